@@ -1,0 +1,441 @@
+//! Node attribute columns and the account → person mapping.
+//!
+//! Attributes are columns, not structs: one vector per attribute, indexed by dense account id.
+//!
+//! | column | meaning | default |
+//! |---|---|---|
+//! | `platform` | the platform an account is on | none |
+//! | `person` | cross-platform identity: accounts of one person share it | each account its own person |
+//! | `jurisdiction` | e.g. a US state or district | none |
+//! | `target_weight` | worth of reaching this account's person; 0 outside the target | 1 |
+//! | `cost` | price of hiring the account | not for hire (NaN) |
+//! | `followers` | real-world follower count (sets the tier) | the graph out-degree |
+//! | `tier` | nano/micro/mid/macro/mega | from followers: 10k / 100k / 500k / 1M |
+//!
+//! Reach is counted in people: a person is reached when any of their accounts is. A person's
+//! target weight is the largest of their accounts' weights (reaching a person counts once), and
+//! their jurisdiction is the one their accounts name (accounts of one person naming two
+//! jurisdictions is an error).
+
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Code for "no value" in a [`Categorical`] column.
+pub const NONE: u32 = u32::MAX;
+
+/// Creator tier, by follower count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum Tier {
+    /// Under 10,000 followers.
+    Nano = 0,
+    /// 10,000 to 99,999.
+    Micro = 1,
+    /// 100,000 to 499,999.
+    Mid = 2,
+    /// 500,000 to 999,999.
+    Macro = 3,
+    /// 1,000,000 and more.
+    Mega = 4,
+}
+
+impl Tier {
+    /// All tiers, smallest first.
+    pub const ALL: [Tier; 5] = [Tier::Nano, Tier::Micro, Tier::Mid, Tier::Macro, Tier::Mega];
+    /// Lower follower-count bounds of micro, mid, macro and mega.
+    pub const THRESHOLDS: [u64; 4] = [10_000, 100_000, 500_000, 1_000_000];
+
+    /// The tier of a follower count.
+    pub fn from_followers(followers: u64) -> Tier {
+        let k = Tier::THRESHOLDS.partition_point(|&t| t <= followers);
+        Tier::ALL[k]
+    }
+
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Nano => "nano",
+            Tier::Micro => "micro",
+            Tier::Mid => "mid",
+            Tier::Macro => "macro",
+            Tier::Mega => "mega",
+        }
+    }
+
+    /// Parses a tier name (case-insensitive).
+    pub fn parse(s: &str) -> Option<Tier> {
+        Tier::ALL
+            .into_iter()
+            .find(|t| t.name().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A categorical column: a code per account (or [`NONE`]) and the code names.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Categorical {
+    /// Code per account; [`NONE`] for no value.
+    pub codes: Vec<u32>,
+    /// Name of each code.
+    pub names: Vec<String>,
+}
+
+impl Categorical {
+    /// A column of `n` missing values.
+    pub fn none(n: usize) -> Self {
+        Categorical {
+            codes: vec![NONE; n],
+            names: Vec::new(),
+        }
+    }
+
+    /// A column from optional labels, codes in order of first appearance.
+    pub fn from_labels<'a>(labels: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+        let mut index = rustc_hash::FxHashMap::default();
+        let mut names = Vec::new();
+        let codes = labels
+            .into_iter()
+            .map(|l| match l {
+                None => NONE,
+                Some(l) => *index.entry(l.to_string()).or_insert_with(|| {
+                    names.push(l.to_string());
+                    (names.len() - 1) as u32
+                }),
+            })
+            .collect();
+        Categorical { codes, names }
+    }
+
+    /// Code of a name, adding it if new.
+    pub fn code_of(&mut self, name: &str) -> u32 {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => i as u32,
+            None => {
+                self.names.push(name.to_string());
+                (self.names.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Name of the value at account `i`, if any.
+    pub fn get(&self, i: u32) -> Option<&str> {
+        match self.codes[i as usize] {
+            NONE => None,
+            c => Some(&self.names[c as usize]),
+        }
+    }
+
+    /// True when no account has a value.
+    pub fn is_empty(&self) -> bool {
+        self.codes.iter().all(|&c| c == NONE)
+    }
+}
+
+/// Node attribute columns. See the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attributes {
+    /// Platform of each account.
+    pub platform: Categorical,
+    /// Person of each account ([`NONE`]: its own person).
+    pub person: Categorical,
+    /// Jurisdiction of each account.
+    pub jurisdiction: Categorical,
+    /// Target weight of each account (finite, ≥ 0).
+    pub target_weight: Vec<f32>,
+    /// Cost of hiring each account (≥ 0; NaN: not for hire).
+    pub cost: Vec<f64>,
+    /// Real-world follower count, when known.
+    pub followers: Vec<Option<u64>>,
+    /// Tier, when given (else derived).
+    pub tier: Vec<Option<Tier>>,
+}
+
+impl Attributes {
+    /// Defaults for `n` accounts.
+    pub fn new(n: usize) -> Self {
+        Attributes {
+            platform: Categorical::none(n),
+            person: Categorical::none(n),
+            jurisdiction: Categorical::none(n),
+            target_weight: vec![1.0; n],
+            cost: vec![f64::NAN; n],
+            followers: vec![None; n],
+            tier: vec![None; n],
+        }
+    }
+
+    /// Number of accounts the columns describe.
+    pub fn len(&self) -> usize {
+        self.target_weight.len()
+    }
+
+    /// True for zero accounts.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True when some account has a cost.
+    pub fn has_costs(&self) -> bool {
+        self.cost.iter().any(|c| !c.is_nan())
+    }
+
+    /// The tier of account `u`: given, else from its follower count, else from its out-degree.
+    pub fn tier(&self, u: u32, graph: &Graph) -> Tier {
+        let i = u as usize;
+        self.tier[i].unwrap_or_else(|| {
+            Tier::from_followers(
+                self.followers[i].unwrap_or_else(|| graph.out_degree(u) as u64),
+            )
+        })
+    }
+
+    /// The follower count of `u`: given, else its out-degree in the graph.
+    pub fn follower_count(&self, u: u32, graph: &Graph) -> u64 {
+        self.followers[u as usize].unwrap_or_else(|| graph.out_degree(u) as u64)
+    }
+
+    pub(crate) fn check_len(&self, n: usize) -> Result<()> {
+        let lens = [
+            ("platform", self.platform.codes.len()),
+            ("person", self.person.codes.len()),
+            ("jurisdiction", self.jurisdiction.codes.len()),
+            ("target_weight", self.target_weight.len()),
+            ("cost", self.cost.len()),
+            ("followers", self.followers.len()),
+            ("tier", self.tier.len()),
+        ];
+        for (column, got) in lens {
+            if got != n {
+                return Err(Error::LengthMismatch {
+                    column: column.into(),
+                    got,
+                    expected: n,
+                });
+            }
+        }
+        for (name, col) in [
+            ("platform", &self.platform),
+            ("person", &self.person),
+            ("jurisdiction", &self.jurisdiction),
+        ] {
+            if let Some(&c) = col
+                .codes
+                .iter()
+                .find(|&&c| c != NONE && c as usize >= col.names.len())
+            {
+                return Err(Error::invalid_parameter(
+                    name,
+                    c,
+                    format!("code out of range: the column names {} values", col.names.len()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_values(&self, graph: &Graph) -> Result<()> {
+        if let Some(i) = self
+            .target_weight
+            .iter()
+            .position(|w| !w.is_finite() || *w < 0.0)
+        {
+            return Err(Error::InvalidAttribute {
+                column: "target_weight".into(),
+                node: graph.label(i as u32),
+                reason: format!("{} is not a finite number >= 0", self.target_weight[i]),
+            });
+        }
+        if let Some(i) = self
+            .cost
+            .iter()
+            .position(|c| c.is_infinite() || *c < 0.0)
+        {
+            return Err(Error::InvalidAttribute {
+                column: "cost".into(),
+                node: graph.label(i as u32),
+                reason: format!("{} is not a finite number >= 0", self.cost[i]),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The account → person mapping and per-person columns, derived from [`Attributes`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct People {
+    /// Person of each account (dense ids `0..count`).
+    pub of_account: Vec<u32>,
+    /// Number of people.
+    pub count: usize,
+    /// Target weight of each person (max over their accounts).
+    pub weight: Vec<f32>,
+    /// Jurisdiction code of each person (codes of [`Attributes::jurisdiction`]), or [`NONE`].
+    pub jurisdiction: Vec<u32>,
+    /// Name of each person: the person label, or the account id for unlinked accounts.
+    names: Vec<Option<String>>,
+    /// First account of each person (for naming unlinked people).
+    first_account: Vec<u32>,
+}
+
+impl People {
+    /// Each account its own person, weight 1, no jurisdiction.
+    pub fn identity(n: usize) -> Self {
+        People {
+            of_account: (0..n as u32).collect(),
+            count: n,
+            weight: vec![1.0; n],
+            jurisdiction: vec![NONE; n],
+            names: vec![None; n],
+            first_account: (0..n as u32).collect(),
+        }
+    }
+
+    /// Derives the people of `graph` from `attrs`.
+    pub(crate) fn derive(attrs: &Attributes, graph: &Graph) -> Result<Self> {
+        attrs.validate_values(graph)?;
+        let n = attrs.len();
+        let mut of_account = Vec::with_capacity(n);
+        let mut pid_of_code = vec![NONE; attrs.person.names.len()];
+        let mut names: Vec<Option<String>> = Vec::new();
+        let mut first_account = Vec::new();
+        for u in 0..n as u32 {
+            let code = attrs.person.codes[u as usize];
+            let pid = if code == NONE {
+                names.push(None);
+                first_account.push(u);
+                (names.len() - 1) as u32
+            } else if pid_of_code[code as usize] != NONE {
+                pid_of_code[code as usize]
+            } else {
+                names.push(Some(attrs.person.names[code as usize].clone()));
+                first_account.push(u);
+                pid_of_code[code as usize] = (names.len() - 1) as u32;
+                (names.len() - 1) as u32
+            };
+            of_account.push(pid);
+        }
+        let count = names.len();
+        let mut weight = vec![0f32; count];
+        let mut jurisdiction = vec![NONE; count];
+        for u in 0..n {
+            let p = of_account[u] as usize;
+            weight[p] = weight[p].max(attrs.target_weight[u]);
+            let j = attrs.jurisdiction.codes[u];
+            if j != NONE {
+                if jurisdiction[p] != NONE && jurisdiction[p] != j {
+                    return Err(Error::InvalidAttribute {
+                        column: "jurisdiction".into(),
+                        node: names[p]
+                            .clone()
+                            .unwrap_or_else(|| graph.label(u as u32)),
+                        reason: format!(
+                            "this person's accounts name two jurisdictions, {} and {}",
+                            attrs.jurisdiction.names[jurisdiction[p] as usize],
+                            attrs.jurisdiction.names[j as usize]
+                        ),
+                    });
+                }
+                jurisdiction[p] = j;
+            }
+        }
+        Ok(People {
+            of_account,
+            count,
+            weight,
+            jurisdiction,
+            names,
+            first_account,
+        })
+    }
+
+    /// A readable name for person `p`: their person label, or their account's id.
+    pub fn name(&self, p: u32, graph: &Graph) -> String {
+        match &self.names[p as usize] {
+            Some(s) => s.clone(),
+            None => graph.label(self.first_account[p as usize]),
+        }
+    }
+
+    /// Total target weight of all people.
+    pub fn total_weight(&self) -> f64 {
+        self.weight.iter().map(|&w| w as f64).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{GraphBuilder, GraphOptions};
+
+    fn graph4() -> Graph {
+        let mut b = GraphBuilder::new(GraphOptions::default());
+        for (u, v) in [("a", "b"), ("a", "c"), ("d", "c")] {
+            b.add_edge(u, v, None).unwrap();
+        }
+        b.build().unwrap().0
+    }
+
+    #[test]
+    fn tiers_by_threshold() {
+        assert_eq!(Tier::from_followers(0), Tier::Nano);
+        assert_eq!(Tier::from_followers(9_999), Tier::Nano);
+        assert_eq!(Tier::from_followers(10_000), Tier::Micro);
+        assert_eq!(Tier::from_followers(499_999), Tier::Mid);
+        assert_eq!(Tier::from_followers(500_000), Tier::Macro);
+        assert_eq!(Tier::from_followers(1_000_000), Tier::Mega);
+        assert_eq!(Tier::parse(" MEGA "), Some(Tier::Mega));
+    }
+
+    #[test]
+    fn people_merge_accounts_and_take_max_weight() {
+        let mut g = graph4();
+        let mut a = Attributes::new(4);
+        // accounts a, b, c, d in order of first appearance
+        a.person = Categorical::from_labels([Some("p1"), None, Some("p2"), Some("p1")]);
+        a.target_weight = vec![0.0, 1.0, 2.0, 3.0];
+        a.jurisdiction = Categorical::from_labels([Some("PA"), None, Some("MI"), None]);
+        g.set_attributes(a).unwrap();
+        let p = g.people();
+        assert_eq!(p.count, 3);
+        assert_eq!(p.of_account, vec![0, 1, 2, 0]);
+        assert_eq!(p.weight, vec![3.0, 1.0, 2.0]);
+        assert_eq!(p.name(0, &g), "p1");
+        assert_eq!(p.name(1, &g), "b");
+        assert_eq!(p.jurisdiction[0], 0);
+    }
+
+    #[test]
+    fn conflicting_jurisdictions_name_the_person() {
+        let mut g = graph4();
+        let mut a = Attributes::new(4);
+        a.person = Categorical::from_labels([Some("p1"), None, None, Some("p1")]);
+        a.jurisdiction = Categorical::from_labels([Some("PA"), None, None, Some("MI")]);
+        let e = g.set_attributes(a).unwrap_err();
+        assert!(e.to_string().contains("p1"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_typed_errors() {
+        let mut g = graph4();
+        let mut a = Attributes::new(4);
+        a.target_weight[2] = f32::NAN;
+        let e = g.set_attributes(a).unwrap_err();
+        assert!(matches!(e, Error::InvalidAttribute { ref node, .. } if node == "c"));
+        let mut a = Attributes::new(4);
+        a.cost[1] = -5.0;
+        assert!(g.set_attributes(a).is_err());
+        let a = Attributes::new(3);
+        assert!(matches!(
+            g.set_attributes(a).unwrap_err(),
+            Error::LengthMismatch { .. }
+        ));
+    }
+}

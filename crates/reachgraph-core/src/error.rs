@@ -1,0 +1,211 @@
+//! The one error type of the core crate.
+//!
+//! Every variant carries what a user needs to find and fix the problem: the input and line,
+//! the node or edge (by its external id), the offending value. Nothing in the core panics on
+//! bad input; it returns one of these.
+
+use std::fmt;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in reachgraph-core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A line of an input file could not be parsed.
+    #[error("{input}:{line}: {message}")]
+    Parse {
+        /// Name of the input (a path, or a label such as `<stdin>`).
+        input: String,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong with the line.
+        message: String,
+    },
+
+    /// Reading an input failed.
+    #[error("cannot read {input}: {source}")]
+    Io {
+        /// Name of the input.
+        input: String,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An edge probability is NaN or outside [0, 1].
+    #[error("edge {from} -> {to}: probability {value} is not in [0, 1]")]
+    InvalidProbability {
+        /// External id of the edge's source account.
+        from: String,
+        /// External id of the edge's target account.
+        to: String,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// Linear-threshold in-weights of a node sum to more than 1.
+    #[error("node {node}: linear-threshold in-weights sum to {sum}, more than 1")]
+    LtWeightsExceedOne {
+        /// External id of the node.
+        node: String,
+        /// The sum of its in-edge weights.
+        sum: f64,
+    },
+
+    /// A node id does not exist in the graph.
+    #[error("unknown node id {id:?}{context}")]
+    UnknownNode {
+        /// The id as given.
+        id: String,
+        /// Where it came from (for example `" (seeds file line 3)"`); may be empty.
+        context: String,
+    },
+
+    /// A node appears twice where a set is expected.
+    #[error("node {id:?} appears more than once in the {what}")]
+    DuplicateNode {
+        /// External id.
+        id: String,
+        /// Which list (for example `"seed set"`).
+        what: String,
+    },
+
+    /// A duplicate edge was met while the duplicate policy is [`crate::DuplicatePolicy::Error`].
+    #[error("duplicate edge {from} -> {to}")]
+    DuplicateEdge {
+        /// External id of the edge's source.
+        from: String,
+        /// External id of the edge's target.
+        to: String,
+    },
+
+    /// A seed or account list is empty where at least one account is needed.
+    #[error("the {what} is empty")]
+    Empty {
+        /// Which list.
+        what: String,
+    },
+
+    /// `k` exceeds the number of candidates.
+    #[error("k = {k} is larger than the {candidates} candidate accounts")]
+    KTooLarge {
+        /// Requested number of accounts.
+        k: usize,
+        /// Number of candidates available.
+        candidates: usize,
+    },
+
+    /// No candidate is affordable under the budget.
+    #[error("budget {budget} is below the cheapest candidate's cost {min_cost}")]
+    BudgetTooSmall {
+        /// The budget.
+        budget: f64,
+        /// The cheapest candidate's cost.
+        min_cost: f64,
+    },
+
+    /// A parameter is out of its allowed range.
+    #[error("invalid {name} = {value}: {reason}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: String,
+        /// The value given, as text.
+        value: String,
+        /// The allowed range or why it is wrong.
+        reason: String,
+    },
+
+    /// A node attribute is invalid (NaN weight, negative cost, conflicting person data, ...).
+    #[error("attribute {column} of node {node}: {reason}")]
+    InvalidAttribute {
+        /// Column name.
+        column: String,
+        /// External id of the node (or person).
+        node: String,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// An attribute column has the wrong length.
+    #[error("attribute column {column} has {got} values, the graph has {expected} nodes")]
+    LengthMismatch {
+        /// Column name.
+        column: String,
+        /// Length given.
+        got: usize,
+        /// Length expected.
+        expected: usize,
+    },
+
+    /// A required attribute is missing (for example costs for a budgeted pick).
+    #[error("missing attribute {column}: {reason}")]
+    MissingAttribute {
+        /// Column name.
+        column: String,
+        /// What needed it.
+        reason: String,
+    },
+
+    /// An allocation would exceed the configured memory limit.
+    #[error("{what} needs an estimated {estimate_bytes} bytes, over the limit of {limit_bytes} bytes; raise the limit or lower the work")]
+    MemoryLimit {
+        /// What was about to be allocated.
+        what: String,
+        /// Estimated bytes.
+        estimate_bytes: u64,
+        /// Configured limit.
+        limit_bytes: u64,
+    },
+
+    /// A long computation was cancelled through its progress callback.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl Error {
+    /// Shorthand for an [`Error::InvalidParameter`].
+    pub fn invalid_parameter(
+        name: impl Into<String>,
+        value: impl fmt::Display,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InvalidParameter {
+            name: name.into(),
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for an [`Error::Parse`].
+    pub fn parse(input: &str, line: u64, message: impl Into<String>) -> Self {
+        Error::Parse {
+            input: input.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    /// A short machine-readable name of the error kind (stable; used by the API and Python).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Parse { .. } => "parse",
+            Error::Io { .. } => "io",
+            Error::InvalidProbability { .. } => "invalid_probability",
+            Error::LtWeightsExceedOne { .. } => "lt_weights_exceed_one",
+            Error::UnknownNode { .. } => "unknown_node",
+            Error::DuplicateNode { .. } => "duplicate_node",
+            Error::DuplicateEdge { .. } => "duplicate_edge",
+            Error::Empty { .. } => "empty",
+            Error::KTooLarge { .. } => "k_too_large",
+            Error::BudgetTooSmall { .. } => "budget_too_small",
+            Error::InvalidParameter { .. } => "invalid_parameter",
+            Error::InvalidAttribute { .. } => "invalid_attribute",
+            Error::LengthMismatch { .. } => "length_mismatch",
+            Error::MissingAttribute { .. } => "missing_attribute",
+            Error::MemoryLimit { .. } => "memory_limit",
+            Error::Cancelled => "cancelled",
+        }
+    }
+}

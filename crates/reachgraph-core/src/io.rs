@@ -1,0 +1,485 @@
+//! Readers: edge lists, CSV edges, node attributes, id lists. All read from `Read`.
+//!
+//! - **Edge lists** (SNAP style): one edge `u v [p]` per line, separated by spaces or tabs;
+//!   `#` and `%` start comment lines; blank lines and CRLF endings are fine. `u v` means *v
+//!   follows u* (what `u` posts can reach `v`), the convention of the influence-maximization
+//!   benchmark files. The optional third column is the edge probability: every line or none.
+//! - **CSV edges**: a header naming `source` and `target` (aliases `src`/`from`/`u`,
+//!   `dst`/`to`/`v`) and optionally `p` (aliases `prob`, `probability`).
+//! - **Attributes CSV**: a header with `id` and any of `platform`, `person`, `jurisdiction`,
+//!   `target_weight` (alias `target`), `cost`, `followers`, `tier`. Other columns are ignored.
+//!   Empty cells are missing values.
+//! - **Id lists** (seeds, candidates, accounts): one id per line, `#` comments.
+//!
+//! Gzip input is detected by its magic bytes ([`maybe_gunzip`]). Every error names the input
+//! and the 1-based line.
+
+use crate::attrs::{Attributes, Tier, NONE};
+use crate::error::{Error, Result};
+use crate::graph::{BuildReport, Graph, GraphBuilder, GraphOptions};
+use crate::ids::parse_i64;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Read};
+
+/// The format of an edge file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeFormat {
+    /// Whitespace-separated `u v [p]` lines.
+    #[default]
+    EdgeList,
+    /// CSV with a header.
+    Csv,
+}
+
+impl EdgeFormat {
+    /// The format a file name suggests: `.csv` or `.csv.gz` is CSV, anything else an edge list.
+    pub fn from_path(path: &str) -> EdgeFormat {
+        let p = path.to_ascii_lowercase();
+        if p.ends_with(".csv") || p.ends_with(".csv.gz") {
+            EdgeFormat::Csv
+        } else {
+            EdgeFormat::EdgeList
+        }
+    }
+}
+
+/// Wraps a reader so that gzip input (magic bytes `1f 8b`) is decompressed transparently.
+pub fn maybe_gunzip<'a, R: Read + 'a>(reader: R, input: &str) -> Result<Box<dyn BufRead + 'a>> {
+    let mut r = BufReader::with_capacity(1 << 16, reader);
+    let head = r.fill_buf().map_err(|e| io_err(input, e))?;
+    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::bufread::MultiGzDecoder::new(r),
+        )))
+    } else {
+        Ok(Box::new(r))
+    }
+}
+
+fn io_err(input: &str, source: std::io::Error) -> Error {
+    Error::Io {
+        input: input.to_string(),
+        source,
+    }
+}
+
+/// Reads a graph in `format` from `reader` (gzip detected). `input` names it in errors.
+pub fn read_graph<R: Read>(
+    reader: R,
+    input: &str,
+    format: EdgeFormat,
+    options: GraphOptions,
+) -> Result<(Graph, BuildReport)> {
+    let r = maybe_gunzip(reader, input)?;
+    match format {
+        EdgeFormat::EdgeList => read_edge_list(r, input, options),
+        EdgeFormat::Csv => read_csv_edges(r, input, options),
+    }
+}
+
+fn with_line(e: Error, input: &str, line: u64) -> Error {
+    match e {
+        Error::InvalidProbability { from, to, value } => Error::parse(
+            input,
+            line,
+            format!("edge {from} -> {to}: probability {value} is not in [0, 1]"),
+        ),
+        Error::InvalidParameter { reason, .. } => Error::parse(input, line, reason),
+        other => other,
+    }
+}
+
+fn parse_prob(tok: &[u8], input: &str, line: u64) -> Result<f64> {
+    let s = std::str::from_utf8(tok).map_err(|_| Error::parse(input, line, "not UTF-8"))?;
+    let p: f64 = s
+        .parse()
+        .map_err(|_| Error::parse(input, line, format!("probability {s:?} is not a number")))?;
+    Ok(p)
+}
+
+/// Reads a whitespace-separated edge list (SNAP style). See the [module docs](self).
+pub fn read_edge_list<R: BufRead>(
+    mut reader: R,
+    input: &str,
+    options: GraphOptions,
+) -> Result<(Graph, BuildReport)> {
+    let mut b = GraphBuilder::new(options);
+    let mut buf = Vec::with_capacity(256);
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        let got = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| io_err(input, e))?;
+        if got == 0 {
+            break;
+        }
+        line += 1;
+        let mut toks = buf
+            .split(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+            .filter(|t| !t.is_empty());
+        let Some(first) = toks.next() else { continue };
+        if first[0] == b'#' || first[0] == b'%' {
+            continue;
+        }
+        let Some(second) = toks.next() else {
+            return Err(Error::parse(
+                input,
+                line,
+                format!(
+                    "expected `source target [probability]`, found one field {:?}",
+                    String::from_utf8_lossy(first)
+                ),
+            ));
+        };
+        let p = match toks.next() {
+            Some(t) => Some(parse_prob(t, input, line)?),
+            None => None,
+        };
+        if toks.next().is_some() {
+            return Err(Error::parse(
+                input,
+                line,
+                "more than three fields; expected `source target [probability]`",
+            ));
+        }
+        let res = match (parse_i64(first), parse_i64(second)) {
+            (Some(u), Some(v)) => b.add_edge_ints(u, v, p),
+            _ => {
+                let u = std::str::from_utf8(first)
+                    .map_err(|_| Error::parse(input, line, "id is not UTF-8"))?;
+                let v = std::str::from_utf8(second)
+                    .map_err(|_| Error::parse(input, line, "id is not UTF-8"))?;
+                b.add_edge_tokens(u, v, p)
+            }
+        };
+        res.map_err(|e| with_line(e, input, line))?;
+    }
+    b.build()
+}
+
+fn csv_err(input: &str, e: csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => io_err(input, source),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Error::parse(
+            input,
+            line,
+            format!("{len} fields where the header has {expected_len}"),
+        ),
+        csv::ErrorKind::Utf8 { .. } => Error::parse(input, line, "not UTF-8"),
+        other => Error::parse(input, line, format!("{other:?}")),
+    }
+}
+
+fn find_col(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+}
+
+/// Reads CSV edges with a header. See the [module docs](self).
+pub fn read_csv_edges<R: Read>(
+    reader: R,
+    input: &str,
+    options: GraphOptions,
+) -> Result<(Graph, BuildReport)> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(reader);
+    let headers = rdr.headers().map_err(|e| csv_err(input, e))?.clone();
+    let s = find_col(&headers, &["source", "src", "from", "u"]);
+    let t = find_col(&headers, &["target", "dst", "to", "v"]);
+    let (Some(s), Some(t)) = (s, t) else {
+        return Err(Error::parse(
+            input,
+            1,
+            format!(
+                "header {:?} must name a source and a target column (source,target[,p])",
+                headers.iter().collect::<Vec<_>>()
+            ),
+        ));
+    };
+    let pc = find_col(&headers, &["p", "prob", "probability"]);
+    let mut b = GraphBuilder::new(options);
+    let mut rec = csv::StringRecord::new();
+    while rdr.read_record(&mut rec).map_err(|e| csv_err(input, e))? {
+        let line = rec.position().map_or(0, |p| p.line());
+        let (u, v) = (&rec[s], &rec[t]);
+        if u.is_empty() || v.is_empty() {
+            return Err(Error::parse(input, line, "empty source or target"));
+        }
+        let p = match pc.map(|c| &rec[c]) {
+            Some(x) if !x.is_empty() => Some(parse_prob(x.as_bytes(), input, line)?),
+            _ => None,
+        };
+        b.add_edge_tokens(u, v, p)
+            .map_err(|e| with_line(e, input, line))?;
+    }
+    b.build()
+}
+
+/// One entry of an id list: the id and the line it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedId {
+    /// The id as written.
+    pub id: String,
+    /// 1-based line.
+    pub line: u64,
+}
+
+/// Reads an id list: one id per line (the first field of a CSV-like line is accepted when the
+/// line has a single field), `#` comments and blank lines skipped.
+pub fn read_id_list<R: Read>(reader: R, input: &str) -> Result<Vec<ListedId>> {
+    let r = maybe_gunzip(reader, input)?;
+    let mut out = Vec::new();
+    for (i, l) in r.lines().enumerate() {
+        let l = l.map_err(|e| io_err(input, e))?;
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if t.split_whitespace().count() > 1 {
+            return Err(Error::parse(
+                input,
+                i as u64 + 1,
+                format!("expected one id per line, found {t:?}"),
+            ));
+        }
+        out.push(ListedId {
+            id: t.to_string(),
+            line: i as u64 + 1,
+        });
+    }
+    Ok(out)
+}
+
+/// Resolves a read id list to dense ids, naming the input and line of an unknown or repeated id.
+pub fn resolve_listed(graph: &Graph, ids: &[ListedId], input: &str) -> Result<Vec<u32>> {
+    let mut seen = vec![false; graph.node_count()];
+    let mut out = Vec::with_capacity(ids.len());
+    for l in ids {
+        let Some(d) = graph.ids().lookup(&l.id) else {
+            return Err(Error::parse(
+                input,
+                l.line,
+                format!("unknown account id {:?}: not in the graph", l.id),
+            ));
+        };
+        if std::mem::replace(&mut seen[d as usize], true) {
+            return Err(Error::parse(
+                input,
+                l.line,
+                format!("account id {:?} is listed twice", l.id),
+            ));
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Reads node attributes from a CSV keyed by account id. See the [module docs](self).
+///
+/// Starts from `graph`'s current attributes, so columns the file lacks keep their values.
+pub fn read_attributes<R: Read>(reader: R, input: &str, graph: &Graph) -> Result<Attributes> {
+    let r = maybe_gunzip(reader, input)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(r);
+    let headers = rdr.headers().map_err(|e| csv_err(input, e))?.clone();
+    let Some(idc) = find_col(&headers, &["id", "account", "node"]) else {
+        return Err(Error::parse(input, 1, "header must have an `id` column"));
+    };
+    let platform = find_col(&headers, &["platform"]);
+    let person = find_col(&headers, &["person", "person_id"]);
+    let juris = find_col(&headers, &["jurisdiction", "state"]);
+    let weight = find_col(&headers, &["target_weight", "target"]);
+    let cost = find_col(&headers, &["cost"]);
+    let followers = find_col(&headers, &["followers", "follower_count"]);
+    let tier = find_col(&headers, &["tier"]);
+    let mut a = graph.attributes().clone();
+    let mut seen = vec![false; graph.node_count()];
+    let mut rec = csv::StringRecord::new();
+    while rdr.read_record(&mut rec).map_err(|e| csv_err(input, e))? {
+        let line = rec.position().map_or(0, |p| p.line());
+        let id = &rec[idc];
+        let Some(u) = graph.ids().lookup(id) else {
+            return Err(Error::parse(
+                input,
+                line,
+                format!("unknown account id {id:?}: not in the graph"),
+            ));
+        };
+        if std::mem::replace(&mut seen[u as usize], true) {
+            return Err(Error::parse(
+                input,
+                line,
+                format!("account id {id:?} has a second row"),
+            ));
+        }
+        let i = u as usize;
+        let cell = |c: Option<usize>| c.map(|c| &rec[c]).filter(|s| !s.is_empty());
+        let num = |c: Option<usize>, name: &str| -> Result<Option<f64>> {
+            match cell(c) {
+                None => Ok(None),
+                Some(s) => match s.parse::<f64>() {
+                    Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
+                    _ => Err(Error::parse(
+                        input,
+                        line,
+                        format!("{name} {s:?} is not a finite number >= 0"),
+                    )),
+                },
+            }
+        };
+        for (col, cat) in [
+            (platform, &mut a.platform),
+            (person, &mut a.person),
+            (juris, &mut a.jurisdiction),
+        ] {
+            if let Some(s) = cell(col) {
+                cat.codes[i] = cat.code_of(s);
+            } else if col.is_some() {
+                cat.codes[i] = NONE;
+            }
+        }
+        if let Some(w) = num(weight, "target_weight")? {
+            a.target_weight[i] = w as f32;
+        }
+        if let Some(c) = num(cost, "cost")? {
+            a.cost[i] = c;
+        }
+        if let Some(f) = num(followers, "followers")? {
+            a.followers[i] = Some(f as u64);
+        }
+        if let Some(s) = cell(tier) {
+            a.tier[i] = Some(Tier::parse(s).ok_or_else(|| {
+                Error::parse(
+                    input,
+                    line,
+                    format!("tier {s:?} is not one of nano, micro, mid, macro, mega"),
+                )
+            })?);
+        }
+    }
+    Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snap_style_with_comments_crlf_and_probabilities() {
+        let text = "# comment\r\n1\t2\t0.5\r\n\r\n2 3 0.25\r\n% other comment\n3 3 1\n";
+        let (g, r) = read_graph(text.as_bytes(), "x.txt", EdgeFormat::EdgeList, Default::default())
+            .unwrap();
+        assert_eq!((g.node_count(), g.edge_count()), (3, 2));
+        assert_eq!(r.self_loops_dropped, 1);
+        assert_eq!(g.out_csr().probs(g.node("1").unwrap()), &[0.5]);
+        assert!(g.has_given_probabilities());
+    }
+
+    #[test]
+    fn malformed_lines_name_input_and_line() {
+        let e = read_graph(
+            "1 2\n3\n".as_bytes(),
+            "g.txt",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string().split(':').take(2).collect::<Vec<_>>(), ["g.txt", "2"]);
+        let e = read_graph(
+            "1 2 0.5\n3 4 1.5\n".as_bytes(),
+            "g.txt",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("g.txt:2:"), "{e}");
+        let e = read_graph(
+            "1 2 0.5\n3 4\n".as_bytes(),
+            "g.txt",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("g.txt:2:"), "{e}");
+        let e = read_graph(
+            "1 2 x\n".as_bytes(),
+            "g.txt",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not a number"), "{e}");
+    }
+
+    #[test]
+    fn gzip_is_detected() {
+        use flate2::write::GzEncoder;
+        use std::io::Write;
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"a b\nb c\n").unwrap();
+        let gz = enc.finish().unwrap();
+        let (g, _) =
+            read_graph(&gz[..], "g.txt.gz", EdgeFormat::EdgeList, Default::default()).unwrap();
+        assert_eq!(g.edge_count(), 2);
+        assert_eq!(g.label(0), "a");
+    }
+
+    #[test]
+    fn csv_edges() {
+        let text = "source,target,p\nalice,bob,0.5\nbob,carol,0.1\n";
+        let (g, _) = read_graph(text.as_bytes(), "e.csv", EdgeFormat::Csv, Default::default())
+            .unwrap();
+        assert_eq!(g.edge_count(), 2);
+        let e = read_graph(
+            "from,to\na,b\nc\n".as_bytes(),
+            "e.csv",
+            EdgeFormat::Csv,
+            Default::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("e.csv:3:"), "{e}");
+        let e = read_graph("x,y\n".as_bytes(), "e.csv", EdgeFormat::Csv, Default::default())
+            .unwrap_err();
+        assert!(e.to_string().starts_with("e.csv:1:"), "{e}");
+    }
+
+    #[test]
+    fn id_lists_and_attributes() {
+        let (g, _) = read_graph(
+            "a b\nb c\nc a\n".as_bytes(),
+            "g",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap();
+        let ids = read_id_list("# seeds\na\n\nc\n".as_bytes(), "s.txt").unwrap();
+        assert_eq!(resolve_listed(&g, &ids, "s.txt").unwrap(), vec![0, 2]);
+        let ids = read_id_list("a\nzz\n".as_bytes(), "s.txt").unwrap();
+        let e = resolve_listed(&g, &ids, "s.txt").unwrap_err();
+        assert!(e.to_string().starts_with("s.txt:2:"), "{e}");
+        let ids = read_id_list("a\na\n".as_bytes(), "s.txt").unwrap();
+        assert!(resolve_listed(&g, &ids, "s.txt").is_err());
+        let csv = "id,platform,person,jurisdiction,cost,tier,extra\na,x,p1,PA,100,mega,?\nb,tiktok,p1,,,,\n";
+        let a = read_attributes(csv.as_bytes(), "attrs.csv", &g).unwrap();
+        assert_eq!(a.platform.get(0), Some("x"));
+        assert_eq!(a.person.codes[0], a.person.codes[1]);
+        assert_eq!(a.cost[0], 100.0);
+        assert!(a.cost[1].is_nan());
+        assert_eq!(a.tier[0], Some(Tier::Mega));
+        let e = read_attributes("id,cost\na,-1\n".as_bytes(), "attrs.csv", &g).unwrap_err();
+        assert!(e.to_string().starts_with("attrs.csv:2:"), "{e}");
+        let e = read_attributes("id,tier\nq,nano\n".as_bytes(), "attrs.csv", &g).unwrap_err();
+        assert!(e.to_string().contains("unknown account id"), "{e}");
+    }
+}

@@ -1,0 +1,46 @@
+//! # reachgraph-core
+//!
+//! Social-graph reach analytics: how many distinct people a set of accounts reaches, how far a
+//! message travels once it is reshared, which creators to pick for a budget, and how much that
+//! could move a vote margin.
+//!
+//! ## Quickstart
+//!
+//! ```
+//! use reachgraph_core::{io, GraphOptions, EdgeFormat};
+//! // "u v" means v follows u: what u posts can reach v.
+//! let text = "alice bob\nalice carol\ndave carol\ndave erin\n";
+//! let (graph, report) = io::read_graph(text.as_bytes(), "inline", EdgeFormat::EdgeList,
+//!                                      GraphOptions::default()).unwrap();
+//! assert_eq!(report.edges, 4);
+//! let seeds = graph.resolve(&["alice", "dave"], "seed set").unwrap();
+//! assert_eq!(graph.followers(seeds[0]).len() + graph.followers(seeds[1]).len(), 4);
+//! ```
+//!
+//! ## Modules
+//! - [`graph`]: the frozen CSR follower graph and its builders;
+//! - [`ids`]: external ids (integers or strings) ↔ dense `u32` ids;
+//! - [`attrs`]: node attribute columns and the account → person mapping;
+//! - [`weights`]: edge-probability schemes (constant, weighted cascade, trivalency, tiers);
+//! - [`io`]: readers for edge lists, CSV, attributes and id lists;
+//! - [`rng`]: seeded random streams that give the same answer on any number of threads;
+//! - [`error`]: the error type.
+#![deny(missing_docs)]
+
+pub mod attrs;
+pub mod error;
+pub mod graph;
+pub mod ids;
+pub mod io;
+pub mod rng;
+pub mod weights;
+
+pub use attrs::{Attributes, Categorical, People, Tier};
+pub use error::{Error, Result};
+pub use graph::{BuildReport, Csr, DuplicatePolicy, Graph, GraphBuilder, GraphOptions};
+pub use ids::{NodeIds, NodeKey};
+pub use io::EdgeFormat;
+pub use weights::{TierRates, WeightScheme};
+
+/// The petgraph version reachgraph builds on, re-exported so users get a matching one.
+pub use petgraph;
