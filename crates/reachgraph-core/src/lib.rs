@@ -23,6 +23,7 @@
 //! - [`attrs`]: node attribute columns and the account → person mapping;
 //! - [`weights`]: edge-probability schemes (constant, weighted cascade, trivalency, tiers);
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
+//! - [`progress`]: progress callbacks and cancellation;
 //! - [`rng`]: seeded random streams that give the same answer on any number of threads;
 //! - [`error`]: the error type.
 #![deny(missing_docs)]
@@ -32,6 +33,7 @@ pub mod error;
 pub mod graph;
 pub mod ids;
 pub mod io;
+pub mod progress;
 pub mod rng;
 pub mod weights;
 
@@ -40,6 +42,7 @@ pub use error::{Error, Result};
 pub use graph::{BuildReport, Csr, DuplicatePolicy, Graph, GraphBuilder, GraphOptions};
 pub use ids::{NodeIds, NodeKey};
 pub use io::EdgeFormat;
+pub use progress::{NoProgress, Progress};
 pub use weights::{TierRates, WeightScheme};
 
 /// The petgraph version reachgraph builds on, re-exported so users get a matching one.
