@@ -1,1 +1,5 @@
+//! The integration test binary: one module per area.
 
+mod api;
+mod common;
+mod real_graphs;

@@ -1,1 +1,694 @@
-pub fn x(){}
+//! # reachgraph-api
+//!
+//! Stable JSON requests and responses for reachgraph, and [`run`], which answers one request.
+//! The `reachgraph` command-line tool is a thin layer over this crate: every subcommand builds a
+//! [`Request`], calls [`run`] and prints the [`Response`] (as JSON with `--json`, as tables
+//! otherwise).
+//!
+//! ## Wire format
+//! A request is a JSON object with `"version": 1`, a `"type"` naming the request, and the
+//! request's fields; the response carries the same `version` and `type`. Unknown fields are
+//! rejected, so a typo is an error rather than a silently ignored option.
+//!
+//! ```
+//! use reachgraph_api::{parse_request, run, NoProgress};
+//! let req = parse_request(r#"{"version": 1, "type": "reach",
+//!     "graph": {"inline": "a b\na c\nd c\n"}, "seeds": ["a", "d"]}"#).unwrap();
+//! let resp = run(&req, &NoProgress).unwrap();
+//! let json = serde_json::to_value(&resp).unwrap();
+//! assert_eq!(json["unique_reach"], 2);
+//! assert_eq!(json["summed_followers"], 3);
+//! ```
+//!
+//! ## Modules
+//! - [`load`]: graph specifications (files, inline text, generated scenarios) and id lists;
+//! - [`render`]: human-readable tables of responses;
+//! - the request handlers live in this file, one per request type.
+#![deny(missing_docs)]
+
+pub mod load;
+pub mod render;
+
+use load::{GraphSpec, IdList, LoadedGraph};
+use reachgraph_core::coverage::{self, BudgetPick, Ladder};
+use reachgraph_core::overlap;
+use reachgraph_core::reach::{self, ExpectedReach, ReachBreakdown, ReachOptions};
+use reachgraph_core::scenario::{self, ScenarioConfig};
+pub use reachgraph_core::{NoProgress, Progress};
+use serde::{Deserialize, Serialize};
+
+/// The wire-format version this crate reads and writes.
+pub const API_VERSION: u32 = 1;
+
+/// An error answered instead of a response: a stable `kind` and a message a user can act on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// Stable kind (`parse`, `io`, `unknown_node`, `invalid_request`, ...).
+    pub kind: String,
+    /// What went wrong, naming the file, line, node or value.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error of kind `invalid_request`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError {
+            kind: "invalid_request".into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<reachgraph_core::Error> for ApiError {
+    fn from(e: reachgraph_core::Error) -> Self {
+        ApiError {
+            kind: e.kind().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Result alias of this crate.
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+/// A request. Serialized with a `"type"` tag; see the [crate docs](crate).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Deduplicated reach of a seed set.
+    Reach(ReachRequest),
+    /// Audience overlap of a list of accounts.
+    Overlap(OverlapRequest),
+    /// The greedy reach ladder.
+    Ladder(LadderRequest),
+    /// The best accounts for a budget.
+    BudgetPick(BudgetPickRequest),
+    /// The demo on the embedded campaign scenario.
+    Demo(DemoRequest),
+}
+
+/// Deduplicated reach of a seed set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReachRequest {
+    /// The graph.
+    pub graph: GraphSpec,
+    /// The seed accounts.
+    pub seeds: IdList,
+    /// Count the seeds' own persons as reached.
+    #[serde(default)]
+    pub include_seeds: bool,
+    /// Count only people with positive target weight.
+    #[serde(default)]
+    pub target_only: bool,
+    /// When set, also the expected reach and frequency distribution under the edge
+    /// probabilities, with this many posts per seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posts_per_seed: Option<u32>,
+}
+
+/// Audience overlap of a list of accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverlapRequest {
+    /// The graph.
+    pub graph: GraphSpec,
+    /// The accounts, in the order of the matrices' rows.
+    pub accounts: IdList,
+    /// When set, also the edges of the overlap graph with Jaccard at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_jaccard: Option<f64>,
+}
+
+/// The greedy reach ladder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LadderRequest {
+    /// The graph.
+    pub graph: GraphSpec,
+    /// Number of steps.
+    pub k: usize,
+    /// Candidate accounts (all accounts when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<IdList>,
+    /// Count the picked accounts' own persons as reached.
+    #[serde(default)]
+    pub include_seeds: bool,
+    /// Maximize target weight rather than people.
+    #[serde(default)]
+    pub target_only: bool,
+}
+
+/// The best accounts for a budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetPickRequest {
+    /// The graph (costs come from its attributes).
+    pub graph: GraphSpec,
+    /// The budget, in the unit of the costs.
+    pub budget: f64,
+    /// Candidate accounts (all accounts with a cost when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<IdList>,
+    /// Count the picked accounts' own persons as reached.
+    #[serde(default)]
+    pub include_seeds: bool,
+    /// Maximize target weight rather than people.
+    #[serde(default)]
+    pub target_only: bool,
+}
+
+/// The demo: a generated multi-platform campaign population.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoRequest {
+    /// Seed of the scenario (the embedded default when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Number of largest creators whose reach is compared with their summed followers.
+    #[serde(default = "default_demo_creators")]
+    pub creators: usize,
+    /// Monthly budget of the pick (default 160,000: 20 creator-months at $8,000).
+    #[serde(default = "default_demo_budget")]
+    pub budget: f64,
+    /// Steps of the reach ladder.
+    #[serde(default = "default_demo_ladder")]
+    pub ladder_steps: usize,
+    /// Size of the overlap matrix of the largest creators.
+    #[serde(default = "default_demo_overlap")]
+    pub overlap_accounts: usize,
+}
+
+fn default_demo_creators() -> usize {
+    200
+}
+fn default_demo_budget() -> f64 {
+    160_000.0
+}
+fn default_demo_ladder() -> usize {
+    20
+}
+fn default_demo_overlap() -> usize {
+    8
+}
+
+impl Default for DemoRequest {
+    fn default() -> Self {
+        DemoRequest {
+            seed: None,
+            creators: default_demo_creators(),
+            budget: default_demo_budget(),
+            ladder_steps: default_demo_ladder(),
+            overlap_accounts: default_demo_overlap(),
+        }
+    }
+}
+
+/// A response; serialized with the request's `"type"` tag and `"version"`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Response {
+    /// Answer to [`Request::Reach`].
+    Reach(Versioned<ReachResponse>),
+    /// Answer to [`Request::Overlap`].
+    Overlap(Versioned<OverlapResponse>),
+    /// Answer to [`Request::Ladder`].
+    Ladder(Versioned<LadderResponse>),
+    /// Answer to [`Request::BudgetPick`].
+    BudgetPick(Versioned<BudgetPickResponse>),
+    /// Answer to [`Request::Demo`].
+    Demo(Versioned<DemoResponse>),
+}
+
+/// A response body with the wire-format version in front.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Versioned<T> {
+    /// Always [`API_VERSION`].
+    pub version: u32,
+    /// The body.
+    #[serde(flatten)]
+    pub body: T,
+}
+
+fn versioned<T>(body: T) -> Versioned<T> {
+    Versioned {
+        version: API_VERSION,
+        body,
+    }
+}
+
+/// Size of the graph a response was computed on, and what loading did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GraphSummary {
+    /// Accounts.
+    pub nodes: usize,
+    /// Directed follow edges.
+    pub edges: usize,
+    /// People (accounts merged by the person attribute).
+    pub people: usize,
+    /// Self-loops dropped while loading.
+    pub self_loops_dropped: usize,
+    /// Duplicate edges merged while loading.
+    pub duplicates_merged: usize,
+}
+
+/// Reach of a seed set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReachResponse {
+    /// The graph.
+    pub graph: GraphSummary,
+    /// Number of seeds.
+    pub seeds: usize,
+    /// Sum of the seeds' follower counts in the graph (what follower counts add up to).
+    pub summed_followers: u64,
+    /// Distinct people reached (accounts, when no person attribute links accounts).
+    pub unique_reach: u64,
+    /// Distinct accounts reached.
+    pub unique_accounts: u64,
+    /// Total target weight of the people reached.
+    pub target_weight: f64,
+    /// `unique_reach / summed_followers`: the share of follower counts that is distinct people.
+    pub dedup_ratio: f64,
+    /// People reached per jurisdiction.
+    pub by_jurisdiction: Vec<ReachBreakdown>,
+    /// People reached per platform.
+    pub by_platform: Vec<ReachBreakdown>,
+    /// Expected reach under the edge probabilities, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<ExpectedReach>,
+}
+
+/// Overlap matrices, rows and columns in the order of `accounts`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverlapResponse {
+    /// The graph.
+    pub graph: GraphSummary,
+    /// Account ids.
+    pub accounts: Vec<String>,
+    /// Distinct people following each account.
+    pub audience: Vec<u64>,
+    /// Shared followers (people).
+    pub shared: Vec<Vec<u64>>,
+    /// Jaccard similarity of the audiences.
+    pub jaccard: Vec<Vec<f64>>,
+    /// `containment[i][j]`: share of i's audience that also follows j.
+    pub containment: Vec<Vec<f64>>,
+    /// Overlap-graph edges `(a, b, jaccard)` at or above `min_jaccard`, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlap_graph: Option<Vec<OverlapEdge>>,
+}
+
+/// An edge of the overlap graph.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverlapEdge {
+    /// One account.
+    pub a: String,
+    /// The other account.
+    pub b: String,
+    /// Jaccard similarity of their audiences.
+    pub jaccard: f64,
+}
+
+/// One step of a ladder or pick, with the account by its external id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// Account id.
+    pub account: String,
+    /// Platform, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Tier.
+    pub tier: String,
+    /// Follower count (given, else the graph's).
+    pub followers: u64,
+    /// People this step adds.
+    pub marginal_people: u64,
+    /// People reached so far.
+    pub cumulative_people: u64,
+    /// Target weight this step adds.
+    pub marginal_weight: f64,
+    /// Target weight reached so far.
+    pub cumulative_weight: f64,
+    /// Cost of the account, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// Cost so far.
+    pub cumulative_cost: f64,
+}
+
+/// The greedy reach ladder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LadderResponse {
+    /// The graph.
+    pub graph: GraphSummary,
+    /// What the ladder maximizes (`people` or `target_weight`).
+    pub objective: String,
+    /// Steps in pick order.
+    pub steps: Vec<Step>,
+}
+
+/// The best accounts for a budget.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetPickResponse {
+    /// The graph.
+    pub graph: GraphSummary,
+    /// The budget.
+    pub budget: f64,
+    /// Picked account ids in pick order.
+    pub accounts: Vec<String>,
+    /// Steps in pick order.
+    pub steps: Vec<Step>,
+    /// Total cost of the pick.
+    pub total_cost: f64,
+    /// Distinct people reached.
+    pub people: u64,
+    /// Target weight reached.
+    pub target_weight: f64,
+    /// `cost_effective_greedy` or `best_single`.
+    pub method: String,
+    /// Proven worst-case fraction of the optimum: 1 − 1/√e.
+    pub guarantee: f64,
+}
+
+/// The demo's answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoResponse {
+    /// The scenario generated.
+    pub scenario: ScenarioSummary,
+    /// Number of creators compared (the largest by follower count).
+    pub creators: usize,
+    /// Their summed real-world follower counts (as the scenario scales them).
+    pub summed_followers: u64,
+    /// Distinct real people they reach (graph people × scale).
+    pub unique_reach: u64,
+    /// Their summed follower counts in the graph.
+    pub summed_followers_graph: u64,
+    /// Distinct graph people they reach.
+    pub unique_reach_graph: u64,
+    /// `unique_reach / summed_followers`.
+    pub dedup_ratio: f64,
+    /// People reached per platform (graph people).
+    pub by_platform: Vec<ReachBreakdown>,
+    /// Overlap of the largest creators.
+    pub overlap: OverlapResponse,
+    /// The greedy reach ladder over all creators.
+    pub ladder: Vec<Step>,
+    /// The budgeted pick.
+    pub budget_pick: BudgetPickResponse,
+    /// Assumptions behind the numbers, with their sources.
+    pub assumptions: Vec<String>,
+}
+
+/// What the demo's scenario is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioSummary {
+    /// Seed of the generator.
+    pub seed: u64,
+    /// Graph people.
+    pub people: usize,
+    /// Accounts.
+    pub accounts: usize,
+    /// Follow edges.
+    pub edges: usize,
+    /// Creator accounts.
+    pub creators: usize,
+    /// Platforms.
+    pub platforms: Vec<String>,
+    /// Real people one graph person stands for.
+    pub scale: f64,
+}
+
+/// Parses a request from JSON text: checks `version`, then the typed request.
+pub fn parse_request(text: &str) -> Result<Request> {
+    let mut v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| ApiError::invalid(format!("request is not valid JSON: {e}")))?;
+    let obj = v
+        .as_object_mut()
+        .ok_or_else(|| ApiError::invalid("request must be a JSON object"))?;
+    match obj.remove("version") {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(API_VERSION as u64) => {}
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "unsupported version {other}; this build reads version {API_VERSION}"
+            )))
+        }
+        None => {
+            return Err(ApiError::invalid(format!(
+                "missing \"version\": {API_VERSION}"
+            )))
+        }
+    }
+    serde_json::from_value(v).map_err(|e| ApiError::invalid(format!("invalid request: {e}")))
+}
+
+/// Serializes a request with its version, as [`parse_request`] reads it.
+pub fn request_to_json(req: &Request) -> serde_json::Value {
+    let mut v = serde_json::to_value(req).expect("requests serialize");
+    if let Some(o) = v.as_object_mut() {
+        o.insert("version".into(), API_VERSION.into());
+    }
+    v
+}
+
+/// Answers one request.
+///
+/// # Errors
+/// An [`ApiError`] naming the file, line, node or value at fault.
+pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
+    match request {
+        Request::Reach(r) => run_reach(r, progress).map(|b| Response::Reach(versioned(b))),
+        Request::Overlap(r) => run_overlap(r, progress).map(|b| Response::Overlap(versioned(b))),
+        Request::Ladder(r) => run_ladder(r, progress).map(|b| Response::Ladder(versioned(b))),
+        Request::BudgetPick(r) => {
+            run_budget_pick(r, progress).map(|b| Response::BudgetPick(versioned(b)))
+        }
+        Request::Demo(r) => run_demo(r, progress).map(|b| Response::Demo(versioned(b))),
+    }
+}
+
+fn summary(g: &LoadedGraph) -> GraphSummary {
+    GraphSummary {
+        nodes: g.graph.node_count(),
+        edges: g.graph.edge_count(),
+        people: g.graph.people().count,
+        self_loops_dropped: g.report.self_loops_dropped,
+        duplicates_merged: g.report.duplicates_merged,
+    }
+}
+
+fn run_reach(r: &ReachRequest, progress: &dyn Progress) -> Result<ReachResponse> {
+    let g = r.graph.load(progress)?;
+    let seeds = r.seeds.resolve(&g.graph, "seed set")?;
+    let opts = ReachOptions {
+        include_seeds: r.include_seeds,
+        target_only: r.target_only,
+    };
+    let res = reach::unique_reach(&g.graph, &seeds, &opts)?;
+    let expected = match r.posts_per_seed {
+        Some(posts) => Some(reach::expected_reach(&g.graph, &seeds, posts, &opts)?),
+        None => None,
+    };
+    Ok(ReachResponse {
+        graph: summary(&g),
+        seeds: res.seeds,
+        summed_followers: res.summed_followers,
+        unique_reach: res.unique_people,
+        unique_accounts: res.unique_accounts,
+        target_weight: res.target_weight,
+        dedup_ratio: ratio(res.unique_people, res.summed_followers),
+        by_jurisdiction: res.by_jurisdiction,
+        by_platform: res.by_platform,
+        expected,
+    })
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+fn overlap_response(
+    g: &LoadedGraph,
+    accounts: &[u32],
+    min_jaccard: Option<f64>,
+    progress: &dyn Progress,
+) -> Result<OverlapResponse> {
+    let ov = overlap::overlap(&g.graph, accounts, progress)?;
+    let rows_u = |m: &ndarray::Array2<u64>| m.outer_iter().map(|r| r.to_vec()).collect();
+    let rows_f = |m: &ndarray::Array2<f64>| m.outer_iter().map(|r| r.to_vec()).collect();
+    let overlap_graph = match min_jaccard {
+        Some(t) => {
+            let og = overlap::overlap_graph(&g.graph, &ov, t)?;
+            Some(
+                og.edge_indices()
+                    .filter_map(|e| {
+                        let (a, b) = og.edge_endpoints(e)?;
+                        Some(OverlapEdge {
+                            a: og[a].to_string(),
+                            b: og[b].to_string(),
+                            jaccard: og[e],
+                        })
+                    })
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    Ok(OverlapResponse {
+        graph: summary(g),
+        accounts: accounts.iter().map(|&a| g.graph.label(a)).collect(),
+        audience: ov.audience.to_vec(),
+        shared: rows_u(&ov.shared),
+        jaccard: rows_f(&ov.jaccard),
+        containment: rows_f(&ov.containment),
+        overlap_graph,
+    })
+}
+
+fn run_overlap(r: &OverlapRequest, progress: &dyn Progress) -> Result<OverlapResponse> {
+    let g = r.graph.load(progress)?;
+    let accounts = r.accounts.resolve(&g.graph, "account list")?;
+    if accounts.is_empty() {
+        return Err(reachgraph_core::Error::Empty {
+            what: "account list".into(),
+        }
+        .into());
+    }
+    overlap_response(&g, &accounts, r.min_jaccard, progress)
+}
+
+fn steps(g: &LoadedGraph, steps: &[coverage::LadderStep]) -> Vec<Step> {
+    let a = g.graph.attributes();
+    steps
+        .iter()
+        .map(|s| Step {
+            account: g.graph.label(s.account),
+            platform: a.platform.get(s.account).map(str::to_string),
+            tier: a.tier(s.account, &g.graph).name().to_string(),
+            followers: a.follower_count(s.account, &g.graph),
+            marginal_people: s.marginal_people,
+            cumulative_people: s.cumulative_people,
+            marginal_weight: s.marginal_weight,
+            cumulative_weight: s.cumulative_weight,
+            cost: s.cost,
+            cumulative_cost: s.cumulative_cost,
+        })
+        .collect()
+}
+
+fn ladder_response(g: &LoadedGraph, ladder: &Ladder) -> LadderResponse {
+    LadderResponse {
+        graph: summary(g),
+        objective: match ladder.objective {
+            coverage::Objective::People => "people".into(),
+            coverage::Objective::TargetWeight => "target_weight".into(),
+        },
+        steps: steps(g, &ladder.steps),
+    }
+}
+
+fn candidates(g: &LoadedGraph, c: &Option<IdList>) -> Result<Option<Vec<u32>>> {
+    c.as_ref()
+        .map(|c| c.resolve(&g.graph, "candidate list"))
+        .transpose()
+}
+
+fn run_ladder(r: &LadderRequest, progress: &dyn Progress) -> Result<LadderResponse> {
+    let g = r.graph.load(progress)?;
+    let cands = candidates(&g, &r.candidates)?;
+    let opts = ReachOptions {
+        include_seeds: r.include_seeds,
+        target_only: r.target_only,
+    };
+    let ladder = coverage::reach_ladder(&g.graph, cands.as_deref(), r.k, &opts)?;
+    Ok(ladder_response(&g, &ladder))
+}
+
+fn pick_response(g: &LoadedGraph, p: &BudgetPick) -> BudgetPickResponse {
+    BudgetPickResponse {
+        graph: summary(g),
+        budget: p.budget,
+        accounts: p.accounts.iter().map(|&a| g.graph.label(a)).collect(),
+        steps: steps(g, &p.steps),
+        total_cost: p.total_cost,
+        people: p.people,
+        target_weight: p.target_weight,
+        method: p.method.clone(),
+        guarantee: p.guarantee,
+    }
+}
+
+fn run_budget_pick(r: &BudgetPickRequest, progress: &dyn Progress) -> Result<BudgetPickResponse> {
+    let g = r.graph.load(progress)?;
+    let cands = candidates(&g, &r.candidates)?;
+    let opts = ReachOptions {
+        include_seeds: r.include_seeds,
+        target_only: r.target_only,
+    };
+    let p = coverage::budget_pick(&g.graph, cands.as_deref(), r.budget, &opts)?;
+    Ok(pick_response(&g, &p))
+}
+
+fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
+    let mut cfg = ScenarioConfig::demo();
+    if let Some(seed) = r.seed {
+        cfg.seed = seed;
+    }
+    if r.creators == 0 || r.ladder_steps == 0 || r.overlap_accounts == 0 {
+        return Err(ApiError::invalid(
+            "creators, ladder_steps and overlap_accounts must be at least 1",
+        ));
+    }
+    let sc = scenario::generate(&cfg, progress)?;
+    let g = LoadedGraph {
+        report: reachgraph_core::BuildReport {
+            nodes: sc.graph.node_count(),
+            edges: sc.graph.edge_count(),
+            ..Default::default()
+        },
+        graph: sc.graph,
+    };
+    let top: Vec<u32> = sc.creators.iter().copied().take(r.creators).collect();
+    let opts = ReachOptions::default();
+    let reach = reach::unique_reach(&g.graph, &top, &opts)?;
+    let a = g.graph.attributes();
+    let summed_real: u64 = top.iter().map(|&c| a.follower_count(c, &g.graph)).sum();
+    let unique_real = (reach.unique_people as f64 * sc.scale).round() as u64;
+    let ov_accounts: Vec<u32> = sc
+        .creators
+        .iter()
+        .copied()
+        .take(r.overlap_accounts)
+        .collect();
+    let overlap = overlap_response(&g, &ov_accounts, None, progress)?;
+    let k = r.ladder_steps.min(sc.creators.len());
+    let ladder = coverage::reach_ladder(&g.graph, Some(&sc.creators), k, &opts)?;
+    let pick = coverage::budget_pick(&g.graph, Some(&sc.creators), r.budget, &opts)?;
+    let platforms = a.platform.names.clone();
+    Ok(DemoResponse {
+        scenario: ScenarioSummary {
+            seed: cfg.seed,
+            people: g.graph.people().count,
+            accounts: g.graph.node_count(),
+            edges: g.graph.edge_count(),
+            creators: sc.creators.len(),
+            platforms,
+            scale: sc.scale,
+        },
+        creators: top.len(),
+        summed_followers: summed_real,
+        unique_reach: unique_real,
+        summed_followers_graph: reach.summed_followers,
+        unique_reach_graph: reach.unique_people,
+        dedup_ratio: ratio(unique_real, summed_real),
+        by_platform: reach.by_platform,
+        overlap,
+        ladder: steps(&g, &ladder.steps),
+        budget_pick: pick_response(&g, &pick),
+        assumptions: scenario::assumptions(),
+    })
+}

@@ -1,1 +1,387 @@
-fn main(){}
+//! `reachgraph`: the command-line tool. JSON goes to stdout, progress and errors to stderr.
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use reachgraph_api::load::{GraphSpec, IdList, ScenarioSpec};
+use reachgraph_api::{
+    parse_request, render, run, ApiError, BudgetPickRequest, DemoRequest, LadderRequest,
+    OverlapRequest, ReachRequest, Request, Response,
+};
+use reachgraph_core::io::EdgeFormat;
+use reachgraph_core::{DuplicatePolicy, Progress};
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+#[derive(Parser)]
+#[command(
+    name = "reachgraph",
+    version,
+    about = "Social-graph reach analytics: deduplicated reach, audience overlap, budgeted creator picks.",
+    long_about = "Social-graph reach analytics. An edge line `u v [p]` means v follows u (what u posts can reach v). \
+                  Ids are the file's own. JSON goes to stdout with --json; progress and errors go to stderr."
+)]
+struct Cli {
+    /// Hide progress bars.
+    #[arg(long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the demo on the embedded campaign scenario.
+    Demo {
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Scenario seed (the embedded default when absent).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Monthly budget of the pick (20 creator-months at $8,000).
+        #[arg(long, default_value_t = 160_000.0)]
+        budget: f64,
+        /// Number of largest creators to compare.
+        #[arg(long, default_value_t = 200)]
+        creators: usize,
+    },
+    /// Distinct people reached by a seed set.
+    Reach {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// File with one seed id per line.
+        #[arg(long)]
+        seeds: String,
+        /// Count the seeds' own persons as reached.
+        #[arg(long)]
+        include_seeds: bool,
+        /// Count only people with positive target weight.
+        #[arg(long)]
+        target_only: bool,
+        /// Also the expected reach and exposure frequencies with this many posts per seed.
+        #[arg(long)]
+        posts_per_seed: Option<u32>,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Audience overlap (shared followers, Jaccard, containment) of a list of accounts.
+    Overlap {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// File with one account id per line.
+        #[arg(long)]
+        accounts: String,
+        /// Also list overlap-graph edges with Jaccard at least this.
+        #[arg(long)]
+        min_jaccard: Option<f64>,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The greedy reach ladder: k accounts, each adding the most new people.
+    Ladder {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// Number of accounts.
+        #[arg(short = 'k', long)]
+        k: usize,
+        /// File of candidate ids (all accounts when absent).
+        #[arg(long)]
+        candidates: Option<String>,
+        /// Maximize target weight rather than people.
+        #[arg(long)]
+        target_only: bool,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The accounts that reach the most distinct people for a budget.
+    Pick {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// The budget.
+        #[arg(long)]
+        budget: f64,
+        /// CSV with `id,cost` (or any attribute CSV with a cost column).
+        #[arg(long)]
+        costs: Option<String>,
+        /// File of candidate ids (all accounts with a cost when absent).
+        #[arg(long)]
+        candidates: Option<String>,
+        /// Maximize target weight rather than people.
+        #[arg(long)]
+        target_only: bool,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answer a JSON request file (`-` for stdin) and print the JSON response.
+    Run {
+        /// The request file.
+        request: String,
+    },
+    /// Write a generated campaign population as an edge list and an attribute CSV.
+    Generate {
+        /// Approximate number of follow edges (the demo scenario when absent).
+        #[arg(long)]
+        edges: Option<usize>,
+        /// Generator seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output edge list path (the attributes go beside it as PATH.attrs.csv).
+        #[arg(long)]
+        out: String,
+    },
+}
+
+#[derive(Args)]
+struct GraphArgs {
+    /// Edge file: `u v [p]` lines (v follows u), or CSV `source,target[,p]`; gzip detected.
+    #[arg(long)]
+    graph: String,
+    /// Add both directions of every edge.
+    #[arg(long)]
+    undirected: bool,
+    /// File format (by default from the extension).
+    #[arg(long, value_parser = ["edgelist", "csv"])]
+    format: Option<String>,
+    /// Node attributes CSV keyed by id (platform, person, jurisdiction, target_weight, cost, followers, tier).
+    #[arg(long)]
+    attributes: Option<String>,
+    /// Duplicate-edge rule: max (default), first, last, noisy-or, error.
+    #[arg(long, default_value = "max", value_parser = ["max", "first", "last", "noisy-or", "error"])]
+    duplicates: String,
+}
+
+impl GraphArgs {
+    fn spec(&self) -> GraphSpec {
+        GraphSpec {
+            path: Some(self.graph.clone()),
+            format: self.format.as_deref().map(|f| match f {
+                "csv" => EdgeFormat::Csv,
+                _ => EdgeFormat::EdgeList,
+            }),
+            undirected: self.undirected,
+            duplicates: match self.duplicates.as_str() {
+                "first" => DuplicatePolicy::First,
+                "last" => DuplicatePolicy::Last,
+                "noisy-or" => DuplicatePolicy::NoisyOr,
+                "error" => DuplicatePolicy::Error,
+                _ => DuplicatePolicy::Max,
+            },
+            attributes: self.attributes.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Draws progress on stderr (hidden when stderr is not a terminal or with --quiet).
+struct Bar {
+    bar: ProgressBar,
+    stage: Mutex<String>,
+}
+
+impl Bar {
+    fn new(quiet: bool) -> Self {
+        let bar = if quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(0)
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>20} [{bar:30}] {pos}/{len} ({elapsed})")
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+        Bar {
+            bar,
+            stage: Mutex::new(String::new()),
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn update(&self, stage: &str, done: u64, total: u64) -> bool {
+        if let Ok(mut s) = self.stage.lock() {
+            if *s != stage {
+                *s = stage.to_string();
+                self.bar.set_message(stage.to_string());
+                self.bar.reset();
+            }
+        }
+        self.bar.set_length(total);
+        self.bar.set_position(done);
+        true
+    }
+}
+
+fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
+    let list = |f: String| IdList::File { file: f };
+    Ok(match command {
+        Command::Demo {
+            json,
+            seed,
+            budget,
+            creators,
+        } => (
+            Request::Demo(DemoRequest {
+                seed,
+                budget,
+                creators,
+                ..Default::default()
+            }),
+            json,
+        ),
+        Command::Reach {
+            graph,
+            seeds,
+            include_seeds,
+            target_only,
+            posts_per_seed,
+            json,
+        } => (
+            Request::Reach(ReachRequest {
+                graph: graph.spec(),
+                seeds: list(seeds),
+                include_seeds,
+                target_only,
+                posts_per_seed,
+            }),
+            json,
+        ),
+        Command::Overlap {
+            graph,
+            accounts,
+            min_jaccard,
+            json,
+        } => (
+            Request::Overlap(OverlapRequest {
+                graph: graph.spec(),
+                accounts: list(accounts),
+                min_jaccard,
+            }),
+            json,
+        ),
+        Command::Ladder {
+            graph,
+            k,
+            candidates,
+            target_only,
+            json,
+        } => (
+            Request::Ladder(LadderRequest {
+                graph: graph.spec(),
+                k,
+                candidates: candidates.map(list),
+                include_seeds: false,
+                target_only,
+            }),
+            json,
+        ),
+        Command::Pick {
+            graph,
+            budget,
+            costs,
+            candidates,
+            target_only,
+            json,
+        } => {
+            let mut spec = graph.spec();
+            if let Some(c) = costs {
+                if spec.attributes.is_some() {
+                    return Err(ApiError::invalid(
+                        "give costs either with --costs or in --attributes, not both",
+                    ));
+                }
+                spec.attributes = Some(c);
+            }
+            (
+                Request::BudgetPick(BudgetPickRequest {
+                    graph: spec,
+                    budget,
+                    candidates: candidates.map(list),
+                    include_seeds: false,
+                    target_only,
+                }),
+                json,
+            )
+        }
+        Command::Run { request } => {
+            let text = if request == "-" {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
+                    ApiError {
+                        kind: "io".into(),
+                        message: format!("cannot read the request from stdin: {e}"),
+                    }
+                })?;
+                s
+            } else {
+                std::fs::read_to_string(&request).map_err(|e| ApiError {
+                    kind: "io".into(),
+                    message: format!("cannot read {request}: {e}"),
+                })?
+            };
+            (parse_request(&text)?, true)
+        }
+        Command::Generate { .. } => {
+            return Err(ApiError::invalid("generate writes files; it is not a request"))
+        }
+    })
+}
+
+fn generate(edges: Option<usize>, seed: Option<u64>, out: &str, bar: &Bar) -> Result<String, ApiError> {
+    let spec = ScenarioSpec { edges, seed };
+    let sc = reachgraph_core::scenario::generate(&spec.config(), bar)?;
+    let io_err = |path: &str, e: std::io::Error| ApiError {
+        kind: "io".into(),
+        message: format!("cannot write {path}: {e}"),
+    };
+    let attrs_path = format!("{out}.attrs.csv");
+    let f = std::fs::File::create(out).map_err(|e| io_err(out, e))?;
+    reachgraph_core::io::write_edge_list(&sc.graph, std::io::BufWriter::new(f))
+        .map_err(|e| io_err(out, e))?;
+    let f = std::fs::File::create(&attrs_path).map_err(|e| io_err(&attrs_path, e))?;
+    reachgraph_core::io::write_attributes(&sc.graph, std::io::BufWriter::new(f))
+        .map_err(|e| io_err(&attrs_path, e))?;
+    Ok(format!(
+        "wrote {} ({} accounts, {} edges) and {attrs_path}",
+        out,
+        sc.graph.node_count(),
+        sc.graph.edge_count()
+    ))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let bar = Bar::new(cli.quiet);
+    let result = match cli.command {
+        Command::Generate { edges, seed, out } => generate(edges, seed, &out, &bar).map(|msg| {
+            bar.bar.finish_and_clear();
+            eprintln!("{msg}");
+        }),
+        command => request_of(command).and_then(|(req, json)| {
+            let resp: Response = run(&req, &bar)?;
+            bar.bar.finish_and_clear();
+            let text = if json {
+                serde_json::to_string_pretty(&resp).expect("responses serialize") + "\n"
+            } else {
+                render::render(&resp)
+            };
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not an error worth reporting.
+            let _ = out.write_all(text.as_bytes());
+            Ok(())
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            bar.bar.finish_and_clear();
+            eprintln!("reachgraph: error: {}", e.message);
+            ExitCode::from(2)
+        }
+    }
+}

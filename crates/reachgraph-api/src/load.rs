@@ -1,0 +1,181 @@
+//! Where a request's graph and id lists come from: files, inline text, or a generated scenario.
+
+use crate::{ApiError, Result};
+use reachgraph_core::io::{self, EdgeFormat};
+use reachgraph_core::scenario::{self, ScenarioConfig};
+use reachgraph_core::{BuildReport, DuplicatePolicy, Graph, GraphOptions, NodeKey, Progress};
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+
+/// A graph to load: exactly one of `path`, `inline` or `scenario`, plus options.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphSpec {
+    /// An edge file (edge list or CSV, gzip detected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The edge list itself, as text (small graphs, tests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inline: Option<String>,
+    /// A generated campaign population.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<ScenarioSpec>,
+    /// File format; by default `.csv`/`.csv.gz` is CSV, anything else an edge list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<EdgeFormat>,
+    /// Add both directions of every edge.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub undirected: bool,
+    /// How duplicate edges are merged (default: keep one, largest probability).
+    #[serde(default, skip_serializing_if = "is_default_policy")]
+    pub duplicates: DuplicatePolicy,
+    /// A node-attribute CSV keyed by account id (platform, person, jurisdiction, cost, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<String>,
+    /// Edge-probability scheme: `given`, `wc`, `const:P`, `trivalency[:SEED]`, `tier`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+fn is_default_policy(p: &DuplicatePolicy) -> bool {
+    *p == DuplicatePolicy::default()
+}
+
+/// A generated scenario: the demo preset, or a size in edges, with a seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// Approximate number of follow edges (the demo preset when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edges: Option<usize>,
+    /// Generator seed (the preset's when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+impl ScenarioSpec {
+    /// The generator configuration this spec stands for.
+    pub fn config(&self) -> ScenarioConfig {
+        let demo = ScenarioConfig::demo();
+        match self.edges {
+            Some(e) => ScenarioConfig::with_edges(e, self.seed.unwrap_or(demo.seed)),
+            None => {
+                let mut c = demo;
+                if let Some(s) = self.seed {
+                    c.seed = s;
+                }
+                c
+            }
+        }
+    }
+}
+
+/// A loaded graph and what loading did.
+#[derive(Debug, Clone)]
+pub struct LoadedGraph {
+    /// The graph, with attributes and weights applied.
+    pub graph: Graph,
+    /// What building it did.
+    pub report: BuildReport,
+}
+
+fn open(path: &str) -> Result<File> {
+    File::open(path).map_err(|e| ApiError {
+        kind: "io".into(),
+        message: format!("cannot open {path}: {e}"),
+    })
+}
+
+impl GraphSpec {
+    /// A spec for an edge file.
+    pub fn file(path: impl Into<String>) -> Self {
+        GraphSpec {
+            path: Some(path.into()),
+            ..Default::default()
+        }
+    }
+
+    /// Loads the graph, its attributes and its weights.
+    pub fn load(&self, progress: &dyn Progress) -> Result<LoadedGraph> {
+        let options = GraphOptions {
+            undirected: self.undirected,
+            duplicates: self.duplicates,
+        };
+        let sources = [
+            self.path.is_some(),
+            self.inline.is_some(),
+            self.scenario.is_some(),
+        ];
+        if sources.iter().filter(|&&b| b).count() != 1 {
+            return Err(ApiError::invalid(
+                "graph needs exactly one of \"path\", \"inline\" or \"scenario\"",
+            ));
+        }
+        let (mut graph, report) = if let Some(path) = &self.path {
+            progress.update("loading graph", 0, 1);
+            let format = self.format.unwrap_or_else(|| EdgeFormat::from_path(path));
+            let r = io::read_graph(open(path)?, path, format, options)?;
+            progress.update("loading graph", 1, 1);
+            r
+        } else if let Some(text) = &self.inline {
+            let format = self.format.unwrap_or_default();
+            io::read_graph(text.as_bytes(), "<inline graph>", format, options)?
+        } else {
+            let spec = self.scenario.as_ref().expect("checked above");
+            if self.undirected || self.format.is_some() {
+                return Err(ApiError::invalid(
+                    "\"undirected\" and \"format\" do not apply to a generated scenario",
+                ));
+            }
+            let sc = scenario::generate(&spec.config(), progress)?;
+            let report = BuildReport {
+                nodes: sc.graph.node_count(),
+                edges: sc.graph.edge_count(),
+                records: sc.graph.edge_count(),
+                ..Default::default()
+            };
+            (sc.graph, report)
+        };
+        if let Some(path) = &self.attributes {
+            let attrs = io::read_attributes(open(path)?, path, &graph)?;
+            graph.set_attributes(attrs)?;
+        }
+        if let Some(w) = &self.weights {
+            graph.set_weights(&w.parse()?)?;
+        }
+        Ok(LoadedGraph { graph, report })
+    }
+}
+
+/// A list of account ids: inline, or a file with one id per line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum IdList {
+    /// Ids given in the request.
+    Inline(Vec<NodeKey>),
+    /// A file with one id per line (`#` comments).
+    File {
+        /// Path of the file.
+        file: String,
+    },
+}
+
+impl IdList {
+    /// Dense ids of the listed accounts; unknown or repeated ids are errors naming the file
+    /// and line (or the list position).
+    pub fn resolve(&self, graph: &Graph, what: &str) -> Result<Vec<u32>> {
+        match self {
+            IdList::Inline(keys) => {
+                let tokens: Vec<String> = keys.iter().map(NodeKey::to_string).collect();
+                Ok(graph.resolve(&tokens, what)?)
+            }
+            IdList::File { file } => {
+                let ids = io::read_id_list(open(file)?, file)?;
+                Ok(io::resolve_listed(graph, &ids, file)?)
+            }
+        }
+    }
+}

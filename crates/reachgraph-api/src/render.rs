@@ -1,0 +1,263 @@
+//! Human-readable tables of responses (what the CLI prints without `--json`).
+
+use crate::{
+    BudgetPickResponse, DemoResponse, LadderResponse, OverlapResponse, ReachResponse, Response,
+    Step,
+};
+use std::fmt::Write;
+
+/// Formats an integer with thousands separators: `1234567` → `1,234,567`.
+pub fn thousands(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn money(v: f64) -> String {
+    format!("${}", thousands(v.round().max(0.0) as u64))
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", 100.0 * v)
+}
+
+/// Renders any response as text.
+pub fn render(resp: &Response) -> String {
+    match resp {
+        Response::Reach(r) => reach(&r.body),
+        Response::Overlap(r) => overlap(&r.body, usize::MAX),
+        Response::Ladder(r) => ladder(&r.body),
+        Response::BudgetPick(r) => budget_pick(&r.body),
+        Response::Demo(r) => demo(&r.body),
+    }
+}
+
+/// The reach of a seed set.
+pub fn reach(r: &ReachResponse) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "graph: {} accounts, {} people, {} follow edges",
+        thousands(r.graph.nodes as u64),
+        thousands(r.graph.people as u64),
+        thousands(r.graph.edges as u64)
+    );
+    let _ = writeln!(s, "seeds:                 {}", thousands(r.seeds as u64));
+    let _ = writeln!(s, "summed followers:      {}", thousands(r.summed_followers));
+    let _ = writeln!(
+        s,
+        "distinct people:       {}  ({} of summed followers)",
+        thousands(r.unique_reach),
+        pct(r.dedup_ratio)
+    );
+    let _ = writeln!(s, "distinct accounts:     {}", thousands(r.unique_accounts));
+    if let Some(e) = &r.expected {
+        let _ = writeln!(
+            s,
+            "expected people seeing at least one of {} post(s) per seed: {:.1} (sd {:.1})",
+            e.posts_per_seed,
+            e.expected_people,
+            e.variance_people.sqrt()
+        );
+        let _ = writeln!(s, "  expected people by number of exposures:");
+        for (k, f) in e.frequency.iter().enumerate().skip(1).take(10) {
+            let _ = writeln!(s, "    {k:>3}x  {f:>12.1}");
+        }
+    }
+    breakdown(&mut s, "by platform", &r.by_platform);
+    breakdown(&mut s, "by jurisdiction", &r.by_jurisdiction);
+    s
+}
+
+fn breakdown(s: &mut String, title: &str, rows: &[reachgraph_core::reach::ReachBreakdown]) {
+    if rows.len() <= 1 && rows.first().is_none_or(|r| r.name == "(none)") {
+        return;
+    }
+    let _ = writeln!(s, "{title}:");
+    for r in rows.iter().take(15) {
+        let _ = writeln!(s, "  {:<16} {:>12}", r.name, thousands(r.people));
+    }
+    if rows.len() > 15 {
+        let _ = writeln!(s, "  ... {} more", rows.len() - 15);
+    }
+}
+
+fn short(id: &str, w: usize) -> String {
+    if id.chars().count() <= w {
+        id.to_string()
+    } else {
+        let t: String = id.chars().take(w - 1).collect();
+        format!("{t}…")
+    }
+}
+
+/// Overlap matrices: audiences, then Jaccard and containment (at most `max` accounts shown).
+pub fn overlap(r: &OverlapResponse, max: usize) -> String {
+    let n = r.accounts.len().min(max);
+    let mut s = String::new();
+    let _ = writeln!(s, "{:<14} {:>10}", "account", "audience");
+    for i in 0..n {
+        let _ = writeln!(
+            s,
+            "{:<14} {:>10}",
+            short(&r.accounts[i], 14),
+            thousands(r.audience[i])
+        );
+    }
+    for (title, m) in [
+        ("Jaccard (shared / union)", &r.jaccard),
+        ("containment (row's audience that also follows column)", &r.containment),
+    ] {
+        let _ = writeln!(s, "\n{title}:");
+        let _ = write!(s, "{:<14}", "");
+        for j in 0..n {
+            let _ = write!(s, " {:>8}", short(&r.accounts[j], 8));
+        }
+        let _ = writeln!(s);
+        for i in 0..n {
+            let _ = write!(s, "{:<14}", short(&r.accounts[i], 14));
+            for j in 0..n {
+                let _ = write!(s, " {:>8.3}", m[i][j]);
+            }
+            let _ = writeln!(s);
+        }
+    }
+    if let Some(edges) = &r.overlap_graph {
+        let _ = writeln!(s, "\noverlap graph: {} edges", edges.len());
+        for e in edges.iter().take(30) {
+            let _ = writeln!(s, "  {} -- {}  {:.3}", e.a, e.b, e.jaccard);
+        }
+    }
+    s
+}
+
+fn steps_table(s: &mut String, steps: &[Step]) {
+    let _ = writeln!(
+        s,
+        "{:>3}  {:<14} {:<10} {:<6} {:>11} {:>10} {:>11} {:>10}",
+        "#", "account", "platform", "tier", "followers", "+people", "people", "cost"
+    );
+    for (i, st) in steps.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "{:>3}  {:<14} {:<10} {:<6} {:>11} {:>10} {:>11} {:>10}",
+            i + 1,
+            short(&st.account, 14),
+            st.platform.as_deref().unwrap_or("-"),
+            st.tier,
+            thousands(st.followers),
+            thousands(st.marginal_people),
+            thousands(st.cumulative_people),
+            st.cost.map_or("-".to_string(), money)
+        );
+    }
+}
+
+/// The greedy reach ladder.
+pub fn ladder(r: &LadderResponse) -> String {
+    let mut s = format!("greedy reach ladder (maximizing {}):\n", r.objective);
+    steps_table(&mut s, &r.steps);
+    s
+}
+
+/// A budgeted pick.
+pub fn budget_pick(r: &BudgetPickResponse) -> String {
+    let mut s = format!(
+        "budget {}: {} accounts for {}, reaching {} distinct people ({}; guaranteed ≥ {:.0}% of the best possible)\n",
+        money(r.budget),
+        r.accounts.len(),
+        money(r.total_cost),
+        thousands(r.people),
+        r.method.replace('_', " "),
+        100.0 * r.guarantee
+    );
+    steps_table(&mut s, &r.steps);
+    s
+}
+
+/// The demo report.
+pub fn demo(d: &DemoResponse) -> String {
+    let sc = &d.scenario;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "reachgraph demo: a generated campaign population (seed {})\n  {} people holding {} accounts on {} ({}), {} creators, {} follow edges;\n  one graph person stands for {} real people.\n",
+        sc.seed,
+        thousands(sc.people as u64),
+        thousands(sc.accounts as u64),
+        sc.platforms.len(),
+        sc.platforms.join(", "),
+        thousands(sc.creators as u64),
+        thousands(sc.edges as u64),
+        thousands(sc.scale.round() as u64)
+    );
+    let _ = writeln!(
+        s,
+        "1. Follower counts vs. distinct people: the {} largest creators",
+        d.creators
+    );
+    let _ = writeln!(
+        s,
+        "   summed follower counts: {:>14}\n   distinct people reached: {:>13}  ({} of the summed counts)",
+        thousands(d.summed_followers),
+        thousands(d.unique_reach),
+        pct(d.dedup_ratio)
+    );
+    let _ = writeln!(
+        s,
+        "   (in the graph: {} follows, {} distinct people)",
+        thousands(d.summed_followers_graph),
+        thousands(d.unique_reach_graph)
+    );
+    for p in &d.by_platform {
+        let _ = writeln!(
+            s,
+            "     reached on {:<10} {:>10} graph people",
+            p.name,
+            thousands(p.people)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n2. Audience overlap of the {} largest creators",
+        d.overlap.accounts.len()
+    );
+    for line in overlap(&d.overlap, 8).lines() {
+        let _ = writeln!(s, "   {line}");
+    }
+    let _ = writeln!(s, "\n3. Reach ladder: each step adds the creator who adds the most new people");
+    let mut t = String::new();
+    steps_table(&mut t, &d.ladder);
+    for line in t.lines() {
+        let _ = writeln!(s, "   {line}");
+    }
+    let _ = writeln!(s, "\n4. Budgeted pick");
+    for line in budget_pick(&d.budget_pick).lines() {
+        let _ = writeln!(s, "   {line}");
+    }
+    let _ = writeln!(s, "\nAssumptions (modelled, not measured):");
+    for a in &d.assumptions {
+        let _ = writeln!(s, "  - {a}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(money(8000.4), "$8,000");
+    }
+}

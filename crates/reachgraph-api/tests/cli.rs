@@ -1,0 +1,121 @@
+//! The `reachgraph` binary as a user runs it: flags, JSON on stdout, errors and exit codes.
+//!
+//! These live beside the binary (not in the root integration binary) because only here does
+//! Cargo say where the built binary is.
+
+use std::process::Command;
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+fn reachgraph(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_reachgraph"))
+        .args(args)
+        .current_dir(ROOT)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = reachgraph(args);
+    assert_eq!(code, 0, "{args:?} failed: {err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"))
+}
+
+const G: &str = "tests/fixtures/graphs/campaign.txt";
+const ATTRS: &str = "tests/fixtures/graphs/campaign.attrs.csv";
+
+#[test]
+fn reach_json_counts_accounts_without_attributes() {
+    // No person links: each account is its own person. ig_star and tt_star reach 6 accounts.
+    let v = json(&["reach", "--graph", G, "--seeds", "tests/fixtures/graphs/stars.txt", "--json"]);
+    assert_eq!(v["unique_reach"], 6);
+    let v = json(&[
+        "reach", "--graph", G, "--attributes", ATTRS, "--seeds",
+        "tests/fixtures/graphs/stars.txt", "--json",
+    ]);
+    assert_eq!(v["unique_reach"], 4);
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["type"], "reach");
+}
+
+#[test]
+fn reach_include_seeds_and_undirected() {
+    let dir = std::env::temp_dir().join(format!("rg-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let g = dir.join("g.txt");
+    std::fs::write(&g, "1 2\n2 3\n3 1\n4 1\n").unwrap();
+    let s = dir.join("s.txt");
+    std::fs::write(&s, "1\n").unwrap();
+    let (g, s) = (g.to_str().unwrap(), s.to_str().unwrap());
+    // 1's followers: 2. With seeds: {1, 2}. Undirected: 1 -- 2, 3, 4.
+    assert_eq!(json(&["reach", "--graph", g, "--seeds", s, "--json"])["unique_reach"], 1);
+    assert_eq!(
+        json(&["reach", "--graph", g, "--seeds", s, "--include-seeds", "--json"])["unique_reach"],
+        2
+    );
+    assert_eq!(
+        json(&["reach", "--graph", g, "--undirected", "--seeds", s, "--json"])["unique_reach"],
+        3
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn overlap_json_matrices_in_account_order() {
+    let v = json(&[
+        "overlap", "--graph", G, "--attributes", ATTRS, "--accounts",
+        "tests/fixtures/graphs/creators.txt", "--json",
+    ]);
+    assert_eq!(v["accounts"], serde_json::json!(["ig_star", "tt_star", "ig_c", "x_d"]));
+    assert_eq!(v["shared"][0][1], 2);
+    assert_eq!(v["jaccard"][1][0], 0.5);
+}
+
+#[test]
+fn pick_with_costs_file() {
+    let v = json(&[
+        "pick", "--graph", G, "--costs", ATTRS, "--budget", "10000", "--json",
+    ]);
+    assert_eq!(v["accounts"], serde_json::json!(["x_d", "ig_c"]));
+}
+
+#[test]
+fn malformed_file_exits_nonzero_naming_file_and_line() {
+    let (code, out, err) = reachgraph(&[
+        "reach", "--graph", "tests/fixtures/graphs/malformed.txt", "--seeds",
+        "tests/fixtures/graphs/stars.txt", "--json",
+    ]);
+    assert_ne!(code, 0);
+    assert!(out.is_empty(), "no JSON on error: {out}");
+    assert!(err.contains("tests/fixtures/graphs/malformed.txt:4"), "{err}");
+    let (code, _, err) = reachgraph(&[
+        "reach", "--graph", G, "--seeds", "tests/fixtures/graphs/campaign.attrs.csv",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("campaign.attrs.csv:1"), "{err}");
+}
+
+#[test]
+fn run_answers_a_request_file() {
+    let v = json(&["run", "tests/fixtures/api/reach_stars.request.json"]);
+    assert_eq!(v["unique_reach"], 4);
+}
+
+#[test]
+fn demo_json_has_the_acceptance_fields_and_is_reproducible() {
+    let a = json(&["demo", "--json", "--quiet"]);
+    assert!(a["summed_followers"].as_u64().unwrap() > a["unique_reach"].as_u64().unwrap());
+    let picked = a["budget_pick"]["accounts"].as_array().unwrap();
+    assert!(!picked.is_empty());
+    assert!(a["budget_pick"]["total_cost"].as_f64().unwrap() <= 160_000.0);
+    let b = json(&["demo", "--json", "--quiet"]);
+    assert_eq!(a, b);
+    let (code, text, _) = reachgraph(&["demo"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("distinct people"), "{text}");
+}

@@ -1,0 +1,278 @@
+//! API golden files and hand-worked answers on the campaign fixture.
+//!
+//! Every `tests/fixtures/api/NAME.request.json` is run and its response compared with
+//! `NAME.response.json`. After an intended change of output, regenerate the responses with
+//! `REACHGRAPH_BLESS=1 cargo test --release golden` and review the diff.
+
+use reachgraph_api::{parse_request, request_to_json, run, NoProgress};
+use serde_json::Value;
+use std::path::Path;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/api");
+
+/// Fields that measure time, not behaviour: removed before comparing.
+const TIMING_FIELDS: &[&str] = &["time_s", "timings"];
+
+fn strip_timings(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for f in TIMING_FIELDS {
+                m.remove(*f);
+            }
+            m.values_mut().for_each(strip_timings);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_timings),
+        _ => {}
+    }
+}
+
+fn answer(request_text: &str) -> Value {
+    let req = parse_request(request_text).unwrap();
+    let resp = run(&req, &NoProgress).unwrap();
+    let mut v = serde_json::to_value(&resp).unwrap();
+    strip_timings(&mut v);
+    v
+}
+
+fn request(name: &str) -> String {
+    std::fs::read_to_string(Path::new(FIXTURES).join(format!("{name}.request.json"))).unwrap()
+}
+
+#[test]
+fn golden_files() {
+    // Paths inside the requests are relative to the repository root.
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let bless = std::env::var_os("REACHGRAPH_BLESS").is_some();
+    let mut names: Vec<String> = std::fs::read_dir(FIXTURES)
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().into_string().unwrap();
+            n.strip_suffix(".request.json").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6, "golden requests missing: {names:?}");
+    for name in names {
+        let got = answer(&request(&name));
+        let path = Path::new(FIXTURES).join(format!("{name}.response.json"));
+        if bless {
+            std::fs::write(&path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+            continue;
+        }
+        let want: Value = serde_json::from_str(
+            &std::fs::read_to_string(&path)
+                .unwrap_or_else(|_| panic!("{} missing; run with REACHGRAPH_BLESS=1", path.display())),
+        )
+        .unwrap();
+        assert_eq!(got, want, "golden response {name} differs");
+    }
+}
+
+#[test]
+fn requests_round_trip_through_json() {
+    for name in [
+        "reach_stars",
+        "reach_all_expected",
+        "overlap_creators",
+        "ladder_creators",
+        "budget_pick",
+        "reach_inline",
+    ] {
+        let req = parse_request(&request(name)).unwrap();
+        let again = parse_request(&request_to_json(&req).to_string()).unwrap();
+        assert_eq!(req, again, "{name}");
+    }
+}
+
+fn in_root() {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+}
+
+#[test]
+fn reach_of_two_accounts_of_one_creator_counts_people_once() {
+    in_root();
+    let v = answer(&request("reach_stars"));
+    // ig_star reaches p1 p2 p3, tt_star reaches p1 p2 p4: 6 follows, 4 people.
+    assert_eq!(v["summed_followers"], 6);
+    assert_eq!(v["unique_reach"], 4);
+    assert_eq!(v["unique_accounts"], 6);
+    let platforms: Vec<(String, u64)> = v["by_platform"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap().into(), r["people"].as_u64().unwrap()))
+        .collect();
+    assert!(platforms.contains(&("instagram".into(), 3)), "{platforms:?}");
+    assert!(platforms.contains(&("tiktok".into(), 3)), "{platforms:?}");
+    let juris: Vec<(String, u64)> = v["by_jurisdiction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap().into(), r["people"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        juris,
+        vec![("PA".into(), 2), ("MI".into(), 1), ("WI".into(), 1)]
+    );
+}
+
+#[test]
+fn expected_reach_closed_form_by_hand() {
+    in_root();
+    let v = answer(&request("reach_all_expected"));
+    assert_eq!(v["unique_reach"], 6);
+    assert_eq!(v["summed_followers"], 10);
+    // p = 0.5 per edge: p1 has 3 edges from seeds, p2 and p3 two, p4 p5 p6 one.
+    let e = &v["expected"];
+    let want = 0.875 + 0.75 + 0.75 + 0.5 * 3.0;
+    assert!((e["expected_people"].as_f64().unwrap() - want).abs() < 1e-9);
+    let f: Vec<f64> = e["frequency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    // 9 people in all; exactly-3 exposures only for p1 (1/8).
+    assert!((f.iter().sum::<f64>() - 9.0).abs() < 1e-9);
+    assert!((f[3] - 0.125).abs() < 1e-12);
+    // Exactly twice: p1 (3 · 1/8) + p2 (1/4) + p3 (1/4).
+    assert!((f[2] - (0.375 + 0.5)).abs() < 1e-12);
+}
+
+#[test]
+fn include_seeds_counts_the_seeds() {
+    let v = answer(&request("reach_inline"));
+    assert_eq!(v["unique_reach"], 4);
+    assert_eq!(v["summed_followers"], 4);
+}
+
+#[test]
+fn ladder_and_budget_pick_by_hand() {
+    in_root();
+    let v = answer(&request("ladder_creators"));
+    let steps = v["steps"].as_array().unwrap();
+    let got: Vec<(&str, u64)> = steps
+        .iter()
+        .map(|s| {
+            (
+                s["account"].as_str().unwrap(),
+                s["marginal_people"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // ig_star and tt_star tie at 3; the lower id wins. Then every candidate adds 1.
+    assert_eq!(
+        got,
+        vec![("ig_star", 3), ("tt_star", 1), ("ig_c", 1), ("x_d", 1)]
+    );
+    let v = answer(&request("budget_pick"));
+    // Gain per dollar: x_d 2/2000, then ig_c 2/3000; $5,000 left buys no star.
+    assert_eq!(v["accounts"], serde_json::json!(["x_d", "ig_c"]));
+    assert_eq!(v["people"], 4);
+    assert_eq!(v["total_cost"], 5000.0);
+    assert_eq!(v["method"], "cost_effective_greedy");
+}
+
+#[test]
+fn overlap_matrices_by_hand() {
+    in_root();
+    let v = answer(&request("overlap_creators"));
+    assert_eq!(
+        v["accounts"],
+        serde_json::json!(["ig_star", "tt_star", "ig_c", "x_d"])
+    );
+    // ig_star {p1 p2 p3}, tt_star {p1 p2 p4}, ig_c {p3 p5}, x_d {p6 p1}.
+    assert_eq!(
+        v["shared"],
+        serde_json::json!([[3, 2, 1, 1], [2, 3, 0, 1], [1, 0, 2, 0], [1, 1, 0, 2]])
+    );
+    assert_eq!(v["jaccard"][0][1], 0.5);
+    assert_eq!(v["jaccard"][0][2], 0.25);
+    assert_eq!(v["containment"][2][0], 0.5);
+    assert!((v["containment"][0][2].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-12);
+    let edges = v["overlap_graph"].as_array().unwrap();
+    // Jaccard ≥ 0.2: star pair 0.5, ig_star–ig_c 0.25, ig_star–x_d 0.25, tt_star–x_d 0.25.
+    assert_eq!(edges.len(), 4);
+}
+
+#[test]
+fn bad_requests_are_typed_errors() {
+    in_root();
+    let cases = [
+        (r#"{"type": "reach"}"#, "invalid_request", "version"),
+        (
+            r#"{"version": 2, "type": "reach"}"#,
+            "invalid_request",
+            "unsupported version",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"inline": "a b\n"}, "seeds": ["a"], "sedes": 1}"#,
+            "invalid_request",
+            "sedes",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"inline": "a b\n"}, "seeds": ["zz"]}"#,
+            "unknown_node",
+            "zz",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"inline": "a b\n"}, "seeds": ["a", "a"]}"#,
+            "duplicate_node",
+            "\"a\"",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"inline": "a b\n"}, "seeds": []}"#,
+            "empty",
+            "seed set",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"path": "tests/fixtures/graphs/malformed.txt"}, "seeds": ["a"]}"#,
+            "parse",
+            "malformed.txt:4",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"path": "no/such/file.txt"}, "seeds": ["a"]}"#,
+            "io",
+            "no/such/file.txt",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"inline": "a b 0.5\nb c nan\n"}, "seeds": ["a"]}"#,
+            "parse",
+            "<inline graph>:2",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"inline": "a b\n", "weights": "const:2"}, "seeds": ["a"]}"#,
+            "invalid_parameter",
+            "const:2",
+        ),
+        (
+            r#"{"version": 1, "type": "budget_pick", "graph": {"inline": "a b\n"}, "budget": 10}"#,
+            "missing_attribute",
+            "cost",
+        ),
+        (
+            r#"{"version": 1, "type": "budget_pick", "graph": {"path": "tests/fixtures/graphs/campaign.txt", "attributes": "tests/fixtures/graphs/campaign.attrs.csv"}, "budget": 100}"#,
+            "budget_too_small",
+            "2000",
+        ),
+        (
+            r#"{"version": 1, "type": "ladder", "graph": {"inline": "a b\n"}, "k": 3, "candidates": ["a"]}"#,
+            "k_too_large",
+            "k = 3",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {}, "seeds": ["a"]}"#,
+            "invalid_request",
+            "exactly one",
+        ),
+    ];
+    for (text, kind, needle) in cases {
+        let err = parse_request(text).and_then(|r| run(&r, &NoProgress)).unwrap_err();
+        assert_eq!(err.kind, kind, "{text}: {}", err.message);
+        assert!(
+            err.message.contains(needle),
+            "{text}: message {:?} lacks {needle:?}",
+            err.message
+        );
+    }
+}
