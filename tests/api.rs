@@ -59,11 +59,11 @@ fn golden_files() {
             std::fs::write(&path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
             continue;
         }
-        let want: Value = serde_json::from_str(
-            &std::fs::read_to_string(&path)
-                .unwrap_or_else(|_| panic!("{} missing; run with REACHGRAPH_BLESS=1", path.display())),
-        )
-        .unwrap();
+        let want: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|_| {
+                panic!("{} missing; run with REACHGRAPH_BLESS=1", path.display())
+            }))
+            .unwrap();
         assert_eq!(got, want, "golden response {name} differs");
     }
 }
@@ -100,15 +100,28 @@ fn reach_of_two_accounts_of_one_creator_counts_people_once() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["name"].as_str().unwrap().into(), r["people"].as_u64().unwrap()))
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().into(),
+                r["people"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    assert!(platforms.contains(&("instagram".into(), 3)), "{platforms:?}");
+    assert!(
+        platforms.contains(&("instagram".into(), 3)),
+        "{platforms:?}"
+    );
     assert!(platforms.contains(&("tiktok".into(), 3)), "{platforms:?}");
     let juris: Vec<(String, u64)> = v["by_jurisdiction"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["name"].as_str().unwrap().into(), r["people"].as_u64().unwrap()))
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().into(),
+                r["people"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         juris,
@@ -267,7 +280,9 @@ fn bad_requests_are_typed_errors() {
         ),
     ];
     for (text, kind, needle) in cases {
-        let err = parse_request(text).and_then(|r| run(&r, &NoProgress)).unwrap_err();
+        let err = parse_request(text)
+            .and_then(|r| run(&r, &NoProgress))
+            .unwrap_err();
         assert_eq!(err.kind, kind, "{text}: {}", err.message);
         assert!(
             err.message.contains(needle),

@@ -327,12 +327,19 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             (parse_request(&text)?, true)
         }
         Command::Generate { .. } => {
-            return Err(ApiError::invalid("generate writes files; it is not a request"))
+            return Err(ApiError::invalid(
+                "generate writes files; it is not a request",
+            ))
         }
     })
 }
 
-fn generate(edges: Option<usize>, seed: Option<u64>, out: &str, bar: &Bar) -> Result<String, ApiError> {
+fn generate(
+    edges: Option<usize>,
+    seed: Option<u64>,
+    out: &str,
+    bar: &Bar,
+) -> Result<String, ApiError> {
     let spec = ScenarioSpec { edges, seed };
     let sc = reachgraph_core::scenario::generate(&spec.config(), bar)?;
     let io_err = |path: &str, e: std::io::Error| ApiError {

@@ -49,7 +49,11 @@ pub fn reach(r: &ReachResponse) -> String {
         thousands(r.graph.edges as u64)
     );
     let _ = writeln!(s, "seeds:                 {}", thousands(r.seeds as u64));
-    let _ = writeln!(s, "summed followers:      {}", thousands(r.summed_followers));
+    let _ = writeln!(
+        s,
+        "summed followers:      {}",
+        thousands(r.summed_followers)
+    );
     let _ = writeln!(
         s,
         "distinct people:       {}  ({} of summed followers)",
@@ -112,7 +116,10 @@ pub fn overlap(r: &OverlapResponse, max: usize) -> String {
     }
     for (title, m) in [
         ("Jaccard (shared / union)", &r.jaccard),
-        ("containment (row's audience that also follows column)", &r.containment),
+        (
+            "containment (row's audience that also follows column)",
+            &r.containment,
+        ),
     ] {
         let _ = writeln!(s, "\n{title}:");
         let _ = write!(s, "{:<14}", "");
@@ -231,7 +238,10 @@ pub fn demo(d: &DemoResponse) -> String {
     for line in overlap(&d.overlap, 8).lines() {
         let _ = writeln!(s, "   {line}");
     }
-    let _ = writeln!(s, "\n3. Reach ladder: each step adds the creator who adds the most new people");
+    let _ = writeln!(
+        s,
+        "\n3. Reach ladder: each step adds the creator who adds the most new people"
+    );
     let mut t = String::new();
     steps_table(&mut t, &d.ladder);
     for line in t.lines() {

@@ -32,11 +32,24 @@ const ATTRS: &str = "tests/fixtures/graphs/campaign.attrs.csv";
 #[test]
 fn reach_json_counts_accounts_without_attributes() {
     // No person links: each account is its own person. ig_star and tt_star reach 6 accounts.
-    let v = json(&["reach", "--graph", G, "--seeds", "tests/fixtures/graphs/stars.txt", "--json"]);
+    let v = json(&[
+        "reach",
+        "--graph",
+        G,
+        "--seeds",
+        "tests/fixtures/graphs/stars.txt",
+        "--json",
+    ]);
     assert_eq!(v["unique_reach"], 6);
     let v = json(&[
-        "reach", "--graph", G, "--attributes", ATTRS, "--seeds",
-        "tests/fixtures/graphs/stars.txt", "--json",
+        "reach",
+        "--graph",
+        G,
+        "--attributes",
+        ATTRS,
+        "--seeds",
+        "tests/fixtures/graphs/stars.txt",
+        "--json",
     ]);
     assert_eq!(v["unique_reach"], 4);
     assert_eq!(v["version"], 1);
@@ -53,13 +66,32 @@ fn reach_include_seeds_and_undirected() {
     std::fs::write(&s, "1\n").unwrap();
     let (g, s) = (g.to_str().unwrap(), s.to_str().unwrap());
     // 1's followers: 2. With seeds: {1, 2}. Undirected: 1 -- 2, 3, 4.
-    assert_eq!(json(&["reach", "--graph", g, "--seeds", s, "--json"])["unique_reach"], 1);
     assert_eq!(
-        json(&["reach", "--graph", g, "--seeds", s, "--include-seeds", "--json"])["unique_reach"],
+        json(&["reach", "--graph", g, "--seeds", s, "--json"])["unique_reach"],
+        1
+    );
+    assert_eq!(
+        json(&[
+            "reach",
+            "--graph",
+            g,
+            "--seeds",
+            s,
+            "--include-seeds",
+            "--json"
+        ])["unique_reach"],
         2
     );
     assert_eq!(
-        json(&["reach", "--graph", g, "--undirected", "--seeds", s, "--json"])["unique_reach"],
+        json(&[
+            "reach",
+            "--graph",
+            g,
+            "--undirected",
+            "--seeds",
+            s,
+            "--json"
+        ])["unique_reach"],
         3
     );
     std::fs::remove_dir_all(&dir).ok();
@@ -68,10 +100,19 @@ fn reach_include_seeds_and_undirected() {
 #[test]
 fn overlap_json_matrices_in_account_order() {
     let v = json(&[
-        "overlap", "--graph", G, "--attributes", ATTRS, "--accounts",
-        "tests/fixtures/graphs/creators.txt", "--json",
+        "overlap",
+        "--graph",
+        G,
+        "--attributes",
+        ATTRS,
+        "--accounts",
+        "tests/fixtures/graphs/creators.txt",
+        "--json",
     ]);
-    assert_eq!(v["accounts"], serde_json::json!(["ig_star", "tt_star", "ig_c", "x_d"]));
+    assert_eq!(
+        v["accounts"],
+        serde_json::json!(["ig_star", "tt_star", "ig_c", "x_d"])
+    );
     assert_eq!(v["shared"][0][1], 2);
     assert_eq!(v["jaccard"][1][0], 0.5);
 }
@@ -87,14 +128,25 @@ fn pick_with_costs_file() {
 #[test]
 fn malformed_file_exits_nonzero_naming_file_and_line() {
     let (code, out, err) = reachgraph(&[
-        "reach", "--graph", "tests/fixtures/graphs/malformed.txt", "--seeds",
-        "tests/fixtures/graphs/stars.txt", "--json",
+        "reach",
+        "--graph",
+        "tests/fixtures/graphs/malformed.txt",
+        "--seeds",
+        "tests/fixtures/graphs/stars.txt",
+        "--json",
     ]);
     assert_ne!(code, 0);
     assert!(out.is_empty(), "no JSON on error: {out}");
-    assert!(err.contains("tests/fixtures/graphs/malformed.txt:4"), "{err}");
+    assert!(
+        err.contains("tests/fixtures/graphs/malformed.txt:4"),
+        "{err}"
+    );
     let (code, _, err) = reachgraph(&[
-        "reach", "--graph", G, "--seeds", "tests/fixtures/graphs/campaign.attrs.csv",
+        "reach",
+        "--graph",
+        G,
+        "--seeds",
+        "tests/fixtures/graphs/campaign.attrs.csv",
     ]);
     assert_ne!(code, 0);
     assert!(err.contains("campaign.attrs.csv:1"), "{err}");

@@ -196,6 +196,33 @@ impl Graph {
         build_csr(n, raw, ids, options)
     }
 
+    /// Builds a graph from integer external ids (numpy arrays, pandas columns): edge
+    /// `src[i] → dst[i]` with optional probability `probs[i]`.
+    ///
+    /// Ids are interned in the order an edge-list reader meets them, so the graph (and every
+    /// seeded result on it) is identical to reading the same edges from a file.
+    ///
+    /// # Errors
+    /// As [`Graph::from_edges`].
+    pub fn from_id_arrays(
+        src: &[i64],
+        dst: &[i64],
+        probs: Option<&[f32]>,
+        options: GraphOptions,
+    ) -> Result<(Graph, BuildReport)> {
+        if src.len() != dst.len() {
+            return Err(Error::LengthMismatch {
+                column: "dst".into(),
+                got: dst.len(),
+                expected: src.len(),
+            });
+        }
+        let mut ids = NodeIds::new();
+        let (s, d) = ids.intern_int_pairs(src, dst);
+        let n = ids.len() as u32;
+        Graph::from_edges(n, &s, &d, probs, ids, options)
+    }
+
     /// Builds a graph from a petgraph graph; node `i` gets external id `i` (its index).
     ///
     /// `prob` maps an edge weight to its probability (`None`: not given). Undirected petgraph
@@ -453,7 +480,10 @@ impl Graph {
     }
 
     fn check_probabilities(&self, probs: &[f32]) -> Result<()> {
-        if let Some(e) = probs.par_iter().position_first(|p| !(0.0..=1.0).contains(p)) {
+        if let Some(e) = probs
+            .par_iter()
+            .position_first(|p| !(0.0..=1.0).contains(p))
+        {
             let u = self.out_offsets.partition_point(|&o| o <= e) - 1;
             return Err(Error::InvalidProbability {
                 from: self.label(u as u32),

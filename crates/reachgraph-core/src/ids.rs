@@ -211,6 +211,53 @@ impl NodeIds {
         }
     }
 
+    /// Interns integer ids in bulk, in the order `a[0], b[0], a[1], b[1], …` (the order an
+    /// edge reader meets them), and returns their dense ids. Equivalent to calling
+    /// [`NodeIds::intern_int`] in that order, but uses a direct table instead of hashing when the
+    /// ids are small non-negative integers (the common case of benchmark files and arrays).
+    pub fn intern_int_pairs(&mut self, a: &[i64], b: &[i64]) -> (Vec<u32>, Vec<u32>) {
+        debug_assert_eq!(a.len(), b.len());
+        let (lo, hi) = a
+            .iter()
+            .chain(b)
+            .fold((i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let direct = self.is_empty()
+            && !a.is_empty()
+            && lo >= 0
+            && (hi as u64) < (4 * (a.len() as u64 + 1)).max(1 << 16)
+            && hi < u32::MAX as i64;
+        if !direct {
+            let da = a
+                .iter()
+                .zip(b)
+                .map(|(&x, &y)| (self.intern_int(x), self.intern_int(y)));
+            return da.unzip();
+        }
+        let mut table = vec![u32::MAX; hi as usize + 1];
+        let mut labels: Vec<i64> = Vec::new();
+        let mut id = |v: i64| {
+            let slot = &mut table[v as usize];
+            if *slot == u32::MAX {
+                *slot = labels.len() as u32;
+                labels.push(v);
+            }
+            *slot
+        };
+        let mut da = Vec::with_capacity(a.len());
+        let mut db = Vec::with_capacity(b.len());
+        for (&x, &y) in a.iter().zip(b) {
+            da.push(id(x));
+            db.push(id(y));
+        }
+        let index = labels
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (v, i as u32))
+            .collect();
+        self.repr = Repr::Int { labels, index };
+        (da, db)
+    }
+
     /// Dense id of a key, adding it if new.
     pub fn intern(&mut self, key: &NodeKey) -> u32 {
         match key {
@@ -279,6 +326,27 @@ mod tests {
         assert_eq!(ids.lookup("-3"), Some(1));
         assert_eq!(ids.label(2), "alice");
         assert_eq!(ids.get(&NodeKey::Int(10)), Some(0));
+    }
+
+    #[test]
+    fn bulk_interning_matches_one_by_one() {
+        for (a, b) in [
+            (vec![5i64, 0, 7, 5], vec![0i64, 9, 5, 3]),
+            (vec![-1, 1 << 40], vec![3, -1]),
+        ] {
+            let mut one = NodeIds::new();
+            let want: (Vec<u32>, Vec<u32>) = a
+                .iter()
+                .zip(&b)
+                .map(|(&x, &y)| (one.intern_int(x), one.intern_int(y)))
+                .unzip();
+            let mut bulk = NodeIds::new();
+            assert_eq!(bulk.intern_int_pairs(&a, &b), want);
+            for i in 0..one.len() as u32 {
+                assert_eq!(one.key(i), bulk.key(i));
+            }
+            assert_eq!(bulk.lookup("5").is_some(), a.contains(&5));
+        }
     }
 
     #[test]

@@ -99,13 +99,93 @@ fn parse_prob(tok: &[u8], input: &str, line: u64) -> Result<f64> {
     Ok(p)
 }
 
+/// Collects edges: integer ids into flat arrays (bulk-interned at the end, the fast path),
+/// switching to a [`GraphBuilder`] at the first non-integer id.
+enum Sink {
+    Ints {
+        src: Vec<i64>,
+        dst: Vec<i64>,
+        probs: Vec<f32>,
+        with_probs: Option<bool>,
+    },
+    Builder(GraphBuilder),
+}
+
+impl Sink {
+    fn add_ints(&mut self, u: i64, v: i64, p: Option<f64>, input: &str, line: u64) -> Result<()> {
+        match self {
+            Sink::Ints {
+                src,
+                dst,
+                probs,
+                with_probs,
+            } => {
+                match (*with_probs, p) {
+                    (None, _) => *with_probs = Some(p.is_some()),
+                    (Some(w), p) if w != p.is_some() => {
+                        return Err(Error::parse(
+                            input,
+                            line,
+                            format!(
+                                "edge {u} -> {v} {} a probability but earlier edges {}; give all or none",
+                                if p.is_some() { "has" } else { "lacks" },
+                                if w { "have one" } else { "do not" },
+                            ),
+                        ))
+                    }
+                    _ => {}
+                }
+                if let Some(p) = p {
+                    if !(0.0..=1.0).contains(&p) {
+                        return Err(Error::parse(
+                            input,
+                            line,
+                            format!("edge {u} -> {v}: probability {p} is not in [0, 1]"),
+                        ));
+                    }
+                    probs.push(p as f32);
+                }
+                src.push(u);
+                dst.push(v);
+                Ok(())
+            }
+            Sink::Builder(b) => b
+                .add_edge_ints(u, v, p)
+                .map_err(|e| with_line(e, input, line)),
+        }
+    }
+
+    fn builder(&mut self, options: GraphOptions) -> Result<&mut GraphBuilder> {
+        if let Sink::Ints {
+            src, dst, probs, ..
+        } = self
+        {
+            let mut b = GraphBuilder::new(options);
+            let with = !probs.is_empty();
+            for i in 0..src.len() {
+                b.add_edge_ints(src[i], dst[i], with.then(|| probs[i] as f64))?;
+            }
+            *self = Sink::Builder(b);
+        }
+        match self {
+            Sink::Builder(b) => Ok(b),
+            Sink::Ints { .. } => unreachable!("replaced above"),
+        }
+    }
+}
+
 /// Reads a whitespace-separated edge list (SNAP style). See the [module docs](self).
 pub fn read_edge_list<R: BufRead>(
     mut reader: R,
     input: &str,
     options: GraphOptions,
 ) -> Result<(Graph, BuildReport)> {
-    let mut b = GraphBuilder::new(options);
+    let mut sink = Sink::Ints {
+        src: Vec::new(),
+        dst: Vec::new(),
+        probs: Vec::new(),
+        with_probs: None,
+    };
     let mut buf = Vec::with_capacity(256);
     let mut line = 0u64;
     loop {
@@ -145,19 +225,30 @@ pub fn read_edge_list<R: BufRead>(
                 "more than three fields; expected `source target [probability]`",
             ));
         }
-        let res = match (parse_i64(first), parse_i64(second)) {
-            (Some(u), Some(v)) => b.add_edge_ints(u, v, p),
+        match (parse_i64(first), parse_i64(second)) {
+            (Some(u), Some(v)) => sink.add_ints(u, v, p, input, line)?,
             _ => {
                 let u = std::str::from_utf8(first)
                     .map_err(|_| Error::parse(input, line, "id is not UTF-8"))?;
                 let v = std::str::from_utf8(second)
                     .map_err(|_| Error::parse(input, line, "id is not UTF-8"))?;
-                b.add_edge_tokens(u, v, p)
+                sink.builder(options)?
+                    .add_edge_tokens(u, v, p)
+                    .map_err(|e| with_line(e, input, line))?;
             }
-        };
-        res.map_err(|e| with_line(e, input, line))?;
+        }
     }
-    b.build()
+    match sink {
+        Sink::Ints {
+            src, dst, probs, ..
+        } => Graph::from_id_arrays(
+            &src,
+            &dst,
+            (!probs.is_empty()).then_some(&probs[..]),
+            options,
+        ),
+        Sink::Builder(b) => b.build(),
+    }
 }
 
 fn csv_err(input: &str, e: csv::Error) -> Error {
@@ -432,8 +523,13 @@ mod tests {
     #[test]
     fn snap_style_with_comments_crlf_and_probabilities() {
         let text = "# comment\r\n1\t2\t0.5\r\n\r\n2 3 0.25\r\n% other comment\n3 3 1\n";
-        let (g, r) = read_graph(text.as_bytes(), "x.txt", EdgeFormat::EdgeList, Default::default())
-            .unwrap();
+        let (g, r) = read_graph(
+            text.as_bytes(),
+            "x.txt",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap();
         assert_eq!((g.node_count(), g.edge_count()), (3, 2));
         assert_eq!(r.self_loops_dropped, 1);
         assert_eq!(g.out_csr().probs(g.node("1").unwrap()), &[0.5]);
@@ -449,7 +545,10 @@ mod tests {
             Default::default(),
         )
         .unwrap_err();
-        assert_eq!(e.to_string().split(':').take(2).collect::<Vec<_>>(), ["g.txt", "2"]);
+        assert_eq!(
+            e.to_string().split(':').take(2).collect::<Vec<_>>(),
+            ["g.txt", "2"]
+        );
         let e = read_graph(
             "1 2 0.5\n3 4 1.5\n".as_bytes(),
             "g.txt",
@@ -483,8 +582,13 @@ mod tests {
         let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(b"a b\nb c\n").unwrap();
         let gz = enc.finish().unwrap();
-        let (g, _) =
-            read_graph(&gz[..], "g.txt.gz", EdgeFormat::EdgeList, Default::default()).unwrap();
+        let (g, _) = read_graph(
+            &gz[..],
+            "g.txt.gz",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap();
         assert_eq!(g.edge_count(), 2);
         assert_eq!(g.label(0), "a");
     }
@@ -492,8 +596,13 @@ mod tests {
     #[test]
     fn csv_edges() {
         let text = "source,target,p\nalice,bob,0.5\nbob,carol,0.1\n";
-        let (g, _) = read_graph(text.as_bytes(), "e.csv", EdgeFormat::Csv, Default::default())
-            .unwrap();
+        let (g, _) = read_graph(
+            text.as_bytes(),
+            "e.csv",
+            EdgeFormat::Csv,
+            Default::default(),
+        )
+        .unwrap();
         assert_eq!(g.edge_count(), 2);
         let e = read_graph(
             "from,to\na,b\nc\n".as_bytes(),
@@ -503,8 +612,13 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().starts_with("e.csv:3:"), "{e}");
-        let e = read_graph("x,y\n".as_bytes(), "e.csv", EdgeFormat::Csv, Default::default())
-            .unwrap_err();
+        let e = read_graph(
+            "x,y\n".as_bytes(),
+            "e.csv",
+            EdgeFormat::Csv,
+            Default::default(),
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("e.csv:1:"), "{e}");
     }
 
@@ -551,8 +665,7 @@ mod tests {
         g.set_attributes(a).unwrap();
         let mut edges = Vec::new();
         write_edge_list(&g, &mut edges).unwrap();
-        let (h, _) =
-            read_graph(&edges[..], "w", EdgeFormat::EdgeList, Default::default()).unwrap();
+        let (h, _) = read_graph(&edges[..], "w", EdgeFormat::EdgeList, Default::default()).unwrap();
         assert_eq!(h.out_csr().neighbors, g.out_csr().neighbors);
         assert_eq!(h.out_csr().probs, g.out_csr().probs);
         let mut attrs = Vec::new();
