@@ -1,0 +1,477 @@
+"""reachgraph: social-graph reach analytics for notebooks.
+
+How many distinct people a set of accounts really reaches, how much their audiences overlap,
+and which creators to pick for a budget. A thin layer over the Rust library ``reachgraph-core``:
+heavy calls release the GIL, take ``threads=``, and stop on Ctrl-C.
+
+An edge ``u -> v`` means *v follows u*: what u posts can reach v.
+
+>>> import numpy as np, reachgraph as rg
+>>> g = rg.Graph.from_arrays(np.array([1, 1, 4]), np.array([2, 3, 3]))
+>>> g.unique_reach([1, 4])
+2
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _reachgraph as _rs
+from ._reachgraph import (  # noqa: F401  (re-exported exception classes)
+    BudgetTooSmallError,
+    DuplicateEdgeError,
+    DuplicateNodeError,
+    EmptyInputError,
+    InvalidAttributeError,
+    InvalidParameterError,
+    InvalidProbabilityError,
+    InvalidRequestError,
+    KTooLargeError,
+    LengthMismatchError,
+    LtWeightsError,
+    MemoryLimitError,
+    MissingAttributeError,
+    ParseError,
+    ReachgraphError,
+    ReachgraphIOError,
+    UnknownNodeError,
+)
+
+__version__ = _rs.__version__
+
+Id = Union[int, str]
+Ids = Union[Sequence[Id], np.ndarray]
+ProgressCallback = Callable[[str, int, int], Any]
+
+__all__ = [
+    "Graph",
+    "Result",
+    "read_edgelist",
+    "generate_scenario",
+    "run_request",
+    "ReachgraphError",
+]
+
+
+def _pandas():
+    try:
+        import pandas  # type: ignore
+
+        return pandas
+    except ImportError:  # pragma: no cover - exercised only without pandas
+        return None
+
+
+def _ids_arg(ids: Any) -> Any:
+    """Integer numpy arrays go to Rust as int64 (read in place); anything else as a list."""
+    if isinstance(ids, np.ndarray):
+        if ids.dtype.kind in "iu":
+            return np.ascontiguousarray(ids, dtype=np.int64)
+        return ids.tolist()
+    if hasattr(ids, "to_numpy"):  # pandas Series / Index
+        return _ids_arg(ids.to_numpy())
+    return ids if isinstance(ids, (list, tuple)) else list(ids)
+
+
+class Result:
+    """A result: attribute access to its fields, a dict view, and a readable notebook table."""
+
+    _title = "result"
+
+    def __init__(self, data: Dict[str, Any]):
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._data
+
+    def keys(self) -> Iterable[str]:
+        return self._data.keys()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The fields as a plain dict."""
+        return dict(self._data)
+
+    def _scalars(self) -> List[tuple]:
+        return [(k, v) for k, v in self._data.items() if isinstance(v, (int, float, str, bool))]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self._scalars())
+        return f"{type(self).__name__}({inner})"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+            f"<td>{html.escape(_fmt(v))}</td></tr>"
+            for k, v in self._scalars()
+        )
+        return f"<table><caption>{html.escape(self._title)}</caption>{rows}</table>"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return str(v)
+
+
+class ReachResult(Result):
+    """Distinct people reached by a seed set, with breakdowns by jurisdiction and platform."""
+
+    _title = "reach"
+
+    def by_jurisdiction_frame(self):
+        """The jurisdiction breakdown as a DataFrame (a dict of lists without pandas)."""
+        return _table(self._data["by_jurisdiction"])
+
+    def by_platform_frame(self):
+        """The platform breakdown as a DataFrame (a dict of lists without pandas)."""
+        return _table(self._data["by_platform"])
+
+
+class ExpectedReach(Result):
+    """Expected reach under edge probabilities and the exposure-frequency distribution."""
+
+    _title = "expected reach"
+
+
+class Overlap(Result):
+    """Overlap matrices (numpy) of a list of accounts: shared, Jaccard, containment."""
+
+    _title = "overlap"
+
+    def to_pandas(self, matrix: str = "jaccard"):
+        """One matrix as a labelled DataFrame (a dict of arrays without pandas)."""
+        m = self._data[matrix]
+        labels = [str(a) for a in self._data["accounts"]]
+        pd = _pandas()
+        if pd is None:
+            return {"accounts": labels, matrix: m}
+        return pd.DataFrame(m, index=labels, columns=labels)
+
+    def _repr_html_(self) -> str:
+        labels = [html.escape(str(a)) for a in self._data["accounts"]][:20]
+        m = self._data["jaccard"]
+        head = "".join(f"<th>{a}</th>" for a in labels)
+        body = "".join(
+            f"<tr><th>{labels[i]}</th>" + "".join(f"<td>{m[i, j]:.3f}</td>" for j in range(len(labels))) + "</tr>"
+            for i in range(len(labels))
+        )
+        return f"<table><caption>Jaccard overlap</caption><tr><th></th>{head}</tr>{body}</table>"
+
+
+class Ladder(Result):
+    """A greedy reach ladder or budgeted pick: accounts in pick order with marginal gains."""
+
+    _title = "reach ladder"
+
+    def to_pandas(self):
+        """The steps as a DataFrame (a dict of lists without pandas), with account ids."""
+        steps = [dict(s) for s in self._data["steps"]]
+        for s, a in zip(steps, self._data["accounts"]):
+            s["account"] = a
+        return _table(steps)
+
+    def _repr_html_(self) -> str:
+        cols = ["account", "marginal_people", "cumulative_people", "cost"]
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_fmt(s.get(c) if c != 'account' else a))}</td>" for c in cols) + "</tr>"
+            for s, a in zip(self._data["steps"], self._data["accounts"])
+        )
+        head = "".join(f"<th>{c}</th>" for c in cols)
+        return f"<table><caption>{html.escape(self._title)}</caption><tr>{head}</tr>{rows}</table>"
+
+
+class BudgetPick(Ladder):
+    """The best accounts for a budget."""
+
+    _title = "budgeted pick"
+
+
+def _table(rows: List[Dict[str, Any]]):
+    pd = _pandas()
+    if pd is not None:
+        return pd.DataFrame(rows)
+    keys: List[str] = []
+    for r in rows:
+        keys.extend(k for k in r if k not in keys)
+    return {k: [r.get(k) for r in rows] for k in keys}
+
+
+class Graph:
+    """The frozen follower graph. Build it with :func:`read_edgelist`, :meth:`from_arrays`,
+    :meth:`from_pandas` or :meth:`from_networkx`."""
+
+    __slots__ = ("_g",)
+
+    def __init__(self, inner: "_rs.Graph"):
+        self._g = inner
+
+    # ---- construction -------------------------------------------------------------------
+    @classmethod
+    def from_arrays(
+        cls,
+        src: Any,
+        dst: Any,
+        probabilities: Optional[Any] = None,
+        undirected: bool = False,
+        duplicates: str = "max",
+    ) -> "Graph":
+        """Edges ``src[i] -> dst[i]`` (dst follows src) from integer id arrays; ids as given.
+
+        Copies nothing per edge in Python: int64 arrays are read in place.
+        """
+        s = np.asarray(src)
+        d = np.asarray(dst)
+        if s.dtype.kind not in "iu" or d.dtype.kind not in "iu":
+            return cls.from_edges(s.tolist(), d.tolist(), probabilities, undirected, duplicates)
+        p = None if probabilities is None else np.ascontiguousarray(probabilities, dtype=np.float32)
+        return cls(
+            _rs.Graph.from_arrays(
+                np.ascontiguousarray(s, dtype=np.int64),
+                np.ascontiguousarray(d, dtype=np.int64),
+                p,
+                undirected,
+                duplicates,
+            )
+        )
+
+    @classmethod
+    def from_edges(
+        cls,
+        src: Sequence[Id],
+        dst: Sequence[Id],
+        probabilities: Optional[Sequence[float]] = None,
+        undirected: bool = False,
+        duplicates: str = "max",
+    ) -> "Graph":
+        """Edges from two lists of ids (ints or strings)."""
+        p = None if probabilities is None else [float(x) for x in probabilities]
+        return cls(_rs.Graph.from_id_lists(list(src), list(dst), p, undirected, duplicates))
+
+    @classmethod
+    def from_pandas(
+        cls,
+        df: Any,
+        source: str = "source",
+        target: str = "target",
+        probability: Optional[str] = None,
+        undirected: bool = False,
+        duplicates: str = "max",
+    ) -> "Graph":
+        """Edges from a DataFrame's source and target columns (and optional probability)."""
+        p = None if probability is None else df[probability].to_numpy()
+        return cls.from_arrays(df[source].to_numpy(), df[target].to_numpy(), p, undirected, duplicates)
+
+    @classmethod
+    def from_networkx(cls, g: Any, probability: Optional[str] = None, duplicates: str = "max") -> "Graph":
+        """A networkx graph; undirected graphs add both directions. Node ids must be ints or strs."""
+        edges = list(g.edges(data=True))
+        src = [u for u, _, _ in edges]
+        dst = [v for _, v, _ in edges]
+        p = None if probability is None else [float(d[probability]) for _, _, d in edges]
+        undirected = not g.is_directed()
+        if src and all(isinstance(x, (int, np.integer)) for x in src + dst):
+            out = cls.from_arrays(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), p, undirected, duplicates)
+        else:
+            out = cls.from_edges(src, dst, p, undirected, duplicates)
+        return out
+
+    def to_networkx(self):
+        """The graph as a networkx DiGraph with edge attribute ``p``."""
+        import networkx as nx  # type: ignore
+
+        ids = self.ids()
+        s, d, p = self._g.edge_arrays()
+        h = nx.DiGraph()
+        h.add_nodes_from(ids)
+        h.add_weighted_edges_from(((ids[a], ids[b], float(w)) for a, b, w in zip(s, d, p)), weight="p")
+        return h
+
+    # ---- properties ----------------------------------------------------------------------
+    @property
+    def node_count(self) -> int:
+        """Number of accounts."""
+        return self._g.node_count
+
+    @property
+    def edge_count(self) -> int:
+        """Number of directed follow edges."""
+        return self._g.edge_count
+
+    @property
+    def people_count(self) -> int:
+        """Number of people (accounts linked by the person attribute count once)."""
+        return self._g.people_count
+
+    @property
+    def build_report(self) -> Dict[str, int]:
+        """What building did: records read, self-loops dropped, duplicates merged."""
+        return self._g.build_report
+
+    @property
+    def weights(self) -> Dict[str, Any]:
+        """The edge-probability scheme in force."""
+        return self._g.weights
+
+    def ids(self) -> List[Id]:
+        """External ids of all accounts, in internal order."""
+        return self._g.ids()
+
+    def edge_arrays(self):
+        """Edges as (source index, target index, probability) numpy arrays; indexes into ids()."""
+        return self._g.edge_arrays()
+
+    def out_degrees(self, accounts: Ids) -> np.ndarray:
+        """Follower counts of the accounts."""
+        return self._g.out_degrees(_ids_arg(accounts))
+
+    def __repr__(self) -> str:
+        return repr(self._g)
+
+    # ---- attributes and weights ------------------------------------------------------------
+    def set_weights(self, scheme: str) -> "Graph":
+        """Sets edge probabilities: 'given', 'wc', 'const:P', 'trivalency[:SEED]' or 'tier'."""
+        self._g.set_weights(scheme)
+        return self
+
+    def read_attributes(self, path: str) -> "Graph":
+        """Reads node attributes from a CSV keyed by ``id``."""
+        self._g.read_attributes(path)
+        return self
+
+    def set_attributes(self, data: Any = None, *, id: str = "id", **columns: Any) -> "Graph":
+        """Sets node attributes from a DataFrame (or dict of columns) keyed by an id column.
+
+        Columns: platform, person, jurisdiction, target_weight, cost, followers, tier.
+        """
+        if data is not None:
+            cols = {c: data[c] for c in ("platform", "person", "jurisdiction", "target_weight", "cost", "followers", "tier") if c in data}
+            ids = data[id]
+        else:
+            ids = columns.pop("ids")
+            cols = columns
+
+        def clean(v: Any, kind: str) -> List[Any]:
+            vals = v.tolist() if hasattr(v, "tolist") else list(v)
+            out = []
+            for x in vals:
+                missing = x is None or (isinstance(x, float) and np.isnan(x))
+                if missing:
+                    out.append(None)
+                elif kind == "str":
+                    out.append(str(x))
+                elif kind == "int":
+                    out.append(int(x))
+                else:
+                    out.append(float(x))
+            return out
+
+        kinds = {"platform": "str", "person": "str", "jurisdiction": "str", "tier": "str", "target_weight": "float", "cost": "float", "followers": "int"}
+        unknown = set(cols) - set(kinds)
+        if unknown:
+            raise InvalidParameterError(f"unknown attribute columns: {sorted(unknown)}")
+        args = {k: clean(v, kinds[k]) for k, v in cols.items()}
+        self._g.set_attributes(_ids_arg(ids), **args)
+        return self
+
+    def attributes(self):
+        """The attribute columns as a DataFrame (a dict of columns without pandas)."""
+        d = self._g.attributes()
+        pd = _pandas()
+        return pd.DataFrame(d) if pd is not None else d
+
+    # ---- reach ---------------------------------------------------------------------------
+    def unique_reach(self, seeds: Ids, include_seeds: bool = False, target_only: bool = False) -> int:
+        """Number of distinct people following at least one seed."""
+        return self._g.unique_reach(_ids_arg(seeds), include_seeds, target_only)
+
+    def reach(self, seeds: Ids, include_seeds: bool = False, target_only: bool = False) -> ReachResult:
+        """Reach with summed followers, distinct accounts and people, and breakdowns."""
+        return ReachResult(self._g.reach(_ids_arg(seeds), include_seeds, target_only))
+
+    def expected_reach(
+        self, seeds: Ids, posts_per_seed: int = 1, include_seeds: bool = False, target_only: bool = False
+    ) -> ExpectedReach:
+        """Expected people reached under the edge probabilities (closed form) and the exact
+        distribution of exposures per person."""
+        return ExpectedReach(self._g.expected_reach(_ids_arg(seeds), posts_per_seed, include_seeds, target_only))
+
+    def overlap(
+        self,
+        accounts: Ids,
+        min_jaccard: Optional[float] = None,
+        threads: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+    ) -> Overlap:
+        """Shared followers, Jaccard and containment matrices of the accounts (numpy)."""
+        return Overlap(self._g.overlap(_ids_arg(accounts), min_jaccard, threads, progress))
+
+    def overlap_graph(self, accounts: Ids, min_jaccard: float = 0.1):
+        """The overlap graph as a networkx Graph: accounts joined when Jaccard >= min_jaccard."""
+        import networkx as nx  # type: ignore
+
+        ov = self.overlap(accounts, min_jaccard=min_jaccard)
+        h = nx.Graph()
+        acc = ov["accounts"]
+        h.add_nodes_from(acc)
+        h.add_weighted_edges_from(((acc[i], acc[j], w) for i, j, w in ov["overlap_edges"]), weight="jaccard")
+        return h
+
+    def reach_ladder(
+        self, k: int, candidates: Optional[Ids] = None, include_seeds: bool = False, target_only: bool = False
+    ) -> Ladder:
+        """Greedy reach ladder: k accounts, each adding the most new people."""
+        c = None if candidates is None else _ids_arg(candidates)
+        return Ladder(self._g.reach_ladder(k, c, include_seeds, target_only))
+
+    def budget_pick(
+        self, budget: float, candidates: Optional[Ids] = None, include_seeds: bool = False, target_only: bool = False
+    ) -> BudgetPick:
+        """The accounts that reach the most distinct people within the budget (costs from the
+        ``cost`` attribute); guaranteed at least 1 - 1/sqrt(e) of the optimum."""
+        c = None if candidates is None else _ids_arg(candidates)
+        return BudgetPick(self._g.budget_pick(budget, c, include_seeds, target_only))
+
+
+def read_edgelist(
+    path: str,
+    undirected: bool = False,
+    format: Optional[str] = None,
+    duplicates: str = "max",
+    attributes: Optional[str] = None,
+    weights: Optional[str] = None,
+) -> Graph:
+    """Reads an edge file: ``u v [p]`` lines (v follows u) or CSV ``source,target[,p]``; gzip
+    detected. The same loader as the CLI."""
+    return Graph(_rs.read_edgelist(path, undirected, format, duplicates, attributes, weights))
+
+
+def generate_scenario(edges: Optional[int] = None, seed: Optional[int] = None):
+    """A generated multi-platform campaign population (the demo's when no size is given).
+
+    Returns ``(graph, creators, scale)``: creators largest first; scale is the number of real
+    people one graph person stands for.
+    """
+    g, creators, scale = _rs.generate_scenario(edges, seed)
+    return Graph(g), creators, scale
+
+
+def run_request(request: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+    """Answers a JSON API request (as ``reachgraph run``); dicts are serialized for you."""
+    import json
+
+    text = request if isinstance(request, str) else json.dumps(request)
+    return json.loads(_rs.run_request(text))

@@ -1,0 +1,118 @@
+//! All conversions between Python objects and reachgraph values.
+
+use crate::error::{core_err, invalid, UnknownNodeError};
+use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use reachgraph_core::{Graph, NodeKey};
+use serde_json::Value;
+
+/// Dense ids of a Python list of account ids (ints, strs, or a numpy integer array).
+///
+/// Unknown ids raise `UnknownNodeError` naming the id and its position; repeated ids raise
+/// `DuplicateNodeError`.
+pub fn resolve_ids(graph: &Graph, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u32>> {
+    let unknown = |id: String, i: usize| {
+        UnknownNodeError::new_err(format!("unknown account id {id:?} ({what}, entry {})", i + 1))
+    };
+    let mut out = Vec::new();
+    if let Ok(arr) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
+        let view = arr.as_array();
+        out.reserve(view.len());
+        for (i, &v) in view.iter().enumerate() {
+            out.push(
+                graph
+                    .ids()
+                    .get(&NodeKey::Int(v))
+                    .ok_or_else(|| unknown(v.to_string(), i))?,
+            );
+        }
+    } else {
+        if obj.is_instance_of::<PyString>() {
+            return Err(invalid(format!(
+                "{what} must be a list of ids, not a single string"
+            )));
+        }
+        for (i, item) in obj.try_iter()?.enumerate() {
+            let item = item?;
+            let id = if let Ok(v) = item.extract::<i64>() {
+                graph.ids().get(&NodeKey::Int(v)).ok_or_else(|| unknown(v.to_string(), i))?
+            } else if let Ok(s) = item.extract::<String>() {
+                graph.ids().lookup(&s).ok_or_else(|| unknown(s, i))?
+            } else {
+                return Err(invalid(format!(
+                    "{what} entry {} is neither an int nor a str: {}",
+                    i + 1,
+                    item.repr()?
+                )));
+            };
+            out.push(id);
+        }
+    }
+    graph.check_nodes(&out, what).map_err(core_err)?;
+    Ok(out)
+}
+
+/// External ids of dense ids, as Python objects (ints stay ints).
+pub fn labels<'py>(py: Python<'py>, graph: &Graph, ids: &[u32]) -> PyResult<Bound<'py, PyList>> {
+    let items: Vec<Bound<'py, PyAny>> = ids
+        .iter()
+        .map(|&i| key_to_py(py, &graph.ids().key(i)))
+        .collect::<PyResult<_>>()?;
+    PyList::new(py, items)
+}
+
+/// A node key as a Python int or str.
+pub fn key_to_py<'py>(py: Python<'py>, k: &NodeKey) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match k {
+        NodeKey::Int(v) => v.into_pyobject(py)?.into_any(),
+        NodeKey::Str(s) => PyString::new(py, s).into_any(),
+    })
+}
+
+/// A JSON value as plain Python objects (dict, list, int, float, str, bool, None).
+pub fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(a) => {
+            let items: Vec<Bound<'py, PyAny>> =
+                a.iter().map(|x| json_to_py(py, x)).collect::<PyResult<_>>()?;
+            PyList::new(py, items)?.into_any()
+        }
+        Value::Object(o) => {
+            let d = PyDict::new(py);
+            for (k, x) in o {
+                d.set_item(k, json_to_py(py, x)?)?;
+            }
+            d.into_any()
+        }
+    })
+}
+
+/// Any serializable result as a Python dict (through its JSON form).
+pub fn to_py<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound<'py, PyAny>> {
+    let value = serde_json::to_value(v)
+        .map_err(|e| crate::error::ReachgraphError::new_err(format!("internal: {e}")))?;
+    json_to_py(py, &value)
+}
+
+/// A numpy int64 or float32 array argument, checked for length.
+pub fn check_len(name: &str, got: usize, want: usize) -> PyResult<()> {
+    if got != want {
+        return Err(crate::error::LengthMismatchError::new_err(format!(
+            "{name} has {got} entries, expected {want}"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,555 @@
+//! Python bindings for reachgraph: the private module `reachgraph._reachgraph`.
+//!
+//! A thin layer over `reachgraph-core`: inputs are extracted while holding the GIL (numpy
+//! arrays read in place), the work runs with the GIL released ([`runtime`]), and results come
+//! back as numpy arrays and plain dicts that the Python package wraps in result classes.
+//! Conversions live in [`convert`], error mapping in [`error`].
+
+mod convert;
+mod error;
+mod runtime;
+
+use convert::{check_len, labels, resolve_ids, to_py};
+use error::{api_err, core_err, invalid};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, ToPyArray};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use reachgraph_api::load::{GraphSpec, ScenarioSpec};
+use reachgraph_core::attrs::{Categorical, Tier};
+use reachgraph_core::coverage;
+use reachgraph_core::io::EdgeFormat;
+use reachgraph_core::reach::{self, ReachOptions};
+use reachgraph_core::{BuildReport, DuplicatePolicy, Graph, GraphBuilder, GraphOptions, NodeKey};
+use std::sync::Arc;
+
+fn policy(s: &str) -> PyResult<DuplicatePolicy> {
+    Ok(match s {
+        "max" => DuplicatePolicy::Max,
+        "first" => DuplicatePolicy::First,
+        "last" => DuplicatePolicy::Last,
+        "noisy_or" | "noisy-or" => DuplicatePolicy::NoisyOr,
+        "error" => DuplicatePolicy::Error,
+        _ => {
+            return Err(invalid(format!(
+                "duplicates={s:?}: expected 'max', 'first', 'last', 'noisy_or' or 'error'"
+            )))
+        }
+    })
+}
+
+/// The frozen follower graph (wrapped by `reachgraph.Graph`).
+#[pyclass(module = "reachgraph._reachgraph", name = "Graph")]
+pub struct PyGraph {
+    inner: Arc<Graph>,
+    report: BuildReport,
+}
+
+impl PyGraph {
+    fn new(graph: Graph, report: BuildReport) -> Self {
+        PyGraph {
+            inner: Arc::new(graph),
+            report,
+        }
+    }
+}
+
+fn opts(include_seeds: bool, target_only: bool) -> ReachOptions {
+    ReachOptions {
+        include_seeds,
+        target_only,
+    }
+}
+
+#[pymethods]
+impl PyGraph {
+    /// Builds a graph from two integer id arrays (int64) and optional probabilities (float32).
+    #[staticmethod]
+    #[pyo3(signature = (src, dst, probabilities=None, undirected=false, duplicates="max"))]
+    fn from_arrays(
+        py: Python<'_>,
+        src: PyReadonlyArray1<'_, i64>,
+        dst: PyReadonlyArray1<'_, i64>,
+        probabilities: Option<PyReadonlyArray1<'_, f32>>,
+        undirected: bool,
+        duplicates: &str,
+    ) -> PyResult<Self> {
+        check_len("dst", dst.len()?, src.len()?)?;
+        if let Some(p) = &probabilities {
+            check_len("probabilities", p.len()?, src.len()?)?;
+        }
+        let options = GraphOptions {
+            undirected,
+            duplicates: policy(duplicates)?,
+        };
+        let s = src.as_slice()?;
+        let d = dst.as_slice()?;
+        let p = match &probabilities {
+            Some(p) => Some(p.as_slice()?),
+            None => None,
+        };
+        let (g, r) = runtime::quick(py, || {
+            Graph::from_id_arrays(s, d, p, options).map_err(core_err)
+        })?;
+        Ok(PyGraph::new(g, r))
+    }
+
+    /// Builds a graph from two lists of ids (ints or strs) and optional probabilities.
+    #[staticmethod]
+    #[pyo3(signature = (src, dst, probabilities=None, undirected=false, duplicates="max"))]
+    fn from_id_lists(
+        src: Vec<Bound<'_, PyAny>>,
+        dst: Vec<Bound<'_, PyAny>>,
+        probabilities: Option<Vec<f64>>,
+        undirected: bool,
+        duplicates: &str,
+    ) -> PyResult<Self> {
+        check_len("dst", dst.len(), src.len())?;
+        if let Some(p) = &probabilities {
+            check_len("probabilities", p.len(), src.len())?;
+        }
+        let key = |o: &Bound<'_, PyAny>| -> PyResult<NodeKey> {
+            if let Ok(v) = o.extract::<i64>() {
+                Ok(NodeKey::Int(v))
+            } else if let Ok(s) = o.extract::<String>() {
+                Ok(NodeKey::Str(s))
+            } else {
+                Err(invalid(format!("node id {} is neither int nor str", o.repr()?)))
+            }
+        };
+        let mut b = GraphBuilder::new(GraphOptions {
+            undirected,
+            duplicates: policy(duplicates)?,
+        });
+        for i in 0..src.len() {
+            b.add_edge(
+                key(&src[i])?,
+                key(&dst[i])?,
+                probabilities.as_ref().map(|p| p[i]),
+            )
+            .map_err(core_err)?;
+        }
+        let (g, r) = b.build().map_err(core_err)?;
+        Ok(PyGraph::new(g, r))
+    }
+
+    /// Number of accounts.
+    #[getter]
+    fn node_count(&self) -> usize {
+        self.inner.node_count()
+    }
+
+    /// Number of directed follow edges.
+    #[getter]
+    fn edge_count(&self) -> usize {
+        self.inner.edge_count()
+    }
+
+    /// Number of people (accounts merged by the person attribute).
+    #[getter]
+    fn people_count(&self) -> usize {
+        self.inner.people().count
+    }
+
+    /// What building the graph did: records, self-loops dropped, duplicates merged.
+    #[getter]
+    fn build_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.report)
+    }
+
+    /// The weight scheme in force, as a dict.
+    #[getter]
+    fn weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, self.inner.weight_scheme())
+    }
+
+    /// External ids of all accounts, in dense-id order.
+    fn ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let all: Vec<u32> = (0..self.inner.node_count() as u32).collect();
+        labels(py, &self.inner, &all)
+    }
+
+    /// Edges as three arrays: source dense ids, target dense ids, probabilities.
+    fn edge_arrays<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> (
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<f32>>,
+    ) {
+        let out = self.inner.out_csr();
+        let mut src = Vec::with_capacity(self.inner.edge_count());
+        for u in 0..self.inner.node_count() {
+            src.extend(std::iter::repeat_n(u as u32, out.degree(u as u32)));
+        }
+        (
+            PyArray1::from_vec(py, src),
+            out.neighbors.to_pyarray(py),
+            out.probs.to_pyarray(py),
+        )
+    }
+
+    /// Follower counts (out-degrees) of the given accounts.
+    fn out_degrees<'py>(
+        &self,
+        py: Python<'py>,
+        accounts: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        let ids = resolve_ids(&self.inner, accounts, "account list")?;
+        Ok(PyArray1::from_vec(
+            py,
+            ids.iter().map(|&u| self.inner.out_degree(u) as u64).collect(),
+        ))
+    }
+
+    /// Sets every edge probability by a scheme: 'given', 'wc', 'const:P', 'trivalency[:SEED]', 'tier'.
+    fn set_weights(&mut self, scheme: &str) -> PyResult<()> {
+        let s = scheme.parse().map_err(core_err)?;
+        Arc::make_mut(&mut self.inner).set_weights(&s).map_err(core_err)
+    }
+
+    /// Reads node attributes from a CSV keyed by account id.
+    fn read_attributes(&mut self, path: &str) -> PyResult<()> {
+        let f = std::fs::File::open(path).map_err(|e| {
+            error::ReachgraphIOError::new_err(format!("cannot open {path}: {e}"))
+        })?;
+        let a = reachgraph_core::io::read_attributes(f, path, &self.inner).map_err(core_err)?;
+        Arc::make_mut(&mut self.inner)
+            .set_attributes(a)
+            .map_err(core_err)
+    }
+
+    /// Sets node attributes for the listed accounts; each column is a list aligned with `ids`
+    /// (None entries are missing values). Accounts not listed keep their attributes.
+    #[pyo3(signature = (ids, platform=None, person=None, jurisdiction=None, target_weight=None, cost=None, followers=None, tier=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn set_attributes(
+        &mut self,
+        ids: &Bound<'_, PyAny>,
+        platform: Option<Vec<Option<String>>>,
+        person: Option<Vec<Option<String>>>,
+        jurisdiction: Option<Vec<Option<String>>>,
+        target_weight: Option<Vec<Option<f64>>>,
+        cost: Option<Vec<Option<f64>>>,
+        followers: Option<Vec<Option<u64>>>,
+        tier: Option<Vec<Option<String>>>,
+    ) -> PyResult<()> {
+        let dense = resolve_ids(&self.inner, ids, "attribute ids")?;
+        let n = dense.len();
+        let mut a = self.inner.attributes().clone();
+        let cat = |col: &mut Categorical, vals: &Option<Vec<Option<String>>>, name: &str| {
+            if let Some(v) = vals {
+                check_len(name, v.len(), n)?;
+                for (&u, x) in dense.iter().zip(v) {
+                    col.codes[u as usize] = match x {
+                        Some(s) => col.code_of(s),
+                        None => reachgraph_core::attrs::NONE,
+                    };
+                }
+            }
+            PyResult::Ok(())
+        };
+        cat(&mut a.platform, &platform, "platform")?;
+        cat(&mut a.person, &person, "person")?;
+        cat(&mut a.jurisdiction, &jurisdiction, "jurisdiction")?;
+        if let Some(v) = &target_weight {
+            check_len("target_weight", v.len(), n)?;
+            for (&u, x) in dense.iter().zip(v) {
+                a.target_weight[u as usize] = x.unwrap_or(1.0) as f32;
+            }
+        }
+        if let Some(v) = &cost {
+            check_len("cost", v.len(), n)?;
+            for (&u, x) in dense.iter().zip(v) {
+                a.cost[u as usize] = x.unwrap_or(f64::NAN);
+            }
+        }
+        if let Some(v) = &followers {
+            check_len("followers", v.len(), n)?;
+            for (&u, x) in dense.iter().zip(v) {
+                a.followers[u as usize] = *x;
+            }
+        }
+        if let Some(v) = &tier {
+            check_len("tier", v.len(), n)?;
+            for (&u, x) in dense.iter().zip(v) {
+                a.tier[u as usize] = match x {
+                    None => None,
+                    Some(s) => Some(Tier::parse(s).ok_or_else(|| {
+                        invalid(format!(
+                            "tier {s:?} is not one of nano, micro, mid, macro, mega"
+                        ))
+                    })?),
+                };
+            }
+        }
+        Arc::make_mut(&mut self.inner)
+            .set_attributes(a)
+            .map_err(core_err)
+    }
+
+    /// The node attribute columns as a dict of lists, in dense-id order.
+    fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let a = self.inner.attributes();
+        let g = &self.inner;
+        let d = PyDict::new(py);
+        let all: Vec<u32> = (0..g.node_count() as u32).collect();
+        d.set_item("id", labels(py, g, &all)?)?;
+        for (name, col) in [
+            ("platform", &a.platform),
+            ("person", &a.person),
+            ("jurisdiction", &a.jurisdiction),
+        ] {
+            let v: Vec<Option<&str>> = all.iter().map(|&u| col.get(u)).collect();
+            d.set_item(name, v)?;
+        }
+        d.set_item("target_weight", a.target_weight.to_pyarray(py))?;
+        d.set_item("cost", a.cost.to_pyarray(py))?;
+        let f: Vec<u64> = all.iter().map(|&u| a.follower_count(u, g)).collect();
+        d.set_item("followers", PyArray1::from_vec(py, f))?;
+        let t: Vec<&str> = all.iter().map(|&u| a.tier(u, g).name()).collect();
+        d.set_item("tier", t)?;
+        Ok(d)
+    }
+
+    /// Distinct people reached by the seeds.
+    #[pyo3(signature = (seeds, include_seeds=false, target_only=false))]
+    fn unique_reach(
+        &self,
+        py: Python<'_>,
+        seeds: &Bound<'_, PyAny>,
+        include_seeds: bool,
+        target_only: bool,
+    ) -> PyResult<u64> {
+        let s = resolve_ids(&self.inner, seeds, "seed set")?;
+        let g = &self.inner;
+        runtime::quick(py, || {
+            reach::unique_reach(g, &s, &opts(include_seeds, target_only))
+                .map(|r| r.unique_people)
+                .map_err(core_err)
+        })
+    }
+
+    /// Reach of the seeds with breakdowns, as a dict.
+    #[pyo3(signature = (seeds, include_seeds=false, target_only=false))]
+    fn reach<'py>(
+        &self,
+        py: Python<'py>,
+        seeds: &Bound<'py, PyAny>,
+        include_seeds: bool,
+        target_only: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = resolve_ids(&self.inner, seeds, "seed set")?;
+        let g = &self.inner;
+        let r = runtime::quick(py, || {
+            reach::unique_reach(g, &s, &opts(include_seeds, target_only)).map_err(core_err)
+        })?;
+        to_py(py, &r)
+    }
+
+    /// Expected reach and the exposure-frequency distribution under the edge probabilities.
+    #[pyo3(signature = (seeds, posts_per_seed=1, include_seeds=false, target_only=false))]
+    fn expected_reach<'py>(
+        &self,
+        py: Python<'py>,
+        seeds: &Bound<'py, PyAny>,
+        posts_per_seed: u32,
+        include_seeds: bool,
+        target_only: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = resolve_ids(&self.inner, seeds, "seed set")?;
+        let g = &self.inner;
+        let r = runtime::quick(py, || {
+            reach::expected_reach(g, &s, posts_per_seed, &opts(include_seeds, target_only))
+                .map_err(core_err)
+        })?;
+        let d = to_py(py, &r)?;
+        d.set_item("frequency", r.frequency.to_pyarray(py))?;
+        Ok(d)
+    }
+
+    /// Overlap matrices of a list of accounts, as numpy arrays.
+    #[pyo3(signature = (accounts, min_jaccard=None, threads=None, progress=None))]
+    fn overlap<'py>(
+        &self,
+        py: Python<'py>,
+        accounts: &Bound<'py, PyAny>,
+        min_jaccard: Option<f64>,
+        threads: Option<usize>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let a = resolve_ids(&self.inner, accounts, "account list")?;
+        if a.is_empty() {
+            return Err(core_err(reachgraph_core::Error::Empty {
+                what: "account list".into(),
+            }));
+        }
+        let g = self.inner.clone();
+        let (ov, edges) = runtime::run(py, threads, progress, move |p| {
+            let ov = reachgraph_core::overlap::overlap(&g, &a, p).map_err(core_err)?;
+            let edges = match min_jaccard {
+                Some(t) => {
+                    let og = reachgraph_core::overlap::overlap_graph(&g, &ov, t)
+                        .map_err(core_err)?;
+                    Some(
+                        og.edge_indices()
+                            .filter_map(|e| {
+                                let (x, y) = og.edge_endpoints(e)?;
+                                Some((x.index() as u32, y.index() as u32, og[e]))
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                }
+                None => None,
+            };
+            Ok((ov, edges))
+        })?;
+        let d = PyDict::new(py);
+        d.set_item("accounts", labels(py, &self.inner, &ov.accounts)?)?;
+        d.set_item("audience", ov.audience.to_pyarray(py))?;
+        d.set_item("shared", PyArray2::from_owned_array(py, ov.shared))?;
+        d.set_item("jaccard", PyArray2::from_owned_array(py, ov.jaccard))?;
+        d.set_item("containment", PyArray2::from_owned_array(py, ov.containment))?;
+        if let Some(edges) = edges {
+            let l = PyList::empty(py);
+            for (i, j, w) in edges {
+                l.append((i, j, w))?;
+            }
+            d.set_item("overlap_edges", l)?;
+        }
+        Ok(d)
+    }
+
+    /// The greedy reach ladder over candidates (all accounts when None).
+    #[pyo3(signature = (k, candidates=None, include_seeds=false, target_only=false))]
+    fn reach_ladder<'py>(
+        &self,
+        py: Python<'py>,
+        k: usize,
+        candidates: Option<&Bound<'py, PyAny>>,
+        include_seeds: bool,
+        target_only: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = candidates
+            .map(|c| resolve_ids(&self.inner, c, "candidate list"))
+            .transpose()?;
+        let g = &self.inner;
+        let l = runtime::quick(py, || {
+            coverage::reach_ladder(g, c.as_deref(), k, &opts(include_seeds, target_only))
+                .map_err(core_err)
+        })?;
+        let d = to_py(py, &l)?;
+        let accounts: Vec<u32> = l.steps.iter().map(|s| s.account).collect();
+        d.set_item("accounts", labels(py, g, &accounts)?)?;
+        Ok(d)
+    }
+
+    /// The best accounts for a budget: cost-effective greedy with the best-single fallback.
+    #[pyo3(signature = (budget, candidates=None, include_seeds=false, target_only=false))]
+    fn budget_pick<'py>(
+        &self,
+        py: Python<'py>,
+        budget: f64,
+        candidates: Option<&Bound<'py, PyAny>>,
+        include_seeds: bool,
+        target_only: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = candidates
+            .map(|c| resolve_ids(&self.inner, c, "candidate list"))
+            .transpose()?;
+        let g = &self.inner;
+        let p = runtime::quick(py, || {
+            coverage::budget_pick(g, c.as_deref(), budget, &opts(include_seeds, target_only))
+                .map_err(core_err)
+        })?;
+        let d = to_py(py, &p)?;
+        d.set_item("accounts", labels(py, g, &p.accounts)?)?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<reachgraph.Graph: {} accounts, {} people, {} edges>",
+            self.inner.node_count(),
+            self.inner.people().count,
+            self.inner.edge_count()
+        )
+    }
+}
+
+/// Reads an edge file (edge list or CSV; gzip detected), as the CLI does.
+#[pyfunction]
+#[pyo3(signature = (path, undirected=false, format=None, duplicates="max", attributes=None, weights=None))]
+fn read_edgelist(
+    py: Python<'_>,
+    path: &str,
+    undirected: bool,
+    format: Option<&str>,
+    duplicates: &str,
+    attributes: Option<String>,
+    weights: Option<String>,
+) -> PyResult<PyGraph> {
+    let format = match format {
+        None => None,
+        Some("edgelist") => Some(EdgeFormat::EdgeList),
+        Some("csv") => Some(EdgeFormat::Csv),
+        Some(f) => return Err(invalid(format!("format={f:?}: expected 'edgelist' or 'csv'"))),
+    };
+    let spec = GraphSpec {
+        path: Some(path.to_string()),
+        format,
+        undirected,
+        duplicates: policy(duplicates)?,
+        attributes,
+        weights,
+        ..Default::default()
+    };
+    let loaded = runtime::quick(py, || {
+        spec.load(&reachgraph_core::NoProgress).map_err(api_err)
+    })?;
+    Ok(PyGraph::new(loaded.graph, loaded.report))
+}
+
+/// Generates a campaign population: returns the graph and its creator accounts (largest first).
+#[pyfunction]
+#[pyo3(signature = (edges=None, seed=None))]
+fn generate_scenario<'py>(
+    py: Python<'py>,
+    edges: Option<usize>,
+    seed: Option<u64>,
+) -> PyResult<(PyGraph, Bound<'py, PyList>, f64)> {
+    let cfg = ScenarioSpec { edges, seed }.config();
+    let sc = runtime::quick(py, || {
+        reachgraph_core::scenario::generate(&cfg, &reachgraph_core::NoProgress).map_err(core_err)
+    })?;
+    let creators = labels(py, &sc.graph, &sc.creators)?;
+    let report = BuildReport {
+        nodes: sc.graph.node_count(),
+        edges: sc.graph.edge_count(),
+        records: sc.graph.edge_count(),
+        ..Default::default()
+    };
+    Ok((PyGraph::new(sc.graph, report), creators, sc.scale))
+}
+
+/// Answers a JSON request (the same wire format as `reachgraph run`) with a JSON response.
+#[pyfunction]
+fn run_request(py: Python<'_>, request: &str) -> PyResult<String> {
+    let req = reachgraph_api::parse_request(request).map_err(api_err)?;
+    let resp = runtime::run(py, None, None, move |p| {
+        reachgraph_api::run(&req, p).map_err(api_err)
+    })?;
+    serde_json::to_string(&resp).map_err(|e| error::ReachgraphError::new_err(e.to_string()))
+}
+
+/// The private extension module of the `reachgraph` package.
+#[pymodule]
+fn _reachgraph(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyGraph>()?;
+    m.add_function(wrap_pyfunction!(read_edgelist, m)?)?;
+    m.add_function(wrap_pyfunction!(generate_scenario, m)?)?;
+    m.add_function(wrap_pyfunction!(run_request, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    error::register(m)?;
+    Ok(())
+}

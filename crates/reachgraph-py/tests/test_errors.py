@@ -1,0 +1,70 @@
+"""Every bad input raises its own exception class under ReachgraphError; nothing panics."""
+
+import numpy as np
+import pytest
+
+import reachgraph as rg
+
+
+@pytest.fixture
+def g():
+    return rg.Graph.from_edges(["a", "a", "b"], ["b", "c", "c"])
+
+
+def test_exception_hierarchy():
+    for cls in [rg.ParseError, rg.UnknownNodeError, rg.InvalidParameterError, rg.BudgetTooSmallError]:
+        assert issubclass(cls, rg.ReachgraphError)
+
+
+def test_unknown_and_duplicate_seeds(g):
+    with pytest.raises(rg.UnknownNodeError, match="zz"):
+        g.unique_reach(["zz"])
+    with pytest.raises(rg.DuplicateNodeError):
+        g.unique_reach(["a", "a"])
+    with pytest.raises(rg.EmptyInputError):
+        g.unique_reach([])
+    with pytest.raises(rg.InvalidParameterError):
+        g.unique_reach("a")
+    with pytest.raises(rg.InvalidParameterError):
+        g.unique_reach([1.5])
+
+
+def test_malformed_file_names_line(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_text("1 2\n3\n")
+    with pytest.raises(rg.ParseError, match=r"bad.txt:2"):
+        rg.read_edgelist(str(p))
+    with pytest.raises(rg.ReachgraphIOError):
+        rg.read_edgelist(str(tmp_path / "missing.txt"))
+
+
+def test_bad_arrays():
+    with pytest.raises(rg.LengthMismatchError):
+        rg.Graph.from_arrays(np.array([1, 2]), np.array([1]))
+    with pytest.raises(rg.InvalidProbabilityError):
+        rg.Graph.from_arrays(np.array([1]), np.array([2]), probabilities=np.array([np.nan]))
+    with pytest.raises(rg.InvalidProbabilityError):
+        rg.Graph.from_arrays(np.array([1]), np.array([2]), probabilities=np.array([1.5]))
+    with pytest.raises(rg.InvalidParameterError):
+        rg.Graph.from_arrays(np.array([1]), np.array([2]), duplicates="sometimes")
+    with pytest.raises(rg.DuplicateEdgeError):
+        rg.Graph.from_arrays(np.array([1, 1]), np.array([2, 2]), duplicates="error")
+
+
+def test_selection_errors(g):
+    with pytest.raises(rg.KTooLargeError):
+        g.reach_ladder(5, candidates=["a"])
+    with pytest.raises(rg.MissingAttributeError):
+        g.budget_pick(100.0)
+    g.set_attributes(ids=["a"], cost=[50.0])
+    with pytest.raises(rg.BudgetTooSmallError):
+        g.budget_pick(10.0)
+    with pytest.raises(rg.InvalidParameterError):
+        g.budget_pick(float("nan"))
+
+
+def test_bad_requests():
+    with pytest.raises(rg.InvalidRequestError):
+        rg.run_request("{}")
+    with pytest.raises(rg.InvalidRequestError):
+        rg.run_request({"version": 1, "type": "nope"})
