@@ -2,4 +2,5 @@
 
 mod api;
 mod common;
+mod reach_core;
 mod real_graphs;

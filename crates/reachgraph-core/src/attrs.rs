@@ -296,6 +296,7 @@ impl People {
     }
 
     /// Derives the people of `graph` from `attrs`.
+    #[allow(clippy::needless_range_loop)] // indexes three parallel columns
     pub(crate) fn derive(attrs: &Attributes, graph: &Graph) -> Result<Self> {
         attrs.validate_values(graph)?;
         let n = attrs.len();

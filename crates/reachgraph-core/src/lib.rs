@@ -22,6 +22,11 @@
 //! - [`ids`]: external ids (integers or strings) ↔ dense `u32` ids;
 //! - [`attrs`]: node attribute columns and the account → person mapping;
 //! - [`weights`]: edge-probability schemes (constant, weighted cascade, trivalency, tiers);
+//! - [`reach`]: unique reach in people (with jurisdiction and platform breakdowns) and expected
+//!   reach with its exposure-frequency distribution;
+//! - [`overlap`](mod@overlap): audience overlap matrices (shared, Jaccard, containment) and the
+//!   overlap graph;
+//! - [`coverage`]: incremental reach, the greedy reach ladder and budgeted picks on exact reach;
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
 //! - [`progress`]: progress callbacks and cancellation;
 //! - [`rng`]: seeded random streams that give the same answer on any number of threads;
@@ -29,20 +34,30 @@
 #![deny(missing_docs)]
 
 pub mod attrs;
+pub mod coverage;
 pub mod error;
 pub mod graph;
 pub mod ids;
 pub mod io;
+pub mod overlap;
 pub mod progress;
+pub mod reach;
 pub mod rng;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};
+pub use coverage::{
+    budget_pick, incremental_reach, reach_ladder, BudgetPick, Ladder, LadderStep, Objective,
+};
 pub use error::{Error, Result};
 pub use graph::{BuildReport, Csr, DuplicatePolicy, Graph, GraphBuilder, GraphOptions};
 pub use ids::{NodeIds, NodeKey};
 pub use io::EdgeFormat;
+pub use overlap::{overlap, overlap_graph, Overlap};
 pub use progress::{NoProgress, Progress};
+pub use reach::{
+    expected_reach, unique_reach, ExpectedReach, ReachBreakdown, ReachOptions, ReachResult,
+};
 pub use weights::{TierRates, WeightScheme};
 
 /// The petgraph version reachgraph builds on, re-exported so users get a matching one.
