@@ -141,8 +141,7 @@ impl NodeIds {
         matches!(self.repr, Repr::Str { .. })
     }
 
-    #[allow(clippy::wrong_self_convention)] // converts in place
-    fn to_strings(&mut self) {
+    fn switch_to_strings(&mut self) {
         let labels: Vec<String> = (0..self.len() as u32)
             .map(|i| self.key(i).to_string())
             .collect();
@@ -197,7 +196,7 @@ impl NodeIds {
     pub fn intern_str(&mut self, s: &str) -> u32 {
         if !self.is_string() {
             self.int_mode();
-            self.to_strings();
+            self.switch_to_strings();
         }
         match &mut self.repr {
             Repr::Str { labels, index } => {
@@ -208,7 +207,7 @@ impl NodeIds {
                 index.insert(s.to_string(), (labels.len() - 1) as u32);
                 (labels.len() - 1) as u32
             }
-            _ => unreachable!("to_strings leaves a string map"),
+            _ => unreachable!("switch_to_strings leaves a string map"),
         }
     }
 

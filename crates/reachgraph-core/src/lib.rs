@@ -30,13 +30,16 @@
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
 //! - [`progress`]: progress callbacks and cancellation;
 //! - [`rng`]: seeded random streams that give the same answer on any number of threads;
-//! - [`error`]: the error type.
+//! - [`error`]: the error type;
+//! - [`guide`]: the user guide (`docs/guide.md`), whose examples run as doctests.
 #![deny(missing_docs)]
 
 pub mod attrs;
 pub mod coverage;
 pub mod error;
 pub mod graph;
+#[doc = include_str!("../../../docs/guide.md")]
+pub mod guide {}
 pub mod ids;
 pub mod io;
 pub mod overlap;
