@@ -23,26 +23,34 @@
 //! - [`attrs`]: node attribute columns and the account → person mapping;
 //! - [`weights`]: edge-probability schemes (constant, weighted cascade, trivalency, tiers);
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
+//! - [`election`]: embedded certified US presidential results (2020, 2024) by state and district,
+//!   and a reader for files like them;
+//! - [`scenario`]: a seeded generator of a realistic multi-platform campaign population (the demo,
+//!   tests and benchmarks run on it);
 //! - [`progress`]: progress callbacks and cancellation;
 //! - [`rng`]: seeded random streams that give the same answer on any number of threads;
 //! - [`error`]: the error type.
 #![deny(missing_docs)]
 
 pub mod attrs;
+pub mod election;
 pub mod error;
 pub mod graph;
 pub mod ids;
 pub mod io;
 pub mod progress;
 pub mod rng;
+pub mod scenario;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};
+pub use election::{ElectionResults, JurisdictionResult, Side};
 pub use error::{Error, Result};
 pub use graph::{BuildReport, Csr, DuplicatePolicy, Graph, GraphBuilder, GraphOptions};
 pub use ids::{NodeIds, NodeKey};
 pub use io::EdgeFormat;
 pub use progress::{NoProgress, Progress};
+pub use scenario::{Scenario, ScenarioConfig};
 pub use weights::{TierRates, WeightScheme};
 
 /// The petgraph version reachgraph builds on, re-exported so users get a matching one.
