@@ -4,3 +4,4 @@ mod api;
 mod common;
 mod reach_core;
 mod real_graphs;
+mod scenario_core;

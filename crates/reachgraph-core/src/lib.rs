@@ -28,6 +28,10 @@
 //!   overlap graph;
 //! - [`coverage`]: incremental reach, the greedy reach ladder and budgeted picks on exact reach;
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
+//! - [`election`]: embedded certified US presidential results (2020, 2024) by state and district,
+//!   and a reader for files like them;
+//! - [`scenario`]: a seeded generator of a realistic multi-platform campaign population (the demo,
+//!   tests and benchmarks run on it);
 //! - [`progress`]: progress callbacks and cancellation;
 //! - [`rng`]: seeded random streams that give the same answer on any number of threads;
 //! - [`error`]: the error type;
@@ -36,6 +40,7 @@
 
 pub mod attrs;
 pub mod coverage;
+pub mod election;
 pub mod error;
 pub mod graph;
 #[doc = include_str!("../../../docs/guide.md")]
@@ -46,12 +51,14 @@ pub mod overlap;
 pub mod progress;
 pub mod reach;
 pub mod rng;
+pub mod scenario;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};
 pub use coverage::{
     budget_pick, incremental_reach, reach_ladder, BudgetPick, Ladder, LadderStep, Objective,
 };
+pub use election::{ElectionResults, JurisdictionResult, Side};
 pub use error::{Error, Result};
 pub use graph::{BuildReport, Csr, DuplicatePolicy, Graph, GraphBuilder, GraphOptions};
 pub use ids::{NodeIds, NodeKey};
@@ -61,6 +68,7 @@ pub use progress::{NoProgress, Progress};
 pub use reach::{
     expected_reach, unique_reach, ExpectedReach, ReachBreakdown, ReachOptions, ReachResult,
 };
+pub use scenario::{Scenario, ScenarioConfig};
 pub use weights::{TierRates, WeightScheme};
 
 /// The petgraph version reachgraph builds on, re-exported so users get a matching one.

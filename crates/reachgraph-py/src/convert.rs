@@ -13,7 +13,10 @@ use serde_json::Value;
 /// `DuplicateNodeError`.
 pub fn resolve_ids(graph: &Graph, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u32>> {
     let unknown = |id: String, i: usize| {
-        UnknownNodeError::new_err(format!("unknown account id {id:?} ({what}, entry {})", i + 1))
+        UnknownNodeError::new_err(format!(
+            "unknown account id {id:?} ({what}, entry {})",
+            i + 1
+        ))
     };
     let mut out = Vec::new();
     if let Ok(arr) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
@@ -36,7 +39,10 @@ pub fn resolve_ids(graph: &Graph, obj: &Bound<'_, PyAny>, what: &str) -> PyResul
         for (i, item) in obj.try_iter()?.enumerate() {
             let item = item?;
             let id = if let Ok(v) = item.extract::<i64>() {
-                graph.ids().get(&NodeKey::Int(v)).ok_or_else(|| unknown(v.to_string(), i))?
+                graph
+                    .ids()
+                    .get(&NodeKey::Int(v))
+                    .ok_or_else(|| unknown(v.to_string(), i))?
             } else if let Ok(s) = item.extract::<String>() {
                 graph.ids().lookup(&s).ok_or_else(|| unknown(s, i))?
             } else {
@@ -86,8 +92,10 @@ pub fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>
         }
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(a) => {
-            let items: Vec<Bound<'py, PyAny>> =
-                a.iter().map(|x| json_to_py(py, x)).collect::<PyResult<_>>()?;
+            let items: Vec<Bound<'py, PyAny>> = a
+                .iter()
+                .map(|x| json_to_py(py, x))
+                .collect::<PyResult<_>>()?;
             PyList::new(py, items)?.into_any()
         }
         Value::Object(o) => {

@@ -5,7 +5,12 @@ use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
 use reachgraph_api::ApiError;
 
-create_exception!(reachgraph, ReachgraphError, PyException, "Base class of every reachgraph error.");
+create_exception!(
+    reachgraph,
+    ReachgraphError,
+    PyException,
+    "Base class of every reachgraph error."
+);
 
 macro_rules! kinds {
     ($( $class:ident = $kind:literal : $doc:literal ),* $(,)?) => {

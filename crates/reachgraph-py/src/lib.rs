@@ -113,7 +113,10 @@ impl PyGraph {
             } else if let Ok(s) = o.extract::<String>() {
                 Ok(NodeKey::Str(s))
             } else {
-                Err(invalid(format!("node id {} is neither int nor str", o.repr()?)))
+                Err(invalid(format!(
+                    "node id {} is neither int nor str",
+                    o.repr()?
+                )))
             }
         };
         let mut b = GraphBuilder::new(GraphOptions {
@@ -198,21 +201,24 @@ impl PyGraph {
         let ids = resolve_ids(&self.inner, accounts, "account list")?;
         Ok(PyArray1::from_vec(
             py,
-            ids.iter().map(|&u| self.inner.out_degree(u) as u64).collect(),
+            ids.iter()
+                .map(|&u| self.inner.out_degree(u) as u64)
+                .collect(),
         ))
     }
 
     /// Sets every edge probability by a scheme: 'given', 'wc', 'const:P', 'trivalency[:SEED]', 'tier'.
     fn set_weights(&mut self, scheme: &str) -> PyResult<()> {
         let s = scheme.parse().map_err(core_err)?;
-        Arc::make_mut(&mut self.inner).set_weights(&s).map_err(core_err)
+        Arc::make_mut(&mut self.inner)
+            .set_weights(&s)
+            .map_err(core_err)
     }
 
     /// Reads node attributes from a CSV keyed by account id.
     fn read_attributes(&mut self, path: &str) -> PyResult<()> {
-        let f = std::fs::File::open(path).map_err(|e| {
-            error::ReachgraphIOError::new_err(format!("cannot open {path}: {e}"))
-        })?;
+        let f = std::fs::File::open(path)
+            .map_err(|e| error::ReachgraphIOError::new_err(format!("cannot open {path}: {e}")))?;
         let a = reachgraph_core::io::read_attributes(f, path, &self.inner).map_err(core_err)?;
         Arc::make_mut(&mut self.inner)
             .set_attributes(a)
@@ -389,8 +395,8 @@ impl PyGraph {
             let ov = reachgraph_core::overlap::overlap(&g, &a, p).map_err(core_err)?;
             let edges = match min_jaccard {
                 Some(t) => {
-                    let og = reachgraph_core::overlap::overlap_graph(&g, &ov, t)
-                        .map_err(core_err)?;
+                    let og =
+                        reachgraph_core::overlap::overlap_graph(&g, &ov, t).map_err(core_err)?;
                     Some(
                         og.edge_indices()
                             .filter_map(|e| {
@@ -409,7 +415,10 @@ impl PyGraph {
         d.set_item("audience", ov.audience.to_pyarray(py))?;
         d.set_item("shared", PyArray2::from_owned_array(py, ov.shared))?;
         d.set_item("jaccard", PyArray2::from_owned_array(py, ov.jaccard))?;
-        d.set_item("containment", PyArray2::from_owned_array(py, ov.containment))?;
+        d.set_item(
+            "containment",
+            PyArray2::from_owned_array(py, ov.containment),
+        )?;
         if let Some(edges) = edges {
             let l = PyList::empty(py);
             for (i, j, w) in edges {
@@ -493,7 +502,11 @@ fn read_edgelist(
         None => None,
         Some("edgelist") => Some(EdgeFormat::EdgeList),
         Some("csv") => Some(EdgeFormat::Csv),
-        Some(f) => return Err(invalid(format!("format={f:?}: expected 'edgelist' or 'csv'"))),
+        Some(f) => {
+            return Err(invalid(format!(
+                "format={f:?}: expected 'edgelist' or 'csv'"
+            )))
+        }
     };
     let spec = GraphSpec {
         path: Some(path.to_string()),
