@@ -172,6 +172,10 @@ pub struct DemoRequest {
     /// Monthly budget of the pick (default 160,000: 20 creator-months at $8,000).
     #[serde(default = "default_demo_budget")]
     pub budget: f64,
+    /// Flat price of one creator-month for the main pick (default $8,000, what one creator
+    /// program paid); the response also has a pick priced by the scenario's tier rate card.
+    #[serde(default = "default_demo_price")]
+    pub price_per_creator: f64,
     /// Steps of the reach ladder.
     #[serde(default = "default_demo_ladder")]
     pub ladder_steps: usize,
@@ -186,6 +190,9 @@ fn default_demo_creators() -> usize {
 fn default_demo_budget() -> f64 {
     160_000.0
 }
+fn default_demo_price() -> f64 {
+    8_000.0
+}
 fn default_demo_ladder() -> usize {
     20
 }
@@ -199,6 +206,7 @@ impl Default for DemoRequest {
             seed: None,
             creators: default_demo_creators(),
             budget: default_demo_budget(),
+            price_per_creator: default_demo_price(),
             ladder_steps: default_demo_ladder(),
             overlap_accounts: default_demo_overlap(),
         }
@@ -217,8 +225,8 @@ pub enum Response {
     Ladder(Versioned<LadderResponse>),
     /// Answer to [`Request::BudgetPick`].
     BudgetPick(Versioned<BudgetPickResponse>),
-    /// Answer to [`Request::Demo`].
-    Demo(Versioned<DemoResponse>),
+    /// Answer to [`Request::Demo`] (boxed: it is much larger than the others).
+    Demo(Box<Versioned<DemoResponse>>),
 }
 
 /// A response body with the wire-format version in front.
@@ -394,8 +402,10 @@ pub struct DemoResponse {
     pub overlap: OverlapResponse,
     /// The greedy reach ladder over all creators.
     pub ladder: Vec<Step>,
-    /// The budgeted pick.
+    /// The budgeted pick with every creator at the flat `price_per_creator`.
     pub budget_pick: BudgetPickResponse,
+    /// The budgeted pick with creators priced by the scenario's tier rate card (an assumption).
+    pub rate_card_pick: BudgetPickResponse,
     /// Assumptions behind the numbers, with their sources.
     pub assumptions: Vec<String>,
 }
@@ -463,7 +473,7 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
         Request::BudgetPick(r) => {
             run_budget_pick(r, progress).map(|b| Response::BudgetPick(versioned(b)))
         }
-        Request::Demo(r) => run_demo(r, progress).map(|b| Response::Demo(versioned(b))),
+        Request::Demo(r) => run_demo(r, progress).map(|b| Response::Demo(Box::new(versioned(b)))),
     }
 }
 
@@ -667,8 +677,23 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
     let overlap = overlap_response(&g, &ov_accounts, None, progress)?;
     let k = r.ladder_steps.min(sc.creators.len());
     let ladder = coverage::reach_ladder(&g.graph, Some(&sc.creators), k, &opts)?;
-    let pick = coverage::budget_pick(&g.graph, Some(&sc.creators), r.budget, &opts)?;
+    let rate_card = coverage::budget_pick(&g.graph, Some(&sc.creators), r.budget, &opts)?;
+    let rate_card_pick = pick_response(&g, &rate_card);
+    // The program pick: every creator at one flat monthly price.
+    if !(r.price_per_creator.is_finite() && r.price_per_creator > 0.0) {
+        return Err(ApiError::invalid(format!(
+            "price_per_creator must be a positive number, not {}",
+            r.price_per_creator
+        )));
+    }
     let platforms = a.platform.names.clone();
+    let mut flat = a.clone();
+    for &c in &sc.creators {
+        flat.cost[c as usize] = r.price_per_creator;
+    }
+    let mut g = g;
+    g.graph.set_attributes(flat)?;
+    let pick = coverage::budget_pick(&g.graph, Some(&sc.creators), r.budget, &opts)?;
     Ok(DemoResponse {
         scenario: ScenarioSummary {
             seed: cfg.seed,
@@ -689,6 +714,7 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
         overlap,
         ladder: steps(&g, &ladder.steps),
         budget_pick: pick_response(&g, &pick),
+        rate_card_pick,
         assumptions: scenario::assumptions(),
     })
 }

@@ -45,6 +45,9 @@ enum Command {
         /// Number of largest creators to compare.
         #[arg(long, default_value_t = 200)]
         creators: usize,
+        /// Flat price of one creator-month for the main pick.
+        #[arg(long, default_value_t = 8_000.0)]
+        price_per_creator: f64,
     },
     /// Distinct people reached by a seed set.
     Reach {
@@ -225,11 +228,13 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             seed,
             budget,
             creators,
+            price_per_creator,
         } => (
             Request::Demo(DemoRequest {
                 seed,
                 budget,
                 creators,
+                price_per_creator,
                 ..Default::default()
             }),
             json,

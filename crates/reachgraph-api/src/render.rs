@@ -123,14 +123,14 @@ pub fn overlap(r: &OverlapResponse, max: usize) -> String {
     ] {
         let _ = writeln!(s, "\n{title}:");
         let _ = write!(s, "{:<14}", "");
-        for j in 0..n {
-            let _ = write!(s, " {:>8}", short(&r.accounts[j], 8));
+        for a in &r.accounts[..n] {
+            let _ = write!(s, " {:>8}", short(a, 8));
         }
         let _ = writeln!(s);
-        for i in 0..n {
-            let _ = write!(s, "{:<14}", short(&r.accounts[i], 14));
-            for j in 0..n {
-                let _ = write!(s, " {:>8.3}", m[i][j]);
+        for (a, row) in r.accounts[..n].iter().zip(m) {
+            let _ = write!(s, "{:<14}", short(a, 14));
+            for x in &row[..n] {
+                let _ = write!(s, " {x:>8.3}");
             }
             let _ = writeln!(s);
         }
@@ -247,8 +247,31 @@ pub fn demo(d: &DemoResponse) -> String {
     for line in t.lines() {
         let _ = writeln!(s, "   {line}");
     }
-    let _ = writeln!(s, "\n4. Budgeted pick");
+    let _ = writeln!(
+        s,
+        "\n4. Budgeted pick, every creator at the program rate of {} per month",
+        money(
+            d.budget_pick
+                .steps
+                .first()
+                .and_then(|st| st.cost)
+                .unwrap_or(0.0)
+        )
+    );
     for line in budget_pick(&d.budget_pick).lines() {
+        let _ = writeln!(s, "   {line}");
+    }
+    let rc = &d.rate_card_pick;
+    let _ = writeln!(
+        s,
+        "\n   priced by the tier rate card instead (an assumption): {} accounts for {}, reaching {} distinct people;\n   the first ten picks:",
+        rc.accounts.len(),
+        money(rc.total_cost),
+        thousands(rc.people)
+    );
+    let mut t = String::new();
+    steps_table(&mut t, &rc.steps[..rc.steps.len().min(10)]);
+    for line in t.lines() {
         let _ = writeln!(s, "   {line}");
     }
     let _ = writeln!(s, "\nAssumptions (modelled, not measured):");

@@ -1,7 +1,7 @@
 //! All conversions between Python objects and reachgraph values.
 
 use crate::error::{core_err, invalid, UnknownNodeError};
-use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use reachgraph_core::{Graph, NodeKey};

@@ -1,9 +1,9 @@
 //! Python bindings for reachgraph: the private module `reachgraph._reachgraph`.
 //!
 //! A thin layer over `reachgraph-core`: inputs are extracted while holding the GIL (numpy
-//! arrays read in place), the work runs with the GIL released ([`runtime`]), and results come
+//! arrays read in place), the work runs with the GIL released (`runtime.rs`), and results come
 //! back as numpy arrays and plain dicts that the Python package wraps in result classes.
-//! Conversions live in [`convert`], error mapping in [`error`].
+//! Conversions live in `convert.rs`, error mapping in `error.rs`.
 
 mod convert;
 mod error;
@@ -11,7 +11,7 @@ mod runtime;
 
 use convert::{check_len, labels, resolve_ids, to_py};
 use error::{api_err, core_err, invalid};
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, ToPyArray};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray1, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use reachgraph_api::load::{GraphSpec, ScenarioSpec};
@@ -36,6 +36,13 @@ fn policy(s: &str) -> PyResult<DuplicatePolicy> {
         }
     })
 }
+
+/// Source indexes, target indexes and probabilities of every edge.
+type EdgeArrays<'py> = (
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<f32>>,
+);
 
 /// The frozen follower graph (wrapped by `reachgraph.Graph`).
 #[pyclass(module = "reachgraph._reachgraph", name = "Graph")]
@@ -172,14 +179,7 @@ impl PyGraph {
     }
 
     /// Edges as three arrays: source dense ids, target dense ids, probabilities.
-    fn edge_arrays<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> (
-        Bound<'py, PyArray1<u32>>,
-        Bound<'py, PyArray1<u32>>,
-        Bound<'py, PyArray1<f32>>,
-    ) {
+    fn edge_arrays<'py>(&self, py: Python<'py>) -> EdgeArrays<'py> {
         let out = self.inner.out_csr();
         let mut src = Vec::with_capacity(self.inner.edge_count());
         for u in 0..self.inner.node_count() {
