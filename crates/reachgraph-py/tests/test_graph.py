@@ -64,8 +64,10 @@ def test_networkx_round_trip():
 def test_weights_schemes():
     g = rg.Graph.from_arrays(np.array([0, 1, 2]), np.array([2, 2, 3]))
     g.set_weights("wc")
+    ids = g.ids()
     _, dst, p = g.edge_arrays()
-    assert dict(zip(dst.tolist(), p.tolist()))[2] == 0.5
+    into = {ids[t]: w for t, w in zip(dst.tolist(), p.tolist())}
+    assert into == {2: 0.5, 3: 1.0}
     assert g.weights == {"scheme": "weighted_cascade"}
     with pytest.raises(rg.InvalidParameterError):
         g.set_weights("const:2")
@@ -81,5 +83,11 @@ def test_attributes_from_dataframe(campaign):
     g.set_attributes(pd.DataFrame({"id": ["b", "c"], "person": ["p", "p"], "cost": [1.0, np.nan]}))
     assert g.people_count == 2
     assert g.unique_reach(["a"]) == 1
+    # Like the CSV reader, a DataFrame's other columns are ignored; keyword columns are checked.
+    g.set_attributes(pd.DataFrame({"id": ["b"], "colour": ["red"]}))
     with pytest.raises(rg.InvalidParameterError):
-        g.set_attributes(pd.DataFrame({"id": ["b"], "colour": ["red"]}))
+        g.set_attributes(ids=["b"], colour=["red"])
+    with pytest.raises(rg.UnknownNodeError):
+        g.set_attributes(ids=["zz"], cost=[1.0])
+    with pytest.raises(rg.LengthMismatchError):
+        g.set_attributes(ids=["b", "c"], cost=[1.0])

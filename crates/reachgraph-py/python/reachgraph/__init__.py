@@ -73,6 +73,8 @@ def _ids_arg(ids: Any) -> Any:
         return ids.tolist()
     if hasattr(ids, "to_numpy"):  # pandas Series / Index
         return _ids_arg(ids.to_numpy())
+    if isinstance(ids, (str, bytes)):
+        return ids  # rejected by the extension with a clear message
     return ids if isinstance(ids, (list, tuple)) else list(ids)
 
 
