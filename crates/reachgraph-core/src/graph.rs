@@ -103,6 +103,8 @@ pub struct Graph {
     in_offsets: Vec<usize>,
     in_sources: Vec<u32>,
     in_probs: Vec<f32>,
+    /// For each in-edge slot, the index of the same edge in out-edge order.
+    in_to_out: Vec<u32>,
     /// Probabilities as given in the input (out-edge order), kept so schemes can be undone.
     given_probs: Option<Vec<f32>>,
     weights: WeightScheme,
@@ -494,20 +496,13 @@ impl Graph {
         Ok(())
     }
 
-    /// Rewrites the in-order probabilities from the out-order ones.
-    ///
-    /// In-lists are sorted by source, so walking sources in order and advancing one cursor
-    /// per target places each probability at its in-edge slot.
+    /// Rewrites the in-order probabilities from the out-order ones (a parallel gather).
     fn sync_in_probs(&mut self) {
-        let n = self.node_count();
-        let mut cursor: Vec<usize> = self.in_offsets[..n].to_vec();
-        for u in 0..n {
-            for e in self.out_offsets[u]..self.out_offsets[u + 1] {
-                let v = self.out_targets[e] as usize;
-                self.in_probs[cursor[v]] = self.out_probs[e];
-                cursor[v] += 1;
-            }
-        }
+        let out = &self.out_probs;
+        self.in_probs
+            .par_iter_mut()
+            .zip(self.in_to_out.par_iter())
+            .for_each(|(p, &e)| *p = out[e as usize]);
     }
 
     /// Bytes held by the graph's arrays (not counting ids and attributes).
@@ -516,6 +511,7 @@ impl Graph {
         let m = self.edge_count();
         2 * n * std::mem::size_of::<usize>()
             + 2 * m * (4 + 4)
+            + m * 4
             + self.given_probs.as_ref().map_or(0, |g| g.len() * 4)
     }
 }
@@ -542,6 +538,79 @@ pub(crate) fn balanced_ranges(offsets: &[usize], parts: usize) -> Vec<(usize, us
     out
 }
 
+/// A raw pointer that may be shared between threads writing disjoint slots.
+#[derive(Clone, Copy)]
+struct SharedSlots<T>(*mut T);
+// SAFETY: `bucket_scatter` gives every (part, bucket) pair its own range of slots, so no two
+// threads ever write the same slot, and the vector outlives the parallel section.
+unsafe impl<T: Send> Send for SharedSlots<T> {}
+unsafe impl<T: Send> Sync for SharedSlots<T> {}
+
+/// A stable, parallel counting sort.
+///
+/// `emit(i, sink)` calls `sink(bucket, value)` for the values item `i` contributes (zero or
+/// more). Items are processed in `parts` (contiguous item ranges, in order). Returns bucket
+/// offsets (`buckets + 1` entries) and the values grouped by bucket, each bucket in item order:
+/// exactly what a sequential counting sort gives, for any number of threads.
+fn bucket_scatter<T, E>(parts: &[(usize, usize)], buckets: usize, emit: E) -> (Vec<usize>, Vec<T>)
+where
+    T: Copy + Default + Send + Sync,
+    E: Fn(usize, &mut dyn FnMut(usize, T)) + Sync,
+{
+    // Pass 1: per-part bucket counts.
+    let mut cursors: Vec<Vec<usize>> = parts
+        .par_iter()
+        .map(|&(a, b)| {
+            let mut c = vec![0usize; buckets];
+            for i in a..b {
+                emit(i, &mut |k, _| c[k] += 1);
+            }
+            c
+        })
+        .collect();
+    // Offsets, then each part's first slot in each bucket (parts in order keep it stable).
+    let mut offsets = vec![0usize; buckets + 1];
+    for k in 0..buckets {
+        let mut at = offsets[k];
+        for c in cursors.iter_mut() {
+            let n = c[k];
+            c[k] = at;
+            at += n;
+        }
+        offsets[k + 1] = at;
+    }
+    let mut out = vec![T::default(); offsets[buckets]];
+    let slots = SharedSlots(out.as_mut_ptr());
+    // Pass 2: every part writes its own slots.
+    parts
+        .par_iter()
+        .zip(cursors.par_iter_mut())
+        .for_each(|(&(a, b), cur)| {
+            let slots = slots;
+            for i in a..b {
+                emit(i, &mut |k, v| {
+                    // SAFETY: slot `cur[k]` lies in this part's range of bucket `k`, which pass 1
+                    // sized exactly, so it is in bounds and written by no other part.
+                    unsafe { slots.0.add(cur[k]).write(v) };
+                    cur[k] += 1;
+                });
+            }
+        });
+    (offsets, out)
+}
+
+/// `0..len` cut into one contiguous range per thread (at least 64k items each).
+fn even_parts(len: usize) -> Vec<(usize, usize)> {
+    let parts = rayon::current_num_threads()
+        .min(len.div_ceil(1 << 16))
+        .max(1);
+    let step = len.div_ceil(parts).max(1);
+    (0..parts)
+        .map(|p| (p * step, ((p + 1) * step).min(len)))
+        .filter(|(a, b)| a < b)
+        .collect()
+}
+
 fn build_csr(
     n: u32,
     raw: RawEdges<'_>,
@@ -551,42 +620,33 @@ fn build_csr(
     let nn = n as usize;
     let records = raw.src.len();
     let given = raw.probs.is_some();
-    // 1. Count out-degrees (both directions when undirected), skipping self-loops.
-    let mut deg = vec![0usize; nn + 1];
-    let mut self_loops = 0usize;
-    for (&u, &v) in raw.src.iter().zip(raw.dst) {
-        if u == v {
-            self_loops += 1;
-            continue;
-        }
-        deg[u as usize] += 1;
-        if options.undirected {
-            deg[v as usize] += 1;
-        }
+    if (records as u64) * if options.undirected { 2 } else { 1 } > u32::MAX as u64 {
+        return Err(Error::invalid_parameter(
+            "edges",
+            records,
+            "graphs over 4,294,967,295 directed edges are not supported",
+        ));
     }
-    let mut offsets = vec![0usize; nn + 1];
-    for i in 0..nn {
-        offsets[i + 1] = offsets[i] + deg[i];
-    }
-    let total = offsets[nn];
-    // 2. Scatter (target, probability) pairs packed into u64 so one sort orders both.
-    let mut packed = vec![0u64; total];
-    let mut cursor: Vec<usize> = offsets[..nn].to_vec();
+    // 1-2. Group (target, probability) pairs by source, packed into u64 so one sort orders
+    //      both; a stable parallel counting sort keeps input order within each source.
     let pack = |v: u32, p: f32| ((v as u64) << 32) | p.to_bits() as u64;
-    for i in 0..records {
+    let self_loops = raw
+        .src
+        .par_iter()
+        .zip(raw.dst.par_iter())
+        .filter(|(u, v)| u == v)
+        .count();
+    let (offsets, mut packed) = bucket_scatter(&even_parts(records), nn, |i, sink| {
         let (u, v) = (raw.src[i], raw.dst[i]);
         if u == v {
-            continue;
+            return;
         }
         let p = raw.probs.map_or(f32::NAN, |p| p[i]);
-        packed[cursor[u as usize]] = pack(v, p);
-        cursor[u as usize] += 1;
+        sink(u as usize, pack(v, p));
         if options.undirected {
-            packed[cursor[v as usize]] = pack(u, p);
-            cursor[v as usize] += 1;
+            sink(v as usize, pack(u, p));
         }
-    }
-    drop(cursor);
+    });
     // 3. Sort each list by target (stable, so First/Last keep input order), merge duplicates.
     let ranges = balanced_ranges(&offsets, rayon::current_num_threads() * 4);
     let mut slices: Vec<(usize, usize, &mut [u64])> = Vec::with_capacity(ranges.len());
@@ -683,26 +743,22 @@ fn build_csr(
             }
         });
     drop(packed);
-    // 5. Reverse adjacency by counting sort over targets; walking sources in order keeps
-    //    each in-list sorted by source.
-    let mut in_deg = vec![0usize; nn + 1];
-    for &v in &out_targets {
-        in_deg[v as usize] += 1;
-    }
-    let mut in_offsets = vec![0usize; nn + 1];
-    for v in 0..nn {
-        in_offsets[v + 1] = in_offsets[v] + in_deg[v];
-    }
-    drop(in_deg);
-    let mut in_sources = vec![0u32; m];
-    let mut cursor: Vec<usize> = in_offsets[..nn].to_vec();
-    for u in 0..nn {
-        for &v in &out_targets[out_offsets[u]..out_offsets[u + 1]] {
-            in_sources[cursor[v as usize]] = u as u32;
-            cursor[v as usize] += 1;
-        }
-    }
-    drop(cursor);
+    // 5. Reverse adjacency: a stable counting sort of out-edges by target, walking sources in
+    //    order, so each in-list is sorted by source; remember each in-edge's out-edge index.
+    let (in_offsets, rev) = bucket_scatter(
+        &balanced_ranges(&out_offsets, rayon::current_num_threads()),
+        nn,
+        |u, sink| {
+            for e in out_offsets[u]..out_offsets[u + 1] {
+                sink(out_targets[e] as usize, ((u as u64) << 32) | e as u64);
+            }
+        },
+    );
+    let (in_sources, in_to_out): (Vec<u32>, Vec<u32>) = rev
+        .par_iter()
+        .map(|&x| ((x >> 32) as u32, x as u32))
+        .unzip();
+    drop(rev);
     let given_probs = if given {
         Some(out_probs.clone())
     } else {
@@ -723,6 +779,7 @@ fn build_csr(
         in_offsets,
         in_sources,
         in_probs: vec![0.0; m],
+        in_to_out,
         given_probs,
         weights: if given {
             WeightScheme::Given
@@ -982,6 +1039,67 @@ mod tests {
         assert_eq!(h.out_csr().neighbors, g.out_csr().neighbors);
         assert_eq!(h.out_csr().probs, g.out_csr().probs);
         assert_eq!(h.in_csr().probs, g.in_csr().probs);
+    }
+
+    #[test]
+    fn parallel_build_is_identical_on_any_thread_count() {
+        // Enough records for several parts, with duplicates, self-loops and hubs.
+        let n = 5_000u32;
+        let mut rng = crate::rng::stream(7, 0);
+        let mut src = Vec::new();
+        let mut dst = Vec::new();
+        let mut probs = Vec::new();
+        for i in 0..300_000u64 {
+            let u = (crate::rng::below(&mut rng, n as u64) as u32) % (1 + (i % 50) as u32 * 100);
+            src.push(u.min(n - 1));
+            dst.push(crate::rng::below(&mut rng, n as u64) as u32);
+            probs.push((i % 7) as f32 / 7.0);
+        }
+        let build = |threads: usize, undirected: bool, duplicates: DuplicatePolicy| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| {
+                    Graph::from_edges(
+                        n,
+                        &src,
+                        &dst,
+                        Some(&probs),
+                        NodeIds::identity(n),
+                        GraphOptions {
+                            undirected,
+                            duplicates,
+                        },
+                    )
+                    .unwrap()
+                })
+        };
+        for (undirected, policy) in [
+            (false, DuplicatePolicy::First),
+            (true, DuplicatePolicy::Last),
+            (false, DuplicatePolicy::NoisyOr),
+        ] {
+            let (a, ra) = build(1, undirected, policy);
+            let (b, rb) = build(3, undirected, policy);
+            assert_eq!(ra, rb);
+            assert_eq!(a.out_offsets, b.out_offsets);
+            assert_eq!(a.out_targets, b.out_targets);
+            assert_eq!(a.out_probs, b.out_probs);
+            assert_eq!(a.in_offsets, b.in_offsets);
+            assert_eq!(a.in_sources, b.in_sources);
+            assert_eq!(a.in_probs, b.in_probs);
+            // In-lists are sorted by source and carry the probability of the same edge.
+            for v in 0..n {
+                let inn = a.in_csr();
+                assert!(inn.neighbors(v).windows(2).all(|w| w[0] < w[1]));
+                for (&u, &p) in inn.neighbors(v).iter().zip(inn.probs(v)) {
+                    let out = a.out_csr();
+                    let k = out.neighbors(u).binary_search(&v).unwrap();
+                    assert_eq!(out.probs(u)[k], p);
+                }
+            }
+        }
     }
 
     #[test]
