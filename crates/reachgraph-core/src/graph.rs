@@ -546,6 +546,17 @@ struct SharedSlots<T>(*mut T);
 unsafe impl<T: Send> Send for SharedSlots<T> {}
 unsafe impl<T: Send> Sync for SharedSlots<T> {}
 
+impl<T> SharedSlots<T> {
+    /// Writes slot `i`.
+    ///
+    /// # Safety
+    /// `i` is in bounds and no other thread reads or writes slot `i` concurrently.
+    unsafe fn write(&self, i: usize, v: T) {
+        // SAFETY: guaranteed by the caller.
+        unsafe { self.0.add(i).write(v) }
+    }
+}
+
 /// A stable, parallel counting sort.
 ///
 /// `emit(i, sink)` calls `sink(bucket, value)` for the values item `i` contributes (zero or
@@ -586,12 +597,11 @@ where
         .par_iter()
         .zip(cursors.par_iter_mut())
         .for_each(|(&(a, b), cur)| {
-            let slots = slots;
             for i in a..b {
                 emit(i, &mut |k, v| {
                     // SAFETY: slot `cur[k]` lies in this part's range of bucket `k`, which pass 1
                     // sized exactly, so it is in bounds and written by no other part.
-                    unsafe { slots.0.add(cur[k]).write(v) };
+                    unsafe { slots.write(cur[k], v) };
                     cur[k] += 1;
                 });
             }
@@ -749,8 +759,9 @@ fn build_csr(
         &balanced_ranges(&out_offsets, rayon::current_num_threads()),
         nn,
         |u, sink| {
-            for e in out_offsets[u]..out_offsets[u + 1] {
-                sink(out_targets[e] as usize, ((u as u64) << 32) | e as u64);
+            let (lo, hi) = (out_offsets[u], out_offsets[u + 1]);
+            for (e, &v) in (lo..hi).zip(&out_targets[lo..hi]) {
+                sink(v as usize, ((u as u64) << 32) | e as u64);
             }
         },
     );
