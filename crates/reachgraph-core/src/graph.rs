@@ -376,7 +376,6 @@ impl Graph {
     ///
     /// `what` names the list in errors (for example `"seed set"`).
     pub fn resolve<S: AsRef<str>>(&self, tokens: &[S], what: &str) -> Result<Vec<u32>> {
-        let mut seen = vec![false; self.node_count()];
         let mut out = Vec::with_capacity(tokens.len());
         for (i, t) in tokens.iter().enumerate() {
             let id = self
@@ -386,33 +385,30 @@ impl Graph {
                     id: t.as_ref().trim().to_string(),
                     context: format!(" ({what}, entry {})", i + 1),
                 })?;
-            if std::mem::replace(&mut seen[id as usize], true) {
-                return Err(Error::DuplicateNode {
-                    id: t.as_ref().trim().to_string(),
-                    what: what.to_string(),
-                });
-            }
             out.push(id);
+        }
+        if let Some(i) = first_repeat(&out, self.node_count()) {
+            return Err(Error::DuplicateNode {
+                id: tokens[i].as_ref().trim().to_string(),
+                what: what.to_string(),
+            });
         }
         Ok(out)
     }
 
     /// Checks that dense ids are in range and distinct; `what` names the list in errors.
     pub fn check_nodes(&self, nodes: &[u32], what: &str) -> Result<()> {
-        let mut seen = vec![false; self.node_count()];
-        for &v in nodes {
-            if v as usize >= self.node_count() {
-                return Err(Error::UnknownNode {
-                    id: v.to_string(),
-                    context: format!(" ({what}; dense ids run 0..{})", self.node_count()),
-                });
-            }
-            if std::mem::replace(&mut seen[v as usize], true) {
-                return Err(Error::DuplicateNode {
-                    id: self.label(v),
-                    what: what.to_string(),
-                });
-            }
+        if let Some(&v) = nodes.iter().find(|&&v| v as usize >= self.node_count()) {
+            return Err(Error::UnknownNode {
+                id: v.to_string(),
+                context: format!(" ({what}; dense ids run 0..{})", self.node_count()),
+            });
+        }
+        if let Some(i) = first_repeat(nodes, self.node_count()) {
+            return Err(Error::DuplicateNode {
+                id: self.label(nodes[i]),
+                what: what.to_string(),
+            });
         }
         Ok(())
     }
@@ -513,6 +509,26 @@ impl Graph {
             + 2 * m * (4 + 4)
             + m * 4
             + self.given_probs.as_ref().map_or(0, |g| g.len() * 4)
+    }
+}
+
+/// Index of the first entry of `ids` (all `< n`) that repeats an earlier one.
+///
+/// Short lists are checked by sorting a copy, so a call on a big graph costs
+/// O(len log len), not an O(n) mark array (this keeps small API calls in microseconds).
+fn first_repeat(ids: &[u32], n: usize) -> Option<usize> {
+    if ids.len() < n / 64 {
+        let mut sorted: Vec<(u32, usize)> = ids.iter().copied().zip(0..).collect();
+        sorted.sort_unstable();
+        sorted
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| w[0].1.max(w[1].1))
+            .min()
+    } else {
+        let mut seen = vec![false; n];
+        ids.iter()
+            .position(|&v| std::mem::replace(&mut seen[v as usize], true))
     }
 }
 
@@ -1110,6 +1126,16 @@ mod tests {
                     assert_eq!(out.probs(u)[k], p);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn first_repeat_finds_the_earliest_second_occurrence() {
+        for n in [10usize, 100_000] {
+            assert_eq!(first_repeat(&[3, 1, 4, 1, 5, 3], n), Some(3));
+            assert_eq!(first_repeat(&[3, 1, 4], n), None);
+            assert_eq!(first_repeat(&[], n), None);
+            assert_eq!(first_repeat(&[7, 7], n), Some(1));
         }
     }
 
