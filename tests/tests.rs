@@ -1,1 +1,1 @@
-
+mod cascade_core;

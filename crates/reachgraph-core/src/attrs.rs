@@ -191,9 +191,7 @@ impl Attributes {
     pub fn tier(&self, u: u32, graph: &Graph) -> Tier {
         let i = u as usize;
         self.tier[i].unwrap_or_else(|| {
-            Tier::from_followers(
-                self.followers[i].unwrap_or_else(|| graph.out_degree(u) as u64),
-            )
+            Tier::from_followers(self.followers[i].unwrap_or_else(|| graph.out_degree(u) as u64))
         })
     }
 
@@ -234,7 +232,10 @@ impl Attributes {
                 return Err(Error::invalid_parameter(
                     name,
                     c,
-                    format!("code out of range: the column names {} values", col.names.len()),
+                    format!(
+                        "code out of range: the column names {} values",
+                        col.names.len()
+                    ),
                 ));
             }
         }
@@ -253,11 +254,7 @@ impl Attributes {
                 reason: format!("{} is not a finite number >= 0", self.target_weight[i]),
             });
         }
-        if let Some(i) = self
-            .cost
-            .iter()
-            .position(|c| c.is_infinite() || *c < 0.0)
-        {
+        if let Some(i) = self.cost.iter().position(|c| c.is_infinite() || *c < 0.0) {
             return Err(Error::InvalidAttribute {
                 column: "cost".into(),
                 node: graph.label(i as u32),
@@ -299,6 +296,7 @@ impl People {
     }
 
     /// Derives the people of `graph` from `attrs`.
+    #[allow(clippy::needless_range_loop)] // indexes three parallel columns
     pub(crate) fn derive(attrs: &Attributes, graph: &Graph) -> Result<Self> {
         attrs.validate_values(graph)?;
         let n = attrs.len();
@@ -333,9 +331,7 @@ impl People {
                 if jurisdiction[p] != NONE && jurisdiction[p] != j {
                     return Err(Error::InvalidAttribute {
                         column: "jurisdiction".into(),
-                        node: names[p]
-                            .clone()
-                            .unwrap_or_else(|| graph.label(u as u32)),
+                        node: names[p].clone().unwrap_or_else(|| graph.label(u as u32)),
                         reason: format!(
                             "this person's accounts name two jurisdictions, {} and {}",
                             attrs.jurisdiction.names[jurisdiction[p] as usize],

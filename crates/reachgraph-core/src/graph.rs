@@ -453,7 +453,10 @@ impl Graph {
     }
 
     fn check_probabilities(&self, probs: &[f32]) -> Result<()> {
-        if let Some(e) = probs.par_iter().position_first(|p| !(0.0..=1.0).contains(p)) {
+        if let Some(e) = probs
+            .par_iter()
+            .position_first(|p| !(0.0..=1.0).contains(p))
+        {
             let u = self.out_offsets.partition_point(|&o| o <= e) - 1;
             return Err(Error::InvalidProbability {
                 from: self.label(u as u32),

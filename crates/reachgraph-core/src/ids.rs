@@ -141,6 +141,7 @@ impl NodeIds {
         matches!(self.repr, Repr::Str { .. })
     }
 
+    #[allow(clippy::wrong_self_convention)] // converts in place
     fn to_strings(&mut self) {
         let labels: Vec<String> = (0..self.len() as u32)
             .map(|i| self.key(i).to_string())

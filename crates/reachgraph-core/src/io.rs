@@ -378,8 +378,13 @@ mod tests {
     #[test]
     fn snap_style_with_comments_crlf_and_probabilities() {
         let text = "# comment\r\n1\t2\t0.5\r\n\r\n2 3 0.25\r\n% other comment\n3 3 1\n";
-        let (g, r) = read_graph(text.as_bytes(), "x.txt", EdgeFormat::EdgeList, Default::default())
-            .unwrap();
+        let (g, r) = read_graph(
+            text.as_bytes(),
+            "x.txt",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap();
         assert_eq!((g.node_count(), g.edge_count()), (3, 2));
         assert_eq!(r.self_loops_dropped, 1);
         assert_eq!(g.out_csr().probs(g.node("1").unwrap()), &[0.5]);
@@ -395,7 +400,10 @@ mod tests {
             Default::default(),
         )
         .unwrap_err();
-        assert_eq!(e.to_string().split(':').take(2).collect::<Vec<_>>(), ["g.txt", "2"]);
+        assert_eq!(
+            e.to_string().split(':').take(2).collect::<Vec<_>>(),
+            ["g.txt", "2"]
+        );
         let e = read_graph(
             "1 2 0.5\n3 4 1.5\n".as_bytes(),
             "g.txt",
@@ -429,8 +437,13 @@ mod tests {
         let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(b"a b\nb c\n").unwrap();
         let gz = enc.finish().unwrap();
-        let (g, _) =
-            read_graph(&gz[..], "g.txt.gz", EdgeFormat::EdgeList, Default::default()).unwrap();
+        let (g, _) = read_graph(
+            &gz[..],
+            "g.txt.gz",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap();
         assert_eq!(g.edge_count(), 2);
         assert_eq!(g.label(0), "a");
     }
@@ -438,8 +451,13 @@ mod tests {
     #[test]
     fn csv_edges() {
         let text = "source,target,p\nalice,bob,0.5\nbob,carol,0.1\n";
-        let (g, _) = read_graph(text.as_bytes(), "e.csv", EdgeFormat::Csv, Default::default())
-            .unwrap();
+        let (g, _) = read_graph(
+            text.as_bytes(),
+            "e.csv",
+            EdgeFormat::Csv,
+            Default::default(),
+        )
+        .unwrap();
         assert_eq!(g.edge_count(), 2);
         let e = read_graph(
             "from,to\na,b\nc\n".as_bytes(),
@@ -449,8 +467,13 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().starts_with("e.csv:3:"), "{e}");
-        let e = read_graph("x,y\n".as_bytes(), "e.csv", EdgeFormat::Csv, Default::default())
-            .unwrap_err();
+        let e = read_graph(
+            "x,y\n".as_bytes(),
+            "e.csv",
+            EdgeFormat::Csv,
+            Default::default(),
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("e.csv:1:"), "{e}");
     }
 

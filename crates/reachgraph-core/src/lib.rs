@@ -22,6 +22,8 @@
 //! - [`ids`]: external ids (integers or strings) ↔ dense `u32` ids;
 //! - [`attrs`]: node attribute columns and the account → person mapping;
 //! - [`weights`]: edge-probability schemes (constant, weighted cascade, trivalency, tiers);
+//! - [`cascade`]: Monte Carlo of Independent Cascade and Linear Threshold spread;
+//! - [`rrset`]: reverse-reachable set sampling and RR estimates of spread;
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
 //! - [`progress`]: progress callbacks and cancellation;
 //! - [`rng`]: seeded random streams that give the same answer on any number of threads;
@@ -29,20 +31,24 @@
 #![deny(missing_docs)]
 
 pub mod attrs;
+pub mod cascade;
 pub mod error;
 pub mod graph;
 pub mod ids;
 pub mod io;
 pub mod progress;
 pub mod rng;
+pub mod rrset;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};
+pub use cascade::{simulate, Estimate, Model, SpreadConfig, SpreadResult};
 pub use error::{Error, Result};
 pub use graph::{BuildReport, Csr, DuplicatePolicy, Graph, GraphBuilder, GraphOptions};
 pub use ids::{NodeIds, NodeKey};
 pub use io::EdgeFormat;
 pub use progress::{NoProgress, Progress};
+pub use rrset::{rr_estimate, sample_rr_sets, RootDistribution, RrConfig, RrSampler, RrSets};
 pub use weights::{TierRates, WeightScheme};
 
 /// The petgraph version reachgraph builds on, re-exported so users get a matching one.

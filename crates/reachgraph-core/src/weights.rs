@@ -124,7 +124,8 @@ impl WeightScheme {
         let per_source = |f: &(dyn Fn(u32, u32) -> f32 + Sync)| -> Vec<f32> {
             let mut probs = vec![0f32; graph.edge_count()];
             // Fill per node range; each range owns a contiguous slice of `probs`.
-            let ranges = crate::graph::balanced_ranges(out.offsets, rayon::current_num_threads() * 4);
+            let ranges =
+                crate::graph::balanced_ranges(out.offsets, rayon::current_num_threads() * 4);
             let mut slices = Vec::with_capacity(ranges.len());
             let mut rest: &mut [f32] = &mut probs;
             for &(a, b) in &ranges {
@@ -146,13 +147,18 @@ impl WeightScheme {
             probs
         };
         match self {
-            WeightScheme::Given => graph.given_probabilities().map(<[f32]>::to_vec).ok_or_else(|| {
-                Error::invalid_parameter(
+            WeightScheme::Given => {
+                graph
+                    .given_probabilities()
+                    .map(<[f32]>::to_vec)
+                    .ok_or_else(|| {
+                        Error::invalid_parameter(
                     "weights",
                     "given",
                     "the input gave no edge probabilities; choose wc, const:P, trivalency or tier",
                 )
-            }),
+                    })
+            }
             WeightScheme::Constant { p } => {
                 if !(0.0..=1.0).contains(p) {
                     return Err(Error::invalid_parameter(
@@ -206,7 +212,10 @@ mod tests {
 
     #[test]
     fn parse_schemes() {
-        assert_eq!("wc".parse::<WeightScheme>().unwrap(), WeightScheme::WeightedCascade);
+        assert_eq!(
+            "wc".parse::<WeightScheme>().unwrap(),
+            WeightScheme::WeightedCascade
+        );
         assert_eq!(
             "const:0.25".parse::<WeightScheme>().unwrap(),
             WeightScheme::Constant { p: 0.25 }
@@ -235,15 +244,19 @@ mod tests {
     fn given_without_probabilities_is_an_error() {
         let mut g = star_in();
         assert!(g.set_weights(&WeightScheme::Given).is_err());
-        assert!(g.set_weights(&WeightScheme::Constant { p: f32::NAN }).is_err());
+        assert!(g
+            .set_weights(&WeightScheme::Constant { p: f32::NAN })
+            .is_err());
     }
 
     #[test]
     fn trivalency_is_seeded_and_three_valued() {
         let mut g = star_in();
-        g.set_weights(&WeightScheme::Trivalency { seed: 3 }).unwrap();
+        g.set_weights(&WeightScheme::Trivalency { seed: 3 })
+            .unwrap();
         let a = g.out_csr().probs.to_vec();
-        g.set_weights(&WeightScheme::Trivalency { seed: 3 }).unwrap();
+        g.set_weights(&WeightScheme::Trivalency { seed: 3 })
+            .unwrap();
         assert_eq!(a, g.out_csr().probs);
         assert!(a.iter().all(|p| TRIVALENCY.contains(p)));
     }
