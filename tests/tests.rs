@@ -1,6 +1,7 @@
 //! The integration test binary: one module per area.
 
 mod api;
+mod cascade_core;
 mod common;
 mod reach_core;
 mod real_graphs;

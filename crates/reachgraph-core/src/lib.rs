@@ -27,6 +27,8 @@
 //! - [`overlap`](mod@overlap): audience overlap matrices (shared, Jaccard, containment) and the
 //!   overlap graph;
 //! - [`coverage`]: incremental reach, the greedy reach ladder and budgeted picks on exact reach;
+//! - [`cascade`]: Monte Carlo of Independent Cascade and Linear Threshold spread;
+//! - [`rrset`]: reverse-reachable set sampling and RR estimates of spread;
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
 //! - [`election`]: embedded certified US presidential results (2020, 2024) by state and district,
 //!   and a reader for files like them;
@@ -39,6 +41,7 @@
 #![deny(missing_docs)]
 
 pub mod attrs;
+pub mod cascade;
 pub mod coverage;
 pub mod election;
 pub mod error;
@@ -51,10 +54,12 @@ pub mod overlap;
 pub mod progress;
 pub mod reach;
 pub mod rng;
+pub mod rrset;
 pub mod scenario;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};
+pub use cascade::{simulate, Estimate, Model, SpreadConfig, SpreadResult};
 pub use coverage::{
     budget_pick, incremental_reach, reach_ladder, BudgetPick, Ladder, LadderStep, Objective,
 };
@@ -68,6 +73,7 @@ pub use progress::{NoProgress, Progress};
 pub use reach::{
     expected_reach, unique_reach, ExpectedReach, ReachBreakdown, ReachOptions, ReachResult,
 };
+pub use rrset::{rr_estimate, sample_rr_sets, RootDistribution, RrConfig, RrSampler, RrSets};
 pub use scenario::{Scenario, ScenarioConfig};
 pub use weights::{TierRates, WeightScheme};
 

@@ -1,0 +1,1293 @@
+//! Monte Carlo simulation of cascades: Independent Cascade and Linear Threshold spread.
+//!
+//! A post of the seed accounts spreads along follow edges. Under **Independent Cascade** (IC;
+//! Kempe, Kleinberg, Tardos, KDD 2003) an account activated at step `t` gets one chance to
+//! activate each inactive follower `v` at step `t + 1`, succeeding with probability `p(u, v)`.
+//! Under **Linear Threshold** (LT; same paper) each account `v` draws a threshold uniformly
+//! from (0, 1] and activates once the probabilities (weights) of its active followees sum to at
+//! least the threshold; the in-weights of each account must sum to at most 1.
+//!
+//! Both models are equivalent to reachability from the seeds in a random *live-edge graph*
+//! (IC: each edge is live independently with its probability; LT: each account keeps at most
+//! one in-edge, edge `(u, v)` with probability `p(u, v)`), and the equivalence holds step by
+//! step, so a *hop horizon* `h` (a post is reshared at most `h` times) means: an account is
+//! reached when its live-edge distance from the seeds is at most `h`. The seeds themselves are
+//! always active and count in every spread figure.
+//!
+//! [`simulate`] runs trials and reports the expected spread in accounts, in people
+//! (cross-platform dedup: a person is reached when any of their accounts is), in target weight
+//! and per jurisdiction, each as an [`Estimate`] with standard error and 95% interval, and
+//! optionally per-account activation probabilities and the spread histogram.
+//!
+//! ## Determinism
+//! Trials run in chunks of [`CHUNK_TRIALS`]; chunk `c` draws from
+//! [`rng::stream`]`(seed, c)`, chunks run in parallel, and the per-chunk statistics are merged in
+//! chunk order (integers are summed, floating-point moments are folded left to right). So the
+//! same seed gives bit-for-bit the same [`SpreadResult`] on any number of threads. The
+//! stopping rule ([`SpreadConfigBuilder::target_rse`]) is checked only every
+//! [`STOP_CHECK_TRIALS`] trials, so it stops at the same trial count on any machine, and a run
+//! that stops early at `T` trials equals a run of exactly `T` trials.
+//!
+//! ## Speed
+//! The kernels walk the frozen CSR arrays with a visited-stamp array (an epoch per trial, never
+//! cleared), a flat FIFO queue, and 24-bit uniform draws (two per 64-bit output of the
+//! generator) compared with the `f32` edge probability; a coin is drawn only for edges into
+//! inactive accounts. When all out-edges of an account share one small probability (constant
+//! `p`), the live ones are found by geometric skipping (see [`crate::rrset`]). LT thresholds are
+//! drawn lazily, only for the accounts a cascade touches.
+
+use crate::attrs::NONE;
+use crate::error::{Error, Result};
+use crate::graph::{Csr, Graph};
+use crate::progress::Progress;
+use crate::rng::{self, Rng};
+use ndarray::Array1;
+use rand::RngCore;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// Trials per chunk: the unit of work that gets its own random stream.
+///
+/// Part of the determinism contract: changing it changes every result for a given seed.
+pub const CHUNK_TRIALS: u64 = 32;
+
+/// The stopping rule is checked after every this many trials (a multiple of [`CHUNK_TRIALS`]).
+pub const STOP_CHECK_TRIALS: u64 = 1024;
+
+/// Chunks per parallel batch when no stopping rule is set (bounds the per-batch bookkeeping).
+const BATCH_CHUNKS: u64 = 1024;
+
+/// Largest uniform out-edge (or in-edge) probability for which geometric skipping beats one
+/// coin per edge: skipping costs a logarithm per live edge, a coin a few nanoseconds per edge.
+pub(crate) const SKIP_MAX_P: f32 = 0.25;
+
+/// Tolerance on LT in-weight sums, so weights computed in `f32` (such as `1/indeg` summed
+/// `indeg` times) are not rejected for rounding.
+pub const LT_SUM_TOLERANCE: f64 = 1e-4;
+
+/// The diffusion model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Model {
+    /// Independent Cascade (Kempe et al. 2003): each edge gets one independent chance.
+    #[serde(rename = "ic", alias = "independent_cascade")]
+    IndependentCascade,
+    /// Linear Threshold (Kempe et al. 2003): uniform thresholds against summed in-weights.
+    #[serde(rename = "lt", alias = "linear_threshold")]
+    LinearThreshold,
+}
+
+impl Model {
+    /// Short name: `"ic"` or `"lt"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::IndependentCascade => "ic",
+            Model::LinearThreshold => "lt",
+        }
+    }
+}
+
+impl fmt::Display for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Model {
+    type Err = Error;
+
+    /// Parses `ic` / `independent_cascade` or `lt` / `linear_threshold` (any case, `-` or `_`).
+    fn from_str(s: &str) -> Result<Model> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "ic" | "independent_cascade" => Ok(Model::IndependentCascade),
+            "lt" | "linear_threshold" => Ok(Model::LinearThreshold),
+            _ => Err(Error::invalid_parameter(
+                "model",
+                s,
+                "expected ic (independent cascade) or lt (linear threshold)",
+            )),
+        }
+    }
+}
+
+/// A Monte Carlo (or RR-set) estimate of an expected value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Sample mean.
+    pub mean: f64,
+    /// Standard error of the mean (sample standard deviation / √trials; 0 for one trial).
+    pub stderr: f64,
+    /// Lower end of the normal-approximation 95% interval, `mean − 1.96 · stderr`.
+    pub ci95_low: f64,
+    /// Upper end of the 95% interval, `mean + 1.96 · stderr`.
+    pub ci95_high: f64,
+    /// Smallest value seen in one trial.
+    pub min: f64,
+    /// Largest value seen in one trial.
+    pub max: f64,
+}
+
+impl Estimate {
+    /// `stderr / mean` (0 when the mean is 0).
+    pub fn relative_stderr(&self) -> f64 {
+        if self.mean == 0.0 {
+            0.0
+        } else {
+            self.stderr / self.mean.abs()
+        }
+    }
+
+    /// An estimate from its mean, standard error and observed range.
+    pub(crate) fn new(mean: f64, stderr: f64, min: f64, max: f64) -> Estimate {
+        Estimate {
+            mean,
+            stderr,
+            ci95_low: mean - 1.96 * stderr,
+            ci95_high: mean + 1.96 * stderr,
+            min,
+            max,
+        }
+    }
+}
+
+/// Running moments: Welford within a chunk, Chan et al.'s pairwise merge across chunks.
+///
+/// Merging is done strictly in chunk order, so results do not depend on thread count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Moments {
+    n: u64,
+    mean: f64,
+    m2: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Default for Moments {
+    fn default() -> Self {
+        Moments {
+            n: 0,
+            mean: 0.0,
+            m2: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+}
+
+impl Moments {
+    #[inline]
+    pub(crate) fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+    }
+
+    pub(crate) fn merge(&mut self, o: &Moments) {
+        if o.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *o;
+            return;
+        }
+        let n = self.n + o.n;
+        let d = o.mean - self.mean;
+        self.mean += d * (o.n as f64 / n as f64);
+        self.m2 += o.m2 + d * d * (self.n as f64 * o.n as f64 / n as f64);
+        self.n = n;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+    }
+
+    pub(crate) fn estimate(&self) -> Estimate {
+        if self.n == 0 {
+            return Estimate::new(0.0, 0.0, 0.0, 0.0);
+        }
+        let stderr = if self.n > 1 {
+            (self.m2.max(0.0) / (self.n - 1) as f64 / self.n as f64).sqrt()
+        } else {
+            0.0
+        };
+        Estimate::new(self.mean, stderr, self.min, self.max)
+    }
+}
+
+/// Configuration of [`simulate`]; build it with [`SpreadConfig::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpreadConfig {
+    trials: u64,
+    seed: u64,
+    threads: Option<usize>,
+    hops: Option<u32>,
+    target_rse: Option<f64>,
+    node_probabilities: bool,
+    histogram: bool,
+    geometric_skipping: bool,
+}
+
+impl Default for SpreadConfig {
+    fn default() -> Self {
+        SpreadConfig {
+            trials: 10_000,
+            seed: 0,
+            threads: None,
+            hops: None,
+            target_rse: None,
+            node_probabilities: false,
+            histogram: false,
+            geometric_skipping: true,
+        }
+    }
+}
+
+impl SpreadConfig {
+    /// A builder with the defaults: 10,000 trials, seed 0, the current rayon pool, no hop
+    /// horizon, no stopping rule, no per-node probabilities, no histogram.
+    pub fn builder() -> SpreadConfigBuilder {
+        SpreadConfigBuilder {
+            config: SpreadConfig::default(),
+        }
+    }
+    /// Maximum number of trials.
+    pub fn trials(&self) -> u64 {
+        self.trials
+    }
+    /// Master seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Threads of a dedicated pool, or `None` for the current rayon pool.
+    pub fn threads(&self) -> Option<usize> {
+        self.threads
+    }
+    /// Hop horizon, or `None` for unlimited propagation.
+    pub fn hops(&self) -> Option<u32> {
+        self.hops
+    }
+    /// Target relative standard error of the people spread, if a stopping rule is set.
+    pub fn target_rse(&self) -> Option<f64> {
+        self.target_rse
+    }
+    /// Whether per-account activation probabilities are computed.
+    pub fn node_probabilities(&self) -> bool {
+        self.node_probabilities
+    }
+    /// Whether the spread histogram is computed.
+    pub fn histogram(&self) -> bool {
+        self.histogram
+    }
+    /// Whether geometric skipping is used where it applies.
+    pub fn geometric_skipping(&self) -> bool {
+        self.geometric_skipping
+    }
+}
+
+/// Builder of [`SpreadConfig`]; [`SpreadConfigBuilder::build`] validates.
+#[derive(Debug, Clone)]
+pub struct SpreadConfigBuilder {
+    config: SpreadConfig,
+}
+
+impl SpreadConfigBuilder {
+    /// Maximum number of trials (≥ 1); all of them run unless a stopping rule stops earlier.
+    pub fn trials(mut self, trials: u64) -> Self {
+        self.config.trials = trials;
+        self
+    }
+    /// Master seed of the random streams.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.seed = seed;
+        self
+    }
+    /// Run in a dedicated pool of `threads` threads (≥ 1) instead of the current rayon pool.
+    /// Results do not depend on it.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.config.threads = Some(threads);
+        self
+    }
+    /// Hop horizon (≥ 1): a post is reshared at most `hops` times, so `hops = 1` reaches only
+    /// direct followers of the seeds.
+    pub fn hops(mut self, hops: u32) -> Self {
+        self.config.hops = Some(hops);
+        self
+    }
+    /// Like [`SpreadConfigBuilder::hops`], with `None` for no horizon.
+    pub fn hops_opt(mut self, hops: Option<u32>) -> Self {
+        self.config.hops = hops;
+        self
+    }
+    /// Stop once the relative standard error of the people spread is at most `rse`, in (0, 1),
+    /// checked every [`STOP_CHECK_TRIALS`] trials.
+    pub fn target_rse(mut self, rse: f64) -> Self {
+        self.config.target_rse = Some(rse);
+        self
+    }
+    /// Compute per-account activation probabilities.
+    pub fn node_probabilities(mut self, on: bool) -> Self {
+        self.config.node_probabilities = on;
+        self
+    }
+    /// Compute the histogram of the account spread.
+    pub fn histogram(mut self, on: bool) -> Self {
+        self.config.histogram = on;
+        self
+    }
+    /// Use geometric skipping where all out-edges of an account share one small probability
+    /// (the default). Turning it off draws one coin per edge; the distribution is the same,
+    /// the random draws (and so the numbers for a seed) differ. For tests and benchmarks.
+    pub fn geometric_skipping(mut self, on: bool) -> Self {
+        self.config.geometric_skipping = on;
+        self
+    }
+
+    /// Validates and returns the configuration.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for `trials = 0`, `threads = 0`, `hops = 0`, or a target
+    /// relative standard error outside (0, 1).
+    pub fn build(self) -> Result<SpreadConfig> {
+        let c = self.config;
+        if c.trials == 0 {
+            return Err(Error::invalid_parameter(
+                "trials",
+                0,
+                "need at least 1 trial",
+            ));
+        }
+        check_threads(c.threads)?;
+        check_hops(c.hops)?;
+        if let Some(r) = c.target_rse {
+            if !(r > 0.0 && r < 1.0) {
+                return Err(Error::invalid_parameter(
+                    "target_rse",
+                    r,
+                    "the target relative standard error must be in (0, 1), e.g. 0.01",
+                ));
+            }
+        }
+        Ok(c)
+    }
+}
+
+pub(crate) fn check_threads(threads: Option<usize>) -> Result<()> {
+    if threads == Some(0) {
+        return Err(Error::invalid_parameter(
+            "threads",
+            0,
+            "need at least 1 thread (omit it to use the current pool)",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_hops(hops: Option<u32>) -> Result<()> {
+    if hops == Some(0) {
+        return Err(Error::invalid_parameter(
+            "hops",
+            0,
+            "the hop horizon must be at least 1 (omit it for no horizon)",
+        ));
+    }
+    Ok(())
+}
+
+/// Runs `f` in a dedicated pool of `threads` threads, or in the current pool.
+pub(crate) fn in_pool<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> Result<T> + Send,
+) -> Result<T> {
+    match threads {
+        None => f(),
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| Error::invalid_parameter("threads", t, e.to_string()))?
+            .install(f),
+    }
+}
+
+/// Per-jurisdiction spread.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JurisdictionSpread {
+    /// Jurisdiction name.
+    pub jurisdiction: String,
+    /// Expected number of reached people in it.
+    pub people: Estimate,
+    /// Expected reached target weight in it.
+    pub target_weight: Estimate,
+}
+
+/// Histogram of the account spread over trials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Histogram {
+    /// Lower end of the first bin (the smallest spread seen).
+    pub start: u64,
+    /// Width of each bin: bin `i` counts trials with spread in
+    /// `start + i·bin_width .. start + (i + 1)·bin_width`. 1 when there are at most
+    /// [`Histogram::MAX_BINS`] distinct spread values between min and max.
+    pub bin_width: u64,
+    /// Number of trials per bin.
+    pub counts: Vec<u64>,
+}
+
+impl Histogram {
+    /// Maximum number of bins.
+    pub const MAX_BINS: u64 = 100;
+
+    fn from_values(values: &[u32]) -> Histogram {
+        let (Some(&lo), Some(&hi)) = (values.iter().min(), values.iter().max()) else {
+            return Histogram {
+                start: 0,
+                bin_width: 1,
+                counts: Vec::new(),
+            };
+        };
+        let range = (hi - lo) as u64 + 1;
+        let bin_width = range.div_ceil(Histogram::MAX_BINS).max(1);
+        let mut counts = vec![0u64; range.div_ceil(bin_width) as usize];
+        for &v in values {
+            counts[((v - lo) as u64 / bin_width) as usize] += 1;
+        }
+        Histogram {
+            start: lo as u64,
+            bin_width,
+            counts,
+        }
+    }
+}
+
+/// What [`simulate`] returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpreadResult {
+    /// The model simulated.
+    pub model: Model,
+    /// The hop horizon, if any.
+    pub hops: Option<u32>,
+    /// Expected number of activated accounts (seeds included).
+    pub accounts: Estimate,
+    /// Expected number of reached people (a person counts once however many of their
+    /// accounts are active).
+    pub people: Estimate,
+    /// Expected target weight reached (sum of reached people's weights).
+    pub target_weight: Estimate,
+    /// Trials actually run.
+    pub trials: u64,
+    /// True when the stopping rule ended the run before the maximum number of trials.
+    pub stopped_early: bool,
+    /// People and target weight by jurisdiction, in the order of the jurisdiction column's
+    /// names; empty when the graph has no jurisdictions.
+    pub by_jurisdiction: Vec<JurisdictionSpread>,
+    /// Activation probability of each account (dense id order), when requested.
+    pub node_probabilities: Option<Array1<f64>>,
+    /// Histogram of the account spread, when requested.
+    pub histogram: Option<Histogram>,
+}
+
+/// How the live out-edges (or in-edges) of one account are drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ListRule {
+    /// One coin per edge against its own probability.
+    Coins,
+    /// All edges share probability `p` in (0, SKIP_MAX_P]: geometric skipping, with the
+    /// payload `1 / ln(1 − p)`.
+    Skip(f64),
+    /// Every edge is live (all probabilities 1).
+    All,
+    /// No edge is live (no edges, or all probabilities 0).
+    Dead,
+}
+
+/// The rule of one adjacency list's probabilities.
+pub(crate) fn list_rule(probs: &[f32], skipping: bool) -> ListRule {
+    let Some(&p) = probs.first() else {
+        return ListRule::Dead;
+    };
+    if probs.iter().any(|&q| q != p) {
+        return ListRule::Coins;
+    }
+    if p <= 0.0 {
+        ListRule::Dead
+    } else if p >= 1.0 {
+        ListRule::All
+    } else if skipping && p <= SKIP_MAX_P && probs.len() > 1 {
+        ListRule::Skip(1.0 / (-(p as f64)).ln_1p())
+    } else {
+        ListRule::Coins
+    }
+}
+
+/// Rejects NaN probabilities and, for LT, in-weight sums over 1.
+///
+/// # Errors
+/// [`Error::InvalidProbability`] naming the edge, [`Error::LtWeightsExceedOne`] naming the node.
+pub(crate) fn validate_model(graph: &Graph, model: Model) -> Result<()> {
+    let inc = graph.in_csr();
+    let n = graph.node_count();
+    let bad = (0..n as u32).into_par_iter().find_first(|&v| {
+        let probs = inc.probs(v);
+        if probs.iter().any(|p| !(0.0..=1.0).contains(p)) {
+            return true;
+        }
+        model == Model::LinearThreshold
+            && probs.iter().map(|&p| p as f64).sum::<f64>() > 1.0 + LT_SUM_TOLERANCE
+    });
+    let Some(v) = bad else { return Ok(()) };
+    let probs = inc.probs(v);
+    if let Some(i) = probs.iter().position(|p| !(0.0..=1.0).contains(p)) {
+        return Err(Error::InvalidProbability {
+            from: graph.label(inc.neighbors(v)[i]),
+            to: graph.label(v),
+            value: probs[i] as f64,
+        });
+    }
+    Err(Error::LtWeightsExceedOne {
+        node: graph.label(v),
+        sum: probs.iter().map(|&p| p as f64).sum(),
+    })
+}
+
+/// Fast uniform draws from one random stream.
+#[derive(Debug, Clone)]
+pub(crate) struct Draws {
+    rng: Rng,
+    buf: u64,
+    left: u32,
+}
+
+impl Draws {
+    pub(crate) fn new(rng: Rng) -> Draws {
+        Draws {
+            rng,
+            buf: 0,
+            left: 0,
+        }
+    }
+
+    /// A uniform in [0, 1) with 24 random bits; two per generator output.
+    ///
+    /// Compared with `p` as `u < p`, this is exactly `P = ⌈p · 2^24⌉ / 2^24`: `p = 0` never and
+    /// `p = 1` always succeeds, and other probabilities are off by less than 6·10⁻⁸.
+    #[inline(always)]
+    pub(crate) fn unit_f32(&mut self) -> f32 {
+        if self.left == 0 {
+            self.buf = self.rng.next_u64();
+            self.left = 2;
+        }
+        self.left -= 1;
+        let x = (self.buf >> 40) as u32;
+        self.buf <<= 32;
+        x as f32 * (1.0 / 16_777_216.0)
+    }
+
+    /// A uniform in (0, 1] with 53 random bits (for logarithms).
+    #[inline(always)]
+    pub(crate) fn open_unit_f64(&mut self) -> f64 {
+        ((self.rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A uniform in [0, 1) with 53 random bits.
+    #[inline(always)]
+    pub(crate) fn unit_f64(&mut self) -> f64 {
+        rng::unit_f64(&mut self.rng)
+    }
+
+    /// A uniform integer in `0..n` (`n > 0`).
+    #[inline(always)]
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        rng::below(&mut self.rng, n)
+    }
+
+    /// Number of failures before the next success of coins with `inv_log = 1 / ln(1 − p)`,
+    /// as `f64` (possibly huge): ⌊ln U / ln(1 − p)⌋ with U uniform in (0, 1] is geometric,
+    /// `P(K ≥ k) = (1 − p)^k` (the skipping of Guo et al. 2020).
+    #[inline(always)]
+    pub(crate) fn skip(&mut self, inv_log: f64) -> f64 {
+        (self.open_unit_f64().ln() * inv_log).floor()
+    }
+}
+
+/// Reusable per-worker buffers: a stamp per account and a queue.
+pub(crate) struct Stamps {
+    pub(crate) stamp: Vec<u32>,
+    pub(crate) epoch: u32,
+    pub(crate) queue: Vec<u32>,
+}
+
+impl Stamps {
+    pub(crate) fn new(n: usize) -> Stamps {
+        Stamps {
+            stamp: vec![0; n],
+            epoch: 0,
+            queue: Vec::with_capacity(n.min(1 << 16)),
+        }
+    }
+
+    /// Starts a new trial; stamps equal to the returned epoch mean "visited in this trial".
+    #[inline]
+    pub(crate) fn next_epoch(&mut self) -> u32 {
+        if self.epoch == u32::MAX {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.epoch = 0;
+        }
+        self.epoch += 1;
+        self.queue.clear();
+        self.epoch
+    }
+}
+
+/// A pool of reusable scratch buffers shared by the chunks of a parallel loop, so each worker
+/// allocates its `O(n)` buffers once rather than once per chunk.
+pub(crate) struct ScratchPool<T> {
+    free: Mutex<Vec<T>>,
+}
+
+impl<T> ScratchPool<T> {
+    pub(crate) fn new() -> Self {
+        ScratchPool {
+            free: Mutex::new(Vec::new()),
+        }
+    }
+    pub(crate) fn take(&self, make: impl FnOnce() -> T) -> T {
+        let got = self.free.lock().ok().and_then(|mut f| f.pop());
+        got.unwrap_or_else(make)
+    }
+    pub(crate) fn give(&self, t: T) {
+        if let Ok(mut f) = self.free.lock() {
+            f.push(t);
+        }
+    }
+    pub(crate) fn into_inner(self) -> Vec<T> {
+        self.free.into_inner().unwrap_or_default()
+    }
+}
+
+/// Serialises progress reports of parallel chunks so `done` only grows, and turns a `false`
+/// answer into a cancellation flag the chunks check.
+pub(crate) struct ChunkProgress<'a> {
+    progress: &'a dyn Progress,
+    stage: &'static str,
+    total: u64,
+    done: Mutex<u64>,
+    cancelled: AtomicBool,
+}
+
+impl<'a> ChunkProgress<'a> {
+    pub(crate) fn new(progress: &'a dyn Progress, stage: &'static str, total: u64) -> Self {
+        ChunkProgress {
+            progress,
+            stage,
+            total,
+            done: Mutex::new(0),
+            cancelled: AtomicBool::new(false),
+        }
+    }
+    /// Reports the start; false when cancelled already.
+    pub(crate) fn start(&self, done: u64) -> bool {
+        if let Ok(mut d) = self.done.lock() {
+            *d = done;
+        }
+        let ok = self.progress.update(self.stage, done, self.total);
+        if !ok {
+            self.cancelled.store(true, Ordering::Relaxed);
+        }
+        ok
+    }
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+    pub(crate) fn add(&self, units: u64) {
+        if let Ok(mut d) = self.done.lock() {
+            *d += units;
+            if !self.progress.update(self.stage, *d, self.total) {
+                self.cancelled.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// Per-worker scratch of the forward simulation.
+struct SimScratch {
+    stamps: Stamps,
+    /// LT: per account (touch epoch, threshold, accumulated in-weight of active followees).
+    lt: Vec<LtCell>,
+    /// Person stamps, when accounts and people differ.
+    person_stamp: Vec<u32>,
+    /// Activation counts per account, when requested.
+    counts: Vec<u64>,
+    jur_people: Vec<u32>,
+    jur_weight: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct LtCell {
+    touch: u32,
+    theta: f32,
+    acc: f32,
+}
+
+/// Statistics of one chunk of trials.
+struct ChunkStats {
+    accounts: Moments,
+    people: Moments,
+    weight: Moments,
+    jur_people: Vec<Moments>,
+    jur_weight: Vec<Moments>,
+    spreads: Vec<u32>,
+}
+
+/// Everything a trial needs that does not change between trials.
+struct Sim<'a> {
+    out: Csr<'a>,
+    rules: Vec<ListRule>,
+    model: Model,
+    max_level: u32,
+    seeds: &'a [u32],
+    of_account: &'a [u32],
+    person_weight: &'a [f32],
+    person_jur: &'a [u32],
+    people_count: usize,
+    identity_people: bool,
+    unit_weights: bool,
+    jurisdictions: usize,
+    node_counts: bool,
+    histogram: bool,
+}
+
+impl Sim<'_> {
+    fn scratch(&self) -> SimScratch {
+        let n = self.out.offsets.len() - 1;
+        SimScratch {
+            stamps: Stamps::new(n),
+            lt: if self.model == Model::LinearThreshold {
+                vec![LtCell::default(); n]
+            } else {
+                Vec::new()
+            },
+            person_stamp: if self.identity_people {
+                Vec::new()
+            } else {
+                vec![0; self.people_count]
+            },
+            counts: if self.node_counts {
+                vec![0; n]
+            } else {
+                Vec::new()
+            },
+            jur_people: vec![0; self.jurisdictions],
+            jur_weight: vec![0.0; self.jurisdictions],
+        }
+    }
+
+    /// One IC cascade; the activated accounts are left in `s.queue`.
+    fn ic_trial(&self, s: &mut Stamps, d: &mut Draws) {
+        let epoch = s.next_epoch();
+        let out = self.out;
+        let stamp = &mut s.stamp[..];
+        let queue = &mut s.queue;
+        for &v in self.seeds {
+            stamp[v as usize] = epoch;
+            queue.push(v);
+        }
+        let mut head = 0;
+        let mut level = 0u32;
+        let mut level_end = queue.len();
+        while head < queue.len() {
+            if head == level_end {
+                level += 1;
+                level_end = queue.len();
+            }
+            if level >= self.max_level {
+                break;
+            }
+            let u = queue[head] as usize;
+            head += 1;
+            let (lo, hi) = (out.offsets[u], out.offsets[u + 1]);
+            match self.rules[u] {
+                ListRule::Dead => {}
+                ListRule::Coins => {
+                    let targets = &out.neighbors[lo..hi];
+                    let probs = &out.probs[lo..hi];
+                    for (&v, &p) in targets.iter().zip(probs) {
+                        let sv = &mut stamp[v as usize];
+                        if *sv != epoch && d.unit_f32() < p {
+                            *sv = epoch;
+                            queue.push(v);
+                        }
+                    }
+                }
+                ListRule::All => {
+                    for &v in &out.neighbors[lo..hi] {
+                        let sv = &mut stamp[v as usize];
+                        if *sv != epoch {
+                            *sv = epoch;
+                            queue.push(v);
+                        }
+                    }
+                }
+                ListRule::Skip(inv_log) => {
+                    let targets = &out.neighbors[lo..hi];
+                    let mut i = d.skip(inv_log);
+                    while i < targets.len() as f64 {
+                        let v = targets[i as usize];
+                        let sv = &mut stamp[v as usize];
+                        if *sv != epoch {
+                            *sv = epoch;
+                            queue.push(v);
+                        }
+                        i += 1.0 + d.skip(inv_log);
+                    }
+                }
+            }
+        }
+    }
+
+    /// One LT cascade with lazily drawn thresholds; activated accounts are left in `queue`.
+    fn lt_trial(&self, s: &mut Stamps, lt: &mut [LtCell], d: &mut Draws) {
+        let epoch = s.next_epoch();
+        let out = self.out;
+        let queue = &mut s.queue;
+        for &v in self.seeds {
+            // An infinite threshold marks an active account: more weight never re-activates it.
+            lt[v as usize] = LtCell {
+                touch: epoch,
+                theta: f32::INFINITY,
+                acc: 0.0,
+            };
+            queue.push(v);
+        }
+        let mut head = 0;
+        let mut level = 0u32;
+        let mut level_end = queue.len();
+        while head < queue.len() {
+            if head == level_end {
+                level += 1;
+                level_end = queue.len();
+            }
+            if level >= self.max_level {
+                break;
+            }
+            let u = queue[head] as usize;
+            head += 1;
+            let (lo, hi) = (out.offsets[u], out.offsets[u + 1]);
+            for (&v, &w) in out.neighbors[lo..hi].iter().zip(&out.probs[lo..hi]) {
+                let c = &mut lt[v as usize];
+                if c.touch != epoch {
+                    // Threshold in (0, 1], so zero total weight never activates.
+                    c.touch = epoch;
+                    c.theta = 1.0 - d.unit_f32();
+                    c.acc = w;
+                } else {
+                    c.acc += w;
+                }
+                if c.acc >= c.theta {
+                    c.theta = f32::INFINITY;
+                    queue.push(v);
+                }
+            }
+        }
+    }
+
+    fn run_chunk(&self, chunk: u64, trials: u64, seed: u64, s: &mut SimScratch) -> ChunkStats {
+        let mut d = Draws::new(rng::stream(seed, chunk));
+        let mut st = ChunkStats {
+            accounts: Moments::default(),
+            people: Moments::default(),
+            weight: Moments::default(),
+            jur_people: vec![Moments::default(); self.jurisdictions],
+            jur_weight: vec![Moments::default(); self.jurisdictions],
+            spreads: Vec::with_capacity(if self.histogram { trials as usize } else { 0 }),
+        };
+        for _ in 0..trials {
+            if s.stamps.epoch == u32::MAX {
+                // The account stamps are about to wrap; stamps sharing their epoch must too.
+                s.lt.iter_mut().for_each(|c| *c = LtCell::default());
+                s.person_stamp.iter_mut().for_each(|x| *x = 0);
+            }
+            match self.model {
+                Model::IndependentCascade => self.ic_trial(&mut s.stamps, &mut d),
+                Model::LinearThreshold => self.lt_trial(&mut s.stamps, &mut s.lt, &mut d),
+            }
+            let active = &s.stamps.queue;
+            let accounts = active.len() as u32;
+            if self.node_counts {
+                for &v in active {
+                    s.counts[v as usize] += 1;
+                }
+            }
+            let (people, weight) = self.tally(
+                active,
+                s.stamps.epoch,
+                &mut s.person_stamp,
+                &mut s.jur_people,
+                &mut s.jur_weight,
+            );
+            st.accounts.push(accounts as f64);
+            st.people.push(people as f64);
+            st.weight.push(weight);
+            for j in 0..self.jurisdictions {
+                st.jur_people[j].push(s.jur_people[j] as f64);
+                st.jur_weight[j].push(s.jur_weight[j]);
+            }
+            if self.histogram {
+                st.spreads.push(accounts);
+            }
+        }
+        st
+    }
+
+    /// People, target weight and per-jurisdiction tallies of one trial's active accounts.
+    fn tally(
+        &self,
+        active: &[u32],
+        epoch: u32,
+        person_stamp: &mut [u32],
+        jur_people: &mut [u32],
+        jur_weight: &mut [f64],
+    ) -> (u64, f64) {
+        if self.identity_people && self.unit_weights && self.jurisdictions == 0 {
+            return (active.len() as u64, active.len() as f64);
+        }
+        jur_people.iter_mut().for_each(|x| *x = 0);
+        jur_weight.iter_mut().for_each(|x| *x = 0.0);
+        let mut people = 0u64;
+        let mut weight = 0f64;
+        for &v in active {
+            let p = self.of_account[v as usize] as usize;
+            if !self.identity_people {
+                // Person stamps share the account epoch: both are fresh each trial.
+                if person_stamp[p] == epoch {
+                    continue;
+                }
+                person_stamp[p] = epoch;
+            }
+            people += 1;
+            let w = self.person_weight[p] as f64;
+            weight += w;
+            let j = self.person_jur[p];
+            if j != NONE {
+                jur_people[j as usize] += 1;
+                jur_weight[j as usize] += w;
+            }
+        }
+        (people, weight)
+    }
+}
+
+/// Monte Carlo estimate of the spread of `seeds` under `model`.
+///
+/// Runs up to `config.trials()` cascades from the seed accounts (which are always active) and
+/// reports the expected spread in accounts, people and target weight, per jurisdiction, and
+/// optionally per-account activation probabilities and the histogram of the account spread.
+/// See the [module docs](self) for the models (Kempe, Kleinberg, Tardos, KDD 2003), the hop
+/// horizon and the determinism rule.
+///
+/// # Arguments
+/// - `graph`: the follower graph with its probabilities set (see [`Graph::set_weights`]);
+/// - `seeds`: dense ids of the seed accounts (distinct, at least one);
+/// - `model`: IC or LT;
+/// - `config`: trials, seed, threads, hop horizon, stopping rule, optional outputs;
+/// - `progress`: told `("cascade", trials done, max trials)` after each chunk of trials;
+///   returning `false` cancels.
+///
+/// # Returns
+/// A [`SpreadResult`]; identical for the same seed on any number of threads.
+///
+/// # Errors
+/// [`Error::Empty`] for no seeds; [`Error::UnknownNode`] / [`Error::DuplicateNode`] for bad
+/// seeds; [`Error::InvalidProbability`] for a NaN probability; [`Error::LtWeightsExceedOne`]
+/// for LT when a node's in-weights sum over `1 + `[`LT_SUM_TOLERANCE`];
+/// [`Error::InvalidParameter`] when the thread pool cannot be built; [`Error::Cancelled`].
+///
+/// # Complexity
+/// O(trials · (edges out of the activated accounts)) time; O(n) memory per thread, plus
+/// O(n) for node probabilities and O(trials) for the histogram.
+///
+/// # Example
+/// ```
+/// use reachgraph_core::{GraphBuilder, GraphOptions, NoProgress};
+/// use reachgraph_core::cascade::{simulate, Model, SpreadConfig};
+/// let mut b = GraphBuilder::new(GraphOptions::default());
+/// b.add_edge("a", "b", Some(0.5)).unwrap();
+/// b.add_edge("b", "c", Some(0.5)).unwrap();
+/// let (g, _) = b.build().unwrap();
+/// let config = SpreadConfig::builder().trials(20_000).seed(7).build().unwrap();
+/// let r = simulate(&g, &[g.node("a").unwrap()], Model::IndependentCascade, &config,
+///                  &NoProgress).unwrap();
+/// // exact: 1 + 0.5 + 0.25
+/// assert!((r.accounts.mean - 1.75).abs() < 4.0 * r.accounts.stderr);
+/// ```
+pub fn simulate(
+    graph: &Graph,
+    seeds: &[u32],
+    model: Model,
+    config: &SpreadConfig,
+    progress: &dyn Progress,
+) -> Result<SpreadResult> {
+    if seeds.is_empty() {
+        return Err(Error::Empty {
+            what: "seed set".into(),
+        });
+    }
+    graph.check_nodes(seeds, "seed set")?;
+    // Guard against configurations assembled without the builder's checks.
+    if config.trials == 0 {
+        return Err(Error::invalid_parameter(
+            "trials",
+            0,
+            "need at least 1 trial",
+        ));
+    }
+    check_threads(config.threads)?;
+    check_hops(config.hops)?;
+    validate_model(graph, model)?;
+    in_pool(config.threads, || {
+        run(graph, seeds, model, config, progress)
+    })
+}
+
+fn run(
+    graph: &Graph,
+    seeds: &[u32],
+    model: Model,
+    config: &SpreadConfig,
+    progress: &dyn Progress,
+) -> Result<SpreadResult> {
+    let out = graph.out_csr();
+    let n = graph.node_count();
+    let people = graph.people();
+    let rules: Vec<ListRule> = if model == Model::IndependentCascade {
+        (0..n as u32)
+            .into_par_iter()
+            .map(|u| list_rule(out.probs(u), config.geometric_skipping))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let jur_names = &graph.attributes().jurisdiction.names;
+    let sim = Sim {
+        out,
+        rules,
+        model,
+        max_level: config.hops.unwrap_or(u32::MAX),
+        seeds,
+        of_account: &people.of_account,
+        person_weight: &people.weight,
+        person_jur: &people.jurisdiction,
+        people_count: people.count,
+        identity_people: people.count == n
+            && people
+                .of_account
+                .iter()
+                .enumerate()
+                .all(|(i, &p)| p as usize == i),
+        unit_weights: people.weight.iter().all(|&w| w == 1.0),
+        jurisdictions: jur_names.len(),
+        node_counts: config.node_probabilities,
+        histogram: config.histogram,
+    };
+
+    let total_chunks = config.trials.div_ceil(CHUNK_TRIALS);
+    let batch = if config.target_rse.is_some() {
+        STOP_CHECK_TRIALS / CHUNK_TRIALS
+    } else {
+        BATCH_CHUNKS
+    };
+    let chunk_trials = |c: u64| CHUNK_TRIALS.min(config.trials - c * CHUNK_TRIALS);
+    let pool = ScratchPool::new();
+    let report = ChunkProgress::new(progress, "cascade", config.trials);
+    if !report.start(0) {
+        return Err(Error::Cancelled);
+    }
+    let mut acc = ChunkStats {
+        accounts: Moments::default(),
+        people: Moments::default(),
+        weight: Moments::default(),
+        jur_people: vec![Moments::default(); sim.jurisdictions],
+        jur_weight: vec![Moments::default(); sim.jurisdictions],
+        spreads: Vec::new(),
+    };
+    let mut stopped_early = false;
+    let mut next = 0u64;
+    while next < total_chunks {
+        let end = (next + batch).min(total_chunks);
+        let results: Vec<Option<ChunkStats>> = (next..end)
+            .into_par_iter()
+            .map(|c| {
+                if report.cancelled() {
+                    return None;
+                }
+                let mut s = pool.take(|| sim.scratch());
+                let t = chunk_trials(c);
+                let st = sim.run_chunk(c, t, config.seed, &mut s);
+                pool.give(s);
+                report.add(t);
+                Some(st)
+            })
+            .collect();
+        if report.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        // Merge strictly in chunk order.
+        for st in results.into_iter().flatten() {
+            acc.accounts.merge(&st.accounts);
+            acc.people.merge(&st.people);
+            acc.weight.merge(&st.weight);
+            for j in 0..sim.jurisdictions {
+                acc.jur_people[j].merge(&st.jur_people[j]);
+                acc.jur_weight[j].merge(&st.jur_weight[j]);
+            }
+            acc.spreads.extend_from_slice(&st.spreads);
+        }
+        next = end;
+        if let Some(target) = config.target_rse {
+            if next < total_chunks && acc.people.estimate().relative_stderr() <= target {
+                stopped_early = true;
+                break;
+            }
+        }
+    }
+    let trials = acc.accounts.n;
+    let node_probabilities = config.node_probabilities.then(|| {
+        let mut counts = vec![0u64; n];
+        for s in pool.into_inner() {
+            for (c, x) in counts.iter_mut().zip(&s.counts) {
+                *c += x;
+            }
+        }
+        Array1::from_iter(counts.into_iter().map(|c| c as f64 / trials as f64))
+    });
+    Ok(SpreadResult {
+        model,
+        hops: config.hops,
+        accounts: acc.accounts.estimate(),
+        people: acc.people.estimate(),
+        target_weight: acc.weight.estimate(),
+        trials,
+        stopped_early,
+        by_jurisdiction: jur_names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| JurisdictionSpread {
+                jurisdiction: name.clone(),
+                people: acc.jur_people[j].estimate(),
+                target_weight: acc.jur_weight[j].estimate(),
+            })
+            .collect(),
+        node_probabilities,
+        histogram: config
+            .histogram
+            .then(|| Histogram::from_values(&acc.spreads)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_parses_and_serializes() {
+        assert_eq!("IC".parse::<Model>().unwrap(), Model::IndependentCascade);
+        assert_eq!(
+            "linear-threshold".parse::<Model>().unwrap(),
+            Model::LinearThreshold
+        );
+        assert!("sir".parse::<Model>().is_err());
+        assert_eq!(
+            serde_json::to_string(&Model::LinearThreshold).unwrap(),
+            "\"lt\""
+        );
+        let m: Model = serde_json::from_str("\"independent_cascade\"").unwrap();
+        assert_eq!(m, Model::IndependentCascade);
+        assert_eq!(Model::IndependentCascade.to_string(), "ic");
+    }
+
+    #[test]
+    fn builder_validates() {
+        assert!(SpreadConfig::builder().trials(0).build().is_err());
+        assert!(SpreadConfig::builder().threads(0).build().is_err());
+        assert!(SpreadConfig::builder().hops(0).build().is_err());
+        for r in [0.0, 1.0, -0.1, f64::NAN] {
+            assert!(
+                SpreadConfig::builder().target_rse(r).build().is_err(),
+                "{r}"
+            );
+        }
+        let c = SpreadConfig::builder()
+            .trials(5)
+            .seed(3)
+            .threads(2)
+            .hops(4)
+            .target_rse(0.05)
+            .node_probabilities(true)
+            .histogram(true)
+            .build()
+            .unwrap();
+        assert_eq!(
+            (c.trials(), c.seed(), c.threads(), c.hops(), c.target_rse()),
+            (5, 3, Some(2), Some(4), Some(0.05))
+        );
+        assert!(c.node_probabilities() && c.histogram() && c.geometric_skipping());
+    }
+
+    #[test]
+    fn moments_merge_equals_sequential() {
+        let xs: Vec<f64> = (0..100).map(|i| ((i * 37) % 11) as f64).collect();
+        let mut all = Moments::default();
+        xs.iter().for_each(|&x| all.push(x));
+        let mut a = Moments::default();
+        let mut b = Moments::default();
+        xs[..40].iter().for_each(|&x| a.push(x));
+        xs[40..].iter().for_each(|&x| b.push(x));
+        a.merge(&b);
+        assert_eq!(a.n, all.n);
+        assert!((a.mean - all.mean).abs() < 1e-12);
+        assert!((a.m2 - all.m2).abs() < 1e-9);
+        let mean = xs.iter().sum::<f64>() / 100.0;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 99.0;
+        let e = all.estimate();
+        assert!((e.stderr - (var / 100.0).sqrt()).abs() < 1e-12);
+        assert_eq!((e.min, e.max), (0.0, 10.0));
+    }
+
+    #[test]
+    fn histogram_bins() {
+        let h = Histogram::from_values(&[3, 3, 5]);
+        assert_eq!(
+            (h.start, h.bin_width, h.counts.clone()),
+            (3, 1, vec![2, 0, 1])
+        );
+        let v: Vec<u32> = (0..1000).collect();
+        let h = Histogram::from_values(&v);
+        assert_eq!(h.bin_width, 10);
+        assert_eq!(h.counts.len(), 100);
+        assert!(h.counts.iter().all(|&c| c == 10));
+    }
+
+    #[test]
+    fn list_rules() {
+        assert_eq!(list_rule(&[], true), ListRule::Dead);
+        assert_eq!(list_rule(&[0.0, 0.0], true), ListRule::Dead);
+        assert_eq!(list_rule(&[1.0, 1.0], true), ListRule::All);
+        assert_eq!(list_rule(&[0.1, 0.2], true), ListRule::Coins);
+        assert_eq!(list_rule(&[0.5, 0.5], true), ListRule::Coins);
+        assert_eq!(list_rule(&[0.1, 0.1], false), ListRule::Coins);
+        assert!(matches!(list_rule(&[0.1, 0.1], true), ListRule::Skip(x) if x < 0.0));
+    }
+
+    #[test]
+    fn geometric_skip_has_the_right_mean() {
+        let p = 0.1f64;
+        let inv = 1.0 / (-p).ln_1p();
+        let mut d = Draws::new(rng::stream(1, 2));
+        let k = 200_000;
+        let mean = (0..k).map(|_| d.skip(inv)).sum::<f64>() / k as f64;
+        // Geometric failures before success: mean (1 − p) / p = 9, sd ≈ 9.5.
+        assert!((mean - 9.0).abs() < 4.0 * 9.5 / (k as f64).sqrt(), "{mean}");
+    }
+}

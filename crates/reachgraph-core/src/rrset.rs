@@ -1,0 +1,1068 @@
+//! Reverse-reachable (RR) sets: the sampler that seed selection builds on.
+//!
+//! An RR set for a root `r` is the set of accounts that reach `r` in one random live-edge graph
+//! (Borgs, Brautbar, Chayes, Lucier, SODA 2014). For any seed set `S`,
+//! `P(S meets a random RR set) = σ(S) / n` when roots are uniform over the `n` accounts, so
+//! `n ×` the covered fraction of many RR sets estimates the expected spread `σ(S)`, and greedy
+//! max-coverage over them selects seeds (TIM/IMM, Tang, Xiao, Shi, SIGMOD 2014; Tang, Shi,
+//! Xiao, SIGMOD 2015).
+//!
+//! ## Roots
+//! [`RootDistribution`] chooses what the estimate counts:
+//! - [`RootDistribution::Uniform`]: a uniform account; the scale is `n` and the estimate is the
+//!   expected number of activated accounts (the classic RR set of the literature);
+//! - [`RootDistribution::People`]: a uniform *person*, whose RR set holds every account that
+//!   reaches any of the person's accounts (one live-edge graph, several targets); the scale is
+//!   the number of people and the estimate is the expected number of reached people;
+//! - [`RootDistribution::TargetWeighted`]: a person drawn with probability proportional to
+//!   their target weight ([`crate::People::weight`], the largest weight of their accounts), by
+//!   Walker's alias table; the scale is the total person weight and the estimate is the expected
+//!   target weight reached — the targeted influence maximization objective.
+//!
+//! These match [`crate::cascade::SpreadResult`]'s `accounts`, `people` and `target_weight`.
+//!
+//! ## Sampling
+//! - IC: a breadth-first search over in-edges. Where all in-edges of an account share one
+//!   probability `p` (weighted cascade `1/indeg`, constant `p`; detected per account), the live
+//!   in-edges are found by geometric skipping: jump ⌊ln U / ln(1 − p)⌋ edges ahead instead of
+//!   flipping one coin per edge (SUBSIM, Guo, Zhang, Li, Wang, SIGMOD 2020), so the cost is the
+//!   number of live edges rather than the in-degree.
+//! - LT: each visited account keeps at most one in-edge, edge `(u, v)` with probability
+//!   `p(u, v)` and none with `1 − Σ p` (Kempe et al. 2003's live-edge form), so an RR set is a
+//!   random walk backwards from the root(s).
+//! - A hop horizon `h` keeps accounts within live-edge distance `h` of the root(s).
+//!
+//! ## Storage, determinism, extension
+//! Sets are stored flat: `members[offsets[i]..offsets[i + 1]]` is set `i`, its root(s) first.
+//! Sets are generated in chunks of [`RR_CHUNK_SETS`]; set `i` is number `i mod RR_CHUNK_SETS`
+//! drawn from [`rng::stream`]`(seed, i / RR_CHUNK_SETS)`. Chunks run in parallel and are
+//! appended in chunk order, so the sets do not depend on the thread count, and
+//! [`RrSampler::extend`] continues the sequence: sampling `N` sets and then `M` more gives
+//! exactly the `N + M` sets of one call (a partly filled last chunk keeps its random stream's
+//! state to continue from).
+//!
+//! Before allocating, the memory the sets will need is estimated from their average size so far
+//! (or from a first pilot chunk) and checked against [`RrConfigBuilder::memory_limit_bytes`].
+
+use crate::attrs::People;
+use crate::cascade::{
+    check_hops, check_threads, list_rule, validate_model, ChunkProgress, Draws, Estimate, ListRule,
+    Model, ScratchPool, Stamps,
+};
+use crate::error::{Error, Result};
+use crate::graph::{Csr, Graph};
+use crate::progress::{NoProgress, Progress};
+use crate::rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// RR sets per chunk: the unit of work with its own random stream.
+///
+/// Part of the determinism contract: changing it changes every RR set for a given seed.
+pub const RR_CHUNK_SETS: u64 = 256;
+
+/// Bytes of bookkeeping per RR set besides its members: one offset and one root.
+const PER_SET_BYTES: u64 = (std::mem::size_of::<usize>() + std::mem::size_of::<u32>()) as u64;
+
+/// How RR-set roots are drawn. See the [module docs](self).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RootDistribution {
+    /// A uniform account; estimates count accounts (scale `n`).
+    #[default]
+    Uniform,
+    /// A uniform person (all their accounts are roots); estimates count people.
+    People,
+    /// A person with probability ∝ their target weight; estimates count target weight.
+    TargetWeighted,
+}
+
+/// Configuration of the RR sampler; build it with [`RrConfig::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RrConfig {
+    seed: u64,
+    threads: Option<usize>,
+    hops: Option<u32>,
+    roots: RootDistribution,
+    memory_limit_bytes: Option<u64>,
+    geometric_skipping: bool,
+}
+
+impl Default for RrConfig {
+    fn default() -> Self {
+        RrConfig {
+            seed: 0,
+            threads: None,
+            hops: None,
+            roots: RootDistribution::Uniform,
+            memory_limit_bytes: None,
+            geometric_skipping: true,
+        }
+    }
+}
+
+impl RrConfig {
+    /// A builder with the defaults: seed 0, the current rayon pool, no hop horizon, uniform
+    /// roots, no memory limit, geometric skipping on.
+    pub fn builder() -> RrConfigBuilder {
+        RrConfigBuilder {
+            config: RrConfig::default(),
+        }
+    }
+    /// Master seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Threads of a dedicated pool, or `None` for the current rayon pool.
+    pub fn threads(&self) -> Option<usize> {
+        self.threads
+    }
+    /// Hop horizon, if any.
+    pub fn hops(&self) -> Option<u32> {
+        self.hops
+    }
+    /// Root distribution.
+    pub fn roots(&self) -> RootDistribution {
+        self.roots
+    }
+    /// Memory limit of an RR collection in bytes, if any.
+    pub fn memory_limit_bytes(&self) -> Option<u64> {
+        self.memory_limit_bytes
+    }
+    /// Whether geometric skipping is used where it applies.
+    pub fn geometric_skipping(&self) -> bool {
+        self.geometric_skipping
+    }
+}
+
+/// Builder of [`RrConfig`]; [`RrConfigBuilder::build`] validates.
+#[derive(Debug, Clone)]
+pub struct RrConfigBuilder {
+    config: RrConfig,
+}
+
+impl RrConfigBuilder {
+    /// Master seed of the random streams.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.seed = seed;
+        self
+    }
+    /// Sample in a dedicated pool of `threads` threads (≥ 1); the sets do not depend on it.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.config.threads = Some(threads);
+        self
+    }
+    /// Hop horizon (≥ 1), as in [`crate::cascade::SpreadConfigBuilder::hops`].
+    pub fn hops(mut self, hops: u32) -> Self {
+        self.config.hops = Some(hops);
+        self
+    }
+    /// Like [`RrConfigBuilder::hops`], with `None` for no horizon.
+    pub fn hops_opt(mut self, hops: Option<u32>) -> Self {
+        self.config.hops = hops;
+        self
+    }
+    /// How roots are drawn.
+    pub fn roots(mut self, roots: RootDistribution) -> Self {
+        self.config.roots = roots;
+        self
+    }
+    /// Refuse to grow an RR collection past this many bytes (members, offsets and roots).
+    pub fn memory_limit_bytes(mut self, bytes: u64) -> Self {
+        self.config.memory_limit_bytes = Some(bytes);
+        self
+    }
+    /// Use geometric skipping where all in-edges of an account share one small probability
+    /// (the default). Off draws one coin per edge: same distribution, different sets for a
+    /// seed. For tests and benchmarks.
+    pub fn geometric_skipping(mut self, on: bool) -> Self {
+        self.config.geometric_skipping = on;
+        self
+    }
+    /// Validates and returns the configuration.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for `threads = 0`, `hops = 0` or a zero memory limit.
+    pub fn build(self) -> Result<RrConfig> {
+        let c = self.config;
+        check_threads(c.threads)?;
+        check_hops(c.hops)?;
+        if c.memory_limit_bytes == Some(0) {
+            return Err(Error::invalid_parameter(
+                "memory_limit_bytes",
+                0,
+                "the memory limit must be positive (omit it for no limit)",
+            ));
+        }
+        Ok(c)
+    }
+}
+
+/// A collection of RR sets stored flat. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct RrSets {
+    offsets: Vec<usize>,
+    members: Vec<u32>,
+    roots: Vec<u32>,
+    nodes: usize,
+    scale: f64,
+    model: Model,
+    hops: Option<u32>,
+    distribution: RootDistribution,
+    skipping: bool,
+    seed: u64,
+    /// The random stream of the partly filled last chunk, to continue it.
+    tail: Option<Draws>,
+}
+
+impl RrSets {
+    /// Number of sets.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    /// True when there are no sets.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Members of set `i` (its root accounts first). Panics if `i >= len()`, like slice indexing.
+    #[inline]
+    pub fn set(&self, i: usize) -> &[u32] {
+        &self.members[self.offsets[i]..self.offsets[i + 1]]
+    }
+    /// Iterates over the sets in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u32]> + '_ {
+        self.offsets.windows(2).map(|w| &self.members[w[0]..w[1]])
+    }
+    /// Set boundaries: set `i` is `members()[offsets()[i]..offsets()[i + 1]]`; length `len() + 1`.
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
+    }
+    /// All members, set after set.
+    pub fn members(&self) -> &[u32] {
+        &self.members
+    }
+    /// The root of each set: an account for [`RootDistribution::Uniform`], a person id
+    /// (see [`crate::People`]) otherwise.
+    pub fn roots(&self) -> &[u32] {
+        &self.roots
+    }
+    /// Number of accounts of the graph the sets were drawn on.
+    pub fn node_count(&self) -> usize {
+        self.nodes
+    }
+    /// What a covered fraction is multiplied by: `n`, the number of people, or the total
+    /// person target weight, by root distribution.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+    /// The model the sets were drawn under.
+    pub fn model(&self) -> Model {
+        self.model
+    }
+    /// The hop horizon the sets were drawn with.
+    pub fn hops(&self) -> Option<u32> {
+        self.hops
+    }
+    /// The root distribution.
+    pub fn root_distribution(&self) -> RootDistribution {
+        self.distribution
+    }
+    /// The master seed of the sets' random streams.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Mean number of members per set (0 for no sets).
+    pub fn mean_size(&self) -> f64 {
+        if self.is_empty() {
+            0.0
+        } else {
+            self.members.len() as f64 / self.len() as f64
+        }
+    }
+    /// Bytes allocated for the sets (capacity of members, offsets and roots).
+    pub fn memory_bytes(&self) -> u64 {
+        (self.members.capacity() * 4
+            + self.offsets.capacity() * std::mem::size_of::<usize>()
+            + self.roots.capacity() * 4) as u64
+    }
+    /// The RR estimate of the spread of `seeds`; see [`rr_estimate`].
+    pub fn estimate(&self, seeds: &[u32]) -> Result<Estimate> {
+        rr_estimate(self, seeds)
+    }
+
+    fn used_bytes(&self) -> u64 {
+        self.members.len() as u64 * 4 + self.len() as u64 * PER_SET_BYTES
+    }
+
+    fn truncate(&mut self, sets: usize, tail: Option<Draws>) {
+        self.offsets.truncate(sets + 1);
+        self.members.truncate(self.offsets[sets]);
+        self.roots.truncate(sets);
+        self.tail = tail;
+    }
+}
+
+/// Walker's alias table: O(1) draws from a discrete distribution.
+#[derive(Debug, Clone)]
+struct Alias {
+    prob: Vec<f64>,
+    alias: Vec<u32>,
+}
+
+impl Alias {
+    /// Builds the table of `weights` (finite, ≥ 0, positive total) by Vose's method.
+    fn new(weights: &[f32]) -> Alias {
+        let k = weights.len();
+        let total: f64 = weights.iter().map(|&w| w as f64).sum();
+        let mut prob: Vec<f64> = weights
+            .iter()
+            .map(|&w| w as f64 * k as f64 / total)
+            .collect();
+        let mut alias: Vec<u32> = (0..k as u32).collect();
+        let (mut small, mut large): (Vec<u32>, Vec<u32>) =
+            (0..k as u32).partition(|&i| prob[i as usize] < 1.0);
+        while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
+            small.pop();
+            alias[s as usize] = l;
+            prob[l as usize] -= 1.0 - prob[s as usize];
+            if prob[l as usize] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        // Leftovers are 1 up to rounding; a zero weight must still never be drawn.
+        let heaviest = (0..k)
+            .max_by(|&a, &b| weights[a].total_cmp(&weights[b]))
+            .unwrap_or(0) as u32;
+        for i in small.into_iter().chain(large) {
+            if weights[i as usize] > 0.0 {
+                prob[i as usize] = 1.0;
+            } else {
+                prob[i as usize] = 0.0;
+                alias[i as usize] = heaviest;
+            }
+        }
+        Alias { prob, alias }
+    }
+
+    #[inline]
+    fn draw(&self, d: &mut Draws) -> u32 {
+        let i = d.below(self.prob.len() as u64) as usize;
+        if d.unit_f64() < self.prob[i] {
+            i as u32
+        } else {
+            self.alias[i]
+        }
+    }
+}
+
+/// How a visited account's live in-edge is drawn under LT.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum LtRule {
+    /// No in-edges or zero total weight.
+    Dead,
+    /// All in-weights equal `p`: pick index ⌊U / p⌋ when `U < indeg · p`.
+    Uniform(f64),
+    /// Mixed weights: scan the cumulative sums.
+    Scan,
+}
+
+fn lt_rule(probs: &[f32]) -> LtRule {
+    match list_rule(probs, false) {
+        ListRule::Dead => LtRule::Dead,
+        ListRule::All => LtRule::Uniform(1.0),
+        _ if probs.iter().all(|&q| q == probs[0]) => LtRule::Uniform(probs[0] as f64),
+        _ => LtRule::Scan,
+    }
+}
+
+/// How roots are drawn, resolved against the graph's people.
+#[derive(Debug)]
+enum RootTable {
+    Accounts(u64),
+    People {
+        count: u64,
+        /// Accounts of each person (CSR); `None` when each account is its own person.
+        accounts: Option<(Vec<usize>, Vec<u32>)>,
+        alias: Option<Alias>,
+    },
+}
+
+/// One unit of parallel work: `count` consecutive sets from position `within` of `chunk`.
+struct Job {
+    chunk: u64,
+    within: u64,
+    count: u64,
+    resume: Option<Draws>,
+}
+
+struct JobOut {
+    members: Vec<u32>,
+    sizes: Vec<u32>,
+    roots: Vec<u32>,
+    draws: Draws,
+}
+
+/// Samples RR sets from one graph and model; reusable across calls. See the [module docs](self).
+pub struct RrSampler<'g> {
+    graph: &'g Graph,
+    model: Model,
+    config: RrConfig,
+    inc: Csr<'g>,
+    ic_rules: Vec<ListRule>,
+    lt_rules: Vec<LtRule>,
+    roots: RootTable,
+    scale: f64,
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl std::fmt::Debug for RrSampler<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RrSampler")
+            .field("nodes", &self.graph.node_count())
+            .field("model", &self.model)
+            .field("config", &self.config)
+            .field("scale", &self.scale)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'g> RrSampler<'g> {
+    /// Prepares sampling on `graph` under `model`: validates the probabilities, classifies each
+    /// account's in-edges (one shared probability or not), builds the root table.
+    ///
+    /// # Errors
+    /// [`Error::InvalidProbability`] for a NaN probability, [`Error::LtWeightsExceedOne`] for
+    /// LT in-weights over 1, [`Error::Empty`] for a graph without accounts,
+    /// [`Error::InvalidParameter`] for all-zero target weights under
+    /// [`RootDistribution::TargetWeighted`] or a thread pool that cannot be built.
+    ///
+    /// # Complexity
+    /// O(n + m), parallel over accounts.
+    pub fn new(graph: &'g Graph, model: Model, config: &RrConfig) -> Result<RrSampler<'g>> {
+        check_threads(config.threads)?;
+        check_hops(config.hops)?;
+        if graph.node_count() == 0 {
+            return Err(Error::Empty {
+                what: "graph".into(),
+            });
+        }
+        validate_model(graph, model)?;
+        let inc = graph.in_csr();
+        let n = graph.node_count();
+        let (ic_rules, lt_rules) = match model {
+            Model::IndependentCascade => (
+                (0..n as u32)
+                    .into_par_iter()
+                    .map(|v| list_rule(inc.probs(v), config.geometric_skipping))
+                    .collect(),
+                Vec::new(),
+            ),
+            Model::LinearThreshold => (
+                Vec::new(),
+                (0..n as u32)
+                    .into_par_iter()
+                    .map(|v| lt_rule(inc.probs(v)))
+                    .collect(),
+            ),
+        };
+        let (roots, scale) = root_table(graph.people(), n, config.roots)?;
+        let pool = match config.threads {
+            None => None,
+            Some(t) => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(t)
+                    .build()
+                    .map_err(|e| Error::invalid_parameter("threads", t, e.to_string()))?,
+            ),
+        };
+        Ok(RrSampler {
+            graph,
+            model,
+            config: config.clone(),
+            inc,
+            ic_rules,
+            lt_rules,
+            roots,
+            scale,
+            pool,
+        })
+    }
+
+    /// The scale of estimates: `n`, the number of people or the total target weight.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RrConfig {
+        &self.config
+    }
+
+    /// An empty collection for the master seed `seed`, to grow with [`RrSampler::extend`].
+    pub fn empty(&self, seed: u64) -> RrSets {
+        RrSets {
+            offsets: vec![0],
+            members: Vec::new(),
+            roots: Vec::new(),
+            nodes: self.graph.node_count(),
+            scale: self.scale,
+            model: self.model,
+            hops: self.config.hops,
+            distribution: self.config.roots,
+            skipping: self.config.geometric_skipping,
+            seed,
+            tail: None,
+        }
+    }
+
+    /// Samples `count` RR sets with the configured seed.
+    ///
+    /// # Errors
+    /// [`Error::MemoryLimit`] when the estimated size exceeds the limit; [`Error::Cancelled`].
+    ///
+    /// # Complexity
+    /// O(Σ (live in-edges examined)) time: with geometric skipping, the live edges found;
+    /// otherwise the in-edges of the accounts visited. Memory: the sets, plus O(n) per thread.
+    pub fn sample(&self, count: usize, progress: &dyn Progress) -> Result<RrSets> {
+        self.sample_with_seed(self.config.seed, count, progress)
+    }
+
+    /// Samples `count` RR sets with master seed `seed` (an independent collection, as IMM's
+    /// corrected final phase (Chen 2018) and OPIM-C's validation sets need).
+    ///
+    /// # Errors
+    /// As [`RrSampler::sample`].
+    pub fn sample_with_seed(
+        &self,
+        seed: u64,
+        count: usize,
+        progress: &dyn Progress,
+    ) -> Result<RrSets> {
+        let mut sets = self.empty(seed);
+        self.extend(&mut sets, count, progress)?;
+        Ok(sets)
+    }
+
+    /// Appends `additional` sets to `sets`, continuing its sequence: the result equals sampling
+    /// `sets.len() + additional` sets at once with the same seed. On error `sets` is unchanged.
+    ///
+    /// Progress is reported as `("rr_sets", sets done, additional)` after each chunk.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] when `sets` was drawn with another model, hop horizon, root
+    /// distribution, skipping setting or graph size; [`Error::MemoryLimit`] when the estimated
+    /// total size exceeds the limit; [`Error::Cancelled`].
+    pub fn extend(
+        &self,
+        sets: &mut RrSets,
+        additional: usize,
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        if sets.model != self.model
+            || sets.hops != self.config.hops
+            || sets.distribution != self.config.roots
+            || sets.skipping != self.config.geometric_skipping
+            || sets.nodes != self.graph.node_count()
+        {
+            return Err(Error::invalid_parameter(
+                "rr_sets",
+                format!("{} sets", sets.len()),
+                "these RR sets were drawn with another model, hop horizon, root distribution \
+                 or graph; extend them with the sampler that made them",
+            ));
+        }
+        if additional == 0 {
+            return Ok(());
+        }
+        let (old_len, old_tail) = (sets.len(), sets.tail.clone());
+        let r = match &self.pool {
+            Some(pool) => pool.install(|| self.extend_inner(sets, additional as u64, progress)),
+            None => self.extend_inner(sets, additional as u64, progress),
+        };
+        if r.is_err() {
+            sets.truncate(old_len, old_tail);
+        }
+        r
+    }
+
+    fn extend_inner(
+        &self,
+        sets: &mut RrSets,
+        additional: u64,
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        let start = sets.len() as u64;
+        let end = start + additional;
+        let mut jobs = Vec::with_capacity((additional / RR_CHUNK_SETS + 2) as usize);
+        let mut pos = start;
+        while pos < end {
+            let (chunk, within) = (pos / RR_CHUNK_SETS, pos % RR_CHUNK_SETS);
+            let count = (RR_CHUNK_SETS - within).min(end - pos);
+            let resume = if pos == start && within != 0 {
+                sets.tail.take()
+            } else {
+                None
+            };
+            jobs.push(Job {
+                chunk,
+                within,
+                count,
+                resume,
+            });
+            pos += count;
+        }
+        let limit = self.config.memory_limit_bytes;
+        let report = ChunkProgress::new(progress, "rr_sets", additional);
+        if !report.start(0) {
+            return Err(Error::Cancelled);
+        }
+        let pool = ScratchPool::new();
+        let n = self.graph.node_count();
+        let batch = 8 * rayon::current_num_threads().max(1);
+        let mut jobs = jobs.into_iter().peekable();
+        let mut done = 0u64;
+        let seed = sets.seed;
+        let mut last_draws = None;
+        let mut reserved = false;
+        while jobs.peek().is_some() {
+            if !sets.is_empty() {
+                // Estimate from the mean size so far (a pilot chunk when sampling from scratch).
+                let remaining = additional - done;
+                let mean = sets.mean_size();
+                let estimate = sets.used_bytes()
+                    + (remaining as f64 * (mean * 4.0 + PER_SET_BYTES as f64)).ceil() as u64;
+                if let Some(limit) = limit {
+                    if estimate > limit {
+                        return Err(Error::MemoryLimit {
+                            what: format!("{} RR sets", sets.len() as u64 + remaining),
+                            estimate_bytes: estimate,
+                            limit_bytes: limit,
+                        });
+                    }
+                }
+                if !reserved {
+                    // Reserve once, so growth does not double the allocation past the estimate.
+                    sets.members
+                        .reserve((remaining as f64 * mean * 1.02) as usize + 1024);
+                    sets.offsets.reserve(remaining as usize);
+                    sets.roots.reserve(remaining as usize);
+                    reserved = true;
+                }
+            }
+            // Without sets to measure, a first chunk on its own is the size pilot.
+            let take = if sets.is_empty() { 1 } else { batch };
+            let this: Vec<Job> = jobs.by_ref().take(take).collect();
+            let outs: Vec<Option<JobOut>> = this
+                .into_par_iter()
+                .map(|job| {
+                    if report.cancelled() {
+                        return None;
+                    }
+                    let mut s = pool.take(|| Stamps::new(n));
+                    let out = self.run_job(seed, job, &mut s);
+                    pool.give(s);
+                    report.add(out.sizes.len() as u64);
+                    Some(out)
+                })
+                .collect();
+            if report.cancelled() {
+                return Err(Error::Cancelled);
+            }
+            for o in outs.into_iter().flatten() {
+                let mut at = *sets.offsets.last().unwrap_or(&0);
+                for &size in &o.sizes {
+                    at += size as usize;
+                    sets.offsets.push(at);
+                }
+                sets.members.extend_from_slice(&o.members);
+                sets.roots.extend_from_slice(&o.roots);
+                done += o.sizes.len() as u64;
+                last_draws = Some(o.draws);
+            }
+            if let Some(limit) = limit {
+                if sets.used_bytes() > limit {
+                    return Err(Error::MemoryLimit {
+                        what: format!("{} RR sets", sets.len() as u64 + additional - done),
+                        estimate_bytes: sets.used_bytes(),
+                        limit_bytes: limit,
+                    });
+                }
+            }
+        }
+        sets.tail = if end % RR_CHUNK_SETS != 0 {
+            last_draws
+        } else {
+            None
+        };
+        Ok(())
+    }
+
+    fn run_job(&self, seed: u64, job: Job, s: &mut Stamps) -> JobOut {
+        let mut out = JobOut {
+            members: Vec::new(),
+            sizes: Vec::with_capacity(job.count as usize),
+            roots: Vec::with_capacity(job.count as usize),
+            draws: Draws::new(rng::stream(seed, job.chunk)),
+        };
+        let mut d = match job.resume {
+            Some(d) => d,
+            None => {
+                // A fresh stream: replay (and drop) the sets before `within` so that set
+                // positions stay fixed even without a saved stream state.
+                let mut d = Draws::new(rng::stream(seed, job.chunk));
+                for _ in 0..job.within {
+                    self.one_set(s, &mut d);
+                }
+                d
+            }
+        };
+        for _ in 0..job.count {
+            let root = self.one_set(s, &mut d);
+            out.sizes.push(s.queue.len() as u32);
+            out.members.extend_from_slice(&s.queue);
+            out.roots.push(root);
+        }
+        out.draws = d;
+        out
+    }
+
+    /// Draws one RR set into `s.queue`; returns its root (account or person).
+    #[inline]
+    fn one_set(&self, s: &mut Stamps, d: &mut Draws) -> u32 {
+        let epoch = s.next_epoch();
+        let root = match &self.roots {
+            RootTable::Accounts(n) => {
+                let r = d.below(*n) as u32;
+                s.stamp[r as usize] = epoch;
+                s.queue.push(r);
+                r
+            }
+            RootTable::People {
+                count,
+                accounts,
+                alias,
+            } => {
+                let p = match alias {
+                    Some(a) => a.draw(d),
+                    None => d.below(*count) as u32,
+                };
+                match accounts {
+                    None => {
+                        s.stamp[p as usize] = epoch;
+                        s.queue.push(p);
+                    }
+                    Some((off, acc)) => {
+                        for &a in &acc[off[p as usize]..off[p as usize + 1]] {
+                            s.stamp[a as usize] = epoch;
+                            s.queue.push(a);
+                        }
+                    }
+                }
+                p
+            }
+        };
+        match self.model {
+            Model::IndependentCascade => self.ic_bfs(s, d, epoch),
+            Model::LinearThreshold => self.lt_bfs(s, d, epoch),
+        }
+        root
+    }
+
+    /// Reverse BFS over live in-edges from the roots already in the queue.
+    fn ic_bfs(&self, s: &mut Stamps, d: &mut Draws, epoch: u32) {
+        let max_level = self.config.hops.unwrap_or(u32::MAX);
+        let inc = self.inc;
+        let stamp = &mut s.stamp[..];
+        let queue = &mut s.queue;
+        let mut head = 0;
+        let mut level = 0u32;
+        let mut level_end = queue.len();
+        while head < queue.len() {
+            if head == level_end {
+                level += 1;
+                level_end = queue.len();
+            }
+            if level >= max_level {
+                break;
+            }
+            let v = queue[head] as usize;
+            head += 1;
+            let (lo, hi) = (inc.offsets[v], inc.offsets[v + 1]);
+            match self.ic_rules[v] {
+                ListRule::Dead => {}
+                ListRule::Skip(inv_log) => {
+                    let sources = &inc.neighbors[lo..hi];
+                    let mut i = d.skip(inv_log);
+                    while i < sources.len() as f64 {
+                        let u = sources[i as usize];
+                        let su = &mut stamp[u as usize];
+                        if *su != epoch {
+                            *su = epoch;
+                            queue.push(u);
+                        }
+                        i += 1.0 + d.skip(inv_log);
+                    }
+                }
+                ListRule::Coins => {
+                    for (&u, &p) in inc.neighbors[lo..hi].iter().zip(&inc.probs[lo..hi]) {
+                        let su = &mut stamp[u as usize];
+                        if *su != epoch && d.unit_f32() < p {
+                            *su = epoch;
+                            queue.push(u);
+                        }
+                    }
+                }
+                ListRule::All => {
+                    for &u in &inc.neighbors[lo..hi] {
+                        let su = &mut stamp[u as usize];
+                        if *su != epoch {
+                            *su = epoch;
+                            queue.push(u);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reverse BFS where each visited account keeps at most one live in-edge (LT).
+    fn lt_bfs(&self, s: &mut Stamps, d: &mut Draws, epoch: u32) {
+        let max_level = self.config.hops.unwrap_or(u32::MAX);
+        let inc = self.inc;
+        let stamp = &mut s.stamp[..];
+        let queue = &mut s.queue;
+        let mut head = 0;
+        let mut level = 0u32;
+        let mut level_end = queue.len();
+        while head < queue.len() {
+            if head == level_end {
+                level += 1;
+                level_end = queue.len();
+            }
+            if level >= max_level {
+                break;
+            }
+            let v = queue[head] as usize;
+            head += 1;
+            let (lo, hi) = (inc.offsets[v], inc.offsets[v + 1]);
+            let pick = match self.lt_rules[v] {
+                LtRule::Dead => None,
+                LtRule::Uniform(p) => {
+                    let u = d.unit_f64();
+                    let k = (u / p) as usize;
+                    (k < hi - lo).then_some(k)
+                }
+                LtRule::Scan => {
+                    let u = d.unit_f64();
+                    let mut cum = 0.0f64;
+                    inc.probs[lo..hi].iter().position(|&p| {
+                        cum += p as f64;
+                        u < cum
+                    })
+                }
+            };
+            if let Some(k) = pick {
+                let u = inc.neighbors[lo + k];
+                let su = &mut stamp[u as usize];
+                if *su != epoch {
+                    *su = epoch;
+                    queue.push(u);
+                }
+            }
+        }
+    }
+}
+
+fn root_table(people: &People, n: usize, dist: RootDistribution) -> Result<(RootTable, f64)> {
+    if dist == RootDistribution::Uniform {
+        return Ok((RootTable::Accounts(n as u64), n as f64));
+    }
+    let identity = people.count == n
+        && people
+            .of_account
+            .iter()
+            .enumerate()
+            .all(|(i, &p)| p as usize == i);
+    let accounts = (!identity).then(|| {
+        let mut off = vec![0usize; people.count + 1];
+        for &p in &people.of_account {
+            off[p as usize + 1] += 1;
+        }
+        for i in 0..people.count {
+            off[i + 1] += off[i];
+        }
+        let mut cursor = off[..people.count].to_vec();
+        let mut acc = vec![0u32; n];
+        for (a, &p) in people.of_account.iter().enumerate() {
+            acc[cursor[p as usize]] = a as u32;
+            cursor[p as usize] += 1;
+        }
+        (off, acc)
+    });
+    let (alias, scale) = if dist == RootDistribution::TargetWeighted {
+        let total = people.total_weight();
+        if !(total > 0.0 && total.is_finite()) {
+            return Err(Error::invalid_parameter(
+                "roots",
+                "target_weighted",
+                "every person's target weight is 0; give target weights or use uniform roots",
+            ));
+        }
+        (Some(Alias::new(&people.weight)), total)
+    } else {
+        (None, people.count as f64)
+    };
+    Ok((
+        RootTable::People {
+            count: people.count as u64,
+            accounts,
+            alias,
+        },
+        scale,
+    ))
+}
+
+/// Samples `count` RR sets of `graph` under `model` in one call (no progress reporting).
+///
+/// See [`RrSampler`] for the sampler this wraps, the [module docs](self) for the method
+/// (Borgs et al. 2014; geometric skipping of Guo et al. 2020) and the determinism rule.
+///
+/// # Errors
+/// As [`RrSampler::new`] and [`RrSampler::sample`].
+///
+/// # Example
+/// ```
+/// use reachgraph_core::{GraphBuilder, GraphOptions};
+/// use reachgraph_core::cascade::Model;
+/// use reachgraph_core::rrset::{sample_rr_sets, rr_estimate, RrConfig};
+/// let mut b = GraphBuilder::new(GraphOptions::default());
+/// b.add_edge("a", "b", Some(0.5)).unwrap();
+/// b.add_edge("b", "c", Some(0.5)).unwrap();
+/// let (g, _) = b.build().unwrap();
+/// let config = RrConfig::builder().seed(1).build().unwrap();
+/// let sets = sample_rr_sets(&g, Model::IndependentCascade, 30_000, &config).unwrap();
+/// let e = rr_estimate(&sets, &[g.node("a").unwrap()]).unwrap();
+/// assert!((e.mean - 1.75).abs() < 4.0 * e.stderr); // exact: 1 + 0.5 + 0.25
+/// ```
+pub fn sample_rr_sets(
+    graph: &Graph,
+    model: Model,
+    count: usize,
+    config: &RrConfig,
+) -> Result<RrSets> {
+    RrSampler::new(graph, model, config)?.sample(count, &NoProgress)
+}
+
+/// The RR estimate of the expected spread of `seeds`: `scale ×` the fraction of sets that
+/// contain a seed (Borgs et al. 2014), with the binomial standard error
+/// `scale · √(f(1 − f)/(θ − 1))` over `θ` sets.
+///
+/// The spread is counted as the sets' root distribution says (accounts, people or target
+/// weight; see [`RrSets::scale`]). `min` and `max` are those of the per-set samples
+/// (`0` or `scale`).
+///
+/// # Errors
+/// [`Error::Empty`] for no seeds, [`Error::UnknownNode`] / [`Error::DuplicateNode`] for bad
+/// dense ids, [`Error::InvalidParameter`] for an empty collection.
+///
+/// # Complexity
+/// O(total members) time, parallel over sets; O(n) memory.
+pub fn rr_estimate(sets: &RrSets, seeds: &[u32]) -> Result<Estimate> {
+    if seeds.is_empty() {
+        return Err(Error::Empty {
+            what: "seed set".into(),
+        });
+    }
+    if sets.is_empty() {
+        return Err(Error::invalid_parameter(
+            "rr_sets",
+            0,
+            "need at least one RR set to estimate from",
+        ));
+    }
+    let mut mark = vec![false; sets.nodes];
+    for &s in seeds {
+        if s as usize >= sets.nodes {
+            return Err(Error::UnknownNode {
+                id: s.to_string(),
+                context: format!(" (seed set; dense ids run 0..{})", sets.nodes),
+            });
+        }
+        if std::mem::replace(&mut mark[s as usize], true) {
+            return Err(Error::DuplicateNode {
+                id: s.to_string(),
+                what: "seed set".into(),
+            });
+        }
+    }
+    let theta = sets.len();
+    let covered = (0..theta)
+        .into_par_iter()
+        .with_min_len(4096)
+        .filter(|&i| sets.set(i).iter().any(|&v| mark[v as usize]))
+        .count();
+    let f = covered as f64 / theta as f64;
+    let stderr = if theta > 1 {
+        sets.scale * (f * (1.0 - f) / (theta - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
+    let min = if covered < theta { 0.0 } else { sets.scale };
+    let max = if covered > 0 { sets.scale } else { 0.0 };
+    Ok(Estimate::new(sets.scale * f, stderr, min, max))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_table_matches_weights_and_skips_zeros() {
+        let w = [0.0f32, 1.0, 3.0, 0.0, 4.0];
+        let a = Alias::new(&w);
+        let mut d = Draws::new(rng::stream(5, 0));
+        let mut counts = [0u32; 5];
+        let k = 80_000;
+        for _ in 0..k {
+            counts[a.draw(&mut d) as usize] += 1;
+        }
+        assert_eq!(counts[0] + counts[3], 0);
+        for i in [1, 2, 4] {
+            let p = w[i] as f64 / 8.0;
+            let sd = (k as f64 * p * (1.0 - p)).sqrt();
+            assert!(
+                (counts[i] as f64 - k as f64 * p).abs() < 4.0 * sd,
+                "{counts:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lt_rules() {
+        assert_eq!(lt_rule(&[]), LtRule::Dead);
+        assert_eq!(lt_rule(&[0.0, 0.0]), LtRule::Dead);
+        assert_eq!(lt_rule(&[1.0]), LtRule::Uniform(1.0));
+        assert_eq!(lt_rule(&[0.25, 0.25]), LtRule::Uniform(0.25));
+        assert_eq!(lt_rule(&[0.25, 0.5]), LtRule::Scan);
+    }
+
+    #[test]
+    fn config_validates() {
+        assert!(RrConfig::builder().threads(0).build().is_err());
+        assert!(RrConfig::builder().hops(0).build().is_err());
+        assert!(RrConfig::builder().memory_limit_bytes(0).build().is_err());
+        let c = RrConfig::builder()
+            .seed(4)
+            .hops(2)
+            .roots(RootDistribution::People)
+            .memory_limit_bytes(1 << 20)
+            .build()
+            .unwrap();
+        assert_eq!(
+            (c.seed(), c.hops(), c.roots(), c.memory_limit_bytes()),
+            (4, Some(2), RootDistribution::People, Some(1 << 20))
+        );
+    }
+}
