@@ -30,6 +30,7 @@ pub mod load;
 pub mod render;
 
 use load::{GraphSpec, IdList, LoadedGraph};
+use reachgraph_core::cascade::{self, Estimate, Model, SpreadConfig};
 use reachgraph_core::coverage::{self, BudgetPick, Ladder};
 use reachgraph_core::overlap;
 use reachgraph_core::reach::{self, ExpectedReach, ReachBreakdown, ReachOptions};
@@ -84,6 +85,8 @@ pub enum Request {
     Ladder(LadderRequest),
     /// The best accounts for a budget.
     BudgetPick(BudgetPickRequest),
+    /// Monte Carlo spread of a seed set under a cascade model.
+    Spread(SpreadRequest),
     /// The demo on the embedded campaign scenario.
     Demo(DemoRequest),
 }
@@ -159,6 +162,43 @@ pub struct BudgetPickRequest {
     pub target_only: bool,
 }
 
+/// Monte Carlo spread of a seed set under Independent Cascade or Linear Threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpreadRequest {
+    /// The graph (set `weights` for the edge probabilities).
+    pub graph: GraphSpec,
+    /// The seed accounts (active at the start).
+    pub seeds: IdList,
+    /// `ic` or `lt`.
+    pub model: Model,
+    /// Number of Monte Carlo trials (an upper bound with `target_rse`).
+    #[serde(default = "default_trials")]
+    pub trials: u64,
+    /// Random seed: the same seed gives the same numbers on any number of threads.
+    #[serde(default)]
+    pub seed: u64,
+    /// Threads (all cores when absent). Does not change the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
+    /// Hop horizon: at most this many reshare steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hops: Option<u32>,
+    /// Stop once the relative standard error of the mean is below this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_rse: Option<f64>,
+    /// Also the per-account activation probabilities (accounts with p > 0, largest first).
+    #[serde(default)]
+    pub node_probabilities: bool,
+    /// Also the histogram of spread in accounts.
+    #[serde(default)]
+    pub histogram: bool,
+}
+
+fn default_trials() -> u64 {
+    10_000
+}
+
 /// The demo: a generated multi-platform campaign population.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -225,6 +265,8 @@ pub enum Response {
     Ladder(Versioned<LadderResponse>),
     /// Answer to [`Request::BudgetPick`].
     BudgetPick(Versioned<BudgetPickResponse>),
+    /// Answer to [`Request::Spread`].
+    Spread(Versioned<SpreadResponse>),
     /// Answer to [`Request::Demo`] (boxed: it is much larger than the others).
     Demo(Box<Versioned<DemoResponse>>),
 }
@@ -379,6 +421,55 @@ pub struct BudgetPickResponse {
     pub guarantee: f64,
 }
 
+/// Monte Carlo spread. `mean` and `stderr` are in people (accounts, when no person attribute
+/// links accounts), counting the seeds themselves, as influence-maximization papers do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpreadResponse {
+    /// The graph.
+    pub graph: GraphSummary,
+    /// `ic` or `lt`.
+    pub model: Model,
+    /// Hop horizon, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hops: Option<u32>,
+    /// Number of seeds.
+    pub seeds: usize,
+    /// Random seed used.
+    pub seed: u64,
+    /// Trials run.
+    pub trials: u64,
+    /// True when `target_rse` stopped the run before `trials`.
+    pub stopped_early: bool,
+    /// Mean spread in people.
+    pub mean: f64,
+    /// Standard error of `mean`.
+    pub stderr: f64,
+    /// Spread in people with its 95% interval, min and max.
+    pub people: Estimate,
+    /// Spread in accounts.
+    pub accounts: Estimate,
+    /// Spread in target weight.
+    pub target_weight: Estimate,
+    /// People reached per jurisdiction.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_jurisdiction: Vec<reachgraph_core::cascade::JurisdictionSpread>,
+    /// Activation probability per account (p > 0), largest first, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_probabilities: Option<Vec<NodeProbability>>,
+    /// Histogram of spread in accounts, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub histogram: Option<reachgraph_core::cascade::Histogram>,
+}
+
+/// An account's activation probability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeProbability {
+    /// Account id.
+    pub account: String,
+    /// Probability that it is active at the end.
+    pub p: f64,
+}
+
 /// The demo's answers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DemoResponse {
@@ -473,6 +564,7 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
         Request::BudgetPick(r) => {
             run_budget_pick(r, progress).map(|b| Response::BudgetPick(versioned(b)))
         }
+        Request::Spread(r) => run_spread(r, progress).map(|b| Response::Spread(versioned(b))),
         Request::Demo(r) => run_demo(r, progress).map(|b| Response::Demo(Box::new(versioned(b)))),
     }
 }
@@ -641,6 +733,61 @@ fn run_budget_pick(r: &BudgetPickRequest, progress: &dyn Progress) -> Result<Bud
     };
     let p = coverage::budget_pick(&g.graph, cands.as_deref(), r.budget, &opts)?;
     Ok(pick_response(&g, &p))
+}
+
+fn run_spread(r: &SpreadRequest, progress: &dyn Progress) -> Result<SpreadResponse> {
+    let g = r.graph.load(progress)?;
+    let seeds = r.seeds.resolve(&g.graph, "seed set")?;
+    let mut b = SpreadConfig::builder()
+        .trials(r.trials)
+        .seed(r.seed)
+        .hops_opt(r.hops)
+        .node_probabilities(r.node_probabilities)
+        .histogram(r.histogram);
+    if let Some(t) = r.threads {
+        b = b.threads(t);
+    }
+    if let Some(x) = r.target_rse {
+        b = b.target_rse(x);
+    }
+    let cfg = b.build()?;
+    let res = cascade::simulate(&g.graph, &seeds, r.model, &cfg, progress)?;
+    let node_probabilities = res.node_probabilities.as_ref().map(|p| {
+        let mut v: Vec<(u32, f64)> = p
+            .iter()
+            .enumerate()
+            .filter(|(_, &x)| x > 0.0)
+            .map(|(i, &x)| (i as u32, x))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter()
+            .map(|(i, p)| NodeProbability {
+                account: g.graph.label(i),
+                p,
+            })
+            .collect()
+    });
+    Ok(SpreadResponse {
+        graph: summary(&g),
+        model: res.model,
+        hops: res.hops,
+        seeds: seeds.len(),
+        seed: r.seed,
+        trials: res.trials,
+        stopped_early: res.stopped_early,
+        mean: res.people.mean,
+        stderr: res.people.stderr,
+        people: res.people,
+        accounts: res.accounts,
+        target_weight: res.target_weight,
+        by_jurisdiction: if g.graph.attributes().jurisdiction.names.is_empty() {
+            Vec::new()
+        } else {
+            res.by_jurisdiction
+        },
+        node_probabilities,
+        histogram: res.histogram,
+    })
 }
 
 fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {

@@ -5,7 +5,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use reachgraph_api::load::{GraphSpec, IdList, ScenarioSpec};
 use reachgraph_api::{
     parse_request, render, run, ApiError, BudgetPickRequest, DemoRequest, LadderRequest,
-    OverlapRequest, ReachRequest, Request, Response,
+    OverlapRequest, ReachRequest, Request, Response, SpreadRequest,
 };
 use reachgraph_core::io::EdgeFormat;
 use reachgraph_core::{DuplicatePolicy, Progress};
@@ -116,6 +116,44 @@ enum Command {
         /// Maximize target weight rather than people.
         #[arg(long)]
         target_only: bool,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Monte Carlo spread of a seed set under Independent Cascade or Linear Threshold.
+    Spread {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// Edge probabilities: wc (1/in-degree), const:P, trivalency[:SEED], tier, or file (the third column).
+        #[arg(long)]
+        weights: String,
+        /// Cascade model: ic or lt.
+        #[arg(long, default_value = "ic")]
+        model: String,
+        /// File with one seed id per line.
+        #[arg(long)]
+        seeds: String,
+        /// Monte Carlo trials.
+        #[arg(long, default_value_t = 10_000)]
+        trials: u64,
+        /// Random seed (same seed, same numbers, on any number of threads).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Threads (all cores by default).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Hop horizon: at most this many reshare steps.
+        #[arg(long)]
+        hops: Option<u32>,
+        /// Stop early once the relative standard error is below this.
+        #[arg(long)]
+        target_rse: Option<f64>,
+        /// Also per-account activation probabilities.
+        #[arg(long)]
+        node_probabilities: bool,
+        /// Also the histogram of spread in accounts.
+        #[arg(long)]
+        histogram: bool,
         /// Print JSON instead of tables.
         #[arg(long)]
         json: bool,
@@ -309,6 +347,39 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
                     candidates: candidates.map(list),
                     include_seeds: false,
                     target_only,
+                }),
+                json,
+            )
+        }
+        Command::Spread {
+            graph,
+            weights,
+            model,
+            seeds,
+            trials,
+            seed,
+            threads,
+            hops,
+            target_rse,
+            node_probabilities,
+            histogram,
+            json,
+        } => {
+            let mut spec = graph.spec();
+            spec.weights = Some(weights);
+            let model = model.parse().map_err(ApiError::from)?;
+            (
+                Request::Spread(SpreadRequest {
+                    graph: spec,
+                    seeds: list(seeds),
+                    model,
+                    trials,
+                    seed,
+                    threads,
+                    hops,
+                    target_rse,
+                    node_probabilities,
+                    histogram,
                 }),
                 json,
             )

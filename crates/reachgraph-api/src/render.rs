@@ -2,7 +2,7 @@
 
 use crate::{
     BudgetPickResponse, DemoResponse, LadderResponse, OverlapResponse, ReachResponse, Response,
-    Step,
+    SpreadResponse, Step,
 };
 use std::fmt::Write;
 
@@ -34,6 +34,7 @@ pub fn render(resp: &Response) -> String {
         Response::Overlap(r) => overlap(&r.body, usize::MAX),
         Response::Ladder(r) => ladder(&r.body),
         Response::BudgetPick(r) => budget_pick(&r.body),
+        Response::Spread(r) => spread(&r.body),
         Response::Demo(r) => demo(&r.body),
     }
 }
@@ -164,6 +165,54 @@ fn steps_table(s: &mut String, steps: &[Step]) {
             st.cost.map_or("-".to_string(), money)
         );
     }
+}
+
+/// Monte Carlo spread.
+pub fn spread(r: &SpreadResponse) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} spread of {} seeds{}: {} trials (seed {}){}",
+        r.model.name().to_uppercase(),
+        r.seeds,
+        r.hops
+            .map_or(String::new(), |h| format!(", at most {h} hops")),
+        thousands(r.trials),
+        r.seed,
+        if r.stopped_early {
+            ", stopped at the target error"
+        } else {
+            ""
+        }
+    );
+    for (what, e) in [
+        ("people", &r.people),
+        ("accounts", &r.accounts),
+        ("target weight", &r.target_weight),
+    ] {
+        let _ = writeln!(
+            s,
+            "  {what:<14} mean {:>12.2}  ± {:.2} (se)   95% CI [{:.2}, {:.2}]   min {} max {}",
+            e.mean, e.stderr, e.ci95_low, e.ci95_high, e.min, e.max
+        );
+    }
+    if !r.by_jurisdiction.is_empty() {
+        let _ = writeln!(s, "by jurisdiction (people):");
+        for j in r.by_jurisdiction.iter().take(15) {
+            let _ = writeln!(
+                s,
+                "  {:<8} {:>10.2} ± {:.2}",
+                j.jurisdiction, j.people.mean, j.people.stderr
+            );
+        }
+    }
+    if let Some(p) = &r.node_probabilities {
+        let _ = writeln!(s, "most likely activated accounts:");
+        for n in p.iter().take(15) {
+            let _ = writeln!(s, "  {:<16} {:.4}", n.account, n.p);
+        }
+    }
+    s
 }
 
 /// The greedy reach ladder.

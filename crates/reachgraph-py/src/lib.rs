@@ -16,10 +16,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use reachgraph_api::load::{GraphSpec, ScenarioSpec};
 use reachgraph_core::attrs::{Categorical, Tier};
+use reachgraph_core::cascade::{Model, SpreadConfig};
 use reachgraph_core::coverage;
 use reachgraph_core::io::EdgeFormat;
 use reachgraph_core::reach::{self, ReachOptions};
-use reachgraph_core::{BuildReport, DuplicatePolicy, Graph, GraphBuilder, GraphOptions, NodeKey};
+use reachgraph_core::{
+    BuildReport, DuplicatePolicy, Graph, GraphBuilder, GraphOptions, NodeKey, WeightScheme,
+};
 use std::sync::Arc;
 
 fn policy(s: &str) -> PyResult<DuplicatePolicy> {
@@ -57,6 +60,19 @@ impl PyGraph {
             inner: Arc::new(graph),
             report,
         }
+    }
+
+    /// Sets the weight scheme when one is given and differs from the one in force.
+    fn apply_weights(&mut self, weights: Option<&str>) -> PyResult<()> {
+        if let Some(w) = weights {
+            let scheme: WeightScheme = w.parse().map_err(core_err)?;
+            if &scheme != self.inner.weight_scheme() {
+                Arc::make_mut(&mut self.inner)
+                    .set_weights(&scheme)
+                    .map_err(core_err)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -473,6 +489,51 @@ impl PyGraph {
         })?;
         let d = to_py(py, &p)?;
         d.set_item("accounts", labels(py, g, &p.accounts)?)?;
+        Ok(d)
+    }
+
+    /// Monte Carlo spread under IC or LT (see `reachgraph.Graph.spread`).
+    #[pyo3(signature = (seeds, model="ic", weights=None, trials=10_000, seed=0, threads=None, hops=None, target_rse=None, node_probabilities=false, histogram=false, progress=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn spread<'py>(
+        &mut self,
+        py: Python<'py>,
+        seeds: &Bound<'py, PyAny>,
+        model: &str,
+        weights: Option<&str>,
+        trials: u64,
+        seed: u64,
+        threads: Option<usize>,
+        hops: Option<u32>,
+        target_rse: Option<f64>,
+        node_probabilities: bool,
+        histogram: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.apply_weights(weights)?;
+        let s = resolve_ids(&self.inner, seeds, "seed set")?;
+        let model: Model = model.parse().map_err(core_err)?;
+        let mut b = SpreadConfig::builder()
+            .trials(trials)
+            .seed(seed)
+            .hops_opt(hops)
+            .node_probabilities(node_probabilities)
+            .histogram(histogram);
+        if let Some(x) = target_rse {
+            b = b.target_rse(x);
+        }
+        // Threads are handled by the runtime's pool, which the simulation runs in.
+        let cfg = b.build().map_err(core_err)?;
+        let g = self.inner.clone();
+        let r = runtime::run(py, threads, progress, move |p| {
+            reachgraph_core::cascade::simulate(&g, &s, model, &cfg, p).map_err(core_err)
+        })?;
+        let d = to_py(py, &r)?;
+        d.set_item("mean", r.people.mean)?;
+        d.set_item("stderr", r.people.stderr)?;
+        if let Some(np) = r.node_probabilities {
+            d.set_item("node_probabilities", PyArray1::from_owned_array(py, np))?;
+        }
         Ok(d)
     }
 

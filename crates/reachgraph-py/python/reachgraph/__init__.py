@@ -212,6 +212,21 @@ def _table(rows: List[Dict[str, Any]]):
     return {k: [r.get(k) for r in rows] for k in keys}
 
 
+class SpreadResult(Result):
+    """Monte Carlo spread: ``mean``/``stderr`` in people; ``people``, ``accounts`` and
+    ``target_weight`` as estimates with 95% intervals; optional ``node_probabilities``."""
+
+    _title = "spread"
+
+    def _scalars(self) -> List[tuple]:
+        out = super()._scalars()
+        for k in ("people", "accounts", "target_weight"):
+            e = self._data.get(k)
+            if isinstance(e, dict):
+                out.append((f"{k} 95% CI", f"[{e['ci95_low']:,.2f}, {e['ci95_high']:,.2f}]"))
+        return out
+
+
 class Graph:
     """The frozen follower graph. Build it with :func:`read_edgelist`, :meth:`from_arrays`,
     :meth:`from_pandas` or :meth:`from_networkx`."""
@@ -446,6 +461,30 @@ class Graph:
         ``cost`` attribute); guaranteed at least 1 - 1/sqrt(e) of the optimum."""
         c = None if candidates is None else _ids_arg(candidates)
         return BudgetPick(self._g.budget_pick(budget, c, include_seeds, target_only))
+
+    def spread(
+        self,
+        seeds: Ids,
+        model: str = "ic",
+        weights: Optional[str] = None,
+        trials: int = 10_000,
+        seed: int = 0,
+        threads: Optional[int] = None,
+        hops: Optional[int] = None,
+        target_rse: Optional[float] = None,
+        node_probabilities: bool = False,
+        histogram: bool = False,
+        progress: Optional[ProgressCallback] = None,
+    ) -> SpreadResult:
+        """Expected spread of the seeds under Independent Cascade (``"ic"``) or Linear Threshold
+        (``"lt"``), by Monte Carlo. ``weights`` (e.g. ``"wc"``) sets the graph's edge probabilities
+        first, as :meth:`set_weights` does. The same ``seed`` gives the same numbers for any
+        ``threads``. Releases the GIL; Ctrl-C stops it with KeyboardInterrupt."""
+        return SpreadResult(
+            self._g.spread(
+                _ids_arg(seeds), model, weights, trials, seed, threads, hops, target_rse, node_probabilities, histogram, progress
+            )
+        )
 
 
 def read_edgelist(

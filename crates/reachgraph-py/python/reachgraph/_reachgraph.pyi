@@ -94,6 +94,21 @@ class Graph:
         self, budget: float, candidates: Optional[Any] = None, include_seeds: bool = False, target_only: bool = False
     ) -> Dict[str, Any]: ...
 
+    def spread(
+        self,
+        seeds: Any,
+        model: str = "ic",
+        weights: Optional[str] = None,
+        trials: int = 10000,
+        seed: int = 0,
+        threads: Optional[int] = None,
+        hops: Optional[int] = None,
+        target_rse: Optional[float] = None,
+        node_probabilities: bool = False,
+        histogram: bool = False,
+        progress: Optional[Callable[[str, int, int], Any]] = None,
+    ) -> Dict[str, Any]: ...
+
 def read_edgelist(
     path: str,
     undirected: bool = False,
