@@ -77,6 +77,8 @@ fn requests_round_trip_through_json() {
         "ladder_creators",
         "budget_pick",
         "reach_inline",
+        "spread_ic",
+        "spread_lt_hops",
     ] {
         let req = parse_request(&request(name)).unwrap();
         let again = parse_request(&request_to_json(&req).to_string()).unwrap();
@@ -209,6 +211,31 @@ fn overlap_matrices_by_hand() {
 }
 
 #[test]
+fn spread_by_hand_and_within_error() {
+    in_root();
+    let v = answer(&request("spread_ic"));
+    // Seeds ig_star and x_d are leaves' parents: one hop, p = 1/2 on each of 5 follow edges.
+    // People: ig_star's person also holds tt_star (not activated: tt_star has no in-edges), so
+    // the seeds are 2 people; followers p1 (two chances), p2, ig_p3's person p3, p6.
+    let exact = 2.0 + 0.75 + 0.5 * 3.0;
+    let mean = v["mean"].as_f64().unwrap();
+    let se = v["stderr"].as_f64().unwrap();
+    assert!((mean - exact).abs() < 4.0 * se, "{mean} ± {se} vs {exact}");
+    let accounts = v["accounts"]["mean"].as_f64().unwrap();
+    // Accounts: 2 seeds + 5 followers at 1/2.
+    assert!((accounts - 4.5).abs() < 4.0 * v["accounts"]["stderr"].as_f64().unwrap());
+    let probs = v["node_probabilities"].as_array().unwrap();
+    assert_eq!(probs[0]["p"], 1.0);
+    // LT, weighted cascade, one hop: ig_p1 and ig_p2 follow only ig_star (weight 1) and join;
+    // ig_p3 also follows ig_c (weight 1/2 each) and joins with probability 1/2.
+    let v = answer(&request("spread_lt_hops"));
+    let (mean, se) = (v["mean"].as_f64().unwrap(), v["stderr"].as_f64().unwrap());
+    assert!((mean - 3.5).abs() < 4.0 * se, "{mean} ± {se}");
+    assert_eq!(v["people"]["min"], 3.0);
+    assert_eq!(v["people"]["max"], 4.0);
+}
+
+#[test]
 fn bad_requests_are_typed_errors() {
     in_root();
     let cases = [
@@ -277,6 +304,31 @@ fn bad_requests_are_typed_errors() {
             r#"{"version": 1, "type": "reach", "graph": {}, "seeds": ["a"]}"#,
             "invalid_request",
             "exactly one",
+        ),
+        (
+            r#"{"version": 1, "type": "spread", "graph": {"inline": "a b\n", "weights": "wc"}, "seeds": ["a"], "model": "ic", "trials": 0}"#,
+            "invalid_parameter",
+            "trials",
+        ),
+        (
+            r#"{"version": 1, "type": "spread", "graph": {"inline": "a b\n", "weights": "wc"}, "seeds": ["a", "a"], "model": "ic"}"#,
+            "duplicate_node",
+            "\"a\"",
+        ),
+        (
+            r#"{"version": 1, "type": "spread", "graph": {"inline": "a b\n", "weights": "wc"}, "seeds": ["q"], "model": "lt"}"#,
+            "unknown_node",
+            "q",
+        ),
+        (
+            r#"{"version": 1, "type": "spread", "graph": {"inline": "a c 0.7\nb c 0.7\n"}, "seeds": ["a"], "model": "lt"}"#,
+            "lt_weights_exceed_one",
+            "c",
+        ),
+        (
+            r#"{"version": 1, "type": "spread", "graph": {"inline": "a b\n", "weights": "wc"}, "seeds": ["a"], "model": "sir"}"#,
+            "invalid_request",
+            "sir",
         ),
     ];
     for (text, kind, needle) in cases {

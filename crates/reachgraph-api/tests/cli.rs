@@ -171,3 +171,51 @@ fn demo_json_has_the_acceptance_fields_and_is_reproducible() {
     assert_eq!(code, 0);
     assert!(text.contains("distinct people"), "{text}");
 }
+
+#[test]
+fn spread_json_is_identical_for_any_thread_count() {
+    let args = |t: &'static str| {
+        vec![
+            "spread",
+            "--graph",
+            G,
+            "--weights",
+            "const:0.3",
+            "--model",
+            "ic",
+            "--seeds",
+            "tests/fixtures/graphs/creators.txt",
+            "--trials",
+            "3000",
+            "--seed",
+            "9",
+            "--threads",
+            t,
+            "--json",
+        ]
+    };
+    let (c1, one, _) = reachgraph(&args("1"));
+    let (c2, two, _) = reachgraph(&args("2"));
+    let (c3, three, _) = reachgraph(&args("3"));
+    assert_eq!((c1, c2, c3), (0, 0, 0));
+    assert_eq!(one, two);
+    assert_eq!(one, three);
+    let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert!(v["mean"].as_f64().unwrap() >= 4.0);
+    assert!(v["stderr"].as_f64().unwrap() > 0.0);
+    // LT too, with a hop horizon and given probabilities from the file.
+    let (code, _, err) = reachgraph(&[
+        "spread",
+        "--graph",
+        G,
+        "--weights",
+        "file",
+        "--model",
+        "lt",
+        "--seeds",
+        "tests/fixtures/graphs/stars.txt",
+        "--json",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("no edge probabilities"), "{err}");
+}
