@@ -762,21 +762,20 @@ fn extending_rr_sets_equals_sampling_them_at_once() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Geometric skipping has the distribution of per-edge coins
+// Subset sampling (binomial count + uniform subset, geometric skipping) has the distribution
+// of per-edge coins
 
-#[test]
-fn geometric_skipping_matches_per_edge_coins() {
-    // Weighted cascade on a graph with in-degrees around 10: p = 1/indeg ≤ 0.25 mostly.
-    let mut g = random_graph(400, 4_000, 12);
-    g.set_weights(&WeightScheme::WeightedCascade).unwrap();
+/// RR sets drawn with subset sampling and with per-edge coins agree in mean size and in how
+/// often each account is included.
+fn rr_subset_sampling_matches_coins(g: &Graph) {
     let count = 60_000;
     let draw = |skipping: bool| {
         let c = RrConfig::builder()
             .seed(if skipping { 1 } else { 2 })
-            .geometric_skipping(skipping)
+            .subset_sampling(skipping)
             .build()
             .unwrap();
-        RrSampler::new(&g, IC, &c)
+        RrSampler::new(g, IC, &c)
             .unwrap()
             .sample(count, &NoProgress)
             .unwrap()
@@ -813,6 +812,27 @@ fn geometric_skipping_matches_per_edge_coins() {
             f2[v]
         );
     }
+}
+
+#[test]
+fn subset_sampling_matches_per_edge_coins() {
+    // Weighted cascade, in-degrees around 10: a binomial count and a uniform subset per list.
+    let mut g = random_graph(400, 4_000, 12);
+    g.set_weights(&WeightScheme::WeightedCascade).unwrap();
+    // Constant p = 0.1 on the reversed graph: in-hubs with hundreds of followees (geometric
+    // skipping, d·p > 8) next to short lists (binomial count).
+    let out = g.out_csr();
+    let mut reversed = Vec::new();
+    for u in 0..400u32 {
+        for &v in out.neighbors(u) {
+            reversed.push((v, u, 0.1f32));
+        }
+    }
+    let hubs = graph(400, &reversed);
+    assert!((0..400).any(|v| hubs.in_degree(v) > 100));
+    for g in [&g, &hubs] {
+        rr_subset_sampling_matches_coins(g);
+    }
     // Forward: constant p = 0.1 (every out-list shares it).
     g.set_weights(&WeightScheme::Constant { p: 0.1 }).unwrap();
     let seeds = [0u32, 1, 2, 3];
@@ -820,7 +840,7 @@ fn geometric_skipping_matches_per_edge_coins() {
         let c = SpreadConfig::builder()
             .trials(4_000)
             .seed(if skipping { 3 } else { 4 })
-            .geometric_skipping(skipping)
+            .subset_sampling(skipping)
             .node_probabilities(true)
             .build()
             .unwrap();

@@ -35,7 +35,7 @@
 //! active account, even into accounts already active: the "is it live and new" branch is then
 //! rarely taken and well predicted, which on soc-Epinions1 is about 30% faster than saving the
 //! draws. Adjacency a few places ahead in the queue is prefetched. When all out-edges of an
-//! account share one probability and are many, the live ones are found by geometric skipping
+//! account share one probability (constant `p`), the live ones are drawn by subset sampling
 //! (see [`crate::rrset`]). LT thresholds are drawn lazily, only for the accounts a cascade
 //! touches.
 
@@ -68,9 +68,16 @@ const BATCH_CHUNKS: u64 = 1024;
 /// Cost of one geometric skip (a logarithm and a 64-bit draw) in units of one coin (a 24-bit
 /// draw, a compare and a visited check). A list of `d` edges sharing probability `p` takes
 /// about `1 + d·p` skips or `d` coins; skipping is used when it is cheaper. Measured on
-/// soc-Epinions1 RR sampling under weighted cascade (2 to 4 were best; coins everywhere
-/// halve the throughput).
+/// soc-Epinions1 RR sampling under weighted cascade, where 2 to 4 were best.
 const SKIP_COST: f64 = 3.0;
+
+/// Largest expected number of live edges `d·p` for which a list is sampled as a binomial count
+/// plus a uniform subset (Floyd's method is quadratic in the count).
+pub(crate) const SUBSET_MAX_MEAN: f64 = 8.0;
+
+/// Shortest list sampled by a shortcut rather than coins (measured: from 2 on, subset sampling
+/// is as fast or faster on soc-Epinions1 weighted cascade).
+pub(crate) const SUBSET_MIN_LEN: usize = 2;
 
 /// Tolerance on LT in-weight sums, so weights computed in `f32` (such as `1/indeg` summed
 /// `indeg` times) are not rejected for rounding.
@@ -235,7 +242,7 @@ pub struct SpreadConfig {
     target_rse: Option<f64>,
     node_probabilities: bool,
     histogram: bool,
-    geometric_skipping: bool,
+    subset_sampling: bool,
 }
 
 impl Default for SpreadConfig {
@@ -248,7 +255,7 @@ impl Default for SpreadConfig {
             target_rse: None,
             node_probabilities: false,
             histogram: false,
-            geometric_skipping: true,
+            subset_sampling: true,
         }
     }
 }
@@ -289,9 +296,9 @@ impl SpreadConfig {
     pub fn histogram(&self) -> bool {
         self.histogram
     }
-    /// Whether geometric skipping is used where it applies.
-    pub fn geometric_skipping(&self) -> bool {
-        self.geometric_skipping
+    /// Whether subset sampling is used where it applies.
+    pub fn subset_sampling(&self) -> bool {
+        self.subset_sampling
     }
 }
 
@@ -345,11 +352,13 @@ impl SpreadConfigBuilder {
         self.config.histogram = on;
         self
     }
-    /// Use geometric skipping where all out-edges of an account share one small probability
-    /// (the default). Turning it off draws one coin per edge; the distribution is the same,
-    /// the random draws (and so the numbers for a seed) differ. For tests and benchmarks.
-    pub fn geometric_skipping(mut self, on: bool) -> Self {
-        self.config.geometric_skipping = on;
+    /// Use subset sampling where all out-edges of an account share one probability (the
+    /// default): draw how many are live and then which, or skip geometrically from one live
+    /// edge to the next, instead of one coin per edge (SUBSIM, Guo et al. 2020). Off draws one
+    /// coin per edge: the distribution is the same, the numbers for a seed differ. For tests
+    /// and benchmarks.
+    pub fn subset_sampling(mut self, on: bool) -> Self {
+        self.config.subset_sampling = on;
         self
     }
 
@@ -503,8 +512,18 @@ pub struct SpreadResult {
 pub(crate) enum ListRule {
     /// One coin per edge against its own probability.
     Coins,
-    /// All edges share one probability `p` in (0, 1) and are many enough for geometric
-    /// skipping to be cheaper than coins; the payload is `1 / ln(1 − p)`.
+    /// All `d` edges share one probability `p` and few are live (`d·p ≤`
+    /// [`SUBSET_MAX_MEAN`]): draw the number of live edges `k ~ Binomial(d, p)` by inversion
+    /// (`q0 = (1 − p)^d`, `ratio = p / (1 − p)`), then a uniform `k`-subset (Floyd's method).
+    /// No logarithms, and `O(1 + k)` work.
+    Subset {
+        /// `P(k = 0) = (1 − p)^d`.
+        q0: f64,
+        /// `p / (1 − p)`, for the recurrence `P(k + 1) = P(k) · (d − k)/(k + 1) · ratio`.
+        ratio: f64,
+    },
+    /// All edges share one probability `p` and many are live: geometric skipping, with the
+    /// payload `1 / ln(1 − p)`.
     Skip(f64),
     /// Every edge is live (all probabilities 1).
     All,
@@ -512,22 +531,109 @@ pub(crate) enum ListRule {
     Dead,
 }
 
-/// The rule of one adjacency list's probabilities.
-pub(crate) fn list_rule(probs: &[f32], skipping: bool) -> ListRule {
+/// The rule of one adjacency list's probabilities. `shortcuts = false` forces coins wherever
+/// probabilities are fractional (the reference the shortcuts are tested against).
+pub(crate) fn list_rule(probs: &[f32], shortcuts: bool) -> ListRule {
     let Some(&p) = probs.first() else {
         return ListRule::Dead;
     };
     if probs.iter().any(|&q| q != p) {
         return ListRule::Coins;
     }
+    let (d, pf) = (probs.len() as f64, p as f64);
     if p <= 0.0 {
         ListRule::Dead
     } else if p >= 1.0 {
         ListRule::All
-    } else if skipping && (1.0 + probs.len() as f64 * p as f64) * SKIP_COST < probs.len() as f64 {
-        ListRule::Skip(1.0 / (-(p as f64)).ln_1p())
+    } else if !shortcuts || probs.len() < SUBSET_MIN_LEN {
+        ListRule::Coins
+    } else if d * pf <= SUBSET_MAX_MEAN {
+        ListRule::Subset {
+            q0: (d * (-pf).ln_1p()).exp(),
+            ratio: pf / (1.0 - pf),
+        }
+    } else if (1.0 + d * pf) * SKIP_COST < d {
+        ListRule::Skip(1.0 / (-pf).ln_1p())
     } else {
         ListRule::Coins
+    }
+}
+
+/// The accounts reached so far in one trial: stamps equal to `epoch` and the BFS queue.
+pub(crate) struct Frontier<'a> {
+    pub(crate) stamp: &'a mut [u32],
+    pub(crate) queue: &'a mut Vec<u32>,
+    pub(crate) epoch: u32,
+}
+
+impl Frontier<'_> {
+    #[inline(always)]
+    fn is_new(&self, v: u32) -> bool {
+        self.stamp[v as usize] != self.epoch
+    }
+    #[inline(always)]
+    fn add(&mut self, v: u32) {
+        self.stamp[v as usize] = self.epoch;
+        self.queue.push(v);
+    }
+    #[inline(always)]
+    pub(crate) fn offer(&mut self, v: u32) {
+        if self.is_new(v) {
+            self.add(v);
+        }
+    }
+}
+
+/// Adds to `f` the far ends of the live edges of one adjacency list (`ends`, `probs`), drawn
+/// under `rule`; `picked` is scratch.
+///
+/// Coins are drawn for every edge, even into accounts already reached: the combined "live and
+/// new" branch is then rarely taken and well predicted, which on soc-Epinions1 is faster than
+/// checking the account first and saving the draw.
+#[inline(always)]
+pub(crate) fn expand(
+    rule: ListRule,
+    ends: &[u32],
+    probs: &[f32],
+    d: &mut Draws,
+    picked: &mut Vec<usize>,
+    f: &mut Frontier<'_>,
+) {
+    match rule {
+        ListRule::Dead => {}
+        ListRule::All => ends.iter().for_each(|&v| f.offer(v)),
+        ListRule::Coins => {
+            for (&v, &p) in ends.iter().zip(probs) {
+                if (d.unit_f32() < p) & f.is_new(v) {
+                    f.add(v);
+                }
+            }
+        }
+        ListRule::Subset { q0, ratio } => {
+            let n = ends.len();
+            match d.binomial(n, q0, ratio) {
+                0 => {}
+                1 => f.offer(ends[d.below(n as u64) as usize]),
+                k => {
+                    // Floyd: for j in n−k..n take a uniform t ≤ j, or j if t is taken already.
+                    picked.clear();
+                    for j in n - k..n {
+                        let t = d.below(j as u64 + 1) as usize;
+                        let x = if picked.contains(&t) { j } else { t };
+                        picked.push(x);
+                        f.offer(ends[x]);
+                    }
+                }
+            }
+        }
+        ListRule::Skip(inv_log) => {
+            let n = ends.len() as f64;
+            let mut i = d.skip(inv_log);
+            while i < n {
+                f.offer(ends[i as usize]);
+                i += 1.0 + d.skip(inv_log);
+            }
+        }
     }
 }
 
@@ -612,6 +718,20 @@ impl Draws {
         rng::below(&mut self.rng, n)
     }
 
+    /// `k ~ Binomial(n, p)` by inversion from `q0 = (1 − p)^n` and `ratio = p / (1 − p)`;
+    /// expected work `1 + n·p` steps.
+    #[inline(always)]
+    pub(crate) fn binomial(&mut self, n: usize, q0: f64, ratio: f64) -> usize {
+        let u = self.unit_f64();
+        let (mut k, mut pk, mut cum) = (0usize, q0, q0);
+        while u >= cum && k < n {
+            pk *= (n - k) as f64 / (k + 1) as f64 * ratio;
+            k += 1;
+            cum += pk;
+        }
+        k
+    }
+
     /// Number of failures before the next success of coins with `inv_log = 1 / ln(1 − p)`,
     /// as `f64` (possibly huge): ⌊ln U / ln(1 − p)⌋ with U uniform in (0, 1] is geometric,
     /// `P(K ≥ k) = (1 − p)^k` (the skipping of Guo et al. 2020).
@@ -640,6 +760,8 @@ pub(crate) struct Stamps {
     pub(crate) stamp: Vec<u32>,
     pub(crate) epoch: u32,
     pub(crate) queue: Vec<u32>,
+    /// Scratch of [`live_edges`].
+    pub(crate) picked: Vec<usize>,
 }
 
 impl Stamps {
@@ -648,6 +770,7 @@ impl Stamps {
             stamp: vec![0; n],
             epoch: 0,
             queue: Vec::with_capacity(n.min(1 << 16)),
+            picked: Vec::new(),
         }
     }
 
@@ -814,6 +937,7 @@ impl Sim<'_> {
         let out = self.out;
         let stamp = &mut s.stamp[..];
         let queue = &mut s.queue;
+        let picked = &mut s.picked;
         for &v in self.seeds {
             stamp[v as usize] = epoch;
             queue.push(v);
@@ -845,44 +969,13 @@ impl Sim<'_> {
             let u = queue[head] as usize;
             head += 1;
             let (lo, hi) = (out.offsets[u], out.offsets[u + 1]);
-            match self.rules[u] {
-                ListRule::Dead => {}
-                ListRule::Coins => {
-                    let targets = &out.neighbors[lo..hi];
-                    let probs = &out.probs[lo..hi];
-                    // A coin for every edge, even into active accounts: the branch is then
-                    // mostly not taken and predictable, which is faster than saving the draws.
-                    for (&v, &p) in targets.iter().zip(probs) {
-                        let sv = &mut stamp[v as usize];
-                        if (d.unit_f32() < p) & (*sv != epoch) {
-                            *sv = epoch;
-                            queue.push(v);
-                        }
-                    }
-                }
-                ListRule::All => {
-                    for &v in &out.neighbors[lo..hi] {
-                        let sv = &mut stamp[v as usize];
-                        if *sv != epoch {
-                            *sv = epoch;
-                            queue.push(v);
-                        }
-                    }
-                }
-                ListRule::Skip(inv_log) => {
-                    let targets = &out.neighbors[lo..hi];
-                    let mut i = d.skip(inv_log);
-                    while i < targets.len() as f64 {
-                        let v = targets[i as usize];
-                        let sv = &mut stamp[v as usize];
-                        if *sv != epoch {
-                            *sv = epoch;
-                            queue.push(v);
-                        }
-                        i += 1.0 + d.skip(inv_log);
-                    }
-                }
-            }
+            let mut f = Frontier {
+                stamp: &mut *stamp,
+                queue: &mut *queue,
+                epoch,
+            };
+            let (ends, probs) = (&out.neighbors[lo..hi], &out.probs[lo..hi]);
+            expand(self.rules[u], ends, probs, d, picked, &mut f);
         }
     }
 
@@ -1111,7 +1204,7 @@ fn run(
     let rules: Vec<ListRule> = if model == Model::IndependentCascade {
         (0..n as u32)
             .into_par_iter()
-            .map(|u| list_rule(out.probs(u), config.geometric_skipping))
+            .map(|u| list_rule(out.probs(u), config.subset_sampling))
             .collect()
     } else {
         Vec::new()
@@ -1283,7 +1376,7 @@ mod tests {
             (c.trials(), c.seed(), c.threads(), c.hops(), c.target_rse()),
             (5, 3, Some(2), Some(4), Some(0.05))
         );
-        assert!(c.node_probabilities() && c.histogram() && c.geometric_skipping());
+        assert!(c.node_probabilities() && c.histogram() && c.subset_sampling());
     }
 
     #[test]
@@ -1331,17 +1424,37 @@ mod tests {
         assert_eq!(list_rule(&[0.0, 0.0], true), ListRule::Dead);
         assert_eq!(list_rule(&[1.0, 1.0], true), ListRule::All);
         assert_eq!(list_rule(&[0.1, 0.2], true), ListRule::Coins);
-        assert_eq!(list_rule(&[0.5, 0.5], true), ListRule::Coins);
+        assert_eq!(list_rule(&[0.3], true), ListRule::Coins);
         assert_eq!(list_rule(&[0.1; 10], false), ListRule::Coins);
-        // Two edges: coins are cheaper than skips.
-        assert_eq!(list_rule(&[0.1, 0.1], true), ListRule::Coins);
-        assert!(matches!(list_rule(&[0.1; 10], true), ListRule::Skip(x) if x < 0.0));
-        // Weighted cascade: skipping from in-degree 7 on.
-        assert_eq!(list_rule(&[1.0 / 6.0; 6], true), ListRule::Coins);
-        assert!(matches!(
-            list_rule(&[1.0 / 7.0; 7], true),
-            ListRule::Skip(_)
-        ));
+        // Weighted cascade: one live edge expected, a binomial count and a uniform subset.
+        let ListRule::Subset { q0, ratio } = list_rule(&[0.25; 4], true) else {
+            panic!("expected subset sampling")
+        };
+        assert!((q0 - 0.75f64.powi(4)).abs() < 1e-12 && (ratio - 1.0 / 3.0).abs() < 1e-12);
+        // Many live edges expected: geometric skipping, or coins when p is large.
+        assert!(matches!(list_rule(&[0.1; 100], true), ListRule::Skip(x) if x < 0.0));
+        assert_eq!(list_rule(&[0.5; 100], true), ListRule::Coins);
+    }
+
+    #[test]
+    fn binomial_counts_by_inversion() {
+        let (n, p) = (12usize, 0.2f64);
+        let q0 = (1.0 - p).powi(n as i32);
+        let mut d = Draws::new(rng::stream(4, 4));
+        let k = 100_000;
+        let mut hist = [0u32; 13];
+        for _ in 0..k {
+            hist[d.binomial(n, q0, p / (1.0 - p))] += 1;
+        }
+        let mut pk = q0;
+        for (i, &h) in hist.iter().enumerate() {
+            let sd = (k as f64 * pk * (1.0 - pk)).sqrt();
+            assert!(
+                (h as f64 - k as f64 * pk).abs() <= 4.0 * sd + 1.0,
+                "{i}: {h}"
+            );
+            pk *= (n - i) as f64 / (i + 1) as f64 * p / (1.0 - p);
+        }
     }
 
     #[test]
