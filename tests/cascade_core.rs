@@ -1,7 +1,7 @@
 //! Cascade engine: Monte Carlo and RR estimates against exact live-edge enumeration and closed
 //! forms, properties, determinism across thread counts, bad input, and a real-graph check.
 
-use reachgraph_core::cascade::{simulate, Estimate, Model, SpreadConfig, SpreadResult};
+use reachgraph_core::cascade::{simulate, Estimate, Model, Simulator, SpreadConfig, SpreadResult};
 use reachgraph_core::rrset::{rr_estimate, RootDistribution, RrConfig, RrSampler, RrSets};
 use reachgraph_core::{
     io, rng, Attributes, Categorical, EdgeFormat, Error, Graph, GraphOptions, NoProgress, NodeIds,
@@ -668,6 +668,11 @@ fn same_seed_same_numbers_on_one_two_three_threads() {
                 simulate(&g, &seeds, model, &own, &NoProgress).unwrap()
             );
         }
+        // A reusable simulator gives the same numbers for each seed set it runs.
+        let sim = Simulator::new(&g, model, &c).unwrap();
+        assert_eq!(base, sim.run(&seeds, &NoProgress).unwrap());
+        let _ = sim.run(&seeds[..3], &NoProgress).unwrap();
+        assert_eq!(base, sim.run(&seeds, &NoProgress).unwrap());
         assert_eq!(
             serde_json::to_string(&base).unwrap(),
             serde_json::to_string(&in_pool(2, || {

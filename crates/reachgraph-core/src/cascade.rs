@@ -413,19 +413,16 @@ pub(crate) fn check_hops(hops: Option<u32>) -> Result<()> {
     Ok(())
 }
 
-/// Runs `f` in a dedicated pool of `threads` threads, or in the current pool.
-pub(crate) fn in_pool<T: Send>(
-    threads: Option<usize>,
-    f: impl FnOnce() -> Result<T> + Send,
-) -> Result<T> {
-    match threads {
-        None => f(),
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .map_err(|e| Error::invalid_parameter("threads", t, e.to_string()))?
-            .install(f),
-    }
+/// A dedicated pool of `threads` threads, or `None` to run in the current pool.
+pub(crate) fn build_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>> {
+    threads
+        .map(|t| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(|e| Error::invalid_parameter("threads", t, e.to_string()))
+        })
+        .transpose()
 }
 
 /// Per-jurisdiction spread.
@@ -891,7 +888,7 @@ struct ChunkStats {
 /// Everything a trial needs that does not change between trials.
 struct Sim<'a> {
     out: Csr<'a>,
-    rules: Vec<ListRule>,
+    rules: &'a [ListRule],
     model: Model,
     max_level: u32,
     seeds: &'a [u32],
@@ -1175,159 +1172,235 @@ pub fn simulate(
         });
     }
     graph.check_nodes(seeds, "seed set")?;
-    // Guard against configurations assembled without the builder's checks.
-    if config.trials == 0 {
-        return Err(Error::invalid_parameter(
-            "trials",
-            0,
-            "need at least 1 trial",
-        ));
-    }
-    check_threads(config.threads)?;
-    check_hops(config.hops)?;
-    validate_model(graph, model)?;
-    in_pool(config.threads, || {
-        run(graph, seeds, model, config, progress)
-    })
+    Simulator::new(graph, model, config)?.run(seeds, progress)
 }
 
-fn run(
-    graph: &Graph,
-    seeds: &[u32],
+/// A reusable Monte Carlo simulator: [`simulate`] with the per-graph preparation (probability
+/// checks, per-account sampling rules, the thread pool) done once, for callers that simulate
+/// many seed sets on one graph (a Monte Carlo greedy, a what-if loop).
+///
+/// ```
+/// use reachgraph_core::{GraphBuilder, GraphOptions, NoProgress};
+/// use reachgraph_core::cascade::{Model, SpreadConfig, Simulator};
+/// let mut b = GraphBuilder::new(GraphOptions::default());
+/// b.add_edge("a", "b", Some(0.5)).unwrap();
+/// b.add_edge("c", "b", Some(0.5)).unwrap();
+/// let (g, _) = b.build().unwrap();
+/// let config = SpreadConfig::builder().trials(1_000).seed(1).build().unwrap();
+/// let sim = Simulator::new(&g, Model::LinearThreshold, &config).unwrap();
+/// let one = sim.run(&[g.node("a").unwrap()], &NoProgress).unwrap();
+/// let two = sim.run(&[g.node("a").unwrap(), g.node("c").unwrap()], &NoProgress).unwrap();
+/// assert_eq!(two.accounts.mean, 3.0); // LT: b's weights sum to 1
+/// assert!(one.accounts.mean < two.accounts.mean);
+/// ```
+pub struct Simulator<'g> {
+    graph: &'g Graph,
     model: Model,
-    config: &SpreadConfig,
-    progress: &dyn Progress,
-) -> Result<SpreadResult> {
-    let out = graph.out_csr();
-    let n = graph.node_count();
-    let people = graph.people();
-    let rules: Vec<ListRule> = if model == Model::IndependentCascade {
-        (0..n as u32)
-            .into_par_iter()
-            .map(|u| list_rule(out.probs(u), config.subset_sampling))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let jur_names = &graph.attributes().jurisdiction.names;
-    let sim = Sim {
-        out,
-        rules,
-        model,
-        max_level: config.hops.unwrap_or(u32::MAX),
-        seeds,
-        of_account: &people.of_account,
-        person_weight: &people.weight,
-        person_jur: &people.jurisdiction,
-        people_count: people.count,
-        identity_people: people.count == n
-            && people
-                .of_account
-                .iter()
-                .enumerate()
-                .all(|(i, &p)| p as usize == i),
-        unit_weights: people.weight.iter().all(|&w| w == 1.0),
-        jurisdictions: jur_names.len(),
-        node_counts: config.node_probabilities,
-        histogram: config.histogram,
-    };
+    config: SpreadConfig,
+    rules: Vec<ListRule>,
+    identity_people: bool,
+    unit_weights: bool,
+    pool: Option<rayon::ThreadPool>,
+}
 
-    let total_chunks = config.trials.div_ceil(CHUNK_TRIALS);
-    let batch = if config.target_rse.is_some() {
-        STOP_CHECK_TRIALS / CHUNK_TRIALS
-    } else {
-        BATCH_CHUNKS
-    };
-    let chunk_trials = |c: u64| CHUNK_TRIALS.min(config.trials - c * CHUNK_TRIALS);
-    let pool = ScratchPool::new();
-    let report = ChunkProgress::new(progress, "cascade", config.trials);
-    if !report.start(0) {
-        return Err(Error::Cancelled);
+impl std::fmt::Debug for Simulator<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Simulator")
+            .field("nodes", &self.graph.node_count())
+            .field("model", &self.model)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
-    let mut acc = ChunkStats {
-        accounts: Moments::default(),
-        people: Moments::default(),
-        weight: Moments::default(),
-        jur_people: vec![Moments::default(); sim.jurisdictions],
-        jur_weight: vec![Moments::default(); sim.jurisdictions],
-        spreads: Vec::new(),
-    };
-    // Trials per account-spread value (memory by distinct values, not by trials).
-    let mut spread_counts = BTreeMap::new();
-    let mut stopped_early = false;
-    let mut next = 0u64;
-    while next < total_chunks {
-        let end = (next + batch).min(total_chunks);
-        let results: Vec<Option<ChunkStats>> = (next..end)
-            .into_par_iter()
-            .map(|c| {
-                if report.cancelled() {
-                    return None;
-                }
-                let mut s = pool.take(|| sim.scratch());
-                let t = chunk_trials(c);
-                let st = sim.run_chunk(c, t, config.seed, &mut s);
-                pool.give(s);
-                report.add(t);
-                Some(st)
-            })
-            .collect();
-        if report.cancelled() {
+}
+
+impl<'g> Simulator<'g> {
+    /// Validates the graph's probabilities for `model` and prepares the sampling rules.
+    ///
+    /// # Errors
+    /// [`Error::InvalidProbability`], [`Error::LtWeightsExceedOne`], and
+    /// [`Error::InvalidParameter`] for a configuration that bypassed the builder's checks or a
+    /// thread pool that cannot be built.
+    ///
+    /// # Complexity
+    /// O(n + m), parallel over accounts.
+    pub fn new(graph: &'g Graph, model: Model, config: &SpreadConfig) -> Result<Simulator<'g>> {
+        // Guard against configurations assembled without the builder's checks.
+        if config.trials == 0 {
+            return Err(Error::invalid_parameter(
+                "trials",
+                0,
+                "need at least 1 trial",
+            ));
+        }
+        check_threads(config.threads)?;
+        check_hops(config.hops)?;
+        validate_model(graph, model)?;
+        let out = graph.out_csr();
+        let n = graph.node_count();
+        let people = graph.people();
+        let rules: Vec<ListRule> = if model == Model::IndependentCascade {
+            (0..n as u32)
+                .into_par_iter()
+                .map(|u| list_rule(out.probs(u), config.subset_sampling))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let pool = build_pool(config.threads)?;
+        Ok(Simulator {
+            graph,
+            model,
+            config: config.clone(),
+            rules,
+            identity_people: people.count == n
+                && people
+                    .of_account
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &p)| p as usize == i),
+            unit_weights: people.weight.iter().all(|&w| w == 1.0),
+            pool,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SpreadConfig {
+        &self.config
+    }
+
+    /// Simulates the spread of `seeds`; see [`simulate`] for arguments, result and errors.
+    pub fn run(&self, seeds: &[u32], progress: &dyn Progress) -> Result<SpreadResult> {
+        if seeds.is_empty() {
+            return Err(Error::Empty {
+                what: "seed set".into(),
+            });
+        }
+        self.graph.check_nodes(seeds, "seed set")?;
+        match &self.pool {
+            Some(pool) => pool.install(|| self.run_inner(seeds, progress)),
+            None => self.run_inner(seeds, progress),
+        }
+    }
+
+    fn run_inner(&self, seeds: &[u32], progress: &dyn Progress) -> Result<SpreadResult> {
+        let (graph, model, config) = (self.graph, self.model, &self.config);
+        let n = graph.node_count();
+        let people = graph.people();
+        let jur_names = &graph.attributes().jurisdiction.names;
+        let sim = Sim {
+            out: graph.out_csr(),
+            rules: &self.rules,
+            model,
+            max_level: config.hops.unwrap_or(u32::MAX),
+            seeds,
+            of_account: &people.of_account,
+            person_weight: &people.weight,
+            person_jur: &people.jurisdiction,
+            people_count: people.count,
+            identity_people: self.identity_people,
+            unit_weights: self.unit_weights,
+            jurisdictions: jur_names.len(),
+            node_counts: config.node_probabilities,
+            histogram: config.histogram,
+        };
+
+        let total_chunks = config.trials.div_ceil(CHUNK_TRIALS);
+        let batch = if config.target_rse.is_some() {
+            STOP_CHECK_TRIALS / CHUNK_TRIALS
+        } else {
+            BATCH_CHUNKS
+        };
+        let chunk_trials = |c: u64| CHUNK_TRIALS.min(config.trials - c * CHUNK_TRIALS);
+        let pool = ScratchPool::new();
+        let report = ChunkProgress::new(progress, "cascade", config.trials);
+        if !report.start(0) {
             return Err(Error::Cancelled);
         }
-        // Merge strictly in chunk order.
-        for st in results.into_iter().flatten() {
-            acc.accounts.merge(&st.accounts);
-            acc.people.merge(&st.people);
-            acc.weight.merge(&st.weight);
-            for j in 0..sim.jurisdictions {
-                acc.jur_people[j].merge(&st.jur_people[j]);
-                acc.jur_weight[j].merge(&st.jur_weight[j]);
+        let mut acc = ChunkStats {
+            accounts: Moments::default(),
+            people: Moments::default(),
+            weight: Moments::default(),
+            jur_people: vec![Moments::default(); sim.jurisdictions],
+            jur_weight: vec![Moments::default(); sim.jurisdictions],
+            spreads: Vec::new(),
+        };
+        // Trials per account-spread value (memory by distinct values, not by trials).
+        let mut spread_counts = BTreeMap::new();
+        let mut stopped_early = false;
+        let mut next = 0u64;
+        while next < total_chunks {
+            let end = (next + batch).min(total_chunks);
+            let results: Vec<Option<ChunkStats>> = (next..end)
+                .into_par_iter()
+                .map(|c| {
+                    if report.cancelled() {
+                        return None;
+                    }
+                    let mut s = pool.take(|| sim.scratch());
+                    let t = chunk_trials(c);
+                    let st = sim.run_chunk(c, t, config.seed, &mut s);
+                    pool.give(s);
+                    report.add(t);
+                    Some(st)
+                })
+                .collect();
+            if report.cancelled() {
+                return Err(Error::Cancelled);
             }
-            for &v in &st.spreads {
-                *spread_counts.entry(v).or_insert(0) += 1;
+            // Merge strictly in chunk order.
+            for st in results.into_iter().flatten() {
+                acc.accounts.merge(&st.accounts);
+                acc.people.merge(&st.people);
+                acc.weight.merge(&st.weight);
+                for j in 0..sim.jurisdictions {
+                    acc.jur_people[j].merge(&st.jur_people[j]);
+                    acc.jur_weight[j].merge(&st.jur_weight[j]);
+                }
+                for &v in &st.spreads {
+                    *spread_counts.entry(v).or_insert(0) += 1;
+                }
+            }
+            next = end;
+            if let Some(target) = config.target_rse {
+                if next < total_chunks && acc.people.estimate().relative_stderr() <= target {
+                    stopped_early = true;
+                    break;
+                }
             }
         }
-        next = end;
-        if let Some(target) = config.target_rse {
-            if next < total_chunks && acc.people.estimate().relative_stderr() <= target {
-                stopped_early = true;
-                break;
+        let trials = acc.accounts.n;
+        let node_probabilities = config.node_probabilities.then(|| {
+            let mut counts = vec![0u64; n];
+            for s in pool.into_inner() {
+                for (c, x) in counts.iter_mut().zip(&s.counts) {
+                    *c += x;
+                }
             }
-        }
+            Array1::from_iter(counts.into_iter().map(|c| c as f64 / trials as f64))
+        });
+        Ok(SpreadResult {
+            model,
+            hops: config.hops,
+            accounts: acc.accounts.estimate(),
+            people: acc.people.estimate(),
+            target_weight: acc.weight.estimate(),
+            trials,
+            stopped_early,
+            by_jurisdiction: jur_names
+                .iter()
+                .enumerate()
+                .map(|(j, name)| JurisdictionSpread {
+                    jurisdiction: name.clone(),
+                    people: acc.jur_people[j].estimate(),
+                    target_weight: acc.jur_weight[j].estimate(),
+                })
+                .collect(),
+            node_probabilities,
+            histogram: config
+                .histogram
+                .then(|| Histogram::from_counts(&spread_counts)),
+        })
     }
-    let trials = acc.accounts.n;
-    let node_probabilities = config.node_probabilities.then(|| {
-        let mut counts = vec![0u64; n];
-        for s in pool.into_inner() {
-            for (c, x) in counts.iter_mut().zip(&s.counts) {
-                *c += x;
-            }
-        }
-        Array1::from_iter(counts.into_iter().map(|c| c as f64 / trials as f64))
-    });
-    Ok(SpreadResult {
-        model,
-        hops: config.hops,
-        accounts: acc.accounts.estimate(),
-        people: acc.people.estimate(),
-        target_weight: acc.weight.estimate(),
-        trials,
-        stopped_early,
-        by_jurisdiction: jur_names
-            .iter()
-            .enumerate()
-            .map(|(j, name)| JurisdictionSpread {
-                jurisdiction: name.clone(),
-                people: acc.jur_people[j].estimate(),
-                target_weight: acc.jur_weight[j].estimate(),
-            })
-            .collect(),
-        node_probabilities,
-        histogram: config
-            .histogram
-            .then(|| Histogram::from_counts(&spread_counts)),
-    })
 }
 
 #[cfg(test)]

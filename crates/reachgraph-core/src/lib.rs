@@ -42,7 +42,7 @@ pub mod rrset;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};
-pub use cascade::{simulate, Estimate, Model, SpreadConfig, SpreadResult};
+pub use cascade::{simulate, Estimate, Model, Simulator, SpreadConfig, SpreadResult};
 pub use error::{Error, Result};
 pub use graph::{BuildReport, Csr, DuplicatePolicy, Graph, GraphBuilder, GraphOptions};
 pub use ids::{NodeIds, NodeKey};

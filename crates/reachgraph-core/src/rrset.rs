@@ -49,8 +49,8 @@
 
 use crate::attrs::People;
 use crate::cascade::{
-    check_hops, check_threads, expand, list_rule, validate_model, ChunkProgress, Draws, Estimate,
-    Frontier, ListRule, Model, ScratchPool, Stamps,
+    build_pool, check_hops, check_threads, expand, list_rule, validate_model, ChunkProgress, Draws,
+    Estimate, Frontier, ListRule, Model, ScratchPool, Stamps,
 };
 use crate::error::{Error, Result};
 use crate::graph::{Csr, Graph};
@@ -476,15 +476,7 @@ impl<'g> RrSampler<'g> {
             ),
         };
         let (roots, scale) = root_table(graph.people(), n, config.roots)?;
-        let pool = match config.threads {
-            None => None,
-            Some(t) => Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(t)
-                    .build()
-                    .map_err(|e| Error::invalid_parameter("threads", t, e.to_string()))?,
-            ),
-        };
+        let pool = build_pool(config.threads)?;
         Ok(RrSampler {
             graph,
             model,
