@@ -1,7 +1,7 @@
 //! Cascade engine: Monte Carlo and RR estimates against exact live-edge enumeration and closed
 //! forms, properties, determinism across thread counts, bad input, and a real-graph check.
 
-use reachgraph_core::cascade::{simulate, Estimate, Model, SpreadConfig, SpreadResult};
+use reachgraph_core::cascade::{simulate, Estimate, Model, Simulator, SpreadConfig, SpreadResult};
 use reachgraph_core::rrset::{rr_estimate, RootDistribution, RrConfig, RrSampler, RrSets};
 use reachgraph_core::{
     io, rng, Attributes, Categorical, EdgeFormat, Error, Graph, GraphOptions, NoProgress, NodeIds,
@@ -668,6 +668,11 @@ fn same_seed_same_numbers_on_one_two_three_threads() {
                 simulate(&g, &seeds, model, &own, &NoProgress).unwrap()
             );
         }
+        // A reusable simulator gives the same numbers for each seed set it runs.
+        let sim = Simulator::new(&g, model, &c).unwrap();
+        assert_eq!(base, sim.run(&seeds, &NoProgress).unwrap());
+        let _ = sim.run(&seeds[..3], &NoProgress).unwrap();
+        assert_eq!(base, sim.run(&seeds, &NoProgress).unwrap());
         assert_eq!(
             serde_json::to_string(&base).unwrap(),
             serde_json::to_string(&in_pool(2, || {
@@ -762,21 +767,20 @@ fn extending_rr_sets_equals_sampling_them_at_once() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Geometric skipping has the distribution of per-edge coins
+// Subset sampling (binomial count + uniform subset, geometric skipping) has the distribution
+// of per-edge coins
 
-#[test]
-fn geometric_skipping_matches_per_edge_coins() {
-    // Weighted cascade on a graph with in-degrees around 10: p = 1/indeg ≤ 0.25 mostly.
-    let mut g = random_graph(400, 4_000, 12);
-    g.set_weights(&WeightScheme::WeightedCascade).unwrap();
+/// RR sets drawn with subset sampling and with per-edge coins agree in mean size and in how
+/// often each account is included.
+fn rr_subset_sampling_matches_coins(g: &Graph) {
     let count = 60_000;
     let draw = |skipping: bool| {
         let c = RrConfig::builder()
             .seed(if skipping { 1 } else { 2 })
-            .geometric_skipping(skipping)
+            .subset_sampling(skipping)
             .build()
             .unwrap();
-        RrSampler::new(&g, IC, &c)
+        RrSampler::new(g, IC, &c)
             .unwrap()
             .sample(count, &NoProgress)
             .unwrap()
@@ -813,6 +817,27 @@ fn geometric_skipping_matches_per_edge_coins() {
             f2[v]
         );
     }
+}
+
+#[test]
+fn subset_sampling_matches_per_edge_coins() {
+    // Weighted cascade, in-degrees around 10: a binomial count and a uniform subset per list.
+    let mut g = random_graph(400, 4_000, 12);
+    g.set_weights(&WeightScheme::WeightedCascade).unwrap();
+    // Constant p = 0.1 on the reversed graph: in-hubs with hundreds of followees (geometric
+    // skipping, d·p > 8) next to short lists (binomial count).
+    let out = g.out_csr();
+    let mut reversed = Vec::new();
+    for u in 0..400u32 {
+        for &v in out.neighbors(u) {
+            reversed.push((v, u, 0.1f32));
+        }
+    }
+    let hubs = graph(400, &reversed);
+    assert!((0..400).any(|v| hubs.in_degree(v) > 100));
+    for g in [&g, &hubs] {
+        rr_subset_sampling_matches_coins(g);
+    }
     // Forward: constant p = 0.1 (every out-list shares it).
     g.set_weights(&WeightScheme::Constant { p: 0.1 }).unwrap();
     let seeds = [0u32, 1, 2, 3];
@@ -820,7 +845,7 @@ fn geometric_skipping_matches_per_edge_coins() {
         let c = SpreadConfig::builder()
             .trials(4_000)
             .seed(if skipping { 3 } else { 4 })
-            .geometric_skipping(skipping)
+            .subset_sampling(skipping)
             .node_probabilities(true)
             .build()
             .unwrap();

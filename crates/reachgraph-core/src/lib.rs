@@ -59,7 +59,7 @@ pub mod scenario;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};
-pub use cascade::{simulate, Estimate, Model, SpreadConfig, SpreadResult};
+pub use cascade::{simulate, Estimate, Model, Simulator, SpreadConfig, SpreadResult};
 pub use coverage::{
     budget_pick, incremental_reach, reach_ladder, BudgetPick, Ladder, LadderStep, Objective,
 };
