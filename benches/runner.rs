@@ -204,6 +204,90 @@ fn section_reach(reps: usize) -> Vec<Table> {
     out
 }
 
+fn section_cascade(reps: usize) -> Table {
+    use reachgraph_core::cascade::{simulate, Model, SpreadConfig};
+    use reachgraph_core::rrset::{RrConfig, RrSampler};
+    use reachgraph_core::WeightScheme;
+    let mut t = Table::new(
+        "Cascades on soc-Epinions1, weighted cascade (p = 1/indeg), 50 accounts with the most followers as seeds",
+    );
+    let Some(mut g) = common::real("soc-Epinions1.txt", false) else {
+        return t;
+    };
+    g.set_weights(&WeightScheme::WeightedCascade).unwrap();
+    let seeds = common::top_by_out_degree(&g, 50);
+    let trials = 4_000u64;
+    let mut one = 0.0;
+    for (model, label) in [
+        (Model::IndependentCascade, "IC"),
+        (Model::LinearThreshold, "LT"),
+    ] {
+        for threads in [1usize, 2] {
+            let cfg = SpreadConfig::builder()
+                .trials(trials)
+                .seed(1)
+                .threads(threads)
+                .build()
+                .unwrap();
+            let mut mean = 0.0;
+            let s = time(reps.min(3), || {
+                let r = simulate(&g, &seeds, model, &cfg, &NoProgress).unwrap();
+                mean = r.people.mean;
+            });
+            let per = s / trials as f64;
+            let (target, ok) = match (model, threads) {
+                (Model::IndependentCascade, 1) => {
+                    one = per;
+                    ("≤ 1.0 ms (reference C++: 2.5 ms)", Some(per <= 1.0e-3))
+                }
+                (Model::IndependentCascade, _) => ("≥ 1.8× one thread", Some(one / per >= 1.8)),
+                _ => ("", None),
+            };
+            t.row(
+                format!("{label} Monte Carlo, {threads} thread(s), spread {mean:.0}"),
+                format!(
+                    "{} per cascade ({:.2}× one thread)",
+                    fmt_s(per),
+                    if model == Model::IndependentCascade {
+                        one / per
+                    } else {
+                        f64::NAN
+                    }
+                ),
+                target,
+                ok,
+            );
+        }
+    }
+    for threads in [1usize, 2] {
+        let cfg = RrConfig::builder()
+            .seed(1)
+            .threads(threads)
+            .build()
+            .unwrap();
+        let sampler = RrSampler::new(&g, Model::IndependentCascade, &cfg).unwrap();
+        let count = 1_000_000usize;
+        let mut mean_size = 0.0;
+        let s = time(reps.min(3), || {
+            let sets = sampler.sample(count, &NoProgress).unwrap();
+            mean_size = sets.mean_size();
+        });
+        let rate = count as f64 / s;
+        let (target, ok) = if threads == 2 {
+            ("≥ 1.5 M/s on two threads", Some(rate >= 1.5e6))
+        } else {
+            ("", None)
+        };
+        t.row(
+            format!("IC RR sets, {threads} thread(s) (mean size {mean_size:.1})"),
+            format!("{:.2} M sets/s", rate / 1e6),
+            target,
+            ok,
+        );
+    }
+    t
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut reps = 5;
@@ -240,6 +324,9 @@ fn main() {
     }
     if want("reach") {
         tables.extend(section_reach(reps));
+    }
+    if want("cascade") {
+        tables.push(section_cascade(reps));
     }
     for t in &tables {
         t.print();
