@@ -538,41 +538,28 @@ mod tests {
 
     #[test]
     fn malformed_lines_name_input_and_line() {
-        let e = read_graph(
-            "1 2\n3\n".as_bytes(),
-            "g.txt",
-            EdgeFormat::EdgeList,
-            Default::default(),
-        )
-        .unwrap_err();
-        assert_eq!(
-            e.to_string().split(':').take(2).collect::<Vec<_>>(),
-            ["g.txt", "2"]
-        );
-        let e = read_graph(
-            "1 2 0.5\n3 4 1.5\n".as_bytes(),
-            "g.txt",
-            EdgeFormat::EdgeList,
-            Default::default(),
-        )
-        .unwrap_err();
-        assert!(e.to_string().starts_with("g.txt:2:"), "{e}");
-        let e = read_graph(
-            "1 2 0.5\n3 4\n".as_bytes(),
-            "g.txt",
-            EdgeFormat::EdgeList,
-            Default::default(),
-        )
-        .unwrap_err();
-        assert!(e.to_string().starts_with("g.txt:2:"), "{e}");
-        let e = read_graph(
-            "1 2 x\n".as_bytes(),
-            "g.txt",
-            EdgeFormat::EdgeList,
-            Default::default(),
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("not a number"), "{e}");
+        let cases = [
+            ("1 2\n3\n", "g.txt:2:", "one field"),
+            ("1 2 0.5\n3 4 1.5\n", "g.txt:2:", "not in [0, 1]"),
+            ("1 2 0.5\n3 4\n", "g.txt:2:", "give all or none"),
+            ("a b 0.5\nc d\n", "g.txt:2:", "give all or none"),
+            ("1 2 x\n", "g.txt:1:", "not a number"),
+            ("1 2 0.5 9\n", "g.txt:1:", "more than three fields"),
+        ];
+        for (text, prefix, needle) in cases {
+            let e = read_graph(
+                text.as_bytes(),
+                "g.txt",
+                EdgeFormat::EdgeList,
+                Default::default(),
+            )
+            .unwrap_err();
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with(prefix) && msg.contains(needle),
+                "{text:?}: {msg}"
+            );
+        }
     }
 
     #[test]

@@ -62,6 +62,13 @@ impl PyGraph {
         }
     }
 
+    /// Dense ids of an optional candidate list.
+    fn candidate_ids(&self, candidates: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u32>>> {
+        candidates
+            .map(|c| resolve_ids(&self.inner, c, "candidate list"))
+            .transpose()
+    }
+
     /// Sets the weight scheme when one is given and differs from the one in force.
     fn apply_weights(&mut self, weights: Option<&str>) -> PyResult<()> {
         if let Some(w) = weights {
@@ -455,9 +462,7 @@ impl PyGraph {
         include_seeds: bool,
         target_only: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let c = candidates
-            .map(|c| resolve_ids(&self.inner, c, "candidate list"))
-            .transpose()?;
+        let c = self.candidate_ids(candidates)?;
         let g = &self.inner;
         let l = runtime::quick(py, || {
             coverage::reach_ladder(g, c.as_deref(), k, &opts(include_seeds, target_only))
@@ -479,9 +484,7 @@ impl PyGraph {
         include_seeds: bool,
         target_only: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let c = candidates
-            .map(|c| resolve_ids(&self.inner, c, "candidate list"))
-            .transpose()?;
+        let c = self.candidate_ids(candidates)?;
         let g = &self.inner;
         let p = runtime::quick(py, || {
             coverage::budget_pick(g, c.as_deref(), budget, &opts(include_seeds, target_only))
