@@ -124,7 +124,7 @@ enum Command {
     Spread {
         #[command(flatten)]
         graph: GraphArgs,
-        /// Edge probabilities: wc (1/in-degree), const:P, trivalency[:SEED], tier, or file (the third column).
+        /// Edge probabilities: wc (1/in-degree), const:P, trivalency or trivalency:SEED, tier, or file (the third column).
         #[arg(long)]
         weights: String,
         /// Cascade model: ic or lt.
