@@ -1054,7 +1054,7 @@ fn soc_epinions_weighted_cascade_spread_is_plausible() {
     let seeds = &ids[..50];
     let c = SpreadConfig::builder().trials(64).seed(1).build().unwrap();
     let r = simulate(&g, seeds, IC, &c, &NoProgress).unwrap();
-    // About 11,000 accounts (10,977 ± 13 over 2,000 trials in a release run).
+    // About 10,960 accounts (± 13 over 2,000 trials in a release run).
     assert!(
         (9_500.0..12_500.0).contains(&r.accounts.mean),
         "{:?}",

@@ -31,13 +31,16 @@
 //! ## Speed
 //! The kernels walk the frozen CSR arrays with a visited-stamp array (an epoch per trial, never
 //! cleared), a flat FIFO queue, and 24-bit uniform draws (two per 64-bit output of the
-//! generator) compared with the `f32` edge probability. A coin is drawn for every out-edge of an
+//! generator) compared with the `f32` edge probability (so an edge is live with its probability
+//! rounded up to a multiple of 2⁻²⁴; 0 and 1 are exact). A coin is drawn for every out-edge of an
 //! active account, even into accounts already active: the "is it live and new" branch is then
 //! rarely taken and well predicted, which on soc-Epinions1 is about 30% faster than saving the
 //! draws. Adjacency a few places ahead in the queue is prefetched. When all out-edges of an
 //! account share one probability (constant `p`), the live ones are drawn by subset sampling
-//! (see [`crate::rrset`]). LT thresholds are drawn lazily, only for the accounts a cascade
-//! touches.
+//! (see [`crate::rrset`]). LT keeps one stamped cell per account, its threshold minus the
+//! weight of its active followees, so nothing is reset between trials; a threshold is drawn for
+//! each edge and used when the edge is the first to touch its account (again trading draws for
+//! a predictable branch).
 
 use crate::attrs::NONE;
 use crate::error::{Error, Result};
