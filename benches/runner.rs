@@ -235,9 +235,11 @@ fn section_cascade(reps: usize) -> Table {
                 mean = r.people.mean;
             });
             let per = s / trials as f64;
+            if threads == 1 {
+                one = per;
+            }
             let (target, ok) = match (model, threads) {
                 (Model::IndependentCascade, 1) => {
-                    one = per;
                     ("≤ 1.0 ms (reference C++: 2.5 ms)", Some(per <= 1.0e-3))
                 }
                 (Model::IndependentCascade, _) => ("≥ 1.8× one thread", Some(one / per >= 1.8)),
