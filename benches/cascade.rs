@@ -12,72 +12,7 @@ use reachgraph_core::rrset::{RrConfig, RrSampler};
 use reachgraph_core::{Graph, NoProgress};
 use std::time::Duration;
 
-/// Graph factories. `real` and `top_by_out_degree` mirror `benches/common` on main; the
-/// generated graph is a stand-in until the benches switch to the scenario generator.
-mod common {
-    use reachgraph_core::io::{read_graph, EdgeFormat};
-    use reachgraph_core::{rng, Graph, GraphOptions, NodeIds, WeightScheme};
-    use std::path::PathBuf;
-
-    /// The shared data folder: `$REACHGRAPH_DATA`, else `../shared/data` beside the repository.
-    pub fn shared_data() -> Option<PathBuf> {
-        let p = std::env::var_os("REACHGRAPH_DATA")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"))
-            });
-        if p.is_dir() {
-            Some(p)
-        } else {
-            eprintln!(
-                "skipping real-graph benchmarks: {} is absent (set REACHGRAPH_DATA)",
-                p.display()
-            );
-            None
-        }
-    }
-
-    /// A shared real graph by file name, if the folder is present.
-    pub fn real(file: &str, undirected: bool) -> Option<Graph> {
-        let f = std::fs::File::open(shared_data()?.join(file)).ok()?;
-        let options = GraphOptions {
-            undirected,
-            ..Default::default()
-        };
-        Some(read_graph(f, file, EdgeFormat::EdgeList, options).ok()?.0)
-    }
-
-    /// A seeded random follower graph with `n` accounts and about `m` edges: sources
-    /// `⌊n · x³⌋` for uniform `x` (a long tail of accounts with many followers), uniform targets.
-    pub fn generated(n: u32, m: usize, seed: u64) -> Graph {
-        let mut r = rng::stream(seed, 0);
-        let (mut src, mut dst) = (Vec::with_capacity(m), Vec::with_capacity(m));
-        for _ in 0..m {
-            let x = rng::unit_f64(&mut r);
-            src.push(((x * x * x) * n as f64) as u32 % n);
-            dst.push(rng::below(&mut r, n as u64) as u32);
-        }
-        let ids = NodeIds::identity(n);
-        let (g, _) = Graph::from_edges(n, &src, &dst, None, ids, GraphOptions::default())
-            .expect("generated edges are valid");
-        g
-    }
-
-    /// The `k` accounts with the most followers, most first (ties by id).
-    pub fn top_by_out_degree(g: &Graph, k: usize) -> Vec<u32> {
-        let mut ids: Vec<u32> = (0..g.node_count() as u32).collect();
-        ids.sort_by_key(|&u| (std::cmp::Reverse(g.out_degree(u)), u));
-        ids.truncate(k);
-        ids
-    }
-
-    /// Weighted-cascade probabilities, the setting of the reference IM benchmarks.
-    pub fn wc(mut g: Graph) -> Graph {
-        g.set_weights(&WeightScheme::WeightedCascade)
-            .expect("weighted cascade applies to any graph");
-        g
-    }
-}
+mod common;
 
 fn graphs() -> Vec<(String, Graph)> {
     let mut out = Vec::new();

@@ -4,7 +4,7 @@
 
 use reachgraph_core::io::{read_graph, EdgeFormat};
 use reachgraph_core::scenario::{generate, Scenario, ScenarioConfig};
-use reachgraph_core::{Graph, GraphOptions, NoProgress};
+use reachgraph_core::{rng, Graph, GraphOptions, NoProgress, NodeIds, WeightScheme};
 use std::path::PathBuf;
 
 /// The shared data folder beside the repository, or `None` with a message.
@@ -52,4 +52,27 @@ pub fn top_by_out_degree(g: &Graph, k: usize) -> Vec<u32> {
 pub fn spread_ids(g: &Graph, k: usize) -> Vec<u32> {
     let n = g.node_count() as u64;
     (0..k as u64).map(|i| (i * n / k as u64) as u32).collect()
+}
+
+/// A seeded random follower graph with `n` accounts and about `m` edges: sources
+/// `⌊n · x³⌋` for uniform `x` (a long tail of accounts with many followers), uniform targets.
+pub fn generated(n: u32, m: usize, seed: u64) -> Graph {
+    let mut r = rng::stream(seed, 0);
+    let (mut src, mut dst) = (Vec::with_capacity(m), Vec::with_capacity(m));
+    for _ in 0..m {
+        let x = rng::unit_f64(&mut r);
+        src.push(((x * x * x) * n as f64) as u32 % n);
+        dst.push(rng::below(&mut r, n as u64) as u32);
+    }
+    let ids = NodeIds::identity(n);
+    let (g, _) = Graph::from_edges(n, &src, &dst, None, ids, GraphOptions::default())
+        .expect("generated edges are valid");
+    g
+}
+
+/// Weighted-cascade probabilities, the setting of the reference IM benchmarks.
+pub fn wc(mut g: Graph) -> Graph {
+    g.set_weights(&WeightScheme::WeightedCascade)
+        .expect("weighted cascade applies to any graph");
+    g
 }
