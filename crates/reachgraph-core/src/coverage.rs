@@ -15,7 +15,7 @@
 
 use crate::error::{Error, Result};
 use crate::graph::{Csr, Graph};
-use crate::reach::{check_ids, ReachOptions};
+use crate::reach::ReachOptions;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -249,7 +249,7 @@ fn candidate_list(graph: &Graph, candidates: Option<&[u32]>) -> Result<Vec<u32>>
                     what: "candidate set".into(),
                 });
             }
-            check_ids(graph, c, "candidate set")?;
+            graph.check_nodes(c, "candidate set")?;
             Ok(c.to_vec())
         }
     }
@@ -292,8 +292,8 @@ pub fn incremental_reach(
     add: u32,
     opts: &ReachOptions,
 ) -> Result<LadderStep> {
-    check_ids(graph, base, "base set")?;
-    check_ids(graph, &[add], "added account")?;
+    graph.check_nodes(base, "base set")?;
+    graph.check_nodes(&[add], "added account")?;
     let costs = &graph.attributes().cost;
     let mut cover = Cover::new(graph, *opts);
     for &a in base {

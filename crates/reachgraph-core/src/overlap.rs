@@ -188,7 +188,7 @@ pub fn overlap(graph: &Graph, accounts: &[u32], progress: &dyn Progress) -> Resu
             what: "account list".into(),
         });
     }
-    crate::reach::check_ids(graph, accounts, "account list")?;
+    graph.check_nodes(accounts, "account list")?;
     let k = accounts.len();
     let inc = incidence(graph, accounts);
     let n_local = inc.offsets.len() - 1;

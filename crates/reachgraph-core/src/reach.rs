@@ -126,22 +126,7 @@ pub(crate) fn check_seed_set(graph: &Graph, seeds: &[u32]) -> Result<()> {
             what: "seed set".into(),
         });
     }
-    check_ids(graph, seeds, "seed set")
-}
-
-/// [`Graph::check_nodes`] in O(s log s) for `s` ids: a sorted copy finds whether anything is
-/// wrong without touching an array over all accounts; only then does `check_nodes` name the
-/// first offending id.
-pub(crate) fn check_ids(graph: &Graph, ids: &[u32], what: &str) -> Result<()> {
-    let mut sorted = ids.to_vec();
-    sorted.sort_unstable();
-    let in_range = sorted
-        .last()
-        .is_none_or(|&v| (v as usize) < graph.node_count());
-    if in_range && sorted.windows(2).all(|w| w[0] != w[1]) {
-        return Ok(());
-    }
-    graph.check_nodes(ids, what)
+    graph.check_nodes(seeds, "seed set")
 }
 
 /// A zeroed bitset of at least `bits` bits.
