@@ -1036,17 +1036,14 @@ fn progress_is_reported_and_cancellation_is_typed() {
 
 #[test]
 fn soc_epinions_weighted_cascade_spread_is_plausible() {
-    // The shared data folder sits next to the repository; REACHGRAPH_DATA overrides it
-    // (for worktrees kept elsewhere).
-    let dir = std::env::var("REACHGRAPH_DATA")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string());
-    let path = format!("{dir}/soc-Epinions1.txt");
-    let Ok(file) = std::fs::File::open(&path) else {
-        eprintln!("skipping: {path} not found (the shared data folder is absent)");
+    let Some(dir) = crate::common::shared_data() else {
         return;
     };
+    let path = dir.join("soc-Epinions1.txt");
+    let file = std::fs::File::open(&path).unwrap();
+    let name = path.display().to_string();
     let (mut g, _) =
-        io::read_graph(file, &path, EdgeFormat::EdgeList, GraphOptions::default()).unwrap();
+        io::read_graph(file, &name, EdgeFormat::EdgeList, GraphOptions::default()).unwrap();
     assert_eq!((g.node_count(), g.edge_count()), (75_879, 508_837));
     g.set_weights(&WeightScheme::WeightedCascade).unwrap();
     let mut ids: Vec<u32> = (0..g.node_count() as u32).collect();

@@ -2,9 +2,12 @@
 
 use std::path::PathBuf;
 
-/// The shared data folder (`../shared/data` beside the repository), if present.
+/// The shared data folder, if present: `$REACHGRAPH_DATA`, else `../shared/data` beside the
+/// repository (the override serves worktrees kept elsewhere).
 pub fn shared_data() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"));
+    let p = std::env::var_os("REACHGRAPH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
     if p.is_dir() {
         Some(p)
     } else {
