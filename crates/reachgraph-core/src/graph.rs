@@ -174,11 +174,12 @@ impl Graph {
             }
         };
         // Validate ids and probabilities before allocating anything large.
-        let bad_id = src
-            .par_iter()
-            .chain(dst.par_iter())
-            .find_first(|&&v| v >= n)
-            .copied();
+        // A maximum is a cheap streaming pass; only a failing input pays to find the culprit.
+        let max_id = src.par_iter().chain(dst.par_iter()).copied().max();
+        let bad_id = match max_id {
+            Some(v) if v >= n => src.iter().chain(dst).copied().find(|&v| v >= n),
+            _ => None,
+        };
         if let Some(v) = bad_id {
             return Err(Error::UnknownNode {
                 id: v.to_string(),
@@ -579,12 +580,91 @@ impl<T> SharedSlots<T> {
 /// more). Items are processed in `parts` (contiguous item ranges, in order). Returns bucket
 /// offsets (`buckets + 1` entries) and the values grouped by bucket, each bucket in item order:
 /// exactly what a sequential counting sort gives, for any number of threads.
+///
+/// With many buckets a one-pass scatter writes to a random place for every value (a cache and
+/// TLB miss each), so above [`DIRECT_BUCKETS`] it sorts in two passes instead: first by the
+/// high bits of the bucket into at most [`COARSE_BUCKETS`] coarse ranges (few write streams,
+/// which the caches absorb), then each coarse range by the low bits on its own, in cache.
 fn bucket_scatter<T, E>(parts: &[(usize, usize)], buckets: usize, emit: E) -> (Vec<usize>, Vec<T>)
 where
     T: Copy + Default + Send + Sync,
     E: Fn(usize, &mut dyn FnMut(usize, T)) + Sync,
 {
-    // Pass 1: per-part bucket counts.
+    if buckets <= DIRECT_BUCKETS {
+        return scatter_pass(parts, buckets, |i, sink| emit(i, sink), |_, v| v);
+    }
+    // Pass 1: group (bucket, value) by the bucket's high bits, stably.
+    let shift = (usize::BITS - (buckets - 1).leading_zeros())
+        .saturating_sub(COARSE_BUCKETS.trailing_zeros());
+    let coarse = ((buckets - 1) >> shift) + 1;
+    let (coarse_offsets, pairs): (Vec<usize>, Vec<(u32, T)>) = scatter_pass(
+        parts,
+        coarse,
+        |i, sink| emit(i, &mut |k, v| sink(k >> shift, (k as u32, v))),
+        |_, kv| kv,
+    );
+    // Pass 2: each coarse range by the low bits, in parallel over ranges; each range writes its
+    // own slice of the output and its own run of bucket offsets.
+    let fine = 1usize << shift;
+    let mut offsets = vec![0usize; buckets + 1];
+    let mut out = vec![T::default(); pairs.len()];
+    {
+        let mut out_rest: &mut [T] = &mut out;
+        let mut off_rest: &mut [usize] = &mut offsets[..buckets];
+        let mut jobs = Vec::with_capacity(coarse);
+        for c in 0..coarse {
+            let (lo, hi) = (coarse_offsets[c], coarse_offsets[c + 1]);
+            let (o, rest) = std::mem::take(&mut out_rest).split_at_mut(hi - lo);
+            out_rest = rest;
+            let width = fine.min(buckets - c * fine);
+            let (f, rest) = std::mem::take(&mut off_rest).split_at_mut(width);
+            off_rest = rest;
+            jobs.push((&pairs[lo..hi], o, f, lo));
+        }
+        jobs.into_par_iter().for_each(|(src, dst, offs, base)| {
+            let mask = fine - 1;
+            let mut count = vec![0usize; offs.len()];
+            for &(k, _) in src {
+                count[k as usize & mask] += 1;
+            }
+            let mut at = 0;
+            for (c, o) in count.iter_mut().zip(offs.iter_mut()) {
+                *o = base + at;
+                let n = *c;
+                *c = at;
+                at += n;
+            }
+            for &(k, v) in src {
+                let c = &mut count[k as usize & mask];
+                dst[*c] = v;
+                *c += 1;
+            }
+        });
+    }
+    offsets[buckets] = out.len();
+    (offsets, out)
+}
+
+/// Up to this many buckets, [`bucket_scatter`] sorts in one pass.
+const DIRECT_BUCKETS: usize = 1 << 16;
+/// The most coarse ranges [`bucket_scatter`]'s first pass writes to at once.
+const COARSE_BUCKETS: usize = 1 << 11;
+
+/// One stable counting-sort pass of [`bucket_scatter`]: `emit` yields `(bucket, value)` pairs,
+/// and `map(bucket, value)` is what gets stored.
+fn scatter_pass<T, U, E, M>(
+    parts: &[(usize, usize)],
+    buckets: usize,
+    emit: E,
+    map: M,
+) -> (Vec<usize>, Vec<U>)
+where
+    T: Copy,
+    U: Copy + Default + Send + Sync,
+    E: Fn(usize, &mut dyn FnMut(usize, T)) + Sync,
+    M: Fn(usize, T) -> U + Sync,
+{
+    // Count per part.
     let mut cursors: Vec<Vec<usize>> = parts
         .par_iter()
         .map(|&(a, b)| {
@@ -606,18 +686,18 @@ where
         }
         offsets[k + 1] = at;
     }
-    let mut out = vec![T::default(); offsets[buckets]];
+    let mut out = vec![U::default(); offsets[buckets]];
     let slots = SharedSlots(out.as_mut_ptr());
-    // Pass 2: every part writes its own slots.
+    // Every part writes its own slots.
     parts
         .par_iter()
         .zip(cursors.par_iter_mut())
         .for_each(|(&(a, b), cur)| {
             for i in a..b {
                 emit(i, &mut |k, v| {
-                    // SAFETY: slot `cur[k]` lies in this part's range of bucket `k`, which pass 1
-                    // sized exactly, so it is in bounds and written by no other part.
-                    unsafe { slots.write(cur[k], v) };
+                    // SAFETY: slot `cur[k]` lies in this part's range of bucket `k`, which the
+                    // count sized exactly, so it is in bounds and written by no other part.
+                    unsafe { slots.write(cur[k], map(k, v)) };
                     cur[k] += 1;
                 });
             }
@@ -1126,6 +1206,51 @@ mod tests {
                     assert_eq!(out.probs(u)[k], p);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn two_pass_scatter_equals_a_sequential_counting_sort() {
+        // More buckets than DIRECT_BUCKETS (and not a power of two), so the two-pass path runs,
+        // with items that emit zero, one or two values.
+        let buckets = DIRECT_BUCKETS * 3 + 12_345;
+        let mut rng = crate::rng::stream(11, 0);
+        let items: Vec<(usize, usize)> = (0..400_000)
+            .map(|_| {
+                let a = crate::rng::below(&mut rng, buckets as u64) as usize;
+                let b = crate::rng::below(&mut rng, 64) as usize;
+                (a, b)
+            })
+            .collect();
+        let emit = |i: usize, sink: &mut dyn FnMut(usize, u64)| {
+            let (a, b) = items[i];
+            if b == 0 {
+                return;
+            }
+            sink(a, i as u64);
+            if b < 8 {
+                sink(buckets - 1 - (a % 1000), (i as u64) << 20);
+            }
+        };
+        // The reference: a plain sequential stable counting sort.
+        let mut lists: Vec<Vec<u64>> = vec![Vec::new(); buckets];
+        for i in 0..items.len() {
+            emit(i, &mut |k, v| lists[k].push(v));
+        }
+        let mut want_offsets = vec![0usize];
+        let mut want = Vec::new();
+        for l in &lists {
+            want.extend_from_slice(l);
+            want_offsets.push(want.len());
+        }
+        for threads in [1, 3] {
+            let (offsets, got) = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| bucket_scatter(&even_parts(items.len()), buckets, emit));
+            assert_eq!(offsets, want_offsets, "{threads} threads");
+            assert_eq!(got, want, "{threads} threads");
         }
     }
 

@@ -94,6 +94,9 @@ enum Repr {
         labels: Vec<i64>,
         index: FxHashMap<i64, u32>,
     },
+    /// Small non-negative integer ids: `table[v]` is the dense id of `v` (`u32::MAX`: none).
+    /// Bulk interning builds it; interning one more id turns it into [`Repr::Int`].
+    Table { labels: Vec<i64>, table: Vec<u32> },
     Str {
         labels: Vec<String>,
         index: FxHashMap<String, u32>,
@@ -126,7 +129,7 @@ impl NodeIds {
     pub fn len(&self) -> usize {
         match &self.repr {
             Repr::Identity(n) => *n as usize,
-            Repr::Int { labels, .. } => labels.len(),
+            Repr::Int { labels, .. } | Repr::Table { labels, .. } => labels.len(),
             Repr::Str { labels, .. } => labels.len(),
         }
     }
@@ -154,10 +157,22 @@ impl NodeIds {
     }
 
     fn int_mode(&mut self) {
-        if let Repr::Identity(n) = self.repr {
-            let labels: Vec<i64> = (0..n as i64).collect();
-            let index = labels.iter().map(|&v| (v, v as u32)).collect();
-            self.repr = Repr::Int { labels, index };
+        match &mut self.repr {
+            Repr::Identity(n) => {
+                let labels: Vec<i64> = (0..*n as i64).collect();
+                let index = labels.iter().map(|&v| (v, v as u32)).collect();
+                self.repr = Repr::Int { labels, index };
+            }
+            Repr::Table { labels, .. } => {
+                let labels = std::mem::take(labels);
+                let index = labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| (v, i as u32))
+                    .collect();
+                self.repr = Repr::Int { labels, index };
+            }
+            Repr::Int { .. } | Repr::Str { .. } => {}
         }
     }
 
@@ -178,7 +193,9 @@ impl NodeIds {
                 index.insert(s, (labels.len() - 1) as u32);
                 (labels.len() - 1) as u32
             }
-            Repr::Identity(_) => unreachable!("int_mode leaves no identity map"),
+            Repr::Identity(_) | Repr::Table { .. } => {
+                unreachable!("int_mode leaves neither an identity map nor a table")
+            }
         }
     }
 
@@ -249,12 +266,7 @@ impl NodeIds {
             da.push(id(x));
             db.push(id(y));
         }
-        let index = labels
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| (v, i as u32))
-            .collect();
-        self.repr = Repr::Int { labels, index };
+        self.repr = Repr::Table { labels, table };
         (da, db)
     }
 
@@ -278,6 +290,11 @@ impl NodeIds {
         match &self.repr {
             Repr::Identity(n) => (v >= 0 && v < *n as i64).then_some(v as u32),
             Repr::Int { index, .. } => index.get(&v).copied(),
+            Repr::Table { table, .. } => usize::try_from(v)
+                .ok()
+                .and_then(|v| table.get(v))
+                .copied()
+                .filter(|&i| i != u32::MAX),
             Repr::Str { index, .. } => index.get(&v.to_string()).copied(),
         }
     }
@@ -295,7 +312,9 @@ impl NodeIds {
     pub fn key(&self, i: u32) -> NodeKey {
         match &self.repr {
             Repr::Identity(_) => NodeKey::Int(i as i64),
-            Repr::Int { labels, .. } => NodeKey::Int(labels[i as usize]),
+            Repr::Int { labels, .. } | Repr::Table { labels, .. } => {
+                NodeKey::Int(labels[i as usize])
+            }
             Repr::Str { labels, .. } => NodeKey::Str(labels[i as usize].clone()),
         }
     }
@@ -304,7 +323,7 @@ impl NodeIds {
     pub fn label(&self, i: u32) -> String {
         match &self.repr {
             Repr::Identity(_) => i.to_string(),
-            Repr::Int { labels, .. } => labels[i as usize].to_string(),
+            Repr::Int { labels, .. } | Repr::Table { labels, .. } => labels[i as usize].to_string(),
             Repr::Str { labels, .. } => labels[i as usize].clone(),
         }
     }
@@ -346,6 +365,14 @@ mod tests {
                 assert_eq!(one.key(i), bulk.key(i));
             }
             assert_eq!(bulk.lookup("5").is_some(), a.contains(&5));
+            for v in [-1i64, 0, 3, 5, 8, 9, 10, 1 << 40, i64::MAX] {
+                assert_eq!(bulk.get(&NodeKey::Int(v)), one.get(&NodeKey::Int(v)), "{v}");
+            }
+            // Interning one more id after a bulk load (the direct table turns into a map).
+            assert_eq!(bulk.intern_int(1 << 50), one.intern_int(1 << 50));
+            assert_eq!(bulk.intern_int(9), one.intern_int(9));
+            assert_eq!(bulk.intern_token("x"), one.intern_token("x"));
+            assert_eq!(bulk.lookup("9"), one.lookup("9"));
         }
     }
 
