@@ -238,8 +238,8 @@ pub(crate) fn greedy(
         Constraint::Budget(b) => (b, false),
     };
     let cost = |v: u32| if unit { 1.0 } else { costs[v as usize] };
-    // Accounts in no set gain nothing now or later: they stay out of the heap and only fill
-    // a count that the others cannot (lowest ids first).
+    // Accounts in no set gain nothing now or later: they stay out of the heap (a count that
+    // accounts with gains cannot fill is filled with the lowest ids after greedy).
     let entries: Vec<Entry> = cands
         .iter()
         .filter(|&&v| cost(v) <= capacity)
@@ -315,14 +315,15 @@ pub(crate) fn greedy(
         remaining -= cost(top.node);
         round += 1;
     }
-    if let (true, Constraint::Count(k)) = (unit, constraint) {
+    if let Constraint::Count(k) = constraint {
         if seeds.len() < k {
+            // Every account left adds nothing: fill the count with the lowest ids.
             let chosen: rustc_hash::FxHashSet<u32> = seeds.iter().copied().collect();
             for &v in cands {
                 if seeds.len() == k {
                     break;
                 }
-                if !chosen.contains(&v) && index.list(v).is_empty() {
+                if !chosen.contains(&v) {
                     seeds.push(v);
                     gains.push(0);
                 }

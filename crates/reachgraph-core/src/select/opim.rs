@@ -82,9 +82,6 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
         };
         let alpha = ratio(&round);
         let at_max = t1 >= theta_max;
-        if std::env::var_os("RG_DEBUG").is_some() {
-            eprintln!("round {rounds}: t1 {t1} cov2 {} est {:.1} lower {:.1} upper {:.1} alpha {alpha:.4} t={:.4}", round.covered, scale*round.covered as f64/t2, round.lower, round.upper, e.elapsed());
-        }
         if !quality && (alpha >= target || at_max) {
             last = Some(round);
             break if alpha >= target {
@@ -108,12 +105,6 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
             let gain = only_new as f64 - only_prev as f64;
             let var = (only_new + only_prev) as f64 - gain * gain / t2;
             let se = var.max(0.0).sqrt();
-            if std::env::var_os("RG_DEBUG").is_some() {
-                eprintln!(
-                    "  prev {prev_cov} new {} gain {gain} se {se:.1}",
-                    round.covered
-                );
-            }
             if gain + 2.0 * se <= e.config.tolerance * prev_cov as f64 {
                 last = Some(if prev_cov > round.covered {
                     Round {
