@@ -79,6 +79,9 @@ fn requests_round_trip_through_json() {
         "reach_inline",
         "spread_ic",
         "spread_lt_hops",
+        "select_ic",
+        "select_budget_target",
+        "evaluate_target",
     ] {
         let req = parse_request(&request(name)).unwrap();
         let again = parse_request(&request_to_json(&req).to_string()).unwrap();
@@ -342,4 +345,87 @@ fn bad_requests_are_typed_errors() {
             err.message
         );
     }
+}
+
+#[test]
+fn select_and_evaluate_by_hand() {
+    in_root();
+    // const 0.5: each star reaches 1 + 3/2 people; ig_star and tt_star are one person, so the
+    // second star adds only tt_p4 and second chances at p1, p2 (0.5 + 2 · 0.25 = 1), less than
+    // ig_c (1 + 2 · 0.5, or x_d: 1 + 0.5 + 0.25 after a star).
+    let v = answer(&request("select_ic"));
+    let seeds: Vec<&str> = v["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(seeds.len(), 2);
+    assert!(
+        seeds.contains(&"ig_star") || seeds.contains(&"tt_star"),
+        "{seeds:?}"
+    );
+    assert!(
+        !(seeds.contains(&"ig_star") && seeds.contains(&"tt_star")),
+        "{seeds:?}"
+    );
+    assert!(v["approximation"].as_f64().unwrap() >= v["guarantee"].as_f64().unwrap());
+    assert_eq!(v["objective"], "people");
+    // Budget and target: x_d (p6, p1) then ig_c (p5) for $5,000; a star no longer fits.
+    let v = answer(&request("select_budget_target"));
+    assert_eq!(v["seeds"], serde_json::json!(["x_d", "ig_c"]));
+    assert_eq!(v["total_cost"], 5000.0);
+    assert_eq!(v["objective"], "target_weighted");
+    let m = v["estimate"]["mean"].as_f64().unwrap();
+    let se = v["estimate"]["stderr"].as_f64().unwrap();
+    assert!(
+        (m - 1.5).abs() < 4.0 * se,
+        "exact 0.5 + 0.5 + 0.5, got {m} ± {se}"
+    );
+    // Evaluate: ig_star + x_d reach target p1 (1 − 1/4), p6 (1/2): 1.25 in target weight.
+    let v = answer(&request("evaluate_target"));
+    let m = v["estimate"]["mean"].as_f64().unwrap();
+    let se = v["estimate"]["stderr"].as_f64().unwrap();
+    assert!((m - 1.25).abs() < 4.0 * se, "{m} ± {se}");
+}
+
+#[test]
+fn select_bad_requests_name_the_problem() {
+    in_root();
+    let err = |text: &str| {
+        let req = parse_request(text).unwrap();
+        run(&req, &NoProgress).unwrap_err()
+    };
+    let g = r#""graph": {"path": "tests/fixtures/graphs/campaign.txt", "attributes": "tests/fixtures/graphs/campaign.attrs.csv", "weights": "wc"}"#;
+    let e = err(&format!(
+        r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 2, "budget": 5}}"#
+    ));
+    assert_eq!(e.kind, "invalid_request");
+    let e = err(&format!(
+        r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 20}}"#
+    ));
+    assert_eq!(e.kind, "k_too_large");
+    let e = err(&format!(
+        r#"{{"version": 1, "type": "select", {g}, "model": "ic", "budget": 100}}"#
+    ));
+    assert_eq!(e.kind, "budget_too_small");
+    assert!(e.message.contains("2000"), "{}", e.message);
+    let e = err(&format!(
+        r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 1, "candidates": ["ig_star", "nobody"]}}"#
+    ));
+    assert_eq!(e.kind, "unknown_node");
+    assert!(e.message.contains("nobody"), "{}", e.message);
+    let e = err(&format!(
+        r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 1, "target": {{"file": "tests/fixtures/graphs/campaign.attrs.csv"}}}}"#
+    ));
+    assert_eq!(e.kind, "invalid_request");
+    assert!(e.message.contains("target_weight"), "{}", e.message);
+    let e = err(&format!(
+        r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 1, "epsilon": 2}}"#
+    ));
+    assert_eq!(e.kind, "invalid_parameter");
+    let e = err(&format!(
+        r#"{{"version": 1, "type": "evaluate", {g}, "model": "ic", "seeds": ["ghost"]}}"#
+    ));
+    assert_eq!(e.kind, "unknown_node");
 }

@@ -16,7 +16,7 @@ const LT: Model = Model::LinearThreshold;
 // Graph helpers
 
 /// A graph on dense ids `0..n` from `(u, v, p)` triples (`v` follows `u`).
-fn graph(n: u32, edges: &[(u32, u32, f32)]) -> Graph {
+pub(crate) fn graph(n: u32, edges: &[(u32, u32, f32)]) -> Graph {
     let src: Vec<u32> = edges.iter().map(|e| e.0).collect();
     let dst: Vec<u32> = edges.iter().map(|e| e.1).collect();
     let p: Vec<f32> = edges.iter().map(|e| e.2).collect();
@@ -34,7 +34,7 @@ fn graph(n: u32, edges: &[(u32, u32, f32)]) -> Graph {
 
 /// Eight accounts, cycles, a certain edge (5→6), an impossible one (4→6), 12 uncertain edges;
 /// in-weights sum to at most 1 (exactly 1 at accounts 3 and 6), so it serves IC and LT.
-fn small_graph() -> Graph {
+pub(crate) fn small_graph() -> Graph {
     graph(
         8,
         &[
@@ -58,7 +58,7 @@ fn small_graph() -> Graph {
 
 /// `small_graph` with people (1 and 6 one person, 3 and 7 another), target weights and
 /// jurisdictions.
-fn small_graph_with_people() -> Graph {
+pub(crate) fn small_graph_with_people() -> Graph {
     let mut g = small_graph();
     let mut a = Attributes::new(8);
     a.person = Categorical::from_labels([
@@ -87,7 +87,7 @@ fn small_graph_with_people() -> Graph {
 }
 
 /// A seeded random directed graph with `n` nodes and about `m` edges, skewed degrees.
-fn random_graph(n: u32, m: usize, seed: u64) -> Graph {
+pub(crate) fn random_graph(n: u32, m: usize, seed: u64) -> Graph {
     let mut r = rng::stream(seed, 0);
     let mut src = Vec::with_capacity(m);
     let mut dst = Vec::with_capacity(m);
@@ -113,10 +113,10 @@ fn random_graph(n: u32, m: usize, seed: u64) -> Graph {
 // Exact expected spread by enumerating live-edge worlds
 
 #[derive(Debug, Clone, Default)]
-struct Exact {
-    accounts: f64,
-    people: f64,
-    weight: f64,
+pub(crate) struct Exact {
+    pub(crate) accounts: f64,
+    pub(crate) people: f64,
+    pub(crate) weight: f64,
     node: Vec<f64>,
     jur_people: Vec<f64>,
 }
@@ -251,7 +251,7 @@ impl Exact {
 }
 
 /// Exact expected spread of `seeds`.
-fn exact(g: &Graph, seeds: &[u32], model: Model, hops: Option<u32>) -> Exact {
+pub(crate) fn exact(g: &Graph, seeds: &[u32], model: Model, hops: Option<u32>) -> Exact {
     let edges = edge_list(g);
     let h = hops.unwrap_or(u32::MAX);
     let mut ex = Exact::new(g);
@@ -263,7 +263,7 @@ fn exact(g: &Graph, seeds: &[u32], model: Model, hops: Option<u32>) -> Exact {
 }
 
 /// Exact expected spread of every seed set (indexed by bit mask) of a graph with few nodes.
-fn exact_all_subsets(g: &Graph, model: Model, hops: Option<u32>) -> Vec<Exact> {
+pub(crate) fn exact_all_subsets(g: &Graph, model: Model, hops: Option<u32>) -> Vec<Exact> {
     let n = g.node_count();
     let edges = edge_list(g);
     let h = hops.unwrap_or(u32::MAX);

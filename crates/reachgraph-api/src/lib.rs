@@ -28,6 +28,11 @@
 
 pub mod load;
 pub mod render;
+mod select_api;
+
+pub use select_api::{
+    EvaluateRequest, EvaluateResponse, SelectRequest, SelectResponse, SelectStep,
+};
 
 use load::{GraphSpec, IdList, LoadedGraph};
 use reachgraph_core::cascade::{self, Estimate, Model, SpreadConfig};
@@ -89,6 +94,10 @@ pub enum Request {
     Spread(SpreadRequest),
     /// The demo on the embedded campaign scenario.
     Demo(DemoRequest),
+    /// Seed selection (influence maximization) with a certified approximation ratio.
+    Select(SelectRequest),
+    /// The RR estimate of a given seed set's spread.
+    Evaluate(EvaluateRequest),
 }
 
 /// Deduplicated reach of a seed set.
@@ -269,6 +278,10 @@ pub enum Response {
     Spread(Versioned<SpreadResponse>),
     /// Answer to [`Request::Demo`] (boxed: it is much larger than the others).
     Demo(Box<Versioned<DemoResponse>>),
+    /// Answer to [`Request::Select`].
+    Select(Box<Versioned<SelectResponse>>),
+    /// Answer to [`Request::Evaluate`].
+    Evaluate(Versioned<EvaluateResponse>),
 }
 
 /// A response body with the wire-format version in front.
@@ -566,6 +579,12 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
         }
         Request::Spread(r) => run_spread(r, progress).map(|b| Response::Spread(versioned(b))),
         Request::Demo(r) => run_demo(r, progress).map(|b| Response::Demo(Box::new(versioned(b)))),
+        Request::Select(r) => {
+            select_api::run_select(r, progress).map(|b| Response::Select(Box::new(versioned(b))))
+        }
+        Request::Evaluate(r) => {
+            select_api::run_evaluate(r, progress).map(|b| Response::Evaluate(versioned(b)))
+        }
     }
 }
 

@@ -7,7 +7,9 @@ use reachgraph_api::{
     parse_request, render, run, ApiError, BudgetPickRequest, DemoRequest, LadderRequest,
     OverlapRequest, ReachRequest, Request, Response, SpreadRequest,
 };
+use reachgraph_api::{EvaluateRequest, SelectRequest};
 use reachgraph_core::io::EdgeFormat;
+use reachgraph_core::select::{Algorithm, Mode};
 use reachgraph_core::{DuplicatePolicy, Progress};
 use std::io::Write;
 use std::process::ExitCode;
@@ -154,6 +156,97 @@ enum Command {
         /// Also the histogram of spread in accounts.
         #[arg(long)]
         histogram: bool,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Choose seeds that maximize expected spread (IMM / OPIM-C), for k accounts or a budget.
+    Select {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// Edge probabilities: wc (1/in-degree), const:P, trivalency or trivalency:SEED, tier, or file (the third column).
+        #[arg(long)]
+        weights: String,
+        /// Cascade model: ic or lt.
+        #[arg(long, default_value = "ic")]
+        model: String,
+        /// Number of seeds (or give --budget and --costs).
+        #[arg(short = 'k', long)]
+        k: Option<usize>,
+        /// Budget, in the unit of the costs.
+        #[arg(long)]
+        budget: Option<f64>,
+        /// CSV with `id,cost` (accounts without a cost are not for hire).
+        #[arg(long)]
+        costs: Option<String>,
+        /// Target accounts (one id per line) or a CSV `id,target_weight`: spread counts only them.
+        #[arg(long)]
+        target: Option<String>,
+        /// File of candidate ids (all accounts when absent).
+        #[arg(long)]
+        candidates: Option<String>,
+        /// Epsilon: the guarantee is 1 − 1/e − epsilon (1 − 1/√e − epsilon with a budget).
+        #[arg(long, default_value_t = 0.1)]
+        epsilon: f64,
+        /// Failure probability of the guarantee (default 1/n).
+        #[arg(long)]
+        delta: Option<f64>,
+        /// guarantee: stop once certified; quality: keep improving past it.
+        #[arg(long, default_value = "guarantee", value_parser = ["guarantee", "quality"])]
+        mode: String,
+        /// opim-c (certified ratio, stops early) or imm (Chen's corrected IMM).
+        #[arg(long, default_value = "opim-c", value_parser = ["opim-c", "imm"])]
+        algorithm: String,
+        /// Quality mode: stop when a doubling improves the estimate by at most this fraction.
+        #[arg(long)]
+        tolerance: Option<f64>,
+        /// Random seed (same seed, same seeds, on any number of threads).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Threads (all cores by default).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Hop horizon: at most this many reshare steps.
+        #[arg(long)]
+        hops: Option<u32>,
+        /// Limit on RR sets drawn.
+        #[arg(long)]
+        max_rr_sets: Option<u64>,
+        /// Time limit in seconds (OPIM-C stops doubling; answer then depends on the machine).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Estimate the expected spread of a seed set on fresh RR sets (as select reports it).
+    Evaluate {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// Edge probabilities (as for select).
+        #[arg(long)]
+        weights: String,
+        /// Cascade model: ic or lt.
+        #[arg(long, default_value = "ic")]
+        model: String,
+        /// File with one seed id per line.
+        #[arg(long)]
+        seeds: String,
+        /// Target accounts or a CSV `id,target_weight` (as for select).
+        #[arg(long)]
+        target: Option<String>,
+        /// RR sets to estimate on.
+        #[arg(long, default_value_t = 200_000)]
+        rr_sets: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Threads (all cores by default).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Hop horizon.
+        #[arg(long)]
+        hops: Option<u32>,
         /// Print JSON instead of tables.
         #[arg(long)]
         json: bool,
@@ -380,6 +473,96 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
                     target_rse,
                     node_probabilities,
                     histogram,
+                }),
+                json,
+            )
+        }
+        Command::Select {
+            graph,
+            weights,
+            model,
+            k,
+            budget,
+            costs,
+            target,
+            candidates,
+            epsilon,
+            delta,
+            mode,
+            algorithm,
+            tolerance,
+            seed,
+            threads,
+            hops,
+            max_rr_sets,
+            time_limit,
+            json,
+        } => {
+            let mut spec = graph.spec();
+            spec.weights = Some(weights);
+            if budget.is_some() && costs.is_none() && spec.attributes.is_none() {
+                return Err(ApiError::invalid(
+                    "--budget needs account costs: give --costs PATH (a CSV id,cost)",
+                ));
+            }
+            (
+                Request::Select(SelectRequest {
+                    graph: spec,
+                    model: model.parse().map_err(ApiError::from)?,
+                    k,
+                    budget,
+                    costs,
+                    target: target.map(list),
+                    objective: None,
+                    candidates: candidates.map(list),
+                    epsilon,
+                    delta,
+                    mode: if mode == "quality" {
+                        Mode::Quality
+                    } else {
+                        Mode::Guarantee
+                    },
+                    algorithm: if algorithm == "imm" {
+                        Algorithm::Imm
+                    } else {
+                        Algorithm::OpimC
+                    },
+                    seed,
+                    threads,
+                    hops,
+                    tolerance,
+                    max_rr_sets,
+                    time_limit_s: time_limit,
+                    memory_limit_bytes: None,
+                }),
+                json,
+            )
+        }
+        Command::Evaluate {
+            graph,
+            weights,
+            model,
+            seeds,
+            target,
+            rr_sets,
+            seed,
+            threads,
+            hops,
+            json,
+        } => {
+            let mut spec = graph.spec();
+            spec.weights = Some(weights);
+            (
+                Request::Evaluate(EvaluateRequest {
+                    graph: spec,
+                    model: model.parse().map_err(ApiError::from)?,
+                    seeds: list(seeds),
+                    target: target.map(list),
+                    objective: None,
+                    rr_sets,
+                    seed,
+                    threads,
+                    hops,
                 }),
                 json,
             )

@@ -1,8 +1,8 @@
 //! Human-readable tables of responses (what the CLI prints without `--json`).
 
 use crate::{
-    BudgetPickResponse, DemoResponse, LadderResponse, OverlapResponse, ReachResponse, Response,
-    SpreadResponse, Step,
+    BudgetPickResponse, DemoResponse, EvaluateResponse, LadderResponse, OverlapResponse,
+    ReachResponse, Response, SelectResponse, SpreadResponse, Step,
 };
 use std::fmt::Write;
 
@@ -36,6 +36,8 @@ pub fn render(resp: &Response) -> String {
         Response::BudgetPick(r) => budget_pick(&r.body),
         Response::Spread(r) => spread(&r.body),
         Response::Demo(r) => demo(&r.body),
+        Response::Select(r) => select(&r.body),
+        Response::Evaluate(r) => evaluate(&r.body),
     }
 }
 
@@ -342,4 +344,145 @@ mod tests {
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(money(8000.4), "$8,000");
     }
+}
+
+fn objective_unit(o: reachgraph_core::rrset::RootDistribution) -> &'static str {
+    match o {
+        reachgraph_core::rrset::RootDistribution::Uniform => "accounts",
+        reachgraph_core::rrset::RootDistribution::People => "people",
+        reachgraph_core::rrset::RootDistribution::TargetWeighted => "target weight",
+    }
+}
+
+fn estimate_line(e: &reachgraph_core::Estimate) -> String {
+    format!(
+        "{:.1} ± {:.1} (95% interval {:.1} – {:.1})",
+        e.mean, e.stderr, e.ci95_low, e.ci95_high
+    )
+}
+
+/// Chosen seeds with their estimate and certificate.
+pub fn select(r: &SelectResponse) -> String {
+    let mut s = String::new();
+    let unit = objective_unit(r.objective);
+    let _ = writeln!(
+        s,
+        "graph: {} accounts, {} people, {} follow edges",
+        thousands(r.graph.nodes as u64),
+        thousands(r.graph.people as u64),
+        thousands(r.graph.edges as u64)
+    );
+    let algo = match r.algorithm {
+        reachgraph_core::select::Algorithm::OpimC => "OPIM-C",
+        reachgraph_core::select::Algorithm::Imm => "IMM",
+    };
+    let mode = match r.mode {
+        reachgraph_core::select::Mode::Guarantee => "guarantee",
+        reachgraph_core::select::Mode::Quality => "quality",
+    };
+    let _ = writeln!(
+        s,
+        "{algo}, {mode} mode, {} model, epsilon {}, spread counted in {unit}",
+        r.model.name().to_uppercase(),
+        r.epsilon
+    );
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "{:>4}  {:<24} {:>14} {:>14}{}",
+        "#",
+        "account",
+        "marginal gain",
+        "cumulative",
+        if r.total_cost.is_some() {
+            "           cost"
+        } else {
+            ""
+        }
+    );
+    for (i, st) in r.steps.iter().enumerate() {
+        let cost = st
+            .cost
+            .map_or(String::new(), |c| format!(" {:>14}", money(c)));
+        let _ = writeln!(
+            s,
+            "{:>4}  {:<24} {:>14.1} {:>14.1}{cost}",
+            i + 1,
+            st.account.to_string(),
+            st.marginal_gain,
+            st.cumulative
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "expected spread (out of sample): {}",
+        estimate_line(&r.estimate)
+    );
+    let _ = writeln!(
+        s,
+        "in-sample spread:                {:.1} (greedy's own sets; runs high)",
+        r.in_sample
+    );
+    if let Some(c) = r.total_cost {
+        let _ = writeln!(
+            s,
+            "total cost:                      {} ({})",
+            money(c),
+            r.method
+        );
+    }
+    let _ = writeln!(
+        s,
+        "certified approximation:         {} of the optimum (target {}; probability ≥ 1 − {:.2e})",
+        pct(r.approximation),
+        pct(r.guarantee),
+        r.delta
+    );
+    let _ = writeln!(
+        s,
+        "RR sets:                         {} ({} selection, {} validation), {} rounds, stopped by {}",
+        thousands(r.rr_sets),
+        thousands(r.selection_sets),
+        thousands(r.validation_sets),
+        r.rounds,
+        serde_json::to_value(r.stopped_by)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    );
+    let t = &r.timings;
+    let _ = writeln!(
+        s,
+        "time:                            {:.3} s (sampling {:.3}, indexing {:.3}, greedy {:.3}, evaluation {:.3})",
+        r.time_s, t.sampling_s, t.indexing_s, t.greedy_s, t.evaluation_s
+    );
+    let _ = writeln!(
+        s,
+        "RR store:                        {:.1} MiB (peak {:.1} MiB)",
+        r.rr_store_bytes as f64 / (1 << 20) as f64,
+        r.peak_rr_bytes as f64 / (1 << 20) as f64
+    );
+    s
+}
+
+/// A seed set's spread estimate.
+pub fn evaluate(r: &EvaluateResponse) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} seeds, {} model, spread counted in {}",
+        r.seeds.len(),
+        r.model.name().to_uppercase(),
+        objective_unit(r.objective)
+    );
+    let _ = writeln!(s, "expected spread: {}", estimate_line(&r.estimate));
+    let _ = writeln!(
+        s,
+        "RR sets: {} (seed {}), {:.3} s",
+        thousands(r.rr_sets),
+        r.seed,
+        r.time_s
+    );
+    s
 }

@@ -29,6 +29,8 @@
 //! - [`coverage`]: incremental reach, the greedy reach ladder and budgeted picks on exact reach;
 //! - [`cascade`]: Monte Carlo of Independent Cascade and Linear Threshold spread;
 //! - [`rrset`]: reverse-reachable set sampling and RR estimates of spread;
+//! - [`select`]: seed selection (influence maximization): IMM, OPIM-C, quality mode, budgeted and
+//!   targeted selection with certified approximation ratios;
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
 //! - [`election`]: embedded certified US presidential results (2020, 2024) by state and district,
 //!   and a reader for files like them;
@@ -56,6 +58,7 @@ pub mod reach;
 pub mod rng;
 pub mod rrset;
 pub mod scenario;
+pub mod select;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};
@@ -75,6 +78,7 @@ pub use reach::{
 };
 pub use rrset::{rr_estimate, sample_rr_sets, RootDistribution, RrConfig, RrSampler, RrSets};
 pub use scenario::{Scenario, ScenarioConfig};
+pub use select::{evaluate, select, EvalConfig, SelectConfig, Selection};
 pub use weights::{TierRates, WeightScheme};
 
 /// The petgraph version reachgraph builds on, re-exported so users get a matching one.

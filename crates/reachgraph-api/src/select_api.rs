@@ -1,0 +1,424 @@
+//! The `select` and `evaluate` requests: seed selection and the spread estimate of a seed set.
+
+use crate::load::{GraphSpec, IdList, LoadedGraph};
+use crate::{summary, ApiError, GraphSummary, Result};
+use reachgraph_core::cascade::{Estimate, Model};
+use reachgraph_core::io;
+use reachgraph_core::rrset::RootDistribution;
+use reachgraph_core::select::{
+    self, Algorithm, EvalConfig, Mode, SelectConfig, StopReason, Timings,
+};
+use reachgraph_core::{NodeKey, Progress};
+use serde::{Deserialize, Serialize};
+use std::io::BufRead;
+use std::time::Instant;
+
+fn default_epsilon() -> f64 {
+    0.1
+}
+
+fn default_eval_sets() -> usize {
+    200_000
+}
+
+/// Seed selection: the accounts that maximize expected spread for `k` or a `budget`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelectRequest {
+    /// The graph (set `weights` for the edge probabilities).
+    pub graph: GraphSpec,
+    /// `ic` or `lt`.
+    pub model: Model,
+    /// Number of accounts (give `k` or `budget`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k: Option<usize>,
+    /// Budget in the unit of the costs (give `k` or `budget`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<f64>,
+    /// A CSV with `id,cost` (layered over the graph's attributes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub costs: Option<String>,
+    /// Who counts: ids of target accounts (weight 1, all others 0), or `{"file": PATH}` with
+    /// such ids one per line, or a CSV with `id,target_weight`. Selects target-weighted roots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<IdList>,
+    /// What the spread counts: `uniform` (accounts), `people` (default), `target_weighted`
+    /// (default with `target`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<RootDistribution>,
+    /// Accounts the seeds may come from (all when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<IdList>,
+    /// ε: the guarantee is `1 − 1/e − ε` (`1 − 1/√e − ε` with a budget).
+    #[serde(default = "default_epsilon")]
+    pub epsilon: f64,
+    /// Failure probability (default `1/n`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta: Option<f64>,
+    /// `guarantee` (default) or `quality`.
+    #[serde(default)]
+    pub mode: Mode,
+    /// `opim_c` (default) or `imm`.
+    #[serde(default)]
+    pub algorithm: Algorithm,
+    /// Random seed: the same seed gives the same seeds on any number of threads.
+    #[serde(default)]
+    pub seed: u64,
+    /// Threads (all cores when absent). Does not change the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
+    /// Hop horizon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hops: Option<u32>,
+    /// Quality mode's relative improvement threshold (default 0.005).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+    /// Limit on RR sets drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rr_sets: Option<u64>,
+    /// Time limit in seconds (makes the answer machine-dependent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit_s: Option<f64>,
+    /// Memory limit of the RR store in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit_bytes: Option<u64>,
+}
+
+/// The spread estimate of a given seed set, on fresh RR sets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateRequest {
+    /// The graph (set `weights`).
+    pub graph: GraphSpec,
+    /// `ic` or `lt`.
+    pub model: Model,
+    /// The seed accounts.
+    pub seeds: IdList,
+    /// Who counts (as in [`SelectRequest::target`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<IdList>,
+    /// What the spread counts (as in [`SelectRequest::objective`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<RootDistribution>,
+    /// RR sets to estimate on (default 200,000).
+    #[serde(default = "default_eval_sets")]
+    pub rr_sets: usize,
+    /// Random seed.
+    #[serde(default)]
+    pub seed: u64,
+    /// Threads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
+    /// Hop horizon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hops: Option<u32>,
+}
+
+/// One chosen seed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SelectStep {
+    /// Account id as in the input.
+    pub account: NodeKey,
+    /// What it adds to the seeds before it (in-sample, objective unit).
+    pub marginal_gain: f64,
+    /// In-sample spread of it and the seeds before it.
+    pub cumulative: f64,
+    /// Its cost (budgeted selection).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+}
+
+/// Chosen seeds with their estimate, certificate and work.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SelectResponse {
+    /// The graph.
+    pub graph: GraphSummary,
+    /// Seeds in pick order, ids as in the input.
+    pub seeds: Vec<NodeKey>,
+    /// Per seed: marginal gain, cumulative in-sample spread, cost.
+    pub steps: Vec<SelectStep>,
+    /// Certified lower bound on spread(seeds) / optimum (probability ≥ 1 − δ).
+    pub approximation: f64,
+    /// The target ratio γ − ε.
+    pub guarantee: f64,
+    /// Out-of-sample spread estimate (on RR sets not used to choose the seeds).
+    pub estimate: Estimate,
+    /// In-sample spread (coverage of the selection sets; runs high).
+    pub in_sample: f64,
+    /// Lower confidence bound of the seeds' spread.
+    pub spread_lower_bound: f64,
+    /// Upper confidence bound of the optimum.
+    pub optimum_upper_bound: f64,
+    /// Total cost (budgeted selection).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_cost: Option<f64>,
+    /// `greedy` or `best_single`.
+    pub method: String,
+    /// RR sets drawn in total.
+    pub rr_sets: u64,
+    /// Sets the seeds were chosen on.
+    pub selection_sets: u64,
+    /// Sets of the out-of-sample estimate.
+    pub validation_sets: u64,
+    /// Greedy passes.
+    pub rounds: u32,
+    /// Why sampling stopped.
+    pub stopped_by: StopReason,
+    /// `opim_c` or `imm`.
+    pub algorithm: Algorithm,
+    /// `guarantee` or `quality`.
+    pub mode: Mode,
+    /// `ic` or `lt`.
+    pub model: Model,
+    /// What the spread counts.
+    pub objective: RootDistribution,
+    /// ε.
+    pub epsilon: f64,
+    /// δ.
+    pub delta: f64,
+    /// Random seed.
+    pub seed: u64,
+    /// Seconds from the request's graph being loaded to the answer.
+    pub time_s: f64,
+    /// Seconds per phase.
+    pub timings: Timings,
+    /// Bytes of the RR store at the end.
+    pub rr_store_bytes: u64,
+    /// Largest bytes the RR store held at once.
+    pub peak_rr_bytes: u64,
+}
+
+/// A seed set's spread estimate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvaluateResponse {
+    /// The graph.
+    pub graph: GraphSummary,
+    /// The seeds, ids as in the input.
+    pub seeds: Vec<NodeKey>,
+    /// `ic` or `lt`.
+    pub model: Model,
+    /// What the spread counts.
+    pub objective: RootDistribution,
+    /// Estimate of the expected spread (seeds included).
+    pub estimate: Estimate,
+    /// RR sets used.
+    pub rr_sets: u64,
+    /// Random seed.
+    pub seed: u64,
+    /// Seconds from the graph being loaded to the answer.
+    pub time_s: f64,
+}
+
+/// Sets target weights: listed accounts 1, all others 0; or a CSV's `target_weight` column.
+fn apply_target(g: &mut LoadedGraph, target: &IdList) -> Result<()> {
+    let mut attrs = g.graph.attributes().clone();
+    let listed = match target {
+        IdList::File { file } if is_csv(file)? => {
+            let f = std::fs::File::open(file).map_err(|e| ApiError {
+                kind: "io".into(),
+                message: format!("cannot open {file}: {e}"),
+            })?;
+            // Accounts the file does not list count 0.
+            attrs.target_weight.iter_mut().for_each(|w| *w = 0.0);
+            g.graph.set_attributes(attrs)?;
+            attrs = io::read_attributes(f, file, &g.graph)?;
+            None
+        }
+        other => Some(other.resolve(&g.graph, "target list")?),
+    };
+    if let Some(ids) = listed {
+        if ids.is_empty() {
+            return Err(reachgraph_core::Error::Empty {
+                what: "target list".into(),
+            }
+            .into());
+        }
+        attrs.target_weight.iter_mut().for_each(|w| *w = 0.0);
+        for a in ids {
+            attrs.target_weight[a as usize] = 1.0;
+        }
+    }
+    g.graph.set_attributes(attrs)?;
+    Ok(())
+}
+
+/// A target file is a CSV when its first line that is not a comment has a comma and names a
+/// `target_weight` (or `target`) column.
+fn is_csv(file: &str) -> Result<bool> {
+    let f = std::fs::File::open(file).map_err(|e| ApiError {
+        kind: "io".into(),
+        message: format!("cannot open {file}: {e}"),
+    })?;
+    let r = io::maybe_gunzip(f, file)?;
+    for line in r.lines() {
+        let line = line.map_err(|e| ApiError {
+            kind: "io".into(),
+            message: format!("cannot read {file}: {e}"),
+        })?;
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if !t.contains(',') {
+            return Ok(false);
+        }
+        let cols: Vec<String> = t
+            .split(',')
+            .map(|c| c.trim().to_ascii_lowercase())
+            .collect();
+        if cols.iter().any(|c| c == "target_weight" || c == "target") {
+            return Ok(true);
+        }
+        return Err(ApiError::invalid(format!(
+            "{file}:1: a target CSV needs an `id` and a `target_weight` column; for a list of \
+             target accounts write one id per line"
+        )));
+    }
+    Ok(false)
+}
+
+fn objective(explicit: Option<RootDistribution>, target: bool) -> RootDistribution {
+    explicit.unwrap_or(if target {
+        RootDistribution::TargetWeighted
+    } else {
+        RootDistribution::People
+    })
+}
+
+fn load_with(
+    graph: &GraphSpec,
+    costs: Option<&String>,
+    target: Option<&IdList>,
+    progress: &dyn Progress,
+) -> Result<LoadedGraph> {
+    let mut g = graph.load(progress)?;
+    if let Some(path) = costs {
+        let f = std::fs::File::open(path).map_err(|e| ApiError {
+            kind: "io".into(),
+            message: format!("cannot open {path}: {e}"),
+        })?;
+        let attrs = io::read_attributes(f, path, &g.graph)?;
+        g.graph.set_attributes(attrs)?;
+    }
+    if let Some(t) = target {
+        apply_target(&mut g, t)?;
+    }
+    Ok(g)
+}
+
+pub(crate) fn run_select(r: &SelectRequest, progress: &dyn Progress) -> Result<SelectResponse> {
+    let g = load_with(&r.graph, r.costs.as_ref(), r.target.as_ref(), progress)?;
+    let start = Instant::now();
+    let candidates = r
+        .candidates
+        .as_ref()
+        .map(|c| c.resolve(&g.graph, "candidate list"))
+        .transpose()?;
+    let mut b = SelectConfig::builder()
+        .epsilon(r.epsilon)
+        .mode(r.mode)
+        .algorithm(r.algorithm)
+        .objective(objective(r.objective, r.target.is_some()))
+        .candidates_opt(candidates)
+        .seed(r.seed)
+        .threads_opt(r.threads)
+        .hops_opt(r.hops);
+    b = match (r.k, r.budget) {
+        (Some(k), None) => b.k(k),
+        (None, Some(budget)) => b.budget(budget),
+        _ => {
+            return Err(ApiError::invalid(
+                "give exactly one of \"k\" (a number of accounts) or \"budget\"",
+            ))
+        }
+    };
+    if let Some(d) = r.delta {
+        b = b.delta(d);
+    }
+    if let Some(t) = r.tolerance {
+        b = b.tolerance(t);
+    }
+    if let Some(m) = r.max_rr_sets {
+        b = b.max_rr_sets(m);
+    }
+    if let Some(t) = r.time_limit_s {
+        b = b.time_limit_s(t);
+    }
+    if let Some(m) = r.memory_limit_bytes {
+        b = b.memory_limit_bytes(m);
+    }
+    let config = b.build()?;
+    let s = select::select(&g.graph, r.model, &config, progress)?;
+    let mut cum = 0.0;
+    let steps = s
+        .keys
+        .iter()
+        .zip(&s.marginal_gains)
+        .enumerate()
+        .map(|(i, (k, &m))| {
+            cum += m;
+            SelectStep {
+                account: k.clone(),
+                marginal_gain: m,
+                cumulative: cum,
+                cost: s.costs.as_ref().map(|c| c[i]),
+            }
+        })
+        .collect();
+    Ok(SelectResponse {
+        graph: summary(&g),
+        seeds: s.keys.clone(),
+        steps,
+        approximation: s.approximation,
+        guarantee: s.guarantee,
+        estimate: s.estimate,
+        in_sample: s.in_sample,
+        spread_lower_bound: s.spread_lower_bound,
+        optimum_upper_bound: s.optimum_upper_bound,
+        total_cost: s.total_cost,
+        method: s.method,
+        rr_sets: s.rr_sets,
+        selection_sets: s.selection_sets,
+        validation_sets: s.validation_sets,
+        rounds: s.rounds,
+        stopped_by: s.stopped_by,
+        algorithm: s.algorithm,
+        mode: s.mode,
+        model: s.model,
+        objective: s.objective,
+        epsilon: s.epsilon,
+        delta: s.delta,
+        seed: s.seed,
+        time_s: start.elapsed().as_secs_f64(),
+        timings: s.timings,
+        rr_store_bytes: s.rr_store_bytes,
+        peak_rr_bytes: s.peak_rr_bytes,
+    })
+}
+
+pub(crate) fn run_evaluate(
+    r: &EvaluateRequest,
+    progress: &dyn Progress,
+) -> Result<EvaluateResponse> {
+    let g = load_with(&r.graph, None, r.target.as_ref(), progress)?;
+    let start = Instant::now();
+    let seeds = r.seeds.resolve(&g.graph, "seed set")?;
+    let config = EvalConfig::builder()
+        .rr_sets(r.rr_sets)
+        .seed(r.seed)
+        .threads_opt(r.threads)
+        .hops_opt(r.hops)
+        .objective(objective(r.objective, r.target.is_some()))
+        .build()?;
+    let e = select::evaluate(&g.graph, r.model, &seeds, &config, progress)?;
+    Ok(EvaluateResponse {
+        graph: summary(&g),
+        seeds: e.keys,
+        model: e.model,
+        objective: e.objective,
+        estimate: e.estimate,
+        rr_sets: e.rr_sets,
+        seed: r.seed,
+        time_s: start.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,459 @@
+//! Greedy maximum coverage over RR sets, on an inverted index (account → ids of the sets that
+//! contain it).
+//!
+//! The index is the only form in which selection sets are kept: a batch of freshly sampled sets
+//! is transposed into it by a counting sort and then dropped. The index grows in place (the
+//! existing lists are moved up, back to front, to make room for the new ids), so growing a
+//! collection of `θ` sets by `Δ` needs the index of `θ + Δ` sets plus the `Δ` forward sets, never
+//! two copies of everything.
+//!
+//! Greedy keeps a bitmap of covered sets and evaluates an account's marginal gain by counting
+//! the uncovered ids of its list. Gains only fall as sets are covered (coverage is submodular),
+//! so a stale gain is an upper bound and lazy evaluation (CELF; Leskovec et al., KDD 2007)
+//! re-evaluates only the accounts that reach the top of the heap. No forward copy of the sets
+//! and no per-account decrements are needed.
+
+use super::Constraint;
+use crate::rrset::RrSets;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// An inverted index of RR sets: `sets[offsets[v]..offsets[v + 1]]` are the ids (in increasing
+/// order) of the sets containing account `v`. Only candidate accounts are indexed.
+#[derive(Debug, Clone)]
+pub(crate) struct RrIndex {
+    offsets: Vec<usize>,
+    sets: Vec<u32>,
+    len: usize,
+}
+
+impl RrIndex {
+    /// An empty index over `n` accounts.
+    pub(crate) fn new(n: usize) -> RrIndex {
+        RrIndex {
+            offsets: vec![0; n + 1],
+            sets: Vec::new(),
+            len: 0,
+        }
+    }
+
+    /// Number of sets indexed.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Ids of the sets containing `v`.
+    #[inline]
+    pub(crate) fn list(&self, v: u32) -> &[u32] {
+        &self.sets[self.offsets[v as usize]..self.offsets[v as usize + 1]]
+    }
+
+    /// Bytes held (capacity of the id array and the offsets).
+    pub(crate) fn bytes(&self) -> u64 {
+        (self.sets.capacity() * 4 + self.offsets.capacity() * std::mem::size_of::<usize>()) as u64
+    }
+
+    /// Bytes the index will hold after appending `members` more ids (in-place growth).
+    pub(crate) fn bytes_after(&self, members: usize) -> u64 {
+        ((self.sets.len() + members) * 4 + self.offsets.len() * std::mem::size_of::<usize>()) as u64
+    }
+
+    /// Appends the sets of `batch` as sets `len()..len() + batch.len()`, indexing only accounts
+    /// with `mask[v]` (all when `None`).
+    ///
+    /// # Complexity
+    /// O(n + total ids) time; O(n) scratch besides the grown id array.
+    pub(crate) fn append(&mut self, batch: &RrSets, mask: Option<&[bool]>) {
+        let n = self.offsets.len() - 1;
+        let keep = |v: u32| mask.is_none_or(|m| m[v as usize]);
+        let mut cnt = vec![0usize; n];
+        for &v in batch.members() {
+            if keep(v) {
+                cnt[v as usize] += 1;
+            }
+        }
+        let added: usize = cnt.iter().sum();
+        let old_total = self.sets.len();
+        self.sets.resize(old_total + added, 0);
+        // Move each old list up by the number of new ids of the accounts before it, last
+        // account first, so no list is overwritten before it has moved.
+        let sets = &mut self.sets;
+        let off = &mut self.offsets;
+        let mut old_hi = off[n];
+        off[n] = old_hi + added;
+        let mut suffix = 0usize;
+        for v in (0..n).rev() {
+            suffix += cnt[v];
+            let shift = added - suffix;
+            let lo = off[v];
+            let len = old_hi - lo;
+            if shift > 0 && len > 0 {
+                sets.copy_within(lo..old_hi, lo + shift);
+            }
+            cnt[v] = lo + shift + len; // where v's new ids go
+            off[v] = lo + shift;
+            old_hi = lo;
+        }
+        let base = self.len as u32;
+        for (j, set) in batch.iter().enumerate() {
+            let id = base + j as u32;
+            for &v in set {
+                if keep(v) {
+                    let p = &mut cnt[v as usize];
+                    sets[*p] = id;
+                    *p += 1;
+                }
+            }
+        }
+        self.len += batch.len();
+    }
+
+    /// Number of sets containing at least one of `seeds`.
+    pub(crate) fn coverage(&self, seeds: &[u32]) -> u64 {
+        let mut covered = Bitmap::new(self.len);
+        let mut c = 0u64;
+        for &s in seeds {
+            for &id in self.list(s) {
+                c += covered.set(id) as u64;
+            }
+        }
+        c
+    }
+}
+
+/// A bitmap over set ids.
+struct Bitmap(Vec<u64>);
+
+impl Bitmap {
+    fn new(len: usize) -> Bitmap {
+        Bitmap(vec![0; len.div_ceil(64)])
+    }
+    /// Sets bit `i`; true when it was clear.
+    #[inline]
+    fn set(&mut self, i: u32) -> bool {
+        let (w, b) = ((i >> 6) as usize, 1u64 << (i & 63));
+        let was = self.0[w] & b;
+        self.0[w] |= b;
+        was == 0
+    }
+    /// Number of ids in `list` whose bit is clear.
+    #[inline]
+    fn count_clear(&self, list: &[u32]) -> u64 {
+        list.iter()
+            .map(|&i| ((self.0[(i >> 6) as usize] >> (i & 63)) & 1) ^ 1)
+            .sum()
+    }
+}
+
+/// How the returned seed set was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    /// (Cost-effective) greedy.
+    Greedy,
+    /// The best single affordable account beat cost-effective greedy (budgets only).
+    BestSingle,
+}
+
+/// Greedy's answer on one index, in sets.
+#[derive(Debug, Clone)]
+pub(crate) struct Greedy {
+    /// Seeds in pick order.
+    pub(crate) seeds: Vec<u32>,
+    /// Sets each seed newly covers.
+    pub(crate) gains: Vec<u64>,
+    /// Sets covered by all seeds.
+    pub(crate) coverage: u64,
+    /// Upper bound on the coverage of any feasible seed set (Tang et al. 2018, Lemma 4.2,
+    /// with a fractional knapsack for budgets).
+    pub(crate) upper: f64,
+    /// How the seeds were chosen.
+    pub(crate) method: Method,
+}
+
+/// A heap entry: ratio key (gain per cost; the gain itself for unit costs), the gain, the
+/// account, and the round its gain was computed in.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: f64,
+    gain: u64,
+    node: u32,
+    round: u32,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Entry {
+    /// Larger key first, then larger gain, then the lower account id.
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.key
+            .total_cmp(&o.key)
+            .then(self.gain.cmp(&o.gain))
+            .then(o.node.cmp(&self.node))
+    }
+}
+
+/// Gain per unit of cost: a positive gain at zero cost ranks first, no gain ranks last.
+#[inline]
+fn ratio(gain: u64, cost: f64) -> f64 {
+    if gain == 0 {
+        0.0
+    } else if cost > 0.0 {
+        gain as f64 / cost
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Lazy greedy maximum coverage of `index` by `cands` under `constraint` (`costs` per account
+/// for a budget).
+///
+/// Cardinality: the `k` accounts of standard greedy (within `1 − 1/e` of the best coverage;
+/// Nemhauser, Wolsey, Fisher 1978). Budget: the better of cost-effective greedy and the best
+/// single affordable account (within `1 − 1/√e`; Khuller, Moss, Naor 1999). Ties go to the
+/// lower account id, so the answer is a function of the index alone.
+///
+/// With `bound`, also an upper bound on the best feasible coverage: the smaller of the
+/// fractional-knapsack bound on singleton coverages and the coverage of greedy's answer plus
+/// the fractional-knapsack bound on the marginal gains with respect to it (exact gains, found
+/// by refreshing the heap lazily). For unit costs and capacity `k` the knapsack is the sum of
+/// the `k` largest gains: OPIM-C's bound (Tang, Tang, Xiao, Yuan, SIGMOD 2018).
+pub(crate) fn greedy(
+    index: &RrIndex,
+    cands: &[u32],
+    constraint: Constraint,
+    costs: &[f64],
+    bound: bool,
+) -> Greedy {
+    let (capacity, unit) = match constraint {
+        Constraint::Count(k) => (k as f64, true),
+        Constraint::Budget(b) => (b, false),
+    };
+    let cost = |v: u32| if unit { 1.0 } else { costs[v as usize] };
+    // Accounts in no set gain nothing now or later: they stay out of the heap (a count that
+    // accounts with gains cannot fill is filled with the lowest ids after greedy).
+    let entries: Vec<Entry> = cands
+        .iter()
+        .filter(|&&v| cost(v) <= capacity)
+        .filter_map(|&v| {
+            let gain = index.list(v).len() as u64;
+            (gain > 0).then(|| Entry {
+                key: ratio(gain, cost(v)),
+                gain,
+                node: v,
+                round: 0,
+            })
+        })
+        .collect();
+    let upper0 = if bound {
+        initial_knapsack(&entries, capacity, &cost)
+    } else {
+        f64::INFINITY
+    };
+    let mut heap = BinaryHeap::from(entries);
+    // Best single affordable account (budgets): largest coverage, then cheaper, then lower id.
+    let best_single = if unit {
+        None
+    } else {
+        heap.iter()
+            .max_by(|a, b| {
+                a.gain
+                    .cmp(&b.gain)
+                    .then(cost(b.node).total_cmp(&cost(a.node)))
+                    .then(b.node.cmp(&a.node))
+            })
+            .map(|e| (e.node, e.gain))
+    };
+    let mut covered = Bitmap::new(index.len());
+    let mut seeds = Vec::new();
+    let mut gains = Vec::new();
+    let mut remaining = capacity;
+    let mut coverage = 0u64;
+    let mut round = 0u32;
+    // Entries dropped for not fitting the remaining budget still bound the optimum.
+    let mut dropped: Vec<Entry> = Vec::new();
+    while let Some(top) = heap.pop() {
+        if remaining < 1.0 && unit {
+            heap.push(top);
+            break;
+        }
+        if cost(top.node) > remaining {
+            dropped.push(top);
+            continue;
+        }
+        if top.round != round {
+            let gain = covered.count_clear(index.list(top.node));
+            heap.push(Entry {
+                key: ratio(gain, cost(top.node)),
+                gain,
+                round,
+                ..top
+            });
+            continue;
+        }
+        if top.gain == 0 {
+            // Everything left adds nothing (zero-gain accounts fill a count below).
+            heap.push(top);
+            break;
+        }
+        let mut g = 0u64;
+        for &id in index.list(top.node) {
+            g += covered.set(id) as u64;
+        }
+        debug_assert_eq!(g, top.gain);
+        seeds.push(top.node);
+        gains.push(g);
+        coverage += g;
+        remaining -= cost(top.node);
+        round += 1;
+    }
+    if let Constraint::Count(k) = constraint {
+        if seeds.len() < k {
+            // Every account left adds nothing: fill the count with the lowest ids.
+            let chosen: rustc_hash::FxHashSet<u32> = seeds.iter().copied().collect();
+            for &v in cands {
+                if seeds.len() == k {
+                    break;
+                }
+                if !chosen.contains(&v) {
+                    seeds.push(v);
+                    gains.push(0);
+                }
+            }
+        }
+    }
+    let mut method = Method::Greedy;
+    if let Some((v, g)) = best_single {
+        if g > coverage {
+            method = Method::BestSingle;
+            seeds = vec![v];
+            gains = vec![g];
+            coverage = g;
+            covered = Bitmap::new(index.len());
+            for &id in index.list(v) {
+                covered.set(id);
+            }
+        }
+    }
+    let upper = if bound {
+        // Gains with respect to the returned seeds. After greedy, the entries left in the heap
+        // or dropped are exactly the affordable candidates not chosen, each with a gain that
+        // is exact when computed in the last round and an upper bound otherwise. After a best
+        // single answer only the singleton coverages are known bounds.
+        let rest: BinaryHeap<Entry> = if method == Method::Greedy {
+            heap.into_iter()
+                .chain(dropped)
+                .map(|e| Entry {
+                    round: if e.round == round { EXACT } else { 0 },
+                    ..e
+                })
+                .collect()
+        } else {
+            cands
+                .iter()
+                .filter(|&&v| cost(v) <= capacity && v != seeds[0])
+                .map(|&v| {
+                    let gain = index.list(v).len() as u64;
+                    Entry {
+                        key: ratio(gain, cost(v)),
+                        gain,
+                        node: v,
+                        round: 0,
+                    }
+                })
+                .collect()
+        };
+        let at_end = coverage as f64
+            + knapsack(rest, capacity, &cost, |v| {
+                covered.count_clear(index.list(v))
+            });
+        upper0.min(at_end)
+    } else {
+        f64::INFINITY
+    };
+    Greedy {
+        seeds,
+        gains,
+        coverage,
+        upper,
+        method,
+    }
+}
+
+/// [`knapsack`] of exact singleton gains, by sorting rather than a heap.
+fn initial_knapsack(entries: &[Entry], capacity: f64, cost: &dyn Fn(u32) -> f64) -> f64 {
+    let mut e: Vec<(f64, u64, u32)> = entries.iter().map(|e| (e.key, e.gain, e.node)).collect();
+    // Only the best few can fit in a count; sort just those.
+    let unit_count = capacity.floor() as usize;
+    let all_unit = e.iter().all(|x| cost(x.2) == 1.0);
+    let desc = |a: &(f64, u64, u32), b: &(f64, u64, u32)| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
+    if all_unit && unit_count < e.len() {
+        e.select_nth_unstable_by(unit_count, desc);
+        e.truncate(unit_count + 1);
+    }
+    e.sort_by(desc);
+    let mut left = capacity;
+    let mut total = 0.0;
+    for (_, gain, v) in e {
+        let c = cost(v);
+        if left <= 0.0 {
+            break;
+        }
+        if c <= left {
+            total += gain as f64;
+            left -= c;
+        } else {
+            total += gain as f64 * (left / c);
+            break;
+        }
+    }
+    total
+}
+
+/// Marks a heap entry whose gain is exact in [`knapsack`].
+const EXACT: u32 = u32::MAX;
+
+/// Fractional-knapsack bound: the largest total gain of items of total cost at most
+/// `capacity`, items divisible. Pops `heap` in ratio order; an entry not marked [`EXACT`] holds
+/// an upper bound of its gain and is re-evaluated by `eval` and pushed back before it counts.
+fn knapsack(
+    mut heap: BinaryHeap<Entry>,
+    capacity: f64,
+    cost: &dyn Fn(u32) -> f64,
+    mut eval: impl FnMut(u32) -> u64,
+) -> f64 {
+    let mut left = capacity;
+    let mut total = 0.0;
+    while let Some(e) = heap.pop() {
+        if e.gain == 0 || left <= 0.0 {
+            break;
+        }
+        if e.round != EXACT {
+            let gain = eval(e.node);
+            heap.push(Entry {
+                key: ratio(gain, cost(e.node)),
+                gain,
+                round: EXACT,
+                ..e
+            });
+            continue;
+        }
+        let c = cost(e.node);
+        if c <= left {
+            total += e.gain as f64;
+            left -= c;
+        } else {
+            total += e.gain as f64 * (left / c);
+            break;
+        }
+    }
+    total
+}

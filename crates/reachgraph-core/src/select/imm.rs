@@ -1,0 +1,95 @@
+//! IMM (Tang, Shi, Xiao, SIGMOD 2015) with Chen's correction (arXiv 1808.09363).
+
+use super::cover::RrIndex;
+use super::{
+    coverage_estimate, optimum_upper, spread_lower, Engine, Selection, StopReason,
+    MAX_SETS_PER_COLLECTION,
+};
+use crate::error::{Error, Result};
+
+const STREAM_SAMPLING: u64 = 0x1AA_5A31;
+const STREAM_FINAL: u64 = 0x1AA_F1A1;
+
+pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
+    let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
+    // Each phase fails with probability at most δ/2 (IMM's ℓ ← ℓ + ln 2 / ln n).
+    let lnd = (2.0 / delta).ln();
+    let eps1 = std::f64::consts::SQRT_2 * eps;
+    let floor = if e.opt_lower > 0.0 {
+        e.opt_lower
+    } else {
+        scale / MAX_SETS_PER_COLLECTION as f64
+    };
+    let iterations = (scale / floor).log2().ceil().max(2.0);
+    let lambda1 =
+        (2.0 + 2.0 * eps1 / 3.0) * (e.ln_sets + lnd + iterations.ln()) * scale / (eps1 * eps1);
+    let alpha = (lnd + std::f64::consts::LN_2).sqrt();
+    let beta = (gamma * (e.ln_sets + lnd + std::f64::consts::LN_2)).sqrt();
+    let lambda_star = 2.0 * scale * (gamma * alpha + beta).powi(2) / (eps * eps);
+    let n = e.graph.node_count();
+    // Sampling phase: find a lower bound LB of the optimum.
+    let mut r = RrIndex::new(n);
+    let mut lb = floor;
+    let mut rounds = 0u32;
+    let mut i = 1.0f64;
+    while i < iterations {
+        let x = scale / 2f64.powf(i);
+        let theta_i = check_sets(&e, (lambda1 / x).ceil(), r.len() as u64)?;
+        e.grow_index(&mut r, theta_i, STREAM_SAMPLING, 0)?;
+        rounds += 1;
+        let g = e.greedy(&r, false);
+        let spread = scale * g.coverage as f64 / r.len() as f64;
+        if spread >= (1.0 + eps1) * x {
+            lb = spread / (1.0 + eps1);
+            break;
+        }
+        i += 1.0;
+    }
+    // Node selection on θ fresh sets (Chen's correction: independent of LB's sets).
+    let theta = check_sets(&e, (lambda_star / lb).ceil(), 0)?;
+    let mut fin = RrIndex::new(n);
+    e.grow_index(&mut fin, theta, STREAM_FINAL, r.bytes())?;
+    rounds += 1;
+    let g = e.greedy(&fin, true);
+    // Out-of-sample: the sampling phase's sets are independent of the final ones.
+    let t = std::time::Instant::now();
+    let covered = r.coverage(&g.seeds);
+    e.timings.evaluation_s += t.elapsed().as_secs_f64();
+    let estimate = coverage_estimate(scale, covered, r.len() as u64);
+    let a = lnd;
+    let lower = spread_lower(covered as f64, r.len() as f64, a, scale);
+    let upper = optimum_upper(g.upper, fin.len() as f64, a, scale);
+    let store = r.bytes() + fin.bytes();
+    let validation = r.len() as u64;
+    Ok(e.finish(
+        &g,
+        fin.len() as u64,
+        estimate,
+        validation,
+        gamma - eps,
+        (lower, upper),
+        rounds,
+        StopReason::Guarantee,
+        store,
+    ))
+}
+
+/// IMM needs exactly its θ: more than a collection can hold or the configured limit allows is
+/// an error.
+fn check_sets(e: &Engine<'_>, theta: f64, held: u64) -> Result<usize> {
+    let more = (theta - held as f64).max(0.0);
+    if theta > MAX_SETS_PER_COLLECTION as f64 || more > e.sets_left() as f64 {
+        return Err(Error::invalid_parameter(
+            "max_rr_sets",
+            e.config
+                .max_rr_sets
+                .map_or_else(|| "none".to_string(), |m| m.to_string()),
+            format!(
+                "IMM needs {theta:.0} RR sets for epsilon = {}; raise the limit or epsilon, or \
+                 use OPIM-C, which stops with the ratio it reached",
+                e.config.epsilon
+            ),
+        ));
+    }
+    Ok(theta.max(1.0) as usize)
+}

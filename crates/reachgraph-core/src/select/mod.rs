@@ -1,0 +1,1195 @@
+//! Seed selection (influence maximization): the accounts that maximize expected spread for a
+//! count `k` or a budget, optionally counting only target people, with a certified
+//! approximation ratio.
+//!
+//! Every algorithm here works on reverse-reachable (RR) sets ([`crate::rrset`]): a seed set's
+//! expected spread is the scale times the fraction of RR sets it meets, so picking seeds is
+//! maximum coverage over sampled sets, and the sampling error is controlled by martingale
+//! concentration bounds.
+//!
+//! ## Algorithms
+//! - [`Algorithm::OpimC`] (Tang, Tang, Xiao, Yuan, SIGMOD 2018): two independent collections,
+//!   `R1` to select and `R2` to validate, doubled together. After each greedy pass on `R1` it
+//!   computes a lower bound of the seeds' spread from `R2` and an upper bound of the optimum
+//!   from `R1` (coverage of greedy's answer plus the largest marginal gains, Lemma 4.2 of the
+//!   paper), and stops as soon as their ratio reaches `γ − ε` (`γ = 1 − 1/e` for `k` accounts).
+//!   The ratio achieved is reported; it holds with probability at least `1 − δ`.
+//! - [`Algorithm::Imm`] (Tang, Shi, Xiao, SIGMOD 2015) with Chen's correction (arXiv
+//!   1808.09363): the sampling phase estimates a lower bound of the optimum and the number of
+//!   sets `θ` it implies; the final greedy runs on `θ` *fresh* sets, independent of that
+//!   estimate, as the corrected proof requires. The guarantee is `γ − ε` with probability
+//!   `1 − δ`, split evenly between the phases.
+//! - [`Mode::Quality`]: the expected spread of greedy keeps growing with the number of sets
+//!   long after the guarantee is met (IMM at ε = 0.1 reaches seeds about 3% better than
+//!   OPIM-C's at the same ε). Quality mode runs OPIM-C until the guarantee is met and then keeps
+//!   doubling both collections while the out-of-sample estimate of the new seeds (on `R2`)
+//!   improves on the previous seeds' by more than [`SelectConfigBuilder::tolerance`] (a paired
+//!   comparison on the same sets: stop once gain + 2 standard errors is within it), within
+//!   the time, set and memory limits.
+//!
+//! Greedy is lazy (CELF) maximum coverage on an inverted index of the selection sets (see the
+//! `cover` module source): sequential, since parallel max-cover loses on small machines, while
+//! sampling is parallel and deterministic.
+//!
+//! ## Budgets and targets
+//! - A budget ([`SelectConfigBuilder::budget`]) uses the account costs of the graph's
+//!   attributes (accounts without a cost are not for hire): the better of cost-effective greedy
+//!   and the best single affordable account (Khuller, Moss, Naor 1999; as in BCT, Nguyen et al.
+//!   2016), `γ = 1 − 1/√e`. The certificate bounds the optimum by a fractional knapsack over
+//!   marginal gains.
+//! - A target ([`RootDistribution::TargetWeighted`]) draws RR roots in proportion to the
+//!   people's target weight, so the spread is counted in target weight (e.g. voters in swing
+//!   states); [`SelectConfigBuilder::candidates`] restricts the seeds (e.g. to hireable
+//!   creators).
+//!
+//! ## What a result reports
+//! [`Selection`]: seeds in pick order with their marginal gains (in-sample), the
+//! out-of-sample spread [`Estimate`] (on sets not used to choose the seeds — `R2` for OPIM-C,
+//! the sampling-phase sets for IMM — since the in-sample coverage of greedy's own sets runs
+//! high), the RR sets drawn, the certified approximation ratio, the time per phase and the
+//! memory of the RR store.
+//!
+//! ## Determinism
+//! All sets come from [`crate::rng`] streams keyed by the seed and the position of each
+//! batch, batches are sized by a fixed schedule, and greedy is sequential with ties to the
+//! lower id: the same seed gives the same seeds and numbers on any number of threads. Only a
+//! [`SelectConfigBuilder::time_limit_s`] can change the answer (it stops the doubling early).
+//!
+//! ## Example
+//! ```
+//! use reachgraph_core::{GraphBuilder, GraphOptions, NoProgress};
+//! use reachgraph_core::cascade::Model;
+//! use reachgraph_core::select::{select, SelectConfig};
+//! let mut b = GraphBuilder::new(GraphOptions::default());
+//! for (u, v) in [("hub", "a"), ("hub", "b"), ("hub", "c"), ("a", "d"), ("x", "y")] {
+//!     b.add_edge(u, v, Some(0.9)).unwrap();
+//! }
+//! let (g, _) = b.build().unwrap();
+//! let config = SelectConfig::builder().k(2).epsilon(0.2).seed(1).build().unwrap();
+//! let s = select(&g, Model::IndependentCascade, &config, &NoProgress).unwrap();
+//! assert_eq!(g.label(s.seeds[0]), "hub");
+//! assert!(s.approximation >= 1.0 - (-1.0f64).exp() - 0.2);
+//! assert!(s.estimate.mean > 4.0); // hub reaches about 4.3 of its 5 accounts, x adds 1.9
+//! ```
+
+mod cover;
+mod imm;
+mod mc;
+mod opim;
+
+pub use mc::{mc_greedy, McGreedy};
+
+use crate::cascade::{check_hops, check_threads, Estimate, Model};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::ids::NodeKey;
+use crate::progress::Progress;
+use crate::rng;
+use crate::rrset::{RootDistribution, RrConfig, RrSampler, RrSets};
+use cover::{Greedy, Method, RrIndex};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// Greedy's guarantee for `k` accounts: `1 − 1/e`.
+pub const CARDINALITY_GUARANTEE: f64 = 0.632_120_558_828_557_7;
+
+/// Greedy's guarantee under a budget (cost-effective greedy or the best single): `1 − 1/√e`.
+pub const BUDGET_GUARANTEE: f64 = crate::coverage::BUDGET_GUARANTEE;
+
+/// Largest number of sets in one collection (set ids are `u32`).
+pub const MAX_SETS_PER_COLLECTION: u64 = u32::MAX as u64;
+
+/// Which algorithm chooses the number of RR sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    /// OPIM-C (Tang et al. 2018): stop once the certified ratio reaches `γ − ε`.
+    #[default]
+    #[serde(alias = "opim-c", alias = "opim")]
+    OpimC,
+    /// IMM (Tang et al. 2015) with Chen's (2018) fresh final sets.
+    Imm,
+}
+
+/// Stop at the guarantee, or keep improving past it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Stop as soon as the approximation guarantee is certified (or, for IMM, proven).
+    #[default]
+    Guarantee,
+    /// After the guarantee, keep doubling the sets while the out-of-sample estimate improves
+    /// by more than the tolerance (OPIM-C only).
+    Quality,
+}
+
+/// The constraint on the seed set.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Constraint {
+    /// At most this many accounts.
+    Count(usize),
+    /// Total cost (from the graph's `cost` attribute) at most this.
+    Budget(f64),
+}
+
+/// Why the sampling stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The approximation guarantee was certified (OPIM-C) or proven (IMM's `θ`).
+    Guarantee,
+    /// OPIM-C reached its worst-case number of sets `θ_max`, which proves the guarantee.
+    MaxSets,
+    /// Quality mode: the out-of-sample estimate stopped improving by more than the tolerance.
+    Converged,
+    /// The configured limit on RR sets was reached first.
+    SetLimit,
+    /// The configured time limit was reached first.
+    TimeLimit,
+    /// The configured memory limit was reached first.
+    MemoryLimit,
+}
+
+/// Configuration of [`select`]; build it with [`SelectConfig::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectConfig {
+    constraint: Option<Constraint>,
+    epsilon: f64,
+    delta: Option<f64>,
+    algorithm: Algorithm,
+    mode: Mode,
+    objective: RootDistribution,
+    candidates: Option<Vec<u32>>,
+    seed: u64,
+    threads: Option<usize>,
+    hops: Option<u32>,
+    tolerance: f64,
+    max_rr_sets: Option<u64>,
+    time_limit_s: Option<f64>,
+    memory_limit_bytes: Option<u64>,
+    subset_sampling: bool,
+}
+
+impl Default for SelectConfig {
+    fn default() -> Self {
+        SelectConfig {
+            constraint: None,
+            epsilon: 0.1,
+            delta: None,
+            algorithm: Algorithm::OpimC,
+            mode: Mode::Guarantee,
+            objective: RootDistribution::People,
+            candidates: None,
+            seed: 0,
+            threads: None,
+            hops: None,
+            tolerance: 0.005,
+            max_rr_sets: None,
+            time_limit_s: None,
+            memory_limit_bytes: None,
+            subset_sampling: true,
+        }
+    }
+}
+
+impl SelectConfig {
+    /// A builder with the defaults: ε = 0.1, δ = 1/n, OPIM-C, guarantee mode, spread counted in
+    /// people, all accounts as candidates, seed 0, the current rayon pool, no hop horizon,
+    /// quality tolerance 0.5%, no limits. A count ([`SelectConfigBuilder::k`]) or a budget is
+    /// required.
+    pub fn builder() -> SelectConfigBuilder {
+        SelectConfigBuilder {
+            config: SelectConfig::default(),
+        }
+    }
+    /// The constraint.
+    pub fn constraint(&self) -> Option<Constraint> {
+        self.constraint
+    }
+    /// ε.
+    pub fn epsilon(&self) -> f64 {
+        self.epsilon
+    }
+    /// δ, if set (else `1/n`).
+    pub fn delta(&self) -> Option<f64> {
+        self.delta
+    }
+    /// The algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+    /// The mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+    /// What the spread counts (the RR root distribution).
+    pub fn objective(&self) -> RootDistribution {
+        self.objective
+    }
+    /// Candidate accounts, if restricted.
+    pub fn candidates(&self) -> Option<&[u32]> {
+        self.candidates.as_deref()
+    }
+    /// Master seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Threads of a dedicated pool, if set.
+    pub fn threads(&self) -> Option<usize> {
+        self.threads
+    }
+    /// Hop horizon, if any.
+    pub fn hops(&self) -> Option<u32> {
+        self.hops
+    }
+    /// Quality mode's relative improvement threshold.
+    pub fn tolerance(&self) -> f64 {
+        self.tolerance
+    }
+    /// Limit on the RR sets drawn in total, if any.
+    pub fn max_rr_sets(&self) -> Option<u64> {
+        self.max_rr_sets
+    }
+    /// Time limit in seconds, if any.
+    pub fn time_limit_s(&self) -> Option<f64> {
+        self.time_limit_s
+    }
+    /// Memory limit of the RR store in bytes, if any.
+    pub fn memory_limit_bytes(&self) -> Option<u64> {
+        self.memory_limit_bytes
+    }
+}
+
+/// Builder of [`SelectConfig`]; [`SelectConfigBuilder::build`] validates.
+#[derive(Debug, Clone)]
+pub struct SelectConfigBuilder {
+    config: SelectConfig,
+}
+
+impl SelectConfigBuilder {
+    /// Choose `k` accounts (replaces a budget).
+    pub fn k(mut self, k: usize) -> Self {
+        self.config.constraint = Some(Constraint::Count(k));
+        self
+    }
+    /// Choose accounts of total cost at most `budget` (replaces `k`); costs come from the
+    /// graph's `cost` attribute.
+    pub fn budget(mut self, budget: f64) -> Self {
+        self.config.constraint = Some(Constraint::Budget(budget));
+        self
+    }
+    /// The constraint itself.
+    pub fn constraint(mut self, c: Constraint) -> Self {
+        self.config.constraint = Some(c);
+        self
+    }
+    /// ε in (0, 1): the guarantee is `γ − ε` (default 0.1).
+    pub fn epsilon(mut self, epsilon: f64) -> Self {
+        self.config.epsilon = epsilon;
+        self
+    }
+    /// Failure probability δ in (0, 1) (default `1/n`, as IMM's ℓ = 1 and OPIM-C).
+    pub fn delta(mut self, delta: f64) -> Self {
+        self.config.delta = Some(delta);
+        self
+    }
+    /// The algorithm (default OPIM-C).
+    pub fn algorithm(mut self, a: Algorithm) -> Self {
+        self.config.algorithm = a;
+        self
+    }
+    /// Guarantee or quality mode (default guarantee).
+    pub fn mode(mut self, m: Mode) -> Self {
+        self.config.mode = m;
+        self
+    }
+    /// What the spread counts: accounts ([`RootDistribution::Uniform`]), people (default) or
+    /// target weight ([`RootDistribution::TargetWeighted`], targeted selection).
+    pub fn objective(mut self, o: RootDistribution) -> Self {
+        self.config.objective = o;
+        self
+    }
+    /// Restrict the seeds to these accounts (dense ids).
+    pub fn candidates(mut self, c: Vec<u32>) -> Self {
+        self.config.candidates = Some(c);
+        self
+    }
+    /// Like [`SelectConfigBuilder::candidates`], with `None` for all accounts.
+    pub fn candidates_opt(mut self, c: Option<Vec<u32>>) -> Self {
+        self.config.candidates = c;
+        self
+    }
+    /// Master seed (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.seed = seed;
+        self
+    }
+    /// Sample in a dedicated pool of `threads` threads; the answer does not depend on it.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.config.threads = Some(threads);
+        self
+    }
+    /// Like [`SelectConfigBuilder::threads`], with `None` for the current pool.
+    pub fn threads_opt(mut self, threads: Option<usize>) -> Self {
+        self.config.threads = threads;
+        self
+    }
+    /// Hop horizon: spread within this many reshare steps.
+    pub fn hops_opt(mut self, hops: Option<u32>) -> Self {
+        self.config.hops = hops;
+        self
+    }
+    /// Quality mode: stop once a doubling of the sets improves the out-of-sample estimate by at
+    /// most this fraction, judged on the validation sets with a paired test (gain plus two
+    /// standard errors; default 0.005, the margin of "within 0.5% of IMM at ε = 0.1").
+    pub fn tolerance(mut self, t: f64) -> Self {
+        self.config.tolerance = t;
+        self
+    }
+    /// Draw at most this many RR sets in total (OPIM-C stops with the ratio reached so far;
+    /// IMM fails if its `θ` needs more).
+    pub fn max_rr_sets(mut self, n: u64) -> Self {
+        self.config.max_rr_sets = Some(n);
+        self
+    }
+    /// Stop doubling when the next round would end after this many seconds (OPIM-C and
+    /// quality mode; makes the answer depend on the machine).
+    pub fn time_limit_s(mut self, s: f64) -> Self {
+        self.config.time_limit_s = Some(s);
+        self
+    }
+    /// Keep the RR store (index, validation sets and the batch being added) under this many
+    /// bytes: OPIM-C stops with the ratio reached so far, IMM fails.
+    pub fn memory_limit_bytes(mut self, b: u64) -> Self {
+        self.config.memory_limit_bytes = Some(b);
+        self
+    }
+    /// Subset sampling in the RR sampler (default on; see [`crate::rrset`]).
+    pub fn subset_sampling(mut self, on: bool) -> Self {
+        self.config.subset_sampling = on;
+        self
+    }
+
+    /// Validates and returns the configuration.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a missing constraint, `k = 0`, a budget that is not a
+    /// positive number, ε or δ outside (0, 1), a negative or NaN tolerance, zero threads, hops,
+    /// set or memory limit, a non-positive time limit, or quality mode with IMM.
+    pub fn build(self) -> Result<SelectConfig> {
+        let c = self.config;
+        match c.constraint {
+            None => {
+                return Err(Error::invalid_parameter(
+                    "k",
+                    "none",
+                    "give a number of accounts k or a budget",
+                ))
+            }
+            Some(Constraint::Count(0)) => {
+                return Err(Error::invalid_parameter("k", 0, "must be at least 1"))
+            }
+            Some(Constraint::Budget(b)) if !(b.is_finite() && b > 0.0) => {
+                return Err(Error::invalid_parameter(
+                    "budget",
+                    b,
+                    "must be a finite number > 0",
+                ))
+            }
+            _ => {}
+        }
+        if !(c.epsilon > 0.0 && c.epsilon < 1.0) {
+            return Err(Error::invalid_parameter(
+                "epsilon",
+                c.epsilon,
+                "must be in (0, 1)",
+            ));
+        }
+        if let Some(d) = c.delta {
+            if !(d > 0.0 && d < 1.0) {
+                return Err(Error::invalid_parameter("delta", d, "must be in (0, 1)"));
+            }
+        }
+        if !(c.tolerance >= 0.0 && c.tolerance.is_finite()) {
+            return Err(Error::invalid_parameter(
+                "tolerance",
+                c.tolerance,
+                "must be a finite number >= 0",
+            ));
+        }
+        check_threads(c.threads)?;
+        check_hops(c.hops)?;
+        if c.max_rr_sets == Some(0) {
+            return Err(Error::invalid_parameter(
+                "max_rr_sets",
+                0,
+                "must be at least 1 (omit it for no limit)",
+            ));
+        }
+        if c.memory_limit_bytes == Some(0) {
+            return Err(Error::invalid_parameter(
+                "memory_limit_bytes",
+                0,
+                "must be positive (omit it for no limit)",
+            ));
+        }
+        if let Some(t) = c.time_limit_s {
+            if !(t > 0.0 && t.is_finite()) {
+                return Err(Error::invalid_parameter(
+                    "time_limit_s",
+                    t,
+                    "must be a finite number of seconds > 0",
+                ));
+            }
+        }
+        if c.mode == Mode::Quality && c.algorithm == Algorithm::Imm {
+            return Err(Error::invalid_parameter(
+                "mode",
+                "quality",
+                "quality mode builds on OPIM-C's doubling; use algorithm opim_c (the default)",
+            ));
+        }
+        Ok(c)
+    }
+}
+
+/// Wall time of each phase, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Timings {
+    /// Drawing RR sets (parallel).
+    pub sampling_s: f64,
+    /// Transposing selection sets into the inverted index.
+    pub indexing_s: f64,
+    /// Greedy maximum coverage and the optimum's upper bound.
+    pub greedy_s: f64,
+    /// Coverage of the seeds on the validation / evaluation sets.
+    pub evaluation_s: f64,
+    /// Everything, from the call to the answer (graph loading excluded).
+    pub total_s: f64,
+}
+
+/// The answer of [`select`]. See the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Selection {
+    /// Seeds (dense ids) in pick order.
+    pub seeds: Vec<u32>,
+    /// The seeds' external ids, in the same order.
+    pub keys: Vec<NodeKey>,
+    /// What each seed adds to the ones before it, on the selection sets (in-sample), in the
+    /// objective's unit.
+    pub marginal_gains: Vec<f64>,
+    /// Each seed's cost (budgeted selection).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub costs: Option<Vec<f64>>,
+    /// Summed cost of the seeds (budgeted selection).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_cost: Option<f64>,
+    /// `greedy`, or `best_single` when one affordable account beat cost-effective greedy.
+    pub method: String,
+    /// Out-of-sample estimate of the seeds' expected spread (objective unit, seeds included),
+    /// on RR sets not used to choose them.
+    pub estimate: Estimate,
+    /// The seeds' coverage of their own selection sets, scaled (runs high: greedy fits them).
+    pub in_sample: f64,
+    /// Certified lower bound on `spread(seeds) / optimum`, holding with probability ≥ `1 − δ`.
+    pub approximation: f64,
+    /// The target ratio `γ − ε`.
+    pub guarantee: f64,
+    /// Lower confidence bound of the seeds' spread (OPIM-C's `σˡ`; IMM: from the evaluation
+    /// sets at the same δ).
+    pub spread_lower_bound: f64,
+    /// Upper confidence bound of the optimum's spread (OPIM-C's `σᵘ`).
+    pub optimum_upper_bound: f64,
+    /// RR sets drawn in total (selection, validation and IMM's sampling phase).
+    pub rr_sets: u64,
+    /// Sets greedy chose the seeds on.
+    pub selection_sets: u64,
+    /// Sets the out-of-sample estimate is taken on.
+    pub validation_sets: u64,
+    /// Greedy passes (doubling rounds).
+    pub rounds: u32,
+    /// Why sampling stopped.
+    pub stopped_by: StopReason,
+    /// The algorithm.
+    pub algorithm: Algorithm,
+    /// The mode.
+    pub mode: Mode,
+    /// The cascade model.
+    pub model: Model,
+    /// What the spread counts.
+    pub objective: RootDistribution,
+    /// ε.
+    pub epsilon: f64,
+    /// δ.
+    pub delta: f64,
+    /// Master seed.
+    pub seed: u64,
+    /// Time per phase.
+    pub timings: Timings,
+    /// Bytes of the RR store at the end (selection index and validation sets).
+    pub rr_store_bytes: u64,
+    /// Largest bytes the RR store held at once (including a batch being indexed).
+    pub peak_rr_bytes: u64,
+}
+
+/// Chooses seeds under `model`; see the [module docs](self) for the algorithms.
+///
+/// # Arguments
+/// - `graph`: the graph with its edge probabilities (and, for budgets or targets, the `cost`
+///   and `target_weight` attributes);
+/// - `model`: Independent Cascade or Linear Threshold;
+/// - `config`: constraint, ε, δ, algorithm, mode, objective, candidates, seed, limits;
+/// - `progress`: receives `("rr_sets", done, total)` per sampling call; returning `false`
+///   cancels.
+///
+/// # Returns
+/// A [`Selection`] with the seeds in pick order, their out-of-sample estimate, the
+/// certified ratio and the work done.
+///
+/// # Errors
+/// [`Error::Empty`] for a graph without accounts or an empty candidate list,
+/// [`Error::UnknownNode`] / [`Error::DuplicateNode`] for bad candidates, [`Error::KTooLarge`]
+/// when `k` exceeds the candidates, [`Error::MissingAttribute`] for a budget without costs,
+/// [`Error::BudgetTooSmall`] when no candidate is affordable, [`Error::InvalidParameter`] for
+/// all-zero target weights, [`Error::InvalidProbability`] / [`Error::LtWeightsExceedOne`] for
+/// bad edge weights, [`Error::MemoryLimit`] when IMM's sets exceed the limit (or OPIM-C's first
+/// round does), [`Error::Cancelled`].
+///
+/// # Complexity
+/// Sampling dominates: `O(θ · E[RR work])` with `θ = O((k ln n + ln 1/δ) n / (ε² OPT))` sets
+/// (Tang et al. 2015, 2018), parallel. Indexing and greedy are `O(n + total set size)`.
+pub fn select(
+    graph: &Graph,
+    model: Model,
+    config: &SelectConfig,
+    progress: &dyn Progress,
+) -> Result<Selection> {
+    let start = Instant::now();
+    let e = Engine::new(graph, model, config, progress, start)?;
+    match config.algorithm {
+        Algorithm::OpimC => opim::run(e),
+        Algorithm::Imm => imm::run(e),
+    }
+}
+
+/// Configuration of [`evaluate`]; build it with [`EvalConfig::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalConfig {
+    rr_sets: usize,
+    seed: u64,
+    threads: Option<usize>,
+    hops: Option<u32>,
+    objective: RootDistribution,
+    memory_limit_bytes: Option<u64>,
+}
+
+impl EvalConfig {
+    /// Defaults: 200,000 RR sets, seed 0, the current pool, no hops, spread in people.
+    pub fn builder() -> EvalConfigBuilder {
+        EvalConfigBuilder {
+            config: EvalConfig {
+                rr_sets: 200_000,
+                seed: 0,
+                threads: None,
+                hops: None,
+                objective: RootDistribution::People,
+                memory_limit_bytes: None,
+            },
+        }
+    }
+    /// Number of RR sets.
+    pub fn rr_sets(&self) -> usize {
+        self.rr_sets
+    }
+}
+
+/// Builder of [`EvalConfig`].
+#[derive(Debug, Clone)]
+pub struct EvalConfigBuilder {
+    config: EvalConfig,
+}
+
+impl EvalConfigBuilder {
+    /// Number of RR sets to estimate on (default 200,000).
+    pub fn rr_sets(mut self, n: usize) -> Self {
+        self.config.rr_sets = n;
+        self
+    }
+    /// Master seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.seed = seed;
+        self
+    }
+    /// Threads of a dedicated pool, or `None` for the current pool.
+    pub fn threads_opt(mut self, threads: Option<usize>) -> Self {
+        self.config.threads = threads;
+        self
+    }
+    /// Hop horizon, or `None`.
+    pub fn hops_opt(mut self, hops: Option<u32>) -> Self {
+        self.config.hops = hops;
+        self
+    }
+    /// What the spread counts (as [`SelectConfigBuilder::objective`]).
+    pub fn objective(mut self, o: RootDistribution) -> Self {
+        self.config.objective = o;
+        self
+    }
+    /// Memory limit of the RR sets.
+    pub fn memory_limit_bytes(mut self, b: u64) -> Self {
+        self.config.memory_limit_bytes = Some(b);
+        self
+    }
+    /// Validates.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for fewer than 2 sets, zero threads or hops.
+    pub fn build(self) -> Result<EvalConfig> {
+        let c = self.config;
+        if c.rr_sets < 2 {
+            return Err(Error::invalid_parameter(
+                "rr_sets",
+                c.rr_sets,
+                "need at least 2 RR sets for an estimate with a standard error",
+            ));
+        }
+        check_threads(c.threads)?;
+        check_hops(c.hops)?;
+        Ok(c)
+    }
+}
+
+/// The answer of [`evaluate`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// The seeds' external ids.
+    pub keys: Vec<NodeKey>,
+    /// Estimate of the expected spread (objective unit, seeds included).
+    pub estimate: Estimate,
+    /// RR sets used.
+    pub rr_sets: u64,
+    /// The model.
+    pub model: Model,
+    /// What the spread counts.
+    pub objective: RootDistribution,
+    /// Wall time in seconds.
+    pub time_s: f64,
+}
+
+/// Estimates the expected spread of any seed set on fresh RR sets, the same way [`select`]
+/// reports its out-of-sample estimate (scale × covered fraction, binomial standard error).
+///
+/// # Errors
+/// [`Error::Empty`] for no seeds; [`Error::UnknownNode`] / [`Error::DuplicateNode`]; as
+/// [`RrSampler::new`] and [`RrSampler::sample`].
+///
+/// # Example
+/// ```
+/// use reachgraph_core::{GraphBuilder, GraphOptions, NoProgress};
+/// use reachgraph_core::cascade::Model;
+/// use reachgraph_core::select::{evaluate, EvalConfig};
+/// let mut b = GraphBuilder::new(GraphOptions::default());
+/// b.add_edge("a", "b", Some(0.5)).unwrap();
+/// let (g, _) = b.build().unwrap();
+/// let e = evaluate(&g, Model::IndependentCascade, &[g.node("a").unwrap()],
+///                  &EvalConfig::builder().seed(3).build().unwrap(), &NoProgress).unwrap();
+/// assert!((e.estimate.mean - 1.5).abs() < 4.0 * e.estimate.stderr);
+/// ```
+pub fn evaluate(
+    graph: &Graph,
+    model: Model,
+    seeds: &[u32],
+    config: &EvalConfig,
+    progress: &dyn Progress,
+) -> Result<Evaluation> {
+    let start = Instant::now();
+    if seeds.is_empty() {
+        return Err(Error::Empty {
+            what: "seed set".into(),
+        });
+    }
+    graph.check_nodes(seeds, "seed set")?;
+    let mut b = RrConfig::builder()
+        .seed(config.seed)
+        .hops_opt(config.hops)
+        .roots(config.objective);
+    if let Some(t) = config.threads {
+        b = b.threads(t);
+    }
+    if let Some(m) = config.memory_limit_bytes {
+        b = b.memory_limit_bytes(m);
+    }
+    let sampler = RrSampler::new(graph, model, &b.build()?)?;
+    let sets = sampler.sample(config.rr_sets, progress)?;
+    let estimate = sets.estimate(seeds)?;
+    Ok(Evaluation {
+        keys: seeds.iter().map(|&s| graph.ids().key(s)).collect(),
+        estimate,
+        rr_sets: sets.len() as u64,
+        model,
+        objective: config.objective,
+        time_s: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// `ln C(n, k)`, summed term by term (exact enough for the bounds, no gamma function).
+pub(crate) fn ln_choose(n: u64, k: u64) -> f64 {
+    let k = k.min(n - k.min(n));
+    (0..k).map(|i| ((n - i) as f64 / (i + 1) as f64).ln()).sum()
+}
+
+/// An RR-store batch schedule: indexes grow by at most a quarter of their target at a time,
+/// so a batch's forward sets add at most a quarter to the store's peak.
+const MIN_BATCH: usize = 1 << 15;
+
+/// State shared by the algorithms: the sampler, candidates, bounds' ingredients, accounting.
+pub(crate) struct Engine<'g> {
+    pub(crate) graph: &'g Graph,
+    pub(crate) model: Model,
+    pub(crate) config: &'g SelectConfig,
+    pub(crate) sampler: RrSampler<'g>,
+    pub(crate) progress: &'g dyn Progress,
+    /// Candidate accounts (affordable ones for a budget), ascending.
+    pub(crate) cands: Vec<u32>,
+    /// Candidate mask, when not every account is one.
+    pub(crate) mask: Option<Vec<bool>>,
+    pub(crate) constraint: Constraint,
+    /// Greedy's guarantee γ.
+    pub(crate) gamma: f64,
+    /// ln of the number of feasible seed sets (bounded by `ln C(candidates, k)`).
+    pub(crate) ln_sets: f64,
+    /// A lower bound of the optimum (the seeds' own weight), in the objective's unit.
+    pub(crate) opt_lower: f64,
+    pub(crate) delta: f64,
+    pub(crate) scale: f64,
+    pub(crate) timings: Timings,
+    pub(crate) start: Instant,
+    pub(crate) sampled: u64,
+    pub(crate) peak: u64,
+}
+
+impl<'g> Engine<'g> {
+    fn new(
+        graph: &'g Graph,
+        model: Model,
+        config: &'g SelectConfig,
+        progress: &'g dyn Progress,
+        start: Instant,
+    ) -> Result<Engine<'g>> {
+        let constraint = config.constraint.ok_or_else(|| {
+            Error::invalid_parameter("k", "none", "give a number of accounts k or a budget")
+        })?;
+        let n = graph.node_count();
+        if n == 0 {
+            return Err(Error::Empty {
+                what: "graph".into(),
+            });
+        }
+        let mut cands: Vec<u32> = match &config.candidates {
+            None => (0..n as u32).collect(),
+            Some(c) => {
+                if c.is_empty() {
+                    return Err(Error::Empty {
+                        what: "candidate set".into(),
+                    });
+                }
+                graph.check_nodes(c, "candidate set")?;
+                let mut c = c.clone();
+                c.sort_unstable();
+                c
+            }
+        };
+        let costs = &graph.attributes().cost;
+        let (gamma, k_max) = match constraint {
+            Constraint::Count(k) => {
+                if k > cands.len() {
+                    return Err(Error::KTooLarge {
+                        k,
+                        candidates: cands.len(),
+                    });
+                }
+                (CARDINALITY_GUARANTEE, k)
+            }
+            Constraint::Budget(budget) => {
+                cands.retain(|&a| !costs[a as usize].is_nan());
+                if cands.is_empty() {
+                    return Err(Error::MissingAttribute {
+                        column: "cost".into(),
+                        reason: "no candidate account has a cost; a budgeted selection needs \
+                                 costs"
+                            .into(),
+                    });
+                }
+                let min_cost = cands
+                    .iter()
+                    .map(|&a| costs[a as usize])
+                    .fold(f64::INFINITY, f64::min);
+                if min_cost > budget {
+                    return Err(Error::BudgetTooSmall { budget, min_cost });
+                }
+                cands.retain(|&a| costs[a as usize] <= budget);
+                // The most accounts any affordable set can hold: cheapest first.
+                let mut c: Vec<f64> = cands.iter().map(|&a| costs[a as usize]).collect();
+                c.sort_by(f64::total_cmp);
+                let mut left = budget;
+                let k_max = c
+                    .iter()
+                    .take_while(|&&x| {
+                        left -= x;
+                        left >= 0.0
+                    })
+                    .count()
+                    .max(1);
+                (BUDGET_GUARANTEE, k_max)
+            }
+        };
+        let mask = (cands.len() < n).then(|| {
+            let mut m = vec![false; n];
+            for &c in &cands {
+                m[c as usize] = true;
+            }
+            m
+        });
+        let mut rb = RrConfig::builder()
+            .seed(config.seed)
+            .hops_opt(config.hops)
+            .roots(config.objective)
+            .subset_sampling(config.subset_sampling);
+        if let Some(t) = config.threads {
+            rb = rb.threads(t);
+        }
+        if let Some(m) = config.memory_limit_bytes {
+            rb = rb.memory_limit_bytes(m);
+        }
+        let sampler = RrSampler::new(graph, model, &rb.build()?)?;
+        let scale = sampler.scale();
+        // Each seed reaches itself: the optimum is at least the largest total self-weight of a
+        // feasible set (distinct people; for a budget, one affordable account).
+        let people = graph.people();
+        let self_weight = |a: u32| -> f64 {
+            match config.objective {
+                RootDistribution::Uniform | RootDistribution::People => 1.0,
+                RootDistribution::TargetWeighted => {
+                    people.weight[people.of_account[a as usize] as usize] as f64
+                }
+            }
+        };
+        let opt_lower = match constraint {
+            Constraint::Count(k) => {
+                let mut w: Vec<(f64, u32)> = cands
+                    .iter()
+                    .map(|&a| (self_weight(a), people.of_account[a as usize]))
+                    .collect();
+                w.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let mut seen = rustc_hash::FxHashSet::default();
+                w.into_iter()
+                    .filter(|&(_, p)| {
+                        config.objective == RootDistribution::Uniform || seen.insert(p)
+                    })
+                    .take(k)
+                    .map(|(x, _)| x)
+                    .sum()
+            }
+            Constraint::Budget(_) => cands.iter().map(|&a| self_weight(a)).fold(0.0, f64::max),
+        };
+        let delta = config.delta.unwrap_or(1.0 / n.max(2) as f64);
+        let ln_sets = ln_choose(cands.len() as u64, k_max as u64);
+        Ok(Engine {
+            graph,
+            model,
+            config,
+            sampler,
+            progress,
+            cands,
+            mask,
+            constraint,
+            gamma,
+            ln_sets,
+            opt_lower,
+            delta,
+            scale,
+            timings: Timings::default(),
+            start,
+            sampled: 0,
+            peak: 0,
+        })
+    }
+
+    /// Seconds since the call began.
+    pub(crate) fn elapsed(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    /// The sets left under the configured limit (`u64::MAX` without one).
+    pub(crate) fn sets_left(&self) -> u64 {
+        self.config
+            .max_rr_sets
+            .map_or(u64::MAX, |m| m.saturating_sub(self.sampled))
+    }
+
+    /// Grows `index` to `target` sets drawn from stream `stream`, in batches of at most a
+    /// quarter of the target (each from its own sub-stream keyed by its first position).
+    /// `other` is the bytes of the rest of the store, for the peak and the memory limit.
+    ///
+    /// # Errors
+    /// [`Error::MemoryLimit`] (before sampling a batch that would exceed it), errors of the
+    /// sampler.
+    pub(crate) fn grow_index(
+        &mut self,
+        index: &mut RrIndex,
+        target: usize,
+        stream: u64,
+        other: u64,
+    ) -> Result<()> {
+        let batch_max = (target / 4).max(MIN_BATCH);
+        while index.len() < target {
+            let count = (target - index.len()).min(batch_max);
+            let seed = rng::derive(rng::derive(self.config.seed, stream), index.len() as u64);
+            let t = Instant::now();
+            if let (Some(limit), true) = (self.config.memory_limit_bytes, index.len() > 0) {
+                let mean = self.mean_index_size(index);
+                let need = index.bytes_after((count as f64 * mean) as usize)
+                    + (count as f64 * (mean * 4.0 + 12.0)) as u64
+                    + other;
+                if need > limit {
+                    return Err(Error::MemoryLimit {
+                        what: format!("{} RR sets", index.len() + count),
+                        estimate_bytes: need,
+                        limit_bytes: limit,
+                    });
+                }
+            }
+            let batch = self.sampler.sample_with_seed(seed, count, self.progress)?;
+            self.timings.sampling_s += t.elapsed().as_secs_f64();
+            self.sampled += count as u64;
+            let t = Instant::now();
+            index.append(&batch, self.mask.as_deref());
+            self.timings.indexing_s += t.elapsed().as_secs_f64();
+            self.peak = self.peak.max(index.bytes() + batch.memory_bytes() + other);
+        }
+        Ok(())
+    }
+
+    fn mean_index_size(&self, index: &RrIndex) -> f64 {
+        let members = (index.bytes() / 4) as f64;
+        (members / index.len().max(1) as f64).max(1.0)
+    }
+
+    /// Extends the validation sets to `target` sets (same sequence, so a doubling keeps them).
+    pub(crate) fn grow_forward(
+        &mut self,
+        sets: &mut RrSets,
+        target: usize,
+        other: u64,
+    ) -> Result<()> {
+        if sets.len() >= target {
+            return Ok(());
+        }
+        let t = Instant::now();
+        let add = target - sets.len();
+        self.sampler.extend(sets, add, self.progress)?;
+        self.timings.sampling_s += t.elapsed().as_secs_f64();
+        self.sampled += add as u64;
+        self.peak = self.peak.max(sets.memory_bytes() + other);
+        Ok(())
+    }
+
+    /// Greedy on `index`, timed.
+    pub(crate) fn greedy(&mut self, index: &RrIndex, bound: bool) -> Greedy {
+        let t = Instant::now();
+        let costs = &self.graph.attributes().cost;
+        let g = cover::greedy(index, &self.cands, self.constraint, costs, bound);
+        self.timings.greedy_s += t.elapsed().as_secs_f64();
+        g
+    }
+
+    /// Sets of `sets` containing a seed, timed.
+    pub(crate) fn cover_forward(&mut self, sets: &RrSets, seeds: &[u32]) -> u64 {
+        let t = Instant::now();
+        let c = forward_coverage(sets, seeds);
+        self.timings.evaluation_s += t.elapsed().as_secs_f64();
+        c
+    }
+
+    /// An estimate from `covered` of `theta` sets.
+    pub(crate) fn estimate(&self, covered: u64, theta: u64) -> Estimate {
+        coverage_estimate(self.scale, covered, theta)
+    }
+
+    /// Assembles the answer.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn finish(
+        mut self,
+        g: &Greedy,
+        selection_sets: u64,
+        estimate: Estimate,
+        validation_sets: u64,
+        approximation: f64,
+        bounds: (f64, f64),
+        rounds: u32,
+        stopped_by: StopReason,
+        store_bytes: u64,
+    ) -> Selection {
+        let graph = self.graph;
+        let per_set = self.scale / selection_sets.max(1) as f64;
+        let budgeted = matches!(self.constraint, Constraint::Budget(_));
+        let costs: Option<Vec<f64>> = budgeted.then(|| {
+            g.seeds
+                .iter()
+                .map(|&s| graph.attributes().cost[s as usize])
+                .collect()
+        });
+        self.timings.total_s = self.elapsed();
+        Selection {
+            keys: g.seeds.iter().map(|&s| graph.ids().key(s)).collect(),
+            marginal_gains: g.gains.iter().map(|&x| x as f64 * per_set).collect(),
+            total_cost: costs.as_ref().map(|c| c.iter().sum()),
+            costs,
+            method: match g.method {
+                Method::Greedy => "greedy".into(),
+                Method::BestSingle => "best_single".into(),
+            },
+            seeds: g.seeds.clone(),
+            estimate,
+            in_sample: g.coverage as f64 * per_set,
+            approximation,
+            guarantee: self.gamma - self.config.epsilon,
+            spread_lower_bound: bounds.0,
+            optimum_upper_bound: bounds.1,
+            rr_sets: self.sampled,
+            selection_sets,
+            validation_sets,
+            rounds,
+            stopped_by,
+            algorithm: self.config.algorithm,
+            mode: self.config.mode,
+            model: self.model,
+            objective: self.config.objective,
+            epsilon: self.config.epsilon,
+            delta: self.delta,
+            seed: self.config.seed,
+            timings: self.timings,
+            rr_store_bytes: store_bytes,
+            peak_rr_bytes: self.peak.max(store_bytes),
+        }
+    }
+}
+
+/// Scale × covered fraction with the binomial standard error.
+pub(crate) fn coverage_estimate(scale: f64, covered: u64, theta: u64) -> Estimate {
+    let f = covered as f64 / theta.max(1) as f64;
+    let stderr = if theta > 1 {
+        scale * (f * (1.0 - f) / (theta - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
+    let min = if covered < theta { 0.0 } else { scale };
+    let max = if covered > 0 { scale } else { 0.0 };
+    Estimate::new(scale * f, stderr, min, max)
+}
+
+/// Number of sets of `sets` that contain one of `seeds` (parallel over fixed blocks, so the
+/// count does not depend on the thread count).
+pub(crate) fn forward_coverage(sets: &RrSets, seeds: &[u32]) -> u64 {
+    use rayon::prelude::*;
+    let mut mark = vec![false; sets.node_count()];
+    for &s in seeds {
+        mark[s as usize] = true;
+    }
+    (0..sets.len())
+        .into_par_iter()
+        .with_min_len(8192)
+        .filter(|&i| sets.set(i).iter().any(|&v| mark[v as usize]))
+        .count() as u64
+}
+
+/// Paired comparison of seed sets `a` and `b` on the same sets: `(sets only a covers, sets
+/// only b covers)` (parallel over fixed blocks; integer sums do not depend on threads).
+pub(crate) fn paired_coverage(sets: &RrSets, a: &[u32], b: &[u32]) -> (u64, u64) {
+    use rayon::prelude::*;
+    let mut mark = vec![0u8; sets.node_count()];
+    for &s in a {
+        mark[s as usize] |= 1;
+    }
+    for &s in b {
+        mark[s as usize] |= 2;
+    }
+    (0..sets.len())
+        .into_par_iter()
+        .with_min_len(8192)
+        .map(|i| {
+            let f = sets.set(i).iter().fold(0u8, |f, &v| f | mark[v as usize]);
+            ((f == 1) as u64, (f == 2) as u64)
+        })
+        .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1))
+}
+
+/// OPIM-C's lower confidence bound of a spread from `covered` of `theta` independent sets
+/// (Tang et al. 2018, Eq. 7): `((√(Λ + 2a/9) − √(a/2))² − a/18) · scale/θ`.
+pub(crate) fn spread_lower(covered: f64, theta: f64, a: f64, scale: f64) -> f64 {
+    let r = ((covered + 2.0 * a / 9.0).sqrt() - (a / 2.0).sqrt()).powi(2) - a / 18.0;
+    (r.max(0.0)) * scale / theta
+}
+
+/// OPIM-C's upper confidence bound of the optimum from an upper bound `upper` of the best
+/// coverage of `theta` sets (Eq. 8): `(√(Λᵘ + a/2) + √(a/2))² · scale/θ`.
+pub(crate) fn optimum_upper(upper: f64, theta: f64, a: f64, scale: f64) -> f64 {
+    ((upper + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * scale / theta
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ln_choose_small() {
+        assert!((ln_choose(5, 2) - 10f64.ln()).abs() < 1e-12);
+        assert_eq!(ln_choose(7, 0), 0.0);
+        assert!((ln_choose(7, 7)).abs() < 1e-12);
+        assert!((ln_choose(50, 3) - 19600f64.ln()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn confidence_bounds_bracket_the_estimate() {
+        let (cov, theta, a, scale) = (5_000.0, 100_000.0, 10.0, 1_000.0);
+        let l = spread_lower(cov, theta, a, scale);
+        let u = optimum_upper(cov, theta, a, scale);
+        assert!(l < 50.0 && l > 45.0, "{l}");
+        assert!(u > 50.0 && u < 55.0, "{u}");
+    }
+
+    #[test]
+    fn config_validates() {
+        assert!(SelectConfig::builder().build().is_err());
+        assert!(SelectConfig::builder().k(0).build().is_err());
+        assert!(SelectConfig::builder().budget(-1.0).build().is_err());
+        assert!(SelectConfig::builder().k(2).epsilon(0.0).build().is_err());
+        assert!(SelectConfig::builder().k(2).epsilon(1.0).build().is_err());
+        assert!(SelectConfig::builder().k(2).delta(1.5).build().is_err());
+        assert!(SelectConfig::builder()
+            .k(2)
+            .tolerance(f64::NAN)
+            .build()
+            .is_err());
+        assert!(SelectConfig::builder().k(2).max_rr_sets(0).build().is_err());
+        assert!(SelectConfig::builder()
+            .k(2)
+            .time_limit_s(0.0)
+            .build()
+            .is_err());
+        assert!(SelectConfig::builder()
+            .k(2)
+            .algorithm(Algorithm::Imm)
+            .mode(Mode::Quality)
+            .build()
+            .is_err());
+        let c = SelectConfig::builder()
+            .budget(5.0)
+            .epsilon(0.3)
+            .build()
+            .unwrap();
+        assert_eq!(c.constraint(), Some(Constraint::Budget(5.0)));
+        assert_eq!(c.epsilon(), 0.3);
+    }
+}

@@ -1,0 +1,174 @@
+//! OPIM-C (Tang, Tang, Xiao, Yuan, SIGMOD 2018) and the quality mode built on its doubling.
+
+use super::cover::RrIndex;
+use super::{
+    optimum_upper, paired_coverage, spread_lower, Engine, Mode, Selection, StopReason,
+    MAX_SETS_PER_COLLECTION,
+};
+use crate::error::{Error, Result};
+use crate::rng;
+use std::time::Instant;
+
+/// Stream tags of the two collections.
+const STREAM_SELECT: u64 = 0x5E1E_C7;
+const STREAM_VALIDATE: u64 = 0x7A11_DA7E;
+
+/// Smallest first collection (a few chunks, so both threads have work from the start).
+const MIN_THETA: f64 = 2048.0;
+
+/// One round's answer.
+struct Round {
+    greedy: super::cover::Greedy,
+    /// Coverage of the seeds on the validation sets as they were in this round.
+    covered: u64,
+    lower: f64,
+    upper: f64,
+    /// Selection sets greedy ran on.
+    sets: u64,
+}
+
+pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
+    let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
+    let quality = e.config.mode == Mode::Quality;
+    // θ_max = 2Γ(γ√ln(6/δ) + √(γ(ln C + ln(6/δ))))² / (ε² OPTˡ), θ₀ = θ_max ε² OPTˡ / Γ.
+    let a0 = (6.0 / delta).ln();
+    let root = gamma * a0.sqrt() + (gamma * (e.ln_sets + a0)).sqrt();
+    let theta0 = (2.0 * root * root).max(MIN_THETA).ceil();
+    let theta_max = if e.opt_lower > 0.0 {
+        2.0 * scale * root * root / (eps * eps * e.opt_lower)
+    } else {
+        f64::INFINITY
+    };
+    let cap = ((e.sets_left() / 2).min(MAX_SETS_PER_COLLECTION)) as f64;
+    if cap < theta0 {
+        return Err(Error::invalid_parameter(
+            "max_rr_sets",
+            e.config.max_rr_sets.unwrap_or(0),
+            format!(
+                "OPIM-C's first round needs {} RR sets (two collections of {theta0})",
+                2.0 * theta0
+            ),
+        ));
+    }
+    // The rounds the failure probability is split over: up to θ_max, or up to the set cap in
+    // quality mode (which may go past θ_max).
+    let horizon = if quality { cap } else { theta_max.min(cap) };
+    let i_max = ((horizon / theta0).log2().ceil().max(0.0) as u32) + 1;
+    let a = (3.0 * i_max as f64 / delta).ln();
+    let n = e.graph.node_count();
+    let mut r1 = RrIndex::new(n);
+    let mut r2 = e.sampler.empty(rng::derive(e.config.seed, STREAM_VALIDATE));
+    let mut theta = theta0 as usize;
+    let mut rounds = 0u32;
+    // The latest answer (the fallback when a limit stops the doubling).
+    let mut last: Option<Round> = None;
+    // Quality mode: the guarantee was reached in an earlier round.
+    let mut guaranteed = false;
+    let target = gamma - eps;
+    let stop = loop {
+        let round_start = Instant::now();
+        e.grow_index(&mut r1, theta, STREAM_SELECT, r2.memory_bytes())?;
+        e.grow_forward(&mut r2, theta, r1.bytes())?;
+        rounds += 1;
+        let g = e.greedy(&r1, true);
+        let covered = e.cover_forward(&r2, &g.seeds);
+        let (t1, t2) = (r1.len() as f64, r2.len() as f64);
+        let round = Round {
+            lower: spread_lower(covered as f64, t2, a, scale),
+            upper: optimum_upper(g.upper, t1, a, scale),
+            greedy: g,
+            covered,
+            sets: r1.len() as u64,
+        };
+        let alpha = ratio(&round);
+        let at_max = t1 >= theta_max;
+        if !quality && (alpha >= target || at_max) {
+            last = Some(round);
+            break if alpha >= target {
+                StopReason::Guarantee
+            } else {
+                StopReason::MaxSets
+            };
+        }
+        if guaranteed {
+            // Past the guarantee: compare the new seeds with the previous ones on the same
+            // (grown) validation sets; stop when the gain is within the tolerance.
+            let prev = last.take().expect("a previous round");
+            let t = Instant::now();
+            let (only_prev, only_new) =
+                paired_coverage(&r2, &prev.greedy.seeds, &round.greedy.seeds);
+            e.timings.evaluation_s += t.elapsed().as_secs_f64();
+            let prev_cov = round.covered + only_prev - only_new;
+            // Gain of the new seeds over the previous ones, in sets, and its paired standard
+            // error: stop once even gain + 2 s.e. (about 97.5% one-sided) is within the
+            // tolerance.
+            let gain = only_new as f64 - only_prev as f64;
+            let var = (only_new + only_prev) as f64 - gain * gain / t2;
+            let se = var.max(0.0).sqrt();
+            if gain + 2.0 * se <= e.config.tolerance * prev_cov as f64 {
+                last = Some(if prev_cov > round.covered {
+                    Round {
+                        lower: spread_lower(prev_cov as f64, t2, a, scale),
+                        covered: prev_cov,
+                        upper: round.upper,
+                        ..prev
+                    }
+                } else {
+                    round
+                });
+                break StopReason::Converged;
+            }
+        }
+        guaranteed |= alpha >= target || at_max;
+        last = Some(round);
+        // Limits: the next round doubles both collections.
+        let round_s = round_start.elapsed().as_secs_f64();
+        let next = 2 * theta;
+        if next as f64 > cap {
+            break StopReason::SetLimit;
+        }
+        if let Some(limit) = e.config.time_limit_s {
+            if e.elapsed() + 2.2 * round_s > limit {
+                break StopReason::TimeLimit;
+            }
+        }
+        if let Some(limit) = e.config.memory_limit_bytes {
+            // Both collections double; a batch being indexed adds a quarter of the index.
+            let need = 2 * (r1.bytes() + r2.memory_bytes()) + r1.bytes() / 2;
+            if need > limit {
+                break StopReason::MemoryLimit;
+            }
+        }
+        theta = next;
+    };
+    let r = last.expect("at least one round ran");
+    let alpha = ratio(&r);
+    // At θ_max the guarantee holds by OPIM-C's worst-case analysis (Theorem 4.2).
+    let approximation = if r.sets as f64 >= theta_max {
+        alpha.max(target)
+    } else {
+        alpha
+    };
+    let estimate = e.estimate(r.covered, r2.len() as u64);
+    let store = r1.bytes() + r2.memory_bytes();
+    let validation = r2.len() as u64;
+    Ok(e.finish(
+        &r.greedy,
+        r.sets,
+        estimate,
+        validation,
+        approximation,
+        (r.lower, r.upper),
+        rounds,
+        stop,
+        store,
+    ))
+}
+
+fn ratio(r: &Round) -> f64 {
+    if r.upper > 0.0 {
+        (r.lower / r.upper).min(1.0)
+    } else {
+        1.0
+    }
+}
