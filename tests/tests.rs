@@ -6,3 +6,4 @@ mod common;
 mod reach_core;
 mod real_graphs;
 mod scenario_core;
+mod sketch_core;
