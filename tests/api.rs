@@ -78,6 +78,13 @@ fn requests_round_trip_through_json() {
         "budget_pick",
         "reach_inline",
         "spread_ic",
+        "sketch_build",
+        "sketch_reach",
+        "sketch_overlap",
+        "sketch_ladder",
+        "sketch_check",
+        "sketch_error",
+        "sketch_model",
         "spread_lt_hops",
     ] {
         let req = parse_request(&request(name)).unwrap();
