@@ -318,6 +318,217 @@ fn section_cascade(reps: usize) -> Table {
     t
 }
 
+/// Sketches at scale: build on a generated population (`REACHGRAPH_SKETCH_EDGES` edges,
+/// default 200M), reach of 5,000-account sets, the 5,000 × 5,000 overlap matrix, and the
+/// DataSketches families on the same accounts.
+fn section_sketch(reps: usize) -> Vec<Table> {
+    use reachgraph_core::sketch::{self, DsKind, DsSketchSet, SketchParams, SketchSet};
+    let edges: usize = std::env::var("REACHGRAPH_SKETCH_EDGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000_000);
+    let s0 = Instant::now();
+    let sc = common::scenario(edges);
+    let gen = s0.elapsed().as_secs_f64();
+    let g = &sc.graph;
+    let mut t = Table::new(&format!(
+        "Sketches on a generated population: {} accounts, {} people, {} follows (generated in {})",
+        g.node_count(),
+        g.people().count,
+        g.edge_count(),
+        fmt_s(gen)
+    ));
+    let lg_k = 14u8;
+    let p = SketchParams::new(lg_k, 1).unwrap();
+    let build_reps = reps.min(3);
+    let s = time(build_reps, || {
+        SketchSet::from_graph(g, None, p, &NoProgress).unwrap()
+    });
+    let set = SketchSet::from_graph(g, None, p, &NoProgress).unwrap();
+    t.row(
+        format!(
+            "build bottom-k sketches (lg_k {lg_k}) of all {} accounts ({} hashes kept)",
+            set.len(),
+            set.total_hashes()
+        ),
+        format!(
+            "{} ({:.0} M follows/s)",
+            fmt_s(s),
+            g.edge_count() as f64 / s / 1e6
+        ),
+        "< 10 s",
+        Some(s < 10.0),
+    );
+    let s = time(1, || set.to_bytes().len());
+    t.row(
+        format!("serialize ({} MB)", set.to_bytes().len() / 1_000_000),
+        fmt_s(s),
+        "",
+        None,
+    );
+    let opts = ReachOptions::default();
+    let top = common::top_by_out_degree(g, 5000);
+    let spread = common::spread_ids(g, 5000);
+    for (label, acc) in [
+        ("5,000 largest accounts", &top),
+        ("5,000 spread over the ids", &spread),
+    ] {
+        let idx: Vec<u32> = acc.to_vec(); // graph order = set order for a full build
+        let s = time(reps, || sketch::union_reach(&set, &idx, 0.95).unwrap());
+        let r = sketch::union_reach(&set, &idx, 0.95).unwrap();
+        let exact = unique_reach(g, acc, &opts).unwrap().unique_people as f64;
+        t.row(
+            format!("unique reach from sketches, {label}"),
+            format!(
+                "{} (estimate {:.0} ± {:.0}, exact {exact:.0}, error {:.2}%)",
+                fmt_s(s),
+                r.unique_reach,
+                r.error_bound,
+                100.0 * (r.unique_reach - exact).abs() / exact
+            ),
+            "< 50 ms",
+            Some(s < 0.05),
+        );
+    }
+    // Error over hash seeds: sketches of the 5,000 largest only, rebuilt per seed.
+    let exact_top = unique_reach(g, &top, &opts).unwrap().unique_people as f64;
+    let seeds = 20u64;
+    let mut within = 0;
+    let mut worst: f64 = 0.0;
+    let all: Vec<u32> = (0..top.len() as u32).collect();
+    for seed in 0..seeds {
+        let ps = SketchParams::new(lg_k, 100 + seed).unwrap();
+        let sub = SketchSet::from_graph(g, Some(&top), ps, &NoProgress).unwrap();
+        let r = sketch::union_reach(&sub, &all, 0.95).unwrap();
+        let e = (r.unique_reach - exact_top).abs() / exact_top;
+        worst = worst.max(e);
+        within += usize::from(e <= 0.02);
+    }
+    t.row(
+        format!("reach error ≤ 2%, 5,000 largest, {seeds} hash seeds"),
+        format!("{within}/{seeds} runs (worst {:.2}%)", 100.0 * worst),
+        "≥ 95% of runs",
+        Some(within as f64 >= 0.95 * seeds as f64),
+    );
+    // The full overlap matrix of the 5,000 largest.
+    let sub = SketchSet::from_graph(g, Some(&top), p, &NoProgress).unwrap();
+    let s0 = Instant::now();
+    let ov = sketch::overlap(&sub, &all, 0.95, &NoProgress).unwrap();
+    let s = s0.elapsed().as_secs_f64();
+    let ov_secs = s;
+    t.row(
+        "overlap matrix (shared, Jaccard, containment, error bounds), 5,000 × 5,000",
+        fmt_s(s),
+        "< 2 min",
+        Some(s < 120.0),
+    );
+    // Accuracy on the 300 largest against the exact kernel.
+    let m = 300;
+    let ex = overlap(g, &top[..m], &NoProgress).unwrap();
+    let (mut ok, mut n, mut worst_j, mut in_bound) = (0, 0, 0f64, 0);
+    for i in 0..m {
+        for j in i + 1..m {
+            let e = (ov.jaccard[[i, j]] - ex.jaccard[[i, j]]).abs();
+            worst_j = worst_j.max(e);
+            ok += usize::from(e <= 0.02);
+            in_bound += usize::from(e <= ov.jaccard_error[[i, j]] + 1e-12);
+            n += 1;
+        }
+    }
+    t.row(
+        format!("Jaccard |error| ≤ 0.02, pairs of the {m} largest"),
+        format!(
+            "{:.2}% of {n} pairs (worst {worst_j:.4}; {:.1}% within their 95% bound)",
+            100.0 * ok as f64 / n as f64,
+            100.0 * in_bound as f64 / n as f64
+        ),
+        "≥ 95% of pairs",
+        Some(ok as f64 >= 0.95 * n as f64),
+    );
+    let mut out = vec![t];
+
+    // The DataSketches families on the same 5,000 accounts.
+    let mut d = Table::new(
+        "Apache DataSketches (Rust crate) against bottom-k on the 5,000 largest accounts",
+    );
+    let follows: usize = top.iter().map(|&a| g.out_degree(a)).sum();
+    let s = time(1, || {
+        SketchSet::from_graph(g, Some(&top), p, &NoProgress).unwrap()
+    });
+    d.row(
+        format!("bottom-k lg_k {lg_k}: build ({follows} follows)"),
+        format!("{} ({:.1} ns/update)", fmt_s(s), s * 1e9 / follows as f64),
+        "",
+        None,
+    );
+    let r = sketch::union_reach(&sub, &all, 0.95).unwrap();
+    let s = time(reps, || sketch::union_reach(&sub, &all, 0.95).unwrap());
+    d.row(
+        "bottom-k: union of 5,000",
+        format!(
+            "{} (error {:.2}%)",
+            fmt_s(s),
+            100.0 * (r.unique_reach - exact_top).abs() / exact_top
+        ),
+        "",
+        None,
+    );
+    let s = time(reps, || {
+        for i in 0..200u32 {
+            std::hint::black_box(sketch::overlap(&sub, &[i, i + 200], 0.95, &NoProgress).unwrap());
+        }
+    });
+    d.row(
+        "bottom-k: one pair's overlap on its own (incl. grouping)",
+        fmt_s(s / 200.0),
+        "",
+        None,
+    );
+    d.row(
+        "bottom-k: per pair inside the 5,000 × 5,000 matrix",
+        fmt_s(ov_secs / (all.len() * (all.len() - 1) / 2) as f64),
+        "",
+        None,
+    );
+    for (kind, lg) in [
+        (DsKind::Cpc, 12u8),
+        (DsKind::Hll, 12),
+        (DsKind::Theta, 12),
+        (DsKind::Theta, 14),
+    ] {
+        let params = SketchParams::new(lg, 1).unwrap();
+        let s0 = Instant::now();
+        let ds = DsSketchSet::from_graph(g, Some(&top), kind, params, &NoProgress).unwrap();
+        let b = s0.elapsed().as_secs_f64();
+        let r = ds.union_reach(&all, 0.95).unwrap();
+        let su = time(reps, || ds.union_reach(&all, 0.95).unwrap());
+        let mut row = format!(
+            "build {} ({:.1} ns/update), {} serialized; union of 5,000 {} (error {:.2}%)",
+            fmt_s(b),
+            b * 1e9 / follows as f64,
+            ds.serialized_bytes() / 1000,
+            fmt_s(su),
+            100.0 * (r.unique_reach - exact_top).abs() / exact_top
+        );
+        row = row.replace(" serialized", " kB serialized");
+        if kind == DsKind::Theta {
+            let sj = time(reps, || {
+                for i in 0..200u32 {
+                    std::hint::black_box(ds.jaccard(i, i + 200).unwrap());
+                }
+            }) / 200.0;
+            row.push_str(&format!(
+                "; Jaccard of a pair {} (5,000 × 5,000: {:.0} s on one core)",
+                fmt_s(sj),
+                sj * 12_497_500.0
+            ));
+        }
+        d.row(format!("{kind:?} lg_k {lg}"), row, "", None);
+    }
+    out.push(d);
+    out
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut reps = 5;
@@ -357,6 +568,9 @@ fn main() {
     }
     if want("cascade") {
         tables.push(section_cascade(reps));
+    }
+    if want("sketch") {
+        tables.extend(section_sketch(reps));
     }
     for t in &tables {
         t.print();

@@ -7,3 +7,4 @@ mod reach_core;
 mod real_graphs;
 mod scenario_core;
 mod select_core;
+mod sketch_core;

@@ -33,6 +33,7 @@ mod select_api;
 pub use select_api::{
     EvaluateRequest, EvaluateResponse, SelectRequest, SelectResponse, SelectStep,
 };
+pub mod sketch;
 
 use load::{GraphSpec, IdList, LoadedGraph};
 use reachgraph_core::cascade::{self, Estimate, Model, SpreadConfig};
@@ -98,6 +99,20 @@ pub enum Request {
     Select(SelectRequest),
     /// The RR estimate of a given seed set's spread.
     Evaluate(EvaluateRequest),
+    /// Build per-account sketches of a graph into a directory.
+    SketchBuild(sketch::SketchBuildRequest),
+    /// Unique reach from stored sketches, with its error bound.
+    SketchReach(sketch::SketchReachRequest),
+    /// Overlap matrices from stored sketches, with error bounds.
+    SketchOverlap(sketch::SketchOverlapRequest),
+    /// The greedy reach ladder from stored sketches.
+    SketchLadder(sketch::SketchLadderRequest),
+    /// Sketch answers compared with exact ones on a graph.
+    SketchCheck(sketch::SketchCheckRequest),
+    /// The expected error for a sketch size and set size.
+    SketchError(sketch::SketchErrorRequest),
+    /// Reach from follower counts alone, under an explicit overlap model.
+    SketchModel(sketch::SketchModelRequest),
 }
 
 /// Deduplicated reach of a seed set.
@@ -282,6 +297,20 @@ pub enum Response {
     Select(Box<Versioned<SelectResponse>>),
     /// Answer to [`Request::Evaluate`].
     Evaluate(Versioned<EvaluateResponse>),
+    /// Answer to [`Request::SketchBuild`].
+    SketchBuild(Versioned<sketch::SketchBuildResponse>),
+    /// Answer to [`Request::SketchReach`].
+    SketchReach(Versioned<sketch::SketchReachResponse>),
+    /// Answer to [`Request::SketchOverlap`].
+    SketchOverlap(Versioned<sketch::SketchOverlapResponse>),
+    /// Answer to [`Request::SketchLadder`].
+    SketchLadder(Versioned<sketch::SketchLadderResponse>),
+    /// Answer to [`Request::SketchCheck`].
+    SketchCheck(Versioned<sketch::SketchCheckResponse>),
+    /// Answer to [`Request::SketchError`].
+    SketchError(Versioned<reachgraph_core::sketch::ErrorReport>),
+    /// Answer to [`Request::SketchModel`]: a modelled, not measured, reach.
+    SketchModel(Versioned<reachgraph_core::sketch::prior::ModelledReach>),
 }
 
 /// A response body with the wire-format version in front.
@@ -584,6 +613,27 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
         }
         Request::Evaluate(r) => {
             select_api::run_evaluate(r, progress).map(|b| Response::Evaluate(versioned(b)))
+        }
+        Request::SketchBuild(r) => {
+            sketch::run_build(r, progress).map(|b| Response::SketchBuild(versioned(b)))
+        }
+        Request::SketchReach(r) => {
+            sketch::run_reach(r).map(|b| Response::SketchReach(versioned(b)))
+        }
+        Request::SketchOverlap(r) => {
+            sketch::run_overlap(r, progress).map(|b| Response::SketchOverlap(versioned(b)))
+        }
+        Request::SketchLadder(r) => {
+            sketch::run_ladder(r).map(|b| Response::SketchLadder(versioned(b)))
+        }
+        Request::SketchCheck(r) => {
+            sketch::run_check(r, progress).map(|b| Response::SketchCheck(versioned(b)))
+        }
+        Request::SketchError(r) => {
+            sketch::run_error(r).map(|b| Response::SketchError(versioned(b)))
+        }
+        Request::SketchModel(r) => {
+            sketch::run_model(r).map(|b| Response::SketchModel(versioned(b)))
         }
     }
 }

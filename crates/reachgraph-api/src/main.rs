@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use reachgraph_api::load::{GraphSpec, IdList, ScenarioSpec};
 use reachgraph_api::{
-    parse_request, render, run, ApiError, BudgetPickRequest, DemoRequest, LadderRequest,
+    parse_request, render, run, sketch, ApiError, BudgetPickRequest, DemoRequest, LadderRequest,
     OverlapRequest, ReachRequest, Request, Response, SpreadRequest,
 };
 use reachgraph_api::{EvaluateRequest, SelectRequest};
@@ -256,6 +256,11 @@ enum Command {
         /// The request file.
         request: String,
     },
+    /// Mergeable per-account audience sketches: reach and overlap at scale, with error bounds.
+    Sketch {
+        #[command(subcommand)]
+        command: SketchCommand,
+    },
     /// Write a generated campaign population as an edge list and an attribute CSV.
     Generate {
         /// Approximate number of follow edges (the demo scenario when absent).
@@ -267,6 +272,107 @@ enum Command {
         /// Output edge list path (the attributes go beside it as PATH.attrs.csv).
         #[arg(long)]
         out: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SketchCommand {
+    /// Sketch every account's audience (people) into a directory.
+    Build {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// Output directory (sketches.rgsk and manifest.json).
+        #[arg(long)]
+        out: String,
+        /// log2 of the hashes kept per account (4..=20; 12 keeps 4,096).
+        #[arg(long)]
+        lg_k: Option<u8>,
+        /// Hash seed; sketches combine only with the same seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// File of account ids to sketch (all accounts when absent).
+        #[arg(long)]
+        accounts: Option<String>,
+        /// Print JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unique reach of a set of accounts from sketches, with its error bound.
+    Reach {
+        /// Sketch directory (or .rgsk file).
+        #[arg(long)]
+        sketches: String,
+        /// File with one account id per line.
+        #[arg(long)]
+        accounts: String,
+        /// Confidence of the error bound.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Overlap matrices (shared, Jaccard, containment) from sketches, with error bounds.
+    Overlap {
+        /// Sketch directory (or .rgsk file).
+        #[arg(long)]
+        sketches: String,
+        /// File with one account id per line.
+        #[arg(long)]
+        accounts: String,
+        /// Confidence of the error bounds.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The greedy reach ladder from sketches.
+    Ladder {
+        /// Sketch directory (or .rgsk file).
+        #[arg(long)]
+        sketches: String,
+        /// Number of accounts.
+        #[arg(short = 'k', long)]
+        k: usize,
+        /// File of candidate ids (all sketched accounts when absent).
+        #[arg(long)]
+        candidates: Option<String>,
+        /// Confidence of the error bounds.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare sketch answers with exact ones on a graph.
+    Check {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// File with one account id per line.
+        #[arg(long)]
+        accounts: String,
+        /// log2 of the hashes kept per account.
+        #[arg(long)]
+        lg_k: Option<u8>,
+        /// Confidence of the bounds.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Expected error for a sketch size (and a set size).
+    Error {
+        /// log2 of the hashes kept per account.
+        #[arg(long)]
+        lg_k: u8,
+        /// People in the set.
+        #[arg(long)]
+        set_size: Option<u64>,
+        /// Confidence of the bounds.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
     },
 }
 
@@ -585,12 +691,105 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             };
             (parse_request(&text)?, true)
         }
+        Command::Sketch { command } => sketch_request(command),
         Command::Generate { .. } => {
             return Err(ApiError::invalid(
                 "generate writes files; it is not a request",
             ))
         }
     })
+}
+
+fn sketch_request(command: SketchCommand) -> (Request, bool) {
+    let list = |f: String| IdList::File { file: f };
+    match command {
+        SketchCommand::Build {
+            graph,
+            out,
+            lg_k,
+            seed,
+            accounts,
+            json,
+        } => (
+            Request::SketchBuild(sketch::SketchBuildRequest {
+                graph: graph.spec(),
+                out,
+                lg_k,
+                seed,
+                accounts: accounts.map(list),
+            }),
+            json,
+        ),
+        SketchCommand::Reach {
+            sketches,
+            accounts,
+            confidence,
+            json,
+        } => (
+            Request::SketchReach(sketch::SketchReachRequest {
+                sketches,
+                accounts: list(accounts),
+                confidence,
+            }),
+            json,
+        ),
+        SketchCommand::Overlap {
+            sketches,
+            accounts,
+            confidence,
+            json,
+        } => (
+            Request::SketchOverlap(sketch::SketchOverlapRequest {
+                sketches,
+                accounts: list(accounts),
+                confidence,
+            }),
+            json,
+        ),
+        SketchCommand::Ladder {
+            sketches,
+            k,
+            candidates,
+            confidence,
+            json,
+        } => (
+            Request::SketchLadder(sketch::SketchLadderRequest {
+                sketches,
+                k,
+                candidates: candidates.map(list),
+                confidence,
+            }),
+            json,
+        ),
+        SketchCommand::Check {
+            graph,
+            accounts,
+            lg_k,
+            confidence,
+            json,
+        } => (
+            Request::SketchCheck(sketch::SketchCheckRequest {
+                graph: graph.spec(),
+                accounts: list(accounts),
+                lg_k,
+                seed: None,
+                confidence,
+            }),
+            json,
+        ),
+        SketchCommand::Error {
+            lg_k,
+            set_size,
+            confidence,
+        } => (
+            Request::SketchError(sketch::SketchErrorRequest {
+                lg_k,
+                set_size,
+                confidence,
+            }),
+            true,
+        ),
+    }
 }
 
 fn generate(

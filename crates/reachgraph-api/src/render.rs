@@ -38,7 +38,35 @@ pub fn render(resp: &Response) -> String {
         Response::Demo(r) => demo(&r.body),
         Response::Select(r) => select(&r.body),
         Response::Evaluate(r) => evaluate(&r.body),
+        Response::SketchBuild(_)
+        | Response::SketchReach(_)
+        | Response::SketchOverlap(_)
+        | Response::SketchLadder(_)
+        | Response::SketchCheck(_)
+        | Response::SketchError(_)
+        | Response::SketchModel(_) => sketch(resp),
     }
+}
+
+/// Sketch responses: a short summary line, then the JSON (their matrices carry error bounds
+/// that a table would hide).
+fn sketch(resp: &Response) -> String {
+    let json = serde_json::to_value(resp).expect("responses serialize");
+    let mut s = String::new();
+    if let (Some(x), Some(e), Some(c)) = (
+        json["unique_reach"].as_f64(),
+        json["error_bound"].as_f64(),
+        json["confidence"].as_f64(),
+    ) {
+        let _ = writeln!(
+            s,
+            "unique reach ≈ {} ± {} people ({} confidence)\n",
+            thousands(x.round() as u64),
+            thousands(e.round() as u64),
+            pct(c)
+        );
+    }
+    s + &serde_json::to_string_pretty(&json).expect("json") + "\n"
 }
 
 /// The reach of a seed set.

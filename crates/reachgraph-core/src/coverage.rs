@@ -103,6 +103,30 @@ pub struct BudgetPick {
     pub objective: Objective,
 }
 
+/// What coverage is counted over: each account's follower list, each follower's person, and
+/// each person's weight. A graph gives one ([`Source::of_graph`]); the sketch module builds one
+/// over sampled people.
+#[derive(Clone, Copy)]
+pub(crate) struct Source<'g> {
+    /// Follower lists (only `neighbors` is read).
+    pub(crate) out: Csr<'g>,
+    /// Person of each follower id.
+    pub(crate) of_account: &'g [u32],
+    /// Weight of each person; its length is the number of people.
+    pub(crate) weight: &'g [f32],
+}
+
+impl<'g> Source<'g> {
+    pub(crate) fn of_graph(graph: &'g Graph) -> Self {
+        let people = graph.people();
+        Source {
+            out: graph.out_csr(),
+            of_account: &people.of_account,
+            weight: &people.weight,
+        }
+    }
+}
+
 /// People covered so far, and the scratch to evaluate marginal gains.
 struct Cover<'g> {
     out: Csr<'g>,
@@ -119,15 +143,15 @@ struct Cover<'g> {
 }
 
 impl<'g> Cover<'g> {
-    fn new(graph: &'g Graph, opts: ReachOptions) -> Self {
-        let people = graph.people();
+    fn new(src: Source<'g>, opts: ReachOptions) -> Self {
+        let count = src.weight.len();
         Cover {
-            out: graph.out_csr(),
-            of_account: &people.of_account,
-            weight: &people.weight,
+            out: src.out,
+            of_account: src.of_account,
+            weight: src.weight,
             opts,
-            covered: vec![0; people.count.div_ceil(64)],
-            stamp: vec![0; people.count],
+            covered: vec![0; count.div_ceil(64)],
+            stamp: vec![0; count],
             epoch: 0,
             people: 0,
             total_weight: 0.0,
@@ -195,17 +219,17 @@ impl<'g> Cover<'g> {
 
 /// Gains of each candidate against an empty selection, in parallel (each worker with its own
 /// scratch; the gain of one account is computed serially, so it does not depend on threads).
-fn initial_gains(graph: &Graph, candidates: &[u32], opts: ReachOptions) -> Vec<(u64, f64)> {
-    let edges: usize = candidates.iter().map(|&a| graph.out_degree(a)).sum();
+fn initial_gains(src: Source<'_>, candidates: &[u32], opts: ReachOptions) -> Vec<(u64, f64)> {
+    let edges: usize = candidates.iter().map(|&a| src.out.degree(a)).sum();
     if edges < crate::reach::PARALLEL_THRESHOLD {
-        let mut cover = Cover::new(graph, opts);
+        let mut cover = Cover::new(src, opts);
         return candidates.iter().map(|&a| cover.gain(a, false)).collect();
     }
     // One scratch per rayon job (not per account): its stamp array spans all people.
     candidates
         .par_iter()
         .with_min_len(256)
-        .map_init(|| Cover::new(graph, opts), |cover, &a| cover.gain(a, false))
+        .map_init(|| Cover::new(src, opts), |cover, &a| cover.gain(a, false))
         .collect()
 }
 
@@ -295,7 +319,7 @@ pub fn incremental_reach(
     graph.check_nodes(base, "base set")?;
     graph.check_nodes(&[add], "added account")?;
     let costs = &graph.attributes().cost;
-    let mut cover = Cover::new(graph, *opts);
+    let mut cover = Cover::new(Source::of_graph(graph), *opts);
     for &a in base {
         cover.add(a, costs[a as usize]);
     }
@@ -367,9 +391,26 @@ pub fn reach_ladder(
             candidates: cands.len(),
         });
     }
+    Ok(greedy_ladder(
+        Source::of_graph(graph),
+        &cands,
+        k,
+        opts,
+        &graph.attributes().cost,
+    ))
+}
+
+/// Lazy greedy over `cands` on `src` (arguments checked by the caller); `costs` by account id
+/// (NaN: none).
+pub(crate) fn greedy_ladder(
+    src: Source<'_>,
+    cands: &[u32],
+    k: usize,
+    opts: &ReachOptions,
+    costs: &[f64],
+) -> Ladder {
     let objective = Objective::from_options(opts);
-    let costs = &graph.attributes().cost;
-    let gains = initial_gains(graph, &cands, *opts);
+    let gains = initial_gains(src, cands, *opts);
     let entry = |id: u32, (people, weight): (u64, f64), round: usize| Entry {
         key: (objective.value(people, weight), 0.0),
         id,
@@ -380,7 +421,7 @@ pub fn reach_ladder(
         .zip(gains)
         .map(|(&id, g)| entry(id, g, 0))
         .collect();
-    let mut cover = Cover::new(graph, *opts);
+    let mut cover = Cover::new(src, *opts);
     let mut steps = Vec::with_capacity(k);
     while steps.len() < k {
         let Some(top) = heap.pop() else { break };
@@ -391,7 +432,7 @@ pub fn reach_ladder(
             heap.push(entry(top.id, g, steps.len()));
         }
     }
-    Ok(Ladder { steps, objective })
+    Ladder { steps, objective }
 }
 
 /// Budgeted selection on exact reach: the most people (or target weight) for a budget.
@@ -480,8 +521,26 @@ pub fn budget_pick(
         .into_iter()
         .filter(|&a| costs[a as usize] <= budget)
         .collect();
+    Ok(greedy_budget(
+        Source::of_graph(graph),
+        &cands,
+        budget,
+        opts,
+        costs,
+    ))
+}
+
+/// Cost-effective greedy and best single over affordable `cands` with costs (checked by the
+/// caller).
+pub(crate) fn greedy_budget(
+    src: Source<'_>,
+    cands: &[u32],
+    budget: f64,
+    opts: &ReachOptions,
+    costs: &[f64],
+) -> BudgetPick {
     let objective = Objective::from_options(opts);
-    let gains = initial_gains(graph, &cands, *opts);
+    let gains = initial_gains(src, cands, *opts);
 
     // Best single affordable account: largest gain, then cheaper, then lower id.
     let mut best_single: Option<(u32, f64)> = None;
@@ -522,7 +581,7 @@ pub fn budget_pick(
         .map(|(&id, g)| entry(id, g, 0))
         .filter(|e| e.key.1 > 0.0)
         .collect();
-    let mut cover = Cover::new(graph, *opts);
+    let mut cover = Cover::new(src, *opts);
     let mut steps: Vec<LadderStep> = Vec::new();
     while let Some(top) = heap.pop() {
         let cost = costs[top.id as usize];
@@ -545,9 +604,9 @@ pub fn budget_pick(
     let guarantee = BUDGET_GUARANTEE;
     match best_single {
         Some((a, v)) if v > greedy_value => {
-            let mut single = Cover::new(graph, *opts);
+            let mut single = Cover::new(src, *opts);
             let step = single.add(a, costs[a as usize]);
-            Ok(BudgetPick {
+            BudgetPick {
                 budget,
                 accounts: vec![a],
                 total_cost: single.cost,
@@ -557,9 +616,9 @@ pub fn budget_pick(
                 method: "best_single".into(),
                 guarantee,
                 objective,
-            })
+            }
         }
-        _ => Ok(BudgetPick {
+        _ => BudgetPick {
             budget,
             accounts: steps.iter().map(|s| s.account).collect(),
             total_cost: cover.cost,
@@ -569,7 +628,7 @@ pub fn budget_pick(
             method: "cost_effective_greedy".into(),
             guarantee,
             objective,
-        }),
+        },
     }
 }
 

@@ -162,6 +162,41 @@ pub enum Error {
     /// A long computation was cancelled through its progress callback.
     #[error("cancelled")]
     Cancelled,
+
+    /// Sketches built with different parameters (size, hash seed, kind) were combined.
+    #[error("incompatible sketches: {what} differs ({left} vs {right}); rebuild one side with the other's parameters")]
+    IncompatibleSketches {
+        /// The parameter that differs (`lg_k`, `hash seed`, `kind`).
+        what: String,
+        /// Its value on the left-hand side.
+        left: String,
+        /// Its value on the right-hand side.
+        right: String,
+    },
+
+    /// Sketch bytes are not a valid sketch (bad magic, checksum, ordering, ...).
+    #[error("{input}: corrupt sketch data at byte {offset}: {reason}")]
+    CorruptSketch {
+        /// Name of the input.
+        input: String,
+        /// Byte offset where the problem was found.
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Sketch bytes end before the data their header announces.
+    #[error("{input}: truncated sketch data: {what} needs {expected} bytes, only {found} remain")]
+    TruncatedSketch {
+        /// Name of the input.
+        input: String,
+        /// What was being read.
+        what: String,
+        /// Bytes needed.
+        expected: u64,
+        /// Bytes available.
+        found: u64,
+    },
 }
 
 impl Error {
@@ -206,6 +241,9 @@ impl Error {
             Error::MissingAttribute { .. } => "missing_attribute",
             Error::MemoryLimit { .. } => "memory_limit",
             Error::Cancelled => "cancelled",
+            Error::IncompatibleSketches { .. } => "incompatible_sketches",
+            Error::CorruptSketch { .. } => "corrupt_sketch",
+            Error::TruncatedSketch { .. } => "truncated_sketch",
         }
     }
 }

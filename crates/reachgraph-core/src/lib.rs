@@ -36,6 +36,8 @@
 //!   and a reader for files like them;
 //! - [`scenario`]: a seeded generator of a realistic multi-platform campaign population (the demo,
 //!   tests and benchmarks run on it);
+//! - [`sketch`]: mergeable per-account audience sketches (bottom-k, and DataSketches CPC/HLL/
+//!   Theta) for reach and overlap at scale, with stated error;
 //! - [`progress`]: progress callbacks and cancellation;
 //! - [`rng`]: seeded random streams that give the same answer on any number of threads;
 //! - [`error`]: the error type;
@@ -59,6 +61,7 @@ pub mod rng;
 pub mod rrset;
 pub mod scenario;
 pub mod select;
+pub mod sketch;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};

@@ -50,10 +50,13 @@ pub struct Overlap {
 
 /// Person → selected-account incidence, in CSR form over the people who follow at least one
 /// selected account. Each list is sorted by account index and has no repeats.
-struct Incidence {
-    offsets: Vec<usize>,
-    accounts: Vec<u32>,
-    audience: Vec<u64>,
+pub(crate) struct Incidence {
+    /// `offsets[l]..offsets[l + 1]` indexes the accounts of local person `l`.
+    pub(crate) offsets: Vec<usize>,
+    /// Account indexes (into the selected list), sorted within each person.
+    pub(crate) accounts: Vec<u32>,
+    /// Distinct people of each selected account.
+    pub(crate) audience: Vec<u64>,
 }
 
 fn incidence(graph: &Graph, accounts: &[u32]) -> Incidence {
@@ -191,6 +194,39 @@ pub fn overlap(graph: &Graph, accounts: &[u32], progress: &dyn Progress) -> Resu
     graph.check_nodes(accounts, "account list")?;
     let k = accounts.len();
     let inc = incidence(graph, accounts);
+    let shared = pair_counts(inc, k, progress)?;
+    let audience: Array1<u64> = shared.diag().to_owned();
+    let mut jaccard = Array2::<f64>::zeros((k, k));
+    let mut containment = Array2::<f64>::zeros((k, k));
+    for i in 0..k {
+        for j in 0..k {
+            let s = shared[[i, j]];
+            let union = audience[i] + audience[j] - s;
+            if union > 0 {
+                jaccard[[i, j]] = s as f64 / union as f64;
+            }
+            if audience[i] > 0 {
+                containment[[i, j]] = s as f64 / audience[i] as f64;
+            }
+        }
+    }
+    Ok(Overlap {
+        accounts: accounts.to_vec(),
+        audience,
+        shared,
+        jaccard,
+        containment,
+    })
+}
+
+/// Pair counts of an incidence over `k` accounts: `[i][j]` the people listing both `i` and `j`,
+/// the diagonal the audiences. Shared by [`overlap`] and the sketch overlap (whose "people"
+/// are sampled hashes).
+pub(crate) fn pair_counts(
+    inc: Incidence,
+    k: usize,
+    progress: &dyn Progress,
+) -> Result<Array2<u64>> {
     let n_local = inc.offsets.len() - 1;
     let degree = |l: usize| inc.offsets[l + 1] - inc.offsets[l];
     let dense_min = dense_threshold(k);
@@ -301,34 +337,13 @@ pub fn overlap(graph: &Graph, accounts: &[u32], progress: &dyn Progress) -> Resu
         }
     }
 
-    let audience = Array1::from(inc.audience);
     for i in 0..k {
-        shared[[i, i]] = audience[i];
+        shared[[i, i]] = inc.audience[i];
         for j in 0..i {
             shared[[i, j]] = shared[[j, i]];
         }
     }
-    let mut jaccard = Array2::<f64>::zeros((k, k));
-    let mut containment = Array2::<f64>::zeros((k, k));
-    for i in 0..k {
-        for j in 0..k {
-            let s = shared[[i, j]];
-            let union = audience[i] + audience[j] - s;
-            if union > 0 {
-                jaccard[[i, j]] = s as f64 / union as f64;
-            }
-            if audience[i] > 0 {
-                containment[[i, j]] = s as f64 / audience[i] as f64;
-            }
-        }
-    }
-    Ok(Overlap {
-        accounts: accounts.to_vec(),
-        audience,
-        shared,
-        jaccard,
-        containment,
-    })
+    Ok(shared)
 }
 
 /// The overlap graph: accounts as nodes, an edge wherever two audiences overlap enough.

@@ -1,0 +1,420 @@
+//! Sketch requests: build per-account sketches from a graph, and answer reach, overlap and
+//! ladder questions from stored sketches with stated error.
+//!
+//! A sketch directory holds `sketches.rgsk` (the binary format of
+//! [`reachgraph_core::sketch::format`]) and `manifest.json` (what was built, for people).
+
+use crate::load::{GraphSpec, IdList};
+use crate::{ApiError, Result};
+use reachgraph_core::io;
+use reachgraph_core::sketch::{self, prior, SketchParams, SketchSet};
+use reachgraph_core::Progress;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// File name of the sketches inside a sketch directory.
+pub const SKETCH_FILE: &str = "sketches.rgsk";
+/// File name of the manifest inside a sketch directory.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+fn default_confidence() -> f64 {
+    0.95
+}
+
+/// Build sketches of every account (or the listed ones) of a graph into a directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchBuildRequest {
+    /// The graph.
+    pub graph: GraphSpec,
+    /// Output directory (created if missing).
+    pub out: String,
+    /// `log2` of the hashes kept per account (default 12: 4,096).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lg_k: Option<u8>,
+    /// Hash seed (default 9001); sketches combine only with the same seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Accounts to sketch (all accounts when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<IdList>,
+}
+
+/// Unique reach of a set of accounts from stored sketches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchReachRequest {
+    /// A sketch directory (or a `.rgsk` file).
+    pub sketches: String,
+    /// The accounts.
+    pub accounts: IdList,
+    /// Confidence of the error bound (default 0.95).
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
+}
+
+/// Overlap matrices of a list of accounts from stored sketches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchOverlapRequest {
+    /// A sketch directory (or a `.rgsk` file).
+    pub sketches: String,
+    /// The accounts, in the order of the matrices' rows.
+    pub accounts: IdList,
+    /// Confidence of the error bounds (default 0.95).
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
+}
+
+/// The greedy reach ladder from stored sketches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchLadderRequest {
+    /// A sketch directory (or a `.rgsk` file).
+    pub sketches: String,
+    /// Number of steps.
+    pub k: usize,
+    /// Candidate accounts (all sketched accounts when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<IdList>,
+    /// Confidence of the error bounds (default 0.95).
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
+}
+
+/// Sketch answers against exact ones on a graph (sketches built in memory).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchCheckRequest {
+    /// The graph.
+    pub graph: GraphSpec,
+    /// The accounts whose reach and pairwise Jaccard are compared.
+    pub accounts: IdList,
+    /// `lg_k` of the sketches (default 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lg_k: Option<u8>,
+    /// Hash seed (default 9001).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Confidence of the bounds (default 0.95).
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
+}
+
+/// The expected error of sketch answers for a sketch size and set size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchErrorRequest {
+    /// `lg_k` of the sketches.
+    pub lg_k: u8,
+    /// People in the set, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_size: Option<u64>,
+    /// Confidence of the bounds (default 0.95).
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
+}
+
+/// Reach of accounts known only by follower counts, under an explicit overlap model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchModelRequest {
+    /// Follower counts (people) of the accounts.
+    pub counts: Vec<u64>,
+    /// People the followers are drawn from.
+    pub population: f64,
+    /// Shared followers relative to independence (absent: independence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lift: Option<f64>,
+}
+
+/// What `sketch_build` wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SketchBuildResponse {
+    /// The sketch file written.
+    pub file: String,
+    /// Accounts sketched.
+    pub accounts: usize,
+    /// `lg_k`.
+    pub lg_k: u8,
+    /// Hash seed.
+    pub seed: u64,
+    /// Accounts whose sketch holds their whole audience (exact).
+    pub exact_accounts: usize,
+    /// Hashes stored.
+    pub total_hashes: usize,
+    /// Bytes of the sketch file.
+    pub bytes: usize,
+}
+
+/// Unique reach from sketches (see [`sketch::SketchReach`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SketchReachResponse {
+    /// The estimate with its error bound.
+    #[serde(flatten)]
+    pub reach: sketch::SketchReach,
+}
+
+/// Overlap matrices from sketches, rows and columns in the order of `accounts`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SketchOverlapResponse {
+    /// Account ids.
+    pub accounts: Vec<String>,
+    /// Estimated audience (people) of each account.
+    pub audience: Vec<f64>,
+    /// Error bound of each audience (people).
+    pub audience_error: Vec<f64>,
+    /// Estimated shared people.
+    pub shared: Vec<Vec<f64>>,
+    /// Error bounds of `shared` (people).
+    pub shared_error: Vec<Vec<f64>>,
+    /// Estimated Jaccard similarity.
+    pub jaccard: Vec<Vec<f64>>,
+    /// Error bounds of `jaccard` (absolute).
+    pub jaccard_error: Vec<Vec<f64>>,
+    /// Estimated containment `[i][j] = |F_i ∩ F_j| / |F_i|`.
+    pub containment: Vec<Vec<f64>>,
+    /// Error bounds of `containment` (absolute).
+    pub containment_error: Vec<Vec<f64>>,
+    /// Confidence of the error bounds.
+    pub confidence: f64,
+    /// True when every value is exact.
+    pub exact: bool,
+}
+
+/// A ladder step from sketches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SketchStepOut {
+    /// Account id.
+    pub account: String,
+    /// Estimated people it adds.
+    pub marginal_reach: f64,
+    /// Estimated people reached so far.
+    pub cumulative_reach: f64,
+    /// Error bound of `cumulative_reach`.
+    pub cumulative_error: f64,
+}
+
+/// The greedy reach ladder from sketches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SketchLadderResponse {
+    /// Steps in pick order.
+    pub steps: Vec<SketchStepOut>,
+    /// Sampling rate of the people the greedy counted (1: exact).
+    pub sample_rate: f64,
+    /// Sampled people counted.
+    pub samples: usize,
+    /// Confidence of the error bounds.
+    pub confidence: f64,
+    /// True when exact.
+    pub exact: bool,
+}
+
+/// Sketch answers against exact ones.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SketchCheckResponse {
+    /// `lg_k` of the sketches.
+    pub lg_k: u8,
+    /// The comparison.
+    #[serde(flatten)]
+    pub report: sketch::CheckReport,
+}
+
+/// Sketch directory or file → the file.
+fn sketch_file(path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_dir() {
+        p.join(SKETCH_FILE)
+    } else {
+        p.to_path_buf()
+    }
+}
+
+fn io_error(what: &str, path: &Path, e: std::io::Error) -> ApiError {
+    ApiError {
+        kind: "io".into(),
+        message: format!("cannot {what} {}: {e}", path.display()),
+    }
+}
+
+/// Reads a sketch set from a directory or file.
+pub fn load_sketches(path: &str) -> Result<SketchSet> {
+    let file = sketch_file(path);
+    let f = std::fs::File::open(&file).map_err(|e| io_error("open", &file, e))?;
+    Ok(SketchSet::read(
+        std::io::BufReader::new(f),
+        &file.display().to_string(),
+    )?)
+}
+
+/// Indexes of listed accounts in a sketch set; errors name the file and line.
+pub fn resolve_ids(set: &SketchSet, list: &IdList, what: &str) -> Result<Vec<u32>> {
+    match list {
+        IdList::Inline(keys) => {
+            let tokens: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            Ok(set.resolve(&tokens, what)?)
+        }
+        IdList::File { file } => {
+            let f = std::fs::File::open(file).map_err(|e| io_error("open", Path::new(file), e))?;
+            let ids = io::read_id_list(f, file)?;
+            let mut out = Vec::with_capacity(ids.len());
+            for l in &ids {
+                let Some(i) = set.index_of(&l.id) else {
+                    return Err(reachgraph_core::Error::parse(
+                        file,
+                        l.line,
+                        format!("account id {:?} has no sketch", l.id),
+                    )
+                    .into());
+                };
+                out.push(i);
+            }
+            set.check_indexes(&out, what)?;
+            Ok(out)
+        }
+    }
+}
+
+fn params(lg_k: Option<u8>, seed: Option<u64>) -> Result<SketchParams> {
+    let d = SketchParams::default();
+    Ok(SketchParams::new(
+        lg_k.unwrap_or(d.lg_k),
+        seed.unwrap_or(d.seed),
+    )?)
+}
+
+pub(crate) fn run_build(
+    r: &SketchBuildRequest,
+    progress: &dyn Progress,
+) -> Result<SketchBuildResponse> {
+    let params = params(r.lg_k, r.seed)?;
+    let g = r.graph.load(progress)?;
+    let accounts = r
+        .accounts
+        .as_ref()
+        .map(|l| l.resolve(&g.graph, "account list"))
+        .transpose()?;
+    let set = SketchSet::from_graph(&g.graph, accounts.as_deref(), params, progress)?;
+    let dir = Path::new(&r.out);
+    std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+    let file = dir.join(SKETCH_FILE);
+    let bytes = set.to_bytes();
+    std::fs::write(&file, &bytes).map_err(|e| io_error("write", &file, e))?;
+    let k = params.k();
+    let resp = SketchBuildResponse {
+        file: file.display().to_string(),
+        accounts: set.len(),
+        lg_k: params.lg_k,
+        seed: params.seed,
+        exact_accounts: (0..set.len() as u32)
+            .filter(|&i| set.hashes(i).len() < k)
+            .count(),
+        total_hashes: set.total_hashes(),
+        bytes: bytes.len(),
+    };
+    let manifest = serde_json::json!({
+        "format": "reachgraph sketch set, binary format version 1 (see docs/sketch.md)",
+        "kind": "bottom-k",
+        "graph": r.graph,
+        "lg_k": resp.lg_k,
+        "seed": resp.seed,
+        "accounts": resp.accounts,
+        "exact_accounts": resp.exact_accounts,
+        "total_hashes": resp.total_hashes,
+        "bytes": resp.bytes,
+    });
+    let mpath = dir.join(MANIFEST_FILE);
+    std::fs::write(
+        &mpath,
+        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
+    )
+    .map_err(|e| io_error("write", &mpath, e))?;
+    Ok(resp)
+}
+
+pub(crate) fn run_reach(r: &SketchReachRequest) -> Result<SketchReachResponse> {
+    let set = load_sketches(&r.sketches)?;
+    let ids = resolve_ids(&set, &r.accounts, "account list")?;
+    Ok(SketchReachResponse {
+        reach: sketch::union_reach(&set, &ids, r.confidence)?,
+    })
+}
+
+fn rows(m: &ndarray::Array2<f64>) -> Vec<Vec<f64>> {
+    m.outer_iter().map(|r| r.to_vec()).collect()
+}
+
+pub(crate) fn run_overlap(
+    r: &SketchOverlapRequest,
+    progress: &dyn Progress,
+) -> Result<SketchOverlapResponse> {
+    let set = load_sketches(&r.sketches)?;
+    let ids = resolve_ids(&set, &r.accounts, "account list")?;
+    let ov = sketch::overlap(&set, &ids, r.confidence, progress)?;
+    Ok(SketchOverlapResponse {
+        accounts: ids.iter().map(|&i| set.account(i).to_string()).collect(),
+        audience: ov.audience.clone(),
+        audience_error: ov.audience_error.clone(),
+        shared: rows(&ov.shared),
+        shared_error: rows(&ov.shared_error),
+        jaccard: rows(&ov.jaccard),
+        jaccard_error: rows(&ov.jaccard_error),
+        containment: rows(&ov.containment),
+        containment_error: rows(&ov.containment_error),
+        confidence: ov.confidence,
+        exact: ov.exact,
+    })
+}
+
+pub(crate) fn run_ladder(r: &SketchLadderRequest) -> Result<SketchLadderResponse> {
+    let set = load_sketches(&r.sketches)?;
+    let cands = r
+        .candidates
+        .as_ref()
+        .map(|l| resolve_ids(&set, l, "candidate list"))
+        .transpose()?;
+    let l = sketch::ladder(&set, cands.as_deref(), r.k, r.confidence)?;
+    Ok(SketchLadderResponse {
+        steps: l
+            .steps
+            .iter()
+            .map(|s| SketchStepOut {
+                account: set.account(s.account).to_string(),
+                marginal_reach: s.marginal_reach,
+                cumulative_reach: s.cumulative_reach,
+                cumulative_error: s.cumulative_error,
+            })
+            .collect(),
+        sample_rate: l.sample_rate,
+        samples: l.samples,
+        confidence: l.confidence,
+        exact: l.exact,
+    })
+}
+
+pub(crate) fn run_check(
+    r: &SketchCheckRequest,
+    progress: &dyn Progress,
+) -> Result<SketchCheckResponse> {
+    let params = params(r.lg_k, r.seed)?;
+    let g = r.graph.load(progress)?;
+    let ids = r.accounts.resolve(&g.graph, "account list")?;
+    let set = SketchSet::from_graph(&g.graph, Some(&ids), params, progress)?;
+    let report = sketch::check(&g.graph, &set, &[ids], r.confidence, progress)?;
+    Ok(SketchCheckResponse {
+        lg_k: params.lg_k,
+        report,
+    })
+}
+
+pub(crate) fn run_error(r: &SketchErrorRequest) -> Result<sketch::ErrorReport> {
+    Ok(sketch::expected_error(r.lg_k, r.set_size, r.confidence)?)
+}
+
+pub(crate) fn run_model(r: &SketchModelRequest) -> Result<prior::ModelledReach> {
+    let p = match r.lift {
+        None => prior::OverlapPrior::Independence,
+        Some(lift) => prior::OverlapPrior::Correlated { lift },
+    };
+    Ok(prior::modelled_reach(&r.counts, r.population, p)?)
+}

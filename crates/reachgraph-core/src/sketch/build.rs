@@ -1,0 +1,405 @@
+//! Building sketches: one parallel pass over a graph, or a stream of `(account, follower)`
+//! pairs read in chunks.
+
+use super::kmv::bottom_k;
+use super::set::SketchSet;
+use super::{hash_key, hash_token, SketchParams};
+use crate::attrs::NONE;
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::ids::NodeKey;
+use crate::progress::Progress;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, Read};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+
+/// Accounts per parallel work item when building from a graph.
+const BUILD_CHUNK: usize = 1024;
+
+/// One chunk's output: account ids concatenated, their lengths, sketch lengths, hashes.
+type ChunkOut = (String, Vec<usize>, Vec<usize>, Vec<u64>);
+
+/// Default bytes per chunk when reading a pair stream (the reader holds one chunk at a time).
+pub const DEFAULT_STREAM_CHUNK: usize = 16 << 20;
+
+/// The person hash of every account of `graph`: the hash of its person label when it has one,
+/// else of its own id ([`hash_key`]). Accounts of one person hash alike.
+///
+/// # Complexity
+/// O(n) hashes, in parallel.
+pub fn person_hashes(graph: &Graph, seed: u64) -> Vec<u64> {
+    let person = &graph.attributes().person;
+    let code_hash: Vec<u64> = person
+        .names
+        .par_iter()
+        .map(|n| hash_token(seed, n))
+        .collect();
+    let ids = graph.ids();
+    (0..graph.node_count() as u32)
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(|u| match person.codes[u as usize] {
+            NONE => hash_key(seed, &ids.key(u)),
+            c => code_hash[c as usize],
+        })
+        .collect()
+}
+
+/// The accounts to sketch: the given ones (checked) or every account.
+pub(crate) fn account_list<'a>(
+    graph: &Graph,
+    accounts: Option<&'a [u32]>,
+) -> Result<std::borrow::Cow<'a, [u32]>> {
+    Ok(match accounts {
+        Some(a) => {
+            graph.check_nodes(a, "account list")?;
+            std::borrow::Cow::Borrowed(a)
+        }
+        None => std::borrow::Cow::Owned((0..graph.node_count() as u32).collect()),
+    })
+}
+
+impl SketchSet {
+    /// Sketches of the people following each account of `graph`, in one parallel pass.
+    ///
+    /// # Arguments
+    /// - `graph`: the follower graph (edge `u → v`: `v` follows `u`); followers are mapped to
+    ///   their people ([`person_hashes`]), so an account's sketch counts people;
+    /// - `accounts`: the accounts to sketch (distinct), or `None` for every account;
+    /// - `params`: sketch size and hash seed;
+    /// - `progress`: receives `("sketch", accounts done, accounts)`; returning `false` cancels.
+    ///
+    /// # Returns
+    /// A [`SketchSet`] with the accounts in the order given (graph order for `None`), each with
+    /// its out-degree as `records`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for bad `params`; [`Error::UnknownNode`] /
+    /// [`Error::DuplicateNode`] for a bad account; [`Error::Cancelled`].
+    ///
+    /// # Complexity
+    /// O(n + E + Σ_a d_a log min(d_a, k)) for n accounts and E follow edges of the sketched
+    /// accounts, in parallel over fixed chunks of accounts; the result does not depend on the
+    /// number of threads. Memory O(n) for the person hashes plus the sketches.
+    pub fn from_graph(
+        graph: &Graph,
+        accounts: Option<&[u32]>,
+        params: SketchParams,
+        progress: &dyn Progress,
+    ) -> Result<SketchSet> {
+        params.validate()?;
+        let accounts = account_list(graph, accounts)?;
+        let accounts = &accounts[..];
+        let ph = person_hashes(graph, params.seed);
+        let k = params.k();
+        let total = accounts.len() as u64;
+        let done = AtomicU64::new(0);
+        let cancelled = AtomicBool::new(false);
+        if !progress.update("sketch", 0, total) {
+            return Err(Error::Cancelled);
+        }
+        let ids = graph.ids();
+        let parts: Vec<ChunkOut> = accounts
+            .par_chunks(BUILD_CHUNK)
+            .map(|chunk| {
+                let mut names = String::new();
+                let mut name_len = Vec::with_capacity(chunk.len());
+                let mut lens = Vec::with_capacity(chunk.len());
+                let mut out = Vec::new();
+                if cancelled.load(Relaxed) {
+                    return (names, name_len, lens, out);
+                }
+                let mut scratch = Vec::new();
+                for &a in chunk {
+                    scratch.clear();
+                    scratch.extend(graph.followers(a).iter().map(|&v| ph[v as usize]));
+                    bottom_k(&mut scratch, k);
+                    lens.push(scratch.len());
+                    out.extend_from_slice(&scratch);
+                    let before = names.len();
+                    match ids.key(a) {
+                        NodeKey::Int(v) => write!(names, "{v}").expect("writing to a String"),
+                        NodeKey::Str(s) => names.push_str(&s),
+                    }
+                    name_len.push(names.len() - before);
+                }
+                let d = done.fetch_add(chunk.len() as u64, Relaxed) + chunk.len() as u64;
+                if !progress.update("sketch", d, total) {
+                    cancelled.store(true, Relaxed);
+                }
+                (names, name_len, lens, out)
+            })
+            .collect();
+        if cancelled.load(Relaxed) {
+            return Err(Error::Cancelled);
+        }
+        let n_hashes: usize = parts.iter().map(|p| p.3.len()).sum();
+        let n_names: usize = parts.iter().map(|p| p.0.len()).sum();
+        let mut names = String::with_capacity(n_names);
+        let mut name_off = Vec::with_capacity(accounts.len() + 1);
+        let mut offsets = Vec::with_capacity(accounts.len() + 1);
+        let mut hashes = Vec::with_capacity(n_hashes);
+        name_off.push(0);
+        offsets.push(0);
+        for (nm, nl, lens, out) in parts {
+            let base = names.len();
+            names.push_str(&nm);
+            let mut acc = base;
+            for l in nl {
+                acc += l;
+                name_off.push(acc);
+            }
+            let mut acc = hashes.len();
+            for l in lens {
+                acc += l;
+                offsets.push(acc);
+            }
+            hashes.extend_from_slice(&out);
+        }
+        let records = accounts
+            .iter()
+            .map(|&a| graph.out_degree(a) as u64)
+            .collect();
+        Ok(SketchSet::from_parts(
+            params, names, name_off, records, offsets, hashes,
+        ))
+    }
+}
+
+/// Builds sketches from `(account, follower)` pairs that arrive in any order, in bounded
+/// memory: each account keeps at most `2k` hashes between compactions.
+///
+/// The follower is a **person** id (or an account id standing for its own person): hash
+/// consistently with the graph side by giving person labels where accounts are linked.
+///
+/// ```
+/// use reachgraph_core::sketch::{SketchParams, StreamBuilder, union_reach};
+/// let mut b = StreamBuilder::new(SketchParams::default()).unwrap();
+/// b.read_pairs("a x\na y\nb y\n# comment\nb z\n".as_bytes(), "inline", 1 << 20,
+///              &reachgraph_core::NoProgress).unwrap();
+/// let set = b.finish();
+/// let ab = set.resolve(&["a", "b"], "accounts").unwrap();
+/// assert_eq!(union_reach(&set, &ab, 0.95).unwrap().unique_reach, 3.0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct StreamBuilder {
+    params: SketchParams,
+    names: Vec<String>,
+    index: FxHashMap<String, u32>,
+    bufs: Vec<Vec<u64>>,
+    records: Vec<u64>,
+    lines: u64,
+}
+
+impl StreamBuilder {
+    /// An empty builder.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for bad `params`.
+    pub fn new(params: SketchParams) -> Result<Self> {
+        params.validate()?;
+        Ok(StreamBuilder {
+            params,
+            names: Vec::new(),
+            index: FxHashMap::default(),
+            bufs: Vec::new(),
+            records: Vec::new(),
+            lines: 0,
+        })
+    }
+
+    fn intern(&mut self, account: &str) -> usize {
+        if let Some(&i) = self.index.get(account) {
+            return i as usize;
+        }
+        let i = self.names.len();
+        self.names.push(account.to_string());
+        self.index.insert(account.to_string(), i as u32);
+        self.bufs.push(Vec::new());
+        self.records.push(0);
+        i
+    }
+
+    /// Adds one follower (already hashed with this builder's seed) of `account`.
+    pub fn add_hash(&mut self, account: &str, hash: u64) {
+        let i = self.intern(account);
+        self.records[i] += 1;
+        let k = self.params.k();
+        let b = &mut self.bufs[i];
+        b.push(hash);
+        if b.len() >= 2 * k {
+            bottom_k(b, k);
+        }
+    }
+
+    /// Adds one follower of `account`.
+    pub fn add(&mut self, account: &str, follower: &NodeKey) {
+        self.add_hash(account, hash_key(self.params.seed, follower));
+    }
+
+    /// Reads `account follower` lines (whitespace or comma separated; `#`/`%` comments and
+    /// blank lines skipped; gzip detected) in chunks of about `chunk_bytes`, parsing each chunk
+    /// in parallel. Returns the number of pairs read.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] naming the line for a line without exactly two fields;
+    /// [`Error::Io`] when reading fails (a truncated gzip stream included);
+    /// [`Error::Cancelled`] when `progress` (called with `("sketch stream", bytes, 0)`)
+    /// returns `false`.
+    pub fn read_pairs<R: Read>(
+        &mut self,
+        reader: R,
+        input: &str,
+        chunk_bytes: usize,
+        progress: &dyn Progress,
+    ) -> Result<u64> {
+        let mut r = crate::io::maybe_gunzip(reader, input)?;
+        let chunk_bytes = chunk_bytes.max(1 << 10);
+        let mut carry: Vec<u8> = Vec::new();
+        let mut pairs = 0u64;
+        let mut bytes = 0u64;
+        let io_err = |e| Error::Io {
+            input: input.to_string(),
+            source: e,
+        };
+        loop {
+            let mut block = std::mem::take(&mut carry);
+            let start = block.len();
+            block.resize(start + chunk_bytes, 0);
+            let mut filled = start;
+            while filled < block.len() {
+                let n = r.read(&mut block[filled..]).map_err(io_err)?;
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+            }
+            block.truncate(filled);
+            let eof = filled < start + chunk_bytes;
+            if !eof {
+                // Complete lines only; the partial last line goes to the next block.
+                match block.iter().rposition(|&c| c == b'\n') {
+                    Some(p) => carry = block.split_off(p + 1),
+                    None => {
+                        // One line longer than the chunk: read the rest of it.
+                        r.read_until(b'\n', &mut block).map_err(io_err)?;
+                    }
+                }
+            }
+            bytes += block.len() as u64;
+            pairs += self.add_block(&block, input)?;
+            if !progress.update("sketch stream", bytes, 0) {
+                return Err(Error::Cancelled);
+            }
+            if eof {
+                return Ok(pairs);
+            }
+        }
+    }
+
+    /// Parses one block of complete lines in parallel and adds its pairs in order.
+    fn add_block(&mut self, block: &[u8], input: &str) -> Result<u64> {
+        let mut starts = vec![0usize];
+        starts.extend(
+            block
+                .iter()
+                .enumerate()
+                .filter(|(_, &c)| c == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        if *starts.last().expect("one start") < block.len() {
+            starts.push(block.len());
+        }
+        let first_line = self.lines;
+        let n_lines = starts.len() - 1;
+        self.lines += n_lines as u64;
+        let seed = self.params.seed;
+        let per = n_lines
+            .div_ceil(rayon::current_num_threads().max(1) * 4)
+            .max(1024);
+        let parsed: Vec<Result<Vec<(&str, u64)>>> = (0..n_lines)
+            .step_by(per)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|from| {
+                let to = (from + per).min(n_lines);
+                let mut out = Vec::with_capacity(to - from);
+                for l in from..to {
+                    let line = &block[starts[l]..starts[l + 1]];
+                    let lineno = first_line + l as u64 + 1;
+                    if let Some(p) = parse_pair(line, input, lineno, seed)? {
+                        out.push(p);
+                    }
+                }
+                Ok(out)
+            })
+            .collect();
+        let mut n = 0;
+        for part in parsed {
+            for (account, h) in part? {
+                self.add_hash(account, h);
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The sketches of every account seen, in order of first appearance.
+    pub fn finish(self) -> SketchSet {
+        let k = self.params.k();
+        let mut bufs = self.bufs;
+        bufs.par_iter_mut().for_each(|b| bottom_k(b, k));
+        let mut names = String::new();
+        let mut name_off = vec![0];
+        for n in &self.names {
+            names.push_str(n);
+            name_off.push(names.len());
+        }
+        let mut offsets = vec![0];
+        let mut hashes = Vec::with_capacity(bufs.iter().map(Vec::len).sum());
+        for b in bufs {
+            hashes.extend_from_slice(&b);
+            offsets.push(hashes.len());
+        }
+        SketchSet::from_parts(self.params, names, name_off, self.records, offsets, hashes)
+    }
+}
+
+/// One `account follower` line: `None` for a blank or comment line.
+fn parse_pair<'a>(
+    line: &'a [u8],
+    input: &str,
+    lineno: u64,
+    seed: u64,
+) -> Result<Option<(&'a str, u64)>> {
+    let mut toks = line
+        .split(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b','))
+        .filter(|t| !t.is_empty());
+    let Some(first) = toks.next() else {
+        return Ok(None);
+    };
+    if first[0] == b'#' || first[0] == b'%' {
+        return Ok(None);
+    }
+    let utf8 = |t: &'a [u8]| {
+        std::str::from_utf8(t).map_err(|_| Error::parse(input, lineno, "id is not UTF-8"))
+    };
+    let account = utf8(first)?;
+    let Some(second) = toks.next() else {
+        return Err(Error::parse(
+            input,
+            lineno,
+            format!("expected `account follower`, found one field {account:?}"),
+        ));
+    };
+    if toks.next().is_some() {
+        return Err(Error::parse(
+            input,
+            lineno,
+            "more than two fields; expected `account follower`",
+        ));
+    }
+    Ok(Some((account, hash_token(seed, utf8(second)?))))
+}
