@@ -20,6 +20,8 @@ use reachgraph_core::cascade::{Model, SpreadConfig};
 use reachgraph_core::coverage;
 use reachgraph_core::io::EdgeFormat;
 use reachgraph_core::reach::{self, ReachOptions};
+use reachgraph_core::rrset::RootDistribution;
+use reachgraph_core::select::{self, EvalConfig, SelectConfig, Selection};
 use reachgraph_core::{
     BuildReport, DuplicatePolicy, Graph, GraphBuilder, GraphOptions, NodeKey, WeightScheme,
 };
@@ -38,6 +40,22 @@ fn policy(s: &str) -> PyResult<DuplicatePolicy> {
             )))
         }
     })
+}
+
+/// Parses a snake_case enum name (`mode`, `algorithm`, `objective`) the way the JSON API does.
+fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> PyResult<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_string()))
+        .map_err(|e| invalid(format!("{what}={value:?}: {e}")))
+}
+
+/// A selection as a dict: the core's fields, seeds as external ids, and `mean`/`stderr` of the
+/// out-of-sample estimate.
+fn selection_dict<'py>(py: Python<'py>, s: &Selection) -> PyResult<Bound<'py, PyAny>> {
+    let d = to_py(py, s)?;
+    d.set_item("seeds", to_py(py, &s.keys)?)?;
+    d.set_item("mean", s.estimate.mean)?;
+    d.set_item("stderr", s.estimate.stderr)?;
+    Ok(d)
 }
 
 /// Source indexes, target indexes and probabilities of every edge.
@@ -537,6 +555,120 @@ impl PyGraph {
         if let Some(np) = r.node_probabilities {
             d.set_item("node_probabilities", PyArray1::from_owned_array(py, np))?;
         }
+        Ok(d)
+    }
+
+    /// Seed selection (influence maximization): OPIM-C or IMM with a certified ratio.
+    #[pyo3(signature = (k=None, budget=None, model="ic", weights=None, epsilon=0.1, delta=None, mode="guarantee", algorithm="opim_c", objective=None, candidates=None, seed=0, threads=None, hops=None, tolerance=None, max_rr_sets=None, time_limit_s=None, memory_limit_bytes=None, progress=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn select<'py>(
+        &mut self,
+        py: Python<'py>,
+        k: Option<usize>,
+        budget: Option<f64>,
+        model: &str,
+        weights: Option<&str>,
+        epsilon: f64,
+        delta: Option<f64>,
+        mode: &str,
+        algorithm: &str,
+        objective: Option<&str>,
+        candidates: Option<&Bound<'py, PyAny>>,
+        seed: u64,
+        threads: Option<usize>,
+        hops: Option<u32>,
+        tolerance: Option<f64>,
+        max_rr_sets: Option<u64>,
+        time_limit_s: Option<f64>,
+        memory_limit_bytes: Option<u64>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.apply_weights(weights)?;
+        let model: Model = model.parse().map_err(core_err)?;
+        let candidates = candidates
+            .map(|c| resolve_ids(&self.inner, c, "candidate list"))
+            .transpose()?;
+        let mut b = SelectConfig::builder()
+            .epsilon(epsilon)
+            .mode(named(mode, "mode")?)
+            .algorithm(named(algorithm, "algorithm")?)
+            .objective(match objective {
+                Some(o) => named(o, "objective")?,
+                None => RootDistribution::People,
+            })
+            .candidates_opt(candidates)
+            .seed(seed)
+            .hops_opt(hops);
+        b = match (k, budget) {
+            (Some(k), None) => b.k(k),
+            (None, Some(x)) => b.budget(x),
+            _ => {
+                return Err(invalid(
+                    "give exactly one of k= (a number of accounts) or budget=",
+                ))
+            }
+        };
+        if let Some(d) = delta {
+            b = b.delta(d);
+        }
+        if let Some(t) = tolerance {
+            b = b.tolerance(t);
+        }
+        if let Some(m) = max_rr_sets {
+            b = b.max_rr_sets(m);
+        }
+        if let Some(t) = time_limit_s {
+            b = b.time_limit_s(t);
+        }
+        if let Some(m) = memory_limit_bytes {
+            b = b.memory_limit_bytes(m);
+        }
+        // Threads are the runtime pool's, which the selection runs in.
+        let cfg = b.build().map_err(core_err)?;
+        let g = self.inner.clone();
+        let r = runtime::run(py, threads, progress, move |p| {
+            select::select(&g, model, &cfg, p).map_err(core_err)
+        })?;
+        selection_dict(py, &r)
+    }
+
+    /// The spread estimate of a seed set on fresh RR sets (as `reachgraph evaluate`).
+    #[pyo3(signature = (seeds, model="ic", weights=None, objective=None, rr_sets=200_000, seed=0, threads=None, hops=None, progress=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate<'py>(
+        &mut self,
+        py: Python<'py>,
+        seeds: &Bound<'py, PyAny>,
+        model: &str,
+        weights: Option<&str>,
+        objective: Option<&str>,
+        rr_sets: usize,
+        seed: u64,
+        threads: Option<usize>,
+        hops: Option<u32>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.apply_weights(weights)?;
+        let s = resolve_ids(&self.inner, seeds, "seed set")?;
+        let model: Model = model.parse().map_err(core_err)?;
+        let cfg = EvalConfig::builder()
+            .rr_sets(rr_sets)
+            .seed(seed)
+            .hops_opt(hops)
+            .objective(match objective {
+                Some(o) => named(o, "objective")?,
+                None => RootDistribution::People,
+            })
+            .build()
+            .map_err(core_err)?;
+        let g = self.inner.clone();
+        let r = runtime::run(py, threads, progress, move |p| {
+            select::evaluate(&g, model, &s, &cfg, p).map_err(core_err)
+        })?;
+        let d = to_py(py, &r)?;
+        d.set_item("seeds", to_py(py, &r.keys)?)?;
+        d.set_item("mean", r.estimate.mean)?;
+        d.set_item("stderr", r.estimate.stderr)?;
         Ok(d)
     }
 

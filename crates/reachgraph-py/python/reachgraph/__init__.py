@@ -49,6 +49,8 @@ ProgressCallback = Callable[[str, int, int], Any]
 __all__ = [
     "Graph",
     "Result",
+    "Selection",
+    "Evaluation",
     "read_edgelist",
     "generate_scenario",
     "run_request",
@@ -225,6 +227,40 @@ class SpreadResult(Result):
             if isinstance(e, dict):
                 out.append((f"{k} 95% CI", f"[{e['ci95_low']:,.2f}, {e['ci95_high']:,.2f}]"))
         return out
+
+
+class Selection(Result):
+    """Chosen seeds (``seeds``, external ids in pick order) with ``mean``/``stderr`` of their
+    out-of-sample spread estimate, the certified ``approximation`` ratio, ``rr_sets`` drawn and
+    ``timings`` per phase; ``steps`` gives marginal gains in pick order."""
+
+    _title = "seed selection"
+
+    def to_pandas(self):
+        """Seeds in pick order with marginal gain and cumulative in-sample spread."""
+        rows = []
+        cum = 0.0
+        costs = self._data.get("costs")
+        for i, (a, m) in enumerate(zip(self._data["seeds"], self._data["marginal_gains"])):
+            cum += m
+            row = {"account": a, "marginal_gain": m, "cumulative": cum}
+            if costs is not None:
+                row["cost"] = costs[i]
+            rows.append(row)
+        return _table(rows)
+
+    def _scalars(self) -> List[tuple]:
+        out = super()._scalars()
+        e = self._data["estimate"]
+        out.append(("estimate 95% CI", f"[{e['ci95_low']:,.2f}, {e['ci95_high']:,.2f}]"))
+        out.append(("seeds", ", ".join(str(s) for s in self._data["seeds"][:20]) + (" …" if len(self._data["seeds"]) > 20 else "")))
+        return out
+
+
+class Evaluation(Result):
+    """A seed set's spread estimate on fresh RR sets: ``mean``, ``stderr``, ``estimate``."""
+
+    _title = "spread estimate (RR sets)"
 
 
 class Graph:
@@ -485,6 +521,64 @@ class Graph:
                 _ids_arg(seeds), model, weights, trials, seed, threads, hops, target_rse, node_probabilities, histogram, progress
             )
         )
+
+
+    def select(
+        self,
+        k: Optional[int] = None,
+        budget: Optional[float] = None,
+        model: str = "ic",
+        weights: Optional[str] = None,
+        epsilon: float = 0.1,
+        delta: Optional[float] = None,
+        mode: str = "guarantee",
+        algorithm: str = "opim_c",
+        objective: Optional[str] = None,
+        candidates: Optional[Ids] = None,
+        seed: int = 0,
+        threads: Optional[int] = None,
+        hops: Optional[int] = None,
+        tolerance: Optional[float] = None,
+        max_rr_sets: Optional[int] = None,
+        time_limit_s: Optional[float] = None,
+        memory_limit_bytes: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+    ) -> Selection:
+        """The accounts that maximize expected spread: ``k`` of them, or within a ``budget``
+        (costs from the ``cost`` attribute). OPIM-C (default) or IMM stop with a certified ratio
+        of at least 1 - 1/e - epsilon (1 - 1/sqrt(e) - epsilon with a budget); ``mode="quality"``
+        keeps sampling while the out-of-sample estimate still improves. ``objective`` is
+        ``"people"`` (default), ``"uniform"`` (accounts) or ``"target_weighted"`` (the
+        ``target_weight`` attribute). Same ``seed``, same seeds on any ``threads``; equals
+        ``reachgraph select`` with the same flags.
+
+        >>> g = Graph.from_arrays(np.array([1, 1, 2]), np.array([2, 3, 4]), probabilities=np.array([1.0, 1.0, 1.0], dtype=np.float32))
+        >>> g.select(k=1, seed=1).seeds
+        [1]
+        """
+        c = None if candidates is None else _ids_arg(candidates)
+        return Selection(
+            self._g.select(
+                k, budget, model, weights, epsilon, delta, mode, algorithm, objective, c, seed, threads,
+                hops, tolerance, max_rr_sets, time_limit_s, memory_limit_bytes, progress,
+            )
+        )
+
+    def evaluate(
+        self,
+        seeds: Ids,
+        model: str = "ic",
+        weights: Optional[str] = None,
+        objective: Optional[str] = None,
+        rr_sets: int = 200_000,
+        seed: int = 0,
+        threads: Optional[int] = None,
+        hops: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+    ) -> Evaluation:
+        """Estimates the expected spread of any seed set on fresh RR sets, as ``select`` reports
+        its own (and as ``reachgraph evaluate``)."""
+        return Evaluation(self._g.evaluate(_ids_arg(seeds), model, weights, objective, rr_sets, seed, threads, hops, progress))
 
 
 def read_edgelist(

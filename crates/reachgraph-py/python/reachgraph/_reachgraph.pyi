@@ -109,6 +109,40 @@ class Graph:
         progress: Optional[Callable[[str, int, int], Any]] = None,
     ) -> Dict[str, Any]: ...
 
+    def select(
+        self,
+        k: Optional[int] = None,
+        budget: Optional[float] = None,
+        model: str = "ic",
+        weights: Optional[str] = None,
+        epsilon: float = 0.1,
+        delta: Optional[float] = None,
+        mode: str = "guarantee",
+        algorithm: str = "opim_c",
+        objective: Optional[str] = None,
+        candidates: Any = None,
+        seed: int = 0,
+        threads: Optional[int] = None,
+        hops: Optional[int] = None,
+        tolerance: Optional[float] = None,
+        max_rr_sets: Optional[int] = None,
+        time_limit_s: Optional[float] = None,
+        memory_limit_bytes: Optional[int] = None,
+        progress: Optional[Callable[[str, int, int], Any]] = None,
+    ) -> Dict[str, Any]: ...
+    def evaluate(
+        self,
+        seeds: Any,
+        model: str = "ic",
+        weights: Optional[str] = None,
+        objective: Optional[str] = None,
+        rr_sets: int = 200000,
+        seed: int = 0,
+        threads: Optional[int] = None,
+        hops: Optional[int] = None,
+        progress: Optional[Callable[[str, int, int], Any]] = None,
+    ) -> Dict[str, Any]: ...
+
 def read_edgelist(
     path: str,
     undirected: bool = False,
