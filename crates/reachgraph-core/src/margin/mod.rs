@@ -224,8 +224,11 @@ pub struct SensitivityPoint {
 pub struct BudgetPoint {
     /// The budget.
     pub budget: f64,
-    /// Seeds chosen (dense ids).
+    /// Seeds chosen (dense ids; not serialized: callers print them by external id).
+    #[serde(skip)]
     pub seeds: Vec<u32>,
+    /// Number of seeds chosen.
+    pub seed_count: usize,
     /// Their cost.
     pub cost: f64,
     /// P(majority) with the campaign.
@@ -663,6 +666,7 @@ impl<'g> Simulation<'g> {
                 .map_or((0.0, 0.0), |p| (p.budget, p.delta_p_majority));
             out.push(BudgetPoint {
                 budget: b,
+                seed_count: sel.seeds.len(),
                 seeds: sel.seeds,
                 cost: sel.cost,
                 p_majority_with: r.national.p_majority.with,
