@@ -529,6 +529,76 @@ fn section_sketch(reps: usize) -> Vec<Table> {
     out
 }
 
+fn section_margin(reps: usize) -> Table {
+    use reachgraph_core::cascade::Model;
+    use reachgraph_core::election::Side;
+    use reachgraph_core::margin::{Campaign, Electorate, Exposure, MarginConfig, Simulation};
+    use reachgraph_core::WeightScheme;
+    let mut t = Table::new(
+        "Margin simulation: 10,000 draws on a generated 1M-edge population (51 jurisdictions), 100 largest creators as seeds, us-2024",
+    );
+    let sc = common::scenario(1_000_000);
+    let seeds: Vec<u32> = sc.creators.iter().copied().take(100).collect();
+    let e = Electorate::us_president(2024, Side::Dem).unwrap();
+    let mut tiers = sc.graph.clone();
+    tiers
+        .set_weights(&WeightScheme::TierRates {
+            rates: Default::default(),
+        })
+        .unwrap();
+    let wc = common::wc(sc.graph);
+    for (label, g, exposure, limit) in [
+        (
+            "one-hop exposure (tier reach rates)",
+            &tiers,
+            Exposure::OneHop,
+            5.0,
+        ),
+        (
+            "IC cascade, hop horizon 3 (weighted cascade)",
+            &wc,
+            Exposure::Cascade {
+                model: Model::IndependentCascade,
+                hops: Some(3),
+            },
+            30.0,
+        ),
+    ] {
+        let c = Campaign {
+            seeds: seeds.clone(),
+            exposure,
+            posts_per_creator: 1,
+            cost: None,
+        };
+        for threads in [1usize, 2] {
+            let cfg = MarginConfig::builder()
+                .draws(10_000)
+                .seed(1)
+                .threads(threads)
+                .build()
+                .unwrap();
+            let mut reached = 0.0;
+            let s = time(reps.min(3), || {
+                let sim = Simulation::new(g, &e, &cfg).unwrap();
+                let r = sim.run(Some(&c), &[], &NoProgress).unwrap();
+                reached = r.campaign.unwrap().reached_people.mean;
+            });
+            let (target, ok) = if threads == 2 {
+                (format!("< {limit} s on two threads"), Some(s < limit))
+            } else {
+                (String::new(), None)
+            };
+            t.row(
+                format!("{label}, {threads} thread(s), {reached:.0} people reached per draw"),
+                fmt_s(s),
+                &target,
+                ok,
+            );
+        }
+    }
+    t
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut reps = 5;
@@ -571,6 +641,9 @@ fn main() {
     }
     if want("sketch") {
         tables.extend(section_sketch(reps));
+    }
+    if want("margin") {
+        tables.push(section_margin(reps));
     }
     for t in &tables {
         t.print();

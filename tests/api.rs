@@ -89,6 +89,8 @@ fn requests_round_trip_through_json() {
         "select_ic",
         "select_budget_target",
         "evaluate_target",
+        "margin_campaign",
+        "margin_exact",
     ] {
         let req = parse_request(&request(name)).unwrap();
         let again = parse_request(&request_to_json(&req).to_string()).unwrap();
@@ -340,6 +342,36 @@ fn bad_requests_are_typed_errors() {
             "invalid_request",
             "sir",
         ),
+        (
+            r#"{"version": 1, "type": "margin", "graph": {"inline": "a b\n"}}"#,
+            "invalid_request",
+            "needs seeds",
+        ),
+        (
+            r#"{"version": 1, "type": "margin", "electorate": "no/such.csv", "graph": {"inline": "a b\n"}, "seeds": ["a"]}"#,
+            "io",
+            "no/such.csv",
+        ),
+        (
+            r#"{"version": 1, "type": "margin", "graph": {"inline": "a b\n"}, "seeds": ["a"], "exposure": "sir"}"#,
+            "invalid_request",
+            "sir",
+        ),
+        (
+            r#"{"version": 1, "type": "margin", "graph": {"inline": "a b\n"}, "seeds": ["a"], "persuasion": {"mean": 2, "sd": 0}}"#,
+            "invalid_parameter",
+            "persuasion",
+        ),
+        (
+            r#"{"version": 1, "type": "margin", "graph": {"path": "tests/fixtures/graphs/campaign.txt", "attributes": "tests/fixtures/graphs/campaign.attrs.csv"}, "seeds": ["ig_star"], "electorate": "tests/fixtures/graphs/campaign.attrs.csv"}"#,
+            "parse",
+            "campaign.attrs.csv:1",
+        ),
+        (
+            r#"{"version": 1, "type": "margin", "seeds": ["a"]}"#,
+            "invalid_request",
+            "demo campaign",
+        ),
     ];
     for (text, kind, needle) in cases {
         let err = parse_request(text)
@@ -435,4 +467,61 @@ fn select_bad_requests_name_the_problem() {
         r#"{{"version": 1, "type": "evaluate", {g}, "model": "ic", "seeds": ["ghost"]}}"#
     ));
     assert_eq!(e.kind, "unknown_node");
+}
+
+#[test]
+fn margin_response_has_the_acceptance_fields() {
+    in_root();
+    let v = answer(&request("margin_campaign"));
+    assert_eq!(v["side_a"], "D");
+    for (a, b) in [("without", "with"), ("with", "without")] {
+        assert!(v["national"]["ev_a"][a]["mean"].is_f64(), "{a}");
+        assert!(v["national"]["p_majority"][b].is_f64(), "{b}");
+    }
+    let js = v["jurisdictions"].as_array().unwrap();
+    assert_eq!(js.len(), 56);
+    for key in [
+        "id",
+        "margin_a_without",
+        "margin_a_with",
+        "p_win_a_without",
+        "p_win_a_with",
+        "break_even_effect",
+    ] {
+        assert!(js.iter().all(|j| j.get(key).is_some()), "{key}");
+    }
+    // reached: PA people p1, p2 (via ig_star), p1 again (x_d), MI p3, WI-less x_p6 in MI
+    let pa = js.iter().find(|j| j["id"] == "PA").unwrap();
+    assert!(pa["reached_people"].as_f64().unwrap() > 0.0);
+    let tx = js.iter().find(|j| j["id"] == "TX").unwrap();
+    assert_eq!(tx["delta_votes"]["mean"], 0.0);
+    assert_eq!(tx["break_even_effect"], serde_json::Value::Null);
+    assert_eq!(v["sensitivity"].as_array().unwrap().len(), 14);
+    let budgets = v["budgets"].as_array().unwrap();
+    assert_eq!(budgets.len(), 2);
+    assert!(budgets[0]["cost"].as_f64().unwrap() <= 5000.0);
+    assert!(!v["assumptions"].as_array().unwrap().is_empty());
+
+    // deterministic effects, no error: every draw is the same, winners are the certified ones
+    let v = answer(&request("margin_exact"));
+    assert_eq!(v["side_a"], "R");
+    assert_eq!(v["national"]["ev_a"]["without"]["mean"], 232.0);
+    assert_eq!(v["national"]["ev_a"]["without"]["sd"], 0.0);
+    let js = v["jurisdictions"].as_array().unwrap();
+    for id in ["PA", "MI"] {
+        let j = js.iter().find(|j| j["id"] == id).unwrap();
+        let d = &j["delta_votes"];
+        assert_eq!(d["sd"], 0.0, "{id}");
+        assert_eq!(d["lo"], d["hi"], "{id}");
+        assert!(d["mean"].as_f64().unwrap() > 0.0, "{id}");
+        let with = j["margin_a_with"].as_f64().unwrap();
+        let without = j["margin_a_without"].as_f64().unwrap();
+        assert!((with - without - d["mean"].as_f64().unwrap()).abs() < 1e-6);
+    }
+    // ig_star reaches p1, p2 in PA and p3 in MI in one hop; 1,000 voters each
+    let pa = js.iter().find(|j| j["id"] == "PA").unwrap();
+    assert_eq!(pa["reached_people"], 2.0);
+    assert_eq!(pa["reached_voters"], 2000.0);
+    let wi = js.iter().find(|j| j["id"] == "WI").unwrap();
+    assert_eq!(wi["delta_votes"]["mean"], 0.0);
 }

@@ -22,11 +22,15 @@
 //!
 //! ## Modules
 //! - [`load`]: graph specifications (files, inline text, generated scenarios) and id lists;
+//! - [`margin`]: the margin request (campaign → votes → electoral outcomes);
+//! - [`plot`]: SVG charts of margin responses;
 //! - [`render`]: human-readable tables of responses;
 //! - the request handlers live in this file, one per request type.
 #![deny(missing_docs)]
 
 pub mod load;
+pub mod margin;
+pub mod plot;
 pub mod render;
 mod select_api;
 
@@ -113,6 +117,9 @@ pub enum Request {
     SketchError(sketch::SketchErrorRequest),
     /// Reach from follower counts alone, under an explicit overlap model.
     SketchModel(sketch::SketchModelRequest),
+    /// Margin simulation: a campaign's effect on vote margins and electoral outcomes (boxed:
+    /// it has many more fields than the others).
+    Margin(Box<margin::MarginRequest>),
 }
 
 /// Deduplicated reach of a seed set.
@@ -246,6 +253,9 @@ pub struct DemoRequest {
     /// Size of the overlap matrix of the largest creators.
     #[serde(default = "default_demo_overlap")]
     pub overlap_accounts: usize,
+    /// Monte Carlo draws of the closing margin simulation.
+    #[serde(default = "default_trials")]
+    pub margin_draws: u64,
 }
 
 fn default_demo_creators() -> usize {
@@ -273,6 +283,7 @@ impl Default for DemoRequest {
             price_per_creator: default_demo_price(),
             ladder_steps: default_demo_ladder(),
             overlap_accounts: default_demo_overlap(),
+            margin_draws: default_trials(),
         }
     }
 }
@@ -311,6 +322,8 @@ pub enum Response {
     SketchError(Versioned<reachgraph_core::sketch::ErrorReport>),
     /// Answer to [`Request::SketchModel`]: a modelled, not measured, reach.
     SketchModel(Versioned<reachgraph_core::sketch::prior::ModelledReach>),
+    /// Answer to [`Request::Margin`].
+    Margin(Box<Versioned<margin::MarginResponse>>),
 }
 
 /// A response body with the wire-format version in front.
@@ -541,6 +554,9 @@ pub struct DemoResponse {
     pub rate_card_pick: BudgetPickResponse,
     /// Assumptions behind the numbers, with their sources.
     pub assumptions: Vec<String>,
+    /// The closing step: a margin simulation of the flat-price pick on the 2024 electorate
+    /// (its own assumptions are listed inside).
+    pub margin: margin::MarginResponse,
 }
 
 /// What the demo's scenario is.
@@ -635,10 +651,13 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
         Request::SketchModel(r) => {
             sketch::run_model(r).map(|b| Response::SketchModel(versioned(b)))
         }
+        Request::Margin(r) => {
+            margin::run_margin(r, progress).map(|b| Response::Margin(Box::new(versioned(b))))
+        }
     }
 }
 
-fn summary(g: &LoadedGraph) -> GraphSummary {
+pub(crate) fn summary(g: &LoadedGraph) -> GraphSummary {
     GraphSummary {
         nodes: g.graph.node_count(),
         edges: g.graph.edge_count(),
@@ -732,7 +751,7 @@ fn run_overlap(r: &OverlapRequest, progress: &dyn Progress) -> Result<OverlapRes
     overlap_response(&g, &accounts, r.min_jaccard, progress)
 }
 
-fn steps(g: &LoadedGraph, steps: &[coverage::LadderStep]) -> Vec<Step> {
+pub(crate) fn steps(g: &LoadedGraph, steps: &[coverage::LadderStep]) -> Vec<Step> {
     let a = g.graph.attributes();
     steps
         .iter()
@@ -896,20 +915,23 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
     let rate_card = coverage::budget_pick(&g.graph, Some(&sc.creators), r.budget, &opts)?;
     let rate_card_pick = pick_response(&g, &rate_card);
     // The program pick: every creator at one flat monthly price.
-    if !(r.price_per_creator.is_finite() && r.price_per_creator > 0.0) {
-        return Err(ApiError::invalid(format!(
-            "price_per_creator must be a positive number, not {}",
-            r.price_per_creator
-        )));
-    }
     let platforms = a.platform.names.clone();
-    let mut flat = a.clone();
-    for &c in &sc.creators {
-        flat.cost[c as usize] = r.price_per_creator;
-    }
     let mut g = g;
-    g.graph.set_attributes(flat)?;
+    margin::flat_priced(&mut g, &sc.creators, r.price_per_creator)?;
     let pick = coverage::budget_pick(&g.graph, Some(&sc.creators), r.budget, &opts)?;
+    if r.margin_draws == 0 {
+        return Err(ApiError::invalid("margin_draws must be at least 1"));
+    }
+    let budget_pick = pick_response(&g, &pick);
+    let ladder = steps(&g, &ladder.steps);
+    let margin = margin::demo_margin(
+        &mut g,
+        &pick.accounts,
+        pick.total_cost,
+        sc.scale,
+        r.margin_draws,
+        progress,
+    )?;
     Ok(DemoResponse {
         scenario: ScenarioSummary {
             seed: cfg.seed,
@@ -928,9 +950,10 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
         dedup_ratio: ratio(unique_real, summed_real),
         by_platform: reach.by_platform,
         overlap,
-        ladder: steps(&g, &ladder.steps),
-        budget_pick: pick_response(&g, &pick),
+        ladder,
+        budget_pick,
         rate_card_pick,
         assumptions: scenario::assumptions(),
+        margin,
     })
 }

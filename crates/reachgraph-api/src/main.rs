@@ -3,12 +3,14 @@
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use reachgraph_api::load::{GraphSpec, IdList, ScenarioSpec};
+use reachgraph_api::margin::{MarginRequest, VotersPerPerson};
 use reachgraph_api::{
-    parse_request, render, run, sketch, ApiError, BudgetPickRequest, DemoRequest, LadderRequest,
-    OverlapRequest, ReachRequest, Request, Response, SpreadRequest,
+    parse_request, plot, render, run, sketch, ApiError, BudgetPickRequest, DemoRequest,
+    LadderRequest, OverlapRequest, ReachRequest, Request, Response, SpreadRequest,
 };
 use reachgraph_api::{EvaluateRequest, SelectRequest};
 use reachgraph_core::io::EdgeFormat;
+use reachgraph_core::margin::{Mapping, Prior};
 use reachgraph_core::select::{Algorithm, Mode};
 use reachgraph_core::{DuplicatePolicy, Progress};
 use std::io::Write;
@@ -251,6 +253,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Could a campaign move the margin where it matters? Monte Carlo of vote margins and electoral votes.
+    ///
+    /// Without --graph it simulates the demo campaign on the chosen electorate.
+    Margin(Box<MarginArgs>),
     /// Answer a JSON request file (`-` for stdin) and print the JSON response.
     Run {
         /// The request file.
@@ -374,6 +380,177 @@ enum SketchCommand {
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
     },
+}
+
+#[derive(Args)]
+struct MarginArgs {
+    /// Electorate: us-2024, us-2020, or a CSV (certified-style results, or a forecast with dem_margin_mean and dem_margin_sd).
+    #[arg(long, default_value = "us-2024")]
+    electorate: String,
+    /// The side the campaign works for: D or R.
+    #[arg(long, default_value = "D")]
+    side: String,
+    /// Edge file of the campaign's graph (the demo campaign when absent).
+    #[arg(long)]
+    graph: Option<String>,
+    /// Add both directions of every edge.
+    #[arg(long)]
+    undirected: bool,
+    /// Node attributes CSV (jurisdiction, person, cost, ...).
+    #[arg(long)]
+    attributes: Option<String>,
+    /// Edge probabilities: given, wc, const:P, trivalency[:SEED], tier.
+    #[arg(long)]
+    weights: Option<String>,
+    /// File with one seed id per line (required with --graph).
+    #[arg(long)]
+    seeds: Option<String>,
+    /// Exposure model: one-hop, ic or lt.
+    #[arg(long, default_value = "one-hop")]
+    exposure: String,
+    /// Hop horizon of cascade exposure.
+    #[arg(long)]
+    hops: Option<u32>,
+    /// Posts per creator (default 1; the demo campaign 4).
+    #[arg(long)]
+    posts: Option<u32>,
+    /// Campaign cost (default: the seeds' summed costs).
+    #[arg(long)]
+    cost: Option<f64>,
+    /// Real voters per graph person: a number, or "population" (each state's eligible population / its graph people).
+    #[arg(long)]
+    voters_per_person: Option<String>,
+    /// People to jurisdictions: auto, attribute or drawn (in proportion to eligible population).
+    #[arg(long, value_parser = ["auto", "attribute", "drawn"])]
+    mapping: Option<String>,
+    /// Persuasion prior, net switch rate per reached voter: MEAN or MEAN:SD (default 0:0.005).
+    #[arg(long, allow_hyphen_values = true)]
+    persuasion: Option<String>,
+    /// Mobilization prior, rate per reached non-voter: MEAN or MEAN:SD (default 0.001:0.002).
+    #[arg(long, allow_hyphen_values = true)]
+    mobilization: Option<String>,
+    /// Backlash prior, rate per reached side-A voter: MEAN or MEAN:SD (default 0).
+    #[arg(long)]
+    backlash: Option<String>,
+    /// Saturation in [0, 1): after k exposures a person gets 1 - saturation^k of the effect.
+    #[arg(long)]
+    saturation: Option<f64>,
+    /// Total sd of each state's margin error, points (0: none; default 4).
+    #[arg(long)]
+    baseline_error: Option<f64>,
+    /// Share of the error variance that is national (default 0.5).
+    #[arg(long)]
+    national_share: Option<f64>,
+    /// Pairwise correlation of the state errors (default 0.3).
+    #[arg(long)]
+    state_correlation: Option<f64>,
+    /// CSV of the full state correlation matrix (state rows in electorate order).
+    #[arg(long)]
+    correlation_matrix: Option<String>,
+    /// Monte Carlo draws.
+    #[arg(long, default_value_t = 10_000)]
+    draws: u64,
+    /// Random seed (same seed, same numbers, on any number of threads).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Threads (all cores by default).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Exposure realizations (default: one per draw).
+    #[arg(long)]
+    exposure_trials: Option<u64>,
+    /// Also a sensitivity sweep over effect sizes.
+    #[arg(long)]
+    sensitivity: bool,
+    /// Budget sweep: comma-separated ascending budgets (seeds picked by swing-state voter reach).
+    #[arg(long, value_delimiter = ',')]
+    budgets: Vec<f64>,
+    /// Candidate accounts of the budget sweep.
+    #[arg(long)]
+    candidates: Option<String>,
+    /// Jurisdictions within this many points are swing (default 5).
+    #[arg(long)]
+    swing_margin: Option<f64>,
+    /// Write SVG charts (EV distribution, margin shift, reach ladder) into this directory.
+    #[arg(long)]
+    plot: Option<String>,
+    /// Rows of the closest-jurisdictions table.
+    #[arg(long, default_value_t = 15)]
+    rows: usize,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+fn prior(flag: &str, v: &Option<String>) -> Result<Option<Prior>, ApiError> {
+    let Some(t) = v else { return Ok(None) };
+    let (m, sd) = match t.split_once(':') {
+        Some((m, sd)) => (m, sd),
+        None => (t.as_str(), "0"),
+    };
+    match (m.trim().parse::<f64>(), sd.trim().parse::<f64>()) {
+        (Ok(mean), Ok(sd)) => Ok(Some(Prior { mean, sd })),
+        _ => Err(ApiError::invalid(format!(
+            "--{flag} {t:?}: expected MEAN or MEAN:SD, e.g. 0.002:0.001"
+        ))),
+    }
+}
+
+impl MarginArgs {
+    fn request(&self) -> Result<MarginRequest, ApiError> {
+        let graph = self.graph.as_ref().map(|g| GraphSpec {
+            path: Some(g.clone()),
+            undirected: self.undirected,
+            attributes: self.attributes.clone(),
+            weights: self.weights.clone(),
+            ..Default::default()
+        });
+        if graph.is_none()
+            && (self.attributes.is_some() || self.weights.is_some() || self.undirected)
+        {
+            return Err(ApiError::invalid(
+                "--attributes, --weights and --undirected describe --graph; give --graph too",
+            ));
+        }
+        let voters_per_person = self.voters_per_person.as_ref().map(|v| match v.parse() {
+            Ok(x) => VotersPerPerson::Global(x),
+            Err(_) => VotersPerPerson::Named(v.clone()),
+        });
+        let list = |f: &Option<String>| f.clone().map(|file| IdList::File { file });
+        Ok(MarginRequest {
+            electorate: self.electorate.clone(),
+            side: Some(self.side.clone()),
+            graph,
+            seeds: list(&self.seeds),
+            exposure: Some(self.exposure.clone()),
+            hops: self.hops,
+            posts_per_creator: self.posts,
+            cost: self.cost,
+            voters_per_person,
+            mapping: match self.mapping.as_deref() {
+                Some("attribute") => Some(Mapping::Attribute),
+                Some("drawn") => Some(Mapping::Drawn),
+                Some(_) => Some(Mapping::Auto),
+                None => None,
+            },
+            persuasion: prior("persuasion", &self.persuasion)?,
+            mobilization: prior("mobilization", &self.mobilization)?,
+            backlash: prior("backlash", &self.backlash)?,
+            saturation: self.saturation,
+            baseline_error: self.baseline_error,
+            national_share: self.national_share,
+            state_correlation: self.state_correlation,
+            correlation_matrix: self.correlation_matrix.clone(),
+            draws: self.draws,
+            seed: self.seed,
+            threads: self.threads,
+            exposure_trials: self.exposure_trials,
+            sensitivity: self.sensitivity,
+            budgets: self.budgets.clone(),
+            candidates: list(&self.candidates),
+            swing_margin: self.swing_margin,
+        })
+    }
 }
 
 #[derive(Args)]
@@ -692,6 +869,7 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             (parse_request(&text)?, true)
         }
         Command::Sketch { command } => sketch_request(command),
+        Command::Margin(m) => (Request::Margin(Box::new(m.request()?)), m.json),
         Command::Generate { .. } => {
             return Err(ApiError::invalid(
                 "generate writes files; it is not a request",
@@ -827,19 +1005,32 @@ fn main() -> ExitCode {
             bar.bar.finish_and_clear();
             eprintln!("{msg}");
         }),
-        command => request_of(command).and_then(|(req, json)| {
-            let resp: Response = run(&req, &bar)?;
-            bar.bar.finish_and_clear();
-            let text = if json {
-                serde_json::to_string_pretty(&resp).expect("responses serialize") + "\n"
-            } else {
-                render::render(&resp)
+        command => {
+            let (plot_dir, rows) = match &command {
+                Command::Margin(m) => (m.plot.clone(), m.rows),
+                _ => (None, 15),
             };
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (e.g. `| head`) is not an error worth reporting.
-            let _ = out.write_all(text.as_bytes());
-            Ok(())
-        }),
+            request_of(command).and_then(|(req, json)| {
+                let resp: Response = run(&req, &bar)?;
+                bar.bar.finish_and_clear();
+                if let (Some(dir), Response::Margin(m)) = (&plot_dir, &resp) {
+                    for path in plot::write_charts(&m.body, std::path::Path::new(dir))? {
+                        eprintln!("wrote {path}");
+                    }
+                }
+                let text = if json {
+                    serde_json::to_string_pretty(&resp).expect("responses serialize") + "\n"
+                } else if let Response::Margin(m) = &resp {
+                    render::margin(&m.body, rows)
+                } else {
+                    render::render(&resp)
+                };
+                let mut out = std::io::stdout().lock();
+                // A closed pipe (e.g. `| head`) is not an error worth reporting.
+                let _ = out.write_all(text.as_bytes());
+                Ok(())
+            })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

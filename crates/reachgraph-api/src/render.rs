@@ -1,5 +1,6 @@
 //! Human-readable tables of responses (what the CLI prints without `--json`).
 
+use crate::margin::MarginResponse;
 use crate::{
     BudgetPickResponse, DemoResponse, EvaluateResponse, LadderResponse, OverlapResponse,
     ReachResponse, Response, SelectResponse, SpreadResponse, Step,
@@ -45,6 +46,7 @@ pub fn render(resp: &Response) -> String {
         | Response::SketchCheck(_)
         | Response::SketchError(_)
         | Response::SketchModel(_) => sketch(resp),
+        Response::Margin(r) => margin(&r.body, 15),
     }
 }
 
@@ -356,6 +358,197 @@ pub fn demo(d: &DemoResponse) -> String {
     let _ = writeln!(s, "\nAssumptions (modelled, not measured):");
     for a in &d.assumptions {
         let _ = writeln!(s, "  - {a}");
+    }
+    let _ = writeln!(
+        s,
+        "\n5. Could this pick move the 2024 result? A margin simulation of its campaign"
+    );
+    for line in margin(&d.margin, 10).lines() {
+        let _ = writeln!(s, "   {line}");
+    }
+    s
+}
+
+fn signed_votes(v: f64) -> String {
+    let t = thousands(v.abs().round() as u64);
+    if v < 0.0 {
+        format!("-{t}")
+    } else {
+        format!("+{t}")
+    }
+}
+
+/// A margin simulation: the national outcome and the `rows` closest jurisdictions.
+pub fn margin(m: &MarginResponse, rows: usize) -> String {
+    let r = &m.result;
+    let n = &r.national;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "margin simulation on {} for {} ({}) against {}: {} draws (seed {})",
+        r.electorate,
+        r.candidate_a,
+        r.side_a,
+        r.candidate_b,
+        thousands(r.draws),
+        r.seed
+    );
+    if let Some(c) = &r.campaign {
+        let _ = writeln!(
+            s,
+            "campaign: {} seeds{}, {} exposure{}, {} post(s) each; reaches {} graph people ({} real voters; 95% range {}-{})",
+            c.seeds,
+            if m.demo_campaign { " (the demo's pick)" } else { "" },
+            c.exposure,
+            c.hops.map_or(String::new(), |h| format!(" within {h} hops")),
+            c.posts_per_creator,
+            thousands(c.reached_people.mean.round() as u64),
+            thousands(c.reached_voters.mean.round() as u64),
+            thousands(c.reached_voters.lo.round() as u64),
+            thousands(c.reached_voters.hi.round() as u64)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "effects per reached voter: persuasion {} ± {}, mobilization {} ± {}, backlash {} ± {}; baseline error sd {} points",
+        r.effects.persuasion.mean,
+        r.effects.persuasion.sd,
+        r.effects.mobilization.mean,
+        r.effects.mobilization.sd,
+        r.effects.backlash.mean,
+        r.effects.backlash.sd,
+        r.baseline_error.sd
+    );
+    let _ = writeln!(
+        s,
+        "\nelectoral votes of {}: without {:.1} (90% {}-{}), with {:.1} (90% {}-{}); {} needed",
+        r.candidate_a,
+        n.ev_a.without.mean,
+        n.ev_a.without.p05,
+        n.ev_a.without.p95,
+        n.ev_a.with.mean,
+        n.ev_a.with.p05,
+        n.ev_a.with.p95,
+        n.majority
+    );
+    let _ = writeln!(
+        s,
+        "P(majority): without {}, with {}; change {:+.2} points (se {:.2})",
+        pct(n.p_majority.without),
+        pct(n.p_majority.with),
+        100.0 * n.delta_p_majority,
+        100.0 * n.delta_p_majority_stderr
+    );
+    let _ = writeln!(
+        s,
+        "net votes added to the margin: {} (95% range {} to {}){}",
+        signed_votes(n.net_votes.mean),
+        signed_votes(n.net_votes.lo),
+        signed_votes(n.net_votes.hi),
+        match (n.cost, n.cost_per_net_vote) {
+            (Some(c), Some(per)) =>
+                format!("; {} spent, ${per:.2} per expected net vote", money(c)),
+            (Some(c), None) => format!("; {} spent, no expected net gain", money(c)),
+            _ => String::new(),
+        }
+    );
+    let mut js: Vec<_> = r.jurisdictions.iter().collect();
+    js.sort_by(|a, b| {
+        a.margin_points_without
+            .abs()
+            .total_cmp(&b.margin_points_without.abs())
+            .then(a.id.cmp(&b.id))
+    });
+    let _ = writeln!(
+        s,
+        "\nthe {} closest jurisdictions (margins of {}, votes):",
+        rows.min(js.len()),
+        r.candidate_a
+    );
+    let _ = writeln!(
+        s,
+        "  {:<7} {:>3} {:>11} {:>8} {:>12} {:>21} {:>7} {:>7} {:>6} {:>7} {:>10}",
+        "id",
+        "EV",
+        "margin",
+        "points",
+        "change",
+        "95% range",
+        "P(win)",
+        "with",
+        "flip",
+        "tipping",
+        "break-even"
+    );
+    for j in js.iter().take(rows) {
+        let _ = writeln!(
+            s,
+            "  {:<7} {:>3} {:>11} {:>+8.2} {:>12} {:>21} {:>7} {:>7} {:>6} {:>7} {:>10}",
+            j.id,
+            j.electoral_votes,
+            signed_votes(j.margin_a_without),
+            j.margin_points_without,
+            signed_votes(j.delta_votes.mean),
+            format!(
+                "[{}, {}]",
+                signed_votes(j.delta_votes.lo),
+                signed_votes(j.delta_votes.hi)
+            ),
+            pct(j.p_win_a_without),
+            pct(j.p_win_a_with),
+            pct(j.p_flip),
+            pct(j.tipping_point_share),
+            j.break_even_effect
+                .map_or("-".into(), |b| if b.abs() > 1.0 {
+                    "none".into()
+                } else {
+                    format!("{:+.2}%", 100.0 * b)
+                })
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  break-even: the persuasion rate per reached voter that would flip the expected outcome\n  (\"none\": not even persuading everyone reached would)."
+    );
+    if !r.sensitivity.is_empty() {
+        let _ = writeln!(s, "\nsensitivity (one effect at a time, the others 0):");
+        let _ = writeln!(
+            s,
+            "  {:<13} {:>8} {:>12} {:>10} {:>12} {:>8}",
+            "effect", "rate", "P(majority)", "change", "net votes", "flips"
+        );
+        for p in &r.sensitivity {
+            let _ = writeln!(
+                s,
+                "  {:<13} {:>7.2}% {:>12} {:>+9.2}p {:>12} {:>8.2}",
+                p.effect,
+                100.0 * p.value,
+                pct(p.p_majority_with),
+                100.0 * p.delta_p_majority,
+                signed_votes(p.net_votes_mean),
+                p.expected_flips
+            );
+        }
+    }
+    if !m.budgets.is_empty() {
+        let _ = writeln!(s, "\nbudget sweep (seeds by swing-state voter reach):");
+        for b in &m.budgets {
+            let p = &b.point;
+            let _ = writeln!(
+                s,
+                "  {:>12}: {} seeds, {} spent, P(majority) {} ({:+.2}p), {:+.3}p per $100k",
+                money(p.budget),
+                p.seed_count,
+                money(p.cost),
+                pct(p.p_majority_with),
+                100.0 * p.delta_p_majority,
+                100.0 * p.marginal_p_per_dollar * 100_000.0
+            );
+        }
+    }
+    let _ = writeln!(s, "\nassumptions (modelled, not measured):");
+    for a in &r.assumptions {
+        let _ = writeln!(s, "  - {}: {}. {}", a.name, a.value, a.source);
     }
     s
 }

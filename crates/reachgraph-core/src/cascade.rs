@@ -1033,16 +1033,17 @@ impl Sim<'_> {
         }
     }
 
-    fn run_chunk(&self, chunk: u64, trials: u64, seed: u64, s: &mut SimScratch) -> ChunkStats {
+    /// Runs the first `trials` trials of chunk `chunk` (stream `(seed, chunk)`), calling `each`
+    /// after every trial with the activated accounts left in `s.stamps.queue`.
+    fn run_trials(
+        &self,
+        chunk: u64,
+        trials: u64,
+        seed: u64,
+        s: &mut SimScratch,
+        mut each: impl FnMut(&mut SimScratch),
+    ) {
         let mut d = Draws::new(rng::stream(seed, chunk));
-        let mut st = ChunkStats {
-            accounts: Moments::default(),
-            people: Moments::default(),
-            weight: Moments::default(),
-            jur_people: vec![Moments::default(); self.jurisdictions],
-            jur_weight: vec![Moments::default(); self.jurisdictions],
-            spreads: Vec::with_capacity(if self.histogram { trials as usize } else { 0 }),
-        };
         for _ in 0..trials {
             if s.stamps.epoch == u32::MAX {
                 // The account stamps are about to wrap; stamps sharing their epoch must too.
@@ -1053,6 +1054,20 @@ impl Sim<'_> {
                 Model::IndependentCascade => self.ic_trial(&mut s.stamps, &mut d),
                 Model::LinearThreshold => self.lt_trial(&mut s.stamps, &mut s.lt, &mut d),
             }
+            each(s);
+        }
+    }
+
+    fn run_chunk(&self, chunk: u64, trials: u64, seed: u64, s: &mut SimScratch) -> ChunkStats {
+        let mut st = ChunkStats {
+            accounts: Moments::default(),
+            people: Moments::default(),
+            weight: Moments::default(),
+            jur_people: vec![Moments::default(); self.jurisdictions],
+            jur_weight: vec![Moments::default(); self.jurisdictions],
+            spreads: Vec::with_capacity(if self.histogram { trials as usize } else { 0 }),
+        };
+        self.run_trials(chunk, trials, seed, s, |s| {
             let active = &s.stamps.queue;
             let accounts = active.len() as u32;
             if self.node_counts {
@@ -1077,7 +1092,7 @@ impl Sim<'_> {
             if self.histogram {
                 st.spreads.push(accounts);
             }
-        }
+        });
         st
     }
 
@@ -1285,16 +1300,14 @@ impl<'g> Simulator<'g> {
         }
     }
 
-    fn run_inner(&self, seeds: &[u32], progress: &dyn Progress) -> Result<SpreadResult> {
-        let (graph, model, config) = (self.graph, self.model, &self.config);
-        let n = graph.node_count();
-        let people = graph.people();
-        let jur_names = &graph.attributes().jurisdiction.names;
-        let sim = Sim {
-            out: graph.out_csr(),
+    /// The per-run view of the simulator for `seeds`.
+    fn sim<'a>(&'a self, seeds: &'a [u32]) -> Sim<'a> {
+        let people = self.graph.people();
+        Sim {
+            out: self.graph.out_csr(),
             rules: &self.rules,
-            model,
-            max_level: config.hops.unwrap_or(u32::MAX),
+            model: self.model,
+            max_level: self.config.hops.unwrap_or(u32::MAX),
             seeds,
             of_account: &people.of_account,
             person_weight: &people.weight,
@@ -1302,10 +1315,43 @@ impl<'g> Simulator<'g> {
             people_count: people.count,
             identity_people: self.identity_people,
             unit_weights: self.unit_weights,
-            jurisdictions: jur_names.len(),
-            node_counts: config.node_probabilities,
-            histogram: config.histogram,
-        };
+            jurisdictions: self.graph.attributes().jurisdiction.names.len(),
+            node_counts: self.config.node_probabilities,
+            histogram: self.config.histogram,
+        }
+    }
+
+    /// A runner that hands each trial's activated accounts to the caller, for callers that
+    /// need more than the spread statistics (the margin simulation turns them into votes).
+    ///
+    /// Trial `t` of chunk `c` is the same trial [`Simulator::run`] draws as trial
+    /// `c · CHUNK_TRIALS + t`: its stream is [`rng::stream`]`(seed, c)`, whatever thread runs it.
+    /// Use one runner per worker thread (it owns `O(n)` scratch); the caller parallelises over
+    /// chunks and combines results in chunk order.
+    ///
+    /// # Errors
+    /// [`Error::Empty`], [`Error::UnknownNode`], [`Error::DuplicateNode`] for a bad seed set.
+    pub fn trial_runner<'a>(&'a self, seeds: &'a [u32]) -> Result<TrialRunner<'a>> {
+        if seeds.is_empty() {
+            return Err(Error::Empty {
+                what: "seed set".into(),
+            });
+        }
+        self.graph.check_nodes(seeds, "seed set")?;
+        let sim = self.sim(seeds);
+        let scratch = sim.scratch();
+        Ok(TrialRunner {
+            sim,
+            scratch,
+            seed: self.config.seed,
+        })
+    }
+
+    fn run_inner(&self, seeds: &[u32], progress: &dyn Progress) -> Result<SpreadResult> {
+        let (graph, model, config) = (self.graph, self.model, &self.config);
+        let n = graph.node_count();
+        let jur_names = &graph.attributes().jurisdiction.names;
+        let sim = self.sim(seeds);
 
         let total_chunks = config.trials.div_ceil(CHUNK_TRIALS);
         let batch = if config.target_rse.is_some() {
@@ -1403,6 +1449,53 @@ impl<'g> Simulator<'g> {
                 .histogram
                 .then(|| Histogram::from_counts(&spread_counts)),
         })
+    }
+}
+
+/// Runs chosen cascade trials and hands each one's activated accounts to a closure; made by
+/// [`Simulator::trial_runner`].
+pub struct TrialRunner<'a> {
+    sim: Sim<'a>,
+    scratch: SimScratch,
+    seed: u64,
+}
+
+impl std::fmt::Debug for TrialRunner<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrialRunner")
+            .field("model", &self.sim.model)
+            .field("seeds", &self.sim.seeds.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TrialRunner<'_> {
+    /// Runs the first `trials` trials (at most [`CHUNK_TRIALS`]) of chunk `chunk`, calling
+    /// `each(t, active)` after trial `t` (global index `chunk · CHUNK_TRIALS + t`) with the
+    /// accounts it activated, seeds first (valid only during the call).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] when `trials` exceeds [`CHUNK_TRIALS`].
+    pub fn run_chunk(
+        &mut self,
+        chunk: u64,
+        trials: u64,
+        mut each: impl FnMut(u64, &[u32]),
+    ) -> Result<()> {
+        if trials > CHUNK_TRIALS {
+            return Err(Error::invalid_parameter(
+                "trials",
+                trials,
+                format!("a chunk holds at most {CHUNK_TRIALS} trials"),
+            ));
+        }
+        let mut t = chunk * CHUNK_TRIALS;
+        self.sim
+            .run_trials(chunk, trials, self.seed, &mut self.scratch, |s| {
+                each(t, &s.stamps.queue);
+                t += 1;
+            });
+        Ok(())
     }
 }
 

@@ -34,6 +34,8 @@
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
 //! - [`election`]: embedded certified US presidential results (2020, 2024) by state and district,
 //!   and a reader for files like them;
+//! - [`margin`]: margin simulation, from reach to votes to electoral outcomes, on the
+//!   certified results or a forecast;
 //! - [`scenario`]: a seeded generator of a realistic multi-platform campaign population (the demo,
 //!   tests and benchmarks run on it);
 //! - [`sketch`]: mergeable per-account audience sketches (bottom-k, and DataSketches CPC/HLL/
@@ -54,6 +56,7 @@ pub mod graph;
 pub mod guide {}
 pub mod ids;
 pub mod io;
+pub mod margin;
 pub mod overlap;
 pub mod progress;
 pub mod reach;

@@ -1,0 +1,498 @@
+//! The `margin` request: a campaign's effect on vote margins and electoral outcomes.
+//!
+//! Without a graph it runs the demo campaign: the demo scenario's creators picked for
+//! $160,000 at $8,000 a creator-month (as `demo` does), posting 4 times each, seen at the
+//! tiers' organic reach rates, one graph person standing for the scenario's scale of real
+//! people.
+
+use crate::load::{GraphSpec, IdList, LoadedGraph};
+use crate::{steps, summary, ApiError, GraphSummary, Result, Step};
+use reachgraph_core::cascade::Model;
+use reachgraph_core::coverage;
+use reachgraph_core::election::Side;
+use reachgraph_core::margin::{
+    self, Assumption, BaselineError, Campaign, Correlation, EffectModel, Electorate, Exposure,
+    Mapping, MarginConfig, MarginResult, Prior, Simulation, VoterScale,
+};
+use reachgraph_core::reach::ReachOptions;
+use reachgraph_core::scenario::{self, ScenarioConfig};
+use reachgraph_core::{Progress, WeightScheme};
+use serde::{Deserialize, Serialize};
+
+/// Budget of the demo campaign (20 creator-months at $8,000).
+pub const DEMO_BUDGET: f64 = 160_000.0;
+/// Flat price of a creator-month in the demo campaign.
+pub const DEMO_PRICE: f64 = 8_000.0;
+/// Posts per creator in the demo campaign (weekly for a month).
+pub const DEMO_POSTS: u32 = 4;
+/// Steps of the reach ladder reported with a margin response.
+pub const LADDER_STEPS: usize = 50;
+
+/// Voters one graph person stands for: a number, or `"population"` (each state's eligible
+/// population over its graph people).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum VotersPerPerson {
+    /// The same number everywhere.
+    Global(f64),
+    /// `"population"`.
+    Named(String),
+    /// Per jurisdiction id, with `"default"` for the rest.
+    PerJurisdiction(std::collections::BTreeMap<String, f64>),
+}
+
+/// A margin simulation. See `docs/margin.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarginRequest {
+    /// `us-2024` (default), `us-2020`, or a CSV path (results, or a forecast with
+    /// `dem_margin_mean` and `dem_margin_sd` columns).
+    #[serde(default = "default_electorate")]
+    pub electorate: String,
+    /// The side the campaign works for: `D` (default) or `R`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<String>,
+    /// The graph (the demo campaign when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph: Option<GraphSpec>,
+    /// Seed accounts (required with a graph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seeds: Option<IdList>,
+    /// `one_hop` (default), `ic` or `lt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<String>,
+    /// Hop horizon of cascade exposure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hops: Option<u32>,
+    /// Posts per creator (default 1; the demo campaign 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posts_per_creator: Option<u32>,
+    /// Campaign cost (default: the seeds' summed costs, when all have one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// Voters per graph person (default 1; the demo campaign its scenario's scale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voters_per_person: Option<VotersPerPerson>,
+    /// `auto` (default), `attribute` or `drawn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<Mapping>,
+    /// Persuasion prior (net switch rate per reached voter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persuasion: Option<Prior>,
+    /// Mobilization prior (rate per reached non-voter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobilization: Option<Prior>,
+    /// Backlash prior (rate per reached side-A voter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backlash: Option<Prior>,
+    /// Saturation with frequency, in [0, 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturation: Option<f64>,
+    /// Total sd of a state's margin error, points (0: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_error: Option<f64>,
+    /// Share of that variance that is national.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_share: Option<f64>,
+    /// Pairwise correlation of the state errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_correlation: Option<f64>,
+    /// A CSV of the full state correlation matrix (one row per state row, electorate order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_matrix: Option<String>,
+    /// Monte Carlo draws.
+    #[serde(default = "default_draws")]
+    pub draws: u64,
+    /// Random seed: the same seed gives the same numbers on any number of threads.
+    #[serde(default)]
+    pub seed: u64,
+    /// Threads (all cores when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
+    /// Exposure realizations (default: one per draw).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exposure_trials: Option<u64>,
+    /// Also the sensitivity sweep over effect sizes.
+    #[serde(default)]
+    pub sensitivity: bool,
+    /// Budgets for the budget sweep (ascending); seeds picked by exact swing-voter reach.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<f64>,
+    /// Candidate accounts of the budget sweep (all accounts with a cost when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<IdList>,
+    /// Jurisdictions within this many points are swing (budget sweep targets; default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swing_margin: Option<f64>,
+}
+
+fn default_electorate() -> String {
+    "us-2024".into()
+}
+fn default_draws() -> u64 {
+    margin::DEFAULT_DRAWS
+}
+
+impl Default for MarginRequest {
+    fn default() -> Self {
+        MarginRequest {
+            electorate: default_electorate(),
+            side: None,
+            graph: None,
+            seeds: None,
+            exposure: None,
+            hops: None,
+            posts_per_creator: None,
+            cost: None,
+            voters_per_person: None,
+            mapping: None,
+            persuasion: None,
+            mobilization: None,
+            backlash: None,
+            saturation: None,
+            baseline_error: None,
+            national_share: None,
+            state_correlation: None,
+            correlation_matrix: None,
+            draws: default_draws(),
+            seed: 0,
+            threads: None,
+            exposure_trials: None,
+            sensitivity: false,
+            budgets: Vec::new(),
+            candidates: None,
+            swing_margin: None,
+        }
+    }
+}
+
+/// A budget-sweep point with its seeds by external id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetRow {
+    /// The point.
+    #[serde(flatten)]
+    pub point: margin::BudgetPoint,
+    /// Seeds chosen, by id.
+    pub seeds: Vec<String>,
+}
+
+/// The answer to a margin request: the core [`MarginResult`] plus the graph, the seeds by id
+/// and the reach ladder of the seeds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarginResponse {
+    /// The graph.
+    pub graph: GraphSummary,
+    /// True when the demo campaign ran (no graph given).
+    pub demo_campaign: bool,
+    /// Seed accounts by id.
+    pub seeds: Vec<String>,
+    /// The greedy reach ladder over the seeds (at most [`LADDER_STEPS`] steps).
+    pub ladder: Vec<Step>,
+    /// The simulation.
+    #[serde(flatten)]
+    pub result: MarginResult,
+    /// Budget sweep, with seeds by id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<BudgetRow>,
+}
+
+fn parse_side(s: &Option<String>) -> Result<Side> {
+    match s {
+        None => Ok(Side::Dem),
+        Some(t) => Side::parse(t)
+            .ok_or_else(|| ApiError::invalid(format!("side {t:?} is neither D nor R"))),
+    }
+}
+
+/// Loads the electorate named by a request (`us-2024`, `us-2020` or a CSV path).
+pub fn load_electorate(spec: &str, side: Side) -> Result<Electorate> {
+    match spec.trim().to_ascii_lowercase().as_str() {
+        "us-2024" | "us2024" | "2024" => Ok(Electorate::us_president(2024, side)?),
+        "us-2020" | "us2020" | "2020" => Ok(Electorate::us_president(2020, side)?),
+        _ => {
+            let f = std::fs::File::open(spec).map_err(|e| ApiError {
+                kind: "io".into(),
+                message: format!("cannot open electorate {spec}: {e} (or use us-2024 / us-2020)"),
+            })?;
+            Ok(Electorate::from_csv(f, spec, side)?)
+        }
+    }
+}
+
+/// Reads a correlation matrix CSV: one row of comma-separated numbers per line (`#` comments
+/// and a header row of ids allowed).
+fn read_matrix(path: &str) -> Result<Vec<Vec<f64>>> {
+    let text = std::fs::read_to_string(path).map_err(|e| ApiError {
+        kind: "io".into(),
+        message: format!("cannot read {path}: {e}"),
+    })?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let cells: Vec<&str> = l.split(',').map(str::trim).collect();
+        let parsed: Option<Vec<f64>> = cells.iter().map(|c| c.parse().ok()).collect();
+        match parsed {
+            Some(r) => rows.push(r),
+            None if rows.is_empty() => continue, // a header row
+            None => {
+                return Err(ApiError {
+                    kind: "parse".into(),
+                    message: format!("{path}:{}: a row of numbers expected", i + 1),
+                })
+            }
+        }
+    }
+    Ok(rows)
+}
+
+fn config(r: &MarginRequest, demo_scale: Option<f64>) -> Result<MarginConfig> {
+    let d = EffectModel::default();
+    let effects = EffectModel {
+        persuasion: r.persuasion.unwrap_or(d.persuasion),
+        mobilization: r.mobilization.unwrap_or(d.mobilization),
+        backlash: r.backlash.unwrap_or(d.backlash),
+        saturation: r.saturation.unwrap_or(d.saturation),
+    };
+    let de = BaselineError::default();
+    let correlation = match (&r.correlation_matrix, r.state_correlation) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "give either state_correlation or correlation_matrix, not both",
+            ))
+        }
+        (Some(p), None) => Correlation::Matrix(read_matrix(p)?),
+        (None, Some(c)) => Correlation::Uniform(c),
+        (None, None) => de.correlation,
+    };
+    let error = BaselineError {
+        sd: r.baseline_error.unwrap_or(de.sd),
+        national_share: r.national_share.unwrap_or(de.national_share),
+        correlation,
+    };
+    let scale = match &r.voters_per_person {
+        None => VoterScale::Global(demo_scale.unwrap_or(1.0)),
+        Some(VotersPerPerson::Global(s)) => VoterScale::Global(*s),
+        Some(VotersPerPerson::Named(n)) if n.eq_ignore_ascii_case("population") => {
+            VoterScale::Population
+        }
+        Some(VotersPerPerson::Named(n)) => {
+            return Err(ApiError::invalid(format!(
+                "voters_per_person {n:?}: give a number, \"population\" or a map of jurisdictions"
+            )))
+        }
+        Some(VotersPerPerson::PerJurisdiction(m)) => VoterScale::PerJurisdiction {
+            default: m.get("default").copied().unwrap_or(1.0),
+            scales: m
+                .iter()
+                .filter(|(k, _)| k.as_str() != "default")
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+        },
+    };
+    let mut b = MarginConfig::builder()
+        .draws(r.draws)
+        .seed(r.seed)
+        .effects(effects)
+        .error(error)
+        .mapping(r.mapping.unwrap_or_default())
+        .scale(scale);
+    if let Some(t) = r.threads {
+        b = b.threads(t);
+    }
+    if let Some(t) = r.exposure_trials {
+        b = b.exposure_trials(t);
+    }
+    if let Some(m) = r.swing_margin {
+        b = b.swing_margin(m);
+    }
+    Ok(b.build()?)
+}
+
+fn exposure(r: &MarginRequest) -> Result<Exposure> {
+    let name = r.exposure.as_deref().unwrap_or("one_hop");
+    match name.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+        "one_hop" | "onehop" => {
+            if r.hops.is_some() {
+                return Err(ApiError::invalid(
+                    "hops applies to cascade exposure (ic or lt), not one_hop",
+                ));
+            }
+            Ok(Exposure::OneHop)
+        }
+        other => {
+            let model: Model = other.parse().map_err(|_| {
+                ApiError::invalid(format!("exposure {name:?}: expected one_hop, ic or lt"))
+            })?;
+            Ok(Exposure::Cascade {
+                model,
+                hops: r.hops,
+            })
+        }
+    }
+}
+
+/// Sets every creator's cost to one flat price (the demo's program pick).
+pub(crate) fn flat_priced(g: &mut LoadedGraph, creators: &[u32], price: f64) -> Result<()> {
+    if !(price.is_finite() && price > 0.0) {
+        return Err(ApiError::invalid(format!(
+            "price_per_creator must be a positive number, not {price}"
+        )));
+    }
+    let mut flat = g.graph.attributes().clone();
+    for &c in creators {
+        flat.cost[c as usize] = price;
+    }
+    g.graph.set_attributes(flat)?;
+    Ok(())
+}
+
+/// The demo campaign's graph (with tier reach rates), seeds, cost and scale.
+fn demo_campaign(progress: &dyn Progress) -> Result<(LoadedGraph, Vec<u32>, f64, f64)> {
+    let sc = scenario::generate(&ScenarioConfig::demo(), progress)?;
+    let mut g = LoadedGraph {
+        report: reachgraph_core::BuildReport {
+            nodes: sc.graph.node_count(),
+            edges: sc.graph.edge_count(),
+            ..Default::default()
+        },
+        graph: sc.graph,
+    };
+    flat_priced(&mut g, &sc.creators, DEMO_PRICE)?;
+    let pick = coverage::budget_pick(
+        &g.graph,
+        Some(&sc.creators),
+        DEMO_BUDGET,
+        &ReachOptions::default(),
+    )?;
+    g.graph.set_weights(&WeightScheme::TierRates {
+        rates: Default::default(),
+    })?;
+    Ok((g, pick.accounts, pick.total_cost, sc.scale))
+}
+
+/// The demo's closing step: the margin simulation of its pick on the 2024 electorate.
+pub(crate) fn demo_margin(
+    g: &mut LoadedGraph,
+    seeds: &[u32],
+    cost: f64,
+    scale: f64,
+    draws: u64,
+    progress: &dyn Progress,
+) -> Result<MarginResponse> {
+    g.graph.set_weights(&WeightScheme::TierRates {
+        rates: Default::default(),
+    })?;
+    let req = MarginRequest {
+        draws,
+        sensitivity: true,
+        ..Default::default()
+    };
+    simulate(
+        &req,
+        g,
+        seeds.to_vec(),
+        Some(cost),
+        Some(scale),
+        true,
+        progress,
+    )
+}
+
+fn simulate(
+    r: &MarginRequest,
+    g: &LoadedGraph,
+    seeds: Vec<u32>,
+    cost: Option<f64>,
+    demo_scale: Option<f64>,
+    demo: bool,
+    progress: &dyn Progress,
+) -> Result<MarginResponse> {
+    let side = parse_side(&r.side)?;
+    let e = load_electorate(&r.electorate, side)?;
+    let cfg = config(r, demo_scale)?;
+    let campaign = Campaign {
+        seeds: seeds.clone(),
+        exposure: exposure(r)?,
+        posts_per_creator: r
+            .posts_per_creator
+            .unwrap_or(if demo { DEMO_POSTS } else { 1 }),
+        cost: r.cost.or(cost),
+    };
+    let sim = Simulation::new(&g.graph, &e, &cfg)?;
+    let sweep: &[f64] = if r.sensitivity {
+        &margin::DEFAULT_SENSITIVITY
+    } else {
+        &[]
+    };
+    let mut result = sim.run(Some(&campaign), sweep, progress)?;
+    if demo {
+        result.assumptions.push(Assumption {
+            name: "demo campaign".into(),
+            value: format!(
+                "the demo's pick for $160,000 at $8,000 a creator-month, {DEMO_POSTS} posts \
+                 per creator, seen at the tiers' organic reach rates; one graph person stands \
+                 for {:.0} real people",
+                demo_scale.unwrap_or(1.0)
+            ),
+            source: "assumptions of the demo scenario (see the demo's own list); 4 posts: one \
+                     a week for the month the program pays for (assumption)."
+                .into(),
+        });
+    }
+    let budgets = if r.budgets.is_empty() {
+        Vec::new()
+    } else {
+        let cands = match &r.candidates {
+            Some(c) => Some(c.resolve(&g.graph, "candidate list")?),
+            None => None,
+        };
+        let mut sel = margin::CoverageSelector::new(&sim, cands)?;
+        let pts = sim.budget_sweep(&campaign, &r.budgets, &mut sel, progress)?;
+        pts.into_iter()
+            .map(|p| BudgetRow {
+                seeds: p.seeds.iter().map(|&s| g.graph.label(s)).collect(),
+                point: p,
+            })
+            .collect()
+    };
+    let k = seeds.len().min(LADDER_STEPS);
+    let ladder = coverage::reach_ladder(&g.graph, Some(&seeds), k, &ReachOptions::default())?;
+    Ok(MarginResponse {
+        graph: summary(g),
+        demo_campaign: demo,
+        seeds: seeds.iter().map(|&s| g.graph.label(s)).collect(),
+        ladder: steps(g, &ladder.steps),
+        result,
+        budgets,
+    })
+}
+
+/// Answers a margin request.
+///
+/// # Errors
+/// An [`ApiError`] naming the file, line, node or value at fault.
+pub fn run_margin(r: &MarginRequest, progress: &dyn Progress) -> Result<MarginResponse> {
+    match &r.graph {
+        None => {
+            if r.seeds.is_some() || r.candidates.is_some() {
+                return Err(ApiError::invalid(
+                    "seeds and candidates need a graph; without one the demo campaign runs",
+                ));
+            }
+            let (g, seeds, cost, scale) = demo_campaign(progress)?;
+            simulate(r, &g, seeds, Some(cost), Some(scale), true, progress)
+        }
+        Some(spec) => {
+            let g = spec.load(progress)?;
+            let seeds = r
+                .seeds
+                .as_ref()
+                .ok_or_else(|| ApiError::invalid("a margin request with a graph needs seeds"))?
+                .resolve(&g.graph, "seed set")?;
+            simulate(r, &g, seeds, None, None, false, progress)
+        }
+    }
+}

@@ -1,0 +1,619 @@
+//! Margin simulation: exact arithmetic on small hand-worked electorates, zero effects, P(win)
+//! against the normal CDF, certified replays, electoral-vote sums, bad input, determinism.
+
+use reachgraph_core::cascade::{simulate as spread, Model, Simulator, SpreadConfig, CHUNK_TRIALS};
+use reachgraph_core::election::Side;
+use reachgraph_core::margin::{
+    self, normal_cdf, BaselineError, Campaign, Correlation, EffectModel, Electorate, Exposure,
+    Mapping, MarginConfig, MarginResult, Prior, Selection, Simulation, VoterScale, VoterStates,
+};
+use reachgraph_core::scenario::{generate, ScenarioConfig};
+use reachgraph_core::{Attributes, Categorical, Error, Graph, GraphOptions, NoProgress, NodeIds};
+
+/// Two states and a district: AA (5 EV: 3 at large, AA-01 and AA-02 one each), BB (3 EV).
+const SMALL: &str = "\
+jurisdiction,electoral_votes,dem_votes,rep_votes,other_votes,total_votes,voting_eligible_population
+AA,5,1000,900,100,2000,4000
+AA-01,1,600,400,0,1000,
+AA-02,1,400,500,100,1000,
+BB,3,980,1000,20,2000,3000
+";
+
+fn small_electorate() -> Electorate {
+    Electorate::from_csv(SMALL.as_bytes(), "small.csv", Side::Dem).unwrap()
+}
+
+/// Creator `0` followed by accounts 1..=5 (p = 1), account 6 follows 1 (p = 1): people 1 in
+/// AA-01, 2 in AA-02, 3 in BB, 4 in BB, 5 without a jurisdiction, 6 in BB.
+fn small_graph() -> Graph {
+    let edges = [(0u32, 1u32), (0, 2), (0, 3), (0, 4), (0, 5), (1, 6)];
+    let src: Vec<u32> = edges.iter().map(|e| e.0).collect();
+    let dst: Vec<u32> = edges.iter().map(|e| e.1).collect();
+    let p = vec![1.0f32; edges.len()];
+    let (mut g, _) = Graph::from_edges(
+        7,
+        &src,
+        &dst,
+        Some(&p),
+        NodeIds::identity(7),
+        GraphOptions::default(),
+    )
+    .unwrap();
+    let mut a = Attributes::new(7);
+    a.jurisdiction = Categorical::from_labels([
+        Some("AA"),
+        Some("AA-01"),
+        Some("aa-02"),
+        Some("BB"),
+        Some("bb"),
+        None,
+        Some("BB"),
+    ]);
+    g.set_attributes(a).unwrap();
+    g
+}
+
+const LEAN: [f64; 7] = [0.5, 0.2, 0.9, 0.4, 0.0, 0.5, 0.7];
+const TURNOUT: [f64; 7] = [1.0, 0.5, 1.0, 0.25, 0.0, 0.5, 0.8];
+
+fn exact_config(effects: EffectModel, threads: usize) -> MarginConfig {
+    MarginConfig::builder()
+        .draws(300)
+        .seed(3)
+        .threads(threads)
+        .error(BaselineError::none())
+        .effects(effects)
+        .mapping(Mapping::Attribute)
+        .scale(VoterScale::Global(100.0))
+        .voters(VoterStates::Given {
+            lean: LEAN.to_vec(),
+            turnout: TURNOUT.to_vec(),
+        })
+        .build()
+        .unwrap()
+}
+
+fn fixed(p: f64, m: f64, b: f64, saturation: f64) -> EffectModel {
+    EffectModel {
+        persuasion: Prior::fixed(p),
+        mobilization: Prior::fixed(m),
+        backlash: Prior::fixed(b),
+        saturation,
+    }
+}
+
+fn unit<'a>(r: &'a MarginResult, id: &str) -> &'a margin::JurisdictionOutcome {
+    r.jurisdictions.iter().find(|j| j.id == id).unwrap()
+}
+
+/// The margin change by hand: `s·(2θp·T(1−L) − 2θb·T·L + θm·(1−T)(2L−1))` summed over people.
+fn by_hand(people: &[usize], s: f64, e: &EffectModel, h: f64) -> f64 {
+    people
+        .iter()
+        .map(|&p| {
+            let (l, t) = (LEAN[p], TURNOUT[p]);
+            h * s
+                * (2.0 * e.persuasion.mean * t * (1.0 - l) - 2.0 * e.backlash.mean * t * l
+                    + e.mobilization.mean * (1.0 - t) * (2.0 * l - 1.0))
+        })
+        .sum()
+}
+
+#[test]
+fn zero_effect_changes_nothing_in_any_draw() {
+    let g = small_graph();
+    let e = small_electorate();
+    let cfg = MarginConfig::builder()
+        .draws(2_000)
+        .seed(9)
+        .effects(EffectModel::zero())
+        .mapping(Mapping::Attribute)
+        .build()
+        .unwrap();
+    let r = margin::simulate(&g, &e, &Campaign::one_hop(vec![0]), &cfg, &NoProgress).unwrap();
+    for j in &r.jurisdictions {
+        let d = j.delta_votes;
+        assert_eq!((d.mean, d.sd, d.lo, d.hi), (0.0, 0.0, 0.0, 0.0), "{}", j.id);
+        assert_eq!(j.p_flip, 0.0);
+        assert_eq!(j.p_win_a_with, j.p_win_a_without);
+    }
+    assert_eq!(r.national.ev_a.with, r.national.ev_a.without);
+    assert_eq!(r.national.delta_p_majority, 0.0);
+    assert_eq!(r.national.net_votes.sd, 0.0);
+    // the baseline error is on: outcomes do vary
+    assert!(r.national.ev_a.without.sd > 0.0);
+}
+
+#[test]
+fn deterministic_effects_without_error_are_exact_arithmetic() {
+    let g = small_graph();
+    let e = small_electorate();
+    let eff = fixed(0.01, 0.05, 0.002, 0.0);
+    let r = margin::simulate(
+        &g,
+        &e,
+        &Campaign::one_hop(vec![0]),
+        &exact_config(eff, 2),
+        &NoProgress,
+    )
+    .unwrap();
+    // one hop from 0 reaches 1..=5; 5 has no jurisdiction; 6 is two hops away.
+    let aa = by_hand(&[1, 2], 100.0, &eff, 1.0);
+    let aa01 = by_hand(&[1], 100.0, &eff, 1.0);
+    let aa02 = by_hand(&[2], 100.0, &eff, 1.0);
+    let bb = by_hand(&[3, 4], 100.0, &eff, 1.0);
+    for (id, want, base, total) in [
+        ("AA", aa, 100.0, 2000.0),
+        ("AA-01", aa01, 200.0, 1000.0),
+        ("AA-02", aa02, -100.0, 1000.0),
+        ("BB", bb, -20.0, 2000.0),
+    ] {
+        let j = unit(&r, id);
+        let d = j.delta_votes;
+        assert!((d.mean - want).abs() < 1e-9, "{id}: {} vs {want}", d.mean);
+        assert_eq!((d.sd, d.lo, d.hi), (0.0, d.mean, d.mean), "{id}");
+        assert_eq!(j.margin_a_without, base);
+        assert!((j.margin_a_with - (base + want)).abs() < 1e-9);
+        assert!((j.delta_points.mean - 100.0 * want / total).abs() < 1e-12);
+    }
+    assert!((aa - aa01 - aa02).abs() < 1e-12);
+    // net votes: state rows only (the district is inside AA)
+    assert!((r.national.net_votes.mean - (aa + bb)).abs() < 1e-9);
+    // reached: graph people 1, 2 (AA), 3, 4 (BB); 100 voters each
+    assert_eq!(unit(&r, "AA").reached_people, 2.0);
+    assert_eq!(unit(&r, "BB").reached_voters, 200.0);
+    let c = r.campaign.as_ref().unwrap();
+    assert_eq!((c.reached_people.mean, c.reached_voters.mean), (4.0, 400.0));
+    // BB: A trails by 20; 2·θ·Σ s·T(1−L) over 3 and 4 = 2θ·(100·0.25·0.6 + 0) = 30θ → θ = 2/3
+    let be = unit(&r, "BB").break_even_effect.unwrap();
+    assert!((be - 20.0 / 30.0).abs() < 1e-12, "{be}");
+    // without error, P(win) is the sign of the margin
+    let bb_with = -20.0 + bb;
+    assert_eq!(
+        unit(&r, "BB").p_win_a_with,
+        if bb_with > 0.0 { 1.0 } else { 0.0 }
+    );
+}
+
+#[test]
+fn saturation_posts_and_cascades_follow_the_same_arithmetic() {
+    let g = small_graph();
+    let e = small_electorate();
+    // two posts, certain edges: everyone one hop away is exposed twice → share 1 − 0.5² = 0.75
+    let eff = fixed(0.02, 0.0, 0.0, 0.5);
+    let mut c = Campaign::one_hop(vec![0]);
+    c.posts_per_creator = 2;
+    let r = margin::simulate(&g, &e, &c, &exact_config(eff, 1), &NoProgress).unwrap();
+    let bb = by_hand(&[3, 4], 100.0, &eff, 0.75);
+    assert!((unit(&r, "BB").delta_votes.mean - bb).abs() < 1e-9);
+    // IC with p = 1 and two hops also reaches 6 (BB), each post once → 0.75 again
+    let c = Campaign {
+        seeds: vec![0],
+        exposure: Exposure::Cascade {
+            model: Model::IndependentCascade,
+            hops: Some(2),
+        },
+        posts_per_creator: 2,
+        cost: Some(1000.0),
+    };
+    let r = margin::simulate(&g, &e, &c, &exact_config(eff, 2), &NoProgress).unwrap();
+    let bb = by_hand(&[3, 4, 6], 100.0, &eff, 0.75);
+    assert!((unit(&r, "BB").delta_votes.mean - bb).abs() < 1e-9);
+    assert_eq!(unit(&r, "BB").delta_votes.sd, 0.0);
+    // hop horizon 1: 6 is out of reach
+    let c1 = Campaign {
+        exposure: Exposure::Cascade {
+            model: Model::IndependentCascade,
+            hops: Some(1),
+        },
+        ..c.clone()
+    };
+    let r1 = margin::simulate(&g, &e, &c1, &exact_config(eff, 2), &NoProgress).unwrap();
+    let bb1 = by_hand(&[3, 4], 100.0, &eff, 0.75);
+    assert!((unit(&r1, "BB").delta_votes.mean - bb1).abs() < 1e-9);
+    // cost per net vote
+    let net = r.national.net_votes.mean;
+    assert!(net > 0.0);
+    assert!((r.national.cost_per_net_vote.unwrap() - 1000.0 / net).abs() < 1e-9);
+}
+
+#[test]
+fn p_win_matches_the_normal_cdf() {
+    let e = Electorate::us_president(2024, Side::Dem).unwrap();
+    let sd = 4.0;
+    let draws = 20_000u64;
+    let cfg = MarginConfig::builder()
+        .draws(draws)
+        .seed(11)
+        .error(BaselineError {
+            sd,
+            national_share: 0.5,
+            correlation: Correlation::Uniform(0.3),
+        })
+        .build()
+        .unwrap();
+    let r = margin::simulate_baseline(&e, &cfg, &NoProgress).unwrap();
+    let mut checked = 0;
+    for (j, u) in r.jurisdictions.iter().zip(&e.units) {
+        let p = normal_cdf(u.margin_points() / sd);
+        let se = (p * (1.0 - p) / draws as f64).sqrt();
+        assert!(
+            (j.p_win_a_without - p).abs() <= 4.5 * se + 2e-4,
+            "{}: {} vs Φ = {p}",
+            j.id,
+            j.p_win_a_without
+        );
+        if (0.05..0.95).contains(&p) {
+            checked += 1;
+        }
+        // no campaign: with = without
+        assert_eq!(j.p_win_a_with, j.p_win_a_without);
+    }
+    assert!(checked >= 5, "too few close states to test: {checked}");
+    // P(majority) equals the share of draws with ≥ 270 in the EV distribution
+    let c = &r.national.ev_a.without.counts;
+    assert_eq!(c.len(), 539);
+    assert_eq!(c.iter().sum::<u64>(), draws);
+    let maj: u64 = c[270..].iter().sum();
+    assert_eq!(r.national.p_majority.without, maj as f64 / draws as f64);
+}
+
+#[test]
+fn electoral_votes_sum_to_538() {
+    for year in [2020, 2024] {
+        let e = Electorate::us_president(year, Side::Dem).unwrap();
+        assert_eq!(e.total_electoral_votes, 538);
+        let n = e.units.len();
+        // A winning everything, or nothing, leaves the other side exactly the rest
+        assert_eq!(
+            e.electoral_votes_a(&vec![true; n]) + e.fixed_b,
+            538,
+            "{year}"
+        );
+        assert_eq!(e.electoral_votes_a(&vec![false; n]), e.fixed_a, "{year}");
+        let decided: u32 = e.units.iter().map(|u| u.decided_votes).sum();
+        assert_eq!(decided + e.fixed_a + e.fixed_b, 538, "{year}");
+    }
+    // and in every draw: A's votes plus B's (the complement) is 538, A's never above
+    let e = Electorate::us_president(2020, Side::Rep).unwrap();
+    let cfg = MarginConfig::builder()
+        .draws(3_000)
+        .seed(5)
+        .error(BaselineError {
+            sd: 8.0,
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    let r = margin::simulate_baseline(&e, &cfg, &NoProgress).unwrap();
+    let ev = &r.national.ev_a.without;
+    assert_eq!(ev.counts.len(), 539);
+    // NE 2020's certified split fixes one vote to Biden (side B here): A never gets 538
+    assert_eq!(ev.counts[538], 0);
+    let tipping: f64 = r.jurisdictions.iter().map(|j| j.tipping_point_share).sum();
+    let tie = r.national.p_tie.with;
+    assert!((tipping + tie - 1.0).abs() < 1e-9, "{tipping} + {tie}");
+}
+
+#[test]
+fn zero_error_replays_the_certified_winners() {
+    let cfg = MarginConfig::builder()
+        .draws(64)
+        .error(BaselineError::none())
+        .build()
+        .unwrap();
+    for (year, side, ev, p) in [
+        (2020, Side::Dem, 306.0, 1.0),
+        (2020, Side::Rep, 232.0, 0.0),
+        (2024, Side::Dem, 226.0, 0.0),
+        (2024, Side::Rep, 312.0, 1.0),
+    ] {
+        let e = Electorate::us_president(year, side).unwrap();
+        let r = margin::simulate_baseline(&e, &cfg, &NoProgress).unwrap();
+        assert_eq!(r.national.ev_a.without.mean, ev, "{year} {side}");
+        assert_eq!(r.national.ev_a.without.sd, 0.0);
+        assert_eq!(r.national.p_majority.without, p);
+        let results = reachgraph_core::ElectionResults::us_president(year).unwrap();
+        for j in &r.jurisdictions {
+            let row = results.get(&j.id).unwrap();
+            let want = if row.winner == side { 1.0 } else { 0.0 };
+            assert_eq!(j.p_win_a_without, want, "{year} {}", j.id);
+        }
+    }
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    let h = "jurisdiction,electoral_votes,dem_votes,rep_votes,total_votes\n";
+    // negative votes
+    let e = Electorate::from_csv(format!("{h}AA,3,-5,2,3\n").as_bytes(), "neg.csv", Side::Dem)
+        .unwrap_err();
+    assert!(matches!(e, Error::Parse { line: 2, ref message, .. } if message.contains("negative")));
+    // electoral votes not matching the jurisdictions: districts hold more than their state
+    let e = Electorate::from_csv(
+        format!("{h}AA,1,2,1,3\nAA-01,1,2,1,3\nAA-02,1,2,1,3\n").as_bytes(),
+        "ev.csv",
+        Side::Dem,
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::Parse { line: 2, .. }), "{e}");
+    let f = "jurisdiction,electoral_votes,total_votes,dem_margin_mean,dem_margin_sd\n";
+    let e = Electorate::from_csv(
+        format!("{f}AA,1,10,2,3\nAA-01,1,5,1,1\nAA-02,1,5,1,1\n").as_bytes(),
+        "fc.csv",
+        Side::Dem,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("more than the state's 1"), "{e}");
+    let e = Electorate::from_csv(format!("{f}AA,1,-10,2,3\n").as_bytes(), "fc.csv", Side::Dem)
+        .unwrap_err();
+    assert!(e.to_string().contains("negative"), "{e}");
+    // a correlation matrix that does not match the state rows
+    let small = small_electorate();
+    let cfg = MarginConfig::builder()
+        .error(BaselineError {
+            correlation: Correlation::Matrix(vec![vec![1.0]]),
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    let e = Simulation::baseline(&small, &cfg).unwrap_err();
+    assert_eq!(e.kind(), "invalid_parameter");
+    assert!(e.to_string().contains("2 × 2"), "{e}");
+    let cfg = MarginConfig::builder()
+        .error(BaselineError {
+            correlation: Correlation::Matrix(vec![vec![1.0, 0.5], vec![0.4, 1.0]]),
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    assert!(Simulation::baseline(&small, &cfg)
+        .unwrap_err()
+        .to_string()
+        .contains("(AA, BB)"));
+    // probabilities out of range
+    for eff in [
+        fixed(1.5, 0.0, 0.0, 0.0),
+        fixed(0.0, -1.1, 0.0, 0.0),
+        fixed(0.0, 0.0, -0.1, 0.0),
+        fixed(0.0, 0.0, 0.0, 1.0),
+        EffectModel {
+            persuasion: Prior {
+                mean: 0.0,
+                sd: f64::NAN,
+            },
+            ..EffectModel::zero()
+        },
+    ] {
+        let e = MarginConfig::builder().effects(eff).build().unwrap_err();
+        assert_eq!(e.kind(), "invalid_parameter", "{eff:?}");
+    }
+    let g = small_graph();
+    let mut lean = LEAN.to_vec();
+    lean[4] = 1.2;
+    let cfg = MarginConfig::builder()
+        .voters(VoterStates::Given {
+            lean,
+            turnout: TURNOUT.to_vec(),
+        })
+        .build()
+        .unwrap();
+    let e = Simulation::new(&g, &small, &cfg).unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidAttribute { ref node, .. } if node == "4"),
+        "{e}"
+    );
+    // people mapped to an unknown jurisdiction
+    let mut g2 = small_graph();
+    let mut a = g2.attributes().clone();
+    a.jurisdiction = Categorical::from_labels([None, None, None, Some("ZZ"), None, None, None]);
+    g2.set_attributes(a).unwrap();
+    let e = Simulation::new(&g2, &small, &MarginConfig::builder().build().unwrap()).unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidAttribute { ref node, ref reason, .. } if node == "3" && reason.contains("ZZ")),
+        "{e}"
+    );
+    // campaign errors
+    let sim = Simulation::new(
+        &g,
+        &small,
+        &MarginConfig::builder().draws(10).build().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        sim.run(Some(&Campaign::one_hop(vec![])), &[], &NoProgress)
+            .unwrap_err()
+            .kind(),
+        "empty"
+    );
+    assert_eq!(
+        sim.run(Some(&Campaign::one_hop(vec![99])), &[], &NoProgress)
+            .unwrap_err()
+            .kind(),
+        "unknown_node"
+    );
+    let mut c = Campaign::one_hop(vec![0]);
+    c.posts_per_creator = 0;
+    assert_eq!(
+        sim.run(Some(&c), &[], &NoProgress).unwrap_err().kind(),
+        "invalid_parameter"
+    );
+    assert_eq!(
+        sim.run(Some(&Campaign::one_hop(vec![0])), &[2.0], &NoProgress)
+            .unwrap_err()
+            .kind(),
+        "invalid_parameter"
+    );
+    let b = Simulation::baseline(&small, &MarginConfig::builder().build().unwrap()).unwrap();
+    assert_eq!(
+        b.run(Some(&Campaign::one_hop(vec![0])), &[], &NoProgress)
+            .unwrap_err()
+            .kind(),
+        "invalid_parameter"
+    );
+    assert_eq!(
+        MarginConfig::builder().draws(0).build().unwrap_err().kind(),
+        "invalid_parameter"
+    );
+    assert_eq!(
+        MarginConfig::builder()
+            .scale(VoterScale::Global(-1.0))
+            .build()
+            .unwrap_err()
+            .kind(),
+        "invalid_parameter"
+    );
+}
+
+fn scenario_campaign() -> (Graph, Vec<u32>) {
+    let sc = generate(&ScenarioConfig::with_edges(60_000, 4), &NoProgress).unwrap();
+    let seeds = sc.creators.iter().copied().take(20).collect();
+    let mut g = sc.graph;
+    g.set_weights(&reachgraph_core::WeightScheme::WeightedCascade)
+        .unwrap();
+    (g, seeds)
+}
+
+#[test]
+fn same_seed_same_answer_on_any_thread_count() {
+    let (g, seeds) = scenario_campaign();
+    let e = Electorate::us_president(2024, Side::Dem).unwrap();
+    for exposure in [
+        Exposure::OneHop,
+        Exposure::Cascade {
+            model: Model::IndependentCascade,
+            hops: Some(3),
+        },
+        Exposure::Cascade {
+            model: Model::LinearThreshold,
+            hops: None,
+        },
+    ] {
+        let c = Campaign {
+            seeds: seeds.clone(),
+            exposure,
+            posts_per_creator: 2,
+            cost: None,
+        };
+        let run = |threads: usize| {
+            let cfg = MarginConfig::builder()
+                .draws(1_000)
+                .exposure_trials(300)
+                .seed(21)
+                .threads(threads)
+                .effects(EffectModel {
+                    persuasion: Prior {
+                        mean: 0.01,
+                        sd: 0.01,
+                    },
+                    ..Default::default()
+                })
+                .scale(VoterScale::Population)
+                .build()
+                .unwrap();
+            Simulation::new(&g, &e, &cfg)
+                .unwrap()
+                .run(Some(&c), &[0.0, 0.01], &NoProgress)
+                .unwrap()
+        };
+        let one = run(1);
+        assert_eq!(one, run(2), "{exposure:?}");
+        assert_eq!(one, run(3), "{exposure:?}");
+        let reached = one.campaign.as_ref().unwrap().reached_people;
+        assert!(
+            reached.mean > 0.0 && reached.sd > 0.0,
+            "{exposure:?}: {reached:?}"
+        );
+        assert_eq!(one.sensitivity.len(), 4);
+        assert_eq!(one.sensitivity[0].delta_p_majority, 0.0);
+        assert!(one.sensitivity[1].net_votes_mean > 0.0);
+    }
+}
+
+#[test]
+fn trial_runner_replays_the_simulator_trials() {
+    let (g, seeds) = scenario_campaign();
+    let chunks = 20u64;
+    let cfg = SpreadConfig::builder()
+        .trials(chunks * CHUNK_TRIALS)
+        .seed(8)
+        .hops(3)
+        .build()
+        .unwrap();
+    let whole = spread(&g, &seeds, Model::IndependentCascade, &cfg, &NoProgress).unwrap();
+    let sim = Simulator::new(&g, Model::IndependentCascade, &cfg).unwrap();
+    let mut runner = sim.trial_runner(&seeds).unwrap();
+    let mut sizes = Vec::new();
+    let mut next = 0u64;
+    // chunks in reverse order: a trial's randomness depends on its index only
+    for c in (0..chunks).rev() {
+        runner
+            .run_chunk(c, CHUNK_TRIALS, |t, active| {
+                assert_eq!(t / CHUNK_TRIALS, c);
+                assert_eq!(&active[..seeds.len()], &seeds[..]);
+                sizes.push((t, active.len()));
+                next += 1;
+            })
+            .unwrap();
+    }
+    sizes.sort_unstable();
+    assert_eq!(next, chunks * CHUNK_TRIALS);
+    let mean = sizes.iter().map(|s| s.1 as f64).sum::<f64>() / sizes.len() as f64;
+    assert!(
+        (mean - whole.accounts.mean).abs() < 1e-9 * mean,
+        "{mean} vs {}",
+        whole.accounts.mean
+    );
+    let max = sizes.iter().map(|s| s.1).max().unwrap() as f64;
+    assert_eq!(max, whole.accounts.max);
+    assert!(runner.run_chunk(0, CHUNK_TRIALS + 1, |_, _| {}).is_err());
+}
+
+#[test]
+fn budget_sweep_calls_the_selector_and_is_monotone_in_reach() {
+    let (g, _) = scenario_campaign();
+    let e = Electorate::us_president(2024, Side::Dem).unwrap();
+    let cfg = MarginConfig::builder()
+        .draws(2_000)
+        .exposure_trials(100)
+        .seed(2)
+        .effects(EffectModel {
+            persuasion: Prior::fixed(0.02),
+            ..EffectModel::zero()
+        })
+        .scale(VoterScale::Population)
+        .build()
+        .unwrap();
+    let sim = Simulation::new(&g, &e, &cfg).unwrap();
+    let mut sel = margin::CoverageSelector::new(&sim, None).unwrap();
+    let template = Campaign::one_hop(vec![]);
+    let budgets = [20_000.0, 80_000.0, 320_000.0];
+    let pts = sim
+        .budget_sweep(&template, &budgets, &mut sel, &NoProgress)
+        .unwrap();
+    assert_eq!(pts.len(), 3);
+    for (p, b) in pts.iter().zip(budgets) {
+        assert!(p.cost <= b && !p.seeds.is_empty());
+    }
+    // more money reaches more swing voters: more net votes at a fixed positive effect
+    assert!(pts[2].net_votes_mean > pts[0].net_votes_mean);
+    let first = &pts[0];
+    assert!((first.marginal_p_per_dollar - first.delta_p_majority / 20_000.0).abs() < 1e-15);
+    // any closure is a selector
+    let mut calls = Vec::new();
+    let mut closure = |b: f64| {
+        calls.push(b);
+        Ok(Selection {
+            seeds: vec![0],
+            cost: b / 2.0,
+        })
+    };
+    let pts = sim
+        .budget_sweep(&template, &[1.0, 2.0], &mut closure, &NoProgress)
+        .unwrap();
+    assert_eq!(pts[1].cost, 1.0);
+    assert!(sim
+        .budget_sweep(&template, &[2.0, 1.0], &mut closure, &NoProgress)
+        .is_err());
+    assert_eq!(calls, vec![1.0, 2.0]);
+}
