@@ -1,6 +1,6 @@
 //! Mergeable per-account audience sketches: reach and overlap at scale, with stated error.
 //!
-//! Exact reach ([`crate::reach`], [`crate::overlap`]) needs every follower list in memory.
+//! Exact reach ([`crate::reach`], [`crate::overlap`](mod@crate::overlap)) needs every follower list in memory.
 //! Campaigns tracking thousands of creators often have only per-creator exports, or lists too
 //! large to hold together. This module keeps, per account, a compact **sketch** of the set of
 //! people following it and answers the reach and overlap questions from the sketches alone.
@@ -38,7 +38,7 @@
 //! model and kept apart from measured values.
 //!
 //! ## Files
-//! [`SketchSet::write`] / [`SketchSet::read`] use a versioned binary format (see [`format`]):
+//! [`SketchSet::write`] / [`SketchSet::read`] use a versioned binary format (see [`format`](mod@format)):
 //! a header with the kind, `lg_k`, hash seed and sizes, the per-account sketches, and a CRC-32
 //! of everything before it. Sketch sets also derive serde (`Serialize`/`Deserialize`).
 //!

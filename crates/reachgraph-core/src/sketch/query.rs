@@ -256,7 +256,7 @@ fn hash_incidence(set: &SketchSet, accounts: &[u32]) -> Incidence {
 ///
 /// The intersections are not computed pair by pair: all retained hashes are grouped by value
 /// and every pair holding a hash gets one count (the exact overlap kernel of
-/// [`crate::overlap`], with the hashes as "people"), so the work is the number of
+/// [`crate::overlap`](mod@crate::overlap), with the hashes as "people"), so the work is the number of
 /// (pair, common sampled person) events rather than `m²·k`.
 ///
 /// # Errors
