@@ -470,7 +470,29 @@ fn simulate(
     })
 }
 
-/// Answers a margin request.
+/// A margin request on a graph already in memory (the Python bindings): `seeds` are dense ids
+/// of `g`, and the request's `graph` and `seeds` fields are not used.
+///
+/// # Errors
+/// As [`run_margin`]; an empty seed set is [`reachgraph_core::Error::Empty`].
+pub fn run_margin_with(
+    r: &MarginRequest,
+    g: &LoadedGraph,
+    seeds: Vec<u32>,
+    progress: &dyn Progress,
+) -> Result<MarginResponse> {
+    if seeds.is_empty() {
+        return Err(reachgraph_core::Error::Empty {
+            what: "seed set".into(),
+        }
+        .into());
+    }
+    g.graph.check_nodes(&seeds, "seed set")?;
+    simulate(r, g, seeds, None, None, false, progress)
+}
+
+/// Answers a margin request: the demo campaign without a graph, else the given seeds on the
+/// graph.
 ///
 /// # Errors
 /// An [`ApiError`] naming the file, line, node or value at fault.

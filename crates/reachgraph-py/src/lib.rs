@@ -14,7 +14,8 @@ use error::{api_err, core_err, invalid};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use reachgraph_api::load::{GraphSpec, ScenarioSpec};
+use reachgraph_api::load::{GraphSpec, LoadedGraph, ScenarioSpec};
+use reachgraph_api::margin::{self, MarginRequest};
 use reachgraph_core::attrs::{Categorical, Tier};
 use reachgraph_core::cascade::{Model, SpreadConfig};
 use reachgraph_core::coverage;
@@ -670,6 +671,35 @@ impl PyGraph {
         d.set_item("mean", r.estimate.mean)?;
         d.set_item("stderr", r.estimate.stderr)?;
         Ok(d)
+    }
+
+    /// Margin simulation of the seeds as a campaign (options as the JSON `margin` request).
+    #[pyo3(signature = (seeds, options, threads=None, progress=None))]
+    fn margin<'py>(
+        &mut self,
+        py: Python<'py>,
+        seeds: &Bound<'py, PyAny>,
+        options: &str,
+        threads: Option<usize>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = resolve_ids(&self.inner, seeds, "seed set")?;
+        let r: MarginRequest =
+            serde_json::from_str(options).map_err(|e| invalid(format!("margin options: {e}")))?;
+        if r.graph.is_some() || r.seeds.is_some() {
+            return Err(invalid(
+                "margin options: pass seeds as the first argument; the graph is this one",
+            ));
+        }
+        // The API layer works on an owned graph; a copy keeps this one immutable for other calls.
+        let loaded = LoadedGraph {
+            graph: (*self.inner).clone(),
+            report: self.report.clone(),
+        };
+        let resp = runtime::run(py, threads, progress, move |p| {
+            margin::run_margin_with(&r, &loaded, s, p).map_err(api_err)
+        })?;
+        to_py(py, &resp)
     }
 
     fn __repr__(&self) -> String {

@@ -50,6 +50,8 @@ __all__ = [
     "Graph",
     "Result",
     "Selection",
+    "MarginResult",
+    "margin",
     "Evaluation",
     "read_edgelist",
     "generate_scenario",
@@ -261,6 +263,38 @@ class Evaluation(Result):
     """A seed set's spread estimate on fresh RR sets: ``mean``, ``stderr``, ``estimate``."""
 
     _title = "spread estimate (RR sets)"
+
+
+class MarginResult(Result):
+    """A margin simulation (as ``reachgraph margin --json``): ``national`` (electoral-vote
+    distributions with and without the campaign, P(majority)), ``jurisdictions`` (margins,
+    P(win), P(flip), break-even effect per state), ``assumptions`` (every modelled quantity with
+    its source). Effects default to the field evidence (persuasion near zero): read
+    ``break_even_effect`` as the effect a state would need, not a promise."""
+
+    _title = "margin simulation"
+
+    def jurisdictions_frame(self):
+        """Per-jurisdiction table (a DataFrame, or a dict of lists without pandas), closest first."""
+        rows = [dict(j) for j in self._data["jurisdictions"]]
+        rows.sort(key=lambda j: abs(j.get("margin_a_without", 0.0)))
+        return _table(rows)
+
+    def _scalars(self) -> List[tuple]:
+        n = self._data["national"]
+        out = [("side_a", self._data.get("side_a"))]
+        for k in ("without", "with"):
+            out.append((f"EV for side A ({k} campaign), mean", f"{n['ev_a'][k]['mean']:.1f}"))
+            out.append((f"P(majority) {k}", f"{n['p_majority'][k]:.4f}"))
+        return out
+
+    def _repr_html_(self) -> str:
+        head = super()._repr_html_()
+        cols = ["id", "margin_a_without", "margin_a_with", "p_win_a_without", "p_win_a_with", "break_even_effect"]
+        rows = sorted(self._data["jurisdictions"], key=lambda j: abs(j.get("margin_a_without", 0.0)))[:10]
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(j.get(c)))}</td>" for c in cols) + "</tr>" for j in rows)
+        th = "".join(f"<th>{c}</th>" for c in cols)
+        return head + f"<table><caption>closest jurisdictions</caption><tr>{th}</tr>{body}</table>"
 
 
 class Graph:
@@ -581,6 +615,24 @@ class Graph:
         return Evaluation(self._g.evaluate(_ids_arg(seeds), model, weights, objective, rr_sets, seed, threads, hops, progress))
 
 
+    def margin(
+        self,
+        seeds: Ids,
+        *,
+        threads: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+        **options: Any,
+    ) -> MarginResult:
+        """Margin simulation with the seeds as the campaign. ``options`` are the fields of the
+        JSON ``margin`` request (``electorate="us-2024"``, ``exposure="one_hop"|"ic"|"lt"``,
+        ``hops``, ``posts_per_creator``, ``voters_per_person``, ``persuasion={"mean": .., "sd": ..}``,
+        ``mobilization``, ``backlash``, ``baseline_error``, ``draws``, ``seed``, ``budgets``, …;
+        see docs/margin.md). The answer equals ``reachgraph margin`` on the same graph."""
+        import json
+
+        return MarginResult(self._g.margin(_ids_arg(seeds), json.dumps(options), threads, progress))
+
+
 def read_edgelist(
     path: str,
     undirected: bool = False,
@@ -602,6 +654,12 @@ def generate_scenario(edges: Optional[int] = None, seed: Optional[int] = None):
     """
     g, creators, scale = _rs.generate_scenario(edges, seed)
     return Graph(g), creators, scale
+
+
+def margin(**options: Any) -> MarginResult:
+    """Margin simulation of the demo campaign (or of ``graph``/``seeds`` given as JSON request
+    fields), exactly as ``reachgraph margin --json``."""
+    return MarginResult(run_request({"version": 1, "type": "margin", **options}))
 
 
 def run_request(request: Union[str, Dict[str, Any]]) -> Dict[str, Any]:

@@ -143,6 +143,14 @@ class Graph:
         progress: Optional[Callable[[str, int, int], Any]] = None,
     ) -> Dict[str, Any]: ...
 
+    def margin(
+        self,
+        seeds: Any,
+        options: str,
+        threads: Optional[int] = None,
+        progress: Optional[Callable[[str, int, int], Any]] = None,
+    ) -> Dict[str, Any]: ...
+
 def read_edgelist(
     path: str,
     undirected: bool = False,
