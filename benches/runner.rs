@@ -2,7 +2,7 @@
 //! targets, measured on this machine in one run.
 //!
 //! `cargo bench --bench runner` (all sections), or `cargo bench --bench runner -- reach`
-//! for sections whose name contains `reach`. `--reps N` sets repetitions (median reported).
+//! for sections whose name contains `reach` (sections: load, reach, cascade, select). `--reps N` sets repetitions (median reported).
 
 mod common;
 
@@ -27,15 +27,20 @@ fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
     t[t.len() / 2]
 }
 
-fn peak_rss_mib() -> f64 {
+/// A memory line of `/proc/self/status` (`VmHWM:`, `VmRSS:`) in MiB.
+fn status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn peak_rss_mib() -> f64 {
+    status_mib("VmHWM:")
 }
 
 fn fmt_s(s: f64) -> String {
@@ -599,6 +604,194 @@ fn section_margin(reps: usize) -> Table {
     t
 }
 
+/// Resets the process's peak RSS (Linux `clear_refs`), so `peak_rss_mib` measures what follows.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn rss_mib() -> f64 {
+    status_mib("VmRSS:")
+}
+
+fn section_select(reps: usize) -> Vec<Table> {
+    use reachgraph_core::cascade::{simulate, Model, SpreadConfig};
+    use reachgraph_core::select::{select, Algorithm, Mode, SelectConfig, Selection};
+    let mut out = Vec::new();
+    let mc = |g: &reachgraph_core::Graph, s: &Selection, model: Model| {
+        let cfg = SpreadConfig::builder()
+            .trials(10_000)
+            .seed(12_345)
+            .build()
+            .unwrap();
+        simulate(g, &s.seeds, model, &cfg, &NoProgress)
+            .unwrap()
+            .people
+    };
+    // Reference codes on this machine (issue 4): IMM ε=0.1, IMM ε=0.5, OPIM-C ε=0.1, one thread.
+    let refs = [
+        (
+            "soc-Epinions1.txt",
+            (1.65, 12_073.0),
+            Some((0.11, 11_996.0)),
+            (0.064, 11_678.0),
+            16_286.0,
+        ),
+        ("nethept.txt", (0.85, 967.0), None, (0.066, 912.0), 1_301.0),
+        ("wiki-Vote.txt", (0.41, 673.0), None, (0.014, 644.0), 849.0),
+    ];
+    for (file, imm1, imm5, opim, lt_ref) in refs {
+        let Some(g) = common::real(file, false) else {
+            continue;
+        };
+        let g = common::wc(g);
+        let mut t = Table::new(&format!(
+            "Seed selection on {file}, IC, weighted cascade, k = 50, two threads (time: median of {reps}; spread: independent 10,000-run Monte Carlo ± s.e.)"
+        ));
+        let base = || SelectConfig::builder().k(50).seed(1).threads(2);
+        let cases = [
+            (
+                "IMM ε = 0.1",
+                base().algorithm(Algorithm::Imm).epsilon(0.1),
+                Model::IndependentCascade,
+            ),
+            (
+                "IMM ε = 0.5",
+                base().algorithm(Algorithm::Imm).epsilon(0.5),
+                Model::IndependentCascade,
+            ),
+            (
+                "OPIM-C ε = 0.1 (guarantee mode)",
+                base().epsilon(0.1),
+                Model::IndependentCascade,
+            ),
+            (
+                "quality mode (ε = 0.1, tolerance 0.5%)",
+                base().mode(Mode::Quality),
+                Model::IndependentCascade,
+            ),
+            (
+                "LT, IMM ε = 0.1",
+                base().algorithm(Algorithm::Imm).epsilon(0.1),
+                Model::LinearThreshold,
+            ),
+            (
+                "LT, quality mode",
+                base().mode(Mode::Quality),
+                Model::LinearThreshold,
+            ),
+        ];
+        let mut imm_spread = imm1.1;
+        for (label, b, model) in cases {
+            let config = b.build().unwrap();
+            let mut s = None;
+            let secs = time(reps, || {
+                s = Some(select(&g, model, &config, &NoProgress).unwrap());
+            });
+            let s = s.unwrap();
+            let spread = mc(&g, &s, model);
+            // Percentages are of the same model's IMM ε = 0.1 row (measured first).
+            if label.ends_with("IMM ε = 0.1") {
+                imm_spread = spread.mean;
+            }
+            let (target, ok) = match label {
+                "IMM ε = 0.1" => (
+                    format!("reference IMM: {:.2} s, {:.0}", imm1.0, imm1.1),
+                    None,
+                ),
+                "IMM ε = 0.5" => (
+                    imm5.map_or(String::new(), |r| {
+                        format!("reference IMM: {:.2} s, {:.0}", r.0, r.1)
+                    }),
+                    None,
+                ),
+                "OPIM-C ε = 0.1 (guarantee mode)" => (
+                    format!("≥ OPIM-C's {:.0} in ≤ {:.3} s", opim.1, opim.0),
+                    Some(spread.mean >= opim.1 && secs <= opim.0),
+                ),
+                "quality mode (ε = 0.1, tolerance 0.5%)" => (
+                    format!(
+                        "≥ 99.5% of IMM ε = 0.1 ({:.0}) in ≤ {:.3} s",
+                        0.995 * imm1.1,
+                        opim.0
+                    ),
+                    Some(spread.mean >= 0.995 * imm1.1 && secs <= opim.0),
+                ),
+                "LT, IMM ε = 0.1" => (format!("reference IMM: {lt_ref:.0}"), None),
+                _ => (
+                    format!("≥ 99.5% of {lt_ref:.0}"),
+                    Some(spread.mean >= 0.995 * lt_ref),
+                ),
+            };
+            t.row(
+                format!(
+                    "{label}: {} sets, ratio {:.3}, estimate {:.0} ± {:.0}",
+                    s.rr_sets, s.approximation, s.estimate.mean, s.estimate.stderr
+                ),
+                format!(
+                    "{}, spread {:.0} ± {:.0} ({:.1}% of IMM ε = 0.1 here)",
+                    fmt_s(secs),
+                    spread.mean,
+                    spread.stderr,
+                    100.0 * spread.mean / imm_spread
+                ),
+                &target,
+                ok,
+            );
+        }
+        out.push(t);
+    }
+    // Scaling on generated graphs: time and memory.
+    let mut t = Table::new(
+        "Seed selection scaling on generated graphs (n = m/10, weighted cascade, IC, k = 50, OPIM-C ε = 0.1, two threads)",
+    );
+    let mut sizes = vec![1_000_000usize, 20_000_000];
+    if std::env::var_os("REACHGRAPH_BENCH_LARGE").is_some() {
+        sizes.push(100_000_000);
+    }
+    for m in sizes {
+        let g = common::wc(common::generated((m / 10) as u32, m, 7));
+        for mode in [Mode::Guarantee, Mode::Quality] {
+            let config = SelectConfig::builder()
+                .k(50)
+                .seed(1)
+                .threads(2)
+                .mode(mode)
+                .build()
+                .unwrap();
+            let before = rss_mib();
+            let measured = reset_peak_rss();
+            let s = select(&g, Model::IndependentCascade, &config, &NoProgress).unwrap();
+            let peak = peak_rss_mib() - before;
+            let mib = |b: u64| b as f64 / (1 << 20) as f64;
+            let ratio = s.peak_rr_bytes as f64 / s.rr_store_bytes as f64;
+            t.row(
+                format!(
+                    "{} edges, {:?} mode: {} sets ({} selection), ratio {:.3}, estimate {:.0}",
+                    m, mode, s.rr_sets, s.selection_sets, s.approximation, s.estimate.mean
+                ),
+                format!(
+                    "{} (sampling {}, index {}, greedy {}); RR store {:.1} MiB, peak {:.1} MiB ({ratio:.2}×){}",
+                    fmt_s(s.timings.total_s),
+                    fmt_s(s.timings.sampling_s),
+                    fmt_s(s.timings.indexing_s),
+                    fmt_s(s.timings.greedy_s),
+                    mib(s.rr_store_bytes),
+                    mib(s.peak_rr_bytes),
+                    if measured {
+                        format!(", process peak +{peak:.0} MiB")
+                    } else {
+                        String::new()
+                    }
+                ),
+                "peak ≤ 1.5× the RR store",
+                Some(ratio <= 1.5),
+            );
+        }
+    }
+    out.push(t);
+    out
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut reps = 5;
@@ -644,6 +837,9 @@ fn main() {
     }
     if want("margin") {
         tables.push(section_margin(reps));
+    }
+    if want("select") {
+        tables.extend(section_select(reps));
     }
     for t in &tables {
         t.print();

@@ -7,9 +7,12 @@ use reachgraph_core::scenario::{generate, Scenario, ScenarioConfig};
 use reachgraph_core::{rng, Graph, GraphOptions, NoProgress, NodeIds, WeightScheme};
 use std::path::PathBuf;
 
-/// The shared data folder beside the repository, or `None` with a message.
+/// The shared data folder (`$REACHGRAPH_DATA`, else beside the repository), or `None` with a
+/// message.
 pub fn shared_data() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"));
+    let p = std::env::var_os("REACHGRAPH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
     if p.is_dir() {
         Some(p)
     } else {

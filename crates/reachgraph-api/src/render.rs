@@ -553,20 +553,6 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(money(8000.4), "$8,000");
-    }
-}
-
 fn objective_unit(o: reachgraph_core::rrset::RootDistribution) -> &'static str {
     match o {
         reachgraph_core::rrset::RootDistribution::Uniform => "accounts",
@@ -706,4 +692,18 @@ pub fn evaluate(r: &EvaluateResponse) -> String {
         r.time_s
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(money(8000.4), "$8,000");
+    }
 }

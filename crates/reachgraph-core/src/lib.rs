@@ -29,7 +29,7 @@
 //! - [`coverage`]: incremental reach, the greedy reach ladder and budgeted picks on exact reach;
 //! - [`cascade`]: Monte Carlo of Independent Cascade and Linear Threshold spread;
 //! - [`rrset`]: reverse-reachable set sampling and RR estimates of spread;
-//! - [`select`]: seed selection (influence maximization): IMM, OPIM-C, quality mode, budgeted and
+//! - [`select`](mod@select): seed selection (influence maximization): IMM, OPIM-C, quality mode, budgeted and
 //!   targeted selection with certified approximation ratios;
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
 //! - [`election`]: embedded certified US presidential results (2020, 2024) by state and district,

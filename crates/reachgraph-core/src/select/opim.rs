@@ -10,7 +10,7 @@ use crate::rng;
 use std::time::Instant;
 
 /// Stream tags of the two collections.
-const STREAM_SELECT: u64 = 0x5E1E_C7;
+const STREAM_SELECT: u64 = 0x005E_1EC7;
 const STREAM_VALIDATE: u64 = 0x7A11_DA7E;
 
 /// Smallest first collection (a few chunks, so both threads have work from the start).
