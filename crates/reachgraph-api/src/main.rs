@@ -399,7 +399,7 @@ struct MarginArgs {
     /// Node attributes CSV (jurisdiction, person, cost, ...).
     #[arg(long)]
     attributes: Option<String>,
-    /// Edge probabilities: given, wc, const:P, trivalency[:SEED], tier.
+    /// Edge probabilities: given, wc, const:P, trivalency or trivalency:SEED, tier.
     #[arg(long)]
     weights: Option<String>,
     /// File with one seed id per line (required with --graph).
@@ -456,7 +456,7 @@ struct MarginArgs {
     /// Threads (all cores by default).
     #[arg(long)]
     threads: Option<usize>,
-    /// Exposure realizations (default: one per draw).
+    /// Exposure realizations, reused by the draws in turn (default 1,000).
     #[arg(long)]
     exposure_trials: Option<u64>,
     /// Also a sensitivity sweep over effect sizes.

@@ -109,7 +109,7 @@ pub struct MarginRequest {
     /// Threads (all cores when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threads: Option<usize>,
-    /// Exposure realizations (default: one per draw).
+    /// Exposure realizations, reused by the draws in turn (default 1,000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exposure_trials: Option<u64>,
     /// Also the sensitivity sweep over effect sizes.

@@ -43,7 +43,7 @@
 //! in `docs/margin.md`.
 //!
 //! ## Determinism
-//! Exposure realization `r` draws from [`rng::stream`]`(derive(seed, ·), r)` (cascades: the
+//! Exposure realization `r` draws from [`crate::rng::stream`]`(derive(seed, ·), r)` (cascades: the
 //! cascade chunk `r` of [`crate::cascade::Simulator::trial_runner`]); outcome draws run in
 //! chunks of [`DRAW_CHUNK`] with one stream per chunk; results are combined in order. The same
 //! seed gives the same result on any number of threads.
@@ -67,8 +67,8 @@ mod population;
 pub use config::{
     BaselineError, Campaign, Correlation, EffectModel, Exposure, Mapping, MarginConfig,
     MarginConfigBuilder, Prior, VoterScale, VoterStates, DEFAULT_BACKLASH, DEFAULT_DRAWS,
-    DEFAULT_ERROR_SD, DEFAULT_LEAN_CONCENTRATION, DEFAULT_MOBILIZATION, DEFAULT_NATIONAL_SHARE,
-    DEFAULT_PERSUASION, DEFAULT_STATE_CORRELATION, DEFAULT_SWING_MARGIN,
+    DEFAULT_ERROR_SD, DEFAULT_EXPOSURE_TRIALS, DEFAULT_LEAN_CONCENTRATION, DEFAULT_MOBILIZATION,
+    DEFAULT_NATIONAL_SHARE, DEFAULT_PERSUASION, DEFAULT_STATE_CORRELATION, DEFAULT_SWING_MARGIN,
     DEFAULT_TURNOUT_CONCENTRATION,
 };
 pub use electorate::{Electorate, Unit, DEFAULT_TURNOUT};
