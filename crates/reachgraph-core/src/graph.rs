@@ -591,18 +591,16 @@ where
     E: Fn(usize, &mut dyn FnMut(usize, T)) + Sync,
 {
     if buckets <= DIRECT_BUCKETS {
-        return scatter_pass(parts, buckets, |i, sink| emit(i, sink), |_, v| v);
+        return scatter_pass(parts, buckets, emit);
     }
     // Pass 1: group (bucket, value) by the bucket's high bits, stably.
     let shift = (usize::BITS - (buckets - 1).leading_zeros())
         .saturating_sub(COARSE_BUCKETS.trailing_zeros());
     let coarse = ((buckets - 1) >> shift) + 1;
-    let (coarse_offsets, pairs): (Vec<usize>, Vec<(u32, T)>) = scatter_pass(
-        parts,
-        coarse,
-        |i, sink| emit(i, &mut |k, v| sink(k >> shift, (k as u32, v))),
-        |_, kv| kv,
-    );
+    let (coarse_offsets, pairs): (Vec<usize>, Vec<(u32, T)>) =
+        scatter_pass(parts, coarse, |i, sink| {
+            emit(i, &mut |k, v| sink(k >> shift, (k as u32, v)))
+        });
     // Pass 2: each coarse range by the low bits, in parallel over ranges; each range writes its
     // own slice of the output and its own run of bucket offsets.
     let fine = 1usize << shift;
@@ -651,18 +649,11 @@ const DIRECT_BUCKETS: usize = 1 << 16;
 const COARSE_BUCKETS: usize = 1 << 11;
 
 /// One stable counting-sort pass of [`bucket_scatter`]: `emit` yields `(bucket, value)` pairs,
-/// and `map(bucket, value)` is what gets stored.
-fn scatter_pass<T, U, E, M>(
-    parts: &[(usize, usize)],
-    buckets: usize,
-    emit: E,
-    map: M,
-) -> (Vec<usize>, Vec<U>)
+/// stored grouped by bucket, each bucket in item order.
+fn scatter_pass<T, E>(parts: &[(usize, usize)], buckets: usize, emit: E) -> (Vec<usize>, Vec<T>)
 where
-    T: Copy,
-    U: Copy + Default + Send + Sync,
+    T: Copy + Default + Send + Sync,
     E: Fn(usize, &mut dyn FnMut(usize, T)) + Sync,
-    M: Fn(usize, T) -> U + Sync,
 {
     // Count per part.
     let mut cursors: Vec<Vec<usize>> = parts
@@ -686,7 +677,7 @@ where
         }
         offsets[k + 1] = at;
     }
-    let mut out = vec![U::default(); offsets[buckets]];
+    let mut out = vec![T::default(); offsets[buckets]];
     let slots = SharedSlots(out.as_mut_ptr());
     // Every part writes its own slots.
     parts
@@ -697,7 +688,7 @@ where
                 emit(i, &mut |k, v| {
                     // SAFETY: slot `cur[k]` lies in this part's range of bucket `k`, which the
                     // count sized exactly, so it is in bounds and written by no other part.
-                    unsafe { slots.write(cur[k], map(k, v)) };
+                    unsafe { slots.write(cur[k], v) };
                     cur[k] += 1;
                 });
             }
