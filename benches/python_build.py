@@ -21,19 +21,20 @@ import reachgraph
 
 
 def splitmix_arrays(m: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The runner's `random_id_arrays`: src[i] = mix(seed + 2i) mod n, dst[i] = mix(seed + 2i + 1)
-    mod n, with splitmix64's finaliser (vectorised; uint64 arithmetic wraps as in Rust)."""
+    """The runner's `random_id_arrays`: src[i] = splitmix64(seed + 2i) mod n and
+    dst[i] = splitmix64(seed + 2i + 1) mod n, with `reachgraph_core::rng::splitmix64`
+    (vectorised; uint64 arithmetic wraps as in Rust)."""
 
-    def mix(z: np.ndarray) -> np.ndarray:
-        z = z * np.uint64(0x9E3779B97F4A7C15)
+    def splitmix64(z: np.ndarray) -> np.ndarray:
+        z = z + np.uint64(0x9E3779B97F4A7C15)
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         return z ^ (z >> np.uint64(31))
 
     i = np.arange(m, dtype=np.uint64) * np.uint64(2) + np.uint64(seed)
     with np.errstate(over="ignore"):
-        src = (mix(i) % np.uint64(n)).astype(np.int64)
-        dst = (mix(i + np.uint64(1)) % np.uint64(n)).astype(np.int64)
+        src = (splitmix64(i) % np.uint64(n)).astype(np.int64)
+        dst = (splitmix64(i + np.uint64(1)) % np.uint64(n)).astype(np.int64)
     return src, dst
 
 

@@ -10,6 +10,7 @@ use reachgraph_core::coverage::{budget_pick, reach_ladder};
 use reachgraph_core::io::{read_graph, EdgeFormat};
 use reachgraph_core::overlap::overlap;
 use reachgraph_core::reach::{expected_reach, unique_reach, ReachOptions};
+use reachgraph_core::rng::splitmix64;
 use reachgraph_core::{Graph, GraphOptions, NoProgress};
 use std::time::Instant;
 
@@ -137,16 +138,11 @@ fn section_load(reps: usize) -> Table {
     t
 }
 
-/// `m` random edges over ids `0..n`: `src[i] = mix(seed + 2i) mod n`, `dst[i] = mix(seed + 2i + 1)
-/// mod n` with splitmix64's finaliser, so `benches/python_build.py` builds the same arrays.
+/// `m` random edges over ids `0..n`: `src[i] = splitmix64(seed + 2i) mod n`,
+/// `dst[i] = splitmix64(seed + 2i + 1) mod n` (`rng::splitmix64`), so
+/// `benches/python_build.py` builds the same arrays.
 fn random_id_arrays(m: usize, n: u64, seed: u64) -> (Vec<i64>, Vec<i64>) {
-    let mix = |z: u64| {
-        let z = z.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
-    let at = |i: usize, k: u64| (mix(seed.wrapping_add(2 * i as u64 + k)) % n) as i64;
+    let at = |i: usize, k: u64| (splitmix64(seed.wrapping_add(2 * i as u64 + k)) % n) as i64;
     (
         (0..m).map(|i| at(i, 0)).collect(),
         (0..m).map(|i| at(i, 1)).collect(),
