@@ -9,6 +9,7 @@ use reachgraph_api::{
     LadderRequest, OverlapRequest, ReachRequest, Request, Response, SpreadRequest,
 };
 use reachgraph_api::{EvaluateRequest, SelectRequest};
+use reachgraph_core::cascade::Model;
 use reachgraph_core::io::EdgeFormat;
 use reachgraph_core::margin::{Mapping, Prior};
 use reachgraph_core::select::{Algorithm, Mode};
@@ -127,13 +128,7 @@ enum Command {
     /// Monte Carlo spread of a seed set under Independent Cascade or Linear Threshold.
     Spread {
         #[command(flatten)]
-        graph: GraphArgs,
-        /// Edge probabilities: wc (1/in-degree), const:P, trivalency or trivalency:SEED, tier, or file (the third column).
-        #[arg(long)]
-        weights: String,
-        /// Cascade model: ic or lt.
-        #[arg(long, default_value = "ic")]
-        model: String,
+        cascade: CascadeArgs,
         /// File with one seed id per line.
         #[arg(long)]
         seeds: String,
@@ -165,13 +160,7 @@ enum Command {
     /// Choose seeds that maximize expected spread (IMM / OPIM-C), for k accounts or a budget.
     Select {
         #[command(flatten)]
-        graph: GraphArgs,
-        /// Edge probabilities: wc (1/in-degree), const:P, trivalency or trivalency:SEED, tier, or file (the third column).
-        #[arg(long)]
-        weights: String,
-        /// Cascade model: ic or lt.
-        #[arg(long, default_value = "ic")]
-        model: String,
+        cascade: CascadeArgs,
         /// Number of seeds (or give --budget and --costs).
         #[arg(short = 'k', long)]
         k: Option<usize>,
@@ -224,13 +213,7 @@ enum Command {
     /// Estimate the expected spread of a seed set on fresh RR sets (as select reports it).
     Evaluate {
         #[command(flatten)]
-        graph: GraphArgs,
-        /// Edge probabilities (as for select).
-        #[arg(long)]
-        weights: String,
-        /// Cascade model: ic or lt.
-        #[arg(long, default_value = "ic")]
-        model: String,
+        cascade: CascadeArgs,
         /// File with one seed id per line.
         #[arg(long)]
         seeds: String,
@@ -553,6 +536,29 @@ impl MarginArgs {
     }
 }
 
+/// The graph flags plus the edge probabilities and cascade model (spread, select, evaluate).
+#[derive(Args)]
+struct CascadeArgs {
+    #[command(flatten)]
+    graph: GraphArgs,
+    /// Edge probabilities: wc (1/in-degree), const:P, trivalency or trivalency:SEED, tier, or file (the third column).
+    #[arg(long)]
+    weights: String,
+    /// Cascade model: ic or lt.
+    #[arg(long, default_value = "ic")]
+    model: String,
+}
+
+impl CascadeArgs {
+    /// The graph spec with the weights set, and the parsed model.
+    fn resolve(self) -> Result<(GraphSpec, Model), ApiError> {
+        let mut spec = self.graph.spec();
+        spec.weights = Some(self.weights);
+        let model = self.model.parse().map_err(ApiError::from)?;
+        Ok((spec, model))
+    }
+}
+
 #[derive(Args)]
 struct GraphArgs {
     /// Edge file: `u v [p]` lines (v follows u), or CSV `source,target[,p]`; gzip detected.
@@ -728,9 +734,7 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             )
         }
         Command::Spread {
-            graph,
-            weights,
-            model,
+            cascade,
             seeds,
             trials,
             seed,
@@ -741,9 +745,7 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             histogram,
             json,
         } => {
-            let mut spec = graph.spec();
-            spec.weights = Some(weights);
-            let model = model.parse().map_err(ApiError::from)?;
+            let (spec, model) = cascade.resolve()?;
             (
                 Request::Spread(SpreadRequest {
                     graph: spec,
@@ -761,9 +763,7 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             )
         }
         Command::Select {
-            graph,
-            weights,
-            model,
+            cascade,
             k,
             budget,
             costs,
@@ -781,8 +781,7 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             time_limit,
             json,
         } => {
-            let mut spec = graph.spec();
-            spec.weights = Some(weights);
+            let (spec, model) = cascade.resolve()?;
             if budget.is_some() && costs.is_none() && spec.attributes.is_none() {
                 return Err(ApiError::invalid(
                     "--budget needs account costs: give --costs PATH (a CSV id,cost)",
@@ -791,7 +790,7 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             (
                 Request::Select(SelectRequest {
                     graph: spec,
-                    model: model.parse().map_err(ApiError::from)?,
+                    model,
                     k,
                     budget,
                     costs,
@@ -822,9 +821,7 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             )
         }
         Command::Evaluate {
-            graph,
-            weights,
-            model,
+            cascade,
             seeds,
             target,
             rr_sets,
@@ -833,12 +830,11 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             hops,
             json,
         } => {
-            let mut spec = graph.spec();
-            spec.weights = Some(weights);
+            let (spec, model) = cascade.resolve()?;
             (
                 Request::Evaluate(EvaluateRequest {
                     graph: spec,
-                    model: model.parse().map_err(ApiError::from)?,
+                    model,
                     seeds: list(seeds),
                     target: target.map(list),
                     objective: None,
