@@ -49,6 +49,11 @@ fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> PyResult<T>
         .map_err(|e| invalid(format!("{what}={value:?}: {e}")))
 }
 
+/// What a spread counts: `people` when not given.
+fn objective_arg(objective: Option<&str>) -> PyResult<RootDistribution> {
+    objective.map_or(Ok(RootDistribution::People), |o| named(o, "objective"))
+}
+
 /// A selection as a dict: the core's fields, seeds as external ids, and `mean`/`stderr` of the
 /// out-of-sample estimate.
 fn selection_dict<'py>(py: Python<'py>, s: &Selection) -> PyResult<Bound<'py, PyAny>> {
@@ -593,10 +598,7 @@ impl PyGraph {
             .epsilon(epsilon)
             .mode(named(mode, "mode")?)
             .algorithm(named(algorithm, "algorithm")?)
-            .objective(match objective {
-                Some(o) => named(o, "objective")?,
-                None => RootDistribution::People,
-            })
+            .objective(objective_arg(objective)?)
             .candidates_opt(candidates)
             .seed(seed)
             .hops_opt(hops);
@@ -656,10 +658,7 @@ impl PyGraph {
             .rr_sets(rr_sets)
             .seed(seed)
             .hops_opt(hops)
-            .objective(match objective {
-                Some(o) => named(o, "objective")?,
-                None => RootDistribution::People,
-            })
+            .objective(objective_arg(objective)?)
             .build()
             .map_err(core_err)?;
         let g = self.inner.clone();
