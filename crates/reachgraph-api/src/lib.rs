@@ -45,6 +45,7 @@ use reachgraph_core::coverage::{self, BudgetPick, Ladder};
 use reachgraph_core::overlap;
 use reachgraph_core::reach::{self, ExpectedReach, ReachBreakdown, ReachOptions};
 use reachgraph_core::scenario::{self, ScenarioConfig};
+use reachgraph_core::{BuildReport, Graph};
 pub use reachgraph_core::{NoProgress, Progress};
 use serde::{Deserialize, Serialize};
 
@@ -658,12 +659,16 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
 }
 
 pub(crate) fn summary(g: &LoadedGraph) -> GraphSummary {
+    summary_of(&g.graph, &g.report)
+}
+
+pub(crate) fn summary_of(graph: &Graph, report: &BuildReport) -> GraphSummary {
     GraphSummary {
-        nodes: g.graph.node_count(),
-        edges: g.graph.edge_count(),
-        people: g.graph.people().count,
-        self_loops_dropped: g.report.self_loops_dropped,
-        duplicates_merged: g.report.duplicates_merged,
+        nodes: graph.node_count(),
+        edges: graph.edge_count(),
+        people: graph.people().count,
+        self_loops_dropped: report.self_loops_dropped,
+        duplicates_merged: report.duplicates_merged,
     }
 }
 
@@ -751,15 +756,15 @@ fn run_overlap(r: &OverlapRequest, progress: &dyn Progress) -> Result<OverlapRes
     overlap_response(&g, &accounts, r.min_jaccard, progress)
 }
 
-pub(crate) fn steps(g: &LoadedGraph, steps: &[coverage::LadderStep]) -> Vec<Step> {
-    let a = g.graph.attributes();
+pub(crate) fn steps(graph: &Graph, steps: &[coverage::LadderStep]) -> Vec<Step> {
+    let a = graph.attributes();
     steps
         .iter()
         .map(|s| Step {
-            account: g.graph.label(s.account),
+            account: graph.label(s.account),
             platform: a.platform.get(s.account).map(str::to_string),
-            tier: a.tier(s.account, &g.graph).name().to_string(),
-            followers: a.follower_count(s.account, &g.graph),
+            tier: a.tier(s.account, graph).name().to_string(),
+            followers: a.follower_count(s.account, graph),
             marginal_people: s.marginal_people,
             cumulative_people: s.cumulative_people,
             marginal_weight: s.marginal_weight,
@@ -777,7 +782,7 @@ fn ladder_response(g: &LoadedGraph, ladder: &Ladder) -> LadderResponse {
             coverage::Objective::People => "people".into(),
             coverage::Objective::TargetWeight => "target_weight".into(),
         },
-        steps: steps(g, &ladder.steps),
+        steps: steps(&g.graph, &ladder.steps),
     }
 }
 
@@ -803,7 +808,7 @@ fn pick_response(g: &LoadedGraph, p: &BudgetPick) -> BudgetPickResponse {
         graph: summary(g),
         budget: p.budget,
         accounts: p.accounts.iter().map(|&a| g.graph.label(a)).collect(),
-        steps: steps(g, &p.steps),
+        steps: steps(&g.graph, &p.steps),
         total_cost: p.total_cost,
         people: p.people,
         target_weight: p.target_weight,
@@ -923,7 +928,7 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
         return Err(ApiError::invalid("margin_draws must be at least 1"));
     }
     let budget_pick = pick_response(&g, &pick);
-    let ladder = steps(&g, &ladder.steps);
+    let ladder = steps(&g.graph, &ladder.steps);
     let margin = margin::demo_margin(
         &mut g,
         &pick.accounts,

@@ -6,7 +6,7 @@
 //! people.
 
 use crate::load::{GraphSpec, IdList, LoadedGraph};
-use crate::{steps, summary, ApiError, GraphSummary, Result, Step};
+use crate::{steps, summary_of, ApiError, GraphSummary, Result, Step};
 use reachgraph_core::cascade::Model;
 use reachgraph_core::coverage;
 use reachgraph_core::election::Side;
@@ -16,7 +16,7 @@ use reachgraph_core::margin::{
 };
 use reachgraph_core::reach::ReachOptions;
 use reachgraph_core::scenario::{self, ScenarioConfig};
-use reachgraph_core::{Progress, WeightScheme};
+use reachgraph_core::{BuildReport, Graph, Progress, WeightScheme};
 use serde::{Deserialize, Serialize};
 
 /// Budget of the demo campaign (20 creator-months at $8,000).
@@ -392,50 +392,57 @@ pub(crate) fn demo_margin(
     };
     simulate(
         &req,
-        g,
+        &g.graph,
+        &g.report,
         seeds.to_vec(),
-        Some(cost),
-        Some(scale),
-        true,
+        Some(DemoCampaign { cost, scale }),
         progress,
     )
 }
 
+/// The demo campaign's cost and voters per graph person, when it is the demo that runs.
+#[derive(Debug, Clone, Copy)]
+struct DemoCampaign {
+    cost: f64,
+    scale: f64,
+}
+
 fn simulate(
     r: &MarginRequest,
-    g: &LoadedGraph,
+    graph: &Graph,
+    report: &BuildReport,
     seeds: Vec<u32>,
-    cost: Option<f64>,
-    demo_scale: Option<f64>,
-    demo: bool,
+    demo: Option<DemoCampaign>,
     progress: &dyn Progress,
 ) -> Result<MarginResponse> {
     let side = parse_side(&r.side)?;
     let e = load_electorate(&r.electorate, side)?;
-    let cfg = config(r, demo_scale)?;
+    let cfg = config(r, demo.map(|d| d.scale))?;
     let campaign = Campaign {
         seeds: seeds.clone(),
         exposure: exposure(r)?,
-        posts_per_creator: r
-            .posts_per_creator
-            .unwrap_or(if demo { DEMO_POSTS } else { 1 }),
-        cost: r.cost.or(cost),
+        posts_per_creator: r.posts_per_creator.unwrap_or(if demo.is_some() {
+            DEMO_POSTS
+        } else {
+            1
+        }),
+        cost: r.cost.or(demo.map(|d| d.cost)),
     };
-    let sim = Simulation::new(&g.graph, &e, &cfg)?;
+    let sim = Simulation::new(graph, &e, &cfg)?;
     let sweep: &[f64] = if r.sensitivity {
         &margin::DEFAULT_SENSITIVITY
     } else {
         &[]
     };
     let mut result = sim.run(Some(&campaign), sweep, progress)?;
-    if demo {
+    if let Some(d) = demo {
         result.assumptions.push(Assumption {
             name: "demo campaign".into(),
             value: format!(
                 "the demo's pick for $160,000 at $8,000 a creator-month, {DEMO_POSTS} posts \
                  per creator, seen at the tiers' organic reach rates; one graph person stands \
                  for {:.0} real people",
-                demo_scale.unwrap_or(1.0)
+                d.scale
             ),
             source: "assumptions of the demo scenario (see the demo's own list); 4 posts: one \
                      a week for the month the program pays for (assumption)."
@@ -446,38 +453,39 @@ fn simulate(
         Vec::new()
     } else {
         let cands = match &r.candidates {
-            Some(c) => Some(c.resolve(&g.graph, "candidate list")?),
+            Some(c) => Some(c.resolve(graph, "candidate list")?),
             None => None,
         };
         let mut sel = margin::CoverageSelector::new(&sim, cands)?;
         let pts = sim.budget_sweep(&campaign, &r.budgets, &mut sel, progress)?;
         pts.into_iter()
             .map(|p| BudgetRow {
-                seeds: p.seeds.iter().map(|&s| g.graph.label(s)).collect(),
+                seeds: p.seeds.iter().map(|&s| graph.label(s)).collect(),
                 point: p,
             })
             .collect()
     };
     let k = seeds.len().min(LADDER_STEPS);
-    let ladder = coverage::reach_ladder(&g.graph, Some(&seeds), k, &ReachOptions::default())?;
+    let ladder = coverage::reach_ladder(graph, Some(&seeds), k, &ReachOptions::default())?;
     Ok(MarginResponse {
-        graph: summary(g),
-        demo_campaign: demo,
-        seeds: seeds.iter().map(|&s| g.graph.label(s)).collect(),
-        ladder: steps(g, &ladder.steps),
+        graph: summary_of(graph, report),
+        demo_campaign: demo.is_some(),
+        seeds: seeds.iter().map(|&s| graph.label(s)).collect(),
+        ladder: steps(graph, &ladder.steps),
         result,
         budgets,
     })
 }
 
 /// A margin request on a graph already in memory (the Python bindings): `seeds` are dense ids
-/// of `g`, and the request's `graph` and `seeds` fields are not used.
+/// of `graph` (built as `report` says), and the request's `graph` and `seeds` fields are not used.
 ///
 /// # Errors
 /// As [`run_margin`]; an empty seed set is [`reachgraph_core::Error::Empty`].
 pub fn run_margin_with(
     r: &MarginRequest,
-    g: &LoadedGraph,
+    graph: &Graph,
+    report: &BuildReport,
     seeds: Vec<u32>,
     progress: &dyn Progress,
 ) -> Result<MarginResponse> {
@@ -487,8 +495,8 @@ pub fn run_margin_with(
         }
         .into());
     }
-    g.graph.check_nodes(&seeds, "seed set")?;
-    simulate(r, g, seeds, None, None, false, progress)
+    graph.check_nodes(&seeds, "seed set")?;
+    simulate(r, graph, report, seeds, None, progress)
 }
 
 /// Answers a margin request: the demo campaign without a graph, else the given seeds on the
@@ -505,7 +513,14 @@ pub fn run_margin(r: &MarginRequest, progress: &dyn Progress) -> Result<MarginRe
                 ));
             }
             let (g, seeds, cost, scale) = demo_campaign(progress)?;
-            simulate(r, &g, seeds, Some(cost), Some(scale), true, progress)
+            simulate(
+                r,
+                &g.graph,
+                &g.report,
+                seeds,
+                Some(DemoCampaign { cost, scale }),
+                progress,
+            )
         }
         Some(spec) => {
             let g = spec.load(progress)?;
@@ -514,7 +529,7 @@ pub fn run_margin(r: &MarginRequest, progress: &dyn Progress) -> Result<MarginRe
                 .as_ref()
                 .ok_or_else(|| ApiError::invalid("a margin request with a graph needs seeds"))?
                 .resolve(&g.graph, "seed set")?;
-            simulate(r, &g, seeds, None, None, false, progress)
+            simulate(r, &g.graph, &g.report, seeds, None, progress)
         }
     }
 }

@@ -14,7 +14,7 @@ use error::{api_err, core_err, invalid};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use reachgraph_api::load::{GraphSpec, LoadedGraph, ScenarioSpec};
+use reachgraph_api::load::{GraphSpec, ScenarioSpec};
 use reachgraph_api::margin::{self, MarginRequest};
 use reachgraph_core::attrs::{Categorical, Tier};
 use reachgraph_core::cascade::{Model, SpreadConfig};
@@ -690,13 +690,10 @@ impl PyGraph {
                 "margin options: pass seeds as the first argument; the graph is this one",
             ));
         }
-        // The API layer works on an owned graph; a copy keeps this one immutable for other calls.
-        let loaded = LoadedGraph {
-            graph: (*self.inner).clone(),
-            report: self.report.clone(),
-        };
+        let g = self.inner.clone();
+        let report = self.report.clone();
         let resp = runtime::run(py, threads, progress, move |p| {
-            margin::run_margin_with(&r, &loaded, s, p).map_err(api_err)
+            margin::run_margin_with(&r, &g, &report, s, p).map_err(api_err)
         })?;
         to_py(py, &resp)
     }
