@@ -197,6 +197,41 @@ pub enum Error {
         /// Bytes available.
         found: u64,
     },
+
+    /// Another rank of a distributed run failed; this rank stopped with it instead of waiting.
+    #[error("rank {rank} of the distributed run failed ({kind}): {message}")]
+    RankFailed {
+        /// The first rank that reported a failure.
+        rank: usize,
+        /// Its error kind ([`Error::kind`]).
+        kind: String,
+        /// Its error message.
+        message: String,
+    },
+
+    /// Ranks of a distributed run hold different inputs (graph or configuration checksums).
+    #[error("rank {rank} has a different {what} from rank 0 (checksum {found:016x} vs {expected:016x}); give every rank the same files and flags")]
+    RankMismatch {
+        /// What differs (`graph`, `configuration`).
+        what: String,
+        /// The first rank that differs from rank 0.
+        rank: usize,
+        /// That rank's checksum.
+        found: u64,
+        /// Rank 0's checksum.
+        expected: u64,
+    },
+
+    /// A collective operation of a distributed run failed or did not complete in time.
+    #[error("distributed {operation} on rank {rank}: {reason}")]
+    Communication {
+        /// The collective (`all-reduce`, `broadcast`, ...).
+        operation: String,
+        /// This rank.
+        rank: usize,
+        /// What went wrong (a timeout names its seconds).
+        reason: String,
+    },
 }
 
 impl Error {
@@ -244,6 +279,9 @@ impl Error {
             Error::IncompatibleSketches { .. } => "incompatible_sketches",
             Error::CorruptSketch { .. } => "corrupt_sketch",
             Error::TruncatedSketch { .. } => "truncated_sketch",
+            Error::RankFailed { .. } => "rank_failed",
+            Error::RankMismatch { .. } => "rank_mismatch",
+            Error::Communication { .. } => "communication",
         }
     }
 }

@@ -29,6 +29,8 @@
 //! - [`coverage`]: incremental reach, the greedy reach ladder and budgeted picks on exact reach;
 //! - [`cascade`]: Monte Carlo of Independent Cascade and Linear Threshold spread;
 //! - [`rrset`]: reverse-reachable set sampling and RR estimates of spread;
+//! - [`comm`]: the collectives of distributed runs (one process, threads, or MPI with the
+//!   `mpi` feature) that distributed selection and Monte Carlo use;
 //! - [`select`](mod@select): seed selection (influence maximization): IMM, OPIM-C, quality mode, budgeted and
 //!   targeted selection with certified approximation ratios;
 //! - [`io`]: readers for edge lists, CSV, attributes and id lists;
@@ -48,6 +50,7 @@
 
 pub mod attrs;
 pub mod cascade;
+pub mod comm;
 pub mod coverage;
 pub mod election;
 pub mod error;

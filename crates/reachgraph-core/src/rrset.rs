@@ -217,6 +217,8 @@ pub struct RrSets {
     seed: u64,
     /// The random stream of the partly filled last chunk, to continue it.
     tail: Option<Draws>,
+    /// A range of another collection ([`RrSampler::sample_range`]): not extendable.
+    sealed: bool,
 }
 
 impl RrSets {
@@ -515,6 +517,7 @@ impl<'g> RrSampler<'g> {
             subset_sampling: self.config.subset_sampling,
             seed,
             tail: None,
+            sealed: false,
         }
     }
 
@@ -566,6 +569,7 @@ impl<'g> RrSampler<'g> {
             || sets.distribution != self.config.roots
             || sets.subset_sampling != self.config.subset_sampling
             || sets.nodes != self.graph.node_count()
+            || sets.sealed
         {
             return Err(Error::invalid_parameter(
                 "rr_sets",
@@ -578,23 +582,53 @@ impl<'g> RrSampler<'g> {
             return Ok(());
         }
         let (old_len, old_tail) = (sets.len(), sets.tail.clone());
-        let r = match &self.pool {
-            Some(pool) => pool.install(|| self.extend_inner(sets, additional as u64, progress)),
-            None => self.extend_inner(sets, additional as u64, progress),
-        };
+        let start = old_len as u64;
+        let r = self.install(|| self.extend_inner(sets, start, additional as u64, progress));
         if r.is_err() {
             sets.truncate(old_len, old_tail);
         }
         r
     }
 
+    /// Samples the `count` sets at positions `start..start + count` of the collection with
+    /// master seed `seed`: exactly those sets of [`RrSampler::sample_with_seed`]`(seed, start +
+    /// count)`, without drawing the ones before `start` (a chunk entered in the middle replays
+    /// its first sets). This is how a distributed run splits a collection by chunk index.
+    /// The returned collection holds only the range; it cannot be [`RrSampler::extend`]ed.
+    ///
+    /// # Errors
+    /// As [`RrSampler::sample`].
+    pub fn sample_range(
+        &self,
+        seed: u64,
+        start: u64,
+        count: usize,
+        progress: &dyn Progress,
+    ) -> Result<RrSets> {
+        let mut sets = self.empty(seed);
+        if count > 0 {
+            self.install(|| self.extend_inner(&mut sets, start, count as u64, progress))?;
+        }
+        // Positions are not `0..len`: the stream state cannot continue this collection.
+        sets.tail = None;
+        sets.sealed = true;
+        Ok(sets)
+    }
+
+    fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
+        match &self.pool {
+            Some(pool) => pool.install(f),
+            None => f(),
+        }
+    }
+
     fn extend_inner(
         &self,
         sets: &mut RrSets,
+        start: u64,
         additional: u64,
         progress: &dyn Progress,
     ) -> Result<()> {
-        let start = sets.len() as u64;
         let end = start + additional;
         let mut jobs = Vec::with_capacity((additional / RR_CHUNK_SETS + 2) as usize);
         let mut pos = start;

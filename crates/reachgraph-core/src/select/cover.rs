@@ -122,15 +122,15 @@ impl RrIndex {
 }
 
 /// A bitmap over set ids.
-struct Bitmap(Vec<u64>);
+pub(super) struct Bitmap(Vec<u64>);
 
 impl Bitmap {
-    fn new(len: usize) -> Bitmap {
+    pub(super) fn new(len: usize) -> Bitmap {
         Bitmap(vec![0; len.div_ceil(64)])
     }
     /// Sets bit `i`; true when it was clear.
     #[inline]
-    fn set(&mut self, i: u32) -> bool {
+    pub(super) fn set(&mut self, i: u32) -> bool {
         let (w, b) = ((i >> 6) as usize, 1u64 << (i & 63));
         let was = self.0[w] & b;
         self.0[w] |= b;
@@ -173,11 +173,11 @@ pub(crate) struct Greedy {
 /// A heap entry: ratio key (gain per cost; the gain itself for unit costs), the gain, the
 /// account, and the round its gain was computed in.
 #[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: f64,
-    gain: u64,
-    node: u32,
-    round: u32,
+pub(super) struct Entry {
+    pub(super) key: f64,
+    pub(super) gain: u64,
+    pub(super) node: u32,
+    pub(super) round: u32,
 }
 
 impl PartialEq for Entry {
@@ -203,7 +203,7 @@ impl Ord for Entry {
 
 /// Gain per unit of cost: a positive gain at zero cost ranks first, no gain ranks last.
 #[inline]
-fn ratio(gain: u64, cost: f64) -> f64 {
+pub(super) fn ratio(gain: u64, cost: f64) -> f64 {
     if gain == 0 {
         0.0
     } else if cost > 0.0 {
@@ -389,7 +389,7 @@ pub(crate) fn greedy(
 }
 
 /// [`knapsack`] of exact singleton gains, by sorting rather than a heap.
-fn initial_knapsack(entries: &[Entry], capacity: f64, cost: &dyn Fn(u32) -> f64) -> f64 {
+pub(super) fn initial_knapsack(entries: &[Entry], capacity: f64, cost: &dyn Fn(u32) -> f64) -> f64 {
     let mut e: Vec<(f64, u64, u32)> = entries.iter().map(|e| (e.key, e.gain, e.node)).collect();
     // Only the best few can fit in a count; sort just those.
     let unit_count = capacity.floor() as usize;
@@ -419,12 +419,12 @@ fn initial_knapsack(entries: &[Entry], capacity: f64, cost: &dyn Fn(u32) -> f64)
 }
 
 /// Marks a heap entry whose gain is exact in [`knapsack`].
-const EXACT: u32 = u32::MAX;
+pub(super) const EXACT: u32 = u32::MAX;
 
 /// Fractional-knapsack bound: the largest total gain of items of total cost at most
 /// `capacity`, items divisible. Pops `heap` in ratio order; an entry not marked [`EXACT`] holds
 /// an upper bound of its gain and is re-evaluated by `eval` and pushed back before it counts.
-fn knapsack(
+pub(super) fn knapsack(
     mut heap: BinaryHeap<Entry>,
     capacity: f64,
     cost: &dyn Fn(u32) -> f64,

@@ -7,8 +7,8 @@ use super::{
 };
 use crate::error::{Error, Result};
 
-const STREAM_SAMPLING: u64 = 0x1AA_5A31;
-const STREAM_FINAL: u64 = 0x1AA_F1A1;
+pub(super) const STREAM_SAMPLING: u64 = 0x1AA_5A31;
+pub(super) const STREAM_FINAL: u64 = 0x1AA_F1A1;
 
 pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
@@ -76,7 +76,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
 
 /// IMM needs exactly its θ: more than a collection can hold or the configured limit allows is
 /// an error.
-fn check_sets(e: &Engine<'_>, theta: f64, held: u64) -> Result<usize> {
+pub(super) fn check_sets(e: &Engine<'_>, theta: f64, held: u64) -> Result<usize> {
     let more = (theta - held as f64).max(0.0);
     if theta > MAX_SETS_PER_COLLECTION as f64 || more > e.sets_left() as f64 {
         return Err(Error::invalid_parameter(

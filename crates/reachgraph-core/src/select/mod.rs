@@ -73,10 +73,12 @@
 //! ```
 
 mod cover;
+mod distributed;
 mod imm;
 mod mc;
 mod opim;
 
+pub use distributed::{select_distributed, select_distributed_stats};
 pub use mc::{mc_greedy, McGreedy};
 
 use crate::cascade::{check_hops, check_threads, Estimate, Model};

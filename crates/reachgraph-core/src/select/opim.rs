@@ -10,21 +10,21 @@ use crate::rng;
 use std::time::Instant;
 
 /// Stream tags of the two collections.
-const STREAM_SELECT: u64 = 0x005E_1EC7;
-const STREAM_VALIDATE: u64 = 0x7A11_DA7E;
+pub(super) const STREAM_SELECT: u64 = 0x005E_1EC7;
+pub(super) const STREAM_VALIDATE: u64 = 0x7A11_DA7E;
 
 /// Smallest first collection (a few chunks, so both threads have work from the start).
-const MIN_THETA: f64 = 2048.0;
+pub(super) const MIN_THETA: f64 = 2048.0;
 
 /// One round's answer.
-struct Round {
-    greedy: super::cover::Greedy,
+pub(super) struct Round {
+    pub(super) greedy: super::cover::Greedy,
     /// Coverage of the seeds on the validation sets as they were in this round.
-    covered: u64,
-    lower: f64,
-    upper: f64,
+    pub(super) covered: u64,
+    pub(super) lower: f64,
+    pub(super) upper: f64,
     /// Selection sets greedy ran on.
-    sets: u64,
+    pub(super) sets: u64,
 }
 
 pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
@@ -165,7 +165,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     ))
 }
 
-fn ratio(r: &Round) -> f64 {
+pub(super) fn ratio(r: &Round) -> f64 {
     if r.upper > 0.0 {
         (r.lower / r.upper).min(1.0)
     } else {

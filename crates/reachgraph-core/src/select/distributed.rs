@@ -1,0 +1,880 @@
+//! Seed selection over the ranks of a distributed run ([`select_distributed`]).
+//!
+//! The Ripples scheme (Minutoli, Halappanavar, Kalyanaraman, Sathanur, McClure, McDermott,
+//! ICS 2019): every rank holds the graph and samples its share of each collection of RR sets;
+//! greedy reduces the coverage counts over the ranks once per pick, every rank picks the same
+//! account from the global counts, and each rank removes the sets it holds that the pick
+//! covers.
+//!
+//! ## Why the answer is the single-process one
+//! - **The same sets.** A collection is a sequence of fixed-size chunks, chunk `c` drawn from
+//!   `rng::stream(seed, c)` (see [`crate::rrset`]); ranks split each batch's chunks into
+//!   contiguous blocks ([`crate::comm::chunk_share`]) and sample exactly those positions
+//!   ([`RrSampler::sample_range`](crate::rrset::RrSampler::sample_range)). The union over
+//!   ranks is the single-process collection, set for set; no stream depends on a rank.
+//! - **The same picks.** Coverage counts are integers, so their sum over ranks is exact. Each
+//!   round picks the affordable, unchosen candidate with the largest (gain per cost, gain,
+//!   lower id) from the exact global gains. Lazy greedy (the `cover` module) picks exactly that
+//!   account: stale gains only overestimate, an entry is taken only when its exact gain tops
+//!   every bound, and ties go to the lower id in both. The best-single fallback, the count
+//!   fill-up and the knapsack bounds are computed from the same global integer gains by the
+//!   same functions, so the floats come out bit for bit.
+//! - **The same bounds.** OPIM-C's and IMM's bounds and the out-of-sample estimate are
+//!   functions of global set counts and global coverage counts.
+//!
+//! So on 1, 2, 3 or 4 ranks the seeds, gains, estimate, bounds, ratio, rounds and RR counts
+//! equal those of [`super::select`] for the same configuration. Only the time and memory
+//! figures differ: each rank reports its own RR store (an inverted index plus the forward sets
+//! it needs to update counts). Only a time limit can change the answer, as in one process.
+
+use super::cover::{self, Bitmap, Entry, Greedy, Method, RrIndex, EXACT};
+use super::opim::{self, Round, MIN_THETA, STREAM_SELECT, STREAM_VALIDATE};
+use super::{
+    forward_coverage, imm, optimum_upper, paired_coverage, spread_lower, Algorithm, Constraint,
+    Engine, Mode, SelectConfig, Selection, StopReason, MAX_SETS_PER_COLLECTION, MIN_BATCH,
+};
+use crate::cascade::Model;
+use crate::comm::{agree, check_inputs, chunk_share, Comm, CommStats, Timed};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::progress::Progress;
+use crate::rng;
+use crate::rrset::{RrSets, RR_CHUNK_SETS};
+use std::collections::BinaryHeap;
+use std::time::Instant;
+
+/// Seed selection on the ranks of `comm`, with the answer of [`super::select`]; see the
+/// [module docs](self). Every rank must call it with the same graph and configuration (both
+/// are checked) and gets the same [`Selection`]; rank 0 usually reports it.
+///
+/// # Errors
+/// As [`super::select`], on every rank when any rank fails (the others get
+/// [`Error::RankFailed`]); [`Error::RankMismatch`] when the ranks' graphs or configurations
+/// differ; [`Error::Communication`] when a collective fails or times out.
+///
+/// # Complexity
+/// Sampling and indexing are split over the ranks; each greedy pick all-reduces one `u64` per
+/// candidate (`O(k · candidates)` bytes per rank in total) and updates counts in
+/// `O(members of the newly covered local sets)`.
+///
+/// # Example
+/// ```
+/// use reachgraph_core::{comm::Local, GraphBuilder, GraphOptions, NoProgress};
+/// use reachgraph_core::cascade::Model;
+/// use reachgraph_core::select::{select, select_distributed, SelectConfig};
+/// let mut b = GraphBuilder::new(GraphOptions::default());
+/// for (u, v) in [("hub", "a"), ("hub", "b"), ("a", "c"), ("x", "y")] {
+///     b.add_edge(u, v, Some(0.6)).unwrap();
+/// }
+/// let (g, _) = b.build().unwrap();
+/// let config = SelectConfig::builder().k(2).seed(3).build().unwrap();
+/// let one = select(&g, Model::IndependentCascade, &config, &NoProgress).unwrap();
+/// let d = select_distributed(&g, Model::IndependentCascade, &config, &NoProgress, &Local)
+///     .unwrap();
+/// assert_eq!((d.seeds, d.estimate), (one.seeds, one.estimate));
+/// ```
+pub fn select_distributed(
+    graph: &Graph,
+    model: Model,
+    config: &SelectConfig,
+    progress: &dyn Progress,
+    comm: &dyn Comm,
+) -> Result<Selection> {
+    select_distributed_stats(graph, model, config, progress, comm).map(|(s, _)| s)
+}
+
+/// [`select_distributed`], with the time and volume of this rank's collectives.
+///
+/// # Errors
+/// As [`select_distributed`].
+pub fn select_distributed_stats(
+    graph: &Graph,
+    model: Model,
+    config: &SelectConfig,
+    progress: &dyn Progress,
+    comm: &dyn Comm,
+) -> Result<(Selection, CommStats)> {
+    let start = Instant::now();
+    let timed = Timed::new(comm);
+    check_inputs(&timed, Some(graph), &format!("select {model:?} {config:?}"))?;
+    let e = agree(&timed, Engine::new(graph, model, config, progress, start))?;
+    let d = Dist::new(e, &timed);
+    let s = match config.algorithm {
+        Algorithm::OpimC => run_opim(d),
+        Algorithm::Imm => run_imm(d),
+    }?;
+    Ok((s, timed.stats()))
+}
+
+/// Candidate position of accounts that are not candidates.
+const NOT_CANDIDATE: u32 = u32::MAX;
+
+/// One rank's part of a selection collection: its sets of each batch, forward (to update
+/// counts) and as an inverted index (to find the sets of a pick).
+struct Shard {
+    index: RrIndex,
+    batches: Vec<RrSets>,
+    /// Local id of each batch's first set.
+    starts: Vec<usize>,
+    /// Sets of the whole collection, over all ranks.
+    global: usize,
+}
+
+impl Shard {
+    fn new(n: usize) -> Shard {
+        Shard {
+            index: RrIndex::new(n),
+            batches: Vec::new(),
+            starts: Vec::new(),
+            global: 0,
+        }
+    }
+    fn members(&self, id: u32) -> &[u32] {
+        let id = id as usize;
+        let b = self.starts.partition_point(|&s| s <= id) - 1;
+        self.batches[b].set(id - self.starts[b])
+    }
+    fn bytes(&self) -> u64 {
+        self.index.bytes() + self.batches.iter().map(RrSets::memory_bytes).sum::<u64>()
+    }
+}
+
+/// One rank's pieces of a forward collection (the validation sets).
+struct Pieces {
+    seed: u64,
+    pieces: Vec<RrSets>,
+    global: usize,
+}
+
+impl Pieces {
+    fn bytes(&self) -> u64 {
+        self.pieces.iter().map(RrSets::memory_bytes).sum()
+    }
+}
+
+struct Dist<'g, 'c> {
+    e: Engine<'g>,
+    comm: &'c Timed<'c>,
+    /// Candidate position of each account, or [`NOT_CANDIDATE`].
+    pos: Vec<u32>,
+}
+
+impl<'g, 'c> Dist<'g, 'c> {
+    fn new(e: Engine<'g>, comm: &'c Timed<'c>) -> Self {
+        let mut pos = vec![NOT_CANDIDATE; e.graph.node_count()];
+        for (i, &c) in e.cands.iter().enumerate() {
+            pos[c as usize] = i as u32;
+        }
+        Dist { e, comm, pos }
+    }
+
+    /// True on every rank when `local` is true on any.
+    fn any(&self, local: bool) -> Result<bool> {
+        let mut v = [u64::from(local)];
+        self.comm.all_reduce_max_u64(&mut v)?;
+        Ok(v[0] != 0)
+    }
+
+    /// Integer sums over ranks.
+    fn sum<const N: usize>(&self, mut v: [u64; N]) -> Result<[u64; N]> {
+        self.comm.all_reduce_sum_u64(&mut v)?;
+        Ok(v)
+    }
+
+    /// [`Engine::grow_index`] on this rank's chunks of each batch: the batch schedule, seeds
+    /// and set positions are the single-process ones.
+    fn grow_shard(&mut self, s: &mut Shard, target: usize, stream: u64, other: u64) -> Result<()> {
+        let batch_max = (target / 4).max(MIN_BATCH);
+        while s.global < target {
+            let count = (target - s.global).min(batch_max);
+            let seed = rng::derive(rng::derive(self.e.config.seed, stream), s.global as u64);
+            let mine = chunk_share(0, count as u64, RR_CHUNK_SETS, self.comm);
+            let t = Instant::now();
+            let local = self
+                .check_memory(s, mine.end - mine.start, other)
+                .and_then(|()| {
+                    self.e.sampler.sample_range(
+                        seed,
+                        mine.start,
+                        (mine.end - mine.start) as usize,
+                        self.e.progress,
+                    )
+                });
+            let batch = agree(self.comm, local)?;
+            self.e.timings.sampling_s += t.elapsed().as_secs_f64();
+            self.e.sampled += count as u64;
+            let t = Instant::now();
+            s.starts.push(s.index.len());
+            s.index.append(&batch, self.e.mask.as_deref());
+            s.batches.push(batch);
+            s.global += count;
+            self.e.timings.indexing_s += t.elapsed().as_secs_f64();
+            self.e.peak = self.e.peak.max(s.bytes() + other);
+        }
+        Ok(())
+    }
+
+    /// The single-process memory check of a batch, on this rank's store.
+    fn check_memory(&self, s: &Shard, count: u64, other: u64) -> Result<()> {
+        let (Some(limit), true) = (self.e.config.memory_limit_bytes, s.index.len() > 0) else {
+            return Ok(());
+        };
+        let mean = self.e.mean_index_size(&s.index);
+        let need = s.index.bytes_after((count as f64 * mean) as usize)
+            + (count as f64 * (mean * 8.0 + 12.0)) as u64
+            + s.bytes()
+            - s.index.bytes()
+            + other;
+        if need > limit {
+            return Err(Error::MemoryLimit {
+                what: format!(
+                    "{} RR sets on rank {}",
+                    s.index.len() as u64 + count,
+                    self.comm.rank()
+                ),
+                estimate_bytes: need,
+                limit_bytes: limit,
+            });
+        }
+        Ok(())
+    }
+
+    /// [`Engine::grow_forward`] on this rank's chunks of the new positions.
+    fn grow_pieces(&mut self, p: &mut Pieces, target: usize, other: u64) -> Result<()> {
+        if p.global >= target {
+            return Ok(());
+        }
+        let t = Instant::now();
+        let mine = chunk_share(p.global as u64, target as u64, RR_CHUNK_SETS, self.comm);
+        let local = self.e.sampler.sample_range(
+            p.seed,
+            mine.start,
+            (mine.end - mine.start) as usize,
+            self.e.progress,
+        );
+        let piece = agree(self.comm, local)?;
+        self.e.timings.sampling_s += t.elapsed().as_secs_f64();
+        self.e.sampled += (target - p.global) as u64;
+        p.global = target;
+        if !piece.is_empty() {
+            p.pieces.push(piece);
+        }
+        self.e.peak = self.e.peak.max(p.bytes() + other);
+        Ok(())
+    }
+
+    /// Global number of sets of `p` that contain a seed.
+    fn cover_pieces(&mut self, p: &Pieces, seeds: &[u32]) -> Result<u64> {
+        let t = Instant::now();
+        let local = p.pieces.iter().map(|s| forward_coverage(s, seeds)).sum();
+        let [c] = self.sum([local])?;
+        self.e.timings.evaluation_s += t.elapsed().as_secs_f64();
+        Ok(c)
+    }
+
+    /// Global [`paired_coverage`] of `p`.
+    fn paired(&mut self, p: &Pieces, a: &[u32], b: &[u32]) -> Result<(u64, u64)> {
+        let t = Instant::now();
+        let (x, y) = p
+            .pieces
+            .iter()
+            .map(|s| paired_coverage(s, a, b))
+            .fold((0, 0), |s, c| (s.0 + c.0, s.1 + c.1));
+        let [x, y] = self.sum([x, y])?;
+        self.e.timings.evaluation_s += t.elapsed().as_secs_f64();
+        Ok((x, y))
+    }
+
+    /// Greedy on the shards of all ranks, timed.
+    fn greedy(&mut self, s: &Shard, bound: bool) -> Result<Greedy> {
+        let t = Instant::now();
+        let costs = &self.e.graph.attributes().cost;
+        let g = greedy(
+            s,
+            &self.e.cands,
+            &self.pos,
+            self.e.constraint,
+            costs,
+            bound,
+            self.comm,
+        );
+        self.e.timings.greedy_s += t.elapsed().as_secs_f64();
+        g
+    }
+}
+
+/// Global gains of `local` (one count per candidate), timed as a greedy round.
+fn reduce(local: &[u64], comm: &Timed<'_>) -> Result<Vec<u64>> {
+    let t = Instant::now();
+    let mut g = local.to_vec();
+    comm.all_reduce_sum_u64(&mut g)?;
+    comm.greedy_round(t.elapsed().as_secs_f64());
+    Ok(g)
+}
+
+/// Removes the local sets of `v` not yet covered from the counts of their members; marks
+/// them covered.
+fn cover_sets(s: &Shard, v: u32, pos: &[u32], covered: &mut Bitmap, counts: &mut [u64]) {
+    for &id in s.index.list(v) {
+        if covered.set(id) {
+            for &m in s.members(id) {
+                let p = pos[m as usize];
+                if p != NOT_CANDIDATE {
+                    counts[p as usize] -= 1;
+                }
+            }
+        }
+    }
+}
+
+/// Eager greedy on global counts, with the answer of `cover::greedy` on the union of the
+/// shards (see the module docs for why).
+fn greedy(
+    s: &Shard,
+    cands: &[u32],
+    pos: &[u32],
+    constraint: Constraint,
+    costs: &[f64],
+    bound: bool,
+    comm: &Timed<'_>,
+) -> Result<Greedy> {
+    let (capacity, unit) = match constraint {
+        Constraint::Count(k) => (k as f64, true),
+        Constraint::Budget(b) => (b, false),
+    };
+    let cost = |v: u32| if unit { 1.0 } else { costs[v as usize] };
+    let singles: Vec<u64> = cands
+        .iter()
+        .map(|&v| s.index.list(v).len() as u64)
+        .collect();
+    let mut local = singles.clone();
+    let mut gain = reduce(&local, comm)?;
+    let entries: Vec<Entry> = cands
+        .iter()
+        .zip(&gain)
+        .filter(|&(&v, &g)| cost(v) <= capacity && g > 0)
+        .map(|(&v, &g)| Entry {
+            key: cover::ratio(g, cost(v)),
+            gain: g,
+            node: v,
+            round: 0,
+        })
+        .collect();
+    let upper0 = if bound {
+        cover::initial_knapsack(&entries, capacity, &cost)
+    } else {
+        f64::INFINITY
+    };
+    let best_single = if unit {
+        None
+    } else {
+        entries
+            .iter()
+            .max_by(|a, b| {
+                a.gain
+                    .cmp(&b.gain)
+                    .then(cost(b.node).total_cmp(&cost(a.node)))
+                    .then(b.node.cmp(&a.node))
+            })
+            .map(|e| (e.node, e.gain))
+    };
+    // Eligible: an entry not chosen and (so far) affordable; chosen: picked by greedy.
+    let mut eligible = vec![false; cands.len()];
+    for e in &entries {
+        eligible[pos[e.node as usize] as usize] = true;
+    }
+    let mut chosen = vec![false; cands.len()];
+    let mut covered = Bitmap::new(s.index.len());
+    let (mut seeds, mut gains) = (Vec::new(), Vec::new());
+    let (mut remaining, mut coverage) = (capacity, 0u64);
+    loop {
+        if unit && remaining < 1.0 {
+            break;
+        }
+        let mut best: Option<Entry> = None;
+        for (i, &v) in cands.iter().enumerate() {
+            if !eligible[i] {
+                continue;
+            }
+            if cost(v) > remaining {
+                eligible[i] = false;
+                continue;
+            }
+            let e = Entry {
+                key: cover::ratio(gain[i], cost(v)),
+                gain: gain[i],
+                node: v,
+                round: 0,
+            };
+            if best.is_none_or(|b| e > b) {
+                best = Some(e);
+            }
+        }
+        let Some(top) = best.filter(|b| b.gain > 0) else {
+            break;
+        };
+        let i = pos[top.node as usize] as usize;
+        cover_sets(s, top.node, pos, &mut covered, &mut local);
+        (eligible[i], chosen[i]) = (false, true);
+        seeds.push(top.node);
+        gains.push(top.gain);
+        coverage += top.gain;
+        remaining -= cost(top.node);
+        // The bound needs the gains after the last pick; greedy alone does not.
+        if bound || !(unit && remaining < 1.0) {
+            gain = reduce(&local, comm)?;
+        }
+    }
+    if let Constraint::Count(k) = constraint {
+        let picked: rustc_hash::FxHashSet<u32> = seeds.iter().copied().collect();
+        for &v in cands {
+            if seeds.len() >= k {
+                break;
+            }
+            if !picked.contains(&v) {
+                seeds.push(v);
+                gains.push(0);
+            }
+        }
+    }
+    let mut method = Method::Greedy;
+    if let Some((v, g)) = best_single {
+        if g > coverage {
+            method = Method::BestSingle;
+            (seeds, gains, coverage) = (vec![v], vec![g], g);
+        }
+    }
+    let upper = if bound {
+        let exact = |v: u32, g: u64| Entry {
+            key: cover::ratio(g, cost(v)),
+            gain: g,
+            node: v,
+            round: EXACT,
+        };
+        // The lazy bound refreshes every gain it uses; here all are exact already.
+        let rest: BinaryHeap<Entry> = if method == Method::Greedy {
+            entries
+                .iter()
+                .filter(|e| !chosen[pos[e.node as usize] as usize])
+                .map(|e| exact(e.node, gain[pos[e.node as usize] as usize]))
+                .collect()
+        } else {
+            let mut wrt = singles;
+            cover_sets(s, seeds[0], pos, &mut Bitmap::new(s.index.len()), &mut wrt);
+            let wrt = reduce(&wrt, comm)?;
+            cands
+                .iter()
+                .zip(&wrt)
+                .filter(|&(&v, _)| cost(v) <= capacity && v != seeds[0])
+                .map(|(&v, &g)| exact(v, g))
+                .collect()
+        };
+        let at_end = coverage as f64 + cover::knapsack(rest, capacity, &cost, |_| 0);
+        upper0.min(at_end)
+    } else {
+        f64::INFINITY
+    };
+    Ok(Greedy {
+        seeds,
+        gains,
+        coverage,
+        upper,
+        method,
+    })
+}
+
+/// `opim::run` on the ranks' shards; keep the two in step (the tests compare them).
+fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
+    let e = &d.e;
+    let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
+    let quality = e.config.mode == Mode::Quality;
+    let a0 = (6.0 / delta).ln();
+    let root = gamma * a0.sqrt() + (gamma * (e.ln_sets + a0)).sqrt();
+    let theta0 = (2.0 * root * root).max(MIN_THETA).ceil();
+    let theta_max = if e.opt_lower > 0.0 {
+        2.0 * scale * root * root / (eps * eps * e.opt_lower)
+    } else {
+        f64::INFINITY
+    };
+    let cap = ((e.sets_left() / 2).min(MAX_SETS_PER_COLLECTION)) as f64;
+    if cap < theta0 {
+        return Err(Error::invalid_parameter(
+            "max_rr_sets",
+            e.config.max_rr_sets.unwrap_or(0),
+            format!(
+                "OPIM-C's first round needs {} RR sets (two collections of {theta0})",
+                2.0 * theta0
+            ),
+        ));
+    }
+    let horizon = if quality { cap } else { theta_max.min(cap) };
+    let i_max = ((horizon / theta0).log2().ceil().max(0.0) as u32) + 1;
+    let a = (3.0 * i_max as f64 / delta).ln();
+    let mut r1 = Shard::new(e.graph.node_count());
+    let mut r2 = Pieces {
+        seed: rng::derive(e.config.seed, STREAM_VALIDATE),
+        pieces: Vec::new(),
+        global: 0,
+    };
+    let mut theta = theta0 as usize;
+    let mut rounds = 0u32;
+    let mut last: Option<Round> = None;
+    let mut guaranteed = false;
+    let target = gamma - eps;
+    let stop = loop {
+        let round_start = Instant::now();
+        d.grow_shard(&mut r1, theta, STREAM_SELECT, r2.bytes())?;
+        d.grow_pieces(&mut r2, theta, r1.bytes())?;
+        rounds += 1;
+        let g = d.greedy(&r1, true)?;
+        let covered = d.cover_pieces(&r2, &g.seeds)?;
+        let (t1, t2) = (r1.global as f64, r2.global as f64);
+        let round = Round {
+            lower: spread_lower(covered as f64, t2, a, scale),
+            upper: optimum_upper(g.upper, t1, a, scale),
+            greedy: g,
+            covered,
+            sets: r1.global as u64,
+        };
+        let alpha = opim::ratio(&round);
+        let at_max = t1 >= theta_max;
+        if !quality && (alpha >= target || at_max) {
+            last = Some(round);
+            break if alpha >= target {
+                StopReason::Guarantee
+            } else {
+                StopReason::MaxSets
+            };
+        }
+        if guaranteed {
+            let prev = last.take().ok_or_else(|| {
+                Error::invalid_parameter("mode", "quality", "no previous round to compare with")
+            })?;
+            let (only_prev, only_new) = d.paired(&r2, &prev.greedy.seeds, &round.greedy.seeds)?;
+            let prev_cov = round.covered + only_prev - only_new;
+            let gain = only_new as f64 - only_prev as f64;
+            let var = (only_new + only_prev) as f64 - gain * gain / t2;
+            let se = var.max(0.0).sqrt();
+            if gain + 2.0 * se <= d.e.config.tolerance * prev_cov as f64 {
+                last = Some(if prev_cov > round.covered {
+                    Round {
+                        lower: spread_lower(prev_cov as f64, t2, a, scale),
+                        covered: prev_cov,
+                        upper: round.upper,
+                        ..prev
+                    }
+                } else {
+                    round
+                });
+                break StopReason::Converged;
+            }
+        }
+        guaranteed |= alpha >= target || at_max;
+        last = Some(round);
+        let round_s = round_start.elapsed().as_secs_f64();
+        let next = 2 * theta;
+        if next as f64 > cap {
+            break StopReason::SetLimit;
+        }
+        // Limits are judged on each rank and agreed: any rank over stops all.
+        if let Some(limit) = d.e.config.time_limit_s {
+            if d.any(d.e.elapsed() + 2.2 * round_s > limit)? {
+                break StopReason::TimeLimit;
+            }
+        }
+        if let Some(limit) = d.e.config.memory_limit_bytes {
+            let need = 2 * (r1.bytes() + r2.bytes()) + r1.index.bytes() / 2;
+            if d.any(need > limit)? {
+                break StopReason::MemoryLimit;
+            }
+        }
+        theta = next;
+    };
+    let r = last.ok_or_else(|| Error::invalid_parameter("rounds", 0, "no round ran"))?;
+    let alpha = opim::ratio(&r);
+    let approximation = if r.sets as f64 >= theta_max {
+        alpha.max(target)
+    } else {
+        alpha
+    };
+    let estimate = d.e.estimate(r.covered, r2.global as u64);
+    let store = r1.bytes() + r2.bytes();
+    Ok(d.e.finish(
+        &r.greedy,
+        r.sets,
+        estimate,
+        r2.global as u64,
+        approximation,
+        (r.lower, r.upper),
+        rounds,
+        stop,
+        store,
+    ))
+}
+
+/// `imm::run` on the ranks' shards; keep the two in step (the tests compare them).
+fn run_imm(mut d: Dist<'_, '_>) -> Result<Selection> {
+    let e = &d.e;
+    let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
+    let lnd = (2.0 / delta).ln();
+    let eps1 = std::f64::consts::SQRT_2 * eps;
+    let floor = if e.opt_lower > 0.0 {
+        e.opt_lower
+    } else {
+        scale / MAX_SETS_PER_COLLECTION as f64
+    };
+    let iterations = (scale / floor).log2().ceil().max(2.0);
+    let lambda1 =
+        (2.0 + 2.0 * eps1 / 3.0) * (e.ln_sets + lnd + iterations.ln()) * scale / (eps1 * eps1);
+    let alpha = (lnd + std::f64::consts::LN_2).sqrt();
+    let beta = (gamma * (e.ln_sets + lnd + std::f64::consts::LN_2)).sqrt();
+    let lambda_star = 2.0 * scale * (gamma * alpha + beta).powi(2) / (eps * eps);
+    let n = e.graph.node_count();
+    let mut r = Shard::new(n);
+    let mut lb = floor;
+    let mut rounds = 0u32;
+    let mut i = 1.0f64;
+    while i < iterations {
+        let x = scale / 2f64.powf(i);
+        let theta_i = imm::check_sets(&d.e, (lambda1 / x).ceil(), r.global as u64)?;
+        d.grow_shard(&mut r, theta_i, imm::STREAM_SAMPLING, 0)?;
+        rounds += 1;
+        let g = d.greedy(&r, false)?;
+        let spread = scale * g.coverage as f64 / r.global as f64;
+        if spread >= (1.0 + eps1) * x {
+            lb = spread / (1.0 + eps1);
+            break;
+        }
+        i += 1.0;
+    }
+    let theta = imm::check_sets(&d.e, (lambda_star / lb).ceil(), 0)?;
+    let mut fin = Shard::new(n);
+    d.grow_shard(&mut fin, theta, imm::STREAM_FINAL, r.bytes())?;
+    rounds += 1;
+    let g = d.greedy(&fin, true)?;
+    let t = Instant::now();
+    let [covered] = d.sum([r.index.coverage(&g.seeds)])?;
+    d.e.timings.evaluation_s += t.elapsed().as_secs_f64();
+    let estimate = d.e.estimate(covered, r.global as u64);
+    let lower = spread_lower(covered as f64, r.global as f64, lnd, scale);
+    let upper = optimum_upper(g.upper, fin.global as f64, lnd, scale);
+    let store = r.bytes() + fin.bytes();
+    Ok(d.e.finish(
+        &g,
+        fin.global as u64,
+        estimate,
+        r.global as u64,
+        gamma - eps,
+        (lower, upper),
+        rounds,
+        StopReason::Guarantee,
+        store,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comm::{Local, Threads};
+    use crate::progress::NoProgress;
+    use crate::rrset::RootDistribution;
+    use crate::scenario::{generate, ScenarioConfig};
+    use std::time::Duration;
+
+    /// The JSON of a selection without its time and memory figures (which differ by design).
+    fn answer(s: &Selection) -> String {
+        let mut s = s.clone();
+        s.timings = Default::default();
+        s.rr_store_bytes = 0;
+        s.peak_rr_bytes = 0;
+        serde_json::to_string(&s).unwrap()
+    }
+
+    fn graph() -> Graph {
+        generate(&ScenarioConfig::with_edges(12_000, 5), &NoProgress)
+            .unwrap()
+            .graph
+    }
+
+    /// `select_distributed` on 1 to 4 thread ranks equals `select`, on every rank.
+    fn same_on_ranks(g: &Graph, config: &SelectConfig) {
+        let one = select(g, Model::IndependentCascade, config, &NoProgress).unwrap();
+        let want = answer(&one);
+        let local =
+            select_distributed(g, Model::IndependentCascade, config, &NoProgress, &Local).unwrap();
+        assert_eq!(answer(&local), want, "one local rank");
+        for ranks in 2..=4 {
+            let out = Threads::run(ranks, Duration::from_secs(120), |c| {
+                select_distributed_stats(g, Model::IndependentCascade, config, &NoProgress, c)
+            })
+            .unwrap();
+            for (r, s) in out.into_iter().enumerate() {
+                let (s, stats) = s.unwrap().unwrap();
+                assert_eq!(answer(&s), want, "rank {r} of {ranks}");
+                assert_eq!(stats.ranks, ranks);
+                // One all-reduce of the gains per pick with a gain, plus the first.
+                let picks = s.marginal_gains.iter().filter(|&&x| x > 0.0).count() as u64;
+                assert!(
+                    stats.greedy_rounds > picks,
+                    "{stats:?} {:?}",
+                    s.marginal_gains
+                );
+            }
+        }
+    }
+
+    use super::super::select;
+
+    #[test]
+    fn opim_c_matches_one_process() {
+        let g = graph();
+        let c = SelectConfig::builder().k(8).epsilon(0.2).seed(11);
+        same_on_ranks(&g, &c.build().unwrap());
+    }
+
+    #[test]
+    fn imm_matches_one_process() {
+        let g = graph();
+        let c = SelectConfig::builder()
+            .k(5)
+            .epsilon(0.3)
+            .seed(2)
+            .algorithm(Algorithm::Imm)
+            .objective(RootDistribution::Uniform);
+        same_on_ranks(&g, &c.build().unwrap());
+    }
+
+    #[test]
+    fn quality_mode_and_targets_match_one_process() {
+        let g = graph();
+        let c = SelectConfig::builder()
+            .k(4)
+            .epsilon(0.3)
+            .seed(9)
+            .mode(Mode::Quality)
+            .tolerance(0.02)
+            .objective(RootDistribution::TargetWeighted);
+        same_on_ranks(&g, &c.build().unwrap());
+    }
+
+    #[test]
+    fn budgets_and_candidates_match_one_process() {
+        let g = graph();
+        let cands: Vec<u32> = (0..g.node_count() as u32)
+            .filter(|&v| !g.attributes().cost[v as usize].is_nan())
+            .collect();
+        assert!(cands.len() > 10, "the scenario has hireable accounts");
+        let costs: Vec<f64> = cands
+            .iter()
+            .map(|&v| g.attributes().cost[v as usize])
+            .collect();
+        let budget = 3.0 * costs.iter().copied().fold(0.0, f64::max);
+        let c = SelectConfig::builder()
+            .budget(budget)
+            .epsilon(0.3)
+            .seed(4)
+            .candidates(cands);
+        same_on_ranks(&g, &c.build().unwrap());
+    }
+
+    #[test]
+    fn more_seeds_than_gains_fill_like_one_process() {
+        // Two tiny components: k = 6 exceeds the accounts with any gain after a few picks.
+        let mut b = crate::GraphBuilder::new(crate::GraphOptions::default());
+        for (u, v) in [("a", "b"), ("a", "c"), ("d", "e"), ("f", "g"), ("h", "i")] {
+            b.add_edge(u, v, Some(1.0)).unwrap();
+        }
+        let (g, _) = b.build().unwrap();
+        let c = SelectConfig::builder()
+            .k(8)
+            .epsilon(0.3)
+            .seed(1)
+            .objective(RootDistribution::Uniform);
+        same_on_ranks(&g, &c.build().unwrap());
+    }
+
+    #[test]
+    fn best_single_fallback_matches_one_process() {
+        // One expensive hub beats cost-effective greedy's cheap leaves under this budget.
+        let mut b = crate::GraphBuilder::new(crate::GraphOptions::default());
+        for i in 0..40 {
+            b.add_edge("hub", format!("f{i}"), Some(1.0)).unwrap();
+        }
+        for i in 0..6 {
+            b.add_edge(format!("c{i}"), format!("g{i}"), Some(1.0))
+                .unwrap();
+        }
+        let (mut g, _) = b.build().unwrap();
+        let mut a = g.attributes().clone();
+        for v in 0..g.node_count() {
+            let label = g.label(v as u32).to_string();
+            a.cost[v] = if label == "hub" {
+                10.0
+            } else if label.starts_with('c') {
+                0.4
+            } else {
+                f64::NAN
+            };
+        }
+        g.set_attributes(a).unwrap();
+        let c = SelectConfig::builder()
+            .budget(10.0)
+            .epsilon(0.3)
+            .seed(6)
+            .objective(RootDistribution::Uniform);
+        let config = c.build().unwrap();
+        let s = select(&g, Model::IndependentCascade, &config, &NoProgress).unwrap();
+        assert_eq!(s.method, "best_single");
+        same_on_ranks(&g, &config);
+    }
+
+    #[test]
+    fn ranks_with_different_graphs_or_configs_fail_on_every_rank() {
+        let g = graph();
+        let other = generate(&ScenarioConfig::with_edges(12_000, 6), &NoProgress)
+            .unwrap()
+            .graph;
+        let config = SelectConfig::builder().k(3).build().unwrap();
+        let out = Threads::run(3, Duration::from_secs(60), |c| {
+            let mine = if c.rank() == 1 { &other } else { &g };
+            select_distributed(mine, Model::IndependentCascade, &config, &NoProgress, c)
+        })
+        .unwrap();
+        for r in out {
+            match r.unwrap().unwrap_err() {
+                Error::RankMismatch { what, rank, .. } => {
+                    assert_eq!((what.as_str(), rank), ("graph", 1))
+                }
+                e => panic!("{e}"),
+            }
+        }
+        let out = Threads::run(2, Duration::from_secs(60), |c| {
+            let k = 3 + c.rank();
+            let config = SelectConfig::builder().k(k).build().unwrap();
+            select_distributed(&g, Model::IndependentCascade, &config, &NoProgress, c)
+        })
+        .unwrap();
+        for r in out {
+            let e = r.unwrap().unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains("rank 1 has a different configuration"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_request_fails_on_every_rank() {
+        let g = graph();
+        let n = g.node_count();
+        let config = SelectConfig::builder().k(n + 1).build().unwrap();
+        let out = Threads::run(2, Duration::from_secs(60), |c| {
+            select_distributed(&g, Model::IndependentCascade, &config, &NoProgress, c)
+        })
+        .unwrap();
+        for r in out {
+            assert_eq!(r.unwrap().unwrap_err().kind(), "k_too_large");
+        }
+    }
+}
