@@ -3,6 +3,7 @@
 mod api;
 mod cascade_core;
 mod common;
+mod distributed;
 mod margin_core;
 mod reach_core;
 mod real_graphs;

@@ -21,6 +21,8 @@
 //! ```
 //!
 //! ## Modules
+//! - [`distributed`]: `select`, `spread` and `margin` requests over the ranks of a
+//!   distributed run (MPI with the `mpi` feature);
 //! - [`load`]: graph specifications (files, inline text, generated scenarios) and id lists;
 //! - [`margin`]: the margin request (campaign → votes → electoral outcomes);
 //! - [`plot`]: SVG charts of margin responses;
@@ -28,6 +30,7 @@
 //! - the request handlers live in this file, one per request type.
 #![deny(missing_docs)]
 
+pub mod distributed;
 pub mod load;
 pub mod margin;
 pub mod plot;
@@ -829,6 +832,15 @@ fn run_budget_pick(r: &BudgetPickRequest, progress: &dyn Progress) -> Result<Bud
 }
 
 fn run_spread(r: &SpreadRequest, progress: &dyn Progress) -> Result<SpreadResponse> {
+    run_spread_with(r, progress, &reachgraph_core::comm::Local)
+}
+
+/// [`run_spread`] with the trials split over the ranks of `comm` (one rank: the same run).
+pub(crate) fn run_spread_with(
+    r: &SpreadRequest,
+    progress: &dyn Progress,
+    comm: &dyn reachgraph_core::comm::Comm,
+) -> Result<SpreadResponse> {
     let g = r.graph.load(progress)?;
     let seeds = r.seeds.resolve(&g.graph, "seed set")?;
     let mut b = SpreadConfig::builder()
@@ -844,7 +856,7 @@ fn run_spread(r: &SpreadRequest, progress: &dyn Progress) -> Result<SpreadRespon
         b = b.target_rse(x);
     }
     let cfg = b.build()?;
-    let res = cascade::simulate(&g.graph, &seeds, r.model, &cfg, progress)?;
+    let res = cascade::simulate_distributed(&g.graph, &seeds, r.model, &cfg, progress, comm)?;
     let node_probabilities = res.node_probabilities.as_ref().map(|p| {
         let mut v: Vec<(u32, f64)> = p
             .iter()

@@ -153,6 +153,10 @@ enum Command {
         /// Also the histogram of spread in accounts.
         #[arg(long)]
         histogram: bool,
+        /// Run on the ranks of an MPI job (under mpirun; needs a build with --features mpi);
+        /// rank 0 prints the result, which equals the single-process one.
+        #[arg(long)]
+        distributed: bool,
         /// Print JSON instead of tables.
         #[arg(long)]
         json: bool,
@@ -206,6 +210,10 @@ enum Command {
         /// Time limit in seconds (OPIM-C stops doubling; answer then depends on the machine).
         #[arg(long)]
         time_limit: Option<f64>,
+        /// Run on the ranks of an MPI job (under mpirun; needs a build with --features mpi);
+        /// rank 0 prints the result, which equals the single-process one.
+        #[arg(long)]
+        distributed: bool,
         /// Print JSON instead of tables.
         #[arg(long)]
         json: bool,
@@ -460,6 +468,10 @@ struct MarginArgs {
     /// Rows of the closest-jurisdictions table.
     #[arg(long, default_value_t = 15)]
     rows: usize,
+    /// Run on the ranks of an MPI job (under mpirun; needs a build with --features mpi);
+    /// rank 0 prints the result, which equals the single-process one.
+    #[arg(long)]
+    distributed: bool,
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
@@ -743,6 +755,7 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             target_rse,
             node_probabilities,
             histogram,
+            distributed: _,
             json,
         } => {
             let (spec, model) = cascade.resolve()?;
@@ -779,6 +792,7 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             hops,
             max_rr_sets,
             time_limit,
+            distributed: _,
             json,
         } => {
             let (spec, model) = cascade.resolve()?;
@@ -993,6 +1007,50 @@ fn generate(
     ))
 }
 
+/// Answers `req` on the ranks of the MPI job this process belongs to (one rank without a
+/// launcher); `None` on ranks other than 0.
+#[cfg(feature = "mpi")]
+fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, ApiError> {
+    use reachgraph_core::comm::{Comm, Mpi, DEFAULT_TIMEOUT};
+    let timeout = match std::env::var("REACHGRAPH_COMM_TIMEOUT_S") {
+        Err(_) => DEFAULT_TIMEOUT,
+        Ok(v) => match v.parse::<f64>() {
+            Ok(s) if s > 0.0 && s.is_finite() => std::time::Duration::from_secs_f64(s),
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "REACHGRAPH_COMM_TIMEOUT_S = {v:?}: give a number of seconds > 0"
+                )))
+            }
+        },
+    };
+    let mpi = Mpi::init(timeout)?;
+    let (rank, size) = (mpi.rank(), mpi.size());
+    let quiet = reachgraph_core::NoProgress;
+    let progress: &dyn reachgraph_core::Progress = if rank == 0 { bar } else { &quiet };
+    match reachgraph_api::distributed::run_distributed(req, progress, &mpi) {
+        Ok(resp) => Ok((rank == 0).then_some(resp)),
+        Err(e) => {
+            let e = ApiError {
+                message: format!("rank {rank} of {size}: {}", e.message),
+                ..e
+            };
+            if e.kind == "communication" {
+                // Other ranks may be stuck in a collective: end the whole job.
+                bar.bar.finish_and_clear();
+                eprintln!("reachgraph: error: {}", e.message);
+                mpi.abort(2);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Without MPI, `--distributed` is a clear error.
+#[cfg(not(feature = "mpi"))]
+fn run_mpi(_: &Request, _: &Bar) -> Result<Option<Response>, ApiError> {
+    Err(reachgraph_api::distributed::built_without_mpi())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let bar = Bar::new(cli.quiet);
@@ -1006,8 +1064,23 @@ fn main() -> ExitCode {
                 Command::Margin(m) => (m.plot.clone(), m.rows),
                 _ => (None, 15),
             };
+            let distributed = match &command {
+                Command::Select { distributed, .. } | Command::Spread { distributed, .. } => {
+                    *distributed
+                }
+                Command::Margin(m) => m.distributed,
+                _ => false,
+            };
             request_of(command).and_then(|(req, json)| {
-                let resp: Response = run(&req, &bar)?;
+                let resp: Response = if distributed {
+                    match run_mpi(&req, &bar)? {
+                        Some(resp) => resp,
+                        // Rank 0 alone writes the result.
+                        None => return Ok(()),
+                    }
+                } else {
+                    run(&req, &bar)?
+                };
                 bar.bar.finish_and_clear();
                 if let (Some(dir), Response::Margin(m)) = (&plot_dir, &resp) {
                     for path in plot::write_charts(&m.body, std::path::Path::new(dir))? {

@@ -8,6 +8,7 @@
 use crate::load::{GraphSpec, IdList, LoadedGraph};
 use crate::{steps, summary_of, ApiError, GraphSummary, Result, Step};
 use reachgraph_core::cascade::Model;
+use reachgraph_core::comm::{Comm, Local};
 use reachgraph_core::coverage;
 use reachgraph_core::election::Side;
 use reachgraph_core::margin::{
@@ -397,6 +398,7 @@ pub(crate) fn demo_margin(
         seeds.to_vec(),
         Some(DemoCampaign { cost, scale }),
         progress,
+        &Local,
     )
 }
 
@@ -414,6 +416,7 @@ fn simulate(
     seeds: Vec<u32>,
     demo: Option<DemoCampaign>,
     progress: &dyn Progress,
+    comm: &dyn Comm,
 ) -> Result<MarginResponse> {
     let side = parse_side(&r.side)?;
     let e = load_electorate(&r.electorate, side)?;
@@ -434,7 +437,7 @@ fn simulate(
     } else {
         &[]
     };
-    let mut result = sim.run(Some(&campaign), sweep, progress)?;
+    let mut result = sim.run_distributed(Some(&campaign), sweep, progress, comm)?;
     if let Some(d) = demo {
         result.assumptions.push(Assumption {
             name: "demo campaign".into(),
@@ -457,7 +460,7 @@ fn simulate(
             None => None,
         };
         let mut sel = margin::CoverageSelector::new(&sim, cands)?;
-        let pts = sim.budget_sweep(&campaign, &r.budgets, &mut sel, progress)?;
+        let pts = sim.budget_sweep_distributed(&campaign, &r.budgets, &mut sel, progress, comm)?;
         pts.into_iter()
             .map(|p| BudgetRow {
                 seeds: p.seeds.iter().map(|&s| graph.label(s)).collect(),
@@ -496,7 +499,7 @@ pub fn run_margin_with(
         .into());
     }
     graph.check_nodes(&seeds, "seed set")?;
-    simulate(r, graph, report, seeds, None, progress)
+    simulate(r, graph, report, seeds, None, progress, &Local)
 }
 
 /// Answers a margin request: the demo campaign without a graph, else the given seeds on the
@@ -505,6 +508,20 @@ pub fn run_margin_with(
 /// # Errors
 /// An [`ApiError`] naming the file, line, node or value at fault.
 pub fn run_margin(r: &MarginRequest, progress: &dyn Progress) -> Result<MarginResponse> {
+    run_margin_on(r, progress, &Local)
+}
+
+/// [`run_margin`] with the exposure realizations and draws split over the ranks of `comm`
+/// (the same response on every rank, and for any number of ranks).
+///
+/// # Errors
+/// As [`run_margin`], plus the distributed errors (`rank_failed`, `rank_mismatch`,
+/// `communication`).
+pub fn run_margin_on(
+    r: &MarginRequest,
+    progress: &dyn Progress,
+    comm: &dyn Comm,
+) -> Result<MarginResponse> {
     match &r.graph {
         None => {
             if r.seeds.is_some() || r.candidates.is_some() {
@@ -520,6 +537,7 @@ pub fn run_margin(r: &MarginRequest, progress: &dyn Progress) -> Result<MarginRe
                 seeds,
                 Some(DemoCampaign { cost, scale }),
                 progress,
+                comm,
             )
         }
         Some(spec) => {
@@ -529,7 +547,7 @@ pub fn run_margin(r: &MarginRequest, progress: &dyn Progress) -> Result<MarginRe
                 .as_ref()
                 .ok_or_else(|| ApiError::invalid("a margin request with a graph needs seeds"))?
                 .resolve(&g.graph, "seed set")?;
-            simulate(r, &g.graph, &g.report, seeds, None, progress)
+            simulate(r, &g.graph, &g.report, seeds, None, progress, comm)
         }
     }
 }

@@ -307,6 +307,25 @@ fn load_with(
 }
 
 pub(crate) fn run_select(r: &SelectRequest, progress: &dyn Progress) -> Result<SelectResponse> {
+    run_select_with(r, progress, &|g, model, config, progress| {
+        select::select(g, model, config, progress)
+    })
+}
+
+/// How a select request's seeds are chosen: [`select::select`], or its distributed form.
+pub(crate) type Selector<'a> = dyn Fn(
+        &reachgraph_core::Graph,
+        Model,
+        &SelectConfig,
+        &dyn Progress,
+    ) -> reachgraph_core::Result<select::Selection>
+    + 'a;
+
+pub(crate) fn run_select_with(
+    r: &SelectRequest,
+    progress: &dyn Progress,
+    selector: &Selector<'_>,
+) -> Result<SelectResponse> {
     let g = load_with(&r.graph, r.costs.as_ref(), r.target.as_ref(), progress)?;
     let start = Instant::now();
     let candidates = r
@@ -348,7 +367,7 @@ pub(crate) fn run_select(r: &SelectRequest, progress: &dyn Progress) -> Result<S
         b = b.memory_limit_bytes(m);
     }
     let config = b.build()?;
-    let s = select::select(&g.graph, r.model, &config, progress)?;
+    let s = selector(&g.graph, r.model, &config, progress)?;
     let mut cum = 0.0;
     let steps = s
         .keys

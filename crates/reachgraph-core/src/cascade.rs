@@ -888,6 +888,48 @@ struct ChunkStats {
     spreads: Vec<u32>,
 }
 
+impl Moments {
+    fn encode(&self, out: &mut Vec<u8>) {
+        crate::comm::put(out, self.n);
+        for x in [self.mean, self.m2, self.min, self.max] {
+            crate::comm::put(out, x.to_bits());
+        }
+    }
+    fn decode(b: &mut crate::comm::Words<'_>) -> Option<Moments> {
+        Some(Moments {
+            n: b.next()?,
+            mean: b.f64()?,
+            m2: b.f64()?,
+            min: b.f64()?,
+            max: b.f64()?,
+        })
+    }
+}
+
+impl ChunkStats {
+    /// The statistics as bytes, for another rank ([`ChunkStats::decode`] reads them).
+    fn encode(&self, out: &mut Vec<u8>) {
+        for m in [&self.accounts, &self.people, &self.weight] {
+            m.encode(out);
+        }
+        for ms in [&self.jur_people, &self.jur_weight] {
+            crate::comm::put(out, ms.len() as u64);
+            ms.iter().for_each(|m| m.encode(out));
+        }
+        crate::comm::put_all(out, self.spreads.iter().map(|&x| u64::from(x)));
+    }
+    fn decode(b: &mut crate::comm::Words<'_>) -> Option<ChunkStats> {
+        Some(ChunkStats {
+            accounts: Moments::decode(b)?,
+            people: Moments::decode(b)?,
+            weight: Moments::decode(b)?,
+            jur_people: b.vec(Moments::decode)?,
+            jur_weight: b.vec(Moments::decode)?,
+            spreads: b.vec(|b| b.next().and_then(|x| u32::try_from(x).ok()))?,
+        })
+    }
+}
+
 /// Everything a trial needs that does not change between trials.
 struct Sim<'a> {
     out: Csr<'a>,
@@ -1193,6 +1235,49 @@ pub fn simulate(
     Simulator::new(graph, model, config)?.run(seeds, progress)
 }
 
+/// [`simulate`] over the ranks of `comm`, with the same [`SpreadResult`] on every rank and
+/// for any number of ranks; see [`Simulator::run_distributed`].
+///
+/// # Errors
+/// As [`Simulator::run_distributed`].
+///
+/// # Example
+/// ```
+/// use reachgraph_core::{comm::{Threads, DEFAULT_TIMEOUT}, GraphBuilder, GraphOptions, NoProgress};
+/// use reachgraph_core::cascade::{simulate, simulate_distributed, Model, SpreadConfig};
+/// let mut b = GraphBuilder::new(GraphOptions::default());
+/// b.add_edge("a", "b", Some(0.5)).unwrap();
+/// let (g, _) = b.build().unwrap();
+/// let config = SpreadConfig::builder().trials(5_000).seed(7).build().unwrap();
+/// let a = [g.node("a").unwrap()];
+/// let one = simulate(&g, &a, Model::IndependentCascade, &config, &NoProgress).unwrap();
+/// let ranks = Threads::run(3, DEFAULT_TIMEOUT, |c| {
+///     simulate_distributed(&g, &a, Model::IndependentCascade, &config, &NoProgress, c)
+/// }).unwrap();
+/// for r in ranks {
+///     assert_eq!(r.unwrap().unwrap(), one);
+/// }
+/// ```
+pub fn simulate_distributed(
+    graph: &Graph,
+    seeds: &[u32],
+    model: Model,
+    config: &SpreadConfig,
+    progress: &dyn Progress,
+    comm: &dyn crate::comm::Comm,
+) -> Result<SpreadResult> {
+    let checked = if seeds.is_empty() {
+        Err(Error::Empty {
+            what: "seed set".into(),
+        })
+    } else {
+        graph.check_nodes(seeds, "seed set")
+    };
+    crate::comm::agree(comm, checked)?;
+    let sim = crate::comm::agree(comm, Simulator::new(graph, model, config))?;
+    sim.run_distributed(seeds, progress, comm)
+}
+
 /// A reusable Monte Carlo simulator: [`simulate`] with the per-graph preparation (probability
 /// checks, per-account sampling rules, the thread pool) done once, for callers that simulate
 /// many seed sets on one graph (a Monte Carlo greedy, a what-if loop).
@@ -1294,9 +1379,44 @@ impl<'g> Simulator<'g> {
             });
         }
         self.graph.check_nodes(seeds, "seed set")?;
+        self.run_inner(seeds, progress, &crate::comm::Local)
+    }
+
+    /// [`Simulator::run`] over the ranks of `comm`: ranks run contiguous blocks of each
+    /// batch's chunks (streams keyed by the global chunk index, never the rank), exchange the
+    /// per-chunk statistics and merge them in chunk order, so every rank returns exactly the
+    /// [`SpreadResult`] of [`Simulator::run`] on any number of ranks.
+    ///
+    /// # Errors
+    /// As [`Simulator::run`], on every rank when any fails ([`Error::RankFailed`] on the
+    /// others); [`Error::RankMismatch`] when the ranks' graphs, seeds or configurations
+    /// differ; [`Error::Communication`].
+    pub fn run_distributed(
+        &self,
+        seeds: &[u32],
+        progress: &dyn Progress,
+        comm: &dyn crate::comm::Comm,
+    ) -> Result<SpreadResult> {
+        let checked = if seeds.is_empty() {
+            Err(Error::Empty {
+                what: "seed set".into(),
+            })
+        } else {
+            self.graph.check_nodes(seeds, "seed set")
+        };
+        crate::comm::agree(comm, checked)?;
+        crate::comm::check_inputs(
+            comm,
+            Some(self.graph),
+            &format!("spread {:?} {:?} {seeds:?}", self.model, self.config),
+        )?;
+        self.run_inner(seeds, progress, comm)
+    }
+
+    fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
         match &self.pool {
-            Some(pool) => pool.install(|| self.run_inner(seeds, progress)),
-            None => self.run_inner(seeds, progress),
+            Some(pool) => pool.install(f),
+            None => f(),
         }
     }
 
@@ -1347,7 +1467,12 @@ impl<'g> Simulator<'g> {
         })
     }
 
-    fn run_inner(&self, seeds: &[u32], progress: &dyn Progress) -> Result<SpreadResult> {
+    fn run_inner(
+        &self,
+        seeds: &[u32],
+        progress: &dyn Progress,
+        comm: &dyn crate::comm::Comm,
+    ) -> Result<SpreadResult> {
         let (graph, model, config) = (self.graph, self.model, &self.config);
         let n = graph.node_count();
         let jur_names = &graph.attributes().jurisdiction.names;
@@ -1379,25 +1504,38 @@ impl<'g> Simulator<'g> {
         let mut next = 0u64;
         while next < total_chunks {
             let end = (next + batch).min(total_chunks);
-            let results: Vec<Option<ChunkStats>> = (next..end)
-                .into_par_iter()
-                .map(|c| {
-                    if report.cancelled() {
-                        return None;
-                    }
-                    let mut s = pool.take(|| sim.scratch());
-                    let t = chunk_trials(c);
-                    let st = sim.run_chunk(c, t, config.seed, &mut s);
-                    pool.give(s);
-                    report.add(t);
-                    Some(st)
-                })
-                .collect();
-            if report.cancelled() {
-                return Err(Error::Cancelled);
-            }
+            // This rank's block of the batch's chunks (all of them on one rank).
+            let mine = crate::comm::block(end - next, comm.rank(), comm.size());
+            let local: Vec<Option<ChunkStats>> = self.install(|| {
+                (next + mine.start..next + mine.end)
+                    .into_par_iter()
+                    .map(|c| {
+                        if report.cancelled() {
+                            return None;
+                        }
+                        let mut s = pool.take(|| sim.scratch());
+                        let t = chunk_trials(c);
+                        let st = sim.run_chunk(c, t, config.seed, &mut s);
+                        pool.give(s);
+                        report.add(t);
+                        Some(st)
+                    })
+                    .collect()
+            });
+            let cancelled = if report.cancelled() {
+                Err(Error::Cancelled)
+            } else {
+                Ok(())
+            };
+            crate::comm::agree(comm, cancelled)?;
+            let results: Vec<ChunkStats> = crate::comm::exchange_parts(
+                comm,
+                local.into_iter().flatten().collect(),
+                ChunkStats::encode,
+                ChunkStats::decode,
+            )?;
             // Merge strictly in chunk order.
-            for st in results.into_iter().flatten() {
+            for st in results {
                 acc.accounts.merge(&st.accounts);
                 acc.people.merge(&st.people);
                 acc.weight.merge(&st.weight);
@@ -1418,15 +1556,20 @@ impl<'g> Simulator<'g> {
             }
         }
         let trials = acc.accounts.n;
-        let node_probabilities = config.node_probabilities.then(|| {
+        let node_probabilities = if config.node_probabilities {
             let mut counts = vec![0u64; n];
             for s in pool.into_inner() {
                 for (c, x) in counts.iter_mut().zip(&s.counts) {
                     *c += x;
                 }
             }
-            Array1::from_iter(counts.into_iter().map(|c| c as f64 / trials as f64))
-        });
+            comm.all_reduce_sum_u64(&mut counts)?;
+            Some(Array1::from_iter(
+                counts.into_iter().map(|c| c as f64 / trials as f64),
+            ))
+        } else {
+            None
+        };
         Ok(SpreadResult {
             model,
             hops: config.hops,

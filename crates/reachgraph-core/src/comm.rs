@@ -152,6 +152,78 @@ pub fn all_gather_bytes(comm: &dyn Comm, data: &[u8]) -> Result<Vec<Vec<u8>>> {
     Ok(out)
 }
 
+/// Little-endian `u64` words of a byte buffer, for decoding what another rank sent.
+pub(crate) struct Words<'a>(std::slice::ChunksExact<'a, u8>);
+
+impl<'a> Words<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Words(bytes.chunks_exact(8))
+    }
+    /// The next word as an `f64`.
+    pub(crate) fn f64(&mut self) -> Option<f64> {
+        self.next().map(f64::from_bits)
+    }
+    /// A length-prefixed vector.
+    pub(crate) fn vec<T>(&mut self, f: impl Fn(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let len = usize::try_from(self.next()?).ok()?;
+        (0..len).map(|_| f(self)).collect()
+    }
+}
+
+impl Iterator for Words<'_> {
+    type Item = u64;
+    fn next(&mut self) -> Option<u64> {
+        let w = self.0.next()?;
+        Some(u64::from_le_bytes(w.try_into().ok()?))
+    }
+}
+
+/// Appends `x` as a little-endian word.
+pub(crate) fn put(out: &mut Vec<u8>, x: u64) {
+    out.extend_from_slice(&x.to_le_bytes());
+}
+
+/// Appends a length-prefixed vector of words.
+pub(crate) fn put_all(out: &mut Vec<u8>, xs: impl ExactSizeIterator<Item = u64>) {
+    put(out, xs.len() as u64);
+    for x in xs {
+        put(out, x);
+    }
+}
+
+/// The parts of every rank, in rank order: with contiguous blocks of chunks per rank
+/// ([`block`]), that is chunk order. Each rank keeps its own parts on one rank.
+///
+/// # Errors
+/// [`Error::Communication`] for a failed collective or parts that do not decode.
+pub(crate) fn exchange_parts<T>(
+    comm: &dyn Comm,
+    local: Vec<T>,
+    encode: impl Fn(&T, &mut Vec<u8>),
+    decode: impl Fn(&mut Words<'_>) -> Option<T>,
+) -> Result<Vec<T>> {
+    if comm.size() == 1 {
+        return Ok(local);
+    }
+    let mut bytes = Vec::new();
+    for part in &local {
+        encode(part, &mut bytes);
+    }
+    drop(local);
+    let mut out = Vec::new();
+    for (rank, b) in all_gather_bytes(comm, &bytes)?.iter().enumerate() {
+        let mut words = Words::new(b);
+        while words.0.len() > 0 {
+            out.push(decode(&mut words).ok_or_else(|| Error::Communication {
+                operation: "gather".into(),
+                rank: comm.rank(),
+                reason: format!("rank {rank} sent parts that do not decode"),
+            })?);
+        }
+    }
+    Ok(out)
+}
+
 /// Makes one rank's failure every rank's: each rank passes the outcome of its part of a phase;
 /// when any failed, the first failing rank sends its error (kind and message) to all, which
 /// return [`Error::RankFailed`] (a failing rank returns its own error). One small all-reduce
@@ -163,29 +235,46 @@ pub fn agree<T>(comm: &dyn Comm, local: Result<T>) -> Result<T> {
     if comm.size() == 1 {
         return local;
     }
-    let failed = all_gather_u64(comm, u64::from(local.is_err()))?;
+    let mine = local.as_ref().err().map(|e| (e.kind(), e.to_string()));
+    match first_failure(comm, mine.as_ref().map(|(k, m)| (*k, m.as_str())))? {
+        None => local,
+        Some(failed) => local.and(Err(failed)),
+    }
+}
+
+/// The failing side of [`agree`] for an error that is not an [`Error`] (e.g. the API's):
+/// tells the other ranks, which are in [`agree`], that this rank failed with `kind` and
+/// `message`.
+///
+/// # Errors
+/// A communication error; otherwise returns `Ok` once the others were told.
+pub fn report_failure(comm: &dyn Comm, kind: &str, message: &str) -> Result<()> {
+    if comm.size() > 1 {
+        first_failure(comm, Some((kind, message)))?;
+    }
+    Ok(())
+}
+
+/// The first failing rank's error as [`Error::RankFailed`], if any rank failed.
+fn first_failure(comm: &dyn Comm, mine: Option<(&str, &str)>) -> Result<Option<Error>> {
+    let failed = all_gather_u64(comm, u64::from(mine.is_some()))?;
     let Some(first) = failed.iter().position(|&f| f != 0) else {
-        return local;
+        return Ok(None);
     };
-    let mut text = match &local {
-        Err(e) if comm.rank() == first => format!("{}\n{e}", e.kind()).into_bytes(),
+    let mut text = match mine {
+        Some((kind, message)) if comm.rank() == first => format!("{kind}\n{message}").into_bytes(),
         _ => Vec::new(),
     };
     let len = all_gather_u64(comm, text.len() as u64)?[first];
     text.resize(len as usize, 0);
     comm.broadcast_bytes(first, &mut text)?;
-    match local {
-        Err(e) => Err(e),
-        Ok(_) => {
-            let text = String::from_utf8_lossy(&text);
-            let (kind, message) = text.split_once('\n').unwrap_or(("unknown", &text));
-            Err(Error::RankFailed {
-                rank: first,
-                kind: kind.to_string(),
-                message: message.to_string(),
-            })
-        }
-    }
+    let text = String::from_utf8_lossy(&text);
+    let (kind, message) = text.split_once('\n').unwrap_or(("unknown", &text));
+    Ok(Some(Error::RankFailed {
+        rank: first,
+        kind: kind.to_string(),
+        message: message.to_string(),
+    }))
 }
 
 /// Checks that every rank holds the same `what` (e.g. `"graph"`) by its checksum; the first

@@ -105,7 +105,7 @@ impl Mpi {
         }
     }
 
-    fn all_reduce<T: Equivalence + Copy + Default>(
+    fn all_reduce<T: Equivalence + Copy + Default + 'static>(
         &self,
         data: &mut [T],
         op: SystemOperation,

@@ -113,7 +113,8 @@ pub(crate) fn realize(
     realizations: u64,
     seed: u64,
     progress: &dyn Progress,
-) -> Result<Exposures> {
+    share: (usize, usize),
+) -> Result<Vec<Vec<f64>>> {
     let people = graph.people();
     let of_account = &people.of_account;
     // the seeds' own persons are the senders, not the audience
@@ -149,7 +150,9 @@ pub(crate) fn realize(
     if !report.start(0) {
         return Err(Error::Cancelled);
     }
-    let chunks: Vec<Result<Vec<f64>>> = (0..tasks)
+    // This rank's block of tasks (`share` = (rank, ranks); all of them on one rank).
+    let mine = crate::comm::block(tasks, share.0, share.1);
+    let chunks: Vec<Result<Vec<f64>>> = mine
         .into_par_iter()
         .map(|task| {
             if report.cancelled() {
@@ -227,13 +230,20 @@ pub(crate) fn realize(
     if report.cancelled() {
         return Err(Error::Cancelled);
     }
-    let mut coef = Vec::with_capacity(realizations as usize * units * K);
-    for c in chunks {
-        coef.extend(c?);
+    chunks.into_iter().collect()
+}
+
+impl Exposures {
+    /// The exposures of `realizations` from the coefficients of all tasks, in task order.
+    pub(crate) fn from_tasks(realizations: u64, units: usize, tasks: Vec<Vec<f64>>) -> Self {
+        let mut coef = Vec::with_capacity(realizations as usize * units * K);
+        for c in tasks {
+            coef.extend(c);
+        }
+        Exposures {
+            realizations: realizations as usize,
+            units,
+            coef,
+        }
     }
-    Ok(Exposures {
-        realizations: realizations as usize,
-        units,
-        coef,
-    })
 }

@@ -58,6 +58,8 @@
 //! assert_eq!(r.national.ev_a.without.mean, 306.0);
 //! ```
 
+use crate::comm::{self, Comm};
+
 mod config;
 mod electorate;
 mod exposure;
@@ -465,7 +467,12 @@ impl<'g> Simulation<'g> {
             .collect()
     }
 
-    fn realize(&self, campaign: &Campaign, progress: &dyn Progress) -> Result<Realized> {
+    fn realize(
+        &self,
+        campaign: &Campaign,
+        progress: &dyn Progress,
+        comm: &dyn Comm,
+    ) -> Result<Realized> {
         config::check_campaign(campaign)?;
         let (Some(graph), Some(pop)) = (self.graph, self.population.as_ref()) else {
             return Err(Error::invalid_parameter(
@@ -476,18 +483,28 @@ impl<'g> Simulation<'g> {
         };
         check_seed_set(graph, &campaign.seeds)?;
         let trials = self.config.exposure_trials();
-        let exposures = self.install(|| {
+        let units = self.electorate.units.len();
+        let share = (comm.rank(), comm.size());
+        let tasks = self.install(|| {
             exposure::realize(
                 graph,
                 pop,
-                self.electorate.units.len(),
+                units,
                 campaign,
                 self.config.effects.saturation,
                 trials,
                 self.config.seed,
                 progress,
+                share,
             )
-        })?;
+        });
+        let tasks = comm::exchange_parts(
+            comm,
+            comm::agree(comm, tasks)?,
+            |t, out| comm::put_all(out, t.iter().map(|x| x.to_bits())),
+            |w| w.vec(|w| w.f64()),
+        )?;
+        let exposures = Exposures::from_tasks(trials, units, tasks);
         let cost = campaign.cost.or_else(|| {
             let c = &graph.attributes().cost;
             campaign
@@ -528,8 +545,10 @@ impl<'g> Simulation<'g> {
         x: &Exposures,
         effects: &EffectModel,
         progress: &dyn Progress,
+        comm: &dyn Comm,
     ) -> Result<Outcomes> {
-        self.install(|| {
+        let share = (comm.rank(), comm.size());
+        let parts = self.install(|| {
             self.engine.run(
                 &self.electorate,
                 x,
@@ -537,8 +556,16 @@ impl<'g> Simulation<'g> {
                 self.config.draws,
                 self.config.seed,
                 progress,
+                share,
             )
-        })
+        });
+        let parts = comm::exchange_parts(
+            comm,
+            comm::agree(comm, parts)?,
+            outcome::Chunk::encode,
+            outcome::Chunk::decode,
+        )?;
+        Ok(outcome::Engine::combine(parts, x, self.config.draws))
     }
 
     /// Runs the simulation of `campaign` (or of the baseline alone with `None`), with a
@@ -558,6 +585,46 @@ impl<'g> Simulation<'g> {
         sensitivity: &[f64],
         progress: &dyn Progress,
     ) -> Result<MarginResult> {
+        self.run_on(campaign, sensitivity, progress, &comm::Local)
+    }
+
+    /// [`Simulation::run`] over the ranks of `comm`: exposure realizations and outcome draws
+    /// are split by chunk index and their per-chunk results combined in chunk order, so every
+    /// rank returns exactly the [`MarginResult`] of [`Simulation::run`], on any number of
+    /// ranks.
+    ///
+    /// # Errors
+    /// As [`Simulation::run`], on every rank when one fails ([`Error::RankFailed`]);
+    /// [`Error::RankMismatch`] when the ranks' graphs, electorates, configurations or
+    /// campaigns differ; [`Error::Communication`].
+    pub fn run_distributed(
+        &self,
+        campaign: Option<&Campaign>,
+        sensitivity: &[f64],
+        progress: &dyn Progress,
+        comm: &dyn Comm,
+    ) -> Result<MarginResult> {
+        self.check_ranks(comm, &format!("{campaign:?} {sensitivity:?}"))?;
+        self.run_on(campaign, sensitivity, progress, comm)
+    }
+
+    /// Checks that every rank holds this simulation's graph, electorate and configuration,
+    /// and `extra`.
+    fn check_ranks(&self, comm: &dyn Comm, extra: &str) -> Result<()> {
+        comm::check_inputs(
+            comm,
+            self.graph,
+            &format!("margin {:?} {:?} {extra}", self.electorate, self.config),
+        )
+    }
+
+    fn run_on(
+        &self,
+        campaign: Option<&Campaign>,
+        sensitivity: &[f64],
+        progress: &dyn Progress,
+        comm: &dyn Comm,
+    ) -> Result<MarginResult> {
         if let Some(v) = sensitivity
             .iter()
             .find(|v| !(v.is_finite() && (-1.0..=1.0).contains(*v)))
@@ -569,12 +636,12 @@ impl<'g> Simulation<'g> {
             ));
         }
         let realized = match campaign {
-            Some(c) => Some(self.realize(c, progress)?),
+            Some(c) => Some(self.realize(c, progress, comm)?),
             None => None,
         };
         let none = Exposures::none(self.electorate.units.len());
         let x = realized.as_ref().map_or(&none, |r| &r.exposures);
-        let o = self.outcomes(x, &self.config.effects, progress)?;
+        let o = self.outcomes(x, &self.config.effects, progress, comm)?;
         let mut result = self.summarize(&o, x, realized.as_ref());
         for (effect, make) in [
             (
@@ -595,7 +662,7 @@ impl<'g> Simulation<'g> {
             for &v in sensitivity {
                 let mut eff = make(v);
                 eff.saturation = self.config.effects.saturation;
-                let s = self.outcomes(x, &eff, progress)?;
+                let s = self.outcomes(x, &eff, progress, comm)?;
                 let p_with = share(s.ev_with.iter().map(|&e| e >= self.electorate.majority));
                 let p_without = share(s.ev_without.iter().map(|&e| e >= self.electorate.majority));
                 result.sensitivity.push(SensitivityPoint {
@@ -631,6 +698,34 @@ impl<'g> Simulation<'g> {
         selector: &mut dyn SeedSelector,
         progress: &dyn Progress,
     ) -> Result<Vec<BudgetPoint>> {
+        self.budget_sweep_on(template, budgets, selector, progress, &comm::Local)
+    }
+
+    /// [`Simulation::budget_sweep`] with each budget's run over the ranks of `comm` (the
+    /// selector runs on every rank and must be deterministic, as [`CoverageSelector`] is).
+    ///
+    /// # Errors
+    /// As [`Simulation::budget_sweep`] and [`Simulation::run_distributed`].
+    pub fn budget_sweep_distributed(
+        &self,
+        template: &Campaign,
+        budgets: &[f64],
+        selector: &mut dyn SeedSelector,
+        progress: &dyn Progress,
+        comm: &dyn Comm,
+    ) -> Result<Vec<BudgetPoint>> {
+        self.check_ranks(comm, &format!("{template:?} {budgets:?}"))?;
+        self.budget_sweep_on(template, budgets, selector, progress, comm)
+    }
+
+    fn budget_sweep_on(
+        &self,
+        template: &Campaign,
+        budgets: &[f64],
+        selector: &mut dyn SeedSelector,
+        progress: &dyn Progress,
+        comm: &dyn Comm,
+    ) -> Result<Vec<BudgetPoint>> {
         if budgets.is_empty() {
             return Err(Error::Empty {
                 what: "budget list".into(),
@@ -660,7 +755,7 @@ impl<'g> Simulation<'g> {
                 cost: Some(sel.cost),
                 ..template.clone()
             };
-            let r = self.run(Some(&campaign), &[], progress)?;
+            let r = self.run_on(Some(&campaign), &[], progress, comm)?;
             let (prev_b, prev_d) = out
                 .last()
                 .map_or((0.0, 0.0), |p| (p.budget, p.delta_p_majority));

@@ -235,6 +235,7 @@ impl Engine {
     }
 
     /// Runs `draws` outcome draws; draw `d` uses exposure realization `d mod R`.
+    #[allow(clippy::too_many_arguments)] // one internal call site; a struct would only rename them
     pub(crate) fn run(
         &self,
         e: &Electorate,
@@ -243,16 +244,19 @@ impl Engine {
         draws: u64,
         seed: u64,
         progress: &dyn Progress,
-    ) -> Result<Outcomes> {
+        share: (usize, usize),
+    ) -> Result<Vec<Chunk>> {
         let u_count = e.units.len();
         let chunks = draws.div_ceil(DRAW_CHUNK);
+        // This rank's block of chunks (`share` = (rank, ranks)).
+        let mine = crate::comm::block(chunks, share.0, share.1);
         let dseed = rng::derive(seed, PURPOSE_DRAWS);
         let report = crate::cascade::ChunkProgress::new(progress, "margin: draws", draws);
         if !report.start(0) {
             return Err(Error::Cancelled);
         }
         let total_ev = e.total_electoral_votes;
-        let parts: Vec<Option<Chunk>> = (0..chunks)
+        let parts: Vec<Option<Chunk>> = mine
             .into_par_iter()
             .map(|c| {
                 if report.cancelled() {
@@ -336,6 +340,12 @@ impl Engine {
         if report.cancelled() {
             return Err(Error::Cancelled);
         }
+        Ok(parts.into_iter().flatten().collect())
+    }
+
+    /// The outcomes of `draws` draws from the chunks of all of them, in chunk order.
+    pub(crate) fn combine(parts: Vec<Chunk>, x: &Exposures, draws: u64) -> Outcomes {
+        let u_count = x.units;
         // combine strictly in chunk order
         let mut units = vec![Counts::default(); u_count];
         let mut delta = vec![Vec::with_capacity(draws as usize); u_count];
@@ -348,7 +358,7 @@ impl Engine {
             reached_people: Vec::with_capacity(draws as usize),
             reached_voters: Vec::with_capacity(draws as usize),
         };
-        for ch in parts.into_iter().flatten() {
+        for ch in parts {
             for (a, b) in units.iter_mut().zip(&ch.units) {
                 a.wins_without += b.wins_without;
                 a.wins_with += b.wins_with;
@@ -383,7 +393,7 @@ impl Engine {
                 }
             })
             .collect();
-        Ok(out)
+        out
     }
 }
 
@@ -397,7 +407,7 @@ struct Counts {
 }
 
 /// What one chunk of draws produced.
-struct Chunk {
+pub(crate) struct Chunk {
     units: Vec<Counts>,
     delta: Vec<f64>,
     ev_without: Vec<u32>,
@@ -408,6 +418,56 @@ struct Chunk {
 }
 
 impl Chunk {
+    /// The chunk as bytes, for another rank ([`Chunk::decode`] reads them).
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        use crate::comm::put_all;
+        let counts: Vec<u64> = self
+            .units
+            .iter()
+            .flat_map(|c| [c.wins_without, c.wins_with, c.flips, c.tipping])
+            .collect();
+        put_all(out, counts.into_iter());
+        for v in [&self.delta, &self.net, &self.people, &self.voters] {
+            put_all(out, v.iter().map(|x| x.to_bits()));
+        }
+        for v in [&self.ev_without, &self.ev_with] {
+            put_all(out, v.iter().map(|&x| u64::from(x)));
+        }
+    }
+
+    pub(crate) fn decode(w: &mut crate::comm::Words<'_>) -> Option<Chunk> {
+        let flat = w.vec(|w| w.next())?;
+        let units = flat
+            .chunks_exact(4)
+            .map(|c| Counts {
+                wins_without: c[0],
+                wins_with: c[1],
+                flips: c[2],
+                tipping: c[3],
+            })
+            .collect();
+        let mut floats = (0..4).map(|_| w.vec(|w| w.f64()));
+        let (delta, net, people, voters) = (
+            floats.next()??,
+            floats.next()??,
+            floats.next()??,
+            floats.next()??,
+        );
+        drop(floats);
+        let ev = |w: &mut crate::comm::Words<'_>| {
+            w.vec(|w| w.next().and_then(|x| u32::try_from(x).ok()))
+        };
+        Some(Chunk {
+            units,
+            delta,
+            ev_without: ev(w)?,
+            ev_with: ev(w)?,
+            net,
+            people,
+            voters,
+        })
+    }
+
     fn new(units: usize, draws: usize) -> Self {
         Chunk {
             units: vec![Counts::default(); units],
