@@ -84,15 +84,20 @@ mod with_mpi {
             return None;
         }
         let mut c = Command::new("mpirun");
-        c.args(["--allow-run-as-root", "--oversubscribe"])
-            .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        c.args(["--allow-run-as-root", "--oversubscribe"]);
+        mpirun_env(&mut c);
+        Some(c)
+    }
+
+    /// The environment Open MPI needs here (root, loopback only, a test-sized timeout).
+    fn mpirun_env(c: &mut Command) -> &mut Command {
+        c.env("OMPI_ALLOW_RUN_AS_ROOT", "1")
             .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
             // Ranks here share loopback; keep Open MPI off the network interfaces it probes.
             .env("OMPI_MCA_btl", "self,vader,tcp")
             .env("OMPI_MCA_btl_tcp_if_include", "lo")
             .env("OMPI_MCA_oob_tcp_if_include", "lo")
-            .env("REACHGRAPH_COMM_TIMEOUT_S", "120");
-        Some(c)
+            .env("REACHGRAPH_COMM_TIMEOUT_S", "120")
     }
 
     /// The response without the fields that measure this run rather than answer it.
@@ -125,6 +130,17 @@ mod with_mpi {
         let (code, out, err) = run(Command::new(BIN).arg("--quiet").args(args).arg("--json"));
         assert_eq!(code, 0, "{args:?}: {err}");
         let one = answer(parse(&out, "single process"));
+        // Without a launcher, --distributed is MPI's singleton world: one rank.
+        let (code, out, err) = run(mpirun_env(&mut Command::new(BIN))
+            .arg("--quiet")
+            .args(args)
+            .args(["--distributed", "--json"]));
+        assert_eq!(code, 0, "launcher-free {args:?}: {err}");
+        assert_eq!(
+            answer(parse(&out, "launcher-free")),
+            one,
+            "launcher-free {args:?}"
+        );
         for np in ["2", "3"] {
             let (code, out, err) = run(mpirun()?
                 .args(["-np", np, BIN, "--quiet"])
