@@ -6,7 +6,7 @@
 //! and memory fields, and the CLI prints it on rank 0 only.
 
 use crate::{run_spread_with, select_api, versioned, ApiError, Request, Response, Result};
-use reachgraph_core::comm::{agree, Comm};
+use reachgraph_core::comm::{agree, Comm, CommStats, Timed};
 use reachgraph_core::select;
 use reachgraph_core::Progress;
 use std::cell::Cell;
@@ -37,11 +37,25 @@ pub fn run_distributed(
     progress: &dyn Progress,
     comm: &dyn Comm,
 ) -> Result<Response> {
+    run_distributed_stats(request, progress, comm).map(|(r, _)| r)
+}
+
+/// [`run_distributed`], with the time and volume of this rank's collectives.
+///
+/// # Errors
+/// As [`run_distributed`].
+pub fn run_distributed_stats(
+    request: &Request,
+    progress: &dyn Progress,
+    comm: &dyn Comm,
+) -> Result<(Response, CommStats)> {
+    let timed = Timed::new(comm);
     let gate = Gate {
-        inner: comm,
+        inner: &timed,
         open: Cell::new(false),
     };
-    match answer(request, progress, &gate) {
+    let greedy = Cell::new(None);
+    let r = match answer(request, progress, &gate, &greedy) {
         // Failed before talking to the others (a file missing on this rank's machine): meet
         // them at the gate, so they stop with this error instead of waiting.
         Err(e) if !gate.open.get() => {
@@ -49,7 +63,13 @@ pub fn run_distributed(
             Err(e)
         }
         other => other,
+    }?;
+    let mut stats = timed.stats();
+    if let Some(g) = greedy.get() {
+        let g: CommStats = g;
+        (stats.greedy_rounds, stats.greedy_seconds) = (g.greedy_rounds, g.greedy_seconds);
     }
+    Ok((r, stats))
 }
 
 /// A comm whose first collective on each rank is an [`agree`]: ranks that fail before any
@@ -97,10 +117,17 @@ impl Comm for Gate<'_> {
     }
 }
 
-fn answer(request: &Request, progress: &dyn Progress, comm: &dyn Comm) -> Result<Response> {
+fn answer(
+    request: &Request,
+    progress: &dyn Progress,
+    comm: &dyn Comm,
+    greedy: &Cell<Option<CommStats>>,
+) -> Result<Response> {
     match request {
         Request::Select(r) => select_api::run_select_with(r, progress, &|g, model, config, p| {
-            select::select_distributed(g, model, config, p, comm)
+            let (s, stats) = select::select_distributed_stats(g, model, config, p, comm)?;
+            greedy.set(Some(stats));
+            Ok(s)
         })
         .map(|b| Response::Select(Box::new(versioned(b)))),
         Request::Spread(r) => {

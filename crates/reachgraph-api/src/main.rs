@@ -616,6 +616,9 @@ impl GraphArgs {
 struct Bar {
     bar: ProgressBar,
     stage: Mutex<String>,
+    /// --quiet (the distributed summary line obeys it too).
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    quiet: bool,
 }
 
 impl Bar {
@@ -633,6 +636,7 @@ impl Bar {
         Bar {
             bar,
             stage: Mutex::new(String::new()),
+            quiet,
         }
     }
 }
@@ -1027,8 +1031,28 @@ fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, ApiError> {
     let (rank, size) = (mpi.rank(), mpi.size());
     let quiet = reachgraph_core::NoProgress;
     let progress: &dyn reachgraph_core::Progress = if rank == 0 { bar } else { &quiet };
-    match reachgraph_api::distributed::run_distributed(req, progress, &mpi) {
-        Ok(resp) => Ok((rank == 0).then_some(resp)),
+    match reachgraph_api::distributed::run_distributed_stats(req, progress, &mpi) {
+        Ok((resp, stats)) => {
+            if rank == 0 && !bar.quiet {
+                bar.bar.finish_and_clear();
+                let per_round = if stats.greedy_rounds > 0 {
+                    format!(
+                        "; {} greedy rounds, {:.3} s ({:.2} ms per round)",
+                        stats.greedy_rounds,
+                        stats.greedy_seconds,
+                        1e3 * stats.greedy_seconds / stats.greedy_rounds as f64
+                    )
+                } else {
+                    String::new()
+                };
+                eprintln!(
+                    "reachgraph: {size} ranks; rank 0: {} collectives, {} bytes sent, {:.3} s in \
+                     collectives{per_round}",
+                    stats.collectives, stats.bytes, stats.seconds
+                );
+            }
+            Ok((rank == 0).then_some(resp))
+        }
         Err(e) => {
             let e = ApiError {
                 message: format!("rank {rank} of {size}: {}", e.message),

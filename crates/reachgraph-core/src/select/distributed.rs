@@ -303,13 +303,21 @@ impl<'g, 'c> Dist<'g, 'c> {
     }
 }
 
-/// Global gains of `local` (one count per candidate), timed as a greedy round.
-fn reduce(local: &[u64], comm: &Timed<'_>) -> Result<Vec<u64>> {
+/// Global gains of `local` (one count per candidate) into `out`, timed as a greedy round.
+fn reduce_into(local: &[u64], out: &mut Vec<u64>, comm: &Timed<'_>) -> Result<()> {
     let t = Instant::now();
-    let mut g = local.to_vec();
-    comm.all_reduce_sum_u64(&mut g)?;
+    out.clear();
+    out.extend_from_slice(local);
+    comm.all_reduce_sum_u64(out)?;
     comm.greedy_round(t.elapsed().as_secs_f64());
-    Ok(g)
+    Ok(())
+}
+
+/// [`reduce_into`] a new vector.
+fn reduce(local: &[u64], comm: &Timed<'_>) -> Result<Vec<u64>> {
+    let mut out = Vec::with_capacity(local.len());
+    reduce_into(local, &mut out, comm)?;
+    Ok(out)
 }
 
 /// Removes the local sets of `v` not yet covered from the counts of their members; marks
@@ -392,22 +400,39 @@ fn greedy(
             break;
         }
         let mut best: Option<Entry> = None;
-        for (i, &v) in cands.iter().enumerate() {
-            if !eligible[i] {
-                continue;
+        if unit {
+            // Key = gain (cost 1, so every candidate fits): the first largest gain in
+            // ascending ids is the heap's pick; no float keys needed.
+            let mut top = (0u64, usize::MAX);
+            for (i, (&g, &e)) in gain.iter().zip(&eligible).enumerate() {
+                if e && g > top.0 {
+                    top = (g, i);
+                }
             }
-            if cost(v) > remaining {
-                eligible[i] = false;
-                continue;
-            }
-            let e = Entry {
-                key: cover::ratio(gain[i], cost(v)),
-                gain: gain[i],
-                node: v,
+            best = (top.1 != usize::MAX).then(|| Entry {
+                key: cover::ratio(top.0, 1.0),
+                gain: top.0,
+                node: cands[top.1],
                 round: 0,
-            };
-            if best.is_none_or(|b| e > b) {
-                best = Some(e);
+            });
+        } else {
+            for (i, &v) in cands.iter().enumerate() {
+                if !eligible[i] {
+                    continue;
+                }
+                if cost(v) > remaining {
+                    eligible[i] = false;
+                    continue;
+                }
+                let e = Entry {
+                    key: cover::ratio(gain[i], cost(v)),
+                    gain: gain[i],
+                    node: v,
+                    round: 0,
+                };
+                if best.is_none_or(|b| e > b) {
+                    best = Some(e);
+                }
             }
         }
         let Some(top) = best.filter(|b| b.gain > 0) else {
@@ -422,7 +447,7 @@ fn greedy(
         remaining -= cost(top.node);
         // The bound needs the gains after the last pick; greedy alone does not.
         if bound || !(unit && remaining < 1.0) {
-            gain = reduce(&local, comm)?;
+            reduce_into(&local, &mut gain, comm)?;
         }
     }
     if let Constraint::Count(k) = constraint {
