@@ -1235,6 +1235,16 @@ pub fn simulate(
     Simulator::new(graph, model, config)?.run(seeds, progress)
 }
 
+/// A non-empty seed set of valid, distinct dense ids.
+fn check_seeds(graph: &Graph, seeds: &[u32]) -> Result<()> {
+    if seeds.is_empty() {
+        return Err(Error::Empty {
+            what: "seed set".into(),
+        });
+    }
+    graph.check_nodes(seeds, "seed set")
+}
+
 /// [`simulate`] over the ranks of `comm`, with the same [`SpreadResult`] on every rank and
 /// for any number of ranks; see [`Simulator::run_distributed`].
 ///
@@ -1266,14 +1276,7 @@ pub fn simulate_distributed(
     progress: &dyn Progress,
     comm: &dyn crate::comm::Comm,
 ) -> Result<SpreadResult> {
-    let checked = if seeds.is_empty() {
-        Err(Error::Empty {
-            what: "seed set".into(),
-        })
-    } else {
-        graph.check_nodes(seeds, "seed set")
-    };
-    crate::comm::agree(comm, checked)?;
+    crate::comm::agree(comm, check_seeds(graph, seeds))?;
     let sim = crate::comm::agree(comm, Simulator::new(graph, model, config))?;
     sim.run_distributed(seeds, progress, comm)
 }
@@ -1397,14 +1400,7 @@ impl<'g> Simulator<'g> {
         progress: &dyn Progress,
         comm: &dyn crate::comm::Comm,
     ) -> Result<SpreadResult> {
-        let checked = if seeds.is_empty() {
-            Err(Error::Empty {
-                what: "seed set".into(),
-            })
-        } else {
-            self.graph.check_nodes(seeds, "seed set")
-        };
-        crate::comm::agree(comm, checked)?;
+        crate::comm::agree(comm, check_seeds(self.graph, seeds))?;
         crate::comm::check_inputs(
             comm,
             Some(self.graph),

@@ -259,18 +259,10 @@ pub(crate) fn greedy(
         f64::INFINITY
     };
     let mut heap = BinaryHeap::from(entries);
-    // Best single affordable account (budgets): largest coverage, then cheaper, then lower id.
     let best_single = if unit {
         None
     } else {
-        heap.iter()
-            .max_by(|a, b| {
-                a.gain
-                    .cmp(&b.gain)
-                    .then(cost(b.node).total_cmp(&cost(a.node)))
-                    .then(b.node.cmp(&a.node))
-            })
-            .map(|e| (e.node, e.gain))
+        best_single(heap.iter(), &cost)
     };
     let mut covered = Bitmap::new(index.len());
     let mut seeds = Vec::new();
@@ -315,21 +307,7 @@ pub(crate) fn greedy(
         remaining -= cost(top.node);
         round += 1;
     }
-    if let Constraint::Count(k) = constraint {
-        if seeds.len() < k {
-            // Every account left adds nothing: fill the count with the lowest ids.
-            let chosen: rustc_hash::FxHashSet<u32> = seeds.iter().copied().collect();
-            for &v in cands {
-                if seeds.len() == k {
-                    break;
-                }
-                if !chosen.contains(&v) {
-                    seeds.push(v);
-                    gains.push(0);
-                }
-            }
-        }
-    }
+    fill_count(constraint, cands, &mut seeds, &mut gains);
     let mut method = Method::Greedy;
     if let Some((v, g)) = best_single {
         if g > coverage {
@@ -386,6 +364,45 @@ pub(crate) fn greedy(
         upper,
         method,
     }
+}
+
+/// A count that accounts with gains did not fill: every account left adds nothing, so the
+/// lowest ids not chosen fill it, with gain 0.
+pub(super) fn fill_count(
+    constraint: Constraint,
+    cands: &[u32],
+    seeds: &mut Vec<u32>,
+    gains: &mut Vec<u64>,
+) {
+    if let Constraint::Count(k) = constraint {
+        if seeds.len() < k {
+            let chosen: rustc_hash::FxHashSet<u32> = seeds.iter().copied().collect();
+            for &v in cands {
+                if seeds.len() == k {
+                    break;
+                }
+                if !chosen.contains(&v) {
+                    seeds.push(v);
+                    gains.push(0);
+                }
+            }
+        }
+    }
+}
+
+/// Best single affordable account (budgets): largest coverage, then cheaper, then lower id.
+pub(super) fn best_single<'a>(
+    entries: impl Iterator<Item = &'a Entry>,
+    cost: &dyn Fn(u32) -> f64,
+) -> Option<(u32, u64)> {
+    entries
+        .max_by(|a, b| {
+            a.gain
+                .cmp(&b.gain)
+                .then(cost(b.node).total_cmp(&cost(a.node)))
+                .then(b.node.cmp(&a.node))
+        })
+        .map(|e| (e.node, e.gain))
 }
 
 /// [`knapsack`] of exact singleton gains, by sorting rather than a heap.

@@ -28,10 +28,10 @@
 //! it needs to update counts). Only a time limit can change the answer, as in one process.
 
 use super::cover::{self, Bitmap, Entry, Greedy, Method, RrIndex, EXACT};
-use super::opim::{self, Round, MIN_THETA, STREAM_SELECT, STREAM_VALIDATE};
+use super::opim::{self, Round, STREAM_SELECT, STREAM_VALIDATE};
 use super::{
     forward_coverage, imm, optimum_upper, paired_coverage, spread_lower, Algorithm, Constraint,
-    Engine, Mode, SelectConfig, Selection, StopReason, MAX_SETS_PER_COLLECTION, MIN_BATCH,
+    Engine, Mode, SelectConfig, Selection, StopReason, MIN_BATCH,
 };
 use crate::cascade::Model;
 use crate::comm::{agree, check_inputs, chunk_share, Comm, CommStats, Timed};
@@ -376,15 +376,7 @@ fn greedy(
     let best_single = if unit {
         None
     } else {
-        entries
-            .iter()
-            .max_by(|a, b| {
-                a.gain
-                    .cmp(&b.gain)
-                    .then(cost(b.node).total_cmp(&cost(a.node)))
-                    .then(b.node.cmp(&a.node))
-            })
-            .map(|e| (e.node, e.gain))
+        cover::best_single(entries.iter(), &cost)
     };
     // Eligible: an entry not chosen and (so far) affordable; chosen: picked by greedy.
     let mut eligible = vec![false; cands.len()];
@@ -450,18 +442,7 @@ fn greedy(
             reduce_into(&local, &mut gain, comm)?;
         }
     }
-    if let Constraint::Count(k) = constraint {
-        let picked: rustc_hash::FxHashSet<u32> = seeds.iter().copied().collect();
-        for &v in cands {
-            if seeds.len() >= k {
-                break;
-            }
-            if !picked.contains(&v) {
-                seeds.push(v);
-                gains.push(0);
-            }
-        }
-    }
+    cover::fill_count(constraint, cands, &mut seeds, &mut gains);
     let mut method = Method::Greedy;
     if let Some((v, g)) = best_single {
         if g > coverage {
@@ -511,30 +492,11 @@ fn greedy(
 /// `opim::run` on the ranks' shards; keep the two in step (the tests compare them).
 fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
     let e = &d.e;
-    let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
+    let scale = e.scale;
     let quality = e.config.mode == Mode::Quality;
-    let a0 = (6.0 / delta).ln();
-    let root = gamma * a0.sqrt() + (gamma * (e.ln_sets + a0)).sqrt();
-    let theta0 = (2.0 * root * root).max(MIN_THETA).ceil();
-    let theta_max = if e.opt_lower > 0.0 {
-        2.0 * scale * root * root / (eps * eps * e.opt_lower)
-    } else {
-        f64::INFINITY
-    };
-    let cap = ((e.sets_left() / 2).min(MAX_SETS_PER_COLLECTION)) as f64;
-    if cap < theta0 {
-        return Err(Error::invalid_parameter(
-            "max_rr_sets",
-            e.config.max_rr_sets.unwrap_or(0),
-            format!(
-                "OPIM-C's first round needs {} RR sets (two collections of {theta0})",
-                2.0 * theta0
-            ),
-        ));
-    }
-    let horizon = if quality { cap } else { theta_max.min(cap) };
-    let i_max = ((horizon / theta0).log2().ceil().max(0.0) as u32) + 1;
-    let a = (3.0 * i_max as f64 / delta).ln();
+    let plan = opim::plan(e)?;
+    let (theta0, theta_max, cap, a, target) =
+        (plan.theta0, plan.theta_max, plan.cap, plan.a, plan.target);
     let mut r1 = Shard::new(e.graph.node_count());
     let mut r2 = Pieces {
         seed: rng::derive(e.config.seed, STREAM_VALIDATE),
@@ -545,7 +507,6 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
     let mut rounds = 0u32;
     let mut last: Option<Round> = None;
     let mut guaranteed = false;
-    let target = gamma - eps;
     let stop = loop {
         let round_start = Instant::now();
         d.grow_shard(&mut r1, theta, STREAM_SELECT, r2.bytes())?;
@@ -554,7 +515,7 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
         let g = d.greedy(&r1, true)?;
         let covered = d.cover_pieces(&r2, &g.seeds)?;
         let (t1, t2) = (r1.global as f64, r2.global as f64);
-        let round = Round {
+        let mut round = Round {
             lower: spread_lower(covered as f64, t2, a, scale),
             upper: optimum_upper(g.upper, t1, a, scale),
             greedy: g,
@@ -575,23 +536,14 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
             let prev = last.take().ok_or_else(|| {
                 Error::invalid_parameter("mode", "quality", "no previous round to compare with")
             })?;
-            let (only_prev, only_new) = d.paired(&r2, &prev.greedy.seeds, &round.greedy.seeds)?;
-            let prev_cov = round.covered + only_prev - only_new;
-            let gain = only_new as f64 - only_prev as f64;
-            let var = (only_new + only_prev) as f64 - gain * gain / t2;
-            let se = var.max(0.0).sqrt();
-            if gain + 2.0 * se <= d.e.config.tolerance * prev_cov as f64 {
-                last = Some(if prev_cov > round.covered {
-                    Round {
-                        lower: spread_lower(prev_cov as f64, t2, a, scale),
-                        covered: prev_cov,
-                        upper: round.upper,
-                        ..prev
-                    }
-                } else {
-                    round
-                });
-                break StopReason::Converged;
+            let paired = d.paired(&r2, &prev.greedy.seeds, &round.greedy.seeds)?;
+            let tolerance = d.e.config.tolerance;
+            match opim::converged(prev, round, paired, t2, (a, scale, tolerance)) {
+                Ok(r) => {
+                    last = Some(r);
+                    break StopReason::Converged;
+                }
+                Err(r) => round = r,
             }
         }
         guaranteed |= alpha >= target || at_max;
@@ -616,12 +568,7 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
         theta = next;
     };
     let r = last.ok_or_else(|| Error::invalid_parameter("rounds", 0, "no round ran"))?;
-    let alpha = opim::ratio(&r);
-    let approximation = if r.sets as f64 >= theta_max {
-        alpha.max(target)
-    } else {
-        alpha
-    };
+    let approximation = opim::approximation(&r, &plan);
     let estimate = d.e.estimate(r.covered, r2.global as u64);
     let store = r1.bytes() + r2.bytes();
     Ok(d.e.finish(
@@ -640,20 +587,15 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
 /// `imm::run` on the ranks' shards; keep the two in step (the tests compare them).
 fn run_imm(mut d: Dist<'_, '_>) -> Result<Selection> {
     let e = &d.e;
-    let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
-    let lnd = (2.0 / delta).ln();
-    let eps1 = std::f64::consts::SQRT_2 * eps;
-    let floor = if e.opt_lower > 0.0 {
-        e.opt_lower
-    } else {
-        scale / MAX_SETS_PER_COLLECTION as f64
-    };
-    let iterations = (scale / floor).log2().ceil().max(2.0);
-    let lambda1 =
-        (2.0 + 2.0 * eps1 / 3.0) * (e.ln_sets + lnd + iterations.ln()) * scale / (eps1 * eps1);
-    let alpha = (lnd + std::f64::consts::LN_2).sqrt();
-    let beta = (gamma * (e.ln_sets + lnd + std::f64::consts::LN_2)).sqrt();
-    let lambda_star = 2.0 * scale * (gamma * alpha + beta).powi(2) / (eps * eps);
+    let (eps, gamma, scale) = (e.config.epsilon, e.gamma, e.scale);
+    let imm::Plan {
+        lnd,
+        eps1,
+        floor,
+        iterations,
+        lambda1,
+        lambda_star,
+    } = imm::plan(e);
     let n = e.graph.node_count();
     let mut r = Shard::new(n);
     let mut lb = floor;

@@ -10,7 +10,19 @@ use crate::error::{Error, Result};
 pub(super) const STREAM_SAMPLING: u64 = 0x1AA_5A31;
 pub(super) const STREAM_FINAL: u64 = 0x1AA_F1A1;
 
-pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
+/// IMM's constants: `ln(2/δ)`, `ε₁`, the floor of the optimum's estimate, the sampling
+/// phase's iterations, `λ′` and `λ*`.
+pub(super) struct Plan {
+    pub(super) lnd: f64,
+    pub(super) eps1: f64,
+    pub(super) floor: f64,
+    pub(super) iterations: f64,
+    pub(super) lambda1: f64,
+    pub(super) lambda_star: f64,
+}
+
+/// IMM's constants for `e` (also the distributed run's).
+pub(super) fn plan(e: &Engine<'_>) -> Plan {
     let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
     // Each phase fails with probability at most δ/2 (IMM's ℓ ← ℓ + ln 2 / ln n).
     let lnd = (2.0 / delta).ln();
@@ -26,6 +38,26 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     let alpha = (lnd + std::f64::consts::LN_2).sqrt();
     let beta = (gamma * (e.ln_sets + lnd + std::f64::consts::LN_2)).sqrt();
     let lambda_star = 2.0 * scale * (gamma * alpha + beta).powi(2) / (eps * eps);
+    Plan {
+        lnd,
+        eps1,
+        floor,
+        iterations,
+        lambda1,
+        lambda_star,
+    }
+}
+
+pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
+    let (eps, gamma, scale) = (e.config.epsilon, e.gamma, e.scale);
+    let Plan {
+        lnd,
+        eps1,
+        floor,
+        iterations,
+        lambda1,
+        lambda_star,
+    } = plan(&e);
     let n = e.graph.node_count();
     // Sampling phase: find a lower bound LB of the optimum.
     let mut r = RrIndex::new(n);

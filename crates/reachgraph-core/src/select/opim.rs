@@ -27,7 +27,21 @@ pub(super) struct Round {
     pub(super) sets: u64,
 }
 
-pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
+/// OPIM-C's schedule: first collection size, worst-case size, set cap, the bounds' `a` and the
+/// target ratio.
+pub(super) struct Plan {
+    pub(super) theta0: f64,
+    pub(super) theta_max: f64,
+    pub(super) cap: f64,
+    pub(super) a: f64,
+    pub(super) target: f64,
+}
+
+/// OPIM-C's schedule for `e` (also the distributed run's).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] when the set limit is below the first round's sets.
+pub(super) fn plan(e: &Engine<'_>) -> Result<Plan> {
     let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
     let quality = e.config.mode == Mode::Quality;
     // θ_max = 2Γ(γ√ln(6/δ) + √(γ(ln C + ln(6/δ))))² / (ε² OPTˡ), θ₀ = θ_max ε² OPTˡ / Γ.
@@ -54,7 +68,64 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     // quality mode (which may go past θ_max).
     let horizon = if quality { cap } else { theta_max.min(cap) };
     let i_max = ((horizon / theta0).log2().ceil().max(0.0) as u32) + 1;
-    let a = (3.0 * i_max as f64 / delta).ln();
+    Ok(Plan {
+        theta0,
+        theta_max,
+        cap,
+        a: (3.0 * i_max as f64 / delta).ln(),
+        target: gamma - eps,
+    })
+}
+
+/// Quality mode past the guarantee: `prev` and `round`'s seeds compared on the same (grown)
+/// validation sets of `t2` sets, where only `prev`'s cover `only_prev` and only `round`'s
+/// `only_new`. `Ok(answer)` once the gain is within the tolerance, else `Err(round)` to go on.
+pub(super) fn converged(
+    prev: Round,
+    round: Round,
+    (only_prev, only_new): (u64, u64),
+    t2: f64,
+    (a, scale, tolerance): (f64, f64, f64),
+) -> std::result::Result<Round, Round> {
+    let prev_cov = round.covered + only_prev - only_new;
+    // Gain of the new seeds over the previous ones, in sets, and its paired standard
+    // error: stop once even gain + 2 s.e. (about 97.5% one-sided) is within the
+    // tolerance.
+    let gain = only_new as f64 - only_prev as f64;
+    let var = (only_new + only_prev) as f64 - gain * gain / t2;
+    let se = var.max(0.0).sqrt();
+    if gain + 2.0 * se > tolerance * prev_cov as f64 {
+        return Err(round);
+    }
+    Ok(if prev_cov > round.covered {
+        Round {
+            lower: spread_lower(prev_cov as f64, t2, a, scale),
+            covered: prev_cov,
+            upper: round.upper,
+            ..prev
+        }
+    } else {
+        round
+    })
+}
+
+/// The certified ratio of the final round: at θ_max the guarantee holds by OPIM-C's worst-case
+/// analysis (Theorem 4.2).
+pub(super) fn approximation(r: &Round, plan: &Plan) -> f64 {
+    let alpha = ratio(r);
+    if r.sets as f64 >= plan.theta_max {
+        alpha.max(plan.target)
+    } else {
+        alpha
+    }
+}
+
+pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
+    let scale = e.scale;
+    let quality = e.config.mode == Mode::Quality;
+    let plan = plan(&e)?;
+    let (theta0, theta_max, cap, a, target) =
+        (plan.theta0, plan.theta_max, plan.cap, plan.a, plan.target);
     let n = e.graph.node_count();
     let mut r1 = RrIndex::new(n);
     let mut r2 = e.sampler.empty(rng::derive(e.config.seed, STREAM_VALIDATE));
@@ -64,7 +135,6 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     let mut last: Option<Round> = None;
     // Quality mode: the guarantee was reached in an earlier round.
     let mut guaranteed = false;
-    let target = gamma - eps;
     let stop = loop {
         let round_start = Instant::now();
         e.grow_index(&mut r1, theta, STREAM_SELECT, r2.memory_bytes())?;
@@ -73,7 +143,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
         let g = e.greedy(&r1, true);
         let covered = e.cover_forward(&r2, &g.seeds);
         let (t1, t2) = (r1.len() as f64, r2.len() as f64);
-        let round = Round {
+        let mut round = Round {
             lower: spread_lower(covered as f64, t2, a, scale),
             upper: optimum_upper(g.upper, t1, a, scale),
             greedy: g,
@@ -98,25 +168,19 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
             let (only_prev, only_new) =
                 paired_coverage(&r2, &prev.greedy.seeds, &round.greedy.seeds);
             e.timings.evaluation_s += t.elapsed().as_secs_f64();
-            let prev_cov = round.covered + only_prev - only_new;
-            // Gain of the new seeds over the previous ones, in sets, and its paired standard
-            // error: stop once even gain + 2 s.e. (about 97.5% one-sided) is within the
-            // tolerance.
-            let gain = only_new as f64 - only_prev as f64;
-            let var = (only_new + only_prev) as f64 - gain * gain / t2;
-            let se = var.max(0.0).sqrt();
-            if gain + 2.0 * se <= e.config.tolerance * prev_cov as f64 {
-                last = Some(if prev_cov > round.covered {
-                    Round {
-                        lower: spread_lower(prev_cov as f64, t2, a, scale),
-                        covered: prev_cov,
-                        upper: round.upper,
-                        ..prev
-                    }
-                } else {
-                    round
-                });
-                break StopReason::Converged;
+            let tolerance = e.config.tolerance;
+            match converged(
+                prev,
+                round,
+                (only_prev, only_new),
+                t2,
+                (a, scale, tolerance),
+            ) {
+                Ok(r) => {
+                    last = Some(r);
+                    break StopReason::Converged;
+                }
+                Err(r) => round = r,
             }
         }
         guaranteed |= alpha >= target || at_max;
@@ -142,13 +206,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
         theta = next;
     };
     let r = last.expect("at least one round ran");
-    let alpha = ratio(&r);
-    // At θ_max the guarantee holds by OPIM-C's worst-case analysis (Theorem 4.2).
-    let approximation = if r.sets as f64 >= theta_max {
-        alpha.max(target)
-    } else {
-        alpha
-    };
+    let approximation = approximation(&r, &plan);
     let estimate = e.estimate(r.covered, r2.len() as u64);
     let store = r1.bytes() + r2.memory_bytes();
     let validation = r2.len() as u64;
