@@ -166,3 +166,38 @@ fn selection_on_soc_epinions1_equals_one_process() {
         }
     }
 }
+
+#[test]
+fn a_range_of_rr_sets_is_that_range_of_the_whole_collection() {
+    use reachgraph_core::rrset::{RrConfig, RrSampler, RR_CHUNK_SETS};
+    let (g, _) = scenario();
+    for model in [Model::IndependentCascade, Model::LinearThreshold] {
+        let sampler =
+            RrSampler::new(&g, model, &RrConfig::builder().seed(4).build().unwrap()).unwrap();
+        let all = sampler.sample_with_seed(77, 1_500, &NoProgress).unwrap();
+        // Chunk-aligned, mid-chunk, one set, to the end.
+        for (start, count) in [
+            (RR_CHUNK_SETS as usize, 300),
+            (300, 555),
+            (1_000, 1),
+            (1_100, 400),
+        ] {
+            let part = sampler
+                .sample_range(77, start as u64, count, &NoProgress)
+                .unwrap();
+            assert_eq!(part.len(), count);
+            for i in 0..count {
+                assert_eq!(
+                    part.set(i),
+                    all.set(start + i),
+                    "{model:?} set {}",
+                    start + i
+                );
+                assert_eq!(part.roots()[i], all.roots()[start + i]);
+            }
+            // A range is not a prefix: extending it would misplace the sets.
+            let mut p = part.clone();
+            assert!(sampler.extend(&mut p, 10, &NoProgress).is_err());
+        }
+    }
+}

@@ -556,7 +556,8 @@ impl<'g> RrSampler<'g> {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] when `sets` was drawn with another model, hop horizon, root
-    /// distribution, sampling setting or graph size; [`Error::MemoryLimit`] when the estimated
+    /// distribution, sampling setting or graph size, or is a range from
+    /// [`RrSampler::sample_range`]; [`Error::MemoryLimit`] when the estimated
     /// total size exceeds the limit; [`Error::Cancelled`].
     pub fn extend(
         &self,
@@ -569,13 +570,20 @@ impl<'g> RrSampler<'g> {
             || sets.distribution != self.config.roots
             || sets.subset_sampling != self.config.subset_sampling
             || sets.nodes != self.graph.node_count()
-            || sets.sealed
         {
             return Err(Error::invalid_parameter(
                 "rr_sets",
                 format!("{} sets", sets.len()),
                 "these RR sets were drawn with another model, hop horizon, root distribution \
                  or graph; extend them with the sampler that made them",
+            ));
+        }
+        if sets.sealed {
+            return Err(Error::invalid_parameter(
+                "rr_sets",
+                format!("{} sets from sample_range", sets.len()),
+                "a range of a collection cannot be extended; sample the next range with \
+                 sample_range",
             ));
         }
         if additional == 0 {
