@@ -61,9 +61,9 @@ use std::time::Instant;
 /// differ; [`Error::Communication`] when a collective fails or times out.
 ///
 /// # Complexity
-/// Sampling and indexing are split over the ranks; each greedy pick all-reduces one `u64` per
-/// candidate (`O(k · candidates)` bytes per rank in total) and updates counts in
-/// `O(members of the newly covered local sets)`.
+/// Sampling and indexing are split over the ranks; each greedy pick all-reduces a 32-bit count
+/// per candidate with a gain (`O(k · candidates)` bytes per rank in total) and updates counts
+/// in `O(members of the newly covered local sets)`.
 ///
 /// # Example
 /// ```
@@ -311,20 +311,47 @@ impl<'g, 'c> Dist<'g, 'c> {
     }
 }
 
-/// Global gains of `local` (one count per candidate) into `out`, timed as a greedy round.
-fn reduce_into(local: &[u64], out: &mut Vec<u64>, comm: &Timed<'_>) -> Result<()> {
+/// Global gains of the candidates at `positions` (all when `None`) from this rank's `local`
+/// counts, into the same positions of `out`; timed as a greedy round.
+///
+/// Two counts travel in one `u64` word: a count is at most the sets of one collection
+/// (`u32::MAX`), and so is every partial sum over ranks of it, so the low halves never carry
+/// into the high ones and the word-wise sum is exact.
+fn reduce_into(
+    local: &[u64],
+    positions: Option<&[usize]>,
+    out: &mut [u64],
+    comm: &Timed<'_>,
+) -> Result<()> {
     let t = Instant::now();
-    out.clear();
-    out.extend_from_slice(local);
-    comm.all_reduce_sum_u64(out)?;
+    let at = |j: usize| positions.map_or(j, |p| p[j]);
+    let len = positions.map_or(local.len(), <[usize]>::len);
+    let mut words: Vec<u64> = (0..len.div_ceil(2))
+        .map(|w| {
+            let lo = local[at(2 * w)];
+            let hi = if 2 * w + 1 < len {
+                local[at(2 * w + 1)]
+            } else {
+                0
+            };
+            lo | hi << 32
+        })
+        .collect();
+    comm.all_reduce_sum_u64(&mut words)?;
+    for (w, &x) in words.iter().enumerate() {
+        out[at(2 * w)] = x & u64::from(u32::MAX);
+        if 2 * w + 1 < len {
+            out[at(2 * w + 1)] = x >> 32;
+        }
+    }
     comm.greedy_round(t.elapsed().as_secs_f64());
     Ok(())
 }
 
-/// [`reduce_into`] a new vector.
+/// [`reduce_into`] of all candidates, into a new vector.
 fn reduce(local: &[u64], comm: &Timed<'_>) -> Result<Vec<u64>> {
-    let mut out = Vec::with_capacity(local.len());
-    reduce_into(local, &mut out, comm)?;
+    let mut out = vec![0; local.len()];
+    reduce_into(local, None, &mut out, comm)?;
     Ok(out)
 }
 
@@ -391,6 +418,11 @@ fn greedy(
     for e in &entries {
         eligible[pos[e.node as usize] as usize] = true;
     }
+    // Later rounds reduce only the entries: a gain of 0 stays 0.
+    let active: Vec<usize> = entries
+        .iter()
+        .map(|e| pos[e.node as usize] as usize)
+        .collect();
     let mut chosen = vec![false; cands.len()];
     let mut covered = Bitmap::new(s.index.len());
     let (mut seeds, mut gains) = (Vec::new(), Vec::new());
@@ -447,7 +479,7 @@ fn greedy(
         remaining -= cost(top.node);
         // The bound needs the gains after the last pick; greedy alone does not.
         if bound || !(unit && remaining < 1.0) {
-            reduce_into(&local, &mut gain, comm)?;
+            reduce_into(&local, Some(&active), &mut gain, comm)?;
         }
     }
     cover::fill_count(constraint, cands, &mut seeds, &mut gains);
