@@ -359,4 +359,64 @@ mod with_mpi {
             "{err}"
         );
     }
+
+    #[test]
+    fn a_rank_that_hangs_times_out_and_ends_the_job() {
+        let Some(mut c) = mpirun() else { return };
+        let g = generated("hang", "5000", "4");
+        // Rank 1 reads its graph from a FIFO nobody writes: it never reaches a collective.
+        let fifo = g.with_file_name("never.fifo");
+        let _ = std::fs::remove_file(&fifo);
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipping: mkfifo is not available");
+            return;
+        }
+        let args = |g: &std::path::Path| {
+            [
+                "-np",
+                "1",
+                BIN,
+                "--quiet",
+                "select",
+                "--graph",
+                g.to_str().unwrap(),
+                "--weights",
+                "wc",
+                "-k",
+                "3",
+                "--distributed",
+            ]
+            .map(String::from)
+        };
+        let mut child = c
+            .env("REACHGRAPH_COMM_TIMEOUT_S", "1")
+            .args(args(&g))
+            .arg(":")
+            .args(args(&fifo))
+            .current_dir(ROOT)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A guard, not a measurement: the job must end by itself long before this.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("the job did not end: a hung rank made the others wait");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            err.contains(
+                "rank 0 of 2: distributed all-reduce on rank 0: the other ranks did not \
+                          complete it within 1 s"
+            ),
+            "{err}"
+        );
+    }
 }
