@@ -1404,7 +1404,15 @@ impl<'g> Simulator<'g> {
         crate::comm::check_inputs(
             comm,
             Some(self.graph),
-            &format!("spread {:?} {:?} {seeds:?}", self.model, self.config),
+            &format!(
+                "spread {:?} {:?} {seeds:?}",
+                self.model,
+                // Threads do not change the answer: ranks may use different counts.
+                SpreadConfig {
+                    threads: None,
+                    ..self.config.clone()
+                }
+            ),
         )?;
         self.run_inner(seeds, progress, comm)
     }

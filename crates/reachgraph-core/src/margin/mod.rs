@@ -614,7 +614,15 @@ impl<'g> Simulation<'g> {
         comm::check_inputs(
             comm,
             self.graph,
-            &format!("margin {:?} {:?} {extra}", self.electorate, self.config),
+            &format!(
+                "margin {:?} {:?} {extra}",
+                self.electorate,
+                // Threads do not change the answer: ranks may use different counts.
+                MarginConfig {
+                    threads: None,
+                    ..self.config.clone()
+                }
+            ),
         )
     }
 

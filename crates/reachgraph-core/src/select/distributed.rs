@@ -104,7 +104,12 @@ pub fn select_distributed_stats(
 ) -> Result<(Selection, CommStats)> {
     let start = Instant::now();
     let timed = Timed::new(comm);
-    check_inputs(&timed, Some(graph), &format!("select {model:?} {config:?}"))?;
+    // Threads do not change the answer: ranks may use different counts.
+    let same = SelectConfig {
+        threads: None,
+        ..config.clone()
+    };
+    check_inputs(&timed, Some(graph), &format!("select {model:?} {same:?}"))?;
     let e = agree(&timed, Engine::new(graph, model, config, progress, start))?;
     let d = Dist::new(e, &timed);
     let s = match config.algorithm {
@@ -868,6 +873,21 @@ mod tests {
                     .contains("rank 1 has a different configuration"),
                 "{e}"
             );
+        }
+        // Thread counts may differ: they do not change the answer.
+        let config = SelectConfig::builder().k(3).build().unwrap();
+        let one = select(&g, Model::IndependentCascade, &config, &NoProgress).unwrap();
+        let out = Threads::run(2, Duration::from_secs(60), |c| {
+            let config = SelectConfig::builder()
+                .k(3)
+                .threads(1 + c.rank())
+                .build()
+                .unwrap();
+            select_distributed(&g, Model::IndependentCascade, &config, &NoProgress, c)
+        })
+        .unwrap();
+        for r in out {
+            assert_eq!(answer(&r.unwrap().unwrap()), answer(&one));
         }
     }
 
