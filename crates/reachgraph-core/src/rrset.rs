@@ -50,8 +50,8 @@
 
 use crate::attrs::People;
 use crate::cascade::{
-    build_pool, check_hops, check_threads, expand, list_rule, prefetch, validate_model,
-    ChunkProgress, Draws, Estimate, Frontier, ListRule, Model, ScratchPool, Stamps,
+    build_pool, check_hops, check_threads, expand, list_rule, validate_model, ChunkProgress, Draws,
+    Estimate, Frontier, ListRule, Model, ScratchPool, Stamps,
 };
 use crate::error::{Error, Result};
 use crate::graph::{Csr, Graph};
@@ -781,16 +781,7 @@ impl<'g> RrSampler<'g> {
         let mut head = 0;
         let mut level = 0u32;
         let mut level_end = queue.len();
-        // Accounts before `fetched` in the queue have had their adjacency prefetched: RR sets
-        // are small, so each account is fetched as it joins the queue rather than a fixed
-        // distance ahead.
-        let mut fetched = 0;
         while head < queue.len() {
-            for &w in &queue[fetched..] {
-                prefetch(&inc.offsets[w as usize]);
-                prefetch(&self.ic_rules[w as usize]);
-            }
-            fetched = queue.len();
             if head == level_end {
                 level += 1;
                 level_end = queue.len();
