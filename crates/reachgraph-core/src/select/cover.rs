@@ -519,31 +519,14 @@ fn knapsack(
 mod tests {
     use super::*;
     use crate::cascade::Model;
-    use crate::ids::NodeIds;
     use crate::rrset::{sample_rr_sets, RrConfig};
-    use crate::{Graph, GraphOptions};
 
     #[test]
     fn a_small_heap_with_a_reserve_gives_the_full_heaps_answer() {
         // A random graph whose RR sets give many accounts similar gains, so that small heads
         // run out and the reserve has to join (and large ones never need it).
         let n = 400u32;
-        let mut r = crate::rng::stream(3, 0);
-        let (mut src, mut dst) = (Vec::new(), Vec::new());
-        for _ in 0..2_400 {
-            src.push(crate::rng::below(&mut r, n as u64) as u32);
-            dst.push(crate::rng::below(&mut r, n as u64) as u32);
-        }
-        let probs = vec![0.2f32; src.len()];
-        let (g, _) = Graph::from_edges(
-            n,
-            &src,
-            &dst,
-            Some(&probs),
-            NodeIds::identity(n),
-            GraphOptions::default(),
-        )
-        .unwrap();
+        let g = super::super::random_graph(n, 2_400, 0.2, 3);
         let config = RrConfig::builder().seed(5).build().unwrap();
         let sets = sample_rr_sets(&g, Model::IndependentCascade, 20_000, &config).unwrap();
         let mut index = RrIndex::new(n as usize);

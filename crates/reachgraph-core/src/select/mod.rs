@@ -1218,27 +1218,27 @@ pub(crate) fn optimum_upper(upper: f64, theta: f64, a: f64, scale: f64) -> f64 {
     ((upper + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * scale / theta
 }
 
+/// A random graph of `n` accounts with `m` edges of probability `p` (for unit tests).
+#[cfg(test)]
+pub(crate) fn random_graph(n: u32, m: usize, p: f32, seed: u64) -> Graph {
+    let mut r = rng::stream(seed, 0);
+    let (mut src, mut dst) = (Vec::new(), Vec::new());
+    for _ in 0..m {
+        src.push(rng::below(&mut r, n as u64) as u32);
+        dst.push(rng::below(&mut r, n as u64) as u32);
+    }
+    let probs = vec![p; m];
+    let ids = crate::ids::NodeIds::identity(n);
+    let options = crate::GraphOptions::default();
+    Graph::from_edges(n, &src, &dst, Some(&probs), ids, options)
+        .expect("a valid random graph")
+        .0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::NodeIds;
     use crate::progress::NoProgress;
-    use crate::GraphOptions;
-
-    /// A random graph of `n` accounts with about `m` edges, probability 0.3.
-    fn random_graph(n: u32, m: usize, seed: u64) -> Graph {
-        let mut r = rng::stream(seed, 0);
-        let (mut src, mut dst) = (Vec::new(), Vec::new());
-        for _ in 0..m {
-            src.push(rng::below(&mut r, n as u64) as u32);
-            dst.push(rng::below(&mut r, n as u64) as u32);
-        }
-        let probs = vec![0.3f32; m];
-        let options = GraphOptions::default();
-        Graph::from_edges(n, &src, &dst, Some(&probs), NodeIds::identity(n), options)
-            .unwrap()
-            .0
-    }
 
     fn lists(index: &RrIndex, n: u32) -> Vec<Vec<u32>> {
         (0..n).map(|v| index.list(v).to_vec()).collect()
@@ -1246,7 +1246,7 @@ mod tests {
 
     #[test]
     fn batch_drawn_ahead_equals_the_batch_drawn_in_turn() {
-        let g = random_graph(300, 1_500, 7);
+        let g = random_graph(300, 1_500, 0.3, 7);
         let config = SelectConfig::builder()
             .k(5)
             .seed(11)
@@ -1255,27 +1255,23 @@ mod tests {
             .unwrap();
         let stream = 0x5E1E;
         let (target, next) = (40_000, 80_000);
+        let engine = || {
+            Engine::new(
+                &g,
+                Model::IndependentCascade,
+                &config,
+                &NoProgress,
+                Instant::now(),
+            )
+            .unwrap()
+        };
         // In turn: grow to `target`, then to `next`.
-        let mut plain = Engine::new(
-            &g,
-            Model::IndependentCascade,
-            &config,
-            &NoProgress,
-            Instant::now(),
-        )
-        .unwrap();
+        let mut plain = engine();
         let mut a = RrIndex::new(300);
         plain.grow_index(&mut a, target, stream, 0, None).unwrap();
         plain.grow_index(&mut a, next, stream, 0, None).unwrap();
         // Ahead: the first batch of the growth to `next` drawn while other work runs.
-        let mut ahead = Engine::new(
-            &g,
-            Model::IndependentCascade,
-            &config,
-            &NoProgress,
-            Instant::now(),
-        )
-        .unwrap();
+        let mut ahead = engine();
         let mut b = RrIndex::new(300);
         ahead.grow_index(&mut b, target, stream, 0, None).unwrap();
         let batch = ahead.next_batch(b.len(), next, stream);
@@ -1300,14 +1296,7 @@ mod tests {
         let mut c = RrIndex::new(300);
         let wrong = ahead.next_batch(0, 3 * next, stream);
         let (_, other) = ahead.overlapped(Some(wrong), |_| ((), true));
-        let mut fresh = Engine::new(
-            &g,
-            Model::IndependentCascade,
-            &config,
-            &NoProgress,
-            Instant::now(),
-        )
-        .unwrap();
+        let mut fresh = engine();
         fresh
             .grow_index(&mut c, target, stream + 1, 0, other)
             .unwrap();
