@@ -28,10 +28,10 @@
 //! it needs to update counts). Only a time limit can change the answer, as in one process.
 
 use super::cover::{self, Bitmap, Entry, Greedy, Method, RrIndex, EXACT};
-use super::opim::{self, Round, STREAM_SELECT, STREAM_VALIDATE};
+use super::opim::{self, Round, Verdict, MIN_THETA, STREAM_SELECT, STREAM_VALIDATE};
 use super::{
     forward_coverage, imm, optimum_upper, paired_coverage, spread_lower, Algorithm, Constraint,
-    Engine, Mode, SelectConfig, Selection, StopReason, MIN_BATCH,
+    Engine, Mode, Paired, SelectConfig, Selection, StopReason, MAX_SETS_PER_COLLECTION, MIN_BATCH,
 };
 use crate::cascade::Model;
 use crate::comm::{agree, check_inputs, chunk_share, Comm, CommStats, Timed};
@@ -118,6 +118,9 @@ pub fn select_distributed_stats(
     }?;
     Ok((s, timed.stats()))
 }
+
+/// Smallest block of sets per parallel task when counting coverage (as one process does).
+const PAR_MIN_LEN: usize = 8192;
 
 /// Candidate position of accounts that are not candidates.
 const NOT_CANDIDATE: u32 = u32::MAX;
@@ -279,23 +282,33 @@ impl<'g, 'c> Dist<'g, 'c> {
     /// Global number of sets of `p` that contain a seed.
     fn cover_pieces(&mut self, p: &Pieces, seeds: &[u32]) -> Result<u64> {
         let t = Instant::now();
-        let local = p.pieces.iter().map(|s| forward_coverage(s, seeds)).sum();
+        let local = p
+            .pieces
+            .iter()
+            .map(|s| forward_coverage(s, seeds, PAR_MIN_LEN))
+            .sum();
         let [c] = self.sum([local])?;
         self.e.timings.evaluation_s += t.elapsed().as_secs_f64();
         Ok(c)
     }
 
     /// Global [`paired_coverage`] of `p`.
-    fn paired(&mut self, p: &Pieces, a: &[u32], b: &[u32]) -> Result<(u64, u64)> {
+    fn paired(&mut self, p: &Pieces, a: &[u32], b: &[u32]) -> Result<Paired> {
         let t = Instant::now();
-        let (x, y) = p
+        let local = p
             .pieces
             .iter()
-            .map(|s| paired_coverage(s, a, b))
-            .fold((0, 0), |s, c| (s.0 + c.0, s.1 + c.1));
-        let [x, y] = self.sum([x, y])?;
+            .map(|s| paired_coverage(s, a, b, PAR_MIN_LEN))
+            .fold([0u64; 3], |s, c| {
+                [s[0] + c.covered_b, s[1] + c.only_a, s[2] + c.only_b]
+            });
+        let [covered_b, only_a, only_b] = self.sum(local)?;
         self.e.timings.evaluation_s += t.elapsed().as_secs_f64();
-        Ok((x, y))
+        Ok(Paired {
+            covered_b,
+            only_a,
+            only_b,
+        })
     }
 
     /// Greedy on the shards of all ranks, timed.
@@ -520,7 +533,7 @@ fn greedy(
                 .map(|(&v, &g)| exact(v, g))
                 .collect()
         };
-        let at_end = coverage as f64 + cover::knapsack(rest, capacity, &cost, |_| 0);
+        let at_end = coverage as f64 + cover::knapsack(rest, Vec::new(), capacity, &cost, |_| 0);
         upper0.min(at_end)
     } else {
         f64::INFINITY
@@ -537,11 +550,31 @@ fn greedy(
 /// `opim::run` on the ranks' shards; keep the two in step (the tests compare them).
 fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
     let e = &d.e;
-    let scale = e.scale;
+    let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
     let quality = e.config.mode == Mode::Quality;
-    let plan = opim::plan(e)?;
-    let (theta0, theta_max, cap, a, target) =
-        (plan.theta0, plan.theta_max, plan.cap, plan.a, plan.target);
+    let a0 = (6.0 / delta).ln();
+    let root = gamma * a0.sqrt() + (gamma * (e.ln_sets + a0)).sqrt();
+    let theta0 = (2.0 * root * root).max(MIN_THETA).ceil();
+    let theta_max = if e.opt_lower > 0.0 {
+        2.0 * scale * root * root / (eps * eps * e.opt_lower)
+    } else {
+        f64::INFINITY
+    };
+    let cap = ((e.sets_left() / 2).min(MAX_SETS_PER_COLLECTION)) as f64;
+    if cap < theta0 {
+        return Err(Error::invalid_parameter(
+            "max_rr_sets",
+            e.config.max_rr_sets.unwrap_or(0),
+            format!(
+                "OPIM-C's first round needs {} RR sets (two collections of {theta0})",
+                2.0 * theta0
+            ),
+        ));
+    }
+    let horizon = if quality { cap } else { theta_max.min(cap) };
+    let i_max = ((horizon / theta0).log2().ceil().max(0.0) as u32) + 1;
+    let a = (3.0 * i_max as f64 / delta).ln();
+    let target = gamma - eps;
     let mut r1 = Shard::new(e.graph.node_count());
     let mut r2 = Pieces {
         seed: rng::derive(e.config.seed, STREAM_VALIDATE),
@@ -557,63 +590,80 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
         d.grow_shard(&mut r1, theta, STREAM_SELECT, r2.bytes())?;
         d.grow_pieces(&mut r2, theta, r1.bytes())?;
         rounds += 1;
+        // The limits a doubling must pass, judged on each rank's store and agreed.
+        let next = 2 * theta;
+        let limit = if next as f64 > cap {
+            Some(StopReason::SetLimit)
+        } else {
+            let need = 2 * (r1.bytes() + r2.bytes()) + r1.index.bytes() / 2;
+            let over = d.e.config.memory_limit_bytes.is_some_and(|l| need > l);
+            (d.e.config.memory_limit_bytes.is_some() && d.any(over)?)
+                .then_some(StopReason::MemoryLimit)
+        };
+        let prev = last.take();
         let g = d.greedy(&r1, true)?;
-        let covered = d.cover_pieces(&r2, &g.seeds)?;
+        let paired = match prev.as_ref().filter(|_| guaranteed) {
+            Some(p) => Some(d.paired(&r2, &p.greedy.seeds, &g.seeds)?),
+            None => None,
+        };
+        let covered = match paired {
+            Some(c) => c.covered_b,
+            None => d.cover_pieces(&r2, &g.seeds)?,
+        };
         let (t1, t2) = (r1.global as f64, r2.global as f64);
-        let mut round = Round {
+        let round = Round {
             lower: spread_lower(covered as f64, t2, a, scale),
             upper: optimum_upper(g.upper, t1, a, scale),
             greedy: g,
             covered,
             sets: r1.global as u64,
         };
-        let alpha = opim::ratio(&round);
-        let at_max = t1 >= theta_max;
-        if !quality && (alpha >= target || at_max) {
-            last = Some(round);
-            break if alpha >= target {
-                StopReason::Guarantee
-            } else {
-                StopReason::MaxSets
-            };
-        }
-        if guaranteed {
-            let prev = last.take().ok_or_else(|| {
-                Error::invalid_parameter("mode", "quality", "no previous round to compare with")
-            })?;
-            let paired = d.paired(&r2, &prev.greedy.seeds, &round.greedy.seeds)?;
-            let tolerance = d.e.config.tolerance;
-            match opim::converged(prev, round, paired, t2, (a, scale, tolerance)) {
-                Ok(r) => {
-                    last = Some(r);
-                    break StopReason::Converged;
-                }
-                Err(r) => round = r,
+        let tolerance = d.e.config.tolerance;
+        match opim::judge(&round, paired, t2, quality, target, theta_max, tolerance) {
+            Verdict::Stop(reason) => {
+                last = Some(round);
+                break reason;
+            }
+            Verdict::Converged { prev_cov } => {
+                let prev = prev.ok_or_else(|| {
+                    Error::invalid_parameter("mode", "quality", "no previous round to compare")
+                })?;
+                last = Some(if prev_cov > round.covered {
+                    Round {
+                        lower: spread_lower(prev_cov as f64, t2, a, scale),
+                        covered: prev_cov,
+                        upper: round.upper,
+                        ..prev
+                    }
+                } else {
+                    round
+                });
+                break StopReason::Converged;
+            }
+            Verdict::Continue { guaranteed: now } => {
+                guaranteed |= now;
+                last = Some(round);
             }
         }
-        guaranteed |= alpha >= target || at_max;
-        last = Some(round);
-        let round_s = round_start.elapsed().as_secs_f64();
-        let next = 2 * theta;
-        if next as f64 > cap {
-            break StopReason::SetLimit;
+        if let Some(reason) = limit {
+            break reason;
         }
-        // Limits are judged on each rank and agreed: any rank over stops all.
         if let Some(limit) = d.e.config.time_limit_s {
-            if d.any(d.e.elapsed() + 2.2 * round_s > limit)? {
+            let late = d.e.elapsed() + 2.2 * round_start.elapsed().as_secs_f64() > limit;
+            if d.any(late)? {
                 break StopReason::TimeLimit;
-            }
-        }
-        if let Some(limit) = d.e.config.memory_limit_bytes {
-            let need = 2 * (r1.bytes() + r2.bytes()) + r1.index.bytes() / 2;
-            if d.any(need > limit)? {
-                break StopReason::MemoryLimit;
             }
         }
         theta = next;
     };
     let r = last.ok_or_else(|| Error::invalid_parameter("rounds", 0, "no round ran"))?;
-    let approximation = opim::approximation(&r, &plan);
+    let alpha = opim::ratio(&r);
+    // At θ_max the guarantee holds by OPIM-C's worst-case analysis (Theorem 4.2).
+    let approximation = if r.sets as f64 >= theta_max {
+        alpha.max(target)
+    } else {
+        alpha
+    };
     let estimate = d.e.estimate(r.covered, r2.global as u64);
     let store = r1.bytes() + r2.bytes();
     Ok(d.e.finish(
