@@ -100,6 +100,16 @@ mod with_mpi {
             .env("REACHGRAPH_COMM_TIMEOUT_S", "120")
     }
 
+    /// One MPMD application of `mpirun`: a single rank running `reachgraph ARGS --distributed`.
+    fn one_rank(args: &[&str]) -> Vec<String> {
+        ["-np", "1", BIN, "--quiet"]
+            .iter()
+            .chain(args)
+            .chain(&["--distributed"])
+            .map(|s| s.to_string())
+            .collect()
+    }
+
     /// The response without the fields that measure this run rather than answer it.
     fn answer(mut v: Value) -> Value {
         fn strip(v: &mut Value) {
@@ -286,20 +296,15 @@ mod with_mpi {
         let a = generated("mis-a", "5000", "1");
         let b = generated("mis-b", "5000", "2");
         let args = |g: &PathBuf| {
-            vec![
-                "-np".to_string(),
-                "1".into(),
-                BIN.into(),
-                "--quiet".into(),
-                "select".into(),
-                "--graph".into(),
-                g.to_str().unwrap().into(),
-                "--weights".into(),
-                "wc".into(),
-                "-k".into(),
-                "3".into(),
-                "--distributed".into(),
-            ]
+            one_rank(&[
+                "select",
+                "--graph",
+                g.to_str().unwrap(),
+                "--weights",
+                "wc",
+                "-k",
+                "3",
+            ])
         };
         // MPMD: rank 0 loads one graph, rank 1 another.
         let (code, out, err) = run(c.args(args(&a)).arg(":").args(args(&b)));
@@ -329,11 +334,7 @@ mod with_mpi {
             .to_string();
         std::fs::write(&seeds, first + "\n").unwrap();
         let args = |s: &str| {
-            [
-                "-np",
-                "1",
-                BIN,
-                "--quiet",
+            one_rank(&[
                 "spread",
                 "--graph",
                 g,
@@ -343,9 +344,7 @@ mod with_mpi {
                 s,
                 "--trials",
                 "100",
-                "--distributed",
-            ]
-            .map(String::from)
+            ])
         };
         // Rank 1's seed file is missing: it fails before any collective.
         let (code, out, err) = run(c
@@ -373,11 +372,7 @@ mod with_mpi {
             return;
         }
         let args = |g: &std::path::Path| {
-            [
-                "-np",
-                "1",
-                BIN,
-                "--quiet",
+            one_rank(&[
                 "select",
                 "--graph",
                 g.to_str().unwrap(),
@@ -385,9 +380,7 @@ mod with_mpi {
                 "wc",
                 "-k",
                 "3",
-                "--distributed",
-            ]
-            .map(String::from)
+            ])
         };
         let mut child = c
             .env("REACHGRAPH_COMM_TIMEOUT_S", "1")

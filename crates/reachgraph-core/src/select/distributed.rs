@@ -28,10 +28,10 @@
 //! it needs to update counts). Only a time limit can change the answer, as in one process.
 
 use super::cover::{self, Bitmap, Entry, Greedy, Method, RrIndex, EXACT};
-use super::opim::{self, Round, Verdict, MIN_THETA, STREAM_SELECT, STREAM_VALIDATE};
+use super::opim::{self, Round, Verdict, STREAM_SELECT, STREAM_VALIDATE};
 use super::{
     forward_coverage, imm, optimum_upper, paired_coverage, spread_lower, Algorithm, Constraint,
-    Engine, Mode, Paired, SelectConfig, Selection, StopReason, MAX_SETS_PER_COLLECTION, MIN_BATCH,
+    Engine, Mode, Paired, SelectConfig, Selection, StopReason, MIN_BATCH,
 };
 use crate::cascade::Model;
 use crate::comm::{agree, check_inputs, chunk_share, Comm, CommStats, Timed};
@@ -550,30 +550,14 @@ fn greedy(
 /// `opim::run` on the ranks' shards; keep the two in step (the tests compare them).
 fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
     let e = &d.e;
-    let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
+    let (eps, gamma, scale) = (e.config.epsilon, e.gamma, e.scale);
     let quality = e.config.mode == Mode::Quality;
-    let a0 = (6.0 / delta).ln();
-    let root = gamma * a0.sqrt() + (gamma * (e.ln_sets + a0)).sqrt();
-    let theta0 = (2.0 * root * root).max(MIN_THETA).ceil();
-    let theta_max = if e.opt_lower > 0.0 {
-        2.0 * scale * root * root / (eps * eps * e.opt_lower)
-    } else {
-        f64::INFINITY
-    };
-    let cap = ((e.sets_left() / 2).min(MAX_SETS_PER_COLLECTION)) as f64;
-    if cap < theta0 {
-        return Err(Error::invalid_parameter(
-            "max_rr_sets",
-            e.config.max_rr_sets.unwrap_or(0),
-            format!(
-                "OPIM-C's first round needs {} RR sets (two collections of {theta0})",
-                2.0 * theta0
-            ),
-        ));
-    }
-    let horizon = if quality { cap } else { theta_max.min(cap) };
-    let i_max = ((horizon / theta0).log2().ceil().max(0.0) as u32) + 1;
-    let a = (3.0 * i_max as f64 / delta).ln();
+    let opim::Plan {
+        theta0,
+        theta_max,
+        cap,
+        a,
+    } = opim::plan(e)?;
     let target = gamma - eps;
     let mut r1 = Shard::new(e.graph.node_count());
     let mut r2 = Pieces {
@@ -657,13 +641,7 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
         theta = next;
     };
     let r = last.ok_or_else(|| Error::invalid_parameter("rounds", 0, "no round ran"))?;
-    let alpha = opim::ratio(&r);
-    // At θ_max the guarantee holds by OPIM-C's worst-case analysis (Theorem 4.2).
-    let approximation = if r.sets as f64 >= theta_max {
-        alpha.max(target)
-    } else {
-        alpha
-    };
+    let approximation = opim::approximation(&r, theta_max, target);
     let estimate = d.e.estimate(r.covered, r2.global as u64);
     let store = r1.bytes() + r2.bytes();
     Ok(d.e.finish(

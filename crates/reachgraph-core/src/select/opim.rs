@@ -27,7 +27,19 @@ pub(super) struct Round {
     pub(super) sets: u64,
 }
 
-pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
+/// OPIM-C's schedule: first collection size, worst-case size, set cap, the bounds' `a`.
+pub(super) struct Plan {
+    pub(super) theta0: f64,
+    pub(super) theta_max: f64,
+    pub(super) cap: f64,
+    pub(super) a: f64,
+}
+
+/// OPIM-C's schedule for `e` (the distributed run's too).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] when the set limit is below the first round's sets.
+pub(super) fn plan(e: &Engine<'_>) -> Result<Plan> {
     let (eps, delta, gamma, scale) = (e.config.epsilon, e.delta, e.gamma, e.scale);
     let quality = e.config.mode == Mode::Quality;
     // θ_max = 2Γ(γ√ln(6/δ) + √(γ(ln C + ln(6/δ))))² / (ε² OPTˡ), θ₀ = θ_max ε² OPTˡ / Γ.
@@ -55,6 +67,34 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     let horizon = if quality { cap } else { theta_max.min(cap) };
     let i_max = ((horizon / theta0).log2().ceil().max(0.0) as u32) + 1;
     let a = (3.0 * i_max as f64 / delta).ln();
+    Ok(Plan {
+        theta0,
+        theta_max,
+        cap,
+        a,
+    })
+}
+
+/// The certified ratio of the final round: at θ_max the guarantee holds by OPIM-C's worst-case
+/// analysis (Theorem 4.2).
+pub(super) fn approximation(r: &Round, theta_max: f64, target: f64) -> f64 {
+    let alpha = ratio(r);
+    if r.sets as f64 >= theta_max {
+        alpha.max(target)
+    } else {
+        alpha
+    }
+}
+
+pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
+    let (eps, gamma, scale) = (e.config.epsilon, e.gamma, e.scale);
+    let quality = e.config.mode == Mode::Quality;
+    let Plan {
+        theta0,
+        theta_max,
+        cap,
+        a,
+    } = plan(&e)?;
     let n = e.graph.node_count();
     let mut r1 = RrIndex::new(n);
     let mut r2 = e.sampler.empty(rng::derive(e.config.seed, STREAM_VALIDATE));
@@ -174,13 +214,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
         theta = next;
     };
     let r = last.expect("at least one round ran");
-    let alpha = ratio(&r);
-    // At θ_max the guarantee holds by OPIM-C's worst-case analysis (Theorem 4.2).
-    let approximation = if r.sets as f64 >= theta_max {
-        alpha.max(target)
-    } else {
-        alpha
-    };
+    let approximation = approximation(&r, theta_max, target);
     let estimate = e.estimate(r.covered, r2.len() as u64);
     let store = r1.bytes() + r2.memory_bytes();
     let validation = r2.len() as u64;
