@@ -112,6 +112,10 @@ pub enum Request {
     SketchOverlap(sketch::SketchOverlapRequest),
     /// The greedy reach ladder from stored sketches.
     SketchLadder(sketch::SketchLadderRequest),
+    /// The budgeted pick from stored sketches and per-account costs.
+    SketchPick(sketch::SketchPickRequest),
+    /// Merge stored sketch sets into a new directory.
+    SketchMerge(sketch::SketchMergeRequest),
     /// Sketch answers compared with exact ones on a graph.
     SketchCheck(sketch::SketchCheckRequest),
     /// The expected error for a sketch size and set size.
@@ -317,6 +321,10 @@ pub enum Response {
     SketchOverlap(Versioned<sketch::SketchOverlapResponse>),
     /// Answer to [`Request::SketchLadder`].
     SketchLadder(Versioned<sketch::SketchLadderResponse>),
+    /// Answer to [`Request::SketchPick`].
+    SketchPick(Versioned<sketch::SketchPickResponse>),
+    /// Answer to [`Request::SketchMerge`].
+    SketchMerge(Versioned<sketch::SketchMergeResponse>),
     /// Answer to [`Request::SketchCheck`].
     SketchCheck(Versioned<sketch::SketchCheckResponse>),
     /// Answer to [`Request::SketchError`].
@@ -642,6 +650,10 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
         }
         Request::SketchLadder(r) => {
             sketch::run_ladder(r).map(|b| Response::SketchLadder(versioned(b)))
+        }
+        Request::SketchPick(r) => sketch::run_pick(r).map(|b| Response::SketchPick(versioned(b))),
+        Request::SketchMerge(r) => {
+            sketch::run_merge(r).map(|b| Response::SketchMerge(versioned(b)))
         }
         Request::SketchCheck(r) => {
             sketch::run_check(r, progress).map(|b| Response::SketchCheck(versioned(b)))
