@@ -16,6 +16,11 @@ use reachgraph_core::sketch::{
 use reachgraph_core::NodeKey;
 use std::sync::Arc;
 
+// The signatures below spell the core's defaults as literals (so Python and the stubs show
+// them); keep them in step.
+const _: () = assert!(DEFAULT_LG_K == 14 && DEFAULT_SEED == 9001);
+const _: () = assert!(DEFAULT_STREAM_CHUNK == 16_777_216);
+
 /// Per-account bottom-k sketches (wrapped by `reachgraph.Sketches`).
 #[pyclass(module = "reachgraph._reachgraph", name = "Sketches", frozen)]
 pub struct PySketches {
@@ -58,7 +63,7 @@ fn steps<'py>(
 impl PySketches {
     /// Sketches of the people following each account of a graph (all accounts, or the listed ones).
     #[staticmethod]
-    #[pyo3(signature = (graph, lg_k=DEFAULT_LG_K, seed=DEFAULT_SEED, accounts=None, threads=None, progress=None))]
+    #[pyo3(signature = (graph, lg_k=14, seed=9001, accounts=None, threads=None, progress=None))]
     fn build_from_graph(
         py: Python<'_>,
         graph: PyRef<'_, PyGraph>,
@@ -82,7 +87,7 @@ impl PySketches {
     /// Sketches from aligned `(account, follower)` pairs: int64 numpy arrays (fast path) or
     /// lists of ints/strs. Followers are person ids.
     #[staticmethod]
-    #[pyo3(signature = (accounts, followers, lg_k=DEFAULT_LG_K, seed=DEFAULT_SEED, threads=None))]
+    #[pyo3(signature = (accounts, followers, lg_k=14, seed=9001, threads=None))]
     fn from_pairs(
         py: Python<'_>,
         accounts: &Bound<'_, PyAny>,
@@ -130,7 +135,7 @@ impl PySketches {
     /// Sketches from a file of `account follower` lines (gzip detected), read in chunks of
     /// `chunk_bytes` so the file never has to fit in memory.
     #[staticmethod]
-    #[pyo3(signature = (path, lg_k=DEFAULT_LG_K, seed=DEFAULT_SEED, chunk_bytes=DEFAULT_STREAM_CHUNK, threads=None, progress=None))]
+    #[pyo3(signature = (path, lg_k=14, seed=9001, chunk_bytes=16_777_216, threads=None, progress=None))]
     fn from_stream(
         py: Python<'_>,
         path: String,
@@ -378,7 +383,7 @@ impl PySketches {
 
 /// The expected error of sketch answers for a sketch size (and a set size).
 #[pyfunction]
-#[pyo3(signature = (lg_k=DEFAULT_LG_K, set_size=None, confidence=0.95))]
+#[pyo3(signature = (lg_k=14, set_size=None, confidence=0.95))]
 pub fn sketch_error<'py>(
     py: Python<'py>,
     lg_k: u8,
