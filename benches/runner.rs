@@ -2,7 +2,8 @@
 //! targets, measured on this machine in one run.
 //!
 //! `cargo bench --bench runner` (all sections), or `cargo bench --bench runner -- reach`
-//! for sections whose name contains `reach` (sections: load, reach, cascade, select). `--reps N` sets repetitions (median reported).
+//! for sections whose name contains `reach` (sections: load, reach, cascade, sketch, margin, select,
+//! select_scaling; `-- scaling` runs only the last). `--reps N` sets repetitions (median reported).
 
 mod common;
 
@@ -783,7 +784,13 @@ fn section_select(reps: usize) -> Vec<Table> {
         }
         out.push(t);
     }
-    // Scaling on generated graphs: time and memory.
+    out
+}
+
+/// Scaling of seed selection on generated graphs: time and memory.
+fn section_select_scaling() -> Table {
+    use reachgraph_core::cascade::Model;
+    use reachgraph_core::select::{select, Mode, SelectConfig};
     let mut t = Table::new(
         "Seed selection scaling on generated graphs (n = m/10, weighted cascade, IC, k = 50, OPIM-C ε = 0.1, two threads)",
     );
@@ -831,8 +838,7 @@ fn section_select(reps: usize) -> Vec<Table> {
             );
         }
     }
-    out.push(t);
-    out
+    t
 }
 
 fn main() {
@@ -883,6 +889,9 @@ fn main() {
     }
     if want("select") {
         tables.extend(section_select(reps));
+    }
+    if want("select_scaling") {
+        tables.push(section_select_scaling());
     }
     for t in &tables {
         t.print();

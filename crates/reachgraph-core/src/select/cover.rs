@@ -233,6 +233,22 @@ pub(crate) fn greedy(
     costs: &[f64],
     bound: bool,
 ) -> Greedy {
+    let head = match constraint {
+        Constraint::Count(k) => (HEAD_PER_SEED * k).max(MIN_HEAD),
+        Constraint::Budget(_) => usize::MAX,
+    };
+    greedy_with_head(index, cands, constraint, costs, bound, head)
+}
+
+/// [`greedy`] with at most `head` entries in the heap at first (counts only).
+fn greedy_with_head(
+    index: &RrIndex,
+    cands: &[u32],
+    constraint: Constraint,
+    costs: &[f64],
+    bound: bool,
+    head: usize,
+) -> Greedy {
     let (capacity, unit) = match constraint {
         Constraint::Count(k) => (k as f64, true),
         Constraint::Budget(b) => (b, false),
@@ -240,7 +256,7 @@ pub(crate) fn greedy(
     let cost = |v: u32| if unit { 1.0 } else { costs[v as usize] };
     // Accounts in no set gain nothing now or later: they stay out of the heap (a count that
     // accounts with gains cannot fill is filled with the lowest ids after greedy).
-    let entries: Vec<Entry> = cands
+    let mut entries: Vec<Entry> = cands
         .iter()
         .filter(|&&v| cost(v) <= capacity)
         .filter_map(|&v| {
@@ -253,6 +269,17 @@ pub(crate) fn greedy(
             })
         })
         .collect();
+    // For a count, only the accounts with the largest singleton gains go into the heap; the
+    // rest wait in `reserve` (largest first), and join the heap only if an answer ever ranks
+    // below the largest of them. Until then every pick and bound equals the full heap's, so
+    // the answer is the same, without building a heap over every account in a set.
+    let mut reserve = Vec::new();
+    // The bound's first term needs the `k` largest singletons in the heap.
+    let head = head.max(capacity as usize + 1);
+    if unit && entries.len() > head {
+        entries.select_nth_unstable_by(head, |a, b| b.cmp(a));
+        reserve = entries.split_off(head);
+    }
     let upper0 = if bound {
         initial_knapsack(&entries, capacity, &cost)
     } else {
@@ -280,7 +307,11 @@ pub(crate) fn greedy(
     let mut round = 0u32;
     // Entries dropped for not fitting the remaining budget still bound the optimum.
     let mut dropped: Vec<Entry> = Vec::new();
-    while let Some(top) = heap.pop() {
+    loop {
+        if heap.is_empty() {
+            heap.extend(reserve.drain(..));
+        }
+        let Some(top) = heap.pop() else { break };
         if remaining < 1.0 && unit {
             heap.push(top);
             break;
@@ -297,6 +328,11 @@ pub(crate) fn greedy(
                 round,
                 ..top
             });
+            continue;
+        }
+        if reserve.first().is_some_and(|r| top < *r) {
+            heap.push(top);
+            heap.extend(reserve.drain(..));
             continue;
         }
         if top.gain == 0 {
@@ -372,7 +408,7 @@ pub(crate) fn greedy(
                 .collect()
         };
         let at_end = coverage as f64
-            + knapsack(rest, capacity, &cost, |v| {
+            + knapsack(rest, reserve, capacity, &cost, |v| {
                 covered.count_clear(index.list(v))
             });
         upper0.min(at_end)
@@ -387,6 +423,11 @@ pub(crate) fn greedy(
         method,
     }
 }
+
+/// Heap entries per seed of a count (the rest wait in a reserve; see [`greedy`]).
+const HEAD_PER_SEED: usize = 64;
+/// Fewest heap entries for a count.
+const MIN_HEAD: usize = 4096;
 
 /// [`knapsack`] of exact singleton gains, by sorting rather than a heap.
 fn initial_knapsack(entries: &[Entry], capacity: f64, cost: &dyn Fn(u32) -> f64) -> f64 {
@@ -424,16 +465,32 @@ const EXACT: u32 = u32::MAX;
 /// Fractional-knapsack bound: the largest total gain of items of total cost at most
 /// `capacity`, items divisible. Pops `heap` in ratio order; an entry not marked [`EXACT`] holds
 /// an upper bound of its gain and is re-evaluated by `eval` and pushed back before it counts.
+///
+/// `reserve` holds further items (largest first, gains not exact) that join the heap only when
+/// its top ranks below the largest of them.
 fn knapsack(
     mut heap: BinaryHeap<Entry>,
+    mut reserve: Vec<Entry>,
     capacity: f64,
     cost: &dyn Fn(u32) -> f64,
     mut eval: impl FnMut(u32) -> u64,
 ) -> f64 {
     let mut left = capacity;
     let mut total = 0.0;
-    while let Some(e) = heap.pop() {
-        if e.gain == 0 || left <= 0.0 {
+    loop {
+        if heap.is_empty() {
+            heap.extend(reserve.drain(..));
+        }
+        let Some(e) = heap.pop() else { break };
+        if left <= 0.0 {
+            break;
+        }
+        if reserve.first().is_some_and(|r| e < *r) {
+            heap.push(e);
+            heap.extend(reserve.drain(..));
+            continue;
+        }
+        if e.gain == 0 {
             break;
         }
         if e.round != EXACT {
@@ -456,4 +513,35 @@ fn knapsack(
         }
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cascade::Model;
+    use crate::rrset::{sample_rr_sets, RrConfig};
+
+    #[test]
+    fn a_small_heap_with_a_reserve_gives_the_full_heaps_answer() {
+        // A random graph whose RR sets give many accounts similar gains, so that small heads
+        // run out and the reserve has to join (and large ones never need it).
+        let n = 400u32;
+        let g = super::super::random_graph(n, 2_400, 0.2, 3);
+        let config = RrConfig::builder().seed(5).build().unwrap();
+        let sets = sample_rr_sets(&g, Model::IndependentCascade, 20_000, &config).unwrap();
+        let mut index = RrIndex::new(n as usize);
+        index.append(&sets, None);
+        let cands: Vec<u32> = (0..n).collect();
+        for k in [1, 5, 40, 300] {
+            let c = Constraint::Count(k);
+            let full = greedy_with_head(&index, &cands, c, &[], true, usize::MAX);
+            for head in [1, 2, k, 2 * k + 3, 350] {
+                let g = greedy_with_head(&index, &cands, c, &[], true, head);
+                assert_eq!(g.seeds, full.seeds, "k {k} head {head}");
+                assert_eq!(g.gains, full.gains, "k {k} head {head}");
+                assert_eq!(g.upper, full.upper, "k {k} head {head}");
+            }
+            assert_eq!(full.coverage, index.coverage(&full.seeds));
+        }
+    }
 }

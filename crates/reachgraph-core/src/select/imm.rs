@@ -35,7 +35,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     while i < iterations {
         let x = scale / 2f64.powf(i);
         let theta_i = check_sets(&e, (lambda1 / x).ceil(), r.len() as u64)?;
-        e.grow_index(&mut r, theta_i, STREAM_SAMPLING, 0)?;
+        e.grow_index(&mut r, theta_i, STREAM_SAMPLING, 0, None)?;
         rounds += 1;
         let g = e.greedy(&r, false);
         let spread = scale * g.coverage as f64 / r.len() as f64;
@@ -48,7 +48,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     // Node selection on θ fresh sets (Chen's correction: independent of LB's sets).
     let theta = check_sets(&e, (lambda_star / lb).ceil(), 0)?;
     let mut fin = RrIndex::new(n);
-    e.grow_index(&mut fin, theta, STREAM_FINAL, r.bytes())?;
+    e.grow_index(&mut fin, theta, STREAM_FINAL, r.bytes(), None)?;
     rounds += 1;
     let g = e.greedy(&fin, true);
     // Out-of-sample: the sampling phase's sets are independent of the final ones.

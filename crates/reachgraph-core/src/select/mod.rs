@@ -29,7 +29,10 @@
 //!
 //! Greedy is lazy (CELF) maximum coverage on an inverted index of the selection sets (see the
 //! `cover` module source): sequential, since parallel max-cover loses on small machines, while
-//! sampling is parallel and deterministic.
+//! sampling is parallel and deterministic. OPIM-C and quality mode fill the cores greedy leaves
+//! idle: while a round's greedy and evaluation run, the pool already draws the next round's
+//! first selection batch (the very sets the next round would draw; dropped if the round
+//! stops the doubling), so the phase times in [`Timings`] may overlap.
 //!
 //! ## Budgets and targets
 //! - A budget ([`SelectConfigBuilder::budget`]) uses the account costs of the graph's
@@ -941,11 +944,22 @@ impl<'g> Engine<'g> {
         target: usize,
         stream: u64,
         other: u64,
+        mut ahead: Option<Prefetched>,
     ) -> Result<()> {
-        let batch_max = (target / 4).max(MIN_BATCH);
         while index.len() < target {
-            let count = (target - index.len()).min(batch_max);
-            let seed = rng::derive(rng::derive(self.config.seed, stream), index.len() as u64);
+            let (seed, count) = self.next_batch(index.len(), target, stream);
+            if let Some(p) = ahead
+                .take()
+                .filter(|p| p.seed == seed && p.sets.len() == count)
+            {
+                self.timings.sampling_s += p.seconds;
+                self.sampled += count as u64;
+                let t = Instant::now();
+                index.append(&p.sets, self.mask.as_deref());
+                self.timings.indexing_s += t.elapsed().as_secs_f64();
+                self.peak = self.peak.max(index.bytes() + p.sets.memory_bytes() + other);
+                continue;
+            }
             let t = Instant::now();
             if let (Some(limit), true) = (self.config.memory_limit_bytes, index.len() > 0) {
                 let mean = self.mean_index_size(index);
@@ -969,6 +983,14 @@ impl<'g> Engine<'g> {
             self.peak = self.peak.max(index.bytes() + batch.memory_bytes() + other);
         }
         Ok(())
+    }
+
+    /// The seed and size of the batch that grows an index of `len` sets towards `target`.
+    pub(crate) fn next_batch(&self, len: usize, target: usize, stream: u64) -> (u64, usize) {
+        let batch_max = (target / 4).max(MIN_BATCH);
+        let count = (target - len).min(batch_max);
+        let seed = rng::derive(rng::derive(self.config.seed, stream), len as u64);
+        (seed, count)
     }
 
     fn mean_index_size(&self, index: &RrIndex) -> f64 {
@@ -998,18 +1020,51 @@ impl<'g> Engine<'g> {
     /// Greedy on `index`, timed.
     pub(crate) fn greedy(&mut self, index: &RrIndex, bound: bool) -> Greedy {
         let t = Instant::now();
-        let costs = &self.graph.attributes().cost;
-        let g = cover::greedy(index, &self.cands, self.constraint, costs, bound);
+        let g = self.greedy_untimed(index, bound);
         self.timings.greedy_s += t.elapsed().as_secs_f64();
         g
     }
 
-    /// Sets of `sets` containing a seed, timed.
-    pub(crate) fn cover_forward(&mut self, sets: &RrSets, seeds: &[u32]) -> u64 {
-        let t = Instant::now();
-        let c = forward_coverage(sets, seeds);
-        self.timings.evaluation_s += t.elapsed().as_secs_f64();
-        c
+    fn greedy_untimed(&self, index: &RrIndex, bound: bool) -> Greedy {
+        let costs = &self.graph.attributes().cost;
+        cover::greedy(index, &self.cands, self.constraint, costs, bound)
+    }
+
+    /// Runs `work` (greedy and evaluation) on this thread while the selection batch `ahead`
+    /// (seed and size, from [`Engine::next_batch`]) of the next round is drawn on the
+    /// sampler's threads, so the core greedy leaves idle samples what the next round needs.
+    /// `work` also says whether the doubling may go on; if not, the drawing is cancelled and
+    /// its sets dropped. The batch is the one [`Engine::grow_index`] would draw, so the answer
+    /// does not depend on whether it was drawn here.
+    pub(crate) fn overlapped<T>(
+        &self,
+        ahead: Option<(u64, usize)>,
+        work: impl FnOnce(&Self) -> (T, bool),
+    ) -> (T, Option<Prefetched>) {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let Some((seed, count)) = ahead else {
+            return (work(self).0, None);
+        };
+        let stop = AtomicBool::new(false);
+        let cancel = |_: &str, _: u64, _: u64| !stop.load(Ordering::Relaxed);
+        std::thread::scope(|scope| {
+            let drawer = scope.spawn(|| {
+                let t = Instant::now();
+                let sets = self.sampler.sample_with_seed(seed, count, &cancel).ok()?;
+                Some(Prefetched {
+                    sets,
+                    seed,
+                    seconds: t.elapsed().as_secs_f64(),
+                })
+            });
+            let (out, go_on) = work(self);
+            if !go_on {
+                stop.store(true, Ordering::Relaxed);
+            }
+            // If the drawing failed, the next round draws the batch the ordinary way.
+            let drawn = drawer.join().ok().flatten();
+            (out, drawn.filter(|_| go_on))
+        })
     }
 
     /// An estimate from `covered` of `theta` sets.
@@ -1076,6 +1131,14 @@ impl<'g> Engine<'g> {
     }
 }
 
+/// A selection batch drawn ahead of the round that indexes it, and the time it took.
+#[derive(Debug)]
+pub(crate) struct Prefetched {
+    sets: RrSets,
+    seed: u64,
+    seconds: f64,
+}
+
 /// Scale × covered fraction with the binomial standard error.
 pub(crate) fn coverage_estimate(scale: f64, covered: u64, theta: u64) -> Estimate {
     let f = covered as f64 / theta.max(1) as f64;
@@ -1089,9 +1152,10 @@ pub(crate) fn coverage_estimate(scale: f64, covered: u64, theta: u64) -> Estimat
     Estimate::new(scale * f, stderr, min, max)
 }
 
-/// Number of sets of `sets` that contain one of `seeds` (parallel over fixed blocks, so the
-/// count does not depend on the thread count).
-pub(crate) fn forward_coverage(sets: &RrSets, seeds: &[u32]) -> u64 {
+/// Number of sets of `sets` that contain one of `seeds` (parallel over blocks of at least
+/// `min_len` sets, so the count does not depend on the thread count; `usize::MAX` runs it on
+/// the calling thread, for when the pool is busy drawing sets).
+pub(crate) fn forward_coverage(sets: &RrSets, seeds: &[u32], min_len: usize) -> u64 {
     use rayon::prelude::*;
     let mut mark = vec![false; sets.node_count()];
     for &s in seeds {
@@ -1099,14 +1163,25 @@ pub(crate) fn forward_coverage(sets: &RrSets, seeds: &[u32]) -> u64 {
     }
     (0..sets.len())
         .into_par_iter()
-        .with_min_len(8192)
+        .with_min_len(min_len)
         .filter(|&i| sets.set(i).iter().any(|&v| mark[v as usize]))
         .count() as u64
 }
 
-/// Paired comparison of seed sets `a` and `b` on the same sets: `(sets only a covers, sets
-/// only b covers)` (parallel over fixed blocks; integer sums do not depend on threads).
-pub(crate) fn paired_coverage(sets: &RrSets, a: &[u32], b: &[u32]) -> (u64, u64) {
+/// A paired comparison of seed sets `a` and `b` on the same RR sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Paired {
+    /// Sets `b` covers.
+    pub(crate) covered_b: u64,
+    /// Sets only `a` covers.
+    pub(crate) only_a: u64,
+    /// Sets only `b` covers.
+    pub(crate) only_b: u64,
+}
+
+/// Paired comparison of seed sets `a` and `b` on the same sets, in one pass (parallel as
+/// [`forward_coverage`]; integer sums do not depend on threads).
+pub(crate) fn paired_coverage(sets: &RrSets, a: &[u32], b: &[u32], min_len: usize) -> Paired {
     use rayon::prelude::*;
     let mut mark = vec![0u8; sets.node_count()];
     for &s in a {
@@ -1115,14 +1190,19 @@ pub(crate) fn paired_coverage(sets: &RrSets, a: &[u32], b: &[u32]) -> (u64, u64)
     for &s in b {
         mark[s as usize] |= 2;
     }
-    (0..sets.len())
+    let (covered_b, only_a, only_b) = (0..sets.len())
         .into_par_iter()
-        .with_min_len(8192)
+        .with_min_len(min_len)
         .map(|i| {
             let f = sets.set(i).iter().fold(0u8, |f, &v| f | mark[v as usize]);
-            ((f == 1) as u64, (f == 2) as u64)
+            ((f >> 1) as u64, (f == 1) as u64, (f == 2) as u64)
         })
-        .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1))
+        .reduce(|| (0, 0, 0), |x, y| (x.0 + y.0, x.1 + y.1, x.2 + y.2));
+    Paired {
+        covered_b,
+        only_a,
+        only_b,
+    }
 }
 
 /// OPIM-C's lower confidence bound of a spread from `covered` of `theta` independent sets
@@ -1138,9 +1218,94 @@ pub(crate) fn optimum_upper(upper: f64, theta: f64, a: f64, scale: f64) -> f64 {
     ((upper + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * scale / theta
 }
 
+/// A random graph of `n` accounts with `m` edges of probability `p` (for unit tests).
+#[cfg(test)]
+pub(crate) fn random_graph(n: u32, m: usize, p: f32, seed: u64) -> Graph {
+    let mut r = rng::stream(seed, 0);
+    let (mut src, mut dst) = (Vec::new(), Vec::new());
+    for _ in 0..m {
+        src.push(rng::below(&mut r, n as u64) as u32);
+        dst.push(rng::below(&mut r, n as u64) as u32);
+    }
+    let probs = vec![p; m];
+    let ids = crate::ids::NodeIds::identity(n);
+    let options = crate::GraphOptions::default();
+    Graph::from_edges(n, &src, &dst, Some(&probs), ids, options)
+        .expect("a valid random graph")
+        .0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::progress::NoProgress;
+
+    fn lists(index: &RrIndex, n: u32) -> Vec<Vec<u32>> {
+        (0..n).map(|v| index.list(v).to_vec()).collect()
+    }
+
+    #[test]
+    fn batch_drawn_ahead_equals_the_batch_drawn_in_turn() {
+        let g = random_graph(300, 1_500, 0.3, 7);
+        let config = SelectConfig::builder()
+            .k(5)
+            .seed(11)
+            .threads(2)
+            .build()
+            .unwrap();
+        let stream = 0x5E1E;
+        let (target, next) = (40_000, 80_000);
+        let engine = || {
+            Engine::new(
+                &g,
+                Model::IndependentCascade,
+                &config,
+                &NoProgress,
+                Instant::now(),
+            )
+            .unwrap()
+        };
+        // In turn: grow to `target`, then to `next`.
+        let mut plain = engine();
+        let mut a = RrIndex::new(300);
+        plain.grow_index(&mut a, target, stream, 0, None).unwrap();
+        plain.grow_index(&mut a, next, stream, 0, None).unwrap();
+        // Ahead: the first batch of the growth to `next` drawn while other work runs.
+        let mut ahead = engine();
+        let mut b = RrIndex::new(300);
+        ahead.grow_index(&mut b, target, stream, 0, None).unwrap();
+        let batch = ahead.next_batch(b.len(), next, stream);
+        let (seen, drawn) = ahead.overlapped(Some(batch), |_| (b.len(), true));
+        assert_eq!(seen, target);
+        let drawn = drawn.expect("the batch was drawn");
+        assert_eq!(drawn.sets.len(), batch.1);
+        ahead
+            .grow_index(&mut b, next, stream, 0, Some(drawn))
+            .unwrap();
+        assert_eq!(b.len(), next);
+        assert_eq!(lists(&a, 300), lists(&b, 300));
+        assert_eq!(plain.sampled, ahead.sampled);
+        assert_eq!(plain.peak, ahead.peak);
+        // Work that stops the doubling drops the batch (cancelled or not), counting nothing.
+        let before = ahead.sampled;
+        let batch = ahead.next_batch(b.len(), 2 * next, stream);
+        let (_, dropped) = ahead.overlapped(Some(batch), |_| ((), false));
+        assert!(dropped.is_none());
+        assert_eq!(ahead.sampled, before);
+        // A batch for another position is not used: the index grows as if there were none.
+        let mut c = RrIndex::new(300);
+        let wrong = ahead.next_batch(0, 3 * next, stream);
+        let (_, other) = ahead.overlapped(Some(wrong), |_| ((), true));
+        let mut fresh = engine();
+        fresh
+            .grow_index(&mut c, target, stream + 1, 0, other)
+            .unwrap();
+        let mut d = RrIndex::new(300);
+        plain
+            .grow_index(&mut d, target, stream + 1, 0, None)
+            .unwrap();
+        assert_eq!(lists(&c, 300), lists(&d, 300));
+    }
 
     #[test]
     fn ln_choose_small() {

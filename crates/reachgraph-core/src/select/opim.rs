@@ -2,8 +2,8 @@
 
 use super::cover::RrIndex;
 use super::{
-    optimum_upper, paired_coverage, spread_lower, Engine, Mode, Selection, StopReason,
-    MAX_SETS_PER_COLLECTION,
+    forward_coverage, optimum_upper, paired_coverage, spread_lower, Engine, Mode, Paired,
+    Selection, StopReason, MAX_SETS_PER_COLLECTION,
 };
 use crate::error::{Error, Result};
 use crate::rng;
@@ -65,50 +65,89 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     // Quality mode: the guarantee was reached in an earlier round.
     let mut guaranteed = false;
     let target = gamma - eps;
+    // The next round's first selection batch, drawn while this round's greedy ran.
+    let mut ahead = None;
     let stop = loop {
         let round_start = Instant::now();
-        e.grow_index(&mut r1, theta, STREAM_SELECT, r2.memory_bytes())?;
+        e.grow_index(
+            &mut r1,
+            theta,
+            STREAM_SELECT,
+            r2.memory_bytes(),
+            ahead.take(),
+        )?;
         e.grow_forward(&mut r2, theta, r1.bytes())?;
         rounds += 1;
-        let g = e.greedy(&r1, true);
-        let covered = e.cover_forward(&r2, &g.seeds);
-        let (t1, t2) = (r1.len() as f64, r2.len() as f64);
-        let round = Round {
-            lower: spread_lower(covered as f64, t2, a, scale),
-            upper: optimum_upper(g.upper, t1, a, scale),
-            greedy: g,
-            covered,
-            sets: r1.len() as u64,
+        // The limits a doubling must pass that do not depend on this round's answer.
+        let next = 2 * theta;
+        let limit = if next as f64 > cap {
+            Some(StopReason::SetLimit)
+        } else {
+            // Both collections double; a batch being indexed adds a quarter of the index.
+            let need = 2 * (r1.bytes() + r2.memory_bytes()) + r1.bytes() / 2;
+            e.config
+                .memory_limit_bytes
+                .filter(|&l| need > l)
+                .map(|_| StopReason::MemoryLimit)
         };
-        let alpha = ratio(&round);
-        let at_max = t1 >= theta_max;
-        if !quality && (alpha >= target || at_max) {
-            last = Some(round);
-            break if alpha >= target {
-                StopReason::Guarantee
-            } else {
-                StopReason::MaxSets
-            };
-        }
-        if guaranteed {
-            // Past the guarantee: compare the new seeds with the previous ones on the same
-            // (grown) validation sets; stop when the gain is within the tolerance.
-            let prev = last.take().expect("a previous round");
+        let prev = last.take();
+        let draw_ahead = limit
+            .is_none()
+            .then(|| e.next_batch(r1.len(), next, STREAM_SELECT));
+        // While the pool draws ahead, the evaluation stays on this thread.
+        let min_len = if draw_ahead.is_some() {
+            usize::MAX
+        } else {
+            8192
+        };
+        let ((round, verdict, greedy_s, eval_s), drawn) = e.overlapped(draw_ahead, |e| {
             let t = Instant::now();
-            let (only_prev, only_new) =
-                paired_coverage(&r2, &prev.greedy.seeds, &round.greedy.seeds);
-            e.timings.evaluation_s += t.elapsed().as_secs_f64();
-            let prev_cov = round.covered + only_prev - only_new;
-            // Gain of the new seeds over the previous ones, in sets, and its paired standard
-            // error: stop once even gain + 2 s.e. (about 97.5% one-sided) is within the
-            // tolerance.
-            let gain = only_new as f64 - only_prev as f64;
-            let var = (only_new + only_prev) as f64 - gain * gain / t2;
-            let se = var.max(0.0).sqrt();
-            if gain + 2.0 * se <= e.config.tolerance * prev_cov as f64 {
+            let g = e.greedy_untimed(&r1, true);
+            let greedy_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            // Past the guarantee the new seeds are compared with the previous ones on the
+            // same (grown) validation sets, in the same pass that counts their coverage.
+            let paired = prev
+                .as_ref()
+                .filter(|_| guaranteed)
+                .map(|p| paired_coverage(&r2, &p.greedy.seeds, &g.seeds, min_len));
+            let covered = match paired {
+                Some(c) => c.covered_b,
+                None => forward_coverage(&r2, &g.seeds, min_len),
+            };
+            let eval_s = t.elapsed().as_secs_f64();
+            let (t1, t2) = (r1.len() as f64, r2.len() as f64);
+            let round = Round {
+                lower: spread_lower(covered as f64, t2, a, scale),
+                upper: optimum_upper(g.upper, t1, a, scale),
+                greedy: g,
+                covered,
+                sets: r1.len() as u64,
+            };
+            let verdict = judge(
+                &round,
+                paired,
+                t2,
+                quality,
+                target,
+                theta_max,
+                e.config.tolerance,
+            );
+            let go_on = matches!(verdict, Verdict::Continue { .. }) && limit.is_none();
+            ((round, verdict, greedy_s, eval_s), go_on)
+        });
+        e.timings.greedy_s += greedy_s;
+        e.timings.evaluation_s += eval_s;
+        match verdict {
+            Verdict::Stop(reason) => {
+                last = Some(round);
+                break reason;
+            }
+            Verdict::Converged { prev_cov } => {
+                let prev = prev.expect("a previous round");
                 last = Some(if prev_cov > round.covered {
                     Round {
-                        lower: spread_lower(prev_cov as f64, t2, a, scale),
+                        lower: spread_lower(prev_cov as f64, r2.len() as f64, a, scale),
                         covered: prev_cov,
                         upper: round.upper,
                         ..prev
@@ -118,27 +157,20 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
                 });
                 break StopReason::Converged;
             }
+            Verdict::Continue { guaranteed: now } => {
+                guaranteed |= now;
+                last = Some(round);
+            }
         }
-        guaranteed |= alpha >= target || at_max;
-        last = Some(round);
-        // Limits: the next round doubles both collections.
-        let round_s = round_start.elapsed().as_secs_f64();
-        let next = 2 * theta;
-        if next as f64 > cap {
-            break StopReason::SetLimit;
+        if let Some(reason) = limit {
+            break reason;
         }
         if let Some(limit) = e.config.time_limit_s {
-            if e.elapsed() + 2.2 * round_s > limit {
+            if e.elapsed() + 2.2 * round_start.elapsed().as_secs_f64() > limit {
                 break StopReason::TimeLimit;
             }
         }
-        if let Some(limit) = e.config.memory_limit_bytes {
-            // Both collections double; a batch being indexed adds a quarter of the index.
-            let need = 2 * (r1.bytes() + r2.memory_bytes()) + r1.bytes() / 2;
-            if need > limit {
-                break StopReason::MemoryLimit;
-            }
-        }
+        ahead = drawn;
         theta = next;
     };
     let r = last.expect("at least one round ran");
@@ -163,6 +195,52 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
         stop,
         store,
     ))
+}
+
+/// What one round's answer means for the doubling.
+enum Verdict {
+    /// Stop with this answer.
+    Stop(StopReason),
+    /// Quality mode: the gain over the previous round's seeds is within the tolerance; the
+    /// previous seeds cover `prev_cov` validation sets.
+    Converged { prev_cov: u64 },
+    /// Double again; `guaranteed` when this round reached the guarantee.
+    Continue { guaranteed: bool },
+}
+
+/// The stopping rules of OPIM-C (ratio reached or `θ_max`) and of quality mode (a paired
+/// comparison with the previous round's seeds: stop once even gain + 2 standard errors, about
+/// 97.5% one-sided, is within the tolerance).
+fn judge(
+    round: &Round,
+    paired: Option<Paired>,
+    t2: f64,
+    quality: bool,
+    target: f64,
+    theta_max: f64,
+    tolerance: f64,
+) -> Verdict {
+    let alpha = ratio(round);
+    let at_max = round.sets as f64 >= theta_max;
+    if !quality && (alpha >= target || at_max) {
+        return Verdict::Stop(if alpha >= target {
+            StopReason::Guarantee
+        } else {
+            StopReason::MaxSets
+        });
+    }
+    if let Some(p) = paired {
+        let prev_cov = round.covered + p.only_a - p.only_b;
+        let gain = p.only_b as f64 - p.only_a as f64;
+        let var = (p.only_b + p.only_a) as f64 - gain * gain / t2;
+        let se = var.max(0.0).sqrt();
+        if gain + 2.0 * se <= tolerance * prev_cov as f64 {
+            return Verdict::Converged { prev_cov };
+        }
+    }
+    Verdict::Continue {
+        guaranteed: alpha >= target || at_max,
+    }
 }
 
 fn ratio(r: &Round) -> f64 {
