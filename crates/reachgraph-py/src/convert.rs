@@ -126,12 +126,13 @@ pub fn check_len(name: &str, got: usize, want: usize) -> PyResult<()> {
     Ok(())
 }
 
-/// An account id given from Python (int or str) as the token a sketch set stores.
-fn sketch_token(item: &Bound<'_, PyAny>, what: &str, i: usize) -> PyResult<String> {
+/// An id given from Python: an int, or a str (read as an integer when it is one, as ids in
+/// files are).
+pub fn py_key(item: &Bound<'_, PyAny>, what: &str, i: usize) -> PyResult<NodeKey> {
     if let Ok(v) = item.extract::<i64>() {
-        Ok(v.to_string())
+        Ok(NodeKey::Int(v))
     } else if let Ok(s) = item.extract::<String>() {
-        Ok(s)
+        Ok(NodeKey::parse(&s))
     } else {
         Err(invalid(format!(
             "{what} entry {} is neither an int nor a str: {}",
@@ -139,6 +140,26 @@ fn sketch_token(item: &Bound<'_, PyAny>, what: &str, i: usize) -> PyResult<Strin
             item.repr()?
         )))
     }
+}
+
+/// An account id given from Python as the token a sketch set stores.
+fn sketch_token(item: &Bound<'_, PyAny>, what: &str, i: usize) -> PyResult<String> {
+    py_key(item, what, i).map(|k| k.to_string())
+}
+
+/// Ladder or pick steps as a list of dicts, each account as its external id.
+pub fn sketch_steps<'py>(
+    py: Python<'py>,
+    set: &SketchSet,
+    steps: &[reachgraph_core::sketch::SketchStep],
+) -> PyResult<Bound<'py, PyAny>> {
+    let v = to_py(py, &steps)?;
+    let idx: Vec<u32> = steps.iter().map(|s| s.account).collect();
+    let labels = sketch_labels(py, set, &idx)?;
+    for (i, d) in v.try_iter()?.enumerate() {
+        d?.set_item("account", labels.get_item(i)?)?;
+    }
+    Ok(v)
 }
 
 /// Indexes into a sketch set of a Python list of account ids (ints, strs, or a numpy integer

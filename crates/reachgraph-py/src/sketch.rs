@@ -3,7 +3,9 @@
 //! Inputs are extracted with the GIL held; building, reading, writing, merging, overlap,
 //! ladder, pick and check run with it released (`runtime.rs`).
 
-use crate::convert::{check_len, resolve_ids, sketch_costs, sketch_ids, sketch_labels, to_py};
+use crate::convert::{
+    check_len, py_key, resolve_ids, sketch_costs, sketch_ids, sketch_labels, sketch_steps, to_py,
+};
 use crate::error::{api_err, core_err};
 use crate::runtime;
 use crate::PyGraph;
@@ -13,7 +15,6 @@ use pyo3::types::{PyBytes, PyDict};
 use reachgraph_core::sketch::{
     self, SketchParams, SketchSet, StreamBuilder, DEFAULT_LG_K, DEFAULT_SEED, DEFAULT_STREAM_CHUNK,
 };
-use reachgraph_core::NodeKey;
 use std::sync::Arc;
 
 // The signatures below spell the core's defaults as literals (so Python and the stubs show
@@ -42,21 +43,6 @@ impl PySketches {
 
 fn params(lg_k: u8, seed: u64) -> PyResult<SketchParams> {
     SketchParams::new(lg_k, seed).map_err(core_err)
-}
-
-/// A ladder or pick step as a dict with the account as its external id.
-fn steps<'py>(
-    py: Python<'py>,
-    set: &SketchSet,
-    steps: &[sketch::SketchStep],
-) -> PyResult<Bound<'py, PyAny>> {
-    let v = to_py(py, &steps)?;
-    let idx: Vec<u32> = steps.iter().map(|s| s.account).collect();
-    let labels = sketch_labels(py, set, &idx)?;
-    for (i, d) in v.try_iter()?.enumerate() {
-        d?.set_item("account", labels.get_item(i)?)?;
-    }
-    Ok(v)
 }
 
 #[pymethods]
@@ -111,23 +97,10 @@ impl PySketches {
         let a: Vec<Bound<'_, PyAny>> = accounts.try_iter()?.collect::<PyResult<_>>()?;
         let f: Vec<Bound<'_, PyAny>> = followers.try_iter()?.collect::<PyResult<_>>()?;
         check_len("followers", f.len(), a.len())?;
-        let key = |o: &Bound<'_, PyAny>, what: &str, i: usize| -> PyResult<NodeKey> {
-            if let Ok(v) = o.extract::<i64>() {
-                Ok(NodeKey::Int(v))
-            } else if let Ok(s) = o.extract::<String>() {
-                Ok(NodeKey::parse(&s))
-            } else {
-                Err(crate::error::invalid(format!(
-                    "{what} entry {} is neither an int nor a str: {}",
-                    i + 1,
-                    o.repr()?
-                )))
-            }
-        };
         let mut b = StreamBuilder::new(p).map_err(core_err)?;
         for i in 0..a.len() {
-            let acc = key(&a[i], "accounts", i)?.to_string();
-            b.add(&acc, &key(&f[i], "followers", i)?);
+            let acc = py_key(&a[i], "accounts", i)?.to_string();
+            b.add(&acc, &py_key(&f[i], "followers", i)?);
         }
         Ok(PySketches::new(b.finish()))
     }
@@ -330,7 +303,7 @@ impl PySketches {
             sketch::ladder(&set, c.as_deref(), k, confidence).map_err(core_err)
         })?;
         let d = to_py(py, &l)?;
-        d.set_item("steps", steps(py, &self.inner, &l.steps)?)?;
+        d.set_item("steps", sketch_steps(py, &self.inner, &l.steps)?)?;
         let idx: Vec<u32> = l.steps.iter().map(|s| s.account).collect();
         d.set_item("accounts", sketch_labels(py, &self.inner, &idx)?)?;
         Ok(d)
@@ -354,7 +327,7 @@ impl PySketches {
             sketch::budget_pick(&set, c.as_deref(), &costs, budget, confidence).map_err(core_err)
         })?;
         let d = to_py(py, &p)?;
-        d.set_item("steps", steps(py, &self.inner, &p.steps)?)?;
+        d.set_item("steps", sketch_steps(py, &self.inner, &p.steps)?)?;
         d.set_item("accounts", sketch_labels(py, &self.inner, &p.accounts)?)?;
         Ok(d)
     }
