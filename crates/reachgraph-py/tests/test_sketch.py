@@ -127,6 +127,8 @@ def test_save_load_round_trip(tmp_path, big):
     assert back == sk and back.lg_k == 8 and back.seed == 2
     assert rg.Sketches.from_bytes(sk.to_bytes()) == sk
     assert back.reach([0, 1, 2]).to_dict() == sk.reach([0, 1, 2]).to_dict()
+    with pytest.raises(rg.ReachgraphIOError, match="absent"):
+        rg.Sketches.load(str(tmp_path / "absent"))
 
 
 def test_corrupt_truncated_and_incompatible_sketches_raise_typed_errors(big):
@@ -186,6 +188,15 @@ def test_bad_arguments_raise_typed_errors(big):
         sk.budget_pick(10.0, {0: -1.0})
     with pytest.raises(rg.LengthMismatchError):
         sk.budget_pick(10.0, np.array([1.0]))
+
+
+def test_people_count_once_across_platforms(campaign):
+    # ig_star and tt_star are one creator; their followers hash by person: 6 follows, 4 people.
+    sk = campaign.sketches()
+    stars = ["ig_star", "tt_star"]
+    r = sk.reach(stars)
+    assert (r.summed_followers, r.unique_reach) == (6, 4.0)
+    assert r.unique_reach == campaign.unique_reach(stars)
 
 
 def test_ladder_and_pick_on_exact_sketches_equal_the_exact_greedy(campaign):
