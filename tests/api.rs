@@ -85,6 +85,7 @@ fn requests_round_trip_through_json() {
         "sketch_pick",
         "sketch_pick_inline",
         "sketch_merge",
+        "sketch_stream",
         "sketch_check",
         "sketch_error",
         "sketch_model",
@@ -631,4 +632,40 @@ fn sketch_pick_bad_costs_are_typed_errors() {
         assert_eq!(e.kind, kind, "{costs}: {}", e.message);
         assert!(e.message.contains(needle), "{costs}: {}", e.message);
     }
+}
+
+#[test]
+fn sketch_stream_of_a_pair_file_answers_as_the_graph_build() {
+    in_root();
+    let out = "target/golden/sketch_stream_again";
+    let v = answer(&request("sketch_stream").replace("target/golden/sketch_stream_week2", out));
+    assert_eq!(v["pairs"], 6);
+    assert_eq!(v["accounts"], 4, "only accounts with followers are listed");
+    let reach = |dir: &str| {
+        answer(&format!(
+            r#"{{"version": 1, "type": "sketch_reach", "sketches": "{dir}",
+                "accounts": ["ig_star", "ig_c", "x_d", "new_creator"]}}"#
+        ))
+    };
+    let (a, b) = (reach(out), reach("tests/fixtures/sketches/campaign_week2"));
+    assert_eq!(a["unique_reach"], b["unique_reach"]);
+    assert_eq!(a["summed_followers"], b["summed_followers"]);
+    std::fs::create_dir_all("target/golden").unwrap();
+    std::fs::write("target/golden/bad_pairs.txt", "a x\nb\n").unwrap();
+    let e = run_err(
+        r#"{"version": 1, "type": "sketch_stream", "pairs": "target/golden/bad_pairs.txt",
+            "out": "target/golden/never"}"#,
+    );
+    assert_eq!(e.kind, "parse");
+    assert!(e.message.contains("bad_pairs.txt:2"), "{}", e.message);
+    let e = run_err(
+        r#"{"version": 1, "type": "sketch_stream", "pairs": "target/golden/absent.txt",
+            "out": "target/golden/never"}"#,
+    );
+    assert_eq!(e.kind, "io");
+    let e = run_err(
+        r#"{"version": 1, "type": "sketch_stream", "pairs": "tests/fixtures/graphs/campaign_week2.txt",
+            "out": "target/golden/never", "lg_k": 30}"#,
+    );
+    assert_eq!(e.kind, "invalid_parameter");
 }

@@ -106,6 +106,8 @@ pub enum Request {
     Evaluate(EvaluateRequest),
     /// Build per-account sketches of a graph into a directory.
     SketchBuild(sketch::SketchBuildRequest),
+    /// Build sketches from a file of `account follower` pairs, read in chunks.
+    SketchStream(sketch::SketchStreamRequest),
     /// Unique reach from stored sketches, with its error bound.
     SketchReach(sketch::SketchReachRequest),
     /// Overlap matrices from stored sketches, with error bounds.
@@ -315,6 +317,8 @@ pub enum Response {
     Evaluate(Versioned<EvaluateResponse>),
     /// Answer to [`Request::SketchBuild`].
     SketchBuild(Versioned<sketch::SketchBuildResponse>),
+    /// Answer to [`Request::SketchStream`].
+    SketchStream(Versioned<sketch::SketchStreamResponse>),
     /// Answer to [`Request::SketchReach`].
     SketchReach(Versioned<sketch::SketchReachResponse>),
     /// Answer to [`Request::SketchOverlap`].
@@ -650,6 +654,9 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
         }
         Request::SketchLadder(r) => {
             sketch::run_ladder(r).map(|b| Response::SketchLadder(versioned(b)))
+        }
+        Request::SketchStream(r) => {
+            sketch::run_stream(r, progress).map(|b| Response::SketchStream(versioned(b)))
         }
         Request::SketchPick(r) => sketch::run_pick(r).map(|b| Response::SketchPick(versioned(b))),
         Request::SketchMerge(r) => {

@@ -286,6 +286,28 @@ enum SketchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Sketch from a file of `account follower` pairs (person ids), read in chunks: for files
+    /// too large to load as a graph.
+    Stream {
+        /// The pair file (whitespace or comma separated, `#` comments, gzip detected).
+        #[arg(long)]
+        pairs: String,
+        /// Output directory (sketches.rgsk and manifest.json).
+        #[arg(long)]
+        out: String,
+        /// log2 of the hashes kept per account (default 14).
+        #[arg(long)]
+        lg_k: Option<u8>,
+        /// Hash seed; sketches combine only with the same seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// MiB read per chunk (default 16).
+        #[arg(long)]
+        chunk_mb: Option<usize>,
+        /// Print JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
     /// Unique reach of a set of accounts from sketches, with its error bound.
     Reach {
         /// Sketch directory (or .rgsk file).
@@ -965,6 +987,23 @@ fn sketch_request(command: SketchCommand) -> (Request, bool) {
                 k,
                 candidates: candidates.map(list),
                 confidence,
+            }),
+            json,
+        ),
+        SketchCommand::Stream {
+            pairs,
+            out,
+            lg_k,
+            seed,
+            chunk_mb,
+            json,
+        } => (
+            Request::SketchStream(sketch::SketchStreamRequest {
+                pairs,
+                out,
+                lg_k,
+                seed,
+                chunk_bytes: chunk_mb.map(|m| m.saturating_mul(1 << 20)),
             }),
             json,
         ),

@@ -44,6 +44,7 @@ pub fn render(resp: &Response) -> String {
         | Response::SketchOverlap(_)
         | Response::SketchLadder(_)
         | Response::SketchPick(_)
+        | Response::SketchStream(_)
         | Response::SketchMerge(_)
         | Response::SketchCheck(_)
         | Response::SketchError(_)

@@ -41,6 +41,27 @@ pub struct SketchBuildRequest {
     pub accounts: Option<IdList>,
 }
 
+/// Build sketches from a file of `account follower` pairs read in chunks (a file too large
+/// for memory), into a directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchStreamRequest {
+    /// The pair file: `account follower` lines (whitespace or comma separated, `#` comments,
+    /// gzip detected); the follower is a person id.
+    pub pairs: String,
+    /// Output directory (created if missing).
+    pub out: String,
+    /// `log2` of the hashes kept per account (default 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lg_k: Option<u8>,
+    /// Hash seed (default 9001).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Bytes read per chunk (default 16 MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_bytes: Option<usize>,
+}
+
 /// Unique reach of a set of accounts from stored sketches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -190,6 +211,16 @@ pub struct SketchBuildResponse {
     pub total_hashes: usize,
     /// Bytes of the sketch file.
     pub bytes: usize,
+}
+
+/// What `sketch_stream` read and wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SketchStreamResponse {
+    /// Pairs read (comment and blank lines not counted).
+    pub pairs: u64,
+    /// The sketch set as written.
+    #[serde(flatten)]
+    pub written: SketchBuildResponse,
 }
 
 /// What `sketch_merge` wrote.
@@ -434,6 +465,20 @@ pub(crate) fn run_build(
         .transpose()?;
     let set = SketchSet::from_graph(&g.graph, accounts.as_deref(), params, progress)?;
     save_sketches(&set, &r.out, serde_json::json!({ "graph": r.graph }))
+}
+
+pub(crate) fn run_stream(
+    r: &SketchStreamRequest,
+    progress: &dyn Progress,
+) -> Result<SketchStreamResponse> {
+    let params = params(r.lg_k, r.seed)?;
+    let path = Path::new(&r.pairs);
+    let f = std::fs::File::open(path).map_err(|e| io_error("open", path, e))?;
+    let mut b = sketch::StreamBuilder::new(params)?;
+    let chunk = r.chunk_bytes.unwrap_or(sketch::DEFAULT_STREAM_CHUNK);
+    let pairs = b.read_pairs(f, &r.pairs, chunk, progress)?;
+    let written = save_sketches(&b.finish(), &r.out, serde_json::json!({ "pairs": r.pairs }))?;
+    Ok(SketchStreamResponse { pairs, written })
 }
 
 /// Merges sketch sets read from `inputs` (directories or files), naming the two inputs whose
