@@ -6,7 +6,8 @@ Run (from the repository root, with reachgraph built into the environment):
 
 Builds the same 20M random int64 edges over 2M ids that `cargo bench --bench runner -- load`
 feeds to the Rust loader (`Graph::from_id_arrays`, splitmix64 of the edge index, seed 42), so the two rows
-compare the binding with the Rust call on identical input. Prints a Markdown table.
+compare the binding with the Rust call on identical input; then sketches of the same pairs
+(`Sketches.from_pairs`) and of the built graph (`Graph.sketches`). Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ def main() -> None:
 
     src, dst = splitmix_arrays(args.edges, args.ids, 42)
     build = median_time(args.reps, lambda: reachgraph.Graph.from_arrays(src, dst))
+    # Sketches (issue 7) of the same pairs: src[i] is the account, dst[i] its follower.
+    pairs = median_time(args.reps, lambda: reachgraph.Sketches.from_pairs(src, dst))
+    g = reachgraph.Graph.from_arrays(src, dst)
+    from_graph = median_time(args.reps, lambda: g.sketches())
 
     print("| what | measured | target (issue 6) |")
     print("|---|---:|---|")
@@ -71,6 +76,8 @@ def main() -> None:
     print(
         f"| `Graph.from_arrays`, {args.edges:,} random int64 edges over {args.ids:,} ids | {build:.2f} s | < 2 s, within 1.3× of the Rust loader |"
     )
+    print(f"| `Sketches.from_pairs` (lg_k 14) on the same arrays as (account, follower) pairs | {pairs:.2f} s | |")
+    print(f"| `Graph.sketches()` (lg_k 14) of that graph | {from_graph:.2f} s | |")
 
 
 if __name__ == "__main__":

@@ -447,6 +447,53 @@ fn section_sketch(reps: usize) -> Vec<Table> {
         "≥ 95% of pairs",
         Some(ok as f64 >= 0.95 * n as f64),
     );
+    // Ladder, budgeted pick and merge on the sketches of the 5,000 largest.
+    let s = time(reps, || sketch::ladder(&sub, None, 50, 0.95).unwrap());
+    let l = sketch::ladder(&sub, None, 50, 0.95).unwrap();
+    let last = l.steps.last().unwrap();
+    t.row(
+        "reach ladder on sketches, 50 steps over the 5,000 largest",
+        format!(
+            "{} (reach {:.0} ± {:.0}, sample rate {:.4})",
+            fmt_s(s),
+            last.cumulative_reach,
+            last.cumulative_error,
+            l.sample_rate
+        ),
+        "",
+        None,
+    );
+    // Costs grow with audience (a rate card: $1 per 100 followers, at least $100).
+    let costs: Vec<f64> = (0..sub.len() as u32)
+        .map(|i| (sub.records(i) as f64 / 100.0).max(100.0))
+        .collect();
+    let budget = costs.iter().sum::<f64>() / 100.0;
+    let s = time(reps, || {
+        sketch::budget_pick(&sub, None, &costs, budget, 0.95).unwrap()
+    });
+    let bp = sketch::budget_pick(&sub, None, &costs, budget, 0.95).unwrap();
+    t.row(
+        format!("budgeted pick on sketches, 5,000 largest, budget {budget:.0}"),
+        format!(
+            "{} ({} accounts, reach {:.0} ± {:.0})",
+            fmt_s(s),
+            bp.accounts.len(),
+            bp.unique_reach,
+            bp.error_bound
+        ),
+        "",
+        None,
+    );
+    let s = time(reps, || sub.merge(&sub).unwrap());
+    t.row(
+        format!(
+            "merge two sketch sets of the 5,000 largest ({} hashes each)",
+            sub.total_hashes()
+        ),
+        fmt_s(s),
+        "",
+        None,
+    );
     let mut out = vec![t];
 
     // The DataSketches families on the same 5,000 accounts.

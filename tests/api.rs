@@ -82,6 +82,10 @@ fn requests_round_trip_through_json() {
         "sketch_reach",
         "sketch_overlap",
         "sketch_ladder",
+        "sketch_pick",
+        "sketch_pick_inline",
+        "sketch_merge",
+        "sketch_stream",
         "sketch_check",
         "sketch_error",
         "sketch_model",
@@ -524,4 +528,144 @@ fn margin_response_has_the_acceptance_fields() {
     assert_eq!(pa["reached_voters"], 2000.0);
     let wi = js.iter().find(|j| j["id"] == "WI").unwrap();
     assert_eq!(wi["delta_votes"]["mean"], 0.0);
+}
+
+fn run_err(request_text: &str) -> reachgraph_api::ApiError {
+    run(&parse_request(request_text).unwrap(), &NoProgress).unwrap_err()
+}
+
+#[test]
+fn sketch_merge_of_two_weeks_equals_the_stored_merge_and_counts_people_once() {
+    in_root();
+    let out = "target/golden/sketch_merged_again";
+    let v = answer(&request("sketch_merge").replace("target/golden/sketch_merged", out));
+    assert_eq!(v["input_accounts"], serde_json::json!([13, 9]));
+    // The merge is byte for byte the stored fixture the other sketch requests read.
+    let written = std::fs::read(format!("{out}/sketches.rgsk")).unwrap();
+    let stored = std::fs::read("tests/fixtures/sketches/merged/sketches.rgsk").unwrap();
+    assert_eq!(written, stored);
+    // ig_star: p1 p2 p3 in week one, p1 (again) and p7 in week two: four people, five follows.
+    let r = answer(
+        r#"{"version": 1, "type": "sketch_reach", "sketches": "tests/fixtures/sketches/merged",
+            "accounts": ["ig_star"]}"#,
+    );
+    assert_eq!(
+        (r["unique_reach"].as_f64(), r["summed_followers"].as_u64()),
+        (Some(4.0), Some(5))
+    );
+    // Every creator of both weeks reaches the nine people p1..p9.
+    let r = answer(
+        r#"{"version": 1, "type": "sketch_reach", "sketches": "tests/fixtures/sketches/merged",
+            "accounts": ["ig_star", "tt_star", "ig_c", "x_d", "new_creator"]}"#,
+    );
+    assert_eq!(r["unique_reach"].as_f64(), Some(9.0));
+    assert_eq!(r["exact"], true);
+}
+
+#[test]
+fn sketch_merge_of_incompatible_directories_names_both() {
+    in_root();
+    let dir = "target/golden/sketch_week2_lg5";
+    answer(&format!(
+        r#"{{"version": 1, "type": "sketch_build", "out": "{dir}", "lg_k": 5,
+            "graph": {{"path": "tests/fixtures/graphs/campaign_week2.txt"}}}}"#
+    ));
+    let e = run_err(&format!(
+        r#"{{"version": 1, "type": "sketch_merge", "out": "target/golden/never",
+            "inputs": ["tests/fixtures/sketches/campaign", "{dir}"]}}"#
+    ));
+    assert_eq!(e.kind, "incompatible_sketches");
+    assert!(
+        e.message.contains("tests/fixtures/sketches/campaign and "),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.contains(dir) && e.message.contains("lg_k"),
+        "{}",
+        e.message
+    );
+    let e = run_err(
+        r#"{"version": 1, "type": "sketch_merge", "out": "target/golden/never",
+            "inputs": ["tests/fixtures/sketches/campaign"]}"#,
+    );
+    assert_eq!(e.kind, "invalid_parameter");
+    let e = run_err(
+        r#"{"version": 1, "type": "sketch_merge", "out": "target/golden/never",
+            "inputs": ["tests/fixtures/sketches/campaign", "tests/fixtures/graphs/campaign.txt"]}"#,
+    );
+    assert_eq!(e.kind, "corrupt_sketch", "{}", e.message);
+}
+
+#[test]
+fn sketch_pick_on_exact_sketches_equals_the_exact_pick() {
+    in_root();
+    let sk = answer(&request("sketch_pick"));
+    let ex = answer(&request("budget_pick"));
+    assert_eq!(sk["accounts"], ex["accounts"]);
+    assert_eq!(sk["total_cost"], ex["total_cost"]);
+    assert_eq!(sk["unique_reach"].as_f64(), ex["people"].as_f64());
+    assert_eq!(sk["exact"], true);
+}
+
+#[test]
+fn sketch_pick_bad_costs_are_typed_errors() {
+    in_root();
+    let base = r#"{"version": 1, "type": "sketch_pick", "sketches": "tests/fixtures/sketches/campaign", "budget": 5000, "costs": "#;
+    for (costs, kind, needle) in [
+        (r#"{"nobody": 10}"#, "unknown_node", "nobody"),
+        (r#"{"x_d": -1}"#, "invalid_attribute", "x_d"),
+        (
+            r#"{"file": "tests/fixtures/graphs/campaign.txt"}"#,
+            "parse",
+            "campaign.txt:1",
+        ),
+        (
+            r#"{"file": "tests/fixtures/graphs/absent.csv"}"#,
+            "io",
+            "absent.csv",
+        ),
+        (r#"{"ig_star": 8000}"#, "budget_too_small", "8000"),
+        (r#"{}"#, "missing_attribute", "cost"),
+    ] {
+        let e = run_err(&format!("{base}{costs}}}"));
+        assert_eq!(e.kind, kind, "{costs}: {}", e.message);
+        assert!(e.message.contains(needle), "{costs}: {}", e.message);
+    }
+}
+
+#[test]
+fn sketch_stream_of_a_pair_file_answers_as_the_graph_build() {
+    in_root();
+    let out = "target/golden/sketch_stream_again";
+    let v = answer(&request("sketch_stream").replace("target/golden/sketch_stream_week2", out));
+    assert_eq!(v["pairs"], 6);
+    assert_eq!(v["accounts"], 4, "only accounts with followers are listed");
+    let reach = |dir: &str| {
+        answer(&format!(
+            r#"{{"version": 1, "type": "sketch_reach", "sketches": "{dir}",
+                "accounts": ["ig_star", "ig_c", "x_d", "new_creator"]}}"#
+        ))
+    };
+    let (a, b) = (reach(out), reach("tests/fixtures/sketches/campaign_week2"));
+    assert_eq!(a["unique_reach"], b["unique_reach"]);
+    assert_eq!(a["summed_followers"], b["summed_followers"]);
+    std::fs::create_dir_all("target/golden").unwrap();
+    std::fs::write("target/golden/bad_pairs.txt", "a x\nb\n").unwrap();
+    let e = run_err(
+        r#"{"version": 1, "type": "sketch_stream", "pairs": "target/golden/bad_pairs.txt",
+            "out": "target/golden/never"}"#,
+    );
+    assert_eq!(e.kind, "parse");
+    assert!(e.message.contains("bad_pairs.txt:2"), "{}", e.message);
+    let e = run_err(
+        r#"{"version": 1, "type": "sketch_stream", "pairs": "target/golden/absent.txt",
+            "out": "target/golden/never"}"#,
+    );
+    assert_eq!(e.kind, "io");
+    let e = run_err(
+        r#"{"version": 1, "type": "sketch_stream", "pairs": "tests/fixtures/graphs/campaign_week2.txt",
+            "out": "target/golden/never", "lg_k": 30}"#,
+    );
+    assert_eq!(e.kind, "invalid_parameter");
 }

@@ -109,12 +109,18 @@ pub enum Request {
     Evaluate(EvaluateRequest),
     /// Build per-account sketches of a graph into a directory.
     SketchBuild(sketch::SketchBuildRequest),
+    /// Build sketches from a file of `account follower` pairs, read in chunks.
+    SketchStream(sketch::SketchStreamRequest),
     /// Unique reach from stored sketches, with its error bound.
     SketchReach(sketch::SketchReachRequest),
     /// Overlap matrices from stored sketches, with error bounds.
     SketchOverlap(sketch::SketchOverlapRequest),
     /// The greedy reach ladder from stored sketches.
     SketchLadder(sketch::SketchLadderRequest),
+    /// The budgeted pick from stored sketches and per-account costs.
+    SketchPick(sketch::SketchPickRequest),
+    /// Merge stored sketch sets into a new directory.
+    SketchMerge(sketch::SketchMergeRequest),
     /// Sketch answers compared with exact ones on a graph.
     SketchCheck(sketch::SketchCheckRequest),
     /// The expected error for a sketch size and set size.
@@ -314,12 +320,18 @@ pub enum Response {
     Evaluate(Versioned<EvaluateResponse>),
     /// Answer to [`Request::SketchBuild`].
     SketchBuild(Versioned<sketch::SketchBuildResponse>),
+    /// Answer to [`Request::SketchStream`].
+    SketchStream(Versioned<sketch::SketchStreamResponse>),
     /// Answer to [`Request::SketchReach`].
     SketchReach(Versioned<sketch::SketchReachResponse>),
     /// Answer to [`Request::SketchOverlap`].
     SketchOverlap(Versioned<sketch::SketchOverlapResponse>),
     /// Answer to [`Request::SketchLadder`].
     SketchLadder(Versioned<sketch::SketchLadderResponse>),
+    /// Answer to [`Request::SketchPick`].
+    SketchPick(Versioned<sketch::SketchPickResponse>),
+    /// Answer to [`Request::SketchMerge`].
+    SketchMerge(Versioned<sketch::SketchMergeResponse>),
     /// Answer to [`Request::SketchCheck`].
     SketchCheck(Versioned<sketch::SketchCheckResponse>),
     /// Answer to [`Request::SketchError`].
@@ -645,6 +657,13 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
         }
         Request::SketchLadder(r) => {
             sketch::run_ladder(r).map(|b| Response::SketchLadder(versioned(b)))
+        }
+        Request::SketchStream(r) => {
+            sketch::run_stream(r, progress).map(|b| Response::SketchStream(versioned(b)))
+        }
+        Request::SketchPick(r) => sketch::run_pick(r).map(|b| Response::SketchPick(versioned(b))),
+        Request::SketchMerge(r) => {
+            sketch::run_merge(r).map(|b| Response::SketchMerge(versioned(b)))
         }
         Request::SketchCheck(r) => {
             sketch::run_check(r, progress).map(|b| Response::SketchCheck(versioned(b)))

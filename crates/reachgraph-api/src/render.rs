@@ -43,6 +43,9 @@ pub fn render(resp: &Response) -> String {
         | Response::SketchReach(_)
         | Response::SketchOverlap(_)
         | Response::SketchLadder(_)
+        | Response::SketchPick(_)
+        | Response::SketchStream(_)
+        | Response::SketchMerge(_)
         | Response::SketchCheck(_)
         | Response::SketchError(_)
         | Response::SketchModel(_) => sketch(resp),

@@ -29,7 +29,8 @@ pub struct SketchBuildRequest {
     pub graph: GraphSpec,
     /// Output directory (created if missing).
     pub out: String,
-    /// `log2` of the hashes kept per account (default 12: 4,096).
+    /// `log2` of the hashes kept per account (default 14: 16,384, the smallest size whose
+    /// reach error bound at 95% is under 2%).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lg_k: Option<u8>,
     /// Hash seed (default 9001); sketches combine only with the same seed.
@@ -38,6 +39,27 @@ pub struct SketchBuildRequest {
     /// Accounts to sketch (all accounts when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<IdList>,
+}
+
+/// Build sketches from a file of `account follower` pairs read in chunks (a file too large
+/// for memory), into a directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchStreamRequest {
+    /// The pair file: `account follower` lines (whitespace or comma separated, `#` comments,
+    /// gzip detected); the follower is a person id.
+    pub pairs: String,
+    /// Output directory (created if missing).
+    pub out: String,
+    /// `log2` of the hashes kept per account (default 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lg_k: Option<u8>,
+    /// Hash seed (default 9001).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Bytes read per chunk (default 16 MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_bytes: Option<usize>,
 }
 
 /// Unique reach of a set of accounts from stored sketches.
@@ -82,6 +104,50 @@ pub struct SketchLadderRequest {
     pub confidence: f64,
 }
 
+/// Budgeted pick from stored sketches: the accounts reaching the most (estimated) people for a
+/// budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchPickRequest {
+    /// A sketch directory (or a `.rgsk` file).
+    pub sketches: String,
+    /// Per-account costs: a CSV with `id` and `cost` columns, or inline `{"id": cost}`.
+    /// Accounts without a cost are not for hire.
+    pub costs: CostList,
+    /// The budget, in the unit of the costs.
+    pub budget: f64,
+    /// Candidate accounts (all accounts with a cost when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<IdList>,
+    /// Confidence of the error bounds (default 0.95).
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
+}
+
+/// Costs of accounts: inline, or a CSV file with `id` and `cost` columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CostList {
+    /// `{"account id": cost}` in the request.
+    Inline(std::collections::BTreeMap<String, f64>),
+    /// A CSV with a header naming an `id` (or `account`) and a `cost` column; a node-attribute
+    /// CSV works as it is.
+    File {
+        /// Path of the CSV.
+        file: String,
+    },
+}
+
+/// Merge stored sketch sets (of the same `lg_k` and seed) into a new directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SketchMergeRequest {
+    /// Sketch directories (or `.rgsk` files), at least two.
+    pub inputs: Vec<String>,
+    /// Output directory (created if missing).
+    pub out: String,
+}
+
 /// Sketch answers against exact ones on a graph (sketches built in memory).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,7 +156,7 @@ pub struct SketchCheckRequest {
     pub graph: GraphSpec,
     /// The accounts whose reach and pairwise Jaccard are compared.
     pub accounts: IdList,
-    /// `lg_k` of the sketches (default 12).
+    /// `lg_k` of the sketches (default 14).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lg_k: Option<u8>,
     /// Hash seed (default 9001).
@@ -147,6 +213,28 @@ pub struct SketchBuildResponse {
     pub bytes: usize,
 }
 
+/// What `sketch_stream` read and wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SketchStreamResponse {
+    /// Pairs read (comment and blank lines not counted).
+    pub pairs: u64,
+    /// The sketch set as written.
+    #[serde(flatten)]
+    pub written: SketchBuildResponse,
+}
+
+/// What `sketch_merge` wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SketchMergeResponse {
+    /// The sketch sets merged, in the order given.
+    pub inputs: Vec<String>,
+    /// Accounts in each input.
+    pub input_accounts: Vec<usize>,
+    /// The merged set as written.
+    #[serde(flatten)]
+    pub written: SketchBuildResponse,
+}
+
 /// Unique reach from sketches (see [`sketch::SketchReach`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SketchReachResponse {
@@ -193,6 +281,39 @@ pub struct SketchStepOut {
     pub cumulative_reach: f64,
     /// Error bound of `cumulative_reach`.
     pub cumulative_error: f64,
+    /// Cost of the account (budgeted pick only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// Summed cost so far (budgeted pick only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cumulative_cost: Option<f64>,
+}
+
+/// The budgeted pick from sketches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SketchPickResponse {
+    /// The budget.
+    pub budget: f64,
+    /// Picked account ids in pick order.
+    pub accounts: Vec<String>,
+    /// Steps in pick order.
+    pub steps: Vec<SketchStepOut>,
+    /// Summed cost of the pick (≤ budget).
+    pub total_cost: f64,
+    /// Estimated distinct people reached.
+    pub unique_reach: f64,
+    /// Its error bound (people, at `confidence`).
+    pub error_bound: f64,
+    /// `cost_effective_greedy` or `best_single`.
+    pub method: String,
+    /// Guarantee against the best affordable set on the sample, `1 − 1/√e`.
+    pub guarantee: f64,
+    /// Sampling rate of the people counted (1: exact).
+    pub sample_rate: f64,
+    /// Confidence of the error bounds.
+    pub confidence: f64,
+    /// True when exact.
+    pub exact: bool,
 }
 
 /// The greedy reach ladder from sketches.
@@ -283,23 +404,19 @@ fn params(lg_k: Option<u8>, seed: Option<u64>) -> Result<SketchParams> {
     )?)
 }
 
-pub(crate) fn run_build(
-    r: &SketchBuildRequest,
-    progress: &dyn Progress,
+/// Writes a sketch set into a directory: `sketches.rgsk` and a `manifest.json` recording
+/// `source` (what the sketches were built from) beside the sizes.
+pub fn save_sketches(
+    set: &SketchSet,
+    out: &str,
+    source: serde_json::Value,
 ) -> Result<SketchBuildResponse> {
-    let params = params(r.lg_k, r.seed)?;
-    let g = r.graph.load(progress)?;
-    let accounts = r
-        .accounts
-        .as_ref()
-        .map(|l| l.resolve(&g.graph, "account list"))
-        .transpose()?;
-    let set = SketchSet::from_graph(&g.graph, accounts.as_deref(), params, progress)?;
-    let dir = Path::new(&r.out);
+    let dir = Path::new(out);
     std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
     let file = dir.join(SKETCH_FILE);
     let bytes = set.to_bytes();
     std::fs::write(&file, &bytes).map_err(|e| io_error("write", &file, e))?;
+    let params = set.params();
     let k = params.k();
     let resp = SketchBuildResponse {
         file: file.display().to_string(),
@@ -312,10 +429,9 @@ pub(crate) fn run_build(
         total_hashes: set.total_hashes(),
         bytes: bytes.len(),
     };
-    let manifest = serde_json::json!({
+    let mut manifest = serde_json::json!({
         "format": "reachgraph sketch set, binary format version 1 (see docs/sketch.md)",
         "kind": "bottom-k",
-        "graph": r.graph,
         "lg_k": resp.lg_k,
         "seed": resp.seed,
         "accounts": resp.accounts,
@@ -323,6 +439,10 @@ pub(crate) fn run_build(
         "total_hashes": resp.total_hashes,
         "bytes": resp.bytes,
     });
+    if let (serde_json::Value::Object(m), serde_json::Value::Object(src)) = (&mut manifest, source)
+    {
+        m.extend(src);
+    }
     let mpath = dir.join(MANIFEST_FILE);
     std::fs::write(
         &mpath,
@@ -330,6 +450,141 @@ pub(crate) fn run_build(
     )
     .map_err(|e| io_error("write", &mpath, e))?;
     Ok(resp)
+}
+
+pub(crate) fn run_build(
+    r: &SketchBuildRequest,
+    progress: &dyn Progress,
+) -> Result<SketchBuildResponse> {
+    let params = params(r.lg_k, r.seed)?;
+    let g = r.graph.load(progress)?;
+    let accounts = r
+        .accounts
+        .as_ref()
+        .map(|l| l.resolve(&g.graph, "account list"))
+        .transpose()?;
+    let set = SketchSet::from_graph(&g.graph, accounts.as_deref(), params, progress)?;
+    save_sketches(&set, &r.out, serde_json::json!({ "graph": r.graph }))
+}
+
+pub(crate) fn run_stream(
+    r: &SketchStreamRequest,
+    progress: &dyn Progress,
+) -> Result<SketchStreamResponse> {
+    let params = params(r.lg_k, r.seed)?;
+    let path = Path::new(&r.pairs);
+    let f = std::fs::File::open(path).map_err(|e| io_error("open", path, e))?;
+    let mut b = sketch::StreamBuilder::new(params)?;
+    let chunk = r.chunk_bytes.unwrap_or(sketch::DEFAULT_STREAM_CHUNK);
+    let pairs = b.read_pairs(f, &r.pairs, chunk, progress)?;
+    let written = save_sketches(&b.finish(), &r.out, serde_json::json!({ "pairs": r.pairs }))?;
+    Ok(SketchStreamResponse { pairs, written })
+}
+
+/// Merges sketch sets read from `inputs` (directories or files), naming the two inputs whose
+/// parameters differ when they cannot be combined.
+pub fn merge_sketches(inputs: &[String]) -> Result<(SketchSet, Vec<usize>)> {
+    if inputs.len() < 2 {
+        return Err(ApiError {
+            kind: "invalid_parameter".into(),
+            message: format!(
+                "sketch merge needs at least two sketch sets, got {}",
+                inputs.len()
+            ),
+        });
+    }
+    let mut sizes = Vec::with_capacity(inputs.len());
+    let mut merged = load_sketches(&inputs[0])?;
+    sizes.push(merged.len());
+    for path in &inputs[1..] {
+        let next = load_sketches(path)?;
+        sizes.push(next.len());
+        merged = merged.merge(&next).map_err(|e| ApiError {
+            kind: e.kind().to_string(),
+            message: format!("{} and {path}: {e}", inputs[0]),
+        })?;
+    }
+    Ok((merged, sizes))
+}
+
+pub(crate) fn run_merge(r: &SketchMergeRequest) -> Result<SketchMergeResponse> {
+    let (set, input_accounts) = merge_sketches(&r.inputs)?;
+    let written = save_sketches(&set, &r.out, serde_json::json!({ "merged_from": r.inputs }))?;
+    Ok(SketchMergeResponse {
+        inputs: r.inputs.clone(),
+        input_accounts,
+        written,
+    })
+}
+
+/// Per-account costs of a sketch set (NaN: not for hire) from a cost list.
+pub fn resolve_costs(set: &SketchSet, costs: &CostList) -> Result<Vec<f64>> {
+    match costs {
+        CostList::File { file } => {
+            let f = std::fs::File::open(file).map_err(|e| io_error("open", Path::new(file), e))?;
+            Ok(set.read_costs(std::io::BufReader::new(f), file)?)
+        }
+        CostList::Inline(map) => {
+            let mut out = vec![f64::NAN; set.len()];
+            for (id, &c) in map {
+                let i = set
+                    .index_of(id)
+                    .ok_or_else(|| reachgraph_core::Error::UnknownNode {
+                        id: id.clone(),
+                        context: " (costs: no sketch for this account)".into(),
+                    })?;
+                if !(c.is_finite() && c >= 0.0) {
+                    return Err(reachgraph_core::Error::InvalidAttribute {
+                        column: "cost".into(),
+                        node: id.clone(),
+                        reason: format!("{c} is not a finite number >= 0"),
+                    }
+                    .into());
+                }
+                out[i as usize] = c;
+            }
+            Ok(out)
+        }
+    }
+}
+
+fn step_out(set: &SketchSet, s: &sketch::SketchStep, with_cost: bool) -> SketchStepOut {
+    SketchStepOut {
+        account: set.account(s.account).to_string(),
+        marginal_reach: s.marginal_reach,
+        cumulative_reach: s.cumulative_reach,
+        cumulative_error: s.cumulative_error,
+        cost: if with_cost { s.cost } else { None },
+        cumulative_cost: with_cost.then_some(s.cumulative_cost),
+    }
+}
+
+pub(crate) fn run_pick(r: &SketchPickRequest) -> Result<SketchPickResponse> {
+    let set = load_sketches(&r.sketches)?;
+    let costs = resolve_costs(&set, &r.costs)?;
+    let cands = r
+        .candidates
+        .as_ref()
+        .map(|l| resolve_ids(&set, l, "candidate list"))
+        .transpose()?;
+    let p = sketch::budget_pick(&set, cands.as_deref(), &costs, r.budget, r.confidence)?;
+    Ok(SketchPickResponse {
+        budget: p.budget,
+        accounts: p
+            .accounts
+            .iter()
+            .map(|&i| set.account(i).to_string())
+            .collect(),
+        steps: p.steps.iter().map(|s| step_out(&set, s, true)).collect(),
+        total_cost: p.total_cost,
+        unique_reach: p.unique_reach,
+        error_bound: p.error_bound,
+        method: p.method,
+        guarantee: p.guarantee,
+        sample_rate: p.sample_rate,
+        confidence: p.confidence,
+        exact: p.exact,
+    })
 }
 
 pub(crate) fn run_reach(r: &SketchReachRequest) -> Result<SketchReachResponse> {
@@ -375,16 +630,7 @@ pub(crate) fn run_ladder(r: &SketchLadderRequest) -> Result<SketchLadderResponse
         .transpose()?;
     let l = sketch::ladder(&set, cands.as_deref(), r.k, r.confidence)?;
     Ok(SketchLadderResponse {
-        steps: l
-            .steps
-            .iter()
-            .map(|s| SketchStepOut {
-                account: set.account(s.account).to_string(),
-                marginal_reach: s.marginal_reach,
-                cumulative_reach: s.cumulative_reach,
-                cumulative_error: s.cumulative_error,
-            })
-            .collect(),
+        steps: l.steps.iter().map(|s| step_out(&set, s, false)).collect(),
         sample_rate: l.sample_rate,
         samples: l.samples,
         confidence: l.confidence,

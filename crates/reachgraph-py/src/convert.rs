@@ -4,6 +4,7 @@ use crate::error::{core_err, invalid, UnknownNodeError};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
+use reachgraph_core::sketch::SketchSet;
 use reachgraph_core::{Graph, NodeKey};
 use serde_json::Value;
 
@@ -123,4 +124,128 @@ pub fn check_len(name: &str, got: usize, want: usize) -> PyResult<()> {
         )));
     }
     Ok(())
+}
+
+/// An id given from Python: an int, or a str (read as an integer when it is one, as ids in
+/// files are).
+pub fn py_key(item: &Bound<'_, PyAny>, what: &str, i: usize) -> PyResult<NodeKey> {
+    if let Ok(v) = item.extract::<i64>() {
+        Ok(NodeKey::Int(v))
+    } else if let Ok(s) = item.extract::<String>() {
+        Ok(NodeKey::parse(&s))
+    } else {
+        Err(invalid(format!(
+            "{what} entry {} is neither an int nor a str: {}",
+            i + 1,
+            item.repr()?
+        )))
+    }
+}
+
+/// An account id given from Python as the token a sketch set stores.
+fn sketch_token(item: &Bound<'_, PyAny>, what: &str, i: usize) -> PyResult<String> {
+    py_key(item, what, i).map(|k| k.to_string())
+}
+
+/// Ladder or pick steps as a list of dicts, each account as its external id.
+pub fn sketch_steps<'py>(
+    py: Python<'py>,
+    set: &SketchSet,
+    steps: &[reachgraph_core::sketch::SketchStep],
+) -> PyResult<Bound<'py, PyAny>> {
+    let v = to_py(py, &steps)?;
+    let idx: Vec<u32> = steps.iter().map(|s| s.account).collect();
+    let labels = sketch_labels(py, set, &idx)?;
+    for (i, d) in v.try_iter()?.enumerate() {
+        d?.set_item("account", labels.get_item(i)?)?;
+    }
+    Ok(v)
+}
+
+/// Indexes into a sketch set of a Python list of account ids (ints, strs, or a numpy integer
+/// array). Unknown ids raise `UnknownNodeError` naming the id and position; repeats raise
+/// `DuplicateNodeError`.
+pub fn sketch_ids(set: &SketchSet, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u32>> {
+    let tokens: Vec<String> = if let Ok(arr) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
+        arr.as_array().iter().map(i64::to_string).collect()
+    } else {
+        if obj.is_instance_of::<PyString>() {
+            return Err(invalid(format!(
+                "{what} must be a list of ids, not a single string"
+            )));
+        }
+        obj.try_iter()?
+            .enumerate()
+            .map(|(i, item)| sketch_token(&item?, what, i))
+            .collect::<PyResult<_>>()?
+    };
+    let out = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            set.index_of(t).ok_or_else(|| {
+                UnknownNodeError::new_err(format!(
+                    "unknown account id {t:?} ({what}, entry {}): no sketch for this account",
+                    i + 1
+                ))
+            })
+        })
+        .collect::<PyResult<Vec<u32>>>()?;
+    set.check_indexes(&out, what).map_err(core_err)?;
+    Ok(out)
+}
+
+/// Sketched account ids as Python objects: ids that read as integers become ints (as the
+/// graph's labels do).
+pub fn sketch_labels<'py>(
+    py: Python<'py>,
+    set: &SketchSet,
+    idx: &[u32],
+) -> PyResult<Bound<'py, PyList>> {
+    let items: Vec<Bound<'py, PyAny>> = idx
+        .iter()
+        .map(|&i| key_to_py(py, &NodeKey::parse(set.account(i))))
+        .collect::<PyResult<_>>()?;
+    PyList::new(py, items)
+}
+
+/// Per-account costs of a sketch set (NaN: not for hire) from a dict `{id: cost}`, a float
+/// array aligned with the set's accounts, or the path of a CSV with `id` and `cost` columns.
+pub fn sketch_costs(set: &SketchSet, obj: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+    if let Ok(path) = obj.extract::<String>() {
+        let f = std::fs::File::open(&path).map_err(|e| {
+            crate::error::ReachgraphIOError::new_err(format!("cannot open {path}: {e}"))
+        })?;
+        return set
+            .read_costs(std::io::BufReader::new(f), &path)
+            .map_err(core_err);
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut out = vec![f64::NAN; set.len()];
+        for (i, (k, v)) in d.iter().enumerate() {
+            let id = sketch_token(&k, "costs", i)?;
+            let c: f64 = v.extract()?;
+            let Some(a) = set.index_of(&id) else {
+                return Err(UnknownNodeError::new_err(format!(
+                    "unknown account id {id:?} (costs): no sketch for this account"
+                )));
+            };
+            if !(c.is_finite() && c >= 0.0) {
+                return Err(crate::error::InvalidAttributeError::new_err(format!(
+                    "cost of {id:?}: {c} is not a finite number >= 0"
+                )));
+            }
+            out[a as usize] = c;
+        }
+        return Ok(out);
+    }
+    if let Ok(arr) = obj.extract::<PyReadonlyArray1<'_, f64>>() {
+        check_len("costs", arr.len()?, set.len())?;
+        return Ok(arr.as_array().to_vec());
+    }
+    let arr: Vec<f64> = obj.extract().map_err(|_| {
+        invalid("costs must be a dict {id: cost}, an array aligned with accounts(), or a CSV path")
+    })?;
+    check_len("costs", arr.len(), set.len())?;
+    Ok(arr)
 }

@@ -52,6 +52,9 @@ kinds! {
     MissingAttributeError = "missing_attribute": "A required attribute (e.g. cost) is missing.",
     MemoryLimitError = "memory_limit": "An allocation would exceed the configured memory limit.",
     InvalidRequestError = "invalid_request": "A JSON request is malformed.",
+    IncompatibleSketchesError = "incompatible_sketches": "Sketches of different lg_k, hash seed or kind were combined.",
+    CorruptSketchError = "corrupt_sketch": "Sketch bytes are not a valid sketch set (bad magic, version, checksum or entry).",
+    TruncatedSketchError = "truncated_sketch": "Sketch bytes end before the length their header announces.",
 }
 
 /// Converts a core error into its Python exception.

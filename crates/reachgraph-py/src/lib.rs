@@ -8,6 +8,7 @@
 mod convert;
 mod error;
 mod runtime;
+mod sketch;
 
 use convert::{check_len, labels, resolve_ids, to_py};
 use error::{api_err, core_err, invalid};
@@ -74,7 +75,7 @@ type EdgeArrays<'py> = (
 /// The frozen follower graph (wrapped by `reachgraph.Graph`).
 #[pyclass(module = "reachgraph._reachgraph", name = "Graph")]
 pub struct PyGraph {
-    inner: Arc<Graph>,
+    pub(crate) inner: Arc<Graph>,
     report: BuildReport,
 }
 
@@ -781,6 +782,8 @@ fn run_request(py: Python<'_>, request: &str) -> PyResult<String> {
 #[pymodule]
 fn _reachgraph(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyGraph>()?;
+    m.add_class::<sketch::PySketches>()?;
+    m.add_function(wrap_pyfunction!(sketch::sketch_error, m)?)?;
     m.add_function(wrap_pyfunction!(read_edgelist, m)?)?;
     m.add_function(wrap_pyfunction!(generate_scenario, m)?)?;
     m.add_function(wrap_pyfunction!(run_request, m)?)?;

@@ -5,6 +5,7 @@ use super::kmv::bottom_k;
 use super::set::SketchSet;
 use super::{hash_key, hash_token, SketchParams};
 use crate::attrs::NONE;
+use crate::cascade::prefetch;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ids::NodeKey;
@@ -17,8 +18,28 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 /// Accounts per parallel work item when building from a graph.
 const BUILD_CHUNK: usize = 1024;
 
-/// One chunk's output: account ids concatenated, their lengths, sketch lengths, hashes.
-type ChunkOut = (String, Vec<usize>, Vec<usize>, Vec<u64>);
+/// How many followers ahead the build prefetches their person hashes.
+const PREFETCH_AHEAD: usize = 64;
+
+/// One chunk's output: account ids concatenated, their lengths, sketch lengths, and the
+/// hashes it wrote at the start of its slice of the shared buffer.
+type ChunkOut = (String, Vec<usize>, Vec<usize>, usize);
+
+/// Removes repeats from a sorted slice in place; returns the number of distinct values, which
+/// are then at its front.
+fn dedup_sorted(v: &mut [u64]) -> usize {
+    if v.is_empty() {
+        return 0;
+    }
+    let mut w = 1;
+    for r in 1..v.len() {
+        if v[r] != v[w - 1] {
+            v[w] = v[r];
+            w += 1;
+        }
+    }
+    w
+}
 
 /// Default bytes per chunk when reading a pair stream (the reader holds one chunk at a time).
 pub const DEFAULT_STREAM_CHUNK: usize = 16 << 20;
@@ -112,6 +133,7 @@ impl SketchSet {
         let accounts = account_list(graph, accounts)?;
         let accounts = &accounts[..];
         let ph = person_hashes(graph, params.seed);
+        let ph = &ph[..];
         let k = params.k();
         let total = accounts.len() as u64;
         let done = AtomicU64::new(0);
@@ -120,23 +142,66 @@ impl SketchSet {
             return Err(Error::Cancelled);
         }
         let ids = graph.ids();
+        // Each account keeps at most min(followers, k) hashes: give every chunk a slice of
+        // one buffer that size and let it write its sketches there, so no hash is copied
+        // twice and no per-chunk vector grows (page faults and copies were most of the
+        // assembly's time). Only where a sketch lost repeats to dedup is a chunk shifted down.
+        let bound = |a: u32| graph.out_degree(a).min(k);
+        let chunk_bound: Vec<usize> = accounts
+            .par_chunks(BUILD_CHUNK)
+            .map(|c| c.iter().map(|&a| bound(a)).sum())
+            .collect();
+        let mut hashes = vec![0u64; chunk_bound.iter().sum()];
+        let mut slices = Vec::with_capacity(chunk_bound.len());
+        let mut rest = &mut hashes[..];
+        for &b in &chunk_bound {
+            let (head, tail) = rest.split_at_mut(b);
+            slices.push(head);
+            rest = tail;
+        }
         let parts: Vec<ChunkOut> = accounts
             .par_chunks(BUILD_CHUNK)
-            .map(|chunk| {
+            .zip(slices)
+            .map(|(chunk, dst)| {
                 let mut names = String::new();
                 let mut name_len = Vec::with_capacity(chunk.len());
                 let mut lens = Vec::with_capacity(chunk.len());
-                let mut out = Vec::new();
                 if cancelled.load(Relaxed) {
-                    return (names, name_len, lens, out);
+                    return (names, name_len, lens, 0);
                 }
                 let mut scratch = Vec::new();
+                let mut pos = 0;
+                // The gather of person hashes is random access into an array far larger than
+                // the caches and most of the build's time: prefetch a fixed distance ahead,
+                // across account boundaries (most accounts have a handful of followers).
+                let mut ahead = chunk.iter().flat_map(|&a| graph.followers(a));
+                for &v in ahead.by_ref().take(PREFETCH_AHEAD) {
+                    prefetch(&ph[v as usize]);
+                }
+                let mut gather = |v: u32| {
+                    if let Some(&w) = ahead.next() {
+                        prefetch(&ph[w as usize]);
+                    }
+                    ph[v as usize]
+                };
                 for &a in chunk {
-                    scratch.clear();
-                    scratch.extend(graph.followers(a).iter().map(|&v| ph[v as usize]));
-                    bottom_k(&mut scratch, k);
-                    lens.push(scratch.len());
-                    out.extend_from_slice(&scratch);
+                    let f = graph.followers(a);
+                    let len = if f.len() <= k {
+                        let out = &mut dst[pos..pos + f.len()];
+                        for (o, &v) in out.iter_mut().zip(f) {
+                            *o = gather(v);
+                        }
+                        out.sort_unstable();
+                        dedup_sorted(out)
+                    } else {
+                        scratch.clear();
+                        scratch.extend(f.iter().map(|&v| gather(v)));
+                        bottom_k(&mut scratch, k);
+                        dst[pos..pos + scratch.len()].copy_from_slice(&scratch);
+                        scratch.len()
+                    };
+                    lens.push(len);
+                    pos += len;
                     let before = names.len();
                     match ids.key(a) {
                         NodeKey::Int(v) => push_int(&mut names, v),
@@ -148,23 +213,26 @@ impl SketchSet {
                 if !progress.update("sketch", d, total) {
                     cancelled.store(true, Relaxed);
                 }
-                (names, name_len, lens, out)
+                (names, name_len, lens, pos)
             })
             .collect();
         if cancelled.load(Relaxed) {
             return Err(Error::Cancelled);
         }
-        // Chunk outputs hold lengths; turn them into global offsets and copy the hashes, in
-        // parallel (the copy is most of a gigabyte at 200M follows).
         let mut hash_base = Vec::with_capacity(parts.len());
         let mut name_base = Vec::with_capacity(parts.len());
-        let (mut hb, mut nb) = (0usize, 0usize);
-        for p in &parts {
+        let (mut hb, mut nb, mut src) = (0usize, 0usize, 0usize);
+        for (p, &b) in parts.iter().zip(&chunk_bound) {
+            if src != hb {
+                hashes.copy_within(src..src + p.3, hb);
+            }
             hash_base.push(hb);
             name_base.push(nb);
-            hb += p.3.len();
+            hb += p.3;
+            src += b;
             nb += p.0.len();
         }
+        hashes.truncate(hb);
         let offsets: Vec<usize> = std::iter::once(0)
             .chain(
                 parts
@@ -193,18 +261,6 @@ impl SketchSet {
                     .collect::<Vec<usize>>(),
             )
             .collect();
-        let mut hashes = vec![0u64; hb];
-        let mut slices = Vec::with_capacity(parts.len());
-        let mut rest = &mut hashes[..];
-        for p in &parts {
-            let (head, tail) = rest.split_at_mut(p.3.len());
-            slices.push(head);
-            rest = tail;
-        }
-        slices
-            .into_par_iter()
-            .zip(&parts)
-            .for_each(|(dst, p)| dst.copy_from_slice(&p.3));
         let mut names = String::with_capacity(nb);
         for p in &parts {
             names.push_str(&p.0);
@@ -214,6 +270,80 @@ impl SketchSet {
             .par_iter()
             .map(|&a| graph.out_degree(a) as u64)
             .collect();
+        Ok(SketchSet::from_parts(
+            params, names, name_off, records, offsets, hashes,
+        ))
+    }
+}
+
+impl SketchSet {
+    /// Sketches from two aligned integer arrays: `followers[i]` follows `accounts[i]`
+    /// (followers are person ids, hashed as integers with [`hash_key`]).
+    ///
+    /// # Returns
+    /// A [`SketchSet`] of every account that appears, in ascending id order (ids written in
+    /// decimal), each with its number of pairs as `records`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for bad `params`; [`Error::LengthMismatch`] when the arrays
+    /// differ in length.
+    ///
+    /// # Complexity
+    /// O(P log P) for P pairs (one parallel sort), 16 bytes per pair of working memory.
+    pub fn from_id_pairs(
+        accounts: &[i64],
+        followers: &[i64],
+        params: SketchParams,
+    ) -> Result<SketchSet> {
+        params.validate()?;
+        if accounts.len() != followers.len() {
+            return Err(Error::LengthMismatch {
+                column: "followers".into(),
+                got: followers.len(),
+                expected: accounts.len(),
+            });
+        }
+        let seed = params.seed;
+        let mut pairs: Vec<(i64, u64)> = accounts
+            .par_iter()
+            .zip(followers.par_iter())
+            .map(|(&a, &f)| (a, super::hash_int(seed, f)))
+            .collect();
+        pairs.par_sort_unstable();
+        let mut starts: Vec<usize> = (0..pairs.len())
+            .into_par_iter()
+            .with_min_len(1 << 16)
+            .filter(|&i| i == 0 || pairs[i - 1].0 != pairs[i].0)
+            .collect();
+        starts.push(pairs.len());
+        let k = params.k();
+        let runs: Vec<(i64, u64, Vec<u64>)> = starts
+            .par_windows(2)
+            .with_min_len(256)
+            .map(|w| {
+                let run = &pairs[w[0]..w[1]];
+                let mut h: Vec<u64> = run.iter().map(|p| p.1).collect();
+                // Sorted already: the k smallest distinct values are a dedup of the front.
+                h.dedup();
+                h.truncate(k);
+                (run[0].0, run.len() as u64, h)
+            })
+            .collect();
+        drop(pairs);
+        let mut names = String::new();
+        let mut name_off = Vec::with_capacity(runs.len() + 1);
+        let mut records = Vec::with_capacity(runs.len());
+        let mut offsets = Vec::with_capacity(runs.len() + 1);
+        let mut hashes = Vec::with_capacity(runs.iter().map(|r| r.2.len()).sum());
+        name_off.push(0);
+        offsets.push(0);
+        for (a, n, h) in runs {
+            push_int(&mut names, a);
+            name_off.push(names.len());
+            records.push(n);
+            hashes.extend_from_slice(&h);
+            offsets.push(hashes.len());
+        }
         Ok(SketchSet::from_parts(
             params, names, name_off, records, offsets, hashes,
         ))
@@ -458,7 +588,19 @@ fn parse_pair<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::push_int;
+    use super::{dedup_sorted, push_int};
+
+    #[test]
+    fn dedup_in_place() {
+        for (mut v, want) in [
+            (vec![], vec![]),
+            (vec![1u64], vec![1]),
+            (vec![1, 1, 2, 3, 3, 3, 9], vec![1, 2, 3, 9]),
+        ] {
+            let n = dedup_sorted(&mut v);
+            assert_eq!(&v[..n], &want[..]);
+        }
+    }
 
     #[test]
     fn integers_format_like_display() {

@@ -22,9 +22,11 @@ import numpy as np
 from . import _reachgraph as _rs
 from ._reachgraph import (  # noqa: F401  (re-exported exception classes)
     BudgetTooSmallError,
+    CorruptSketchError,
     DuplicateEdgeError,
     DuplicateNodeError,
     EmptyInputError,
+    IncompatibleSketchesError,
     InvalidAttributeError,
     InvalidParameterError,
     InvalidProbabilityError,
@@ -37,6 +39,7 @@ from ._reachgraph import (  # noqa: F401  (re-exported exception classes)
     ParseError,
     ReachgraphError,
     ReachgraphIOError,
+    TruncatedSketchError,
     UnknownNodeError,
 )
 
@@ -48,6 +51,8 @@ ProgressCallback = Callable[[str, int, int], Any]
 
 __all__ = [
     "Graph",
+    "Sketches",
+    "sketch_error",
     "Result",
     "Selection",
     "MarginResult",
@@ -532,6 +537,18 @@ class Graph:
         c = None if candidates is None else _ids_arg(candidates)
         return BudgetPick(self._g.budget_pick(budget, c, include_seeds, target_only))
 
+    def sketches(
+        self,
+        lg_k: int = 14,
+        seed: int = 9001,
+        accounts: Optional[Ids] = None,
+        threads: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+    ) -> "Sketches":
+        """Per-account audience sketches of this graph (see :class:`Sketches`): all accounts, or
+        the listed ones. The default ``lg_k=14`` keeps reach within 2% at 95% confidence."""
+        return Sketches.build_from_graph(self, lg_k=lg_k, seed=seed, accounts=accounts, threads=threads, progress=progress)
+
     def spread(
         self,
         seeds: Ids,
@@ -631,6 +648,220 @@ class Graph:
         import json
 
         return MarginResult(self._g.margin(_ids_arg(seeds), json.dumps(options), threads, progress))
+
+
+class SketchReach(Result):
+    """Unique reach estimated from sketches: ``unique_reach`` with ``error_bound`` (people) at
+    ``confidence``, ``lower``/``upper``, ``relative_error``, ``exact`` and ``summed_followers``."""
+
+    _title = "unique reach (sketches)"
+
+
+class SketchOverlap(Overlap):
+    """Overlap matrices estimated from sketches (numpy): ``shared``, ``jaccard``, ``containment``
+    and their ``*_error`` bounds at ``confidence``; ``to_pandas(matrix)`` labels one."""
+
+    _title = "overlap (sketches)"
+
+
+class SketchLadder(Result):
+    """A greedy ladder or budgeted pick on sketches: ``steps`` (account, marginal and
+    cumulative reach with its error bound) and ``accounts`` in pick order."""
+
+    _title = "reach ladder (sketches)"
+
+    def to_pandas(self):
+        """The steps as a DataFrame (a dict of lists without pandas)."""
+        return _table([dict(s) for s in self._data["steps"]])
+
+
+class SketchCheck(Result):
+    """Sketch answers against exact ones: one row per comparison (``rows``), ``within`` their
+    bounds, ``max_reach_error`` and ``max_jaccard_error``."""
+
+    _title = "sketch check"
+
+    def to_pandas(self):
+        """The comparison rows as a DataFrame (a dict of lists without pandas)."""
+        return _table([dict(r) for r in self._data["rows"]])
+
+
+class Sketches:
+    """Mergeable per-account audience sketches: unique reach and overlap of thousands of
+    accounts from compact bottom-k sketches, each answer with its error bound.
+
+    Build them with :meth:`Graph.sketches` / :meth:`build_from_graph`, :meth:`from_pairs`
+    (numpy arrays of account and follower ids), :meth:`from_stream` (a pair file read in
+    chunks) or :meth:`load`; combine sets built elsewhere with :meth:`merge`.
+
+    >>> g = Graph.from_edges(["a", "a", "b"], ["x", "y", "y"])
+    >>> sk = g.sketches()
+    >>> sk.reach(["a", "b"]).unique_reach
+    2.0
+    """
+
+    __slots__ = ("_s",)
+
+    def __init__(self, inner: "_rs.Sketches"):
+        self._s = inner
+
+    @classmethod
+    def build_from_graph(
+        cls,
+        graph: "Graph",
+        lg_k: int = 14,
+        seed: int = 9001,
+        accounts: Optional[Ids] = None,
+        threads: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+    ) -> "Sketches":
+        """Sketches of the people following each account of ``graph`` (followers are mapped to
+        their person), in one parallel pass; the same sketches for any ``threads``."""
+        a = None if accounts is None else _ids_arg(accounts)
+        return cls(_rs.Sketches.build_from_graph(graph._g, lg_k, seed, a, threads, progress))
+
+    @classmethod
+    def from_pairs(
+        cls, accounts: Any, followers: Any, lg_k: int = 14, seed: int = 9001, threads: Optional[int] = None
+    ) -> "Sketches":
+        """Sketches from aligned ``(account, follower)`` pairs: ``followers[i]`` follows
+        ``accounts[i]`` and names a person. Integer numpy arrays are read in place (accounts
+        then come in ascending id order); lists of ints or strs work too."""
+        a, f = _ids_arg(accounts), _ids_arg(followers)
+        return cls(_rs.Sketches.from_pairs(a, f, lg_k, seed, threads))
+
+    @classmethod
+    def from_stream(
+        cls,
+        path: str,
+        lg_k: int = 14,
+        seed: int = 9001,
+        chunk_bytes: int = 16 << 20,
+        threads: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+    ) -> "Sketches":
+        """Sketches from a file of ``account follower`` lines (gzip detected), read in chunks of
+        ``chunk_bytes``: the file never has to fit in memory."""
+        return cls(_rs.Sketches.from_stream(path, lg_k, seed, chunk_bytes, threads, progress))
+
+    @classmethod
+    def load(cls, path: str) -> "Sketches":
+        """Reads a sketch directory (``save``, ``reachgraph sketch build``) or ``.rgsk`` file."""
+        return cls(_rs.Sketches.load(path))
+
+    def save(self, directory: str) -> Dict[str, Any]:
+        """Writes ``sketches.rgsk`` and ``manifest.json`` into ``directory``."""
+        return self._s.save(directory)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "<bytes>") -> "Sketches":
+        """Parses the binary format; corrupt or truncated bytes raise typed errors."""
+        return cls(_rs.Sketches.from_bytes(data, name))
+
+    def to_bytes(self) -> bytes:
+        """The set in the versioned, checksummed binary format."""
+        return self._s.to_bytes()
+
+    def merge(self, other: "Sketches") -> "Sketches":
+        """The union: an account in both gets the sketch of the union of its followers and the
+        sum of its records. Sets of different ``lg_k`` or ``seed`` raise IncompatibleSketchesError."""
+        return Sketches(self._s.merge(other._s))
+
+    def downsample(self, lg_k: int) -> "Sketches":
+        """Every sketch reduced to a smaller ``lg_k`` (to merge with sets built smaller)."""
+        return Sketches(self._s.downsample(lg_k))
+
+    @property
+    def lg_k(self) -> int:
+        """``log2`` of the hashes kept per account."""
+        return self._s.lg_k
+
+    @property
+    def seed(self) -> int:
+        """Hash seed; sets combine only with the same seed."""
+        return self._s.seed
+
+    @property
+    def total_hashes(self) -> int:
+        """Hashes kept over all accounts."""
+        return self._s.total_hashes
+
+    def __len__(self) -> int:
+        return len(self._s)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sketches) and self._s == other._s
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._s)
+
+    def accounts(self) -> List[Id]:
+        """Account ids, in set order."""
+        return self._s.accounts()
+
+    def records(self) -> np.ndarray:
+        """Follow records per account (follower counts, repeats included), in set order."""
+        return self._s.records()
+
+    def reach(self, accounts: Ids, confidence: float = 0.95) -> SketchReach:
+        """Unique reach of the accounts with its error bound (people) at ``confidence``."""
+        return SketchReach(self._s.reach(_ids_arg(accounts), confidence))
+
+    def overlap(
+        self,
+        accounts: Ids,
+        confidence: float = 0.95,
+        threads: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+    ) -> SketchOverlap:
+        """Shared people, Jaccard and containment matrices (numpy) with error bounds."""
+        return SketchOverlap(self._s.overlap(_ids_arg(accounts), confidence, threads, progress))
+
+    def ladder(self, k: int, candidates: Optional[Ids] = None, confidence: float = 0.95) -> SketchLadder:
+        """Greedy reach ladder: k accounts, each adding the most (estimated) people."""
+        c = None if candidates is None else _ids_arg(candidates)
+        return SketchLadder(self._s.ladder(k, c, confidence))
+
+    def budget_pick(
+        self, budget: float, costs: Any, candidates: Optional[Ids] = None, confidence: float = 0.95
+    ) -> SketchLadder:
+        """The accounts reaching the most (estimated) people within ``budget``. ``costs``: a dict
+        ``{id: cost}``, a float array aligned with :meth:`accounts` (NaN: not for hire) or the
+        path of a CSV with ``id`` and ``cost`` columns."""
+        if hasattr(costs, "to_dict") and not isinstance(costs, dict):  # pandas Series
+            costs = costs.to_dict()
+        elif isinstance(costs, np.ndarray):
+            costs = np.ascontiguousarray(costs, dtype=np.float64)
+        c = None if candidates is None else _ids_arg(candidates)
+        r = SketchLadder(self._s.budget_pick(budget, costs, c, confidence))
+        r._title = "budgeted pick (sketches)"
+        return r
+
+    def error_report(self, set_size: Optional[int] = None, confidence: float = 0.95) -> Result:
+        """The expected error of answers from sketches of this size (see :func:`sketch_error`)."""
+        return sketch_error(self.lg_k, set_size, confidence)
+
+    def check(
+        self,
+        graph: "Graph",
+        accounts: Ids,
+        confidence: float = 0.95,
+        threads: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+    ) -> SketchCheck:
+        """Compares these sketches' answers (reach of ``accounts``, Jaccard of each pair) with
+        the exact ones on ``graph``."""
+        return SketchCheck(self._s.check(graph._g, _ids_arg(accounts), confidence, threads, progress))
+
+
+def sketch_error(lg_k: int = 14, set_size: Optional[int] = None, confidence: float = 0.95) -> Result:
+    """Expected relative error of a reach estimate, worst-case Jaccard error and bytes per
+    sketch for ``lg_k`` (and a set of ``set_size`` people), as ``reachgraph sketch error``."""
+    r = Result(_rs.sketch_error(lg_k, set_size, confidence))
+    r._title = "sketch error"
+    return r
 
 
 def read_edgelist(
