@@ -1094,12 +1094,21 @@ fn generate(
     reachgraph_core::io::write_edge_list(&sc.graph, std::io::BufWriter::new(f))
         .map_err(|e| io_err(out, e))?;
     let f = std::fs::File::create(&attrs_path).map_err(|e| io_err(&attrs_path, e))?;
-    reachgraph_core::io::write_attributes(&sc.graph, std::io::BufWriter::new(f))
-        .map_err(|e| io_err(&attrs_path, e))?;
+    let isolated =
+        reachgraph_core::io::write_edge_list_attributes(&sc.graph, std::io::BufWriter::new(f))
+            .map_err(|e| io_err(&attrs_path, e))?;
+    let left_out = if isolated > 0 {
+        format!(
+            "; {isolated} generated accounts without edges are left out of both (an edge list \
+             cannot hold them)"
+        )
+    } else {
+        String::new()
+    };
     Ok(format!(
-        "wrote {} ({} accounts, {} edges) and {attrs_path}",
+        "wrote {} ({} accounts, {} edges) and {attrs_path}{left_out}",
         out,
-        sc.graph.node_count(),
+        sc.graph.node_count() - isolated,
         sc.graph.edge_count()
     ))
 }

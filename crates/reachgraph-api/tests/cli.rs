@@ -219,3 +219,48 @@ fn spread_json_is_identical_for_any_thread_count() {
     assert_ne!(code, 0);
     assert!(err.contains("no edge probabilities"), "{err}");
 }
+
+#[test]
+fn regression_generated_attributes_load_on_the_generated_edge_list() {
+    // `generate` used to write attribute rows for generated accounts without edges, which the
+    // edge list cannot hold, so `--attributes` on its own output failed with an unknown id.
+    let dir = std::env::temp_dir().join(format!("rg-cli-generate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pop = dir.join("pop.txt");
+    let pop = pop.to_str().unwrap();
+    let (code, _, err) = reachgraph(&["generate", "--edges", "20000", "--out", pop, "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let attrs = format!("{pop}.attrs.csv");
+    let edges = std::fs::read_to_string(pop).unwrap();
+    let first = edges
+        .lines()
+        .find(|l| !l.starts_with('#'))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let seeds = dir.join("seeds.txt");
+    std::fs::write(&seeds, format!("{first}\n")).unwrap();
+    let v = json(&[
+        "reach",
+        "--graph",
+        pop,
+        "--attributes",
+        &attrs,
+        "--seeds",
+        seeds.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(v["unique_reach"].as_u64().unwrap() >= 1, "{v}");
+    // Every row of the attribute file names an account of the edge list.
+    let rows = std::fs::read_to_string(&attrs).unwrap().lines().count() - 1;
+    let g = json(&[
+        "reach",
+        "--graph",
+        pop,
+        "--seeds",
+        seeds.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(rows as u64, g["graph"]["nodes"].as_u64().unwrap(), "{g}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -483,6 +483,29 @@ pub fn write_edge_list<W: std::io::Write>(graph: &Graph, mut w: W) -> std::io::R
 
 /// Writes the node attributes as a CSV that [`read_attributes`] reads back.
 pub fn write_attributes<W: std::io::Write>(graph: &Graph, w: W) -> std::io::Result<()> {
+    write_attributes_where(graph, w, |_| true)
+}
+
+/// Writes the attribute rows of the accounts that have at least one edge: the ones an edge list
+/// written by [`write_edge_list`] holds, so that [`read_attributes`] accepts the file on the
+/// graph read back from it (an account without edges is not in that graph, and naming it would
+/// be an unknown-account error). Returns the number of accounts left out.
+pub fn write_edge_list_attributes<W: std::io::Write>(
+    graph: &Graph,
+    w: W,
+) -> std::io::Result<usize> {
+    let has_edges = |u: u32| graph.out_degree(u) + graph.in_degree(u) > 0;
+    write_attributes_where(graph, w, has_edges)?;
+    Ok((0..graph.node_count() as u32)
+        .filter(|&u| !has_edges(u))
+        .count())
+}
+
+fn write_attributes_where<W: std::io::Write>(
+    graph: &Graph,
+    w: W,
+    keep: impl Fn(u32) -> bool,
+) -> std::io::Result<()> {
     let a = graph.attributes();
     let mut wr = csv::Writer::from_writer(w);
     wr.write_record([
@@ -495,7 +518,7 @@ pub fn write_attributes<W: std::io::Write>(graph: &Graph, w: W) -> std::io::Resu
         "followers",
         "tier",
     ])?;
-    for u in 0..graph.node_count() as u32 {
+    for u in (0..graph.node_count() as u32).filter(|&u| keep(u)) {
         let i = u as usize;
         let cost = if a.cost[i].is_nan() {
             String::new()
