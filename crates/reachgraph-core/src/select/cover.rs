@@ -53,6 +53,16 @@ impl RrIndex {
         (self.sets.capacity() * 4 + self.offsets.capacity() * std::mem::size_of::<usize>()) as u64
     }
 
+    /// Raw bytes of the index ([`super::index_raw_bytes`] of its ids).
+    pub(crate) fn raw_bytes(&self) -> u64 {
+        super::index_raw_bytes(self.sets.len() as u64, self.offsets.len() - 1)
+    }
+
+    /// Number of set ids held (memberships of candidate accounts).
+    pub(crate) fn ids(&self) -> usize {
+        self.sets.len()
+    }
+
     /// Bytes the index will hold after appending `members` more ids (in-place growth).
     pub(crate) fn bytes_after(&self, members: usize) -> u64 {
         ((self.sets.len() + members) * 4 + self.offsets.len() * std::mem::size_of::<usize>()) as u64

@@ -80,7 +80,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     // Node selection on θ fresh sets (Chen's correction: independent of LB's sets).
     let theta = check_sets(&e, (lambda_star / lb).ceil(), 0)?;
     let mut fin = RrIndex::new(n);
-    e.grow_index(&mut fin, theta, STREAM_FINAL, r.bytes(), None)?;
+    e.grow_index(&mut fin, theta, STREAM_FINAL, r.raw_bytes(), None)?;
     rounds += 1;
     let g = e.greedy(&fin, true);
     // Out-of-sample: the sampling phase's sets are independent of the final ones.
@@ -91,7 +91,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     let a = lnd;
     let lower = spread_lower(covered as f64, r.len() as f64, a, scale);
     let upper = optimum_upper(g.upper, fin.len() as f64, a, scale);
-    let store = r.bytes() + fin.bytes();
+    let store = r.raw_bytes() + fin.raw_bytes();
     let validation = r.len() as u64;
     Ok(e.finish(
         &g,

@@ -532,9 +532,12 @@ pub struct Selection {
     pub seed: u64,
     /// Time per phase.
     pub timings: Timings,
-    /// Bytes of the RR store at the end (selection index and validation sets).
+    /// Raw bytes of the RR store at the end (selection index and validation sets), from their
+    /// counts: 4 per set id, account id and root, 8 per offset; allocation slack is not
+    /// counted, so the figure is the same on any number of threads or ranks.
     pub rr_store_bytes: u64,
-    /// Largest bytes the RR store held at once (including a batch being indexed).
+    /// Largest raw bytes the RR store held at once (including a batch being indexed), counted
+    /// as [`Selection::rr_store_bytes`].
     pub peak_rr_bytes: u64,
 }
 
@@ -959,7 +962,9 @@ impl<'g> Engine<'g> {
                 let t = Instant::now();
                 index.append(&p.sets, self.mask.as_deref());
                 self.timings.indexing_s += t.elapsed().as_secs_f64();
-                self.peak = self.peak.max(index.bytes() + p.sets.memory_bytes() + other);
+                self.peak = self
+                    .peak
+                    .max(index.raw_bytes() + forward_raw_bytes(&p.sets) + other);
                 continue;
             }
             let t = Instant::now();
@@ -982,7 +987,9 @@ impl<'g> Engine<'g> {
             let t = Instant::now();
             index.append(&batch, self.mask.as_deref());
             self.timings.indexing_s += t.elapsed().as_secs_f64();
-            self.peak = self.peak.max(index.bytes() + batch.memory_bytes() + other);
+            self.peak = self
+                .peak
+                .max(index.raw_bytes() + forward_raw_bytes(&batch) + other);
         }
         Ok(())
     }
@@ -1015,7 +1022,7 @@ impl<'g> Engine<'g> {
         self.sampler.extend(sets, add, self.progress)?;
         self.timings.sampling_s += t.elapsed().as_secs_f64();
         self.sampled += add as u64;
-        self.peak = self.peak.max(sets.memory_bytes() + other);
+        self.peak = self.peak.max(forward_raw_bytes(sets) + other);
         Ok(())
     }
 
@@ -1139,6 +1146,23 @@ pub(crate) struct Prefetched {
     sets: RrSets,
     seed: u64,
     seconds: f64,
+}
+
+/// Raw bytes of an inverted index holding `ids` set ids over `accounts` accounts (u32 ids, one
+/// usize offset per account and one more).
+pub(crate) fn index_raw_bytes(ids: u64, accounts: usize) -> u64 {
+    4 * ids + 8 * (accounts as u64 + 1)
+}
+
+/// Raw bytes of `sets` sets with `members` members in forward form (u32 members and roots, one
+/// usize offset per set and one more).
+pub(crate) fn forward_raw(sets: u64, members: u64) -> u64 {
+    4 * members + 12 * sets + 8
+}
+
+/// [`forward_raw`] of a collection.
+pub(crate) fn forward_raw_bytes(sets: &RrSets) -> u64 {
+    forward_raw(sets.len() as u64, sets.members().len() as u64)
 }
 
 /// Scale × covered fraction with the binomial standard error.

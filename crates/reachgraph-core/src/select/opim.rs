@@ -2,8 +2,8 @@
 
 use super::cover::RrIndex;
 use super::{
-    forward_coverage, optimum_upper, paired_coverage, spread_lower, Engine, Mode, Paired,
-    Selection, StopReason, MAX_SETS_PER_COLLECTION,
+    forward_coverage, forward_raw_bytes, optimum_upper, paired_coverage, spread_lower, Engine,
+    Mode, Paired, Selection, StopReason, MAX_SETS_PER_COLLECTION,
 };
 use crate::error::{Error, Result};
 use crate::rng;
@@ -113,10 +113,10 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
             &mut r1,
             theta,
             STREAM_SELECT,
-            r2.memory_bytes(),
+            forward_raw_bytes(&r2),
             ahead.take(),
         )?;
-        e.grow_forward(&mut r2, theta, r1.bytes())?;
+        e.grow_forward(&mut r2, theta, r1.raw_bytes())?;
         rounds += 1;
         // The limits a doubling must pass that do not depend on this round's answer.
         let next = 2 * theta;
@@ -216,7 +216,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     let r = last.expect("at least one round ran");
     let approximation = approximation(&r, theta_max, target);
     let estimate = e.estimate(r.covered, r2.len() as u64);
-    let store = r1.bytes() + r2.memory_bytes();
+    let store = r1.raw_bytes() + forward_raw_bytes(&r2);
     let validation = r2.len() as u64;
     Ok(e.finish(
         &r.greedy,
