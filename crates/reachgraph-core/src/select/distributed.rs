@@ -29,7 +29,7 @@
 //! time figures differ, and only a time limit can change the answer, as in one process.
 
 use super::cover::{self, Bitmap, Entry, Greedy, Method, RrIndex, EXACT};
-use super::opim::{self, Round, Verdict, STREAM_SELECT, STREAM_VALIDATE};
+use super::opim::{self, Round, STREAM_SELECT, STREAM_VALIDATE};
 use super::{
     forward_coverage, forward_raw, imm, index_raw_bytes, optimum_upper, paired_coverage,
     spread_lower, Algorithm, Constraint, Engine, Mode, Paired, SelectConfig, Selection, StopReason,
@@ -631,31 +631,18 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
             sets: r1.global as u64,
         };
         let tolerance = d.e.config.tolerance;
-        match opim::judge(&round, paired, t2, quality, target, theta_max, tolerance) {
-            Verdict::Stop(reason) => {
-                last = Some(round);
-                break reason;
-            }
-            Verdict::Converged { prev_cov } => {
-                let prev = prev.ok_or_else(|| {
-                    Error::invalid_parameter("mode", "quality", "no previous round to compare")
-                })?;
-                last = Some(if prev_cov > round.covered {
-                    Round {
-                        lower: spread_lower(prev_cov as f64, t2, a, scale),
-                        covered: prev_cov,
-                        upper: round.upper,
-                        ..prev
-                    }
-                } else {
-                    round
-                });
-                break StopReason::Converged;
-            }
-            Verdict::Continue { guaranteed: now } => {
-                guaranteed |= now;
-                last = Some(round);
-            }
+        let verdict = opim::judge(&round, paired, t2, quality, target, theta_max, tolerance);
+        if let Some(reason) = opim::settle(
+            verdict,
+            round,
+            prev,
+            &mut guaranteed,
+            &mut last,
+            t2,
+            a,
+            scale,
+        )? {
+            break reason;
         }
         if let Some(reason) = limit {
             break reason;

@@ -178,29 +178,18 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
         });
         e.timings.greedy_s += greedy_s;
         e.timings.evaluation_s += eval_s;
-        match verdict {
-            Verdict::Stop(reason) => {
-                last = Some(round);
-                break reason;
-            }
-            Verdict::Converged { prev_cov } => {
-                let prev = prev.expect("a previous round");
-                last = Some(if prev_cov > round.covered {
-                    Round {
-                        lower: spread_lower(prev_cov as f64, r2.len() as f64, a, scale),
-                        covered: prev_cov,
-                        upper: round.upper,
-                        ..prev
-                    }
-                } else {
-                    round
-                });
-                break StopReason::Converged;
-            }
-            Verdict::Continue { guaranteed: now } => {
-                guaranteed |= now;
-                last = Some(round);
-            }
+        let t2 = r2.len() as f64;
+        if let Some(reason) = settle(
+            verdict,
+            round,
+            prev,
+            &mut guaranteed,
+            &mut last,
+            t2,
+            a,
+            scale,
+        )? {
+            break reason;
         }
         if let Some(reason) = limit {
             break reason;
@@ -229,6 +218,53 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
         stop,
         store,
     ))
+}
+
+/// Keeps in `last` the answer a round's `verdict` leaves (for a converged quality mode, the
+/// better of this round's and the previous round's seeds, judged on the `t2` validation sets)
+/// and says whether the doubling stops, and why.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for a convergence without a previous round (not reached: a
+/// paired comparison needs one).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn settle(
+    verdict: Verdict,
+    round: Round,
+    prev: Option<Round>,
+    guaranteed: &mut bool,
+    last: &mut Option<Round>,
+    t2: f64,
+    a: f64,
+    scale: f64,
+) -> Result<Option<StopReason>> {
+    match verdict {
+        Verdict::Stop(reason) => {
+            *last = Some(round);
+            Ok(Some(reason))
+        }
+        Verdict::Converged { prev_cov } => {
+            let prev = prev.ok_or_else(|| {
+                Error::invalid_parameter("mode", "quality", "no previous round to compare")
+            })?;
+            *last = Some(if prev_cov > round.covered {
+                Round {
+                    lower: spread_lower(prev_cov as f64, t2, a, scale),
+                    covered: prev_cov,
+                    upper: round.upper,
+                    ..prev
+                }
+            } else {
+                round
+            });
+            Ok(Some(StopReason::Converged))
+        }
+        Verdict::Continue { guaranteed: now } => {
+            *guaranteed |= now;
+            *last = Some(round);
+            Ok(None)
+        }
+    }
 }
 
 /// What one round's answer means for the doubling.
