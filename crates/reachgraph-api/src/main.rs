@@ -1160,16 +1160,26 @@ fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, ApiError> {
                 message: format!("rank {rank} of {size}: {}", e.message),
                 ..e
             };
+            bar.bar.finish_and_clear();
+            eprintln!("reachgraph: error: {}", e.message);
             if e.kind == "communication" {
                 // Other ranks may be stuck in a collective: end the whole job.
-                bar.bar.finish_and_clear();
-                eprintln!("reachgraph: error: {}", e.message);
                 mpi.abort(2);
             }
-            Err(e)
+            // The ranks agreed on the failure; each reports it before any exits, since mpirun
+            // ends the job (and the ranks' unwritten reports) when the first one exits non-zero.
+            let _ = mpi.barrier();
+            Err(ApiError {
+                kind: REPORTED.into(),
+                ..e
+            })
         }
     }
 }
+
+/// The kind of an error a rank of a distributed run has reported already.
+#[cfg(feature = "mpi")]
+const REPORTED: &str = "reported";
 
 /// Without MPI, `--distributed` is a clear error.
 #[cfg(not(feature = "mpi"))]
@@ -1231,7 +1241,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             bar.bar.finish_and_clear();
-            eprintln!("reachgraph: error: {}", e.message);
+            #[cfg(feature = "mpi")]
+            let reported = e.kind == REPORTED;
+            #[cfg(not(feature = "mpi"))]
+            let reported = false;
+            if !reported {
+                eprintln!("reachgraph: error: {}", e.message);
+            }
             ExitCode::from(2)
         }
     }

@@ -1,6 +1,6 @@
 //! `reachgraph … --distributed`: without the `mpi` feature a clear error; with it, runs under
 //! `mpirun -np 2` and `-np 3` that print (on rank 0 only) the JSON of the single-process run
-//! apart from time and memory fields, and clear errors on every rank for ranks that disagree
+//! apart from time fields, and clear errors on every rank for ranks that disagree
 //! on the graph or fail.
 //!
 //! The MPI tests need Open MPI's `mpirun` on PATH (`.ci/run` installs it); without it they
@@ -12,7 +12,17 @@ use std::process::{Command, Output};
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const BIN: &str = env!("CARGO_BIN_EXE_reachgraph");
 
+/// Held while an `mpirun` job runs: Open MPI 4.1 jobs started at the same moment race to
+/// create their shared session directory (`mkdir /tmp/ompi.HOST.UID: File exists`), so the
+/// tests, which cargo runs in parallel, start their jobs one at a time.
+static MPIRUN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn run(cmd: &mut Command) -> (i32, String, String) {
+    let _one_job = (cmd.get_program() == "mpirun").then(|| {
+        MPIRUN
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    });
     let Output {
         status,
         stdout,
@@ -25,8 +35,28 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
+/// A generated graph's edge list; its directory is removed when this is dropped.
+struct Generated {
+    file: PathBuf,
+}
+
+impl std::ops::Deref for Generated {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.file
+    }
+}
+
+impl Drop for Generated {
+    fn drop(&mut self) {
+        if let Some(dir) = self.file.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 /// A generated campaign graph (edges and attributes) in a fresh directory.
-fn generated(name: &str, edges: &str, seed: &str) -> PathBuf {
+fn generated(name: &str, edges: &str, seed: &str) -> Generated {
     let dir = std::env::temp_dir().join(format!("rg-mpi-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("g.txt");
@@ -41,7 +71,7 @@ fn generated(name: &str, edges: &str, seed: &str) -> PathBuf {
         out.to_str().unwrap(),
     ]));
     assert_eq!(code, 0, "generate failed: {err}");
-    out
+    Generated { file: out }
 }
 
 #[cfg(not(feature = "mpi"))]
