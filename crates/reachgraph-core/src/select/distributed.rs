@@ -33,7 +33,6 @@ use super::opim::{self, Round, STREAM_SELECT, STREAM_VALIDATE};
 use super::{
     forward_coverage, forward_raw, imm, index_raw_bytes, optimum_upper, paired_coverage,
     spread_lower, Algorithm, Constraint, Engine, Mode, Paired, SelectConfig, Selection, StopReason,
-    MIN_BATCH,
 };
 use crate::cascade::Model;
 use crate::comm::{agree, check_inputs, chunk_share, Comm, CommStats, Timed};
@@ -217,10 +216,8 @@ impl<'g, 'c> Dist<'g, 'c> {
     /// [`Engine::grow_index`] on this rank's chunks of each batch: the batch schedule, seeds
     /// and set positions are the single-process ones.
     fn grow_shard(&mut self, s: &mut Shard, target: usize, stream: u64, other: u64) -> Result<()> {
-        let batch_max = (target / 4).max(MIN_BATCH);
         while s.global < target {
-            let count = (target - s.global).min(batch_max);
-            let seed = rng::derive(rng::derive(self.e.config.seed, stream), s.global as u64);
+            let (seed, count) = self.e.next_batch(s.global, target, stream);
             let mine = chunk_share(0, count as u64, RR_CHUNK_SETS, self.comm);
             let t = Instant::now();
             let local = self
@@ -622,14 +619,8 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
             Some(c) => c.covered_b,
             None => d.cover_pieces(&r2, &g.seeds)?,
         };
-        let (t1, t2) = (r1.global as f64, r2.global as f64);
-        let round = Round {
-            lower: spread_lower(covered as f64, t2, a, scale),
-            upper: optimum_upper(g.upper, t1, a, scale),
-            greedy: g,
-            covered,
-            sets: r1.global as u64,
-        };
+        let t2 = r2.global as f64;
+        let round = Round::new(g, covered, r1.global, t2, a, scale);
         let tolerance = d.e.config.tolerance;
         let verdict = opim::judge(&round, paired, t2, quality, target, theta_max, tolerance);
         if let Some(reason) = opim::settle(

@@ -953,20 +953,6 @@ impl<'g> Engine<'g> {
     ) -> Result<()> {
         while index.len() < target {
             let (seed, count) = self.next_batch(index.len(), target, stream);
-            if let Some(p) = ahead
-                .take()
-                .filter(|p| p.seed == seed && p.sets.len() == count)
-            {
-                self.timings.sampling_s += p.seconds;
-                self.sampled += count as u64;
-                let t = Instant::now();
-                index.append(&p.sets, self.mask.as_deref());
-                self.timings.indexing_s += t.elapsed().as_secs_f64();
-                self.peak = self
-                    .peak
-                    .max(index.raw_bytes() + forward_raw_bytes(&p.sets) + other);
-                continue;
-            }
             let t = Instant::now();
             if let (Some(limit), true) = (self.config.memory_limit_bytes, index.len() > 0) {
                 let mean = self.mean_index_size(index);
@@ -981,8 +967,21 @@ impl<'g> Engine<'g> {
                     });
                 }
             }
-            let batch = self.sampler.sample_with_seed(seed, count, self.progress)?;
-            self.timings.sampling_s += t.elapsed().as_secs_f64();
+            // The batch drawn ahead, if it is this one; else drawn now.
+            let batch = match ahead
+                .take()
+                .filter(|p| p.seed == seed && p.sets.len() == count)
+            {
+                Some(p) => {
+                    self.timings.sampling_s += p.seconds;
+                    p.sets
+                }
+                None => {
+                    let batch = self.sampler.sample_with_seed(seed, count, self.progress)?;
+                    self.timings.sampling_s += t.elapsed().as_secs_f64();
+                    batch
+                }
+            };
             self.sampled += count as u64;
             let t = Instant::now();
             index.append(&batch, self.mask.as_deref());

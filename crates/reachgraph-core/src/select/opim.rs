@@ -1,6 +1,6 @@
 //! OPIM-C (Tang, Tang, Xiao, Yuan, SIGMOD 2018) and the quality mode built on its doubling.
 
-use super::cover::RrIndex;
+use super::cover::{Greedy, RrIndex};
 use super::{
     forward_coverage, forward_raw_bytes, optimum_upper, paired_coverage, spread_lower, Engine,
     Mode, Paired, Selection, StopReason, MAX_SETS_PER_COLLECTION,
@@ -18,13 +18,34 @@ pub(super) const MIN_THETA: f64 = 2048.0;
 
 /// One round's answer.
 pub(super) struct Round {
-    pub(super) greedy: super::cover::Greedy,
+    pub(super) greedy: Greedy,
     /// Coverage of the seeds on the validation sets as they were in this round.
     pub(super) covered: u64,
     pub(super) lower: f64,
     pub(super) upper: f64,
     /// Selection sets greedy ran on.
     pub(super) sets: u64,
+}
+
+impl Round {
+    /// Greedy's answer `greedy` on `sets` selection sets, covering `covered` of the `t2`
+    /// validation sets, with OPIM-C's bounds at `a` (Eq. 7 and 8 of the paper).
+    pub(super) fn new(
+        greedy: Greedy,
+        covered: u64,
+        sets: usize,
+        t2: f64,
+        a: f64,
+        scale: f64,
+    ) -> Round {
+        Round {
+            lower: spread_lower(covered as f64, t2, a, scale),
+            upper: optimum_upper(greedy.upper, sets as f64, a, scale),
+            greedy,
+            covered,
+            sets: sets as u64,
+        }
+    }
 }
 
 /// OPIM-C's schedule: first collection size, worst-case size, set cap, the bounds' `a`.
@@ -156,14 +177,8 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
                 None => forward_coverage(&r2, &g.seeds, min_len),
             };
             let eval_s = t.elapsed().as_secs_f64();
-            let (t1, t2) = (r1.len() as f64, r2.len() as f64);
-            let round = Round {
-                lower: spread_lower(covered as f64, t2, a, scale),
-                upper: optimum_upper(g.upper, t1, a, scale),
-                greedy: g,
-                covered,
-                sets: r1.len() as u64,
-            };
+            let t2 = r2.len() as f64;
+            let round = Round::new(g, covered, r1.len(), t2, a, scale);
             let verdict = judge(
                 &round,
                 paired,
