@@ -18,7 +18,7 @@
 //! jurisdictions is an error).
 
 use crate::error::{Error, Result};
-use crate::graph::Graph;
+use crate::topology::Topology;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -188,16 +188,17 @@ impl Attributes {
     }
 
     /// The tier of account `u`: given, else from its follower count, else from its out-degree.
-    pub fn tier(&self, u: u32, graph: &Graph) -> Tier {
-        let i = u as usize;
-        self.tier[i].unwrap_or_else(|| {
-            Tier::from_followers(self.followers[i].unwrap_or_else(|| graph.out_degree(u) as u64))
-        })
+    ///
+    /// `graph` is a [`Graph`](crate::Graph) or its [`Topology`].
+    pub fn tier(&self, u: u32, graph: impl AsRef<Topology>) -> Tier {
+        self.tier[u as usize].unwrap_or_else(|| Tier::from_followers(self.follower_count(u, graph)))
     }
 
     /// The follower count of `u`: given, else its out-degree in the graph.
-    pub fn follower_count(&self, u: u32, graph: &Graph) -> u64 {
-        self.followers[u as usize].unwrap_or_else(|| graph.out_degree(u) as u64)
+    ///
+    /// `graph` is a [`Graph`](crate::Graph) or its [`Topology`].
+    pub fn follower_count(&self, u: u32, graph: impl AsRef<Topology>) -> u64 {
+        self.followers[u as usize].unwrap_or_else(|| graph.as_ref().out_degree(u) as u64)
     }
 
     pub(crate) fn check_len(&self, n: usize) -> Result<()> {
@@ -242,7 +243,7 @@ impl Attributes {
         Ok(())
     }
 
-    fn validate_values(&self, graph: &Graph) -> Result<()> {
+    fn validate_values(&self, topo: &Topology) -> Result<()> {
         if let Some(i) = self
             .target_weight
             .iter()
@@ -250,14 +251,14 @@ impl Attributes {
         {
             return Err(Error::InvalidAttribute {
                 column: "target_weight".into(),
-                node: graph.label(i as u32),
+                node: topo.label(i as u32),
                 reason: format!("{} is not a finite number >= 0", self.target_weight[i]),
             });
         }
         if let Some(i) = self.cost.iter().position(|c| c.is_infinite() || *c < 0.0) {
             return Err(Error::InvalidAttribute {
                 column: "cost".into(),
-                node: graph.label(i as u32),
+                node: topo.label(i as u32),
                 reason: format!("{} is not a finite number >= 0", self.cost[i]),
             });
         }
@@ -295,10 +296,10 @@ impl People {
         }
     }
 
-    /// Derives the people of `graph` from `attrs`.
+    /// Derives the people of the accounts of `topo` from `attrs`.
     #[allow(clippy::needless_range_loop)] // indexes three parallel columns
-    pub(crate) fn derive(attrs: &Attributes, graph: &Graph) -> Result<Self> {
-        attrs.validate_values(graph)?;
+    pub(crate) fn derive(attrs: &Attributes, topo: &Topology) -> Result<Self> {
+        attrs.validate_values(topo)?;
         let n = attrs.len();
         let mut of_account = Vec::with_capacity(n);
         let mut pid_of_code = vec![NONE; attrs.person.names.len()];
@@ -331,7 +332,7 @@ impl People {
                 if jurisdiction[p] != NONE && jurisdiction[p] != j {
                     return Err(Error::InvalidAttribute {
                         column: "jurisdiction".into(),
-                        node: names[p].clone().unwrap_or_else(|| graph.label(u as u32)),
+                        node: names[p].clone().unwrap_or_else(|| topo.label(u as u32)),
                         reason: format!(
                             "this person's accounts name two jurisdictions, {} and {}",
                             attrs.jurisdiction.names[jurisdiction[p] as usize],
@@ -353,10 +354,12 @@ impl People {
     }
 
     /// A readable name for person `p`: their person label, or their account's id.
-    pub fn name(&self, p: u32, graph: &Graph) -> String {
+    ///
+    /// `graph` is a [`Graph`](crate::Graph) or its [`Topology`].
+    pub fn name(&self, p: u32, graph: impl AsRef<Topology>) -> String {
         match &self.names[p as usize] {
             Some(s) => s.clone(),
-            None => graph.label(self.first_account[p as usize]),
+            None => graph.as_ref().label(self.first_account[p as usize]),
         }
     }
 
@@ -369,7 +372,7 @@ impl People {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{GraphBuilder, GraphOptions};
+    use crate::graph::{Graph, GraphBuilder, GraphOptions};
 
     fn graph4() -> Graph {
         let mut b = GraphBuilder::new(GraphOptions::default());

@@ -20,6 +20,7 @@
 //! ## Modules
 //! - [`graph`]: the frozen CSR follower graph and its builders;
 //! - [`ids`]: external ids (integers or strings) ↔ dense `u32` ids;
+//! - [`topology`]: the graph's CSR arrays and ids, shared by a graph and its re-weighted copies;
 //! - [`attrs`]: node attribute columns and the account → person mapping;
 //! - [`weights`]: edge-probability schemes (constant, weighted cascade, trivalency, tiers);
 //! - [`reach`]: unique reach in people (with jurisdiction and platform breakdowns) and expected
@@ -68,6 +69,7 @@ pub mod rrset;
 pub mod scenario;
 pub mod select;
 pub mod sketch;
+pub mod topology;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};
@@ -88,6 +90,7 @@ pub use reach::{
 pub use rrset::{rr_estimate, sample_rr_sets, RootDistribution, RrConfig, RrSampler, RrSets};
 pub use scenario::{Scenario, ScenarioConfig};
 pub use select::{evaluate, select, EvalConfig, SelectConfig, Selection};
+pub use topology::Topology;
 pub use weights::{TierRates, WeightScheme};
 
 /// The petgraph version reachgraph builds on, re-exported so users get a matching one.

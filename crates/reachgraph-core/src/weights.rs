@@ -10,13 +10,14 @@
 //! | [`WeightScheme::Trivalency`] | uniform from {0.1, 0.01, 0.001}, seeded per edge | Chen, Wang, Wang KDD 2010 |
 //! | [`WeightScheme::TierRates`] | organic reach rate of `u`'s tier | an assumption: see [`TierRates`] |
 
-use crate::attrs::Tier;
+use crate::attrs::{Attributes, Tier};
 use crate::error::{Error, Result};
-use crate::graph::Graph;
 use crate::rng::splitmix64;
+use crate::topology::{balanced_ranges, Topology};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// Organic reach rate by the posting account's tier: the share of followers who see one post.
 ///
@@ -117,29 +118,36 @@ impl FromStr for WeightScheme {
 const TRIVALENCY: [f32; 3] = [0.1, 0.01, 0.001];
 
 impl WeightScheme {
-    /// The probability of every edge in out-edge order, for `graph`.
-    pub(crate) fn out_probabilities(&self, graph: &Graph) -> Result<Vec<f32>> {
-        let out = graph.out_csr();
-        let n = graph.node_count();
-        let per_source = |f: &(dyn Fn(u32, u32) -> f32 + Sync)| -> Vec<f32> {
-            let mut probs = vec![0f32; graph.edge_count()];
+    /// The probability of every edge in out-edge order.
+    ///
+    /// `attrs` describes the accounts of `topo` (tiers); `given` holds the probabilities of the
+    /// input in out-edge order, if it had any. The result is a new array (or `given` itself),
+    /// never one the caller's graph may share.
+    pub(crate) fn out_probabilities(
+        &self,
+        topo: &Topology,
+        attrs: &Attributes,
+        given: Option<&Arc<[f32]>>,
+    ) -> Result<Arc<[f32]>> {
+        let offsets = topo.out_offsets();
+        let n = topo.node_count();
+        let per_source = |f: &(dyn Fn(u32, u32) -> f32 + Sync)| -> Arc<[f32]> {
+            let mut probs: Arc<[f32]> = std::iter::repeat_n(0f32, topo.edge_count()).collect();
             // Fill per node range; each range owns a contiguous slice of `probs`.
-            let ranges =
-                crate::graph::balanced_ranges(out.offsets, rayon::current_num_threads() * 4);
+            let ranges = balanced_ranges(offsets, rayon::current_num_threads() * 4);
             let mut slices = Vec::with_capacity(ranges.len());
-            let mut rest: &mut [f32] = &mut probs;
+            let mut rest: &mut [f32] = Arc::get_mut(&mut probs).expect("a new Arc is unique");
             for &(a, b) in &ranges {
-                let (head, tail) =
-                    std::mem::take(&mut rest).split_at_mut(out.offsets[b] - out.offsets[a]);
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut(offsets[b] - offsets[a]);
                 slices.push((a, b, head));
                 rest = tail;
             }
             slices.into_par_iter().for_each(|(a, b, chunk)| {
-                let base = out.offsets[a];
+                let base = offsets[a];
                 for u in a..b {
                     let u = u as u32;
-                    let lo = out.offsets[u as usize] - base;
-                    for (k, &v) in out.neighbors(u).iter().enumerate() {
+                    let lo = offsets[u as usize] - base;
+                    for (k, &v) in topo.followers(u).iter().enumerate() {
                         chunk[lo + k] = f(u, v);
                     }
                 }
@@ -147,18 +155,13 @@ impl WeightScheme {
             probs
         };
         match self {
-            WeightScheme::Given => {
-                graph
-                    .given_probabilities()
-                    .map(<[f32]>::to_vec)
-                    .ok_or_else(|| {
-                        Error::invalid_parameter(
+            WeightScheme::Given => given.cloned().ok_or_else(|| {
+                Error::invalid_parameter(
                     "weights",
                     "given",
                     "the input gave no edge probabilities; choose wc, const:P, trivalency or tier",
                 )
-                    })
-            }
+            }),
             WeightScheme::Constant { p } => {
                 if !(0.0..=1.0).contains(p) {
                     return Err(Error::invalid_parameter(
@@ -167,11 +170,9 @@ impl WeightScheme {
                         "P must be in [0, 1]",
                     ));
                 }
-                Ok(vec![*p; graph.edge_count()])
+                Ok(std::iter::repeat_n(*p, topo.edge_count()).collect())
             }
-            WeightScheme::WeightedCascade => {
-                Ok(per_source(&|_, v| 1.0 / graph.in_degree(v) as f32))
-            }
+            WeightScheme::WeightedCascade => Ok(per_source(&|_, v| 1.0 / topo.in_degree(v) as f32)),
             WeightScheme::Trivalency { seed } => Ok(per_source(&|u, v| {
                 let h = splitmix64(seed ^ splitmix64(((u as u64) << 32) | v as u64));
                 TRIVALENCY[(h % 3) as usize]
@@ -186,9 +187,8 @@ impl WeightScheme {
                         ));
                     }
                 }
-                let attrs = graph.attributes();
                 let tiers: Vec<f32> = (0..n as u32)
-                    .map(|u| rates.rate(attrs.tier(u, graph)))
+                    .map(|u| rates.rate(attrs.tier(u, topo)))
                     .collect();
                 Ok(per_source(&|u, _| tiers[u as usize]))
             }
@@ -199,7 +199,7 @@ impl WeightScheme {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{GraphBuilder, GraphOptions};
+    use crate::graph::{Graph, GraphBuilder, GraphOptions};
 
     fn star_in() -> Graph {
         // 0 -> 2, 1 -> 2, 2 -> 3

@@ -2,10 +2,10 @@
 //!
 //! Collectives are MPI's non-blocking ones (`MPI_Iallreduce`, `MPI_Ibcast`, `MPI_Ibarrier`)
 //! polled until they complete or the timeout passes. Their buffers are heap copies handed to
-//! MPI for the whole operation: on completion they are copied back and freed; on a timeout
-//! they are deliberately leaked (MPI may still write to them), the request is abandoned and
-//! the call returns [`Error::Communication`]. After such an error the caller should end the
-//! run with [`Mpi::abort`], which stops every rank.
+//! MPI for the whole operation (a [`Lent`] buffer): on completion they are copied back and
+//! freed; on a timeout they are deliberately leaked (MPI may still write to them), the request
+//! is abandoned and the call returns [`Error::Communication`]. After such an error the caller
+//! should end the run with [`Mpi::abort`], which stops every rank.
 
 use super::Comm;
 use crate::error::{Error, Result};
@@ -16,6 +16,51 @@ use mpi::request::{Request, StaticScope};
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 use std::time::{Duration, Instant};
+
+/// A heap buffer lent to one non-blocking MPI operation for as long as MPI needs it.
+///
+/// The buffer is owned through the pointer `Box::into_raw` returned, and the `'static`
+/// reference MPI gets is derived from that pointer, so freeing it afterwards goes through the
+/// original unique pointer, not through a reference MPI was given. Dropping a `Lent` without
+/// [`Lent::reclaim`] leaks the buffer: that is what a timed-out operation needs.
+struct Lent<T> {
+    ptr: *mut [T],
+    lent: bool,
+}
+
+impl<T> Lent<T> {
+    fn new(data: Box<[T]>) -> Self {
+        Lent {
+            ptr: Box::into_raw(data),
+            lent: false,
+        }
+    }
+
+    /// The buffer, for handing to one MPI operation.
+    ///
+    /// # Safety
+    /// Call at most once, and use the returned reference only for that operation: it is the
+    /// only access to the buffer until [`Lent::reclaim`] or forever (a leak).
+    unsafe fn lend(&mut self) -> &'static mut [T] {
+        debug_assert!(!self.lent, "a buffer lent twice");
+        self.lent = true;
+        // SAFETY: `ptr` came from `Box::into_raw`, so it is valid and aligned for the rest of
+        // the program unless reclaimed; the caller makes this the only reference.
+        unsafe { &mut *self.ptr }
+    }
+
+    /// Takes the buffer back.
+    ///
+    /// # Safety
+    /// The operation it was lent to has completed and its request is gone, so no reference
+    /// from [`Lent::lend`] is used again and MPI no longer accesses the memory.
+    unsafe fn reclaim(self) -> Box<[T]> {
+        debug_assert!(self.lent, "reclaiming a buffer that was never lent");
+        // SAFETY: `ptr` came from `Box::into_raw` and is freed only here (`self` is consumed);
+        // the caller ends every use of the lent reference first.
+        unsafe { Box::from_raw(self.ptr) }
+    }
+}
 
 /// The MPI world communicator of this process. Create one per process with [`Mpi::init`];
 /// MPI is finalized when it is dropped.
@@ -73,7 +118,8 @@ impl Mpi {
         mpi::environment::processor_name().unwrap_or_else(|_| "unknown".into())
     }
 
-    /// Polls `req` until it completes or the timeout passes.
+    /// Polls `req` until it completes or the timeout passes. `Ok` means the operation
+    /// completed and the request was consumed: its buffers may be reclaimed.
     fn wait<D: ?Sized>(
         &self,
         operation: &str,
@@ -113,16 +159,18 @@ impl Mpi {
         if self.size() == 1 || data.is_empty() {
             return Ok(());
         }
-        let send: &'static [T] = Box::leak(data.to_vec().into_boxed_slice());
-        let recv: &'static mut [T] = Box::leak(vec![T::default(); data.len()].into_boxed_slice());
-        let (send_ptr, recv_ptr) = (send as *const [T] as *mut [T], recv as *mut [T]);
+        let mut send = Lent::new(Box::<[T]>::from(&*data));
+        let mut recv = Lent::new(vec![T::default(); data.len()].into_boxed_slice());
+        // SAFETY: each buffer is lent once, to this operation only.
+        let (s, r) = unsafe { (send.lend(), recv.lend()) };
         let req = self
             .world
-            .immediate_all_reduce_into(StaticScope, send, recv, op);
+            .immediate_all_reduce_into(StaticScope, &*s, r, op);
         self.wait("all-reduce", req)?;
-        // SAFETY: the request completed and was consumed, so MPI no longer uses the buffers
-        // and no reference to them remains; both came from `Box::leak` above.
-        let (send, recv) = unsafe { (Box::from_raw(send_ptr), Box::from_raw(recv_ptr)) };
+        // SAFETY: `wait` returned `Ok`: the operation completed and consumed its request,
+        // the only holder of the lent references.
+        let (send, recv) = unsafe { (send.reclaim(), recv.reclaim()) };
+        debug_assert_eq!(recv.len(), data.len());
         data.copy_from_slice(&recv);
         drop(send);
         Ok(())
@@ -156,15 +204,18 @@ impl Comm for Mpi {
         if self.size() == 1 || data.is_empty() {
             return Ok(());
         }
-        let buf: &'static mut [u8] = Box::leak(data.to_vec().into_boxed_slice());
-        let ptr = buf as *mut [u8];
+        let mut buf = Lent::new(Box::<[u8]>::from(&*data));
+        // SAFETY: the buffer is lent once, to this operation only.
+        let b = unsafe { buf.lend() };
         let req = self
             .world
             .process_at_rank(root as i32)
-            .immediate_broadcast_into(StaticScope, buf);
+            .immediate_broadcast_into(StaticScope, b);
         self.wait("broadcast", req)?;
-        // SAFETY: as in `all_reduce`.
-        let buf = unsafe { Box::from_raw(ptr) };
+        // SAFETY: `wait` returned `Ok`: the operation completed and consumed its request,
+        // the only holder of the lent reference.
+        let buf = unsafe { buf.reclaim() };
+        debug_assert_eq!(buf.len(), data.len());
         data.copy_from_slice(&buf);
         Ok(())
     }
