@@ -668,7 +668,7 @@ where
             off_rest = rest;
             jobs.push((&pairs[lo..hi], o, f, lo));
         }
-        jobs.into_par_iter().for_each(|(src, dst, offs, base)| {
+        for_each_parallel(jobs, |(src, dst, offs, base)| {
             let mask = fine - 1;
             let mut count = vec![0usize; offs.len()];
             for &(k, _) in src {
@@ -710,16 +710,16 @@ where
     E: Fn(usize, &mut dyn FnMut(usize, T)) + Sync,
 {
     // Count per part.
-    let counts: Vec<Vec<usize>> = parts
-        .par_iter()
-        .map(|&(a, b)| {
-            let mut c = vec![0usize; buckets];
+    let mut counts: Vec<Vec<usize>> = vec![Vec::new(); parts.len()];
+    for_each_parallel(
+        parts.iter().zip(counts.iter_mut()).collect(),
+        |(&(a, b), c)| {
+            *c = vec![0usize; buckets];
             for i in a..b {
                 emit(i, &mut |k, _| c[k] += 1);
             }
-            c
-        })
-        .collect();
+        },
+    );
     // Offsets, then each part's range in each bucket (parts in order keep it stable). The
     // ranges tile `0..total` without overlap; checked sums keep that true for any counts.
     let mut offsets = vec![0usize; buckets + 1];
@@ -739,10 +739,9 @@ where
     let mut out = vec![T::default(); offsets[buckets]];
     let slots = SharedSlots::new(&mut out);
     // Every part writes its own slots.
-    parts
-        .par_iter()
-        .zip(cursors.par_iter_mut())
-        .for_each(|(&(a, b), cur)| {
+    for_each_parallel(
+        parts.iter().zip(cursors.iter_mut()).collect(),
+        |(&(a, b), cur)| {
             for i in a..b {
                 emit(i, &mut |k, v| {
                     // SAFETY: `cur[k]` is this part's range of bucket `k`, built above: the
@@ -752,13 +751,34 @@ where
                     unsafe { slots.push(&mut cur[k], v) }
                 });
             }
-        });
+        },
+    );
     // A part that yielded fewer values than it counted left default values behind.
     assert!(
         cursors.iter().flatten().all(|c| c.next == c.end),
         "scatter: an item yielded fewer values for a bucket than when counted"
     );
     (offsets, out)
+}
+
+/// Runs `f` on every job, in parallel: on rayon's pool, or under Miri on one scoped thread
+/// per job (Miri's Stacked Borrows check trips over crossbeam-epoch inside rayon, and real
+/// threads keep its data-race check on the scatter's shared writes).
+fn for_each_parallel<J: Send>(jobs: Vec<J>, f: impl Fn(J) + Sync) {
+    let f = &f;
+    if cfg!(miri) {
+        std::thread::scope(|s| {
+            let threads: Vec<_> = jobs.into_iter().map(|j| s.spawn(move || f(j))).collect();
+            for t in threads {
+                // Rethrow a job's own panic, as rayon does, not the scope's generic one.
+                if let Err(e) = t.join() {
+                    std::panic::resume_unwind(e);
+                }
+            }
+        });
+    } else {
+        jobs.into_par_iter().for_each(f);
+    }
 }
 
 /// `0..len` cut into one contiguous range per thread (at least 64k items each).
@@ -1087,6 +1107,10 @@ impl GraphBuilder {
     }
 }
 
+/// Miri: `cargo +nightly miri test -p reachgraph-core --lib graph::` runs the scatter tests
+/// (all of this module's `unsafe`, on real threads). Tests that build graphs go through rayon,
+/// whose crossbeam-epoch fails Miri's default Stacked Borrows check; they pass under
+/// `MIRIFLAGS="-Zmiri-tree-borrows -Zmiri-permissive-provenance"` with `-- --include-ignored`.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1102,6 +1126,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
     fn csr_both_directions_and_report() {
         let (g, r) = tiny(GraphOptions::default());
         assert_eq!(r.nodes, 3);
@@ -1120,6 +1145,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
     fn duplicate_policies() {
         let p = |policy| {
             let (g, _) = tiny(GraphOptions {
@@ -1143,6 +1169,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
     fn undirected_adds_both_directions_and_merges_reciprocal_pairs() {
         let mut b = GraphBuilder::new(GraphOptions {
             undirected: true,
@@ -1170,6 +1197,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
     fn from_edges_validates() {
         let e = Graph::from_edges(
             2,
@@ -1194,6 +1222,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
     fn petgraph_round_trip() {
         let (g, _) = tiny(GraphOptions::default());
         let pg = g.to_petgraph();
@@ -1306,6 +1335,15 @@ mod tests {
             .unwrap()
     }
 
+    /// `f` in a pool of `threads` (Miri: on this thread; the scatter spawns its own).
+    fn in_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+        if cfg!(miri) {
+            f()
+        } else {
+            pool(threads).install(f)
+        }
+    }
+
     #[test]
     fn small_scatters_equal_a_sequential_counting_sort() {
         // Small enough for Miri; bucket counts on both sides of DIRECT_BUCKETS as Miri sets it.
@@ -1324,8 +1362,9 @@ mod tests {
             };
             let want = counting_sort(items, buckets, emit);
             for (threads, parts) in [(1, 1), (2, 3), (3, 5)] {
-                let got = pool(threads)
-                    .install(|| bucket_scatter(&ragged_parts(items, parts), buckets, emit));
+                let got = in_pool(threads, || {
+                    bucket_scatter(&ragged_parts(items, parts), buckets, emit)
+                });
                 assert_eq!(got, want, "{items} items, {buckets} buckets, {parts} parts");
             }
         }
@@ -1357,6 +1396,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
     fn small_builds_are_identical_on_any_thread_count() {
         // A Miri-sized `parallel_build_is_identical_on_any_thread_count`: more nodes than
         // DIRECT_BUCKETS under Miri, so both scatter paths run.
@@ -1391,6 +1431,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
     fn a_reweighted_graph_shares_its_topology_and_answers_the_same() {
         let (g, _) = tiny(GraphOptions::default());
         let wc = g.with_weights(&WeightScheme::WeightedCascade).unwrap();

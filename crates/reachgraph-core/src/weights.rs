@@ -121,8 +121,8 @@ impl WeightScheme {
     /// The probability of every edge in out-edge order.
     ///
     /// `attrs` describes the accounts of `topo` (tiers); `given` holds the probabilities of the
-    /// input in out-edge order, if it had any. The result is a new array (or `given` itself),
-    /// never one the caller's graph may share.
+    /// input in out-edge order, if it had any. The result is `given` itself (arrays are never
+    /// written once shared) or a new array.
     pub(crate) fn out_probabilities(
         &self,
         topo: &Topology,
