@@ -359,9 +359,15 @@ impl PyGraph {
         }
         d.set_item("target_weight", a.target_weight.to_pyarray(py))?;
         d.set_item("cost", a.cost.to_pyarray(py))?;
-        let f: Vec<u64> = all.iter().map(|&u| a.follower_count(u, g)).collect();
+        let f: Vec<u64> = all
+            .iter()
+            .map(|&u| a.follower_count(u, g.topology()))
+            .collect();
         d.set_item("followers", PyArray1::from_vec(py, f))?;
-        let t: Vec<&str> = all.iter().map(|&u| a.tier(u, g).name()).collect();
+        let t: Vec<&str> = all
+            .iter()
+            .map(|&u| a.tier(u, g.topology()).name())
+            .collect();
         d.set_item("tier", t)?;
         Ok(d)
     }
