@@ -1110,7 +1110,8 @@ impl GraphBuilder {
 /// Miri: `cargo +nightly miri test -p reachgraph-core --lib graph::` runs the scatter tests
 /// (all of this module's `unsafe`, on real threads). Tests that build graphs go through rayon,
 /// whose crossbeam-epoch fails Miri's default Stacked Borrows check; they pass under
-/// `MIRIFLAGS="-Zmiri-tree-borrows -Zmiri-permissive-provenance"` with `-- --include-ignored`.
+/// `MIRIFLAGS="-Zmiri-tree-borrows -Zmiri-permissive-provenance -Zmiri-ignore-leaks"` (rayon's
+/// pool outlives the tests) with `-- --include-ignored` (the two big tests take hours there).
 #[cfg(test)]
 mod tests {
     use super::*;
