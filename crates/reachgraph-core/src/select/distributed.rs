@@ -107,7 +107,7 @@ pub fn select_distributed_stats(
     let timed = Timed::new(comm);
     // Threads do not change the answer: ranks may use different counts.
     let same = SelectConfig {
-        threads: None,
+        sampling: config.sampling.with_threads(None),
         ..config.clone()
     };
     check_inputs(&timed, Some(graph), &format!("select {model:?} {same:?}"))?;
@@ -254,7 +254,7 @@ impl<'g, 'c> Dist<'g, 'c> {
 
     /// The single-process memory check of a batch, on this rank's store.
     fn check_memory(&self, s: &Shard, count: u64, other: u64) -> Result<()> {
-        let (Some(limit), true) = (self.e.config.memory_limit_bytes, s.index.len() > 0) else {
+        let (Some(limit), true) = (self.e.config.memory_limit_bytes(), s.index.len() > 0) else {
             return Ok(());
         };
         let mean = self.e.mean_index_size(&s.index);
@@ -585,7 +585,7 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
     let target = gamma - eps;
     let mut r1 = Shard::new(e.graph.node_count());
     let mut r2 = Pieces {
-        seed: rng::derive(e.config.seed, STREAM_VALIDATE),
+        seed: rng::derive(e.config.seed(), STREAM_VALIDATE),
         pieces: Vec::new(),
         global: 0,
         members_global: 0,
@@ -605,8 +605,8 @@ fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
             Some(StopReason::SetLimit)
         } else {
             let need = 2 * (r1.bytes() + r2.bytes()) + r1.index.bytes() / 2;
-            let over = d.e.config.memory_limit_bytes.is_some_and(|l| need > l);
-            (d.e.config.memory_limit_bytes.is_some() && d.any(over)?)
+            let over = d.e.config.memory_limit_bytes().is_some_and(|l| need > l);
+            (d.e.config.memory_limit_bytes().is_some() && d.any(over)?)
                 .then_some(StopReason::MemoryLimit)
         };
         let prev = last.take();

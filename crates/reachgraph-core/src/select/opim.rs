@@ -118,7 +118,9 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     } = plan(&e)?;
     let n = e.graph.node_count();
     let mut r1 = RrIndex::new(n);
-    let mut r2 = e.sampler.empty(rng::derive(e.config.seed, STREAM_VALIDATE));
+    let mut r2 = e
+        .sampler
+        .empty(rng::derive(e.config.seed(), STREAM_VALIDATE));
     let mut theta = theta0 as usize;
     let mut rounds = 0u32;
     // The latest answer (the fallback when a limit stops the doubling).
@@ -147,7 +149,7 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
             // Both collections double; a batch being indexed adds a quarter of the index.
             let need = 2 * (r1.bytes() + r2.memory_bytes()) + r1.bytes() / 2;
             e.config
-                .memory_limit_bytes
+                .memory_limit_bytes()
                 .filter(|&l| need > l)
                 .map(|_| StopReason::MemoryLimit)
         };
