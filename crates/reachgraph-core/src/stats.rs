@@ -1,5 +1,5 @@
 //! Statistics of Monte Carlo and RR-set estimates: [`Estimate`] (mean, standard error, 95%
-//! interval, range), the running [`Moments`] behind it, and the spread [`Histogram`].
+//! interval, range), the running moments behind it, and the spread [`Histogram`].
 //!
 //! Moments are merged strictly in chunk order, never summed in parallel, so an estimate is the
 //! same on any number of threads or ranks.
