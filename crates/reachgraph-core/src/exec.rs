@@ -1,32 +1,10 @@
-//! Execution helpers of the parallel kernels: thread-count and hop checks, the dedicated
-//! thread pool, per-worker scratch reuse and chunked progress with cancellation.
+//! Execution helpers of the parallel kernels: the dedicated thread pool, per-worker scratch
+//! reuse and chunked progress with cancellation.
 
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-
-pub(crate) fn check_threads(threads: Option<usize>) -> Result<()> {
-    if threads == Some(0) {
-        return Err(Error::invalid_parameter(
-            "threads",
-            0,
-            "need at least 1 thread (omit it to use the current pool)",
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn check_hops(hops: Option<u32>) -> Result<()> {
-    if hops == Some(0) {
-        return Err(Error::invalid_parameter(
-            "hops",
-            0,
-            "the hop horizon must be at least 1 (omit it for no horizon)",
-        ));
-    }
-    Ok(())
-}
 
 /// A dedicated pool of `threads` threads, or `None` to run in the current pool.
 pub(crate) fn build_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>> {

@@ -3,8 +3,8 @@
 //! ([`ListRule`], [`expand`]), the visited stamps and queue of one trial ([`Stamps`],
 //! [`Frontier`]), the fast uniform draws ([`Draws`]) and the prefetch hint.
 //!
-//! Everything here is on the hot path: the `#[inline(always)]` marks are measured, not
-//! decoration.
+//! Everything here runs inside the trial loops: keep the `#[inline(always)]` marks, so moving
+//! the code between modules never costs a call.
 
 use crate::rng::{self, Rng};
 use rand::RngCore;

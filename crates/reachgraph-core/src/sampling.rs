@@ -7,7 +7,6 @@
 //! `build()` runs [`Sampling::validate`].
 
 use crate::error::{Error, Result};
-use crate::exec::{check_hops, check_threads};
 use crate::graph::Graph;
 
 /// Seed, threads, hop horizon, subset sampling and memory limit of one sampling run.
@@ -129,6 +128,28 @@ impl Sampling {
         }
         Ok(())
     }
+}
+
+pub(crate) fn check_threads(threads: Option<usize>) -> Result<()> {
+    if threads == Some(0) {
+        return Err(Error::invalid_parameter(
+            "threads",
+            0,
+            "need at least 1 thread (omit it to use the current pool)",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_hops(hops: Option<u32>) -> Result<()> {
+    if hops == Some(0) {
+        return Err(Error::invalid_parameter(
+            "hops",
+            0,
+            "the hop horizon must be at least 1 (omit it for no horizon)",
+        ));
+    }
+    Ok(())
 }
 
 /// The accessors of the [`Sampling`] embedded as field `sampling` of a configuration, and the
@@ -270,5 +291,64 @@ mod tests {
         for name in ["hops", "subset_sampling", "memory_limit_bytes"] {
             assert!(ok.reject_unused("x", &[name]).is_err(), "{name}");
         }
+    }
+
+    #[test]
+    fn every_config_validates_its_sampling_alike() {
+        use crate::margin::MarginConfig;
+        use crate::{EvalConfig, RrConfig, SelectConfig, SpreadConfig};
+        let spread = |s| SpreadConfig::builder().sampling(s).build().map(|_| ());
+        let rr = |s| RrConfig::builder().sampling(s).build().map(|_| ());
+        let select = |s| SelectConfig::builder().k(1).sampling(s).build().map(|_| ());
+        let eval = |s| EvalConfig::builder().sampling(s).build().map(|_| ());
+        let margin = |s| MarginConfig::builder().sampling(s).build().map(|_| ());
+        let all: [&dyn Fn(Sampling) -> Result<()>; 5] = [&spread, &rr, &select, &eval, &margin];
+        for build in all {
+            assert!(build(Sampling::new(3).with_threads(Some(2))).is_ok());
+            assert!(build(Sampling::new(3).with_threads(Some(0))).is_err());
+            assert!(build(Sampling::new(3).with_hops(Some(0))).is_err());
+            assert!(build(Sampling::new(3).with_memory_limit_bytes(Some(0))).is_err());
+        }
+        // A setting a configuration has no use for is refused, not dropped.
+        assert!(spread(Sampling::new(3).with_memory_limit_bytes(Some(1))).is_err());
+        assert!(margin(Sampling::new(3).with_hops(Some(2))).is_err());
+        assert!(margin(Sampling::new(3).with_subset_sampling(false)).is_err());
+    }
+
+    #[test]
+    fn eval_config_rejects_zero_memory_limit() {
+        // EvalConfig used to accept a zero memory limit that every other config rejected.
+        assert!(crate::EvalConfig::builder()
+            .memory_limit_bytes(0)
+            .build()
+            .is_err());
+    }
+
+    #[test]
+    fn setters_and_sampling_agree() {
+        use crate::{EvalConfig, SelectConfig};
+        let s = Sampling::new(9)
+            .with_threads(Some(2))
+            .with_hops(Some(3))
+            .with_subset_sampling(false)
+            .with_memory_limit_bytes(Some(1 << 20));
+        let one = SelectConfig::builder()
+            .k(1)
+            .seed(9)
+            .threads(2)
+            .hops(3)
+            .subset_sampling(false)
+            .memory_limit_bytes(1 << 20)
+            .build()
+            .unwrap();
+        let two = SelectConfig::builder().k(1).sampling(s).build().unwrap();
+        assert_eq!(one, two);
+        assert_eq!(two.sampling(), &s);
+        let e = EvalConfig::builder().sampling(s).build().unwrap();
+        assert_eq!(
+            (e.seed(), e.threads(), e.hops(), e.subset_sampling()),
+            (9, Some(2), Some(3), false)
+        );
+        assert_eq!(e.memory_limit_bytes(), Some(1 << 20));
     }
 }

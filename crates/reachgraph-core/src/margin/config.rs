@@ -2,8 +2,7 @@
 
 use crate::cascade::Model;
 use crate::error::{Error, Result};
-use crate::exec::check_hops;
-use crate::sampling::Sampling;
+use crate::sampling::{check_hops, Sampling};
 use serde::{Deserialize, Serialize};
 
 /// A prior on an effect size: a normal distribution with this mean and standard deviation,
