@@ -21,6 +21,9 @@
 //!   same functions, so the floats come out bit for bit.
 //! - **The same bounds.** OPIM-C's and IMM's bounds and the out-of-sample estimate are
 //!   functions of global set counts and global coverage counts.
+//! - **The same loops.** `opim::run` and `imm::run` are generic over the RR store
+//!   (`store::RrStore`); a rank's store (`Dist`) answers every count with the global one, and
+//!   agrees on the limits that a rank judges on its own store (memory, time).
 //!
 //! So on 1, 2, 3 or 4 ranks the seeds, gains, estimate, bounds, ratio, rounds and RR counts
 //! equal those of [`super::select`] for the same configuration, and so do the RR-store figures,
@@ -190,6 +193,8 @@ impl Pieces {
     }
 }
 
+/// A rank's RR store: its shards of the collections, and the collectives that make every
+/// count the whole collection's.
 struct Dist<'g, 'c> {
     e: Engine<'g>,
     comm: &'c Timed<'c>,
