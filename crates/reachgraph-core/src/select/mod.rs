@@ -80,6 +80,7 @@ mod distributed;
 mod imm;
 mod mc;
 mod opim;
+mod store;
 
 pub use distributed::{select_distributed, select_distributed_stats};
 pub use mc::{mc_greedy, McGreedy};
@@ -527,9 +528,10 @@ pub fn select(
 ) -> Result<Selection> {
     let start = Instant::now();
     let e = Engine::new(graph, model, config, progress, start)?;
+    let store = store::OneProcess::new(e);
     match config.algorithm {
-        Algorithm::OpimC => opim::run(e),
-        Algorithm::Imm => imm::run(e),
+        Algorithm::OpimC => opim::run(store),
+        Algorithm::Imm => imm::run(store),
     }
 }
 
@@ -942,15 +944,8 @@ impl<'g> Engine<'g> {
         Ok(())
     }
 
-    /// Greedy on `index`, timed.
-    pub(crate) fn greedy(&mut self, index: &RrIndex, bound: bool) -> Greedy {
-        let t = Instant::now();
-        let g = self.greedy_untimed(index, bound);
-        self.timings.greedy_s += t.elapsed().as_secs_f64();
-        g
-    }
-
-    fn greedy_untimed(&self, index: &RrIndex, bound: bool) -> Greedy {
+    /// Greedy on `index` (untimed: the pool may be drawing sets meanwhile).
+    pub(crate) fn greedy(&self, index: &RrIndex, bound: bool) -> Greedy {
         let costs = &self.graph.attributes().cost;
         cover::greedy(index, &self.cands, self.constraint, costs, bound)
     }
