@@ -25,16 +25,12 @@
 //!   distributed run (MPI with the `mpi` feature);
 //! - [`load`]: graph specifications (files, inline text, generated scenarios) and id lists;
 //! - [`margin`]: the margin request (campaign → votes → electoral outcomes);
-//! - [`plot`]: SVG charts of margin responses;
-//! - [`render`]: human-readable tables of responses;
 //! - the request handlers live in this file, one per request type.
 #![deny(missing_docs)]
 
 pub mod distributed;
 pub mod load;
 pub mod margin;
-pub mod plot;
-pub mod render;
 mod select_api;
 
 pub use select_api::{

@@ -1,12 +1,15 @@
 //! `reachgraph`: the command-line tool. JSON goes to stdout, progress and errors to stderr.
 
+mod plot;
+mod render;
+
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use reachgraph_api::load::{GraphSpec, IdList, ScenarioSpec};
 use reachgraph_api::margin::{MarginRequest, VotersPerPerson};
 use reachgraph_api::{
-    parse_request, plot, render, run, sketch, ApiError, BudgetPickRequest, DemoRequest,
-    LadderRequest, OverlapRequest, ReachRequest, Request, Response, SpreadRequest,
+    parse_request, run, sketch, ApiError, BudgetPickRequest, DemoRequest, LadderRequest,
+    OverlapRequest, ReachRequest, Request, Response, SpreadRequest,
 };
 use reachgraph_api::{EvaluateRequest, SelectRequest};
 use reachgraph_core::cascade::Model;
