@@ -2,6 +2,7 @@
 //! flags and their help text.
 
 use clap::{Args, Parser, Subcommand};
+use reachgraph_api::DemoRequest;
 
 #[derive(Parser)]
 #[command(
@@ -29,14 +30,14 @@ pub enum Command {
         /// Scenario seed (the embedded default when absent).
         #[arg(long)]
         seed: Option<u64>,
-        /// Monthly budget of the pick (20 creator-months at $8,000).
-        #[arg(long, default_value_t = 160_000.0)]
+        /// Monthly budget of the pick.
+        #[arg(long, default_value_t = DemoRequest::DEFAULT.budget)]
         budget: f64,
         /// Number of largest creators to compare.
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = DemoRequest::DEFAULT.creators)]
         creators: usize,
         /// Flat price of one creator-month for the main pick.
-        #[arg(long, default_value_t = 8_000.0)]
+        #[arg(long, default_value_t = DemoRequest::DEFAULT.price_per_creator)]
         price_per_creator: f64,
     },
     /// Distinct people reached by a seed set.

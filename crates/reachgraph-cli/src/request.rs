@@ -133,7 +133,7 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
                 budget,
                 creators,
                 price_per_creator,
-                ..Default::default()
+                ..DemoRequest::DEFAULT
             }),
             json,
         ),
