@@ -1,9 +1,10 @@
 //! # reachgraph-api
 //!
 //! Stable JSON requests and responses for reachgraph, and [`run`], which answers one request.
-//! The `reachgraph` command-line tool is a thin layer over this crate: every subcommand builds a
-//! [`Request`], calls [`run`] and prints the [`Response`] (as JSON with `--json`, as tables
-//! otherwise).
+//! The `reachgraph` command-line tool (crate `reachgraph-cli`) is a thin layer over this crate:
+//! every subcommand builds a [`Request`], calls [`run`] and prints the [`Response`] (as JSON with
+//! `--json`, as tables otherwise). This crate has no command-line, terminal or chart
+//! dependencies, so the Python extension does not compile them.
 //!
 //! ## Wire format
 //! A request is a JSON object with `"version": 1`, a `"type"` naming the request, and the
