@@ -29,7 +29,7 @@ fn prior(flag: &str, v: &Option<String>) -> Result<Option<Prior>, ApiError> {
 
 impl MarginArgs {
     /// The margin request these flags describe.
-    pub fn request(&self) -> Result<MarginRequest, ApiError> {
+    fn request(&self) -> Result<MarginRequest, ApiError> {
         let graph = self.graph.as_ref().map(|g| GraphSpec {
             path: Some(g.clone()),
             undirected: self.undirected,
