@@ -7,9 +7,9 @@
 //!   jurisdictions;
 //! - [`reach_ladder`]: distinct people reached as seeds are added, and what each adds.
 
-use crate::margin::MarginResponse;
-use crate::{ApiError, Result};
 use plotters::prelude::*;
+use reachgraph_api::margin::MarginResponse;
+use reachgraph_api::{ApiError, Result};
 use std::path::Path;
 
 const W: u32 = 800;
