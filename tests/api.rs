@@ -381,11 +381,11 @@ fn bad_requests_are_typed_errors() {
         let err = parse_request(text)
             .and_then(|r| run(&r, &NoProgress))
             .unwrap_err();
-        assert_eq!(err.kind, kind, "{text}: {}", err.message);
+        assert_eq!(err.kind(), kind, "{text}: {}", err);
         assert!(
-            err.message.contains(needle),
+            err.to_string().contains(needle),
             "{text}: message {:?} lacks {needle:?}",
-            err.message
+            err.to_string()
         );
     }
 }
@@ -443,34 +443,34 @@ fn select_bad_requests_name_the_problem() {
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 2, "budget": 5}}"#
     ));
-    assert_eq!(e.kind, "invalid_request");
+    assert_eq!(e.kind(), "invalid_request");
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 20}}"#
     ));
-    assert_eq!(e.kind, "k_too_large");
+    assert_eq!(e.kind(), "k_too_large");
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "budget": 100}}"#
     ));
-    assert_eq!(e.kind, "budget_too_small");
-    assert!(e.message.contains("2000"), "{}", e.message);
+    assert_eq!(e.kind(), "budget_too_small");
+    assert!(e.to_string().contains("2000"), "{}", e);
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 1, "candidates": ["ig_star", "nobody"]}}"#
     ));
-    assert_eq!(e.kind, "unknown_node");
-    assert!(e.message.contains("nobody"), "{}", e.message);
+    assert_eq!(e.kind(), "unknown_node");
+    assert!(e.to_string().contains("nobody"), "{}", e);
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 1, "target": {{"file": "tests/fixtures/graphs/campaign.attrs.csv"}}}}"#
     ));
-    assert_eq!(e.kind, "invalid_request");
-    assert!(e.message.contains("target_weight"), "{}", e.message);
+    assert_eq!(e.kind(), "invalid_request");
+    assert!(e.to_string().contains("target_weight"), "{}", e);
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 1, "epsilon": 2}}"#
     ));
-    assert_eq!(e.kind, "invalid_parameter");
+    assert_eq!(e.kind(), "invalid_parameter");
     let e = err(&format!(
         r#"{{"version": 1, "type": "evaluate", {g}, "model": "ic", "seeds": ["ghost"]}}"#
     ));
-    assert_eq!(e.kind, "unknown_node");
+    assert_eq!(e.kind(), "unknown_node");
 }
 
 #[test]
@@ -574,27 +574,28 @@ fn sketch_merge_of_incompatible_directories_names_both() {
         r#"{{"version": 1, "type": "sketch_merge", "out": "target/golden/never",
             "inputs": ["tests/fixtures/sketches/campaign", "{dir}"]}}"#
     ));
-    assert_eq!(e.kind, "incompatible_sketches");
+    assert_eq!(e.kind(), "incompatible_sketches");
     assert!(
-        e.message.contains("tests/fixtures/sketches/campaign and "),
+        e.to_string()
+            .contains("tests/fixtures/sketches/campaign and "),
         "{}",
-        e.message
+        e
     );
     assert!(
-        e.message.contains(dir) && e.message.contains("lg_k"),
+        e.to_string().contains(dir) && e.to_string().contains("lg_k"),
         "{}",
-        e.message
+        e
     );
     let e = run_err(
         r#"{"version": 1, "type": "sketch_merge", "out": "target/golden/never",
             "inputs": ["tests/fixtures/sketches/campaign"]}"#,
     );
-    assert_eq!(e.kind, "invalid_parameter");
+    assert_eq!(e.kind(), "invalid_parameter");
     let e = run_err(
         r#"{"version": 1, "type": "sketch_merge", "out": "target/golden/never",
             "inputs": ["tests/fixtures/sketches/campaign", "tests/fixtures/graphs/campaign.txt"]}"#,
     );
-    assert_eq!(e.kind, "corrupt_sketch", "{}", e.message);
+    assert_eq!(e.kind(), "corrupt_sketch", "{}", e);
 }
 
 #[test]
@@ -629,8 +630,8 @@ fn sketch_pick_bad_costs_are_typed_errors() {
         (r#"{}"#, "missing_attribute", "cost"),
     ] {
         let e = run_err(&format!("{base}{costs}}}"));
-        assert_eq!(e.kind, kind, "{costs}: {}", e.message);
-        assert!(e.message.contains(needle), "{costs}: {}", e.message);
+        assert_eq!(e.kind(), kind, "{costs}: {}", e);
+        assert!(e.to_string().contains(needle), "{costs}: {}", e);
     }
 }
 
@@ -656,16 +657,16 @@ fn sketch_stream_of_a_pair_file_answers_as_the_graph_build() {
         r#"{"version": 1, "type": "sketch_stream", "pairs": "target/golden/bad_pairs.txt",
             "out": "target/golden/never"}"#,
     );
-    assert_eq!(e.kind, "parse");
-    assert!(e.message.contains("bad_pairs.txt:2"), "{}", e.message);
+    assert_eq!(e.kind(), "parse");
+    assert!(e.to_string().contains("bad_pairs.txt:2"), "{}", e);
     let e = run_err(
         r#"{"version": 1, "type": "sketch_stream", "pairs": "target/golden/absent.txt",
             "out": "target/golden/never"}"#,
     );
-    assert_eq!(e.kind, "io");
+    assert_eq!(e.kind(), "io");
     let e = run_err(
         r#"{"version": 1, "type": "sketch_stream", "pairs": "tests/fixtures/graphs/campaign_week2.txt",
             "out": "target/golden/never", "lg_k": 30}"#,
     );
-    assert_eq!(e.kind, "invalid_parameter");
+    assert_eq!(e.kind(), "invalid_parameter");
 }

@@ -55,32 +55,99 @@ use serde::{Deserialize, Serialize};
 /// The wire-format version this crate reads and writes.
 pub const API_VERSION: u32 = 1;
 
-/// An error answered instead of a response: a stable `kind` and a message a user can act on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
-#[error("{message}")]
-pub struct ApiError {
+/// An error answered instead of a response. [`ApiError::kind`] is stable; the message names
+/// the file, line, node or value at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// An error of the core library.
+    #[error(transparent)]
+    Core(#[from] reachgraph_core::Error),
+    /// A core error met while combining inputs, with the inputs it concerns in front.
+    #[error("{context}: {source}")]
+    Context {
+        /// Which inputs (for example two sketch directories).
+        context: String,
+        /// The core error.
+        source: reachgraph_core::Error,
+    },
+    /// A file (or stdin) could not be opened, read or written.
+    #[error("cannot {what}: {source}{hint}")]
+    Io {
+        /// What was being done, naming the path (`open graph.txt`).
+        what: String,
+        /// The underlying I/O error.
+        source: std::io::Error,
+        /// What to do instead (may be empty).
+        hint: &'static str,
+    },
+    /// A request is malformed or asks for something this crate does not do.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// A merge of sketch sets was given fewer than two.
+    #[error("sketch merge needs at least two sketch sets, got {got}")]
+    TooFewSketchSets {
+        /// How many were given.
+        got: usize,
+    },
+    /// A distributed run was asked of a build without MPI.
+    #[error(
+        "--distributed needs a reachgraph built with MPI: install an MPI library and \
+         libclang (Debian: libopenmpi-dev openmpi-bin libclang-dev), build with \
+         `cargo build --release --features mpi`, and run under mpirun (see \
+         docs/distributed.md)"
+    )]
+    BuiltWithoutMpi,
+}
+
+impl ApiError {
+    /// An error of kind `invalid_request`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError::InvalidRequest(message.into())
+    }
+
+    /// An error of kind `io`: `what` names the action and the path (`"open graph.txt"`).
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        ApiError::Io {
+            what: what.into(),
+            source,
+            hint: "",
+        }
+    }
+
+    /// A short machine-readable name of the error kind (stable; the core's kinds for
+    /// [`ApiError::Core`] and [`ApiError::Context`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::Core(e) | ApiError::Context { source: e, .. } => e.kind(),
+            ApiError::Io { .. } => "io",
+            ApiError::InvalidRequest(_) => "invalid_request",
+            ApiError::TooFewSketchSets { .. } => "invalid_parameter",
+            ApiError::BuiltWithoutMpi => "built_without_mpi",
+        }
+    }
+
+    /// The wire form of this error.
+    pub fn to_wire(&self) -> WireError {
+        WireError {
+            kind: self.kind().to_string(),
+            message: self.to_string(),
+        }
+    }
+}
+
+/// What an [`ApiError`] looks like on the wire: `{"kind": …, "message": …}`. A client reads
+/// this; the typed error does not survive the trip (its sources are not data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireError {
     /// Stable kind (`parse`, `io`, `unknown_node`, `invalid_request`, ...).
     pub kind: String,
     /// What went wrong, naming the file, line, node or value.
     pub message: String,
 }
 
-impl ApiError {
-    /// An error of kind `invalid_request`.
-    pub fn invalid(message: impl Into<String>) -> Self {
-        ApiError {
-            kind: "invalid_request".into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl From<reachgraph_core::Error> for ApiError {
-    fn from(e: reachgraph_core::Error) -> Self {
-        ApiError {
-            kind: e.kind().to_string(),
-            message: e.to_string(),
-        }
+impl Serialize for ApiError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_wire().serialize(s)
     }
 }
 

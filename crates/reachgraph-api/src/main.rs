@@ -922,18 +922,12 @@ fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
         Command::Run { request } => {
             let text = if request == "-" {
                 let mut s = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
-                    ApiError {
-                        kind: "io".into(),
-                        message: format!("cannot read the request from stdin: {e}"),
-                    }
-                })?;
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                    .map_err(|e| ApiError::io("read the request from stdin", e))?;
                 s
             } else {
-                std::fs::read_to_string(&request).map_err(|e| ApiError {
-                    kind: "io".into(),
-                    message: format!("cannot read {request}: {e}"),
-                })?
+                std::fs::read_to_string(&request)
+                    .map_err(|e| ApiError::io(format!("read {request}"), e))?
             };
             (parse_request(&text)?, true)
         }
@@ -1085,10 +1079,7 @@ fn generate(
 ) -> Result<String, ApiError> {
     let spec = ScenarioSpec { edges, seed };
     let sc = reachgraph_core::scenario::generate(&spec.config(), bar)?;
-    let io_err = |path: &str, e: std::io::Error| ApiError {
-        kind: "io".into(),
-        message: format!("cannot write {path}: {e}"),
-    };
+    let io_err = |path: &str, e: std::io::Error| ApiError::io(format!("write {path}"), e);
     let attrs_path = format!("{out}.attrs.csv");
     let f = std::fs::File::create(out).map_err(|e| io_err(out, e))?;
     reachgraph_core::io::write_edge_list(&sc.graph, std::io::BufWriter::new(f))
@@ -1116,7 +1107,7 @@ fn generate(
 /// Answers `req` on the ranks of the MPI job this process belongs to (one rank without a
 /// launcher); `None` on ranks other than 0.
 #[cfg(feature = "mpi")]
-fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, ApiError> {
+fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, CliError> {
     use reachgraph_core::comm::{Comm, Mpi, DEFAULT_TIMEOUT};
     let timeout = match std::env::var("REACHGRAPH_COMM_TIMEOUT_S") {
         Err(_) => DEFAULT_TIMEOUT,
@@ -1156,45 +1147,49 @@ fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, ApiError> {
             Ok((rank == 0).then_some(resp))
         }
         Err(e) => {
-            let e = ApiError {
-                message: format!("rank {rank} of {size}: {}", e.message),
-                ..e
-            };
             bar.bar.finish_and_clear();
-            eprintln!("reachgraph: error: {}", e.message);
-            if e.kind == "communication" {
+            eprintln!("reachgraph: error: rank {rank} of {size}: {e}");
+            if e.kind() == "communication" {
                 // Other ranks may be stuck in a collective: end the whole job.
                 mpi.abort(2);
             }
             // The ranks agreed on the failure; each reports it before any exits, since mpirun
             // ends the job (and the ranks' unwritten reports) when the first one exits non-zero.
             let _ = mpi.barrier();
-            Err(ApiError {
-                kind: REPORTED.into(),
-                ..e
-            })
+            Err(CliError::Reported)
         }
     }
 }
 
-/// The kind of an error a rank of a distributed run has reported already.
-#[cfg(feature = "mpi")]
-const REPORTED: &str = "reported";
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Plot(#[from] plot::PlotError),
+    /// A rank of a distributed run has printed its error already.
+    #[cfg(feature = "mpi")]
+    #[error("reported")]
+    Reported,
+}
 
 /// Without MPI, `--distributed` is a clear error.
 #[cfg(not(feature = "mpi"))]
-fn run_mpi(_: &Request, _: &Bar) -> Result<Option<Response>, ApiError> {
-    Err(reachgraph_api::distributed::built_without_mpi())
+fn run_mpi(_: &Request, _: &Bar) -> Result<Option<Response>, CliError> {
+    Err(reachgraph_api::distributed::built_without_mpi().into())
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let bar = Bar::new(cli.quiet);
     let result = match cli.command {
-        Command::Generate { edges, seed, out } => generate(edges, seed, &out, &bar).map(|msg| {
-            bar.bar.finish_and_clear();
-            eprintln!("{msg}");
-        }),
+        Command::Generate { edges, seed, out } => generate(edges, seed, &out, &bar)
+            .map(|msg| {
+                bar.bar.finish_and_clear();
+                eprintln!("{msg}");
+            })
+            .map_err(CliError::from),
         command => {
             let (plot_dir, rows) = match &command {
                 Command::Margin(m) => (m.plot.clone(), m.rows),
@@ -1207,34 +1202,36 @@ fn main() -> ExitCode {
                 Command::Margin(m) => m.distributed,
                 _ => false,
             };
-            request_of(command).and_then(|(req, json)| {
-                let resp: Response = if distributed {
-                    match run_mpi(&req, &bar)? {
-                        Some(resp) => resp,
-                        // Rank 0 alone writes the result.
-                        None => return Ok(()),
+            request_of(command)
+                .map_err(CliError::from)
+                .and_then(|(req, json)| {
+                    let resp: Response = if distributed {
+                        match run_mpi(&req, &bar)? {
+                            Some(resp) => resp,
+                            // Rank 0 alone writes the result.
+                            None => return Ok(()),
+                        }
+                    } else {
+                        run(&req, &bar)?
+                    };
+                    bar.bar.finish_and_clear();
+                    if let (Some(dir), Response::Margin(m)) = (&plot_dir, &resp) {
+                        for path in plot::write_charts(&m.body, std::path::Path::new(dir))? {
+                            eprintln!("wrote {path}");
+                        }
                     }
-                } else {
-                    run(&req, &bar)?
-                };
-                bar.bar.finish_and_clear();
-                if let (Some(dir), Response::Margin(m)) = (&plot_dir, &resp) {
-                    for path in plot::write_charts(&m.body, std::path::Path::new(dir))? {
-                        eprintln!("wrote {path}");
-                    }
-                }
-                let text = if json {
-                    serde_json::to_string_pretty(&resp).expect("responses serialize") + "\n"
-                } else if let Response::Margin(m) = &resp {
-                    render::margin(&m.body, rows)
-                } else {
-                    render::render(&resp)
-                };
-                let mut out = std::io::stdout().lock();
-                // A closed pipe (e.g. `| head`) is not an error worth reporting.
-                let _ = out.write_all(text.as_bytes());
-                Ok(())
-            })
+                    let text = if json {
+                        serde_json::to_string_pretty(&resp).expect("responses serialize") + "\n"
+                    } else if let Response::Margin(m) = &resp {
+                        render::margin(&m.body, rows)
+                    } else {
+                        render::render(&resp)
+                    };
+                    let mut out = std::io::stdout().lock();
+                    // A closed pipe (e.g. `| head`) is not an error worth reporting.
+                    let _ = out.write_all(text.as_bytes());
+                    Ok(())
+                })
         }
     };
     match result {
@@ -1242,11 +1239,11 @@ fn main() -> ExitCode {
         Err(e) => {
             bar.bar.finish_and_clear();
             #[cfg(feature = "mpi")]
-            let reported = e.kind == REPORTED;
+            let reported = matches!(e, CliError::Reported);
             #[cfg(not(feature = "mpi"))]
             let reported = false;
             if !reported {
-                eprintln!("reachgraph: error: {}", e.message);
+                eprintln!("reachgraph: error: {e}");
             }
             ExitCode::from(2)
         }

@@ -214,10 +214,8 @@ fn apply_target(g: &mut LoadedGraph, target: &IdList) -> Result<()> {
     let mut attrs = g.graph.attributes().clone();
     let listed = match target {
         IdList::File { file } if is_csv(file)? => {
-            let f = std::fs::File::open(file).map_err(|e| ApiError {
-                kind: "io".into(),
-                message: format!("cannot open {file}: {e}"),
-            })?;
+            let f =
+                std::fs::File::open(file).map_err(|e| ApiError::io(format!("open {file}"), e))?;
             // Accounts the file does not list count 0.
             attrs.target_weight.iter_mut().for_each(|w| *w = 0.0);
             g.graph.set_attributes(attrs)?;
@@ -245,16 +243,10 @@ fn apply_target(g: &mut LoadedGraph, target: &IdList) -> Result<()> {
 /// A target file is a CSV when its first line that is not a comment has a comma and names a
 /// `target_weight` (or `target`) column.
 fn is_csv(file: &str) -> Result<bool> {
-    let f = std::fs::File::open(file).map_err(|e| ApiError {
-        kind: "io".into(),
-        message: format!("cannot open {file}: {e}"),
-    })?;
+    let f = std::fs::File::open(file).map_err(|e| ApiError::io(format!("open {file}"), e))?;
     let r = io::maybe_gunzip(f, file)?;
     for line in r.lines() {
-        let line = line.map_err(|e| ApiError {
-            kind: "io".into(),
-            message: format!("cannot read {file}: {e}"),
-        })?;
+        let line = line.map_err(|e| ApiError::io(format!("read {file}"), e))?;
         let t = line.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
@@ -293,10 +285,7 @@ fn load_with(
 ) -> Result<LoadedGraph> {
     let mut g = graph.load(progress)?;
     if let Some(path) = costs {
-        let f = std::fs::File::open(path).map_err(|e| ApiError {
-            kind: "io".into(),
-            message: format!("cannot open {path}: {e}"),
-        })?;
+        let f = std::fs::File::open(path).map_err(|e| ApiError::io(format!("open {path}"), e))?;
         let attrs = io::read_attributes(f, path, &g.graph)?;
         g.graph.set_attributes(attrs)?;
     }

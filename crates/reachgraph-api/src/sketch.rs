@@ -352,10 +352,7 @@ fn sketch_file(path: &str) -> PathBuf {
 }
 
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> ApiError {
-    ApiError {
-        kind: "io".into(),
-        message: format!("cannot {what} {}: {e}", path.display()),
-    }
+    ApiError::io(format!("{what} {}", path.display()), e)
 }
 
 /// Reads a sketch set from a directory or file.
@@ -485,13 +482,7 @@ pub(crate) fn run_stream(
 /// parameters differ when they cannot be combined.
 pub fn merge_sketches(inputs: &[String]) -> Result<(SketchSet, Vec<usize>)> {
     if inputs.len() < 2 {
-        return Err(ApiError {
-            kind: "invalid_parameter".into(),
-            message: format!(
-                "sketch merge needs at least two sketch sets, got {}",
-                inputs.len()
-            ),
-        });
+        return Err(ApiError::TooFewSketchSets { got: inputs.len() });
     }
     let mut sizes = Vec::with_capacity(inputs.len());
     let mut merged = load_sketches(&inputs[0])?;
@@ -499,9 +490,9 @@ pub fn merge_sketches(inputs: &[String]) -> Result<(SketchSet, Vec<usize>)> {
     for path in &inputs[1..] {
         let next = load_sketches(path)?;
         sizes.push(next.len());
-        merged = merged.merge(&next).map_err(|e| ApiError {
-            kind: e.kind().to_string(),
-            message: format!("{} and {path}: {e}", inputs[0]),
+        merged = merged.merge(&next).map_err(|source| ApiError::Context {
+            context: format!("{} and {path}", inputs[0]),
+            source,
         })?;
     }
     Ok((merged, sizes))
