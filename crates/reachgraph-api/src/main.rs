@@ -1202,36 +1202,35 @@ fn main() -> ExitCode {
                 Command::Margin(m) => m.distributed,
                 _ => false,
             };
-            request_of(command)
-                .map_err(CliError::from)
-                .and_then(|(req, json)| {
-                    let resp: Response = if distributed {
-                        match run_mpi(&req, &bar)? {
-                            Some(resp) => resp,
-                            // Rank 0 alone writes the result.
-                            None => return Ok(()),
-                        }
-                    } else {
-                        run(&req, &bar)?
-                    };
-                    bar.bar.finish_and_clear();
-                    if let (Some(dir), Response::Margin(m)) = (&plot_dir, &resp) {
-                        for path in plot::write_charts(&m.body, std::path::Path::new(dir))? {
-                            eprintln!("wrote {path}");
-                        }
+            let request: Result<_, CliError> = request_of(command).map_err(Into::into);
+            request.and_then(|(req, json)| {
+                let resp: Response = if distributed {
+                    match run_mpi(&req, &bar)? {
+                        Some(resp) => resp,
+                        // Rank 0 alone writes the result.
+                        None => return Ok(()),
                     }
-                    let text = if json {
-                        serde_json::to_string_pretty(&resp).expect("responses serialize") + "\n"
-                    } else if let Response::Margin(m) = &resp {
-                        render::margin(&m.body, rows)
-                    } else {
-                        render::render(&resp)
-                    };
-                    let mut out = std::io::stdout().lock();
-                    // A closed pipe (e.g. `| head`) is not an error worth reporting.
-                    let _ = out.write_all(text.as_bytes());
-                    Ok(())
-                })
+                } else {
+                    run(&req, &bar)?
+                };
+                bar.bar.finish_and_clear();
+                if let (Some(dir), Response::Margin(m)) = (&plot_dir, &resp) {
+                    for path in plot::write_charts(&m.body, std::path::Path::new(dir))? {
+                        eprintln!("wrote {path}");
+                    }
+                }
+                let text = if json {
+                    serde_json::to_string_pretty(&resp).expect("responses serialize") + "\n"
+                } else if let Response::Margin(m) = &resp {
+                    render::margin(&m.body, rows)
+                } else {
+                    render::render(&resp)
+                };
+                let mut out = std::io::stdout().lock();
+                // A closed pipe (e.g. `| head`) is not an error worth reporting.
+                let _ = out.write_all(text.as_bytes());
+                Ok(())
+            })
         }
     };
     match result {
