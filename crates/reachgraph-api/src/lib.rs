@@ -553,8 +553,8 @@ pub struct BudgetPickResponse {
     pub people: u64,
     /// Target weight reached.
     pub target_weight: f64,
-    /// `cost_effective_greedy` or `best_single`.
-    pub method: String,
+    /// How the accounts were chosen.
+    pub method: reachgraph_core::PickMethod,
     /// Proven worst-case fraction of the optimum: 1 − 1/√e.
     pub guarantee: f64,
 }
@@ -901,7 +901,7 @@ fn pick_response(g: &LoadedGraph, p: &BudgetPick) -> BudgetPickResponse {
         total_cost: p.total_cost,
         people: p.people,
         target_weight: p.target_weight,
-        method: p.method.clone(),
+        method: p.method,
         guarantee: p.guarantee,
     }
 }

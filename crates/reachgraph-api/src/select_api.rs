@@ -152,8 +152,8 @@ pub struct SelectResponse {
     /// Total cost (budgeted selection).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_cost: Option<f64>,
-    /// `greedy` or `best_single`.
-    pub method: String,
+    /// How the accounts were chosen.
+    pub method: reachgraph_core::PickMethod,
     /// RR sets drawn in total.
     pub rr_sets: u64,
     /// Sets the seeds were chosen on.

@@ -304,8 +304,8 @@ pub struct SketchPickResponse {
     pub unique_reach: f64,
     /// Its error bound (people, at `confidence`).
     pub error_bound: f64,
-    /// `cost_effective_greedy` or `best_single`.
-    pub method: String,
+    /// How the accounts were chosen.
+    pub method: reachgraph_core::PickMethod,
     /// Guarantee against the best affordable set on the sample, `1 − 1/√e`.
     pub guarantee: f64,
     /// Sampling rate of the people counted (1: exact).

@@ -85,6 +85,7 @@ pub use distributed::{select_distributed, select_distributed_stats};
 pub use mc::{mc_greedy, McGreedy};
 
 use crate::cascade::{check_hops, check_threads, Estimate, Model};
+use crate::coverage::PickMethod;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ids::NodeKey;
@@ -490,8 +491,9 @@ pub struct Selection {
     /// Summed cost of the seeds (budgeted selection).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_cost: Option<f64>,
-    /// `greedy`, or `best_single` when one affordable account beat cost-effective greedy.
-    pub method: String,
+    /// `greedy` for `k` seeds; for a budget `cost_effective_greedy`, or `best_single` when
+    /// one affordable account beat it.
+    pub method: crate::coverage::PickMethod,
     /// Out-of-sample estimate of the seeds' expected spread (objective unit, seeds included),
     /// on RR sets not used to choose them.
     pub estimate: Estimate,
@@ -1109,9 +1111,10 @@ impl<'g> Engine<'g> {
             marginal_gains: g.gains.iter().map(|&x| x as f64 * per_set).collect(),
             total_cost: costs.as_ref().map(|c| c.iter().sum()),
             costs,
-            method: match g.method {
-                Method::Greedy => "greedy".into(),
-                Method::BestSingle => "best_single".into(),
+            method: match (g.method, budgeted) {
+                (Method::BestSingle, _) => PickMethod::BestSingle,
+                (Method::Greedy, true) => PickMethod::CostEffectiveGreedy,
+                (Method::Greedy, false) => PickMethod::Greedy,
             },
             seeds: g.seeds.clone(),
             estimate,
