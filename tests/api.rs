@@ -4,7 +4,7 @@
 //! `NAME.response.json`. After an intended change of output, regenerate the responses with
 //! `REACHGRAPH_BLESS=1 cargo test --release golden` and review the diff.
 
-use reachgraph_api::{parse_request, request_to_json, run, NoProgress};
+use reachgraph_api::{parse_request, request_to_json, run, NoProgress, Response};
 use serde_json::Value;
 use std::path::Path;
 
@@ -38,11 +38,8 @@ fn request(name: &str) -> String {
     std::fs::read_to_string(Path::new(FIXTURES).join(format!("{name}.request.json"))).unwrap()
 }
 
-#[test]
-fn golden_files() {
-    // Paths inside the requests are relative to the repository root.
-    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
-    let bless = std::env::var_os("REACHGRAPH_BLESS").is_some();
+/// Names of the golden requests (`NAME.request.json`), sorted.
+fn golden_names() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(FIXTURES)
         .unwrap()
         .filter_map(|e| {
@@ -52,9 +49,21 @@ fn golden_files() {
         .collect();
     names.sort();
     assert!(names.len() >= 6, "golden requests missing: {names:?}");
-    for name in names {
+    names
+}
+
+fn response_path(name: &str) -> std::path::PathBuf {
+    Path::new(FIXTURES).join(format!("{name}.response.json"))
+}
+
+#[test]
+fn golden_files() {
+    // Paths inside the requests are relative to the repository root.
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let bless = std::env::var_os("REACHGRAPH_BLESS").is_some();
+    for name in golden_names() {
         let got = answer(&request(&name));
-        let path = Path::new(FIXTURES).join(format!("{name}.response.json"));
+        let path = response_path(&name);
         if bless {
             std::fs::write(&path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
             continue;
@@ -70,35 +79,26 @@ fn golden_files() {
 
 #[test]
 fn requests_round_trip_through_json() {
-    for name in [
-        "reach_stars",
-        "reach_all_expected",
-        "overlap_creators",
-        "ladder_creators",
-        "budget_pick",
-        "reach_inline",
-        "spread_ic",
-        "sketch_build",
-        "sketch_reach",
-        "sketch_overlap",
-        "sketch_ladder",
-        "sketch_pick",
-        "sketch_pick_inline",
-        "sketch_merge",
-        "sketch_stream",
-        "sketch_check",
-        "sketch_error",
-        "sketch_model",
-        "spread_lt_hops",
-        "select_ic",
-        "select_budget_target",
-        "evaluate_target",
-        "margin_campaign",
-        "margin_exact",
-    ] {
-        let req = parse_request(&request(name)).unwrap();
-        let again = parse_request(&request_to_json(&req).to_string()).unwrap();
+    for name in golden_names() {
+        let req = parse_request(&request(&name)).unwrap();
+        let json = request_to_json(&req);
+        let again = parse_request(&json.to_string()).unwrap();
         assert_eq!(req, again, "{name}");
+        assert_eq!(request_to_json(&again), json, "{name}");
+    }
+}
+
+/// A Rust client reads what the API writes: every golden response parses as a [`Response`]
+/// and serializes back to the same JSON.
+#[test]
+fn responses_round_trip_through_json() {
+    for name in golden_names() {
+        let text = std::fs::read_to_string(response_path(&name)).unwrap();
+        let want: Value = serde_json::from_str(&text).unwrap();
+        let resp: Response = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut got = serde_json::to_value(&resp).unwrap();
+        strip_timings(&mut got);
+        assert_eq!(got, want, "{name}");
     }
 }
 

@@ -366,7 +366,7 @@ impl Default for DemoRequest {
 }
 
 /// A response; serialized with the request's `"type"` tag and `"version"`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Response {
     /// Answer to [`Request::Reach`].
@@ -410,7 +410,7 @@ pub enum Response {
 }
 
 /// A response body with the wire-format version in front.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Versioned<T> {
     /// Always [`API_VERSION`].
     pub version: u32,
@@ -427,7 +427,7 @@ fn versioned<T>(body: T) -> Versioned<T> {
 }
 
 /// Size of the graph a response was computed on, and what loading did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GraphSummary {
     /// Accounts.
     pub nodes: usize,
@@ -442,7 +442,7 @@ pub struct GraphSummary {
 }
 
 /// Reach of a seed set.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReachResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -468,7 +468,7 @@ pub struct ReachResponse {
 }
 
 /// Overlap matrices, rows and columns in the order of `accounts`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OverlapResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -488,7 +488,7 @@ pub struct OverlapResponse {
 }
 
 /// An edge of the overlap graph.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OverlapEdge {
     /// One account.
     pub a: String,
@@ -499,7 +499,7 @@ pub struct OverlapEdge {
 }
 
 /// One step of a ladder or pick, with the account by its external id.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// Account id.
     pub account: String,
@@ -526,7 +526,7 @@ pub struct Step {
 }
 
 /// The greedy reach ladder.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LadderResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -537,7 +537,7 @@ pub struct LadderResponse {
 }
 
 /// The best accounts for a budget.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetPickResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -561,7 +561,7 @@ pub struct BudgetPickResponse {
 
 /// Monte Carlo spread. `mean` and `stderr` are in people (accounts, when no person attribute
 /// links accounts), counting the seeds themselves, as influence-maximization papers do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpreadResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -600,7 +600,7 @@ pub struct SpreadResponse {
 }
 
 /// An account's activation probability.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodeProbability {
     /// Account id.
     pub account: String,
@@ -609,7 +609,7 @@ pub struct NodeProbability {
 }
 
 /// The demo's answers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemoResponse {
     /// The scenario generated.
     pub scenario: ScenarioSummary,
@@ -643,7 +643,7 @@ pub struct DemoResponse {
 }
 
 /// What the demo's scenario is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioSummary {
     /// Seed of the generator.
     pub seed: u64,

@@ -168,7 +168,7 @@ impl Default for MarginRequest {
 }
 
 /// A budget-sweep point with its seeds by external id.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetRow {
     /// The point.
     #[serde(flatten)]
@@ -179,7 +179,7 @@ pub struct BudgetRow {
 
 /// The answer to a margin request: the core [`MarginResult`] plus the graph, the seeds by id
 /// and the reach ladder of the seeds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MarginResponse {
     /// The graph.
     pub graph: GraphSummary,

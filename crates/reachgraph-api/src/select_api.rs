@@ -115,7 +115,7 @@ pub struct EvaluateRequest {
 }
 
 /// One chosen seed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelectStep {
     /// Account id as in the input.
     pub account: NodeKey,
@@ -129,7 +129,7 @@ pub struct SelectStep {
 }
 
 /// Chosen seeds with their estimate, certificate and work.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelectResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -189,7 +189,7 @@ pub struct SelectResponse {
 }
 
 /// A seed set's spread estimate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluateResponse {
     /// The graph.
     pub graph: GraphSummary,

@@ -195,7 +195,7 @@ pub struct SketchModelRequest {
 }
 
 /// What `sketch_build` wrote.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchBuildResponse {
     /// The sketch file written.
     pub file: String,
@@ -214,7 +214,7 @@ pub struct SketchBuildResponse {
 }
 
 /// What `sketch_stream` read and wrote.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchStreamResponse {
     /// Pairs read (comment and blank lines not counted).
     pub pairs: u64,
@@ -224,7 +224,7 @@ pub struct SketchStreamResponse {
 }
 
 /// What `sketch_merge` wrote.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchMergeResponse {
     /// The sketch sets merged, in the order given.
     pub inputs: Vec<String>,
@@ -236,7 +236,7 @@ pub struct SketchMergeResponse {
 }
 
 /// Unique reach from sketches (see [`sketch::SketchReach`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchReachResponse {
     /// The estimate with its error bound.
     #[serde(flatten)]
@@ -244,7 +244,7 @@ pub struct SketchReachResponse {
 }
 
 /// Overlap matrices from sketches, rows and columns in the order of `accounts`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchOverlapResponse {
     /// Account ids.
     pub accounts: Vec<String>,
@@ -271,7 +271,7 @@ pub struct SketchOverlapResponse {
 }
 
 /// A ladder step from sketches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchStepOut {
     /// Account id.
     pub account: String,
@@ -290,7 +290,7 @@ pub struct SketchStepOut {
 }
 
 /// The budgeted pick from sketches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchPickResponse {
     /// The budget.
     pub budget: f64,
@@ -317,7 +317,7 @@ pub struct SketchPickResponse {
 }
 
 /// The greedy reach ladder from sketches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchLadderResponse {
     /// Steps in pick order.
     pub steps: Vec<SketchStepOut>,
@@ -332,7 +332,7 @@ pub struct SketchLadderResponse {
 }
 
 /// Sketch answers against exact ones.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchCheckResponse {
     /// `lg_k` of the sketches.
     pub lg_k: u8,

@@ -429,7 +429,7 @@ pub(crate) fn build_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadP
 }
 
 /// Per-jurisdiction spread.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JurisdictionSpread {
     /// Jurisdiction name.
     pub jurisdiction: String,
@@ -440,7 +440,7 @@ pub struct JurisdictionSpread {
 }
 
 /// Histogram of the account spread over trials.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Histogram {
     /// Lower end of the first bin (the smallest spread seen).
     pub start: u64,

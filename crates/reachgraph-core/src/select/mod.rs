@@ -461,7 +461,7 @@ impl SelectConfigBuilder {
 }
 
 /// Wall time of each phase, in seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Timings {
     /// Drawing RR sets (parallel).
     pub sampling_s: f64,
