@@ -589,7 +589,7 @@ pub struct SpreadResponse {
     /// Spread in target weight.
     pub target_weight: Estimate,
     /// People reached per jurisdiction.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_jurisdiction: Vec<reachgraph_core::cascade::JurisdictionSpread>,
     /// Activation probability per account (p > 0), largest first, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -193,7 +193,7 @@ pub struct MarginResponse {
     #[serde(flatten)]
     pub result: MarginResult,
     /// Budget sweep, with seeds by id.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub budgets: Vec<BudgetRow>,
 }
 

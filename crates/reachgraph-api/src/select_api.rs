@@ -179,8 +179,12 @@ pub struct SelectResponse {
     /// Random seed.
     pub seed: u64,
     /// Seconds from the request's graph being loaded to the answer.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
     pub time_s: f64,
     /// Seconds per phase.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
     pub timings: Timings,
     /// Bytes of the RR store at the end.
     pub rr_store_bytes: u64,
@@ -206,6 +210,8 @@ pub struct EvaluateResponse {
     /// Random seed.
     pub seed: u64,
     /// Seconds from the graph being loaded to the answer.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
     pub time_s: f64,
 }
 

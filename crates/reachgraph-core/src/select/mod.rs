@@ -533,6 +533,8 @@ pub struct Selection {
     /// Master seed.
     pub seed: u64,
     /// Time per phase.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
     pub timings: Timings,
     /// Raw bytes of the RR store at the end (selection index and validation sets), from their
     /// counts: 4 per set id, account id and root, 8 per offset; allocation slack is not
@@ -684,6 +686,8 @@ pub struct Evaluation {
     /// What the spread counts.
     pub objective: RootDistribution,
     /// Wall time in seconds.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
     pub time_s: f64,
 }
 
