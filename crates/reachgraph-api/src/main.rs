@@ -13,7 +13,7 @@ use reachgraph_core::cascade::Model;
 use reachgraph_core::io::EdgeFormat;
 use reachgraph_core::margin::{Mapping, Prior};
 use reachgraph_core::select::{Algorithm, Mode};
-use reachgraph_core::{DuplicatePolicy, Progress};
+use reachgraph_core::Progress;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -654,13 +654,8 @@ impl GraphArgs {
                 _ => EdgeFormat::EdgeList,
             }),
             undirected: self.undirected,
-            duplicates: match self.duplicates.as_str() {
-                "first" => DuplicatePolicy::First,
-                "last" => DuplicatePolicy::Last,
-                "noisy-or" => DuplicatePolicy::NoisyOr,
-                "error" => DuplicatePolicy::Error,
-                _ => DuplicatePolicy::Max,
-            },
+            // clap admits only the spellings `DuplicatePolicy` parses.
+            duplicates: self.duplicates.parse().unwrap_or_default(),
             attributes: self.attributes.clone(),
             ..Default::default()
         }

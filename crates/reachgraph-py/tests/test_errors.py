@@ -87,3 +87,14 @@ def test_every_error_kind_has_its_own_class():
             continue
         assert issubclass(cls, rg.ReachgraphError) and cls is not rg.ReachgraphError, kind
         assert getattr(rg, cls.__name__) is cls, f"{cls.__name__} is not exported"
+
+
+def test_duplicate_policies_take_the_cli_spellings_and_the_old_python_ones():
+    src, dst, p = np.array([1, 1]), np.array([2, 2]), np.array([0.5, 0.5])
+    for spelling in ["noisy-or", "noisy_or"]:
+        g = rg.Graph.from_arrays(src, dst, probabilities=p, duplicates=spelling)
+        assert g.edge_count == 1
+        assert g.edge_arrays()[2][0] == pytest.approx(0.75)
+    for spelling in ["max", "first", "last"]:
+        g = rg.Graph.from_arrays(src, dst, probabilities=p, duplicates=spelling)
+        assert g.edge_arrays()[2][0] == pytest.approx(0.5)
