@@ -1111,11 +1111,12 @@ fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, CliError> {
             _ => {
                 return Err(ApiError::invalid(format!(
                     "REACHGRAPH_COMM_TIMEOUT_S = {v:?}: give a number of seconds > 0"
-                )))
+                ))
+                .into())
             }
         },
     };
-    let mpi = Mpi::init(timeout)?;
+    let mpi = Mpi::init(timeout).map_err(ApiError::from)?;
     let (rank, size) = (mpi.rank(), mpi.size());
     let quiet = reachgraph_core::NoProgress;
     let progress: &dyn reachgraph_core::Progress = if rank == 0 { bar } else { &quiet };
