@@ -929,15 +929,14 @@ pub(crate) fn run_spread_with(
 ) -> Result<SpreadResponse> {
     let g = r.graph.load(progress)?;
     let seeds = r.seeds.resolve(&g.graph, "seed set")?;
+    let sampling = reachgraph_core::Sampling::new(r.seed)
+        .with_threads(r.threads)
+        .with_hops(r.hops);
     let mut b = SpreadConfig::builder()
         .trials(r.trials)
-        .seed(r.seed)
-        .hops_opt(r.hops)
+        .sampling(sampling)
         .node_probabilities(r.node_probabilities)
         .histogram(r.histogram);
-    if let Some(t) = r.threads {
-        b = b.threads(t);
-    }
     if let Some(x) = r.target_rse {
         b = b.target_rse(x);
     }

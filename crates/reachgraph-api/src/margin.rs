@@ -296,14 +296,11 @@ fn config(r: &MarginRequest, demo_scale: Option<f64>) -> Result<MarginConfig> {
     };
     let mut b = MarginConfig::builder()
         .draws(r.draws)
-        .seed(r.seed)
+        .sampling(reachgraph_core::Sampling::new(r.seed).with_threads(r.threads))
         .effects(effects)
         .error(error)
         .mapping(r.mapping.unwrap_or_default())
         .scale(scale);
-    if let Some(t) = r.threads {
-        b = b.threads(t);
-    }
     if let Some(t) = r.exposure_trials {
         b = b.exposure_trials(t);
     }
@@ -493,13 +490,7 @@ pub fn run_margin_with(
     seeds: Vec<u32>,
     progress: &dyn Progress,
 ) -> Result<MarginResponse> {
-    if seeds.is_empty() {
-        return Err(reachgraph_core::Error::Empty {
-            what: "seed set".into(),
-        }
-        .into());
-    }
-    graph.check_nodes(&seeds, "seed set")?;
+    reachgraph_core::sampling::check_seed_set(graph, &seeds)?;
     simulate(r, graph, report, seeds, None, progress, &Local)
 }
 

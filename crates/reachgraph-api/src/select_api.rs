@@ -334,9 +334,12 @@ pub(crate) fn run_select_with(
         .algorithm(r.algorithm)
         .objective(objective(r.objective, r.target.is_some()))
         .candidates_opt(candidates)
-        .seed(r.seed)
-        .threads_opt(r.threads)
-        .hops_opt(r.hops);
+        .sampling(
+            reachgraph_core::Sampling::new(r.seed)
+                .with_threads(r.threads)
+                .with_hops(r.hops)
+                .with_memory_limit_bytes(r.memory_limit_bytes),
+        );
     b = match (r.k, r.budget) {
         (Some(k), None) => b.k(k),
         (None, Some(budget)) => b.budget(budget),
@@ -357,9 +360,6 @@ pub(crate) fn run_select_with(
     }
     if let Some(t) = r.time_limit_s {
         b = b.time_limit_s(t);
-    }
-    if let Some(m) = r.memory_limit_bytes {
-        b = b.memory_limit_bytes(m);
     }
     let config = b.build()?;
     let s = selector(&g.graph, r.model, &config, progress)?;
@@ -419,9 +419,11 @@ pub(crate) fn run_evaluate(
     let seeds = r.seeds.resolve(&g.graph, "seed set")?;
     let config = EvalConfig::builder()
         .rr_sets(r.rr_sets)
-        .seed(r.seed)
-        .threads_opt(r.threads)
-        .hops_opt(r.hops)
+        .sampling(
+            reachgraph_core::Sampling::new(r.seed)
+                .with_threads(r.threads)
+                .with_hops(r.hops),
+        )
         .objective(objective(r.objective, r.target.is_some()))
         .build()?;
     let e = select::evaluate(&g.graph, r.model, &seeds, &config, progress)?;

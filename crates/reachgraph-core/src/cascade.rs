@@ -44,18 +44,21 @@
 
 use crate::attrs::NONE;
 use crate::error::{Error, Result};
+use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::{Csr, Graph};
+use crate::live_edge::{expand, list_rule, prefetch, Draws, Frontier, ListRule, Stamps};
 use crate::progress::Progress;
-use crate::rng::{self, Rng};
+use crate::rng;
+use crate::sampling::{check_seed_set, Sampling};
+use crate::stats::Moments;
 use ndarray::Array1;
-use rand::RngCore;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+
+pub use crate::stats::{Estimate, Histogram};
 
 /// Trials per chunk: the unit of work that gets its own random stream.
 ///
@@ -67,20 +70,6 @@ pub const STOP_CHECK_TRIALS: u64 = 1024;
 
 /// Chunks per parallel batch when no stopping rule is set (bounds the per-batch bookkeeping).
 const BATCH_CHUNKS: u64 = 1024;
-
-/// Cost of one geometric skip (a logarithm and a 64-bit draw) in units of one coin (a 24-bit
-/// draw, a compare and a visited check). A list of `d` edges sharing probability `p` takes
-/// about `1 + d·p` skips or `d` coins; skipping is used when it is cheaper. Measured on
-/// soc-Epinions1 RR sampling under weighted cascade, where 2 to 4 were best.
-const SKIP_COST: f64 = 3.0;
-
-/// Largest expected number of live edges `d·p` for which a list is sampled as a binomial count
-/// plus a uniform subset (Floyd's method is quadratic in the count).
-pub(crate) const SUBSET_MAX_MEAN: f64 = 8.0;
-
-/// Shortest list sampled by a shortcut rather than coins (measured: from 2 on, subset sampling
-/// is as fast or faster on soc-Epinions1 weighted cascade).
-pub(crate) const SUBSET_MIN_LEN: usize = 2;
 
 /// Tolerance on LT in-weight sums, so weights computed in `f32` (such as `1/indeg` summed
 /// `indeg` times) are not rejected for rounding.
@@ -130,135 +119,24 @@ impl FromStr for Model {
     }
 }
 
-/// A Monte Carlo (or RR-set) estimate of an expected value.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Estimate {
-    /// Sample mean.
-    pub mean: f64,
-    /// Standard error of the mean (sample standard deviation / √trials; 0 for one trial).
-    pub stderr: f64,
-    /// Lower end of the normal-approximation 95% interval, `mean − 1.96 · stderr`.
-    pub ci95_low: f64,
-    /// Upper end of the 95% interval, `mean + 1.96 · stderr`.
-    pub ci95_high: f64,
-    /// Smallest value seen in one trial.
-    pub min: f64,
-    /// Largest value seen in one trial.
-    pub max: f64,
-}
-
-impl Estimate {
-    /// `stderr / mean` (0 when the mean is 0).
-    pub fn relative_stderr(&self) -> f64 {
-        if self.mean == 0.0 {
-            0.0
-        } else {
-            self.stderr / self.mean.abs()
-        }
-    }
-
-    /// An estimate from its mean, standard error and observed range.
-    pub(crate) fn new(mean: f64, stderr: f64, min: f64, max: f64) -> Estimate {
-        Estimate {
-            mean,
-            stderr,
-            ci95_low: mean - 1.96 * stderr,
-            ci95_high: mean + 1.96 * stderr,
-            min,
-            max,
-        }
-    }
-}
-
-/// Running moments: Welford within a chunk, Chan et al.'s pairwise merge across chunks.
-///
-/// Merging is done strictly in chunk order, so results do not depend on thread count.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Moments {
-    n: u64,
-    mean: f64,
-    m2: f64,
-    min: f64,
-    max: f64,
-}
-
-impl Default for Moments {
-    fn default() -> Self {
-        Moments {
-            n: 0,
-            mean: 0.0,
-            m2: 0.0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-        }
-    }
-}
-
-impl Moments {
-    #[inline]
-    pub(crate) fn push(&mut self, x: f64) {
-        self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
-    }
-
-    pub(crate) fn merge(&mut self, o: &Moments) {
-        if o.n == 0 {
-            return;
-        }
-        if self.n == 0 {
-            *self = *o;
-            return;
-        }
-        let n = self.n + o.n;
-        let d = o.mean - self.mean;
-        self.mean += d * (o.n as f64 / n as f64);
-        self.m2 += o.m2 + d * d * (self.n as f64 * o.n as f64 / n as f64);
-        self.n = n;
-        self.min = self.min.min(o.min);
-        self.max = self.max.max(o.max);
-    }
-
-    pub(crate) fn estimate(&self) -> Estimate {
-        if self.n == 0 {
-            return Estimate::new(0.0, 0.0, 0.0, 0.0);
-        }
-        let stderr = if self.n > 1 {
-            (self.m2.max(0.0) / (self.n - 1) as f64 / self.n as f64).sqrt()
-        } else {
-            0.0
-        };
-        Estimate::new(self.mean, stderr, self.min, self.max)
-    }
-}
-
 /// Configuration of [`simulate`]; build it with [`SpreadConfig::builder`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpreadConfig {
     trials: u64,
-    seed: u64,
-    threads: Option<usize>,
-    hops: Option<u32>,
+    sampling: Sampling,
     target_rse: Option<f64>,
     node_probabilities: bool,
     histogram: bool,
-    subset_sampling: bool,
 }
 
 impl Default for SpreadConfig {
     fn default() -> Self {
         SpreadConfig {
             trials: 10_000,
-            seed: 0,
-            threads: None,
-            hops: None,
+            sampling: Sampling::default(),
             target_rse: None,
             node_probabilities: false,
             histogram: false,
-            subset_sampling: true,
         }
     }
 }
@@ -275,18 +153,6 @@ impl SpreadConfig {
     pub fn trials(&self) -> u64 {
         self.trials
     }
-    /// Master seed.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-    /// Threads of a dedicated pool, or `None` for the current rayon pool.
-    pub fn threads(&self) -> Option<usize> {
-        self.threads
-    }
-    /// Hop horizon, or `None` for unlimited propagation.
-    pub fn hops(&self) -> Option<u32> {
-        self.hops
-    }
     /// Target relative standard error of the people spread, if a stopping rule is set.
     pub fn target_rse(&self) -> Option<f64> {
         self.target_rse
@@ -299,10 +165,6 @@ impl SpreadConfig {
     pub fn histogram(&self) -> bool {
         self.histogram
     }
-    /// Whether subset sampling is used where it applies.
-    pub fn subset_sampling(&self) -> bool {
-        self.subset_sampling
-    }
 }
 
 /// Builder of [`SpreadConfig`]; [`SpreadConfigBuilder::build`] validates.
@@ -311,32 +173,12 @@ pub struct SpreadConfigBuilder {
     config: SpreadConfig,
 }
 
+crate::sampling::sampling_settings!(SpreadConfig, SpreadConfigBuilder, hops, subset_sampling);
+
 impl SpreadConfigBuilder {
     /// Maximum number of trials (≥ 1); all of them run unless a stopping rule stops earlier.
     pub fn trials(mut self, trials: u64) -> Self {
         self.config.trials = trials;
-        self
-    }
-    /// Master seed of the random streams.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.config.seed = seed;
-        self
-    }
-    /// Run in a dedicated pool of `threads` threads (≥ 1) instead of the current rayon pool.
-    /// Results do not depend on it.
-    pub fn threads(mut self, threads: usize) -> Self {
-        self.config.threads = Some(threads);
-        self
-    }
-    /// Hop horizon (≥ 1): a post is reshared at most `hops` times, so `hops = 1` reaches only
-    /// direct followers of the seeds.
-    pub fn hops(mut self, hops: u32) -> Self {
-        self.config.hops = Some(hops);
-        self
-    }
-    /// Like [`SpreadConfigBuilder::hops`], with `None` for no horizon.
-    pub fn hops_opt(mut self, hops: Option<u32>) -> Self {
-        self.config.hops = hops;
         self
     }
     /// Stop once the relative standard error of the people spread is at most `rse`, in (0, 1),
@@ -355,21 +197,13 @@ impl SpreadConfigBuilder {
         self.config.histogram = on;
         self
     }
-    /// Use subset sampling where all out-edges of an account share one probability (the
-    /// default): draw how many are live and then which, or skip geometrically from one live
-    /// edge to the next, instead of one coin per edge (SUBSIM, Guo et al. 2020). Off draws one
-    /// coin per edge: the distribution is the same, the numbers for a seed differ. For tests
-    /// and benchmarks.
-    pub fn subset_sampling(mut self, on: bool) -> Self {
-        self.config.subset_sampling = on;
-        self
-    }
 
     /// Validates and returns the configuration.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for `trials = 0`, `threads = 0`, `hops = 0`, or a target
-    /// relative standard error outside (0, 1).
+    /// [`Error::InvalidParameter`] for `trials = 0`, invalid sampling settings
+    /// ([`Sampling::validate`]) or a memory limit (Monte Carlo keeps no sample store), or a
+    /// target relative standard error outside (0, 1).
     pub fn build(self) -> Result<SpreadConfig> {
         let c = self.config;
         if c.trials == 0 {
@@ -379,8 +213,9 @@ impl SpreadConfigBuilder {
                 "need at least 1 trial",
             ));
         }
-        check_threads(c.threads)?;
-        check_hops(c.hops)?;
+        c.sampling.validate()?;
+        c.sampling
+            .reject_unused("Monte Carlo spread", &["memory_limit_bytes"])?;
         if let Some(r) = c.target_rse {
             if !(r > 0.0 && r < 1.0) {
                 return Err(Error::invalid_parameter(
@@ -394,40 +229,6 @@ impl SpreadConfigBuilder {
     }
 }
 
-pub(crate) fn check_threads(threads: Option<usize>) -> Result<()> {
-    if threads == Some(0) {
-        return Err(Error::invalid_parameter(
-            "threads",
-            0,
-            "need at least 1 thread (omit it to use the current pool)",
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn check_hops(hops: Option<u32>) -> Result<()> {
-    if hops == Some(0) {
-        return Err(Error::invalid_parameter(
-            "hops",
-            0,
-            "the hop horizon must be at least 1 (omit it for no horizon)",
-        ));
-    }
-    Ok(())
-}
-
-/// A dedicated pool of `threads` threads, or `None` to run in the current pool.
-pub(crate) fn build_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>> {
-    threads
-        .map(|t| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .map_err(|e| Error::invalid_parameter("threads", t, e.to_string()))
-        })
-        .transpose()
-}
-
 /// Per-jurisdiction spread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JurisdictionSpread {
@@ -437,47 +238,6 @@ pub struct JurisdictionSpread {
     pub people: Estimate,
     /// Expected reached target weight in it.
     pub target_weight: Estimate,
-}
-
-/// Histogram of the account spread over trials.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Histogram {
-    /// Lower end of the first bin (the smallest spread seen).
-    pub start: u64,
-    /// Width of each bin: bin `i` counts trials with spread in
-    /// `start + i·bin_width .. start + (i + 1)·bin_width`. 1 when there are at most
-    /// [`Histogram::MAX_BINS`] distinct spread values between min and max.
-    pub bin_width: u64,
-    /// Number of trials per bin.
-    pub counts: Vec<u64>,
-}
-
-impl Histogram {
-    /// Maximum number of bins.
-    pub const MAX_BINS: u64 = 100;
-
-    /// Bins the number of trials per spread value.
-    fn from_counts(counts: &BTreeMap<u32, u64>) -> Histogram {
-        let (Some((&lo, _)), Some((&hi, _))) = (counts.first_key_value(), counts.last_key_value())
-        else {
-            return Histogram {
-                start: 0,
-                bin_width: 1,
-                counts: Vec::new(),
-            };
-        };
-        let range = (hi - lo) as u64 + 1;
-        let bin_width = range.div_ceil(Histogram::MAX_BINS).max(1);
-        let mut bins = vec![0u64; range.div_ceil(bin_width) as usize];
-        for (&v, &c) in counts {
-            bins[((v - lo) as u64 / bin_width) as usize] += c;
-        }
-        Histogram {
-            start: lo as u64,
-            bin_width,
-            counts: bins,
-        }
-    }
 }
 
 /// What [`simulate`] returns.
@@ -505,136 +265,6 @@ pub struct SpreadResult {
     pub node_probabilities: Option<Array1<f64>>,
     /// Histogram of the account spread, when requested.
     pub histogram: Option<Histogram>,
-}
-
-/// How the live out-edges (or in-edges) of one account are drawn.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum ListRule {
-    /// One coin per edge against its own probability.
-    Coins,
-    /// All `d` edges share one probability `p` and few are live (`d·p ≤`
-    /// [`SUBSET_MAX_MEAN`]): draw the number of live edges `k ~ Binomial(d, p)` by inversion
-    /// (`q0 = (1 − p)^d`, `ratio = p / (1 − p)`), then a uniform `k`-subset (Floyd's method).
-    /// No logarithms, and `O(1 + k)` work.
-    Subset {
-        /// `P(k = 0) = (1 − p)^d`.
-        q0: f64,
-        /// `p / (1 − p)`, for the recurrence `P(k + 1) = P(k) · (d − k)/(k + 1) · ratio`.
-        ratio: f64,
-    },
-    /// All edges share one probability `p` and many are live: geometric skipping, with the
-    /// payload `1 / ln(1 − p)`.
-    Skip(f64),
-    /// Every edge is live (all probabilities 1).
-    All,
-    /// No edge is live (no edges, or all probabilities 0).
-    Dead,
-}
-
-/// The rule of one adjacency list's probabilities. `shortcuts = false` forces coins wherever
-/// probabilities are fractional (the reference the shortcuts are tested against).
-pub(crate) fn list_rule(probs: &[f32], shortcuts: bool) -> ListRule {
-    let Some(&p) = probs.first() else {
-        return ListRule::Dead;
-    };
-    if probs.iter().any(|&q| q != p) {
-        return ListRule::Coins;
-    }
-    let (d, pf) = (probs.len() as f64, p as f64);
-    if p <= 0.0 {
-        ListRule::Dead
-    } else if p >= 1.0 {
-        ListRule::All
-    } else if !shortcuts || probs.len() < SUBSET_MIN_LEN {
-        ListRule::Coins
-    } else if d * pf <= SUBSET_MAX_MEAN {
-        ListRule::Subset {
-            q0: (d * (-pf).ln_1p()).exp(),
-            ratio: pf / (1.0 - pf),
-        }
-    } else if (1.0 + d * pf) * SKIP_COST < d {
-        ListRule::Skip(1.0 / (-pf).ln_1p())
-    } else {
-        ListRule::Coins
-    }
-}
-
-/// The accounts reached so far in one trial: stamps equal to `epoch` and the BFS queue.
-pub(crate) struct Frontier<'a> {
-    pub(crate) stamp: &'a mut [u32],
-    pub(crate) queue: &'a mut Vec<u32>,
-    pub(crate) epoch: u32,
-}
-
-impl Frontier<'_> {
-    #[inline(always)]
-    fn is_new(&self, v: u32) -> bool {
-        self.stamp[v as usize] != self.epoch
-    }
-    #[inline(always)]
-    fn add(&mut self, v: u32) {
-        self.stamp[v as usize] = self.epoch;
-        self.queue.push(v);
-    }
-    #[inline(always)]
-    pub(crate) fn offer(&mut self, v: u32) {
-        if self.is_new(v) {
-            self.add(v);
-        }
-    }
-}
-
-/// Adds to `f` the far ends of the live edges of one adjacency list (`ends`, `probs`), drawn
-/// under `rule`; `picked` is scratch.
-///
-/// Coins are drawn for every edge, even into accounts already reached: the combined "live and
-/// new" branch is then rarely taken and well predicted, which on soc-Epinions1 is faster than
-/// checking the account first and saving the draw.
-#[inline(always)]
-pub(crate) fn expand(
-    rule: ListRule,
-    ends: &[u32],
-    probs: &[f32],
-    d: &mut Draws,
-    picked: &mut Vec<usize>,
-    f: &mut Frontier<'_>,
-) {
-    match rule {
-        ListRule::Dead => {}
-        ListRule::All => ends.iter().for_each(|&v| f.offer(v)),
-        ListRule::Coins => {
-            for (&v, &p) in ends.iter().zip(probs) {
-                if (d.unit_f32() < p) & f.is_new(v) {
-                    f.add(v);
-                }
-            }
-        }
-        ListRule::Subset { q0, ratio } => {
-            let n = ends.len();
-            match d.binomial(n, q0, ratio) {
-                0 => {}
-                1 => f.offer(ends[d.below(n as u64) as usize]),
-                k => {
-                    // Floyd: for j in n−k..n take a uniform t ≤ j, or j if t is taken already.
-                    picked.clear();
-                    for j in n - k..n {
-                        let t = d.below(j as u64 + 1) as usize;
-                        let x = if picked.contains(&t) { j } else { t };
-                        picked.push(x);
-                        f.offer(ends[x]);
-                    }
-                }
-            }
-        }
-        ListRule::Skip(inv_log) => {
-            let n = ends.len() as f64;
-            let mut i = d.skip(inv_log);
-            while i < n {
-                f.offer(ends[i as usize]);
-                i += 1.0 + d.skip(inv_log);
-            }
-        }
-    }
 }
 
 /// Rejects NaN probabilities and, for LT, in-weight sums over 1.
@@ -667,196 +297,6 @@ pub(crate) fn validate_model(graph: &Graph, model: Model) -> Result<()> {
     })
 }
 
-/// Fast uniform draws from one random stream.
-#[derive(Debug, Clone)]
-pub(crate) struct Draws {
-    rng: Rng,
-    buf: u64,
-    left: u32,
-}
-
-impl Draws {
-    pub(crate) fn new(rng: Rng) -> Draws {
-        Draws {
-            rng,
-            buf: 0,
-            left: 0,
-        }
-    }
-
-    /// A uniform in [0, 1) with 24 random bits; two per generator output.
-    ///
-    /// Compared with `p` as `u < p`, this is exactly `P = ⌈p · 2^24⌉ / 2^24`: `p = 0` never and
-    /// `p = 1` always succeeds, and other probabilities are off by less than 6·10⁻⁸.
-    #[inline(always)]
-    pub(crate) fn unit_f32(&mut self) -> f32 {
-        if self.left == 0 {
-            self.buf = self.rng.next_u64();
-            self.left = 2;
-        }
-        self.left -= 1;
-        let x = (self.buf >> 40) as u32;
-        self.buf <<= 32;
-        x as f32 * (1.0 / 16_777_216.0)
-    }
-
-    /// A uniform in (0, 1] with 53 random bits (for logarithms).
-    #[inline(always)]
-    pub(crate) fn open_unit_f64(&mut self) -> f64 {
-        ((self.rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// A uniform in [0, 1) with 53 random bits.
-    #[inline(always)]
-    pub(crate) fn unit_f64(&mut self) -> f64 {
-        rng::unit_f64(&mut self.rng)
-    }
-
-    /// A uniform integer in `0..n` (`n > 0`).
-    #[inline(always)]
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
-        rng::below(&mut self.rng, n)
-    }
-
-    /// `k ~ Binomial(n, p)` by inversion from `q0 = (1 − p)^n` and `ratio = p / (1 − p)`;
-    /// expected work `1 + n·p` steps.
-    #[inline(always)]
-    pub(crate) fn binomial(&mut self, n: usize, q0: f64, ratio: f64) -> usize {
-        let u = self.unit_f64();
-        let (mut k, mut pk, mut cum) = (0usize, q0, q0);
-        while u >= cum && k < n {
-            pk *= (n - k) as f64 / (k + 1) as f64 * ratio;
-            k += 1;
-            cum += pk;
-        }
-        k
-    }
-
-    /// Number of failures before the next success of coins with `inv_log = 1 / ln(1 − p)`,
-    /// as `f64` (possibly huge): ⌊ln U / ln(1 − p)⌋ with U uniform in (0, 1] is geometric,
-    /// `P(K ≥ k) = (1 − p)^k` (the skipping of Guo et al. 2020).
-    #[inline(always)]
-    pub(crate) fn skip(&mut self, inv_log: f64) -> f64 {
-        (self.open_unit_f64().ln() * inv_log).floor()
-    }
-}
-
-/// Hints the CPU to fetch the cache line holding `x` (no effect on results).
-#[inline(always)]
-pub(crate) fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults and reads nothing the program sees; `x` is a valid reference.
-    unsafe {
-        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
-            x as *const T as *const i8,
-        );
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
-}
-
-/// Reusable per-worker buffers: a stamp per account and a queue.
-pub(crate) struct Stamps {
-    pub(crate) stamp: Vec<u32>,
-    pub(crate) epoch: u32,
-    pub(crate) queue: Vec<u32>,
-    /// Scratch of [`live_edges`].
-    pub(crate) picked: Vec<usize>,
-}
-
-impl Stamps {
-    pub(crate) fn new(n: usize) -> Stamps {
-        Stamps {
-            stamp: vec![0; n],
-            epoch: 0,
-            queue: Vec::with_capacity(n.min(1 << 16)),
-            picked: Vec::new(),
-        }
-    }
-
-    /// Starts a new trial; stamps equal to the returned epoch mean "visited in this trial".
-    #[inline]
-    pub(crate) fn next_epoch(&mut self) -> u32 {
-        if self.epoch == u32::MAX {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.epoch = 0;
-        }
-        self.epoch += 1;
-        self.queue.clear();
-        self.epoch
-    }
-}
-
-/// A pool of reusable scratch buffers shared by the chunks of a parallel loop, so each worker
-/// allocates its `O(n)` buffers once rather than once per chunk.
-pub(crate) struct ScratchPool<T> {
-    free: Mutex<Vec<T>>,
-}
-
-impl<T> ScratchPool<T> {
-    pub(crate) fn new() -> Self {
-        ScratchPool {
-            free: Mutex::new(Vec::new()),
-        }
-    }
-    pub(crate) fn take(&self, make: impl FnOnce() -> T) -> T {
-        let got = self.free.lock().ok().and_then(|mut f| f.pop());
-        got.unwrap_or_else(make)
-    }
-    pub(crate) fn give(&self, t: T) {
-        if let Ok(mut f) = self.free.lock() {
-            f.push(t);
-        }
-    }
-    pub(crate) fn into_inner(self) -> Vec<T> {
-        self.free.into_inner().unwrap_or_default()
-    }
-}
-
-/// Serialises progress reports of parallel chunks so `done` only grows, and turns a `false`
-/// answer into a cancellation flag the chunks check.
-pub(crate) struct ChunkProgress<'a> {
-    progress: &'a dyn Progress,
-    stage: &'static str,
-    total: u64,
-    done: Mutex<u64>,
-    cancelled: AtomicBool,
-}
-
-impl<'a> ChunkProgress<'a> {
-    pub(crate) fn new(progress: &'a dyn Progress, stage: &'static str, total: u64) -> Self {
-        ChunkProgress {
-            progress,
-            stage,
-            total,
-            done: Mutex::new(0),
-            cancelled: AtomicBool::new(false),
-        }
-    }
-    /// Reports the start; false when cancelled already.
-    pub(crate) fn start(&self, done: u64) -> bool {
-        if let Ok(mut d) = self.done.lock() {
-            *d = done;
-        }
-        let ok = self.progress.update(self.stage, done, self.total);
-        if !ok {
-            self.cancelled.store(true, Ordering::Relaxed);
-        }
-        ok
-    }
-    pub(crate) fn cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::Relaxed)
-    }
-    pub(crate) fn add(&self, units: u64) {
-        if let Ok(mut d) = self.done.lock() {
-            *d += units;
-            if !self.progress.update(self.stage, *d, self.total) {
-                self.cancelled.store(true, Ordering::Relaxed);
-            }
-        }
-    }
-}
-
 /// Per-worker scratch of the forward simulation.
 struct SimScratch {
     stamps: Stamps,
@@ -886,24 +326,6 @@ struct ChunkStats {
     jur_people: Vec<Moments>,
     jur_weight: Vec<Moments>,
     spreads: Vec<u32>,
-}
-
-impl Moments {
-    fn encode(&self, out: &mut Vec<u8>) {
-        crate::comm::put(out, self.n);
-        for x in [self.mean, self.m2, self.min, self.max] {
-            crate::comm::put(out, x.to_bits());
-        }
-    }
-    fn decode(b: &mut crate::comm::Words<'_>) -> Option<Moments> {
-        Some(Moments {
-            n: b.next()?,
-            mean: b.f64()?,
-            m2: b.f64()?,
-            min: b.f64()?,
-            max: b.f64()?,
-        })
-    }
 }
 
 impl ChunkStats {
@@ -1226,23 +648,8 @@ pub fn simulate(
     config: &SpreadConfig,
     progress: &dyn Progress,
 ) -> Result<SpreadResult> {
-    if seeds.is_empty() {
-        return Err(Error::Empty {
-            what: "seed set".into(),
-        });
-    }
-    graph.check_nodes(seeds, "seed set")?;
+    check_seed_set(graph, seeds)?;
     Simulator::new(graph, model, config)?.run(seeds, progress)
-}
-
-/// A non-empty seed set of valid, distinct dense ids.
-fn check_seeds(graph: &Graph, seeds: &[u32]) -> Result<()> {
-    if seeds.is_empty() {
-        return Err(Error::Empty {
-            what: "seed set".into(),
-        });
-    }
-    graph.check_nodes(seeds, "seed set")
 }
 
 /// [`simulate`] over the ranks of `comm`, with the same [`SpreadResult`] on every rank and
@@ -1276,7 +683,7 @@ pub fn simulate_distributed(
     progress: &dyn Progress,
     comm: &dyn crate::comm::Comm,
 ) -> Result<SpreadResult> {
-    crate::comm::agree(comm, check_seeds(graph, seeds))?;
+    crate::comm::agree(comm, check_seed_set(graph, seeds))?;
     let sim = crate::comm::agree(comm, Simulator::new(graph, model, config))?;
     sim.run_distributed(seeds, progress, comm)
 }
@@ -1338,8 +745,7 @@ impl<'g> Simulator<'g> {
                 "need at least 1 trial",
             ));
         }
-        check_threads(config.threads)?;
-        check_hops(config.hops)?;
+        config.sampling.validate()?;
         validate_model(graph, model)?;
         let out = graph.out_csr();
         let n = graph.node_count();
@@ -1347,12 +753,12 @@ impl<'g> Simulator<'g> {
         let rules: Vec<ListRule> = if model == Model::IndependentCascade {
             (0..n as u32)
                 .into_par_iter()
-                .map(|u| list_rule(out.probs(u), config.subset_sampling))
+                .map(|u| list_rule(out.probs(u), config.sampling.subset_sampling))
                 .collect()
         } else {
             Vec::new()
         };
-        let pool = build_pool(config.threads)?;
+        let pool = config.sampling.pool()?;
         Ok(Simulator {
             graph,
             model,
@@ -1376,12 +782,7 @@ impl<'g> Simulator<'g> {
 
     /// Simulates the spread of `seeds`; see [`simulate`] for arguments, result and errors.
     pub fn run(&self, seeds: &[u32], progress: &dyn Progress) -> Result<SpreadResult> {
-        if seeds.is_empty() {
-            return Err(Error::Empty {
-                what: "seed set".into(),
-            });
-        }
-        self.graph.check_nodes(seeds, "seed set")?;
+        check_seed_set(self.graph, seeds)?;
         self.run_inner(seeds, progress, &crate::comm::Local)
     }
 
@@ -1400,7 +801,7 @@ impl<'g> Simulator<'g> {
         progress: &dyn Progress,
         comm: &dyn crate::comm::Comm,
     ) -> Result<SpreadResult> {
-        crate::comm::agree(comm, check_seeds(self.graph, seeds))?;
+        crate::comm::agree(comm, check_seed_set(self.graph, seeds))?;
         crate::comm::check_inputs(
             comm,
             Some(self.graph),
@@ -1409,7 +810,7 @@ impl<'g> Simulator<'g> {
                 self.model,
                 // Threads do not change the answer: ranks may use different counts.
                 SpreadConfig {
-                    threads: None,
+                    sampling: self.config.sampling.with_threads(None),
                     ..self.config.clone()
                 }
             ),
@@ -1431,7 +832,7 @@ impl<'g> Simulator<'g> {
             out: self.graph.out_csr(),
             rules: &self.rules,
             model: self.model,
-            max_level: self.config.hops.unwrap_or(u32::MAX),
+            max_level: self.config.sampling.hops.unwrap_or(u32::MAX),
             seeds,
             of_account: &people.of_account,
             person_weight: &people.weight,
@@ -1456,18 +857,13 @@ impl<'g> Simulator<'g> {
     /// # Errors
     /// [`Error::Empty`], [`Error::UnknownNode`], [`Error::DuplicateNode`] for a bad seed set.
     pub fn trial_runner<'a>(&'a self, seeds: &'a [u32]) -> Result<TrialRunner<'a>> {
-        if seeds.is_empty() {
-            return Err(Error::Empty {
-                what: "seed set".into(),
-            });
-        }
-        self.graph.check_nodes(seeds, "seed set")?;
+        check_seed_set(self.graph, seeds)?;
         let sim = self.sim(seeds);
         let scratch = sim.scratch();
         Ok(TrialRunner {
             sim,
             scratch,
-            seed: self.config.seed,
+            seed: self.config.sampling.seed,
         })
     }
 
@@ -1519,7 +915,7 @@ impl<'g> Simulator<'g> {
                         }
                         let mut s = pool.take(|| sim.scratch());
                         let t = chunk_trials(c);
-                        let st = sim.run_chunk(c, t, config.seed, &mut s);
+                        let st = sim.run_chunk(c, t, config.sampling.seed, &mut s);
                         pool.give(s);
                         report.add(t);
                         Some(st)
@@ -1559,7 +955,7 @@ impl<'g> Simulator<'g> {
                 }
             }
         }
-        let trials = acc.accounts.n;
+        let trials = acc.accounts.count();
         let node_probabilities = if config.node_probabilities {
             let mut counts = vec![0u64; n];
             for s in pool.into_inner() {
@@ -1576,7 +972,7 @@ impl<'g> Simulator<'g> {
         };
         Ok(SpreadResult {
             model,
-            hops: config.hops,
+            hops: config.sampling.hops,
             accounts: acc.accounts.estimate(),
             people: acc.people.estimate(),
             target_weight: acc.weight.estimate(),
@@ -1693,94 +1089,5 @@ mod tests {
             (5, 3, Some(2), Some(4), Some(0.05))
         );
         assert!(c.node_probabilities() && c.histogram() && c.subset_sampling());
-    }
-
-    #[test]
-    fn moments_merge_equals_sequential() {
-        let xs: Vec<f64> = (0..100).map(|i| ((i * 37) % 11) as f64).collect();
-        let mut all = Moments::default();
-        xs.iter().for_each(|&x| all.push(x));
-        let mut a = Moments::default();
-        let mut b = Moments::default();
-        xs[..40].iter().for_each(|&x| a.push(x));
-        xs[40..].iter().for_each(|&x| b.push(x));
-        a.merge(&b);
-        assert_eq!(a.n, all.n);
-        assert!((a.mean - all.mean).abs() < 1e-12);
-        assert!((a.m2 - all.m2).abs() < 1e-9);
-        let mean = xs.iter().sum::<f64>() / 100.0;
-        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 99.0;
-        let e = all.estimate();
-        assert!((e.stderr - (var / 100.0).sqrt()).abs() < 1e-12);
-        assert_eq!((e.min, e.max), (0.0, 10.0));
-    }
-
-    #[test]
-    fn histogram_bins() {
-        let counts = |v: &[u32]| {
-            let mut m = BTreeMap::new();
-            v.iter().for_each(|&x| *m.entry(x).or_insert(0) += 1);
-            m
-        };
-        let h = Histogram::from_counts(&counts(&[3, 3, 5]));
-        assert_eq!(
-            (h.start, h.bin_width, h.counts.clone()),
-            (3, 1, vec![2, 0, 1])
-        );
-        let v: Vec<u32> = (0..1000).collect();
-        let h = Histogram::from_counts(&counts(&v));
-        assert_eq!(h.bin_width, 10);
-        assert_eq!(h.counts.len(), 100);
-        assert!(h.counts.iter().all(|&c| c == 10));
-    }
-
-    #[test]
-    fn list_rules() {
-        assert_eq!(list_rule(&[], true), ListRule::Dead);
-        assert_eq!(list_rule(&[0.0, 0.0], true), ListRule::Dead);
-        assert_eq!(list_rule(&[1.0, 1.0], true), ListRule::All);
-        assert_eq!(list_rule(&[0.1, 0.2], true), ListRule::Coins);
-        assert_eq!(list_rule(&[0.3], true), ListRule::Coins);
-        assert_eq!(list_rule(&[0.1; 10], false), ListRule::Coins);
-        // Weighted cascade: one live edge expected, a binomial count and a uniform subset.
-        let ListRule::Subset { q0, ratio } = list_rule(&[0.25; 4], true) else {
-            panic!("expected subset sampling")
-        };
-        assert!((q0 - 0.75f64.powi(4)).abs() < 1e-12 && (ratio - 1.0 / 3.0).abs() < 1e-12);
-        // Many live edges expected: geometric skipping, or coins when p is large.
-        assert!(matches!(list_rule(&[0.1; 100], true), ListRule::Skip(x) if x < 0.0));
-        assert_eq!(list_rule(&[0.5; 100], true), ListRule::Coins);
-    }
-
-    #[test]
-    fn binomial_counts_by_inversion() {
-        let (n, p) = (12usize, 0.2f64);
-        let q0 = (1.0 - p).powi(n as i32);
-        let mut d = Draws::new(rng::stream(4, 4));
-        let k = 100_000;
-        let mut hist = [0u32; 13];
-        for _ in 0..k {
-            hist[d.binomial(n, q0, p / (1.0 - p))] += 1;
-        }
-        let mut pk = q0;
-        for (i, &h) in hist.iter().enumerate() {
-            let sd = (k as f64 * pk * (1.0 - pk)).sqrt();
-            assert!(
-                (h as f64 - k as f64 * pk).abs() <= 4.0 * sd + 1.0,
-                "{i}: {h}"
-            );
-            pk *= (n - i) as f64 / (i + 1) as f64 * p / (1.0 - p);
-        }
-    }
-
-    #[test]
-    fn geometric_skip_has_the_right_mean() {
-        let p = 0.1f64;
-        let inv = 1.0 / (-p).ln_1p();
-        let mut d = Draws::new(rng::stream(1, 2));
-        let k = 200_000;
-        let mean = (0..k).map(|_| d.skip(inv)).sum::<f64>() / k as f64;
-        // Geometric failures before success: mean (1 − p) / p = 9, sd ≈ 9.5.
-        assert!((mean - 9.0).abs() < 4.0 * 9.5 / (k as f64).sqrt(), "{mean}");
     }
 }

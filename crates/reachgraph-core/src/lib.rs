@@ -27,8 +27,12 @@
 //! - [`overlap`](mod@overlap): audience overlap matrices (shared, Jaccard, containment) and the
 //!   overlap graph;
 //! - [`coverage`]: incremental reach, the greedy reach ladder and budgeted picks on exact reach;
-//! - [`cascade`]: Monte Carlo of Independent Cascade and Linear Threshold spread;
+//! - [`cascade`]: the Independent Cascade and Linear Threshold models and the Monte Carlo of
+//!   their spread;
 //! - [`rrset`]: reverse-reachable set sampling and RR estimates of spread;
+//! - [`sampling`]: the settings every sampler shares (seed, threads, hop horizon, subset
+//!   sampling, memory limit), validated once, and the seed-set check;
+//! - [`stats`]: estimates with standard errors, their running moments, spread histograms;
 //! - [`comm`]: the collectives of distributed runs (one process, threads, or MPI with the
 //!   `mpi` feature) that distributed selection and Monte Carlo use;
 //! - [`select`](mod@select): seed selection (influence maximization): IMM, OPIM-C, quality mode, budgeted and
@@ -45,6 +49,9 @@
 //! - [`progress`]: progress callbacks and cancellation;
 //! - [`rng`]: seeded random streams that give the same answer on any number of threads;
 //! - [`error`]: the error type;
+//! - internal: `live_edge`, the live-edge sampling kernel that [`cascade`] and [`rrset`] share
+//!   (per-list draw rules, visited stamps, fast uniform draws, prefetch), and `exec`, the
+//!   execution helpers of the parallel loops (thread pool, scratch reuse, chunked progress);
 //! - [`guide`]: the user guide (`docs/guide.md`), whose examples run as doctests.
 #![deny(missing_docs)]
 
@@ -54,24 +61,28 @@ pub mod comm;
 pub mod coverage;
 pub mod election;
 pub mod error;
+mod exec;
 pub mod graph;
 #[doc = include_str!("../../../docs/guide.md")]
 pub mod guide {}
 pub mod ids;
 pub mod io;
+mod live_edge;
 pub mod margin;
 pub mod overlap;
 pub mod progress;
 pub mod reach;
 pub mod rng;
 pub mod rrset;
+pub mod sampling;
 pub mod scenario;
 pub mod select;
 pub mod sketch;
+pub mod stats;
 pub mod weights;
 
 pub use attrs::{Attributes, Categorical, People, Tier};
-pub use cascade::{simulate, Estimate, Model, Simulator, SpreadConfig, SpreadResult};
+pub use cascade::{simulate, Model, Simulator, SpreadConfig, SpreadResult};
 pub use coverage::{
     budget_pick, incremental_reach, reach_ladder, BudgetPick, Ladder, LadderStep, Objective,
     PickMethod,
@@ -87,8 +98,10 @@ pub use reach::{
     expected_reach, unique_reach, ExpectedReach, ReachBreakdown, ReachOptions, ReachResult,
 };
 pub use rrset::{rr_estimate, sample_rr_sets, RootDistribution, RrConfig, RrSampler, RrSets};
+pub use sampling::Sampling;
 pub use scenario::{Scenario, ScenarioConfig};
 pub use select::{evaluate, select, EvalConfig, SelectConfig, Selection};
+pub use stats::Estimate;
 pub use weights::{TierRates, WeightScheme};
 
 /// The petgraph version reachgraph builds on, re-exported so users get a matching one.

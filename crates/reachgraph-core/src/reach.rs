@@ -18,6 +18,7 @@
 use crate::attrs::NONE;
 use crate::error::{Error, Result};
 use crate::graph::{Csr, Graph};
+use crate::sampling::check_seed_set;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -117,16 +118,6 @@ pub struct ExpectedReach {
     /// Variance of the number of people exposed: people are independent given the edge coins,
     /// so it is `Σ q (1 − q)` with `q` each person's exposure probability.
     pub variance_people: f64,
-}
-
-/// Checks a seed set: non-empty, ids in range, no repeats.
-pub(crate) fn check_seed_set(graph: &Graph, seeds: &[u32]) -> Result<()> {
-    if seeds.is_empty() {
-        return Err(Error::Empty {
-            what: "seed set".into(),
-        });
-    }
-    graph.check_nodes(seeds, "seed set")
 }
 
 /// A zeroed bitset of at least `bits` bits.

@@ -49,14 +49,15 @@
 //! (or from a first pilot chunk) and checked against [`RrConfigBuilder::memory_limit_bytes`].
 
 use crate::attrs::People;
-use crate::cascade::{
-    build_pool, check_hops, check_threads, expand, list_rule, validate_model, ChunkProgress, Draws,
-    Estimate, Frontier, ListRule, Model, ScratchPool, Stamps,
-};
+use crate::cascade::{validate_model, Model};
 use crate::error::{Error, Result};
+use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::{Csr, Graph};
+use crate::live_edge::{expand, list_rule, Draws, Frontier, ListRule, Stamps};
 use crate::progress::{NoProgress, Progress};
 use crate::rng;
+use crate::sampling::Sampling;
+use crate::stats::Estimate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -84,23 +85,15 @@ pub enum RootDistribution {
 /// Configuration of the RR sampler; build it with [`RrConfig::builder`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RrConfig {
-    seed: u64,
-    threads: Option<usize>,
-    hops: Option<u32>,
+    sampling: Sampling,
     roots: RootDistribution,
-    memory_limit_bytes: Option<u64>,
-    subset_sampling: bool,
 }
 
 impl Default for RrConfig {
     fn default() -> Self {
         RrConfig {
-            seed: 0,
-            threads: None,
-            hops: None,
+            sampling: Sampling::default(),
             roots: RootDistribution::Uniform,
-            memory_limit_bytes: None,
-            subset_sampling: true,
         }
     }
 }
@@ -113,29 +106,9 @@ impl RrConfig {
             config: RrConfig::default(),
         }
     }
-    /// Master seed.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-    /// Threads of a dedicated pool, or `None` for the current rayon pool.
-    pub fn threads(&self) -> Option<usize> {
-        self.threads
-    }
-    /// Hop horizon, if any.
-    pub fn hops(&self) -> Option<u32> {
-        self.hops
-    }
     /// Root distribution.
     pub fn roots(&self) -> RootDistribution {
         self.roots
-    }
-    /// Memory limit of an RR collection in bytes, if any.
-    pub fn memory_limit_bytes(&self) -> Option<u64> {
-        self.memory_limit_bytes
-    }
-    /// Whether subset sampling is used where it applies.
-    pub fn subset_sampling(&self) -> bool {
-        self.subset_sampling
     }
 }
 
@@ -145,59 +118,28 @@ pub struct RrConfigBuilder {
     config: RrConfig,
 }
 
+crate::sampling::sampling_settings!(
+    RrConfig,
+    RrConfigBuilder,
+    hops,
+    subset_sampling,
+    memory_limit_bytes
+);
+
 impl RrConfigBuilder {
-    /// Master seed of the random streams.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.config.seed = seed;
-        self
-    }
-    /// Sample in a dedicated pool of `threads` threads (≥ 1); the sets do not depend on it.
-    pub fn threads(mut self, threads: usize) -> Self {
-        self.config.threads = Some(threads);
-        self
-    }
-    /// Hop horizon (≥ 1), as in [`crate::cascade::SpreadConfigBuilder::hops`].
-    pub fn hops(mut self, hops: u32) -> Self {
-        self.config.hops = Some(hops);
-        self
-    }
-    /// Like [`RrConfigBuilder::hops`], with `None` for no horizon.
-    pub fn hops_opt(mut self, hops: Option<u32>) -> Self {
-        self.config.hops = hops;
-        self
-    }
     /// How roots are drawn.
     pub fn roots(mut self, roots: RootDistribution) -> Self {
         self.config.roots = roots;
         self
     }
-    /// Refuse to grow an RR collection past this many bytes (members, offsets and roots).
-    pub fn memory_limit_bytes(mut self, bytes: u64) -> Self {
-        self.config.memory_limit_bytes = Some(bytes);
-        self
-    }
-    /// Use subset sampling where all in-edges of an account share one probability (the
-    /// default; see the [module docs](self)). Off draws one coin per edge: same distribution,
-    /// different sets for a seed. For tests and benchmarks.
-    pub fn subset_sampling(mut self, on: bool) -> Self {
-        self.config.subset_sampling = on;
-        self
-    }
     /// Validates and returns the configuration.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for `threads = 0`, `hops = 0` or a zero memory limit.
+    /// [`Error::InvalidParameter`] for invalid sampling settings ([`Sampling::validate`]:
+    /// `threads = 0`, `hops = 0` or a zero memory limit).
     pub fn build(self) -> Result<RrConfig> {
         let c = self.config;
-        check_threads(c.threads)?;
-        check_hops(c.hops)?;
-        if c.memory_limit_bytes == Some(0) {
-            return Err(Error::invalid_parameter(
-                "memory_limit_bytes",
-                0,
-                "the memory limit must be positive (omit it for no limit)",
-            ));
-        }
+        c.sampling.validate()?;
         Ok(c)
     }
 }
@@ -452,8 +394,7 @@ impl<'g> RrSampler<'g> {
     /// # Complexity
     /// O(n + m), parallel over accounts.
     pub fn new(graph: &'g Graph, model: Model, config: &RrConfig) -> Result<RrSampler<'g>> {
-        check_threads(config.threads)?;
-        check_hops(config.hops)?;
+        config.sampling.validate()?;
         if graph.node_count() == 0 {
             return Err(Error::Empty {
                 what: "graph".into(),
@@ -466,7 +407,7 @@ impl<'g> RrSampler<'g> {
             Model::IndependentCascade => (
                 (0..n as u32)
                     .into_par_iter()
-                    .map(|v| list_rule(inc.probs(v), config.subset_sampling))
+                    .map(|v| list_rule(inc.probs(v), config.sampling.subset_sampling))
                     .collect(),
                 Vec::new(),
             ),
@@ -479,7 +420,7 @@ impl<'g> RrSampler<'g> {
             ),
         };
         let (roots, scale) = root_table(graph.people(), n, config.roots)?;
-        let pool = build_pool(config.threads)?;
+        let pool = config.sampling.pool()?;
         Ok(RrSampler {
             graph,
             model,
@@ -512,9 +453,9 @@ impl<'g> RrSampler<'g> {
             nodes: self.graph.node_count(),
             scale: self.scale,
             model: self.model,
-            hops: self.config.hops,
+            hops: self.config.sampling.hops,
             distribution: self.config.roots,
-            subset_sampling: self.config.subset_sampling,
+            subset_sampling: self.config.sampling.subset_sampling,
             seed,
             tail: None,
             sealed: false,
@@ -530,7 +471,7 @@ impl<'g> RrSampler<'g> {
     /// O(Σ (live in-edges examined)) time: with subset sampling, the live edges found;
     /// otherwise the in-edges of the accounts visited. Memory: the sets, plus O(n) per thread.
     pub fn sample(&self, count: usize, progress: &dyn Progress) -> Result<RrSets> {
-        self.sample_with_seed(self.config.seed, count, progress)
+        self.sample_with_seed(self.config.sampling.seed, count, progress)
     }
 
     /// Samples `count` RR sets with master seed `seed` (an independent collection, as IMM's
@@ -566,9 +507,9 @@ impl<'g> RrSampler<'g> {
         progress: &dyn Progress,
     ) -> Result<()> {
         if sets.model != self.model
-            || sets.hops != self.config.hops
+            || sets.hops != self.config.sampling.hops
             || sets.distribution != self.config.roots
-            || sets.subset_sampling != self.config.subset_sampling
+            || sets.subset_sampling != self.config.sampling.subset_sampling
             || sets.nodes != self.graph.node_count()
         {
             return Err(Error::invalid_parameter(
@@ -656,7 +597,7 @@ impl<'g> RrSampler<'g> {
             });
             pos += count;
         }
-        let limit = self.config.memory_limit_bytes;
+        let limit = self.config.sampling.memory_limit_bytes;
         let report = ChunkProgress::new(progress, "rr_sets", additional);
         if !report.start(0) {
             return Err(Error::Cancelled);
@@ -815,7 +756,7 @@ impl<'g> RrSampler<'g> {
 
     /// Reverse BFS over live in-edges from the roots already in the queue.
     fn ic_bfs(&self, s: &mut Stamps, d: &mut Draws, epoch: u32) {
-        let max_level = self.config.hops.unwrap_or(u32::MAX);
+        let max_level = self.config.sampling.hops.unwrap_or(u32::MAX);
         let inc = self.inc;
         let stamp = &mut s.stamp[..];
         let queue = &mut s.queue;
@@ -846,7 +787,7 @@ impl<'g> RrSampler<'g> {
 
     /// Reverse BFS where each visited account keeps at most one live in-edge (LT).
     fn lt_bfs(&self, s: &mut Stamps, d: &mut Draws, epoch: u32) {
-        let max_level = self.config.hops.unwrap_or(u32::MAX);
+        let max_level = self.config.sampling.hops.unwrap_or(u32::MAX);
         let inc = self.inc;
         let stamp = &mut s.stamp[..];
         let queue = &mut s.queue;

@@ -591,8 +591,11 @@ impl PyGraph {
             .algorithm(named(algorithm, "algorithm")?)
             .objective(objective_arg(objective)?)
             .candidates_opt(candidates)
-            .seed(seed)
-            .hops_opt(hops);
+            .sampling(
+                reachgraph_core::Sampling::new(seed)
+                    .with_hops(hops)
+                    .with_memory_limit_bytes(memory_limit_bytes),
+            );
         b = match (k, budget) {
             (Some(k), None) => b.k(k),
             (None, Some(x)) => b.budget(x),
@@ -613,9 +616,6 @@ impl PyGraph {
         }
         if let Some(t) = time_limit_s {
             b = b.time_limit_s(t);
-        }
-        if let Some(m) = memory_limit_bytes {
-            b = b.memory_limit_bytes(m);
         }
         // Threads are the runtime pool's, which the selection runs in.
         let cfg = b.build().map_err(core_err)?;

@@ -1,7 +1,8 @@
 //! Settings of a margin simulation: effects, baseline error, voters, exposure, draws.
 
-use crate::cascade::{check_hops, check_threads, Model};
+use crate::cascade::Model;
 use crate::error::{Error, Result};
+use crate::sampling::{check_hops, Sampling};
 use serde::{Deserialize, Serialize};
 
 /// A prior on an effect size: a normal distribution with this mean and standard deviation,
@@ -327,8 +328,7 @@ impl Campaign {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarginConfig {
     pub(crate) draws: u64,
-    pub(crate) seed: u64,
-    pub(crate) threads: Option<usize>,
+    pub(crate) sampling: Sampling,
     pub(crate) exposure_trials: Option<u64>,
     pub(crate) effects: EffectModel,
     pub(crate) error: BaselineError,
@@ -354,10 +354,9 @@ impl MarginConfig {
     /// drawn voter states.
     pub fn builder() -> MarginConfigBuilder {
         MarginConfigBuilder {
-            c: MarginConfig {
+            config: MarginConfig {
                 draws: DEFAULT_DRAWS,
-                seed: 0,
-                threads: None,
+                sampling: Sampling::default(),
                 exposure_trials: None,
                 effects: EffectModel::default(),
                 error: BaselineError::default(),
@@ -371,14 +370,6 @@ impl MarginConfig {
     /// Monte Carlo draws.
     pub fn draws(&self) -> u64 {
         self.draws
-    }
-    /// Master seed.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-    /// Threads (`None`: the caller's pool).
-    pub fn threads(&self) -> Option<usize> {
-        self.threads
     }
     /// Exposure realizations (draw `d` uses realization `d mod R`); by default
     /// [`DEFAULT_EXPOSURE_TRIALS`], at most one per draw.
@@ -423,67 +414,63 @@ impl MarginConfig {
 /// Builder of [`MarginConfig`].
 #[derive(Debug, Clone)]
 pub struct MarginConfigBuilder {
-    c: MarginConfig,
+    config: MarginConfig,
 }
+
+// Hops belong to the campaign's exposure, and the exposure cascades run with the default
+// sampling: only the seed and threads apply.
+crate::sampling::sampling_settings!(MarginConfig, MarginConfigBuilder);
 
 impl MarginConfigBuilder {
     /// Monte Carlo draws (at least 1).
     pub fn draws(mut self, n: u64) -> Self {
-        self.c.draws = n;
-        self
-    }
-    /// Master seed.
-    pub fn seed(mut self, s: u64) -> Self {
-        self.c.seed = s;
-        self
-    }
-    /// Threads (does not change results).
-    pub fn threads(mut self, t: usize) -> Self {
-        self.c.threads = Some(t);
+        self.config.draws = n;
         self
     }
     /// Exposure realizations (at most the draws; fewer is faster, draws reuse them in turn).
     pub fn exposure_trials(mut self, n: u64) -> Self {
-        self.c.exposure_trials = Some(n);
+        self.config.exposure_trials = Some(n);
         self
     }
     /// The effect model.
     pub fn effects(mut self, e: EffectModel) -> Self {
-        self.c.effects = e;
+        self.config.effects = e;
         self
     }
     /// The baseline error.
     pub fn error(mut self, e: BaselineError) -> Self {
-        self.c.error = e;
+        self.config.error = e;
         self
     }
     /// The mapping of people to jurisdictions.
     pub fn mapping(mut self, m: Mapping) -> Self {
-        self.c.mapping = m;
+        self.config.mapping = m;
         self
     }
     /// Voters per graph person.
     pub fn scale(mut self, s: VoterScale) -> Self {
-        self.c.scale = s;
+        self.config.scale = s;
         self
     }
     /// Voter states.
     pub fn voters(mut self, v: VoterStates) -> Self {
-        self.c.voters = v;
+        self.config.voters = v;
         self
     }
     /// Swing threshold in points (budget sweep targets).
     pub fn swing_margin(mut self, m: f64) -> Self {
-        self.c.swing_margin = m;
+        self.config.swing_margin = m;
         self
     }
 
     /// Validates and builds.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming the setting out of range.
+    /// [`Error::InvalidParameter`] naming the setting out of range, including invalid sampling
+    /// settings ([`Sampling::validate`]) and settings a margin simulation does not use (hops,
+    /// set on the campaign's [`Exposure::Cascade`]; subset sampling; a memory limit).
     pub fn build(self) -> Result<MarginConfig> {
-        let c = self.c;
+        let c = self.config;
         if c.draws == 0 || c.draws > 100_000_000 {
             return Err(Error::invalid_parameter(
                 "draws",
@@ -498,7 +485,11 @@ impl MarginConfigBuilder {
                 "need at least 1 exposure realization",
             ));
         }
-        check_threads(c.threads)?;
+        c.sampling.validate()?;
+        c.sampling.reject_unused(
+            "margin simulation (hops are set on the campaign's exposure)",
+            &["hops", "subset_sampling", "memory_limit_bytes"],
+        )?;
         c.effects.validate()?;
         c.error.validate()?;
         let positive = |name: &str, v: f64| -> Result<()> {

@@ -4,9 +4,11 @@
 use super::config::{Campaign, Exposure};
 use super::population::{Population, C_VOTERS, K};
 use crate::attrs::NONE;
-use crate::cascade::{Draws, ScratchPool, Simulator, SpreadConfig};
+use crate::cascade::{Simulator, SpreadConfig};
 use crate::error::{Error, Result};
+use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::Graph;
+use crate::live_edge::Draws;
 use crate::progress::Progress;
 use crate::rng;
 use rayon::prelude::*;
@@ -146,7 +148,7 @@ pub(crate) fn realize(
     };
     let tasks = realizations.div_ceil(TASK_REALIZATIONS);
     let pool = ScratchPool::new();
-    let report = crate::cascade::ChunkProgress::new(progress, "margin: exposure", realizations);
+    let report = ChunkProgress::new(progress, "margin: exposure", realizations);
     if !report.start(0) {
         return Err(Error::Cancelled);
     }

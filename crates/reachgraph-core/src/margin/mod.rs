@@ -76,12 +76,12 @@ pub use config::{
 pub use electorate::{Electorate, Unit, DEFAULT_TURNOUT};
 pub use outcome::{normal_cdf, EvDistribution, Interval, WithWithout, DRAW_CHUNK};
 
-use crate::cascade::build_pool;
 use crate::coverage;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::progress::Progress;
-use crate::reach::{check_seed_set, ReachOptions};
+use crate::reach::ReachOptions;
+use crate::sampling::check_seed_set;
 use exposure::Exposures;
 use outcome::{Engine, Outcomes};
 use population::{Population, C_MMINUS, C_MPLUS, C_PA, C_PB, C_VOTERS};
@@ -437,7 +437,7 @@ impl<'g> Simulation<'g> {
             config: config.clone(),
             engine,
             population: None,
-            pool: build_pool(config.threads)?,
+            pool: config.sampling.pool()?,
         })
     }
 
@@ -493,7 +493,7 @@ impl<'g> Simulation<'g> {
                 campaign,
                 self.config.effects.saturation,
                 trials,
-                self.config.seed,
+                self.config.sampling.seed,
                 progress,
                 share,
             )
@@ -554,7 +554,7 @@ impl<'g> Simulation<'g> {
                 x,
                 effects,
                 self.config.draws,
-                self.config.seed,
+                self.config.sampling.seed,
                 progress,
                 share,
             )
@@ -619,7 +619,7 @@ impl<'g> Simulation<'g> {
                 self.electorate,
                 // Threads do not change the answer: ranks may use different counts.
                 MarginConfig {
-                    threads: None,
+                    sampling: self.config.sampling.with_threads(None),
                     ..self.config.clone()
                 }
             ),
@@ -890,7 +890,7 @@ impl<'g> Simulation<'g> {
             electorate_source: e.source.clone(),
             draws: o.draws,
             exposure_trials: x.realizations as u64,
-            seed: self.config.seed,
+            seed: self.config.sampling.seed,
             campaign: realized.map(|r| r.summary.clone()),
             effects: self.config.effects,
             baseline_error: self.config.error.clone(),

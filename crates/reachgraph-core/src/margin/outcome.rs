@@ -251,7 +251,7 @@ impl Engine {
         // This rank's block of chunks (`share` = (rank, ranks)).
         let mine = crate::comm::block(chunks, share.0, share.1);
         let dseed = rng::derive(seed, PURPOSE_DRAWS);
-        let report = crate::cascade::ChunkProgress::new(progress, "margin: draws", draws);
+        let report = crate::exec::ChunkProgress::new(progress, "margin: draws", draws);
         if !report.start(0) {
             return Err(Error::Cancelled);
         }

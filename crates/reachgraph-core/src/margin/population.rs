@@ -66,7 +66,7 @@ impl Population {
             Mapping::Auto => Mapping::Attribute,
             m => m,
         };
-        let seed = c.seed;
+        let seed = c.sampling.seed;
         // districts of each state, weighted by their votes
         let mut districts_of: Vec<Vec<usize>> = vec![Vec::new(); e.units.len()];
         for (i, u) in e.units.iter().enumerate() {

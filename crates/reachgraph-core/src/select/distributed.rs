@@ -21,6 +21,9 @@
 //!   same functions, so the floats come out bit for bit.
 //! - **The same bounds.** OPIM-C's and IMM's bounds and the out-of-sample estimate are
 //!   functions of global set counts and global coverage counts.
+//! - **The same loops.** `opim::run` and `imm::run` are generic over the RR store
+//!   (`store::RrStore`); a rank's store (`Dist`) answers every count with the global one, and
+//!   agrees on the limits that a rank judges on its own store (memory, time).
 //!
 //! So on 1, 2, 3 or 4 ranks the seeds, gains, estimate, bounds, ratio, rounds and RR counts
 //! equal those of [`super::select`] for the same configuration, and so do the RR-store figures,
@@ -29,17 +32,16 @@
 //! time figures differ, and only a time limit can change the answer, as in one process.
 
 use super::cover::{self, Bitmap, Entry, Greedy, Method, RrIndex, EXACT};
-use super::opim::{self, Round, STREAM_SELECT, STREAM_VALIDATE};
+use super::store::{Collection, RrStore};
 use super::{
-    forward_coverage, forward_raw, imm, index_raw_bytes, optimum_upper, paired_coverage,
-    spread_lower, Algorithm, Constraint, Engine, Mode, Paired, SelectConfig, Selection, StopReason,
+    forward_coverage, forward_raw, imm, index_raw_bytes, opim, paired_coverage, Algorithm,
+    Constraint, Engine, Paired, SelectConfig, Selection,
 };
 use crate::cascade::Model;
 use crate::comm::{agree, check_inputs, chunk_share, Comm, CommStats, Timed};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::progress::Progress;
-use crate::rng;
 use crate::rrset::{RrSets, RR_CHUNK_SETS};
 use std::collections::BinaryHeap;
 use std::time::Instant;
@@ -107,21 +109,18 @@ pub fn select_distributed_stats(
     let timed = Timed::new(comm);
     // Threads do not change the answer: ranks may use different counts.
     let same = SelectConfig {
-        threads: None,
+        sampling: config.sampling.with_threads(None),
         ..config.clone()
     };
     check_inputs(&timed, Some(graph), &format!("select {model:?} {same:?}"))?;
     let e = agree(&timed, Engine::new(graph, model, config, progress, start))?;
     let d = Dist::new(e, &timed);
     let s = match config.algorithm {
-        Algorithm::OpimC => run_opim(d),
-        Algorithm::Imm => run_imm(d),
+        Algorithm::OpimC => opim::run(d),
+        Algorithm::Imm => imm::run(d),
     }?;
     Ok((s, timed.stats()))
 }
-
-/// Smallest block of sets per parallel task when counting coverage (as one process does).
-const PAR_MIN_LEN: usize = 8192;
 
 /// Candidate position of accounts that are not candidates.
 const NOT_CANDIDATE: u32 = u32::MAX;
@@ -151,10 +150,6 @@ impl Shard {
             accounts: n,
         }
     }
-    /// Raw bytes of the whole collection's index: what one process would hold.
-    fn raw(&self) -> u64 {
-        index_raw_bytes(self.ids_global, self.accounts)
-    }
     fn members(&self, id: u32) -> &[u32] {
         let id = id as usize;
         let b = self.starts.partition_point(|&s| s <= id) - 1;
@@ -174,16 +169,32 @@ struct Pieces {
     members_global: u64,
 }
 
-impl Pieces {
-    /// Raw bytes of the whole collection: what one process would hold.
+impl Collection for Shard {
+    fn sets(&self) -> usize {
+        self.global
+    }
+    fn raw(&self) -> u64 {
+        index_raw_bytes(self.ids_global, self.accounts)
+    }
+}
+
+impl Collection for Pieces {
+    fn sets(&self) -> usize {
+        self.global
+    }
     fn raw(&self) -> u64 {
         forward_raw(self.global as u64, self.members_global)
     }
+}
+
+impl Pieces {
     fn bytes(&self) -> u64 {
         self.pieces.iter().map(RrSets::memory_bytes).sum()
     }
 }
 
+/// A rank's RR store: its shards of the collections, and the collectives that make every
+/// count the whole collection's.
 struct Dist<'g, 'c> {
     e: Engine<'g>,
     comm: &'c Timed<'c>,
@@ -198,13 +209,6 @@ impl<'g, 'c> Dist<'g, 'c> {
             pos[c as usize] = i as u32;
         }
         Dist { e, comm, pos }
-    }
-
-    /// True on every rank when `local` is true on any.
-    fn any(&self, local: bool) -> Result<bool> {
-        let mut v = [u64::from(local)];
-        self.comm.all_reduce_max_u64(&mut v)?;
-        Ok(v[0] != 0)
     }
 
     /// Integer sums over ranks.
@@ -254,7 +258,7 @@ impl<'g, 'c> Dist<'g, 'c> {
 
     /// The single-process memory check of a batch, on this rank's store.
     fn check_memory(&self, s: &Shard, count: u64, other: u64) -> Result<()> {
-        let (Some(limit), true) = (self.e.config.memory_limit_bytes, s.index.len() > 0) else {
+        let (Some(limit), true) = (self.e.config.memory_limit_bytes(), s.index.len() > 0) else {
             return Ok(());
         };
         let mean = self.e.mean_index_size(&s.index);
@@ -302,44 +306,45 @@ impl<'g, 'c> Dist<'g, 'c> {
         self.e.peak = self.e.peak.max(p.raw() + other);
         Ok(())
     }
+}
 
-    /// Global number of sets of `p` that contain a seed.
-    fn cover_pieces(&mut self, p: &Pieces, seeds: &[u32]) -> Result<u64> {
-        let t = Instant::now();
-        let local = p
-            .pieces
-            .iter()
-            .map(|s| forward_coverage(s, seeds, PAR_MIN_LEN))
-            .sum();
-        let [c] = self.sum([local])?;
-        self.e.timings.evaluation_s += t.elapsed().as_secs_f64();
-        Ok(c)
+impl<'g> RrStore<'g> for Dist<'g, '_> {
+    type Index = Shard;
+    type Forward = Pieces;
+
+    fn engine(&self) -> &Engine<'g> {
+        &self.e
+    }
+    fn engine_mut(&mut self) -> &mut Engine<'g> {
+        &mut self.e
+    }
+    fn into_engine(self) -> Engine<'g> {
+        self.e
     }
 
-    /// Global [`paired_coverage`] of `p`.
-    fn paired(&mut self, p: &Pieces, a: &[u32], b: &[u32]) -> Result<Paired> {
-        let t = Instant::now();
-        let local = p
-            .pieces
-            .iter()
-            .map(|s| paired_coverage(s, a, b, PAR_MIN_LEN))
-            .fold([0u64; 3], |s, c| {
-                [s[0] + c.covered_b, s[1] + c.only_a, s[2] + c.only_b]
-            });
-        let [covered_b, only_a, only_b] = self.sum(local)?;
-        self.e.timings.evaluation_s += t.elapsed().as_secs_f64();
-        Ok(Paired {
-            covered_b,
-            only_a,
-            only_b,
-        })
+    fn new_index(&self) -> Shard {
+        Shard::new(self.e.graph.node_count())
+    }
+    fn new_forward(&self, seed: u64) -> Pieces {
+        Pieces {
+            seed,
+            pieces: Vec::new(),
+            global: 0,
+            members_global: 0,
+        }
     }
 
-    /// Greedy on the shards of all ranks, timed.
-    fn greedy(&mut self, s: &Shard, bound: bool) -> Result<Greedy> {
-        let t = Instant::now();
+    fn grow_index(&mut self, s: &mut Shard, target: usize, stream: u64, other: u64) -> Result<()> {
+        self.grow_shard(s, target, stream, other)
+    }
+    fn grow_forward(&mut self, p: &mut Pieces, target: usize, other: u64) -> Result<()> {
+        self.grow_pieces(p, target, other)
+    }
+
+    /// Greedy on the shards of all ranks.
+    fn greedy(&self, s: &Shard, bound: bool) -> Result<Greedy> {
         let costs = &self.e.graph.attributes().cost;
-        let g = greedy(
+        greedy(
             s,
             &self.e.cands,
             &self.pos,
@@ -347,9 +352,46 @@ impl<'g, 'c> Dist<'g, 'c> {
             costs,
             bound,
             self.comm,
-        );
-        self.e.timings.greedy_s += t.elapsed().as_secs_f64();
-        g
+        )
+    }
+    fn index_coverage(&self, s: &Shard, seeds: &[u32]) -> Result<u64> {
+        let [c] = self.sum([s.index.coverage(seeds)])?;
+        Ok(c)
+    }
+    fn forward_coverage(&self, p: &Pieces, seeds: &[u32], min_len: usize) -> Result<u64> {
+        let local = p
+            .pieces
+            .iter()
+            .map(|s| forward_coverage(s, seeds, min_len))
+            .sum();
+        let [c] = self.sum([local])?;
+        Ok(c)
+    }
+    fn paired(&self, p: &Pieces, a: &[u32], b: &[u32], min_len: usize) -> Result<Paired> {
+        let local = p
+            .pieces
+            .iter()
+            .map(|s| paired_coverage(s, a, b, min_len))
+            .fold([0u64; 3], |s, c| {
+                [s[0] + c.covered_b, s[1] + c.only_a, s[2] + c.only_b]
+            });
+        let [covered_b, only_a, only_b] = self.sum(local)?;
+        Ok(Paired {
+            covered_b,
+            only_a,
+            only_b,
+        })
+    }
+
+    fn doubled_bytes(&self, s: &Shard, p: &Pieces) -> u64 {
+        // A batch being indexed adds a quarter of the index.
+        2 * (s.bytes() + p.bytes()) + s.index.bytes() / 2
+    }
+    /// True on every rank when `local` is true on any.
+    fn any(&self, local: bool) -> Result<bool> {
+        let mut v = [u64::from(local)];
+        self.comm.all_reduce_max_u64(&mut v)?;
+        Ok(v[0] != 0)
     }
 }
 
@@ -571,153 +613,6 @@ fn greedy(
     })
 }
 
-/// `opim::run` on the ranks' shards; keep the two in step (the tests compare them).
-fn run_opim(mut d: Dist<'_, '_>) -> Result<Selection> {
-    let e = &d.e;
-    let (eps, gamma, scale) = (e.config.epsilon, e.gamma, e.scale);
-    let quality = e.config.mode == Mode::Quality;
-    let opim::Plan {
-        theta0,
-        theta_max,
-        cap,
-        a,
-    } = opim::plan(e)?;
-    let target = gamma - eps;
-    let mut r1 = Shard::new(e.graph.node_count());
-    let mut r2 = Pieces {
-        seed: rng::derive(e.config.seed, STREAM_VALIDATE),
-        pieces: Vec::new(),
-        global: 0,
-        members_global: 0,
-    };
-    let mut theta = theta0 as usize;
-    let mut rounds = 0u32;
-    let mut last: Option<Round> = None;
-    let mut guaranteed = false;
-    let stop = loop {
-        let round_start = Instant::now();
-        d.grow_shard(&mut r1, theta, STREAM_SELECT, r2.raw())?;
-        d.grow_pieces(&mut r2, theta, r1.raw())?;
-        rounds += 1;
-        // The limits a doubling must pass, judged on each rank's store and agreed.
-        let next = 2 * theta;
-        let limit = if next as f64 > cap {
-            Some(StopReason::SetLimit)
-        } else {
-            let need = 2 * (r1.bytes() + r2.bytes()) + r1.index.bytes() / 2;
-            let over = d.e.config.memory_limit_bytes.is_some_and(|l| need > l);
-            (d.e.config.memory_limit_bytes.is_some() && d.any(over)?)
-                .then_some(StopReason::MemoryLimit)
-        };
-        let prev = last.take();
-        let g = d.greedy(&r1, true)?;
-        let paired = match prev.as_ref().filter(|_| guaranteed) {
-            Some(p) => Some(d.paired(&r2, &p.greedy.seeds, &g.seeds)?),
-            None => None,
-        };
-        let covered = match paired {
-            Some(c) => c.covered_b,
-            None => d.cover_pieces(&r2, &g.seeds)?,
-        };
-        let t2 = r2.global as f64;
-        let round = Round::new(g, covered, r1.global, t2, a, scale);
-        let tolerance = d.e.config.tolerance;
-        let verdict = opim::judge(&round, paired, t2, quality, target, theta_max, tolerance);
-        if let Some(reason) = opim::settle(
-            verdict,
-            round,
-            prev,
-            &mut guaranteed,
-            &mut last,
-            t2,
-            a,
-            scale,
-        )? {
-            break reason;
-        }
-        if let Some(reason) = limit {
-            break reason;
-        }
-        if let Some(limit) = d.e.config.time_limit_s {
-            let late = d.e.elapsed() + 2.2 * round_start.elapsed().as_secs_f64() > limit;
-            if d.any(late)? {
-                break StopReason::TimeLimit;
-            }
-        }
-        theta = next;
-    };
-    let r = last.ok_or_else(|| Error::invalid_parameter("rounds", 0, "no round ran"))?;
-    let approximation = opim::approximation(&r, theta_max, target);
-    let estimate = d.e.estimate(r.covered, r2.global as u64);
-    let store = r1.raw() + r2.raw();
-    Ok(d.e.finish(
-        &r.greedy,
-        r.sets,
-        estimate,
-        r2.global as u64,
-        approximation,
-        (r.lower, r.upper),
-        rounds,
-        stop,
-        store,
-    ))
-}
-
-/// `imm::run` on the ranks' shards; keep the two in step (the tests compare them).
-fn run_imm(mut d: Dist<'_, '_>) -> Result<Selection> {
-    let e = &d.e;
-    let (eps, gamma, scale) = (e.config.epsilon, e.gamma, e.scale);
-    let imm::Plan {
-        lnd,
-        eps1,
-        floor,
-        iterations,
-        lambda1,
-        lambda_star,
-    } = imm::plan(e);
-    let n = e.graph.node_count();
-    let mut r = Shard::new(n);
-    let mut lb = floor;
-    let mut rounds = 0u32;
-    let mut i = 1.0f64;
-    while i < iterations {
-        let x = scale / 2f64.powf(i);
-        let theta_i = imm::check_sets(&d.e, (lambda1 / x).ceil(), r.global as u64)?;
-        d.grow_shard(&mut r, theta_i, imm::STREAM_SAMPLING, 0)?;
-        rounds += 1;
-        let g = d.greedy(&r, false)?;
-        let spread = scale * g.coverage as f64 / r.global as f64;
-        if spread >= (1.0 + eps1) * x {
-            lb = spread / (1.0 + eps1);
-            break;
-        }
-        i += 1.0;
-    }
-    let theta = imm::check_sets(&d.e, (lambda_star / lb).ceil(), 0)?;
-    let mut fin = Shard::new(n);
-    d.grow_shard(&mut fin, theta, imm::STREAM_FINAL, r.raw())?;
-    rounds += 1;
-    let g = d.greedy(&fin, true)?;
-    let t = Instant::now();
-    let [covered] = d.sum([r.index.coverage(&g.seeds)])?;
-    d.e.timings.evaluation_s += t.elapsed().as_secs_f64();
-    let estimate = d.e.estimate(covered, r.global as u64);
-    let lower = spread_lower(covered as f64, r.global as f64, lnd, scale);
-    let upper = optimum_upper(g.upper, fin.global as f64, lnd, scale);
-    let store = r.raw() + fin.raw();
-    Ok(d.e.finish(
-        &g,
-        fin.global as u64,
-        estimate,
-        r.global as u64,
-        gamma - eps,
-        (lower, upper),
-        rounds,
-        StopReason::Guarantee,
-        store,
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -767,7 +662,7 @@ mod tests {
         }
     }
 
-    use super::super::select;
+    use super::super::{select, Mode};
 
     #[test]
     fn opim_c_matches_one_process() {

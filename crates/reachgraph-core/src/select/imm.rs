@@ -1,11 +1,9 @@
 //! IMM (Tang, Shi, Xiao, SIGMOD 2015) with Chen's correction (arXiv 1808.09363).
 
-use super::cover::RrIndex;
-use super::{
-    coverage_estimate, optimum_upper, spread_lower, Engine, Selection, StopReason,
-    MAX_SETS_PER_COLLECTION,
-};
+use super::store::{Collection, RrStore};
+use super::{optimum_upper, spread_lower, Engine, Selection, StopReason, MAX_SETS_PER_COLLECTION};
 use crate::error::{Error, Result};
+use std::time::Instant;
 
 pub(super) const STREAM_SAMPLING: u64 = 0x1AA_5A31;
 pub(super) const STREAM_FINAL: u64 = 0x1AA_F1A1;
@@ -48,7 +46,10 @@ pub(super) fn plan(e: &Engine<'_>) -> Plan {
     }
 }
 
-pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
+/// IMM on the sets of `s`: one process or the ranks of a distributed run, with the same
+/// answer.
+pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
+    let e = s.engine();
     let (eps, gamma, scale) = (e.config.epsilon, e.gamma, e.scale);
     let Plan {
         lnd,
@@ -57,20 +58,19 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
         iterations,
         lambda1,
         lambda_star,
-    } = plan(&e);
-    let n = e.graph.node_count();
+    } = plan(e);
     // Sampling phase: find a lower bound LB of the optimum.
-    let mut r = RrIndex::new(n);
+    let mut r = s.new_index();
     let mut lb = floor;
     let mut rounds = 0u32;
     let mut i = 1.0f64;
     while i < iterations {
         let x = scale / 2f64.powf(i);
-        let theta_i = check_sets(&e, (lambda1 / x).ceil(), r.len() as u64)?;
-        e.grow_index(&mut r, theta_i, STREAM_SAMPLING, 0, None)?;
+        let theta_i = check_sets(s.engine(), (lambda1 / x).ceil(), r.sets() as u64)?;
+        s.grow_index(&mut r, theta_i, STREAM_SAMPLING, 0)?;
         rounds += 1;
-        let g = e.greedy(&r, false);
-        let spread = scale * g.coverage as f64 / r.len() as f64;
+        let g = s.greedy_timed(&r, false)?;
+        let spread = scale * g.coverage as f64 / r.sets() as f64;
         if spread >= (1.0 + eps1) * x {
             lb = spread / (1.0 + eps1);
             break;
@@ -78,24 +78,23 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
         i += 1.0;
     }
     // Node selection on θ fresh sets (Chen's correction: independent of LB's sets).
-    let theta = check_sets(&e, (lambda_star / lb).ceil(), 0)?;
-    let mut fin = RrIndex::new(n);
-    e.grow_index(&mut fin, theta, STREAM_FINAL, r.raw_bytes(), None)?;
+    let theta = check_sets(s.engine(), (lambda_star / lb).ceil(), 0)?;
+    let mut fin = s.new_index();
+    s.grow_index(&mut fin, theta, STREAM_FINAL, r.raw())?;
     rounds += 1;
-    let g = e.greedy(&fin, true);
+    let g = s.greedy_timed(&fin, true)?;
     // Out-of-sample: the sampling phase's sets are independent of the final ones.
-    let t = std::time::Instant::now();
-    let covered = r.coverage(&g.seeds);
-    e.timings.evaluation_s += t.elapsed().as_secs_f64();
-    let estimate = coverage_estimate(scale, covered, r.len() as u64);
-    let a = lnd;
-    let lower = spread_lower(covered as f64, r.len() as f64, a, scale);
-    let upper = optimum_upper(g.upper, fin.len() as f64, a, scale);
-    let store = r.raw_bytes() + fin.raw_bytes();
-    let validation = r.len() as u64;
-    Ok(e.finish(
+    let t = Instant::now();
+    let covered = s.index_coverage(&r, &g.seeds)?;
+    s.engine_mut().timings.evaluation_s += t.elapsed().as_secs_f64();
+    let estimate = s.engine().estimate(covered, r.sets() as u64);
+    let lower = spread_lower(covered as f64, r.sets() as f64, lnd, scale);
+    let upper = optimum_upper(g.upper, fin.sets() as f64, lnd, scale);
+    let store = r.raw() + fin.raw();
+    let validation = r.sets() as u64;
+    Ok(s.into_engine().finish(
         &g,
-        fin.len() as u64,
+        fin.sets() as u64,
         estimate,
         validation,
         gamma - eps,

@@ -80,11 +80,12 @@ mod distributed;
 mod imm;
 mod mc;
 mod opim;
+mod store;
 
 pub use distributed::{select_distributed, select_distributed_stats};
 pub use mc::{mc_greedy, McGreedy};
 
-use crate::cascade::{check_hops, check_threads, Estimate, Model};
+use crate::cascade::Model;
 use crate::coverage::PickMethod;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
@@ -92,6 +93,8 @@ use crate::ids::NodeKey;
 use crate::progress::Progress;
 use crate::rng;
 use crate::rrset::{RootDistribution, RrConfig, RrSampler, RrSets};
+use crate::sampling::{check_seed_set, Sampling};
+use crate::stats::Estimate;
 use cover::{Greedy, Method, RrIndex};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -167,14 +170,10 @@ pub struct SelectConfig {
     mode: Mode,
     objective: RootDistribution,
     candidates: Option<Vec<u32>>,
-    seed: u64,
-    threads: Option<usize>,
-    hops: Option<u32>,
+    sampling: Sampling,
     tolerance: f64,
     max_rr_sets: Option<u64>,
     time_limit_s: Option<f64>,
-    memory_limit_bytes: Option<u64>,
-    subset_sampling: bool,
 }
 
 impl Default for SelectConfig {
@@ -187,14 +186,10 @@ impl Default for SelectConfig {
             mode: Mode::Guarantee,
             objective: RootDistribution::People,
             candidates: None,
-            seed: 0,
-            threads: None,
-            hops: None,
+            sampling: Sampling::default(),
             tolerance: 0.005,
             max_rr_sets: None,
             time_limit_s: None,
-            memory_limit_bytes: None,
-            subset_sampling: true,
         }
     }
 }
@@ -237,18 +232,6 @@ impl SelectConfig {
     pub fn candidates(&self) -> Option<&[u32]> {
         self.candidates.as_deref()
     }
-    /// Master seed.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-    /// Threads of a dedicated pool, if set.
-    pub fn threads(&self) -> Option<usize> {
-        self.threads
-    }
-    /// Hop horizon, if any.
-    pub fn hops(&self) -> Option<u32> {
-        self.hops
-    }
     /// Quality mode's relative improvement threshold.
     pub fn tolerance(&self) -> f64 {
         self.tolerance
@@ -263,7 +246,7 @@ impl SelectConfig {
     }
     /// Memory limit of the RR store in bytes, if any.
     pub fn memory_limit_bytes(&self) -> Option<u64> {
-        self.memory_limit_bytes
+        self.sampling.memory_limit_bytes
     }
 }
 
@@ -272,6 +255,8 @@ impl SelectConfig {
 pub struct SelectConfigBuilder {
     config: SelectConfig,
 }
+
+crate::sampling::sampling_settings!(SelectConfig, SelectConfigBuilder, hops, subset_sampling);
 
 impl SelectConfigBuilder {
     /// Choose `k` accounts (replaces a budget).
@@ -326,26 +311,6 @@ impl SelectConfigBuilder {
         self.config.candidates = c;
         self
     }
-    /// Master seed (default 0).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.config.seed = seed;
-        self
-    }
-    /// Sample in a dedicated pool of `threads` threads; the answer does not depend on it.
-    pub fn threads(mut self, threads: usize) -> Self {
-        self.config.threads = Some(threads);
-        self
-    }
-    /// Like [`SelectConfigBuilder::threads`], with `None` for the current pool.
-    pub fn threads_opt(mut self, threads: Option<usize>) -> Self {
-        self.config.threads = threads;
-        self
-    }
-    /// Hop horizon: spread within this many reshare steps.
-    pub fn hops_opt(mut self, hops: Option<u32>) -> Self {
-        self.config.hops = hops;
-        self
-    }
     /// Quality mode: stop once a doubling of the sets improves the out-of-sample estimate by at
     /// most this fraction, judged on the validation sets with a paired test (gain plus two
     /// standard errors; default 0.005, the margin of "within 0.5% of IMM at ε = 0.1").
@@ -368,12 +333,7 @@ impl SelectConfigBuilder {
     /// Keep the RR store (index, validation sets and the batch being added) under this many
     /// bytes: OPIM-C stops with the ratio reached so far, IMM fails.
     pub fn memory_limit_bytes(mut self, b: u64) -> Self {
-        self.config.memory_limit_bytes = Some(b);
-        self
-    }
-    /// Subset sampling in the RR sampler (default on; see [`crate::rrset`]).
-    pub fn subset_sampling(mut self, on: bool) -> Self {
-        self.config.subset_sampling = on;
+        self.config.sampling.memory_limit_bytes = Some(b);
         self
     }
 
@@ -381,8 +341,9 @@ impl SelectConfigBuilder {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for a missing constraint, `k = 0`, a budget that is not a
-    /// positive number, ε or δ outside (0, 1), a negative or NaN tolerance, zero threads, hops,
-    /// set or memory limit, a non-positive time limit, or quality mode with IMM.
+    /// positive number, ε or δ outside (0, 1), a negative or NaN tolerance, invalid sampling
+    /// settings ([`Sampling::validate`]: zero threads, hops or memory limit), a zero set limit, a
+    /// non-positive time limit, or quality mode with IMM.
     pub fn build(self) -> Result<SelectConfig> {
         let c = self.config;
         match c.constraint {
@@ -424,20 +385,12 @@ impl SelectConfigBuilder {
                 "must be a finite number >= 0",
             ));
         }
-        check_threads(c.threads)?;
-        check_hops(c.hops)?;
+        c.sampling.validate()?;
         if c.max_rr_sets == Some(0) {
             return Err(Error::invalid_parameter(
                 "max_rr_sets",
                 0,
                 "must be at least 1 (omit it for no limit)",
-            ));
-        }
-        if c.memory_limit_bytes == Some(0) {
-            return Err(Error::invalid_parameter(
-                "memory_limit_bytes",
-                0,
-                "must be positive (omit it for no limit)",
             ));
         }
         if let Some(t) = c.time_limit_s {
@@ -579,9 +532,10 @@ pub fn select(
 ) -> Result<Selection> {
     let start = Instant::now();
     let e = Engine::new(graph, model, config, progress, start)?;
+    let store = store::OneProcess::new(e);
     match config.algorithm {
-        Algorithm::OpimC => opim::run(e),
-        Algorithm::Imm => imm::run(e),
+        Algorithm::OpimC => opim::run(store),
+        Algorithm::Imm => imm::run(store),
     }
 }
 
@@ -589,24 +543,19 @@ pub fn select(
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalConfig {
     rr_sets: usize,
-    seed: u64,
-    threads: Option<usize>,
-    hops: Option<u32>,
+    sampling: Sampling,
     objective: RootDistribution,
-    memory_limit_bytes: Option<u64>,
 }
 
 impl EvalConfig {
-    /// Defaults: 200,000 RR sets, seed 0, the current pool, no hops, spread in people.
+    /// Defaults: 200,000 RR sets, seed 0, the current pool, no hops, spread in people, subset
+    /// sampling, no memory limit.
     pub fn builder() -> EvalConfigBuilder {
         EvalConfigBuilder {
             config: EvalConfig {
                 rr_sets: 200_000,
-                seed: 0,
-                threads: None,
-                hops: None,
+                sampling: Sampling::default(),
                 objective: RootDistribution::People,
-                memory_limit_bytes: None,
             },
         }
     }
@@ -622,25 +571,18 @@ pub struct EvalConfigBuilder {
     config: EvalConfig,
 }
 
+crate::sampling::sampling_settings!(
+    EvalConfig,
+    EvalConfigBuilder,
+    hops,
+    subset_sampling,
+    memory_limit_bytes
+);
+
 impl EvalConfigBuilder {
     /// Number of RR sets to estimate on (default 200,000).
     pub fn rr_sets(mut self, n: usize) -> Self {
         self.config.rr_sets = n;
-        self
-    }
-    /// Master seed.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.config.seed = seed;
-        self
-    }
-    /// Threads of a dedicated pool, or `None` for the current pool.
-    pub fn threads_opt(mut self, threads: Option<usize>) -> Self {
-        self.config.threads = threads;
-        self
-    }
-    /// Hop horizon, or `None`.
-    pub fn hops_opt(mut self, hops: Option<u32>) -> Self {
-        self.config.hops = hops;
         self
     }
     /// What the spread counts (as [`SelectConfigBuilder::objective`]).
@@ -648,15 +590,11 @@ impl EvalConfigBuilder {
         self.config.objective = o;
         self
     }
-    /// Memory limit of the RR sets.
-    pub fn memory_limit_bytes(mut self, b: u64) -> Self {
-        self.config.memory_limit_bytes = Some(b);
-        self
-    }
     /// Validates.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for fewer than 2 sets, zero threads or hops.
+    /// [`Error::InvalidParameter`] for fewer than 2 sets or invalid sampling settings
+    /// ([`Sampling::validate`]: zero threads, hops or memory limit).
     pub fn build(self) -> Result<EvalConfig> {
         let c = self.config;
         if c.rr_sets < 2 {
@@ -666,8 +604,7 @@ impl EvalConfigBuilder {
                 "need at least 2 RR sets for an estimate with a standard error",
             ));
         }
-        check_threads(c.threads)?;
-        check_hops(c.hops)?;
+        c.sampling.validate()?;
         Ok(c)
     }
 }
@@ -718,23 +655,12 @@ pub fn evaluate(
     progress: &dyn Progress,
 ) -> Result<Evaluation> {
     let start = Instant::now();
-    if seeds.is_empty() {
-        return Err(Error::Empty {
-            what: "seed set".into(),
-        });
-    }
-    graph.check_nodes(seeds, "seed set")?;
-    let mut b = RrConfig::builder()
-        .seed(config.seed)
-        .hops_opt(config.hops)
-        .roots(config.objective);
-    if let Some(t) = config.threads {
-        b = b.threads(t);
-    }
-    if let Some(m) = config.memory_limit_bytes {
-        b = b.memory_limit_bytes(m);
-    }
-    let sampler = RrSampler::new(graph, model, &b.build()?)?;
+    check_seed_set(graph, seeds)?;
+    let rr = RrConfig::builder()
+        .sampling(config.sampling)
+        .roots(config.objective)
+        .build()?;
+    let sampler = RrSampler::new(graph, model, &rr)?;
     let sets = sampler.sample(config.rr_sets, progress)?;
     let estimate = sets.estimate(seeds)?;
     Ok(Evaluation {
@@ -865,18 +791,11 @@ impl<'g> Engine<'g> {
             }
             m
         });
-        let mut rb = RrConfig::builder()
-            .seed(config.seed)
-            .hops_opt(config.hops)
+        let rr = RrConfig::builder()
+            .sampling(config.sampling)
             .roots(config.objective)
-            .subset_sampling(config.subset_sampling);
-        if let Some(t) = config.threads {
-            rb = rb.threads(t);
-        }
-        if let Some(m) = config.memory_limit_bytes {
-            rb = rb.memory_limit_bytes(m);
-        }
-        let sampler = RrSampler::new(graph, model, &rb.build()?)?;
+            .build()?;
+        let sampler = RrSampler::new(graph, model, &rr)?;
         let scale = sampler.scale();
         // Each seed reaches itself: the optimum is at least the largest total self-weight of a
         // feasible set (distinct people; for a budget, one affordable account).
@@ -960,7 +879,7 @@ impl<'g> Engine<'g> {
         while index.len() < target {
             let (seed, count) = self.next_batch(index.len(), target, stream);
             let t = Instant::now();
-            if let (Some(limit), true) = (self.config.memory_limit_bytes, index.len() > 0) {
+            if let (Some(limit), true) = (self.config.memory_limit_bytes(), index.len() > 0) {
                 let mean = self.mean_index_size(index);
                 let need = index.bytes_after((count as f64 * mean) as usize)
                     + (count as f64 * (mean * 4.0 + 12.0)) as u64
@@ -1003,7 +922,7 @@ impl<'g> Engine<'g> {
     pub(crate) fn next_batch(&self, len: usize, target: usize, stream: u64) -> (u64, usize) {
         let batch_max = (target / 4).max(MIN_BATCH);
         let count = (target - len).min(batch_max);
-        let seed = rng::derive(rng::derive(self.config.seed, stream), len as u64);
+        let seed = rng::derive(rng::derive(self.config.seed(), stream), len as u64);
         (seed, count)
     }
 
@@ -1031,15 +950,8 @@ impl<'g> Engine<'g> {
         Ok(())
     }
 
-    /// Greedy on `index`, timed.
-    pub(crate) fn greedy(&mut self, index: &RrIndex, bound: bool) -> Greedy {
-        let t = Instant::now();
-        let g = self.greedy_untimed(index, bound);
-        self.timings.greedy_s += t.elapsed().as_secs_f64();
-        g
-    }
-
-    fn greedy_untimed(&self, index: &RrIndex, bound: bool) -> Greedy {
+    /// Greedy on `index` (untimed: the pool may be drawing sets meanwhile).
+    pub(crate) fn greedy(&self, index: &RrIndex, bound: bool) -> Greedy {
         let costs = &self.graph.attributes().cost;
         cover::greedy(index, &self.cands, self.constraint, costs, bound)
     }
@@ -1138,7 +1050,7 @@ impl<'g> Engine<'g> {
             objective: self.config.objective,
             epsilon: self.config.epsilon,
             delta: self.delta,
-            seed: self.config.seed,
+            seed: self.config.seed(),
             timings: self.timings,
             rr_store_bytes: store_bytes,
             peak_rr_bytes: self.peak.max(store_bytes),

@@ -1,9 +1,10 @@
 //! OPIM-C (Tang, Tang, Xiao, Yuan, SIGMOD 2018) and the quality mode built on its doubling.
 
-use super::cover::{Greedy, RrIndex};
+use super::cover::Greedy;
+use super::store::{Collection, RrStore};
 use super::{
-    forward_coverage, forward_raw_bytes, optimum_upper, paired_coverage, spread_lower, Engine,
-    Mode, Paired, Selection, StopReason, MAX_SETS_PER_COLLECTION,
+    optimum_upper, spread_lower, Engine, Mode, Paired, Selection, StopReason,
+    MAX_SETS_PER_COLLECTION,
 };
 use crate::error::{Error, Result};
 use crate::rng;
@@ -107,18 +108,22 @@ pub(super) fn approximation(r: &Round, theta_max: f64, target: f64) -> f64 {
     }
 }
 
-pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
+/// OPIM-C (and quality mode) on the sets of `s`: one process or the ranks of a distributed
+/// run, with the same answer.
+pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
+    let e = s.engine();
     let (eps, gamma, scale) = (e.config.epsilon, e.gamma, e.scale);
     let quality = e.config.mode == Mode::Quality;
+    let tolerance = e.config.tolerance;
+    let (memory_limit, time_limit) = (e.config.memory_limit_bytes(), e.config.time_limit_s);
     let Plan {
         theta0,
         theta_max,
         cap,
         a,
-    } = plan(&e)?;
-    let n = e.graph.node_count();
-    let mut r1 = RrIndex::new(n);
-    let mut r2 = e.sampler.empty(rng::derive(e.config.seed, STREAM_VALIDATE));
+    } = plan(e)?;
+    let mut r1 = s.new_index();
+    let mut r2 = s.new_forward(rng::derive(e.config.seed(), STREAM_VALIDATE));
     let mut theta = theta0 as usize;
     let mut rounds = 0u32;
     // The latest answer (the fallback when a limit stops the doubling).
@@ -126,74 +131,54 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
     // Quality mode: the guarantee was reached in an earlier round.
     let mut guaranteed = false;
     let target = gamma - eps;
-    // The next round's first selection batch, drawn while this round's greedy ran.
-    let mut ahead = None;
     let stop = loop {
         let round_start = Instant::now();
-        e.grow_index(
-            &mut r1,
-            theta,
-            STREAM_SELECT,
-            forward_raw_bytes(&r2),
-            ahead.take(),
-        )?;
-        e.grow_forward(&mut r2, theta, r1.raw_bytes())?;
+        s.grow_index(&mut r1, theta, STREAM_SELECT, r2.raw())?;
+        s.grow_forward(&mut r2, theta, r1.raw())?;
         rounds += 1;
-        // The limits a doubling must pass that do not depend on this round's answer.
+        // The limits a doubling must pass that do not depend on this round's answer; the
+        // memory is judged on each rank's store and agreed.
         let next = 2 * theta;
         let limit = if next as f64 > cap {
             Some(StopReason::SetLimit)
         } else {
-            // Both collections double; a batch being indexed adds a quarter of the index.
-            let need = 2 * (r1.bytes() + r2.memory_bytes()) + r1.bytes() / 2;
-            e.config
-                .memory_limit_bytes
-                .filter(|&l| need > l)
-                .map(|_| StopReason::MemoryLimit)
+            let over = memory_limit.is_some_and(|l| s.doubled_bytes(&r1, &r2) > l);
+            (memory_limit.is_some() && s.any(over)?).then_some(StopReason::MemoryLimit)
         };
         let prev = last.take();
-        let draw_ahead = limit
+        let ahead = limit
             .is_none()
-            .then(|| e.next_batch(r1.len(), next, STREAM_SELECT));
-        // While the pool draws ahead, the evaluation stays on this thread.
-        let min_len = if draw_ahead.is_some() {
-            usize::MAX
-        } else {
-            8192
-        };
-        let ((round, verdict, greedy_s, eval_s), drawn) = e.overlapped(draw_ahead, |e| {
-            let t = Instant::now();
-            let g = e.greedy_untimed(&r1, true);
-            let greedy_s = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            // Past the guarantee the new seeds are compared with the previous ones on the
-            // same (grown) validation sets, in the same pass that counts their coverage.
-            let paired = prev
-                .as_ref()
-                .filter(|_| guaranteed)
-                .map(|p| paired_coverage(&r2, &p.greedy.seeds, &g.seeds, min_len));
-            let covered = match paired {
-                Some(c) => c.covered_b,
-                None => forward_coverage(&r2, &g.seeds, min_len),
-            };
-            let eval_s = t.elapsed().as_secs_f64();
-            let t2 = r2.len() as f64;
-            let round = Round::new(g, covered, r1.len(), t2, a, scale);
-            let verdict = judge(
-                &round,
-                paired,
-                t2,
-                quality,
-                target,
-                theta_max,
-                e.config.tolerance,
-            );
-            let go_on = matches!(verdict, Verdict::Continue { .. }) && limit.is_none();
-            ((round, verdict, greedy_s, eval_s), go_on)
+            .then(|| s.engine().next_batch(r1.sets(), next, STREAM_SELECT));
+        let out = s.overlapped(ahead, |s, min_len| {
+            let out = (|| {
+                let t = Instant::now();
+                let g = s.greedy(&r1, true)?;
+                let greedy_s = t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                // Past the guarantee the new seeds are compared with the previous ones on the
+                // same (grown) validation sets, in the same pass that counts their coverage.
+                let paired = match prev.as_ref().filter(|_| guaranteed) {
+                    Some(p) => Some(s.paired(&r2, &p.greedy.seeds, &g.seeds, min_len)?),
+                    None => None,
+                };
+                let covered = match paired {
+                    Some(c) => c.covered_b,
+                    None => s.forward_coverage(&r2, &g.seeds, min_len)?,
+                };
+                let eval_s = t.elapsed().as_secs_f64();
+                let t2 = r2.sets() as f64;
+                let round = Round::new(g, covered, r1.sets(), t2, a, scale);
+                let verdict = judge(&round, paired, t2, quality, target, theta_max, tolerance);
+                Ok((round, verdict, greedy_s, eval_s))
+            })();
+            let go_on = limit.is_none() && matches!(out, Ok((_, Verdict::Continue { .. }, ..)));
+            (out, go_on)
         });
-        e.timings.greedy_s += greedy_s;
-        e.timings.evaluation_s += eval_s;
-        let t2 = r2.len() as f64;
+        let (round, verdict, greedy_s, eval_s) = out?;
+        let timings = &mut s.engine_mut().timings;
+        timings.greedy_s += greedy_s;
+        timings.evaluation_s += eval_s;
+        let t2 = r2.sets() as f64;
         if let Some(reason) = settle(
             verdict,
             round,
@@ -209,20 +194,20 @@ pub(crate) fn run(mut e: Engine<'_>) -> Result<Selection> {
         if let Some(reason) = limit {
             break reason;
         }
-        if let Some(limit) = e.config.time_limit_s {
-            if e.elapsed() + 2.2 * round_start.elapsed().as_secs_f64() > limit {
+        if let Some(limit) = time_limit {
+            let late = s.engine().elapsed() + 2.2 * round_start.elapsed().as_secs_f64() > limit;
+            if s.any(late)? {
                 break StopReason::TimeLimit;
             }
         }
-        ahead = drawn;
         theta = next;
     };
-    let r = last.expect("at least one round ran");
+    let r = last.ok_or_else(|| Error::invalid_parameter("rounds", 0, "no round ran"))?;
     let approximation = approximation(&r, theta_max, target);
-    let estimate = e.estimate(r.covered, r2.len() as u64);
-    let store = r1.raw_bytes() + forward_raw_bytes(&r2);
-    let validation = r2.len() as u64;
-    Ok(e.finish(
+    let estimate = s.engine().estimate(r.covered, r2.sets() as u64);
+    let store = r1.raw() + r2.raw();
+    let validation = r2.sets() as u64;
+    Ok(s.into_engine().finish(
         &r.greedy,
         r.sets,
         estimate,

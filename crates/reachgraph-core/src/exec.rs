@@ -1,0 +1,89 @@
+//! Execution helpers of the parallel kernels: the dedicated thread pool, per-worker scratch
+//! reuse and chunked progress with cancellation.
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// A dedicated pool of `threads` threads, or `None` to run in the current pool.
+pub(crate) fn build_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>> {
+    threads
+        .map(|t| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(|e| Error::invalid_parameter("threads", t, e.to_string()))
+        })
+        .transpose()
+}
+
+/// A pool of reusable scratch buffers shared by the chunks of a parallel loop, so each worker
+/// allocates its `O(n)` buffers once rather than once per chunk.
+pub(crate) struct ScratchPool<T> {
+    free: Mutex<Vec<T>>,
+}
+
+impl<T> ScratchPool<T> {
+    pub(crate) fn new() -> Self {
+        ScratchPool {
+            free: Mutex::new(Vec::new()),
+        }
+    }
+    pub(crate) fn take(&self, make: impl FnOnce() -> T) -> T {
+        let got = self.free.lock().ok().and_then(|mut f| f.pop());
+        got.unwrap_or_else(make)
+    }
+    pub(crate) fn give(&self, t: T) {
+        if let Ok(mut f) = self.free.lock() {
+            f.push(t);
+        }
+    }
+    pub(crate) fn into_inner(self) -> Vec<T> {
+        self.free.into_inner().unwrap_or_default()
+    }
+}
+
+/// Serialises progress reports of parallel chunks so `done` only grows, and turns a `false`
+/// answer into a cancellation flag the chunks check.
+pub(crate) struct ChunkProgress<'a> {
+    progress: &'a dyn Progress,
+    stage: &'static str,
+    total: u64,
+    done: Mutex<u64>,
+    cancelled: AtomicBool,
+}
+
+impl<'a> ChunkProgress<'a> {
+    pub(crate) fn new(progress: &'a dyn Progress, stage: &'static str, total: u64) -> Self {
+        ChunkProgress {
+            progress,
+            stage,
+            total,
+            done: Mutex::new(0),
+            cancelled: AtomicBool::new(false),
+        }
+    }
+    /// Reports the start; false when cancelled already.
+    pub(crate) fn start(&self, done: u64) -> bool {
+        if let Ok(mut d) = self.done.lock() {
+            *d = done;
+        }
+        let ok = self.progress.update(self.stage, done, self.total);
+        if !ok {
+            self.cancelled.store(true, Ordering::Relaxed);
+        }
+        ok
+    }
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+    pub(crate) fn add(&self, units: u64) {
+        if let Ok(mut d) = self.done.lock() {
+            *d += units;
+            if !self.progress.update(self.stage, *d, self.total) {
+                self.cancelled.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+}
