@@ -5,7 +5,7 @@ Each run is a fresh process (graph loading excluded: `time_s` starts after it), 
 and page-fault costs that an in-process benchmark amortizes are included. Prints a markdown
 table of the median and the fastest `time_s` over `--runs` runs per graph and mode.
 
-    cargo build --release -p reachgraph-api
+    cargo build --release -p reachgraph-cli
     python3 benches/cli_select.py --runs 11 [--data ../shared/data] [--threads 2]
 """
 import argparse

@@ -1,9 +1,10 @@
 //! # reachgraph-api
 //!
 //! Stable JSON requests and responses for reachgraph, and [`run`], which answers one request.
-//! The `reachgraph` command-line tool is a thin layer over this crate: every subcommand builds a
-//! [`Request`], calls [`run`] and prints the [`Response`] (as JSON with `--json`, as tables
-//! otherwise).
+//! The `reachgraph` command-line tool (crate `reachgraph-cli`) is a thin layer over this crate:
+//! every subcommand builds a [`Request`], calls [`run`] and prints the [`Response`] (as JSON with
+//! `--json`, as tables otherwise). This crate has no command-line, terminal or chart
+//! dependencies, so the Python extension does not compile them.
 //!
 //! ## Wire format
 //! A request is a JSON object with `"version": 1`, a `"type"` naming the request, and the
@@ -25,16 +26,12 @@
 //!   distributed run (MPI with the `mpi` feature);
 //! - [`load`]: graph specifications (files, inline text, generated scenarios) and id lists;
 //! - [`margin`]: the margin request (campaign → votes → electoral outcomes);
-//! - [`plot`]: SVG charts of margin responses;
-//! - [`render`]: human-readable tables of responses;
 //! - the request handlers live in this file, one per request type.
 #![deny(missing_docs)]
 
 pub mod distributed;
 pub mod load;
 pub mod margin;
-pub mod plot;
-pub mod render;
 mod select_api;
 
 pub use select_api::{
@@ -307,61 +304,70 @@ fn default_trials() -> u64 {
     10_000
 }
 
-/// The demo: a generated multi-platform campaign population.
+/// The demo: a generated multi-platform campaign population. A field left out takes its value
+/// from [`DemoRequest::DEFAULT`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct DemoRequest {
     /// Seed of the scenario (the embedded default when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     /// Number of largest creators whose reach is compared with their summed followers.
-    #[serde(default = "default_demo_creators")]
     pub creators: usize,
-    /// Monthly budget of the pick (default 160,000: 20 creator-months at $8,000).
-    #[serde(default = "default_demo_budget")]
+    /// Monthly budget of the pick.
     pub budget: f64,
-    /// Flat price of one creator-month for the main pick (default $8,000, what one creator
-    /// program paid); the response also has a pick priced by the scenario's tier rate card.
-    #[serde(default = "default_demo_price")]
+    /// Flat price of one creator-month for the main pick; the response also has a pick priced
+    /// by the scenario's tier rate card.
     pub price_per_creator: f64,
     /// Steps of the reach ladder.
-    #[serde(default = "default_demo_ladder")]
     pub ladder_steps: usize,
     /// Size of the overlap matrix of the largest creators.
-    #[serde(default = "default_demo_overlap")]
     pub overlap_accounts: usize,
     /// Monte Carlo draws of the closing margin simulation.
-    #[serde(default = "default_trials")]
     pub margin_draws: u64,
 }
 
-fn default_demo_creators() -> usize {
-    200
-}
-fn default_demo_budget() -> f64 {
-    160_000.0
-}
-fn default_demo_price() -> f64 {
-    8_000.0
-}
-fn default_demo_ladder() -> usize {
-    20
-}
-fn default_demo_overlap() -> usize {
-    8
+impl DemoRequest {
+    /// The demo's defaults, the one place they are written: the wire format, the CLI's flags and
+    /// the margin request's demo campaign all take them from here. The budget buys 20
+    /// creator-months at the flat price, which is what one creator program paid (see the
+    /// scenario's rate card).
+    pub const DEFAULT: DemoRequest = DemoRequest {
+        seed: None,
+        creators: 200,
+        budget: 160_000.0,
+        price_per_creator: 8_000.0,
+        ladder_steps: 20,
+        overlap_accounts: 8,
+        margin_draws: 10_000,
+    };
+
+    /// Checks every field, so that a bad one fails before the scenario is generated.
+    fn validate(&self) -> Result<()> {
+        if self.creators == 0 || self.ladder_steps == 0 || self.overlap_accounts == 0 {
+            return Err(ApiError::invalid(
+                "creators, ladder_steps and overlap_accounts must be at least 1",
+            ));
+        }
+        if !(self.budget.is_finite() && self.budget > 0.0) {
+            return Err(reachgraph_core::Error::invalid_parameter(
+                "budget",
+                self.budget,
+                "must be a finite number > 0",
+            )
+            .into());
+        }
+        margin::check_price(self.price_per_creator)?;
+        if self.margin_draws == 0 {
+            return Err(ApiError::invalid("margin_draws must be at least 1"));
+        }
+        Ok(())
+    }
 }
 
 impl Default for DemoRequest {
     fn default() -> Self {
-        DemoRequest {
-            seed: None,
-            creators: default_demo_creators(),
-            budget: default_demo_budget(),
-            price_per_creator: default_demo_price(),
-            ladder_steps: default_demo_ladder(),
-            overlap_accounts: default_demo_overlap(),
-            margin_draws: default_trials(),
-        }
+        Self::DEFAULT
     }
 }
 
@@ -981,14 +987,10 @@ pub(crate) fn run_spread_with(
 }
 
 fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
+    r.validate()?;
     let mut cfg = ScenarioConfig::demo();
     if let Some(seed) = r.seed {
         cfg.seed = seed;
-    }
-    if r.creators == 0 || r.ladder_steps == 0 || r.overlap_accounts == 0 {
-        return Err(ApiError::invalid(
-            "creators, ladder_steps and overlap_accounts must be at least 1",
-        ));
     }
     let sc = scenario::generate(&cfg, progress)?;
     let g = LoadedGraph {
@@ -1021,19 +1023,15 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
     let mut g = g;
     margin::flat_priced(&mut g, &sc.creators, r.price_per_creator)?;
     let pick = coverage::budget_pick(&g.graph, Some(&sc.creators), r.budget, &opts)?;
-    if r.margin_draws == 0 {
-        return Err(ApiError::invalid("margin_draws must be at least 1"));
-    }
     let budget_pick = pick_response(&g, &pick);
     let ladder = steps(&g.graph, &ladder.steps);
-    let margin = margin::demo_margin(
-        &mut g,
-        &pick.accounts,
-        pick.total_cost,
-        sc.scale,
-        r.margin_draws,
-        progress,
-    )?;
+    let campaign = margin::DemoCampaign {
+        budget: r.budget,
+        price: r.price_per_creator,
+        cost: pick.total_cost,
+        scale: sc.scale,
+    };
+    let margin = margin::demo_margin(&mut g, &pick.accounts, campaign, r.margin_draws, progress)?;
     Ok(DemoResponse {
         scenario: ScenarioSummary {
             seed: cfg.seed,
@@ -1058,4 +1056,69 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
         assumptions: scenario::assumptions(),
         margin,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Records the stages it is told about.
+    #[derive(Default)]
+    struct Stages(Mutex<Vec<String>>);
+
+    impl Progress for Stages {
+        fn update(&self, stage: &str, _: u64, _: u64) -> bool {
+            self.0.lock().unwrap().push(stage.to_string());
+            true
+        }
+    }
+
+    #[test]
+    fn regression_demo_checks_every_input_before_any_work() {
+        let bad = [
+            DemoRequest {
+                margin_draws: 0,
+                ..DemoRequest::DEFAULT
+            },
+            DemoRequest {
+                budget: f64::NAN,
+                ..DemoRequest::DEFAULT
+            },
+            DemoRequest {
+                price_per_creator: 0.0,
+                ..DemoRequest::DEFAULT
+            },
+            DemoRequest {
+                creators: 0,
+                ..DemoRequest::DEFAULT
+            },
+        ];
+        for r in bad {
+            let stages = Stages::default();
+            let e = run(&Request::Demo(r.clone()), &stages).unwrap_err();
+            assert!(!e.to_string().is_empty(), "{r:?}");
+            assert_eq!(
+                *stages.0.lock().unwrap(),
+                Vec::<String>::new(),
+                "{r:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn demo_fields_left_out_take_the_defaults() {
+        let Request::Demo(r) =
+            parse_request(r#"{"version": 1, "type": "demo", "budget": 5e4}"#).unwrap()
+        else {
+            panic!("not a demo request")
+        };
+        assert_eq!(
+            r,
+            DemoRequest {
+                budget: 50_000.0,
+                ..DemoRequest::DEFAULT
+            }
+        );
+    }
 }

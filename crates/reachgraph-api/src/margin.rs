@@ -1,12 +1,12 @@
 //! The `margin` request: a campaign's effect on vote margins and electoral outcomes.
 //!
-//! Without a graph it runs the demo campaign: the demo scenario's creators picked for
-//! $160,000 at $8,000 a creator-month (as `demo` does), posting 4 times each, seen at the
-//! tiers' organic reach rates, one graph person standing for the scenario's scale of real
-//! people.
+//! Without a graph it runs the demo campaign: the demo scenario's creators picked for the
+//! demo's default budget at its flat price per creator-month ([`crate::DemoRequest::DEFAULT`],
+//! as `demo` does), posting [`DEMO_POSTS`] times each, seen at the tiers' organic reach rates,
+//! one graph person standing for the scenario's scale of real people.
 
 use crate::load::{GraphSpec, IdList, LoadedGraph};
-use crate::{steps, summary_of, ApiError, GraphSummary, Result, Step};
+use crate::{steps, summary_of, ApiError, DemoRequest, GraphSummary, Result, Step};
 use reachgraph_core::cascade::Model;
 use reachgraph_core::comm::{Comm, Local};
 use reachgraph_core::coverage;
@@ -20,10 +20,6 @@ use reachgraph_core::scenario::{self, ScenarioConfig};
 use reachgraph_core::{BuildReport, Graph, Progress, WeightScheme};
 use serde::{Deserialize, Serialize};
 
-/// Budget of the demo campaign (20 creator-months at $8,000).
-pub const DEMO_BUDGET: f64 = 160_000.0;
-/// Flat price of a creator-month in the demo campaign.
-pub const DEMO_PRICE: f64 = 8_000.0;
 /// Posts per creator in the demo campaign (weekly for a month).
 pub const DEMO_POSTS: u32 = 4;
 /// Steps of the reach ladder reported with a margin response.
@@ -333,13 +329,20 @@ fn exposure(r: &MarginRequest) -> Result<Exposure> {
     }
 }
 
+/// The error of a flat price per creator that is not a positive number.
+pub(crate) fn check_price(price: f64) -> Result<()> {
+    if price.is_finite() && price > 0.0 {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(format!(
+            "price_per_creator must be a positive number, not {price}"
+        )))
+    }
+}
+
 /// Sets every creator's cost to one flat price (the demo's program pick).
 pub(crate) fn flat_priced(g: &mut LoadedGraph, creators: &[u32], price: f64) -> Result<()> {
-    if !(price.is_finite() && price > 0.0) {
-        return Err(ApiError::invalid(format!(
-            "price_per_creator must be a positive number, not {price}"
-        )));
-    }
+    check_price(price)?;
     let mut flat = g.graph.attributes().clone();
     for &c in creators {
         flat.cost[c as usize] = price;
@@ -348,8 +351,13 @@ pub(crate) fn flat_priced(g: &mut LoadedGraph, creators: &[u32], price: f64) -> 
     Ok(())
 }
 
-/// The demo campaign's graph (with tier reach rates), seeds, cost and scale.
-fn demo_campaign(progress: &dyn Progress) -> Result<(LoadedGraph, Vec<u32>, f64, f64)> {
+/// The demo campaign's graph (with tier reach rates), seeds, and what it costs.
+fn demo_campaign(progress: &dyn Progress) -> Result<(LoadedGraph, Vec<u32>, DemoCampaign)> {
+    let DemoRequest {
+        budget,
+        price_per_creator: price,
+        ..
+    } = DemoRequest::DEFAULT;
     let sc = scenario::generate(&ScenarioConfig::demo(), progress)?;
     let mut g = LoadedGraph {
         report: reachgraph_core::BuildReport {
@@ -359,25 +367,30 @@ fn demo_campaign(progress: &dyn Progress) -> Result<(LoadedGraph, Vec<u32>, f64,
         },
         graph: sc.graph,
     };
-    flat_priced(&mut g, &sc.creators, DEMO_PRICE)?;
+    flat_priced(&mut g, &sc.creators, price)?;
     let pick = coverage::budget_pick(
         &g.graph,
         Some(&sc.creators),
-        DEMO_BUDGET,
+        budget,
         &ReachOptions::default(),
     )?;
     g.graph.set_weights(&WeightScheme::TierRates {
         rates: Default::default(),
     })?;
-    Ok((g, pick.accounts, pick.total_cost, sc.scale))
+    let campaign = DemoCampaign {
+        budget,
+        price,
+        cost: pick.total_cost,
+        scale: sc.scale,
+    };
+    Ok((g, pick.accounts, campaign))
 }
 
 /// The demo's closing step: the margin simulation of its pick on the 2024 electorate.
 pub(crate) fn demo_margin(
     g: &mut LoadedGraph,
     seeds: &[u32],
-    cost: f64,
-    scale: f64,
+    campaign: DemoCampaign,
     draws: u64,
     progress: &dyn Progress,
 ) -> Result<MarginResponse> {
@@ -394,17 +407,37 @@ pub(crate) fn demo_margin(
         &g.graph,
         &g.report,
         seeds.to_vec(),
-        Some(DemoCampaign { cost, scale }),
+        Some(campaign),
         progress,
         &Local,
     )
 }
 
-/// The demo campaign's cost and voters per graph person, when it is the demo that runs.
+/// The demo campaign, when it is the demo that runs: what it was bought with, what it cost and
+/// how many real voters one graph person stands for.
 #[derive(Debug, Clone, Copy)]
-struct DemoCampaign {
-    cost: f64,
-    scale: f64,
+pub(crate) struct DemoCampaign {
+    /// The budget of the pick.
+    pub budget: f64,
+    /// The flat price of a creator-month.
+    pub price: f64,
+    /// What the pick cost.
+    pub cost: f64,
+    /// Real voters per graph person.
+    pub scale: f64,
+}
+
+/// Whole dollars with thousands separators: `160000.0` → `$160,000`.
+fn dollars(v: f64) -> String {
+    let digits = (v.round().max(0.0) as u64).to_string();
+    let mut out = String::from("$");
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn simulate(
@@ -440,9 +473,11 @@ fn simulate(
         result.assumptions.push(Assumption {
             name: "demo campaign".into(),
             value: format!(
-                "the demo's pick for $160,000 at $8,000 a creator-month, {DEMO_POSTS} posts \
-                 per creator, seen at the tiers' organic reach rates; one graph person stands \
-                 for {:.0} real people",
+                "the demo's pick for {} at {} a creator-month, {DEMO_POSTS} posts per creator, \
+                 seen at the tiers' organic reach rates; one graph person stands for {:.0} real \
+                 people",
+                dollars(d.budget),
+                dollars(d.price),
                 d.scale
             ),
             source: "assumptions of the demo scenario (see the demo's own list); 4 posts: one \
@@ -521,13 +556,13 @@ pub fn run_margin_on(
                     "seeds and candidates need a graph; without one the demo campaign runs",
                 ));
             }
-            let (g, seeds, cost, scale) = demo_campaign(progress)?;
+            let (g, seeds, campaign) = demo_campaign(progress)?;
             simulate(
                 r,
                 &g.graph,
                 &g.report,
                 seeds,
-                Some(DemoCampaign { cost, scale }),
+                Some(campaign),
                 progress,
                 comm,
             )

@@ -164,12 +164,54 @@ fn demo_json_has_the_acceptance_fields_and_is_reproducible() {
     assert!(a["summed_followers"].as_u64().unwrap() > a["unique_reach"].as_u64().unwrap());
     let picked = a["budget_pick"]["accounts"].as_array().unwrap();
     assert!(!picked.is_empty());
-    assert!(a["budget_pick"]["total_cost"].as_f64().unwrap() <= 160_000.0);
+    assert!(
+        a["budget_pick"]["total_cost"].as_f64().unwrap()
+            <= reachgraph_api::DemoRequest::DEFAULT.budget
+    );
     let b = json(&["demo", "--json", "--quiet"]);
     assert_eq!(a, b);
     let (code, text, _) = reachgraph(&["demo"]);
     assert_eq!(code, 0);
     assert!(text.contains("distinct people"), "{text}");
+}
+
+#[test]
+fn regression_demo_text_names_the_budget_it_used() {
+    // The margin section's assumptions used to say "$160,000" whatever --budget was.
+    let (code, text, err) = reachgraph(&["demo", "--budget", "50000", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("budget $50,000:"), "{text}");
+    assert!(
+        text.contains("the demo's pick for $50,000 at $8,000"),
+        "{text}"
+    );
+    assert!(!text.contains("$160,000"), "{text}");
+}
+
+#[test]
+fn demo_rejects_bad_inputs_before_generating_the_scenario() {
+    let (code, _, err) = reachgraph(&["demo", "--budget", "0", "--quiet"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("budget") && err.contains("must be a finite number > 0"),
+        "{err}"
+    );
+    let (code, _, err) = reachgraph(&["demo", "--price-per-creator", "0", "--quiet"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("price_per_creator must be a positive number"),
+        "{err}"
+    );
+    // margin_draws has no flag; a request file reaches it.
+    let dir = std::env::temp_dir().join(format!("reachgraph-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let req = dir.join("demo.request.json");
+    std::fs::write(&req, r#"{"version": 1, "type": "demo", "margin_draws": 0}"#).unwrap();
+    let (code, out, err) = reachgraph(&["run", req.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("margin_draws must be at least 1"), "{err}");
 }
 
 #[test]

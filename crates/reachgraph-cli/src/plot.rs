@@ -7,12 +7,12 @@
 //!   jurisdictions;
 //! - [`reach_ladder`]: distinct people reached as seeds are added, and what each adds.
 
-use crate::margin::MarginResponse;
 use plotters::prelude::*;
+use reachgraph_api::margin::MarginResponse;
 use std::path::Path;
 
 /// Why a chart could not be drawn or written. Charts are the command line's business, so this
-/// is not an [`crate::ApiError`].
+/// is not a [`reachgraph_api::ApiError`].
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
     /// The drawing backend failed.

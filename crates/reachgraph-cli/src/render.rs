@@ -1,7 +1,7 @@
 //! Human-readable tables of responses (what the CLI prints without `--json`).
 
-use crate::margin::MarginResponse;
-use crate::{
+use reachgraph_api::margin::MarginResponse;
+use reachgraph_api::{
     BudgetPickResponse, DemoResponse, EvaluateResponse, LadderResponse, OverlapResponse,
     ReachResponse, Response, SelectResponse, SpreadResponse, Step,
 };

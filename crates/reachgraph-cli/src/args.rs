@@ -1,0 +1,551 @@
+//! The command line as clap parses it: one struct or enum per level of subcommand, with the
+//! flags and their help text.
+
+use clap::{Args, Parser, Subcommand};
+use reachgraph_api::DemoRequest;
+
+#[derive(Parser)]
+#[command(
+    name = "reachgraph",
+    version,
+    about = "Social-graph reach analytics: deduplicated reach, audience overlap, budgeted creator picks.",
+    long_about = "Social-graph reach analytics. An edge line `u v [p]` means v follows u (what u posts can reach v). \
+                  Ids are the file's own. JSON goes to stdout with --json; progress and errors go to stderr."
+)]
+pub struct Cli {
+    /// Hide progress bars.
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the demo on the embedded campaign scenario.
+    Demo {
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Scenario seed (the embedded default when absent).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Monthly budget of the pick.
+        #[arg(long, default_value_t = DemoRequest::DEFAULT.budget)]
+        budget: f64,
+        /// Number of largest creators to compare.
+        #[arg(long, default_value_t = DemoRequest::DEFAULT.creators)]
+        creators: usize,
+        /// Flat price of one creator-month for the main pick.
+        #[arg(long, default_value_t = DemoRequest::DEFAULT.price_per_creator)]
+        price_per_creator: f64,
+    },
+    /// Distinct people reached by a seed set.
+    Reach {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// File with one seed id per line.
+        #[arg(long)]
+        seeds: String,
+        /// Count the seeds' own persons as reached.
+        #[arg(long)]
+        include_seeds: bool,
+        /// Count only people with positive target weight.
+        #[arg(long)]
+        target_only: bool,
+        /// Also the expected reach and exposure frequencies with this many posts per seed.
+        #[arg(long)]
+        posts_per_seed: Option<u32>,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Audience overlap (shared followers, Jaccard, containment) of a list of accounts.
+    Overlap {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// File with one account id per line.
+        #[arg(long)]
+        accounts: String,
+        /// Also list overlap-graph edges with Jaccard at least this.
+        #[arg(long)]
+        min_jaccard: Option<f64>,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The greedy reach ladder: k accounts, each adding the most new people.
+    Ladder {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// Number of accounts.
+        #[arg(short = 'k', long)]
+        k: usize,
+        /// File of candidate ids (all accounts when absent).
+        #[arg(long)]
+        candidates: Option<String>,
+        /// Maximize target weight rather than people.
+        #[arg(long)]
+        target_only: bool,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The accounts that reach the most distinct people for a budget.
+    Pick {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// The budget.
+        #[arg(long)]
+        budget: f64,
+        /// CSV with `id,cost` (or any attribute CSV with a cost column).
+        #[arg(long)]
+        costs: Option<String>,
+        /// File of candidate ids (all accounts with a cost when absent).
+        #[arg(long)]
+        candidates: Option<String>,
+        /// Maximize target weight rather than people.
+        #[arg(long)]
+        target_only: bool,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Monte Carlo spread of a seed set under Independent Cascade or Linear Threshold.
+    Spread {
+        #[command(flatten)]
+        cascade: CascadeArgs,
+        /// File with one seed id per line.
+        #[arg(long)]
+        seeds: String,
+        /// Monte Carlo trials.
+        #[arg(long, default_value_t = 10_000)]
+        trials: u64,
+        /// Random seed (same seed, same numbers, on any number of threads).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Threads (all cores by default).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Hop horizon: at most this many reshare steps.
+        #[arg(long)]
+        hops: Option<u32>,
+        /// Stop early once the relative standard error is below this.
+        #[arg(long)]
+        target_rse: Option<f64>,
+        /// Also per-account activation probabilities.
+        #[arg(long)]
+        node_probabilities: bool,
+        /// Also the histogram of spread in accounts.
+        #[arg(long)]
+        histogram: bool,
+        /// Run on the ranks of an MPI job (under mpirun; needs a build with --features mpi);
+        /// rank 0 prints the result, which equals the single-process one.
+        #[arg(long)]
+        distributed: bool,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Choose seeds that maximize expected spread (IMM / OPIM-C), for k accounts or a budget.
+    Select {
+        #[command(flatten)]
+        cascade: CascadeArgs,
+        /// Number of seeds (or give --budget and --costs).
+        #[arg(short = 'k', long)]
+        k: Option<usize>,
+        /// Budget, in the unit of the costs.
+        #[arg(long)]
+        budget: Option<f64>,
+        /// CSV with `id,cost` (accounts without a cost are not for hire).
+        #[arg(long)]
+        costs: Option<String>,
+        /// Target accounts (one id per line) or a CSV `id,target_weight`: spread counts only them.
+        #[arg(long)]
+        target: Option<String>,
+        /// File of candidate ids (all accounts when absent).
+        #[arg(long)]
+        candidates: Option<String>,
+        /// Epsilon: the guarantee is 1 − 1/e − epsilon (1 − 1/√e − epsilon with a budget).
+        #[arg(long, default_value_t = 0.1)]
+        epsilon: f64,
+        /// Failure probability of the guarantee (default 1/n).
+        #[arg(long)]
+        delta: Option<f64>,
+        /// guarantee: stop once certified; quality: keep improving past it.
+        #[arg(long, default_value = "guarantee", value_parser = ["guarantee", "quality"])]
+        mode: String,
+        /// opim-c (certified ratio, stops early) or imm (Chen's corrected IMM).
+        #[arg(long, default_value = "opim-c", value_parser = ["opim-c", "imm"])]
+        algorithm: String,
+        /// Quality mode: stop when a doubling improves the estimate by at most this fraction.
+        #[arg(long)]
+        tolerance: Option<f64>,
+        /// Random seed (same seed, same seeds, on any number of threads).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Threads (all cores by default).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Hop horizon: at most this many reshare steps.
+        #[arg(long)]
+        hops: Option<u32>,
+        /// Limit on RR sets drawn.
+        #[arg(long)]
+        max_rr_sets: Option<u64>,
+        /// Time limit in seconds (OPIM-C stops doubling; answer then depends on the machine).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Run on the ranks of an MPI job (under mpirun; needs a build with --features mpi);
+        /// rank 0 prints the result, which equals the single-process one.
+        #[arg(long)]
+        distributed: bool,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Estimate the expected spread of a seed set on fresh RR sets (as select reports it).
+    Evaluate {
+        #[command(flatten)]
+        cascade: CascadeArgs,
+        /// File with one seed id per line.
+        #[arg(long)]
+        seeds: String,
+        /// Target accounts or a CSV `id,target_weight` (as for select).
+        #[arg(long)]
+        target: Option<String>,
+        /// RR sets to estimate on.
+        #[arg(long, default_value_t = 200_000)]
+        rr_sets: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Threads (all cores by default).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Hop horizon.
+        #[arg(long)]
+        hops: Option<u32>,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Could a campaign move the margin where it matters? Monte Carlo of vote margins and electoral votes.
+    ///
+    /// Without --graph it simulates the demo campaign on the chosen electorate.
+    Margin(Box<MarginArgs>),
+    /// Answer a JSON request file (`-` for stdin) and print the JSON response.
+    Run {
+        /// The request file.
+        request: String,
+    },
+    /// Mergeable per-account audience sketches: reach and overlap at scale, with error bounds.
+    Sketch {
+        #[command(subcommand)]
+        command: SketchCommand,
+    },
+    /// Write a generated campaign population as an edge list and an attribute CSV.
+    Generate {
+        /// Approximate number of follow edges (the demo scenario when absent).
+        #[arg(long)]
+        edges: Option<usize>,
+        /// Generator seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output edge list path (the attributes go beside it as PATH.attrs.csv).
+        #[arg(long)]
+        out: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SketchCommand {
+    /// Sketch every account's audience (people) into a directory.
+    Build {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// Output directory (sketches.rgsk and manifest.json).
+        #[arg(long)]
+        out: String,
+        /// log2 of the hashes kept per account (4..=20; the default 14 keeps 16,384, reach within 2% at 95%).
+        #[arg(long)]
+        lg_k: Option<u8>,
+        /// Hash seed; sketches combine only with the same seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// File of account ids to sketch (all accounts when absent).
+        #[arg(long)]
+        accounts: Option<String>,
+        /// Print JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sketch from a file of `account follower` pairs (person ids), read in chunks: for files
+    /// too large to load as a graph.
+    Stream {
+        /// The pair file (whitespace or comma separated, `#` comments, gzip detected).
+        #[arg(long)]
+        pairs: String,
+        /// Output directory (sketches.rgsk and manifest.json).
+        #[arg(long)]
+        out: String,
+        /// log2 of the hashes kept per account (default 14).
+        #[arg(long)]
+        lg_k: Option<u8>,
+        /// Hash seed; sketches combine only with the same seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// MiB read per chunk (default 16).
+        #[arg(long)]
+        chunk_mb: Option<usize>,
+        /// Print JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unique reach of a set of accounts from sketches, with its error bound.
+    Reach {
+        /// Sketch directory (or .rgsk file).
+        #[arg(long)]
+        sketches: String,
+        /// File with one account id per line.
+        #[arg(long)]
+        accounts: String,
+        /// Confidence of the error bound.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Overlap matrices (shared, Jaccard, containment) from sketches, with error bounds.
+    Overlap {
+        /// Sketch directory (or .rgsk file).
+        #[arg(long)]
+        sketches: String,
+        /// File with one account id per line.
+        #[arg(long)]
+        accounts: String,
+        /// Confidence of the error bounds.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The greedy reach ladder from sketches.
+    Ladder {
+        /// Sketch directory (or .rgsk file).
+        #[arg(long)]
+        sketches: String,
+        /// Number of accounts.
+        #[arg(short = 'k', long)]
+        k: usize,
+        /// File of candidate ids (all sketched accounts when absent).
+        #[arg(long)]
+        candidates: Option<String>,
+        /// Confidence of the error bounds.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The accounts reaching the most (estimated) people for a budget, from sketches.
+    Pick {
+        /// Sketch directory (or .rgsk file).
+        #[arg(long)]
+        sketches: String,
+        /// CSV with `id,cost` (or any attribute CSV with a cost column).
+        #[arg(long)]
+        costs: String,
+        /// The budget, in the unit of the costs.
+        #[arg(long)]
+        budget: f64,
+        /// File of candidate ids (all accounts with a cost when absent).
+        #[arg(long)]
+        candidates: Option<String>,
+        /// Confidence of the error bounds.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge sketch directories (same lg_k and seed) into a new one.
+    Merge {
+        /// Output directory (sketches.rgsk and manifest.json).
+        #[arg(long)]
+        out: String,
+        /// The sketch directories (or .rgsk files) to merge, at least two.
+        #[arg(required = true, num_args = 2..)]
+        inputs: Vec<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare sketch answers with exact ones on a graph.
+    Check {
+        #[command(flatten)]
+        graph: GraphArgs,
+        /// File with one account id per line.
+        #[arg(long)]
+        accounts: String,
+        /// log2 of the hashes kept per account.
+        #[arg(long)]
+        lg_k: Option<u8>,
+        /// Confidence of the bounds.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Expected error for a sketch size (and a set size).
+    Error {
+        /// log2 of the hashes kept per account.
+        #[arg(long)]
+        lg_k: u8,
+        /// People in the set.
+        #[arg(long)]
+        set_size: Option<u64>,
+        /// Confidence of the bounds.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+    },
+}
+
+#[derive(Args)]
+pub struct MarginArgs {
+    /// Electorate: us-2024, us-2020, or a CSV (certified-style results, or a forecast with dem_margin_mean and dem_margin_sd).
+    #[arg(long, default_value = "us-2024")]
+    pub electorate: String,
+    /// The side the campaign works for: D or R.
+    #[arg(long, default_value = "D")]
+    pub side: String,
+    /// Edge file of the campaign's graph (the demo campaign when absent).
+    #[arg(long)]
+    pub graph: Option<String>,
+    /// Add both directions of every edge.
+    #[arg(long)]
+    pub undirected: bool,
+    /// Node attributes CSV (jurisdiction, person, cost, ...).
+    #[arg(long)]
+    pub attributes: Option<String>,
+    /// Edge probabilities: given, wc, const:P, trivalency or trivalency:SEED, tier.
+    #[arg(long)]
+    pub weights: Option<String>,
+    /// File with one seed id per line (required with --graph).
+    #[arg(long)]
+    pub seeds: Option<String>,
+    /// Exposure model: one-hop, ic or lt.
+    #[arg(long, default_value = "one-hop")]
+    pub exposure: String,
+    /// Hop horizon of cascade exposure.
+    #[arg(long)]
+    pub hops: Option<u32>,
+    /// Posts per creator (default 1; the demo campaign 4).
+    #[arg(long)]
+    pub posts: Option<u32>,
+    /// Campaign cost (default: the seeds' summed costs).
+    #[arg(long)]
+    pub cost: Option<f64>,
+    /// Real voters per graph person: a number, or "population" (each state's eligible population / its graph people).
+    #[arg(long)]
+    pub voters_per_person: Option<String>,
+    /// People to jurisdictions: auto, attribute or drawn (in proportion to eligible population).
+    #[arg(long, value_parser = ["auto", "attribute", "drawn"])]
+    pub mapping: Option<String>,
+    /// Persuasion prior, net switch rate per reached voter: MEAN or MEAN:SD (default 0:0.005).
+    #[arg(long, allow_hyphen_values = true)]
+    pub persuasion: Option<String>,
+    /// Mobilization prior, rate per reached non-voter: MEAN or MEAN:SD (default 0.001:0.002).
+    #[arg(long, allow_hyphen_values = true)]
+    pub mobilization: Option<String>,
+    /// Backlash prior, rate per reached side-A voter: MEAN or MEAN:SD (default 0).
+    #[arg(long)]
+    pub backlash: Option<String>,
+    /// Saturation in [0, 1): after k exposures a person gets 1 - saturation^k of the effect.
+    #[arg(long)]
+    pub saturation: Option<f64>,
+    /// Total sd of each state's margin error, points (0: none; default 4).
+    #[arg(long)]
+    pub baseline_error: Option<f64>,
+    /// Share of the error variance that is national (default 0.5).
+    #[arg(long)]
+    pub national_share: Option<f64>,
+    /// Pairwise correlation of the state errors (default 0.3).
+    #[arg(long)]
+    pub state_correlation: Option<f64>,
+    /// CSV of the full state correlation matrix (state rows in electorate order).
+    #[arg(long)]
+    pub correlation_matrix: Option<String>,
+    /// Monte Carlo draws.
+    #[arg(long, default_value_t = 10_000)]
+    pub draws: u64,
+    /// Random seed (same seed, same numbers, on any number of threads).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Threads (all cores by default).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Exposure realizations, reused by the draws in turn (default 1,000).
+    #[arg(long)]
+    pub exposure_trials: Option<u64>,
+    /// Also a sensitivity sweep over effect sizes.
+    #[arg(long)]
+    pub sensitivity: bool,
+    /// Budget sweep: comma-separated ascending budgets (seeds picked by swing-state voter reach).
+    #[arg(long, value_delimiter = ',')]
+    pub budgets: Vec<f64>,
+    /// Candidate accounts of the budget sweep.
+    #[arg(long)]
+    pub candidates: Option<String>,
+    /// Jurisdictions within this many points are swing (default 5).
+    #[arg(long)]
+    pub swing_margin: Option<f64>,
+    /// Write SVG charts (EV distribution, margin shift, reach ladder) into this directory.
+    #[arg(long)]
+    pub plot: Option<String>,
+    /// Rows of the closest-jurisdictions table.
+    #[arg(long, default_value_t = 15)]
+    pub rows: usize,
+    /// Run on the ranks of an MPI job (under mpirun; needs a build with --features mpi);
+    /// rank 0 prints the result, which equals the single-process one.
+    #[arg(long)]
+    pub distributed: bool,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The graph flags plus the edge probabilities and cascade model (spread, select, evaluate).
+#[derive(Args)]
+pub struct CascadeArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    /// Edge probabilities: wc (1/in-degree), const:P, trivalency or trivalency:SEED, tier, or file (the third column).
+    #[arg(long)]
+    pub weights: String,
+    /// Cascade model: ic or lt.
+    #[arg(long, default_value = "ic")]
+    pub model: String,
+}
+
+#[derive(Args)]
+pub struct GraphArgs {
+    /// Edge file: `u v [p]` lines (v follows u), or CSV `source,target[,p]`; gzip detected.
+    #[arg(long)]
+    pub graph: String,
+    /// Add both directions of every edge.
+    #[arg(long)]
+    pub undirected: bool,
+    /// File format (by default from the extension).
+    #[arg(long, value_parser = ["edgelist", "csv"])]
+    pub format: Option<String>,
+    /// Node attributes CSV keyed by id (platform, person, jurisdiction, target_weight, cost, followers, tier).
+    #[arg(long)]
+    pub attributes: Option<String>,
+    /// Duplicate-edge rule: max (default), first, last, noisy-or, error.
+    #[arg(long, default_value = "max", value_parser = ["max", "first", "last", "noisy-or", "error"])]
+    pub duplicates: String,
+}

@@ -1,0 +1,108 @@
+//! `reachgraph`: the command-line tool. JSON goes to stdout, progress and errors to stderr.
+//!
+//! - [`args`]: the flags, as clap parses them;
+//! - [`request`]: flags → the API's [`reachgraph_api::Request`];
+//! - [`render`] and [`plot`]: a response as text tables and SVG charts;
+//! - [`progress`]: the bar on stderr;
+//! - [`launch`]: `--distributed`, on the ranks of an MPI job;
+//! - [`generate`]: `reachgraph generate`, which writes files rather than answer a request.
+
+mod args;
+mod generate;
+mod launch;
+mod plot;
+mod progress;
+mod render;
+mod request;
+
+use args::{Cli, Command};
+use clap::Parser;
+use progress::Bar;
+use reachgraph_api::{run, ApiError, Response};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let bar = Bar::new(cli.quiet);
+    match answer(cli.command, &bar) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            bar.finish();
+            if !e.reported() {
+                eprintln!("reachgraph: error: {e}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Plot(#[from] plot::PlotError),
+    /// A rank of a distributed run has printed its error already.
+    #[cfg(feature = "mpi")]
+    #[error("reported")]
+    Reported,
+}
+
+impl CliError {
+    /// Whether this was printed already, by the rank of a distributed run that met it.
+    fn reported(&self) -> bool {
+        #[cfg(feature = "mpi")]
+        if matches!(self, CliError::Reported) {
+            return true;
+        }
+        false
+    }
+}
+
+/// Runs one command and prints its answer.
+fn answer(command: Command, bar: &Bar) -> Result<(), CliError> {
+    if let Command::Generate { edges, seed, out } = command {
+        let msg = generate::generate(edges, seed, &out, bar)?;
+        bar.finish();
+        eprintln!("{msg}");
+        return Ok(());
+    }
+    let (plot_dir, rows) = match &command {
+        Command::Margin(m) => (m.plot.clone(), m.rows),
+        _ => (None, 15),
+    };
+    let distributed = match &command {
+        Command::Select { distributed, .. } | Command::Spread { distributed, .. } => *distributed,
+        Command::Margin(m) => m.distributed,
+        _ => false,
+    };
+    let (req, json) = request::request_of(command)?;
+    let resp: Response = if distributed {
+        match launch::run_mpi(&req, bar)? {
+            Some(resp) => resp,
+            // Rank 0 alone writes the result.
+            None => return Ok(()),
+        }
+    } else {
+        run(&req, bar)?
+    };
+    bar.finish();
+    if let (Some(dir), Response::Margin(m)) = (&plot_dir, &resp) {
+        for path in plot::write_charts(&m.body, std::path::Path::new(dir))? {
+            eprintln!("wrote {path}");
+        }
+    }
+    let text = if json {
+        serde_json::to_string_pretty(&resp).expect("responses serialize") + "\n"
+    } else if let Response::Margin(m) = &resp {
+        render::margin(&m.body, rows)
+    } else {
+        render::render(&resp)
+    };
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (e.g. `| head`) is not an error worth reporting.
+    let _ = out.write_all(text.as_bytes());
+    Ok(())
+}

@@ -1,0 +1,473 @@
+//! Parsed arguments → the [`Request`] the API answers, and whether to print it as JSON.
+
+use crate::args::{CascadeArgs, Command, GraphArgs, MarginArgs, SketchCommand};
+use reachgraph_api::load::{GraphSpec, IdList};
+use reachgraph_api::margin::{MarginRequest, VotersPerPerson};
+use reachgraph_api::{
+    parse_request, sketch, ApiError, BudgetPickRequest, DemoRequest, EvaluateRequest,
+    LadderRequest, OverlapRequest, ReachRequest, Request, SelectRequest, SpreadRequest,
+};
+use reachgraph_core::cascade::Model;
+use reachgraph_core::io::EdgeFormat;
+use reachgraph_core::margin::{Mapping, Prior};
+use reachgraph_core::select::{Algorithm, Mode};
+
+fn prior(flag: &str, v: &Option<String>) -> Result<Option<Prior>, ApiError> {
+    let Some(t) = v else { return Ok(None) };
+    let (m, sd) = match t.split_once(':') {
+        Some((m, sd)) => (m, sd),
+        None => (t.as_str(), "0"),
+    };
+    match (m.trim().parse::<f64>(), sd.trim().parse::<f64>()) {
+        (Ok(mean), Ok(sd)) => Ok(Some(Prior { mean, sd })),
+        _ => Err(ApiError::invalid(format!(
+            "--{flag} {t:?}: expected MEAN or MEAN:SD, e.g. 0.002:0.001"
+        ))),
+    }
+}
+
+impl MarginArgs {
+    /// The margin request these flags describe.
+    fn request(&self) -> Result<MarginRequest, ApiError> {
+        let graph = self.graph.as_ref().map(|g| GraphSpec {
+            path: Some(g.clone()),
+            undirected: self.undirected,
+            attributes: self.attributes.clone(),
+            weights: self.weights.clone(),
+            ..Default::default()
+        });
+        if graph.is_none()
+            && (self.attributes.is_some() || self.weights.is_some() || self.undirected)
+        {
+            return Err(ApiError::invalid(
+                "--attributes, --weights and --undirected describe --graph; give --graph too",
+            ));
+        }
+        let voters_per_person = self.voters_per_person.as_ref().map(|v| match v.parse() {
+            Ok(x) => VotersPerPerson::Global(x),
+            Err(_) => VotersPerPerson::Named(v.clone()),
+        });
+        let list = |f: &Option<String>| f.clone().map(|file| IdList::File { file });
+        Ok(MarginRequest {
+            electorate: self.electorate.clone(),
+            side: Some(self.side.clone()),
+            graph,
+            seeds: list(&self.seeds),
+            exposure: Some(self.exposure.clone()),
+            hops: self.hops,
+            posts_per_creator: self.posts,
+            cost: self.cost,
+            voters_per_person,
+            mapping: match self.mapping.as_deref() {
+                Some("attribute") => Some(Mapping::Attribute),
+                Some("drawn") => Some(Mapping::Drawn),
+                Some(_) => Some(Mapping::Auto),
+                None => None,
+            },
+            persuasion: prior("persuasion", &self.persuasion)?,
+            mobilization: prior("mobilization", &self.mobilization)?,
+            backlash: prior("backlash", &self.backlash)?,
+            saturation: self.saturation,
+            baseline_error: self.baseline_error,
+            national_share: self.national_share,
+            state_correlation: self.state_correlation,
+            correlation_matrix: self.correlation_matrix.clone(),
+            draws: self.draws,
+            seed: self.seed,
+            threads: self.threads,
+            exposure_trials: self.exposure_trials,
+            sensitivity: self.sensitivity,
+            budgets: self.budgets.clone(),
+            candidates: list(&self.candidates),
+            swing_margin: self.swing_margin,
+        })
+    }
+}
+
+impl CascadeArgs {
+    /// The graph spec with the weights set, and the parsed model.
+    fn resolve(self) -> Result<(GraphSpec, Model), ApiError> {
+        let mut spec = self.graph.spec();
+        spec.weights = Some(self.weights);
+        let model = self.model.parse().map_err(ApiError::from)?;
+        Ok((spec, model))
+    }
+}
+
+impl GraphArgs {
+    fn spec(&self) -> GraphSpec {
+        GraphSpec {
+            path: Some(self.graph.clone()),
+            format: self.format.as_deref().map(|f| match f {
+                "csv" => EdgeFormat::Csv,
+                _ => EdgeFormat::EdgeList,
+            }),
+            undirected: self.undirected,
+            // clap admits only the spellings `DuplicatePolicy` parses.
+            duplicates: self.duplicates.parse().unwrap_or_default(),
+            attributes: self.attributes.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The request a command asks for, and whether to print its answer as JSON.
+pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
+    let list = |f: String| IdList::File { file: f };
+    Ok(match command {
+        Command::Demo {
+            json,
+            seed,
+            budget,
+            creators,
+            price_per_creator,
+        } => (
+            Request::Demo(DemoRequest {
+                seed,
+                budget,
+                creators,
+                price_per_creator,
+                ..DemoRequest::DEFAULT
+            }),
+            json,
+        ),
+        Command::Reach {
+            graph,
+            seeds,
+            include_seeds,
+            target_only,
+            posts_per_seed,
+            json,
+        } => (
+            Request::Reach(ReachRequest {
+                graph: graph.spec(),
+                seeds: list(seeds),
+                include_seeds,
+                target_only,
+                posts_per_seed,
+            }),
+            json,
+        ),
+        Command::Overlap {
+            graph,
+            accounts,
+            min_jaccard,
+            json,
+        } => (
+            Request::Overlap(OverlapRequest {
+                graph: graph.spec(),
+                accounts: list(accounts),
+                min_jaccard,
+            }),
+            json,
+        ),
+        Command::Ladder {
+            graph,
+            k,
+            candidates,
+            target_only,
+            json,
+        } => (
+            Request::Ladder(LadderRequest {
+                graph: graph.spec(),
+                k,
+                candidates: candidates.map(list),
+                include_seeds: false,
+                target_only,
+            }),
+            json,
+        ),
+        Command::Pick {
+            graph,
+            budget,
+            costs,
+            candidates,
+            target_only,
+            json,
+        } => {
+            let mut spec = graph.spec();
+            if let Some(c) = costs {
+                if spec.attributes.is_some() {
+                    return Err(ApiError::invalid(
+                        "give costs either with --costs or in --attributes, not both",
+                    ));
+                }
+                spec.attributes = Some(c);
+            }
+            (
+                Request::BudgetPick(BudgetPickRequest {
+                    graph: spec,
+                    budget,
+                    candidates: candidates.map(list),
+                    include_seeds: false,
+                    target_only,
+                }),
+                json,
+            )
+        }
+        Command::Spread {
+            cascade,
+            seeds,
+            trials,
+            seed,
+            threads,
+            hops,
+            target_rse,
+            node_probabilities,
+            histogram,
+            distributed: _,
+            json,
+        } => {
+            let (spec, model) = cascade.resolve()?;
+            (
+                Request::Spread(SpreadRequest {
+                    graph: spec,
+                    seeds: list(seeds),
+                    model,
+                    trials,
+                    seed,
+                    threads,
+                    hops,
+                    target_rse,
+                    node_probabilities,
+                    histogram,
+                }),
+                json,
+            )
+        }
+        Command::Select {
+            cascade,
+            k,
+            budget,
+            costs,
+            target,
+            candidates,
+            epsilon,
+            delta,
+            mode,
+            algorithm,
+            tolerance,
+            seed,
+            threads,
+            hops,
+            max_rr_sets,
+            time_limit,
+            distributed: _,
+            json,
+        } => {
+            let (spec, model) = cascade.resolve()?;
+            if budget.is_some() && costs.is_none() && spec.attributes.is_none() {
+                return Err(ApiError::invalid(
+                    "--budget needs account costs: give --costs PATH (a CSV id,cost)",
+                ));
+            }
+            (
+                Request::Select(SelectRequest {
+                    graph: spec,
+                    model,
+                    k,
+                    budget,
+                    costs,
+                    target: target.map(list),
+                    objective: None,
+                    candidates: candidates.map(list),
+                    epsilon,
+                    delta,
+                    mode: if mode == "quality" {
+                        Mode::Quality
+                    } else {
+                        Mode::Guarantee
+                    },
+                    algorithm: if algorithm == "imm" {
+                        Algorithm::Imm
+                    } else {
+                        Algorithm::OpimC
+                    },
+                    seed,
+                    threads,
+                    hops,
+                    tolerance,
+                    max_rr_sets,
+                    time_limit_s: time_limit,
+                    memory_limit_bytes: None,
+                }),
+                json,
+            )
+        }
+        Command::Evaluate {
+            cascade,
+            seeds,
+            target,
+            rr_sets,
+            seed,
+            threads,
+            hops,
+            json,
+        } => {
+            let (spec, model) = cascade.resolve()?;
+            (
+                Request::Evaluate(EvaluateRequest {
+                    graph: spec,
+                    model,
+                    seeds: list(seeds),
+                    target: target.map(list),
+                    objective: None,
+                    rr_sets,
+                    seed,
+                    threads,
+                    hops,
+                }),
+                json,
+            )
+        }
+        Command::Run { request } => {
+            let text = if request == "-" {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                    .map_err(|e| ApiError::io("read the request from stdin", e))?;
+                s
+            } else {
+                std::fs::read_to_string(&request)
+                    .map_err(|e| ApiError::io(format!("read {request}"), e))?
+            };
+            (parse_request(&text)?, true)
+        }
+        Command::Sketch { command } => sketch_request(command),
+        Command::Margin(m) => (Request::Margin(Box::new(m.request()?)), m.json),
+        Command::Generate { .. } => {
+            return Err(ApiError::invalid(
+                "generate writes files; it is not a request",
+            ))
+        }
+    })
+}
+
+fn sketch_request(command: SketchCommand) -> (Request, bool) {
+    let list = |f: String| IdList::File { file: f };
+    match command {
+        SketchCommand::Build {
+            graph,
+            out,
+            lg_k,
+            seed,
+            accounts,
+            json,
+        } => (
+            Request::SketchBuild(sketch::SketchBuildRequest {
+                graph: graph.spec(),
+                out,
+                lg_k,
+                seed,
+                accounts: accounts.map(list),
+            }),
+            json,
+        ),
+        SketchCommand::Reach {
+            sketches,
+            accounts,
+            confidence,
+            json,
+        } => (
+            Request::SketchReach(sketch::SketchReachRequest {
+                sketches,
+                accounts: list(accounts),
+                confidence,
+            }),
+            json,
+        ),
+        SketchCommand::Overlap {
+            sketches,
+            accounts,
+            confidence,
+            json,
+        } => (
+            Request::SketchOverlap(sketch::SketchOverlapRequest {
+                sketches,
+                accounts: list(accounts),
+                confidence,
+            }),
+            json,
+        ),
+        SketchCommand::Ladder {
+            sketches,
+            k,
+            candidates,
+            confidence,
+            json,
+        } => (
+            Request::SketchLadder(sketch::SketchLadderRequest {
+                sketches,
+                k,
+                candidates: candidates.map(list),
+                confidence,
+            }),
+            json,
+        ),
+        SketchCommand::Stream {
+            pairs,
+            out,
+            lg_k,
+            seed,
+            chunk_mb,
+            json,
+        } => (
+            Request::SketchStream(sketch::SketchStreamRequest {
+                pairs,
+                out,
+                lg_k,
+                seed,
+                chunk_bytes: chunk_mb.map(|m| m.saturating_mul(1 << 20)),
+            }),
+            json,
+        ),
+        SketchCommand::Pick {
+            sketches,
+            costs,
+            budget,
+            candidates,
+            confidence,
+            json,
+        } => (
+            Request::SketchPick(sketch::SketchPickRequest {
+                sketches,
+                costs: sketch::CostList::File { file: costs },
+                budget,
+                candidates: candidates.map(list),
+                confidence,
+            }),
+            json,
+        ),
+        SketchCommand::Merge { out, inputs, json } => (
+            Request::SketchMerge(sketch::SketchMergeRequest { inputs, out }),
+            json,
+        ),
+        SketchCommand::Check {
+            graph,
+            accounts,
+            lg_k,
+            confidence,
+            json,
+        } => (
+            Request::SketchCheck(sketch::SketchCheckRequest {
+                graph: graph.spec(),
+                accounts: list(accounts),
+                lg_k,
+                seed: None,
+                confidence,
+            }),
+            json,
+        ),
+        SketchCommand::Error {
+            lg_k,
+            set_size,
+            confidence,
+        } => (
+            Request::SketchError(sketch::SketchErrorRequest {
+                lg_k,
+                set_size,
+                confidence,
+            }),
+            true,
+        ),
+    }
+}
