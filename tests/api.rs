@@ -4,7 +4,7 @@
 //! `NAME.response.json`. After an intended change of output, regenerate the responses with
 //! `REACHGRAPH_BLESS=1 cargo test --release golden` and review the diff.
 
-use reachgraph_api::{parse_request, request_to_json, run, NoProgress};
+use reachgraph_api::{parse_request, request_to_json, run, NoProgress, Response};
 use serde_json::Value;
 use std::path::Path;
 
@@ -38,11 +38,8 @@ fn request(name: &str) -> String {
     std::fs::read_to_string(Path::new(FIXTURES).join(format!("{name}.request.json"))).unwrap()
 }
 
-#[test]
-fn golden_files() {
-    // Paths inside the requests are relative to the repository root.
-    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
-    let bless = std::env::var_os("REACHGRAPH_BLESS").is_some();
+/// Names of the golden requests (`NAME.request.json`), sorted.
+fn golden_names() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(FIXTURES)
         .unwrap()
         .filter_map(|e| {
@@ -52,9 +49,21 @@ fn golden_files() {
         .collect();
     names.sort();
     assert!(names.len() >= 6, "golden requests missing: {names:?}");
-    for name in names {
+    names
+}
+
+fn response_path(name: &str) -> std::path::PathBuf {
+    Path::new(FIXTURES).join(format!("{name}.response.json"))
+}
+
+#[test]
+fn golden_files() {
+    // Paths inside the requests are relative to the repository root.
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let bless = std::env::var_os("REACHGRAPH_BLESS").is_some();
+    for name in golden_names() {
         let got = answer(&request(&name));
-        let path = Path::new(FIXTURES).join(format!("{name}.response.json"));
+        let path = response_path(&name);
         if bless {
             std::fs::write(&path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
             continue;
@@ -70,36 +79,35 @@ fn golden_files() {
 
 #[test]
 fn requests_round_trip_through_json() {
-    for name in [
-        "reach_stars",
-        "reach_all_expected",
-        "overlap_creators",
-        "ladder_creators",
-        "budget_pick",
-        "reach_inline",
-        "spread_ic",
-        "sketch_build",
-        "sketch_reach",
-        "sketch_overlap",
-        "sketch_ladder",
-        "sketch_pick",
-        "sketch_pick_inline",
-        "sketch_merge",
-        "sketch_stream",
-        "sketch_check",
-        "sketch_error",
-        "sketch_model",
-        "spread_lt_hops",
-        "select_ic",
-        "select_budget_target",
-        "evaluate_target",
-        "margin_campaign",
-        "margin_exact",
-    ] {
-        let req = parse_request(&request(name)).unwrap();
-        let again = parse_request(&request_to_json(&req).to_string()).unwrap();
+    for name in golden_names() {
+        let req = parse_request(&request(&name)).unwrap();
+        let json = request_to_json(&req);
+        let again = parse_request(&json.to_string()).unwrap();
         assert_eq!(req, again, "{name}");
+        assert_eq!(request_to_json(&again), json, "{name}");
     }
+}
+
+/// A Rust client reads what the API writes: every golden response parses as a [`Response`]
+/// and serializes back to the same JSON.
+#[test]
+fn responses_round_trip_through_json() {
+    let mut failed = Vec::new();
+    for name in golden_names() {
+        let text = std::fs::read_to_string(response_path(&name)).unwrap();
+        let want: Value = serde_json::from_str(&text).unwrap();
+        match serde_json::from_str::<Response>(&text) {
+            Ok(resp) => {
+                let mut got = serde_json::to_value(&resp).unwrap();
+                strip_timings(&mut got);
+                if got != want {
+                    failed.push(format!("{name}: serializes to {got}"));
+                }
+            }
+            Err(e) => failed.push(format!("{name}: {e}")),
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
 fn in_root() {
@@ -381,11 +389,11 @@ fn bad_requests_are_typed_errors() {
         let err = parse_request(text)
             .and_then(|r| run(&r, &NoProgress))
             .unwrap_err();
-        assert_eq!(err.kind, kind, "{text}: {}", err.message);
+        assert_eq!(err.kind(), kind, "{text}: {}", err);
         assert!(
-            err.message.contains(needle),
+            err.to_string().contains(needle),
             "{text}: message {:?} lacks {needle:?}",
-            err.message
+            err.to_string()
         );
     }
 }
@@ -443,34 +451,34 @@ fn select_bad_requests_name_the_problem() {
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 2, "budget": 5}}"#
     ));
-    assert_eq!(e.kind, "invalid_request");
+    assert_eq!(e.kind(), "invalid_request");
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 20}}"#
     ));
-    assert_eq!(e.kind, "k_too_large");
+    assert_eq!(e.kind(), "k_too_large");
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "budget": 100}}"#
     ));
-    assert_eq!(e.kind, "budget_too_small");
-    assert!(e.message.contains("2000"), "{}", e.message);
+    assert_eq!(e.kind(), "budget_too_small");
+    assert!(e.to_string().contains("2000"), "{}", e);
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 1, "candidates": ["ig_star", "nobody"]}}"#
     ));
-    assert_eq!(e.kind, "unknown_node");
-    assert!(e.message.contains("nobody"), "{}", e.message);
+    assert_eq!(e.kind(), "unknown_node");
+    assert!(e.to_string().contains("nobody"), "{}", e);
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 1, "target": {{"file": "tests/fixtures/graphs/campaign.attrs.csv"}}}}"#
     ));
-    assert_eq!(e.kind, "invalid_request");
-    assert!(e.message.contains("target_weight"), "{}", e.message);
+    assert_eq!(e.kind(), "invalid_request");
+    assert!(e.to_string().contains("target_weight"), "{}", e);
     let e = err(&format!(
         r#"{{"version": 1, "type": "select", {g}, "model": "ic", "k": 1, "epsilon": 2}}"#
     ));
-    assert_eq!(e.kind, "invalid_parameter");
+    assert_eq!(e.kind(), "invalid_parameter");
     let e = err(&format!(
         r#"{{"version": 1, "type": "evaluate", {g}, "model": "ic", "seeds": ["ghost"]}}"#
     ));
-    assert_eq!(e.kind, "unknown_node");
+    assert_eq!(e.kind(), "unknown_node");
 }
 
 #[test]
@@ -574,27 +582,28 @@ fn sketch_merge_of_incompatible_directories_names_both() {
         r#"{{"version": 1, "type": "sketch_merge", "out": "target/golden/never",
             "inputs": ["tests/fixtures/sketches/campaign", "{dir}"]}}"#
     ));
-    assert_eq!(e.kind, "incompatible_sketches");
+    assert_eq!(e.kind(), "incompatible_sketches");
     assert!(
-        e.message.contains("tests/fixtures/sketches/campaign and "),
+        e.to_string()
+            .contains("tests/fixtures/sketches/campaign and "),
         "{}",
-        e.message
+        e
     );
     assert!(
-        e.message.contains(dir) && e.message.contains("lg_k"),
+        e.to_string().contains(dir) && e.to_string().contains("lg_k"),
         "{}",
-        e.message
+        e
     );
     let e = run_err(
         r#"{"version": 1, "type": "sketch_merge", "out": "target/golden/never",
             "inputs": ["tests/fixtures/sketches/campaign"]}"#,
     );
-    assert_eq!(e.kind, "invalid_parameter");
+    assert_eq!(e.kind(), "invalid_parameter");
     let e = run_err(
         r#"{"version": 1, "type": "sketch_merge", "out": "target/golden/never",
             "inputs": ["tests/fixtures/sketches/campaign", "tests/fixtures/graphs/campaign.txt"]}"#,
     );
-    assert_eq!(e.kind, "corrupt_sketch", "{}", e.message);
+    assert_eq!(e.kind(), "corrupt_sketch", "{}", e);
 }
 
 #[test]
@@ -629,8 +638,8 @@ fn sketch_pick_bad_costs_are_typed_errors() {
         (r#"{}"#, "missing_attribute", "cost"),
     ] {
         let e = run_err(&format!("{base}{costs}}}"));
-        assert_eq!(e.kind, kind, "{costs}: {}", e.message);
-        assert!(e.message.contains(needle), "{costs}: {}", e.message);
+        assert_eq!(e.kind(), kind, "{costs}: {}", e);
+        assert!(e.to_string().contains(needle), "{costs}: {}", e);
     }
 }
 
@@ -656,16 +665,16 @@ fn sketch_stream_of_a_pair_file_answers_as_the_graph_build() {
         r#"{"version": 1, "type": "sketch_stream", "pairs": "target/golden/bad_pairs.txt",
             "out": "target/golden/never"}"#,
     );
-    assert_eq!(e.kind, "parse");
-    assert!(e.message.contains("bad_pairs.txt:2"), "{}", e.message);
+    assert_eq!(e.kind(), "parse");
+    assert!(e.to_string().contains("bad_pairs.txt:2"), "{}", e);
     let e = run_err(
         r#"{"version": 1, "type": "sketch_stream", "pairs": "target/golden/absent.txt",
             "out": "target/golden/never"}"#,
     );
-    assert_eq!(e.kind, "io");
+    assert_eq!(e.kind(), "io");
     let e = run_err(
         r#"{"version": 1, "type": "sketch_stream", "pairs": "tests/fixtures/graphs/campaign_week2.txt",
             "out": "target/golden/never", "lg_k": 30}"#,
     );
-    assert_eq!(e.kind, "invalid_parameter");
+    assert_eq!(e.kind(), "invalid_parameter");
 }

@@ -258,7 +258,7 @@ fn budget_falls_back_to_the_best_single_account() {
         .unwrap();
     let s = run(&g, Model::IndependentCascade, &c);
     assert_eq!(s.seeds, vec![0]);
-    assert_eq!(s.method, "best_single");
+    assert_eq!(s.method, reachgraph_core::coverage::PickMethod::BestSingle);
     // Exact spread 11 (itself and 10 followers) of 15 accounts; 15 · f(1 − f)/θ is the noise.
     assert!(
         (s.estimate.mean - 11.0).abs() < 4.0 * s.estimate.stderr,

@@ -16,14 +16,7 @@ pub const MPI_ENABLED: bool = cfg!(feature = "mpi");
 
 /// The error of `--distributed` in a build without MPI.
 pub fn built_without_mpi() -> ApiError {
-    ApiError {
-        kind: "built_without_mpi".into(),
-        message: "--distributed needs a reachgraph built with MPI: install an MPI library and \
-                  libclang (Debian: libopenmpi-dev openmpi-bin libclang-dev), build with \
-                  `cargo build --release --features mpi`, and run under mpirun (see \
-                  docs/distributed.md)"
-            .into(),
-    }
+    ApiError::BuiltWithoutMpi
 }
 
 /// Answers `request` on the ranks of `comm`: `select`, `spread` and `margin` requests.
@@ -59,7 +52,7 @@ pub fn run_distributed_stats(
         // Failed before talking to the others (a file missing on this rank's machine): meet
         // them at the gate, so they stop with this error instead of waiting.
         Err(e) if !gate.open.get() => {
-            reachgraph_core::comm::report_failure(comm, &e.kind, &e.message)?;
+            reachgraph_core::comm::report_failure(comm, e.kind(), &e.to_string())?;
             Err(e)
         }
         other => other,

@@ -52,32 +52,99 @@ use serde::{Deserialize, Serialize};
 /// The wire-format version this crate reads and writes.
 pub const API_VERSION: u32 = 1;
 
-/// An error answered instead of a response: a stable `kind` and a message a user can act on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
-#[error("{message}")]
-pub struct ApiError {
+/// An error answered instead of a response. [`ApiError::kind`] is stable; the message names
+/// the file, line, node or value at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// An error of the core library.
+    #[error(transparent)]
+    Core(#[from] reachgraph_core::Error),
+    /// A core error met while combining inputs, with the inputs it concerns in front.
+    #[error("{context}: {source}")]
+    Context {
+        /// Which inputs (for example two sketch directories).
+        context: String,
+        /// The core error.
+        source: reachgraph_core::Error,
+    },
+    /// A file (or stdin) could not be opened, read or written.
+    #[error("cannot {what}: {source}{hint}")]
+    Io {
+        /// What was being done, naming the path (`open graph.txt`).
+        what: String,
+        /// The underlying I/O error.
+        source: std::io::Error,
+        /// What to do instead (may be empty).
+        hint: &'static str,
+    },
+    /// A request is malformed or asks for something this crate does not do.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// A merge of sketch sets was given fewer than two.
+    #[error("sketch merge needs at least two sketch sets, got {got}")]
+    TooFewSketchSets {
+        /// How many were given.
+        got: usize,
+    },
+    /// A distributed run was asked of a build without MPI.
+    #[error(
+        "--distributed needs a reachgraph built with MPI: install an MPI library and \
+         libclang (Debian: libopenmpi-dev openmpi-bin libclang-dev), build with \
+         `cargo build --release --features mpi`, and run under mpirun (see \
+         docs/distributed.md)"
+    )]
+    BuiltWithoutMpi,
+}
+
+impl ApiError {
+    /// An error of kind `invalid_request`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError::InvalidRequest(message.into())
+    }
+
+    /// An error of kind `io`: `what` names the action and the path (`"open graph.txt"`).
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        ApiError::Io {
+            what: what.into(),
+            source,
+            hint: "",
+        }
+    }
+
+    /// A short machine-readable name of the error kind (stable; the core's kinds for
+    /// [`ApiError::Core`] and [`ApiError::Context`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::Core(e) | ApiError::Context { source: e, .. } => e.kind(),
+            ApiError::Io { .. } => "io",
+            ApiError::InvalidRequest(_) => "invalid_request",
+            ApiError::TooFewSketchSets { .. } => "invalid_parameter",
+            ApiError::BuiltWithoutMpi => "built_without_mpi",
+        }
+    }
+
+    /// The wire form of this error.
+    pub fn to_wire(&self) -> WireError {
+        WireError {
+            kind: self.kind().to_string(),
+            message: self.to_string(),
+        }
+    }
+}
+
+/// What an [`ApiError`] looks like on the wire: `{"kind": …, "message": …}`. A client reads
+/// this; the typed error does not survive the trip (its sources are not data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireError {
     /// Stable kind (`parse`, `io`, `unknown_node`, `invalid_request`, ...).
     pub kind: String,
     /// What went wrong, naming the file, line, node or value.
     pub message: String,
 }
 
-impl ApiError {
-    /// An error of kind `invalid_request`.
-    pub fn invalid(message: impl Into<String>) -> Self {
-        ApiError {
-            kind: "invalid_request".into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl From<reachgraph_core::Error> for ApiError {
-    fn from(e: reachgraph_core::Error) -> Self {
-        ApiError {
-            kind: e.kind().to_string(),
-            message: e.to_string(),
-        }
+impl Serialize for ApiError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_wire().serialize(s)
     }
 }
 
@@ -305,7 +372,7 @@ impl Default for DemoRequest {
 }
 
 /// A response; serialized with the request's `"type"` tag and `"version"`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Response {
     /// Answer to [`Request::Reach`].
@@ -349,7 +416,7 @@ pub enum Response {
 }
 
 /// A response body with the wire-format version in front.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Versioned<T> {
     /// Always [`API_VERSION`].
     pub version: u32,
@@ -366,7 +433,7 @@ fn versioned<T>(body: T) -> Versioned<T> {
 }
 
 /// Size of the graph a response was computed on, and what loading did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GraphSummary {
     /// Accounts.
     pub nodes: usize,
@@ -381,7 +448,7 @@ pub struct GraphSummary {
 }
 
 /// Reach of a seed set.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReachResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -407,7 +474,7 @@ pub struct ReachResponse {
 }
 
 /// Overlap matrices, rows and columns in the order of `accounts`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OverlapResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -427,7 +494,7 @@ pub struct OverlapResponse {
 }
 
 /// An edge of the overlap graph.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OverlapEdge {
     /// One account.
     pub a: String,
@@ -438,7 +505,7 @@ pub struct OverlapEdge {
 }
 
 /// One step of a ladder or pick, with the account by its external id.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// Account id.
     pub account: String,
@@ -465,7 +532,7 @@ pub struct Step {
 }
 
 /// The greedy reach ladder.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LadderResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -476,7 +543,7 @@ pub struct LadderResponse {
 }
 
 /// The best accounts for a budget.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetPickResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -492,15 +559,15 @@ pub struct BudgetPickResponse {
     pub people: u64,
     /// Target weight reached.
     pub target_weight: f64,
-    /// `cost_effective_greedy` or `best_single`.
-    pub method: String,
+    /// How the accounts were chosen.
+    pub method: reachgraph_core::PickMethod,
     /// Proven worst-case fraction of the optimum: 1 − 1/√e.
     pub guarantee: f64,
 }
 
 /// Monte Carlo spread. `mean` and `stderr` are in people (accounts, when no person attribute
 /// links accounts), counting the seeds themselves, as influence-maximization papers do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpreadResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -528,7 +595,7 @@ pub struct SpreadResponse {
     /// Spread in target weight.
     pub target_weight: Estimate,
     /// People reached per jurisdiction.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_jurisdiction: Vec<reachgraph_core::cascade::JurisdictionSpread>,
     /// Activation probability per account (p > 0), largest first, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -539,7 +606,7 @@ pub struct SpreadResponse {
 }
 
 /// An account's activation probability.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodeProbability {
     /// Account id.
     pub account: String,
@@ -548,7 +615,7 @@ pub struct NodeProbability {
 }
 
 /// The demo's answers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemoResponse {
     /// The scenario generated.
     pub scenario: ScenarioSummary,
@@ -582,7 +649,7 @@ pub struct DemoResponse {
 }
 
 /// What the demo's scenario is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioSummary {
     /// Seed of the generator.
     pub seed: u64,
@@ -840,7 +907,7 @@ fn pick_response(g: &LoadedGraph, p: &BudgetPick) -> BudgetPickResponse {
         total_cost: p.total_cost,
         people: p.people,
         target_weight: p.target_weight,
-        method: p.method.clone(),
+        method: p.method,
         guarantee: p.guarantee,
     }
 }

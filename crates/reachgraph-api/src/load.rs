@@ -83,10 +83,7 @@ pub struct LoadedGraph {
 }
 
 fn open(path: &str) -> Result<File> {
-    File::open(path).map_err(|e| ApiError {
-        kind: "io".into(),
-        message: format!("cannot open {path}: {e}"),
-    })
+    File::open(path).map_err(|e| ApiError::io(format!("open {path}"), e))
 }
 
 impl GraphSpec {

@@ -164,7 +164,7 @@ impl Default for MarginRequest {
 }
 
 /// A budget-sweep point with its seeds by external id.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetRow {
     /// The point.
     #[serde(flatten)]
@@ -175,7 +175,7 @@ pub struct BudgetRow {
 
 /// The answer to a margin request: the core [`MarginResult`] plus the graph, the seeds by id
 /// and the reach ladder of the seeds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MarginResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -189,7 +189,7 @@ pub struct MarginResponse {
     #[serde(flatten)]
     pub result: MarginResult,
     /// Budget sweep, with seeds by id.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub budgets: Vec<BudgetRow>,
 }
 
@@ -207,9 +207,10 @@ pub fn load_electorate(spec: &str, side: Side) -> Result<Electorate> {
         "us-2024" | "us2024" | "2024" => Ok(Electorate::us_president(2024, side)?),
         "us-2020" | "us2020" | "2020" => Ok(Electorate::us_president(2020, side)?),
         _ => {
-            let f = std::fs::File::open(spec).map_err(|e| ApiError {
-                kind: "io".into(),
-                message: format!("cannot open electorate {spec}: {e} (or use us-2024 / us-2020)"),
+            let f = std::fs::File::open(spec).map_err(|e| ApiError::Io {
+                what: format!("open electorate {spec}"),
+                source: e,
+                hint: " (or use us-2024 / us-2020)",
             })?;
             Ok(Electorate::from_csv(f, spec, side)?)
         }
@@ -219,10 +220,8 @@ pub fn load_electorate(spec: &str, side: Side) -> Result<Electorate> {
 /// Reads a correlation matrix CSV: one row of comma-separated numbers per line (`#` comments
 /// and a header row of ids allowed).
 fn read_matrix(path: &str) -> Result<Vec<Vec<f64>>> {
-    let text = std::fs::read_to_string(path).map_err(|e| ApiError {
-        kind: "io".into(),
-        message: format!("cannot read {path}: {e}"),
-    })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| ApiError::io(format!("read {path}"), e))?;
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let l = line.trim();
@@ -235,10 +234,12 @@ fn read_matrix(path: &str) -> Result<Vec<Vec<f64>>> {
             Some(r) => rows.push(r),
             None if rows.is_empty() => continue, // a header row
             None => {
-                return Err(ApiError {
-                    kind: "parse".into(),
-                    message: format!("{path}:{}: a row of numbers expected", i + 1),
-                })
+                return Err(reachgraph_core::Error::parse(
+                    path,
+                    i as u64 + 1,
+                    "a row of numbers expected",
+                )
+                .into())
             }
         }
     }

@@ -115,7 +115,7 @@ pub struct EvaluateRequest {
 }
 
 /// One chosen seed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelectStep {
     /// Account id as in the input.
     pub account: NodeKey,
@@ -129,7 +129,7 @@ pub struct SelectStep {
 }
 
 /// Chosen seeds with their estimate, certificate and work.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelectResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -152,8 +152,8 @@ pub struct SelectResponse {
     /// Total cost (budgeted selection).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_cost: Option<f64>,
-    /// `greedy` or `best_single`.
-    pub method: String,
+    /// How the accounts were chosen.
+    pub method: reachgraph_core::PickMethod,
     /// RR sets drawn in total.
     pub rr_sets: u64,
     /// Sets the seeds were chosen on.
@@ -179,8 +179,12 @@ pub struct SelectResponse {
     /// Random seed.
     pub seed: u64,
     /// Seconds from the request's graph being loaded to the answer.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
     pub time_s: f64,
     /// Seconds per phase.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
     pub timings: Timings,
     /// Bytes of the RR store at the end.
     pub rr_store_bytes: u64,
@@ -189,7 +193,7 @@ pub struct SelectResponse {
 }
 
 /// A seed set's spread estimate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluateResponse {
     /// The graph.
     pub graph: GraphSummary,
@@ -206,6 +210,8 @@ pub struct EvaluateResponse {
     /// Random seed.
     pub seed: u64,
     /// Seconds from the graph being loaded to the answer.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
     pub time_s: f64,
 }
 
@@ -214,10 +220,8 @@ fn apply_target(g: &mut LoadedGraph, target: &IdList) -> Result<()> {
     let mut attrs = g.graph.attributes().clone();
     let listed = match target {
         IdList::File { file } if is_csv(file)? => {
-            let f = std::fs::File::open(file).map_err(|e| ApiError {
-                kind: "io".into(),
-                message: format!("cannot open {file}: {e}"),
-            })?;
+            let f =
+                std::fs::File::open(file).map_err(|e| ApiError::io(format!("open {file}"), e))?;
             // Accounts the file does not list count 0.
             attrs.target_weight.iter_mut().for_each(|w| *w = 0.0);
             g.graph.set_attributes(attrs)?;
@@ -245,16 +249,10 @@ fn apply_target(g: &mut LoadedGraph, target: &IdList) -> Result<()> {
 /// A target file is a CSV when its first line that is not a comment has a comma and names a
 /// `target_weight` (or `target`) column.
 fn is_csv(file: &str) -> Result<bool> {
-    let f = std::fs::File::open(file).map_err(|e| ApiError {
-        kind: "io".into(),
-        message: format!("cannot open {file}: {e}"),
-    })?;
+    let f = std::fs::File::open(file).map_err(|e| ApiError::io(format!("open {file}"), e))?;
     let r = io::maybe_gunzip(f, file)?;
     for line in r.lines() {
-        let line = line.map_err(|e| ApiError {
-            kind: "io".into(),
-            message: format!("cannot read {file}: {e}"),
-        })?;
+        let line = line.map_err(|e| ApiError::io(format!("read {file}"), e))?;
         let t = line.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
@@ -293,10 +291,7 @@ fn load_with(
 ) -> Result<LoadedGraph> {
     let mut g = graph.load(progress)?;
     if let Some(path) = costs {
-        let f = std::fs::File::open(path).map_err(|e| ApiError {
-            kind: "io".into(),
-            message: format!("cannot open {path}: {e}"),
-        })?;
+        let f = std::fs::File::open(path).map_err(|e| ApiError::io(format!("open {path}"), e))?;
         let attrs = io::read_attributes(f, path, &g.graph)?;
         g.graph.set_attributes(attrs)?;
     }

@@ -195,7 +195,7 @@ pub struct SketchModelRequest {
 }
 
 /// What `sketch_build` wrote.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchBuildResponse {
     /// The sketch file written.
     pub file: String,
@@ -214,7 +214,7 @@ pub struct SketchBuildResponse {
 }
 
 /// What `sketch_stream` read and wrote.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchStreamResponse {
     /// Pairs read (comment and blank lines not counted).
     pub pairs: u64,
@@ -224,7 +224,7 @@ pub struct SketchStreamResponse {
 }
 
 /// What `sketch_merge` wrote.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchMergeResponse {
     /// The sketch sets merged, in the order given.
     pub inputs: Vec<String>,
@@ -236,7 +236,7 @@ pub struct SketchMergeResponse {
 }
 
 /// Unique reach from sketches (see [`sketch::SketchReach`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchReachResponse {
     /// The estimate with its error bound.
     #[serde(flatten)]
@@ -244,7 +244,7 @@ pub struct SketchReachResponse {
 }
 
 /// Overlap matrices from sketches, rows and columns in the order of `accounts`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchOverlapResponse {
     /// Account ids.
     pub accounts: Vec<String>,
@@ -271,7 +271,7 @@ pub struct SketchOverlapResponse {
 }
 
 /// A ladder step from sketches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchStepOut {
     /// Account id.
     pub account: String,
@@ -290,7 +290,7 @@ pub struct SketchStepOut {
 }
 
 /// The budgeted pick from sketches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchPickResponse {
     /// The budget.
     pub budget: f64,
@@ -304,8 +304,8 @@ pub struct SketchPickResponse {
     pub unique_reach: f64,
     /// Its error bound (people, at `confidence`).
     pub error_bound: f64,
-    /// `cost_effective_greedy` or `best_single`.
-    pub method: String,
+    /// How the accounts were chosen.
+    pub method: reachgraph_core::PickMethod,
     /// Guarantee against the best affordable set on the sample, `1 − 1/√e`.
     pub guarantee: f64,
     /// Sampling rate of the people counted (1: exact).
@@ -317,7 +317,7 @@ pub struct SketchPickResponse {
 }
 
 /// The greedy reach ladder from sketches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchLadderResponse {
     /// Steps in pick order.
     pub steps: Vec<SketchStepOut>,
@@ -332,7 +332,7 @@ pub struct SketchLadderResponse {
 }
 
 /// Sketch answers against exact ones.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchCheckResponse {
     /// `lg_k` of the sketches.
     pub lg_k: u8,
@@ -352,10 +352,7 @@ fn sketch_file(path: &str) -> PathBuf {
 }
 
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> ApiError {
-    ApiError {
-        kind: "io".into(),
-        message: format!("cannot {what} {}: {e}", path.display()),
-    }
+    ApiError::io(format!("{what} {}", path.display()), e)
 }
 
 /// Reads a sketch set from a directory or file.
@@ -485,13 +482,7 @@ pub(crate) fn run_stream(
 /// parameters differ when they cannot be combined.
 pub fn merge_sketches(inputs: &[String]) -> Result<(SketchSet, Vec<usize>)> {
     if inputs.len() < 2 {
-        return Err(ApiError {
-            kind: "invalid_parameter".into(),
-            message: format!(
-                "sketch merge needs at least two sketch sets, got {}",
-                inputs.len()
-            ),
-        });
+        return Err(ApiError::TooFewSketchSets { got: inputs.len() });
     }
     let mut sizes = Vec::with_capacity(inputs.len());
     let mut merged = load_sketches(&inputs[0])?;
@@ -499,9 +490,9 @@ pub fn merge_sketches(inputs: &[String]) -> Result<(SketchSet, Vec<usize>)> {
     for path in &inputs[1..] {
         let next = load_sketches(path)?;
         sizes.push(next.len());
-        merged = merged.merge(&next).map_err(|e| ApiError {
-            kind: e.kind().to_string(),
-            message: format!("{} and {path}: {e}", inputs[0]),
+        merged = merged.merge(&next).map_err(|source| ApiError::Context {
+            context: format!("{} and {path}", inputs[0]),
+            source,
         })?;
     }
     Ok((merged, sizes))

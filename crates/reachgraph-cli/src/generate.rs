@@ -13,10 +13,7 @@ pub fn generate(
 ) -> Result<String, ApiError> {
     let spec = ScenarioSpec { edges, seed };
     let sc = reachgraph_core::scenario::generate(&spec.config(), bar)?;
-    let io_err = |path: &str, e: std::io::Error| ApiError {
-        kind: "io".into(),
-        message: format!("cannot write {path}: {e}"),
-    };
+    let io_err = |path: &str, e: std::io::Error| ApiError::io(format!("write {path}"), e);
     let attrs_path = format!("{out}.attrs.csv");
     let f = std::fs::File::create(out).map_err(|e| io_err(out, e))?;
     reachgraph_core::io::write_edge_list(&sc.graph, std::io::BufWriter::new(f))

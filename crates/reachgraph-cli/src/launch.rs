@@ -1,12 +1,14 @@
 //! `--distributed`: joins the MPI job this process was started in and answers on its ranks.
 
 use crate::progress::Bar;
-use reachgraph_api::{ApiError, Request, Response};
+use crate::CliError;
+use reachgraph_api::{Request, Response};
 
 /// Answers `req` on the ranks of the MPI job this process belongs to (one rank without a
 /// launcher); `None` on ranks other than 0.
 #[cfg(feature = "mpi")]
-pub fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, ApiError> {
+pub fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, CliError> {
+    use reachgraph_api::ApiError;
     use reachgraph_core::comm::{Comm, Mpi, DEFAULT_TIMEOUT};
     let timeout = match std::env::var("REACHGRAPH_COMM_TIMEOUT_S") {
         Err(_) => DEFAULT_TIMEOUT,
@@ -15,11 +17,12 @@ pub fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, ApiError> {
             _ => {
                 return Err(ApiError::invalid(format!(
                     "REACHGRAPH_COMM_TIMEOUT_S = {v:?}: give a number of seconds > 0"
-                )))
+                ))
+                .into())
             }
         },
     };
-    let mpi = Mpi::init(timeout)?;
+    let mpi = Mpi::init(timeout).map_err(ApiError::from)?;
     let (rank, size) = (mpi.rank(), mpi.size());
     let quiet = reachgraph_core::NoProgress;
     let progress: &dyn reachgraph_core::Progress = if rank == 0 { bar } else { &quiet };
@@ -46,37 +49,22 @@ pub fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, ApiError> {
             Ok((rank == 0).then_some(resp))
         }
         Err(e) => {
-            let e = ApiError {
-                message: format!("rank {rank} of {size}: {}", e.message),
-                ..e
-            };
             bar.finish();
-            eprintln!("reachgraph: error: {}", e.message);
-            if e.kind == "communication" {
+            eprintln!("reachgraph: error: rank {rank} of {size}: {e}");
+            if e.kind() == "communication" {
                 // Other ranks may be stuck in a collective: end the whole job.
                 mpi.abort(2);
             }
             // The ranks agreed on the failure; each reports it before any exits, since mpirun
             // ends the job (and the ranks' unwritten reports) when the first one exits non-zero.
             let _ = mpi.barrier();
-            Err(ApiError {
-                kind: REPORTED.into(),
-                ..e
-            })
+            Err(CliError::Reported)
         }
     }
 }
 
-/// The kind of an error a rank of a distributed run has reported already.
-const REPORTED: &str = "reported";
-
-/// Whether `e` was printed already, by the rank of a distributed run that met it.
-pub fn reported(e: &ApiError) -> bool {
-    cfg!(feature = "mpi") && e.kind == REPORTED
-}
-
 /// Without MPI, `--distributed` is a clear error.
 #[cfg(not(feature = "mpi"))]
-pub fn run_mpi(_: &Request, _: &Bar) -> Result<Option<Response>, ApiError> {
-    Err(reachgraph_api::distributed::built_without_mpi())
+pub fn run_mpi(_: &Request, _: &Bar) -> Result<Option<Response>, CliError> {
+    Err(reachgraph_api::distributed::built_without_mpi().into())
 }

@@ -29,16 +29,40 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             bar.finish();
-            if !launch::reported(&e) {
-                eprintln!("reachgraph: error: {}", e.message);
+            if !e.reported() {
+                eprintln!("reachgraph: error: {e}");
             }
             ExitCode::from(2)
         }
     }
 }
 
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Plot(#[from] plot::PlotError),
+    /// A rank of a distributed run has printed its error already.
+    #[cfg(feature = "mpi")]
+    #[error("reported")]
+    Reported,
+}
+
+impl CliError {
+    /// Whether this was printed already, by the rank of a distributed run that met it.
+    fn reported(&self) -> bool {
+        #[cfg(feature = "mpi")]
+        if matches!(self, CliError::Reported) {
+            return true;
+        }
+        false
+    }
+}
+
 /// Runs one command and prints its answer.
-fn answer(command: Command, bar: &Bar) -> Result<(), ApiError> {
+fn answer(command: Command, bar: &Bar) -> Result<(), CliError> {
     if let Command::Generate { edges, seed, out } = command {
         let msg = generate::generate(edges, seed, &out, bar)?;
         bar.finish();

@@ -9,8 +9,26 @@
 
 use plotters::prelude::*;
 use reachgraph_api::margin::MarginResponse;
-use reachgraph_api::{ApiError, Result};
 use std::path::Path;
+
+/// Why a chart could not be drawn or written. Charts are the command line's business, so this
+/// is not a [`reachgraph_api::ApiError`].
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The drawing backend failed.
+    #[error("cannot draw the chart: {0}")]
+    Draw(String),
+    /// The chart directory or a chart file could not be written.
+    #[error("cannot {what}: {source}")]
+    Io {
+        /// What was being done, naming the path.
+        what: String,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+}
+
+type Result<T> = std::result::Result<T, PlotError>;
 
 const W: u32 = 800;
 const H: u32 = 480;
@@ -19,17 +37,14 @@ const LIGHT: RGBColor = RGBColor(190, 190, 190);
 const BLUE: RGBColor = RGBColor(31, 119, 180);
 const ORANGE: RGBColor = RGBColor(214, 99, 20);
 
-fn err<E: std::fmt::Display>(e: E) -> ApiError {
-    ApiError {
-        kind: "plot".into(),
-        message: format!("cannot draw the chart: {e}"),
-    }
+fn err<E: std::fmt::Display>(e: E) -> PlotError {
+    PlotError::Draw(e.to_string())
 }
 
 /// Electoral-vote distribution with and without the campaign (bins of 4 votes).
 ///
 /// # Errors
-/// An [`ApiError`] of kind `plot` when drawing fails.
+/// [`PlotError::Draw`] when drawing fails.
 pub fn ev_distribution(r: &MarginResponse) -> Result<String> {
     let n = &r.result.national;
     let bin = 4usize;
@@ -121,7 +136,7 @@ pub fn ev_distribution(r: &MarginResponse) -> Result<String> {
 /// closest to a tie.
 ///
 /// # Errors
-/// An [`ApiError`] of kind `plot` when drawing fails.
+/// [`PlotError::Draw`] when drawing fails.
 pub fn margin_shift(r: &MarginResponse, rows: usize) -> Result<String> {
     let mut js: Vec<_> = r.result.jurisdictions.iter().collect();
     js.sort_by(|a, b| {
@@ -204,7 +219,7 @@ pub fn margin_shift(r: &MarginResponse, rows: usize) -> Result<String> {
 /// and the people each one adds.
 ///
 /// # Errors
-/// An [`ApiError`] of kind `plot` when drawing fails or the ladder is empty.
+/// [`PlotError::Draw`] when drawing fails or the ladder is empty.
 pub fn reach_ladder(r: &MarginResponse) -> Result<String> {
     if r.ladder.is_empty() {
         return Err(err("the reach ladder is empty"));
@@ -269,12 +284,12 @@ pub fn reach_ladder(r: &MarginResponse) -> Result<String> {
 /// `ev_distribution.svg`, `margin_shift.svg`, `reach_ladder.svg`.
 ///
 /// # Errors
-/// An [`ApiError`] of kind `io` when the directory or a file cannot be written, `plot` when
+/// [`PlotError::Io`] when the directory or a file cannot be written, [`PlotError::Draw`] when
 /// drawing fails.
 pub fn write_charts(r: &MarginResponse, dir: &Path) -> Result<Vec<String>> {
-    std::fs::create_dir_all(dir).map_err(|e| ApiError {
-        kind: "io".into(),
-        message: format!("cannot create {}: {e}", dir.display()),
+    std::fs::create_dir_all(dir).map_err(|source| PlotError::Io {
+        what: format!("create {}", dir.display()),
+        source,
     })?;
     let mut out = Vec::new();
     for (name, svg) in [
@@ -283,9 +298,9 @@ pub fn write_charts(r: &MarginResponse, dir: &Path) -> Result<Vec<String>> {
         ("reach_ladder.svg", reach_ladder(r)?),
     ] {
         let p = dir.join(name);
-        std::fs::write(&p, svg).map_err(|e| ApiError {
-            kind: "io".into(),
-            message: format!("cannot write {}: {e}", p.display()),
+        std::fs::write(&p, svg).map_err(|source| PlotError::Io {
+            what: format!("write {}", p.display()),
+            source,
         })?;
         out.push(p.display().to_string());
     }

@@ -265,7 +265,7 @@ pub fn budget_pick(r: &BudgetPickResponse) -> String {
         r.accounts.len(),
         money(r.total_cost),
         thousands(r.people),
-        r.method.replace('_', " "),
+        r.method.as_str().replace('_', " "),
         100.0 * r.guarantee
     );
     steps_table(&mut s, &r.steps);

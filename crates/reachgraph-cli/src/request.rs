@@ -11,7 +11,6 @@ use reachgraph_core::cascade::Model;
 use reachgraph_core::io::EdgeFormat;
 use reachgraph_core::margin::{Mapping, Prior};
 use reachgraph_core::select::{Algorithm, Mode};
-use reachgraph_core::DuplicatePolicy;
 
 fn prior(flag: &str, v: &Option<String>) -> Result<Option<Prior>, ApiError> {
     let Some(t) = v else { return Ok(None) };
@@ -104,13 +103,8 @@ impl GraphArgs {
                 _ => EdgeFormat::EdgeList,
             }),
             undirected: self.undirected,
-            duplicates: match self.duplicates.as_str() {
-                "first" => DuplicatePolicy::First,
-                "last" => DuplicatePolicy::Last,
-                "noisy-or" => DuplicatePolicy::NoisyOr,
-                "error" => DuplicatePolicy::Error,
-                _ => DuplicatePolicy::Max,
-            },
+            // clap admits only the spellings `DuplicatePolicy` parses.
+            duplicates: self.duplicates.parse().unwrap_or_default(),
             attributes: self.attributes.clone(),
             ..Default::default()
         }
@@ -329,18 +323,12 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
         Command::Run { request } => {
             let text = if request == "-" {
                 let mut s = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
-                    ApiError {
-                        kind: "io".into(),
-                        message: format!("cannot read the request from stdin: {e}"),
-                    }
-                })?;
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                    .map_err(|e| ApiError::io("read the request from stdin", e))?;
                 s
             } else {
-                std::fs::read_to_string(&request).map_err(|e| ApiError {
-                    kind: "io".into(),
-                    message: format!("cannot read {request}: {e}"),
-                })?
+                std::fs::read_to_string(&request)
+                    .map_err(|e| ApiError::io(format!("read {request}"), e))?
             };
             (parse_request(&text)?, true)
         }

@@ -230,7 +230,7 @@ impl SpreadConfigBuilder {
 }
 
 /// Per-jurisdiction spread.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JurisdictionSpread {
     /// Jurisdiction name.
     pub jurisdiction: String,

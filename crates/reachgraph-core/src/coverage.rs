@@ -80,6 +80,36 @@ pub struct Ladder {
     pub objective: Objective,
 }
 
+/// How a seed set was chosen: one name for budgeted picks on exact reach, on sketches and in
+/// seed selection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PickMethod {
+    /// Greedy on marginal gain, for a number of accounts (`k`).
+    Greedy,
+    /// Greedy on marginal gain per unit of cost, for a budget.
+    CostEffectiveGreedy,
+    /// The one affordable account that beat cost-effective greedy on its own.
+    BestSingle,
+}
+
+impl PickMethod {
+    /// The wire name (`greedy`, `cost_effective_greedy`, `best_single`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PickMethod::Greedy => "greedy",
+            PickMethod::CostEffectiveGreedy => "cost_effective_greedy",
+            PickMethod::BestSingle => "best_single",
+        }
+    }
+}
+
+impl std::fmt::Display for PickMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The result of [`budget_pick`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BudgetPick {
@@ -95,8 +125,8 @@ pub struct BudgetPick {
     pub people: u64,
     /// Target weight reached by the chosen accounts.
     pub target_weight: f64,
-    /// `"cost_effective_greedy"` or `"best_single"`: which candidate solution won.
-    pub method: String,
+    /// Which candidate solution won.
+    pub method: PickMethod,
     /// The approximation guarantee against the best affordable set, `1 − 1/√e`.
     pub guarantee: f64,
     /// What was maximized.
@@ -613,7 +643,7 @@ pub(crate) fn greedy_budget(
                 people: single.people,
                 target_weight: single.total_weight,
                 steps: vec![step],
-                method: "best_single".into(),
+                method: PickMethod::BestSingle,
                 guarantee,
                 objective,
             }
@@ -625,7 +655,7 @@ pub(crate) fn greedy_budget(
             people: cover.people,
             target_weight: cover.total_weight,
             steps,
-            method: "cost_effective_greedy".into(),
+            method: PickMethod::CostEffectiveGreedy,
             guarantee,
             objective,
         },
@@ -789,7 +819,7 @@ mod tests {
         ));
         // Zero-cost b and d are free; d adds x, which a would add too.
         let p = budget_pick(&g, None, 1.0, &o).unwrap();
-        assert_eq!(p.method, "cost_effective_greedy");
+        assert_eq!(p.method, PickMethod::CostEffectiveGreedy);
         let mut acc = p.accounts.clone();
         acc.sort();
         assert_eq!(acc, vec![id(&g, "b"), id(&g, "d")]);
@@ -817,7 +847,7 @@ mod tests {
         at.cost[g.node("big").unwrap() as usize] = 10.0;
         g.set_attributes(at).unwrap();
         let p = budget_pick(&g, None, 10.0, &ReachOptions::default()).unwrap();
-        assert_eq!(p.method, "best_single");
+        assert_eq!(p.method, PickMethod::BestSingle);
         assert_eq!(p.accounts, vec![g.node("big").unwrap()]);
         assert_eq!(p.people, 10);
         assert_eq!(p.steps.len(), 1);

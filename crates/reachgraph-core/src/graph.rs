@@ -49,6 +49,27 @@ pub enum DuplicatePolicy {
     Error,
 }
 
+impl std::str::FromStr for DuplicatePolicy {
+    type Err = Error;
+
+    /// Parses `max`, `first`, `last`, `noisy-or` or `error` (any case, `-` or `_`): the
+    /// command line's spellings, the JSON API's and Python's.
+    fn from_str(s: &str) -> Result<DuplicatePolicy> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "max" => Ok(DuplicatePolicy::Max),
+            "first" => Ok(DuplicatePolicy::First),
+            "last" => Ok(DuplicatePolicy::Last),
+            "noisy_or" => Ok(DuplicatePolicy::NoisyOr),
+            "error" => Ok(DuplicatePolicy::Error),
+            _ => Err(Error::invalid_parameter(
+                "duplicates",
+                s,
+                "expected max, first, last, noisy-or or error",
+            )),
+        }
+    }
+}
+
 /// Options for building a graph.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GraphOptions {
@@ -1115,6 +1136,26 @@ impl GraphBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_policy_reads_the_cli_json_and_python_spellings() {
+        for s in ["noisy-or", "noisy_or", "Noisy-Or"] {
+            assert_eq!(
+                s.parse::<DuplicatePolicy>().unwrap(),
+                DuplicatePolicy::NoisyOr
+            );
+        }
+        assert_eq!(
+            "max".parse::<DuplicatePolicy>().unwrap(),
+            DuplicatePolicy::Max
+        );
+        assert_eq!(
+            "error".parse::<DuplicatePolicy>().unwrap(),
+            DuplicatePolicy::Error
+        );
+        let e = "sometimes".parse::<DuplicatePolicy>().unwrap_err();
+        assert_eq!(e.kind(), "invalid_parameter");
+    }
 
     fn tiny(opts: GraphOptions) -> (Graph, BuildReport) {
         let mut b = GraphBuilder::new(opts);

@@ -87,6 +87,7 @@ pub use attrs::{Attributes, Categorical, People, Tier};
 pub use cascade::{simulate, Model, Simulator, SpreadConfig, SpreadResult};
 pub use coverage::{
     budget_pick, incremental_reach, reach_ladder, BudgetPick, Ladder, LadderStep, Objective,
+    PickMethod,
 };
 pub use election::{ElectionResults, JurisdictionResult, Side};
 pub use error::{Error, Result};

@@ -64,7 +64,7 @@ pub struct ReachOptions {
 }
 
 /// One row of a reach breakdown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReachBreakdown {
     /// The jurisdiction or platform name, or [`NONE_LABEL`].
     pub name: String,
@@ -98,7 +98,7 @@ pub struct ReachResult {
 }
 
 /// The result of [`expected_reach`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpectedReach {
     /// Posts each seed makes.
     pub posts_per_seed: u32,

@@ -137,7 +137,7 @@ impl Moments {
 }
 
 /// Histogram of the account spread over trials.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Histogram {
     /// Lower end of the first bin (the smallest spread seen).
     pub start: u64,

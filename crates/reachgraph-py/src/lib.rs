@@ -29,19 +29,9 @@ use reachgraph_core::{
 };
 use std::sync::Arc;
 
+/// The duplicate-edge rule, spelled as on the command line (`noisy_or` also works).
 fn policy(s: &str) -> PyResult<DuplicatePolicy> {
-    Ok(match s {
-        "max" => DuplicatePolicy::Max,
-        "first" => DuplicatePolicy::First,
-        "last" => DuplicatePolicy::Last,
-        "noisy_or" | "noisy-or" => DuplicatePolicy::NoisyOr,
-        "error" => DuplicatePolicy::Error,
-        _ => {
-            return Err(invalid(format!(
-                "duplicates={s:?}: expected 'max', 'first', 'last', 'noisy_or' or 'error'"
-            )))
-        }
-    })
+    s.parse().map_err(core_err)
 }
 
 /// Parses a snake_case enum name (`mode`, `algorithm`, `objective`) the way the JSON API does.

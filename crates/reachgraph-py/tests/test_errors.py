@@ -68,3 +68,33 @@ def test_bad_requests():
         rg.run_request("{}")
     with pytest.raises(rg.InvalidRequestError):
         rg.run_request({"version": 1, "type": "nope"})
+
+
+def test_every_error_kind_has_its_own_class():
+    pairs = rg._reachgraph._error_kinds()
+    # The kinds of reachgraph_core::Error and reachgraph_api::ApiError.
+    assert {kind for kind, _ in pairs} == {
+        "parse", "io", "invalid_probability", "lt_weights_exceed_one", "unknown_node",
+        "duplicate_node", "duplicate_edge", "empty", "k_too_large", "budget_too_small",
+        "invalid_parameter", "invalid_attribute", "length_mismatch", "missing_attribute",
+        "memory_limit", "cancelled", "incompatible_sketches", "corrupt_sketch",
+        "truncated_sketch", "rank_failed", "rank_mismatch", "communication",
+        "invalid_request", "built_without_mpi",
+    }
+    for kind, cls in pairs:
+        if kind == "cancelled":
+            assert cls is KeyboardInterrupt
+            continue
+        assert issubclass(cls, rg.ReachgraphError) and cls is not rg.ReachgraphError, kind
+        assert getattr(rg, cls.__name__) is cls, f"{cls.__name__} is not exported"
+
+
+def test_duplicate_policies_take_the_cli_spellings_and_the_old_python_ones():
+    src, dst, p = np.array([1, 1]), np.array([2, 2]), np.array([0.5, 0.5])
+    for spelling in ["noisy-or", "noisy_or"]:
+        g = rg.Graph.from_arrays(src, dst, probabilities=p, duplicates=spelling)
+        assert g.edge_count == 1
+        assert g.edge_arrays()[2][0] == pytest.approx(0.75)
+    for spelling in ["max", "first", "last"]:
+        g = rg.Graph.from_arrays(src, dst, probabilities=p, duplicates=spelling)
+        assert g.edge_arrays()[2][0] == pytest.approx(0.5)

@@ -85,13 +85,13 @@ use crate::sampling::check_seed_set;
 use exposure::Exposures;
 use outcome::{Engine, Outcomes};
 use population::{Population, C_MMINUS, C_MPLUS, C_PA, C_PB, C_VOTERS};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Default grid of the sensitivity sweep: effect rates per reached voter.
 pub const DEFAULT_SENSITIVITY: [f64; 7] = [0.0, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05];
 
 /// A modelled quantity, its value in this run, and where it comes from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assumption {
     /// What is assumed.
     pub name: String,
@@ -102,7 +102,7 @@ pub struct Assumption {
 }
 
 /// One jurisdiction's outcome over the draws.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JurisdictionOutcome {
     /// Postal code or district id.
     pub id: String,
@@ -151,7 +151,7 @@ pub struct JurisdictionOutcome {
 }
 
 /// National outcome over the draws.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct National {
     /// Electoral votes in all.
     pub total_electoral_votes: u32,
@@ -180,7 +180,7 @@ pub struct National {
 }
 
 /// What the campaign was and whom it reached.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CampaignSummary {
     /// Seed accounts.
     pub seeds: usize,
@@ -203,7 +203,7 @@ pub struct CampaignSummary {
 }
 
 /// One point of the sensitivity sweep: the outcome at a fixed effect size.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SensitivityPoint {
     /// `persuasion` or `mobilization` (the other effects are 0).
     pub effect: String,
@@ -222,7 +222,7 @@ pub struct SensitivityPoint {
 }
 
 /// One point of the budget sweep.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetPoint {
     /// The budget.
     pub budget: f64,
@@ -249,7 +249,7 @@ pub struct BudgetPoint {
 }
 
 /// The answer of a margin simulation. See the [module docs](self).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MarginResult {
     /// The side the campaign works for (`D` or `R`).
     pub side_a: crate::election::Side,

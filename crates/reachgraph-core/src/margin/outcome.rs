@@ -10,7 +10,7 @@ use crate::progress::Progress;
 use crate::rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Draws per random stream (part of the determinism contract: changing it changes results).
 pub const DRAW_CHUNK: u64 = 256;
@@ -20,7 +20,7 @@ const NO_TIPPING: u32 = u32::MAX;
 
 /// A summary of a quantity over the draws: mean, standard deviation and the central 95% range
 /// (2.5% and 97.5% quantiles).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// Mean over the draws.
     pub mean: f64,
@@ -76,7 +76,7 @@ pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// A quantity without and with the campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WithWithout<T> {
     /// Without the campaign (baseline error only).
     pub without: T,
@@ -85,7 +85,7 @@ pub struct WithWithout<T> {
 }
 
 /// The distribution of side A's electoral votes over the draws.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvDistribution {
     /// Mean.
     pub mean: f64,

@@ -763,7 +763,7 @@ mod tests {
             .objective(RootDistribution::Uniform);
         let config = c.build().unwrap();
         let s = select(&g, Model::IndependentCascade, &config, &NoProgress).unwrap();
-        assert_eq!(s.method, "best_single");
+        assert_eq!(s.method, crate::coverage::PickMethod::BestSingle);
         same_on_ranks(&g, &config);
     }
 

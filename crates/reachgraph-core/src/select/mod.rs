@@ -86,6 +86,7 @@ pub use distributed::{select_distributed, select_distributed_stats};
 pub use mc::{mc_greedy, McGreedy};
 
 use crate::cascade::Model;
+use crate::coverage::PickMethod;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ids::NodeKey;
@@ -413,7 +414,7 @@ impl SelectConfigBuilder {
 }
 
 /// Wall time of each phase, in seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Timings {
     /// Drawing RR sets (parallel).
     pub sampling_s: f64,
@@ -443,8 +444,9 @@ pub struct Selection {
     /// Summed cost of the seeds (budgeted selection).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_cost: Option<f64>,
-    /// `greedy`, or `best_single` when one affordable account beat cost-effective greedy.
-    pub method: String,
+    /// `greedy` for `k` seeds; for a budget `cost_effective_greedy`, or `best_single` when
+    /// one affordable account beat it.
+    pub method: crate::coverage::PickMethod,
     /// Out-of-sample estimate of the seeds' expected spread (objective unit, seeds included),
     /// on RR sets not used to choose them.
     pub estimate: Estimate,
@@ -484,6 +486,8 @@ pub struct Selection {
     /// Master seed.
     pub seed: u64,
     /// Time per phase.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
     pub timings: Timings,
     /// Raw bytes of the RR store at the end (selection index and validation sets), from their
     /// counts: 4 per set id, account id and root, 8 per offset; allocation slack is not
@@ -619,6 +623,8 @@ pub struct Evaluation {
     /// What the spread counts.
     pub objective: RootDistribution,
     /// Wall time in seconds.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
     pub time_s: f64,
 }
 
@@ -1021,9 +1027,10 @@ impl<'g> Engine<'g> {
             marginal_gains: g.gains.iter().map(|&x| x as f64 * per_set).collect(),
             total_cost: costs.as_ref().map(|c| c.iter().sum()),
             costs,
-            method: match g.method {
-                Method::Greedy => "greedy".into(),
-                Method::BestSingle => "best_single".into(),
+            method: match (g.method, budgeted) {
+                (Method::BestSingle, _) => PickMethod::BestSingle,
+                (Method::Greedy, true) => PickMethod::CostEffectiveGreedy,
+                (Method::Greedy, false) => PickMethod::Greedy,
             },
             seeds: g.seeds.clone(),
             estimate,

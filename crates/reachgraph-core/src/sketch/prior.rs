@@ -37,7 +37,7 @@ pub enum OverlapPrior {
 }
 
 /// A modelled (not measured) reach.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelledReach {
     /// Always `"model"`: this number is an assumption's consequence, not a measurement.
     pub kind: String,

@@ -12,12 +12,12 @@ use crate::progress::Progress;
 use crate::reach::ReachOptions;
 use ndarray::Array2;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// Unique reach of a set of accounts, estimated from their sketches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchReach {
     /// Accounts in the set.
     pub accounts: usize,
@@ -425,8 +425,8 @@ pub struct SketchBudgetPick {
     pub unique_reach: f64,
     /// Its error bound (people, at `confidence`).
     pub error_bound: f64,
-    /// `"cost_effective_greedy"` or `"best_single"`.
-    pub method: String,
+    /// Which candidate solution won.
+    pub method: crate::coverage::PickMethod,
     /// Guarantee against the best affordable set on the sample, `1 − 1/√e`.
     pub guarantee: f64,
     /// Sampling rate of the people counted.
@@ -678,7 +678,7 @@ pub fn budget_pick(
 }
 
 /// Expected error of sketch answers for a sketch size and (optionally) a set size.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorReport {
     /// `lg_k` of the sketches.
     pub lg_k: u8,
@@ -762,7 +762,7 @@ pub fn expected_error(lg_k: u8, set_size: Option<u64>, confidence: f64) -> Resul
 }
 
 /// One comparison of a sketch answer with the exact one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckRow {
     /// What was compared (`"reach"` or `"jaccard"`) and of which accounts.
     pub what: String,
@@ -779,7 +779,7 @@ pub struct CheckRow {
 }
 
 /// Sketch answers against exact ones on the same graph.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckReport {
     /// Confidence of the bounds.
     pub confidence: f64,

@@ -22,6 +22,8 @@ import numpy as np
 from . import _reachgraph as _rs
 from ._reachgraph import (  # noqa: F401  (re-exported exception classes)
     BudgetTooSmallError,
+    BuiltWithoutMpiError,
+    CommunicationError,
     CorruptSketchError,
     DuplicateEdgeError,
     DuplicateNodeError,
@@ -37,6 +39,8 @@ from ._reachgraph import (  # noqa: F401  (re-exported exception classes)
     MemoryLimitError,
     MissingAttributeError,
     ParseError,
+    RankFailedError,
+    RankMismatchError,
     ReachgraphError,
     ReachgraphIOError,
     TruncatedSketchError,
