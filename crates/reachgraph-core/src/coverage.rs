@@ -111,14 +111,37 @@ impl std::fmt::Display for PickMethod {
 }
 
 /// The result of [`budget_pick`].
+///
+/// The accounts and steps are dense ids; the budget, cost, reach and method are in
+/// [`BudgetPick::summary`] (also readable as `pick.people` through
+/// [`Deref`](std::ops::Deref)).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BudgetPick {
-    /// The budget.
-    pub budget: f64,
     /// Accounts chosen, in the order they were added.
     pub accounts: Vec<u32>,
     /// What each chosen account added.
     pub steps: Vec<LadderStep>,
+    /// What was maximized.
+    // Not in the summary: the API's budget-pick answer does not carry it.
+    pub objective: Objective,
+    /// Budget, cost, reach and method.
+    #[serde(flatten)]
+    pub summary: BudgetPickSummary,
+}
+
+impl std::ops::Deref for BudgetPick {
+    type Target = BudgetPickSummary;
+
+    fn deref(&self) -> &BudgetPickSummary {
+        &self.summary
+    }
+}
+
+/// What a [`BudgetPick`] says beyond its accounts and steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetPickSummary {
+    /// The budget.
+    pub budget: f64,
     /// Summed cost of the chosen accounts (≤ `budget`).
     pub total_cost: f64,
     /// Distinct people reached by the chosen accounts.
@@ -129,8 +152,6 @@ pub struct BudgetPick {
     pub method: PickMethod,
     /// The approximation guarantee against the best affordable set, `1 − 1/√e`.
     pub guarantee: f64,
-    /// What was maximized.
-    pub objective: Objective,
 }
 
 /// What coverage is counted over: each account's follower list, each follower's person, and
@@ -637,27 +658,31 @@ pub(crate) fn greedy_budget(
             let mut single = Cover::new(src, *opts);
             let step = single.add(a, costs[a as usize]);
             BudgetPick {
-                budget,
                 accounts: vec![a],
-                total_cost: single.cost,
-                people: single.people,
-                target_weight: single.total_weight,
                 steps: vec![step],
-                method: PickMethod::BestSingle,
-                guarantee,
                 objective,
+                summary: BudgetPickSummary {
+                    budget,
+                    total_cost: single.cost,
+                    people: single.people,
+                    target_weight: single.total_weight,
+                    method: PickMethod::BestSingle,
+                    guarantee,
+                },
             }
         }
         _ => BudgetPick {
-            budget,
             accounts: steps.iter().map(|s| s.account).collect(),
-            total_cost: cover.cost,
-            people: cover.people,
-            target_weight: cover.total_weight,
             steps,
-            method: PickMethod::CostEffectiveGreedy,
-            guarantee,
             objective,
+            summary: BudgetPickSummary {
+                budget,
+                total_cost: cover.cost,
+                people: cover.people,
+                target_weight: cover.total_weight,
+                method: PickMethod::CostEffectiveGreedy,
+                guarantee,
+            },
         },
     }
 }

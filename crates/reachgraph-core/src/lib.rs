@@ -86,8 +86,8 @@ pub mod weights;
 pub use attrs::{Attributes, Categorical, People, Tier};
 pub use cascade::{simulate, Model, Simulator, SpreadConfig, SpreadResult};
 pub use coverage::{
-    budget_pick, incremental_reach, reach_ladder, BudgetPick, Ladder, LadderStep, Objective,
-    PickMethod,
+    budget_pick, incremental_reach, reach_ladder, BudgetPick, BudgetPickSummary, Ladder,
+    LadderStep, Objective, PickMethod,
 };
 pub use election::{ElectionResults, JurisdictionResult, Side};
 pub use error::{Error, Result};
@@ -102,7 +102,7 @@ pub use reach::{
 pub use rrset::{rr_estimate, sample_rr_sets, RootDistribution, RrConfig, RrSampler, RrSets};
 pub use sampling::Sampling;
 pub use scenario::{Scenario, ScenarioConfig};
-pub use select::{evaluate, select, EvalConfig, SelectConfig, Selection};
+pub use select::{evaluate, select, EvalConfig, SelectConfig, Selection, SelectionSummary};
 pub use stats::Estimate;
 pub use topology::Topology;
 pub use weights::{TierRates, WeightScheme};

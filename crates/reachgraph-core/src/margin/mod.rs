@@ -361,8 +361,8 @@ impl SeedSelector for CoverageSelector {
         };
         let p = coverage::budget_pick(&self.graph, self.candidates.as_deref(), budget, &opts)?;
         Ok(Selection {
-            seeds: p.accounts,
             cost: p.total_cost,
+            seeds: p.accounts,
         })
     }
 }

@@ -625,7 +625,7 @@ mod tests {
     /// The JSON of a selection without its time figures (which differ by design).
     fn answer(s: &Selection) -> String {
         let mut s = s.clone();
-        s.timings = Default::default();
+        s.summary.timings = Default::default();
         serde_json::to_string(&s).unwrap()
     }
 

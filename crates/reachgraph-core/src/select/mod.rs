@@ -429,6 +429,10 @@ pub struct Timings {
 }
 
 /// The answer of [`select`]. See the [module docs](self).
+///
+/// The per-seed parts, keyed by dense id, are fields here; everything else is in
+/// [`Selection::summary`], which the API ships as it is beside external ids. Reading
+/// `selection.estimate` works through [`Deref`](std::ops::Deref) to the summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Selection {
     /// Seeds (dense ids) in pick order.
@@ -441,8 +445,25 @@ pub struct Selection {
     /// Each seed's cost (budgeted selection).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub costs: Option<Vec<f64>>,
+    /// Estimate, certificate, configuration and work: everything not per seed.
+    #[serde(flatten)]
+    pub summary: SelectionSummary,
+}
+
+impl std::ops::Deref for Selection {
+    type Target = SelectionSummary;
+
+    fn deref(&self) -> &SelectionSummary {
+        &self.summary
+    }
+}
+
+/// What a [`Selection`] says beyond its seeds: the estimate, the certificate, the
+/// configuration it ran with and the work it did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelectionSummary {
     /// Summed cost of the seeds (budgeted selection).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_cost: Option<f64>,
     /// `greedy` for `k` seeds; for a budget `cost_effective_greedy`, or `best_single` when
     /// one affordable account beat it.
@@ -494,7 +515,7 @@ pub struct Selection {
     /// counted, so the figure is the same on any number of threads or ranks.
     pub rr_store_bytes: u64,
     /// Largest raw bytes the RR store held at once (including a batch being indexed), counted
-    /// as [`Selection::rr_store_bytes`].
+    /// as [`SelectionSummary::rr_store_bytes`].
     pub peak_rr_bytes: u64,
 }
 
@@ -1022,17 +1043,13 @@ impl<'g> Engine<'g> {
                 .collect()
         });
         self.timings.total_s = self.elapsed();
-        Selection {
-            keys: g.seeds.iter().map(|&s| graph.ids().key(s)).collect(),
-            marginal_gains: g.gains.iter().map(|&x| x as f64 * per_set).collect(),
+        let summary = SelectionSummary {
             total_cost: costs.as_ref().map(|c| c.iter().sum()),
-            costs,
             method: match (g.method, budgeted) {
                 (Method::BestSingle, _) => PickMethod::BestSingle,
                 (Method::Greedy, true) => PickMethod::CostEffectiveGreedy,
                 (Method::Greedy, false) => PickMethod::Greedy,
             },
-            seeds: g.seeds.clone(),
             estimate,
             in_sample: g.coverage as f64 * per_set,
             approximation,
@@ -1054,6 +1071,13 @@ impl<'g> Engine<'g> {
             timings: self.timings,
             rr_store_bytes: store_bytes,
             peak_rr_bytes: self.peak.max(store_bytes),
+        };
+        Selection {
+            keys: g.seeds.iter().map(|&s| graph.ids().key(s)).collect(),
+            marginal_gains: g.gains.iter().map(|&x| x as f64 * per_set).collect(),
+            costs,
+            seeds: g.seeds.clone(),
+            summary,
         }
     }
 }

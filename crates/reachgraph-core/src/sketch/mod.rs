@@ -70,7 +70,8 @@ pub use ds::{DsKind, DsReach, DsSketchSet};
 pub use kmv::{CardinalityEstimate, Kmv};
 pub use query::{
     budget_pick, check, expected_error, ladder, overlap, union_reach, CheckReport, CheckRow,
-    ErrorReport, SketchBudgetPick, SketchLadder, SketchOverlap, SketchReach, SketchStep,
+    ErrorReport, SketchBudgetPick, SketchLadder, SketchLadderSummary, SketchOverlap,
+    SketchPickSummary, SketchReach, SketchStep,
 };
 pub use set::SketchSet;
 

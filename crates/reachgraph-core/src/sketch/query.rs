@@ -396,10 +396,30 @@ pub struct SketchStep {
 }
 
 /// The greedy reach ladder on sketches.
+///
+/// The steps name accounts by index into the sketch set; the rest is in
+/// [`SketchLadder::summary`] (also readable as `ladder.sample_rate` through
+/// [`Deref`](std::ops::Deref)).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SketchLadder {
     /// Steps in greedy order.
     pub steps: Vec<SketchStep>,
+    /// Sample, confidence and exactness.
+    #[serde(flatten)]
+    pub summary: SketchLadderSummary,
+}
+
+impl std::ops::Deref for SketchLadder {
+    type Target = SketchLadderSummary;
+
+    fn deref(&self) -> &SketchLadderSummary {
+        &self.summary
+    }
+}
+
+/// What a [`SketchLadder`] says beyond its steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SketchLadderSummary {
     /// Sampling rate of the people the greedy counted (1 when exact).
     pub sample_rate: f64,
     /// Sampled people the greedy counted.
@@ -411,14 +431,34 @@ pub struct SketchLadder {
 }
 
 /// A budgeted pick on sketches.
+///
+/// The accounts and steps are indexes into the sketch set; the rest is in
+/// [`SketchBudgetPick::summary`] (also readable as `pick.unique_reach` through
+/// [`Deref`](std::ops::Deref)).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SketchBudgetPick {
-    /// The budget.
-    pub budget: f64,
     /// Accounts chosen, in pick order.
     pub accounts: Vec<u32>,
     /// What each added.
     pub steps: Vec<SketchStep>,
+    /// Budget, cost, reach with its bound, method and sample.
+    #[serde(flatten)]
+    pub summary: SketchPickSummary,
+}
+
+impl std::ops::Deref for SketchBudgetPick {
+    type Target = SketchPickSummary;
+
+    fn deref(&self) -> &SketchPickSummary {
+        &self.summary
+    }
+}
+
+/// What a [`SketchBudgetPick`] says beyond its accounts and steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SketchPickSummary {
+    /// The budget.
+    pub budget: f64,
     /// Summed cost (≤ budget).
     pub total_cost: f64,
     /// Estimated distinct people reached.
@@ -575,10 +615,12 @@ pub fn ladder(
     let z = z_of(confidence);
     Ok(SketchLadder {
         steps: l.steps.iter().map(|s| sample.step(&cands, s, z)).collect(),
-        sample_rate: sample.rate,
-        samples: sample.identity.len(),
-        confidence,
-        exact: sample.exact,
+        summary: SketchLadderSummary {
+            sample_rate: sample.rate,
+            samples: sample.identity.len(),
+            confidence,
+            exact: sample.exact,
+        },
     })
 }
 
@@ -659,21 +701,23 @@ pub fn budget_pick(
     let steps: Vec<SketchStep> = p.steps.iter().map(|s| sample.step(&cands, s, z)).collect();
     let people = p.people as f64;
     Ok(SketchBudgetPick {
-        budget,
         accounts: p.accounts.iter().map(|&a| cands[a as usize]).collect(),
         steps,
-        total_cost: p.total_cost,
-        unique_reach: people / sample.rate,
-        error_bound: if sample.exact {
-            0.0
-        } else {
-            count_error(people, z) / sample.rate
+        summary: SketchPickSummary {
+            budget,
+            total_cost: p.total_cost,
+            unique_reach: people / sample.rate,
+            error_bound: if sample.exact {
+                0.0
+            } else {
+                count_error(people, z) / sample.rate
+            },
+            method: p.method,
+            guarantee: BUDGET_GUARANTEE,
+            sample_rate: sample.rate,
+            confidence,
+            exact: sample.exact,
         },
-        method: p.method,
-        guarantee: BUDGET_GUARANTEE,
-        sample_rate: sample.rate,
-        confidence,
-        exact: sample.exact,
     })
 }
 
