@@ -134,7 +134,7 @@ fn margin_on_ranks_equals_one_process() {
 /// same on any number of ranks).
 fn answer(s: &Selection) -> String {
     let mut s = s.clone();
-    s.timings = Default::default();
+    s.summary.timings = Default::default();
     json(&s)
 }
 

@@ -41,7 +41,7 @@ pub mod sketch;
 
 use load::{GraphSpec, IdList, LoadedGraph};
 use reachgraph_core::cascade::{self, Estimate, Model, SpreadConfig};
-use reachgraph_core::coverage::{self, BudgetPick, Ladder};
+use reachgraph_core::coverage::{self, BudgetPick, BudgetPickSummary, Ladder};
 use reachgraph_core::overlap;
 use reachgraph_core::reach::{self, ExpectedReach, ReachBreakdown, ReachOptions};
 use reachgraph_core::scenario::{self, ScenarioConfig};
@@ -542,27 +542,28 @@ pub struct LadderResponse {
     pub steps: Vec<Step>,
 }
 
-/// The best accounts for a budget.
+/// The best accounts for a budget: the core's [`BudgetPickSummary`] beside the accounts by
+/// external id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetPickResponse {
     /// The graph.
     pub graph: GraphSummary,
-    /// The budget.
-    pub budget: f64,
     /// Picked account ids in pick order.
     pub accounts: Vec<String>,
     /// Steps in pick order.
     pub steps: Vec<Step>,
-    /// Total cost of the pick.
-    pub total_cost: f64,
-    /// Distinct people reached.
-    pub people: u64,
-    /// Target weight reached.
-    pub target_weight: f64,
-    /// How the accounts were chosen.
-    pub method: reachgraph_core::PickMethod,
-    /// Proven worst-case fraction of the optimum: 1 − 1/√e.
-    pub guarantee: f64,
+    /// Budget, cost, reach, method and guarantee (readable as `response.people` through
+    /// [`Deref`](std::ops::Deref)).
+    #[serde(flatten)]
+    pub summary: BudgetPickSummary,
+}
+
+impl std::ops::Deref for BudgetPickResponse {
+    type Target = BudgetPickSummary;
+
+    fn deref(&self) -> &BudgetPickSummary {
+        &self.summary
+    }
 }
 
 /// Monte Carlo spread. `mean` and `stderr` are in people (accounts, when no person attribute
@@ -901,14 +902,9 @@ fn run_ladder(r: &LadderRequest, progress: &dyn Progress) -> Result<LadderRespon
 fn pick_response(g: &LoadedGraph, p: &BudgetPick) -> BudgetPickResponse {
     BudgetPickResponse {
         graph: summary(g),
-        budget: p.budget,
         accounts: p.accounts.iter().map(|&a| g.graph.label(a)).collect(),
         steps: steps(&g.graph, &p.steps),
-        total_cost: p.total_cost,
-        people: p.people,
-        target_weight: p.target_weight,
-        method: p.method,
-        guarantee: p.guarantee,
+        summary: p.summary,
     }
 }
 

@@ -5,9 +5,7 @@ use crate::{summary, ApiError, GraphSummary, Result};
 use reachgraph_core::cascade::{Estimate, Model};
 use reachgraph_core::io;
 use reachgraph_core::rrset::RootDistribution;
-use reachgraph_core::select::{
-    self, Algorithm, EvalConfig, Mode, SelectConfig, StopReason, Timings,
-};
+use reachgraph_core::select::{self, Algorithm, EvalConfig, Mode, SelectConfig};
 use reachgraph_core::{NodeKey, Progress};
 use serde::{Deserialize, Serialize};
 use std::io::BufRead;
@@ -128,7 +126,8 @@ pub struct SelectStep {
     pub cost: Option<f64>,
 }
 
-/// Chosen seeds with their estimate, certificate and work.
+/// Chosen seeds with their estimate, certificate and work: the core's
+/// [`SelectionSummary`](select::SelectionSummary) beside the seeds by external id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelectResponse {
     /// The graph.
@@ -137,59 +136,22 @@ pub struct SelectResponse {
     pub seeds: Vec<NodeKey>,
     /// Per seed: marginal gain, cumulative in-sample spread, cost.
     pub steps: Vec<SelectStep>,
-    /// Certified lower bound on spread(seeds) / optimum (probability ≥ 1 − δ).
-    pub approximation: f64,
-    /// The target ratio γ − ε.
-    pub guarantee: f64,
-    /// Out-of-sample spread estimate (on RR sets not used to choose the seeds).
-    pub estimate: Estimate,
-    /// In-sample spread (coverage of the selection sets; runs high).
-    pub in_sample: f64,
-    /// Lower confidence bound of the seeds' spread.
-    pub spread_lower_bound: f64,
-    /// Upper confidence bound of the optimum.
-    pub optimum_upper_bound: f64,
-    /// Total cost (budgeted selection).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total_cost: Option<f64>,
-    /// How the accounts were chosen.
-    pub method: reachgraph_core::PickMethod,
-    /// RR sets drawn in total.
-    pub rr_sets: u64,
-    /// Sets the seeds were chosen on.
-    pub selection_sets: u64,
-    /// Sets of the out-of-sample estimate.
-    pub validation_sets: u64,
-    /// Greedy passes.
-    pub rounds: u32,
-    /// Why sampling stopped.
-    pub stopped_by: StopReason,
-    /// `opim_c` or `imm`.
-    pub algorithm: Algorithm,
-    /// `guarantee` or `quality`.
-    pub mode: Mode,
-    /// `ic` or `lt`.
-    pub model: Model,
-    /// What the spread counts.
-    pub objective: RootDistribution,
-    /// ε.
-    pub epsilon: f64,
-    /// δ.
-    pub delta: f64,
-    /// Random seed.
-    pub seed: u64,
+    /// Estimate, certificate, configuration and work, as the core reports them (readable as
+    /// `response.estimate` through [`Deref`](std::ops::Deref)).
+    #[serde(flatten)]
+    pub summary: select::SelectionSummary,
     /// Seconds from the request's graph being loaded to the answer.
     // Absent from stored responses, which leave out what measures time.
     #[serde(default)]
     pub time_s: f64,
-    /// Seconds per phase.
-    // Absent from stored responses, which leave out what measures time.
-    #[serde(default)]
-    pub timings: Timings,
-    /// Bytes of the RR store at the end.
-    pub rr_store_bytes: u64,
-    /// Largest bytes the RR store held at once.
-    pub peak_rr_bytes: u64,
+}
+
+impl std::ops::Deref for SelectResponse {
+    type Target = select::SelectionSummary;
+
+    fn deref(&self) -> &select::SelectionSummary {
+        &self.summary
+    }
 }
 
 /// A seed set's spread estimate.
@@ -381,32 +343,10 @@ pub(crate) fn run_select_with(
         .collect();
     Ok(SelectResponse {
         graph: summary(&g),
-        seeds: s.keys.clone(),
+        seeds: s.keys,
         steps,
-        approximation: s.approximation,
-        guarantee: s.guarantee,
-        estimate: s.estimate,
-        in_sample: s.in_sample,
-        spread_lower_bound: s.spread_lower_bound,
-        optimum_upper_bound: s.optimum_upper_bound,
-        total_cost: s.total_cost,
-        method: s.method,
-        rr_sets: s.rr_sets,
-        selection_sets: s.selection_sets,
-        validation_sets: s.validation_sets,
-        rounds: s.rounds,
-        stopped_by: s.stopped_by,
-        algorithm: s.algorithm,
-        mode: s.mode,
-        model: s.model,
-        objective: s.objective,
-        epsilon: s.epsilon,
-        delta: s.delta,
-        seed: s.seed,
+        summary: s.summary,
         time_s: start.elapsed().as_secs_f64(),
-        timings: s.timings,
-        rr_store_bytes: s.rr_store_bytes,
-        peak_rr_bytes: s.peak_rr_bytes,
     })
 }
 

@@ -289,46 +289,46 @@ pub struct SketchStepOut {
     pub cumulative_cost: Option<f64>,
 }
 
-/// The budgeted pick from sketches.
+/// The budgeted pick from sketches: the core's [`sketch::SketchPickSummary`] beside the
+/// accounts by id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchPickResponse {
-    /// The budget.
-    pub budget: f64,
     /// Picked account ids in pick order.
     pub accounts: Vec<String>,
     /// Steps in pick order.
     pub steps: Vec<SketchStepOut>,
-    /// Summed cost of the pick (≤ budget).
-    pub total_cost: f64,
-    /// Estimated distinct people reached.
-    pub unique_reach: f64,
-    /// Its error bound (people, at `confidence`).
-    pub error_bound: f64,
-    /// How the accounts were chosen.
-    pub method: reachgraph_core::PickMethod,
-    /// Guarantee against the best affordable set on the sample, `1 − 1/√e`.
-    pub guarantee: f64,
-    /// Sampling rate of the people counted (1: exact).
-    pub sample_rate: f64,
-    /// Confidence of the error bounds.
-    pub confidence: f64,
-    /// True when exact.
-    pub exact: bool,
+    /// Budget, cost, reach with its bound, method and sample (readable as
+    /// `response.unique_reach` through [`Deref`](std::ops::Deref)).
+    #[serde(flatten)]
+    pub summary: sketch::SketchPickSummary,
 }
 
-/// The greedy reach ladder from sketches.
+impl std::ops::Deref for SketchPickResponse {
+    type Target = sketch::SketchPickSummary;
+
+    fn deref(&self) -> &sketch::SketchPickSummary {
+        &self.summary
+    }
+}
+
+/// The greedy reach ladder from sketches: the core's [`sketch::SketchLadderSummary`] beside
+/// the steps by account id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SketchLadderResponse {
     /// Steps in pick order.
     pub steps: Vec<SketchStepOut>,
-    /// Sampling rate of the people the greedy counted (1: exact).
-    pub sample_rate: f64,
-    /// Sampled people counted.
-    pub samples: usize,
-    /// Confidence of the error bounds.
-    pub confidence: f64,
-    /// True when exact.
-    pub exact: bool,
+    /// Sample, confidence and exactness (readable as `response.sample_rate` through
+    /// [`Deref`](std::ops::Deref)).
+    #[serde(flatten)]
+    pub summary: sketch::SketchLadderSummary,
+}
+
+impl std::ops::Deref for SketchLadderResponse {
+    type Target = sketch::SketchLadderSummary;
+
+    fn deref(&self) -> &sketch::SketchLadderSummary {
+        &self.summary
+    }
 }
 
 /// Sketch answers against exact ones.
@@ -560,21 +560,13 @@ pub(crate) fn run_pick(r: &SketchPickRequest) -> Result<SketchPickResponse> {
         .transpose()?;
     let p = sketch::budget_pick(&set, cands.as_deref(), &costs, r.budget, r.confidence)?;
     Ok(SketchPickResponse {
-        budget: p.budget,
         accounts: p
             .accounts
             .iter()
             .map(|&i| set.account(i).to_string())
             .collect(),
         steps: p.steps.iter().map(|s| step_out(&set, s, true)).collect(),
-        total_cost: p.total_cost,
-        unique_reach: p.unique_reach,
-        error_bound: p.error_bound,
-        method: p.method,
-        guarantee: p.guarantee,
-        sample_rate: p.sample_rate,
-        confidence: p.confidence,
-        exact: p.exact,
+        summary: p.summary,
     })
 }
 
@@ -622,10 +614,7 @@ pub(crate) fn run_ladder(r: &SketchLadderRequest) -> Result<SketchLadderResponse
     let l = sketch::ladder(&set, cands.as_deref(), r.k, r.confidence)?;
     Ok(SketchLadderResponse {
         steps: l.steps.iter().map(|s| step_out(&set, s, false)).collect(),
-        sample_rate: l.sample_rate,
-        samples: l.samples,
-        confidence: l.confidence,
-        exact: l.exact,
+        summary: l.summary,
     })
 }
 

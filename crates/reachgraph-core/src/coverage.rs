@@ -138,7 +138,7 @@ impl std::ops::Deref for BudgetPick {
 }
 
 /// What a [`BudgetPick`] says beyond its accounts and steps.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BudgetPickSummary {
     /// The budget.
     pub budget: f64,
