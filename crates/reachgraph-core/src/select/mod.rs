@@ -462,26 +462,26 @@ impl std::ops::Deref for Selection {
 /// configuration it ran with and the work it did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelectionSummary {
+    /// Certified lower bound on `spread(seeds) / optimum`, holding with probability ≥ `1 − δ`.
+    pub approximation: f64,
+    /// The target ratio `γ − ε`.
+    pub guarantee: f64,
+    /// Out-of-sample estimate of the seeds' expected spread (objective unit, seeds included),
+    /// on RR sets not used to choose them.
+    pub estimate: Estimate,
+    /// The seeds' coverage of their own selection sets, scaled (runs high: greedy fits them).
+    pub in_sample: f64,
+    /// Lower confidence bound of the seeds' spread (OPIM-C's `σˡ`; IMM: from the evaluation
+    /// sets at the same δ).
+    pub spread_lower_bound: f64,
+    /// Upper confidence bound of the optimum's spread (OPIM-C's `σᵘ`).
+    pub optimum_upper_bound: f64,
     /// Summed cost of the seeds (budgeted selection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_cost: Option<f64>,
     /// `greedy` for `k` seeds; for a budget `cost_effective_greedy`, or `best_single` when
     /// one affordable account beat it.
     pub method: crate::coverage::PickMethod,
-    /// Out-of-sample estimate of the seeds' expected spread (objective unit, seeds included),
-    /// on RR sets not used to choose them.
-    pub estimate: Estimate,
-    /// The seeds' coverage of their own selection sets, scaled (runs high: greedy fits them).
-    pub in_sample: f64,
-    /// Certified lower bound on `spread(seeds) / optimum`, holding with probability ≥ `1 − δ`.
-    pub approximation: f64,
-    /// The target ratio `γ − ε`.
-    pub guarantee: f64,
-    /// Lower confidence bound of the seeds' spread (OPIM-C's `σˡ`; IMM: from the evaluation
-    /// sets at the same δ).
-    pub spread_lower_bound: f64,
-    /// Upper confidence bound of the optimum's spread (OPIM-C's `σᵘ`).
-    pub optimum_upper_bound: f64,
     /// RR sets drawn in total (selection, validation and IMM's sampling phase).
     pub rr_sets: u64,
     /// Sets greedy chose the seeds on.
