@@ -2,7 +2,7 @@
 
 use crate::load::{GraphSpec, IdList, LoadedGraph};
 use crate::{summary, ApiError, GraphSummary, Result};
-use reachgraph_core::cascade::{Estimate, Model};
+use reachgraph_core::cascade::Model;
 use reachgraph_core::io;
 use reachgraph_core::rrset::RootDistribution;
 use reachgraph_core::select::{self, Algorithm, EvalConfig, Mode, SelectConfig};
@@ -154,27 +154,32 @@ impl std::ops::Deref for SelectResponse {
     }
 }
 
-/// A seed set's spread estimate.
+/// A seed set's spread estimate: the core's [`EvaluationSummary`](select::EvaluationSummary)
+/// beside the seeds and the request's random seed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluateResponse {
     /// The graph.
     pub graph: GraphSummary,
     /// The seeds, ids as in the input.
     pub seeds: Vec<NodeKey>,
-    /// `ic` or `lt`.
-    pub model: Model,
-    /// What the spread counts.
-    pub objective: RootDistribution,
-    /// Estimate of the expected spread (seeds included).
-    pub estimate: Estimate,
-    /// RR sets used.
-    pub rr_sets: u64,
+    /// Model, objective, estimate (seeds included) and RR sets used (readable as
+    /// `response.estimate` through [`Deref`](std::ops::Deref)).
+    #[serde(flatten)]
+    pub summary: select::EvaluationSummary,
     /// Random seed.
     pub seed: u64,
     /// Seconds from the graph being loaded to the answer.
     // Absent from stored responses, which leave out what measures time.
     #[serde(default)]
     pub time_s: f64,
+}
+
+impl std::ops::Deref for EvaluateResponse {
+    type Target = select::EvaluationSummary;
+
+    fn deref(&self) -> &select::EvaluationSummary {
+        &self.summary
+    }
 }
 
 /// Sets target weights: listed accounts 1, all others 0; or a CSV's `target_weight` column.
@@ -370,10 +375,7 @@ pub(crate) fn run_evaluate(
     Ok(EvaluateResponse {
         graph: summary(&g),
         seeds: e.keys,
-        model: e.model,
-        objective: e.objective,
-        estimate: e.estimate,
-        rr_sets: e.rr_sets,
+        summary: e.summary,
         seed: r.seed,
         time_s: start.elapsed().as_secs_f64(),
     })

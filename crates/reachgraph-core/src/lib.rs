@@ -102,7 +102,10 @@ pub use reach::{
 pub use rrset::{rr_estimate, sample_rr_sets, RootDistribution, RrConfig, RrSampler, RrSets};
 pub use sampling::Sampling;
 pub use scenario::{Scenario, ScenarioConfig};
-pub use select::{evaluate, select, EvalConfig, SelectConfig, Selection, SelectionSummary};
+pub use select::{
+    evaluate, select, EvalConfig, Evaluation, EvaluationSummary, SelectConfig, Selection,
+    SelectionSummary,
+};
 pub use stats::Estimate;
 pub use topology::Topology;
 pub use weights::{TierRates, WeightScheme};

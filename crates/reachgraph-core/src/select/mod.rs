@@ -631,22 +631,42 @@ impl EvalConfigBuilder {
 }
 
 /// The answer of [`evaluate`].
+///
+/// The estimate and what it was taken on are in [`Evaluation::summary`] (also readable as
+/// `evaluation.estimate` through [`Deref`](std::ops::Deref)).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evaluation {
     /// The seeds' external ids.
     pub keys: Vec<NodeKey>,
-    /// Estimate of the expected spread (objective unit, seeds included).
-    pub estimate: Estimate,
-    /// RR sets used.
-    pub rr_sets: u64,
+    /// Model, objective, estimate and RR sets.
+    #[serde(flatten)]
+    pub summary: EvaluationSummary,
+    /// Wall time in seconds.
+    // Not in the summary: the API measures its own, from the graph being loaded.
+    // Absent from stored responses, which leave out what measures time.
+    #[serde(default)]
+    pub time_s: f64,
+}
+
+impl std::ops::Deref for Evaluation {
+    type Target = EvaluationSummary;
+
+    fn deref(&self) -> &EvaluationSummary {
+        &self.summary
+    }
+}
+
+/// What an [`Evaluation`] says beyond its seeds and time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvaluationSummary {
     /// The model.
     pub model: Model,
     /// What the spread counts.
     pub objective: RootDistribution,
-    /// Wall time in seconds.
-    // Absent from stored responses, which leave out what measures time.
-    #[serde(default)]
-    pub time_s: f64,
+    /// Estimate of the expected spread (objective unit, seeds included).
+    pub estimate: Estimate,
+    /// RR sets used.
+    pub rr_sets: u64,
 }
 
 /// Estimates the expected spread of any seed set on fresh RR sets, the same way [`select`]
@@ -686,10 +706,12 @@ pub fn evaluate(
     let estimate = sets.estimate(seeds)?;
     Ok(Evaluation {
         keys: seeds.iter().map(|&s| graph.ids().key(s)).collect(),
-        estimate,
-        rr_sets: sets.len() as u64,
-        model,
-        objective: config.objective,
+        summary: EvaluationSummary {
+            model,
+            objective: config.objective,
+            estimate,
+            rr_sets: sets.len() as u64,
+        },
         time_s: start.elapsed().as_secs_f64(),
     })
 }
