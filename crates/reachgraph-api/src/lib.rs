@@ -537,7 +537,7 @@ pub struct LadderResponse {
     /// The graph.
     pub graph: GraphSummary,
     /// What the ladder maximizes (`people` or `target_weight`).
-    pub objective: String,
+    pub objective: coverage::Objective,
     /// Steps in pick order.
     pub steps: Vec<Step>,
 }
@@ -874,10 +874,7 @@ pub(crate) fn steps(graph: &Graph, steps: &[coverage::LadderStep]) -> Vec<Step> 
 fn ladder_response(g: &LoadedGraph, ladder: &Ladder) -> LadderResponse {
     LadderResponse {
         graph: summary(g),
-        objective: match ladder.objective {
-            coverage::Objective::People => "people".into(),
-            coverage::Objective::TargetWeight => "target_weight".into(),
-        },
+        objective: ladder.objective,
         steps: steps(&g.graph, &ladder.steps),
     }
 }

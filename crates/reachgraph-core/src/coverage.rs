@@ -35,6 +35,14 @@ pub enum Objective {
 }
 
 impl Objective {
+    /// The wire name (`people`, `target_weight`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Objective::People => "people",
+            Objective::TargetWeight => "target_weight",
+        }
+    }
+
     /// The objective [`ReachOptions`] select: `TargetWeight` with `target_only`, else `People`.
     pub fn from_options(opts: &ReachOptions) -> Self {
         if opts.target_only {
@@ -101,6 +109,12 @@ impl PickMethod {
             PickMethod::CostEffectiveGreedy => "cost_effective_greedy",
             PickMethod::BestSingle => "best_single",
         }
+    }
+}
+
+impl std::fmt::Display for Objective {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -692,6 +706,13 @@ mod tests {
     use super::*;
     use crate::attrs::{Attributes, Categorical};
     use crate::graph::{GraphBuilder, GraphOptions};
+
+    #[test]
+    fn objective_names_are_its_wire_names() {
+        for o in [Objective::People, Objective::TargetWeight] {
+            assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+        }
+    }
 
     fn graph(edges: &[(&str, &str)]) -> Graph {
         let mut b = GraphBuilder::new(GraphOptions::default());
