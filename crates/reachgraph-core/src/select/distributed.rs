@@ -82,7 +82,7 @@ use std::time::Instant;
 /// let one = select(&g, Model::IndependentCascade, &config, &NoProgress).unwrap();
 /// let d = select_distributed(&g, Model::IndependentCascade, &config, &NoProgress, &Local)
 ///     .unwrap();
-/// assert_eq!((d.seeds, d.estimate), (one.seeds, one.estimate));
+/// assert_eq!((&d.seeds, d.estimate), (&one.seeds, one.estimate));
 /// ```
 pub fn select_distributed(
     graph: &Graph,
