@@ -306,7 +306,9 @@ impl EvaluateRequest {
         progress: &dyn Progress,
     ) -> Result<select::Evaluation> {
         let config = self.config()?;
-        Ok(select::evaluate(graph, self.model, seeds, &config, progress)?)
+        Ok(select::evaluate(
+            graph, self.model, seeds, &config, progress,
+        )?)
     }
 }
 
