@@ -4,18 +4,23 @@
 //! arrays read in place), the work runs with the GIL released (`runtime.rs`), and results come
 //! back as numpy arrays and plain dicts that the Python package wraps in result classes.
 //! Conversions live in `convert.rs`, error mapping in `error.rs`.
+//!
+//! `spread`, `select`, `evaluate` and `margin` take one route: their arguments become the JSON
+//! API's request (`SpreadRequest`, `SelectRequest`, `EvaluateRequest`, `MarginRequest`), which
+//! runs on the graph in memory (`run_loaded`, `margin::run_margin_with`), so defaults and
+//! checks are the JSON API's and the CLI's. Core configs are never built here.
 
 mod convert;
 mod error;
 mod runtime;
 mod sketch;
 
-use convert::{check_len, labels, resolve_ids, to_py};
+use convert::{check_len, in_memory, labels, named, passed_apart, policy, resolve_ids, to_py};
 use error::{api_err, core_err, invalid};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use reachgraph_api::load::{GraphSpec, IdList, ScenarioSpec};
+use reachgraph_api::load::{GraphSpec, ScenarioSpec};
 use reachgraph_api::margin::{self, MarginRequest};
 use reachgraph_api::{EvaluateRequest, SelectRequest, SpreadRequest};
 use reachgraph_core::attrs::{Categorical, Tier};
@@ -25,32 +30,8 @@ use reachgraph_core::coverage;
 use reachgraph_core::io::EdgeFormat;
 use reachgraph_core::reach::{self, ReachOptions};
 use reachgraph_core::select::Selection;
-use reachgraph_core::{
-    BuildReport, DuplicatePolicy, Graph, GraphBuilder, GraphOptions, NodeKey, WeightScheme,
-};
+use reachgraph_core::{BuildReport, Graph, GraphBuilder, GraphOptions, NodeKey, WeightScheme};
 use std::sync::Arc;
-
-/// The duplicate-edge rule, spelled as on the command line (`noisy_or` also works).
-fn policy(s: &str) -> PyResult<DuplicatePolicy> {
-    s.parse().map_err(core_err)
-}
-
-/// Parses a snake_case enum name (`mode`, `algorithm`, `objective`) the way the JSON API does.
-fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> PyResult<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_string()))
-        .map_err(|e| invalid(format!("{what}={value:?}: {e}")))
-}
-
-/// The `graph` field of a request run on this module's graph in memory, which
-/// `run_loaded` does not read.
-fn in_memory() -> GraphSpec {
-    GraphSpec::default()
-}
-
-/// The `seeds` field of a request whose seeds go to `run_loaded` as dense ids instead.
-fn passed_apart() -> IdList {
-    IdList::Inline(Vec::new())
-}
 
 /// A selection as a dict: the core's fields, seeds as external ids, and `mean`/`stderr` of the
 /// out-of-sample estimate.
@@ -549,15 +530,15 @@ impl PyGraph {
             model: model.parse().map_err(core_err)?,
             trials,
             seed,
-            threads,
+            // Sizes the runtime pool instead, which every phase (not only sampling) runs in.
+            threads: None,
             hops,
             target_rse,
             node_probabilities,
             histogram,
         };
         let g = self.inner.clone();
-        // The request's threads size the core's own pool, as for a JSON request.
-        let r = runtime::run(py, None, progress, move |p| {
+        let r = runtime::run(py, threads, progress, move |p| {
             r.run_loaded(&g, &s, p, &Local).map_err(api_err)
         })?;
         let d = to_py(py, &r)?;
@@ -611,7 +592,8 @@ impl PyGraph {
             epsilon,
             delta,
             seed,
-            threads,
+            // Sizes the runtime pool instead, which every phase (not only sampling) runs in.
+            threads: None,
             hops,
             tolerance,
             max_rr_sets,
@@ -625,7 +607,7 @@ impl PyGraph {
             ));
         }
         let g = self.inner.clone();
-        let r = runtime::run(py, None, progress, move |p| {
+        let r = runtime::run(py, threads, progress, move |p| {
             r.run_loaded(&g, candidates, p).map_err(api_err)
         })?;
         selection_dict(py, &r)
@@ -657,11 +639,12 @@ impl PyGraph {
             objective: objective.map(|o| named(o, "objective")).transpose()?,
             rr_sets,
             seed,
-            threads,
+            // Sizes the runtime pool instead, which every phase (not only sampling) runs in.
+            threads: None,
             hops,
         };
         let g = self.inner.clone();
-        let r = runtime::run(py, None, progress, move |p| {
+        let r = runtime::run(py, threads, progress, move |p| {
             r.run_loaded(&g, &s, p).map_err(api_err)
         })?;
         let d = to_py(py, &r)?;
@@ -682,19 +665,16 @@ impl PyGraph {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let s = resolve_ids(&self.inner, seeds, "seed set")?;
-        let mut r: MarginRequest =
+        let r: MarginRequest =
             serde_json::from_str(options).map_err(|e| invalid(format!("margin options: {e}")))?;
         if r.graph.is_some() || r.seeds.is_some() {
             return Err(invalid(
                 "margin options: pass seeds as the first argument; the graph is this one",
             ));
         }
-        if threads.is_some() {
-            r.threads = threads;
-        }
         let g = self.inner.clone();
         let report = self.report.clone();
-        let resp = runtime::run(py, None, progress, move |p| {
+        let resp = runtime::run(py, threads, progress, move |p| {
             margin::run_margin_with(&r, &g, &report, s, p).map_err(api_err)
         })?;
         to_py(py, &resp)
