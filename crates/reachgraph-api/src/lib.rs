@@ -304,6 +304,47 @@ fn default_trials() -> u64 {
     10_000
 }
 
+impl SpreadRequest {
+    /// The core configuration this request stands for: the defaults and checks every front end
+    /// (JSON, CLI, Python) shares.
+    ///
+    /// # Errors
+    /// [`reachgraph_core::Error::InvalidParameter`] naming the field out of range.
+    pub fn config(&self) -> Result<SpreadConfig> {
+        let sampling = reachgraph_core::Sampling::new(self.seed)
+            .with_threads(self.threads)
+            .with_hops(self.hops);
+        let mut b = SpreadConfig::builder()
+            .trials(self.trials)
+            .sampling(sampling)
+            .node_probabilities(self.node_probabilities)
+            .histogram(self.histogram);
+        if let Some(x) = self.target_rse {
+            b = b.target_rse(x);
+        }
+        Ok(b.build()?)
+    }
+
+    /// Runs the request on a graph already in memory (the Python bindings hold one): `seeds`
+    /// are dense ids of `graph`; the request's `graph` and `seeds` fields are not used. The
+    /// trials are split over the ranks of `comm` (`&Local`: one process).
+    ///
+    /// # Errors
+    /// As [`SpreadRequest::config`] and [`cascade::simulate_distributed`].
+    pub fn run_loaded(
+        &self,
+        graph: &Graph,
+        seeds: &[u32],
+        progress: &dyn Progress,
+        comm: &dyn reachgraph_core::comm::Comm,
+    ) -> Result<cascade::SpreadResult> {
+        let cfg = self.config()?;
+        Ok(cascade::simulate_distributed(
+            graph, seeds, self.model, &cfg, progress, comm,
+        )?)
+    }
+}
+
 /// The demo: a generated multi-platform campaign population. A field left out takes its value
 /// from [`DemoRequest::DEFAULT`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -928,19 +969,7 @@ pub(crate) fn run_spread_with(
 ) -> Result<SpreadResponse> {
     let g = r.graph.load(progress)?;
     let seeds = r.seeds.resolve(&g.graph, "seed set")?;
-    let sampling = reachgraph_core::Sampling::new(r.seed)
-        .with_threads(r.threads)
-        .with_hops(r.hops);
-    let mut b = SpreadConfig::builder()
-        .trials(r.trials)
-        .sampling(sampling)
-        .node_probabilities(r.node_probabilities)
-        .histogram(r.histogram);
-    if let Some(x) = r.target_rse {
-        b = b.target_rse(x);
-    }
-    let cfg = b.build()?;
-    let res = cascade::simulate_distributed(&g.graph, &seeds, r.model, &cfg, progress, comm)?;
+    let res = r.run_loaded(&g.graph, &seeds, progress, comm)?;
     let node_probabilities = res.node_probabilities.as_ref().map(|p| {
         let mut v: Vec<(u32, f64)> = p
             .iter()

@@ -182,6 +182,103 @@ impl std::ops::Deref for EvaluateResponse {
     }
 }
 
+impl SelectRequest {
+    /// The core configuration this request stands for, with `candidates` as dense ids: the
+    /// defaults and checks every front end (JSON, CLI, Python) shares.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidRequest`] unless exactly one of `k` and `budget` is given;
+    /// [`reachgraph_core::Error::InvalidParameter`] naming a field out of range.
+    pub fn config(&self, candidates: Option<Vec<u32>>) -> Result<SelectConfig> {
+        let mut b = SelectConfig::builder()
+            .epsilon(self.epsilon)
+            .mode(self.mode)
+            .algorithm(self.algorithm)
+            .objective(objective(self.objective, self.target.is_some()))
+            .candidates_opt(candidates)
+            .sampling(
+                reachgraph_core::Sampling::new(self.seed)
+                    .with_threads(self.threads)
+                    .with_hops(self.hops)
+                    .with_memory_limit_bytes(self.memory_limit_bytes),
+            );
+        b = match (self.k, self.budget) {
+            (Some(k), None) => b.k(k),
+            (None, Some(budget)) => b.budget(budget),
+            _ => {
+                return Err(ApiError::invalid(
+                    "give exactly one of \"k\" (a number of accounts) or \"budget\"",
+                ))
+            }
+        };
+        if let Some(d) = self.delta {
+            b = b.delta(d);
+        }
+        if let Some(t) = self.tolerance {
+            b = b.tolerance(t);
+        }
+        if let Some(m) = self.max_rr_sets {
+            b = b.max_rr_sets(m);
+        }
+        if let Some(t) = self.time_limit_s {
+            b = b.time_limit_s(t);
+        }
+        Ok(b.build()?)
+    }
+
+    /// Runs the request on a graph already in memory (the Python bindings hold one), with the
+    /// graph's own costs and target weights: `candidates` are dense ids of `graph`; the
+    /// request's `graph`, `costs`, `target` and `candidates` fields are not used.
+    ///
+    /// # Errors
+    /// As [`SelectRequest::config`] and [`select::select`].
+    pub fn run_loaded(
+        &self,
+        graph: &reachgraph_core::Graph,
+        candidates: Option<Vec<u32>>,
+        progress: &dyn Progress,
+    ) -> Result<select::Selection> {
+        let config = self.config(candidates)?;
+        Ok(select::select(graph, self.model, &config, progress)?)
+    }
+}
+
+impl EvaluateRequest {
+    /// The core configuration this request stands for: the defaults and checks every front end
+    /// (JSON, CLI, Python) shares.
+    ///
+    /// # Errors
+    /// [`reachgraph_core::Error::InvalidParameter`] naming a field out of range.
+    pub fn config(&self) -> Result<EvalConfig> {
+        Ok(EvalConfig::builder()
+            .rr_sets(self.rr_sets)
+            .sampling(
+                reachgraph_core::Sampling::new(self.seed)
+                    .with_threads(self.threads)
+                    .with_hops(self.hops),
+            )
+            .objective(objective(self.objective, self.target.is_some()))
+            .build()?)
+    }
+
+    /// Runs the request on a graph already in memory (the Python bindings hold one): `seeds`
+    /// are dense ids of `graph`; the request's `graph`, `seeds` and `target` fields are not used.
+    ///
+    /// # Errors
+    /// As [`EvaluateRequest::config`] and [`select::evaluate`].
+    pub fn run_loaded(
+        &self,
+        graph: &reachgraph_core::Graph,
+        seeds: &[u32],
+        progress: &dyn Progress,
+    ) -> Result<select::Evaluation> {
+        let config = self.config()?;
+        Ok(select::evaluate(
+            graph, self.model, seeds, &config, progress,
+        )?)
+    }
+}
+
 /// Sets target weights: listed accounts 1, all others 0; or a CSV's `target_weight` column.
 fn apply_target(g: &mut LoadedGraph, target: &IdList) -> Result<()> {
     let mut attrs = g.graph.attributes().clone();
@@ -295,40 +392,7 @@ pub(crate) fn run_select_with(
         .as_ref()
         .map(|c| c.resolve(&g.graph, "candidate list"))
         .transpose()?;
-    let mut b = SelectConfig::builder()
-        .epsilon(r.epsilon)
-        .mode(r.mode)
-        .algorithm(r.algorithm)
-        .objective(objective(r.objective, r.target.is_some()))
-        .candidates_opt(candidates)
-        .sampling(
-            reachgraph_core::Sampling::new(r.seed)
-                .with_threads(r.threads)
-                .with_hops(r.hops)
-                .with_memory_limit_bytes(r.memory_limit_bytes),
-        );
-    b = match (r.k, r.budget) {
-        (Some(k), None) => b.k(k),
-        (None, Some(budget)) => b.budget(budget),
-        _ => {
-            return Err(ApiError::invalid(
-                "give exactly one of \"k\" (a number of accounts) or \"budget\"",
-            ))
-        }
-    };
-    if let Some(d) = r.delta {
-        b = b.delta(d);
-    }
-    if let Some(t) = r.tolerance {
-        b = b.tolerance(t);
-    }
-    if let Some(m) = r.max_rr_sets {
-        b = b.max_rr_sets(m);
-    }
-    if let Some(t) = r.time_limit_s {
-        b = b.time_limit_s(t);
-    }
-    let config = b.build()?;
+    let config = r.config(candidates)?;
     let s = selector(&g.graph, r.model, &config, progress)?;
     let mut cum = 0.0;
     let steps = s
@@ -362,16 +426,7 @@ pub(crate) fn run_evaluate(
     let g = load_with(&r.graph, None, r.target.as_ref(), progress)?;
     let start = Instant::now();
     let seeds = r.seeds.resolve(&g.graph, "seed set")?;
-    let config = EvalConfig::builder()
-        .rr_sets(r.rr_sets)
-        .sampling(
-            reachgraph_core::Sampling::new(r.seed)
-                .with_threads(r.threads)
-                .with_hops(r.hops),
-        )
-        .objective(objective(r.objective, r.target.is_some()))
-        .build()?;
-    let e = select::evaluate(&g.graph, r.model, &seeds, &config, progress)?;
+    let e = r.run_loaded(&g.graph, &seeds, progress)?;
     Ok(EvaluateResponse {
         graph: summary(&g),
         seeds: e.keys,

@@ -50,7 +50,7 @@ pub fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, CliError> {
         }
         Err(e) => {
             bar.finish();
-            eprintln!("reachgraph: error: rank {rank} of {size}: {e}");
+            crate::report_line(&format!("reachgraph: error: rank {rank} of {size}: {e}"));
             if e.kind() == "communication" {
                 // Other ranks may be stuck in a collective: end the whole job.
                 mpi.abort(2);

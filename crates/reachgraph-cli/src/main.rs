@@ -30,11 +30,23 @@ fn main() -> ExitCode {
         Err(e) => {
             bar.finish();
             if !e.reported() {
-                eprintln!("reachgraph: error: {e}");
+                report_line(&format!("reachgraph: error: {e}"));
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// Writes one line to stderr in a single write, so the reports of MPI ranks that fail
+/// together reach mpirun's merged stream whole instead of interleaved piece by piece
+/// (`eprintln!` writes each formatted piece separately).
+pub(crate) fn report_line(line: &str) {
+    use std::io::Write;
+    let mut text = String::with_capacity(line.len() + 1);
+    text.push_str(line);
+    text.push('\n');
+    // Nothing is left to tell the user if stderr itself fails.
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Why a command failed.

@@ -4,8 +4,9 @@ use crate::error::{core_err, invalid, UnknownNodeError};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
+use reachgraph_api::load::{GraphSpec, IdList};
 use reachgraph_core::sketch::SketchSet;
-use reachgraph_core::{Graph, NodeKey};
+use reachgraph_core::{DuplicatePolicy, Graph, NodeKey};
 use serde_json::Value;
 
 /// Dense ids of a Python list of account ids (ints, strs, or a numpy integer array).
@@ -248,4 +249,26 @@ pub fn sketch_costs(set: &SketchSet, obj: &Bound<'_, PyAny>) -> PyResult<Vec<f64
     })?;
     check_len("costs", arr.len(), set.len())?;
     Ok(arr)
+}
+
+/// The duplicate-edge rule, spelled as on the command line (`noisy_or` also works).
+pub fn policy(s: &str) -> PyResult<DuplicatePolicy> {
+    s.parse().map_err(core_err)
+}
+
+/// Parses a snake_case enum name (`mode`, `algorithm`, `objective`) the way the JSON API does.
+pub fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> PyResult<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_string()))
+        .map_err(|e| invalid(format!("{what}={value:?}: {e}")))
+}
+
+/// The `graph` field of a request run on this module's graph in memory, which
+/// `run_loaded` does not read.
+pub fn in_memory() -> GraphSpec {
+    GraphSpec::default()
+}
+
+/// The `seeds` field of a request whose seeds go to `run_loaded` as dense ids instead.
+pub fn passed_apart() -> IdList {
+    IdList::Inline(Vec::new())
 }

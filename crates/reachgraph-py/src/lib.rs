@@ -4,46 +4,34 @@
 //! arrays read in place), the work runs with the GIL released (`runtime.rs`), and results come
 //! back as numpy arrays and plain dicts that the Python package wraps in result classes.
 //! Conversions live in `convert.rs`, error mapping in `error.rs`.
+//!
+//! `spread`, `select`, `evaluate` and `margin` take one route: their arguments become the JSON
+//! API's request (`SpreadRequest`, `SelectRequest`, `EvaluateRequest`, `MarginRequest`), which
+//! runs on the graph in memory (`run_loaded`, `margin::run_margin_with`), so defaults and
+//! checks are the JSON API's and the CLI's. Core configs are never built here.
 
 mod convert;
 mod error;
 mod runtime;
 mod sketch;
 
-use convert::{check_len, labels, resolve_ids, to_py};
+use convert::{check_len, in_memory, labels, named, passed_apart, policy, resolve_ids, to_py};
 use error::{api_err, core_err, invalid};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use reachgraph_api::load::{GraphSpec, ScenarioSpec};
 use reachgraph_api::margin::{self, MarginRequest};
+use reachgraph_api::{EvaluateRequest, SelectRequest, SpreadRequest};
 use reachgraph_core::attrs::{Categorical, Tier};
-use reachgraph_core::cascade::{Model, SpreadConfig};
+use reachgraph_core::cascade::Model;
+use reachgraph_core::comm::Local;
 use reachgraph_core::coverage;
 use reachgraph_core::io::EdgeFormat;
 use reachgraph_core::reach::{self, ReachOptions};
-use reachgraph_core::rrset::RootDistribution;
-use reachgraph_core::select::{self, EvalConfig, SelectConfig, Selection};
-use reachgraph_core::{
-    BuildReport, DuplicatePolicy, Graph, GraphBuilder, GraphOptions, NodeKey, WeightScheme,
-};
+use reachgraph_core::select::Selection;
+use reachgraph_core::{BuildReport, Graph, GraphBuilder, GraphOptions, NodeKey, WeightScheme};
 use std::sync::Arc;
-
-/// The duplicate-edge rule, spelled as on the command line (`noisy_or` also works).
-fn policy(s: &str) -> PyResult<DuplicatePolicy> {
-    s.parse().map_err(core_err)
-}
-
-/// Parses a snake_case enum name (`mode`, `algorithm`, `objective`) the way the JSON API does.
-fn named<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> PyResult<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_string()))
-        .map_err(|e| invalid(format!("{what}={value:?}: {e}")))
-}
-
-/// What a spread counts: `people` when not given.
-fn objective_arg(objective: Option<&str>) -> PyResult<RootDistribution> {
-    objective.map_or(Ok(RootDistribution::People), |o| named(o, "objective"))
-}
 
 /// A selection as a dict: the core's fields, seeds as external ids, and `mean`/`stderr` of the
 /// out-of-sample estimate.
@@ -536,21 +524,22 @@ impl PyGraph {
     ) -> PyResult<Bound<'py, PyAny>> {
         self.apply_weights(weights)?;
         let s = resolve_ids(&self.inner, seeds, "seed set")?;
-        let model: Model = model.parse().map_err(core_err)?;
-        let mut b = SpreadConfig::builder()
-            .trials(trials)
-            .seed(seed)
-            .hops_opt(hops)
-            .node_probabilities(node_probabilities)
-            .histogram(histogram);
-        if let Some(x) = target_rse {
-            b = b.target_rse(x);
-        }
-        // Threads are handled by the runtime's pool, which the simulation runs in.
-        let cfg = b.build().map_err(core_err)?;
+        let r = SpreadRequest {
+            graph: in_memory(),
+            seeds: passed_apart(),
+            model: model.parse().map_err(core_err)?,
+            trials,
+            seed,
+            // Sizes the runtime pool instead, which every phase (not only sampling) runs in.
+            threads: None,
+            hops,
+            target_rse,
+            node_probabilities,
+            histogram,
+        };
         let g = self.inner.clone();
         let r = runtime::run(py, threads, progress, move |p| {
-            reachgraph_core::cascade::simulate(&g, &s, model, &cfg, p).map_err(core_err)
+            r.run_loaded(&g, &s, p, &Local).map_err(api_err)
         })?;
         let d = to_py(py, &r)?;
         d.set_item("mean", r.people.mean)?;
@@ -588,46 +577,38 @@ impl PyGraph {
     ) -> PyResult<Bound<'py, PyAny>> {
         self.apply_weights(weights)?;
         let model: Model = model.parse().map_err(core_err)?;
-        let candidates = candidates
-            .map(|c| resolve_ids(&self.inner, c, "candidate list"))
-            .transpose()?;
-        let mut b = SelectConfig::builder()
-            .epsilon(epsilon)
-            .mode(named(mode, "mode")?)
-            .algorithm(named(algorithm, "algorithm")?)
-            .objective(objective_arg(objective)?)
-            .candidates_opt(candidates)
-            .sampling(
-                reachgraph_core::Sampling::new(seed)
-                    .with_hops(hops)
-                    .with_memory_limit_bytes(memory_limit_bytes),
-            );
-        b = match (k, budget) {
-            (Some(k), None) => b.k(k),
-            (None, Some(x)) => b.budget(x),
-            _ => {
-                return Err(invalid(
-                    "give exactly one of k= (a number of accounts) or budget=",
-                ))
-            }
+        let candidates = self.candidate_ids(candidates)?;
+        let r = SelectRequest {
+            graph: in_memory(),
+            model,
+            mode: named(mode, "mode")?,
+            algorithm: named(algorithm, "algorithm")?,
+            objective: objective.map(|o| named(o, "objective")).transpose()?,
+            k,
+            budget,
+            costs: None,
+            target: None,
+            candidates: None,
+            epsilon,
+            delta,
+            seed,
+            // Sizes the runtime pool instead, which every phase (not only sampling) runs in.
+            threads: None,
+            hops,
+            tolerance,
+            max_rr_sets,
+            time_limit_s,
+            memory_limit_bytes,
         };
-        if let Some(d) = delta {
-            b = b.delta(d);
+        if k.is_some() == budget.is_some() {
+            // Checked here rather than by the request, whose message names the JSON fields.
+            return Err(invalid(
+                "give exactly one of k= (a number of accounts) or budget=",
+            ));
         }
-        if let Some(t) = tolerance {
-            b = b.tolerance(t);
-        }
-        if let Some(m) = max_rr_sets {
-            b = b.max_rr_sets(m);
-        }
-        if let Some(t) = time_limit_s {
-            b = b.time_limit_s(t);
-        }
-        // Threads are the runtime pool's, which the selection runs in.
-        let cfg = b.build().map_err(core_err)?;
         let g = self.inner.clone();
         let r = runtime::run(py, threads, progress, move |p| {
-            select::select(&g, model, &cfg, p).map_err(core_err)
+            r.run_loaded(&g, candidates, p).map_err(api_err)
         })?;
         selection_dict(py, &r)
     }
@@ -650,17 +631,21 @@ impl PyGraph {
     ) -> PyResult<Bound<'py, PyAny>> {
         self.apply_weights(weights)?;
         let s = resolve_ids(&self.inner, seeds, "seed set")?;
-        let model: Model = model.parse().map_err(core_err)?;
-        let cfg = EvalConfig::builder()
-            .rr_sets(rr_sets)
-            .seed(seed)
-            .hops_opt(hops)
-            .objective(objective_arg(objective)?)
-            .build()
-            .map_err(core_err)?;
+        let r = EvaluateRequest {
+            graph: in_memory(),
+            model: model.parse().map_err(core_err)?,
+            seeds: passed_apart(),
+            target: None,
+            objective: objective.map(|o| named(o, "objective")).transpose()?,
+            rr_sets,
+            seed,
+            // Sizes the runtime pool instead, which every phase (not only sampling) runs in.
+            threads: None,
+            hops,
+        };
         let g = self.inner.clone();
         let r = runtime::run(py, threads, progress, move |p| {
-            select::evaluate(&g, model, &s, &cfg, p).map_err(core_err)
+            r.run_loaded(&g, &s, p).map_err(api_err)
         })?;
         let d = to_py(py, &r)?;
         d.set_item("seeds", to_py(py, &r.keys)?)?;

@@ -27,9 +27,13 @@ impl Progress for Shared {
 }
 
 fn pool(threads: Option<usize>) -> PyResult<Option<rayon::ThreadPool>> {
+    // The core's check, so that `threads=0` fails here as it does in a JSON request.
+    reachgraph_core::Sampling::new(0)
+        .with_threads(threads)
+        .validate()
+        .map_err(crate::error::core_err)?;
     match threads {
         None => Ok(None),
-        Some(0) => Err(crate::error::invalid("threads must be at least 1")),
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
