@@ -70,6 +70,7 @@ pub mod ids;
 pub mod io;
 mod live_edge;
 pub mod margin;
+pub mod output;
 pub mod overlap;
 pub mod progress;
 pub mod reach;
