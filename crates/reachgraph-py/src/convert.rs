@@ -225,7 +225,12 @@ pub fn sketch_costs(set: &SketchSet, obj: &Bound<'_, PyAny>) -> PyResult<Vec<f64
         let mut out = vec![f64::NAN; set.len()];
         for (i, (k, v)) in d.iter().enumerate() {
             let id = sketch_token(&k, "costs", i)?;
-            let c: f64 = v.extract()?;
+            let c: f64 = v.extract().map_err(|_| {
+                crate::error::InvalidAttributeError::new_err(format!(
+                    "cost of {id:?}: {} is not a number",
+                    v.repr().map(|r| r.to_string()).unwrap_or_default()
+                ))
+            })?;
             let Some(a) = set.index_of(&id) else {
                 return Err(UnknownNodeError::new_err(format!(
                     "unknown account id {id:?} (costs): no sketch for this account"

@@ -31,7 +31,7 @@ use reachgraph_core::io::EdgeFormat;
 use reachgraph_core::reach::{self, ReachOptions};
 use reachgraph_core::select::Selection;
 use reachgraph_core::{BuildReport, Graph, GraphBuilder, GraphOptions, NodeKey, WeightScheme};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// A selection as a dict: the core's fields, seeds as external ids, and `mean`/`stderr` of the
 /// out-of-sample estimate.
@@ -51,38 +51,83 @@ type EdgeArrays<'py> = (
 );
 
 /// The frozen follower graph (wrapped by `reachgraph.Graph`).
-#[pyclass(module = "reachgraph._reachgraph", name = "Graph")]
+///
+/// `frozen`: every method takes `&self`, so threads sharing one Graph never meet pyo3's
+/// borrow flag ("Already borrowed"). Readers take a snapshot of the `Arc` and work on it with
+/// the GIL released; the few calls that change the graph (weights, attributes) swap in a new
+/// version under the write lock (copy-on-write, so a snapshot in use is never changed).
+#[pyclass(module = "reachgraph._reachgraph", name = "Graph", frozen)]
 pub struct PyGraph {
-    pub(crate) inner: Arc<Graph>,
+    inner: RwLock<Arc<Graph>>,
     report: BuildReport,
 }
 
 impl PyGraph {
     fn new(graph: Graph, report: BuildReport) -> Self {
+        Self::shared(Arc::new(graph), report)
+    }
+
+    fn shared(graph: Arc<Graph>, report: BuildReport) -> Self {
         PyGraph {
-            inner: Arc::new(graph),
+            inner: RwLock::new(graph),
             report,
         }
     }
 
+    /// The graph as it is now; later changes to this Graph do not reach the snapshot.
+    pub(crate) fn snapshot(&self) -> Arc<Graph> {
+        // A poisoned lock means a panic while the graph was changed; the core's setters
+        // validate before they write, so the graph itself is still whole.
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Changes the graph with the GIL released, under the write lock.
+    fn update<F>(&self, py: Python<'_>, change: F) -> PyResult<()>
+    where
+        F: FnOnce(&mut Graph) -> PyResult<()> + Send,
+    {
+        runtime::quick(py, || {
+            let mut g = self
+                .inner
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            change(Arc::make_mut(&mut g))
+        })
+    }
+
     /// Dense ids of an optional candidate list.
-    fn candidate_ids(&self, candidates: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u32>>> {
+    fn candidate_ids(
+        g: &Graph,
+        candidates: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<Vec<u32>>> {
         candidates
-            .map(|c| resolve_ids(&self.inner, c, "candidate list"))
+            .map(|c| resolve_ids(g, c, "candidate list"))
             .transpose()
     }
 
-    /// Sets the weight scheme when one is given and differs from the one in force.
-    fn apply_weights(&mut self, weights: Option<&str>) -> PyResult<()> {
-        if let Some(w) = weights {
-            let scheme: WeightScheme = w.parse().map_err(core_err)?;
-            if &scheme != self.inner.weight_scheme() {
-                Arc::make_mut(&mut self.inner)
+    /// Sets the weight scheme when one is given and differs from the one in force, and
+    /// returns the graph to run on, taken under the same write lock so that a concurrent call
+    /// asking for another scheme cannot slip in between.
+    fn apply_weights(&self, py: Python<'_>, weights: Option<&str>) -> PyResult<Arc<Graph>> {
+        let Some(w) = weights else {
+            return Ok(self.snapshot());
+        };
+        let scheme: WeightScheme = w.parse().map_err(core_err)?;
+        runtime::quick(py, || {
+            let mut g = self
+                .inner
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if &scheme != g.weight_scheme() {
+                Arc::make_mut(&mut g)
                     .set_weights(&scheme)
                     .map_err(core_err)?;
             }
-        }
-        Ok(())
+            Ok(g.clone())
+        })
     }
 }
 
@@ -171,19 +216,19 @@ impl PyGraph {
     /// Number of accounts.
     #[getter]
     fn node_count(&self) -> usize {
-        self.inner.node_count()
+        self.snapshot().node_count()
     }
 
     /// Number of directed follow edges.
     #[getter]
     fn edge_count(&self) -> usize {
-        self.inner.edge_count()
+        self.snapshot().edge_count()
     }
 
     /// Number of people (accounts merged by the person attribute).
     #[getter]
     fn people_count(&self) -> usize {
-        self.inner.people().count
+        self.snapshot().people().count
     }
 
     /// What building the graph did: records, self-loops dropped, duplicates merged.
@@ -195,20 +240,22 @@ impl PyGraph {
     /// The weight scheme in force, as a dict.
     #[getter]
     fn weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, self.inner.weight_scheme())
+        to_py(py, self.snapshot().weight_scheme())
     }
 
     /// External ids of all accounts, in dense-id order.
     fn ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let all: Vec<u32> = (0..self.inner.node_count() as u32).collect();
-        labels(py, &self.inner, &all)
+        let g = self.snapshot();
+        let all: Vec<u32> = (0..g.node_count() as u32).collect();
+        labels(py, &g, &all)
     }
 
     /// Edges as three arrays: source dense ids, target dense ids, probabilities.
     fn edge_arrays<'py>(&self, py: Python<'py>) -> EdgeArrays<'py> {
-        let out = self.inner.out_csr();
-        let mut src = Vec::with_capacity(self.inner.edge_count());
-        for u in 0..self.inner.node_count() {
+        let g = self.snapshot();
+        let out = g.out_csr();
+        let mut src = Vec::with_capacity(g.edge_count());
+        for u in 0..g.node_count() {
             src.extend(std::iter::repeat_n(u as u32, out.degree(u as u32)));
         }
         (
@@ -224,31 +271,29 @@ impl PyGraph {
         py: Python<'py>,
         accounts: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<u64>>> {
-        let ids = resolve_ids(&self.inner, accounts, "account list")?;
+        let g = self.snapshot();
+        let ids = resolve_ids(&g, accounts, "account list")?;
         Ok(PyArray1::from_vec(
             py,
-            ids.iter()
-                .map(|&u| self.inner.out_degree(u) as u64)
-                .collect(),
+            ids.iter().map(|&u| g.out_degree(u) as u64).collect(),
         ))
     }
 
     /// Sets every edge probability by a scheme: 'given', 'wc', 'const:P', 'trivalency[:SEED]', 'tier'.
-    fn set_weights(&mut self, scheme: &str) -> PyResult<()> {
-        let s = scheme.parse().map_err(core_err)?;
-        Arc::make_mut(&mut self.inner)
-            .set_weights(&s)
-            .map_err(core_err)
+    fn set_weights(&self, py: Python<'_>, scheme: &str) -> PyResult<()> {
+        let s: WeightScheme = scheme.parse().map_err(core_err)?;
+        self.update(py, |g| g.set_weights(&s).map_err(core_err))
     }
 
     /// Reads node attributes from a CSV keyed by account id.
-    fn read_attributes(&mut self, path: &str) -> PyResult<()> {
+    fn read_attributes(&self, py: Python<'_>, path: &str) -> PyResult<()> {
         let f = std::fs::File::open(path)
             .map_err(|e| error::ReachgraphIOError::new_err(format!("cannot open {path}: {e}")))?;
-        let a = reachgraph_core::io::read_attributes(f, path, &self.inner).map_err(core_err)?;
-        Arc::make_mut(&mut self.inner)
-            .set_attributes(a)
-            .map_err(core_err)
+        let g = self.snapshot();
+        let a = runtime::quick(py, || {
+            reachgraph_core::io::read_attributes(f, path, &g).map_err(core_err)
+        })?;
+        self.update(py, |g| g.set_attributes(a).map_err(core_err))
     }
 
     /// Sets node attributes for the listed accounts; each column is a list aligned with `ids`
@@ -256,7 +301,8 @@ impl PyGraph {
     #[pyo3(signature = (ids, platform=None, person=None, jurisdiction=None, target_weight=None, cost=None, followers=None, tier=None))]
     #[allow(clippy::too_many_arguments)]
     fn set_attributes(
-        &mut self,
+        &self,
+        py: Python<'_>,
         ids: &Bound<'_, PyAny>,
         platform: Option<Vec<Option<String>>>,
         person: Option<Vec<Option<String>>>,
@@ -266,67 +312,69 @@ impl PyGraph {
         followers: Option<Vec<Option<u64>>>,
         tier: Option<Vec<Option<String>>>,
     ) -> PyResult<()> {
-        let dense = resolve_ids(&self.inner, ids, "attribute ids")?;
+        let dense = resolve_ids(&self.snapshot(), ids, "attribute ids")?;
         let n = dense.len();
-        let mut a = self.inner.attributes().clone();
-        let cat = |col: &mut Categorical, vals: &Option<Vec<Option<String>>>, name: &str| {
-            if let Some(v) = vals {
-                check_len(name, v.len(), n)?;
+        // Read, changed and written back under one write lock: a concurrent change to other
+        // accounts' attributes is not lost.
+        self.update(py, |g| {
+            let mut a = g.attributes().clone();
+            let cat = |col: &mut Categorical, vals: &Option<Vec<Option<String>>>, name: &str| {
+                if let Some(v) = vals {
+                    check_len(name, v.len(), n)?;
+                    for (&u, x) in dense.iter().zip(v) {
+                        col.codes[u as usize] = match x {
+                            Some(s) => col.code_of(s),
+                            None => reachgraph_core::attrs::NONE,
+                        };
+                    }
+                }
+                PyResult::Ok(())
+            };
+            cat(&mut a.platform, &platform, "platform")?;
+            cat(&mut a.person, &person, "person")?;
+            cat(&mut a.jurisdiction, &jurisdiction, "jurisdiction")?;
+            if let Some(v) = &target_weight {
+                check_len("target_weight", v.len(), n)?;
                 for (&u, x) in dense.iter().zip(v) {
-                    col.codes[u as usize] = match x {
-                        Some(s) => col.code_of(s),
-                        None => reachgraph_core::attrs::NONE,
+                    a.target_weight[u as usize] = x.unwrap_or(1.0) as f32;
+                }
+            }
+            if let Some(v) = &cost {
+                check_len("cost", v.len(), n)?;
+                for (&u, x) in dense.iter().zip(v) {
+                    a.cost[u as usize] = x.unwrap_or(f64::NAN);
+                }
+            }
+            if let Some(v) = &followers {
+                check_len("followers", v.len(), n)?;
+                for (&u, x) in dense.iter().zip(v) {
+                    a.followers[u as usize] = *x;
+                }
+            }
+            if let Some(v) = &tier {
+                check_len("tier", v.len(), n)?;
+                for (&u, x) in dense.iter().zip(v) {
+                    a.tier[u as usize] = match x {
+                        None => None,
+                        Some(s) => Some(Tier::parse(s).ok_or_else(|| {
+                            invalid(format!(
+                                "tier {s:?} is not one of nano, micro, mid, macro, mega"
+                            ))
+                        })?),
                     };
                 }
             }
-            PyResult::Ok(())
-        };
-        cat(&mut a.platform, &platform, "platform")?;
-        cat(&mut a.person, &person, "person")?;
-        cat(&mut a.jurisdiction, &jurisdiction, "jurisdiction")?;
-        if let Some(v) = &target_weight {
-            check_len("target_weight", v.len(), n)?;
-            for (&u, x) in dense.iter().zip(v) {
-                a.target_weight[u as usize] = x.unwrap_or(1.0) as f32;
-            }
-        }
-        if let Some(v) = &cost {
-            check_len("cost", v.len(), n)?;
-            for (&u, x) in dense.iter().zip(v) {
-                a.cost[u as usize] = x.unwrap_or(f64::NAN);
-            }
-        }
-        if let Some(v) = &followers {
-            check_len("followers", v.len(), n)?;
-            for (&u, x) in dense.iter().zip(v) {
-                a.followers[u as usize] = *x;
-            }
-        }
-        if let Some(v) = &tier {
-            check_len("tier", v.len(), n)?;
-            for (&u, x) in dense.iter().zip(v) {
-                a.tier[u as usize] = match x {
-                    None => None,
-                    Some(s) => Some(Tier::parse(s).ok_or_else(|| {
-                        invalid(format!(
-                            "tier {s:?} is not one of nano, micro, mid, macro, mega"
-                        ))
-                    })?),
-                };
-            }
-        }
-        Arc::make_mut(&mut self.inner)
-            .set_attributes(a)
-            .map_err(core_err)
+            g.set_attributes(a).map_err(core_err)
+        })
     }
 
     /// The node attribute columns as a dict of lists, in dense-id order.
     fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let a = self.inner.attributes();
-        let g = &self.inner;
+        let g = self.snapshot();
+        let a = g.attributes();
         let d = PyDict::new(py);
         let all: Vec<u32> = (0..g.node_count() as u32).collect();
-        d.set_item("id", labels(py, g, &all)?)?;
+        d.set_item("id", labels(py, &g, &all)?)?;
         for (name, col) in [
             ("platform", &a.platform),
             ("person", &a.person),
@@ -359,8 +407,9 @@ impl PyGraph {
         include_seeds: bool,
         target_only: bool,
     ) -> PyResult<u64> {
-        let s = resolve_ids(&self.inner, seeds, "seed set")?;
-        let g = &self.inner;
+        let g = self.snapshot();
+        let s = resolve_ids(&g, seeds, "seed set")?;
+        let g = &g;
         runtime::quick(py, || {
             reach::unique_reach(g, &s, &opts(include_seeds, target_only))
                 .map(|r| r.unique_people)
@@ -377,8 +426,9 @@ impl PyGraph {
         include_seeds: bool,
         target_only: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let s = resolve_ids(&self.inner, seeds, "seed set")?;
-        let g = &self.inner;
+        let g = self.snapshot();
+        let s = resolve_ids(&g, seeds, "seed set")?;
+        let g = &g;
         let r = runtime::quick(py, || {
             reach::unique_reach(g, &s, &opts(include_seeds, target_only)).map_err(core_err)
         })?;
@@ -395,8 +445,9 @@ impl PyGraph {
         include_seeds: bool,
         target_only: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let s = resolve_ids(&self.inner, seeds, "seed set")?;
-        let g = &self.inner;
+        let g = self.snapshot();
+        let s = resolve_ids(&g, seeds, "seed set")?;
+        let g = &g;
         let r = runtime::quick(py, || {
             reach::expected_reach(g, &s, posts_per_seed, &opts(include_seeds, target_only))
                 .map_err(core_err)
@@ -416,14 +467,14 @@ impl PyGraph {
         threads: Option<usize>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let a = resolve_ids(&self.inner, accounts, "account list")?;
+        let g = self.snapshot();
+        let a = resolve_ids(&g, accounts, "account list")?;
         if a.is_empty() {
             return Err(core_err(reachgraph_core::Error::Empty {
                 what: "account list".into(),
             }));
         }
-        let g = self.inner.clone();
-        let (ov, edges) = runtime::run(py, threads, progress, move |p| {
+        let (ov, edges) = runtime::run(py, threads, progress, |p| {
             let ov = reachgraph_core::overlap::overlap(&g, &a, p).map_err(core_err)?;
             let edges = match min_jaccard {
                 Some(t) => {
@@ -443,7 +494,7 @@ impl PyGraph {
             Ok((ov, edges))
         })?;
         let d = PyDict::new(py);
-        d.set_item("accounts", labels(py, &self.inner, &ov.accounts)?)?;
+        d.set_item("accounts", labels(py, &g, &ov.accounts)?)?;
         d.set_item("audience", ov.audience.to_pyarray(py))?;
         d.set_item("shared", PyArray2::from_owned_array(py, ov.shared))?;
         d.set_item("jaccard", PyArray2::from_owned_array(py, ov.jaccard))?;
@@ -471,8 +522,9 @@ impl PyGraph {
         include_seeds: bool,
         target_only: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.candidate_ids(candidates)?;
-        let g = &self.inner;
+        let g = self.snapshot();
+        let c = Self::candidate_ids(&g, candidates)?;
+        let g = &g;
         let l = runtime::quick(py, || {
             coverage::reach_ladder(g, c.as_deref(), k, &opts(include_seeds, target_only))
                 .map_err(core_err)
@@ -493,8 +545,9 @@ impl PyGraph {
         include_seeds: bool,
         target_only: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.candidate_ids(candidates)?;
-        let g = &self.inner;
+        let g = self.snapshot();
+        let c = Self::candidate_ids(&g, candidates)?;
+        let g = &g;
         let p = runtime::quick(py, || {
             coverage::budget_pick(g, c.as_deref(), budget, &opts(include_seeds, target_only))
                 .map_err(core_err)
@@ -508,7 +561,7 @@ impl PyGraph {
     #[pyo3(signature = (seeds, model="ic", weights=None, trials=10_000, seed=0, threads=None, hops=None, target_rse=None, node_probabilities=false, histogram=false, progress=None))]
     #[allow(clippy::too_many_arguments)]
     fn spread<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         seeds: &Bound<'py, PyAny>,
         model: &str,
@@ -522,8 +575,8 @@ impl PyGraph {
         histogram: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.apply_weights(weights)?;
-        let s = resolve_ids(&self.inner, seeds, "seed set")?;
+        let g = self.apply_weights(py, weights)?;
+        let s = resolve_ids(&g, seeds, "seed set")?;
         let r = SpreadRequest {
             graph: in_memory(),
             seeds: passed_apart(),
@@ -537,8 +590,7 @@ impl PyGraph {
             node_probabilities,
             histogram,
         };
-        let g = self.inner.clone();
-        let r = runtime::run(py, threads, progress, move |p| {
+        let r = runtime::run(py, threads, progress, |p| {
             r.run_loaded(&g, &s, p, &Local).map_err(api_err)
         })?;
         let d = to_py(py, &r)?;
@@ -554,7 +606,7 @@ impl PyGraph {
     #[pyo3(signature = (k=None, budget=None, model="ic", weights=None, epsilon=0.1, delta=None, mode="guarantee", algorithm="opim_c", objective=None, candidates=None, seed=0, threads=None, hops=None, tolerance=None, max_rr_sets=None, time_limit_s=None, memory_limit_bytes=None, progress=None))]
     #[allow(clippy::too_many_arguments)]
     fn select<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         k: Option<usize>,
         budget: Option<f64>,
@@ -575,9 +627,9 @@ impl PyGraph {
         memory_limit_bytes: Option<u64>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.apply_weights(weights)?;
+        let g = self.apply_weights(py, weights)?;
         let model: Model = model.parse().map_err(core_err)?;
-        let candidates = self.candidate_ids(candidates)?;
+        let candidates = Self::candidate_ids(&g, candidates)?;
         let r = SelectRequest {
             graph: in_memory(),
             model,
@@ -606,8 +658,7 @@ impl PyGraph {
                 "give exactly one of k= (a number of accounts) or budget=",
             ));
         }
-        let g = self.inner.clone();
-        let r = runtime::run(py, threads, progress, move |p| {
+        let r = runtime::run(py, threads, progress, |p| {
             r.run_loaded(&g, candidates, p).map_err(api_err)
         })?;
         selection_dict(py, &r)
@@ -617,7 +668,7 @@ impl PyGraph {
     #[pyo3(signature = (seeds, model="ic", weights=None, objective=None, rr_sets=200_000, seed=0, threads=None, hops=None, progress=None))]
     #[allow(clippy::too_many_arguments)]
     fn evaluate<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         seeds: &Bound<'py, PyAny>,
         model: &str,
@@ -629,8 +680,8 @@ impl PyGraph {
         hops: Option<u32>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.apply_weights(weights)?;
-        let s = resolve_ids(&self.inner, seeds, "seed set")?;
+        let g = self.apply_weights(py, weights)?;
+        let s = resolve_ids(&g, seeds, "seed set")?;
         let r = EvaluateRequest {
             graph: in_memory(),
             model: model.parse().map_err(core_err)?,
@@ -643,8 +694,7 @@ impl PyGraph {
             threads: None,
             hops,
         };
-        let g = self.inner.clone();
-        let r = runtime::run(py, threads, progress, move |p| {
+        let r = runtime::run(py, threads, progress, |p| {
             r.run_loaded(&g, &s, p).map_err(api_err)
         })?;
         let d = to_py(py, &r)?;
@@ -657,14 +707,15 @@ impl PyGraph {
     /// Margin simulation of the seeds as a campaign (options as the JSON `margin` request).
     #[pyo3(signature = (seeds, options, threads=None, progress=None))]
     fn margin<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         seeds: &Bound<'py, PyAny>,
         options: &str,
         threads: Option<usize>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let s = resolve_ids(&self.inner, seeds, "seed set")?;
+        let g = self.snapshot();
+        let s = resolve_ids(&g, seeds, "seed set")?;
         let r: MarginRequest =
             serde_json::from_str(options).map_err(|e| invalid(format!("margin options: {e}")))?;
         if r.graph.is_some() || r.seeds.is_some() {
@@ -672,20 +723,30 @@ impl PyGraph {
                 "margin options: pass seeds as the first argument; the graph is this one",
             ));
         }
-        let g = self.inner.clone();
-        let report = self.report.clone();
-        let resp = runtime::run(py, threads, progress, move |p| {
-            margin::run_margin_with(&r, &g, &report, s, p).map_err(api_err)
+        let report = &self.report;
+        let resp = runtime::run(py, threads, progress, |p| {
+            margin::run_margin_with(&r, &g, report, s, p).map_err(api_err)
         })?;
         to_py(py, &resp)
     }
 
+    /// A Graph of its own: shares the graph until either side changes weights or attributes.
+    fn __copy__(&self) -> Self {
+        PyGraph::shared(self.snapshot(), self.report.clone())
+    }
+
+    /// As `__copy__`: the copy-on-write graph makes a shallow copy as independent as a deep one.
+    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
+        self.__copy__()
+    }
+
     fn __repr__(&self) -> String {
+        let g = self.snapshot();
         format!(
             "<reachgraph.Graph: {} accounts, {} people, {} edges>",
-            self.inner.node_count(),
-            self.inner.people().count,
-            self.inner.edge_count()
+            g.node_count(),
+            g.people().count,
+            g.edge_count()
         )
     }
 }
@@ -749,11 +810,13 @@ fn generate_scenario<'py>(
     Ok((PyGraph::new(sc.graph, report), creators, sc.scale))
 }
 
-/// Answers a JSON request (the same wire format as `reachgraph run`) with a JSON response.
+/// Answers a JSON request (the same wire format as `reachgraph run`) with a JSON response,
+/// reporting progress to an optional callback.
 #[pyfunction]
-fn run_request(py: Python<'_>, request: &str) -> PyResult<String> {
+#[pyo3(signature = (request, progress=None))]
+fn run_request(py: Python<'_>, request: &str, progress: Option<Py<PyAny>>) -> PyResult<String> {
     let req = reachgraph_api::parse_request(request).map_err(api_err)?;
-    let resp = runtime::run(py, None, None, move |p| {
+    let resp = runtime::run(py, None, progress, move |p| {
         reachgraph_api::run(&req, p).map_err(api_err)
     })?;
     serde_json::to_string(&resp).map_err(|e| error::ReachgraphError::new_err(e.to_string()))

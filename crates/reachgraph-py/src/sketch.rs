@@ -60,7 +60,7 @@ impl PySketches {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let p = params(lg_k, seed)?;
-        let g = graph.inner.clone();
+        let g = graph.snapshot();
         let acc = accounts
             .map(|a| resolve_ids(&g, a, "account list"))
             .transpose()?;
@@ -344,7 +344,7 @@ impl PySketches {
         threads: Option<usize>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let g = graph.inner.clone();
+        let g = graph.snapshot();
         let ids = resolve_ids(&g, accounts, "account list")?;
         let set = self.inner.clone();
         let r = runtime::run(py, threads, progress, move |p| {

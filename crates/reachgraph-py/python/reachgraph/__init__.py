@@ -78,17 +78,158 @@ def _pandas():
         return None
 
 
-def _ids_arg(ids: Any) -> Any:
+# ---- argument conversion ------------------------------------------------------------------
+# Every mistake in an argument's value raises a ReachgraphError subclass naming the argument
+# (docs/python.md, "Errors"): the checks below run before the extension sees a value, so that
+# pyo3's own conversions (OverflowError for a negative count, TypeError for a float) never
+# reach the user. Ranges that depend on the work (trials, RR sets, threads) are the core's.
+
+_UINT_MAX = {"u8": 2**8 - 1, "u32": 2**32 - 1, "u64": 2**64 - 1}
+
+
+def _whole(name: str, value: Any, kind: str = "u64") -> int:
+    """A whole number in the range of an unsigned Rust integer type (numpy integers welcome)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InvalidParameterError(f"{name}={value!r}: expected a whole number, got {type(value).__name__}")
+    v = int(value)
+    if not 0 <= v <= _UINT_MAX[kind]:
+        raise InvalidParameterError(f"{name}={v}: expected a whole number from 0 to {_UINT_MAX[kind]}")
+    return v
+
+
+def _opt_whole(name: str, value: Any, kind: str = "u64") -> Optional[int]:
+    return None if value is None else _whole(name, value, kind)
+
+
+def _number(name: str, value: Any) -> float:
+    """A real number, never NaN (infinities are left to the parameter's own range check)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidParameterError(f"{name}={value!r}: expected a number, got {type(value).__name__}")
+    try:
+        v = float(value)
+    except OverflowError:
+        raise InvalidParameterError(f"{name}={value!r}: too large for a float") from None
+    if v != v:
+        raise InvalidParameterError(f"{name}=nan: expected a number, not NaN")
+    return v
+
+
+def _opt_number(name: str, value: Any) -> Optional[float]:
+    return None if value is None else _number(name, value)
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidParameterError(f"{name}={value!r}: expected True or False")
+    return bool(value)
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidParameterError(f"{name}={value!r}: expected a str, got {type(value).__name__}")
+    return value
+
+
+def _opt_text(name: str, value: Any) -> Optional[str]:
+    return None if value is None else _text(name, value)
+
+
+def _path(name: str, value: Any) -> str:
+    """A file path: a str or an ``os.PathLike``."""
+    import os
+
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise InvalidParameterError(f"{name}={value!r}: expected a path (str or os.PathLike)")
+    return value
+
+
+def _opt_path(name: str, value: Any) -> Optional[str]:
+    return None if value is None else _path(name, value)
+
+
+def _callback(progress: Any) -> Any:
+    if progress is not None and not callable(progress):
+        raise InvalidParameterError(f"progress={progress!r}: expected a callable progress(stage, done, total)")
+    return progress
+
+
+def _json_ready(value: Any) -> Any:
+    """json.dumps's fallback: numpy scalars and arrays become plain numbers and lists."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (set, frozenset)):
+        raise TypeError("sets have no order; pass a list")
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+def _dumps(what: str, value: Any, error: type) -> str:
+    """JSON text of a request or options; NaN, infinities and non-JSON values raise ``error``."""
+    import json
+
+    try:
+        return json.dumps(value, default=_json_ready, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise error(f"{what}: {e}") from None
+
+
+def _ids_arg(ids: Any, name: str = "ids") -> Any:
     """Integer numpy arrays go to Rust as int64 (read in place); anything else as a list."""
     if isinstance(ids, np.ndarray):
+        if ids.ndim != 1:
+            raise InvalidParameterError(f"{name}: expected a one-dimensional array of ids, got shape {ids.shape}")
         if ids.dtype.kind in "iu":
             return np.ascontiguousarray(ids, dtype=np.int64)
         return ids.tolist()
     if hasattr(ids, "to_numpy"):  # pandas Series / Index
-        return _ids_arg(ids.to_numpy())
+        return _ids_arg(ids.to_numpy(), name)
     if isinstance(ids, (str, bytes)):
         return ids  # rejected by the extension with a clear message
-    return ids if isinstance(ids, (list, tuple)) else list(ids)
+    if isinstance(ids, (list, tuple)):
+        return ids
+    try:
+        return list(ids)
+    except TypeError:
+        raise InvalidParameterError(f"{name}: expected a list or array of ids, got {type(ids).__name__}") from None
+
+
+def _opt_ids(ids: Any, name: str) -> Any:
+    return None if ids is None else _ids_arg(ids, name)
+
+
+def _id_array(name: str, value: Any) -> np.ndarray:
+    try:
+        a = np.asarray(value)
+    except ValueError as e:  # ragged nested lists
+        raise InvalidParameterError(f"{name}: not an array of ids ({e})") from None
+    if a.ndim != 1:
+        raise InvalidParameterError(f"{name}: expected a one-dimensional array of ids, got shape {a.shape}")
+    return a
+
+
+def _probability_array(value: Any, dtype: Any = np.float32) -> np.ndarray:
+    """Probabilities as a flat float array; NaN passes, for the core's InvalidProbabilityError."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        raise InvalidParameterError(f"probabilities: expected a list or array of numbers, got {type(value).__name__}")
+    try:
+        a = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError) as e:
+        raise InvalidParameterError(f"probabilities: not an array of numbers ({e})") from None
+    if a.ndim != 1:
+        raise InvalidParameterError(f"probabilities: expected a one-dimensional array, got shape {a.shape}")
+    return np.ascontiguousarray(a)
+
+
+def _column(table: Any, column: Any, role: str) -> Any:
+    """A column of a DataFrame (or dict of columns) as an array; a missing one is named."""
+    try:
+        col = table[column]
+    except (KeyError, IndexError, TypeError):
+        raise InvalidParameterError(f"{role}={column!r}: no such column") from None
+    return col.to_numpy() if hasattr(col, "to_numpy") else np.asarray(col)
 
 
 class Result:
@@ -100,10 +241,28 @@ class Result:
         self._data = data
 
     def __getattr__(self, name: str) -> Any:
+        # Only fields are looked up here. Private and dunder names never are: copy and pickle
+        # probe them (`__setstate__`, `__deepcopy__`) on an instance whose `_data` is not set
+        # yet, and looking `_data` up through `__getattr__` would recurse without end.
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
-            return self._data[name]
+            return self.__dict__["_data"][name]
         except KeyError:
-            raise AttributeError(name) from None
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}") from None
+
+    def __reduce__(self):
+        # The fields (plain values and numpy arrays) and any per-instance title rebuild it.
+        extra = {k: v for k, v in self.__dict__.items() if k != "_data"}
+        return (_rebuild_result, (type(self), self._data, extra))
+
+    def __copy__(self):
+        return _rebuild_result(type(self), dict(self._data), dict(self.__dict__, _data=None))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and _same(self._data, other._data)  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -132,6 +291,30 @@ class Result:
             for k, v in self._scalars()
         )
         return f"<table><caption>{html.escape(self._title)}</caption>{rows}</table>"
+
+
+def _rebuild_result(cls: type, data: Dict[str, Any], extra: Dict[str, Any]) -> "Result":
+    r = cls.__new__(cls)
+    r.__dict__.update(extra)
+    r.__dict__["_data"] = data
+    return r
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality of result fields: nested dicts and lists, numpy arrays by value (NaN equals NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    return bool(a == b)
 
 
 def _fmt(v: Any) -> str:
@@ -169,7 +352,10 @@ class Overlap(Result):
 
     def to_pandas(self, matrix: str = "jaccard"):
         """One matrix as a labelled DataFrame (a dict of arrays without pandas)."""
-        m = self._data[matrix]
+        m = self._data.get(matrix) if isinstance(matrix, str) else None
+        if not isinstance(m, np.ndarray) or m.ndim != 2:
+            names = sorted(k for k, v in self._data.items() if isinstance(v, np.ndarray) and v.ndim == 2)
+            raise InvalidParameterError(f"matrix={matrix!r}: expected one of {names}")
         labels = [str(a) for a in self._data["accounts"]]
         pd = _pandas()
         if pd is None:
@@ -329,11 +515,12 @@ class Graph:
 
         Copies nothing per edge in Python: int64 arrays are read in place.
         """
-        s = np.asarray(src)
-        d = np.asarray(dst)
+        s = _id_array("src", src)
+        d = _id_array("dst", dst)
         if s.dtype.kind not in "iu" or d.dtype.kind not in "iu":
             return cls.from_edges(s.tolist(), d.tolist(), probabilities, undirected, duplicates)
-        p = None if probabilities is None else np.ascontiguousarray(probabilities, dtype=np.float32)
+        p = None if probabilities is None else _probability_array(probabilities)
+        undirected, duplicates = _flag("undirected", undirected), _text("duplicates", duplicates)
         return cls(
             _rs.Graph.from_arrays(
                 np.ascontiguousarray(s, dtype=np.int64),
@@ -354,8 +541,14 @@ class Graph:
         duplicates: str = "max",
     ) -> "Graph":
         """Edges from two lists of ids (ints or strings)."""
-        p = None if probabilities is None else [float(x) for x in probabilities]
-        return cls(_rs.Graph.from_id_lists(list(src), list(dst), p, undirected, duplicates))
+        s, d = _ids_arg(src, "src"), _ids_arg(dst, "dst")
+        if isinstance(s, (str, bytes)) or isinstance(d, (str, bytes)):
+            raise InvalidParameterError("src and dst must be lists of ids, not single strings")
+        s = s.tolist() if isinstance(s, np.ndarray) else list(s)
+        d = d.tolist() if isinstance(d, np.ndarray) else list(d)
+        p = None if probabilities is None else _probability_array(probabilities, np.float64).tolist()
+        undirected, duplicates = _flag("undirected", undirected), _text("duplicates", duplicates)
+        return cls(_rs.Graph.from_id_lists(s, d, p, undirected, duplicates))
 
     @classmethod
     def from_pandas(
@@ -368,8 +561,8 @@ class Graph:
         duplicates: str = "max",
     ) -> "Graph":
         """Edges from a DataFrame's source and target columns (and optional probability)."""
-        p = None if probability is None else df[probability].to_numpy()
-        return cls.from_arrays(df[source].to_numpy(), df[target].to_numpy(), p, undirected, duplicates)
+        p = None if probability is None else _column(df, probability, "probability")
+        return cls.from_arrays(_column(df, source, "source"), _column(df, target, "target"), p, undirected, duplicates)
 
     @classmethod
     def from_networkx(cls, g: Any, probability: Optional[str] = None, duplicates: str = "max") -> "Graph":
@@ -377,7 +570,13 @@ class Graph:
         edges = list(g.edges(data=True))
         src = [u for u, _, _ in edges]
         dst = [v for _, v, _ in edges]
-        p = None if probability is None else [float(d[probability]) for _, _, d in edges]
+        p = None
+        if probability is not None:
+            p = []
+            for u, v, d in edges:
+                if probability not in d:
+                    raise MissingAttributeError(f"edge {u!r} -> {v!r} has no attribute {probability!r}")
+                p.append(_number(f"probability of edge {u!r} -> {v!r}", d[probability]))
         undirected = not g.is_directed()
         if src and all(isinstance(x, (int, np.integer)) for x in src + dst):
             out = cls.from_arrays(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), p, undirected, duplicates)
@@ -432,20 +631,34 @@ class Graph:
 
     def out_degrees(self, accounts: Ids) -> np.ndarray:
         """Follower counts of the accounts."""
-        return self._g.out_degrees(_ids_arg(accounts))
+        return self._g.out_degrees(_ids_arg(accounts, "accounts"))
 
     def __repr__(self) -> str:
         return repr(self._g)
 
+    def __copy__(self) -> "Graph":
+        # The graph is shared copy-on-write: changing weights or attributes of either Graph
+        # afterwards leaves the other as it was, so a shallow copy is as independent as a deep one.
+        return Graph(self._g.__copy__())
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "Graph":
+        return self.__copy__()
+
+    def __reduce__(self):
+        raise TypeError(
+            "a reachgraph.Graph cannot be pickled: keep its edge list (read_edgelist, from_arrays) "
+            "and attributes, and build it again; copy.copy and copy.deepcopy work"
+        )
+
     # ---- attributes and weights ------------------------------------------------------------
     def set_weights(self, scheme: str) -> "Graph":
         """Sets edge probabilities: 'given', 'wc', 'const:P', 'trivalency[:SEED]' or 'tier'."""
-        self._g.set_weights(scheme)
+        self._g.set_weights(_text("scheme", scheme))
         return self
 
     def read_attributes(self, path: str) -> "Graph":
         """Reads node attributes from a CSV keyed by ``id``."""
-        self._g.read_attributes(path)
+        self._g.read_attributes(_path("path", path))
         return self
 
     def set_attributes(self, data: Any = None, *, id: str = "id", **columns: Any) -> "Graph":
@@ -454,24 +667,38 @@ class Graph:
         Columns: platform, person, jurisdiction, target_weight, cost, followers, tier.
         """
         if data is not None:
+            if columns:
+                raise InvalidParameterError(f"give the columns in data or as keywords, not both: {sorted(columns)}")
             cols = {c: data[c] for c in ("platform", "person", "jurisdiction", "target_weight", "cost", "followers", "tier") if c in data}
+            if id not in data:
+                raise InvalidParameterError(f"data has no id column {id!r} (name it with id=)")
             ids = data[id]
         else:
+            if "ids" not in columns:
+                raise InvalidParameterError("give data= (a DataFrame or dict of columns) or ids= with the columns")
             ids = columns.pop("ids")
             cols = columns
 
-        def clean(v: Any, kind: str) -> List[Any]:
+        def clean(v: Any, kind: str, name: str) -> List[Any]:
+            if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__"):
+                raise InvalidParameterError(f"attribute column {name!r}: expected a list or array, got {type(v).__name__}")
             vals = v.tolist() if hasattr(v, "tolist") else list(v)
-            out = []
-            for x in vals:
+            out: List[Any] = []
+            for i, x in enumerate(vals):
                 missing = x is None or (isinstance(x, float) and np.isnan(x))
                 if missing:
                     out.append(None)
                 elif kind == "str":
                     out.append(str(x))
                 elif kind == "int":
-                    out.append(int(x))
+                    if isinstance(x, float) and x.is_integer():
+                        x = int(x)  # pandas stores an int column with gaps as floats
+                    if isinstance(x, bool) or not isinstance(x, int) or not 0 <= x < 2**64:
+                        raise InvalidAttributeError(f"attribute {name!r}, entry {i + 1}: {x!r} is not a whole number >= 0")
+                    out.append(x)
                 else:
+                    if isinstance(x, bool) or not isinstance(x, (int, float)):
+                        raise InvalidAttributeError(f"attribute {name!r}, entry {i + 1}: {x!r} is not a number")
                     out.append(float(x))
             return out
 
@@ -479,8 +706,8 @@ class Graph:
         unknown = set(cols) - set(kinds)
         if unknown:
             raise InvalidParameterError(f"unknown attribute columns: {sorted(unknown)}")
-        args = {k: clean(v, kinds[k]) for k, v in cols.items()}
-        self._g.set_attributes(_ids_arg(ids), **args)
+        args = {k: clean(v, kinds[k], k) for k, v in cols.items()}
+        self._g.set_attributes(_ids_arg(ids, "ids"), **args)
         return self
 
     def attributes(self):
@@ -492,18 +719,25 @@ class Graph:
     # ---- reach ---------------------------------------------------------------------------
     def unique_reach(self, seeds: Ids, include_seeds: bool = False, target_only: bool = False) -> int:
         """Number of distinct people following at least one seed."""
-        return self._g.unique_reach(_ids_arg(seeds), include_seeds, target_only)
+        return self._g.unique_reach(_ids_arg(seeds, "seeds"), _flag("include_seeds", include_seeds), _flag("target_only", target_only))
 
     def reach(self, seeds: Ids, include_seeds: bool = False, target_only: bool = False) -> ReachResult:
         """Reach with summed followers, distinct accounts and people, and breakdowns."""
-        return ReachResult(self._g.reach(_ids_arg(seeds), include_seeds, target_only))
+        return ReachResult(self._g.reach(_ids_arg(seeds, "seeds"), _flag("include_seeds", include_seeds), _flag("target_only", target_only)))
 
     def expected_reach(
         self, seeds: Ids, posts_per_seed: int = 1, include_seeds: bool = False, target_only: bool = False
     ) -> ExpectedReach:
         """Expected people reached under the edge probabilities (closed form) and the exact
         distribution of exposures per person."""
-        return ExpectedReach(self._g.expected_reach(_ids_arg(seeds), posts_per_seed, include_seeds, target_only))
+        return ExpectedReach(
+            self._g.expected_reach(
+                _ids_arg(seeds, "seeds"),
+                _whole("posts_per_seed", posts_per_seed, "u32"),
+                _flag("include_seeds", include_seeds),
+                _flag("target_only", target_only),
+            )
+        )
 
     def overlap(
         self,
@@ -513,7 +747,14 @@ class Graph:
         progress: Optional[ProgressCallback] = None,
     ) -> Overlap:
         """Shared followers, Jaccard and containment matrices of the accounts (numpy)."""
-        return Overlap(self._g.overlap(_ids_arg(accounts), min_jaccard, threads, progress))
+        return Overlap(
+            self._g.overlap(
+                _ids_arg(accounts, "accounts"),
+                _opt_number("min_jaccard", min_jaccard),
+                _opt_whole("threads", threads),
+                _callback(progress),
+            )
+        )
 
     def overlap_graph(self, accounts: Ids, min_jaccard: float = 0.1):
         """The overlap graph as a networkx Graph: accounts joined when Jaccard >= min_jaccard."""
@@ -530,16 +771,20 @@ class Graph:
         self, k: int, candidates: Optional[Ids] = None, include_seeds: bool = False, target_only: bool = False
     ) -> Ladder:
         """Greedy reach ladder: k accounts, each adding the most new people."""
-        c = None if candidates is None else _ids_arg(candidates)
-        return Ladder(self._g.reach_ladder(k, c, include_seeds, target_only))
+        c = _opt_ids(candidates, "candidates")
+        return Ladder(
+            self._g.reach_ladder(_whole("k", k), c, _flag("include_seeds", include_seeds), _flag("target_only", target_only))
+        )
 
     def budget_pick(
         self, budget: float, candidates: Optional[Ids] = None, include_seeds: bool = False, target_only: bool = False
     ) -> BudgetPick:
         """The accounts that reach the most distinct people within the budget (costs from the
         ``cost`` attribute); guaranteed at least 1 - 1/sqrt(e) of the optimum."""
-        c = None if candidates is None else _ids_arg(candidates)
-        return BudgetPick(self._g.budget_pick(budget, c, include_seeds, target_only))
+        c = _opt_ids(candidates, "candidates")
+        return BudgetPick(
+            self._g.budget_pick(_number("budget", budget), c, _flag("include_seeds", include_seeds), _flag("target_only", target_only))
+        )
 
     def sketches(
         self,
@@ -573,7 +818,17 @@ class Graph:
         ``threads``. Releases the GIL; Ctrl-C stops it with KeyboardInterrupt."""
         return SpreadResult(
             self._g.spread(
-                _ids_arg(seeds), model, weights, trials, seed, threads, hops, target_rse, node_probabilities, histogram, progress
+                _ids_arg(seeds, "seeds"),
+                _text("model", model),
+                _opt_text("weights", weights),
+                _whole("trials", trials),
+                _whole("seed", seed),
+                _opt_whole("threads", threads),
+                _opt_whole("hops", hops, "u32"),
+                _opt_number("target_rse", target_rse),
+                _flag("node_probabilities", node_probabilities),
+                _flag("histogram", histogram),
+                _callback(progress),
             )
         )
 
@@ -611,11 +866,27 @@ class Graph:
         >>> g.select(k=1, seed=1).seeds
         [1]
         """
-        c = None if candidates is None else _ids_arg(candidates)
+        c = _opt_ids(candidates, "candidates")
         return Selection(
             self._g.select(
-                k, budget, model, weights, epsilon, delta, mode, algorithm, objective, c, seed, threads,
-                hops, tolerance, max_rr_sets, time_limit_s, memory_limit_bytes, progress,
+                _opt_whole("k", k),
+                _opt_number("budget", budget),
+                _text("model", model),
+                _opt_text("weights", weights),
+                _number("epsilon", epsilon),
+                _opt_number("delta", delta),
+                _text("mode", mode),
+                _text("algorithm", algorithm),
+                _opt_text("objective", objective),
+                c,
+                _whole("seed", seed),
+                _opt_whole("threads", threads),
+                _opt_whole("hops", hops, "u32"),
+                _opt_number("tolerance", tolerance),
+                _opt_whole("max_rr_sets", max_rr_sets),
+                _opt_number("time_limit_s", time_limit_s),
+                _opt_whole("memory_limit_bytes", memory_limit_bytes),
+                _callback(progress),
             )
         )
 
@@ -633,7 +904,19 @@ class Graph:
     ) -> Evaluation:
         """Estimates the expected spread of any seed set on fresh RR sets, as ``select`` reports
         its own (and as ``reachgraph evaluate``)."""
-        return Evaluation(self._g.evaluate(_ids_arg(seeds), model, weights, objective, rr_sets, seed, threads, hops, progress))
+        return Evaluation(
+            self._g.evaluate(
+                _ids_arg(seeds, "seeds"),
+                _text("model", model),
+                _opt_text("weights", weights),
+                _opt_text("objective", objective),
+                _whole("rr_sets", rr_sets),
+                _whole("seed", seed),
+                _opt_whole("threads", threads),
+                _opt_whole("hops", hops, "u32"),
+                _callback(progress),
+            )
+        )
 
 
     def margin(
@@ -649,9 +932,8 @@ class Graph:
         ``hops``, ``posts_per_creator``, ``voters_per_person``, ``persuasion={"mean": .., "sd": ..}``,
         ``mobilization``, ``backlash``, ``baseline_error``, ``draws``, ``seed``, ``budgets``, …;
         see docs/margin.md). The answer equals ``reachgraph margin`` on the same graph."""
-        import json
-
-        return MarginResult(self._g.margin(_ids_arg(seeds), json.dumps(options), threads, progress))
+        text = _dumps("margin options", options, InvalidParameterError)
+        return MarginResult(self._g.margin(_ids_arg(seeds, "seeds"), text, _opt_whole("threads", threads), _callback(progress)))
 
 
 class SketchReach(Result):
@@ -721,8 +1003,12 @@ class Sketches:
     ) -> "Sketches":
         """Sketches of the people following each account of ``graph`` (followers are mapped to
         their person), in one parallel pass; the same sketches for any ``threads``."""
-        a = None if accounts is None else _ids_arg(accounts)
-        return cls(_rs.Sketches.build_from_graph(graph._g, lg_k, seed, a, threads, progress))
+        a = _opt_ids(accounts, "accounts")
+        return cls(
+            _rs.Sketches.build_from_graph(
+                _graph_arg(graph), _whole("lg_k", lg_k, "u8"), _whole("seed", seed), a, _opt_whole("threads", threads), _callback(progress)
+            )
+        )
 
     @classmethod
     def from_pairs(
@@ -731,8 +1017,8 @@ class Sketches:
         """Sketches from aligned ``(account, follower)`` pairs: ``followers[i]`` follows
         ``accounts[i]`` and names a person. Integer numpy arrays are read in place (accounts
         then come in ascending id order); lists of ints or strs work too."""
-        a, f = _ids_arg(accounts), _ids_arg(followers)
-        return cls(_rs.Sketches.from_pairs(a, f, lg_k, seed, threads))
+        a, f = _ids_arg(accounts, "accounts"), _ids_arg(followers, "followers")
+        return cls(_rs.Sketches.from_pairs(a, f, _whole("lg_k", lg_k, "u8"), _whole("seed", seed), _opt_whole("threads", threads)))
 
     @classmethod
     def from_stream(
@@ -746,21 +1032,34 @@ class Sketches:
     ) -> "Sketches":
         """Sketches from a file of ``account follower`` lines (gzip detected), read in chunks of
         ``chunk_bytes``: the file never has to fit in memory."""
-        return cls(_rs.Sketches.from_stream(path, lg_k, seed, chunk_bytes, threads, progress))
+        return cls(
+            _rs.Sketches.from_stream(
+                _path("path", path),
+                _whole("lg_k", lg_k, "u8"),
+                _whole("seed", seed),
+                _whole("chunk_bytes", chunk_bytes),
+                _opt_whole("threads", threads),
+                _callback(progress),
+            )
+        )
 
     @classmethod
     def load(cls, path: str) -> "Sketches":
         """Reads a sketch directory (``save``, ``reachgraph sketch build``) or ``.rgsk`` file."""
-        return cls(_rs.Sketches.load(path))
+        return cls(_rs.Sketches.load(_path("path", path)))
 
     def save(self, directory: str) -> Dict[str, Any]:
         """Writes ``sketches.rgsk`` and ``manifest.json`` into ``directory``."""
-        return self._s.save(directory)
+        return self._s.save(_path("directory", directory))
 
     @classmethod
     def from_bytes(cls, data: bytes, name: str = "<bytes>") -> "Sketches":
         """Parses the binary format; corrupt or truncated bytes raise typed errors."""
-        return cls(_rs.Sketches.from_bytes(data, name))
+        if isinstance(data, (bytearray, memoryview)):
+            data = bytes(data)
+        if not isinstance(data, bytes):
+            raise InvalidParameterError(f"data: expected bytes, got {type(data).__name__}")
+        return cls(_rs.Sketches.from_bytes(data, _text("name", name)))
 
     def to_bytes(self) -> bytes:
         """The set in the versioned, checksummed binary format."""
@@ -769,11 +1068,13 @@ class Sketches:
     def merge(self, other: "Sketches") -> "Sketches":
         """The union: an account in both gets the sketch of the union of its followers and the
         sum of its records. Sets of different ``lg_k`` or ``seed`` raise IncompatibleSketchesError."""
+        if not isinstance(other, Sketches):
+            raise InvalidParameterError(f"other: expected a reachgraph.Sketches, got {type(other).__name__}")
         return Sketches(self._s.merge(other._s))
 
     def downsample(self, lg_k: int) -> "Sketches":
         """Every sketch reduced to a smaller ``lg_k`` (to merge with sets built smaller)."""
-        return Sketches(self._s.downsample(lg_k))
+        return Sketches(self._s.downsample(_whole("lg_k", lg_k, "u8")))
 
     @property
     def lg_k(self) -> int:
@@ -801,6 +1102,16 @@ class Sketches:
     def __repr__(self) -> str:
         return repr(self._s)
 
+    def __reduce__(self):
+        # Pickled as the versioned, checksummed binary format of to_bytes.
+        return (_sketches_from_bytes, (self.to_bytes(),))
+
+    def __copy__(self) -> "Sketches":
+        return Sketches(self._s)  # the set itself is immutable
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "Sketches":
+        return Sketches(self._s)
+
     def accounts(self) -> List[Id]:
         """Account ids, in set order."""
         return self._s.accounts()
@@ -811,7 +1122,7 @@ class Sketches:
 
     def reach(self, accounts: Ids, confidence: float = 0.95) -> SketchReach:
         """Unique reach of the accounts with its error bound (people) at ``confidence``."""
-        return SketchReach(self._s.reach(_ids_arg(accounts), confidence))
+        return SketchReach(self._s.reach(_ids_arg(accounts, "accounts"), _number("confidence", confidence)))
 
     def overlap(
         self,
@@ -821,12 +1132,16 @@ class Sketches:
         progress: Optional[ProgressCallback] = None,
     ) -> SketchOverlap:
         """Shared people, Jaccard and containment matrices (numpy) with error bounds."""
-        return SketchOverlap(self._s.overlap(_ids_arg(accounts), confidence, threads, progress))
+        return SketchOverlap(
+            self._s.overlap(
+                _ids_arg(accounts, "accounts"), _number("confidence", confidence), _opt_whole("threads", threads), _callback(progress)
+            )
+        )
 
     def ladder(self, k: int, candidates: Optional[Ids] = None, confidence: float = 0.95) -> SketchLadder:
         """Greedy reach ladder: k accounts, each adding the most (estimated) people."""
-        c = None if candidates is None else _ids_arg(candidates)
-        return SketchLadder(self._s.ladder(k, c, confidence))
+        c = _opt_ids(candidates, "candidates")
+        return SketchLadder(self._s.ladder(_whole("k", k), c, _number("confidence", confidence)))
 
     def budget_pick(
         self, budget: float, costs: Any, candidates: Optional[Ids] = None, confidence: float = 0.95
@@ -834,12 +1149,21 @@ class Sketches:
         """The accounts reaching the most (estimated) people within ``budget``. ``costs``: a dict
         ``{id: cost}``, a float array aligned with :meth:`accounts` (NaN: not for hire) or the
         path of a CSV with ``id`` and ``cost`` columns."""
+        import os
+
         if hasattr(costs, "to_dict") and not isinstance(costs, dict):  # pandas Series
             costs = costs.to_dict()
+        elif isinstance(costs, os.PathLike):
+            costs = os.fspath(costs)
         elif isinstance(costs, np.ndarray):
-            costs = np.ascontiguousarray(costs, dtype=np.float64)
-        c = None if candidates is None else _ids_arg(candidates)
-        r = SketchLadder(self._s.budget_pick(budget, costs, c, confidence))
+            if costs.ndim != 1:
+                raise InvalidParameterError(f"costs: expected a one-dimensional array, got shape {costs.shape}")
+            try:
+                costs = np.ascontiguousarray(costs, dtype=np.float64)
+            except (TypeError, ValueError) as e:
+                raise InvalidParameterError(f"costs: not an array of numbers ({e})") from None
+        c = _opt_ids(candidates, "candidates")
+        r = SketchLadder(self._s.budget_pick(_number("budget", budget), costs, c, _number("confidence", confidence)))
         r._title = "budgeted pick (sketches)"
         return r
 
@@ -857,13 +1181,21 @@ class Sketches:
     ) -> SketchCheck:
         """Compares these sketches' answers (reach of ``accounts``, Jaccard of each pair) with
         the exact ones on ``graph``."""
-        return SketchCheck(self._s.check(graph._g, _ids_arg(accounts), confidence, threads, progress))
+        return SketchCheck(
+            self._s.check(
+                _graph_arg(graph),
+                _ids_arg(accounts, "accounts"),
+                _number("confidence", confidence),
+                _opt_whole("threads", threads),
+                _callback(progress),
+            )
+        )
 
 
 def sketch_error(lg_k: int = 14, set_size: Optional[int] = None, confidence: float = 0.95) -> Result:
     """Expected relative error of a reach estimate, worst-case Jaccard error and bytes per
     sketch for ``lg_k`` (and a set of ``set_size`` people), as ``reachgraph sketch error``."""
-    r = Result(_rs.sketch_error(lg_k, set_size, confidence))
+    r = Result(_rs.sketch_error(_whole("lg_k", lg_k, "u8"), _opt_whole("set_size", set_size), _number("confidence", confidence)))
     r._title = "sketch error"
     return r
 
@@ -878,7 +1210,16 @@ def read_edgelist(
 ) -> Graph:
     """Reads an edge file: ``u v [p]`` lines (v follows u) or CSV ``source,target[,p]``; gzip
     detected. The same loader as the CLI."""
-    return Graph(_rs.read_edgelist(path, undirected, format, duplicates, attributes, weights))
+    return Graph(
+        _rs.read_edgelist(
+            _path("path", path),
+            _flag("undirected", undirected),
+            _opt_text("format", format),
+            _text("duplicates", duplicates),
+            _opt_path("attributes", attributes),
+            _opt_text("weights", weights),
+        )
+    )
 
 
 def generate_scenario(edges: Optional[int] = None, seed: Optional[int] = None):
@@ -887,19 +1228,36 @@ def generate_scenario(edges: Optional[int] = None, seed: Optional[int] = None):
     Returns ``(graph, creators, scale)``: creators largest first; scale is the number of real
     people one graph person stands for.
     """
-    g, creators, scale = _rs.generate_scenario(edges, seed)
+    g, creators, scale = _rs.generate_scenario(_opt_whole("edges", edges), _opt_whole("seed", seed))
     return Graph(g), creators, scale
 
 
-def margin(**options: Any) -> MarginResult:
+def margin(*, progress: Optional[ProgressCallback] = None, **options: Any) -> MarginResult:
     """Margin simulation of the demo campaign (or of ``graph``/``seeds`` given as JSON request
-    fields), exactly as ``reachgraph margin --json``."""
-    return MarginResult(run_request({"version": 1, "type": "margin", **options}))
+    fields), exactly as ``reachgraph margin --json``. ``progress`` is called as for
+    :meth:`Graph.margin`; it is not a request field."""
+    return MarginResult(run_request({"version": 1, "type": "margin", **options}, progress=progress))
 
 
-def run_request(request: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
-    """Answers a JSON API request (as ``reachgraph run``); dicts are serialized for you."""
+def run_request(request: Union[str, Dict[str, Any]], progress: Optional[ProgressCallback] = None) -> Dict[str, Any]:
+    """Answers a JSON API request (as ``reachgraph run``); dicts are serialized for you.
+    ``progress(stage, done, total)`` is called from this thread while the work runs."""
     import json
 
-    text = request if isinstance(request, str) else json.dumps(request)
-    return json.loads(_rs.run_request(text))
+    if isinstance(request, str):
+        text = request
+    elif isinstance(request, dict):
+        text = _dumps("request", request, InvalidRequestError)
+    else:
+        raise InvalidRequestError(f"request: expected a dict or JSON text, got {type(request).__name__}")
+    return json.loads(_rs.run_request(text, _callback(progress)))
+
+
+def _graph_arg(graph: Any) -> Any:
+    if not isinstance(graph, Graph):
+        raise InvalidParameterError(f"graph: expected a reachgraph.Graph, got {type(graph).__name__}")
+    return graph._g
+
+
+def _sketches_from_bytes(data: bytes) -> Sketches:
+    return Sketches(_rs.Sketches.from_bytes(data, "<pickle>"))
