@@ -525,7 +525,8 @@ impl PyGraph {
         let g = self.snapshot();
         let c = Self::candidate_ids(&g, candidates)?;
         let g = &g;
-        let l = runtime::quick(py, || {
+        // On the helper thread that watches for Ctrl-C: the greedy can run for seconds.
+        let l = runtime::run(py, None, None, |_| {
             coverage::reach_ladder(g, c.as_deref(), k, &opts(include_seeds, target_only))
                 .map_err(core_err)
         })?;
@@ -548,7 +549,7 @@ impl PyGraph {
         let g = self.snapshot();
         let c = Self::candidate_ids(&g, candidates)?;
         let g = &g;
-        let p = runtime::quick(py, || {
+        let p = runtime::run(py, None, None, |_| {
             coverage::budget_pick(g, c.as_deref(), budget, &opts(include_seeds, target_only))
                 .map_err(core_err)
         })?;
@@ -782,9 +783,8 @@ fn read_edgelist(
         weights,
         ..Default::default()
     };
-    let loaded = runtime::quick(py, || {
-        spec.load(&reachgraph_core::NoProgress).map_err(api_err)
-    })?;
+    // Reading a large file takes minutes: on the helper thread, stoppable with Ctrl-C.
+    let loaded = runtime::run(py, None, None, |p| spec.load(p).map_err(api_err))?;
     Ok(PyGraph::new(loaded.graph, loaded.report))
 }
 
@@ -797,8 +797,8 @@ fn generate_scenario<'py>(
     seed: Option<u64>,
 ) -> PyResult<(PyGraph, Bound<'py, PyList>, f64)> {
     let cfg = ScenarioSpec { edges, seed }.config();
-    let sc = runtime::quick(py, || {
-        reachgraph_core::scenario::generate(&cfg, &reachgraph_core::NoProgress).map_err(core_err)
+    let sc = runtime::run(py, None, None, |p| {
+        reachgraph_core::scenario::generate(&cfg, p).map_err(core_err)
     })?;
     let creators = labels(py, &sc.graph, &sc.creators)?;
     let report = BuildReport {

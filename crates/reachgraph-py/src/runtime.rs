@@ -109,10 +109,11 @@ where
         })
     });
     match result {
-        Ok(r) => match (r, interrupt) {
-            // The work stopped because we asked it to: raise what asked.
-            (Err(_), Some(e)) => Err(e),
-            (r, _) => r,
+        Ok(r) => match interrupt {
+            // Ctrl-C or a raising callback wins even over work that finished before it noticed
+            // the cancel flag: the user asked to stop, and Python would raise at its next check.
+            Some(e) => Err(e),
+            None => r,
         },
         Err(panic) => {
             let msg = panic
