@@ -77,6 +77,17 @@ def _table():
     add("Graph.from_pandas", "missing source column", lambda: rg.Graph.from_pandas({"a": [1]}, source="x", target="a"), P)
     add("Graph.from_pandas", "missing probability column", lambda: rg.Graph.from_pandas({"source": [1], "target": [2]}, probability="p"), P)
 
+    try:
+        import networkx as nx
+    except ImportError:  # pragma: no cover - networkx is optional
+        nx = None
+    if nx is not None:
+        h = nx.DiGraph()
+        h.add_edge(1, 2, p="x")
+        h.add_edge(2, 3)
+        add("Graph.from_networkx", "edge without the probability", lambda: rg.Graph.from_networkx(h, probability="q"), M)
+        add("Graph.from_networkx", "probability 'x'", lambda: rg.Graph.from_networkx(h, probability="p"), (P, M))
+
     # ---- attributes and weights
     add("Graph.set_weights", "scheme=1", lambda: g.set_weights(1), P)
     add("Graph.set_weights", "scheme='nope'", lambda: g.set_weights("nope"), P)
@@ -210,6 +221,7 @@ def _table():
     add("Sketches.build_from_graph", "lg_k=256", lambda: rg.Sketches.build_from_graph(g, lg_k=256), P)
     add("Sketches.build_from_graph", "graph=None", lambda: rg.Sketches.build_from_graph(None), P)
     add("Sketches.from_pairs", "accounts=5", lambda: rg.Sketches.from_pairs(5, [1]), P)
+    add("Sketches.from_pairs", "accounts='ab'", lambda: rg.Sketches.from_pairs("ab", "cd"), P)
     add("Sketches.from_pairs", "float ids", lambda: rg.Sketches.from_pairs([1.5], [2]), P)
     add("Sketches.from_pairs", "short followers", lambda: rg.Sketches.from_pairs(np.array([1, 2]), np.array([1])), L)
     add("Sketches.from_pairs", "seed=-1", lambda: rg.Sketches.from_pairs([1], [2], seed=-1), P)

@@ -1018,6 +1018,8 @@ class Sketches:
         ``accounts[i]`` and names a person. Integer numpy arrays are read in place (accounts
         then come in ascending id order); lists of ints or strs work too."""
         a, f = _ids_arg(accounts, "accounts"), _ids_arg(followers, "followers")
+        if isinstance(a, (str, bytes)) or isinstance(f, (str, bytes)):
+            raise InvalidParameterError("accounts and followers must be lists of ids, not single strings")
         return cls(_rs.Sketches.from_pairs(a, f, _whole("lg_k", lg_k, "u8"), _whole("seed", seed), _opt_whole("threads", threads)))
 
     @classmethod
