@@ -76,8 +76,8 @@ impl PyGraph {
 
     /// The graph as it is now; later changes to this Graph do not reach the snapshot.
     pub(crate) fn snapshot(&self) -> Arc<Graph> {
-        // A poisoned lock means a panic while the graph was changed; the core's setters
-        // validate before they write, so the graph itself is still whole.
+        // A poisoned lock means a setter panicked (already reported as an internal error);
+        // later calls get the graph as it was left rather than a second, unrelated error.
         self.inner
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
