@@ -338,6 +338,122 @@ fn readers_still_accept_every_valid_file() {
     }
 }
 
+fn set_from_json(json: &str) -> SketchSet {
+    serde_json::from_str(json).unwrap()
+}
+
+#[test]
+fn regression_issue14_record_counts_never_wrap() {
+    // A record count of u64::MAX survives a file round trip.
+    let big = set_from_json(
+        r#"{"params": {"lg_k": 4, "seed": 1}, "accounts": [
+            {"account": "a", "records": 18446744073709551615, "hashes": [1, 2]},
+            {"account": "b", "records": 1, "hashes": [3]}]}"#,
+    );
+    let back = SketchSet::from_bytes(&big.to_bytes(), "big.rgsk").unwrap();
+    assert_eq!(back.records(back.index_of("a").unwrap()), u64::MAX);
+    let a = back.resolve(&["a"], "accounts").unwrap();
+    assert_eq!(union_reach(&back, &a, 0.95).unwrap().summed_followers, u64::MAX);
+    // Summing it with another account is an error naming the account, not a wrapped 0.
+    let ab = back.resolve(&["a", "b"], "accounts").unwrap();
+    let e = union_reach(&back, &ab, 0.95).unwrap_err();
+    assert_eq!(e.kind(), "invalid_attribute");
+    assert!(e.to_string().contains("18446744073709551615"), "{e}");
+
+    // Two counts of 2^63 + 5 for one account merge to an error, not 10.
+    let half = |h: u64| {
+        set_from_json(&format!(
+            r#"{{"params": {{"lg_k": 4, "seed": 1}}, "accounts": [
+                {{"account": "c", "records": 9223372036854775813, "hashes": [{h}]}}]}}"#
+        ))
+    };
+    let e = half(1).merge(&half(2)).unwrap_err();
+    assert_eq!(e.kind(), "invalid_attribute");
+    let m = e.to_string();
+    assert!(
+        m.contains("\"c\"") || m.contains("node c"),
+        "names the account: {m}"
+    );
+    assert!(m.contains("9223372036854775813"), "{m}");
+
+    // sketch_model with two counts of 2^64 − 1: an error naming the count, not 2^64 − 2.
+    let r = reachgraph_api::parse_request(
+        r#"{"version": 1, "type": "sketch_model", "counts": [18446744073709551615,
+            18446744073709551615], "population": 1e30}"#,
+    )
+    .unwrap();
+    let e = reachgraph_api::run(&r, &NoProgress).unwrap_err();
+    assert_eq!(e.kind(), "invalid_parameter");
+    assert!(e.to_string().contains("counts[1]"), "{e}");
+}
+
+#[test]
+fn regression_issue14_merging_the_same_data_twice_counts_it_once() {
+    let a = set_from_json(
+        r#"{"params": {"lg_k": 4, "seed": 1}, "accounts": [
+            {"account": "x", "records": 3, "hashes": [10, 20, 30]},
+            {"account": "y", "records": 0, "hashes": []}]}"#,
+    );
+    // The same set twice (a directory listed twice, a copy of itself): unchanged.
+    assert_eq!(a.merge(&a).unwrap(), a);
+    assert_eq!(a.merge(&a.clone()).unwrap().merge(&a).unwrap(), a);
+    // Disjoint data for the same account: the sketches unite and the records add.
+    let later = set_from_json(
+        r#"{"params": {"lg_k": 4, "seed": 1}, "accounts": [
+            {"account": "x", "records": 2, "hashes": [10, 40]}]}"#,
+    );
+    let m = a.merge(&later).unwrap();
+    let x = m.index_of("x").unwrap();
+    assert_eq!((m.records(x), m.hashes(x)), (5, &[10, 20, 30, 40][..]));
+    assert_eq!(later.merge(&a).unwrap(), m);
+}
+
+#[test]
+fn regression_issue14_intervals_hold_their_estimate_for_every_confidence_and_size() {
+    let mut edges = Vec::new();
+    for a in 0..4u32 {
+        for p in 0..(50 + 400 * a) {
+            edges.push((format!("acct{a}"), format!("p{}", p * 3 + a)));
+        }
+    }
+    let edges: Vec<(&str, &str)> = edges.iter().map(|(a, b)| (&a[..], &b[..])).collect();
+    let g = graph(&edges);
+    let mut checked = 0;
+    for lg_k in [4, 6, 8, 10, 12] {
+        let set = SketchSet::from_graph(&g, None, SketchParams::new(lg_k, 7).unwrap(), &NoProgress)
+            .unwrap();
+        let all: Vec<u32> = (0..set.len() as u32).collect();
+        for c in [1e-9, 0.001, 0.05, 0.2, 0.5, 0.8, 0.95, 0.999, 1.0 - 1e-12] {
+            for accounts in [&all[..1], &all[..2], &all[..]] {
+                let r = union_reach(&set, accounts, c).unwrap();
+                assert!(
+                    r.lower <= r.unique_reach && r.unique_reach <= r.upper,
+                    "lg_k {lg_k}, confidence {c}: {r:?}"
+                );
+                assert!(r.error_bound.is_finite());
+                checked += 1;
+            }
+            for i in 0..set.len() as u32 {
+                let e = set.audience(i, c).unwrap();
+                assert!(e.lower <= e.estimate && e.estimate <= e.upper, "{e:?}");
+                checked += 1;
+            }
+            let ov = reachgraph_core::sketch::overlap(&set, &all, c, &NoProgress).unwrap();
+            assert!(ov.jaccard_error.iter().all(|e| e.is_finite() && *e >= 0.0));
+            let ds = DsSketchSet::from_graph(&g, None, DsKind::Theta, SketchParams::new(lg_k.max(5), 7).unwrap(), &NoProgress).unwrap();
+            let d = ds.union_reach(&all, c).unwrap();
+            assert!(d.lower <= d.unique_reach && d.unique_reach <= d.upper, "{d:?}");
+        }
+        for c in [0.0, 1.0, -1.0, 2.0, f64::NAN] {
+            let e = union_reach(&set, &all, c).unwrap_err();
+            assert_eq!(e.kind(), "invalid_parameter", "{c}");
+            assert!(e.to_string().contains("confidence"), "{e}");
+            assert!(expected_error(lg_k, None, c).is_err());
+        }
+    }
+    assert!(checked > 200);
+}
+
 #[test]
 fn kmv_estimate_is_fine_for_any_stored_list() {
     // A full sketch whose k-th hash is the largest value still estimates at least k.
@@ -348,4 +464,123 @@ fn kmv_estimate_is_fine_for_any_stored_list() {
     assert!(e.lower <= e.estimate && e.estimate <= e.upper, "{e:?}");
     assert!(e.estimate >= 16.0, "{e:?}");
     assert!(expected_error(4, None, 0.5).is_ok());
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("rg-sketch-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn small_set(seed: u64, accounts: usize) -> SketchSet {
+    let mut b = StreamBuilder::new(SketchParams::new(4, seed).unwrap()).unwrap();
+    let text: String = (0..accounts)
+        .flat_map(|a| (0..5 + a).map(move |p| format!("acct{a} p{p}\n")))
+        .collect();
+    b.read_pairs(text.as_bytes(), "pairs", 1 << 16, &NoProgress)
+        .unwrap();
+    b.finish()
+}
+
+#[test]
+fn regression_issue14_manifest_is_checked_against_the_sketches() {
+    use reachgraph_api::sketch::{load_sketches, save_sketches};
+    let dir = scratch("manifest");
+    let d = dir.to_str().unwrap();
+    let a = small_set(1, 3);
+    save_sketches(&a, d, serde_json::json!({"source": "test"})).unwrap();
+    assert_eq!(load_sketches(d).unwrap(), a);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let bytes = a.to_bytes();
+    assert_eq!(manifest["bytes"], bytes.len());
+    assert_eq!(manifest["accounts"], 3);
+    assert_eq!(manifest["file"], "sketches.rgsk");
+    let crc = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().unwrap());
+    assert_eq!(manifest["checksum"], format!("crc32:{crc:08x}"));
+    // Another build's sketches under this manifest: an error naming both files.
+    let b = small_set(1, 4);
+    std::fs::write(dir.join("sketches.rgsk"), b.to_bytes()).unwrap();
+    let e = load_sketches(d).unwrap_err();
+    assert_eq!(e.kind(), "manifest_mismatch");
+    let m = e.to_string();
+    assert!(m.contains("manifest.json") && m.contains("sketches.rgsk"), "{m}");
+    // The file itself still reads when named directly.
+    assert_eq!(
+        load_sketches(dir.join("sketches.rgsk").to_str().unwrap()).unwrap(),
+        b
+    );
+    // A manifest that lacks what the file holds, or a directory without one, is refused.
+    let mut old = manifest.clone();
+    old.as_object_mut().unwrap().remove("checksum");
+    std::fs::write(dir.join("sketches.rgsk"), &bytes).unwrap();
+    std::fs::write(dir.join("manifest.json"), old.to_string()).unwrap();
+    let e = load_sketches(d).unwrap_err();
+    assert!(e.to_string().contains("checksum = (absent)"), "{e}");
+    std::fs::remove_file(dir.join("manifest.json")).unwrap();
+    assert_eq!(load_sketches(d).unwrap_err().kind(), "io");
+    // An empty output directory is refused, not the working directory.
+    assert_eq!(
+        save_sketches(&a, "", serde_json::Value::Null)
+            .unwrap_err()
+            .kind(),
+        "invalid_request"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn regression_issue14_racing_builders_leave_a_consistent_pair() {
+    use reachgraph_api::sketch::{load_sketches, save_sketches};
+    let dir = scratch("race");
+    let d = dir.to_str().unwrap().to_string();
+    let sets = [small_set(1, 3), small_set(1, 40)];
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let mut reads = 0usize;
+    std::thread::scope(|s| {
+        let writers: Vec<_> = sets
+            .iter()
+            .map(|set| {
+                let d = d.clone();
+                s.spawn(move || {
+                    for _ in 0..40 {
+                        save_sketches(set, &d, serde_json::json!({})).unwrap();
+                    }
+                })
+            })
+            .collect();
+        // A reader meanwhile: whatever it reads is one writer's whole set, never a mixture.
+        let reader = s.spawn(|| {
+            let mut n = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                match load_sketches(&d) {
+                    Ok(got) => {
+                        assert!(got == sets[0] || got == sets[1]);
+                        n += 1;
+                    }
+                    Err(e) => assert!(
+                        ["manifest_mismatch", "io"].contains(&e.kind()),
+                        "{e}"
+                    ),
+                }
+            }
+            n
+        });
+        for w in writers {
+            w.join().unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        reads = reader.join().unwrap();
+    });
+    let last = load_sketches(&d).unwrap();
+    assert!(last == sets[0] || last == sets[1]);
+    // No temporary files are left behind.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["manifest.json", "sketches.rgsk"]);
+    eprintln!("racing builders: {reads} consistent reads during the race");
+    let _ = std::fs::remove_dir_all(&dir);
 }
