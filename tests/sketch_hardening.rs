@@ -141,8 +141,8 @@ fn regression_issue14_forty_byte_file_with_matching_checksum() {
 #[test]
 fn regression_issue14_account_count_beyond_the_body_is_refused_before_allocating() {
     let g = graph(&[("a", "x"), ("b", "y")]);
-    let set = SketchSet::from_graph(&g, None, SketchParams::new(4, 1).unwrap(), &NoProgress)
-        .unwrap();
+    let set =
+        SketchSet::from_graph(&g, None, SketchParams::new(4, 1).unwrap(), &NoProgress).unwrap();
     let mut b = set.to_bytes();
     b[24..32].copy_from_slice(&u64::MAX.to_le_bytes());
     repair(&mut b);
@@ -158,7 +158,8 @@ fn regression_issue14_account_count_beyond_the_body_is_refused_before_allocating
     repair(&mut b);
     let e = SketchSet::from_bytes(&b, "long.rgsk").unwrap_err();
     assert!(
-        e.to_string().contains("entry 0: the account id (4294967295 bytes)"),
+        e.to_string()
+            .contains("entry 0: the account id (4294967295 bytes)"),
         "{e}"
     );
 }
@@ -184,7 +185,11 @@ fn valid_files() -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     for lg_k in [4, 5] {
         let p = SketchParams::new(lg_k, 3).unwrap();
-        out.push(SketchSet::from_graph(&g, None, p, &NoProgress).unwrap().to_bytes());
+        out.push(
+            SketchSet::from_graph(&g, None, p, &NoProgress)
+                .unwrap()
+                .to_bytes(),
+        );
     }
     let mut empty = StreamBuilder::new(SketchParams::new(4, 3).unwrap()).unwrap();
     empty
@@ -203,15 +208,22 @@ fn valid_files() -> Vec<Vec<u8>> {
 /// Feeds one input to both readers; a parsed set must also answer and round-trip.
 fn try_both(bytes: &[u8], tally: &mut [usize; 2]) {
     const NAME: &str = "fuzz.rgsk";
-    let kinds = ["corrupt_sketch", "truncated_sketch", "incompatible_sketches"];
+    let kinds = [
+        "corrupt_sketch",
+        "truncated_sketch",
+        "incompatible_sketches",
+    ];
     match SketchSet::from_bytes(bytes, NAME) {
         Ok(set) => {
             tally[0] += 1;
             assert_eq!(SketchSet::from_bytes(&set.to_bytes(), NAME).unwrap(), set);
             let all: Vec<u32> = (0..set.len() as u32).collect();
             if !all.is_empty() {
-                let r = union_reach(&set, &all, 0.9).unwrap();
-                assert!(r.lower <= r.unique_reach && r.unique_reach <= r.upper);
+                // Records summing past u64::MAX are a typed error too.
+                match union_reach(&set, &all, 0.9) {
+                    Ok(r) => assert!(r.lower <= r.unique_reach && r.unique_reach <= r.upper),
+                    Err(e) => assert_eq!(e.kind(), "invalid_attribute", "{e}"),
+                }
             }
         }
         Err(e) => {
@@ -353,7 +365,10 @@ fn regression_issue14_record_counts_never_wrap() {
     let back = SketchSet::from_bytes(&big.to_bytes(), "big.rgsk").unwrap();
     assert_eq!(back.records(back.index_of("a").unwrap()), u64::MAX);
     let a = back.resolve(&["a"], "accounts").unwrap();
-    assert_eq!(union_reach(&back, &a, 0.95).unwrap().summed_followers, u64::MAX);
+    assert_eq!(
+        union_reach(&back, &a, 0.95).unwrap().summed_followers,
+        u64::MAX
+    );
     // Summing it with another account is an error naming the account, not a wrapped 0.
     let ab = back.resolve(&["a", "b"], "accounts").unwrap();
     let e = union_reach(&back, &ab, 0.95).unwrap_err();
@@ -423,6 +438,8 @@ fn regression_issue14_intervals_hold_their_estimate_for_every_confidence_and_siz
         let set = SketchSet::from_graph(&g, None, SketchParams::new(lg_k, 7).unwrap(), &NoProgress)
             .unwrap();
         let all: Vec<u32> = (0..set.len() as u32).collect();
+        let p = SketchParams::new(lg_k.max(5), 7).unwrap();
+        let ds = DsSketchSet::from_graph(&g, None, DsKind::Theta, p, &NoProgress).unwrap();
         for c in [1e-9, 0.001, 0.05, 0.2, 0.5, 0.8, 0.95, 0.999, 1.0 - 1e-12] {
             for accounts in [&all[..1], &all[..2], &all[..]] {
                 let r = union_reach(&set, accounts, c).unwrap();
@@ -440,9 +457,11 @@ fn regression_issue14_intervals_hold_their_estimate_for_every_confidence_and_siz
             }
             let ov = reachgraph_core::sketch::overlap(&set, &all, c, &NoProgress).unwrap();
             assert!(ov.jaccard_error.iter().all(|e| e.is_finite() && *e >= 0.0));
-            let ds = DsSketchSet::from_graph(&g, None, DsKind::Theta, SketchParams::new(lg_k.max(5), 7).unwrap(), &NoProgress).unwrap();
             let d = ds.union_reach(&all, c).unwrap();
-            assert!(d.lower <= d.unique_reach && d.unique_reach <= d.upper, "{d:?}");
+            assert!(
+                d.lower <= d.unique_reach && d.unique_reach <= d.upper,
+                "{d:?}"
+            );
         }
         for c in [0.0, 1.0, -1.0, 2.0, f64::NAN] {
             let e = union_reach(&set, &all, c).unwrap_err();
@@ -504,7 +523,10 @@ fn regression_issue14_manifest_is_checked_against_the_sketches() {
     let e = load_sketches(d).unwrap_err();
     assert_eq!(e.kind(), "manifest_mismatch");
     let m = e.to_string();
-    assert!(m.contains("manifest.json") && m.contains("sketches.rgsk"), "{m}");
+    assert!(
+        m.contains("manifest.json") && m.contains("sketches.rgsk"),
+        "{m}"
+    );
     // The file itself still reads when named directly.
     assert_eq!(
         load_sketches(dir.join("sketches.rgsk").to_str().unwrap()).unwrap(),
@@ -558,10 +580,7 @@ fn regression_issue14_racing_builders_leave_a_consistent_pair() {
                         assert!(got == sets[0] || got == sets[1]);
                         n += 1;
                     }
-                    Err(e) => assert!(
-                        ["manifest_mismatch", "io"].contains(&e.kind()),
-                        "{e}"
-                    ),
+                    Err(e) => assert!(["manifest_mismatch", "io"].contains(&e.kind()), "{e}"),
                 }
             }
             n
@@ -583,4 +602,24 @@ fn regression_issue14_racing_builders_leave_a_consistent_pair() {
     assert_eq!(names, ["manifest.json", "sketches.rgsk"]);
     eprintln!("racing builders: {reads} consistent reads during the race");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn datasketches_files_with_a_bad_lg_k_or_repeated_account_are_refused_on_reading() {
+    let files = valid_files();
+    let hll = files.last().unwrap();
+    let mut b = hll.clone();
+    b[11] = 30;
+    repair(&mut b);
+    let e = DsSketchSet::from_bytes(&b, "ds.rgsk").unwrap_err();
+    assert_eq!(e.kind(), "corrupt_sketch", "{e}");
+    assert!(e.to_string().contains("lg_k 30"), "{e}");
+    // Long account ids are cut short in messages.
+    let long = "x".repeat(10_000);
+    let json = format!(
+        r#"{{"params": {{"lg_k": 4, "seed": 1}}, "accounts": [
+            {{"account": "{long}", "records": 1, "hashes": [2, 1]}}]}}"#
+    );
+    let e = serde_json::from_str::<SketchSet>(&json).unwrap_err();
+    assert!(e.to_string().len() < 400, "{e}");
 }

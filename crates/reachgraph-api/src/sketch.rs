@@ -460,7 +460,8 @@ fn check_manifest(
     let Some(facts) = FileFacts::of_bytes(bytes) else {
         return Err(mismatch(
             "bytes",
-            m.get("bytes").map_or("(absent)".into(), ToString::to_string),
+            m.get("bytes")
+                .map_or("(absent)".into(), ToString::to_string),
             bytes.len().to_string(),
         ));
     };

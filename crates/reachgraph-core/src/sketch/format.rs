@@ -110,6 +110,20 @@ pub(crate) fn write_container<'a>(
     out
 }
 
+/// An account id as error messages show it: quoted, and cut short when long (an id can be
+/// megabytes of garbage in a damaged file).
+pub(crate) fn shown(name: &str) -> String {
+    const MAX: usize = 64;
+    if name.len() <= MAX {
+        return format!("{name:?}");
+    }
+    let mut end = MAX;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{:?}… ({} bytes)", &name[..end], name.len())
+}
+
 /// Bytes of the trailing checksum.
 const CRC_BYTES: usize = 4;
 /// The fewest bytes an entry takes: id length, records and payload length, all empty.
@@ -220,9 +234,7 @@ pub(crate) fn read_container<'a>(
     if total < least {
         return Err(corrupt(
             32,
-            format!(
-                "total length {total} is shorter than a header and checksum ({least} bytes)"
-            ),
+            format!("total length {total} is shorter than a header and checksum ({least} bytes)"),
         ));
     }
     let len = bytes.len() as u64;
@@ -282,11 +294,11 @@ pub(crate) fn read_container<'a>(
         let name = c.take(len, &|| format!("entry {i}: the account id ({len} bytes)"))?;
         let name = std::str::from_utf8(name)
             .map_err(|_| corrupt(at, format!("entry {i}: the account id is not UTF-8")))?;
-        let records = c.u64(&|| format!("entry {i} ({name:?}): the record count"))?;
-        let plen = c.u32(&|| format!("entry {i} ({name:?}): the payload length"))? as usize;
+        let records = c.u64(&|| format!("entry {i} ({}): the record count", shown(name)))?;
+        let plen = c.u32(&|| format!("entry {i} ({}): the payload length", shown(name)))? as usize;
         let offset = c.pos as u64;
         let payload = c.take(plen, &|| {
-            format!("entry {i} ({name:?}): the payload ({plen} bytes)")
+            format!("entry {i} ({}): the payload ({plen} bytes)", shown(name))
         })?;
         entries.push(EntryRef {
             name,

@@ -358,14 +358,28 @@ mod tests {
 
     #[test]
     fn regression_issue14_intervals_hold_their_estimate_at_every_confidence() {
-        let confidences = [1e-12, 1e-6, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.68, 0.9, 0.95, 0.99];
+        let confidences = [
+            1e-12, 1e-6, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.68, 0.9, 0.95, 0.99,
+        ];
         let mut tried = 0;
-        for c in confidences.into_iter().chain([1.0 - 1e-9, 1.0 - f64::EPSILON]) {
+        for c in confidences
+            .into_iter()
+            .chain([1.0 - 1e-9, 1.0 - f64::EPSILON])
+        {
             let z = z_of(c);
             assert!(z.is_finite() && z >= 0.0, "z({c}) = {z}");
             for lg_k in super::super::MIN_LG_K..=super::super::MAX_LG_K {
                 let k = 1usize << lg_k;
-                for kth in [0, 1, k as u64, u64::MAX >> 40, u64::MAX >> 8, u64::MAX / 3, u64::MAX - 1, u64::MAX] {
+                for kth in [
+                    0,
+                    1,
+                    k as u64,
+                    u64::MAX >> 40,
+                    u64::MAX >> 8,
+                    u64::MAX / 3,
+                    u64::MAX - 1,
+                    u64::MAX,
+                ] {
                     let e = kth_estimate(kth, k, c);
                     tried += 1;
                     assert!(
@@ -374,9 +388,18 @@ mod tests {
                     );
                     assert!(e.lower >= k as f64, "{e:?}");
                 }
-                for (x, n) in [(0.0, 1.0), (1.0, 3.0), (7.0, 10.0), (5.0, 5.0), (123_456.0, 1e6)] {
+                for (x, n) in [
+                    (0.0, 1.0),
+                    (1.0, 3.0),
+                    (7.0, 10.0),
+                    (5.0, 5.0),
+                    (123_456.0, 1e6),
+                ] {
                     let (p, lo, hi) = wilson(x, n, z);
-                    assert!(lo <= p && p <= hi, "wilson({x}, {n}, {z}) = ({p}, {lo}, {hi})");
+                    assert!(
+                        lo <= p && p <= hi,
+                        "wilson({x}, {n}, {z}) = ({p}, {lo}, {hi})"
+                    );
                 }
             }
         }

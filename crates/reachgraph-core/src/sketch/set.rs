@@ -109,7 +109,7 @@ impl SketchSet {
                 &e.hashes,
                 params.k(),
                 input,
-                &|| format!("account {:?}", e.account),
+                &|| format!("account {}", super::format::shown(&e.account)),
                 0,
             )?;
             names.push_str(&e.account);
@@ -132,7 +132,10 @@ impl SketchSet {
             return Err(Error::CorruptSketch {
                 input: input.to_string(),
                 offset: 0,
-                reason: format!("account {:?} appears twice", self.account(w[0])),
+                reason: format!(
+                    "account {} appears twice",
+                    super::format::shown(self.account(w[0]))
+                ),
             });
         }
         Ok(())
@@ -437,8 +440,8 @@ impl SketchSet {
                     input: input.to_string(),
                     offset: e.offset,
                     reason: format!(
-                        "account {:?}: payload of {} bytes is not a list of 64-bit hashes",
-                        e.name,
+                        "account {}: payload of {} bytes is not a list of 64-bit hashes",
+                        super::format::shown(e.name),
                         e.payload.len()
                     ),
                 });
@@ -453,7 +456,7 @@ impl SketchSet {
                 &hashes[start..],
                 k,
                 input,
-                &|| format!("account {:?}", e.name),
+                &|| format!("account {}", super::format::shown(e.name)),
                 e.offset,
             )?;
             names.push_str(e.name);
