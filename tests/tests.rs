@@ -10,3 +10,4 @@ mod real_graphs;
 mod scenario_core;
 mod select_core;
 mod sketch_core;
+mod sketch_hardening;

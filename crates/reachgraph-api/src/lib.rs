@@ -86,6 +86,25 @@ pub enum ApiError {
         /// How many were given.
         got: usize,
     },
+    /// A sketch directory's manifest does not describe its sketch file (written by two
+    /// different builds, or edited).
+    #[error(
+        "{manifest} says {field} = {manifest_value}, but {file} holds {file_value}: the \
+         manifest and the sketches come from different builds; rebuild the directory, or \
+         pass the .rgsk file itself to read it without its manifest"
+    )]
+    ManifestMismatch {
+        /// Path of the manifest.
+        manifest: String,
+        /// Path of the sketch file.
+        file: String,
+        /// The field that differs (`bytes`, `checksum`, `accounts`, `lg_k`, `seed`, `kind`).
+        field: String,
+        /// What the manifest says (`(absent)` when it lacks the field).
+        manifest_value: String,
+        /// What the sketch file holds.
+        file_value: String,
+    },
     /// A distributed run was asked of a build without MPI.
     #[error(
         "--distributed needs a reachgraph built with MPI: install an MPI library and \
@@ -119,6 +138,7 @@ impl ApiError {
             ApiError::Io { .. } => "io",
             ApiError::InvalidRequest(_) => "invalid_request",
             ApiError::TooFewSketchSets { .. } => "invalid_parameter",
+            ApiError::ManifestMismatch { .. } => "manifest_mismatch",
             ApiError::BuiltWithoutMpi => "built_without_mpi",
         }
     }

@@ -2,15 +2,22 @@
 //! ladder questions from stored sketches with stated error.
 //!
 //! A sketch directory holds `sketches.rgsk` (the binary format of
-//! [`reachgraph_core::sketch::format`]) and `manifest.json` (what was built, for people).
+//! [`reachgraph_core::sketch::format`]) and `manifest.json`, which records what the sketch
+//! file holds (its name, size, checksum, accounts, `lg_k`, seed and kind) beside what it was
+//! built from. Both are written whole or not at all ([`reachgraph_core::output`]), the sketch
+//! file first; a writer then checks that the pair agrees and writes it again if a concurrent
+//! writer tore it, so racing builders leave one builder's consistent pair. Every reader of a
+//! directory checks the manifest against the file ([`ApiError::ManifestMismatch`]).
 
 use crate::load::{GraphSpec, IdList};
 use crate::{ApiError, Result};
 use reachgraph_core::io;
+use reachgraph_core::output::write_bytes_atomic;
 use reachgraph_core::sketch::{self, prior, SketchParams, SketchSet};
 use reachgraph_core::Progress;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// File name of the sketches inside a sketch directory.
 pub const SKETCH_FILE: &str = "sketches.rgsk";
@@ -341,28 +348,168 @@ pub struct SketchCheckResponse {
     pub report: sketch::CheckReport,
 }
 
-/// Sketch directory or file → the file.
-fn sketch_file(path: &str) -> PathBuf {
-    let p = Path::new(path);
-    if p.is_dir() {
-        p.join(SKETCH_FILE)
-    } else {
-        p.to_path_buf()
-    }
-}
-
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> ApiError {
     ApiError::io(format!("{what} {}", path.display()), e)
 }
 
-/// Reads a sketch set from a directory or file.
+/// What a manifest promises about its sketch file, and what a sketch file's header and
+/// trailer say about itself: the fields a reader compares.
+#[derive(Debug, Clone, PartialEq)]
+struct FileFacts {
+    bytes: u64,
+    checksum: String,
+    accounts: u64,
+    lg_k: u64,
+    seed: u64,
+    kind: String,
+}
+
+impl FileFacts {
+    /// The facts of sketch bytes, from their header and stored checksum (the full checksum is
+    /// verified when the bytes are parsed). `None` for bytes too short to have them.
+    fn of_bytes(b: &[u8]) -> Option<FileFacts> {
+        use reachgraph_core::sketch::format::{kind_name, HEADER_BYTES};
+        if b.len() < HEADER_BYTES + 4 {
+            return None;
+        }
+        let u64_at = |o: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&b[o..o + 8]);
+            u64::from_le_bytes(w)
+        };
+        let n = b.len();
+        let crc = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+        Some(FileFacts {
+            bytes: n as u64,
+            checksum: format!("crc32:{crc:08x}"),
+            accounts: u64_at(24),
+            lg_k: b[11] as u64,
+            seed: u64_at(16),
+            kind: kind_name(b[10]).to_string(),
+        })
+    }
+
+    fn to_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("bytes".into(), self.bytes.into());
+        m.insert("checksum".into(), self.checksum.clone().into());
+        m.insert("accounts".into(), self.accounts.into());
+        m.insert("lg_k".into(), self.lg_k.into());
+        m.insert("seed".into(), self.seed.into());
+        m.insert("kind".into(), self.kind.clone().into());
+        m
+    }
+}
+
+/// The manifest of a directory, parsed; a malformed one is a mismatch naming the manifest.
+fn read_manifest(dir: &Path) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let mpath = dir.join(MANIFEST_FILE);
+    let text = std::fs::read(&mpath).map_err(|e| ApiError::Io {
+        what: format!("open {}", mpath.display()),
+        source: e,
+        hint: " (a sketch directory holds sketches.rgsk and manifest.json; pass the .rgsk \
+               file itself to read it without a manifest)",
+    })?;
+    match serde_json::from_slice(&text) {
+        Ok(serde_json::Value::Object(m)) => Ok(m),
+        _ => Err(ApiError::ManifestMismatch {
+            manifest: mpath.display().to_string(),
+            file: dir.join(SKETCH_FILE).display().to_string(),
+            field: "manifest".into(),
+            manifest_value: "not a JSON object".into(),
+            file_value: "a sketch file".into(),
+        }),
+    }
+}
+
+/// The sketch file a manifest names (`sketches.rgsk` in every manifest written so far).
+fn manifest_file(dir: &Path, m: &serde_json::Map<String, serde_json::Value>) -> Result<PathBuf> {
+    match m.get("file") {
+        None => Ok(dir.join(SKETCH_FILE)),
+        Some(serde_json::Value::String(name))
+            if !name.is_empty()
+                && Path::new(name).file_name() == Some(std::ffi::OsStr::new(name)) =>
+        {
+            Ok(dir.join(name))
+        }
+        Some(other) => Err(ApiError::ManifestMismatch {
+            manifest: dir.join(MANIFEST_FILE).display().to_string(),
+            file: dir.join(SKETCH_FILE).display().to_string(),
+            field: "file".into(),
+            manifest_value: other.to_string(),
+            file_value: "a file name inside the directory".into(),
+        }),
+    }
+}
+
+/// Compares a manifest with the bytes of the file it names; the first field that differs
+/// (or is missing from the manifest) is the error.
+fn check_manifest(
+    m: &serde_json::Map<String, serde_json::Value>,
+    mpath: &Path,
+    file: &Path,
+    bytes: &[u8],
+) -> Result<()> {
+    let mismatch = |field: &str, mv: String, fv: String| ApiError::ManifestMismatch {
+        manifest: mpath.display().to_string(),
+        file: file.display().to_string(),
+        field: field.into(),
+        manifest_value: mv,
+        file_value: fv,
+    };
+    let Some(facts) = FileFacts::of_bytes(bytes) else {
+        return Err(mismatch(
+            "bytes",
+            m.get("bytes")
+                .map_or("(absent)".into(), ToString::to_string),
+            bytes.len().to_string(),
+        ));
+    };
+    for (field, fv) in facts.to_json() {
+        match m.get(&field) {
+            Some(mv) if *mv == fv => {}
+            Some(mv) => return Err(mismatch(&field, mv.to_string(), fv.to_string())),
+            None => return Err(mismatch(&field, "(absent)".into(), fv.to_string())),
+        }
+    }
+    Ok(())
+}
+
+/// Reads a directory's manifest and the bytes of the file it names, checked against each
+/// other. A writer replaces the two files one after the other, so a reader that meets a
+/// disagreement looks again a few times before reporting it.
+fn read_checked_dir(dir: &Path) -> Result<(PathBuf, Vec<u8>)> {
+    let mut attempt = 0;
+    loop {
+        let m = read_manifest(dir)?;
+        let file = manifest_file(dir, &m)?;
+        let bytes = std::fs::read(&file).map_err(|e| io_error("open", &file, e))?;
+        match check_manifest(&m, &dir.join(MANIFEST_FILE), &file, &bytes) {
+            Ok(()) => return Ok((file, bytes)),
+            Err(e) if attempt >= 4 => return Err(e),
+            Err(_) => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(5 << attempt));
+            }
+        }
+    }
+}
+
+/// Reads a sketch set from a directory (checked against its manifest) or a `.rgsk` file.
+///
+/// # Errors
+/// [`ApiError::Io`] when a file cannot be read (a directory without a manifest included);
+/// [`ApiError::ManifestMismatch`] naming both files when the manifest does not describe the
+/// sketch file; the core's sketch errors for a malformed sketch file.
 pub fn load_sketches(path: &str) -> Result<SketchSet> {
-    let file = sketch_file(path);
-    let f = std::fs::File::open(&file).map_err(|e| io_error("open", &file, e))?;
-    Ok(SketchSet::read(
-        std::io::BufReader::new(f),
-        &file.display().to_string(),
-    )?)
+    let p = Path::new(path);
+    let (file, bytes) = if p.is_dir() {
+        read_checked_dir(p)?
+    } else {
+        let bytes = std::fs::read(p).map_err(|e| io_error("open", p, e))?;
+        (p.to_path_buf(), bytes)
+    };
+    Ok(SketchSet::from_bytes(&bytes, &file.display().to_string())?)
 }
 
 /// Indexes of listed accounts in a sketch set; errors name the file and line.
@@ -401,18 +548,40 @@ fn params(lg_k: Option<u8>, seed: Option<u64>) -> Result<SketchParams> {
     )?)
 }
 
-/// Writes a sketch set into a directory: `sketches.rgsk` and a `manifest.json` recording
-/// `source` (what the sketches were built from) beside the sizes.
+/// How many times a writer writes its pair again after finding it torn by a concurrent
+/// writer before giving up.
+const WRITE_ATTEMPTS: u32 = 16;
+
+/// Counts pauses taken, to vary them between writers of one process.
+static WRITERS: AtomicU64 = AtomicU64::new(0);
+
+/// Writes a sketch set into a directory: `sketches.rgsk` and a `manifest.json` recording what
+/// the file holds and `source` (what the sketches were built from).
+///
+/// Both files are written whole or not at all, the sketch file first. Two writers racing on
+/// one directory can still interleave their renames (A's sketches with B's manifest), so the
+/// writer then reads the pair back: when it disagrees, it writes its own pair again (a
+/// bounded number of times, with a growing pause). The last writer to check leaves the
+/// pair it found consistent, so the directory ends as one writer's whole pair.
+///
+/// # Errors
+/// [`ApiError::InvalidRequest`] for an empty `out`; [`ApiError::Io`] naming the path that
+/// could not be created or written; [`ApiError::ManifestMismatch`] when concurrent writers
+/// kept tearing the pair through every attempt.
 pub fn save_sketches(
     set: &SketchSet,
     out: &str,
     source: serde_json::Value,
 ) -> Result<SketchBuildResponse> {
+    if out.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "the sketch output directory is empty; name a directory",
+        ));
+    }
     let dir = Path::new(out);
     std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
     let file = dir.join(SKETCH_FILE);
     let bytes = set.to_bytes();
-    std::fs::write(&file, &bytes).map_err(|e| io_error("write", &file, e))?;
     let params = set.params();
     let k = params.k();
     let resp = SketchBuildResponse {
@@ -426,27 +595,49 @@ pub fn save_sketches(
         total_hashes: set.total_hashes(),
         bytes: bytes.len(),
     };
-    let mut manifest = serde_json::json!({
-        "format": "reachgraph sketch set, binary format version 1 (see docs/sketch.md)",
-        "kind": "bottom-k",
-        "lg_k": resp.lg_k,
-        "seed": resp.seed,
-        "accounts": resp.accounts,
-        "exact_accounts": resp.exact_accounts,
-        "total_hashes": resp.total_hashes,
-        "bytes": resp.bytes,
-    });
-    if let (serde_json::Value::Object(m), serde_json::Value::Object(src)) = (&mut manifest, source)
-    {
-        m.extend(src);
+    let facts = FileFacts::of_bytes(&bytes).expect("a written set has a header and checksum");
+    let mut manifest = serde_json::Map::new();
+    manifest.insert(
+        "format".into(),
+        "reachgraph sketch set, binary format version 1 (see docs/sketch.md)".into(),
+    );
+    manifest.insert("file".into(), SKETCH_FILE.into());
+    manifest.extend(facts.to_json());
+    manifest.insert("exact_accounts".into(), resp.exact_accounts.into());
+    manifest.insert("total_hashes".into(), resp.total_hashes.into());
+    if let serde_json::Value::Object(src) = source {
+        // What the file holds is not for the source to override.
+        for (key, v) in src {
+            manifest.entry(key).or_insert(v);
+        }
     }
+    let text = serde_json::to_string_pretty(&manifest).expect("json") + "\n";
     let mpath = dir.join(MANIFEST_FILE);
-    std::fs::write(
-        &mpath,
-        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
-    )
-    .map_err(|e| io_error("write", &mpath, e))?;
-    Ok(resp)
+    let mut attempt = 0;
+    loop {
+        write_bytes_atomic(&file, &bytes).map_err(|e| io_error("write", &file, e))?;
+        write_bytes_atomic(&mpath, text.as_bytes()).map_err(|e| io_error("write", &mpath, e))?;
+        match read_checked_once(dir) {
+            Ok(()) => return Ok(resp),
+            Err(e) if attempt + 1 >= WRITE_ATTEMPTS => return Err(e),
+            Err(_) => {
+                attempt += 1;
+                // A pause that differs between writers, so two of them stop colliding.
+                let jitter = u64::from(std::process::id() % 7) + WRITERS.fetch_add(1, Relaxed) % 5;
+                std::thread::sleep(std::time::Duration::from_millis(
+                    (1 << attempt.min(6)) + jitter,
+                ));
+            }
+        }
+    }
+}
+
+/// One look at a directory's pair: the manifest against the header and trailer of the file.
+fn read_checked_once(dir: &Path) -> Result<()> {
+    let m = read_manifest(dir)?;
+    let file = manifest_file(dir, &m)?;
+    let bytes = std::fs::read(&file).map_err(|e| io_error("open", &file, e))?;
+    check_manifest(&m, &dir.join(MANIFEST_FILE), &file, &bytes)
 }
 
 pub(crate) fn run_build(

@@ -101,6 +101,7 @@ pub fn api_err(e: ApiError) -> PyErr {
         ApiError::Io { .. } => ReachgraphIOError::new_err(e.to_string()),
         ApiError::InvalidRequest(m) => InvalidRequestError::new_err(m),
         ApiError::TooFewSketchSets { .. } => InvalidParameterError::new_err(e.to_string()),
+        ApiError::ManifestMismatch { .. } => CorruptSketchError::new_err(e.to_string()),
         ApiError::BuiltWithoutMpi => BuiltWithoutMpiError::new_err(e.to_string()),
     }
 }
@@ -206,6 +207,13 @@ fn examples() -> Vec<ApiError> {
         ApiError::io("open f", std::io::Error::other("x")),
         ApiError::invalid("m"),
         ApiError::TooFewSketchSets { got: 1 },
+        ApiError::ManifestMismatch {
+            manifest: s(),
+            file: s(),
+            field: s(),
+            manifest_value: s(),
+            file_value: s(),
+        },
         ApiError::BuiltWithoutMpi,
     ]);
     all

@@ -79,7 +79,7 @@ def test_every_error_kind_has_its_own_class():
         "invalid_parameter", "invalid_attribute", "length_mismatch", "missing_attribute",
         "memory_limit", "cancelled", "incompatible_sketches", "corrupt_sketch",
         "truncated_sketch", "rank_failed", "rank_mismatch", "communication",
-        "invalid_request", "built_without_mpi",
+        "invalid_request", "built_without_mpi", "manifest_mismatch",
     }
     for kind, cls in pairs:
         if kind == "cancelled":

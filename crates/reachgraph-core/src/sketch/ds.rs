@@ -313,6 +313,20 @@ impl DsSketchSet {
                 })
             }
         };
+        // An lg_k the family cannot build would only fail later, at the first union.
+        new_sketch(kind, h.lg_k).map_err(|e| Error::CorruptSketch {
+            input: input.to_string(),
+            offset: 11,
+            reason: format!("lg_k {} is not one {:?} sketches take: {e}", h.lg_k, kind),
+        })?;
+        let mut seen = std::collections::HashSet::with_capacity(entries.len());
+        if let Some(e) = entries.iter().find(|e| !seen.insert(e.name)) {
+            return Err(Error::CorruptSketch {
+                input: input.to_string(),
+                offset: e.offset,
+                reason: format!("account {} appears twice", format::shown(e.name)),
+            });
+        }
         let mut out = DsSketchSet {
             kind,
             params: SketchParams {
@@ -327,7 +341,7 @@ impl DsSketchSet {
             let bad = |err: datasketches::error::Error| Error::CorruptSketch {
                 input: input.to_string(),
                 offset: e.offset,
-                reason: format!("account {:?}: {err}", e.name),
+                reason: format!("account {}: {err}", format::shown(e.name)),
             };
             let s = match kind {
                 DsKind::Cpc => DsSketch::Cpc(CpcSketch::deserialize(e.payload).map_err(bad)?),

@@ -110,6 +110,27 @@ pub(crate) fn write_container<'a>(
     out
 }
 
+/// An account id as error messages show it: quoted, and cut short when long (an id can be
+/// megabytes of garbage in a damaged file).
+pub(crate) fn shown(name: &str) -> String {
+    const MAX: usize = 64;
+    if name.len() <= MAX {
+        return format!("{name:?}");
+    }
+    let mut end = MAX;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{:?}… ({} bytes)", &name[..end], name.len())
+}
+
+/// Bytes of the trailing checksum.
+const CRC_BYTES: usize = 4;
+/// The fewest bytes an entry takes: id length, records and payload length, all empty.
+const MIN_ENTRY_BYTES: usize = 4 + 8 + 4;
+
+/// Reads the body between the header and the checksum. Every length is checked against the
+/// bytes that remain before it is used, so no field can make a read run past the end.
 struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -117,32 +138,52 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
-        let rest = self.bytes.len() - self.pos;
+    fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
+    fn take(&mut self, n: usize, what: &dyn Fn() -> String) -> Result<&'a [u8]> {
+        let rest = self.remaining();
         if n > rest {
             return Err(Error::CorruptSketch {
                 input: self.input.to_string(),
                 offset: self.pos as u64,
-                reason: format!("{what} needs {n} bytes, only {rest} remain before the checksum"),
+                reason: format!(
+                    "{} needs {n} bytes, only {rest} remain before the checksum",
+                    what()
+                ),
             });
         }
         let s = &self.bytes[self.pos..self.pos + n];
         self.pos += n;
         Ok(s)
     }
-    fn u32(&mut self, what: &str) -> Result<u32> {
-        Ok(u32::from_le_bytes(
-            self.take(4, what)?.try_into().expect("4"),
-        ))
+
+    fn u32(&mut self, what: &dyn Fn() -> String) -> Result<u32> {
+        let b = self.take(4, what)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
-    fn u64(&mut self, what: &str) -> Result<u64> {
-        Ok(u64::from_le_bytes(
-            self.take(8, what)?.try_into().expect("8"),
-        ))
+
+    fn u64(&mut self, what: &dyn Fn() -> String) -> Result<u64> {
+        let b = self.take(8, what)?;
+        let mut w = [0u8; 8];
+        w.copy_from_slice(b);
+        Ok(u64::from_le_bytes(w))
     }
 }
 
+fn u64_at(bytes: &[u8], o: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[o..o + 8]);
+    u64::from_le_bytes(w)
+}
+
 /// Reads and checks a whole file: header, length, checksum, entries.
+///
+/// Nothing read from the bytes is trusted before it is checked against the bytes actually
+/// present: the announced length against the input's, the account count against what the
+/// body could hold (at least [`MIN_ENTRY_BYTES`] each), every entry's lengths against what
+/// remains. So no input can panic, loop, or size an allocation beyond its own length.
 pub(crate) fn read_container<'a>(
     bytes: &'a [u8],
     input: &'a str,
@@ -152,25 +193,19 @@ pub(crate) fn read_container<'a>(
         offset: offset as u64,
         reason,
     };
+    if bytes.len() >= MAGIC.len() && &bytes[..MAGIC.len()] != MAGIC {
+        return Err(corrupt(
+            0,
+            "not a reachgraph sketch file (bad magic)".into(),
+        ));
+    }
     if bytes.len() < HEADER_BYTES {
-        if bytes.len() >= 8 && &bytes[..8] != MAGIC {
-            return Err(corrupt(
-                0,
-                "not a reachgraph sketch file (bad magic)".into(),
-            ));
-        }
         return Err(Error::TruncatedSketch {
             input: input.to_string(),
             what: "the header".into(),
             expected: HEADER_BYTES as u64,
             found: bytes.len() as u64,
         });
-    }
-    if &bytes[..8] != MAGIC {
-        return Err(corrupt(
-            0,
-            "not a reachgraph sketch file (bad magic)".into(),
-        ));
     }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
     if version != VERSION {
@@ -186,29 +221,48 @@ pub(crate) fn read_container<'a>(
     if hash_fn != HASH_FN {
         return Err(corrupt(12, format!("unknown hash function {hash_fn}")));
     }
-    let u64_at = |o: usize| u64::from_le_bytes(bytes[o..o + 8].try_into().expect("8"));
-    let seed = u64_at(16);
-    let accounts = u64_at(24);
-    let total = u64_at(32);
-    if (bytes.len() as u64) < total {
+    if let Some(i) = (13..16).find(|&i| bytes[i] != 0) {
+        return Err(corrupt(
+            i,
+            format!("reserved byte {i} is {}, not 0", bytes[i]),
+        ));
+    }
+    let seed = u64_at(bytes, 16);
+    let accounts = u64_at(bytes, 24);
+    let total = u64_at(bytes, 32);
+    let least = (HEADER_BYTES + CRC_BYTES) as u64;
+    if total < least {
+        return Err(corrupt(
+            32,
+            format!("total length {total} is shorter than a header and checksum ({least} bytes)"),
+        ));
+    }
+    let len = bytes.len() as u64;
+    if len < total {
         return Err(Error::TruncatedSketch {
             input: input.to_string(),
             what: "the file".into(),
             expected: total,
-            found: bytes.len() as u64,
+            found: len,
         });
     }
-    if (bytes.len() as u64) > total {
+    if len > total {
         return Err(corrupt(
+            // `total < len`, so it fits in a usize.
             total as usize,
             format!(
                 "{} bytes after the end the header announces ({total})",
-                bytes.len() as u64 - total
+                len - total
             ),
         ));
     }
-    let body_end = bytes.len() - 4;
-    let want = u32::from_le_bytes(bytes[body_end..].try_into().expect("4"));
+    let body_end = bytes.len() - CRC_BYTES;
+    let want = u32::from_le_bytes([
+        bytes[body_end],
+        bytes[body_end + 1],
+        bytes[body_end + 2],
+        bytes[body_end + 3],
+    ]);
     let got = crc32fast::hash(&bytes[..body_end]);
     if want != got {
         return Err(corrupt(
@@ -216,23 +270,36 @@ pub(crate) fn read_container<'a>(
             format!("checksum mismatch (stored {want:08x}, computed {got:08x})"),
         ));
     }
+    let body = (body_end - HEADER_BYTES) as u64;
+    let most = body / MIN_ENTRY_BYTES as u64;
+    if accounts > most {
+        return Err(corrupt(
+            24,
+            format!(
+                "account count {accounts} cannot fit in the {body} bytes of entries (at most \
+                 {most} entries of {MIN_ENTRY_BYTES} bytes or more)"
+            ),
+        ));
+    }
     let mut c = Cursor {
         bytes: &bytes[..body_end],
         pos: HEADER_BYTES,
         input,
     };
-    let cap = accounts.min((body_end / 16) as u64) as usize;
-    let mut entries = Vec::with_capacity(cap);
+    // Bounded by the check above: at most one entry per 16 bytes of input.
+    let mut entries = Vec::with_capacity(accounts as usize);
     for i in 0..accounts {
-        let what = || format!("entry {i}");
-        let len = c.u32(&what())? as usize;
+        let len = c.u32(&|| format!("entry {i}: the account id length"))? as usize;
         let at = c.pos;
-        let name = std::str::from_utf8(c.take(len, &what())?)
-            .map_err(|_| corrupt(at, format!("entry {i}: account id is not UTF-8")))?;
-        let records = c.u64(&what())?;
-        let plen = c.u32(&what())? as usize;
+        let name = c.take(len, &|| format!("entry {i}: the account id ({len} bytes)"))?;
+        let name = std::str::from_utf8(name)
+            .map_err(|_| corrupt(at, format!("entry {i}: the account id is not UTF-8")))?;
+        let records = c.u64(&|| format!("entry {i} ({}): the record count", shown(name)))?;
+        let plen = c.u32(&|| format!("entry {i} ({}): the payload length", shown(name)))? as usize;
         let offset = c.pos as u64;
-        let payload = c.take(plen, &what())?;
+        let payload = c.take(plen, &|| {
+            format!("entry {i} ({}): the payload ({plen} bytes)", shown(name))
+        })?;
         entries.push(EntryRef {
             name,
             records,
@@ -243,7 +310,10 @@ pub(crate) fn read_container<'a>(
     if c.pos != body_end {
         return Err(corrupt(
             c.pos,
-            format!("{} unread bytes after {accounts} entries", body_end - c.pos),
+            format!(
+                "{} unread bytes after the {accounts} entries the header announces",
+                body_end - c.pos
+            ),
         ));
     }
     Ok((

@@ -129,14 +129,20 @@ pub(crate) fn estimate_of(h: &[u64], k: usize, confidence: f64) -> CardinalityEs
 
 /// Estimate of a set size from its k-th smallest hash: `(k − 1) / U`, interval from
 /// `N·U ~ Gamma(k, 1)`.
+///
+/// The Gamma quantiles are centred on the median `≈ k − 1/3`, not on the unbiased estimate
+/// `k − 1`, so at a low confidence the bare quantile interval shrinks onto the median and
+/// excludes the estimate; each end is therefore widened to reach the estimate. A full sketch
+/// proves `k` distinct items, so neither the estimate nor the lower end goes below `k`.
 pub(crate) fn kth_estimate(kth: u64, k: usize, confidence: f64) -> CardinalityEstimate {
     let u = (kth as f64 + 1.0) / TWO64;
     let z = z_of(confidence);
     let kf = k as f64;
+    let estimate = ((kf - 1.0) / u).max(kf);
     CardinalityEstimate {
-        estimate: (kf - 1.0) / u,
-        lower: (gamma_quantile(kf, -z) / u).max(kf),
-        upper: gamma_quantile(kf, z) / u,
+        estimate,
+        lower: (gamma_quantile(kf, -z) / u).max(kf).min(estimate),
+        upper: (gamma_quantile(kf, z) / u).max(estimate),
         confidence,
         exact: false,
         samples: k,
@@ -153,7 +159,13 @@ pub(crate) fn wilson(x: f64, n: f64, z: f64) -> (f64, f64, f64) {
     let denom = 1.0 + z2 / n;
     let center = (p + z2 / (2.0 * n)) / denom;
     let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
-    (p, (center - half).max(0.0), (center + half).min(1.0))
+    // The score interval holds `p` in exact arithmetic; rounding can leave it an ulp outside
+    // when the interval is narrow (low confidence, many samples).
+    (
+        p,
+        (center - half).max(0.0).min(p),
+        (center + half).min(1.0).max(p),
+    )
 }
 
 impl Kmv {
@@ -342,6 +354,71 @@ mod tests {
             }
         }
         assert!((180..=200).contains(&covered), "covered {covered}/200");
+    }
+
+    #[test]
+    fn regression_issue14_intervals_hold_their_estimate_at_every_confidence() {
+        let confidences = [
+            1e-12, 1e-6, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.68, 0.9, 0.95, 0.99,
+        ];
+        let mut tried = 0;
+        for c in confidences
+            .into_iter()
+            .chain([1.0 - 1e-9, 1.0 - f64::EPSILON])
+        {
+            let z = z_of(c);
+            assert!(z.is_finite() && z >= 0.0, "z({c}) = {z}");
+            for lg_k in super::super::MIN_LG_K..=super::super::MAX_LG_K {
+                let k = 1usize << lg_k;
+                for kth in [
+                    0,
+                    1,
+                    k as u64,
+                    u64::MAX >> 40,
+                    u64::MAX >> 8,
+                    u64::MAX / 3,
+                    u64::MAX - 1,
+                    u64::MAX,
+                ] {
+                    let e = kth_estimate(kth, k, c);
+                    tried += 1;
+                    assert!(
+                        e.lower <= e.estimate && e.estimate <= e.upper,
+                        "confidence {c}, k {k}, kth {kth}: {e:?}"
+                    );
+                    assert!(e.lower >= k as f64, "{e:?}");
+                }
+                for (x, n) in [
+                    (0.0, 1.0),
+                    (1.0, 3.0),
+                    (7.0, 10.0),
+                    (5.0, 5.0),
+                    (123_456.0, 1e6),
+                ] {
+                    let (p, lo, hi) = wilson(x, n, z);
+                    assert!(
+                        lo <= p && p <= hi,
+                        "wilson({x}, {n}, {z}) = ({p}, {lo}, {hi})"
+                    );
+                }
+            }
+        }
+        assert!(tried > 1000);
+        // Intervals do get narrower as the confidence drops, down to the estimate itself.
+        let k = 1 << 10;
+        let wide = kth_estimate(u64::MAX >> 12, k, 0.99);
+        let narrow = kth_estimate(u64::MAX >> 12, k, 1e-9);
+        assert!(narrow.upper - narrow.lower < (wide.upper - wide.lower) / 100.0);
+    }
+
+    #[test]
+    fn confidences_outside_zero_one_are_refused() {
+        let s = Kmv::new(p(4));
+        for c in [0.0, 1.0, -0.5, 1.5, f64::NAN, f64::INFINITY] {
+            let e = s.estimate(c).unwrap_err();
+            assert_eq!(e.kind(), "invalid_parameter", "{c}");
+            assert!(e.to_string().contains("confidence"), "{e}");
+        }
     }
 
     #[test]

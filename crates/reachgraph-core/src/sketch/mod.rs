@@ -215,8 +215,9 @@ pub fn hash_token(seed: u64, token: &str) -> u64 {
 /// Normal quantile `z` with `P(|Z| ≤ z) = confidence` (Acklam's rational approximation,
 /// relative error below 1.2e-9).
 pub(crate) fn z_of(confidence: f64) -> f64 {
-    let p = 0.5 + confidence / 2.0;
-    normal_quantile(p)
+    // From the upper tail `(1 − c)/2`, which is exact near c = 1; `0.5 + c/2` rounds to 1
+    // for c within an ulp of 1 and the quantile of 1 is NaN.
+    -normal_quantile((1.0 - confidence) / 2.0).min(0.0)
 }
 
 fn normal_quantile(p: f64) -> f64 {

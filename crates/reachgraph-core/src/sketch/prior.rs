@@ -94,7 +94,8 @@ fn check_population(population: f64, largest: u64) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::Empty`] for no counts; [`Error::InvalidParameter`] for a population that is not
-/// positive or is below a count, or a lift that is not finite and ≥ 1.
+/// positive or is below a count, a lift that is not finite and ≥ 1, or counts that sum past
+/// `u64::MAX` (naming the count that overflows).
 ///
 /// # Example
 /// ```
@@ -114,7 +115,20 @@ pub fn modelled_reach(
         });
     }
     check_population(population, counts.iter().copied().max().unwrap_or(0))?;
-    let summed: u64 = counts.iter().sum();
+    let mut summed = 0u64;
+    for (i, &c) in counts.iter().enumerate() {
+        summed = summed.checked_add(c).ok_or_else(|| {
+            Error::invalid_parameter(
+                format!("counts[{i}]"),
+                c,
+                format!(
+                    "the follower counts before it sum to {summed}; adding it passes the \
+                     largest count, {}",
+                    u64::MAX
+                ),
+            )
+        })?;
+    }
     let n = population;
     let (reach, basis) = match prior {
         OverlapPrior::Independence => {

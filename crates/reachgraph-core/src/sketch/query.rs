@@ -50,6 +50,25 @@ fn check_list(set: &SketchSet, accounts: &[u32], what: &str) -> Result<()> {
     set.check_indexes(accounts, what)
 }
 
+/// The follow records of `accounts` added up, refusing a sum past `u64::MAX` (records come
+/// from files, which can hold any value) rather than wrapping it.
+fn sum_records(set: &SketchSet, accounts: &[u32]) -> Result<u64> {
+    let mut sum = 0u64;
+    for &i in accounts {
+        let r = set.records(i);
+        sum = sum.checked_add(r).ok_or_else(|| Error::InvalidAttribute {
+            column: "records".into(),
+            node: set.account(i).to_string(),
+            reason: format!(
+                "adding its {r} follow records to the {sum} of the accounts before it passes \
+                 the largest count, {}",
+                u64::MAX
+            ),
+        })?;
+    }
+    Ok(sum)
+}
+
 /// The k-th smallest distinct value of the union of sorted distinct lists (k-way merge).
 fn kth_of_union(lists: &[&[u64]], k: usize) -> Option<u64> {
     let mut heap: BinaryHeap<Reverse<(u64, u32)>> = lists
@@ -92,7 +111,8 @@ fn kth_of_union(lists: &[&[u64]], k: usize) -> Option<u64> {
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::UnknownNode`], [`Error::DuplicateNode`] for a bad account list;
-/// [`Error::InvalidParameter`] for a bad confidence.
+/// [`Error::InvalidParameter`] for a bad confidence; [`Error::InvalidAttribute`] when the
+/// accounts' follow records sum past `u64::MAX`.
 ///
 /// # Complexity
 /// O(k log m + m) for m accounts when some sketch is full; O(T log T) for T retained hashes
@@ -102,7 +122,7 @@ pub fn union_reach(set: &SketchSet, accounts: &[u32], confidence: f64) -> Result
     check_list(set, accounts, "account list")?;
     let k = set.params.k();
     let lists: Vec<&[u64]> = accounts.iter().map(|&i| set.hashes(i)).collect();
-    let summed_followers = accounts.iter().map(|&i| set.records(i)).sum();
+    let summed_followers = sum_records(set, accounts)?;
     let est = if lists.iter().all(|l| l.len() < k) {
         let mut all: Vec<u64> = lists.iter().flat_map(|l| l.iter().copied()).collect();
         all.par_sort_unstable();

@@ -109,7 +109,7 @@ impl SketchSet {
                 &e.hashes,
                 params.k(),
                 input,
-                &|| format!("account {:?}", e.account),
+                &|| format!("account {}", super::format::shown(&e.account)),
                 0,
             )?;
             names.push_str(&e.account);
@@ -132,7 +132,10 @@ impl SketchSet {
             return Err(Error::CorruptSketch {
                 input: input.to_string(),
                 offset: 0,
-                reason: format!("account {:?} appears twice", self.account(w[0])),
+                reason: format!(
+                    "account {} appears twice",
+                    super::format::shown(self.account(w[0]))
+                ),
             });
         }
         Ok(())
@@ -270,14 +273,21 @@ impl SketchSet {
 
     /// The union of two sketch sets: an account in both gets the merge of its two sketches
     /// (the sketch of the union of its followers) and the sum of its records; accounts in one
-    /// only are copied. The result lists accounts in id order, so `a.merge(b) == b.merge(a)`
-    /// and merges associate.
+    /// only are copied. The result lists accounts in id order, so `a.merge(b) == b.merge(a)`,
+    /// and merges of sets built from disjoint data associate.
     ///
-    /// Records add up: merge sets built from disjoint parts of the follow data (days,
-    /// shards), or the follower counts will double. The sketches themselves are idempotent.
+    /// **Records and double counting.** The sketches are idempotent (a person seen in both
+    /// counts once), records are not: they add up, which is right for sets built from
+    /// disjoint parts of the follow data (days, shards). An account whose two entries are
+    /// identical, the same records and the same sketch, is taken to be the same data seen
+    /// twice (a set merged with itself or a copy of itself, a directory listed twice) and
+    /// counted once, so `a.merge(a) == a`. Overlap that is not an identical entry (shards
+    /// of overlapping days) cannot be told from new data: merge disjoint parts.
     ///
     /// # Errors
-    /// [`Error::IncompatibleSketches`] when the parameters differ.
+    /// [`Error::IncompatibleSketches`] when the parameters differ;
+    /// [`Error::InvalidAttribute`] (naming the account and both counts) when an account's
+    /// records would sum past `u64::MAX`.
     pub fn merge(&self, other: &SketchSet) -> Result<SketchSet> {
         self.params.check_compatible(&other.params)?;
         let (oa, ob) = (self.order(), other.order());
@@ -292,10 +302,25 @@ impl SketchSet {
                 (Some((na, x)), Some((nb, y))) if na == nb => {
                     i += 1;
                     j += 1;
-                    merge_bottom_k(self.hashes(x), other.hashes(y), k, &mut buf);
+                    let (ra, rb) = (self.records(x), other.records(y));
+                    let (ha, hb) = (self.hashes(x), other.hashes(y));
+                    let records = if ra == rb && ha == hb {
+                        ra
+                    } else {
+                        ra.checked_add(rb).ok_or_else(|| Error::InvalidAttribute {
+                            column: "records".into(),
+                            node: na.to_string(),
+                            reason: format!(
+                                "merging {ra} and {rb} follow records passes the largest \
+                                 count, {}",
+                                u64::MAX
+                            ),
+                        })?
+                    };
+                    merge_bottom_k(ha, hb, k, &mut buf);
                     AccountSketch {
                         account: na.to_string(),
-                        records: self.records(x) + other.records(y),
+                        records,
                         hashes: buf.clone(),
                     }
                 }
@@ -415,8 +440,8 @@ impl SketchSet {
                     input: input.to_string(),
                     offset: e.offset,
                     reason: format!(
-                        "account {:?}: payload of {} bytes is not a list of 64-bit hashes",
-                        e.name,
+                        "account {}: payload of {} bytes is not a list of 64-bit hashes",
+                        super::format::shown(e.name),
                         e.payload.len()
                     ),
                 });
@@ -431,7 +456,7 @@ impl SketchSet {
                 &hashes[start..],
                 k,
                 input,
-                &|| format!("account {:?}", e.name),
+                &|| format!("account {}", super::format::shown(e.name)),
                 e.offset,
             )?;
             names.push_str(e.name);
