@@ -70,3 +70,16 @@ fn every_fuzz_target_has_a_harness_function() {
     listed.sort();
     assert_eq!(on_disk, listed);
 }
+
+#[test]
+fn the_harness_checksum_is_the_sketch_formats() {
+    // sketch_container repairs checksums with it; a different CRC would stop every repaired
+    // input at the checksum check and leave the entry parser unfuzzed.
+    let bytes = crate::fuzz_harness::tiny_sketches().to_bytes();
+    let (body, stored) = bytes.split_at(bytes.len() - 4);
+    assert_eq!(
+        crate::fuzz_harness::crc32(body).to_le_bytes(),
+        stored,
+        "CRC-32 of a written sketch file"
+    );
+}

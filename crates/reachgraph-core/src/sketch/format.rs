@@ -207,6 +207,16 @@ pub(crate) fn read_container<'a>(
             ),
         ));
     }
+    // A file that announces its own short length must still hold a header and a checksum:
+    // the entries start after the header, which would then overlap the checksum.
+    if bytes.len() < HEADER_BYTES + 4 {
+        return Err(Error::TruncatedSketch {
+            input: input.to_string(),
+            what: "the header and checksum".into(),
+            expected: (HEADER_BYTES + 4) as u64,
+            found: bytes.len() as u64,
+        });
+    }
     let body_end = bytes.len() - 4;
     let want = u32::from_le_bytes(bytes[body_end..].try_into().expect("4"));
     let got = crc32fast::hash(&bytes[..body_end]);
