@@ -79,7 +79,11 @@ fn assert_round_trip(g: &Graph) {
         GraphOptions::default(),
     )
     .unwrap_or_else(|e| panic!("a written edge list does not read back: {e}"));
-    assert_eq!(back.edge_count(), g.edge_count(), "edges after a round trip");
+    assert_eq!(
+        back.edge_count(),
+        g.edge_count(),
+        "edges after a round trip"
+    );
     for u in 0..g.node_count() as u32 {
         let label = g.label(u);
         if g.out_csr().neighbors(u).is_empty() && g.in_csr().neighbors(u).is_empty() {
@@ -163,7 +167,10 @@ pub fn sketch_costs(data: &[u8]) {
     if let Ok(costs) = set.read_costs(data, "fuzz") {
         assert_eq!(costs.len(), set.len());
         for c in costs {
-            assert!(c.is_nan() || (c.is_finite() && c >= 0.0), "cost {c} accepted");
+            assert!(
+                c.is_nan() || (c.is_finite() && c >= 0.0),
+                "cost {c} accepted"
+            );
         }
     }
 }
@@ -274,9 +281,7 @@ pub fn json_request(data: &[u8]) {
     let run = match &req {
         Request::Reach(r) => inline_only(&r.graph) && inline_ids(&r.seeds),
         Request::Overlap(r) => inline_only(&r.graph) && inline_ids(&r.accounts),
-        Request::Ladder(r) => {
-            inline_only(&r.graph) && r.candidates.as_ref().is_none_or(inline_ids)
-        }
+        Request::Ladder(r) => inline_only(&r.graph) && r.candidates.as_ref().is_none_or(inline_ids),
         Request::BudgetPick(r) => {
             inline_only(&r.graph) && r.candidates.as_ref().is_none_or(inline_ids)
         }
@@ -318,7 +323,12 @@ pub fn margin_inputs(data: &[u8]) {
             Err(_) => return,
         }
     }
-    let Ok(config) = MarginConfig::builder().draws(16).seed(1).error(error).build() else {
+    let Ok(config) = MarginConfig::builder()
+        .draws(16)
+        .seed(1)
+        .error(error)
+        .build()
+    else {
         return;
     };
     if let Ok(sim) = Simulation::baseline(&e, &config) {
