@@ -19,8 +19,11 @@ use reachgraph_core::margin::{BaselineError, Correlation, Electorate, MarginConf
 use reachgraph_core::sketch::{DsSketchSet, SketchParams, SketchSet, StreamBuilder};
 use reachgraph_core::{DuplicatePolicy, Graph, GraphOptions, NoProgress, NodeKey, Side};
 
+/// A target's body: bytes in, a panic on failure.
+pub type Target = fn(&[u8]);
+
 /// The targets, by the name of their `fuzz/fuzz_targets/<name>.rs` and corpus directory.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("edge_list", edge_list),
     ("csv_edges", csv_edges),
     ("id_list", id_list),
