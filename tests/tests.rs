@@ -4,6 +4,8 @@ mod api;
 mod cascade_core;
 mod common;
 mod distributed;
+mod fuzz_harness;
+mod fuzz_regressions;
 mod margin_core;
 mod reach_core;
 mod real_graphs;

@@ -217,11 +217,21 @@ pub fn load_electorate(spec: &str, side: Side) -> Result<Electorate> {
     }
 }
 
-/// Reads a correlation matrix CSV: one row of comma-separated numbers per line (`#` comments
-/// and a header row of ids allowed).
+/// Reads a correlation matrix CSV file (see [`parse_correlation_matrix`]).
 fn read_matrix(path: &str) -> Result<Vec<Vec<f64>>> {
     let text =
         std::fs::read_to_string(path).map_err(|e| ApiError::io(format!("read {path}"), e))?;
+    parse_correlation_matrix(&text, path)
+}
+
+/// Parses a correlation matrix CSV: one row of comma-separated numbers per line (`#` comments
+/// and a header row of ids allowed). `input` names the text in errors. The rows are checked
+/// against the electorate when the simulation is set up.
+///
+/// # Errors
+/// [`reachgraph_core::Error::Parse`] naming the line of a row that is not all numbers.
+pub fn parse_correlation_matrix(text: &str, input: &str) -> Result<Vec<Vec<f64>>> {
+    let path = input;
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let l = line.trim();

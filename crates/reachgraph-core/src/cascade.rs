@@ -1063,6 +1063,32 @@ mod tests {
         assert_eq!(Model::IndependentCascade.to_string(), "ic");
     }
 
+    /// Runs the trial loops past their prefetch window (queues longer than 16), the code path
+    /// of `live_edge::prefetch`'s `unsafe`; at probability 1 both models reach every account.
+    /// Under Miri it needs Tree Borrows (it builds a graph and runs on rayon), see `.ci/run`.
+    #[test]
+    fn cascades_longer_than_the_prefetch_window_reach_everyone_at_p_one() {
+        // A star of 24 leaves from 0, and a chain 24 -> 25 -> ... -> 39 behind leaf 24.
+        let (mut src, mut dst): (Vec<i64>, Vec<i64>) = (1..=24).map(|v| (0, v)).unzip();
+        for v in 24..39 {
+            src.push(v);
+            dst.push(v + 1);
+        }
+        let probs = vec![1.0f32; src.len()];
+        let (g, _) =
+            Graph::from_id_arrays(&src, &dst, Some(&probs), crate::GraphOptions::default())
+                .unwrap();
+        let cfg = SpreadConfig::builder()
+            .trials(3)
+            .threads(1)
+            .build()
+            .unwrap();
+        for model in [Model::IndependentCascade, Model::LinearThreshold] {
+            let r = simulate(&g, &[0], model, &cfg, &crate::NoProgress).unwrap();
+            assert_eq!(r.accounts.mean, 40.0, "{model}");
+        }
+    }
+
     #[test]
     fn builder_validates() {
         assert!(SpreadConfig::builder().trials(0).build().is_err());
