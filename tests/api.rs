@@ -678,3 +678,175 @@ fn sketch_stream_of_a_pair_file_answers_as_the_graph_build() {
     );
     assert_eq!(e.kind(), "invalid_parameter");
 }
+
+/// Adds an unknown field to every object of `v` in turn (skipping the free-form maps), and
+/// returns each altered request with the path the error must name.
+fn with_an_unknown_field_everywhere(v: &Value) -> Vec<(Value, String)> {
+    // Maps whose keys are data, not field names: voters per jurisdiction and inline costs
+    // (`{"account": cost}`; the costs' `{"file": …}` form is the sketch module's to make
+    // strict).
+    const FREE_FORM: &[&str] = &["voters_per_person", "costs"];
+    fn walk(root: &Value, at: &Value, path: &str, out: &mut Vec<(Value, String)>) {
+        match at {
+            Value::Object(m) => {
+                let field = if path.is_empty() {
+                    "zzz_unknown".to_string()
+                } else {
+                    format!("{path}.zzz_unknown")
+                };
+                let mut altered = root.clone();
+                let target = if path.is_empty() {
+                    &mut altered
+                } else {
+                    altered.pointer_mut(&pointer(path)).unwrap()
+                };
+                target
+                    .as_object_mut()
+                    .unwrap()
+                    .insert("zzz_unknown".into(), 1.into());
+                out.push((altered, field));
+                for (k, x) in m {
+                    if FREE_FORM.contains(&k.as_str()) {
+                        continue;
+                    }
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(root, x, &p, out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(root, x, &format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    /// `graph.scenario` / `budgets[2]` as a JSON pointer.
+    fn pointer(path: &str) -> String {
+        let mut p = String::new();
+        for part in path.split('.') {
+            let (name, rest) = part.split_once('[').unwrap_or((part, ""));
+            p.push('/');
+            p.push_str(name);
+            for i in rest.split('[') {
+                if let Some(i) = i.strip_suffix(']') {
+                    p.push('/');
+                    p.push_str(i);
+                }
+            }
+        }
+        p
+    }
+    let mut out = Vec::new();
+    walk(v, v, "", &mut out);
+    out
+}
+
+#[test]
+fn regression_unknown_fields_are_refused_at_every_level_naming_the_path() {
+    // Unknown fields used to be refused only at the top of a request: `{"file": F, "fiel": G}`
+    // in an id list and `{"mean": 1, "sd": 0, "sdd": 1}` in a prior were taken silently, and
+    // errors inside the request named no field path.
+    let mut requests: Vec<(String, Value)> = golden_names()
+        .into_iter()
+        .map(|n| {
+            let text = request(&n);
+            (n, serde_json::from_str(&text).unwrap())
+        })
+        .collect();
+    // Nesting the golden files do not show: a generated graph, id lists from files, the demo.
+    for (name, text) in [
+        (
+            "reach_scenario",
+            r#"{"version": 1, "type": "reach", "graph": {"scenario": {"edges": 100, "seed": 1}}, "seeds": {"file": "s.txt"}}"#,
+        ),
+        (
+            "evaluate_files",
+            r#"{"version": 1, "type": "evaluate", "graph": {"inline": "a b\n"}, "model": "ic", "seeds": {"file": "s.txt"}, "target": {"file": "t.txt"}}"#,
+        ),
+        (
+            "margin_priors",
+            r#"{"version": 1, "type": "margin", "graph": {"scenario": {}}, "seeds": {"file": "s.txt"}, "candidates": {"file": "c.txt"}, "backlash": {"mean": 0, "sd": 0}}"#,
+        ),
+        ("demo", r#"{"version": 1, "type": "demo", "seed": 3}"#),
+    ] {
+        requests.push((name.to_string(), serde_json::from_str(text).unwrap()));
+    }
+    let mut tried = 0;
+    let mut nested = 0;
+    for (name, v) in &requests {
+        // Each request parses as it is, so the error below is the unknown field's.
+        parse_request(&v.to_string()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for (altered, path) in with_an_unknown_field_everywhere(v) {
+            tried += 1;
+            nested += usize::from(path.contains('.'));
+            let e = parse_request(&altered.to_string())
+                .err()
+                .unwrap_or_else(|| panic!("{name}: {path} was accepted"));
+            assert_eq!(e.kind(), "invalid_request", "{name}: {path}: {e}");
+            let msg = e.to_string();
+            assert!(
+                msg.contains(&format!("{path}: unknown field `zzz_unknown`")),
+                "{name}: {path}: {msg}"
+            );
+        }
+    }
+    assert!(
+        tried >= 60 && nested >= 25,
+        "{tried} tried, {nested} nested"
+    );
+}
+
+#[test]
+fn request_errors_name_the_field_path() {
+    let cases = [
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"scenario": {"edges": "many"}}, "seeds": ["a"]}"#,
+            "graph.scenario.edges: invalid type",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"inline": "a b\n"}, "seeds": ["a", {"id": 1}]}"#,
+            "seeds[1]:",
+        ),
+        (
+            r#"{"version": 1, "type": "margin", "persuasion": {"mean": 0.1}}"#,
+            "persuasion: missing field `sd`",
+        ),
+        (
+            r#"{"version": 1, "type": "margin", "budgets": [1, "x"]}"#,
+            "budgets[1]: invalid type",
+        ),
+        (
+            r#"{"version": 1, "type": "reach", "graph": {"inline": "a b\n"}, "seeds": {"fiel": "s.txt"}}"#,
+            "seeds.fiel: unknown field `fiel`, expected `file`",
+        ),
+        (
+            r#"{"version": 1, "type": "rech", "graph": {"inline": "a b\n"}, "seeds": ["a"]}"#,
+            "unknown request type \"rech\", expected one of reach,",
+        ),
+        (r#"{"version": 1, "graph": {}}"#, "missing \"type\""),
+        (r#"{"version": 1, "type": 3}"#, "type: expected a string"),
+    ];
+    for (text, want) in cases {
+        let e = parse_request(text).unwrap_err();
+        assert_eq!(e.kind(), "invalid_request", "{text}: {e}");
+        assert!(e.to_string().contains(want), "{text}: {e}");
+    }
+}
+
+#[test]
+fn every_request_type_is_read() {
+    // `parse_request` names the types by hand; each must reach its own variant.
+    for t in reachgraph_api::REQUEST_TYPES {
+        let e = parse_request(&format!(r#"{{"version": 1, "type": "{t}", "zzz": 1}}"#))
+            .err()
+            .unwrap_or_else(|| panic!("{t}: accepted"));
+        assert!(!e.to_string().contains("unknown request type"), "{t}: {e}");
+    }
+    let demo = parse_request(r#"{"version": 1, "type": "demo"}"#).unwrap();
+    assert_eq!(request_to_json(&demo)["type"], "demo");
+}

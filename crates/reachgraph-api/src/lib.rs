@@ -749,7 +749,101 @@ pub fn parse_request(text: &str) -> Result<Request> {
             )))
         }
     }
-    serde_json::from_value(v).map_err(|e| ApiError::invalid(format!("invalid request: {e}")))
+    let tag = match obj.remove("type") {
+        Some(serde_json::Value::String(t)) => t,
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "invalid request: type: expected a string, got {other}"
+            )))
+        }
+        None => {
+            return Err(ApiError::invalid(format!(
+                "invalid request: missing \"type\", expected one of {}",
+                REQUEST_TYPES.join(", ")
+            )))
+        }
+    };
+    // Each variant is deserialized on its own rather than through the derived, internally
+    // tagged `Request`: serde buffers the fields of such an enum before it picks the variant,
+    // and the path of the field at fault is lost on the way.
+    Ok(match tag.as_str() {
+        "reach" => Request::Reach(from_json_value(v)?),
+        "overlap" => Request::Overlap(from_json_value(v)?),
+        "ladder" => Request::Ladder(from_json_value(v)?),
+        "budget_pick" => Request::BudgetPick(from_json_value(v)?),
+        "spread" => Request::Spread(from_json_value(v)?),
+        "demo" => Request::Demo(from_json_value(v)?),
+        "select" => Request::Select(from_json_value(v)?),
+        "evaluate" => Request::Evaluate(from_json_value(v)?),
+        "sketch_build" => Request::SketchBuild(from_json_value(v)?),
+        "sketch_stream" => Request::SketchStream(from_json_value(v)?),
+        "sketch_reach" => Request::SketchReach(from_json_value(v)?),
+        "sketch_overlap" => Request::SketchOverlap(from_json_value(v)?),
+        "sketch_ladder" => Request::SketchLadder(from_json_value(v)?),
+        "sketch_pick" => Request::SketchPick(from_json_value(v)?),
+        "sketch_merge" => Request::SketchMerge(from_json_value(v)?),
+        "sketch_check" => Request::SketchCheck(from_json_value(v)?),
+        "sketch_error" => Request::SketchError(from_json_value(v)?),
+        "sketch_model" => Request::SketchModel(from_json_value(v)?),
+        "margin" => Request::Margin(Box::new(from_json_value(v)?)),
+        other => {
+            return Err(ApiError::invalid(format!(
+                "invalid request: type: unknown request type {other:?}, expected one of {}",
+                REQUEST_TYPES.join(", ")
+            )))
+        }
+    })
+}
+
+/// The `"type"` of every request, as [`parse_request`] reads them.
+pub const REQUEST_TYPES: [&str; 19] = [
+    "reach",
+    "overlap",
+    "ladder",
+    "budget_pick",
+    "spread",
+    "demo",
+    "select",
+    "evaluate",
+    "sketch_build",
+    "sketch_stream",
+    "sketch_reach",
+    "sketch_overlap",
+    "sketch_ladder",
+    "sketch_pick",
+    "sketch_merge",
+    "sketch_check",
+    "sketch_error",
+    "sketch_model",
+    "margin",
+];
+
+/// Deserializes a request part from JSON text, as [`from_json_value`] does.
+///
+/// # Errors
+/// [`ApiError::InvalidRequest`] for text that is not JSON or does not match `T`.
+pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| ApiError::invalid(format!("request is not valid JSON: {e}")))?;
+    from_json_value(v)
+}
+
+/// Deserializes a request (or a part of one) from a JSON value; an error names the path of the
+/// field at fault: `graph.scenario.edgs: unknown field `edgs`, expected `edges` or `seed``.
+///
+/// # Errors
+/// [`ApiError::InvalidRequest`] for an unknown field at any level, a missing field or a value
+/// of the wrong type.
+pub fn from_json_value<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            ApiError::invalid(format!("invalid request: {inner}"))
+        } else {
+            ApiError::invalid(format!("invalid request: {path}: {inner}"))
+        }
+    })
 }
 
 /// Serializes a request with its version, as [`parse_request`] reads it.

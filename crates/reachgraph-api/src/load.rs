@@ -148,7 +148,7 @@ impl GraphSpec {
 }
 
 /// A list of account ids: inline, or a file with one id per line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum IdList {
     /// Ids given in the request.
@@ -158,6 +158,43 @@ pub enum IdList {
         /// Path of the file.
         file: String,
     },
+}
+
+/// Read by hand rather than as an untagged enum: an untagged enum takes `{"file": F, "fiel":
+/// G}` as the file (it cannot deny unknown fields per variant), and its only error is "did not
+/// match any variant", which names neither the field nor the position at fault.
+impl<'de> Deserialize<'de> for IdList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct FileRef {
+            file: String,
+        }
+
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = IdList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of account ids or {\"file\": PATH}")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> std::result::Result<IdList, A::Error> {
+                Vec::<NodeKey>::deserialize(SeqAccessDeserializer::new(seq)).map(IdList::Inline)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<IdList, A::Error> {
+                FileRef::deserialize(MapAccessDeserializer::new(map))
+                    .map(|f| IdList::File { file: f.file })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl IdList {

@@ -3,25 +3,34 @@
 use crate::progress::Bar;
 use reachgraph_api::load::ScenarioSpec;
 use reachgraph_api::ApiError;
+use reachgraph_core::output::{check_output_path, AtomicFile};
+use std::path::Path;
 
 /// Writes the population as an edge list at `out` and attributes beside it; says what it wrote.
+///
+/// Both files are written whole or not at all: a killed or failed run leaves the files that
+/// were there before (or none), never a truncated edge list that loads without complaint.
 pub fn generate(
     edges: Option<usize>,
     seed: Option<u64>,
     out: &str,
     bar: &Bar,
 ) -> Result<String, ApiError> {
+    let attrs_path = format!("{out}.attrs.csv");
+    // Checked before generating, so that a bad path fails at once rather than after the work.
+    check_output_path(Path::new(out))
+        .map_err(|e| ApiError::invalid(format!("generate --out {out:?}: {e}")))?;
     let spec = ScenarioSpec { edges, seed };
     let sc = reachgraph_core::scenario::generate(&spec.config(), bar)?;
     let io_err = |path: &str, e: std::io::Error| ApiError::io(format!("write {path}"), e);
-    let attrs_path = format!("{out}.attrs.csv");
-    let f = std::fs::File::create(out).map_err(|e| io_err(out, e))?;
-    reachgraph_core::io::write_edge_list(&sc.graph, std::io::BufWriter::new(f))
-        .map_err(|e| io_err(out, e))?;
-    let f = std::fs::File::create(&attrs_path).map_err(|e| io_err(&attrs_path, e))?;
-    let isolated =
-        reachgraph_core::io::write_edge_list_attributes(&sc.graph, std::io::BufWriter::new(f))
-            .map_err(|e| io_err(&attrs_path, e))?;
+    let mut edge_file = AtomicFile::create(out).map_err(|e| io_err(out, e))?;
+    reachgraph_core::io::write_edge_list(&sc.graph, &mut edge_file).map_err(|e| io_err(out, e))?;
+    let mut attrs_file = AtomicFile::create(&attrs_path).map_err(|e| io_err(&attrs_path, e))?;
+    let isolated = reachgraph_core::io::write_edge_list_attributes(&sc.graph, &mut attrs_file)
+        .map_err(|e| io_err(&attrs_path, e))?;
+    // The attributes go into place first: an edge list present means its attributes are too.
+    attrs_file.commit().map_err(|e| io_err(&attrs_path, e))?;
+    edge_file.commit().map_err(|e| io_err(out, e))?;
     let left_out = if isolated > 0 {
         format!(
             "; {isolated} generated accounts without edges are left out of both (an edge list \

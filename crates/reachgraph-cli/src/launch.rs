@@ -40,11 +40,11 @@ pub fn run_mpi(req: &Request, bar: &Bar) -> Result<Option<Response>, CliError> {
                 } else {
                     String::new()
                 };
-                eprintln!(
+                crate::report_line(&format!(
                     "reachgraph: {size} ranks; rank 0: {} collectives, {} bytes sent, {:.3} s in \
                      collectives{per_round}",
                     stats.collectives, stats.bytes, stats.seconds
-                );
+                ));
             }
             Ok((rank == 0).then_some(resp))
         }

@@ -1,5 +1,10 @@
 //! `reachgraph`: the command-line tool. JSON goes to stdout, progress and errors to stderr.
 //!
+//! Exit status: 0 on success, 2 on any error (including a failed write to stdout, such as a
+//! full disk), and 141 (128 + SIGPIPE, what a shell reports for a process ended by a closed
+//! pipe) without a message when the reader of stdout went away (`reachgraph … | head`): the
+//! output was cut short, so not 0, yet nothing went wrong that the user must be told about.
+//!
 //! - [`args`]: the flags, as clap parses them;
 //! - [`request`]: flags → the API's [`reachgraph_api::Request`];
 //! - [`render`] and [`plot`]: a response as text tables and SVG charts;
@@ -23,10 +28,17 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e),
+    };
     let bar = Bar::new(cli.quiet);
     match answer(cli.command, &bar) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::BrokenPipe) => {
+            bar.finish();
+            ExitCode::from(BROKEN_PIPE_STATUS)
+        }
         Err(e) => {
             bar.finish();
             if !e.reported() {
@@ -36,6 +48,31 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Prints a usage error, `--help` or `--version` as clap would, but a failed write to stdout
+/// is an error here too (clap's own `exit` ignores it).
+fn usage(e: &clap::Error) -> ExitCode {
+    let printed = e.print().and_then(|()| std::io::stdout().lock().flush());
+    if e.use_stderr() {
+        return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+    }
+    match printed {
+        Ok(()) => ExitCode::from(e.exit_code().clamp(0, 255) as u8),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(BROKEN_PIPE_STATUS)
+        }
+        Err(err) => {
+            report_line(&format!(
+                "reachgraph: error: cannot write the help to stdout: {err}"
+            ));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The exit status when stdout's reader has gone away: a shell's status for a process ended by
+/// SIGPIPE (Rust ignores the signal, so the write fails with `BrokenPipe` instead).
+const BROKEN_PIPE_STATUS: u8 = 128 + 13;
 
 /// Writes one line to stderr in a single write, so the reports of MPI ranks that fail
 /// together reach mpirun's merged stream whole instead of interleaved piece by piece
@@ -56,6 +93,9 @@ enum CliError {
     Api(#[from] ApiError),
     #[error(transparent)]
     Plot(#[from] plot::PlotError),
+    /// Stdout's reader closed the pipe before the answer was written.
+    #[error("stdout was closed")]
+    BrokenPipe,
     /// A rank of a distributed run has printed its error already.
     #[cfg(feature = "mpi")]
     #[error("reported")]
@@ -78,7 +118,7 @@ fn answer(command: Command, bar: &Bar) -> Result<(), CliError> {
     if let Command::Generate { edges, seed, out } = command {
         let msg = generate::generate(edges, seed, &out, bar)?;
         bar.finish();
-        eprintln!("{msg}");
+        report_line(&msg);
         return Ok(());
     }
     let (plot_dir, rows) = match &command {
@@ -90,6 +130,9 @@ fn answer(command: Command, bar: &Bar) -> Result<(), CliError> {
         Command::Margin(m) => m.distributed,
         _ => false,
     };
+    if let Some(dir) = &plot_dir {
+        plot::check_dir(std::path::Path::new(dir))?;
+    }
     let (req, json) = request::request_of(command)?;
     let resp: Response = if distributed {
         match launch::run_mpi(&req, bar)? {
@@ -103,7 +146,7 @@ fn answer(command: Command, bar: &Bar) -> Result<(), CliError> {
     bar.finish();
     if let (Some(dir), Response::Margin(m)) = (&plot_dir, &resp) {
         for path in plot::write_charts(&m.body, std::path::Path::new(dir))? {
-            eprintln!("wrote {path}");
+            report_line(&format!("wrote {path}"));
         }
     }
     let text = if json {
@@ -113,8 +156,16 @@ fn answer(command: Command, bar: &Bar) -> Result<(), CliError> {
     } else {
         render::render(&resp)
     };
+    print(&text)
+}
+
+/// Writes the answer to stdout; a failed write is an error (a full disk must not pass for an
+/// answer), a closed pipe a quiet [`CliError::BrokenPipe`].
+fn print(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (e.g. `| head`) is not an error worth reporting.
-    let _ = out.write_all(text.as_bytes());
-    Ok(())
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::BrokenPipe),
+        Err(e) => Err(ApiError::io("write the answer to stdout", e).into()),
+    }
 }

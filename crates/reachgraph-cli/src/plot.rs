@@ -280,13 +280,35 @@ pub fn reach_ladder(r: &MarginResponse) -> Result<String> {
     Ok(s)
 }
 
+/// Checks that `dir` can hold the charts before any work is spent: an empty path would put
+/// them in the working directory.
+///
+/// # Errors
+/// [`PlotError::Io`] (kind `InvalidInput`) for an empty path or one naming an existing
+/// non-directory.
+pub fn check_dir(dir: &Path) -> Result<()> {
+    let bad = |why: String| PlotError::Io {
+        what: format!("write charts into {:?}", dir.display().to_string()),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
+    };
+    if dir.as_os_str().is_empty() {
+        return Err(bad("the --plot directory is empty".into()));
+    }
+    if dir.exists() && !dir.is_dir() {
+        return Err(bad(format!("{} is not a directory", dir.display())));
+    }
+    Ok(())
+}
+
 /// Writes the three charts into `dir` (created if missing) and returns their paths:
-/// `ev_distribution.svg`, `margin_shift.svg`, `reach_ladder.svg`.
+/// `ev_distribution.svg`, `margin_shift.svg`, `reach_ladder.svg`. Each file is written whole
+/// or not at all.
 ///
 /// # Errors
 /// [`PlotError::Io`] when the directory or a file cannot be written, [`PlotError::Draw`] when
 /// drawing fails.
 pub fn write_charts(r: &MarginResponse, dir: &Path) -> Result<Vec<String>> {
+    check_dir(dir)?;
     std::fs::create_dir_all(dir).map_err(|source| PlotError::Io {
         what: format!("create {}", dir.display()),
         source,
@@ -298,9 +320,11 @@ pub fn write_charts(r: &MarginResponse, dir: &Path) -> Result<Vec<String>> {
         ("reach_ladder.svg", reach_ladder(r)?),
     ] {
         let p = dir.join(name);
-        std::fs::write(&p, svg).map_err(|source| PlotError::Io {
-            what: format!("write {}", p.display()),
-            source,
+        reachgraph_core::output::write_bytes_atomic(&p, svg.as_bytes()).map_err(|source| {
+            PlotError::Io {
+                what: format!("write {}", p.display()),
+                source,
+            }
         })?;
         out.push(p.display().to_string());
     }

@@ -306,3 +306,168 @@ fn regression_generated_attributes_load_on_the_generated_edge_list() {
     assert_eq!(rows as u64, g["graph"]["nodes"].as_u64().unwrap(), "{g}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A fresh empty directory for one test.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rg-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs the binary in `dir` with stdout sent to `stdout`.
+fn reachgraph_to(
+    dir: &std::path::Path,
+    stdout: std::process::Stdio,
+    args: &[&str],
+) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_reachgraph"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn regression_a_full_stdout_is_an_error_not_success() {
+    // Writes to stdout used to be ignored: `> /dev/full` exited 0 with nothing written.
+    let g = format!("{ROOT}/{G}");
+    let seeds = format!("{ROOT}/tests/fixtures/graphs/stars.txt");
+    let request = format!("{ROOT}/tests/fixtures/api/reach_inline.request.json");
+    let cases: [&[&str]; 4] = [
+        &["reach", "--graph", &g, "--seeds", &seeds, "--json"],
+        &["reach", "--graph", &g, "--seeds", &seeds],
+        &["run", &request, "--quiet"],
+        &["--help"],
+    ];
+    for args in cases {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let (code, err) = reachgraph_to(std::path::Path::new(ROOT), full.into(), args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("stdout") && err.contains("No space"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_pipe_ends_quietly_with_status_141() {
+    let g = format!("{ROOT}/{G}");
+    let seeds = format!("{ROOT}/tests/fixtures/graphs/stars.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reachgraph"))
+        .args(["reach", "--graph", &g, "--seeds", &seeds, "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the answer is ready (as `| head` does once it has enough).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+}
+
+#[test]
+fn regression_empty_and_directory_output_paths_are_refused() {
+    // `--plot ""` used to write the charts into the working directory.
+    let dir = scratch("outpaths");
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (&["generate", "--edges", "2000", "--out", ""], "empty"),
+        (
+            &["generate", "--edges", "2000", "--out", "sub"],
+            "directory",
+        ),
+        (
+            &["generate", "--edges", "2000", "--out", "sub/"],
+            "directory",
+        ),
+        (&["margin", "--plot", "", "--quiet"], "empty"),
+    ];
+    for (args, why) in cases {
+        let (code, err) = reachgraph_to(&dir, std::process::Stdio::null(), args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(why), "{args:?}: {err}");
+        assert_eq!(entries(&dir), vec!["sub".to_string()], "{args:?}");
+        assert!(entries(&dir.join("sub")).is_empty(), "{args:?}");
+    }
+    // A regular file where the chart directory should be.
+    std::fs::write(dir.join("f"), "x").unwrap();
+    let (code, err) = reachgraph_to(
+        &dir,
+        std::process::Stdio::null(),
+        &["margin", "--plot", "f", "--quiet"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a directory"), "{err}");
+}
+
+#[test]
+fn generate_into_a_missing_directory_or_under_a_file_fails_cleanly() {
+    // Tests run as root in CI, so permission bits cannot stand for an unwritable place.
+    let dir = scratch("unwritable");
+    std::fs::write(dir.join("f"), "x").unwrap();
+    for out in ["nodir/pop.txt", "f/pop.txt"] {
+        let (code, err) = reachgraph_to(
+            &dir,
+            std::process::Stdio::null(),
+            &["generate", "--edges", "2000", "--out", out, "--quiet"],
+        );
+        assert_eq!(code, 2, "{out}: {err}");
+        assert!(err.contains("cannot write"), "{out}: {err}");
+        assert_eq!(entries(&dir), vec!["f".to_string()], "{out}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn regression_a_killed_generate_leaves_no_truncated_edge_list() {
+    // A killed `generate` used to leave a prefix of the edge list that loaded without
+    // complaint. Now the files appear only when whole.
+    let dir = scratch("killed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reachgraph"))
+        .args([
+            "generate", "--edges", "3000000", "--out", "pop.txt", "--quiet",
+        ])
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    // Kill it while it writes: once its temporary file is there, before the rename.
+    while !entries(&dir).iter().any(|e| e.ends_with(".tmp")) {
+        assert!(child.try_wait().unwrap().is_none(), "generate ended early");
+        assert!(started.elapsed().as_secs() < 120, "no temporary file seen");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = entries(&dir);
+    assert!(
+        !left
+            .iter()
+            .any(|e| e == "pop.txt" || e == "pop.txt.attrs.csv"),
+        "{left:?}"
+    );
+}

@@ -39,6 +39,19 @@ pub fn check_output_path(path: &Path) -> io::Result<()> {
             format!("the output path {} is a directory", path.display()),
         ));
     }
+    // The rename would put a regular file in place of a device, FIFO or socket: as root,
+    // `--out /dev/full` replaced the device node itself.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "the output path {} is not a regular file (a device, pipe or socket)",
+                    path.display()
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -54,8 +67,13 @@ impl AtomicFile {
     /// Starts writing `dest`: creates a temporary file in the same directory (so the final
     /// rename does not cross file systems). The destination is untouched until `commit`.
     pub fn create(dest: impl AsRef<Path>) -> io::Result<Self> {
-        let dest = dest.as_ref().to_path_buf();
+        let mut dest = dest.as_ref().to_path_buf();
         check_output_path(&dest)?;
+        // A symbolic link is followed, as opening the path would: the rename replaces the file
+        // it points to, not the link.
+        if std::fs::symlink_metadata(&dest).is_ok_and(|m| m.file_type().is_symlink()) {
+            dest = std::fs::canonicalize(&dest)?;
+        }
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -151,6 +169,8 @@ pub fn write_bytes_atomic(dest: impl AsRef<Path>, bytes: &[u8]) -> io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
+    use std::os::unix::fs::FileTypeExt;
 
     fn scratch(name: &str) -> PathBuf {
         let d =
@@ -216,6 +236,49 @@ mod tests {
             io::ErrorKind::InvalidInput
         );
         assert!(entries(&d).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn regression_a_device_or_pipe_is_refused_not_replaced() {
+        // As root, the rename used to replace /dev/full with a regular file. A FIFO stands in
+        // for the device, so that a regression here cannot damage the machine's /dev.
+        let d = scratch("fifo");
+        let fifo = d.join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !made {
+            return;
+        }
+        let e = write_bytes_atomic(&fifo, b"x").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert!(std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo());
+        assert_eq!(entries(&d), vec!["pipe".to_string()]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_followed_and_kept() {
+        let d = scratch("symlink");
+        let target = d.join("target.txt");
+        let link = d.join("link.txt");
+        std::fs::write(&target, "old").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_bytes_atomic(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        assert_eq!(
+            entries(&d),
+            vec!["link.txt".to_string(), "target.txt".to_string()]
+        );
     }
 
     #[test]

@@ -717,8 +717,10 @@ impl PyGraph {
     ) -> PyResult<Bound<'py, PyAny>> {
         let g = self.snapshot();
         let s = resolve_ids(&g, seeds, "seed set")?;
-        let r: MarginRequest =
-            serde_json::from_str(options).map_err(|e| invalid(format!("margin options: {e}")))?;
+        // Through the API's reader, so that an unknown option at any depth is refused with its
+        // path (`persuasion.sdd: unknown field …`).
+        let r: MarginRequest = reachgraph_api::parse_json(options)
+            .map_err(|e| invalid(format!("margin options: {e}")))?;
         if r.graph.is_some() || r.seeds.is_some() {
             return Err(invalid(
                 "margin options: pass seeds as the first argument; the graph is this one",

@@ -98,3 +98,16 @@ def test_duplicate_policies_take_the_cli_spellings_and_the_old_python_ones():
     for spelling in ["max", "first", "last"]:
         g = rg.Graph.from_arrays(src, dst, probabilities=p, duplicates=spelling)
         assert g.edge_arrays()[2][0] == pytest.approx(0.5)
+
+
+def test_request_dicts_refuse_unknown_fields_at_every_level_with_the_path():
+    base = {"version": 1, "type": "reach", "graph": {"inline": "a b\n"}, "seeds": ["a"]}
+    cases = [
+        ({**base, "sedes": 1}, r"sedes: unknown field"),
+        ({**base, "graph": {"inline": "a b\n", "wieghts": "wc"}}, r"graph\.wieghts: unknown field"),
+        ({**base, "graph": {"scenario": {"edges": 100, "sede": 1}}}, r"graph\.scenario\.sede: unknown field"),
+        ({**base, "seeds": {"file": "s.txt", "fiel": "t.txt"}}, r"seeds\.fiel: unknown field"),
+    ]
+    for request, message in cases:
+        with pytest.raises(rg.InvalidRequestError, match=message):
+            rg.run_request(request)

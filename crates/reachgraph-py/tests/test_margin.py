@@ -101,3 +101,14 @@ def test_margin_errors():
         g.margin(["ig_star"], no_such_option=1)
     with pytest.raises(rg.EmptyInputError):
         g.margin([])
+
+
+def test_margin_options_unknown_at_any_depth_name_their_path():
+    # A misspelt field inside a nested option used to be ignored silently.
+    g = campaign_graph()
+    with pytest.raises(rg.ReachgraphError, match=r"persuasion\.sdd: unknown field `sdd`"):
+        g.margin(["ig_star"], persuasion={"mean": 0.1, "sd": 0, "sdd": 1})
+    with pytest.raises(rg.ReachgraphError, match=r"candidates\.fiel: unknown field `fiel`"):
+        g.margin(["ig_star"], budgets=[100.0], candidates={"fiel": "c.txt"})
+    with pytest.raises(rg.ReachgraphError, match=r"budgets\[1\]: invalid type"):
+        g.margin(["ig_star"], budgets=[100.0, "x"])

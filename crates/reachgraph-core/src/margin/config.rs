@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// A prior on an effect size: a normal distribution with this mean and standard deviation,
 /// clipped to the effect's range (sd 0 makes the effect deterministic).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Prior {
     /// Mean of the normal.
     pub mean: f64,
