@@ -17,7 +17,7 @@
 use crate::attrs::{Attributes, Tier, NONE};
 use crate::error::{Error, Result};
 use crate::graph::{BuildReport, Graph, GraphBuilder, GraphOptions};
-use crate::ids::parse_i64;
+use crate::ids::parse_i64_id;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read};
 
@@ -225,7 +225,7 @@ pub fn read_edge_list<R: BufRead>(
                 "more than three fields; expected `source target [probability]`",
             ));
         }
-        match (parse_i64(first), parse_i64(second)) {
+        match (parse_i64_id(first), parse_i64_id(second)) {
             (Some(u), Some(v)) => sink.add_ints(u, v, p, input, line)?,
             _ => {
                 let u = std::str::from_utf8(first)
