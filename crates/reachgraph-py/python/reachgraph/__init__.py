@@ -78,11 +78,17 @@ def _pandas():
         return None
 
 
+def _id_array(ids: Any) -> Any:
+    """An integer numpy array as Rust reads it: signed as int64 (in place), unsigned as uint64,
+    so that ids at or above 2**63 keep their value instead of wrapping to negative ones."""
+    return np.ascontiguousarray(ids, dtype=np.uint64 if ids.dtype.kind == "u" else np.int64)
+
+
 def _ids_arg(ids: Any) -> Any:
-    """Integer numpy arrays go to Rust as int64 (read in place); anything else as a list."""
+    """Integer numpy arrays go to Rust as int64 or uint64 arrays; anything else as a list."""
     if isinstance(ids, np.ndarray):
         if ids.dtype.kind in "iu":
-            return np.ascontiguousarray(ids, dtype=np.int64)
+            return _id_array(ids)
         return ids.tolist()
     if hasattr(ids, "to_numpy"):  # pandas Series / Index
         return _ids_arg(ids.to_numpy())
@@ -336,8 +342,8 @@ class Graph:
         p = None if probabilities is None else np.ascontiguousarray(probabilities, dtype=np.float32)
         return cls(
             _rs.Graph.from_arrays(
-                np.ascontiguousarray(s, dtype=np.int64),
-                np.ascontiguousarray(d, dtype=np.int64),
+                _id_array(s),
+                _id_array(d),
                 p,
                 undirected,
                 duplicates,
@@ -379,7 +385,7 @@ class Graph:
         dst = [v for _, v, _ in edges]
         p = None if probability is None else [float(d[probability]) for _, _, d in edges]
         undirected = not g.is_directed()
-        if src and all(isinstance(x, (int, np.integer)) for x in src + dst):
+        if src and all(isinstance(x, (int, np.integer)) and -(2**63) <= x < 2**63 for x in src + dst):
             out = cls.from_arrays(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), p, undirected, duplicates)
         else:
             out = cls.from_edges(src, dst, p, undirected, duplicates)

@@ -41,8 +41,8 @@ def _error_kinds() -> List[Tuple[str, type]]: ...
 class Graph:
     @staticmethod
     def from_arrays(
-        src: npt.NDArray[np.int64],
-        dst: npt.NDArray[np.int64],
+        src: Union[npt.NDArray[np.int64], npt.NDArray[np.uint64]],
+        dst: Union[npt.NDArray[np.int64], npt.NDArray[np.uint64]],
         probabilities: Optional[npt.NDArray[np.float32]] = None,
         undirected: bool = False,
         duplicates: str = "max",
