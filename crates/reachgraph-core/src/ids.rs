@@ -383,10 +383,7 @@ impl NodeIds {
     fn get_int(&self, v: i128) -> Option<u32> {
         match &self.repr {
             Repr::Identity(n) => (v >= 0 && v < *n as i128).then_some(v as u32),
-            Repr::Int { index, .. } => i64::try_from(v)
-                .ok()
-                .and_then(|v| index.get(&v))
-                .copied(),
+            Repr::Int { index, .. } => i64::try_from(v).ok().and_then(|v| index.get(&v)).copied(),
             Repr::Table { table, .. } => usize::try_from(v)
                 .ok()
                 .and_then(|v| table.get(v))
@@ -534,7 +531,11 @@ mod tests {
             for a in TOKENS {
                 for b in TOKENS {
                     let same = a.trim() == b.trim();
-                    assert_eq!(ids.lookup(a) == ids.lookup(b), same, "{a:?} {b:?} in {order:?}");
+                    assert_eq!(
+                        ids.lookup(a) == ids.lookup(b),
+                        same,
+                        "{a:?} {b:?} in {order:?}"
+                    );
                 }
                 assert_eq!(ids.label(ids.lookup(a).unwrap()), a.trim());
             }
@@ -578,14 +579,20 @@ mod tests {
         // 2^63 is not -2^63 (what a cast through i64 would make it).
         assert_eq!(ids.get(&NodeKey::Int(i64::MIN)), None);
         assert_eq!(NodeKey::from(5u64), NodeKey::Int(5));
-        assert_eq!(NodeKey::parse("18446744073709551615"), NodeKey::UInt(u64::MAX));
+        assert_eq!(
+            NodeKey::parse("18446744073709551615"),
+            NodeKey::UInt(u64::MAX)
+        );
         assert_eq!(
             NodeKey::parse("18446744073709551616"),
             NodeKey::Str("18446744073709551616".into())
         );
         let json = serde_json::to_string(&ids.key(2)).unwrap();
         assert_eq!(json, "9223372036854775808");
-        assert_eq!(serde_json::from_str::<NodeKey>(&json).unwrap(), NodeKey::UInt(1 << 63));
+        assert_eq!(
+            serde_json::from_str::<NodeKey>(&json).unwrap(),
+            NodeKey::UInt(1 << 63)
+        );
         // A string id afterwards keeps every integer's decimal text.
         ids.intern_token("z");
         assert_eq!(ids.lookup("18446744073709551615"), Some(3));
@@ -596,11 +603,24 @@ mod tests {
     fn canonical_integers() {
         assert_eq!(parse_int_id(b"0"), Some(0));
         assert_eq!(parse_int_id(b"-12"), Some(-12));
-        for t in ["-0", "00", "01", "+1", "", "-", "1a", " 1", "18446744073709551616"] {
+        for t in [
+            "-0",
+            "00",
+            "01",
+            "+1",
+            "",
+            "-",
+            "1a",
+            " 1",
+            "18446744073709551616",
+        ] {
             assert_eq!(parse_int_id(t.as_bytes()), None, "{t:?}");
         }
         assert_eq!(parse_int_id(b"-9223372036854775809"), None);
-        assert_eq!(parse_int_id(b"-9223372036854775808"), Some(i64::MIN as i128));
+        assert_eq!(
+            parse_int_id(b"-9223372036854775808"),
+            Some(i64::MIN as i128)
+        );
         assert_eq!(parse_int_id(b"99999999999999999999999999"), None);
     }
 }

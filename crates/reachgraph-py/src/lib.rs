@@ -140,8 +140,7 @@ impl PyGraph {
         }
         let mut b = GraphBuilder::new(options);
         for (i, (u, v)) in s.into_iter().zip(d).enumerate() {
-            b.add_edge(u, v, p.map(|p| p[i] as f64))
-                .map_err(core_err)?;
+            b.add_edge(u, v, p.map(|p| p[i] as f64)).map_err(core_err)?;
         }
         let (g, r) = b.build().map_err(core_err)?;
         Ok(PyGraph::new(g, r))
