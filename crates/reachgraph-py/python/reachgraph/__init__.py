@@ -81,7 +81,9 @@ def _pandas():
 def _id_array(ids: Any) -> Any:
     """An integer numpy array as Rust reads it: signed as int64 (in place), unsigned as uint64,
     so that ids at or above 2**63 keep their value instead of wrapping to negative ones."""
-    return np.ascontiguousarray(ids, dtype=np.uint64 if ids.dtype.kind == "u" else np.int64)
+    if ids.dtype.kind == "u" and ids.size and ids.max() >= 2**63:
+        return np.ascontiguousarray(ids, dtype=np.uint64)
+    return np.ascontiguousarray(ids, dtype=np.int64)
 
 
 def _ids_arg(ids: Any) -> Any:
