@@ -639,10 +639,15 @@ pub fn run_margin_on(
 mod tests {
     use super::*;
 
-    fn matrix_file(name: &str, text: &str) -> String {
+    fn matrix_path(name: &str) -> String {
         let p = std::env::temp_dir().join(format!("rg-{}-{name}", std::process::id()));
-        std::fs::write(&p, text).unwrap();
         p.to_string_lossy().into_owned()
+    }
+
+    fn matrix_file(name: &str, text: &str) -> String {
+        let p = matrix_path(name);
+        std::fs::write(&p, text).unwrap();
+        p
     }
 
     #[test]
@@ -700,8 +705,8 @@ mod tests {
             msg.contains(":2: a row of numbers expected; \"x\""),
             "{msg}"
         );
-        for f in [good] {
-            let _ = std::fs::remove_file(f);
+        for name in ["good", "other", "swapped", "short", "nan", "word"] {
+            let _ = std::fs::remove_file(matrix_path(&format!("{name}.csv")));
         }
     }
 }

@@ -37,11 +37,14 @@ fn skip_bom<R: BufRead + ?Sized>(r: &mut R, input: &str) -> Result<()> {
     Ok(())
 }
 
+/// An edge as the text of its two ids.
+type EdgeText = (Box<[u8]>, Box<[u8]>);
+
 /// Under [`DuplicatePolicy::Error`], the edges read so far, by the text of their ids (which is
 /// what makes ids equal), so that the second copy of an edge is reported at its own line: the
 /// graph builder only finds it after the whole file is read.
 struct SeenEdges {
-    set: Option<FxHashSet<(Box<[u8]>, Box<[u8]>)>>,
+    set: Option<FxHashSet<EdgeText>>,
     undirected: bool,
 }
 

@@ -513,7 +513,7 @@ impl MarginConfigBuilder {
             if v > MAX_VOTERS_PER_PERSON {
                 return Err(Error::invalid_parameter(
                     name,
-                    v,
+                    format!("{v:e}"),
                     format!("must be at most {MAX_VOTERS_PER_PERSON:e}"),
                 ));
             }
