@@ -348,6 +348,41 @@ fn bad_input_is_a_typed_error() {
     let e = Electorate::from_csv(format!("{f}AA,1,-10,2,3\n").as_bytes(), "fc.csv", Side::Dem)
         .unwrap_err();
     assert!(e.to_string().contains("negative"), "{e}");
+    // issue 14: a forecast where nobody votes, named by file and line
+    let e = Electorate::from_csv(
+        format!("{f}AA,1,10,2,3\nBB,1,0,2,3\n").as_bytes(),
+        "fc.csv",
+        Side::Dem,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().starts_with("fc.csv:3: total_votes is 0"),
+        "{e}"
+    );
+    let e = Electorate::from_csv(
+        format!("\u{feff}{}", f.replace('\n', ",sd\n")).as_bytes(),
+        "fc.csv",
+        Side::Dem,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("fc.csv:1: unknown column(s) \"sd\""),
+        "{e}"
+    );
+    // issue 14: voters per person so large the vote counts overflow to inf (then NaN)
+    for s in [1e300, f64::INFINITY, f64::NAN, 0.0] {
+        let e = MarginConfig::builder()
+            .scale(VoterScale::Global(s))
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), "invalid_parameter", "{s}");
+        assert!(e.to_string().contains("voters per person"), "{e}");
+    }
+    assert!(MarginConfig::builder()
+        .scale(VoterScale::Global(1e9))
+        .build()
+        .is_ok());
     // a correlation matrix that does not match the state rows
     let small = small_electorate();
     let cfg = MarginConfig::builder()

@@ -321,7 +321,7 @@ pub fn margin_inputs(data: &[u8]) {
         let Ok(text) = std::str::from_utf8(m) else {
             return;
         };
-        match reachgraph_api::margin::parse_correlation_matrix(text, "fuzz") {
+        match reachgraph_api::margin::parse_correlation_matrix(text, "fuzz", &e) {
             Ok(rows) => error.correlation = Correlation::Matrix(rows),
             Err(_) => return,
         }

@@ -731,6 +731,8 @@ pub struct ScenarioSummary {
 
 /// Parses a request from JSON text: checks `version`, then the typed request.
 pub fn parse_request(text: &str) -> Result<Request> {
+    // A byte order mark is not JSON, but editors on Windows put one at the start of a file.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut v: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| ApiError::invalid(format!("request is not valid JSON: {e}")))?;
     let obj = v
@@ -1067,8 +1069,45 @@ fn run_budget_pick(r: &BudgetPickRequest, progress: &dyn Progress) -> Result<Bud
         include_seeds: r.include_seeds,
         target_only: r.target_only,
     };
-    let p = coverage::budget_pick(&g.graph, cands.as_deref(), r.budget, &opts)?;
+    let p = coverage::budget_pick(&g.graph, cands.as_deref(), r.budget, &opts).map_err(|e| {
+        // The costs came from a file: say which, and whether it had a cost column at all.
+        match (e, &r.graph.attributes) {
+            (reachgraph_core::Error::MissingAttribute { column, reason }, Some(file))
+                if column == "cost" =>
+            {
+                let header = attributes_header(file);
+                reachgraph_core::Error::MissingAttribute {
+                    reason: if header.iter().any(|h| h.eq_ignore_ascii_case("cost")) {
+                        format!("{reason} ({file} gives none for the candidates)")
+                    } else {
+                        format!(
+                            "{reason}; {file}:1: the header {:?} has no `cost` column",
+                            reachgraph_core::error::echo(&header.join(","))
+                        )
+                    },
+                    column,
+                }
+            }
+            (e, _) => e,
+        }
+    })?;
     Ok(pick_response(&g, &p))
+}
+
+/// The header cells of an attributes CSV (empty when it cannot be read: it was read once).
+fn attributes_header(file: &str) -> Vec<String> {
+    let Ok(f) = std::fs::File::open(file) else {
+        return Vec::new();
+    };
+    let Ok(r) = reachgraph_core::io::maybe_gunzip(f, file) else {
+        return Vec::new();
+    };
+    use std::io::BufRead;
+    r.lines()
+        .map_while(|l| l.ok())
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|l| l.split(',').map(|c| c.trim().to_string()).collect())
+        .unwrap_or_default()
 }
 
 fn run_spread(r: &SpreadRequest, progress: &dyn Progress) -> Result<SpreadResponse> {

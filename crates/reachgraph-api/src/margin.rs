@@ -11,6 +11,7 @@ use reachgraph_core::cascade::Model;
 use reachgraph_core::comm::{Comm, Local};
 use reachgraph_core::coverage;
 use reachgraph_core::election::Side;
+use reachgraph_core::error::echo;
 use reachgraph_core::margin::{
     self, Assumption, BaselineError, Campaign, Correlation, EffectModel, Electorate, Exposure,
     Mapping, MarginConfig, MarginResult, Prior, Simulation, VoterScale,
@@ -197,7 +198,7 @@ fn parse_side(s: &Option<String>) -> Result<Side> {
     match s {
         None => Ok(Side::Dem),
         Some(t) => Side::parse(t)
-            .ok_or_else(|| ApiError::invalid(format!("side {t:?} is neither D nor R"))),
+            .ok_or_else(|| ApiError::invalid(format!("side {:?} is neither D nor R", echo(t)))),
     }
 }
 
@@ -218,20 +219,32 @@ pub fn load_electorate(spec: &str, side: Side) -> Result<Electorate> {
 }
 
 /// Reads a correlation matrix CSV file (see [`parse_correlation_matrix`]).
-fn read_matrix(path: &str) -> Result<Vec<Vec<f64>>> {
+fn read_matrix(path: &str, e: &Electorate) -> Result<Vec<Vec<f64>>> {
     let text =
-        std::fs::read_to_string(path).map_err(|e| ApiError::io(format!("read {path}"), e))?;
-    parse_correlation_matrix(&text, path)
+        std::fs::read_to_string(path).map_err(|err| ApiError::io(format!("read {path}"), err))?;
+    parse_correlation_matrix(&text, path, e)
 }
 
 /// Parses a correlation matrix CSV: one row of comma-separated numbers per line (`#` comments
-/// and a header row of ids allowed). `input` names the text in errors. The rows are checked
-/// against the electorate when the simulation is set up.
+/// allowed), optionally after a header row of jurisdiction ids, which must then name the state
+/// rows of `e` in its order (a matrix written for another electorate, or in another order,
+/// would silently pair the wrong states). `input` names the text in errors; the size of the
+/// rows is checked against the electorate when the simulation is set up.
 ///
 /// # Errors
-/// [`reachgraph_core::Error::Parse`] naming the line of a row that is not all numbers.
-pub fn parse_correlation_matrix(text: &str, input: &str) -> Result<Vec<Vec<f64>>> {
+/// [`reachgraph_core::Error::Parse`] naming the line and value of a cell that is not a finite
+/// number, or of a header that does not name the electorate's states in order.
+pub fn parse_correlation_matrix(text: &str, input: &str, e: &Electorate) -> Result<Vec<Vec<f64>>> {
     let path = input;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bad = |line: usize, msg: String| -> ApiError {
+        reachgraph_core::Error::parse(path, line as u64 + 1, msg).into()
+    };
+    let states: Vec<&str> = e
+        .state_indices()
+        .into_iter()
+        .map(|i| e.units[i].id.as_str())
+        .collect();
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let l = line.trim();
@@ -241,22 +254,62 @@ pub fn parse_correlation_matrix(text: &str, input: &str) -> Result<Vec<Vec<f64>>
         let cells: Vec<&str> = l.split(',').map(str::trim).collect();
         let parsed: Option<Vec<f64>> = cells.iter().map(|c| c.parse().ok()).collect();
         match parsed {
-            Some(r) => rows.push(r),
-            None if rows.is_empty() => continue, // a header row
+            Some(r) => {
+                if let Some(c) = cells.iter().zip(&r).find(|(_, v)| !v.is_finite()) {
+                    return Err(bad(i, format!("{:?} is not a finite number", echo(c.0))));
+                }
+                rows.push(r)
+            }
+            None if rows.is_empty() => {
+                if cells.len() != states.len() {
+                    return Err(bad(
+                        i,
+                        format!(
+                            "the header names {} jurisdictions; the electorate {} has {} states \
+                             ({})",
+                            cells.len(),
+                            e.name,
+                            states.len(),
+                            states.join(",")
+                        ),
+                    ));
+                }
+                for (k, (c, want)) in cells.iter().zip(&states).enumerate() {
+                    if !c.eq_ignore_ascii_case(want) {
+                        let why = if e.find(c).is_some_and(|u| !e.units[u].is_district) {
+                            "is out of the electorate's order".to_string()
+                        } else {
+                            format!("is not a state of the electorate {}", e.name)
+                        };
+                        return Err(bad(
+                            i,
+                            format!(
+                                "column {} of the header, {:?}, {why}; expected {want:?} there \
+                                 (the order is {})",
+                                k + 1,
+                                echo(c),
+                                states.join(",")
+                            ),
+                        ));
+                    }
+                }
+            }
             None => {
-                return Err(reachgraph_core::Error::parse(
-                    path,
-                    i as u64 + 1,
-                    "a row of numbers expected",
-                )
-                .into())
+                let cell = cells.iter().find(|c| c.parse::<f64>().is_err());
+                return Err(bad(
+                    i,
+                    format!(
+                        "a row of numbers expected; {:?} is not a number",
+                        echo(cell.copied().unwrap_or(""))
+                    ),
+                ));
             }
         }
     }
     Ok(rows)
 }
 
-fn config(r: &MarginRequest, demo_scale: Option<f64>) -> Result<MarginConfig> {
+fn config(r: &MarginRequest, demo_scale: Option<f64>, e: &Electorate) -> Result<MarginConfig> {
     let d = EffectModel::default();
     let effects = EffectModel {
         persuasion: r.persuasion.unwrap_or(d.persuasion),
@@ -271,7 +324,7 @@ fn config(r: &MarginRequest, demo_scale: Option<f64>) -> Result<MarginConfig> {
                 "give either state_correlation or correlation_matrix, not both",
             ))
         }
-        (Some(p), None) => Correlation::Matrix(read_matrix(p)?),
+        (Some(p), None) => Correlation::Matrix(read_matrix(p, e)?),
         (None, Some(c)) => Correlation::Uniform(c),
         (None, None) => de.correlation,
     };
@@ -288,7 +341,8 @@ fn config(r: &MarginRequest, demo_scale: Option<f64>) -> Result<MarginConfig> {
         }
         Some(VotersPerPerson::Named(n)) => {
             return Err(ApiError::invalid(format!(
-                "voters_per_person {n:?}: give a number, \"population\" or a map of jurisdictions"
+                "voters_per_person {:?}: give a number, \"population\" or a map of jurisdictions",
+                echo(n)
             )))
         }
         Some(VotersPerPerson::PerJurisdiction(m)) => VoterScale::PerJurisdiction {
@@ -329,7 +383,10 @@ fn exposure(r: &MarginRequest) -> Result<Exposure> {
         }
         other => {
             let model: Model = other.parse().map_err(|_| {
-                ApiError::invalid(format!("exposure {name:?}: expected one_hop, ic or lt"))
+                ApiError::invalid(format!(
+                    "exposure {:?}: expected one_hop, ic or lt",
+                    echo(name)
+                ))
             })?;
             Ok(Exposure::Cascade {
                 model,
@@ -461,7 +518,7 @@ fn simulate(
 ) -> Result<MarginResponse> {
     let side = parse_side(&r.side)?;
     let e = load_electorate(&r.electorate, side)?;
-    let cfg = config(r, demo.map(|d| d.scale))?;
+    let cfg = config(r, demo.map(|d| d.scale), &e)?;
     let campaign = Campaign {
         seeds: seeds.clone(),
         exposure: exposure(r)?,
@@ -585,6 +642,82 @@ pub fn run_margin_on(
                 .ok_or_else(|| ApiError::invalid("a margin request with a graph needs seeds"))?
                 .resolve(&g.graph, "seed set")?;
             simulate(r, &g.graph, &g.report, seeds, None, progress, comm)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix_path(name: &str) -> String {
+        let p = std::env::temp_dir().join(format!("rg-{}-{name}", std::process::id()));
+        p.to_string_lossy().into_owned()
+    }
+
+    fn matrix_file(name: &str, text: &str) -> String {
+        let p = matrix_path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn correlation_matrix_header_must_name_the_electorate_states_in_order() {
+        let e = Electorate::us_president(2024, Side::Dem).unwrap();
+        let states: Vec<String> = e
+            .state_indices()
+            .into_iter()
+            .map(|i| e.units[i].id.clone())
+            .collect();
+        let n = states.len();
+        let identity: String = (0..n)
+            .map(|i| {
+                let row: Vec<&str> = (0..n).map(|j| if i == j { "1" } else { "0" }).collect();
+                row.join(",") + "\n"
+            })
+            .collect();
+        // With the right header (and a byte order mark), it reads.
+        let good = matrix_file(
+            "good.csv",
+            &format!("\u{feff}{}\n{identity}", states.join(",")),
+        );
+        assert_eq!(read_matrix(&good, &e).unwrap().len(), n);
+        // Another electorate's states: named with file, line and value.
+        let mut other = states.clone();
+        other[3] = "ZZ".into();
+        let p = matrix_file("other.csv", &format!("{}\n{identity}", other.join(",")));
+        let msg = read_matrix(&p, &e).unwrap_err().to_string();
+        assert!(
+            msg.contains(&format!(
+                "{p}:1: column 4 of the header, \"ZZ\", is not a state"
+            )),
+            "{msg}"
+        );
+        // The right states in another order.
+        let mut swapped = states.clone();
+        swapped.swap(0, 1);
+        let p = matrix_file("swapped.csv", &format!("{}\n{identity}", swapped.join(",")));
+        let msg = read_matrix(&p, &e).unwrap_err().to_string();
+        assert!(msg.contains("is out of the electorate's order"), "{msg}");
+        // Fewer columns than states.
+        let p = matrix_file("short.csv", "AL,AK\n1,0\n0,1\n");
+        let msg = read_matrix(&p, &e).unwrap_err().to_string();
+        assert!(
+            msg.contains(":1: the header names 2 jurisdictions"),
+            "{msg}"
+        );
+        // Non-finite cells and words in the rows name their line and value.
+        let p = matrix_file("nan.csv", "1,NaN\nNaN,1\n");
+        let msg = read_matrix(&p, &e).unwrap_err().to_string();
+        assert!(msg.contains(":1: \"NaN\" is not a finite number"), "{msg}");
+        let p = matrix_file("word.csv", "1,0\n0,x\n");
+        let msg = read_matrix(&p, &e).unwrap_err().to_string();
+        assert!(
+            msg.contains(":2: a row of numbers expected; \"x\""),
+            "{msg}"
+        );
+        for name in ["good", "other", "swapped", "short", "nan", "word"] {
+            let _ = std::fs::remove_file(matrix_path(&format!("{name}.csv")));
         }
     }
 }

@@ -356,7 +356,7 @@ fn load_with(
     let mut g = graph.load(progress)?;
     if let Some(path) = costs {
         let f = std::fs::File::open(path).map_err(|e| ApiError::io(format!("open {path}"), e))?;
-        let attrs = io::read_attributes(f, path, &g.graph)?;
+        let attrs = io::read_attribute_column(f, path, &g.graph, "cost")?;
         g.graph.set_attributes(attrs)?;
     }
     if let Some(t) = target {

@@ -21,7 +21,8 @@ fn prior(flag: &str, v: &Option<String>) -> Result<Option<Prior>, ApiError> {
     match (m.trim().parse::<f64>(), sd.trim().parse::<f64>()) {
         (Ok(mean), Ok(sd)) => Ok(Some(Prior { mean, sd })),
         _ => Err(ApiError::invalid(format!(
-            "--{flag} {t:?}: expected MEAN or MEAN:SD, e.g. 0.002:0.001"
+            "--{flag} {:?}: expected MEAN or MEAN:SD, e.g. 0.002:0.001",
+            reachgraph_core::error::echo(t)
         ))),
     }
 }

@@ -471,3 +471,56 @@ fn regression_a_killed_generate_leaves_no_truncated_edge_list() {
         "{left:?}"
     );
 }
+
+/// A file under the system's temporary directory, unique to this test process.
+fn temp_file(name: &str, bytes: &[u8]) -> String {
+    let p = std::env::temp_dir().join(format!("rg-cli-{}-{name}", std::process::id()));
+    std::fs::write(&p, bytes).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn regression_costs_file_without_a_cost_column_is_named() {
+    let costs = temp_file("nocost.csv", b"id,platform\nx_d,x\n");
+    let (code, out, err) = reachgraph(&[
+        "pick", "--graph", G, "--costs", &costs, "--budget", "10000", "--json",
+    ]);
+    assert_ne!(code, 0);
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains(&format!(
+            "{costs}:1: the header \"id,platform\" has no `cost` column"
+        )),
+        "{err}"
+    );
+    let _ = std::fs::remove_file(costs);
+}
+
+#[test]
+fn regression_byte_order_marks_are_read_past_in_every_input() {
+    let bom = "\u{feff}";
+    let graph = std::fs::read_to_string(format!("{ROOT}/{G}")).unwrap();
+    let g = temp_file("bom-graph.txt", format!("{bom}{graph}").as_bytes());
+    let plain = json(&[
+        "reach",
+        "--graph",
+        G,
+        "--seeds",
+        "tests/fixtures/graphs/stars.txt",
+        "--json",
+    ]);
+    let seeds = std::fs::read_to_string(format!("{ROOT}/tests/fixtures/graphs/stars.txt")).unwrap();
+    let s = temp_file("bom-seeds.txt", format!("{bom}{seeds}").as_bytes());
+    let v = json(&["reach", "--graph", &g, "--seeds", &s, "--json"]);
+    assert_eq!(v["unique_reach"], plain["unique_reach"]);
+    let req = std::fs::read_to_string(format!(
+        "{ROOT}/tests/fixtures/api/reach_stars.request.json"
+    ))
+    .unwrap();
+    let r = temp_file("bom-request.json", format!("{bom}{req}").as_bytes());
+    let v = json(&["run", &r]);
+    assert_eq!(v["unique_reach"], 4);
+    for f in [g, s, r] {
+        let _ = std::fs::remove_file(f);
+    }
+}

@@ -20,7 +20,7 @@
 //! (`electoral_votes_won_dem` / `_rep` columns) is split, the certified split is used: that is
 //! how Nebraska 2020 gives 1 vote (NE-02) to Biden and the count comes to the certified 306–232.
 
-use crate::error::{Error, Result};
+use crate::error::{echo, Error, Result};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -427,7 +427,8 @@ impl Columns {
             }
             Some(t) => {
                 return Err(err(format!(
-                    "row_type {t:?} is neither \"state\" nor \"congressional_district\""
+                    "row_type {:?} is neither \"state\" nor \"congressional_district\"",
+                    echo(t)
                 )))
             }
         };
@@ -437,8 +438,9 @@ impl Columns {
                 Some((s, _)) if !s.is_empty() => s.to_string(),
                 _ => {
                     return Err(err(format!(
-                    "district {id:?} names no state: give an abbr column or an id like \"ME-02\""
-                )))
+                        "district {:?} names no state: give an abbr column or an id like \"ME-02\"",
+                        echo(&id)
+                    )))
                 }
             },
             _ => id.clone(),
@@ -459,6 +461,12 @@ impl Columns {
         let dem_votes = count(self.dem, "dem_votes")?;
         let rep_votes = count(self.rep, "rep_votes")?;
         let total_votes = count(self.total, "total_votes")?;
+        if dem_votes == 0 && rep_votes == 0 {
+            // The two-party share, which every margin and swing is measured in, is 0 / 0.
+            return Err(err(
+                "dem_votes and rep_votes are both 0: the two-party share is undefined".into(),
+            ));
+        }
         let other_votes = match opt_count(self.other, "other_votes")? {
             Some(o) => {
                 if dem_votes.checked_add(rep_votes).and_then(|s| s.checked_add(o))
@@ -493,7 +501,7 @@ impl Columns {
             })?,
             Some(t) => {
                 let w = Side::parse(t)
-                    .ok_or_else(|| err(format!("winner {t:?} is neither D nor R")))?;
+                    .ok_or_else(|| err(format!("winner {:?} is neither D nor R", echo(t))))?;
                 if by_votes.is_some_and(|b| b != w) {
                     return Err(err(format!(
                         "winner {w} contradicts the votes ({dem_votes} D, {rep_votes} R)"
@@ -542,9 +550,12 @@ fn parse_count(text: &str, column: &str) -> std::result::Result<u64, String> {
     }
     text.parse::<u64>().map_err(|_| {
         if text.starts_with('-') && text[1..].parse::<u64>().is_ok() {
-            format!("column {column}: {text} is negative; counts must be 0 or more")
+            format!(
+                "column {column}: {} is negative; counts must be 0 or more",
+                echo(text)
+            )
         } else {
-            format!("column {column}: {text:?} is not a whole number")
+            format!("column {column}: {:?} is not a whole number", echo(text))
         }
     })
 }
@@ -793,5 +804,14 @@ BB,3,10,20,0,30
 
         let e = ElectionResults::from_csv(h.as_bytes(), "empty.csv").unwrap_err();
         assert!(matches!(e, Error::Empty { .. }), "{e:?}");
+
+        // no two-party votes: shares would be 0 / 0 (even with a winner to break the tie)
+        let (line, msg) = parse_err(&format!(
+            "{w}AA,3,2,2,4,R
+BB,3,0,0,0,D
+"
+        ));
+        assert_eq!(line, 3);
+        assert!(msg.contains("dem_votes and rep_votes are both 0"), "{msg}");
     }
 }

@@ -6,6 +6,54 @@
 
 use std::fmt;
 
+/// Longest input value, in bytes, that an error message echoes whole.
+pub const ECHO_MAX_BYTES: usize = 100;
+
+/// An input value as an error message shows it: whole when it is at most [`ECHO_MAX_BYTES`]
+/// long, else its first bytes, an ellipsis and its length, so that a 50 MB id does not make a
+/// 50 MB message. `{}` shows the text, `{:?}` quotes it. Every message that echoes a value
+/// read from input goes through [`echo`].
+#[derive(Clone, Copy)]
+pub struct Echo<'a>(&'a str);
+
+/// Wraps an input value for an error message; see [`Echo`].
+pub fn echo(value: &str) -> Echo<'_> {
+    Echo(value)
+}
+
+impl Echo<'_> {
+    /// The shown prefix and, when cut, the full length in bytes.
+    fn parts(&self) -> (&str, Option<usize>) {
+        let s = self.0;
+        if s.len() <= ECHO_MAX_BYTES {
+            return (s, None);
+        }
+        let mut end = ECHO_MAX_BYTES;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        (&s[..end], Some(s.len()))
+    }
+}
+
+impl fmt::Display for Echo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.parts() {
+            (s, None) => f.write_str(s),
+            (s, Some(n)) => write!(f, "{s}… ({n} bytes)"),
+        }
+    }
+}
+
+impl fmt::Debug for Echo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.parts() {
+            (s, None) => write!(f, "{s:?}"),
+            (s, Some(n)) => write!(f, "{s:?}… ({n} bytes)"),
+        }
+    }
+}
+
 /// Result alias used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -34,7 +82,11 @@ pub enum Error {
     },
 
     /// An edge probability is NaN or outside [0, 1].
-    #[error("edge {from} -> {to}: probability {value} is not in [0, 1]")]
+    #[error(
+        "edge {} -> {}: probability {value} is not in [0, 1]",
+        echo(from),
+        echo(to)
+    )]
     InvalidProbability {
         /// External id of the edge's source account.
         from: String,
@@ -45,7 +97,10 @@ pub enum Error {
     },
 
     /// Linear-threshold in-weights of a node sum to more than 1.
-    #[error("node {node}: linear-threshold in-weights sum to {sum}, more than 1")]
+    #[error(
+        "node {}: linear-threshold in-weights sum to {sum}, more than 1",
+        echo(node)
+    )]
     LtWeightsExceedOne {
         /// External id of the node.
         node: String,
@@ -54,7 +109,7 @@ pub enum Error {
     },
 
     /// A node id does not exist in the graph.
-    #[error("unknown node id {id:?}{context}")]
+    #[error("unknown node id {:?}{context}", echo(id))]
     UnknownNode {
         /// The id as given.
         id: String,
@@ -63,7 +118,7 @@ pub enum Error {
     },
 
     /// A node appears twice where a set is expected.
-    #[error("node {id:?} appears more than once in the {what}")]
+    #[error("node {:?} appears more than once in the {what}", echo(id))]
     DuplicateNode {
         /// External id.
         id: String,
@@ -72,12 +127,15 @@ pub enum Error {
     },
 
     /// A duplicate edge was met while the duplicate policy is [`crate::DuplicatePolicy::Error`].
-    #[error("duplicate edge {from} -> {to}")]
+    #[error("{}duplicate edge {} -> {}", at.as_deref().unwrap_or(""), echo(from), echo(to))]
     DuplicateEdge {
         /// External id of the edge's source.
         from: String,
         /// External id of the edge's target.
         to: String,
+        /// Where the second copy is, as `"input:line: "` (set by the readers; `None` for
+        /// edges given in memory).
+        at: Option<String>,
     },
 
     /// A seed or account list is empty where at least one account is needed.
@@ -106,7 +164,7 @@ pub enum Error {
     },
 
     /// A parameter is out of its allowed range.
-    #[error("invalid {name} = {value}: {reason}")]
+    #[error("invalid {name} = {}: {reason}", echo(value))]
     InvalidParameter {
         /// Parameter name.
         name: String,
@@ -117,7 +175,7 @@ pub enum Error {
     },
 
     /// A node attribute is invalid (NaN weight, negative cost, conflicting person data, ...).
-    #[error("attribute {column} of node {node}: {reason}")]
+    #[error("attribute {column} of node {}: {reason}", echo(node))]
     InvalidAttribute {
         /// Column name.
         column: String,
@@ -244,6 +302,19 @@ impl Error {
             name: name.into(),
             value: value.to_string(),
             reason: reason.into(),
+        }
+    }
+
+    /// Names where a [`Error::DuplicateEdge`] was found (`input`, 1-based `line`); other
+    /// errors pass through.
+    pub fn at_line(self, input: &str, line: u64) -> Self {
+        match self {
+            Error::DuplicateEdge { from, to, .. } => Error::DuplicateEdge {
+                from,
+                to,
+                at: Some(format!("{input}:{line}: ")),
+            },
+            other => other,
         }
     }
 

@@ -898,6 +898,7 @@ fn build_csr(
                                 return Err(Error::DuplicateEdge {
                                     from: ids.label(u as u32),
                                     to: ids.label(t as u32),
+                                    at: None,
                                 })
                             }
                         };
@@ -1207,7 +1208,9 @@ mod tests {
         b.add_edge_ints(1, 2, None).unwrap();
         b.add_edge_ints(1, 2, None).unwrap();
         let e = b.build().unwrap_err();
-        assert!(matches!(e, Error::DuplicateEdge { ref from, ref to } if from == "1" && to == "2"));
+        assert!(
+            matches!(e, Error::DuplicateEdge { ref from, ref to, .. } if from == "1" && to == "2")
+        );
     }
 
     #[test]

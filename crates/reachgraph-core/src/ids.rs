@@ -2,29 +2,59 @@
 //!
 //! Inputs name accounts by their own ids: the integers of a SNAP edge list, or strings such as
 //! `"tiktok:@alice"`. The graph works on dense ids `0..n` and maps back for every output.
-//! Ids are integers while every id seen is an integer; the first non-integer id turns the whole
-//! map into strings (integers keep their decimal spelling), so mixed inputs still work.
+//!
+//! # The id rule
+//!
+//! An id is its text, trimmed of surrounding whitespace; two ids name the same account exactly
+//! when their texts are equal byte for byte. Nothing else is equal: `"007"`, `"+7"` and `"7"`
+//! are three accounts, as are `"-0"` and `"0"`. The rule is the same in every reader (edge
+//! lists, CSV edges, attributes, costs, seeds and other id lists, JSON requests) and for ids
+//! given from Python, whatever the order or mix of the ids.
+//!
+//! An id whose text is a *canonical integer* — `0`, or an optional `-` and a digit other than
+//! `0` followed by digits, with a value in `-2^63 ..= 2^64 - 1` — is stored as an integer. That
+//! is only a saving of memory: such an integer is equal to its decimal text and to nothing else,
+//! so it never changes which ids are equal. A number given as a number (a Python `int`, a numpy
+//! `int64` or `uint64`, a JSON number) is the id whose text is its decimal spelling, so `7`
+//! and `"7"` are one account and `2**64 - 1` round-trips exactly.
+//!
+//! Outputs give ids as integers while every id of the graph is a canonical integer; once any
+//! other id is present, every id is given as its text (integers keep their decimal spelling).
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::hash::Hash;
 
 /// An external node id: what the user's files call an account.
+///
+/// Build keys with [`NodeKey::parse`] or the `From` impls: they keep the invariant that
+/// [`NodeKey::UInt`] holds only values above `i64::MAX`, so equal ids compare equal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum NodeKey {
-    /// An integer id.
+    /// An integer id that fits an `i64`.
     Int(i64),
-    /// A string id.
+    /// An integer id above `i64::MAX` (up to `u64::MAX`).
+    UInt(u64),
+    /// Any other id: its text.
     Str(String),
 }
 
 impl NodeKey {
-    /// Parses a token: an integer when it is one, else a string.
+    /// Parses a token by the [id rule](self): a canonical integer in range becomes an integer
+    /// key, anything else a string key holding the token as given.
     pub fn parse(token: &str) -> NodeKey {
-        match parse_i64(token.as_bytes()) {
-            Some(v) => NodeKey::Int(v),
+        match parse_int_id(token.as_bytes()) {
+            Some(v) => NodeKey::from_wide(v),
             None => NodeKey::Str(token.to_string()),
+        }
+    }
+
+    fn from_wide(v: i128) -> NodeKey {
+        match i64::try_from(v) {
+            Ok(v) => NodeKey::Int(v),
+            Err(_) => NodeKey::UInt(v as u64),
         }
     }
 }
@@ -33,6 +63,7 @@ impl fmt::Display for NodeKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NodeKey::Int(v) => write!(f, "{v}"),
+            NodeKey::UInt(v) => write!(f, "{v}"),
             NodeKey::Str(s) => f.write_str(s),
         }
     }
@@ -41,6 +72,11 @@ impl fmt::Display for NodeKey {
 impl From<i64> for NodeKey {
     fn from(v: i64) -> Self {
         NodeKey::Int(v)
+    }
+}
+impl From<u64> for NodeKey {
+    fn from(v: u64) -> Self {
+        NodeKey::from_wide(v as i128)
     }
 }
 impl From<u32> for NodeKey {
@@ -59,7 +95,45 @@ impl From<String> for NodeKey {
     }
 }
 
-/// Parses a decimal integer (optional sign) from bytes; `None` if it is not exactly one.
+/// The smallest and largest integer an id may be stored as.
+const INT_ID_MIN: i128 = i64::MIN as i128;
+const INT_ID_MAX: i128 = u64::MAX as i128;
+
+/// Parses a canonical decimal integer id (see the [id rule](self)); `None` for any other text,
+/// including leading zeros, a `+` sign, `-0` and values outside `-2^63 ..= 2^64 - 1`.
+pub(crate) fn parse_int_id(b: &[u8]) -> Option<i128> {
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    match digits {
+        [] => return None,
+        [b'0'] => return (!neg).then_some(0),
+        [b'0', ..] => return None,
+        _ if digits.len() > 20 => return None,
+        _ => {}
+    }
+    let mut v: i128 = 0;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + d as i128;
+    }
+    let v = if neg { -v } else { v };
+    (INT_ID_MIN..=INT_ID_MAX).contains(&v).then_some(v)
+}
+
+/// [`parse_int_id`] for the edge readers' fast path: a canonical integer that fits an `i64`.
+#[inline]
+pub(crate) fn parse_i64_id(b: &[u8]) -> Option<i64> {
+    parse_int_id(b).and_then(|v| i64::try_from(v).ok())
+}
+
+/// Parses a decimal integer (optional sign, leading zeros allowed) from bytes; `None` if it is
+/// not exactly one. Only the sketch hash uses it: its reading of tokens is part of the sketch
+/// file format (version 1) and predates the [id rule](self).
 pub(crate) fn parse_i64(b: &[u8]) -> Option<i64> {
     let (neg, digits) = match b.first()? {
         b'-' => (true, &b[1..]),
@@ -97,6 +171,12 @@ enum Repr {
     /// Small non-negative integer ids: `table[v]` is the dense id of `v` (`u32::MAX`: none).
     /// Bulk interning builds it; interning one more id turns it into [`Repr::Int`].
     Table { labels: Vec<i64>, table: Vec<u32> },
+    /// Integer ids of which some lie above `i64::MAX`; kept apart from [`Repr::Int`] so the
+    /// common case stores 8 bytes per id, not 16.
+    Wide {
+        labels: Vec<i128>,
+        index: FxHashMap<i128, u32>,
+    },
     Str {
         labels: Vec<String>,
         index: FxHashMap<String, u32>,
@@ -110,6 +190,21 @@ impl Default for Repr {
             index: FxHashMap::default(),
         }
     }
+}
+
+fn insert<K: Hash + Eq + Clone>(labels: &mut Vec<K>, index: &mut FxHashMap<K, u32>, k: K) -> u32 {
+    *index.entry(k).or_insert_with_key(|k| {
+        labels.push(k.clone());
+        (labels.len() - 1) as u32
+    })
+}
+
+fn indexed<K: Hash + Eq + Clone>(labels: &[K]) -> FxHashMap<K, u32> {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.clone(), i as u32))
+        .collect()
 }
 
 impl NodeIds {
@@ -130,6 +225,7 @@ impl NodeIds {
         match &self.repr {
             Repr::Identity(n) => *n as usize,
             Repr::Int { labels, .. } | Repr::Table { labels, .. } => labels.len(),
+            Repr::Wide { labels, .. } => labels.len(),
             Repr::Str { labels, .. } => labels.len(),
         }
     }
@@ -145,34 +241,25 @@ impl NodeIds {
     }
 
     fn switch_to_strings(&mut self) {
-        let labels: Vec<String> = (0..self.len() as u32)
-            .map(|i| self.key(i).to_string())
-            .collect();
-        let index = labels
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), i as u32))
-            .collect();
+        let labels: Vec<String> = (0..self.len() as u32).map(|i| self.label(i)).collect();
+        let index = indexed(&labels);
         self.repr = Repr::Str { labels, index };
     }
 
+    /// Leaves the map as [`Repr::Int`], [`Repr::Wide`] or [`Repr::Str`].
     fn int_mode(&mut self) {
         match &mut self.repr {
             Repr::Identity(n) => {
                 let labels: Vec<i64> = (0..*n as i64).collect();
-                let index = labels.iter().map(|&v| (v, v as u32)).collect();
+                let index = indexed(&labels);
                 self.repr = Repr::Int { labels, index };
             }
             Repr::Table { labels, .. } => {
                 let labels = std::mem::take(labels);
-                let index = labels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &v)| (v, i as u32))
-                    .collect();
+                let index = indexed(&labels);
                 self.repr = Repr::Int { labels, index };
             }
-            Repr::Int { .. } | Repr::Str { .. } => {}
+            Repr::Int { .. } | Repr::Wide { .. } | Repr::Str { .. } => {}
         }
     }
 
@@ -180,30 +267,39 @@ impl NodeIds {
     pub fn intern_int(&mut self, v: i64) -> u32 {
         self.int_mode();
         match &mut self.repr {
-            Repr::Int { labels, index } => *index.entry(v).or_insert_with(|| {
-                labels.push(v);
-                (labels.len() - 1) as u32
-            }),
-            Repr::Str { labels, index } => {
-                let s = v.to_string();
-                if let Some(&i) = index.get(&s) {
-                    return i;
-                }
-                labels.push(s.clone());
-                index.insert(s, (labels.len() - 1) as u32);
-                (labels.len() - 1) as u32
-            }
+            Repr::Int { labels, index } => insert(labels, index, v),
+            Repr::Wide { labels, index } => insert(labels, index, v as i128),
+            Repr::Str { labels, index } => insert(labels, index, v.to_string()),
             Repr::Identity(_) | Repr::Table { .. } => {
                 unreachable!("int_mode leaves neither an identity map nor a table")
             }
         }
     }
 
-    /// Dense id of a token: integer tokens as integers, others as strings.
+    /// Dense id of an integer id of any stored width (see [`parse_int_id`]), adding it if new.
+    fn intern_wide(&mut self, v: i128) -> u32 {
+        if let Ok(v) = i64::try_from(v) {
+            return self.intern_int(v);
+        }
+        self.int_mode();
+        if let Repr::Int { labels, .. } = &mut self.repr {
+            let labels: Vec<i128> = labels.iter().map(|&v| v as i128).collect();
+            let index = indexed(&labels);
+            self.repr = Repr::Wide { labels, index };
+        }
+        match &mut self.repr {
+            Repr::Wide { labels, index } => insert(labels, index, v),
+            Repr::Str { labels, index } => insert(labels, index, v.to_string()),
+            _ => unreachable!("an integer map was widened above"),
+        }
+    }
+
+    /// Dense id of a token, adding it if new; the token is read by the [id rule](self).
     pub fn intern_token(&mut self, token: &str) -> u32 {
-        if let Some(v) = parse_i64(token.as_bytes()) {
-            if !self.is_string() {
-                return self.intern_int(v);
+        let token = token.trim();
+        if !self.is_string() {
+            if let Some(v) = parse_int_id(token.as_bytes()) {
+                return self.intern_wide(v);
             }
         }
         self.intern_str(token)
@@ -212,18 +308,13 @@ impl NodeIds {
     /// Dense id of a string id, adding it if new (turns the map into strings).
     pub fn intern_str(&mut self, s: &str) -> u32 {
         if !self.is_string() {
-            self.int_mode();
             self.switch_to_strings();
         }
         match &mut self.repr {
-            Repr::Str { labels, index } => {
-                if let Some(&i) = index.get(s) {
-                    return i;
-                }
-                labels.push(s.to_string());
-                index.insert(s.to_string(), (labels.len() - 1) as u32);
-                (labels.len() - 1) as u32
-            }
+            Repr::Str { labels, index } => match index.get(s) {
+                Some(&i) => i,
+                None => insert(labels, index, s.to_string()),
+            },
             _ => unreachable!("switch_to_strings leaves a string map"),
         }
     }
@@ -270,10 +361,12 @@ impl NodeIds {
         (da, db)
     }
 
-    /// Dense id of a key, adding it if new.
+    /// Dense id of a key, adding it if new. A string key is read by the [id rule](self), so
+    /// `NodeKey::Str("7")` and `NodeKey::Int(7)` are one account.
     pub fn intern(&mut self, key: &NodeKey) -> u32 {
         match key {
             NodeKey::Int(v) => self.intern_int(*v),
+            NodeKey::UInt(v) => self.intern_wide(*v as i128),
             NodeKey::Str(s) => self.intern_token(s),
         }
     }
@@ -281,20 +374,22 @@ impl NodeIds {
     /// Dense id of a key, if known.
     pub fn get(&self, key: &NodeKey) -> Option<u32> {
         match key {
-            NodeKey::Int(v) => self.get_int(*v),
+            NodeKey::Int(v) => self.get_int(*v as i128),
+            NodeKey::UInt(v) => self.get_int(*v as i128),
             NodeKey::Str(s) => self.lookup(s),
         }
     }
 
-    fn get_int(&self, v: i64) -> Option<u32> {
+    fn get_int(&self, v: i128) -> Option<u32> {
         match &self.repr {
-            Repr::Identity(n) => (v >= 0 && v < *n as i64).then_some(v as u32),
-            Repr::Int { index, .. } => index.get(&v).copied(),
+            Repr::Identity(n) => (v >= 0 && v < *n as i128).then_some(v as u32),
+            Repr::Int { index, .. } => i64::try_from(v).ok().and_then(|v| index.get(&v)).copied(),
             Repr::Table { table, .. } => usize::try_from(v)
                 .ok()
                 .and_then(|v| table.get(v))
                 .copied()
                 .filter(|&i| i != u32::MAX),
+            Repr::Wide { index, .. } => index.get(&v).copied(),
             Repr::Str { index, .. } => index.get(&v.to_string()).copied(),
         }
     }
@@ -304,7 +399,7 @@ impl NodeIds {
         let token = token.trim();
         match &self.repr {
             Repr::Str { index, .. } => index.get(token).copied(),
-            _ => parse_i64(token.as_bytes()).and_then(|v| self.get_int(v)),
+            _ => parse_int_id(token.as_bytes()).and_then(|v| self.get_int(v)),
         }
     }
 
@@ -315,6 +410,7 @@ impl NodeIds {
             Repr::Int { labels, .. } | Repr::Table { labels, .. } => {
                 NodeKey::Int(labels[i as usize])
             }
+            Repr::Wide { labels, .. } => NodeKey::from_wide(labels[i as usize]),
             Repr::Str { labels, .. } => NodeKey::Str(labels[i as usize].clone()),
         }
     }
@@ -324,6 +420,7 @@ impl NodeIds {
         match &self.repr {
             Repr::Identity(_) => i.to_string(),
             Repr::Int { labels, .. } | Repr::Table { labels, .. } => labels[i as usize].to_string(),
+            Repr::Wide { labels, .. } => labels[i as usize].to_string(),
             Repr::Str { labels, .. } => labels[i as usize].clone(),
         }
     }
@@ -393,5 +490,137 @@ mod tests {
         assert_eq!(parse_i64(b""), None);
         assert_eq!(parse_i64(b"-"), None);
         assert_eq!(parse_i64(b"99999999999999999999"), None);
+    }
+
+    /// Canonical classes of the tokens below: equal ids share a class, whatever came before.
+    const TOKENS: [&str; 14] = [
+        "7",
+        "007",
+        "+7",
+        "0",
+        "-0",
+        "-7",
+        "x",
+        "9223372036854775807",
+        "9223372036854775808",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        " 7 ",
+    ];
+
+    #[test]
+    fn equality_is_by_text_whatever_the_order() {
+        // Every rotation and the reverse of the token list: the same ids must be equal.
+        let mut orders: Vec<Vec<&str>> = (0..TOKENS.len())
+            .map(|r| {
+                let mut v = TOKENS.to_vec();
+                v.rotate_left(r);
+                v
+            })
+            .collect();
+        orders.push(TOKENS.iter().rev().copied().collect());
+        for order in orders {
+            let mut ids = NodeIds::new();
+            for t in &order {
+                ids.intern_token(t);
+            }
+            // " 7 " trims to "7": 13 distinct ids.
+            assert_eq!(ids.len(), TOKENS.len() - 1, "{order:?}");
+            for a in TOKENS {
+                for b in TOKENS {
+                    let same = a.trim() == b.trim();
+                    assert_eq!(
+                        ids.lookup(a) == ids.lookup(b),
+                        same,
+                        "{a:?} {b:?} in {order:?}"
+                    );
+                }
+                assert_eq!(ids.label(ids.lookup(a).unwrap()), a.trim());
+            }
+        }
+    }
+
+    #[test]
+    fn leading_zeros_are_strings_even_among_integers() {
+        let mut ids = NodeIds::new();
+        assert_eq!(ids.intern_token("7"), 0);
+        assert_eq!(ids.intern_token("007"), 1);
+        assert!(ids.is_string());
+        assert_eq!(ids.intern(&NodeKey::Int(7)), 0);
+        assert_eq!(ids.get(&NodeKey::Int(7)), Some(0));
+        assert_eq!(ids.lookup("007"), Some(1));
+        let mut ints = NodeIds::new();
+        ints.intern_int(7);
+        assert_eq!(ints.lookup("007"), None);
+        assert_eq!(ints.lookup("+7"), None);
+        assert_eq!(ints.lookup("7"), Some(0));
+    }
+
+    #[test]
+    fn ids_at_and_above_two_to_the_63_round_trip() {
+        let big = [1u64 << 63, u64::MAX, (1 << 63) + 5];
+        let mut ids = NodeIds::new();
+        ids.intern_int(-1);
+        ids.intern_int(5);
+        for (i, &v) in big.iter().enumerate() {
+            let d = ids.intern(&NodeKey::from(v));
+            assert_eq!(d, i as u32 + 2);
+            assert_eq!(ids.key(d), NodeKey::UInt(v));
+            assert_eq!(ids.label(d), v.to_string());
+            assert_eq!(ids.lookup(&v.to_string()), Some(d));
+            assert_eq!(ids.intern_token(&v.to_string()), d);
+        }
+        assert!(!ids.is_string());
+        // Widening keeps the earlier ids, negative ones included.
+        assert_eq!(ids.get(&NodeKey::Int(-1)), Some(0));
+        assert_eq!(ids.key(0), NodeKey::Int(-1));
+        // 2^63 is not -2^63 (what a cast through i64 would make it).
+        assert_eq!(ids.get(&NodeKey::Int(i64::MIN)), None);
+        assert_eq!(NodeKey::from(5u64), NodeKey::Int(5));
+        assert_eq!(
+            NodeKey::parse("18446744073709551615"),
+            NodeKey::UInt(u64::MAX)
+        );
+        assert_eq!(
+            NodeKey::parse("18446744073709551616"),
+            NodeKey::Str("18446744073709551616".into())
+        );
+        let json = serde_json::to_string(&ids.key(2)).unwrap();
+        assert_eq!(json, "9223372036854775808");
+        assert_eq!(
+            serde_json::from_str::<NodeKey>(&json).unwrap(),
+            NodeKey::UInt(1 << 63)
+        );
+        // A string id afterwards keeps every integer's decimal text.
+        ids.intern_token("z");
+        assert_eq!(ids.lookup("18446744073709551615"), Some(3));
+        assert_eq!(ids.get(&NodeKey::UInt(u64::MAX)), Some(3));
+    }
+
+    #[test]
+    fn canonical_integers() {
+        assert_eq!(parse_int_id(b"0"), Some(0));
+        assert_eq!(parse_int_id(b"-12"), Some(-12));
+        for t in [
+            "-0",
+            "00",
+            "01",
+            "+1",
+            "",
+            "-",
+            "1a",
+            " 1",
+            "18446744073709551616",
+        ] {
+            assert_eq!(parse_int_id(t.as_bytes()), None, "{t:?}");
+        }
+        assert_eq!(parse_int_id(b"-9223372036854775809"), None);
+        assert_eq!(
+            parse_int_id(b"-9223372036854775808"),
+            Some(i64::MIN as i128)
+        );
+        assert_eq!(parse_int_id(b"99999999999999999999999999"), None);
     }
 }

@@ -6,20 +6,78 @@
 //!   benchmark files. The optional third column is the edge probability: every line or none.
 //! - **CSV edges**: a header naming `source` and `target` (aliases `src`/`from`/`u`,
 //!   `dst`/`to`/`v`) and optionally `p` (aliases `prob`, `probability`).
-//! - **Attributes CSV**: a header with `id` and any of `platform`, `person`, `jurisdiction`,
-//!   `target_weight` (alias `target`), `cost`, `followers`, `tier`. Other columns are ignored.
-//!   Empty cells are missing values.
+//!   Any other column is an error naming it.
+//! - **Attributes CSV**: a header with `id` (aliases `account`, `node`) and any of `platform`,
+//!   `person` (alias `person_id`), `jurisdiction` (alias `state`), `target_weight` (alias
+//!   `target`), `cost`, `followers` (alias `follower_count`), `tier`. Any other column is an
+//!   error naming it. Empty cells are missing values.
 //! - **Id lists** (seeds, candidates, accounts): one id per line, `#` comments.
 //!
-//! Gzip input is detected by its magic bytes ([`maybe_gunzip`]). Every error names the input
-//! and the 1-based line.
+//! Ids follow the one rule of [`crate::ids`]: an id is its trimmed text. Gzip input is
+//! detected by its magic bytes ([`maybe_gunzip`]); a UTF-8 byte order mark at the start of a
+//! file (after decompression) is skipped, once, by every reader. Every error names the input
+//! and the 1-based line, and echoes input values through [`crate::error::echo`].
 
 use crate::attrs::{Attributes, Tier, NONE};
-use crate::error::{Error, Result};
-use crate::graph::{BuildReport, Graph, GraphBuilder, GraphOptions};
-use crate::ids::parse_i64;
+use crate::error::{echo, Error, Result};
+use crate::graph::{BuildReport, DuplicatePolicy, Graph, GraphBuilder, GraphOptions};
+use crate::ids::parse_i64_id;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Skips a UTF-8 byte order mark at the start of `r` (editors on Windows write one).
+fn skip_bom<R: BufRead + ?Sized>(r: &mut R, input: &str) -> Result<()> {
+    let head = r.fill_buf().map_err(|e| io_err(input, e))?;
+    if head.starts_with(BOM) {
+        r.consume(BOM.len());
+    }
+    Ok(())
+}
+
+/// An edge as the text of its two ids.
+type EdgeText = (Box<[u8]>, Box<[u8]>);
+
+/// Under [`DuplicatePolicy::Error`], the edges read so far, by the text of their ids (which is
+/// what makes ids equal), so that the second copy of an edge is reported at its own line: the
+/// graph builder only finds it after the whole file is read.
+struct SeenEdges {
+    set: Option<FxHashSet<EdgeText>>,
+    undirected: bool,
+}
+
+impl SeenEdges {
+    fn new(options: GraphOptions) -> Self {
+        SeenEdges {
+            set: (options.duplicates == DuplicatePolicy::Error).then(FxHashSet::default),
+            undirected: options.undirected,
+        }
+    }
+
+    fn check(&mut self, u: &[u8], v: &[u8], input: &str, line: u64) -> Result<()> {
+        let Some(set) = &mut self.set else {
+            return Ok(());
+        };
+        if u == v {
+            return Ok(()); // self-loops are dropped, never duplicates
+        }
+        let (a, b) = if self.undirected && u > v {
+            (v, u)
+        } else {
+            (u, v)
+        };
+        if set.insert((a.into(), b.into())) {
+            return Ok(());
+        }
+        Err(Error::DuplicateEdge {
+            from: String::from_utf8_lossy(u).into_owned(),
+            to: String::from_utf8_lossy(v).into_owned(),
+            at: Some(format!("{input}:{line}: ")),
+        })
+    }
+}
 
 /// The format of an edge file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -48,14 +106,16 @@ impl EdgeFormat {
 pub fn maybe_gunzip<'a, R: Read + 'a>(reader: R, input: &str) -> Result<Box<dyn BufRead + 'a>> {
     let mut r = BufReader::with_capacity(1 << 16, reader);
     let head = r.fill_buf().map_err(|e| io_err(input, e))?;
-    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        Ok(Box::new(BufReader::with_capacity(
+    let mut out: Box<dyn BufRead + 'a> = if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+        Box::new(BufReader::with_capacity(
             1 << 16,
             flate2::bufread::MultiGzDecoder::new(r),
-        )))
+        ))
     } else {
-        Ok(Box::new(r))
-    }
+        Box::new(r)
+    };
+    skip_bom(&mut out, input)?;
+    Ok(out)
 }
 
 fn io_err(input: &str, source: std::io::Error) -> Error {
@@ -74,7 +134,7 @@ pub fn read_graph<R: Read>(
 ) -> Result<(Graph, BuildReport)> {
     let r = maybe_gunzip(reader, input)?;
     match format {
-        EdgeFormat::EdgeList => read_edge_list(r, input, options),
+        EdgeFormat::EdgeList => edge_list(r, input, options),
         EdgeFormat::Csv => read_csv_edges(r, input, options),
     }
 }
@@ -87,15 +147,19 @@ fn with_line(e: Error, input: &str, line: u64) -> Error {
             format!("edge {from} -> {to}: probability {value} is not in [0, 1]"),
         ),
         Error::InvalidParameter { reason, .. } => Error::parse(input, line, reason),
-        other => other,
+        other => other.at_line(input, line),
     }
 }
 
 fn parse_prob(tok: &[u8], input: &str, line: u64) -> Result<f64> {
     let s = std::str::from_utf8(tok).map_err(|_| Error::parse(input, line, "not UTF-8"))?;
-    let p: f64 = s
-        .parse()
-        .map_err(|_| Error::parse(input, line, format!("probability {s:?} is not a number")))?;
+    let p: f64 = s.parse().map_err(|_| {
+        Error::parse(
+            input,
+            line,
+            format!("probability {:?} is not a number", echo(s)),
+        )
+    })?;
     Ok(p)
 }
 
@@ -180,6 +244,17 @@ pub fn read_edge_list<R: BufRead>(
     input: &str,
     options: GraphOptions,
 ) -> Result<(Graph, BuildReport)> {
+    skip_bom(&mut reader, input)?;
+    edge_list(reader, input, options)
+}
+
+/// [`read_edge_list`] after the byte order mark.
+fn edge_list<R: BufRead>(
+    mut reader: R,
+    input: &str,
+    options: GraphOptions,
+) -> Result<(Graph, BuildReport)> {
+    let mut seen = SeenEdges::new(options);
     let mut sink = Sink::Ints {
         src: Vec::new(),
         dst: Vec::new(),
@@ -210,7 +285,7 @@ pub fn read_edge_list<R: BufRead>(
                 line,
                 format!(
                     "expected `source target [probability]`, found one field {:?}",
-                    String::from_utf8_lossy(first)
+                    echo(&String::from_utf8_lossy(first))
                 ),
             ));
         };
@@ -225,7 +300,8 @@ pub fn read_edge_list<R: BufRead>(
                 "more than three fields; expected `source target [probability]`",
             ));
         }
-        match (parse_i64(first), parse_i64(second)) {
+        seen.check(first, second, input, line)?;
+        match (parse_i64_id(first), parse_i64_id(second)) {
             (Some(u), Some(v)) => sink.add_ints(u, v, p, input, line)?,
             _ => {
                 let u = std::str::from_utf8(first)
@@ -273,6 +349,34 @@ fn find_col(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
         .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
 }
 
+/// Rejects header columns that none of `used` claims, naming them and the known ones: a
+/// misspelt `cots` would otherwise leave every cost missing without a word.
+fn unknown_columns(
+    headers: &csv::StringRecord,
+    used: &[Option<usize>],
+    input: &str,
+    known: &str,
+) -> Result<()> {
+    let unknown: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains(&Some(*i)))
+        .map(|(_, h)| format!("{:?}", echo(h)))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(Error::parse(
+        input,
+        1,
+        format!(
+            "unknown column{} {}; the columns are {known}",
+            if unknown.len() > 1 { "s" } else { "" },
+            unknown.join(", ")
+        ),
+    ))
+}
+
 /// Reads CSV edges with a header. See the [module docs](self).
 pub fn read_csv_edges<R: Read>(
     reader: R,
@@ -292,11 +396,18 @@ pub fn read_csv_edges<R: Read>(
             1,
             format!(
                 "header {:?} must name a source and a target column (source,target[,p])",
-                headers.iter().collect::<Vec<_>>()
+                echo(&headers.iter().collect::<Vec<_>>().join(","))
             ),
         ));
     };
     let pc = find_col(&headers, &["p", "prob", "probability"]);
+    unknown_columns(
+        &headers,
+        &[Some(s), Some(t), pc],
+        input,
+        "source, target, p",
+    )?;
+    let mut seen = SeenEdges::new(options);
     let mut b = GraphBuilder::new(options);
     let mut rec = csv::StringRecord::new();
     while rdr.read_record(&mut rec).map_err(|e| csv_err(input, e))? {
@@ -309,6 +420,7 @@ pub fn read_csv_edges<R: Read>(
             Some(x) if !x.is_empty() => Some(parse_prob(x.as_bytes(), input, line)?),
             _ => None,
         };
+        seen.check(u.as_bytes(), v.as_bytes(), input, line)?;
         b.add_edge_tokens(u, v, p)
             .map_err(|e| with_line(e, input, line))?;
     }
@@ -330,7 +442,10 @@ pub fn read_id_list<R: Read>(reader: R, input: &str) -> Result<Vec<ListedId>> {
     let r = maybe_gunzip(reader, input)?;
     let mut out = Vec::new();
     for (i, l) in r.lines().enumerate() {
-        let l = l.map_err(|e| io_err(input, e))?;
+        let l = l.map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => Error::parse(input, i as u64 + 1, "not UTF-8"),
+            _ => io_err(input, e),
+        })?;
         let t = l.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
@@ -339,7 +454,7 @@ pub fn read_id_list<R: Read>(reader: R, input: &str) -> Result<Vec<ListedId>> {
             return Err(Error::parse(
                 input,
                 i as u64 + 1,
-                format!("expected one id per line, found {t:?}"),
+                format!("expected one id per line, found {:?}", echo(t)),
             ));
         }
         out.push(ListedId {
@@ -359,14 +474,14 @@ pub fn resolve_listed(graph: &Graph, ids: &[ListedId], input: &str) -> Result<Ve
             return Err(Error::parse(
                 input,
                 l.line,
-                format!("unknown account id {:?}: not in the graph", l.id),
+                format!("unknown account id {:?}: not in the graph", echo(&l.id)),
             ));
         };
         if std::mem::replace(&mut seen[d as usize], true) {
             return Err(Error::parse(
                 input,
                 l.line,
-                format!("account id {:?} is listed twice", l.id),
+                format!("account id {:?} is listed twice", echo(&l.id)),
             ));
         }
         out.push(d);
@@ -378,6 +493,27 @@ pub fn resolve_listed(graph: &Graph, ids: &[ListedId], input: &str) -> Result<Ve
 ///
 /// Starts from `graph`'s current attributes, so columns the file lacks keep their values.
 pub fn read_attributes<R: Read>(reader: R, input: &str, graph: &Graph) -> Result<Attributes> {
+    attributes(reader, input, graph, None)
+}
+
+/// [`read_attributes`] for a file given for one column, such as a costs file for `cost`: a
+/// header without that column is an error naming the file, where [`read_attributes`] would
+/// leave the column as it was and the run would fail later without saying which file lacked it.
+pub fn read_attribute_column<R: Read>(
+    reader: R,
+    input: &str,
+    graph: &Graph,
+    column: &str,
+) -> Result<Attributes> {
+    attributes(reader, input, graph, Some(column))
+}
+
+fn attributes<R: Read>(
+    reader: R,
+    input: &str,
+    graph: &Graph,
+    required: Option<&str>,
+) -> Result<Attributes> {
     let r = maybe_gunzip(reader, input)?;
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -394,8 +530,50 @@ pub fn read_attributes<R: Read>(reader: R, input: &str, graph: &Graph) -> Result
     let cost = find_col(&headers, &["cost"]);
     let followers = find_col(&headers, &["followers", "follower_count"]);
     let tier = find_col(&headers, &["tier"]);
+    unknown_columns(
+        &headers,
+        &[
+            Some(idc),
+            platform,
+            person,
+            juris,
+            weight,
+            cost,
+            followers,
+            tier,
+        ],
+        input,
+        "id, platform, person, jurisdiction, target_weight, cost, followers, tier",
+    )?;
+    if let Some(want) = required {
+        let names = [
+            "platform",
+            "person",
+            "jurisdiction",
+            "target_weight",
+            "cost",
+            "followers",
+            "tier",
+        ];
+        let cols = [platform, person, juris, weight, cost, followers, tier];
+        if !names
+            .iter()
+            .zip(cols)
+            .any(|(n, c)| *n == want && c.is_some())
+        {
+            return Err(Error::parse(
+                input,
+                1,
+                format!(
+                    "the header {:?} has no `{want}` column, which this file was given for",
+                    echo(&headers.iter().collect::<Vec<_>>().join(","))
+                ),
+            ));
+        }
+    }
     let mut a = graph.attributes().clone();
-    let mut seen = vec![false; graph.node_count()];
+    // The line of each account's row (0: no row), to name where a conflict comes from.
+    let mut row_line = vec![0u64; graph.node_count()];
     let mut rec = csv::StringRecord::new();
     while rdr.read_record(&mut rec).map_err(|e| csv_err(input, e))? {
         let line = rec.position().map_or(0, |p| p.line());
@@ -404,14 +582,18 @@ pub fn read_attributes<R: Read>(reader: R, input: &str, graph: &Graph) -> Result
             return Err(Error::parse(
                 input,
                 line,
-                format!("unknown account id {id:?}: not in the graph"),
+                format!("unknown account id {:?}: not in the graph", echo(id)),
             ));
         };
-        if std::mem::replace(&mut seen[u as usize], true) {
+        let first = std::mem::replace(&mut row_line[u as usize], line);
+        if first != 0 {
             return Err(Error::parse(
                 input,
                 line,
-                format!("account id {id:?} has a second row"),
+                format!(
+                    "account id {:?} has a second row (first on line {first})",
+                    echo(id)
+                ),
             ));
         }
         let i = u as usize;
@@ -424,7 +606,7 @@ pub fn read_attributes<R: Read>(reader: R, input: &str, graph: &Graph) -> Result
                     _ => Err(Error::parse(
                         input,
                         line,
-                        format!("{name} {s:?} is not a finite number >= 0"),
+                        format!("{name} {:?} is not a finite number >= 0", echo(s)),
                     )),
                 },
             }
@@ -454,12 +636,52 @@ pub fn read_attributes<R: Read>(reader: R, input: &str, graph: &Graph) -> Result
                 Error::parse(
                     input,
                     line,
-                    format!("tier {s:?} is not one of nano, micro, mid, macro, mega"),
+                    format!(
+                        "tier {:?} is not one of nano, micro, mid, macro, mega",
+                        echo(s)
+                    ),
                 )
             })?);
         }
     }
+    check_person_jurisdictions(&a, &row_line, input)?;
     Ok(a)
+}
+
+/// Finds a person whose accounts name two jurisdictions, as the graph would when the
+/// attributes are set, but names the row of the file that brings the second one.
+fn check_person_jurisdictions(a: &Attributes, row_line: &[u64], input: &str) -> Result<()> {
+    // person code -> (jurisdiction code, line of the account that named it)
+    let mut first: rustc_hash::FxHashMap<u32, (u32, u64)> = Default::default();
+    let mut order: Vec<usize> = (0..row_line.len()).collect();
+    // Accounts without a row first, then rows in file order: the conflict is at the later row.
+    order.sort_by_key(|&i| row_line[i]);
+    for i in order {
+        let (p, j) = (a.person.codes[i], a.jurisdiction.codes[i]);
+        if p == NONE || j == NONE {
+            continue;
+        }
+        let (j0, line0) = *first.entry(p).or_insert((j, row_line[i]));
+        if j0 != j {
+            let was = if line0 == 0 {
+                "before this file".to_string()
+            } else {
+                format!("on line {line0}")
+            };
+            return Err(Error::parse(
+                input,
+                row_line[i],
+                format!(
+                    "person {:?} is in jurisdiction {:?} here but in {:?} {was}; a person \
+                     votes in one jurisdiction",
+                    echo(&a.person.names[p as usize]),
+                    echo(&a.jurisdiction.names[j as usize]),
+                    echo(&a.jurisdiction.names[j0 as usize]),
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Writes the graph as an edge list `u v p` (external ids, current probabilities), one edge per
@@ -648,7 +870,13 @@ mod tests {
         assert!(e.to_string().starts_with("s.txt:2:"), "{e}");
         let ids = read_id_list("a\na\n".as_bytes(), "s.txt").unwrap();
         assert!(resolve_listed(&g, &ids, "s.txt").is_err());
-        let csv = "id,platform,person,jurisdiction,cost,tier,extra\na,x,p1,PA,100,mega,?\nb,tiktok,p1,,,,\n";
+        let e = read_attributes("id,cost,extra\na,1,?\n".as_bytes(), "attrs.csv", &g).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("attrs.csv:1: unknown column \"extra\""),
+            "{e}"
+        );
+        let csv = "id,platform,person,jurisdiction,cost,tier\na,x,p1,PA,100,mega\nb,tiktok,p1,,,\n";
         let a = read_attributes(csv.as_bytes(), "attrs.csv", &g).unwrap();
         assert_eq!(a.platform.get(0), Some("x"));
         assert_eq!(a.person.codes[0], a.person.codes[1]);
@@ -683,5 +911,229 @@ mod tests {
         let b = read_attributes(&attrs[..], "w.csv", &h).unwrap();
         // NaN costs compare unequal, so compare the printed columns.
         assert_eq!(format!("{b:?}"), format!("{:?}", g.attributes()));
+    }
+
+    fn graph_of(text: &str, format: EdgeFormat, options: GraphOptions) -> Result<Graph> {
+        read_graph(text.as_bytes(), "g", format, options).map(|(g, _)| g)
+    }
+
+    /// Edges as sorted `(from, to)` label pairs: the graph whatever its dense numbering.
+    fn edge_set(g: &Graph) -> Vec<(String, String)> {
+        let out = g.out_csr();
+        let mut e: Vec<(String, String)> = (0..g.node_count() as u32)
+            .flat_map(|u| {
+                out.neighbors(u)
+                    .iter()
+                    .map(move |&v| (g.label(u), g.label(v)))
+            })
+            .collect();
+        e.sort();
+        e
+    }
+
+    #[test]
+    fn id_rule_holds_whatever_the_order_of_lines() {
+        let lines = [
+            "007 7",
+            "7 x",
+            "+7 7",
+            "-0 0",
+            "0 -7",
+            "9223372036854775808 18446744073709551615",
+            "18446744073709551616 -9223372036854775808",
+            "x 007",
+        ];
+        let mut want = None;
+        for r in 0..lines.len() {
+            let mut v = lines.to_vec();
+            v.rotate_left(r);
+            if r % 2 == 1 {
+                v.reverse();
+            }
+            for format in [EdgeFormat::EdgeList, EdgeFormat::Csv] {
+                let text = match format {
+                    EdgeFormat::EdgeList => v.join("\n"),
+                    EdgeFormat::Csv => format!("source,target\n{}", v.join("\n").replace(' ', ",")),
+                };
+                let g = graph_of(&text, format, Default::default()).unwrap();
+                // 007, 7, x, +7, -0, 0, -7, 2^63, 2^64-1, 2^64, -2^63: eleven accounts.
+                assert_eq!(g.node_count(), 11, "{v:?}");
+                let e = edge_set(&g);
+                assert!(e.contains(&("007".into(), "7".into())));
+                assert_eq!(&e, want.get_or_insert_with(|| e.clone()), "{v:?}");
+            }
+        }
+        // Integers only: ids at 2^63 and 2^64-1 stay integers with their value.
+        let g = graph_of(
+            "9223372036854775808 18446744073709551615\n-1 9223372036854775808\n",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap();
+        assert!(!g.ids().is_string());
+        let big = g.node("18446744073709551615").unwrap();
+        assert_eq!(g.ids().key(big), crate::NodeKey::UInt(u64::MAX));
+        assert_eq!(
+            g.node("-1").unwrap(),
+            g.ids().get(&crate::NodeKey::Int(-1)).unwrap()
+        );
+        // "007" in a seeds file is not 7.
+        let g = graph_of("7 8\n", EdgeFormat::EdgeList, Default::default()).unwrap();
+        let ids = read_id_list("007\n".as_bytes(), "s.txt").unwrap();
+        let e = resolve_listed(&g, &ids, "s.txt").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("s.txt:1: unknown account id \"007\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped_once_by_every_reader() {
+        let bom = "\u{feff}";
+        for format in [EdgeFormat::EdgeList, EdgeFormat::Csv] {
+            let body = match format {
+                EdgeFormat::EdgeList => "1 2\n2 3\n",
+                EdgeFormat::Csv => "source,target\n1,2\n2,3\n",
+            };
+            let g = graph_of(&format!("{bom}{body}"), format, Default::default()).unwrap();
+            assert_eq!(g.label(0), "1", "{format:?}");
+            assert!(!g.ids().is_string());
+        }
+        let (g, _) =
+            read_edge_list(format!("{bom}1 2\n").as_bytes(), "g", Default::default()).unwrap();
+        assert_eq!(g.label(0), "1");
+        let ids = read_id_list(format!("{bom}2\n").as_bytes(), "s").unwrap();
+        assert_eq!(ids[0].id, "2");
+        let a = read_attributes(format!("{bom}id,cost\n2,5\n").as_bytes(), "a.csv", &g).unwrap();
+        assert_eq!(a.cost[g.node("2").unwrap() as usize], 5.0);
+        // Only one, only at the start.
+        let g = graph_of(
+            &format!("{bom}{bom}1 2\n"),
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap();
+        assert_eq!(g.label(0), format!("{bom}1"));
+    }
+
+    #[test]
+    fn duplicate_edges_name_the_line_of_the_second_copy() {
+        let opts = GraphOptions {
+            duplicates: DuplicatePolicy::Error,
+            ..Default::default()
+        };
+        for (text, format, line) in [
+            ("1 2\n# c\n2 3\n1 2\n", EdgeFormat::EdgeList, 4),
+            ("a b\n\nb a\na b\n", EdgeFormat::EdgeList, 4),
+            ("source,target\n1,2\n2,3\n1,2\n", EdgeFormat::Csv, 4),
+        ] {
+            let e = read_graph(text.as_bytes(), "g.txt", format, opts).unwrap_err();
+            assert!(matches!(e, Error::DuplicateEdge { .. }), "{e}");
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("g.txt:{line}: duplicate edge")),
+                "{e}"
+            );
+        }
+        let undirected = GraphOptions {
+            undirected: true,
+            ..opts
+        };
+        let e = read_graph(
+            "1 2\n2 1\n".as_bytes(),
+            "g",
+            EdgeFormat::EdgeList,
+            undirected,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("g:2: duplicate edge 2 -> 1"),
+            "{e}"
+        );
+        // Self-loops are dropped, not duplicates; other policies merge as before.
+        assert!(read_graph("1 1\n1 1\n".as_bytes(), "g", EdgeFormat::EdgeList, opts).is_ok());
+        assert!(graph_of("1 2\n1 2\n", EdgeFormat::EdgeList, Default::default()).is_ok());
+    }
+
+    #[test]
+    fn unknown_csv_columns_are_named() {
+        let e = graph_of(
+            "source,target,weight\n1,2,3\n",
+            EdgeFormat::Csv,
+            Default::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("g:1: unknown column \"weight\"; the columns are source, target, p"),
+            "{e}"
+        );
+        let g = graph_of("1 2\n", EdgeFormat::EdgeList, Default::default()).unwrap();
+        let e = read_attributes("id,cots,tire\n1,5,nano\n".as_bytes(), "a.csv", &g).unwrap_err();
+        assert!(
+            e.to_string().contains("unknown columns \"cots\", \"tire\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn costs_file_without_a_cost_column_is_named() {
+        let g = graph_of("a b\n", EdgeFormat::EdgeList, Default::default()).unwrap();
+        let e = read_attribute_column("id,platform\na,x\n".as_bytes(), "c.csv", &g, "cost")
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("c.csv:1: the header \"id,platform\" has no `cost`"),
+            "{e}"
+        );
+        let a = read_attribute_column("id,cost\na,3\n".as_bytes(), "c.csv", &g, "cost").unwrap();
+        assert_eq!(a.cost[0], 3.0);
+    }
+
+    #[test]
+    fn person_in_two_jurisdictions_names_the_row() {
+        let g = graph_of("a b\nb c\n", EdgeFormat::EdgeList, Default::default()).unwrap();
+        let csv = "id,person,jurisdiction\na,p1,PA\nc,p2,GA\nb,p1,MI\n";
+        let e = read_attributes(csv.as_bytes(), "a.csv", &g).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "a.csv:4: person \"p1\" is in jurisdiction \"MI\" here but in \"PA\" on line 2"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn huge_values_are_echoed_cut_with_their_length() {
+        let huge = "x".repeat(50 << 20);
+        let g = graph_of("1 2\n", EdgeFormat::EdgeList, Default::default()).unwrap();
+        let ids = read_id_list(format!("{huge}\n").as_bytes(), "s").unwrap();
+        let msg = resolve_listed(&g, &ids, "s").unwrap_err().to_string();
+        assert!(msg.len() < 300, "{} bytes", msg.len());
+        assert!(msg.contains(&format!("… ({} bytes)", 50 << 20)), "{msg}");
+        let msg = graph_of(
+            &format!("{huge}\n"),
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            msg.len() < 300 && msg.contains("bytes)"),
+            "{}",
+            &msg[..300.min(msg.len())]
+        );
+        let e = Error::UnknownNode {
+            id: huge.clone(),
+            context: String::new(),
+        };
+        assert!(e.to_string().len() < 300);
+        // Multi-byte text is cut at a character boundary.
+        let s = format!("{}", crate::error::echo(&"é".repeat(200)));
+        assert!(
+            s.starts_with(&"é".repeat(50)) && s.ends_with("… (400 bytes)"),
+            "{s}"
+        );
     }
 }

@@ -20,17 +20,19 @@ pub fn resolve_ids(graph: &Graph, obj: &Bound<'_, PyAny>, what: &str) -> PyResul
             i + 1
         ))
     };
+    let find = |k: NodeKey, i: usize| graph.ids().get(&k).ok_or_else(|| unknown(k.to_string(), i));
     let mut out = Vec::new();
     if let Ok(arr) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
         let view = arr.as_array();
         out.reserve(view.len());
         for (i, &v) in view.iter().enumerate() {
-            out.push(
-                graph
-                    .ids()
-                    .get(&NodeKey::Int(v))
-                    .ok_or_else(|| unknown(v.to_string(), i))?,
-            );
+            out.push(find(NodeKey::Int(v), i)?);
+        }
+    } else if let Ok(arr) = obj.extract::<PyReadonlyArray1<'_, u64>>() {
+        let view = arr.as_array();
+        out.reserve(view.len());
+        for (i, &v) in view.iter().enumerate() {
+            out.push(find(NodeKey::from(v), i)?);
         }
     } else {
         if obj.is_instance_of::<PyString>() {
@@ -39,22 +41,7 @@ pub fn resolve_ids(graph: &Graph, obj: &Bound<'_, PyAny>, what: &str) -> PyResul
             )));
         }
         for (i, item) in obj.try_iter()?.enumerate() {
-            let item = item?;
-            let id = if let Ok(v) = item.extract::<i64>() {
-                graph
-                    .ids()
-                    .get(&NodeKey::Int(v))
-                    .ok_or_else(|| unknown(v.to_string(), i))?
-            } else if let Ok(s) = item.extract::<String>() {
-                graph.ids().lookup(&s).ok_or_else(|| unknown(s, i))?
-            } else {
-                return Err(invalid(format!(
-                    "{what} entry {} is neither an int nor a str: {}",
-                    i + 1,
-                    item.repr()?
-                )));
-            };
-            out.push(id);
+            out.push(find(py_key(&item?, what, i)?, i)?);
         }
     }
     graph.check_nodes(&out, what).map_err(core_err)?;
@@ -74,6 +61,7 @@ pub fn labels<'py>(py: Python<'py>, graph: &Graph, ids: &[u32]) -> PyResult<Boun
 pub fn key_to_py<'py>(py: Python<'py>, k: &NodeKey) -> PyResult<Bound<'py, PyAny>> {
     Ok(match k {
         NodeKey::Int(v) => v.into_pyobject(py)?.into_any(),
+        NodeKey::UInt(v) => v.into_pyobject(py)?.into_any(),
         NodeKey::Str(s) => PyString::new(py, s).into_any(),
     })
 }
@@ -127,13 +115,19 @@ pub fn check_len(name: &str, got: usize, want: usize) -> PyResult<()> {
     Ok(())
 }
 
-/// An id given from Python: an int, or a str (read as an integer when it is one, as ids in
-/// files are).
+/// An id given from Python, by the core's id rule (`reachgraph_core::ids`): an int (Python or
+/// numpy, of any size) is the id whose text is its decimal spelling, so `2**64 - 1` keeps its
+/// value and `7` equals `"7"`; a str is read as a file's token is.
 pub fn py_key(item: &Bound<'_, PyAny>, what: &str, i: usize) -> PyResult<NodeKey> {
     if let Ok(v) = item.extract::<i64>() {
         Ok(NodeKey::Int(v))
+    } else if let Ok(v) = item.extract::<u64>() {
+        Ok(NodeKey::from(v))
     } else if let Ok(s) = item.extract::<String>() {
         Ok(NodeKey::parse(&s))
+    } else if let Ok(big) = item.call_method0("__index__") {
+        // Beyond the integer range an int is still an id: the string of its digits.
+        Ok(NodeKey::parse(&big.str()?.to_string()))
     } else {
         Err(invalid(format!(
             "{what} entry {} is neither an int nor a str: {}",
@@ -141,6 +135,20 @@ pub fn py_key(item: &Bound<'_, PyAny>, what: &str, i: usize) -> PyResult<NodeKey
             item.repr()?
         )))
     }
+}
+
+/// The ids of a numpy id array that is not int64 (so not read in place): uint64, whose ids at
+/// or above 2^63 keep their value instead of wrapping to negative ones.
+pub fn id_array_keys(a: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<NodeKey>> {
+    if let Ok(arr) = a.extract::<PyReadonlyArray1<'_, i64>>() {
+        return Ok(arr.as_array().iter().map(|&v| NodeKey::Int(v)).collect());
+    }
+    if let Ok(arr) = a.extract::<PyReadonlyArray1<'_, u64>>() {
+        return Ok(arr.as_array().iter().map(|&v| NodeKey::from(v)).collect());
+    }
+    Err(invalid(format!(
+        "{name} must be a numpy int64 or uint64 array"
+    )))
 }
 
 /// An account id given from Python as the token a sketch set stores.
@@ -169,6 +177,8 @@ pub fn sketch_steps<'py>(
 pub fn sketch_ids(set: &SketchSet, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u32>> {
     let tokens: Vec<String> = if let Ok(arr) = obj.extract::<PyReadonlyArray1<'_, i64>>() {
         arr.as_array().iter().map(i64::to_string).collect()
+    } else if let Ok(arr) = obj.extract::<PyReadonlyArray1<'_, u64>>() {
+        arr.as_array().iter().map(u64::to_string).collect()
     } else {
         if obj.is_instance_of::<PyString>() {
             return Err(invalid(format!(

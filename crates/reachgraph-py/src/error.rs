@@ -134,7 +134,11 @@ fn examples() -> Vec<ApiError> {
             context: s(),
         },
         Error::DuplicateNode { id: s(), what: s() },
-        Error::DuplicateEdge { from: s(), to: s() },
+        Error::DuplicateEdge {
+            from: s(),
+            to: s(),
+            at: None,
+        },
         Error::Empty { what: s() },
         Error::KTooLarge {
             k: 2,

@@ -15,7 +15,10 @@ mod error;
 mod runtime;
 mod sketch;
 
-use convert::{check_len, in_memory, labels, named, passed_apart, policy, resolve_ids, to_py};
+use convert::{
+    check_len, id_array_keys, in_memory, labels, named, passed_apart, policy, py_key, resolve_ids,
+    to_py,
+};
 use error::{api_err, core_err, invalid};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, ToPyArray};
 use pyo3::prelude::*;
@@ -30,7 +33,7 @@ use reachgraph_core::coverage;
 use reachgraph_core::io::EdgeFormat;
 use reachgraph_core::reach::{self, ReachOptions};
 use reachgraph_core::select::Selection;
-use reachgraph_core::{BuildReport, Graph, GraphBuilder, GraphOptions, NodeKey, WeightScheme};
+use reachgraph_core::{BuildReport, Graph, GraphBuilder, GraphOptions, WeightScheme};
 use std::sync::{Arc, RwLock};
 
 /// A selection as a dict: the core's fields, seeds as external ids, and `mean`/`stderr` of the
@@ -140,34 +143,51 @@ fn opts(include_seeds: bool, target_only: bool) -> ReachOptions {
 
 #[pymethods]
 impl PyGraph {
-    /// Builds a graph from two integer id arrays (int64) and optional probabilities (float32).
+    /// Builds a graph from two integer id arrays (int64, read in place, or uint64) and
+    /// optional probabilities (float32).
     #[staticmethod]
     #[pyo3(signature = (src, dst, probabilities=None, undirected=false, duplicates="max"))]
     fn from_arrays(
         py: Python<'_>,
-        src: PyReadonlyArray1<'_, i64>,
-        dst: PyReadonlyArray1<'_, i64>,
+        src: &Bound<'_, PyAny>,
+        dst: &Bound<'_, PyAny>,
         probabilities: Option<PyReadonlyArray1<'_, f32>>,
         undirected: bool,
         duplicates: &str,
     ) -> PyResult<Self> {
-        check_len("dst", dst.len()?, src.len()?)?;
-        if let Some(p) = &probabilities {
-            check_len("probabilities", p.len()?, src.len()?)?;
-        }
         let options = GraphOptions {
             undirected,
             duplicates: policy(duplicates)?,
         };
-        let s = src.as_slice()?;
-        let d = dst.as_slice()?;
         let p = match &probabilities {
             Some(p) => Some(p.as_slice()?),
             None => None,
         };
-        let (g, r) = runtime::quick(py, || {
-            Graph::from_id_arrays(s, d, p, options).map_err(core_err)
-        })?;
+        if let (Ok(src), Ok(dst)) = (
+            src.extract::<PyReadonlyArray1<'_, i64>>(),
+            dst.extract::<PyReadonlyArray1<'_, i64>>(),
+        ) {
+            check_len("dst", dst.len()?, src.len()?)?;
+            if let Some(p) = p {
+                check_len("probabilities", p.len(), src.len()?)?;
+            }
+            let (s, d) = (src.as_slice()?, dst.as_slice()?);
+            let (g, r) = runtime::quick(py, || {
+                Graph::from_id_arrays(s, d, p, options).map_err(core_err)
+            })?;
+            return Ok(PyGraph::new(g, r));
+        }
+        let s = id_array_keys(src, "src")?;
+        let d = id_array_keys(dst, "dst")?;
+        check_len("dst", d.len(), s.len())?;
+        if let Some(p) = p {
+            check_len("probabilities", p.len(), s.len())?;
+        }
+        let mut b = GraphBuilder::new(options);
+        for (i, (u, v)) in s.into_iter().zip(d).enumerate() {
+            b.add_edge(u, v, p.map(|p| p[i] as f64)).map_err(core_err)?;
+        }
+        let (g, r) = b.build().map_err(core_err)?;
         Ok(PyGraph::new(g, r))
     }
 
@@ -185,26 +205,15 @@ impl PyGraph {
         if let Some(p) = &probabilities {
             check_len("probabilities", p.len(), src.len())?;
         }
-        let key = |o: &Bound<'_, PyAny>| -> PyResult<NodeKey> {
-            if let Ok(v) = o.extract::<i64>() {
-                Ok(NodeKey::Int(v))
-            } else if let Ok(s) = o.extract::<String>() {
-                Ok(NodeKey::Str(s))
-            } else {
-                Err(invalid(format!(
-                    "node id {} is neither int nor str",
-                    o.repr()?
-                )))
-            }
-        };
+        let key = |o: &Bound<'_, PyAny>, i: usize| py_key(o, "node id", i);
         let mut b = GraphBuilder::new(GraphOptions {
             undirected,
             duplicates: policy(duplicates)?,
         });
         for i in 0..src.len() {
             b.add_edge(
-                key(&src[i])?,
-                key(&dst[i])?,
+                key(&src[i], i)?,
+                key(&dst[i], i)?,
                 probabilities.as_ref().map(|p| p[i]),
             )
             .map_err(core_err)?;

@@ -132,6 +132,9 @@ pub enum Correlation {
 pub const DEFAULT_ERROR_SD: f64 = 4.0;
 /// Default share of that variance common to all states (the national error).
 pub const DEFAULT_NATIONAL_SHARE: f64 = 0.5;
+/// Largest number of real voters one graph person may stand for.
+const MAX_VOTERS_PER_PERSON: f64 = 1e9;
+
 /// Default correlation of the state components.
 pub const DEFAULT_STATE_CORRELATION: f64 = 0.3;
 
@@ -504,12 +507,25 @@ impl MarginConfigBuilder {
                 ))
             }
         };
+        // Finite is not enough: 1e300 voters per person overflows the vote counts to inf, and
+        // inf - inf makes every margin NaN. A billion (an eighth of humanity) is the cap.
+        let scale = |name: &str, v: f64| -> Result<()> {
+            positive(name, v)?;
+            if v > MAX_VOTERS_PER_PERSON {
+                return Err(Error::invalid_parameter(
+                    name,
+                    format!("{v:e}"),
+                    format!("must be at most {MAX_VOTERS_PER_PERSON:e}"),
+                ));
+            }
+            Ok(())
+        };
         match &c.scale {
-            VoterScale::Global(s) => positive("voters per person", *s)?,
+            VoterScale::Global(s) => scale("voters per person", *s)?,
             VoterScale::PerJurisdiction { scales, default } => {
-                positive("voters per person default", *default)?;
+                scale("voters per person default", *default)?;
                 for (id, s) in scales {
-                    positive(&format!("voters per person of {id}"), *s)?;
+                    scale(&format!("voters per person of {id}"), *s)?;
                 }
             }
             VoterScale::Population => {}

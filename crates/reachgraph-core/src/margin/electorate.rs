@@ -1,7 +1,7 @@
 //! The electorate a margin simulation runs on: jurisdictions, electoral votes, baseline margins.
 
 use crate::election::{ElectionResults, Side};
-use crate::error::{Error, Result};
+use crate::error::{echo, Error, Result};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::io::Read;
@@ -187,8 +187,9 @@ impl Electorate {
     ///
     /// A forecast has the columns `jurisdiction`, `electoral_votes`, `total_votes` (expected
     /// votes cast), `dem_margin_mean` and `dem_margin_sd` (Democratic minus Republican share of
-    /// all votes, in points), and optionally `voting_eligible_population`; ids with a `-` are
-    /// districts of the state before the dash. `input` names the file in errors.
+    /// all votes, in points), and optionally `voting_eligible_population`; any other column is
+    /// an error naming it. Ids with a `-` are districts of the state before the dash. `input`
+    /// names the file in errors; a UTF-8 byte order mark at the start is skipped.
     ///
     /// # Errors
     /// [`Error::Parse`] naming the line for a malformed, negative or out-of-range value, a
@@ -202,6 +203,10 @@ impl Electorate {
                 input: input.to_string(),
                 source,
             })?;
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(t) => t.to_string(),
+            None => text,
+        };
         let header = text.lines().next().unwrap_or("").to_ascii_lowercase();
         let mut e = if header.split(',').any(|h| h.trim() == "dem_margin_mean") {
             forecast_from_csv(&text, input, side_a)?
@@ -301,6 +306,24 @@ fn forecast_from_csv(text: &str, input: &str, side_a: Side) -> Result<Electorate
         req("dem_margin_sd")?,
     );
     let cvep = col("voting_eligible_population");
+    let known = [cid, cev, ctot, cmean, csd];
+    let unknown: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| !known.contains(&i) && Some(i) != cvep)
+        .map(|(_, h)| format!("{:?}", echo(h)))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::parse(
+            input,
+            1,
+            format!(
+                "unknown column(s) {}; a forecast has jurisdiction, electoral_votes, \
+                 total_votes, dem_margin_mean, dem_margin_sd, voting_eligible_population",
+                unknown.join(", ")
+            ),
+        ));
+    }
     let sign = if side_a == Side::Dem { 1.0 } else { -1.0 };
     let mut states: Vec<(Unit, u64)> = Vec::new();
     let mut districts: Vec<(Unit, u64)> = Vec::new();
@@ -318,7 +341,11 @@ fn forecast_from_csv(text: &str, input: &str, side_a: Side) -> Result<Electorate
                 .ok()
                 .filter(|v| v.is_finite())
                 .ok_or_else(|| {
-                    Error::parse(input, line, format!("column {name}: {t:?} is not a number"))
+                    Error::parse(
+                        input,
+                        line,
+                        format!("column {name}: {:?} is not a number", echo(t)),
+                    )
                 })
         };
         let id = field(cid).to_string();
@@ -345,7 +372,15 @@ fn forecast_from_csv(text: &str, input: &str, side_a: Side) -> Result<Electorate
             return Err(Error::parse(
                 input,
                 line,
-                format!("total_votes {total} is negative; counts must be 0 or more"),
+                format!("total_votes {total} is negative"),
+            ));
+        }
+        if total == 0.0 {
+            // A jurisdiction where nobody votes has no margin to move (shares are 0 / 0).
+            return Err(Error::parse(
+                input,
+                line,
+                "total_votes is 0: a jurisdiction needs votes cast",
             ));
         }
         let mean = num(cmean, "dem_margin_mean")?;

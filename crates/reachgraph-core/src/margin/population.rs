@@ -3,7 +3,7 @@
 use super::config::{Mapping, MarginConfig, VoterScale, VoterStates};
 use super::electorate::Electorate;
 use crate::attrs::NONE;
-use crate::error::{Error, Result};
+use crate::error::{echo, Error, Result};
 use crate::graph::Graph;
 use crate::rng;
 use rand_distr::{Beta, Distribution};
@@ -115,7 +115,7 @@ impl Population {
                             node: people.name(p as u32, graph),
                             reason: format!(
                                 "jurisdiction {:?} is not in the electorate {} (ids like {})",
-                                jur.names[code as usize],
+                                echo(&jur.names[code as usize]),
                                 e.name,
                                 e.units
                                     .iter()

@@ -205,6 +205,7 @@ impl SketchSet {
                     let before = names.len();
                     match ids.key(a) {
                         NodeKey::Int(v) => push_int(&mut names, v),
+                        NodeKey::UInt(v) => names.push_str(&v.to_string()),
                         NodeKey::Str(s) => names.push_str(&s),
                     }
                     name_len.push(names.len() - before);

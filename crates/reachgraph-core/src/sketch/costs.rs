@@ -1,7 +1,7 @@
 //! Costs of sketched accounts, for the budgeted pick on sketches.
 
 use super::set::SketchSet;
-use crate::error::{Error, Result};
+use crate::error::{echo, Error, Result};
 use std::io::Read;
 
 impl SketchSet {
@@ -55,14 +55,14 @@ impl SketchSet {
                 return Err(Error::parse(
                     input,
                     line,
-                    format!("account id {id:?} has no sketch"),
+                    format!("account id {:?} has no sketch", echo(id)),
                 ));
             };
             if std::mem::replace(&mut seen[i as usize], true) {
                 return Err(Error::parse(
                     input,
                     line,
-                    format!("account id {id:?} has a second row"),
+                    format!("account id {:?} has a second row", echo(id)),
                 ));
             }
             if cell.is_empty() {
@@ -74,7 +74,11 @@ impl SketchSet {
                     return Err(Error::parse(
                         input,
                         line,
-                        format!("cost {cell:?} of {id:?} is not a finite number >= 0"),
+                        format!(
+                            "cost {:?} of {:?} is not a finite number >= 0",
+                            echo(cell),
+                            echo(id)
+                        ),
                     ))
                 }
             }

@@ -177,6 +177,8 @@ const STR_TAG: u64 = 0x57A1_6E55_0000_0002;
 pub fn hash_key(seed: u64, key: &NodeKey) -> u64 {
     match key {
         NodeKey::Int(v) => hash_int(seed, *v),
+        // Above i64::MAX a token never read as an integer here, so its text is what hashes.
+        NodeKey::UInt(v) => hash_str(seed, &v.to_string()),
         NodeKey::Str(s) => hash_token(seed, s),
     }
 }

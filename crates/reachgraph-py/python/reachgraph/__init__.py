@@ -176,13 +176,21 @@ def _dumps(what: str, value: Any, error: type) -> str:
         raise error(f"{what}: {e}") from None
 
 
+def _id_array(ids: Any) -> Any:
+    """An integer numpy array as Rust reads it: signed as int64 (in place), unsigned as uint64,
+    so that ids at or above 2**63 keep their value instead of wrapping to negative ones."""
+    if ids.dtype.kind == "u" and ids.size and ids.max() >= 2**63:
+        return np.ascontiguousarray(ids, dtype=np.uint64)
+    return np.ascontiguousarray(ids, dtype=np.int64)
+
+
 def _ids_arg(ids: Any, name: str = "ids") -> Any:
-    """Integer numpy arrays go to Rust as int64 (read in place); anything else as a list."""
+    """Integer numpy arrays go to Rust as int64 or uint64 arrays; anything else as a list."""
     if isinstance(ids, np.ndarray):
         if ids.ndim != 1:
             raise InvalidParameterError(f"{name}: expected a one-dimensional array of ids, got shape {ids.shape}")
         if ids.dtype.kind in "iu":
-            return np.ascontiguousarray(ids, dtype=np.int64)
+            return _id_array(ids)
         return ids.tolist()
     if hasattr(ids, "to_numpy"):  # pandas Series / Index
         return _ids_arg(ids.to_numpy(), name)
@@ -523,8 +531,8 @@ class Graph:
         undirected, duplicates = _flag("undirected", undirected), _text("duplicates", duplicates)
         return cls(
             _rs.Graph.from_arrays(
-                np.ascontiguousarray(s, dtype=np.int64),
-                np.ascontiguousarray(d, dtype=np.int64),
+                _id_array(s),
+                _id_array(d),
                 p,
                 undirected,
                 duplicates,
@@ -578,7 +586,7 @@ class Graph:
                     raise MissingAttributeError(f"edge {u!r} -> {v!r} has no attribute {probability!r}")
                 p.append(_number(f"probability of edge {u!r} -> {v!r}", d[probability]))
         undirected = not g.is_directed()
-        if src and all(isinstance(x, (int, np.integer)) for x in src + dst):
+        if src and all(isinstance(x, (int, np.integer)) and -(2**63) <= x < 2**63 for x in src + dst):
             out = cls.from_arrays(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), p, undirected, duplicates)
         else:
             out = cls.from_edges(src, dst, p, undirected, duplicates)

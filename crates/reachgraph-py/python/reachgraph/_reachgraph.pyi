@@ -43,8 +43,8 @@ class Graph:
     def __deepcopy__(self, _memo: Any) -> Graph: ...
     @staticmethod
     def from_arrays(
-        src: npt.NDArray[np.int64],
-        dst: npt.NDArray[np.int64],
+        src: Union[npt.NDArray[np.int64], npt.NDArray[np.uint64]],
+        dst: Union[npt.NDArray[np.int64], npt.NDArray[np.uint64]],
         probabilities: Optional[npt.NDArray[np.float32]] = None,
         undirected: bool = False,
         duplicates: str = "max",
