@@ -74,7 +74,11 @@ fn tiny_graph() -> Graph {
 /// Asserts that a graph written as an edge list reads back with the same nodes and edges.
 fn assert_round_trip(g: &Graph) {
     let mut text = Vec::new();
-    io::write_edge_list(g, &mut text).expect("writing to memory");
+    if let Err(e) = io::write_edge_list(g, &mut text) {
+        // An id an edge list cannot carry is refused by name, not written as another id.
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData, "{e}");
+        return;
+    }
     let (back, _) = io::read_graph(
         &text[..],
         "written",
