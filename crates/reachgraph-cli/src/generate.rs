@@ -9,10 +9,11 @@ pub fn generate(
     edges: Option<usize>,
     seed: Option<u64>,
     out: &str,
+    memory_limit: Option<u64>,
     bar: &Bar,
 ) -> Result<String, ApiError> {
     let spec = ScenarioSpec { edges, seed };
-    let sc = reachgraph_core::scenario::generate(&spec.config(), bar)?;
+    let sc = reachgraph_core::scenario::generate(&spec.config(memory_limit)?, bar)?;
     let io_err = |path: &str, e: std::io::Error| ApiError::io(format!("write {path}"), e);
     let attrs_path = format!("{out}.attrs.csv");
     let f = std::fs::File::create(out).map_err(|e| io_err(out, e))?;

@@ -25,7 +25,13 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let bar = Bar::new(cli.quiet);
-    match answer(cli.command, &bar) {
+    let limit = cli
+        .memory_limit
+        .as_deref()
+        .map(|m| reachgraph_core::limits::parse_memory_size("memory_limit", m))
+        .transpose()
+        .map_err(|e| CliError::Api(e.into()));
+    match limit.and_then(|limit| answer(cli.command, limit, &bar)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             bar.finish();
@@ -74,9 +80,9 @@ impl CliError {
 }
 
 /// Runs one command and prints its answer.
-fn answer(command: Command, bar: &Bar) -> Result<(), CliError> {
+fn answer(command: Command, memory_limit: Option<u64>, bar: &Bar) -> Result<(), CliError> {
     if let Command::Generate { edges, seed, out } = command {
-        let msg = generate::generate(edges, seed, &out, bar)?;
+        let msg = generate::generate(edges, seed, &out, memory_limit, bar)?;
         bar.finish();
         eprintln!("{msg}");
         return Ok(());
@@ -90,7 +96,10 @@ fn answer(command: Command, bar: &Bar) -> Result<(), CliError> {
         Command::Margin(m) => m.distributed,
         _ => false,
     };
-    let (req, json) = request::request_of(command)?;
+    let (mut req, json) = request::request_of(command)?;
+    if let Some(limit) = memory_limit {
+        request::set_memory_limit(&mut req, limit)?;
+    }
     let resp: Response = if distributed {
         match launch::run_mpi(&req, bar)? {
             Some(resp) => resp,

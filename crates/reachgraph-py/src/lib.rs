@@ -614,7 +614,7 @@ impl PyGraph {
     }
 
     /// The spread estimate of a seed set on fresh RR sets (as `reachgraph evaluate`).
-    #[pyo3(signature = (seeds, model="ic", weights=None, objective=None, rr_sets=200_000, seed=0, threads=None, hops=None, progress=None))]
+    #[pyo3(signature = (seeds, model="ic", weights=None, objective=None, rr_sets=200_000, seed=0, threads=None, hops=None, progress=None, memory_limit_bytes=None))]
     #[allow(clippy::too_many_arguments)]
     fn evaluate<'py>(
         &mut self,
@@ -628,6 +628,7 @@ impl PyGraph {
         threads: Option<usize>,
         hops: Option<u32>,
         progress: Option<Py<PyAny>>,
+        memory_limit_bytes: Option<u64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.apply_weights(weights)?;
         let s = resolve_ids(&self.inner, seeds, "seed set")?;
@@ -642,6 +643,7 @@ impl PyGraph {
             // Sizes the runtime pool instead, which every phase (not only sampling) runs in.
             threads: None,
             hops,
+            memory_limit_bytes,
         };
         let g = self.inner.clone();
         let r = runtime::run(py, threads, progress, move |p| {
@@ -729,13 +731,16 @@ fn read_edgelist(
 
 /// Generates a campaign population: returns the graph and its creator accounts (largest first).
 #[pyfunction]
-#[pyo3(signature = (edges=None, seed=None))]
+#[pyo3(signature = (edges=None, seed=None, memory_limit_bytes=None))]
 fn generate_scenario<'py>(
     py: Python<'py>,
     edges: Option<usize>,
     seed: Option<u64>,
+    memory_limit_bytes: Option<u64>,
 ) -> PyResult<(PyGraph, Bound<'py, PyList>, f64)> {
-    let cfg = ScenarioSpec { edges, seed }.config();
+    let cfg = ScenarioSpec { edges, seed }
+        .config(memory_limit_bytes)
+        .map_err(api_err)?;
     let sc = runtime::quick(py, || {
         reachgraph_core::scenario::generate(&cfg, &reachgraph_core::NoProgress).map_err(core_err)
     })?;

@@ -419,7 +419,7 @@ pub struct MarginConfigBuilder {
 
 // Hops belong to the campaign's exposure, and the exposure cascades run with the default
 // sampling: only the seed and threads apply.
-crate::sampling::sampling_settings!(MarginConfig, MarginConfigBuilder);
+crate::sampling::sampling_settings!(MarginConfig, MarginConfigBuilder, memory_limit_bytes);
 
 impl MarginConfigBuilder {
     /// Monte Carlo draws (at least 1).
@@ -468,16 +468,11 @@ impl MarginConfigBuilder {
     /// # Errors
     /// [`Error::InvalidParameter`] naming the setting out of range, including invalid sampling
     /// settings ([`Sampling::validate`]) and settings a margin simulation does not use (hops,
-    /// set on the campaign's [`Exposure::Cascade`]; subset sampling; a memory limit).
+    /// set on the campaign's [`Exposure::Cascade`]; subset sampling). Draws are at most
+    /// [`crate::limits::MAX_DRAWS`]; their memory is checked by [`super::Simulation::new`].
     pub fn build(self) -> Result<MarginConfig> {
         let c = self.config;
-        if c.draws == 0 || c.draws > 100_000_000 {
-            return Err(Error::invalid_parameter(
-                "draws",
-                c.draws,
-                "need between 1 and 100,000,000 draws",
-            ));
-        }
+        crate::limits::check_range("draws", c.draws, 1, crate::limits::MAX_DRAWS)?;
         if c.exposure_trials == Some(0) {
             return Err(Error::invalid_parameter(
                 "exposure_trials",
@@ -488,7 +483,7 @@ impl MarginConfigBuilder {
         c.sampling.validate()?;
         c.sampling.reject_unused(
             "margin simulation (hops are set on the campaign's exposure)",
-            &["hops", "subset_sampling", "memory_limit_bytes"],
+            &["hops", "subset_sampling"],
         )?;
         c.effects.validate()?;
         c.error.validate()?;
@@ -541,6 +536,13 @@ pub(crate) fn check_campaign(c: &Campaign) -> Result<()> {
             "need at least 1 post",
         ));
     }
+    // Each post of each creator is simulated for every follower and realization.
+    crate::limits::check_range(
+        "posts per creator",
+        c.posts_per_creator,
+        1,
+        crate::limits::MAX_POSTS,
+    )?;
     if let Exposure::Cascade { hops, .. } = c.exposure {
         check_hops(hops)?;
         if c.posts_per_creator as u64 > crate::cascade::CHUNK_TRIALS {

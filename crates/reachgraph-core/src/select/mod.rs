@@ -341,7 +341,8 @@ impl SelectConfigBuilder {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for a missing constraint, `k = 0`, a budget that is not a
-    /// positive number, ε or δ outside (0, 1), a negative or NaN tolerance, invalid sampling
+    /// positive number, ε outside [[`crate::limits::MIN_EPSILON`], 1), δ outside (0, 1), a
+    /// tolerance outside [[`crate::limits::MIN_TOLERANCE`], 1), invalid sampling
     /// settings ([`Sampling::validate`]: zero threads, hops or memory limit), a zero set limit, a
     /// non-positive time limit, or quality mode with IMM.
     pub fn build(self) -> Result<SelectConfig> {
@@ -366,25 +367,21 @@ impl SelectConfigBuilder {
             }
             _ => {}
         }
-        if !(c.epsilon > 0.0 && c.epsilon < 1.0) {
-            return Err(Error::invalid_parameter(
-                "epsilon",
-                c.epsilon,
-                "must be in (0, 1)",
-            ));
-        }
+        // RR-set counts grow as 1/epsilon²: below the minimum no run would fit in memory.
+        crate::limits::check_unit_range("epsilon", c.epsilon, crate::limits::MIN_EPSILON, 1.0)?;
         if let Some(d) = c.delta {
             if !(d > 0.0 && d < 1.0) {
                 return Err(Error::invalid_parameter("delta", d, "must be in (0, 1)"));
             }
         }
-        if !(c.tolerance >= 0.0 && c.tolerance.is_finite()) {
-            return Err(Error::invalid_parameter(
-                "tolerance",
-                c.tolerance,
-                "must be a finite number >= 0",
-            ));
-        }
+        // Quality mode doubles until a doubling gains at most `tolerance`; at 0 it would
+        // double until the memory limit.
+        crate::limits::check_unit_range(
+            "tolerance",
+            c.tolerance,
+            crate::limits::MIN_TOLERANCE,
+            1.0,
+        )?;
         c.sampling.validate()?;
         if c.max_rr_sets == Some(0) {
             return Err(Error::invalid_parameter(
@@ -614,8 +611,9 @@ impl EvalConfigBuilder {
     /// Validates.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for fewer than 2 sets or invalid sampling settings
-    /// ([`Sampling::validate`]: zero threads, hops or memory limit).
+    /// [`Error::InvalidParameter`] for sets outside 2..=[`crate::limits::MAX_RR_SETS`] or
+    /// invalid sampling settings ([`Sampling::validate`]: zero threads, hops or memory limit);
+    /// [`Error::MemoryLimit`] when the sets would not fit the memory limit at one member each.
     pub fn build(self) -> Result<EvalConfig> {
         let c = self.config;
         if c.rr_sets < 2 {
@@ -625,7 +623,14 @@ impl EvalConfigBuilder {
                 "need at least 2 RR sets for an estimate with a standard error",
             ));
         }
+        crate::limits::check_range("rr_sets", c.rr_sets as u64, 2, crate::limits::MAX_RR_SETS)?;
         c.sampling.validate()?;
+        // The sets' smallest size, before the sampler's own estimate from a pilot chunk.
+        crate::limits::check_memory(
+            format!("rr_sets = {}", c.rr_sets),
+            crate::limits::bytes_of(c.rr_sets as u64, crate::limits::MIN_RR_SET_BYTES),
+            c.sampling.memory_limit_bytes,
+        )?;
         Ok(c)
     }
 }
@@ -922,7 +927,10 @@ impl<'g> Engine<'g> {
         while index.len() < target {
             let (seed, count) = self.next_batch(index.len(), target, stream);
             let t = Instant::now();
-            if let (Some(limit), true) = (self.config.memory_limit_bytes(), index.len() > 0) {
+            if let (Some(limit), true) = (
+                Some(self.config.sampling().effective_memory_limit()),
+                index.len() > 0,
+            ) {
                 let mean = self.mean_index_size(index);
                 let need = index.bytes_after((count as f64 * mean) as usize)
                     + (count as f64 * (mean * 4.0 + 12.0)) as u64

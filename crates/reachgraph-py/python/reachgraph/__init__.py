@@ -630,10 +630,26 @@ class Graph:
         threads: Optional[int] = None,
         hops: Optional[int] = None,
         progress: Optional[ProgressCallback] = None,
+        memory_limit_bytes: Optional[int] = None,
     ) -> Evaluation:
         """Estimates the expected spread of any seed set on fresh RR sets, as ``select`` reports
-        its own (and as ``reachgraph evaluate``)."""
-        return Evaluation(self._g.evaluate(_ids_arg(seeds), model, weights, objective, rr_sets, seed, threads, hops, progress))
+        its own (and as ``reachgraph evaluate``). The RR sets must fit ``memory_limit_bytes``
+        (default: half the machine's memory); ``MemoryLimitError`` is raised before sampling
+        otherwise."""
+        return Evaluation(
+            self._g.evaluate(
+                _ids_arg(seeds),
+                model,
+                weights,
+                objective,
+                rr_sets,
+                seed,
+                threads,
+                hops,
+                progress,
+                memory_limit_bytes,
+            )
+        )
 
 
     def margin(
@@ -743,10 +759,12 @@ class Sketches:
         chunk_bytes: int = 16 << 20,
         threads: Optional[int] = None,
         progress: Optional[ProgressCallback] = None,
+        memory_limit_bytes: Optional[int] = None,
     ) -> "Sketches":
         """Sketches from a file of ``account follower`` lines (gzip detected), read in chunks of
-        ``chunk_bytes``: the file never has to fit in memory."""
-        return cls(_rs.Sketches.from_stream(path, lg_k, seed, chunk_bytes, threads, progress))
+        ``chunk_bytes`` (1 KiB to 1 GiB, twice of it within ``memory_limit_bytes``): the file
+        never has to fit in memory."""
+        return cls(_rs.Sketches.from_stream(path, lg_k, seed, chunk_bytes, threads, progress, memory_limit_bytes))
 
     @classmethod
     def load(cls, path: str) -> "Sketches":
@@ -881,13 +899,16 @@ def read_edgelist(
     return Graph(_rs.read_edgelist(path, undirected, format, duplicates, attributes, weights))
 
 
-def generate_scenario(edges: Optional[int] = None, seed: Optional[int] = None):
+def generate_scenario(
+    edges: Optional[int] = None, seed: Optional[int] = None, memory_limit_bytes: Optional[int] = None
+):
     """A generated multi-platform campaign population (the demo's when no size is given).
 
     Returns ``(graph, creators, scale)``: creators largest first; scale is the number of real
-    people one graph person stands for.
+    people one graph person stands for. Generating must fit ``memory_limit_bytes`` (default:
+    half the machine's memory), about 48 bytes per edge.
     """
-    g, creators, scale = _rs.generate_scenario(edges, seed)
+    g, creators, scale = _rs.generate_scenario(edges, seed, memory_limit_bytes)
     return Graph(g), creators, scale
 
 
