@@ -351,4 +351,119 @@ mod tests {
             assert!(p(bad).is_err(), "{bad}");
         }
     }
+
+    // The regressions of issue 14 class 2, each through the configuration a front end builds.
+
+    fn named(e: Error, want: &str) -> bool {
+        matches!(&e, Error::InvalidParameter { name, .. } if name == want)
+    }
+
+    #[test]
+    fn every_config_refuses_its_sizing_extremes() {
+        use crate::margin::MarginConfig;
+        use crate::{EvalConfig, SelectConfig, SpreadConfig};
+        let spread = |t| SpreadConfig::builder().trials(t).build().unwrap_err();
+        assert!(named(spread(u64::MAX), "trials"));
+        assert!(named(spread(MAX_TRIALS + 1), "trials"));
+        assert!(SpreadConfig::builder().trials(MAX_TRIALS).build().is_ok());
+        let threads = SpreadConfig::builder().threads(10_000).build().unwrap_err();
+        assert!(named(threads, "threads"));
+        let eval = EvalConfig::builder()
+            .rr_sets(usize::MAX)
+            .build()
+            .unwrap_err();
+        assert!(named(eval, "rr_sets"));
+        let select = |b: crate::select::SelectConfigBuilder| b.k(2).build().unwrap_err();
+        assert!(named(
+            select(SelectConfig::builder().epsilon(1e-9)),
+            "epsilon"
+        ));
+        assert!(named(
+            select(SelectConfig::builder().tolerance(0.0)),
+            "tolerance"
+        ));
+        assert!(named(
+            select(SelectConfig::builder().tolerance(1e-12)),
+            "tolerance"
+        ));
+        let draws = MarginConfig::builder().draws(u64::MAX).build().unwrap_err();
+        assert!(named(draws, "draws"));
+    }
+
+    #[test]
+    fn rr_sampling_refuses_before_allocating() {
+        use crate::{Model, NoProgress, RrConfig, RrSampler};
+        let g = crate::select::random_graph(50, 200, 0.2, 1);
+        let c = RrConfig::builder().build().unwrap();
+        let s = RrSampler::new(&g, Model::IndependentCascade, &c).unwrap();
+        // Used to ask the allocator for exabytes of job descriptions and abort.
+        let e = s.sample(usize::MAX, &NoProgress).unwrap_err();
+        assert!(matches!(e, Error::MemoryLimit { .. }), "{e}");
+        let c = RrConfig::builder()
+            .memory_limit_bytes(1 << 10)
+            .build()
+            .unwrap();
+        let s = RrSampler::new(&g, Model::IndependentCascade, &c).unwrap();
+        let e = s.sample(1_000, &NoProgress).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::MemoryLimit {
+                    limit_bytes: 1024,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(s.sample(10, &NoProgress).is_ok());
+    }
+
+    #[test]
+    fn a_long_rr_chunk_looks_for_cancellation_inside_it() {
+        use crate::{Model, Progress, RrConfig, RrSampler};
+        use std::sync::atomic::{AtomicU64, Ordering};
+        struct Count(AtomicU64);
+        impl Progress for Count {
+            fn update(&self, _: &str, _: u64, _: u64) -> bool {
+                self.0.fetch_add(1, Ordering::Relaxed) < 2
+            }
+        }
+        let g = crate::select::random_graph(50, 200, 0.2, 1);
+        let c = RrConfig::builder().threads(1).build().unwrap();
+        let s = RrSampler::new(&g, Model::IndependentCascade, &c).unwrap();
+        // One chunk of 256 sets: asked at the start and again within the chunk, not only
+        // after it; it stops at the first refusal.
+        let p = Count(AtomicU64::new(0));
+        let e = s
+            .sample(crate::rrset::RR_CHUNK_SETS as usize, &p)
+            .unwrap_err();
+        assert!(matches!(e, Error::Cancelled), "{e}");
+        // The start, a poll that goes on, a poll that refuses (16 sets later, not 240), and
+        // the report of the partial chunk; looking only between chunks made it 2.
+        assert_eq!(p.0.load(Ordering::Relaxed), 4);
+    }
+
+    #[test]
+    fn a_pool_never_outgrows_the_cores() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let pool = crate::exec::build_pool(Some(MAX_THREADS)).unwrap().unwrap();
+        assert!(pool.current_num_threads() <= cores * POOL_OVERSUBSCRIPTION);
+        assert!(crate::exec::build_pool(Some(MAX_THREADS + 1)).is_err());
+    }
+
+    #[test]
+    fn stream_chunks_are_bounded() {
+        use crate::sketch::{SketchParams, StreamBuilder};
+        let text = "a x\nb y\n";
+        let read = |chunk: usize, limit: Option<u64>| {
+            let mut b = StreamBuilder::new(SketchParams::default()).unwrap();
+            b.read_pairs_limited(text.as_bytes(), "t", chunk, limit, &crate::NoProgress)
+        };
+        // Zero used to be raised silently to 1 KiB; 20 GB used to be allocated for 8 bytes.
+        assert!(named(read(0, None).unwrap_err(), "chunk_bytes"));
+        assert!(named(read(usize::MAX, None).unwrap_err(), "chunk_bytes"));
+        let e = read(1 << 20, Some(1 << 20)).unwrap_err();
+        assert!(matches!(e, Error::MemoryLimit { .. }), "{e}");
+        assert_eq!(read(1 << 10, None).unwrap(), 2);
+    }
 }

@@ -76,7 +76,7 @@ CASES = [
     ("g.select(k=2, memory_limit_bytes=0)", "InvalidParameterError", "memory_limit"),
     ("g.evaluate(seeds, rr_sets=0)", "InvalidParameterError", "rr_sets"),
     (f"g.evaluate(seeds, rr_sets={MAX})", "InvalidParameterError", "rr_sets"),
-    ("g.evaluate(seeds, rr_sets=10**10)", "MemoryLimitError", "rr_sets = 10000000000"),
+    ("g.evaluate(seeds, rr_sets=10**10)", "MemoryLimitError", "10000000000 RR sets"),
     ("g.evaluate(seeds, rr_sets=200000, memory_limit_bytes=1024)", "MemoryLimitError", "1024"),
     ("g.evaluate(seeds, threads=10000)", "InvalidParameterError", "threads"),
     ("g.margin(seeds, posts_per_creator=0)", "InvalidParameterError", "posts"),
@@ -96,7 +96,7 @@ CASES = [
         "'tests/fixtures/graphs/campaign.txt', 'weights': 'const:0.5'}, 'model': 'ic', "
         "'seeds': ['ig_star'], 'rr_sets': 10**10})",
         "MemoryLimitError",
-        "rr_sets",
+        "RR sets",
     ),
 ]
 

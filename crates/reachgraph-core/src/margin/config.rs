@@ -567,3 +567,24 @@ pub(crate) fn check_campaign(c: &Campaign) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posts_per_creator_is_bounded() {
+        // u32::MAX posts used to be accepted and simulated one by one for about an hour.
+        let mut c = Campaign::one_hop(vec![0]);
+        for (posts, ok) in [(1, true), (crate::limits::MAX_POSTS, true), (0, false)] {
+            c.posts_per_creator = posts;
+            assert_eq!(check_campaign(&c).is_ok(), ok, "{posts}");
+        }
+        c.posts_per_creator = u32::MAX;
+        let e = check_campaign(&c).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidParameter { name, .. } if name == "posts per creator"),
+            "{e}"
+        );
+    }
+}

@@ -612,8 +612,8 @@ impl EvalConfigBuilder {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for sets outside 2..=[`crate::limits::MAX_RR_SETS`] or
-    /// invalid sampling settings ([`Sampling::validate`]: zero threads, hops or memory limit);
-    /// [`Error::MemoryLimit`] when the sets would not fit the memory limit at one member each.
+    /// invalid sampling settings ([`Sampling::validate`]: zero threads, hops or memory limit).
+    /// Whether the sets fit the memory limit is checked by [`evaluate`] before it samples.
     pub fn build(self) -> Result<EvalConfig> {
         let c = self.config;
         if c.rr_sets < 2 {
@@ -625,12 +625,6 @@ impl EvalConfigBuilder {
         }
         crate::limits::check_range("rr_sets", c.rr_sets as u64, 2, crate::limits::MAX_RR_SETS)?;
         c.sampling.validate()?;
-        // The sets' smallest size, before the sampler's own estimate from a pilot chunk.
-        crate::limits::check_memory(
-            format!("rr_sets = {}", c.rr_sets),
-            crate::limits::bytes_of(c.rr_sets as u64, crate::limits::MIN_RR_SET_BYTES),
-            c.sampling.memory_limit_bytes,
-        )?;
         Ok(c)
     }
 }
