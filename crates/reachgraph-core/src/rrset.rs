@@ -103,7 +103,7 @@ impl Default for RrConfig {
 
 impl RrConfig {
     /// A builder with the defaults: seed 0, the current rayon pool, no hop horizon, uniform
-    /// roots, no memory limit, subset sampling on.
+    /// roots, the default memory limit ([`crate::limits`]), subset sampling on.
     pub fn builder() -> RrConfigBuilder {
         RrConfigBuilder {
             config: RrConfig::default(),

@@ -197,8 +197,8 @@ impl Default for SelectConfig {
 impl SelectConfig {
     /// A builder with the defaults: ε = 0.1, δ = 1/n, OPIM-C, guarantee mode, spread counted in
     /// people, all accounts as candidates, seed 0, the current rayon pool, no hop horizon,
-    /// quality tolerance 0.5%, no limits. A count ([`SelectConfigBuilder::k`]) or a budget is
-    /// required.
+    /// quality tolerance 0.5%, no set or time limit, the default memory limit. A count
+    /// ([`SelectConfigBuilder::k`]) or a budget is required.
     pub fn builder() -> SelectConfigBuilder {
         SelectConfigBuilder {
             config: SelectConfig::default(),
@@ -567,7 +567,7 @@ pub struct EvalConfig {
 
 impl EvalConfig {
     /// Defaults: 200,000 RR sets, seed 0, the current pool, no hops, spread in people, subset
-    /// sampling, no memory limit.
+    /// sampling, the default memory limit.
     pub fn builder() -> EvalConfigBuilder {
         EvalConfigBuilder {
             config: EvalConfig {
