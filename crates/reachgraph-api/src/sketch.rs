@@ -57,7 +57,7 @@ pub struct SketchStreamRequest {
     /// Hash seed (default 9001).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
-    /// Bytes read per chunk (default 16 MiB; 1 KiB to 1 GiB).
+    /// Bytes read per chunk (default 16 MiB; 1 byte to 1 GiB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunk_bytes: Option<usize>,
     /// Memory limit in bytes (the default limit when absent).

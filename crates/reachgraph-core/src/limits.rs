@@ -51,8 +51,9 @@ pub const MIN_RR_SET_BYTES: u64 =
 /// Largest number of posts per creator or per seed (each post is simulated).
 pub const MAX_POSTS: u32 = 10_000;
 
-/// Smallest chunk read at a time from a stream (bytes).
-pub const MIN_CHUNK_BYTES: u64 = 1 << 10;
+/// Smallest chunk read at a time from a stream (bytes): any positive size works (a line longer
+/// than the chunk is read whole), only zero is nonsense.
+pub const MIN_CHUNK_BYTES: u64 = 1;
 
 /// Largest chunk read at a time from a stream (bytes): 1 GiB.
 pub const MAX_CHUNK_BYTES: u64 = 1 << 30;

@@ -762,7 +762,7 @@ class Sketches:
         memory_limit_bytes: Optional[int] = None,
     ) -> "Sketches":
         """Sketches from a file of ``account follower`` lines (gzip detected), read in chunks of
-        ``chunk_bytes`` (1 KiB to 1 GiB, twice of it within ``memory_limit_bytes``): the file
+        ``chunk_bytes`` (1 byte to 1 GiB, twice of it within ``memory_limit_bytes``): the file
         never has to fit in memory."""
         return cls(_rs.Sketches.from_stream(path, lg_k, seed, chunk_bytes, threads, progress, memory_limit_bytes))
 
