@@ -58,10 +58,24 @@ pub struct ScenarioSpec {
 
 impl ScenarioSpec {
     /// The generator configuration this spec stands for.
-    pub fn config(&self) -> ScenarioConfig {
+    ///
+    /// # Errors
+    /// [`ApiError`] wrapping [`reachgraph_core::Error::MemoryLimit`] when generating `edges`
+    /// edges would not fit `memory_limit` (`None`: the default limit).
+    pub fn config(&self, memory_limit: Option<u64>) -> Result<ScenarioConfig> {
         let demo = ScenarioConfig::demo();
-        match self.edges {
-            Some(e) => ScenarioConfig::with_edges(e, self.seed.unwrap_or(demo.seed)),
+        Ok(match self.edges {
+            Some(e) => {
+                reachgraph_core::limits::check_memory(
+                    format!("edges = {e}"),
+                    reachgraph_core::limits::bytes_of(
+                        e as u64,
+                        reachgraph_core::limits::SCENARIO_BYTES_PER_EDGE,
+                    ),
+                    memory_limit,
+                )?;
+                ScenarioConfig::with_edges(e, self.seed.unwrap_or(demo.seed))
+            }
             None => {
                 let mut c = demo;
                 if let Some(s) = self.seed {
@@ -69,7 +83,7 @@ impl ScenarioSpec {
                 }
                 c
             }
-        }
+        })
     }
 }
 
@@ -127,7 +141,7 @@ impl GraphSpec {
                     "\"undirected\" and \"format\" do not apply to a generated scenario",
                 ));
             }
-            let sc = scenario::generate(&spec.config(), progress)?;
+            let sc = scenario::generate(&spec.config(None)?, progress)?;
             let report = BuildReport {
                 nodes: sc.graph.node_count(),
                 edges: sc.graph.edge_count(),

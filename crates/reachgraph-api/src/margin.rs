@@ -110,6 +110,10 @@ pub struct MarginRequest {
     /// Exposure realizations, reused by the draws in turn (default 1,000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exposure_trials: Option<u64>,
+    /// Memory limit in bytes of the draws' outcomes and the exposure realizations (the
+    /// default limit when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit_bytes: Option<u64>,
     /// Also the sensitivity sweep over effect sizes.
     #[serde(default)]
     pub sensitivity: bool,
@@ -156,6 +160,7 @@ impl Default for MarginRequest {
             seed: 0,
             threads: None,
             exposure_trials: None,
+            memory_limit_bytes: None,
             sensitivity: false,
             budgets: Vec::new(),
             candidates: None,
@@ -356,7 +361,11 @@ fn config(r: &MarginRequest, demo_scale: Option<f64>, e: &Electorate) -> Result<
     };
     let mut b = MarginConfig::builder()
         .draws(r.draws)
-        .sampling(reachgraph_core::Sampling::new(r.seed).with_threads(r.threads))
+        .sampling(
+            reachgraph_core::Sampling::new(r.seed)
+                .with_threads(r.threads)
+                .with_memory_limit_bytes(r.memory_limit_bytes),
+        )
         .effects(effects)
         .error(error)
         .mapping(r.mapping.unwrap_or_default())

@@ -77,7 +77,7 @@ pub struct SelectRequest {
     /// Time limit in seconds (makes the answer machine-dependent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_limit_s: Option<f64>,
-    /// Memory limit of the RR store in bytes.
+    /// Memory limit of the RR store in bytes (the default limit when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_limit_bytes: Option<u64>,
 }
@@ -110,6 +110,9 @@ pub struct EvaluateRequest {
     /// Hop horizon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hops: Option<u32>,
+    /// Memory limit of the RR sets in bytes (the default limit when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit_bytes: Option<u64>,
 }
 
 /// One chosen seed.
@@ -255,7 +258,8 @@ impl EvaluateRequest {
             .sampling(
                 reachgraph_core::Sampling::new(self.seed)
                     .with_threads(self.threads)
-                    .with_hops(self.hops),
+                    .with_hops(self.hops)
+                    .with_memory_limit_bytes(self.memory_limit_bytes),
             )
             .objective(objective(self.objective, self.target.is_some()))
             .build()?)

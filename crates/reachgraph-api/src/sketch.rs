@@ -64,9 +64,12 @@ pub struct SketchStreamRequest {
     /// Hash seed (default 9001).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
-    /// Bytes read per chunk (default 16 MiB).
+    /// Bytes read per chunk (default 16 MiB; 1 byte to 1 GiB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunk_bytes: Option<usize>,
+    /// Memory limit in bytes (the default limit when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit_bytes: Option<u64>,
 }
 
 /// Unique reach of a set of accounts from stored sketches.
@@ -664,7 +667,7 @@ pub(crate) fn run_stream(
     let f = std::fs::File::open(path).map_err(|e| io_error("open", path, e))?;
     let mut b = sketch::StreamBuilder::new(params)?;
     let chunk = r.chunk_bytes.unwrap_or(sketch::DEFAULT_STREAM_CHUNK);
-    let pairs = b.read_pairs(f, &r.pairs, chunk, progress)?;
+    let pairs = b.read_pairs_limited(f, &r.pairs, chunk, r.memory_limit_bytes, progress)?;
     let written = save_sketches(&b.finish(), &r.out, serde_json::json!({ "pairs": r.pairs }))?;
     Ok(SketchStreamResponse { pairs, written })
 }

@@ -16,6 +16,10 @@ pub struct Cli {
     /// Hide progress bars.
     #[arg(long, global = true)]
     pub quiet: bool,
+    /// Memory limit of select, evaluate, margin, sketch stream and generate: bytes, or with a
+    /// suffix K, M, G or T (e.g. 4G). Default: half the machine's memory (or of `ulimit -v`).
+    #[arg(long, global = true)]
+    pub memory_limit: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -295,7 +299,7 @@ pub enum SketchCommand {
         /// Hash seed; sketches combine only with the same seed.
         #[arg(long)]
         seed: Option<u64>,
-        /// MiB read per chunk (default 16).
+        /// MiB read per chunk (default 16; 1 to 1024).
         #[arg(long)]
         chunk_mb: Option<usize>,
         /// Print JSON instead of a summary.

@@ -14,6 +14,7 @@ pub fn generate(
     edges: Option<usize>,
     seed: Option<u64>,
     out: &str,
+    memory_limit: Option<u64>,
     bar: &Bar,
 ) -> Result<String, ApiError> {
     let attrs_path = format!("{out}.attrs.csv");
@@ -21,7 +22,7 @@ pub fn generate(
     check_output_path(Path::new(out))
         .map_err(|e| ApiError::invalid(format!("generate --out {out:?}: {e}")))?;
     let spec = ScenarioSpec { edges, seed };
-    let sc = reachgraph_core::scenario::generate(&spec.config(), bar)?;
+    let sc = reachgraph_core::scenario::generate(&spec.config(memory_limit)?, bar)?;
     let io_err = |path: &str, e: std::io::Error| ApiError::io(format!("write {path}"), e);
     let mut edge_file = AtomicFile::create(out).map_err(|e| io_err(out, e))?;
     reachgraph_core::io::write_edge_list(&sc.graph, &mut edge_file).map_err(|e| io_err(out, e))?;

@@ -33,7 +33,13 @@ fn main() -> ExitCode {
         Err(e) => return usage(&e),
     };
     let bar = Bar::new(cli.quiet);
-    match answer(cli.command, &bar) {
+    let limit = cli
+        .memory_limit
+        .as_deref()
+        .map(|m| reachgraph_core::limits::parse_memory_size("memory_limit", m))
+        .transpose()
+        .map_err(|e| CliError::Api(e.into()));
+    match limit.and_then(|limit| answer(cli.command, limit, &bar)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::BrokenPipe) => {
             bar.finish();
@@ -114,9 +120,9 @@ impl CliError {
 }
 
 /// Runs one command and prints its answer.
-fn answer(command: Command, bar: &Bar) -> Result<(), CliError> {
+fn answer(command: Command, memory_limit: Option<u64>, bar: &Bar) -> Result<(), CliError> {
     if let Command::Generate { edges, seed, out } = command {
-        let msg = generate::generate(edges, seed, &out, bar)?;
+        let msg = generate::generate(edges, seed, &out, memory_limit, bar)?;
         bar.finish();
         report_line(&msg);
         return Ok(());
@@ -133,7 +139,10 @@ fn answer(command: Command, bar: &Bar) -> Result<(), CliError> {
     if let Some(dir) = &plot_dir {
         plot::check_dir(std::path::Path::new(dir))?;
     }
-    let (req, json) = request::request_of(command)?;
+    let (mut req, json) = request::request_of(command)?;
+    if let Some(limit) = memory_limit {
+        request::set_memory_limit(&mut req, limit)?;
+    }
     let resp: Response = if distributed {
         match launch::run_mpi(&req, bar)? {
             Some(resp) => resp,

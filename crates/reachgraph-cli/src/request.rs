@@ -9,6 +9,7 @@ use reachgraph_api::{
 };
 use reachgraph_core::cascade::Model;
 use reachgraph_core::io::EdgeFormat;
+use reachgraph_core::limits;
 use reachgraph_core::margin::{Mapping, Prior};
 use reachgraph_core::select::{Algorithm, Mode};
 
@@ -77,6 +78,7 @@ impl MarginArgs {
             seed: self.seed,
             threads: self.threads,
             exposure_trials: self.exposure_trials,
+            memory_limit_bytes: None,
             sensitivity: self.sensitivity,
             budgets: self.budgets.clone(),
             candidates: list(&self.candidates),
@@ -317,6 +319,7 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
                     seed,
                     threads,
                     hops,
+                    memory_limit_bytes: None,
                 }),
                 json,
             )
@@ -333,7 +336,7 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             };
             (parse_request(&text)?, true)
         }
-        Command::Sketch { command } => sketch_request(command),
+        Command::Sketch { command } => sketch_request(command)?,
         Command::Margin(m) => (Request::Margin(Box::new(m.request()?)), m.json),
         Command::Generate { .. } => {
             return Err(ApiError::invalid(
@@ -343,9 +346,27 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
     })
 }
 
-fn sketch_request(command: SketchCommand) -> (Request, bool) {
+/// Sets `--memory-limit` on a request that sizes memory by it, unless the request (a JSON
+/// file) sets its own; an error for the others, so the flag is never dropped silently.
+pub fn set_memory_limit(req: &mut Request, limit: u64) -> Result<(), ApiError> {
+    let slot = match req {
+        Request::Select(r) => &mut r.memory_limit_bytes,
+        Request::Evaluate(r) => &mut r.memory_limit_bytes,
+        Request::SketchStream(r) => &mut r.memory_limit_bytes,
+        Request::Margin(r) => &mut r.memory_limit_bytes,
+        _ => {
+            return Err(ApiError::invalid(
+                "--memory-limit applies to select, evaluate, margin, sketch stream and                  generate; this command does not use it",
+            ))
+        }
+    };
+    slot.get_or_insert(limit);
+    Ok(())
+}
+
+fn sketch_request(command: SketchCommand) -> Result<(Request, bool), ApiError> {
     let list = |f: String| IdList::File { file: f };
-    match command {
+    Ok(match command {
         SketchCommand::Build {
             graph,
             out,
@@ -417,7 +438,19 @@ fn sketch_request(command: SketchCommand) -> (Request, bool) {
                 out,
                 lg_k,
                 seed,
-                chunk_bytes: chunk_mb.map(|m| m.saturating_mul(1 << 20)),
+                chunk_bytes: chunk_mb
+                    .map(|m| {
+                        // Checked as the user spelled it, before it becomes bytes.
+                        limits::check_range(
+                            "chunk_mb",
+                            m as u64,
+                            1,
+                            limits::MAX_CHUNK_BYTES >> 20,
+                        )?;
+                        Ok::<_, ApiError>(m << 20)
+                    })
+                    .transpose()?,
+                memory_limit_bytes: None,
             }),
             json,
         ),
@@ -470,5 +503,5 @@ fn sketch_request(command: SketchCommand) -> (Request, bool) {
             }),
             true,
         ),
-    }
+    })
 }

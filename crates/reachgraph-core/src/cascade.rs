@@ -201,7 +201,8 @@ impl SpreadConfigBuilder {
     /// Validates and returns the configuration.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for `trials = 0`, invalid sampling settings
+    /// [`Error::InvalidParameter`] for trials outside 1..=[`crate::limits::MAX_TRIALS`], invalid
+    /// sampling settings
     /// ([`Sampling::validate`]) or a memory limit (Monte Carlo keeps no sample store), or a
     /// target relative standard error outside (0, 1).
     pub fn build(self) -> Result<SpreadConfig> {
@@ -213,6 +214,7 @@ impl SpreadConfigBuilder {
                 "need at least 1 trial",
             ));
         }
+        crate::limits::check_range("trials", c.trials, 1, crate::limits::MAX_TRIALS)?;
         c.sampling.validate()?;
         c.sampling
             .reject_unused("Monte Carlo spread", &["memory_limit_bytes"])?;
@@ -745,6 +747,7 @@ impl<'g> Simulator<'g> {
                 "need at least 1 trial",
             ));
         }
+        crate::limits::check_range("trials", config.trials, 1, crate::limits::MAX_TRIALS)?;
         config.sampling.validate()?;
         validate_model(graph, model)?;
         let out = graph.out_csr();

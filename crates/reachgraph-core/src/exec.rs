@@ -6,12 +6,14 @@ use crate::progress::Progress;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-/// A dedicated pool of `threads` threads, or `None` to run in the current pool.
+/// A dedicated pool of `threads` threads (at most [`crate::limits::pool_threads`]), or `None`
+/// to run in the current pool.
 pub(crate) fn build_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>> {
+    crate::limits::check_threads(threads)?;
     threads
         .map(|t| {
             rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
+                .num_threads(crate::limits::pool_threads(t))
                 .build()
                 .map_err(|e| Error::invalid_parameter("threads", t, e.to_string()))
         })
@@ -77,6 +79,19 @@ impl<'a> ChunkProgress<'a> {
     }
     pub(crate) fn cancelled(&self) -> bool {
         self.cancelled.load(Ordering::Relaxed)
+    }
+    /// Asks the progress sink whether to go on, from inside a unit of work (without adding
+    /// to `done`); false once cancelled. Lets a long chunk stop in the middle.
+    pub(crate) fn poll(&self) -> bool {
+        if self.cancelled() {
+            return false;
+        }
+        if let Ok(d) = self.done.try_lock() {
+            if !self.progress.update(self.stage, *d, self.total) {
+                self.cancelled.store(true, Ordering::Relaxed);
+            }
+        }
+        !self.cancelled()
     }
     pub(crate) fn add(&self, units: u64) {
         if let Ok(mut d) = self.done.lock() {

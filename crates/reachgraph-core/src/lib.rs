@@ -68,6 +68,7 @@ pub mod graph;
 pub mod guide {}
 pub mod ids;
 pub mod io;
+pub mod limits;
 mod live_edge;
 pub mod margin;
 pub mod output;

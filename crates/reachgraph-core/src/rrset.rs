@@ -66,6 +66,9 @@ use serde::{Deserialize, Serialize};
 /// Part of the determinism contract: changing it changes every RR set for a given seed.
 pub const RR_CHUNK_SETS: u64 = 256;
 
+/// Sets drawn between two looks for a cancellation inside a chunk.
+const CANCEL_CHECK_SETS: u64 = 16;
+
 /// Bytes of bookkeeping per RR set besides its members: one offset and one root.
 const PER_SET_BYTES: u64 = (std::mem::size_of::<usize>() + std::mem::size_of::<u32>()) as u64;
 
@@ -100,7 +103,7 @@ impl Default for RrConfig {
 
 impl RrConfig {
     /// A builder with the defaults: seed 0, the current rayon pool, no hop horizon, uniform
-    /// roots, no memory limit, subset sampling on.
+    /// roots, the default memory limit ([`crate::limits`]), subset sampling on.
     pub fn builder() -> RrConfigBuilder {
         RrConfigBuilder {
             config: RrConfig::default(),
@@ -578,26 +581,43 @@ impl<'g> RrSampler<'g> {
         additional: u64,
         progress: &dyn Progress,
     ) -> Result<()> {
-        let end = start + additional;
-        let mut jobs = Vec::with_capacity((additional / RR_CHUNK_SETS + 2) as usize);
+        let end = start.saturating_add(additional);
+        let limit = self.config.sampling.effective_memory_limit();
+        // Before anything is allocated: every set takes at least its offset, root and one member.
+        crate::limits::check_memory(
+            format!("{} RR sets", sets.len() as u64 + additional),
+            sets.used_bytes().saturating_add(crate::limits::bytes_of(
+                additional,
+                crate::limits::MIN_RR_SET_BYTES,
+            )),
+            Some(limit),
+        )?;
+        // Jobs are made as they are taken, so their number never sizes an allocation.
+        let mut resume_first = if start % RR_CHUNK_SETS != 0 {
+            sets.tail.take()
+        } else {
+            None
+        };
         let mut pos = start;
-        while pos < end {
+        let jobs = std::iter::from_fn(|| {
+            if pos >= end {
+                return None;
+            }
             let (chunk, within) = (pos / RR_CHUNK_SETS, pos % RR_CHUNK_SETS);
             let count = (RR_CHUNK_SETS - within).min(end - pos);
-            let resume = if pos == start && within != 0 {
-                sets.tail.take()
+            let resume = if within != 0 {
+                resume_first.take()
             } else {
                 None
             };
-            jobs.push(Job {
+            pos += count;
+            Some(Job {
                 chunk,
                 within,
                 count,
                 resume,
-            });
-            pos += count;
-        }
-        let limit = self.config.sampling.memory_limit_bytes;
+            })
+        });
         let report = ChunkProgress::new(progress, "rr_sets", additional);
         if !report.start(0) {
             return Err(Error::Cancelled);
@@ -617,14 +637,12 @@ impl<'g> RrSampler<'g> {
                 let mean = sets.mean_size();
                 let estimate = sets.used_bytes()
                     + (remaining as f64 * (mean * 4.0 + PER_SET_BYTES as f64)).ceil() as u64;
-                if let Some(limit) = limit {
-                    if estimate > limit {
-                        return Err(Error::MemoryLimit {
-                            what: format!("{} RR sets", sets.len() as u64 + remaining),
-                            estimate_bytes: estimate,
-                            limit_bytes: limit,
-                        });
-                    }
+                if estimate > limit {
+                    return Err(Error::MemoryLimit {
+                        what: format!("{} RR sets", sets.len() as u64 + remaining),
+                        estimate_bytes: estimate,
+                        limit_bytes: limit,
+                    });
                 }
                 if !reserved {
                     // Reserve once, so growth does not double the allocation past the estimate.
@@ -645,7 +663,7 @@ impl<'g> RrSampler<'g> {
                         return None;
                     }
                     let mut s = pool.take(|| Stamps::new(n));
-                    let out = self.run_job(seed, job, &mut s);
+                    let out = self.run_job(seed, job, &mut s, &report);
                     pool.give(s);
                     report.add(out.sizes.len() as u64);
                     Some(out)
@@ -665,14 +683,12 @@ impl<'g> RrSampler<'g> {
                 done += o.sizes.len() as u64;
                 last_draws = Some(o.draws);
             }
-            if let Some(limit) = limit {
-                if sets.used_bytes() > limit {
-                    return Err(Error::MemoryLimit {
-                        what: format!("{} RR sets", sets.len() as u64 + additional - done),
-                        estimate_bytes: sets.used_bytes(),
-                        limit_bytes: limit,
-                    });
-                }
+            if sets.used_bytes() > limit {
+                return Err(Error::MemoryLimit {
+                    what: format!("{} RR sets", sets.len() as u64 + additional - done),
+                    estimate_bytes: sets.used_bytes(),
+                    limit_bytes: limit,
+                });
             }
         }
         sets.tail = if end % RR_CHUNK_SETS != 0 {
@@ -683,7 +699,9 @@ impl<'g> RrSampler<'g> {
         Ok(())
     }
 
-    fn run_job(&self, seed: u64, job: Job, s: &mut Stamps) -> JobOut {
+    /// Draws the sets of `job`; on a cancellation seen inside the chunk it returns early with
+    /// a partial output, which the caller discards.
+    fn run_job(&self, seed: u64, job: Job, s: &mut Stamps, report: &ChunkProgress<'_>) -> JobOut {
         let mut out = JobOut {
             members: Vec::new(),
             sizes: Vec::with_capacity(job.count as usize),
@@ -696,13 +714,20 @@ impl<'g> RrSampler<'g> {
                 // A fresh stream: replay (and drop) the sets before `within` so that set
                 // positions stay fixed even without a saved stream state.
                 let mut d = Draws::new(rng::stream(seed, job.chunk));
-                for _ in 0..job.within {
+                for i in 0..job.within {
+                    if i % CANCEL_CHECK_SETS == 0 && !report.poll() {
+                        return out;
+                    }
                     self.one_set(s, &mut d);
                 }
                 d
             }
         };
-        for _ in 0..job.count {
+        for i in 0..job.count {
+            // A chunk of large sets can take seconds: look for a cancellation inside it too.
+            if i % CANCEL_CHECK_SETS == CANCEL_CHECK_SETS - 1 && !report.poll() {
+                break;
+            }
             let root = self.one_set(s, &mut d);
             out.sizes.push(s.queue.len() as u32);
             out.members.extend_from_slice(&s.queue);

@@ -34,12 +34,13 @@ pub struct Sampling {
     /// geometric skipping rather than one coin per edge (SUBSIM, Guo et al. 2020). Same
     /// distribution, different numbers for a seed; on by default, off for tests and benchmarks.
     pub subset_sampling: bool,
-    /// Limit (> 0) on the bytes of a sample store (RR sets), or `None` for no limit.
+    /// Limit (> 0) on the bytes of a sample store (RR sets), or `None` for the default
+    /// ([`crate::limits::default_memory_limit`]).
     pub memory_limit_bytes: Option<u64>,
 }
 
 impl Default for Sampling {
-    /// Seed 0, the current pool, no hop horizon, subset sampling on, no memory limit.
+    /// Seed 0, the current pool, no hop horizon, subset sampling on, the default memory limit.
     fn default() -> Self {
         Sampling {
             seed: 0,
@@ -74,7 +75,7 @@ impl Sampling {
             ..self
         }
     }
-    /// With memory limit `bytes` (`None`: no limit).
+    /// With memory limit `bytes` (`None`: the default limit).
     pub fn with_memory_limit_bytes(self, bytes: Option<u64>) -> Sampling {
         Sampling {
             memory_limit_bytes: bytes,
@@ -85,7 +86,8 @@ impl Sampling {
     /// Checks the settings.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for `threads = 0`, `hops = 0` or a zero memory limit.
+    /// [`Error::InvalidParameter`] for `threads` outside 1..=[`crate::limits::MAX_THREADS`],
+    /// `hops = 0` or a zero memory limit.
     pub fn validate(&self) -> Result<()> {
         check_threads(self.threads)?;
         check_hops(self.hops)?;
@@ -93,10 +95,15 @@ impl Sampling {
             return Err(Error::invalid_parameter(
                 "memory_limit_bytes",
                 0,
-                "the memory limit must be positive (omit it for no limit)",
+                "the memory limit must be positive (omit it for the default limit)",
             ));
         }
         Ok(())
+    }
+
+    /// The memory limit in force: the configured one or the default.
+    pub fn effective_memory_limit(&self) -> u64 {
+        crate::limits::memory_limit(self.memory_limit_bytes)
     }
 
     /// A dedicated pool of [`Sampling::threads`] threads, or `None` to run in the current pool.
@@ -131,14 +138,7 @@ impl Sampling {
 }
 
 pub(crate) fn check_threads(threads: Option<usize>) -> Result<()> {
-    if threads == Some(0) {
-        return Err(Error::invalid_parameter(
-            "threads",
-            0,
-            "need at least 1 thread (omit it to use the current pool)",
-        ));
-    }
-    Ok(())
+    crate::limits::check_threads(threads)
 }
 
 pub(crate) fn check_hops(hops: Option<u32>) -> Result<()> {

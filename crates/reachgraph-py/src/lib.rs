@@ -675,7 +675,7 @@ impl PyGraph {
     }
 
     /// The spread estimate of a seed set on fresh RR sets (as `reachgraph evaluate`).
-    #[pyo3(signature = (seeds, model="ic", weights=None, objective=None, rr_sets=200_000, seed=0, threads=None, hops=None, progress=None))]
+    #[pyo3(signature = (seeds, model="ic", weights=None, objective=None, rr_sets=200_000, seed=0, threads=None, hops=None, progress=None, memory_limit_bytes=None))]
     #[allow(clippy::too_many_arguments)]
     fn evaluate<'py>(
         &self,
@@ -689,6 +689,7 @@ impl PyGraph {
         threads: Option<usize>,
         hops: Option<u32>,
         progress: Option<Py<PyAny>>,
+        memory_limit_bytes: Option<u64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let g = self.apply_weights(py, weights)?;
         let s = resolve_ids(&g, seeds, "seed set")?;
@@ -703,6 +704,7 @@ impl PyGraph {
             // Sizes the runtime pool instead, which every phase (not only sampling) runs in.
             threads: None,
             hops,
+            memory_limit_bytes,
         };
         let r = runtime::run(py, threads, progress, |p| {
             r.run_loaded(&g, &s, p).map_err(api_err)
@@ -801,13 +803,16 @@ fn read_edgelist(
 
 /// Generates a campaign population: returns the graph and its creator accounts (largest first).
 #[pyfunction]
-#[pyo3(signature = (edges=None, seed=None))]
+#[pyo3(signature = (edges=None, seed=None, memory_limit_bytes=None))]
 fn generate_scenario<'py>(
     py: Python<'py>,
     edges: Option<usize>,
     seed: Option<u64>,
+    memory_limit_bytes: Option<u64>,
 ) -> PyResult<(PyGraph, Bound<'py, PyList>, f64)> {
-    let cfg = ScenarioSpec { edges, seed }.config();
+    let cfg = ScenarioSpec { edges, seed }
+        .config(memory_limit_bytes)
+        .map_err(api_err)?;
     let sc = runtime::run(py, None, None, |p| {
         reachgraph_core::scenario::generate(&cfg, p).map_err(core_err)
     })?;

@@ -35,7 +35,7 @@ fn pool(threads: Option<usize>) -> PyResult<Option<rayon::ThreadPool>> {
     match threads {
         None => Ok(None),
         Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
+            .num_threads(reachgraph_core::limits::pool_threads(t))
             .build()
             .map(Some)
             .map_err(|e| crate::error::invalid(format!("cannot start {t} threads: {e}"))),

@@ -108,7 +108,8 @@ impl PySketches {
     /// Sketches from a file of `account follower` lines (gzip detected), read in chunks of
     /// `chunk_bytes` so the file never has to fit in memory.
     #[staticmethod]
-    #[pyo3(signature = (path, lg_k=14, seed=9001, chunk_bytes=16_777_216, threads=None, progress=None))]
+    #[pyo3(signature = (path, lg_k=14, seed=9001, chunk_bytes=16_777_216, threads=None, progress=None, memory_limit_bytes=None))]
+    #[allow(clippy::too_many_arguments)]
     fn from_stream(
         py: Python<'_>,
         path: String,
@@ -117,6 +118,7 @@ impl PySketches {
         chunk_bytes: usize,
         threads: Option<usize>,
         progress: Option<Py<PyAny>>,
+        memory_limit_bytes: Option<u64>,
     ) -> PyResult<Self> {
         let p = params(lg_k, seed)?;
         let set = runtime::run(py, threads, progress, move |pr| {
@@ -124,7 +126,8 @@ impl PySketches {
                 crate::error::ReachgraphIOError::new_err(format!("cannot open {path}: {e}"))
             })?;
             let mut b = StreamBuilder::new(p).map_err(core_err)?;
-            b.read_pairs(f, &path, chunk_bytes, pr).map_err(core_err)?;
+            b.read_pairs_limited(f, &path, chunk_bytes, memory_limit_bytes, pr)
+                .map_err(core_err)?;
             Ok(b.finish())
         })?;
         Ok(PySketches::new(set))

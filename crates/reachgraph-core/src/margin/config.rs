@@ -423,7 +423,7 @@ pub struct MarginConfigBuilder {
 
 // Hops belong to the campaign's exposure, and the exposure cascades run with the default
 // sampling: only the seed and threads apply.
-crate::sampling::sampling_settings!(MarginConfig, MarginConfigBuilder);
+crate::sampling::sampling_settings!(MarginConfig, MarginConfigBuilder, memory_limit_bytes);
 
 impl MarginConfigBuilder {
     /// Monte Carlo draws (at least 1).
@@ -472,16 +472,11 @@ impl MarginConfigBuilder {
     /// # Errors
     /// [`Error::InvalidParameter`] naming the setting out of range, including invalid sampling
     /// settings ([`Sampling::validate`]) and settings a margin simulation does not use (hops,
-    /// set on the campaign's [`Exposure::Cascade`]; subset sampling; a memory limit).
+    /// set on the campaign's [`Exposure::Cascade`]; subset sampling). Draws are at most
+    /// [`crate::limits::MAX_DRAWS`]; their memory is checked by [`super::Simulation::new`].
     pub fn build(self) -> Result<MarginConfig> {
         let c = self.config;
-        if c.draws == 0 || c.draws > 100_000_000 {
-            return Err(Error::invalid_parameter(
-                "draws",
-                c.draws,
-                "need between 1 and 100,000,000 draws",
-            ));
-        }
+        crate::limits::check_range("draws", c.draws, 1, crate::limits::MAX_DRAWS)?;
         if c.exposure_trials == Some(0) {
             return Err(Error::invalid_parameter(
                 "exposure_trials",
@@ -492,7 +487,7 @@ impl MarginConfigBuilder {
         c.sampling.validate()?;
         c.sampling.reject_unused(
             "margin simulation (hops are set on the campaign's exposure)",
-            &["hops", "subset_sampling", "memory_limit_bytes"],
+            &["hops", "subset_sampling"],
         )?;
         c.effects.validate()?;
         c.error.validate()?;
@@ -558,6 +553,13 @@ pub(crate) fn check_campaign(c: &Campaign) -> Result<()> {
             "need at least 1 post",
         ));
     }
+    // Each post of each creator is simulated for every follower and realization.
+    crate::limits::check_range(
+        "posts per creator",
+        c.posts_per_creator,
+        1,
+        crate::limits::MAX_POSTS,
+    )?;
     if let Exposure::Cascade { hops, .. } = c.exposure {
         check_hops(hops)?;
         if c.posts_per_creator as u64 > crate::cascade::CHUNK_TRIALS {
@@ -581,4 +583,25 @@ pub(crate) fn check_campaign(c: &Campaign) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posts_per_creator_is_bounded() {
+        // u32::MAX posts used to be accepted and simulated one by one for about an hour.
+        let mut c = Campaign::one_hop(vec![0]);
+        for (posts, ok) in [(1, true), (crate::limits::MAX_POSTS, true), (0, false)] {
+            c.posts_per_creator = posts;
+            assert_eq!(check_campaign(&c).is_ok(), ok, "{posts}");
+        }
+        c.posts_per_creator = u32::MAX;
+        let e = check_campaign(&c).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidParameter { name, .. } if name == "posts per creator"),
+            "{e}"
+        );
+    }
 }

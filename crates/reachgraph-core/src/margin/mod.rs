@@ -403,7 +403,8 @@ impl<'g> Simulation<'g> {
     /// a given lean/turnout outside [0, 1]; [`Error::MissingAttribute`] for attribute mapping
     /// without a jurisdiction column; [`Error::LengthMismatch`] for given voter states of the
     /// wrong length; [`Error::InvalidParameter`] for a bad correlation matrix, voter scale or
-    /// thread count.
+    /// thread count; [`Error::MemoryLimit`] when the draws' outcomes would not fit the memory
+    /// limit.
     ///
     /// # Complexity
     /// O(people + states³).
@@ -430,6 +431,13 @@ impl<'g> Simulation<'g> {
                 "has no jurisdiction with electoral votes",
             ));
         }
+        // Every draw keeps its per-jurisdiction shifts and five totals for the quantiles.
+        let per_draw = (electorate.units.len() as u64 + 5) * 8;
+        crate::limits::check_memory(
+            format!("draws = {}", config.draws),
+            crate::limits::bytes_of(config.draws, per_draw),
+            config.sampling.memory_limit_bytes,
+        )?;
         let engine = Engine::new(electorate, &config.error)?;
         Ok(Simulation {
             graph: None,
@@ -484,6 +492,12 @@ impl<'g> Simulation<'g> {
         check_seed_set(graph, &campaign.seeds)?;
         let trials = self.config.exposure_trials();
         let units = self.electorate.units.len();
+        // Each realization keeps K coefficients per jurisdiction.
+        crate::limits::check_memory(
+            format!("exposure_trials = {trials}"),
+            crate::limits::bytes_of(trials, (units * population::K * 8) as u64),
+            self.config.sampling.memory_limit_bytes,
+        )?;
         let share = (comm.rank(), comm.size());
         let tasks = self.install(|| {
             exposure::realize(

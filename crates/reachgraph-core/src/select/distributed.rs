@@ -258,7 +258,10 @@ impl<'g, 'c> Dist<'g, 'c> {
 
     /// The single-process memory check of a batch, on this rank's store.
     fn check_memory(&self, s: &Shard, count: u64, other: u64) -> Result<()> {
-        let (Some(limit), true) = (self.e.config.memory_limit_bytes(), s.index.len() > 0) else {
+        let (limit, true) = (
+            self.e.config.sampling().effective_memory_limit(),
+            s.index.len() > 0,
+        ) else {
             return Ok(());
         };
         let mean = self.e.mean_index_size(&s.index);

@@ -197,8 +197,8 @@ impl Default for SelectConfig {
 impl SelectConfig {
     /// A builder with the defaults: ε = 0.1, δ = 1/n, OPIM-C, guarantee mode, spread counted in
     /// people, all accounts as candidates, seed 0, the current rayon pool, no hop horizon,
-    /// quality tolerance 0.5%, no limits. A count ([`SelectConfigBuilder::k`]) or a budget is
-    /// required.
+    /// quality tolerance 0.5%, no set or time limit, the default memory limit. A count
+    /// ([`SelectConfigBuilder::k`]) or a budget is required.
     pub fn builder() -> SelectConfigBuilder {
         SelectConfigBuilder {
             config: SelectConfig::default(),
@@ -341,7 +341,8 @@ impl SelectConfigBuilder {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for a missing constraint, `k = 0`, a budget that is not a
-    /// positive number, ε or δ outside (0, 1), a negative or NaN tolerance, invalid sampling
+    /// positive number, ε outside [[`crate::limits::MIN_EPSILON`], 1), δ outside (0, 1), a
+    /// tolerance outside [[`crate::limits::MIN_TOLERANCE`], 1), invalid sampling
     /// settings ([`Sampling::validate`]: zero threads, hops or memory limit), a zero set limit, a
     /// non-positive time limit, or quality mode with IMM.
     pub fn build(self) -> Result<SelectConfig> {
@@ -366,25 +367,21 @@ impl SelectConfigBuilder {
             }
             _ => {}
         }
-        if !(c.epsilon > 0.0 && c.epsilon < 1.0) {
-            return Err(Error::invalid_parameter(
-                "epsilon",
-                c.epsilon,
-                "must be in (0, 1)",
-            ));
-        }
+        // RR-set counts grow as 1/epsilon²: below the minimum no run would fit in memory.
+        crate::limits::check_unit_range("epsilon", c.epsilon, crate::limits::MIN_EPSILON, 1.0)?;
         if let Some(d) = c.delta {
             if !(d > 0.0 && d < 1.0) {
                 return Err(Error::invalid_parameter("delta", d, "must be in (0, 1)"));
             }
         }
-        if !(c.tolerance >= 0.0 && c.tolerance.is_finite()) {
-            return Err(Error::invalid_parameter(
-                "tolerance",
-                c.tolerance,
-                "must be a finite number >= 0",
-            ));
-        }
+        // Quality mode doubles until a doubling gains at most `tolerance`; at 0 it would
+        // double until the memory limit.
+        crate::limits::check_unit_range(
+            "tolerance",
+            c.tolerance,
+            crate::limits::MIN_TOLERANCE,
+            1.0,
+        )?;
         c.sampling.validate()?;
         if c.max_rr_sets == Some(0) {
             return Err(Error::invalid_parameter(
@@ -570,7 +567,7 @@ pub struct EvalConfig {
 
 impl EvalConfig {
     /// Defaults: 200,000 RR sets, seed 0, the current pool, no hops, spread in people, subset
-    /// sampling, no memory limit.
+    /// sampling, the default memory limit.
     pub fn builder() -> EvalConfigBuilder {
         EvalConfigBuilder {
             config: EvalConfig {
@@ -614,8 +611,9 @@ impl EvalConfigBuilder {
     /// Validates.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for fewer than 2 sets or invalid sampling settings
-    /// ([`Sampling::validate`]: zero threads, hops or memory limit).
+    /// [`Error::InvalidParameter`] for sets outside 2..=[`crate::limits::MAX_RR_SETS`] or
+    /// invalid sampling settings ([`Sampling::validate`]: zero threads, hops or memory limit).
+    /// Whether the sets fit the memory limit is checked by [`evaluate`] before it samples.
     pub fn build(self) -> Result<EvalConfig> {
         let c = self.config;
         if c.rr_sets < 2 {
@@ -625,6 +623,7 @@ impl EvalConfigBuilder {
                 "need at least 2 RR sets for an estimate with a standard error",
             ));
         }
+        crate::limits::check_range("rr_sets", c.rr_sets as u64, 2, crate::limits::MAX_RR_SETS)?;
         c.sampling.validate()?;
         Ok(c)
     }
@@ -922,7 +921,10 @@ impl<'g> Engine<'g> {
         while index.len() < target {
             let (seed, count) = self.next_batch(index.len(), target, stream);
             let t = Instant::now();
-            if let (Some(limit), true) = (self.config.memory_limit_bytes(), index.len() > 0) {
+            if let (Some(limit), true) = (
+                Some(self.config.sampling().effective_memory_limit()),
+                index.len() > 0,
+            ) {
                 let mean = self.mean_index_size(index);
                 let need = index.bytes_after((count as f64 * mean) as usize)
                     + (count as f64 * (mean * 4.0 + 12.0)) as u64

@@ -115,7 +115,10 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
     let (eps, gamma, scale) = (e.config.epsilon, e.gamma, e.scale);
     let quality = e.config.mode == Mode::Quality;
     let tolerance = e.config.tolerance;
-    let (memory_limit, time_limit) = (e.config.memory_limit_bytes(), e.config.time_limit_s);
+    let (memory_limit, time_limit) = (
+        Some(e.config.sampling().effective_memory_limit()),
+        e.config.time_limit_s,
+    );
     let Plan {
         theta0,
         theta_max,

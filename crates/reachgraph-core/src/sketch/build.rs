@@ -422,15 +422,11 @@ impl StreamBuilder {
         self.add_hash(account, hash_key(self.params.seed, follower));
     }
 
-    /// Reads `account follower` lines (whitespace or comma separated; `#`/`%` comments and
-    /// blank lines skipped; gzip detected) in chunks of about `chunk_bytes`, parsing each chunk
-    /// in parallel. Returns the number of pairs read.
+    /// Reads `account follower` lines as [`StreamBuilder::read_pairs_limited`] does, under the
+    /// default memory limit.
     ///
     /// # Errors
-    /// [`Error::Parse`] naming the line for a line without exactly two fields;
-    /// [`Error::Io`] when reading fails (a truncated gzip stream included);
-    /// [`Error::Cancelled`] when `progress` (called with `("sketch stream", bytes, 0)`)
-    /// returns `false`.
+    /// As [`StreamBuilder::read_pairs_limited`].
     pub fn read_pairs<R: Read>(
         &mut self,
         reader: R,
@@ -438,8 +434,42 @@ impl StreamBuilder {
         chunk_bytes: usize,
         progress: &dyn Progress,
     ) -> Result<u64> {
+        self.read_pairs_limited(reader, input, chunk_bytes, None, progress)
+    }
+
+    /// Reads `account follower` lines (whitespace or comma separated; `#`/`%` comments and
+    /// blank lines skipped; gzip detected) in chunks of about `chunk_bytes`, parsing each chunk
+    /// in parallel. Returns the number of pairs read. `chunk_bytes` lies in
+    /// [`crate::limits::MIN_CHUNK_BYTES`]..=[`crate::limits::MAX_CHUNK_BYTES`]; twice it must fit
+    /// `memory_limit` (`None`: the default limit).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `chunk_bytes` out of range; [`Error::MemoryLimit`];
+    /// [`Error::Parse`] naming the line for a line without exactly two fields;
+    /// [`Error::Io`] when reading fails (a truncated gzip stream included);
+    /// [`Error::Cancelled`] when `progress` (called with `("sketch stream", bytes, 0)`)
+    /// returns `false`.
+    pub fn read_pairs_limited<R: Read>(
+        &mut self,
+        reader: R,
+        input: &str,
+        chunk_bytes: usize,
+        memory_limit: Option<u64>,
+        progress: &dyn Progress,
+    ) -> Result<u64> {
+        crate::limits::check_range(
+            "chunk_bytes",
+            chunk_bytes as u64,
+            crate::limits::MIN_CHUNK_BYTES,
+            crate::limits::MAX_CHUNK_BYTES,
+        )?;
+        // A chunk is held with its parsed pairs (about as large again) at a time.
+        crate::limits::check_memory(
+            format!("a read chunk of {chunk_bytes} bytes"),
+            (chunk_bytes as u64).saturating_mul(2),
+            memory_limit,
+        )?;
         let mut r = crate::io::maybe_gunzip(reader, input)?;
-        let chunk_bytes = chunk_bytes.max(1 << 10);
         let mut carry: Vec<u8> = Vec::new();
         let mut pairs = 0u64;
         let mut bytes = 0u64;
@@ -450,16 +480,11 @@ impl StreamBuilder {
         loop {
             let mut block = std::mem::take(&mut carry);
             let start = block.len();
-            block.resize(start + chunk_bytes, 0);
-            let mut filled = start;
-            while filled < block.len() {
-                let n = r.read(&mut block[filled..]).map_err(io_err)?;
-                if n == 0 {
-                    break;
-                }
-                filled += n;
-            }
-            block.truncate(filled);
+            // Grown as bytes arrive, so a small input never costs a whole chunk.
+            let filled = start
+                + Read::take(&mut r, chunk_bytes as u64)
+                    .read_to_end(&mut block)
+                    .map_err(io_err)?;
             let eof = filled < start + chunk_bytes;
             if !eof {
                 // Complete lines only; the partial last line goes to the next block.

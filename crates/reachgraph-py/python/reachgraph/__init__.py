@@ -909,9 +909,12 @@ class Graph:
         threads: Optional[int] = None,
         hops: Optional[int] = None,
         progress: Optional[ProgressCallback] = None,
+        memory_limit_bytes: Optional[int] = None,
     ) -> Evaluation:
         """Estimates the expected spread of any seed set on fresh RR sets, as ``select`` reports
-        its own (and as ``reachgraph evaluate``)."""
+        its own (and as ``reachgraph evaluate``). The RR sets must fit ``memory_limit_bytes``
+        (default: half the machine's memory); ``MemoryLimitError`` is raised before sampling
+        otherwise."""
         return Evaluation(
             self._g.evaluate(
                 _ids_arg(seeds, "seeds"),
@@ -923,6 +926,7 @@ class Graph:
                 _opt_whole("threads", threads),
                 _opt_whole("hops", hops, "u32"),
                 _callback(progress),
+                _opt_whole("memory_limit_bytes", memory_limit_bytes),
             )
         )
 
@@ -1039,9 +1043,11 @@ class Sketches:
         chunk_bytes: int = 16 << 20,
         threads: Optional[int] = None,
         progress: Optional[ProgressCallback] = None,
+        memory_limit_bytes: Optional[int] = None,
     ) -> "Sketches":
         """Sketches from a file of ``account follower`` lines (gzip detected), read in chunks of
-        ``chunk_bytes``: the file never has to fit in memory."""
+        ``chunk_bytes`` (1 byte to 1 GiB, twice of it within ``memory_limit_bytes``): the file
+        never has to fit in memory."""
         return cls(
             _rs.Sketches.from_stream(
                 _path("path", path),
@@ -1050,6 +1056,7 @@ class Sketches:
                 _whole("chunk_bytes", chunk_bytes),
                 _opt_whole("threads", threads),
                 _callback(progress),
+                _opt_whole("memory_limit_bytes", memory_limit_bytes),
             )
         )
 
@@ -1232,13 +1239,20 @@ def read_edgelist(
     )
 
 
-def generate_scenario(edges: Optional[int] = None, seed: Optional[int] = None):
+def generate_scenario(
+    edges: Optional[int] = None, seed: Optional[int] = None, memory_limit_bytes: Optional[int] = None
+):
     """A generated multi-platform campaign population (the demo's when no size is given).
 
     Returns ``(graph, creators, scale)``: creators largest first; scale is the number of real
-    people one graph person stands for.
+    people one graph person stands for. Generating must fit ``memory_limit_bytes`` (default:
+    half the machine's memory), about 48 bytes per edge.
     """
-    g, creators, scale = _rs.generate_scenario(_opt_whole("edges", edges), _opt_whole("seed", seed))
+    g, creators, scale = _rs.generate_scenario(
+        _opt_whole("edges", edges),
+        _opt_whole("seed", seed),
+        _opt_whole("memory_limit_bytes", memory_limit_bytes),
+    )
     return Graph(g), creators, scale
 
 

@@ -152,6 +152,7 @@ class Graph:
         threads: Optional[int] = None,
         hops: Optional[int] = None,
         progress: Optional[Callable[[str, int, int], Any]] = None,
+        memory_limit_bytes: Optional[int] = None,
     ) -> Dict[str, Any]: ...
 
     def margin(
@@ -185,6 +186,7 @@ class Sketches:
         chunk_bytes: int = 16777216,
         threads: Optional[int] = None,
         progress: Optional[Callable[[str, int, int], Any]] = None,
+        memory_limit_bytes: Optional[int] = None,
     ) -> Sketches: ...
     @staticmethod
     def load(path: str) -> Sketches: ...
@@ -234,5 +236,7 @@ def read_edgelist(
     attributes: Optional[str] = None,
     weights: Optional[str] = None,
 ) -> Graph: ...
-def generate_scenario(edges: Optional[int] = None, seed: Optional[int] = None) -> Tuple[Graph, List[_Id], float]: ...
+def generate_scenario(
+    edges: Optional[int] = None, seed: Optional[int] = None, memory_limit_bytes: Optional[int] = None
+) -> Tuple[Graph, List[_Id], float]: ...
 def run_request(request: str, progress: Optional[Callable[[str, int, int], Any]] = None) -> str: ...
