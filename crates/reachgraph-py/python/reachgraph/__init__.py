@@ -208,7 +208,7 @@ def _opt_ids(ids: Any, name: str) -> Any:
     return None if ids is None else _ids_arg(ids, name)
 
 
-def _id_array(name: str, value: Any) -> np.ndarray:
+def _as_id_array(name: str, value: Any) -> np.ndarray:
     try:
         a = np.asarray(value)
     except ValueError as e:  # ragged nested lists
@@ -523,8 +523,8 @@ class Graph:
 
         Copies nothing per edge in Python: int64 arrays are read in place.
         """
-        s = _id_array("src", src)
-        d = _id_array("dst", dst)
+        s = _as_id_array("src", src)
+        d = _as_id_array("dst", dst)
         if s.dtype.kind not in "iu" or d.dtype.kind not in "iu":
             return cls.from_edges(s.tolist(), d.tolist(), probabilities, undirected, duplicates)
         p = None if probabilities is None else _probability_array(probabilities)
