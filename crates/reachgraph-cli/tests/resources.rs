@@ -77,53 +77,52 @@ fn limited(args: &[&str], scratch: &std::path::Path) -> (Option<i32>, String) {
 
 /// The cases: arguments and the text the error line must hold.
 fn cases() -> Vec<(Vec<&'static str>, &'static str)> {
-    let spread = |extra: &[&'static str]| {
-        let mut a = vec![
-            "spread",
-            "--graph",
-            G,
-            "--weights",
-            "const:0.5",
-            "--seeds",
-            SEEDS,
-        ];
-        a.extend_from_slice(extra);
-        a
+    // Each command's fixed arguments, then the case's own.
+    fn with(base: &[&'static str], extra: &[&'static str]) -> Vec<&'static str> {
+        base.iter().chain(extra).copied().collect()
+    }
+    let spread = |extra| {
+        with(
+            &[
+                "spread",
+                "--graph",
+                G,
+                "--weights",
+                "const:0.5",
+                "--seeds",
+                SEEDS,
+            ],
+            extra,
+        )
     };
-    let select = |extra: &[&'static str]| {
-        let mut a = vec!["select", "--graph", G, "--weights", "const:0.5"];
-        a.extend_from_slice(extra);
-        a
+    let select = |extra| with(&["select", "--graph", G, "--weights", "const:0.5"], extra);
+    let evaluate = |extra| {
+        with(
+            &[
+                "evaluate",
+                "--graph",
+                G,
+                "--weights",
+                "const:0.5",
+                "--seeds",
+                SEEDS,
+            ],
+            extra,
+        )
     };
-    let evaluate = |extra: &[&'static str]| {
-        let mut a = vec![
-            "evaluate",
-            "--graph",
-            G,
-            "--weights",
-            "const:0.5",
-            "--seeds",
-            SEEDS,
-        ];
-        a.extend_from_slice(extra);
-        a
-    };
-    let margin = |extra: &[&'static str]| {
-        let mut a = vec!["margin"];
-        a.extend_from_slice(extra);
-        a
-    };
-    let stream = |extra: &[&'static str]| {
-        let mut a = vec![
-            "sketch",
-            "stream",
-            "--pairs",
-            "SCRATCH/pairs.txt",
-            "--out",
-            "SCRATCH/out",
-        ];
-        a.extend_from_slice(extra);
-        a
+    let margin = |extra| with(&["margin"], extra);
+    let stream = |extra| {
+        with(
+            &[
+                "sketch",
+                "stream",
+                "--pairs",
+                "SCRATCH/pairs.txt",
+                "--out",
+                "SCRATCH/out",
+            ],
+            extra,
+        )
     };
     const MAX: &str = "18446744073709551615";
     const MEM: &str = "needs an estimated";

@@ -546,17 +546,8 @@ fn attributes<R: Read>(
         "id, platform, person, jurisdiction, target_weight, cost, followers, tier",
     )?;
     if let Some(want) = required {
-        let names = [
-            "platform",
-            "person",
-            "jurisdiction",
-            "target_weight",
-            "cost",
-            "followers",
-            "tier",
-        ];
         let cols = [platform, person, juris, weight, cost, followers, tier];
-        if !names
+        if !ATTRIBUTE_COLUMNS[1..]
             .iter()
             .zip(cols)
             .any(|(n, c)| *n == want && c.is_some())
@@ -730,6 +721,18 @@ fn check_writable_id(id: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The columns of an attribute CSV, in the order [`write_attributes`] writes them.
+const ATTRIBUTE_COLUMNS: [&str; 8] = [
+    "id",
+    "platform",
+    "person",
+    "jurisdiction",
+    "target_weight",
+    "cost",
+    "followers",
+    "tier",
+];
+
 /// Writes the node attributes as a CSV that [`read_attributes`] reads back.
 pub fn write_attributes<W: std::io::Write>(graph: &Graph, w: W) -> std::io::Result<()> {
     write_attributes_where(graph, w, |_| true)
@@ -757,16 +760,7 @@ fn write_attributes_where<W: std::io::Write>(
 ) -> std::io::Result<()> {
     let a = graph.attributes();
     let mut wr = csv::Writer::from_writer(w);
-    wr.write_record([
-        "id",
-        "platform",
-        "person",
-        "jurisdiction",
-        "target_weight",
-        "cost",
-        "followers",
-        "tier",
-    ])?;
+    wr.write_record(ATTRIBUTE_COLUMNS)?;
     for u in (0..graph.node_count() as u32).filter(|&u| keep(u)) {
         let i = u as usize;
         let cost = if a.cost[i].is_nan() {
