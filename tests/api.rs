@@ -636,8 +636,24 @@ fn sketch_pick_bad_costs_are_typed_errors() {
         ),
         (r#"{"ig_star": 8000}"#, "budget_too_small", "8000"),
         (r#"{}"#, "missing_attribute", "cost"),
+        // A field beside `file` used to be dropped silently.
+        (
+            r#"{"file": "tests/fixtures/graphs/campaign.attrs.csv", "extra": 1}"#,
+            "invalid_request",
+            "costs: unknown field `extra` beside `file`",
+        ),
+        (
+            r#"{"x_d": "ten"}"#,
+            "invalid_request",
+            "costs: the cost of `x_d`",
+        ),
     ] {
-        let e = run_err(&format!("{base}{costs}}}"));
+        let text = format!("{base}{costs}}}");
+        // Malformed cost lists stop at parsing; the rest when the request runs.
+        let e = match parse_request(&text) {
+            Ok(req) => run(&req, &NoProgress).unwrap_err(),
+            Err(e) => e,
+        };
         assert_eq!(e.kind(), kind, "{costs}: {}", e);
         assert!(e.to_string().contains(needle), "{costs}: {}", e);
     }
@@ -683,8 +699,8 @@ fn sketch_stream_of_a_pair_file_answers_as_the_graph_build() {
 /// returns each altered request with the path the error must name.
 fn with_an_unknown_field_everywhere(v: &Value) -> Vec<(Value, String)> {
     // Maps whose keys are data, not field names: voters per jurisdiction and inline costs
-    // (`{"account": cost}`; the costs' `{"file": …}` form is the sketch module's to make
-    // strict).
+    // (`{"account": cost}`; a field beside the costs' `file` is tested in
+    // `sketch_pick_bad_costs_are_typed_errors`).
     const FREE_FORM: &[&str] = &["voters_per_person", "costs"];
     fn walk(root: &Value, at: &Value, path: &str, out: &mut Vec<(Value, String)>) {
         match at {

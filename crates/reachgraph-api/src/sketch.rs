@@ -135,7 +135,7 @@ pub struct SketchPickRequest {
 }
 
 /// Costs of accounts: inline, or a CSV file with `id` and `cost` columns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum CostList {
     /// `{"account id": cost}` in the request.
@@ -146,6 +146,40 @@ pub enum CostList {
         /// Path of the CSV.
         file: String,
     },
+}
+
+// By hand, not `untagged`: both forms are JSON objects, and the derived reader took
+// `{"file": F, "extra": 1}` as a file reference, silently dropping `extra`.
+impl<'de> Deserialize<'de> for CostList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let map = std::collections::BTreeMap::<String, serde_json::Value>::deserialize(d)?;
+        if let Some(file) = map.get("file").and_then(serde_json::Value::as_str) {
+            if let Some(extra) = map.keys().find(|k| k.as_str() != "file") {
+                return Err(D::Error::custom(format!(
+                    "unknown field `{}` beside `file`: a cost list is {{\"file\": PATH}} or \
+                     {{\"account id\": cost, ...}}",
+                    reachgraph_core::error::echo(extra)
+                )));
+            }
+            return Ok(CostList::File {
+                file: file.to_string(),
+            });
+        }
+        let mut costs = std::collections::BTreeMap::new();
+        for (id, v) in map {
+            let Some(cost) = v.as_f64() else {
+                return Err(D::Error::custom(format!(
+                    "the cost of `{}` is {}, not a number (a cost list is \
+                     {{\"account id\": cost, ...}} or {{\"file\": PATH}})",
+                    reachgraph_core::error::echo(&id),
+                    reachgraph_core::error::echo(&v.to_string())
+                )));
+            };
+            costs.insert(id, cost);
+        }
+        Ok(CostList::Inline(costs))
+    }
 }
 
 /// Merge stored sketch sets (of the same `lg_k` and seed) into a new directory.
