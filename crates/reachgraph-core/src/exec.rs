@@ -7,8 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// A dedicated pool of `threads` threads (at most [`crate::limits::pool_threads`]), or `None`
-/// to run in the current pool.
-pub(crate) fn build_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>> {
+/// to run in the current pool. `threads` is checked as every config checks it.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for a thread count out of range, or a pool that cannot start.
+pub fn build_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>> {
     crate::limits::check_threads(threads)?;
     threads
         .map(|t| {

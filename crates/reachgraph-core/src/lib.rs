@@ -93,6 +93,7 @@ pub use coverage::{
 };
 pub use election::{ElectionResults, JurisdictionResult, Side};
 pub use error::{Error, Result};
+pub use exec::build_pool;
 pub use graph::{BuildReport, Csr, DuplicatePolicy, Graph, GraphBuilder, GraphOptions};
 pub use ids::{NodeIds, NodeKey};
 pub use io::EdgeFormat;

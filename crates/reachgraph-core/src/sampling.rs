@@ -89,7 +89,7 @@ impl Sampling {
     /// [`Error::InvalidParameter`] for `threads` outside 1..=[`crate::limits::MAX_THREADS`],
     /// `hops = 0` or a zero memory limit.
     pub fn validate(&self) -> Result<()> {
-        check_threads(self.threads)?;
+        crate::limits::check_threads(self.threads)?;
         check_hops(self.hops)?;
         if self.memory_limit_bytes == Some(0) {
             return Err(Error::invalid_parameter(
@@ -135,10 +135,6 @@ impl Sampling {
         }
         Ok(())
     }
-}
-
-pub(crate) fn check_threads(threads: Option<usize>) -> Result<()> {
-    crate::limits::check_threads(threads)
 }
 
 pub(crate) fn check_hops(hops: Option<u32>) -> Result<()> {

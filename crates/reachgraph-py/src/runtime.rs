@@ -27,19 +27,8 @@ impl Progress for Shared {
 }
 
 fn pool(threads: Option<usize>) -> PyResult<Option<rayon::ThreadPool>> {
-    // The core's check, so that `threads=0` fails here as it does in a JSON request.
-    reachgraph_core::Sampling::new(0)
-        .with_threads(threads)
-        .validate()
-        .map_err(crate::error::core_err)?;
-    match threads {
-        None => Ok(None),
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(reachgraph_core::limits::pool_threads(t))
-            .build()
-            .map(Some)
-            .map_err(|e| crate::error::invalid(format!("cannot start {t} threads: {e}"))),
-    }
+    // The core's pool, so that `threads=0` fails here as it does in a JSON request.
+    reachgraph_core::build_pool(threads).map_err(crate::error::core_err)
 }
 
 /// Runs `work` with the GIL released, on `threads` threads (the global pool when `None`).
