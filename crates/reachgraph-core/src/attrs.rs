@@ -115,6 +115,9 @@ impl Categorical {
     }
 
     /// Code of a name, adding it if new.
+    ///
+    /// A linear search of the names: to code many values, use [`Categorical::interner`], which
+    /// looks each up in a hash map.
     pub fn code_of(&mut self, name: &str) -> u32 {
         match self.names.iter().position(|n| n == name) {
             Some(i) => i as u32,
@@ -122,6 +125,23 @@ impl Categorical {
                 self.names.push(name.to_string());
                 (self.names.len() - 1) as u32
             }
+        }
+    }
+
+    /// A hash-map view of this column for setting many values: each lookup is O(1) where
+    /// [`Categorical::code_of`] scans every name, so coding n values with k distinct names
+    /// costs O(n) instead of O(n k). Codes already present keep their numbers; new names are
+    /// appended in order of first appearance, as `code_of` would.
+    pub fn interner(&mut self) -> Interner<'_> {
+        let index = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i as u32))
+            .collect();
+        Interner {
+            column: self,
+            index,
         }
     }
 
@@ -136,6 +156,32 @@ impl Categorical {
     /// True when no account has a value.
     pub fn is_empty(&self) -> bool {
         self.codes.iter().all(|&c| c == NONE)
+    }
+}
+
+/// A [`Categorical`] column with a name index, from [`Categorical::interner`].
+#[derive(Debug)]
+pub struct Interner<'a> {
+    column: &'a mut Categorical,
+    index: rustc_hash::FxHashMap<String, u32>,
+}
+
+impl Interner<'_> {
+    /// Code of a name, adding it if new.
+    pub fn code_of(&mut self, name: &str) -> u32 {
+        if let Some(&c) = self.index.get(name) {
+            return c;
+        }
+        let c = self.column.names.len() as u32;
+        self.column.names.push(name.to_string());
+        self.index.insert(name.to_string(), c);
+        c
+    }
+
+    /// Sets account `i`'s value: the code of `name`, or [`NONE`] for `None`.
+    pub fn set(&mut self, i: usize, name: Option<&str>) {
+        let c = name.map_or(NONE, |s| self.code_of(s));
+        self.column.codes[i] = c;
     }
 }
 
@@ -380,6 +426,28 @@ mod tests {
             b.add_edge(u, v, None).unwrap();
         }
         b.build().unwrap().0
+    }
+
+    #[test]
+    fn interner_codes_as_code_of_does() {
+        // Existing codes keep their numbers, new names append in order of first appearance,
+        // `None` is NONE: the same column as a `code_of` loop would build.
+        let start = Categorical::from_labels([Some("x"), None, Some("y"), None, None]);
+        let values = [Some("y"), Some("z"), None, Some("x"), Some("z")];
+        let mut slow = start.clone();
+        for (i, v) in values.iter().enumerate() {
+            slow.codes[i] = v.map_or(NONE, |s| slow.code_of(s));
+        }
+        let mut fast = start.clone();
+        let mut it = fast.interner();
+        for (i, v) in values.iter().enumerate() {
+            it.set(i, *v);
+        }
+        assert_eq!(it.code_of("w"), 3);
+        assert_eq!(fast.codes, vec![1, 2, NONE, 0, 2]);
+        assert_eq!(fast.names, vec!["x", "y", "z", "w"]);
+        assert_eq!(&fast.codes, &slow.codes);
+        assert_eq!(&fast.names[..3], &slow.names[..]);
     }
 
     #[test]

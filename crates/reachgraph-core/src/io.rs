@@ -566,6 +566,11 @@ fn attributes<R: Read>(
     // The line of each account's row (0: no row), to name where a conflict comes from.
     let mut row_line = vec![0u64; graph.node_count()];
     let mut rec = csv::StringRecord::new();
+    // Hash-map coding of the categorical columns: a linear name search per row made a file
+    // with many persons quadratic to load.
+    let mut platforms = a.platform.interner();
+    let mut persons = a.person.interner();
+    let mut jurisdictions = a.jurisdiction.interner();
     while rdr.read_record(&mut rec).map_err(|e| csv_err(input, e))? {
         let line = rec.position().map_or(0, |p| p.line());
         let id = &rec[idc];
@@ -603,14 +608,12 @@ fn attributes<R: Read>(
             }
         };
         for (col, cat) in [
-            (platform, &mut a.platform),
-            (person, &mut a.person),
-            (juris, &mut a.jurisdiction),
+            (platform, &mut platforms),
+            (person, &mut persons),
+            (juris, &mut jurisdictions),
         ] {
-            if let Some(s) = cell(col) {
-                cat.codes[i] = cat.code_of(s);
-            } else if col.is_some() {
-                cat.codes[i] = NONE;
+            if col.is_some() {
+                cat.set(i, cell(col));
             }
         }
         if let Some(w) = num(weight, "target_weight")? {

@@ -85,7 +85,7 @@ pub mod stats;
 pub mod topology;
 pub mod weights;
 
-pub use attrs::{Attributes, Categorical, People, Tier};
+pub use attrs::{Attributes, Categorical, Interner, People, Tier};
 pub use cascade::{simulate, Model, Simulator, SpreadConfig, SpreadResult};
 pub use coverage::{
     budget_pick, incremental_reach, reach_ladder, BudgetPick, BudgetPickSummary, Ladder,

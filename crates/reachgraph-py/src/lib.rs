@@ -330,11 +330,9 @@ impl PyGraph {
             let cat = |col: &mut Categorical, vals: &Option<Vec<Option<String>>>, name: &str| {
                 if let Some(v) = vals {
                     check_len(name, v.len(), n)?;
+                    let mut col = col.interner();
                     for (&u, x) in dense.iter().zip(v) {
-                        col.codes[u as usize] = match x {
-                            Some(s) => col.code_of(s),
-                            None => reachgraph_core::attrs::NONE,
-                        };
+                        col.set(u as usize, x.as_deref());
                     }
                 }
                 PyResult::Ok(())
