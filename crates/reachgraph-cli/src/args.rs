@@ -415,6 +415,9 @@ pub enum SketchCommand {
         /// Confidence of the bounds.
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

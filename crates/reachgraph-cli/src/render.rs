@@ -53,11 +53,25 @@ pub fn render(resp: &Response) -> String {
     }
 }
 
-/// Sketch responses: a short summary line, then the JSON (their matrices carry error bounds
-/// that a table would hide).
+/// Sketch responses as text: a headline for a reach estimate, then each field of the response
+/// as `name: value`, lists of records as tables and matrices as account-by-account tables
+/// (each estimate's `*_error` table follows it). `--json` prints the same fields as JSON.
 fn sketch(resp: &Response) -> String {
     let json = serde_json::to_value(resp).expect("responses serialize");
     let mut s = String::new();
+    if let Some(r) = json.get("reach").filter(|r| r.is_object()) {
+        headline(&mut s, r);
+    }
+    headline(&mut s, &json);
+    let labels: Vec<String> = json["accounts"]
+        .as_array()
+        .map(|a| a.iter().map(|v| scalar(v)).collect())
+        .unwrap_or_default();
+    sketch_fields(&mut s, "", &json, &labels);
+    s
+}
+
+fn headline(s: &mut String, json: &serde_json::Value) {
     if let (Some(x), Some(e), Some(c)) = (
         json["unique_reach"].as_f64(),
         json["error_bound"].as_f64(),
@@ -71,7 +85,139 @@ fn sketch(resp: &Response) -> String {
             pct(c)
         );
     }
-    s + &serde_json::to_string_pretty(&json).expect("json") + "\n"
+}
+
+/// A JSON scalar as text: integers with thousands separators, other numbers to 4 significant
+/// digits, strings as they are.
+fn scalar(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "-".to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::String(t) => t.clone(),
+        serde_json::Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(u), _) => thousands(u),
+            (None, Some(x)) if x.fract() == 0.0 && x.abs() < 1e15 => {
+                let t = thousands(x.abs() as u64);
+                if x < 0.0 {
+                    format!("-{t}")
+                } else {
+                    t
+                }
+            }
+            (None, Some(x)) if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-3) => format!("{x:.3e}"),
+            (None, Some(x)) => {
+                let digits = (4 - (x.abs().log10().floor() as i32 + 1)).clamp(0, 6) as usize;
+                format!("{x:.digits$}")
+            }
+            (None, None) => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+fn is_scalar(v: &serde_json::Value) -> bool {
+    !v.is_array() && !v.is_object()
+}
+
+fn sketch_fields(s: &mut String, prefix: &str, v: &serde_json::Value, labels: &[String]) {
+    let Some(map) = v.as_object() else { return };
+    // Scalars first, then nested objects, then lists and tables.
+    for (k, x) in map.iter().filter(|(_, x)| is_scalar(x)) {
+        let _ = writeln!(s, "{prefix}{k}: {}", scalar(x));
+    }
+    for (k, x) in map.iter().filter(|(_, x)| x.is_object()) {
+        sketch_fields(s, &format!("{prefix}{k}."), x, labels);
+    }
+    for (k, x) in map.iter() {
+        let Some(items) = x.as_array() else { continue };
+        let name = format!("{prefix}{k}");
+        if items.iter().all(is_scalar) {
+            let shown: Vec<String> = items.iter().take(20).map(scalar).collect();
+            let more = if items.len() > 20 {
+                format!(", ... {} more", items.len() - 20)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(s, "{name}: {}{more}", shown.join(", "));
+        } else if items.iter().all(|r| r.is_array()) {
+            matrix(s, &name, items, labels);
+        } else if items.iter().all(|r| r.is_object()) {
+            records(s, &name, items);
+        }
+    }
+}
+
+/// A list of records as a table: one column per scalar field of the first record.
+fn records(s: &mut String, name: &str, items: &[serde_json::Value]) {
+    let Some(first) = items.first().and_then(|r| r.as_object()) else {
+        let _ = writeln!(s, "{name}: (none)");
+        return;
+    };
+    let cols: Vec<&String> = first
+        .iter()
+        .filter(|(_, x)| is_scalar(x))
+        .map(|(k, _)| k)
+        .collect();
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|r| cols.iter().map(|c| scalar(&r[c.as_str()])).collect())
+        .collect();
+    let widths: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([c.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let _ = writeln!(s, "\n{name}:");
+    let line = |cells: Vec<String>| {
+        let mut l = String::from(" ");
+        for (c, w) in cells.iter().zip(&widths) {
+            let _ = write!(l, " {c:>w$}");
+        }
+        l
+    };
+    let _ = writeln!(s, "{}", line(cols.iter().map(|c| c.to_string()).collect()));
+    for r in rows {
+        let _ = writeln!(s, "{}", line(r));
+    }
+}
+
+/// A matrix as a table, rows and columns named by the response's accounts (when it has as many).
+fn matrix(s: &mut String, name: &str, rows: &[serde_json::Value], labels: &[String]) {
+    const MAX: usize = 12;
+    let n = rows.len();
+    let label = |i: usize| {
+        if labels.len() == n {
+            short(&labels[i], 12)
+        } else {
+            format!("#{}", i + 1)
+        }
+    };
+    let _ = writeln!(s, "\n{name}:");
+    let mut head = format!("  {:<12}", "");
+    for j in 0..n.min(MAX) {
+        let _ = write!(head, " {:>12}", label(j));
+    }
+    let _ = writeln!(s, "{head}");
+    for (i, r) in rows.iter().enumerate().take(MAX) {
+        let mut l = format!("  {:<12}", label(i));
+        for x in r.as_array().into_iter().flatten().take(MAX) {
+            let _ = write!(l, " {:>12}", scalar(x));
+        }
+        let _ = writeln!(s, "{l}");
+    }
+    if n > MAX {
+        let _ = writeln!(
+            s,
+            "  ... {} more rows and columns (--json for all)",
+            n - MAX
+        );
+    }
 }
 
 /// The reach of a seed set.

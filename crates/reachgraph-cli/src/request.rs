@@ -495,13 +495,14 @@ fn sketch_request(command: SketchCommand) -> Result<(Request, bool), ApiError> {
             lg_k,
             set_size,
             confidence,
+            json,
         } => (
             Request::SketchError(sketch::SketchErrorRequest {
                 lg_k,
                 set_size,
                 confidence,
             }),
-            true,
+            json,
         ),
     })
 }

@@ -524,3 +524,66 @@ fn regression_byte_order_marks_are_read_past_in_every_input() {
         let _ = std::fs::remove_file(f);
     }
 }
+
+#[test]
+fn sketch_commands_print_tables_and_accept_json() {
+    // `sketch error` takes --json like every sketch command; without it, text, not JSON.
+    let (code, text, err) =
+        reachgraph(&["sketch", "error", "--lg-k", "12", "--set-size", "5000000"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !text.contains('{'),
+        "sketch error printed JSON without --json:\n{text}"
+    );
+    assert!(text.lines().any(|l| l == "k: 4,096"), "{text}");
+    let v = json(&[
+        "sketch",
+        "error",
+        "--lg-k",
+        "12",
+        "--set-size",
+        "5000000",
+        "--json",
+    ]);
+    assert_eq!(v["k"], 4096);
+    assert!(text.contains(&format!(
+        "relative_error_bound: {}",
+        &v["relative_error_bound"].as_f64().unwrap().to_string()[..5]
+    )));
+
+    // The overlap of the two stars (no attributes: accounts are people; below k, exact):
+    // 3 followers each, none shared, as an account-by-account table.
+    let dir = std::env::temp_dir().join(format!("rg-cli-sketch-text-{}", std::process::id()));
+    let out = dir.to_str().unwrap();
+    let (code, _, err) =
+        reachgraph(&["sketch", "build", "--graph", G, "--out", out, "--lg-k", "4"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, text, err) = reachgraph(&[
+        "sketch",
+        "overlap",
+        "--sketches",
+        out,
+        "--accounts",
+        "tests/fixtures/graphs/stars.txt",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 0, "{err}");
+    assert!(!text.contains('{'), "{text}");
+    let shared: Vec<Vec<&str>> = text
+        .split("\nshared:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no shared table:\n{text}"))
+        .lines()
+        .take(3)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        shared,
+        vec![
+            vec!["ig_star", "tt_star"],
+            vec!["ig_star", "3", "0"],
+            vec!["tt_star", "0", "3"]
+        ],
+        "{text}"
+    );
+}
