@@ -41,16 +41,16 @@ def _results():
         "SketchReach": sk.reach([1, 3]),
         "SketchOverlap": sk.overlap([1, 3]),
         "SketchLadder": sk.ladder(2),
-        "SketchLadder (budget pick)": sk.budget_pick(3.0, {1: 1.0, 3: 2.0}),
+        "SketchPick": sk.budget_pick(3.0, {1: 1.0, 3: 2.0}),
         "SketchCheck": sk.check(g, [1, 3]),
-        "Result (sketch_error)": rg.sketch_error(10),
+        "SketchError": rg.sketch_error(10),
     }
 
 
 NAMES = [
     "ReachResult", "ExpectedReach", "Overlap", "Ladder", "BudgetPick", "SpreadResult", "Selection", "Evaluation",
-    "MarginResult", "SketchReach", "SketchOverlap", "SketchLadder", "SketchLadder (budget pick)", "SketchCheck",
-    "Result (sketch_error)",
+    "MarginResult", "SketchReach", "SketchOverlap", "SketchLadder", "SketchPick", "SketchCheck",
+    "SketchError",
 ]
 
 

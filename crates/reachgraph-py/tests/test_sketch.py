@@ -269,3 +269,20 @@ def test_answers_equal_the_json_api(campaign):
     # Built from the same graph as the fixture: the same bytes as the CLI wrote.
     assert campaign.sketches(lg_k=4) == sk
     json.dumps(sk.reach(creators).to_dict())  # plain Python values
+
+
+def test_result_classes_name_what_they_hold():
+    # A budgeted pick is not a ladder and the error table is not a bare Result: their reprs and
+    # notebook titles say which answer they are.
+    import reachgraph as rg
+
+    g = rg.Graph.from_edges(["a", "a", "b"], ["x", "y", "y"])
+    sk = g.sketches(lg_k=6)
+    pick = sk.budget_pick(3.0, {"a": 1.0, "b": 2.0})
+    assert type(pick) is rg.SketchPick and repr(pick).startswith("SketchPick(")
+    assert "budgeted pick (sketches)" in pick._repr_html_()
+    assert list(pick.accounts)[0] == "a"
+    err = sk.error_report()
+    assert type(err) is rg.SketchError and repr(err).startswith("SketchError(")
+    assert err == rg.sketch_error(6)
+    assert repr(sk.ladder(1)).startswith("SketchLadder(")

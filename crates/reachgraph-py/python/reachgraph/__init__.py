@@ -973,6 +973,21 @@ class SketchLadder(Result):
         return _table([dict(s) for s in self._data["steps"]])
 
 
+class SketchPick(SketchLadder):
+    """A budgeted pick on sketches (:meth:`Sketches.budget_pick`): ``accounts`` in pick order,
+    ``steps`` with each account's cost and the cumulative reach and cost, and the ``summary``."""
+
+    _title = "budgeted pick (sketches)"
+
+
+class SketchError(Result):
+    """The expected error of answers from sketches of one size (:func:`sketch_error`,
+    :meth:`Sketches.error_report`): the relative error of a reach estimate, the worst-case
+    Jaccard error and the bytes per sketch, at ``confidence``."""
+
+    _title = "sketch error"
+
+
 class SketchCheck(Result):
     """Sketch answers against exact ones: one row per comparison (``rows``), ``within`` their
     bounds, ``max_reach_error`` and ``max_jaccard_error``."""
@@ -1162,7 +1177,7 @@ class Sketches:
 
     def budget_pick(
         self, budget: float, costs: Any, candidates: Optional[Ids] = None, confidence: float = 0.95
-    ) -> SketchLadder:
+    ) -> SketchPick:
         """The accounts reaching the most (estimated) people within ``budget``. ``costs``: a dict
         ``{id: cost}``, a float array aligned with :meth:`accounts` (NaN: not for hire) or the
         path of a CSV with ``id`` and ``cost`` columns."""
@@ -1180,11 +1195,9 @@ class Sketches:
             except (TypeError, ValueError) as e:
                 raise InvalidParameterError(f"costs: not an array of numbers ({e})") from None
         c = _opt_ids(candidates, "candidates")
-        r = SketchLadder(self._s.budget_pick(_number("budget", budget), costs, c, _number("confidence", confidence)))
-        r._title = "budgeted pick (sketches)"
-        return r
+        return SketchPick(self._s.budget_pick(_number("budget", budget), costs, c, _number("confidence", confidence)))
 
-    def error_report(self, set_size: Optional[int] = None, confidence: float = 0.95) -> Result:
+    def error_report(self, set_size: Optional[int] = None, confidence: float = 0.95) -> "SketchError":
         """The expected error of answers from sketches of this size (see :func:`sketch_error`)."""
         return sketch_error(self.lg_k, set_size, confidence)
 
@@ -1209,12 +1222,12 @@ class Sketches:
         )
 
 
-def sketch_error(lg_k: int = 14, set_size: Optional[int] = None, confidence: float = 0.95) -> Result:
+def sketch_error(lg_k: int = 14, set_size: Optional[int] = None, confidence: float = 0.95) -> SketchError:
     """Expected relative error of a reach estimate, worst-case Jaccard error and bytes per
     sketch for ``lg_k`` (and a set of ``set_size`` people), as ``reachgraph sketch error``."""
-    r = Result(_rs.sketch_error(_whole("lg_k", lg_k, "u8"), _opt_whole("set_size", set_size), _number("confidence", confidence)))
-    r._title = "sketch error"
-    return r
+    return SketchError(
+        _rs.sketch_error(_whole("lg_k", lg_k, "u8"), _opt_whole("set_size", set_size), _number("confidence", confidence))
+    )
 
 
 def read_edgelist(
