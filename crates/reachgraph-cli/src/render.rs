@@ -65,7 +65,7 @@ fn sketch(resp: &Response) -> String {
     headline(&mut s, &json);
     let labels: Vec<String> = json["accounts"]
         .as_array()
-        .map(|a| a.iter().map(|v| scalar(v)).collect())
+        .map(|a| a.iter().map(scalar).collect())
         .unwrap_or_default();
     sketch_fields(&mut s, "", &json, &labels);
     s
