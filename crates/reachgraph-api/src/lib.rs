@@ -508,6 +508,42 @@ pub struct GraphSummary {
     pub duplicates_merged: usize,
 }
 
+/// The unit of each number of a response, by field name: `"graph people"` (people of the
+/// graph as loaded; an account without a person link is its own person), `"real people"`
+/// (graph people times a stated scale), `"accounts"`, `"follows (graph)"` (follow edges of the
+/// graph), `"followers (stated)"` (the attribute file's real-world follower counts), `"usd"`,
+/// `"share"`, `"target weight"`. Nested fields are named with dots (`"steps.cost"`).
+pub type Units = std::collections::BTreeMap<String, String>;
+
+/// A [`Units`] map from `(field, unit)` pairs.
+pub fn units(pairs: &[(&str, &str)]) -> Units {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The units of the [`Step`] fields, prefixed `steps.`.
+fn step_units(prefix: &str) -> Vec<(String, String)> {
+    [
+        (
+            "followers",
+            "followers (stated when the attributes give it, else follows (graph))",
+        ),
+        ("followers_stated", "followers (stated)"),
+        ("graph_followers", "follows (graph)"),
+        ("marginal_people", "graph people"),
+        ("cumulative_people", "graph people"),
+        ("marginal_weight", "target weight"),
+        ("cumulative_weight", "target weight"),
+        ("cost", "usd"),
+        ("cumulative_cost", "usd"),
+    ]
+    .iter()
+    .map(|(k, v)| (format!("{prefix}{k}"), v.to_string()))
+    .collect()
+}
+
 /// Reach of a seed set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReachResponse {
@@ -532,6 +568,15 @@ pub struct ReachResponse {
     /// Expected reach under the edge probabilities, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<ExpectedReach>,
+    /// Sum of the seeds' stated (real-world) follower counts, when the attributes give a
+    /// `followers` column for any seed (seeds without one count their graph followers). It
+    /// differs from `summed_followers`, which counts follow edges of the graph: a sampled or
+    /// scaled graph holds a fraction of a creator's real audience.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summed_followers_stated: Option<u64>,
+    /// The unit of each number above.
+    #[serde(default)]
+    pub units: Units,
 }
 
 /// Overlap matrices, rows and columns in the order of `accounts`.
@@ -552,6 +597,9 @@ pub struct OverlapResponse {
     /// Overlap-graph edges `(a, b, jaccard)` at or above `min_jaccard`, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overlap_graph: Option<Vec<OverlapEdge>>,
+    /// The unit of each number above.
+    #[serde(default)]
+    pub units: Units,
 }
 
 /// An edge of the overlap graph.
@@ -575,8 +623,15 @@ pub struct Step {
     pub platform: Option<String>,
     /// Tier.
     pub tier: String,
-    /// Follower count (given, else the graph's).
+    /// Follower count: the stated one when the attributes give it, else the graph's (see
+    /// `followers_stated` and `graph_followers`, which tell the two apart).
     pub followers: u64,
+    /// The attribute file's (real-world) follower count, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers_stated: Option<u64>,
+    /// Followers in the graph (its out-degree: follow edges, in accounts).
+    #[serde(default)]
+    pub graph_followers: u64,
     /// People this step adds.
     pub marginal_people: u64,
     /// People reached so far.
@@ -601,6 +656,9 @@ pub struct LadderResponse {
     pub objective: coverage::Objective,
     /// Steps in pick order.
     pub steps: Vec<Step>,
+    /// The unit of each number above.
+    #[serde(default)]
+    pub units: Units,
 }
 
 /// The best accounts for a budget: the core's [`BudgetPickSummary`] beside the accounts by
@@ -617,6 +675,9 @@ pub struct BudgetPickResponse {
     /// [`Deref`](std::ops::Deref)).
     #[serde(flatten)]
     pub summary: BudgetPickSummary,
+    /// The unit of each number above.
+    #[serde(default)]
+    pub units: Units,
 }
 
 impl std::ops::Deref for BudgetPickResponse {
@@ -665,6 +726,9 @@ pub struct SpreadResponse {
     /// Histogram of spread in accounts, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub histogram: Option<reachgraph_core::cascade::Histogram>,
+    /// The unit of each number above.
+    #[serde(default)]
+    pub units: Units,
 }
 
 /// An account's activation probability.
@@ -681,8 +745,12 @@ pub struct NodeProbability {
 pub struct DemoResponse {
     /// The scenario generated.
     pub scenario: ScenarioSummary,
-    /// Number of creators compared (the largest by follower count).
+    /// Number of creator accounts compared (the largest by follower count; one creator may
+    /// hold several of them, on different platforms).
     pub creators: usize,
+    /// Distinct creators (people) holding those accounts.
+    #[serde(default)]
+    pub distinct_creators: usize,
     /// Their summed real-world follower counts (as the scenario scales them).
     pub summed_followers: u64,
     /// Distinct real people they reach (graph people × scale).
@@ -708,6 +776,9 @@ pub struct DemoResponse {
     /// The closing step: a margin simulation of the flat-price pick on the 2024 electorate
     /// (its own assumptions are listed inside).
     pub margin: margin::MarginResponse,
+    /// The unit of each number above (the scale: `scenario.scale` real people per graph person).
+    #[serde(default)]
+    pub units: Units,
 }
 
 /// What the demo's scenario is.
@@ -723,6 +794,9 @@ pub struct ScenarioSummary {
     pub edges: usize,
     /// Creator accounts.
     pub creators: usize,
+    /// Distinct creators (people) holding the creator accounts.
+    #[serde(default)]
+    pub creator_people: usize,
     /// Platforms.
     pub platforms: Vec<String>,
     /// Real people one graph person stands for.
@@ -948,7 +1022,39 @@ fn run_reach(r: &ReachRequest, progress: &dyn Progress) -> Result<ReachResponse>
         by_jurisdiction: res.by_jurisdiction,
         by_platform: res.by_platform,
         expected,
+        summed_followers_stated: stated_followers(&g.graph, &seeds),
+        units: units(&[
+            ("seeds", "accounts"),
+            ("summed_followers", "follows (graph)"),
+            ("summed_followers_stated", "followers (stated)"),
+            ("unique_reach", "graph people"),
+            ("unique_accounts", "accounts"),
+            ("target_weight", "target weight"),
+            ("dedup_ratio", "share"),
+            (
+                "by_jurisdiction.people",
+                "graph people (rows of one breakdown overlap)",
+            ),
+            (
+                "by_platform.people",
+                "graph people (rows of one breakdown overlap)",
+            ),
+            ("expected.expected_people", "expected graph people"),
+            ("expected.frequency", "expected graph people"),
+            ("graph.nodes", "accounts"),
+            ("graph.people", "graph people"),
+            ("graph.edges", "follows (graph)"),
+        ]),
     })
+}
+
+/// The seeds' summed stated follower counts, when the attributes give any of them.
+fn stated_followers(graph: &Graph, seeds: &[u32]) -> Option<u64> {
+    let a = graph.attributes();
+    if !seeds.iter().any(|&s| a.followers[s as usize].is_some()) {
+        return None;
+    }
+    Some(seeds.iter().map(|&s| a.follower_count(s, graph)).sum())
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -994,6 +1100,13 @@ fn overlap_response(
         jaccard: rows_f(&ov.jaccard),
         containment: rows_f(&ov.containment),
         overlap_graph,
+        units: units(&[
+            ("audience", "graph people"),
+            ("shared", "graph people"),
+            ("jaccard", "share"),
+            ("containment", "share"),
+            ("overlap_graph.jaccard", "share"),
+        ]),
     })
 }
 
@@ -1018,6 +1131,8 @@ pub(crate) fn steps(graph: &Graph, steps: &[coverage::LadderStep]) -> Vec<Step> 
             platform: a.platform.get(s.account).map(str::to_string),
             tier: a.tier(s.account, graph).name().to_string(),
             followers: a.follower_count(s.account, graph),
+            followers_stated: a.followers[s.account as usize],
+            graph_followers: graph.out_degree(s.account) as u64,
             marginal_people: s.marginal_people,
             cumulative_people: s.cumulative_people,
             marginal_weight: s.marginal_weight,
@@ -1033,6 +1148,7 @@ fn ladder_response(g: &LoadedGraph, ladder: &Ladder) -> LadderResponse {
         graph: summary(g),
         objective: ladder.objective,
         steps: steps(&g.graph, &ladder.steps),
+        units: step_units("steps.").into_iter().collect(),
     }
 }
 
@@ -1059,6 +1175,19 @@ fn pick_response(g: &LoadedGraph, p: &BudgetPick) -> BudgetPickResponse {
         accounts: p.accounts.iter().map(|&a| g.graph.label(a)).collect(),
         steps: steps(&g.graph, &p.steps),
         summary: p.summary,
+        units: step_units("steps.")
+            .into_iter()
+            .chain(
+                [
+                    ("budget", "usd"),
+                    ("total_cost", "usd"),
+                    ("people", "graph people"),
+                    ("target_weight", "target weight"),
+                    ("guarantee", "share of the best possible"),
+                ]
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+            )
+            .collect(),
     }
 }
 
@@ -1158,6 +1287,16 @@ pub(crate) fn run_spread_with(
         },
         node_probabilities,
         histogram: res.histogram,
+        units: units(&[
+            ("mean", "graph people"),
+            ("stderr", "graph people"),
+            ("people", "graph people"),
+            ("accounts", "accounts"),
+            ("target_weight", "target weight"),
+            ("by_jurisdiction.people", "graph people"),
+            ("node_probabilities.p", "probability"),
+            ("histogram", "accounts"),
+        ]),
     })
 }
 
@@ -1181,6 +1320,15 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
     let reach = reach::unique_reach(&g.graph, &top, &opts)?;
     let a = g.graph.attributes();
     let summed_real: u64 = top.iter().map(|&c| a.follower_count(c, &g.graph)).sum();
+    let people_of = |accounts: &[u32]| {
+        let of = &g.graph.people().of_account;
+        let mut p: Vec<u32> = accounts.iter().map(|&c| of[c as usize]).collect();
+        p.sort_unstable();
+        p.dedup();
+        p.len()
+    };
+    let distinct_creators = people_of(&top);
+    let creator_people = people_of(&sc.creators);
     let unique_real = (reach.unique_people as f64 * sc.scale).round() as u64;
     let ov_accounts: Vec<u32> = sc
         .creators
@@ -1214,10 +1362,12 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
             accounts: g.graph.node_count(),
             edges: g.graph.edge_count(),
             creators: sc.creators.len(),
+            creator_people,
             platforms,
             scale: sc.scale,
         },
         creators: top.len(),
+        distinct_creators,
         summed_followers: summed_real,
         unique_reach: unique_real,
         summed_followers_graph: reach.summed_followers,
@@ -1230,6 +1380,30 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
         rate_card_pick,
         assumptions: scenario::assumptions(),
         margin,
+        units: units(&[
+            ("scenario.people", "graph people"),
+            ("scenario.accounts", "accounts"),
+            ("scenario.edges", "follows (graph)"),
+            ("scenario.creators", "accounts"),
+            ("scenario.creator_people", "creators (people)"),
+            ("scenario.scale", "real people per graph person"),
+            ("creators", "accounts"),
+            ("distinct_creators", "creators (people)"),
+            ("summed_followers", "followers (stated, real people)"),
+            ("unique_reach", "real people (graph people x scale)"),
+            ("summed_followers_graph", "follows (graph)"),
+            ("unique_reach_graph", "graph people"),
+            ("dedup_ratio", "share"),
+            ("by_platform.people", "graph people (rows overlap)"),
+            ("overlap", "see overlap.units"),
+            ("ladder.followers", "followers (stated, real people)"),
+            ("ladder.graph_followers", "follows (graph)"),
+            ("ladder.marginal_people", "graph people"),
+            ("ladder.cumulative_people", "graph people"),
+            ("ladder.cost", "usd per month (rate card, an assumption)"),
+            ("budget_pick", "see budget_pick.units"),
+            ("rate_card_pick", "see rate_card_pick.units"),
+        ]),
     })
 }
 

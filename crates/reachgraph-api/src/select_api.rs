@@ -147,6 +147,9 @@ pub struct SelectResponse {
     // Absent from stored responses, which leave out what measures time.
     #[serde(default)]
     pub time_s: f64,
+    /// The unit of each number above (spread in the objective's unit).
+    #[serde(default)]
+    pub units: crate::Units,
 }
 
 impl std::ops::Deref for SelectResponse {
@@ -175,6 +178,9 @@ pub struct EvaluateResponse {
     // Absent from stored responses, which leave out what measures time.
     #[serde(default)]
     pub time_s: f64,
+    /// The unit of each number above (spread in the objective's unit).
+    #[serde(default)]
+    pub units: crate::Units,
 }
 
 impl std::ops::Deref for EvaluateResponse {
@@ -418,6 +424,7 @@ pub(crate) fn run_select_with(
         graph: summary(&g),
         seeds: s.keys,
         steps,
+        units: spread_units(s.summary.objective, true),
         summary: s.summary,
         time_s: start.elapsed().as_secs_f64(),
     })
@@ -434,8 +441,40 @@ pub(crate) fn run_evaluate(
     Ok(EvaluateResponse {
         graph: summary(&g),
         seeds: e.keys,
+        units: spread_units(e.summary.objective, false),
         summary: e.summary,
         seed: r.seed,
         time_s: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The unit spread is counted in for an RR-set objective: every account, every person, or
+/// target weight.
+pub fn objective_unit(o: reachgraph_core::rrset::RootDistribution) -> &'static str {
+    match o {
+        reachgraph_core::rrset::RootDistribution::Uniform => "accounts",
+        reachgraph_core::rrset::RootDistribution::People => "graph people",
+        reachgraph_core::rrset::RootDistribution::TargetWeighted => "target weight",
+    }
+}
+
+fn spread_units(o: reachgraph_core::rrset::RootDistribution, select: bool) -> crate::Units {
+    let u = objective_unit(o);
+    let mut pairs = vec![
+        ("estimate", u),
+        ("seeds", "accounts"),
+        ("rr_sets", "RR sets"),
+        ("time_s", "seconds"),
+    ];
+    if select {
+        pairs.extend([
+            ("in_sample", u),
+            ("steps.marginal_gain", u),
+            ("steps.cumulative", u),
+            ("steps.cost", "usd"),
+            ("total_cost", "usd"),
+            ("approximation", "share of the optimum"),
+        ]);
+    }
+    crate::units(&pairs)
 }

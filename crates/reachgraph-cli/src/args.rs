@@ -13,9 +13,14 @@ use reachgraph_api::DemoRequest;
                   Ids are the file's own. JSON goes to stdout with --json; progress and errors go to stderr."
 )]
 pub struct Cli {
-    /// Hide progress bars.
+    /// Hide progress: the bar on a terminal, and the periodic progress lines written when
+    /// stderr is not one (every 5 s; REACHGRAPH_PROGRESS_SECONDS sets another interval).
     #[arg(long, global = true)]
     pub quiet: bool,
+    /// Print the table as CSV (RFC 4180, one header row, units in the column names) instead of
+    /// text: reach, overlap, ladder, pick, spread, select, evaluate, margin.
+    #[arg(long, global = true)]
+    pub csv: bool,
     /// Memory limit of select, evaluate, margin, sketch stream and generate: bytes, or with a
     /// suffix K, M, G or T (e.g. 4G). Default: half the machine's memory (or of `ulimit -v`).
     #[arg(long, global = true)]

@@ -8,11 +8,13 @@
 //! - [`args`]: the flags, as clap parses them;
 //! - [`request`]: flags → the API's [`reachgraph_api::Request`];
 //! - [`render`] and [`plot`]: a response as text tables and SVG charts;
-//! - [`progress`]: the bar on stderr;
+//! - [`csv_table`]: a response's table as CSV (`--csv`);
+//! - [`progress`]: the bar on stderr, or progress lines when stderr is not a terminal;
 //! - [`launch`]: `--distributed`, on the ranks of an MPI job;
 //! - [`generate`]: `reachgraph generate`, which writes files rather than answer a request.
 
 mod args;
+mod csv_table;
 mod generate;
 mod launch;
 mod plot;
@@ -39,7 +41,7 @@ fn main() -> ExitCode {
         .map(|m| reachgraph_core::limits::parse_memory_size("memory_limit", m))
         .transpose()
         .map_err(|e| CliError::Api(e.into()));
-    match limit.and_then(|limit| answer(cli.command, limit, &bar)) {
+    match limit.and_then(|limit| answer(cli.command, limit, cli.csv, &bar)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::BrokenPipe) => {
             bar.finish();
@@ -120,7 +122,15 @@ impl CliError {
 }
 
 /// Runs one command and prints its answer.
-fn answer(command: Command, memory_limit: Option<u64>, bar: &Bar) -> Result<(), CliError> {
+fn answer(
+    command: Command,
+    memory_limit: Option<u64>,
+    csv: bool,
+    bar: &Bar,
+) -> Result<(), CliError> {
+    if csv && matches!(command, Command::Generate { .. }) {
+        return Err(ApiError::invalid("--csv: `generate` writes files and prints no table").into());
+    }
     if let Command::Generate { edges, seed, out } = command {
         let msg = generate::generate(edges, seed, &out, memory_limit, bar)?;
         bar.finish();
@@ -139,7 +149,12 @@ fn answer(command: Command, memory_limit: Option<u64>, bar: &Bar) -> Result<(), 
     if let Some(dir) = &plot_dir {
         plot::check_dir(std::path::Path::new(dir))?;
     }
+    let is_run = matches!(command, Command::Run { .. });
     let (mut req, json) = request::request_of(command)?;
+    let json = json && !(csv && is_run);
+    if csv && json {
+        return Err(ApiError::invalid("--csv and --json: choose one").into());
+    }
     if let Some(limit) = memory_limit {
         request::set_memory_limit(&mut req, limit)?;
     }
@@ -158,7 +173,9 @@ fn answer(command: Command, memory_limit: Option<u64>, bar: &Bar) -> Result<(), 
             report_line(&format!("wrote {path}"));
         }
     }
-    let text = if json {
+    let text = if csv {
+        csv_table::render(&resp)?
+    } else if json {
         serde_json::to_string_pretty(&resp).expect("responses serialize") + "\n"
     } else if let Response::Margin(m) = &resp {
         render::margin(&m.body, rows)

@@ -223,35 +223,44 @@ fn matrix(s: &mut String, name: &str, rows: &[serde_json::Value], labels: &[Stri
 /// The reach of a seed set.
 pub fn reach(r: &ReachResponse) -> String {
     let mut s = String::new();
+    graph_line(&mut s, &r.graph);
     let _ = writeln!(
         s,
-        "graph: {} accounts, {} people, {} follow edges",
-        thousands(r.graph.nodes as u64),
-        thousands(r.graph.people as u64),
-        thousands(r.graph.edges as u64)
+        "seeds:                 {} accounts",
+        thousands(r.seeds as u64)
     );
-    let _ = writeln!(s, "seeds:                 {}", thousands(r.seeds as u64));
     let _ = writeln!(
         s,
-        "summed followers:      {}",
+        "summed followers:      {} follows in the graph (a person following two seeds counts twice)",
         thousands(r.summed_followers)
     );
+    if let Some(stated) = r.summed_followers_stated {
+        let _ = writeln!(
+            s,
+            "stated followers:      {} followers (the attributes' real-world counts, summed; not\n                       comparable with the graph's follows)",
+            thousands(stated)
+        );
+    }
     let _ = writeln!(
         s,
-        "distinct people:       {}  ({} of summed followers)",
+        "distinct people:       {} graph people  ({} of the summed graph follows)",
         thousands(r.unique_reach),
         pct(r.dedup_ratio)
     );
-    let _ = writeln!(s, "distinct accounts:     {}", thousands(r.unique_accounts));
+    let _ = writeln!(
+        s,
+        "distinct accounts:     {} accounts",
+        thousands(r.unique_accounts)
+    );
     if let Some(e) = &r.expected {
         let _ = writeln!(
             s,
-            "expected people seeing at least one of {} post(s) per seed: {:.1} (sd {:.1})",
+            "expected graph people seeing at least one of {} post(s) per seed: {:.1} (sd {:.1})",
             e.posts_per_seed,
             e.expected_people,
             e.variance_people.sqrt()
         );
-        let _ = writeln!(s, "  expected people by number of exposures:");
+        let _ = writeln!(s, "  expected graph people by number of exposures:");
         for (k, f) in e.frequency.iter().enumerate().skip(1).take(10) {
             let _ = writeln!(s, "    {k:>3}x  {f:>12.1}");
         }
@@ -261,11 +270,27 @@ pub fn reach(r: &ReachResponse) -> String {
     s
 }
 
+/// `graph: N accounts, M graph people, E follow edges`.
+fn graph_line(s: &mut String, g: &reachgraph_api::GraphSummary) {
+    let _ = writeln!(
+        s,
+        "graph: {} accounts, {} graph people, {} follow edges",
+        thousands(g.nodes as u64),
+        thousands(g.people as u64),
+        thousands(g.edges as u64)
+    );
+}
+
 fn breakdown(s: &mut String, title: &str, rows: &[reachgraph_core::reach::ReachBreakdown]) {
     if rows.len() <= 1 && rows.first().is_none_or(|r| r.name == "(none)") {
         return;
     }
-    let _ = writeln!(s, "{title}:");
+    let sum: u64 = rows.iter().map(|r| r.people).sum();
+    let _ = writeln!(
+        s,
+        "{title} (graph people; rows sum to {}: a person reached in two rows counts in both):",
+        thousands(sum)
+    );
     for r in rows.iter().take(15) {
         let _ = writeln!(s, "  {:<16} {:>12}", r.name, thousands(r.people));
     }
@@ -287,7 +312,11 @@ fn short(id: &str, w: usize) -> String {
 pub fn overlap(r: &OverlapResponse, max: usize) -> String {
     let n = r.accounts.len().min(max);
     let mut s = String::new();
-    let _ = writeln!(s, "{:<14} {:>10}", "account", "audience");
+    let _ = writeln!(
+        s,
+        "{:<14} {:>10}  (audience: distinct graph people following the account)",
+        "account", "audience"
+    );
     for i in 0..n {
         let _ = writeln!(
             s,
@@ -318,7 +347,7 @@ pub fn overlap(r: &OverlapResponse, max: usize) -> String {
         }
     }
     if let Some(edges) = &r.overlap_graph {
-        let _ = writeln!(s, "\noverlap graph: {} edges", edges.len());
+        let _ = writeln!(s, "\noverlap graph: {} edges (Jaccard)", edges.len());
         for e in edges.iter().take(30) {
             let _ = writeln!(s, "  {} -- {}  {:.3}", e.a, e.b, e.jaccard);
         }
@@ -329,23 +358,28 @@ pub fn overlap(r: &OverlapResponse, max: usize) -> String {
 fn steps_table(s: &mut String, steps: &[Step]) {
     let _ = writeln!(
         s,
-        "{:>3}  {:<14} {:<10} {:<6} {:>11} {:>10} {:>11} {:>10}",
-        "#", "account", "platform", "tier", "followers", "+people", "people", "cost"
+        "{:>3}  {:<14} {:<10} {:<6} {:>11} {:>10} {:>10} {:>11} {:>10}",
+        "#", "account", "platform", "tier", "followers", "graph fol.", "+people", "people", "cost"
     );
     for (i, st) in steps.iter().enumerate() {
         let _ = writeln!(
             s,
-            "{:>3}  {:<14} {:<10} {:<6} {:>11} {:>10} {:>11} {:>10}",
+            "{:>3}  {:<14} {:<10} {:<6} {:>11} {:>10} {:>10} {:>11} {:>10}",
             i + 1,
             short(&st.account, 14),
             st.platform.as_deref().unwrap_or("-"),
             st.tier,
-            thousands(st.followers),
+            st.followers_stated.map_or("-".to_string(), thousands),
+            thousands(st.graph_followers),
             thousands(st.marginal_people),
             thousands(st.cumulative_people),
             st.cost.map_or("-".to_string(), money)
         );
     }
+    let _ = writeln!(
+        s,
+        "  followers: stated (real-world) count from the attributes (- when none is given); graph fol.:\n  follow edges in the graph; +people, people: graph people added, and reached so far; cost: USD"
+    );
 }
 
 /// Monte Carlo spread.
@@ -353,7 +387,7 @@ pub fn spread(r: &SpreadResponse) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{} spread of {} seeds{}: {} trials (seed {}){}",
+        "{} spread of {} seed accounts{}: {} trials (seed {}){}",
         r.model.name().to_uppercase(),
         r.seeds,
         r.hops
@@ -367,7 +401,7 @@ pub fn spread(r: &SpreadResponse) -> String {
         }
     );
     for (what, e) in [
-        ("people", &r.people),
+        ("graph people", &r.people),
         ("accounts", &r.accounts),
         ("target weight", &r.target_weight),
     ] {
@@ -378,7 +412,7 @@ pub fn spread(r: &SpreadResponse) -> String {
         );
     }
     if !r.by_jurisdiction.is_empty() {
-        let _ = writeln!(s, "by jurisdiction (people):");
+        let _ = writeln!(s, "by jurisdiction (graph people, mean ± se):");
         for j in r.by_jurisdiction.iter().take(15) {
             let _ = writeln!(
                 s,
@@ -388,7 +422,7 @@ pub fn spread(r: &SpreadResponse) -> String {
         }
     }
     if let Some(p) = &r.node_probabilities {
-        let _ = writeln!(s, "most likely activated accounts:");
+        let _ = writeln!(s, "most likely activated accounts (probability):");
         for n in p.iter().take(15) {
             let _ = writeln!(s, "  {:<16} {:.4}", n.account, n.p);
         }
@@ -398,7 +432,16 @@ pub fn spread(r: &SpreadResponse) -> String {
 
 /// The greedy reach ladder.
 pub fn ladder(r: &LadderResponse) -> String {
-    let mut s = format!("greedy reach ladder (maximizing {}):\n", r.objective);
+    let mut s = String::new();
+    graph_line(&mut s, &r.graph);
+    let _ = writeln!(
+        s,
+        "greedy reach ladder (maximizing {}):",
+        match r.objective {
+            reachgraph_core::coverage::Objective::People => "distinct graph people",
+            reachgraph_core::coverage::Objective::TargetWeight => "target weight",
+        }
+    );
     steps_table(&mut s, &r.steps);
     s
 }
@@ -406,7 +449,7 @@ pub fn ladder(r: &LadderResponse) -> String {
 /// A budgeted pick.
 pub fn budget_pick(r: &BudgetPickResponse) -> String {
     let mut s = format!(
-        "budget {}: {} accounts for {}, reaching {} distinct people ({}; guaranteed ≥ {:.0}% of the best possible)\n",
+        "budget {}: {} accounts for {}, reaching {} distinct graph people ({}; guaranteed ≥ {:.0}% of the best possible)\n",
         money(r.budget),
         r.accounts.len(),
         money(r.total_cost),
@@ -422,36 +465,40 @@ pub fn budget_pick(r: &BudgetPickResponse) -> String {
 pub fn demo(d: &DemoResponse) -> String {
     let sc = &d.scenario;
     let mut s = String::new();
+    let scale = thousands(sc.scale.round() as u64);
     let _ = writeln!(
         s,
-        "reachgraph demo: a generated campaign population (seed {})\n  {} people holding {} accounts on {} ({}), {} creators, {} follow edges;\n  one graph person stands for {} real people.\n",
+        "reachgraph demo: a generated campaign population (seed {})\n  {} graph people holding {} accounts on {} platforms ({}); {} creator accounts held by {} creators; {} follow edges.\n  Scale: each graph person stands for {} real people (national voting-eligible population / graph people).\n  Units below: \"graph people\" are people of the generated graph; \"real people\" are graph people x {}.\n",
         sc.seed,
         thousands(sc.people as u64),
         thousands(sc.accounts as u64),
         sc.platforms.len(),
         sc.platforms.join(", "),
         thousands(sc.creators as u64),
+        thousands(sc.creator_people as u64),
         thousands(sc.edges as u64),
-        thousands(sc.scale.round() as u64)
+        scale,
+        scale
     );
     let _ = writeln!(
         s,
-        "1. Follower counts vs. distinct people: the {} largest creators",
-        d.creators
+        "1. Follower counts vs. distinct people: the {} largest creator accounts ({} creators; one creator may hold accounts on several platforms)",
+        d.creators, d.distinct_creators
     );
     let _ = writeln!(
         s,
-        "   summed follower counts: {:>14}\n   distinct people reached: {:>13}  ({} of the summed counts)",
+        "   summed follower counts:  {:>14} real followers (stated; a person following two of the accounts counts twice)\n   distinct people reached: {:>14} real people  ({} of the summed counts)",
         thousands(d.summed_followers),
         thousands(d.unique_reach),
         pct(d.dedup_ratio)
     );
     let _ = writeln!(
         s,
-        "   (in the graph: {} follows, {} distinct people)",
+        "   (in the graph: {} follows, {} distinct graph people)",
         thousands(d.summed_followers_graph),
         thousands(d.unique_reach_graph)
     );
+    let platform_sum: u64 = d.by_platform.iter().map(|p| p.people).sum();
     for p in &d.by_platform {
         let _ = writeln!(
             s,
@@ -460,9 +507,17 @@ pub fn demo(d: &DemoResponse) -> String {
             thousands(p.people)
         );
     }
+    if !d.by_platform.is_empty() {
+        let _ = writeln!(
+            s,
+            "     (platform rows overlap: a person reached on two platforms counts in both, so they sum to\n      {} graph people against {} distinct)",
+            thousands(platform_sum),
+            thousands(d.unique_reach_graph)
+        );
+    }
     let _ = writeln!(
         s,
-        "\n2. Audience overlap of the {} largest creators",
+        "\n2. Audience overlap of the {} largest creator accounts (audiences in graph people)",
         d.overlap.accounts.len()
     );
     for line in overlap(&d.overlap, 8).lines() {
@@ -470,7 +525,7 @@ pub fn demo(d: &DemoResponse) -> String {
     }
     let _ = writeln!(
         s,
-        "\n3. Reach ladder: each step adds the creator who adds the most new people"
+        "\n3. Reach ladder: each step adds the creator account that adds the most new graph people\n   (followers: stated real followers; graph fol.: the account's follows in the graph; cost: rate card, an assumption)"
     );
     let mut t = String::new();
     steps_table(&mut t, &d.ladder);
@@ -479,7 +534,7 @@ pub fn demo(d: &DemoResponse) -> String {
     }
     let _ = writeln!(
         s,
-        "\n4. Budgeted pick, every creator at the program rate of {} per month",
+        "\n4. Budgeted pick, every creator account at the program rate of {} per month",
         money(
             d.budget_pick
                 .steps
@@ -491,13 +546,20 @@ pub fn demo(d: &DemoResponse) -> String {
     for line in budget_pick(&d.budget_pick).lines() {
         let _ = writeln!(s, "   {line}");
     }
+    let _ = writeln!(
+        s,
+        "   = about {} real people at {} real people per graph person",
+        thousands((d.budget_pick.people as f64 * sc.scale).round() as u64),
+        scale
+    );
     let rc = &d.rate_card_pick;
     let _ = writeln!(
         s,
-        "\n   priced by the tier rate card instead (an assumption): {} accounts for {}, reaching {} distinct people;\n   the first ten picks:",
+        "\n   priced by the tier rate card instead (an assumption): {} accounts for {}, reaching {} distinct graph people\n   (about {} real people); the first ten picks:",
         rc.accounts.len(),
         money(rc.total_cost),
-        thousands(rc.people)
+        thousands(rc.people),
+        thousands((rc.people as f64 * sc.scale).round() as u64)
     );
     let mut t = String::new();
     steps_table(&mut t, &rc.steps[..rc.steps.len().min(10)]);
@@ -510,7 +572,8 @@ pub fn demo(d: &DemoResponse) -> String {
     }
     let _ = writeln!(
         s,
-        "\n5. Could this pick move the 2024 result? A margin simulation of its campaign"
+        "\n5. Could this pick move the 2024 result? A margin simulation of its campaign\n   (its reach counts graph people who see at least one post at the tiers' organic reach rates,\n   fewer than the {} graph people who follow a picked account)",
+        thousands(d.budget_pick.people)
     );
     for line in margin(&d.margin, 10).lines() {
         let _ = writeln!(s, "   {line}");
@@ -545,7 +608,7 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     if let Some(c) = &r.campaign {
         let _ = writeln!(
             s,
-            "campaign: {} seeds{}, {} exposure{}, {} post(s) each; reaches {} graph people ({} real voters; 95% range {}-{})",
+            "campaign: {} seed accounts{}, {} exposure{}, {} post(s) each; reaches {} graph people (expected) = {} real\n  eligible voters (modelled; 95% range {}-{})",
             c.seeds,
             if m.demo_campaign { " (the demo's pick)" } else { "" },
             c.exposure,
@@ -559,7 +622,7 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     }
     let _ = writeln!(
         s,
-        "effects per reached voter: persuasion {} ± {}, mobilization {} ± {}, backlash {} ± {}; baseline error sd {} points",
+        "effects per reached voter (rates): persuasion {} ± {}, mobilization {} ± {}, backlash {} ± {}; baseline error sd {} margin points",
         r.effects.persuasion.mean,
         r.effects.persuasion.sd,
         r.effects.mobilization.mean,
@@ -582,7 +645,7 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     );
     let _ = writeln!(
         s,
-        "P(majority): without {}, with {}; change {:+.2} points (se {:.2})",
+        "P(majority): without {}, with {}; change {:+.2} percentage points of probability (se {:.2})",
         pct(n.p_majority.without),
         pct(n.p_majority.with),
         100.0 * n.delta_p_majority,
@@ -590,27 +653,24 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     );
     let _ = writeln!(
         s,
-        "net votes added to the margin: {} (95% range {} to {}){}",
+        "net real votes added to the margin (modelled): {} (95% range {} to {}){}",
         signed_votes(n.net_votes.mean),
         signed_votes(n.net_votes.lo),
         signed_votes(n.net_votes.hi),
         match (n.cost, n.cost_per_net_vote) {
-            (Some(c), Some(per)) =>
-                format!("; {} spent, ${per:.2} per expected net vote", money(c)),
+            (Some(c), Some(per)) => format!(
+                "; {} spent, ${per:.2} per expected net vote\n  (noisy: it moves with the seed; {})",
+                money(c),
+                cost_per_vote_range(c, n.net_votes.lo, n.net_votes.hi)
+            ),
             (Some(c), None) => format!("; {} spent, no expected net gain", money(c)),
             _ => String::new(),
         }
     );
-    let mut js: Vec<_> = r.jurisdictions.iter().collect();
-    js.sort_by(|a, b| {
-        a.margin_points_without
-            .abs()
-            .total_cmp(&b.margin_points_without.abs())
-            .then(a.id.cmp(&b.id))
-    });
+    let js = closest_first(r);
     let _ = writeln!(
         s,
-        "\nthe {} closest jurisdictions (margins of {}, votes):",
+        "\nthe {} closest jurisdictions (margins of {} in real votes and margin points):",
         rows.min(js.len()),
         r.candidate_a
     );
@@ -620,14 +680,14 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
         "id",
         "EV",
         "margin",
-        "points",
+        "mrg pts",
         "change",
         "95% range",
         "P(win)",
         "with",
         "flip",
         "tipping",
-        "break-even"
+        "break-even*"
     );
     for j in js.iter().take(rows) {
         let _ = writeln!(
@@ -657,7 +717,8 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     }
     let _ = writeln!(
         s,
-        "  break-even: the persuasion rate per reached voter that would flip the expected outcome\n  (\"none\": not even persuading everyone reached would)."
+        "  change and 95% range: real votes; P(win), with, flip, tipping: probabilities.\n  *break-even: the persuasion rate per reached voter that would flip the expected outcome; positive\n  where {} trails (voters switching to them), negative where {} leads (net backlash that would lose\n  it); \"none\": no rate could. A Monte Carlo figure: it moves with the seed and the exposure trials.",
+        r.candidate_a, r.candidate_a
     );
     if !r.sensitivity.is_empty() {
         let _ = writeln!(s, "\nsensitivity (one effect at a time, the others 0):");
@@ -665,6 +726,10 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
             s,
             "  {:<13} {:>8} {:>12} {:>10} {:>12} {:>8}",
             "effect", "rate", "P(majority)", "change", "net votes", "flips"
+        );
+        let _ = writeln!(
+            s,
+            "  (change: percentage points of probability; net votes: real votes; flips: expected jurisdictions)"
         );
         for p in &r.sensitivity {
             let _ = writeln!(
@@ -680,7 +745,10 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
         }
     }
     if !m.budgets.is_empty() {
-        let _ = writeln!(s, "\nbudget sweep (seeds by swing-state voter reach):");
+        let _ = writeln!(
+            s,
+            "\nbudget sweep (seeds by swing-state voter reach; p: percentage points of probability):"
+        );
         for b in &m.budgets {
             let p = &b.point;
             let _ = writeln!(
@@ -702,10 +770,39 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     s
 }
 
-fn objective_unit(o: reachgraph_core::rrset::RootDistribution) -> &'static str {
+/// The range of cost per net vote over the 95% range of net votes, or why there is none.
+fn cost_per_vote_range(cost: f64, lo: f64, hi: f64) -> String {
+    if lo > 0.0 {
+        format!(
+            "${:.2} to ${:.2} per net vote over the 95% range of net votes",
+            cost / hi,
+            cost / lo
+        )
+    } else {
+        "the 95% range of net votes reaches zero or below, so the cost per net vote is unbounded"
+            .to_string()
+    }
+}
+
+/// Jurisdictions by the size of their baseline margin in points, closest first (ties by id).
+pub(crate) fn closest_first(
+    r: &reachgraph_core::margin::MarginResult,
+) -> Vec<&reachgraph_core::margin::JurisdictionOutcome> {
+    let mut js: Vec<_> = r.jurisdictions.iter().collect();
+    js.sort_by(|a, b| {
+        a.margin_points_without
+            .abs()
+            .total_cmp(&b.margin_points_without.abs())
+            .then(a.id.cmp(&b.id))
+    });
+    js
+}
+
+/// The unit spread is counted in.
+pub(crate) fn objective_unit(o: reachgraph_core::rrset::RootDistribution) -> &'static str {
     match o {
         reachgraph_core::rrset::RootDistribution::Uniform => "accounts",
-        reachgraph_core::rrset::RootDistribution::People => "people",
+        reachgraph_core::rrset::RootDistribution::People => "graph people",
         reachgraph_core::rrset::RootDistribution::TargetWeighted => "target weight",
     }
 }
@@ -721,13 +818,7 @@ fn estimate_line(e: &reachgraph_core::Estimate) -> String {
 pub fn select(r: &SelectResponse) -> String {
     let mut s = String::new();
     let unit = objective_unit(r.objective);
-    let _ = writeln!(
-        s,
-        "graph: {} accounts, {} people, {} follow edges",
-        thousands(r.graph.nodes as u64),
-        thousands(r.graph.people as u64),
-        thousands(r.graph.edges as u64)
-    );
+    graph_line(&mut s, &r.graph);
     let algo = match r.algorithm {
         reachgraph_core::select::Algorithm::OpimC => "OPIM-C",
         reachgraph_core::select::Algorithm::Imm => "IMM",
@@ -772,12 +863,12 @@ pub fn select(r: &SelectResponse) -> String {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "expected spread (out of sample): {}",
+        "expected spread (out of sample): {} {unit}",
         estimate_line(&r.estimate)
     );
     let _ = writeln!(
         s,
-        "in-sample spread:                {:.1} (greedy's own sets; runs high)",
+        "in-sample spread:                {:.1} {unit} (greedy's own sets; runs high)",
         r.in_sample
     );
     if let Some(c) = r.total_cost {
@@ -832,7 +923,12 @@ pub fn evaluate(r: &EvaluateResponse) -> String {
         r.model.name().to_uppercase(),
         objective_unit(r.objective)
     );
-    let _ = writeln!(s, "expected spread: {}", estimate_line(&r.estimate));
+    let _ = writeln!(
+        s,
+        "expected spread: {} {}",
+        estimate_line(&r.estimate),
+        objective_unit(r.objective)
+    );
     let _ = writeln!(
         s,
         "RR sets: {} (seed {}), {:.3} s",

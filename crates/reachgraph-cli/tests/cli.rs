@@ -587,3 +587,425 @@ fn sketch_commands_print_tables_and_accept_json() {
         "{text}"
     );
 }
+
+/// Runs the binary with extra environment variables; stderr is a pipe (not a terminal).
+fn reachgraph_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_reachgraph"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(ROOT)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Parses CSV text strictly (every row as wide as the header): the header and the rows.
+fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name:?} in {header:?}"))
+}
+
+const CREATORS: &str = "tests/fixtures/graphs/creators.txt";
+const STARS: &str = "tests/fixtures/graphs/stars.txt";
+
+#[test]
+fn reach_text_labels_every_number_and_says_platform_rows_overlap() {
+    // ig_star and tt_star (one person) are followed by p1, p2, p3 on Instagram and p1, p2, p4 on
+    // TikTok: 6 follows, 4 distinct people, platform rows 3 + 3 = 6 above the distinct 4.
+    let (code, text, err) = reachgraph(&[
+        "reach",
+        "--graph",
+        G,
+        "--attributes",
+        ATTRS,
+        "--seeds",
+        STARS,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("seeds:                 2 accounts"), "{text}");
+    assert!(
+        text.contains("summed followers:      6 follows in the graph"),
+        "{text}"
+    );
+    assert!(
+        text.contains("distinct people:       4 graph people  (66.7% of the summed graph follows)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("by platform (graph people; rows sum to 6: a person reached in two rows counts in both):"),
+        "{text}"
+    );
+    // No stated follower counts in these attributes: no stated line.
+    assert!(!text.contains("stated followers"), "{text}");
+    let v = json(&[
+        "reach",
+        "--graph",
+        G,
+        "--attributes",
+        ATTRS,
+        "--seeds",
+        STARS,
+        "--json",
+    ]);
+    assert_eq!(v["units"]["unique_reach"], "graph people");
+    assert_eq!(v["units"]["summed_followers"], "follows (graph)");
+    assert_eq!(v["units"]["seeds"], "accounts");
+    assert!(v.get("summed_followers_stated").is_none(), "{v}");
+}
+
+#[test]
+fn stated_follower_counts_are_told_apart_from_graph_follows() {
+    // A followers column (real-world counts) beside a graph holding a sample of the audience:
+    // reach sums both, each labelled, and the ladder shows both columns.
+    let dir = scratch("stated");
+    let attrs = dir.join("a.csv");
+    std::fs::write(
+        &attrs,
+        "id,platform,followers\nig_star,instagram,2000000\ntt_star,tiktok,1500000\n",
+    )
+    .unwrap();
+    let attrs = attrs.to_str().unwrap();
+    let v = json(&[
+        "reach",
+        "--graph",
+        G,
+        "--attributes",
+        attrs,
+        "--seeds",
+        STARS,
+        "--json",
+    ]);
+    assert_eq!(v["summed_followers"], 6);
+    assert_eq!(v["summed_followers_stated"], 3_500_000);
+    let (code, text, err) = reachgraph(&[
+        "reach",
+        "--graph",
+        G,
+        "--attributes",
+        attrs,
+        "--seeds",
+        STARS,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains(
+            "stated followers:      3,500,000 followers (the attributes' real-world counts"
+        ),
+        "{text}"
+    );
+    let v = json(&[
+        "ladder",
+        "--graph",
+        G,
+        "--attributes",
+        attrs,
+        "--candidates",
+        STARS,
+        "-k",
+        "2",
+        "--json",
+    ]);
+    let steps = v["steps"].as_array().unwrap();
+    let star = steps.iter().find(|s| s["account"] == "ig_star").unwrap();
+    assert_eq!(star["followers"], 2_000_000);
+    assert_eq!(star["followers_stated"], 2_000_000);
+    assert_eq!(star["graph_followers"], 3);
+    let (code, out, err) = reachgraph(&[
+        "ladder",
+        "--graph",
+        G,
+        "--attributes",
+        attrs,
+        "--candidates",
+        STARS,
+        "-k",
+        "2",
+        "--csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (h, rows) = parse_csv(&out);
+    let row = rows
+        .iter()
+        .find(|r| r[col(&h, "account")] == "ig_star")
+        .unwrap();
+    assert_eq!(row[col(&h, "followers_stated")], "2000000");
+    assert_eq!(row[col(&h, "followers_graph_accounts")], "3");
+}
+
+#[test]
+fn csv_tables_parse_and_agree_with_the_json() {
+    // ladder: every step's numbers, through a CSV parser, equal the JSON's.
+    let args = ["ladder", "--graph", G, "--attributes", ATTRS, "-k", "3"];
+    let v = json(&[&args[..], &["--json"]].concat());
+    let (code, out, err) = reachgraph(&[&args[..], &["--csv"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("rank,account,platform,tier,"), "{out}");
+    let (h, rows) = parse_csv(&out);
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(rows.len(), steps.len());
+    for (r, s) in rows.iter().zip(steps) {
+        assert_eq!(r[col(&h, "account")], s["account"].as_str().unwrap());
+        assert_eq!(
+            r[col(&h, "cumulative_graph_people")],
+            s["cumulative_people"].to_string()
+        );
+        assert_eq!(
+            r[col(&h, "added_graph_people")],
+            s["marginal_people"].to_string()
+        );
+    }
+    // pick: costs in USD, the cumulative cost within the budget.
+    let args = [
+        "pick",
+        "--graph",
+        G,
+        "--attributes",
+        ATTRS,
+        "--budget",
+        "11000",
+    ];
+    let v = json(&[&args[..], &["--json"]].concat());
+    let (code, out, err) = reachgraph(&[&args[..], &["--csv"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let (h, rows) = parse_csv(&out);
+    assert_eq!(rows.len(), v["accounts"].as_array().unwrap().len());
+    let last: f64 = rows.last().unwrap()[col(&h, "cumulative_cost_usd")]
+        .parse()
+        .unwrap();
+    assert_eq!(last, v["total_cost"].as_f64().unwrap());
+    assert!(last <= 11000.0);
+    // overlap: one row per ordered pair; ig_star and tt_star share p1 and p2.
+    let (code, out, err) = reachgraph(&[
+        "overlap",
+        "--graph",
+        G,
+        "--attributes",
+        ATTRS,
+        "--accounts",
+        CREATORS,
+        "--csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (h, rows) = parse_csv(&out);
+    assert_eq!(rows.len(), 16);
+    let pair = rows
+        .iter()
+        .find(|r| r[col(&h, "account_a")] == "ig_star" && r[col(&h, "account_b")] == "tt_star")
+        .unwrap();
+    assert_eq!(pair[col(&h, "shared_graph_people")], "2");
+    assert_eq!(pair[col(&h, "audience_a_graph_people")], "3");
+    assert_eq!(pair[col(&h, "jaccard_share")], "0.5");
+    // reach: long format with a unit per row; the platform rows say they overlap.
+    let (code, out, err) = reachgraph(&[
+        "reach",
+        "--graph",
+        G,
+        "--attributes",
+        ATTRS,
+        "--seeds",
+        STARS,
+        "--csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (h, rows) = parse_csv(&out);
+    assert_eq!(h, ["section", "name", "value", "unit"]);
+    let get = |name: &str| rows.iter().find(|r| r[1] == name).unwrap().clone();
+    assert_eq!(get("distinct_people")[2..], ["4", "graph people"]);
+    assert_eq!(get("summed_followers")[2..], ["6", "follows (graph)"]);
+    assert_eq!(get("instagram")[3], "graph people (rows overlap)");
+}
+
+#[test]
+fn csv_on_spread_select_evaluate_and_refusals() {
+    let (code, out, err) = reachgraph(&[
+        "spread",
+        "--graph",
+        G,
+        "--weights",
+        "const:1",
+        "--seeds",
+        STARS,
+        "--trials",
+        "50",
+        "--csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (h, rows) = parse_csv(&out);
+    assert_eq!(h[..3], ["scope", "quantity", "unit"]);
+    // With every edge certain, the spread is exact: 2 seeds + 6 followers = 8 accounts.
+    let acc = rows.iter().find(|r| r[1] == "accounts").unwrap();
+    assert_eq!(acc[col(&h, "mean")], "8");
+    assert_eq!(acc[col(&h, "stderr")], "0");
+    let (code, out, err) = reachgraph(&[
+        "evaluate",
+        "--graph",
+        G,
+        "--weights",
+        "const:1",
+        "--seeds",
+        STARS,
+        "--rr-sets",
+        "1000",
+        "--csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (h, rows) = parse_csv(&out);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][col(&h, "unit")], "graph people");
+    let (code, out, err) = reachgraph(&[
+        "select",
+        "--graph",
+        G,
+        "--weights",
+        "const:1",
+        "-k",
+        "2",
+        "--csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (h, rows) = parse_csv(&out);
+    assert_eq!(rows.len(), 2);
+    col(&h, "marginal_gain_in_sample_graph_people");
+    // Both formats at once, and commands without one table, are refused with a reason.
+    let (code, _, err) = reachgraph(&["reach", "--graph", G, "--seeds", STARS, "--csv", "--json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--csv and --json"), "{err}");
+    let (code, _, err) = reachgraph(&["sketch", "error", "--lg-k", "10", "--csv"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--csv: sketch commands"), "{err}");
+}
+
+#[test]
+fn progress_lines_when_stderr_is_not_a_terminal_and_quiet_silences_them() {
+    let args = [
+        "spread",
+        "--graph",
+        G,
+        "--weights",
+        "wc",
+        "--seeds",
+        STARS,
+        "--trials",
+        "2000",
+        "--json",
+    ];
+    // Interval 0: a line at every update, so the test needs no slow run.
+    let (code, out, err) = reachgraph_env(&args, &[("REACHGRAPH_PROGRESS_SECONDS", "0")]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str::<serde_json::Value>(&out).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("reachgraph: progress: ")
+            && l.contains("% (")
+            && l.contains("elapsed")
+            && l.contains("ETA")),
+        "{err}"
+    );
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("reachgraph: progress: done, elapsed "),
+        "{err}"
+    );
+    // No control codes of a bar in a log.
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+    let (code, _, err) = reachgraph_env(
+        &[&args[..], &["--quiet"]].concat(),
+        &[("REACHGRAPH_PROGRESS_SECONDS", "0")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "");
+    // The default interval (5 s): a quick run prints no progress at all.
+    let (code, _, err) = reachgraph_env(&args, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "");
+}
+
+#[test]
+fn generate_writes_creators_and_costs_fills_tiers_and_counts_agree() {
+    let dir = scratch("generate-files");
+    let pop = dir.join("pop.txt");
+    let pop = pop.to_str().unwrap();
+    let (code, _, err) = reachgraph(&[
+        "generate", "--edges", "20000", "--seed", "3", "--out", pop, "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // The header's account count is the one the summary line gives, and the accounts written.
+    let edges = std::fs::read_to_string(pop).unwrap();
+    let header = edges.lines().next().unwrap();
+    let said: usize = err
+        .split("pop.txt (")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        header.contains(&format!("; {said} accounts, ")),
+        "{header} / {err}"
+    );
+    let mut ids = std::collections::BTreeSet::new();
+    for l in edges.lines().filter(|l| !l.starts_with('#')) {
+        let mut f = l.split_whitespace();
+        ids.insert(f.next().unwrap().to_string());
+        ids.insert(f.next().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), said);
+    // Every attribute row has its tier.
+    let (h, rows) = parse_csv(&std::fs::read_to_string(format!("{pop}.attrs.csv")).unwrap());
+    let tier = col(&h, "tier");
+    assert_eq!(rows.len(), said);
+    assert!(rows
+        .iter()
+        .all(|r| ["nano", "micro", "mid", "macro", "mega"].contains(&r[tier].as_str())));
+    // The creators list: accounts of the edge list, largest stated audience first; the costs
+    // file prices each of them and loads as `pick --costs`.
+    let (h, creators) = parse_csv(&std::fs::read_to_string(format!("{pop}.creators.csv")).unwrap());
+    assert!(!creators.is_empty());
+    let followers: Vec<u64> = creators
+        .iter()
+        .map(|r| r[col(&h, "followers")].parse().unwrap())
+        .collect();
+    assert!(followers.windows(2).all(|w| w[0] >= w[1]), "{followers:?}");
+    assert!(creators.iter().all(|r| ids.contains(&r[0])));
+    let (ch, costs) = parse_csv(&std::fs::read_to_string(format!("{pop}.costs.csv")).unwrap());
+    assert_eq!(ch, ["id", "cost"]);
+    assert_eq!(costs.len(), creators.len());
+    let v = json(&[
+        "pick",
+        "--graph",
+        pop,
+        "--costs",
+        &format!("{pop}.costs.csv"),
+        "--budget",
+        "50000",
+        "--json",
+    ]);
+    let picked: Vec<&str> = v["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(!picked.is_empty());
+    assert!(picked.iter().all(|a| creators.iter().any(|r| r[0] == *a)));
+}

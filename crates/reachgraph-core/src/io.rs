@@ -682,10 +682,14 @@ fn check_person_jurisdictions(a: &Attributes, row_line: &[u64], input: &str) -> 
 /// line, after a `#` header; [`read_graph`] reads it back to the same graph.
 pub fn write_edge_list<W: std::io::Write>(graph: &Graph, mut w: W) -> std::io::Result<()> {
     let out = graph.out_csr();
+    // Accounts without edges cannot be written, so the header counts the ones that are.
+    let accounts = (0..graph.node_count() as u32)
+        .filter(|&u| graph.out_degree(u) + graph.in_degree(u) > 0)
+        .count();
     writeln!(
         w,
-        "# reachgraph edge list: `u v p` means v follows u; {} nodes, {} edges",
-        graph.node_count(),
+        "# reachgraph edge list: `u v p` means v follows u; {} accounts, {} edges",
+        accounts,
         graph.edge_count()
     )?;
     for u in 0..graph.node_count() as u32 {

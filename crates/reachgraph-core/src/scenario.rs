@@ -597,7 +597,8 @@ pub fn assumptions() -> Vec<String> {
         format!(
             "Graph people are spread over the 50 states and DC in proportion to the 2024 \
              voting-eligible population (McDonald / UF Election Lab, v0.3); one graph person \
-             stands for national VEP ({VEP_2024}) / people real people."
+             stands for (national VEP of {VEP_2024} real people) / (number of graph people) \
+             real people."
         ),
         "Platform adoption (assumption): Instagram 47%, TikTok 33%, X 22% of adults, drawn \
          independently per person and conditioned on at least one account (Pew Research \

@@ -244,6 +244,10 @@ class Result:
     """A result: attribute access to its fields, a dict view, and a readable notebook table."""
 
     _title = "result"
+    #: The unit of each field, shown beside it by ``repr`` and the notebook table: "graph
+    #: people" (people of the graph as loaded; an account without a person link is its own
+    #: person), "accounts", "follows (graph)", "usd", "share", "target weight".
+    _units: Dict[str, str] = {}
 
     def __init__(self, data: Dict[str, Any]):
         self._data = data
@@ -285,17 +289,28 @@ class Result:
         """The fields as a plain dict."""
         return dict(self._data)
 
+    @property
+    def units(self) -> Dict[str, str]:
+        """The unit of each field that has one (e.g. ``{"unique_people": "graph people"}``)."""
+        return {k: u for k, u in self._units.items() if k in self._data}
+
+    def _unit(self, key: str) -> str:
+        u = self._units.get(key)
+        return f" {u}" if u else ""
+
     def _scalars(self) -> List[tuple]:
         return [(k, v) for k, v in self._data.items() if isinstance(v, (int, float, str, bool))]
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in self._scalars())
+        inner = ", ".join(
+            f"{k}={v!r}" + (f" [{self._units[k]}]" if k in self._units else "") for k, v in self._scalars()
+        )
         return f"{type(self).__name__}({inner})"
 
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
-            f"<td>{html.escape(_fmt(v))}</td></tr>"
+            f"<td>{html.escape(_fmt(v) + self._unit(k))}</td></tr>"
             for k, v in self._scalars()
         )
         return f"<table><caption>{html.escape(self._title)}</caption>{rows}</table>"
@@ -333,10 +348,21 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+#: The unit RR-set spread estimates count, by objective.
+_OBJECTIVE_UNITS = {"uniform": "accounts", "people": "graph people", "target_weighted": "target weight"}
+
+
 class ReachResult(Result):
     """Distinct people reached by a seed set, with breakdowns by jurisdiction and platform."""
 
     _title = "reach"
+    _units = {
+        "seeds": "accounts",
+        "summed_followers": "follows (graph)",
+        "unique_people": "graph people",
+        "unique_accounts": "accounts",
+        "target_weight": "target weight",
+    }
 
     def by_jurisdiction_frame(self):
         """The jurisdiction breakdown as a DataFrame (a dict of lists without pandas)."""
@@ -351,6 +377,7 @@ class ExpectedReach(Result):
     """Expected reach under edge probabilities and the exposure-frequency distribution."""
 
     _title = "expected reach"
+    _units = {"expected_people": "expected graph people", "people_counted": "graph people", "posts_per_seed": "posts"}
 
 
 class Overlap(Result):
@@ -385,6 +412,13 @@ class Ladder(Result):
     """A greedy reach ladder or budgeted pick: accounts in pick order with marginal gains."""
 
     _title = "reach ladder"
+    _units = {
+        "budget": "usd",
+        "total_cost": "usd",
+        "people": "graph people",
+        "target_weight": "target weight",
+        "guarantee": "share of the best possible",
+    }
 
     def to_pandas(self):
         """The steps as a DataFrame (a dict of lists without pandas), with account ids."""
@@ -424,13 +458,15 @@ class SpreadResult(Result):
     ``target_weight`` as estimates with 95% intervals; optional ``node_probabilities``."""
 
     _title = "spread"
+    _units = {"mean": "graph people", "stderr": "graph people", "trials": "trials"}
 
     def _scalars(self) -> List[tuple]:
         out = super()._scalars()
         for k in ("people", "accounts", "target_weight"):
             e = self._data.get(k)
             if isinstance(e, dict):
-                out.append((f"{k} 95% CI", f"[{e['ci95_low']:,.2f}, {e['ci95_high']:,.2f}]"))
+                unit = {"people": "graph people", "accounts": "accounts", "target_weight": "target weight"}[k]
+                out.append((f"{k} 95% CI", f"[{e['ci95_low']:,.2f}, {e['ci95_high']:,.2f}] {unit}"))
         return out
 
 
@@ -440,6 +476,12 @@ class Selection(Result):
     ``timings`` per phase; ``steps`` gives marginal gains in pick order."""
 
     _title = "seed selection"
+
+    @property
+    def _units(self) -> Dict[str, str]:  # type: ignore[override]
+        u = _OBJECTIVE_UNITS.get(str(self._data.get("objective")), "objective units")
+        return {"mean": u, "stderr": u, "in_sample": u, "total_cost": "usd",
+                "approximation": "share of the optimum", "rr_sets": "RR sets"}
 
     def to_pandas(self):
         """Seeds in pick order with marginal gain and cumulative in-sample spread."""
@@ -466,6 +508,11 @@ class Evaluation(Result):
     """A seed set's spread estimate on fresh RR sets: ``mean``, ``stderr``, ``estimate``."""
 
     _title = "spread estimate (RR sets)"
+
+    @property
+    def _units(self) -> Dict[str, str]:  # type: ignore[override]
+        u = _OBJECTIVE_UNITS.get(str(self._data.get("objective")), "objective units")
+        return {"mean": u, "stderr": u, "rr_sets": "RR sets"}
 
 
 class MarginResult(Result):
