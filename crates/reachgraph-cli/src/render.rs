@@ -534,7 +534,11 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
         }
     }
     if !m.budgets.is_empty() {
-        let _ = writeln!(s, "\nbudget sweep (seeds by swing-state voter reach):");
+        let _ = writeln!(
+            s,
+            "\nbudget sweep (seeds by voter reach in the target jurisdictions: {}):",
+            r.target_rule
+        );
         for b in &m.budgets {
             let p = &b.point;
             let _ = writeln!(

@@ -68,10 +68,10 @@ mod population;
 
 pub use config::{
     BaselineError, Campaign, Correlation, EffectModel, Exposure, Mapping, MarginConfig,
-    MarginConfigBuilder, Prior, VoterScale, VoterStates, DEFAULT_BACKLASH, DEFAULT_DRAWS,
-    DEFAULT_ERROR_SD, DEFAULT_EXPOSURE_TRIALS, DEFAULT_LEAN_CONCENTRATION, DEFAULT_MOBILIZATION,
-    DEFAULT_NATIONAL_SHARE, DEFAULT_PERSUASION, DEFAULT_STATE_CORRELATION, DEFAULT_SWING_MARGIN,
-    DEFAULT_TURNOUT_CONCENTRATION,
+    MarginConfigBuilder, PersonVoters, Prior, TargetRule, VoterScale, VoterStates,
+    DEFAULT_BACKLASH, DEFAULT_DRAWS, DEFAULT_ERROR_SD, DEFAULT_EXPOSURE_TRIALS,
+    DEFAULT_LEAN_CONCENTRATION, DEFAULT_MOBILIZATION, DEFAULT_NATIONAL_SHARE, DEFAULT_PERSUASION,
+    DEFAULT_STATE_CORRELATION, DEFAULT_TIPPING_SHARE, DEFAULT_TURNOUT_CONCENTRATION,
 };
 pub use electorate::{Electorate, Unit, DEFAULT_TURNOUT};
 pub use outcome::{normal_cdf, EvDistribution, Interval, WithWithout, DRAW_CHUNK};
@@ -146,8 +146,8 @@ pub struct JurisdictionOutcome {
     /// Mobilization rate per reached non-voter that would flip it (negative: demobilization);
     /// `None` when no rate of either sign could.
     pub break_even_mobilization: Option<f64>,
-    /// Within the swing margin (budget sweep target).
-    pub swing: bool,
+    /// A target of the budget sweep, by [`MarginResult::target_rule`].
+    pub target: bool,
 }
 
 /// National outcome over the draws.
@@ -283,6 +283,8 @@ pub struct MarginResult {
     pub budget_sweep: Vec<BudgetPoint>,
     /// Every modelled quantity with its source.
     pub assumptions: Vec<Assumption>,
+    /// How the target jurisdictions (`jurisdictions[].target`) were chosen, in words.
+    pub target_rule: String,
 }
 
 /// Chooses seeds for a budget (the budget sweep's selector).
@@ -318,10 +320,12 @@ pub struct CoverageSelector {
 }
 
 impl CoverageSelector {
-    /// A selector over `sim`'s graph with swing-state voters as the target.
+    /// A selector over `sim`'s graph with the voters of its target jurisdictions
+    /// ([`Simulation::target_units`]) as the target.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] when the simulation has no graph.
+    /// [`Error::InvalidParameter`] when the simulation has no graph or a listed target is not
+    /// in the electorate.
     pub fn new(sim: &Simulation<'_>, candidates: Option<Vec<u32>>) -> Result<Self> {
         let (Some(graph), Some(pop)) = (sim.graph, sim.population.as_ref()) else {
             return Err(Error::invalid_parameter(
@@ -330,7 +334,7 @@ impl CoverageSelector {
                 "a budget sweep needs a graph to pick seeds from",
             ));
         };
-        let swing = sim.swing_units();
+        let swing = sim.target_units(&crate::NoProgress)?;
         let mut attrs = graph.attributes().clone();
         let of_account = &graph.people().of_account;
         for (a, w) in attrs.target_weight.iter_mut().enumerate() {
@@ -376,6 +380,7 @@ pub struct Simulation<'g> {
     engine: Engine,
     population: Option<Population>,
     pool: Option<rayon::ThreadPool>,
+    tipping: std::sync::OnceLock<Vec<f64>>,
 }
 
 impl std::fmt::Debug for Simulation<'_> {
@@ -446,6 +451,7 @@ impl<'g> Simulation<'g> {
             engine,
             population: None,
             pool: config.sampling.pool()?,
+            tipping: std::sync::OnceLock::new(),
         })
     }
 
@@ -466,13 +472,60 @@ impl<'g> Simulation<'g> {
         }
     }
 
-    /// Units within the swing margin.
-    fn swing_units(&self) -> Vec<bool> {
-        self.electorate
-            .units
-            .iter()
-            .map(|u| u.margin_points().abs() <= self.config.swing_margin)
-            .collect()
+    /// Share of the baseline's draws (no campaign) in which each unit is the tipping point,
+    /// computed once per simulation.
+    fn baseline_tipping(&self, progress: &dyn Progress, comm: &dyn Comm) -> Result<&[f64]> {
+        if let Some(t) = self.tipping.get() {
+            return Ok(t);
+        }
+        let none = Exposures::none(self.electorate.units.len());
+        let o = self.outcomes(&none, &EffectModel::zero(), progress, comm)?;
+        let d = o.draws as f64;
+        let shares = o.units.iter().map(|u| u.tipping as f64 / d).collect();
+        Ok(self.tipping.get_or_init(|| shares))
+    }
+
+    /// The target units of [`MarginConfig::targets`]: by the baseline's own tipping-point
+    /// shares, or the user's list. Never by the certified margin of the simulated election.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a listed id the electorate lacks; [`Error::Cancelled`].
+    pub fn target_units(&self, progress: &dyn Progress) -> Result<Vec<bool>> {
+        self.target_units_on(progress, &comm::Local)
+    }
+
+    fn target_units_on(&self, progress: &dyn Progress, comm: &dyn Comm) -> Result<Vec<bool>> {
+        let e = &self.electorate;
+        match &self.config.targets {
+            TargetRule::TippingPoint { min_share } => Ok(self
+                .baseline_tipping(progress, comm)?
+                .iter()
+                .map(|&t| t >= *min_share)
+                .collect()),
+            TargetRule::List(ids) => {
+                let mut v = vec![false; e.units.len()];
+                for id in ids {
+                    let ui = e.find(id).ok_or_else(|| {
+                        Error::invalid_parameter(
+                            "target jurisdiction",
+                            id,
+                            format!(
+                                "is not in the electorate {} (ids like {})",
+                                e.name,
+                                e.units
+                                    .iter()
+                                    .take(3)
+                                    .map(|u| u.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        )
+                    })?;
+                    v[ui] = true;
+                }
+                Ok(v)
+            }
+        }
     }
 
     fn realize(
@@ -664,7 +717,15 @@ impl<'g> Simulation<'g> {
         let none = Exposures::none(self.electorate.units.len());
         let x = realized.as_ref().map_or(&none, |r| &r.exposures);
         let o = self.outcomes(x, &self.config.effects, progress, comm)?;
-        let mut result = self.summarize(&o, x, realized.as_ref());
+        if realized.is_none() {
+            // no campaign: these draws are the baseline's own
+            let d = o.draws as f64;
+            let _ = self
+                .tipping
+                .set(o.units.iter().map(|u| u.tipping as f64 / d).collect());
+        }
+        let targets = self.target_units_on(progress, comm)?;
+        let mut result = self.summarize(&o, x, realized.as_ref(), &targets);
         for (effect, make) in [
             (
                 "persuasion",
@@ -797,10 +858,15 @@ impl<'g> Simulation<'g> {
         Ok(out)
     }
 
-    fn summarize(&self, o: &Outcomes, x: &Exposures, realized: Option<&Realized>) -> MarginResult {
+    fn summarize(
+        &self,
+        o: &Outcomes,
+        x: &Exposures,
+        realized: Option<&Realized>,
+        targets: &[bool],
+    ) -> MarginResult {
         let e = &self.electorate;
         let d = o.draws as f64;
-        let swing = self.swing_units();
         let jurisdictions = e
             .units
             .iter()
@@ -843,7 +909,7 @@ impl<'g> Simulation<'g> {
                     reached_voters: st.reached_voters,
                     break_even_effect: break_even_persuasion(base, &m),
                     break_even_mobilization: break_even_mobilization(base, &m),
-                    swing: swing[ui],
+                    target: targets[ui],
                 }
             })
             .collect();
@@ -913,6 +979,7 @@ impl<'g> Simulation<'g> {
             sensitivity: Vec::new(),
             budget_sweep: Vec::new(),
             assumptions: assumptions(&self.config, e),
+            target_rule: self.config.targets.describe(),
         }
     }
 }
@@ -1008,6 +1075,47 @@ pub fn simulate_baseline(
     progress: &dyn Progress,
 ) -> Result<MarginResult> {
     Simulation::baseline(electorate, config)?.run(None, &[], progress)
+}
+
+/// The target jurisdictions of a campaign chosen without hindsight: the ids (electorate order)
+/// of the units that are the tipping point in at least `min_share` of the baseline's simulated
+/// draws under `config`'s baseline error and seed (no campaign). With a forecast electorate
+/// these are the forecast's tipping-point probabilities. `config`'s own target rule is not
+/// used.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for `min_share` outside (0, 1] and as
+/// [`Simulation::baseline`]; [`Error::Cancelled`].
+///
+/// # Example
+/// ```
+/// use reachgraph_core::margin::{self, Electorate, MarginConfig, BaselineError};
+/// use reachgraph_core::election::Side;
+/// let e = Electorate::us_president(2020, Side::Dem).unwrap();
+/// let cfg = MarginConfig::builder().draws(16).error(BaselineError::none()).build().unwrap();
+/// // without baseline error one state decides every draw: Wisconsin in 2020
+/// assert_eq!(margin::tipping_point_targets(&e, &cfg, 0.01).unwrap(), vec!["WI".to_string()]);
+/// ```
+pub fn tipping_point_targets(
+    electorate: &Electorate,
+    config: &MarginConfig,
+    min_share: f64,
+) -> Result<Vec<String>> {
+    let rule = TargetRule::TippingPoint { min_share };
+    rule.validate()?;
+    let cfg = MarginConfig {
+        targets: rule,
+        ..config.clone()
+    };
+    let sim = Simulation::baseline(electorate, &cfg)?;
+    let t = sim.target_units(&crate::NoProgress)?;
+    Ok(electorate
+        .units
+        .iter()
+        .zip(t)
+        .filter(|(_, t)| *t)
+        .map(|(u, _)| u.id.clone())
+        .collect())
 }
 
 /// The modelled quantities of a run, each with its value and source.
@@ -1185,5 +1293,53 @@ mod tests {
         assert_eq!(break_even_mobilization(-100.0, &m), Some(2.0));
         // leads by 100: demobilizing voters with net lean 200 → −0.5
         assert_eq!(break_even_mobilization(100.0, &m), Some(-0.5));
+    }
+
+    #[test]
+    fn targets_come_from_the_baselines_tipping_points() {
+        use crate::election::Side;
+        let e = Electorate::us_president(2024, Side::Dem).unwrap();
+        let cfg = MarginConfig::builder().draws(4000).build().unwrap();
+        let t = tipping_point_targets(&e, &cfg, 0.01).unwrap();
+        // Arizona (-5.53 points certified) is a target: the old 5-point rule left it out
+        for id in ["AZ", "GA", "MI", "NV", "NC", "PA", "WI"] {
+            assert!(t.iter().any(|x| x == id), "{id} missing from {t:?}");
+        }
+        for id in ["CA", "TX", "NY"] {
+            assert!(!t.iter().any(|x| x == id), "{id} in {t:?}");
+        }
+        // the same seed gives the same targets; a higher bar gives a subset
+        assert_eq!(tipping_point_targets(&e, &cfg, 0.01).unwrap(), t);
+        let high = tipping_point_targets(&e, &cfg, 0.2).unwrap();
+        assert!(high.len() < t.len() && high.iter().all(|h| t.contains(h)));
+        // bad shares and lists are refused
+        for bad in [0.0, -0.1, 1.5, f64::NAN] {
+            assert!(matches!(
+                tipping_point_targets(&e, &cfg, bad),
+                Err(Error::InvalidParameter { .. })
+            ));
+        }
+        let listed = MarginConfig::builder()
+            .draws(16)
+            .targets(TargetRule::List(vec!["PA".into(), "ZZ".into()]))
+            .build()
+            .unwrap();
+        let sim = Simulation::baseline(&e, &listed).unwrap();
+        let err = sim.target_units(&crate::NoProgress).unwrap_err();
+        assert!(err.to_string().contains("ZZ"), "{err}");
+        assert!(MarginConfig::builder()
+            .targets(TargetRule::List(vec![]))
+            .build()
+            .is_err());
+        let ok = MarginConfig::builder()
+            .draws(16)
+            .targets(TargetRule::List(vec!["PA".into(), "ME-02".into()]))
+            .build()
+            .unwrap();
+        let sim = Simulation::baseline(&e, &ok).unwrap();
+        let u = sim.target_units(&crate::NoProgress).unwrap();
+        assert_eq!(u.iter().filter(|&&b| b).count(), 2);
+        let r = sim.run(None, &[], &crate::NoProgress).unwrap();
+        assert!(r.target_rule.contains("PA, ME-02"));
     }
 }
