@@ -146,6 +146,11 @@ pub struct JurisdictionOutcome {
     /// Mobilization rate per reached non-voter that would flip it (negative: demobilization);
     /// `None` when no rate of either sign could.
     pub break_even_mobilization: Option<f64>,
+    /// 95% range of `break_even_effect` over the exposure realizations (the random worlds of
+    /// who is reached), over those where some rate could; `None` when none could.
+    pub break_even_effect_range: Option<[f64; 2]>,
+    /// 95% range of `break_even_mobilization` over the exposure realizations.
+    pub break_even_mobilization_range: Option<[f64; 2]>,
     /// A target of the budget sweep, by [`MarginResult::target_rule`].
     pub target: bool,
 }
@@ -175,9 +180,39 @@ pub struct National {
     pub net_votes: Interval,
     /// Cost of the campaign, when known.
     pub cost: Option<f64>,
-    /// Cost over expected net votes (`None` without a cost or when the expectation is ≤ 0).
+    /// Monte Carlo standard error of `net_votes.mean` (the sd over draws / √draws; the
+    /// draws with and without the campaign share their baseline error, common random numbers).
+    pub net_votes_mc_stderr: f64,
+    /// Cost over expected net votes, only when the expected net gain is positive beyond its
+    /// Monte Carlo error (`mean − 2·stderr > 0`); `None` otherwise, with the reason in
+    /// `cost_per_net_vote_reason`.
+    pub cost_per_net_vote: Option<f64>,
+    /// Why `cost_per_net_vote` is `None`, in words (`None` when there is a price).
+    pub cost_per_net_vote_reason: Option<String>,
+    /// Cost per net vote as a function of an assumed fixed effect rate (one effect at a time,
+    /// the others 0): expected net votes from the mean exposure, with their Monte Carlo error
+    /// over exposure realizations. Empty without a campaign.
+    pub cost_curve: Vec<CostPoint>,
+}
+
+/// One point of the cost curve: at an assumed fixed rate, what the campaign buys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostPoint {
+    /// `persuasion` or `mobilization`.
+    pub effect: String,
+    /// The assumed rate per reached (persuadable) voter or non-voter.
+    pub rate: f64,
+    /// Expected net votes added to side A's margin over all states (modelled).
+    pub net_votes: f64,
+    /// Its Monte Carlo standard error over exposure realizations.
+    pub net_votes_mc_stderr: f64,
+    /// Cost per expected net vote, when there is a cost and the gain is positive beyond
+    /// twice its error.
     pub cost_per_net_vote: Option<f64>,
 }
+
+/// The rates of the cost curve: per reached voter (persuasion) or non-voter (mobilization).
+pub const COST_CURVE_RATES: [f64; 6] = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05];
 
 /// What the campaign was and whom it reached.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -858,6 +893,37 @@ impl<'g> Simulation<'g> {
         Ok(out)
     }
 
+    /// The cost curve of [`National::cost_curve`]: net votes at each of [`COST_CURVE_RATES`]
+    /// are linear in the rate, `2θ·Σ persuadable B voters reached` (persuasion) or `θ·Σ
+    /// non-voters' net lean` (mobilization) over the state rows, averaged over realizations.
+    fn cost_curve(&self, x: &Exposures, cost: Option<f64>) -> Vec<CostPoint> {
+        let states = self.electorate.state_indices();
+        let per_real = |c: usize, f: f64| -> Vec<f64> {
+            (0..x.realizations)
+                .map(|r| f * states.iter().map(|&u| x.get(r, u)[c]).sum::<f64>())
+                .collect()
+        };
+        let mut out = Vec::new();
+        for (effect, v) in [
+            ("persuasion", per_real(C_PA, 2.0)),
+            ("mobilization", per_real(C_MPLUS, 1.0)),
+        ] {
+            let iv = Interval::of(&v);
+            let se = iv.sd / (v.len() as f64).sqrt();
+            for rate in COST_CURVE_RATES {
+                let (net, net_se) = (rate * iv.mean, rate * se);
+                out.push(CostPoint {
+                    effect: effect.into(),
+                    rate,
+                    net_votes: net,
+                    net_votes_mc_stderr: net_se,
+                    cost_per_net_vote: price(cost, net, net_se, String::new).0,
+                });
+            }
+        }
+        out
+    }
+
     fn summarize(
         &self,
         o: &Outcomes,
@@ -909,6 +975,10 @@ impl<'g> Simulation<'g> {
                     reached_voters: st.reached_voters,
                     break_even_effect: break_even_persuasion(base, &m),
                     break_even_mobilization: break_even_mobilization(base, &m),
+                    break_even_effect_range: realized
+                        .and_then(|_| range_over(x, ui, |k| break_even_persuasion(base, k))),
+                    break_even_mobilization_range: realized
+                        .and_then(|_| range_over(x, ui, |k| break_even_mobilization(base, k))),
                     target: targets[ui],
                 }
             })
@@ -932,7 +1002,34 @@ impl<'g> Simulation<'g> {
             .map(|(&a, &b)| a as f64 - b as f64)
             .collect();
         let net_votes = Interval::of(&o.net_votes);
+        let net_votes_mc_stderr = net_votes.sd / d.sqrt();
         let cost = realized.and_then(|r| r.cost);
+        let eff = &self.config.effects;
+        let (cost_per_net_vote, cost_per_net_vote_reason) =
+            price(cost, net_votes.mean, net_votes_mc_stderr, || {
+                if realized.is_none() {
+                    return "no campaign".to_string();
+                }
+                let centred = eff.persuasion.mean == 0.0
+                    && eff.mobilization.mean == 0.0
+                    && eff.backlash.mean == 0.0;
+                if centred {
+                    "the effect priors are centred on zero: the expected net gain is zero by \
+                     construction; read the cost curve for the price at an assumed rate"
+                        .to_string()
+                } else {
+                    format!(
+                        "the expected net gain, {:.1} votes (Monte Carlo s.e. {:.1}), is not \
+                         positive beyond twice its error under these effect priors; read the \
+                         cost curve for the price at an assumed rate",
+                        net_votes.mean, net_votes_mc_stderr
+                    )
+                }
+            });
+        let cost_curve = match realized {
+            None => Vec::new(),
+            Some(_) => self.cost_curve(x, cost),
+        };
         let national = National {
             total_electoral_votes: e.total_electoral_votes,
             majority: maj,
@@ -956,11 +1053,11 @@ impl<'g> Simulation<'g> {
             },
             ev_change: Interval::of(&ev_change),
             net_votes,
+            net_votes_mc_stderr,
             cost,
-            cost_per_net_vote: match cost {
-                Some(c) if net_votes.mean > 0.0 => Some(c / net_votes.mean),
-                _ => None,
-            },
+            cost_per_net_vote,
+            cost_per_net_vote_reason,
+            cost_curve,
         };
         MarginResult {
             side_a: e.side_a,
@@ -978,10 +1075,42 @@ impl<'g> Simulation<'g> {
             jurisdictions,
             sensitivity: Vec::new(),
             budget_sweep: Vec::new(),
-            assumptions: assumptions(&self.config, e),
+            assumptions: {
+                let mut a = assumptions(&self.config, e);
+                if let Some(pop) = &self.population {
+                    a.push(given_columns(pop));
+                }
+                a
+            },
             target_rule: self.config.targets.describe(),
         }
     }
+}
+
+/// A price per net vote only when the gain is positive beyond twice its Monte Carlo error;
+/// else `None` and the reason (`why` when the gain is not distinguishable from zero).
+fn price(
+    cost: Option<f64>,
+    mean: f64,
+    stderr: f64,
+    why: impl FnOnce() -> String,
+) -> (Option<f64>, Option<String>) {
+    match cost {
+        None => (None, Some("the campaign has no cost".into())),
+        Some(c) if mean - 2.0 * stderr > 0.0 => (Some(c / mean), None),
+        Some(_) => (None, Some(why())),
+    }
+}
+
+/// The 95% range over exposure realizations of `f` on unit `u`'s coefficients, over the
+/// realizations where it has a value.
+fn range_over(x: &Exposures, u: usize, f: impl Fn(&[f64]) -> Option<f64>) -> Option<[f64; 2]> {
+    let mut v: Vec<f64> = (0..x.realizations).filter_map(|r| f(x.get(r, u))).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable_by(f64::total_cmp);
+    Some([outcome::quantile(&v, 0.025), outcome::quantile(&v, 0.975)])
 }
 
 fn share(it: impl Iterator<Item = bool>) -> f64 {
@@ -1116,6 +1245,30 @@ pub fn tipping_point_targets(
         .filter(|(_, t)| *t)
         .map(|(u, _)| u.id.clone())
         .collect())
+}
+
+/// Which per-person columns the run had, and the defaults of the rest.
+fn given_columns(pop: &Population) -> Assumption {
+    let names = ["lean", "turnout", "eligible", "effect_multiplier"];
+    let given: Vec<&str> = names
+        .iter()
+        .zip(pop.given)
+        .filter(|(_, g)| *g)
+        .map(|(n, _)| *n)
+        .collect();
+    Assumption {
+        name: "per-person voter columns".into(),
+        value: if given.is_empty() {
+            "none given".into()
+        } else {
+            format!("given: {}", given.join(", "))
+        },
+        source: "the request's per-person arrays, else the graph's attribute columns; people \
+                 without a value take the default: lean and turnout from the jurisdiction's \
+                 average (drawn per person as below), eligible 1, effect multiplier 1 \
+                 (assumption: every creator's post has the same effect)."
+            .into(),
+    }
 }
 
 /// The modelled quantities of a run, each with its value and source.
@@ -1264,6 +1417,29 @@ pub fn assumptions(c: &MarginConfig, e: &Electorate) -> Vec<Assumption> {
              eligible population ({} where that is unknown).",
             DEFAULT_TURNOUT
         ),
+    });
+    v.push(Assumption {
+        name: "persuadable voters".into(),
+        value: "persuasion and backlash act on the persuadable share 1 - |2 lean - 1| of each \
+                reached voter (1 at lean 0.5, 0 at lean 0 or 1); mobilization on every reached \
+                eligible non-voter, who votes A with their own lean; ineligible voters carry no \
+                vote"
+            .into(),
+        source: "modelling choice after Hillygus & Shields, The Persuadable Voter (Princeton UP, \
+                 2008): persuasion works on cross-pressured and undecided voters, not on \
+                 committed partisans."
+            .into(),
+    });
+    v.push(Assumption {
+        name: "effect multiplier per creator".into(),
+        value: "each account's given multiplier scales the effect rates for the people its \
+                posts reach (one-hop: exposure-weighted mean over the posting accounts; \
+                cascades: the seeds' mean); 1 where not given"
+            .into(),
+        source: "assumption, default 1: no field estimate separates the persuasive effect of \
+                 one creator's post from another's; a non-default (e.g. trust in \
+                 micro-influencers) must be documented by whoever sets it."
+            .into(),
     });
     v.push(Assumption {
         name: "votes from exposure".into(),
