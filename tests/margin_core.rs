@@ -5,7 +5,8 @@ use reachgraph_core::cascade::{simulate as spread, Model, Simulator, SpreadConfi
 use reachgraph_core::election::Side;
 use reachgraph_core::margin::{
     self, normal_cdf, BaselineError, Campaign, Correlation, EffectModel, Electorate, Exposure,
-    Mapping, MarginConfig, MarginResult, Prior, Selection, Simulation, VoterScale, VoterStates,
+    Mapping, MarginConfig, MarginResult, PersonVoters, Prior, Selection, Simulation, VoterScale,
+    VoterStates,
 };
 use reachgraph_core::scenario::{generate, ScenarioConfig};
 use reachgraph_core::{Attributes, Categorical, Error, Graph, GraphOptions, NoProgress, NodeIds};
@@ -86,14 +87,30 @@ fn unit<'a>(r: &'a MarginResult, id: &str) -> &'a margin::JurisdictionOutcome {
     r.jurisdictions.iter().find(|j| j.id == id).unwrap()
 }
 
-/// The margin change by hand: `s·(2θp·T(1−L) − 2θb·T·L + θm·(1−T)(2L−1))` summed over people.
+/// The margin change by hand: `s·(2θp·T(1−L)π − 2θb·T·L·π + θm·(1−T)(2L−1))` summed over
+/// people, with `π = 1 − |2L − 1|` the persuadable share.
 fn by_hand(people: &[usize], s: f64, e: &EffectModel, h: f64) -> f64 {
+    by_hand_with(people, s, e, h, &LEAN, &TURNOUT, &[1.0; 7])
+}
+
+fn by_hand_with(
+    people: &[usize],
+    s: f64,
+    e: &EffectModel,
+    h: f64,
+    lean: &[f64],
+    turnout: &[f64],
+    eligible: &[f64],
+) -> f64 {
     people
         .iter()
         .map(|&p| {
-            let (l, t) = (LEAN[p], TURNOUT[p]);
+            let (l, t) = (lean[p], turnout[p]);
+            let pi = 1.0 - (2.0 * l - 1.0).abs();
             h * s
-                * (2.0 * e.persuasion.mean * t * (1.0 - l) - 2.0 * e.backlash.mean * t * l
+                * eligible[p]
+                * (2.0 * e.persuasion.mean * t * (1.0 - l) * pi
+                    - 2.0 * e.backlash.mean * t * l * pi
                     + e.mobilization.mean * (1.0 - t) * (2.0 * l - 1.0))
         })
         .sum()
@@ -164,9 +181,14 @@ fn deterministic_effects_without_error_are_exact_arithmetic() {
     assert_eq!(unit(&r, "BB").reached_voters, 200.0);
     let c = r.campaign.as_ref().unwrap();
     assert_eq!((c.reached_people.mean, c.reached_voters.mean), (4.0, 400.0));
-    // BB: A trails by 20; 2·θ·Σ s·T(1−L) over 3 and 4 = 2θ·(100·0.25·0.6 + 0) = 30θ → θ = 2/3
+    // BB: A trails by 20; 2·θ·Σ s·T(1−L)·π over 3 and 4 = 2θ·(100·0.25·0.6·0.8 + 0) = 24θ
     let be = unit(&r, "BB").break_even_effect.unwrap();
-    assert!((be - 20.0 / 30.0).abs() < 1e-12, "{be}");
+    assert!((be - 20.0 / 24.0).abs() < 1e-12, "{be}");
+    // one exposure world (p = 1): the range over realizations is the point
+    assert_eq!(
+        unit(&r, "BB").break_even_effect_range,
+        Some([20.0 / 24.0, 20.0 / 24.0])
+    );
     // without error, P(win) is the sign of the margin
     let bb_with = -20.0 + bb;
     assert_eq!(
@@ -651,4 +673,263 @@ fn budget_sweep_calls_the_selector_and_is_monotone_in_reach() {
         .budget_sweep(&template, &[2.0, 1.0], &mut closure, &NoProgress)
         .is_err());
     assert_eq!(calls, vec![1.0, 2.0]);
+}
+
+/// Config with lean, turnout and eligibility given per person through [`PersonVoters`].
+fn person_config(
+    people: PersonVoters,
+    effects: EffectModel,
+    draws: u64,
+    seed: u64,
+) -> MarginConfig {
+    MarginConfig::builder()
+        .draws(draws)
+        .seed(seed)
+        .threads(1)
+        .error(BaselineError::none())
+        .effects(effects)
+        .mapping(Mapping::Attribute)
+        .scale(VoterScale::Global(100.0))
+        .people(people)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn per_person_lean_turnout_and_eligibility_reproduce_hand_computed_votes() {
+    let g = small_graph();
+    let e = small_electorate();
+    let eligible = [1.0, 0.5, 1.0, 0.0, 1.0, 1.0, 1.0];
+    let people = PersonVoters {
+        lean: Some(LEAN.to_vec()),
+        turnout: Some(TURNOUT.to_vec()),
+        eligible: Some(eligible.to_vec()),
+        effect_multiplier: None,
+    };
+    let eff = fixed(0.01, 0.05, 0.002, 0.0);
+    let r = margin::simulate(
+        &g,
+        &e,
+        &Campaign::one_hop(vec![0]),
+        &person_config(people, eff, 50, 1),
+        &NoProgress,
+    )
+    .unwrap();
+    let h = |ps: &[usize]| by_hand_with(ps, 100.0, &eff, 1.0, &LEAN, &TURNOUT, &eligible);
+    for (id, want) in [("AA", h(&[1, 2])), ("AA-01", h(&[1])), ("BB", h(&[3, 4]))] {
+        let d = unit(&r, id).delta_votes;
+        assert!((d.mean - want).abs() < 1e-9, "{id}: {} vs {want}", d.mean);
+        assert_eq!(d.sd, 0.0);
+    }
+    // person 3 is ineligible: BB's change is person 4's alone (lean 0: no persuadable share,
+    // turnout 0: mobilizing it adds B votes)
+    assert!((unit(&r, "BB").delta_votes.mean - 100.0 * 0.05 * -1.0).abs() < 1e-9);
+    // eligible voters reached: 50 + 100 in AA, 0 + 100 in BB
+    assert_eq!(unit(&r, "AA").reached_voters, 150.0);
+    assert_eq!(unit(&r, "BB").reached_voters, 100.0);
+    assert!(r
+        .assumptions
+        .iter()
+        .any(|a| a.value == "given: lean, turnout, eligible"));
+}
+
+#[test]
+fn audience_lean_sets_the_sign_of_mobilization_in_every_draw() {
+    let g = small_graph();
+    let e = small_electorate();
+    let run = |lean: f64, eligible: f64| {
+        let people = PersonVoters {
+            lean: Some(vec![lean; 7]),
+            turnout: Some(vec![0.3; 7]),
+            eligible: Some(vec![eligible; 7]),
+            effect_multiplier: None,
+        };
+        // an uncertain, positive mobilization; persuasion off
+        let eff = EffectModel {
+            persuasion: Prior::fixed(0.0),
+            mobilization: Prior {
+                mean: 0.05,
+                sd: 0.01,
+            },
+            ..EffectModel::zero()
+        };
+        let cfg = MarginConfig::builder()
+            .draws(2_000)
+            .seed(5)
+            .effects(eff)
+            .mapping(Mapping::Attribute)
+            .scale(VoterScale::Global(100.0))
+            .people(people)
+            .build()
+            .unwrap();
+        margin::simulate(&g, &e, &Campaign::one_hop(vec![0]), &cfg, &NoProgress).unwrap()
+    };
+    // the audience leans A: side A gains in every draw (the lowest draw is above 0)
+    let a = run(0.9, 1.0);
+    assert!(a.national.net_votes.lo > 0.0 && a.national.net_votes.sd > 0.0);
+    for id in ["AA", "BB"] {
+        assert!(unit(&a, id).delta_votes.lo > 0.0, "{id}");
+    }
+    // the mirror audience loses in every draw
+    let b = run(0.1, 1.0);
+    assert!(b.national.net_votes.hi < 0.0);
+    assert!((a.national.net_votes.mean + b.national.net_votes.mean).abs() < 1e-6);
+    // nobody reached is eligible: nothing moves in any draw
+    let c = run(0.9, 0.0);
+    let n = c.national.net_votes;
+    assert_eq!((n.mean, n.sd, n.lo, n.hi), (0.0, 0.0, 0.0, 0.0));
+    assert_eq!(c.national.delta_p_majority, 0.0);
+    // a creator multiplier of 2 doubles the effect, 0 removes it
+    let with_mult = |m: f64| {
+        let mut mult = vec![1.0; 7];
+        mult[0] = m;
+        let people = PersonVoters {
+            lean: Some(vec![0.9; 7]),
+            turnout: Some(vec![0.3; 7]),
+            eligible: None,
+            effect_multiplier: Some(mult),
+        };
+        let cfg = person_config(people, fixed(0.0, 0.05, 0.0, 0.0), 10, 1);
+        margin::simulate(&g, &e, &Campaign::one_hop(vec![0]), &cfg, &NoProgress)
+            .unwrap()
+            .national
+            .net_votes
+            .mean
+    };
+    let one = with_mult(1.0);
+    assert!(one > 0.0);
+    assert!((with_mult(2.0) - 2.0 * one).abs() < 1e-9);
+    assert_eq!(with_mult(0.0), 0.0);
+}
+
+#[test]
+fn bad_per_person_columns_are_typed_errors() {
+    let g = small_graph();
+    let e = small_electorate();
+    let try_people = |p: PersonVoters| {
+        let cfg = MarginConfig::builder()
+            .draws(4)
+            .mapping(Mapping::Attribute)
+            .people(p)
+            .build()
+            .unwrap();
+        Simulation::new(&g, &e, &cfg).unwrap_err()
+    };
+    let err = try_people(PersonVoters {
+        lean: Some(vec![0.5; 3]),
+        ..Default::default()
+    });
+    assert!(
+        matches!(
+            err,
+            Error::LengthMismatch {
+                got: 3,
+                expected: 7,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let mut t = vec![0.5; 7];
+    t[2] = 1.5;
+    let err = try_people(PersonVoters {
+        turnout: Some(t),
+        ..Default::default()
+    });
+    assert!(
+        matches!(&err, Error::InvalidAttribute { column, reason, .. } if column == "turnout" && reason.contains("1.5")),
+        "{err}"
+    );
+    let mut m = vec![1.0; 7];
+    m[0] = -1.0;
+    let err = try_people(PersonVoters {
+        effect_multiplier: Some(m),
+        ..Default::default()
+    });
+    assert!(
+        matches!(&err, Error::InvalidAttribute { column, .. } if column == "effect_multiplier"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cost_per_net_vote_only_when_the_gain_is_beyond_its_error() {
+    let (g, seeds) = scenario_campaign();
+    let e = Electorate::us_president(2024, Side::Dem).unwrap();
+    let campaign = Campaign {
+        cost: Some(100_000.0),
+        ..Campaign::one_hop(seeds)
+    };
+    let run = |eff: EffectModel, seed: u64| {
+        let cfg = MarginConfig::builder()
+            .draws(4_000)
+            .exposure_trials(64)
+            .seed(seed)
+            .effects(eff)
+            .scale(VoterScale::Global(50.0))
+            .build()
+            .unwrap();
+        margin::simulate(&g, &e, &campaign, &cfg, &NoProgress).unwrap()
+    };
+    // centred on zero: no price, and the reason says so
+    let centred = EffectModel {
+        persuasion: Prior {
+            mean: 0.0,
+            sd: 0.005,
+        },
+        mobilization: Prior::fixed(0.0),
+        ..EffectModel::zero()
+    };
+    let r = run(centred, 1);
+    let n = &r.national;
+    assert!(n.net_votes_mc_stderr > 0.0);
+    assert!((n.net_votes_mc_stderr - n.net_votes.sd / 4_000f64.sqrt()).abs() < 1e-9);
+    assert_eq!(n.cost_per_net_vote, None);
+    assert!(
+        n.cost_per_net_vote_reason
+            .as_deref()
+            .unwrap()
+            .contains("zero by construction"),
+        "{:?}",
+        n.cost_per_net_vote_reason
+    );
+    // the cost curve prices assumed rates, linear in the rate
+    let p: Vec<_> = n
+        .cost_curve
+        .iter()
+        .filter(|c| c.effect == "persuasion")
+        .collect();
+    assert_eq!(p.len(), margin::COST_CURVE_RATES.len());
+    assert!(p[0].net_votes > 0.0);
+    for c in &p {
+        assert!(
+            (c.net_votes / c.rate - p[0].net_votes / p[0].rate).abs()
+                < 1e-6 * p[0].net_votes / p[0].rate
+        );
+        let per = c.cost_per_net_vote.unwrap();
+        assert!((per - 100_000.0 / c.net_votes).abs() < 1e-6 * per);
+    }
+    // same seed, same numbers; other seeds agree within their stated errors
+    assert_eq!(run(centred, 1), r);
+    let shifted = EffectModel {
+        persuasion: Prior {
+            mean: 0.01,
+            sd: 0.005,
+        },
+        mobilization: Prior::fixed(0.0),
+        ..EffectModel::zero()
+    };
+    let runs: Vec<_> = (1..=4).map(|s| run(shifted, s).national).collect();
+    for w in runs.windows(2) {
+        let se = (w[0].net_votes_mc_stderr.powi(2) + w[1].net_votes_mc_stderr.powi(2)).sqrt();
+        assert!(
+            (w[0].net_votes.mean - w[1].net_votes.mean).abs() < 4.0 * se,
+            "{se}"
+        );
+        let dse =
+            (w[0].delta_p_majority_stderr.powi(2) + w[1].delta_p_majority_stderr.powi(2)).sqrt();
+        assert!((w[0].delta_p_majority - w[1].delta_p_majority).abs() < 4.0 * dse + 1e-12);
+        // a gain clear of its error gets a price
+        assert!(w[0].cost_per_net_vote.is_some() && w[0].cost_per_net_vote_reason.is_none());
+    }
 }

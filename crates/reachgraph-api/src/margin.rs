@@ -14,7 +14,7 @@ use reachgraph_core::election::Side;
 use reachgraph_core::error::echo;
 use reachgraph_core::margin::{
     self, Assumption, BaselineError, Campaign, Correlation, EffectModel, Electorate, Exposure,
-    Mapping, MarginConfig, MarginResult, Prior, Simulation, VoterScale,
+    Mapping, MarginConfig, MarginResult, Prior, Simulation, TargetRule, VoterScale,
 };
 use reachgraph_core::reach::ReachOptions;
 use reachgraph_core::scenario::{self, ScenarioConfig};
@@ -117,15 +117,24 @@ pub struct MarginRequest {
     /// Also the sensitivity sweep over effect sizes.
     #[serde(default)]
     pub sensitivity: bool,
-    /// Budgets for the budget sweep (ascending); seeds picked by exact swing-voter reach.
+    /// Budgets for the budget sweep (ascending); seeds picked by exact reach of the voters of
+    /// the target jurisdictions (`tipping_share`, `targets`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub budgets: Vec<f64>,
     /// Candidate accounts of the budget sweep (all accounts with a cost when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub candidates: Option<IdList>,
-    /// Jurisdictions within this many points are swing (budget sweep targets; default 5).
+    /// Withdrawn: it chose targets by the certified margin of the simulated election
+    /// (hindsight). Refused with a message pointing at `tipping_share` and `targets`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub swing_margin: Option<f64>,
+    /// Target jurisdictions of the budget sweep: those that are the tipping point in at least
+    /// this share of the baseline's draws (default 0.01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tipping_share: Option<f64>,
+    /// Target jurisdictions of the budget sweep listed by id (instead of `tipping_share`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<String>>,
 }
 
 fn default_electorate() -> String {
@@ -165,6 +174,8 @@ impl Default for MarginRequest {
             budgets: Vec::new(),
             candidates: None,
             swing_margin: None,
+            tipping_share: None,
+            targets: None,
         }
     }
 }
@@ -374,7 +385,23 @@ fn config(r: &MarginRequest, demo_scale: Option<f64>, e: &Electorate) -> Result<
         b = b.exposure_trials(t);
     }
     if let Some(m) = r.swing_margin {
-        b = b.swing_margin(m);
+        return Err(ApiError::invalid(format!(
+            "swing_margin {m} is withdrawn: it chose the budget sweep's targets from the \
+             certified result of the election being simulated (hindsight). Use tipping_share \
+             (targets: the states that are the tipping point in at least that share of the \
+             baseline's draws; default 0.01) or targets (a list of jurisdiction ids), e.g. from \
+             a forecast"
+        )));
+    }
+    match (r.tipping_share, &r.targets) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "give either tipping_share or targets, not both",
+            ))
+        }
+        (Some(t), None) => b = b.targets(TargetRule::TippingPoint { min_share: t }),
+        (None, Some(ids)) => b = b.targets(TargetRule::List(ids.clone())),
+        (None, None) => {}
     }
     Ok(b.build()?)
 }

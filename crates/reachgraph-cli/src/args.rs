@@ -506,15 +506,21 @@ pub struct MarginArgs {
     /// Also a sensitivity sweep over effect sizes.
     #[arg(long)]
     pub sensitivity: bool,
-    /// Budget sweep: comma-separated ascending budgets (seeds picked by swing-state voter reach).
+    /// Budget sweep: comma-separated ascending budgets (seeds picked by target-state voter reach).
     #[arg(long, value_delimiter = ',')]
     pub budgets: Vec<f64>,
     /// Candidate accounts of the budget sweep.
     #[arg(long)]
     pub candidates: Option<String>,
-    /// Jurisdictions within this many points are swing (default 5).
-    #[arg(long)]
+    /// Withdrawn (chose targets by the certified result: hindsight); use --tipping-share or --targets.
+    #[arg(long, hide = true)]
     pub swing_margin: Option<f64>,
+    /// Budget-sweep targets: states that are the tipping point in at least this share of the baseline's draws (default 0.01).
+    #[arg(long)]
+    pub tipping_share: Option<f64>,
+    /// Budget-sweep targets listed by id, comma-separated (e.g. from a forecast), instead of --tipping-share.
+    #[arg(long, value_delimiter = ',')]
+    pub targets: Vec<String>,
     /// Write SVG charts (EV distribution, margin shift, reach ladder) into this directory.
     #[arg(long)]
     pub plot: Option<String>,

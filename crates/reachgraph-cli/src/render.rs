@@ -747,7 +747,8 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     if !m.budgets.is_empty() {
         let _ = writeln!(
             s,
-            "\nbudget sweep (seeds by swing-state voter reach; p: percentage points of probability):"
+            "\nbudget sweep (seeds by voter reach in the target jurisdictions: {}; p: percentage points of probability):",
+            r.target_rule
         );
         for b in &m.budgets {
             let p = &b.point;

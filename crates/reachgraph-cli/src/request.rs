@@ -83,6 +83,8 @@ impl MarginArgs {
             budgets: self.budgets.clone(),
             candidates: list(&self.candidates),
             swing_margin: self.swing_margin,
+            tipping_share: self.tipping_share,
+            targets: (!self.targets.is_empty()).then(|| self.targets.clone()),
         })
     }
 }

@@ -11,6 +11,10 @@
 //! | `cost` | price of hiring the account | not for hire (NaN) |
 //! | `followers` | real-world follower count (sets the tier) | the graph out-degree |
 //! | `tier` | nano/micro/mid/macro/mega | from followers: 10k / 100k / 500k / 1M |
+//! | `lean` | P(the person votes for side A when voting), margin simulation | the jurisdiction's average |
+//! | `turnout` | P(the person votes), margin simulation | the jurisdiction's turnout |
+//! | `eligible` | share of the person's voters eligible to vote (0/1 for one) | 1 |
+//! | `effect_multiplier` | scales the effect of the account's posts (an assumption) | 1 |
 //!
 //! Reach is counted in people: a person is reached when any of their accounts is. A person's
 //! target weight is the largest of their accounts' weights (reaching a person counts once), and
@@ -202,6 +206,17 @@ pub struct Attributes {
     pub followers: Vec<Option<u64>>,
     /// Tier, when given (else derived).
     pub tier: Vec<Option<Tier>>,
+    /// Probability that the account's person votes for side A when voting, in [0, 1]; NaN:
+    /// not given (the margin simulation then uses its jurisdiction's average).
+    pub lean: Vec<f64>,
+    /// Probability that the account's person votes, in [0, 1]; NaN: not given.
+    pub turnout: Vec<f64>,
+    /// Share of the voters the account's person stands for who are eligible, in [0, 1] (0/1
+    /// for one voter); NaN: not given (eligible).
+    pub eligible: Vec<f64>,
+    /// Effect multiplier of the account's posts in the margin simulation (>= 0, an
+    /// assumption); NaN: not given (1).
+    pub effect_multiplier: Vec<f64>,
 }
 
 impl Attributes {
@@ -215,6 +230,10 @@ impl Attributes {
             cost: vec![f64::NAN; n],
             followers: vec![None; n],
             tier: vec![None; n],
+            lean: vec![f64::NAN; n],
+            turnout: vec![f64::NAN; n],
+            eligible: vec![f64::NAN; n],
+            effect_multiplier: vec![f64::NAN; n],
         }
     }
 
@@ -256,6 +275,10 @@ impl Attributes {
             ("cost", self.cost.len()),
             ("followers", self.followers.len()),
             ("tier", self.tier.len()),
+            ("lean", self.lean.len()),
+            ("turnout", self.turnout.len()),
+            ("eligible", self.eligible.len()),
+            ("effect_multiplier", self.effect_multiplier.len()),
         ];
         for (column, got) in lens {
             if got != n {
@@ -306,6 +329,33 @@ impl Attributes {
                 column: "cost".into(),
                 node: topo.label(i as u32),
                 reason: format!("{} is not a finite number >= 0", self.cost[i]),
+            });
+        }
+        for (name, col) in [
+            ("lean", &self.lean),
+            ("turnout", &self.turnout),
+            ("eligible", &self.eligible),
+        ] {
+            if let Some(i) = col
+                .iter()
+                .position(|x| !x.is_nan() && !(0.0..=1.0).contains(x))
+            {
+                return Err(Error::InvalidAttribute {
+                    column: name.into(),
+                    node: topo.label(i as u32),
+                    reason: format!("{} is not a probability in [0, 1]", col[i]),
+                });
+            }
+        }
+        if let Some(i) = self
+            .effect_multiplier
+            .iter()
+            .position(|x| !x.is_nan() && !(x.is_finite() && *x >= 0.0))
+        {
+            return Err(Error::InvalidAttribute {
+                column: "effect_multiplier".into(),
+                node: topo.label(i as u32),
+                reason: format!("{} is not a finite number >= 0", self.effect_multiplier[i]),
             });
         }
         Ok(())

@@ -530,6 +530,10 @@ fn attributes<R: Read>(
     let cost = find_col(&headers, &["cost"]);
     let followers = find_col(&headers, &["followers", "follower_count"]);
     let tier = find_col(&headers, &["tier"]);
+    let lean = find_col(&headers, &["lean"]);
+    let turnout = find_col(&headers, &["turnout"]);
+    let eligible = find_col(&headers, &["eligible"]);
+    let multiplier = find_col(&headers, &["effect_multiplier"]);
     unknown_columns(
         &headers,
         &[
@@ -541,12 +545,20 @@ fn attributes<R: Read>(
             cost,
             followers,
             tier,
+            lean,
+            turnout,
+            eligible,
+            multiplier,
         ],
         input,
-        "id, platform, person, jurisdiction, target_weight, cost, followers, tier",
+        "id, platform, person, jurisdiction, target_weight, cost, followers, tier, lean, \
+         turnout, eligible, effect_multiplier",
     )?;
     if let Some(want) = required {
-        let cols = [platform, person, juris, weight, cost, followers, tier];
+        let cols = [
+            platform, person, juris, weight, cost, followers, tier, lean, turnout, eligible,
+            multiplier,
+        ];
         if !ATTRIBUTE_COLUMNS[1..]
             .iter()
             .zip(cols)
@@ -624,6 +636,25 @@ fn attributes<R: Read>(
         }
         if let Some(f) = num(followers, "followers")? {
             a.followers[i] = Some(f as u64);
+        }
+        for (col, name, out) in [
+            (lean, "lean", &mut a.lean),
+            (turnout, "turnout", &mut a.turnout),
+            (eligible, "eligible", &mut a.eligible),
+        ] {
+            if let Some(x) = num(col, name)? {
+                if x > 1.0 {
+                    return Err(Error::parse(
+                        input,
+                        line,
+                        format!("{name} {x} is not a probability in [0, 1]"),
+                    ));
+                }
+                out[i] = x;
+            }
+        }
+        if let Some(m) = num(multiplier, "effect_multiplier")? {
+            a.effect_multiplier[i] = m;
         }
         if let Some(s) = cell(tier) {
             a.tier[i] = Some(Tier::parse(s).ok_or_else(|| {
@@ -729,7 +760,7 @@ fn check_writable_id(id: &str) -> std::io::Result<()> {
 }
 
 /// The columns of an attribute CSV, in the order [`write_attributes`] writes them.
-const ATTRIBUTE_COLUMNS: [&str; 8] = [
+const ATTRIBUTE_COLUMNS: [&str; 12] = [
     "id",
     "platform",
     "person",
@@ -738,6 +769,10 @@ const ATTRIBUTE_COLUMNS: [&str; 8] = [
     "cost",
     "followers",
     "tier",
+    "lean",
+    "turnout",
+    "eligible",
+    "effect_multiplier",
 ];
 
 /// Writes the node attributes as a CSV that [`read_attributes`] reads back.
@@ -766,6 +801,13 @@ fn write_attributes_where<W: std::io::Write>(
     keep: impl Fn(u32) -> bool,
 ) -> std::io::Result<()> {
     let a = graph.attributes();
+    let opt = |x: f64| {
+        if x.is_nan() {
+            String::new()
+        } else {
+            x.to_string()
+        }
+    };
     let mut wr = csv::Writer::from_writer(w);
     wr.write_record(ATTRIBUTE_COLUMNS)?;
     for u in (0..graph.node_count() as u32).filter(|&u| keep(u)) {
@@ -784,6 +826,10 @@ fn write_attributes_where<W: std::io::Write>(
             cost,
             a.followers[i].map_or(String::new(), |f| f.to_string()),
             a.tier[i].map_or(String::new(), |t| t.name().to_string()),
+            opt(a.lean[i]),
+            opt(a.turnout[i]),
+            opt(a.eligible[i]),
+            opt(a.effect_multiplier[i]),
         ])?;
     }
     wr.flush()

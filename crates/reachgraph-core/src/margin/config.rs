@@ -263,6 +263,26 @@ pub enum VoterStates {
     },
 }
 
+/// Per-person voter columns (dense person ids) and per-account effect multipliers, each
+/// optional. A column given here overrides the graph's attribute column of the same name
+/// (`lean`, `turnout`, `eligible`, `effect_multiplier`); a NaN entry means "not given" for that
+/// person, who then takes the graph's value or else the default: lean and turnout from
+/// [`VoterStates`] (the jurisdiction's average, drawn per person), eligible 1, multiplier 1.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PersonVoters {
+    /// Probability that the person votes for side A when voting, in [0, 1] (per person).
+    pub lean: Option<Vec<f64>>,
+    /// Probability that the person votes, in [0, 1] (per person).
+    pub turnout: Option<Vec<f64>>,
+    /// Share of the voters the person stands for who are eligible to vote, in [0, 1]: 0 or 1
+    /// for one voter, a share for a person standing for many (per person).
+    pub eligible: Option<Vec<f64>>,
+    /// Effect multiplier of each account's posts, >= 0 (per account; an assumption, default 1):
+    /// scales the persuasion, mobilization and backlash rates of the people the account's
+    /// posts reach, e.g. for the trust attributed to a micro-influencer.
+    pub effect_multiplier: Option<Vec<f64>>,
+}
+
 /// Default concentration of the lean Beta (1: strongly polarized, most people nearly certain).
 pub const DEFAULT_LEAN_CONCENTRATION: f64 = 1.0;
 /// Default concentration of the turnout Beta.
@@ -339,7 +359,8 @@ pub struct MarginConfig {
     pub(crate) mapping: Mapping,
     pub(crate) scale: VoterScale,
     pub(crate) voters: VoterStates,
-    pub(crate) swing_margin: f64,
+    pub(crate) targets: TargetRule,
+    pub(crate) people: PersonVoters,
 }
 
 /// Default number of Monte Carlo draws.
@@ -349,8 +370,72 @@ pub const DEFAULT_DRAWS: u64 = 10_000;
 /// baseline uncertainty, and realizations are most of the cost (measured: 10,000 one-hop
 /// realizations of 100 creators on a 1M-edge population take 19 s on one core).
 pub const DEFAULT_EXPOSURE_TRIALS: u64 = 1_000;
-/// Default swing threshold: jurisdictions within this many points are swing (budget sweep targets).
-pub const DEFAULT_SWING_MARGIN: f64 = 5.0;
+/// Default tipping-point share above which a jurisdiction is a target of the budget sweep and
+/// of `--target swing`: 1% of the baseline's draws.
+pub const DEFAULT_TIPPING_SHARE: f64 = 0.01;
+
+/// How the target jurisdictions of the budget sweep (and of a planner's `--target swing`) are
+/// chosen. Never from the certified margin of the election being simulated: a state that came
+/// out close was not known to be close beforehand (that rule left Arizona, at -5.53 points in
+/// 2024, out of a 5-point band it was forecast inside).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetRule {
+    /// Jurisdictions whose share of the baseline's draws in which they are the tipping point
+    /// (the unit that gives the winner its majority, ordered by margin) is at least
+    /// `min_share`. The draws are those of the baseline error, so with a forecast electorate
+    /// (per-jurisdiction `dem_margin_sd`) these are the forecast's own tipping-point
+    /// probabilities.
+    TippingPoint {
+        /// Smallest share, in (0, 1].
+        min_share: f64,
+    },
+    /// Jurisdiction ids the user lists.
+    List(Vec<String>),
+}
+
+impl Default for TargetRule {
+    fn default() -> Self {
+        TargetRule::TippingPoint {
+            min_share: DEFAULT_TIPPING_SHARE,
+        }
+    }
+}
+
+impl TargetRule {
+    /// The rule in words, for the output.
+    pub fn describe(&self) -> String {
+        match self {
+            TargetRule::TippingPoint { min_share } => format!(
+                "tipping point in at least {}% of the baseline's simulated draws (no campaign)",
+                100.0 * min_share
+            ),
+            TargetRule::List(ids) => format!("listed by the user: {}", ids.join(", ")),
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        match self {
+            TargetRule::TippingPoint { min_share } => {
+                if !(min_share.is_finite() && *min_share > 0.0 && *min_share <= 1.0) {
+                    return Err(Error::invalid_parameter(
+                        "tipping-point share",
+                        min_share,
+                        "must be a share in (0, 1], e.g. 0.01 for 1% of the draws",
+                    ));
+                }
+            }
+            TargetRule::List(ids) => {
+                if ids.is_empty() {
+                    return Err(Error::Empty {
+                        what: "target jurisdiction list".into(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
 
 impl MarginConfig {
     /// A builder with the defaults: 10,000 draws, seed 0, all threads, the field-evidence
@@ -367,7 +452,8 @@ impl MarginConfig {
                 mapping: Mapping::Auto,
                 scale: VoterScale::default(),
                 voters: VoterStates::default(),
-                swing_margin: DEFAULT_SWING_MARGIN,
+                targets: TargetRule::default(),
+                people: PersonVoters::default(),
             },
         }
     }
@@ -402,9 +488,13 @@ impl MarginConfig {
     pub fn voters(&self) -> &VoterStates {
         &self.voters
     }
-    /// Swing threshold in points.
-    pub fn swing_margin(&self) -> f64 {
-        self.swing_margin
+    /// How target jurisdictions are chosen.
+    pub fn targets(&self) -> &TargetRule {
+        &self.targets
+    }
+    /// Per-person voter columns and per-account effect multipliers.
+    pub fn people(&self) -> &PersonVoters {
+        &self.people
     }
     /// A copy with other effects (for sweeps).
     pub fn with_effects(&self, effects: EffectModel) -> MarginConfig {
@@ -461,9 +551,16 @@ impl MarginConfigBuilder {
         self.config.voters = v;
         self
     }
-    /// Swing threshold in points (budget sweep targets).
-    pub fn swing_margin(mut self, m: f64) -> Self {
-        self.config.swing_margin = m;
+    /// How target jurisdictions are chosen (budget sweep; default: tipping point in at least
+    /// [`DEFAULT_TIPPING_SHARE`] of the baseline's draws).
+    pub fn targets(mut self, t: TargetRule) -> Self {
+        self.config.targets = t;
+        self
+    }
+    /// Per-person lean, turnout and eligibility, and per-account effect multipliers (each
+    /// overrides the graph's attribute column of the same name).
+    pub fn people(mut self, p: PersonVoters) -> Self {
+        self.config.people = p;
         self
     }
 
@@ -533,13 +630,7 @@ impl MarginConfigBuilder {
             positive("lean concentration", lean_concentration)?;
             positive("turnout concentration", turnout_concentration)?;
         }
-        if !(c.swing_margin.is_finite() && c.swing_margin >= 0.0) {
-            return Err(Error::invalid_parameter(
-                "swing margin",
-                c.swing_margin,
-                "must be a number of points >= 0",
-            ));
-        }
+        c.targets.validate()?;
         Ok(c)
     }
 }

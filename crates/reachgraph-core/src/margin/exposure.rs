@@ -60,6 +60,8 @@ impl Exposures {
 struct Scratch {
     stamp: Vec<u32>,
     count: Vec<u32>,
+    /// Sum over the person's exposures of the posting account's effect multiplier.
+    weight: Vec<f64>,
     post_stamp: Vec<u32>,
     epoch: u32,
     post_epoch: u32,
@@ -71,6 +73,7 @@ impl Scratch {
         Scratch {
             stamp: vec![0; people],
             count: vec![0; people],
+            weight: vec![0.0; people],
             post_stamp: vec![0; people],
             epoch: 0,
             post_epoch: 0,
@@ -93,14 +96,16 @@ impl Scratch {
         self.post_epoch += 1;
     }
     #[inline]
-    fn expose(&mut self, p: u32, times: u32) {
+    fn expose(&mut self, p: u32, times: u32, multiplier: f64) {
         let i = p as usize;
         if self.stamp[i] != self.epoch {
             self.stamp[i] = self.epoch;
             self.count[i] = 0;
+            self.weight[i] = 0.0;
             self.touched.push(p);
         }
         self.count[i] += times;
+        self.weight[i] += times as f64 * multiplier;
     }
 }
 
@@ -136,6 +141,18 @@ pub(crate) fn realize(
         }
     };
     let posts = campaign.posts_per_creator;
+    // A cascade does not say which seed's post reached whom: its people take the seeds' mean
+    // multiplier. One-hop exposure knows the poster of each exposure.
+    let mean_multiplier = if campaign.seeds.is_empty() {
+        1.0
+    } else {
+        campaign
+            .seeds
+            .iter()
+            .map(|&s| pop.multiplier[s as usize])
+            .sum::<f64>()
+            / campaign.seeds.len() as f64
+    };
     let out = graph.out_csr();
     let one_hop_seed = rng::derive(seed, PURPOSE_ONE_HOP);
     let h: Vec<f64> = (0..=64).map(|k| 1.0 - saturation.powi(k)).collect();
@@ -174,6 +191,7 @@ pub(crate) fn realize(
                     None => {
                         let mut d = Draws::new(rng::stream(one_hop_seed, r));
                         for &u in &campaign.seeds {
+                            let m = pop.multiplier[u as usize];
                             let (vs, ps) = (out.neighbors(u), out.probs(u));
                             for (&v, &p) in vs.iter().zip(ps) {
                                 let mut times = 0;
@@ -182,7 +200,7 @@ pub(crate) fn realize(
                                 }
                                 let person = of_account[v as usize];
                                 if times > 0 && !is_seed_person[person as usize] {
-                                    s.expose(person, times);
+                                    s.expose(person, times, m);
                                 }
                             }
                         }
@@ -198,7 +216,7 @@ pub(crate) fn realize(
                                     continue;
                                 }
                                 s.post_stamp[i] = s.post_epoch;
-                                s.expose(person, 1);
+                                s.expose(person, 1, mean_multiplier);
                             }
                         })?;
                     }
@@ -210,7 +228,8 @@ pub(crate) fn realize(
                     if st == NONE {
                         continue;
                     }
-                    let w = response(s.count[p]);
+                    // the response to k exposures, times the exposure-weighted mean multiplier
+                    let w = response(s.count[p]) * s.weight[p] / s.count[p] as f64;
                     let b = &pop.base[p];
                     for unit in [st, pop.district[p]] {
                         if unit == NONE {

@@ -68,10 +68,10 @@ mod population;
 
 pub use config::{
     BaselineError, Campaign, Correlation, EffectModel, Exposure, Mapping, MarginConfig,
-    MarginConfigBuilder, Prior, VoterScale, VoterStates, DEFAULT_BACKLASH, DEFAULT_DRAWS,
-    DEFAULT_ERROR_SD, DEFAULT_EXPOSURE_TRIALS, DEFAULT_LEAN_CONCENTRATION, DEFAULT_MOBILIZATION,
-    DEFAULT_NATIONAL_SHARE, DEFAULT_PERSUASION, DEFAULT_STATE_CORRELATION, DEFAULT_SWING_MARGIN,
-    DEFAULT_TURNOUT_CONCENTRATION,
+    MarginConfigBuilder, PersonVoters, Prior, TargetRule, VoterScale, VoterStates,
+    DEFAULT_BACKLASH, DEFAULT_DRAWS, DEFAULT_ERROR_SD, DEFAULT_EXPOSURE_TRIALS,
+    DEFAULT_LEAN_CONCENTRATION, DEFAULT_MOBILIZATION, DEFAULT_NATIONAL_SHARE, DEFAULT_PERSUASION,
+    DEFAULT_STATE_CORRELATION, DEFAULT_TIPPING_SHARE, DEFAULT_TURNOUT_CONCENTRATION,
 };
 pub use electorate::{Electorate, Unit, DEFAULT_TURNOUT};
 pub use outcome::{normal_cdf, EvDistribution, Interval, WithWithout, DRAW_CHUNK};
@@ -146,8 +146,13 @@ pub struct JurisdictionOutcome {
     /// Mobilization rate per reached non-voter that would flip it (negative: demobilization);
     /// `None` when no rate of either sign could.
     pub break_even_mobilization: Option<f64>,
-    /// Within the swing margin (budget sweep target).
-    pub swing: bool,
+    /// 95% range of `break_even_effect` over the exposure realizations (the random worlds of
+    /// who is reached), over those where some rate could; `None` when none could.
+    pub break_even_effect_range: Option<[f64; 2]>,
+    /// 95% range of `break_even_mobilization` over the exposure realizations.
+    pub break_even_mobilization_range: Option<[f64; 2]>,
+    /// A target of the budget sweep, by [`MarginResult::target_rule`].
+    pub target: bool,
 }
 
 /// National outcome over the draws.
@@ -175,9 +180,39 @@ pub struct National {
     pub net_votes: Interval,
     /// Cost of the campaign, when known.
     pub cost: Option<f64>,
-    /// Cost over expected net votes (`None` without a cost or when the expectation is ≤ 0).
+    /// Monte Carlo standard error of `net_votes.mean` (the sd over draws / √draws; the
+    /// draws with and without the campaign share their baseline error, common random numbers).
+    pub net_votes_mc_stderr: f64,
+    /// Cost over expected net votes, only when the expected net gain is positive beyond its
+    /// Monte Carlo error (`mean − 2·stderr > 0`); `None` otherwise, with the reason in
+    /// `cost_per_net_vote_reason`.
+    pub cost_per_net_vote: Option<f64>,
+    /// Why `cost_per_net_vote` is `None`, in words (`None` when there is a price).
+    pub cost_per_net_vote_reason: Option<String>,
+    /// Cost per net vote as a function of an assumed fixed effect rate (one effect at a time,
+    /// the others 0): expected net votes from the mean exposure, with their Monte Carlo error
+    /// over exposure realizations. Empty without a campaign.
+    pub cost_curve: Vec<CostPoint>,
+}
+
+/// One point of the cost curve: at an assumed fixed rate, what the campaign buys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostPoint {
+    /// `persuasion` or `mobilization`.
+    pub effect: String,
+    /// The assumed rate per reached (persuadable) voter or non-voter.
+    pub rate: f64,
+    /// Expected net votes added to side A's margin over all states (modelled).
+    pub net_votes: f64,
+    /// Its Monte Carlo standard error over exposure realizations.
+    pub net_votes_mc_stderr: f64,
+    /// Cost per expected net vote, when there is a cost and the gain is positive beyond
+    /// twice its error.
     pub cost_per_net_vote: Option<f64>,
 }
+
+/// The rates of the cost curve: per reached voter (persuasion) or non-voter (mobilization).
+pub const COST_CURVE_RATES: [f64; 6] = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05];
 
 /// What the campaign was and whom it reached.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -283,6 +318,8 @@ pub struct MarginResult {
     pub budget_sweep: Vec<BudgetPoint>,
     /// Every modelled quantity with its source.
     pub assumptions: Vec<Assumption>,
+    /// How the target jurisdictions (`jurisdictions[].target`) were chosen, in words.
+    pub target_rule: String,
 }
 
 /// Chooses seeds for a budget (the budget sweep's selector).
@@ -318,10 +355,12 @@ pub struct CoverageSelector {
 }
 
 impl CoverageSelector {
-    /// A selector over `sim`'s graph with swing-state voters as the target.
+    /// A selector over `sim`'s graph with the voters of its target jurisdictions
+    /// ([`Simulation::target_units`]) as the target.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] when the simulation has no graph.
+    /// [`Error::InvalidParameter`] when the simulation has no graph or a listed target is not
+    /// in the electorate.
     pub fn new(sim: &Simulation<'_>, candidates: Option<Vec<u32>>) -> Result<Self> {
         let (Some(graph), Some(pop)) = (sim.graph, sim.population.as_ref()) else {
             return Err(Error::invalid_parameter(
@@ -330,7 +369,7 @@ impl CoverageSelector {
                 "a budget sweep needs a graph to pick seeds from",
             ));
         };
-        let swing = sim.swing_units();
+        let swing = sim.target_units(&crate::NoProgress)?;
         let mut attrs = graph.attributes().clone();
         let of_account = &graph.people().of_account;
         for (a, w) in attrs.target_weight.iter_mut().enumerate() {
@@ -376,6 +415,7 @@ pub struct Simulation<'g> {
     engine: Engine,
     population: Option<Population>,
     pool: Option<rayon::ThreadPool>,
+    tipping: std::sync::OnceLock<Vec<f64>>,
 }
 
 impl std::fmt::Debug for Simulation<'_> {
@@ -446,6 +486,7 @@ impl<'g> Simulation<'g> {
             engine,
             population: None,
             pool: config.sampling.pool()?,
+            tipping: std::sync::OnceLock::new(),
         })
     }
 
@@ -466,13 +507,60 @@ impl<'g> Simulation<'g> {
         }
     }
 
-    /// Units within the swing margin.
-    fn swing_units(&self) -> Vec<bool> {
-        self.electorate
-            .units
-            .iter()
-            .map(|u| u.margin_points().abs() <= self.config.swing_margin)
-            .collect()
+    /// Share of the baseline's draws (no campaign) in which each unit is the tipping point,
+    /// computed once per simulation.
+    fn baseline_tipping(&self, progress: &dyn Progress, comm: &dyn Comm) -> Result<&[f64]> {
+        if let Some(t) = self.tipping.get() {
+            return Ok(t);
+        }
+        let none = Exposures::none(self.electorate.units.len());
+        let o = self.outcomes(&none, &EffectModel::zero(), progress, comm)?;
+        let d = o.draws as f64;
+        let shares = o.units.iter().map(|u| u.tipping as f64 / d).collect();
+        Ok(self.tipping.get_or_init(|| shares))
+    }
+
+    /// The target units of [`MarginConfig::targets`]: by the baseline's own tipping-point
+    /// shares, or the user's list. Never by the certified margin of the simulated election.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a listed id the electorate lacks; [`Error::Cancelled`].
+    pub fn target_units(&self, progress: &dyn Progress) -> Result<Vec<bool>> {
+        self.target_units_on(progress, &comm::Local)
+    }
+
+    fn target_units_on(&self, progress: &dyn Progress, comm: &dyn Comm) -> Result<Vec<bool>> {
+        let e = &self.electorate;
+        match &self.config.targets {
+            TargetRule::TippingPoint { min_share } => Ok(self
+                .baseline_tipping(progress, comm)?
+                .iter()
+                .map(|&t| t >= *min_share)
+                .collect()),
+            TargetRule::List(ids) => {
+                let mut v = vec![false; e.units.len()];
+                for id in ids {
+                    let ui = e.find(id).ok_or_else(|| {
+                        Error::invalid_parameter(
+                            "target jurisdiction",
+                            id,
+                            format!(
+                                "is not in the electorate {} (ids like {})",
+                                e.name,
+                                e.units
+                                    .iter()
+                                    .take(3)
+                                    .map(|u| u.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        )
+                    })?;
+                    v[ui] = true;
+                }
+                Ok(v)
+            }
+        }
     }
 
     fn realize(
@@ -664,7 +752,15 @@ impl<'g> Simulation<'g> {
         let none = Exposures::none(self.electorate.units.len());
         let x = realized.as_ref().map_or(&none, |r| &r.exposures);
         let o = self.outcomes(x, &self.config.effects, progress, comm)?;
-        let mut result = self.summarize(&o, x, realized.as_ref());
+        if realized.is_none() {
+            // no campaign: these draws are the baseline's own
+            let d = o.draws as f64;
+            let _ = self
+                .tipping
+                .set(o.units.iter().map(|u| u.tipping as f64 / d).collect());
+        }
+        let targets = self.target_units_on(progress, comm)?;
+        let mut result = self.summarize(&o, x, realized.as_ref(), &targets);
         for (effect, make) in [
             (
                 "persuasion",
@@ -797,10 +893,46 @@ impl<'g> Simulation<'g> {
         Ok(out)
     }
 
-    fn summarize(&self, o: &Outcomes, x: &Exposures, realized: Option<&Realized>) -> MarginResult {
+    /// The cost curve of [`National::cost_curve`]: net votes at each of [`COST_CURVE_RATES`]
+    /// are linear in the rate, `2θ·Σ persuadable B voters reached` (persuasion) or `θ·Σ
+    /// non-voters' net lean` (mobilization) over the state rows, averaged over realizations.
+    fn cost_curve(&self, x: &Exposures, cost: Option<f64>) -> Vec<CostPoint> {
+        let states = self.electorate.state_indices();
+        let per_real = |c: usize, f: f64| -> Vec<f64> {
+            (0..x.realizations)
+                .map(|r| f * states.iter().map(|&u| x.get(r, u)[c]).sum::<f64>())
+                .collect()
+        };
+        let mut out = Vec::new();
+        for (effect, v) in [
+            ("persuasion", per_real(C_PA, 2.0)),
+            ("mobilization", per_real(C_MPLUS, 1.0)),
+        ] {
+            let iv = Interval::of(&v);
+            let se = iv.sd / (v.len() as f64).sqrt();
+            for rate in COST_CURVE_RATES {
+                let (net, net_se) = (rate * iv.mean, rate * se);
+                out.push(CostPoint {
+                    effect: effect.into(),
+                    rate,
+                    net_votes: net,
+                    net_votes_mc_stderr: net_se,
+                    cost_per_net_vote: price(cost, net, net_se, String::new).0,
+                });
+            }
+        }
+        out
+    }
+
+    fn summarize(
+        &self,
+        o: &Outcomes,
+        x: &Exposures,
+        realized: Option<&Realized>,
+        targets: &[bool],
+    ) -> MarginResult {
         let e = &self.electorate;
         let d = o.draws as f64;
-        let swing = self.swing_units();
         let jurisdictions = e
             .units
             .iter()
@@ -843,7 +975,11 @@ impl<'g> Simulation<'g> {
                     reached_voters: st.reached_voters,
                     break_even_effect: break_even_persuasion(base, &m),
                     break_even_mobilization: break_even_mobilization(base, &m),
-                    swing: swing[ui],
+                    break_even_effect_range: realized
+                        .and_then(|_| range_over(x, ui, |k| break_even_persuasion(base, k))),
+                    break_even_mobilization_range: realized
+                        .and_then(|_| range_over(x, ui, |k| break_even_mobilization(base, k))),
+                    target: targets[ui],
                 }
             })
             .collect();
@@ -866,7 +1002,34 @@ impl<'g> Simulation<'g> {
             .map(|(&a, &b)| a as f64 - b as f64)
             .collect();
         let net_votes = Interval::of(&o.net_votes);
+        let net_votes_mc_stderr = net_votes.sd / d.sqrt();
         let cost = realized.and_then(|r| r.cost);
+        let eff = &self.config.effects;
+        let (cost_per_net_vote, cost_per_net_vote_reason) =
+            price(cost, net_votes.mean, net_votes_mc_stderr, || {
+                if realized.is_none() {
+                    return "no campaign".to_string();
+                }
+                let centred = eff.persuasion.mean == 0.0
+                    && eff.mobilization.mean == 0.0
+                    && eff.backlash.mean == 0.0;
+                if centred {
+                    "the effect priors are centred on zero: the expected net gain is zero by \
+                     construction; read the cost curve for the price at an assumed rate"
+                        .to_string()
+                } else {
+                    format!(
+                        "the expected net gain, {:.1} votes (Monte Carlo s.e. {:.1}), is not \
+                         positive beyond twice its error under these effect priors; read the \
+                         cost curve for the price at an assumed rate",
+                        net_votes.mean, net_votes_mc_stderr
+                    )
+                }
+            });
+        let cost_curve = match realized {
+            None => Vec::new(),
+            Some(_) => self.cost_curve(x, cost),
+        };
         let national = National {
             total_electoral_votes: e.total_electoral_votes,
             majority: maj,
@@ -890,11 +1053,11 @@ impl<'g> Simulation<'g> {
             },
             ev_change: Interval::of(&ev_change),
             net_votes,
+            net_votes_mc_stderr,
             cost,
-            cost_per_net_vote: match cost {
-                Some(c) if net_votes.mean > 0.0 => Some(c / net_votes.mean),
-                _ => None,
-            },
+            cost_per_net_vote,
+            cost_per_net_vote_reason,
+            cost_curve,
         };
         MarginResult {
             side_a: e.side_a,
@@ -912,9 +1075,42 @@ impl<'g> Simulation<'g> {
             jurisdictions,
             sensitivity: Vec::new(),
             budget_sweep: Vec::new(),
-            assumptions: assumptions(&self.config, e),
+            assumptions: {
+                let mut a = assumptions(&self.config, e);
+                if let Some(pop) = &self.population {
+                    a.push(given_columns(pop));
+                }
+                a
+            },
+            target_rule: self.config.targets.describe(),
         }
     }
+}
+
+/// A price per net vote only when the gain is positive beyond twice its Monte Carlo error;
+/// else `None` and the reason (`why` when the gain is not distinguishable from zero).
+fn price(
+    cost: Option<f64>,
+    mean: f64,
+    stderr: f64,
+    why: impl FnOnce() -> String,
+) -> (Option<f64>, Option<String>) {
+    match cost {
+        None => (None, Some("the campaign has no cost".into())),
+        Some(c) if mean - 2.0 * stderr > 0.0 => (Some(c / mean), None),
+        Some(_) => (None, Some(why())),
+    }
+}
+
+/// The 95% range over exposure realizations of `f` on unit `u`'s coefficients, over the
+/// realizations where it has a value.
+fn range_over(x: &Exposures, u: usize, f: impl Fn(&[f64]) -> Option<f64>) -> Option<[f64; 2]> {
+    let mut v: Vec<f64> = (0..x.realizations).filter_map(|r| f(x.get(r, u))).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable_by(f64::total_cmp);
+    Some([outcome::quantile(&v, 0.025), outcome::quantile(&v, 0.975)])
 }
 
 fn share(it: impl Iterator<Item = bool>) -> f64 {
@@ -1008,6 +1204,71 @@ pub fn simulate_baseline(
     progress: &dyn Progress,
 ) -> Result<MarginResult> {
     Simulation::baseline(electorate, config)?.run(None, &[], progress)
+}
+
+/// The target jurisdictions of a campaign chosen without hindsight: the ids (electorate order)
+/// of the units that are the tipping point in at least `min_share` of the baseline's simulated
+/// draws under `config`'s baseline error and seed (no campaign). With a forecast electorate
+/// these are the forecast's tipping-point probabilities. `config`'s own target rule is not
+/// used.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for `min_share` outside (0, 1] and as
+/// [`Simulation::baseline`]; [`Error::Cancelled`].
+///
+/// # Example
+/// ```
+/// use reachgraph_core::margin::{self, Electorate, MarginConfig, BaselineError};
+/// use reachgraph_core::election::Side;
+/// let e = Electorate::us_president(2020, Side::Dem).unwrap();
+/// let cfg = MarginConfig::builder().draws(16).error(BaselineError::none()).build().unwrap();
+/// // without baseline error one state decides every draw: Wisconsin in 2020
+/// assert_eq!(margin::tipping_point_targets(&e, &cfg, 0.01).unwrap(), vec!["WI".to_string()]);
+/// ```
+pub fn tipping_point_targets(
+    electorate: &Electorate,
+    config: &MarginConfig,
+    min_share: f64,
+) -> Result<Vec<String>> {
+    let rule = TargetRule::TippingPoint { min_share };
+    rule.validate()?;
+    let cfg = MarginConfig {
+        targets: rule,
+        ..config.clone()
+    };
+    let sim = Simulation::baseline(electorate, &cfg)?;
+    let t = sim.target_units(&crate::NoProgress)?;
+    Ok(electorate
+        .units
+        .iter()
+        .zip(t)
+        .filter(|(_, t)| *t)
+        .map(|(u, _)| u.id.clone())
+        .collect())
+}
+
+/// Which per-person columns the run had, and the defaults of the rest.
+fn given_columns(pop: &Population) -> Assumption {
+    let names = ["lean", "turnout", "eligible", "effect_multiplier"];
+    let given: Vec<&str> = names
+        .iter()
+        .zip(pop.given)
+        .filter(|(_, g)| *g)
+        .map(|(n, _)| *n)
+        .collect();
+    Assumption {
+        name: "per-person voter columns".into(),
+        value: if given.is_empty() {
+            "none given".into()
+        } else {
+            format!("given: {}", given.join(", "))
+        },
+        source: "the request's per-person arrays, else the graph's attribute columns; people \
+                 without a value take the default: lean and turnout from the jurisdiction's \
+                 average (drawn per person as below), eligible 1, effect multiplier 1 \
+                 (assumption: every creator's post has the same effect)."
+            .into(),
+    }
 }
 
 /// The modelled quantities of a run, each with its value and source.
@@ -1158,6 +1419,29 @@ pub fn assumptions(c: &MarginConfig, e: &Electorate) -> Vec<Assumption> {
         ),
     });
     v.push(Assumption {
+        name: "persuadable voters".into(),
+        value: "persuasion and backlash act on the persuadable share 1 - |2 lean - 1| of each \
+                reached voter (1 at lean 0.5, 0 at lean 0 or 1); mobilization on every reached \
+                eligible non-voter, who votes A with their own lean; ineligible voters carry no \
+                vote"
+            .into(),
+        source: "modelling choice after Hillygus & Shields, The Persuadable Voter (Princeton UP, \
+                 2008): persuasion works on cross-pressured and undecided voters, not on \
+                 committed partisans."
+            .into(),
+    });
+    v.push(Assumption {
+        name: "effect multiplier per creator".into(),
+        value: "each account's given multiplier scales the effect rates for the people its \
+                posts reach (one-hop: exposure-weighted mean over the posting accounts; \
+                cascades: the seeds' mean); 1 where not given"
+            .into(),
+        source: "assumption, default 1: no field estimate separates the persuasive effect of \
+                 one creator's post from another's; a non-default (e.g. trust in \
+                 micro-influencers) must be documented by whoever sets it."
+            .into(),
+    });
+    v.push(Assumption {
         name: "votes from exposure".into(),
         value: "expected votes given each exposure realization; the seeds' own persons are not \
                 counted"
@@ -1185,5 +1469,53 @@ mod tests {
         assert_eq!(break_even_mobilization(-100.0, &m), Some(2.0));
         // leads by 100: demobilizing voters with net lean 200 → −0.5
         assert_eq!(break_even_mobilization(100.0, &m), Some(-0.5));
+    }
+
+    #[test]
+    fn targets_come_from_the_baselines_tipping_points() {
+        use crate::election::Side;
+        let e = Electorate::us_president(2024, Side::Dem).unwrap();
+        let cfg = MarginConfig::builder().draws(4000).build().unwrap();
+        let t = tipping_point_targets(&e, &cfg, 0.01).unwrap();
+        // Arizona (-5.53 points certified) is a target: the old 5-point rule left it out
+        for id in ["AZ", "GA", "MI", "NV", "NC", "PA", "WI"] {
+            assert!(t.iter().any(|x| x == id), "{id} missing from {t:?}");
+        }
+        for id in ["CA", "TX", "NY"] {
+            assert!(!t.iter().any(|x| x == id), "{id} in {t:?}");
+        }
+        // the same seed gives the same targets; a higher bar gives a subset
+        assert_eq!(tipping_point_targets(&e, &cfg, 0.01).unwrap(), t);
+        let high = tipping_point_targets(&e, &cfg, 0.2).unwrap();
+        assert!(high.len() < t.len() && high.iter().all(|h| t.contains(h)));
+        // bad shares and lists are refused
+        for bad in [0.0, -0.1, 1.5, f64::NAN] {
+            assert!(matches!(
+                tipping_point_targets(&e, &cfg, bad),
+                Err(Error::InvalidParameter { .. })
+            ));
+        }
+        let listed = MarginConfig::builder()
+            .draws(16)
+            .targets(TargetRule::List(vec!["PA".into(), "ZZ".into()]))
+            .build()
+            .unwrap();
+        let sim = Simulation::baseline(&e, &listed).unwrap();
+        let err = sim.target_units(&crate::NoProgress).unwrap_err();
+        assert!(err.to_string().contains("ZZ"), "{err}");
+        assert!(MarginConfig::builder()
+            .targets(TargetRule::List(vec![]))
+            .build()
+            .is_err());
+        let ok = MarginConfig::builder()
+            .draws(16)
+            .targets(TargetRule::List(vec!["PA".into(), "ME-02".into()]))
+            .build()
+            .unwrap();
+        let sim = Simulation::baseline(&e, &ok).unwrap();
+        let u = sim.target_units(&crate::NoProgress).unwrap();
+        assert_eq!(u.iter().filter(|&&b| b).count(), 2);
+        let r = sim.run(None, &[], &crate::NoProgress).unwrap();
+        assert!(r.target_rule.contains("PA, ME-02"));
     }
 }

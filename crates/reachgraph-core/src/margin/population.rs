@@ -9,8 +9,9 @@ use crate::rng;
 use rand_distr::{Beta, Distribution};
 use rayon::prelude::*;
 
-/// Coefficients per person or unit: switchable B voters, switchable A voters, non-voters' net
-/// lean, voters' net lean, voters represented, people.
+/// Coefficients per person or unit: persuadable B voters, persuadable A voters (each weighted
+/// by [`persuadable`]), non-voters' net lean, voters' net lean, eligible voters represented,
+/// people.
 pub(crate) const K: usize = 6;
 pub(crate) const C_PA: usize = 0;
 pub(crate) const C_PB: usize = 1;
@@ -41,6 +42,72 @@ pub(crate) struct Population {
     pub mapping: Mapping,
     /// Voters per person in each state unit (0 where no person lives).
     pub scale_of_state: Vec<f64>,
+    /// Effect multiplier of each account's posts (1 unless given).
+    pub multiplier: Vec<f64>,
+    /// Which per-person columns were given (lean, turnout, eligible, multiplier), by the
+    /// request or by the graph's attributes, for the assumptions.
+    pub given: [bool; 4],
+}
+
+/// Persuadable share of a voter with lean `l`: `1 − |2l − 1|`, 1 for a voter with no
+/// preference (lean 0.5) falling to 0 for a voter certain of their side (lean 0 or 1). After
+/// Hillygus & Shields, *The Persuadable Voter* (Princeton UP, 2008): persuasion works on the
+/// cross-pressured and undecided, not on committed partisans.
+pub(crate) fn persuadable(l: f64) -> f64 {
+    1.0 - (2.0 * l - 1.0).abs()
+}
+
+/// A per-person column: the given one (length and range checked), else the graph's
+/// per-account attribute lifted to people (accounts of one person must agree), else all NaN.
+/// NaN entries mean "not given". Returns the column and whether any value was given.
+fn person_column(
+    graph: &Graph,
+    name: &str,
+    given: Option<&Vec<f64>>,
+    attr: &[f64],
+    ok: impl Fn(f64) -> bool,
+    want: &str,
+) -> Result<(Vec<f64>, bool)> {
+    let people = graph.people();
+    let n = people.count;
+    if let Some(col) = given {
+        if col.len() != n {
+            return Err(Error::LengthMismatch {
+                column: name.into(),
+                got: col.len(),
+                expected: n,
+            });
+        }
+        if let Some(p) = col.iter().position(|&x| !x.is_nan() && !ok(x)) {
+            return Err(Error::InvalidAttribute {
+                column: name.into(),
+                node: people.name(p as u32, graph),
+                reason: format!("{} is not {want}", col[p]),
+            });
+        }
+        return Ok((col.clone(), col.iter().any(|x| !x.is_nan())));
+    }
+    let mut out = vec![f64::NAN; n];
+    let mut any = false;
+    for (a, &x) in attr.iter().enumerate() {
+        if x.is_nan() {
+            continue;
+        }
+        let p = people.of_account[a] as usize;
+        if !out[p].is_nan() && out[p] != x {
+            return Err(Error::InvalidAttribute {
+                column: name.into(),
+                node: people.name(p as u32, graph),
+                reason: format!(
+                    "the person's accounts give two values, {} and {x}; a person has one",
+                    out[p]
+                ),
+            });
+        }
+        out[p] = x;
+        any = true;
+    }
+    Ok((out, any))
 }
 
 /// A uniform in [0, 1) for person `p` and a purpose, independent of thread and order.
@@ -209,6 +276,66 @@ impl Population {
                 .collect(),
         };
 
+        // per-person columns given by the request or the graph's attributes
+        let attrs = graph.attributes();
+        let prob = |x: f64| (0.0..=1.0).contains(&x);
+        let a_prob = "a probability in [0, 1]";
+        let (lean_given, has_lean) = person_column(
+            graph,
+            "lean",
+            c.people.lean.as_ref(),
+            &attrs.lean,
+            prob,
+            a_prob,
+        )?;
+        let (turnout_given, has_turnout) = person_column(
+            graph,
+            "turnout",
+            c.people.turnout.as_ref(),
+            &attrs.turnout,
+            prob,
+            a_prob,
+        )?;
+        let (eligible, has_eligible) = person_column(
+            graph,
+            "eligible",
+            c.people.eligible.as_ref(),
+            &attrs.eligible,
+            prob,
+            "a share in [0, 1]",
+        )?;
+        let accounts = graph.node_count();
+        let (multiplier, has_multiplier) = match &c.people.effect_multiplier {
+            Some(m) => {
+                if m.len() != accounts {
+                    return Err(Error::LengthMismatch {
+                        column: "effect_multiplier".into(),
+                        got: m.len(),
+                        expected: accounts,
+                    });
+                }
+                if let Some(a) = m
+                    .iter()
+                    .position(|x| !x.is_nan() && !(x.is_finite() && *x >= 0.0))
+                {
+                    return Err(Error::InvalidAttribute {
+                        column: "effect_multiplier".into(),
+                        node: graph.label(a as u32),
+                        reason: format!("{} is not a finite number >= 0", m[a]),
+                    });
+                }
+                (m.clone(), m.iter().any(|x| !x.is_nan()))
+            }
+            None => (
+                attrs.effect_multiplier.clone(),
+                attrs.effect_multiplier.iter().any(|x| !x.is_nan()),
+            ),
+        };
+        let multiplier: Vec<f64> = multiplier
+            .into_iter()
+            .map(|x| if x.is_nan() { 1.0 } else { x })
+            .collect();
+
         // lean and turnout per person
         let unit_lean_turnout = |p: usize| -> (f64, f64) {
             let s = &e.units[state[p] as usize];
@@ -272,11 +399,23 @@ impl Population {
                 if state[p] == NONE {
                     return [0.0; K];
                 }
-                let s = scale_of_state[state[p] as usize];
-                let (l, t) = states_of[p];
+                let e = if eligible[p].is_nan() {
+                    1.0
+                } else {
+                    eligible[p]
+                };
+                let s = scale_of_state[state[p] as usize] * e;
+                let (mut l, mut t) = states_of[p];
+                if !lean_given[p].is_nan() {
+                    l = lean_given[p];
+                }
+                if !turnout_given[p].is_nan() {
+                    t = turnout_given[p];
+                }
+                let pi = persuadable(l);
                 let mut b = [0.0; K];
-                b[C_PA] = s * t * (1.0 - l);
-                b[C_PB] = s * t * l;
+                b[C_PA] = s * t * (1.0 - l) * pi;
+                b[C_PB] = s * t * l * pi;
                 b[C_MPLUS] = s * (1.0 - t) * (2.0 * l - 1.0);
                 b[C_MMINUS] = s * t * (2.0 * l - 1.0);
                 b[C_VOTERS] = s;
@@ -291,6 +430,8 @@ impl Population {
             mapped,
             mapping,
             scale_of_state,
+            multiplier,
+            given: [has_lean, has_turnout, has_eligible, has_multiplier],
         })
     }
 }
