@@ -698,20 +698,6 @@ pub fn evaluate(r: &EvaluateResponse) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(money(8000.4), "$8,000");
-    }
-}
-
 fn opt_money(v: Option<f64>, cents: bool) -> String {
     match v {
         Some(x) if cents => format!("${x:.2}"),
@@ -833,4 +819,18 @@ pub fn report(r: &reachgraph_api::report::ReportResponse) -> String {
     }
     let _ = writeln!(s, "units: {}", c.units);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(money(8000.4), "$8,000");
+    }
 }

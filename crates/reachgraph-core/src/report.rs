@@ -825,7 +825,7 @@ fn entries(graph: &Graph, posted: &[Posted], which: impl Fn(usize) -> bool) -> V
 }
 
 /// Reach draws: for each `(ρ, z)` the modelled totals (all, eligible, target) with sampling
-/// noise `z·sd` added, clamped at 0.
+/// noise `z·sd` added, kept within 0 and the people the posts can reach at all.
 fn reach_draws(
     entries: &[(u32, u32)],
     posted: &[Posted],
@@ -841,6 +841,8 @@ fn reach_draws(
         }
         let mut m = [0.0f64; 3];
         let mut v = [0.0f64; 3];
+        // Most people the draw can reach: the noisy total stays within [0, cap].
+        let mut cap = [0.0f64; 3];
         let mut i = 0;
         while i < entries.len() {
             let person = entries[i].0;
@@ -853,16 +855,19 @@ fn reach_draws(
             let var = q * (1.0 - q);
             m[0] += q;
             v[0] += var;
+            cap[0] += 1.0;
             if eligible[person as usize] {
                 m[1] += q;
                 v[1] += var;
+                cap[1] += 1.0;
                 let w = target[person as usize];
                 m[2] += w * q;
                 v[2] += w * w * var;
+                cap[2] += w;
             }
         }
         for k in 0..3 {
-            out[k].push((m[k] + z[k] * v[k].sqrt()).max(0.0));
+            out[k].push((m[k] + z[k] * v[k].sqrt()).clamp(0.0, cap[k]));
         }
     }
     out
@@ -1382,6 +1387,7 @@ mod tests {
             r.unique_reach
         );
         assert!(r.unique_reach.low < 1.75 && r.unique_reach.high > 2.125);
+        assert!(r.unique_reach.high <= 3.0, "at most the 3 followers");
         // No person has a jurisdiction: nobody is eligible.
         assert_eq!(r.eligible_reach.mean, 0.0);
         assert_eq!(r.summed_reach, 3);
