@@ -866,3 +866,90 @@ fn every_request_type_is_read() {
     let demo = parse_request(r#"{"version": 1, "type": "demo"}"#).unwrap();
     assert_eq!(request_to_json(&demo)["type"], "demo");
 }
+
+#[test]
+fn report_response_has_the_acceptance_fields() {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let v = answer(&request("report_example"));
+    for k in ["mean", "low", "high"] {
+        assert!(
+            v["unique_reach"][k].as_f64().unwrap() > 0.0,
+            "unique_reach.{k}"
+        );
+    }
+    let u = &v["unique_reach"];
+    assert!(u["low"].as_f64() <= u["mean"].as_f64() && u["mean"].as_f64() <= u["high"].as_f64());
+    for k in [
+        "cpm",
+        "cost_per_person",
+        "cost_per_target_person",
+        "cost_per_engagement",
+    ] {
+        assert!(v["roi"][k].as_f64().unwrap() > 0.0, "roi.{k}");
+    }
+    for c in v["creators"].as_array().unwrap() {
+        assert!(c["creator"].is_string());
+        assert!(c["reach_rate"].as_f64().unwrap() > 0.0);
+        assert!(c["reach_rate_se"].as_f64().unwrap() >= 0.0);
+    }
+    for e in ["persuasion", "mobilization"] {
+        for part in ["prior", "evidence", "posterior"] {
+            assert!(v["effects"][e][part].is_object(), "effects.{e}.{part}");
+        }
+    }
+    // Deduplication: distinct people never exceed the summed per-post reach.
+    assert!(u["high"].as_f64().unwrap() <= v["summed_reach"].as_f64().unwrap());
+}
+
+#[test]
+fn report_bad_inputs_are_typed_errors() {
+    let base = |posts: &str, lift: &str| {
+        format!(
+            r#"{{"version": 1, "type": "report", "posts_csv": {}, "graph": {{"inline": "a x\na y\n"}}{}}}"#,
+            serde_json::to_string(posts).unwrap(),
+            if lift.is_empty() {
+                String::new()
+            } else {
+                format!(r#", "lift_csv": {}"#, serde_json::to_string(lift).unwrap())
+            }
+        )
+    };
+    let head = "account,post,date,impressions,reach,engagements\n";
+    let cases = [
+        (
+            format!("{head}zz,1,2026-01-01,3,1,1\n"),
+            "",
+            "unknown_node",
+            "\"zz\" (<posts_csv> line 2",
+        ),
+        (
+            format!("{head}a,1,2026-01-01,3,4,1\n"),
+            "",
+            "parse",
+            "<posts_csv>:2: column reach: 4 is above impressions 3",
+        ),
+        (
+            format!("{head}a,1,2026-01-01,-3,1,1\n"),
+            "",
+            "parse",
+            "<posts_csv>:2: column impressions: negative count -3",
+        ),
+        (
+            format!("{head}a,1,2026-01-05,3,1,1\na,2,2026-01-04,3,1,1\n"),
+            "",
+            "parse",
+            "<posts_csv>:3: column date: 2026-01-04 is before 2026-01-05",
+        ),
+        (
+            format!("{head}a,1,2026-01-05,3,1,1\n"),
+            "effect,estimate,se\nmobilization,0.01,0\n",
+            "parse",
+            "<lift_csv>:2: column se: 0 must be above 0",
+        ),
+    ];
+    for (posts, lift, kind, msg) in cases {
+        let e = run_err(&base(&posts, lift));
+        assert_eq!(e.kind(), kind, "{e}");
+        assert!(e.to_string().contains(msg), "{e}");
+    }
+}

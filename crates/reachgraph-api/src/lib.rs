@@ -32,6 +32,7 @@
 pub mod distributed;
 pub mod load;
 pub mod margin;
+pub mod report;
 mod select_api;
 
 pub use select_api::{
@@ -214,6 +215,8 @@ pub enum Request {
     /// Margin simulation: a campaign's effect on vote margins and electoral outcomes (boxed:
     /// it has many more fields than the others).
     Margin(Box<margin::MarginRequest>),
+    /// A campaign's own results read back: deduplicated reach, ROI, calibration, effects.
+    Report(Box<report::ReportRequest>),
 }
 
 /// Deduplicated reach of a seed set.
@@ -474,6 +477,8 @@ pub enum Response {
     SketchModel(Versioned<reachgraph_core::sketch::prior::ModelledReach>),
     /// Answer to [`Request::Margin`].
     Margin(Box<Versioned<margin::MarginResponse>>),
+    /// Answer to [`Request::Report`].
+    Report(Box<Versioned<report::ReportResponse>>),
 }
 
 /// A response body with the wire-format version in front.
@@ -862,6 +867,7 @@ pub fn parse_request(text: &str) -> Result<Request> {
         "sketch_error" => Request::SketchError(from_json_value(v)?),
         "sketch_model" => Request::SketchModel(from_json_value(v)?),
         "margin" => Request::Margin(Box::new(from_json_value(v)?)),
+        "report" => Request::Report(Box::new(from_json_value(v)?)),
         other => {
             return Err(ApiError::invalid(format!(
                 "invalid request: type: unknown request type {other:?}, expected one of {}",
@@ -872,7 +878,7 @@ pub fn parse_request(text: &str) -> Result<Request> {
 }
 
 /// The `"type"` of every request, as [`parse_request`] reads them.
-pub const REQUEST_TYPES: [&str; 19] = [
+pub const REQUEST_TYPES: [&str; 20] = [
     "reach",
     "overlap",
     "ladder",
@@ -892,6 +898,7 @@ pub const REQUEST_TYPES: [&str; 19] = [
     "sketch_error",
     "sketch_model",
     "margin",
+    "report",
 ];
 
 /// Deserializes a request part from JSON text, as [`from_json_value`] does.
@@ -981,6 +988,9 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
         }
         Request::Margin(r) => {
             margin::run_margin(r, progress).map(|b| Response::Margin(Box::new(versioned(b))))
+        }
+        Request::Report(r) => {
+            report::run_report(r, progress).map(|b| Response::Report(Box::new(versioned(b))))
         }
     }
 }

@@ -243,6 +243,10 @@ pub enum Command {
     ///
     /// Without --graph it simulates the demo campaign on the chosen electorate.
     Margin(Box<MarginArgs>),
+    /// Read back a campaign's results: deduplicated reach, ROI, reach-rate calibration, effect evidence.
+    ///
+    /// Per-post counts (posts.csv) are combined through the follower graph's audience overlap.
+    Report(Box<ReportArgs>),
     /// Answer a JSON request file (`-` for stdin) and print the JSON response.
     Run {
         /// The request file.
@@ -566,4 +570,47 @@ pub struct GraphArgs {
     /// Duplicate-edge rule: max (default), first, last, noisy-or, error.
     #[arg(long, default_value = "max", value_parser = ["max", "first", "last", "noisy-or", "error"])]
     pub duplicates: String,
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// posts.csv: account,post,date,impressions,reach,engagements[,views_non_followers][,cost].
+    #[arg(long)]
+    pub posts: String,
+    /// Edge file of the campaign's follower graph (v follows u).
+    #[arg(long)]
+    pub graph: String,
+    /// Add both directions of every edge.
+    #[arg(long)]
+    pub undirected: bool,
+    /// Node attributes CSV (followers, person, jurisdiction, cost, platform, ...).
+    #[arg(long)]
+    pub attributes: Option<String>,
+    /// lift.csv: effect,estimate,se with effect persuasion or mobilization (rates, e.g. 0.004).
+    #[arg(long)]
+    pub lift: Option<String>,
+    /// Target jurisdictions, comma-separated (e.g. PA,MI,WI); default: target weights.
+    #[arg(long, value_delimiter = ',')]
+    pub target: Vec<String>,
+    /// Persuasion prior the lift updates: MEAN:SD (default the margin simulation's 0:0.005).
+    #[arg(long, allow_hyphen_values = true)]
+    pub persuasion: Option<String>,
+    /// Mobilization prior the lift updates: MEAN:SD (default 0.001:0.002).
+    #[arg(long, allow_hyphen_values = true)]
+    pub mobilization: Option<String>,
+    /// Parameter draws behind each interval.
+    #[arg(long, default_value_t = reachgraph_core::report::DEFAULT_DRAWS)]
+    pub draws: usize,
+    /// Seed of the draws.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Write the calibrated creators table (with reach_rate) here, for `plan`.
+    #[arg(long)]
+    pub write_creators: Option<String>,
+    /// Write the posterior effect flags for `reachgraph margin` here (needs --lift).
+    #[arg(long)]
+    pub write_prior: Option<String>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -50,6 +50,7 @@ pub fn render(resp: &Response) -> String {
         | Response::SketchError(_)
         | Response::SketchModel(_) => sketch(resp),
         Response::Margin(r) => margin(&r.body, 15),
+        Response::Report(r) => report(&r.body),
     }
 }
 
@@ -937,6 +938,129 @@ pub fn evaluate(r: &EvaluateResponse) -> String {
         r.seed,
         r.time_s
     );
+    s
+}
+
+fn opt_money(v: Option<f64>, cents: bool) -> String {
+    match v {
+        Some(x) if cents => format!("${x:.2}"),
+        Some(x) => money(x),
+        None => "n/a".into(),
+    }
+}
+
+fn people(i: &reachgraph_core::report::Interval) -> String {
+    format!(
+        "{} (90% interval {} to {})",
+        thousands(i.mean.round() as u64),
+        thousands(i.low.round() as u64),
+        thousands(i.high.round() as u64)
+    )
+}
+
+/// The campaign read back: reach, ROI, per creator, calibration and effects.
+pub fn report(r: &reachgraph_api::report::ReportResponse) -> String {
+    let c = &r.report;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} posts: {} impressions, {} engagements, {} summed per-post reach (measured)",
+        c.posts,
+        thousands(c.impressions),
+        thousands(c.engagements),
+        thousands(c.summed_reach)
+    );
+    let _ = writeln!(
+        s,
+        "distinct people reached (modelled, graph people): {}",
+        people(&c.unique_reach)
+    );
+    let _ = writeln!(
+        s,
+        "  eligible (with a jurisdiction):  {}",
+        people(&c.eligible_reach)
+    );
+    let _ = writeln!(
+        s,
+        "  target ({}): {}",
+        c.target_basis,
+        people(&c.target_reach)
+    );
+    if c.non_follower_views > 0 {
+        let _ = writeln!(
+            s,
+            "  plus {} non-follower views (measured, not deduplicated, outside the graph)",
+            thousands(c.non_follower_views)
+        );
+    }
+    if let Some(f) = c.frequency {
+        let _ = writeln!(s, "frequency: {f:.2} impressions per distinct person");
+    }
+    let roi = &c.roi;
+    let _ = writeln!(
+        s,
+        "\nROI (cost from {}): total {}, CPM {}, per person {}{}, per target person {}, per engagement {}",
+        roi.cost_source,
+        opt_money(roi.total_cost, false),
+        opt_money(roi.cpm, true),
+        opt_money(roi.cost_per_person, true),
+        roi.cost_per_person_range
+            .map(|[a, b]| format!(" (${a:.2} to ${b:.2})"))
+            .unwrap_or_default(),
+        opt_money(roi.cost_per_target_person, true),
+        opt_money(roi.cost_per_engagement, true),
+    );
+    for n in &roi.notes {
+        let _ = writeln!(s, "  note: {n}");
+    }
+    let _ = writeln!(
+        s,
+        "\n{:<20} {:>5} {:>12} {:>10} {:>16} {:>10} {:>10} {:>10}",
+        "creator", "posts", "impressions", "cost", "reach rate ± se", "reach", "CPM", "per person"
+    );
+    for cr in &c.creators {
+        let _ = writeln!(
+            s,
+            "{:<20} {:>5} {:>12} {:>10} {:>16} {:>10} {:>10} {:>10}",
+            short(&cr.creator, 20),
+            cr.posts,
+            thousands(cr.impressions),
+            opt_money(cr.roi.total_cost, false),
+            format!("{:.3} ± {:.3}", cr.reach_rate, cr.reach_rate_se),
+            thousands(cr.unique_reach.mean.round() as u64),
+            opt_money(cr.roi.cpm, true),
+            opt_money(cr.roi.cost_per_person, true),
+        );
+    }
+    if let Some(e) = &r.effects {
+        let _ = writeln!(s, "\neffects ({}):", e.method);
+        for (name, u) in [
+            ("persuasion", &e.persuasion),
+            ("mobilization", &e.mobilization),
+        ] {
+            let ev = u
+                .evidence
+                .as_ref()
+                .map(|v| format!("{:.5} ± {:.5} ({} results)", v.estimate, v.se, v.results))
+                .unwrap_or_else(|| "none".into());
+            let _ = writeln!(
+                s,
+                "  {name:<13} prior {:.5} ± {:.5}   evidence {ev}   posterior {:.5} ± {:.5}",
+                u.prior.mean, u.prior.sd, u.posterior.mean, u.posterior.sd
+            );
+        }
+    }
+    if let Some(cmd) = &r.margin_command {
+        let _ = writeln!(s, "\nnext margin run: {cmd}");
+    }
+    for w in &r.written {
+        let _ = writeln!(s, "wrote {w}");
+    }
+    let _ = writeln!(s, "\nassumptions:");
+    for a in &c.assumptions {
+        let _ = writeln!(s, "  - {a}");
+    }
+    let _ = writeln!(s, "units: {}", c.units);
     s
 }
 

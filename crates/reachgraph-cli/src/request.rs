@@ -340,6 +340,7 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
         }
         Command::Sketch { command } => sketch_request(command)?,
         Command::Margin(m) => (Request::Margin(Box::new(m.request()?)), m.json),
+        Command::Report(r) => (Request::Report(Box::new(r.request()?)), r.json),
         Command::Generate { .. } => {
             return Err(ApiError::invalid(
                 "generate writes files; it is not a request",
@@ -507,4 +508,29 @@ fn sketch_request(command: SketchCommand) -> Result<(Request, bool), ApiError> {
             json,
         ),
     })
+}
+
+impl crate::args::ReportArgs {
+    /// The report request these flags describe.
+    fn request(&self) -> Result<reachgraph_api::report::ReportRequest, ApiError> {
+        Ok(reachgraph_api::report::ReportRequest {
+            posts: Some(self.posts.clone()),
+            posts_csv: None,
+            graph: GraphSpec {
+                path: Some(self.graph.clone()),
+                undirected: self.undirected,
+                attributes: self.attributes.clone(),
+                ..Default::default()
+            },
+            lift: self.lift.clone(),
+            lift_csv: None,
+            targets: self.target.clone(),
+            persuasion: prior("persuasion", &self.persuasion)?,
+            mobilization: prior("mobilization", &self.mobilization)?,
+            draws: self.draws,
+            seed: self.seed,
+            write_creators: self.write_creators.clone(),
+            write_prior: self.write_prior.clone(),
+        })
+    }
 }

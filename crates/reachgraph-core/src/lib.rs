@@ -43,6 +43,8 @@
 //!   and a reader for files like them;
 //! - [`margin`]: margin simulation, from reach to votes to electoral outcomes, on the
 //!   certified results or a forecast;
+//! - [`report`]: a campaign's own results read back (posts, lift tests): deduplicated reach,
+//!   ROI, reach-rate calibration and the effect-prior update;
 //! - [`scenario`]: a seeded generator of a realistic multi-platform campaign population (the demo,
 //!   tests and benchmarks run on it);
 //! - [`sketch`]: mergeable per-account audience sketches (bottom-k, and DataSketches CPC/HLL/
@@ -75,6 +77,7 @@ pub mod output;
 pub mod overlap;
 pub mod progress;
 pub mod reach;
+pub mod report;
 pub mod rng;
 pub mod rrset;
 pub mod sampling;

@@ -61,6 +61,8 @@ __all__ = [
     "Selection",
     "MarginResult",
     "margin",
+    "report",
+    "ReportResult",
     "Evaluation",
     "read_edgelist",
     "generate_scenario",
@@ -1321,6 +1323,152 @@ def margin(*, progress: Optional[ProgressCallback] = None, **options: Any) -> Ma
     fields), exactly as ``reachgraph margin --json``. ``progress`` is called as for
     :meth:`Graph.margin`; it is not a request field."""
     return MarginResult(run_request({"version": 1, "type": "margin", **options}, progress=progress))
+
+
+class ReportResult(Result):
+    """A campaign read back (as ``reachgraph report --json``): ``unique_reach``,
+    ``eligible_reach`` and ``target_reach`` (modelled distinct graph people: ``mean``, ``low``,
+    ``high`` of a 90% interval), ``roi`` (``cpm``, ``cost_per_person``,
+    ``cost_per_target_person``, ``cost_per_engagement``, ``total_cost``), ``creators`` (per
+    creator: ``reach_rate`` with ``reach_rate_se``, impressions, cost, own reach and ROI),
+    ``accounts`` (per-account calibration), ``assumptions``, and with lift results ``effects``
+    (``prior``, ``evidence``, ``posterior`` per effect) and ``margin_command``."""
+
+    _title = "campaign report"
+
+    def creators_frame(self):
+        """One row per creator (a DataFrame, or a dict of lists without pandas)."""
+        rows = []
+        for c in self._data["creators"]:
+            rows.append(
+                {
+                    "creator": c["creator"],
+                    "posts": c["posts"],
+                    "impressions": c["impressions"],
+                    "engagements": c["engagements"],
+                    "reach_rate": c["reach_rate"],
+                    "reach_rate_se": c["reach_rate_se"],
+                    "unique_reach": c["unique_reach"]["mean"],
+                    "cost": c["roi"]["total_cost"],
+                    "cpm": c["roi"]["cpm"],
+                    "cost_per_person": c["roi"]["cost_per_person"],
+                }
+            )
+        return _table(rows)
+
+    def to_pandas(self):
+        """The per-creator table, as :meth:`creators_frame`."""
+        return self.creators_frame()
+
+    def _scalars(self) -> List[tuple]:
+        u = self._data["unique_reach"]
+        roi = self._data["roi"]
+        out = [
+            ("impressions (measured)", self._data["impressions"]),
+            ("distinct people (modelled), mean", u["mean"]),
+            ("90% interval", f"{_fmt(u['low'])} to {_fmt(u['high'])}"),
+            ("target people (modelled), mean", self._data["target_reach"]["mean"]),
+        ]
+        for k in ("total_cost", "cpm", "cost_per_person", "cost_per_target_person", "cost_per_engagement"):
+            out.append((k, "n/a" if roi.get(k) is None else roi[k]))
+        if "margin_command" in self._data:
+            out.append(("next margin run", self._data["margin_command"]))
+        return out
+
+
+def _csv_text(name: str, value: Any, counts: Sequence[str] = ()) -> Dict[str, str]:
+    """A DataFrame (or dict of columns) as CSV text for ``NAME_csv``; a path as ``NAME``."""
+    import os
+
+    if isinstance(value, (str, os.PathLike)):
+        return {name: _path(name, value)}
+    pd = _pandas()
+    if isinstance(value, dict):
+        if pd is None:
+            import csv
+            import io
+
+            cols = list(value)
+            out = io.StringIO()
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(cols)
+            w.writerows(zip(*(["" if x is None else x for x in value[c]] for c in cols)))
+            return {f"{name}_csv": out.getvalue()}
+        value = pd.DataFrame(value)
+    if not hasattr(value, "to_csv"):
+        raise InvalidParameterError(f"{name}: expected a pandas DataFrame, a dict of columns or a path, got {type(value).__name__}")
+    df = value.copy()
+    for c in counts:
+        # Whole-number float columns (pandas makes them when a cell is missing) are written as
+        # integers; anything else is left for the reader to reject with its line.
+        if c in df.columns and df[c].dtype.kind == "f":
+            try:
+                df[c] = df[c].astype("Int64")
+            except (TypeError, ValueError):
+                pass
+    return {f"{name}_csv": df.to_csv(index=False)}
+
+
+def _prior_arg(name: str, value: Any) -> Optional[Dict[str, float]]:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {"mean": _number(f"{name}.mean", value.get("mean")), "sd": _number(f"{name}.sd", value.get("sd"))}
+    try:
+        mean, sd = value
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name}: expected (mean, sd) or {{'mean': .., 'sd': ..}}, got {value!r}") from None
+    return {"mean": _number(f"{name} mean", mean), "sd": _number(f"{name} sd", sd)}
+
+
+def report(
+    posts: Any,
+    *,
+    graph: Any,
+    attributes: Optional[Any] = None,
+    lift: Optional[Any] = None,
+    targets: Optional[Sequence[str]] = None,
+    persuasion: Optional[Any] = None,
+    mobilization: Optional[Any] = None,
+    draws: int = 400,
+    seed: int = 0,
+    write_creators: Optional[Any] = None,
+    write_prior: Optional[Any] = None,
+    progress: Optional[ProgressCallback] = None,
+) -> ReportResult:
+    """A campaign's own results read back, exactly as ``reachgraph report --json``.
+
+    ``posts``: a DataFrame (or dict of columns, or a CSV path) with columns ``account, post,
+    date, impressions, reach, engagements`` and optionally ``views_non_followers, cost``; rows of
+    one account in date order. ``graph``: the follower graph's edge file (``attributes``: its
+    attribute CSV with ``followers``, ``person``, ``jurisdiction``, ``cost``). ``lift``: a
+    DataFrame or path with ``effect, estimate, se`` (``persuasion``/``mobilization``, rates).
+    ``persuasion``/``mobilization``: the priors the lift updates, ``(mean, sd)``. Bad rows raise
+    :class:`ParseError` naming the line (the header is line 1, DataFrame row ``i`` is line
+    ``i + 2``) and the value."""
+    req: Dict[str, Any] = {"version": 1, "type": "report"}
+    req.update(_csv_text("posts", posts, ("impressions", "reach", "engagements", "views_non_followers")))
+    g: Dict[str, Any] = {"path": _path("graph", graph)}
+    if attributes is not None:
+        g["attributes"] = _path("attributes", attributes)
+    req["graph"] = g
+    if lift is not None:
+        req.update(_csv_text("lift", lift))
+    if targets is not None:
+        if isinstance(targets, str):
+            targets = [targets]
+        req["targets"] = [_text("targets", t) for t in targets]
+    for name, value in (("persuasion", persuasion), ("mobilization", mobilization)):
+        pr = _prior_arg(name, value)
+        if pr is not None:
+            req[name] = pr
+    req["draws"] = _whole("draws", draws)
+    req["seed"] = _whole("seed", seed)
+    if write_creators is not None:
+        req["write_creators"] = _path("write_creators", write_creators)
+    if write_prior is not None:
+        req["write_prior"] = _path("write_prior", write_prior)
+    return ReportResult(run_request(req, progress=progress))
 
 
 def run_request(request: Union[str, Dict[str, Any]], progress: Optional[ProgressCallback] = None) -> Dict[str, Any]:
