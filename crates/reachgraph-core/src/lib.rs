@@ -73,6 +73,7 @@ mod live_edge;
 pub mod margin;
 pub mod output;
 pub mod overlap;
+pub mod plan;
 pub mod progress;
 pub mod reach;
 pub mod rng;
@@ -88,8 +89,8 @@ pub mod weights;
 pub use attrs::{Attributes, Categorical, People, Tier};
 pub use cascade::{simulate, Model, Simulator, SpreadConfig, SpreadResult};
 pub use coverage::{
-    budget_pick, incremental_reach, reach_ladder, BudgetPick, BudgetPickSummary, Ladder,
-    LadderStep, Objective, PickMethod,
+    budget_pick, budget_pick_people, incremental_reach, reach_ladder, BudgetPick,
+    BudgetPickSummary, Ladder, LadderStep, Objective, PickMethod,
 };
 pub use election::{ElectionResults, JurisdictionResult, Side};
 pub use error::{Error, Result};
