@@ -43,6 +43,8 @@
 //!   and a reader for files like them;
 //! - [`margin`]: margin simulation, from reach to votes to electoral outcomes, on the
 //!   certified results or a forecast;
+//! - [`plan`]: planning from a creator table (follower counts, audience geography, measured
+//!   overlaps): modelled distinct reach with intervals and budgeted creator picks;
 //! - [`scenario`]: a seeded generator of a realistic multi-platform campaign population (the demo,
 //!   tests and benchmarks run on it);
 //! - [`sketch`]: mergeable per-account audience sketches (bottom-k, and DataSketches CPC/HLL/

@@ -125,6 +125,21 @@ pub fn run<T>(
     Ok(out)
 }
 
+/// The lowered models of a table under parameter draws (one per realization, e.g. from the
+/// fit's posterior draws).
+///
+/// # Errors
+/// As [`Lowered::from_table`].
+pub fn models_of_table(
+    table: &super::table::CreatorTable,
+    draws: &[super::params::ModelParams],
+) -> Result<Vec<Lowered>> {
+    draws
+        .iter()
+        .map(|p| Lowered::from_table(table, p))
+        .collect()
+}
+
 /// Reach of a set of table accounts in one realization, in real people (graph people ×
 /// scale): total (including people outside the electorate), eligible (in a jurisdiction)
 /// and per jurisdiction.

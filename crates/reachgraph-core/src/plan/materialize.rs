@@ -284,6 +284,66 @@ impl Lowered {
     }
 }
 
+impl Lowered {
+    /// Lowers a creator table under one parameter set: each account's audience shares by
+    /// region exactly as the closed form ([`AudienceModel`](super::model::AudienceModel))
+    /// takes them (given geography, else the national audience tilted to the home state), the
+    /// population, activity classes, adoption and identity of `params`.
+    ///
+    /// # Errors
+    /// Whatever [`AudienceModel::new`](super::model::AudienceModel::new) refuses (population
+    /// not matching the table, adoption out of range, followers in a region above its people
+    /// on the platform), checked by building it.
+    pub fn from_table(
+        table: &super::table::CreatorTable,
+        params: &super::params::ModelParams,
+    ) -> Result<Lowered> {
+        super::model::AudienceModel::new(table, params)?;
+        let pop = &params.population;
+        let accounts = table
+            .accounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| LoweredAccount {
+                name: a.account.clone(),
+                creator: a.creator,
+                platform: a.platform,
+                followers: a.followers as f64,
+                share: super::model::account_shares(table, params, i),
+                lean_a: a.lean_a,
+            })
+            .collect();
+        let creators = table
+            .creators
+            .iter()
+            .map(|c| LoweredCreator {
+                name: c.name.clone(),
+                price: c.price,
+                state: c.state,
+                accounts: c.accounts.clone(),
+            })
+            .collect();
+        let lowered = Lowered {
+            jurisdictions: table.jurisdictions.clone(),
+            people: pop
+                .people
+                .iter()
+                .copied()
+                .chain(std::iter::once(pop.outside))
+                .collect(),
+            weights: params.activity.weights.clone(),
+            levels: params.activity.levels.clone(),
+            platforms: table.platforms.clone(),
+            adoption: params.adoption.clone(),
+            identity: params.identity,
+            accounts,
+            creators,
+        };
+        lowered.validate()?;
+        Ok(lowered)
+    }
+}
+
 /// Options of [`materialize`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MaterializeOptions {
@@ -1019,5 +1079,51 @@ pub(crate) mod tests {
         let people = std::fs::read_to_string(dir.join("people.csv")).unwrap();
         assert_eq!(people.lines().count(), r.people.len() + 1);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+    #[test]
+    fn lowered_table_matches_the_closed_form_and_materializes() {
+        use crate::margin::Electorate;
+        use crate::plan::params::{default_adoption, prior_medians, ModelParams};
+        use crate::plan::table::CreatorTable;
+        let csv = "creator,platform,followers,price,state,lean_a\n\
+                   ann,tiktok,400000,3000,PA,0.6\nann,youtube,900000,3000,PA,0.6\n\
+                   bo,instagram,250000,1500,WI,0.4\ncy,youtube,1200000,,,\n";
+        let e = Electorate::us_president(2024, crate::Side::Dem).unwrap();
+        let mut t = CreatorTable::read(csv.as_bytes(), "creators.csv", &e).unwrap();
+        t.read_audience(
+            "account,jurisdiction,share\nbo:instagram,WI,0.5\nbo:instagram,MN,0.2\n".as_bytes(),
+            "audience.csv",
+        )
+        .unwrap();
+        let adoption = t.platforms.iter().map(|p| default_adoption(p).0).collect();
+        let mut values = prior_medians();
+        values.identity = 0.6;
+        let params = ModelParams::from_values(&values, adoption, t.population.clone()).unwrap();
+        let m = Lowered::from_table(&t, &params).unwrap();
+        let model = crate::plan::model::AudienceModel::new(&t, &params).unwrap();
+        for set in [vec![0usize], vec![0, 1], vec![0, 1, 2, 3], vec![2]] {
+            let a = m.expected_reach(&set);
+            let b = model.reach_by_region(&set);
+            for (x, y) in a.by_jurisdiction.iter().zip(&b) {
+                assert!(
+                    (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                    "{set:?}: {x} vs {y}"
+                );
+            }
+        }
+        // A realization of it: WI holds half of bo's followers (±5 sd), and the reach of all
+        // accounts is within 6·√E of the closed form.
+        let r = materialize(&m, &opts(100.0, 9)).unwrap();
+        let wi = t.jurisdiction("WI").unwrap();
+        let by = reach(&r, &[2], t.jurisdictions.len());
+        let want = 250_000.0 * 0.5 / 100.0;
+        assert!(
+            (by[wi] - want).abs() < 5.0 * want.sqrt(),
+            "{} vs {want}",
+            by[wi]
+        );
+        let all: f64 = reach(&r, &[0, 1, 2, 3], t.jurisdictions.len()).iter().sum();
+        let want = model.reach(&[0, 1, 2, 3]) / 100.0;
+        assert!((all - want).abs() < 6.0 * want.sqrt(), "{all} vs {want}");
     }
 }
