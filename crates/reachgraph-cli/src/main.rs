@@ -15,6 +15,7 @@
 mod args;
 mod generate;
 mod launch;
+mod plan;
 mod plot;
 mod progress;
 mod render;
@@ -121,6 +122,31 @@ impl CliError {
 
 /// Runs one command and prints its answer.
 fn answer(command: Command, memory_limit: Option<u64>, bar: &Bar) -> Result<(), CliError> {
+    if let Command::Plan {
+        creators,
+        audience,
+        population,
+        ensemble,
+        seed,
+        scale,
+        independence,
+        materialize,
+    } = &command
+    {
+        let msg = plan::materialize(&plan::MaterializeArgs {
+            creators,
+            audience: audience.as_deref(),
+            population: *population,
+            ensemble: *ensemble,
+            seed: *seed,
+            scale: *scale,
+            independence: *independence,
+            dir: materialize,
+        })?;
+        bar.finish();
+        report_line(&msg);
+        return Ok(());
+    }
     if let Command::Generate { edges, seed, out } = command {
         let msg = generate::generate(edges, seed, &out, memory_limit, bar)?;
         bar.finish();
