@@ -7,6 +7,7 @@ mod distributed;
 mod fuzz_harness;
 mod fuzz_regressions;
 mod margin_core;
+mod plan_truth;
 mod reach_core;
 mod real_graphs;
 mod scenario_core;

@@ -257,6 +257,35 @@ pub enum Command {
         #[command(subcommand)]
         command: SketchCommand,
     },
+    /// Draw synthetic follower graphs from a creator table (`--materialize DIR`): edges,
+    /// attributes and people files every command reads, with a README saying what they are.
+    Plan {
+        /// The creators CSV (creator, platform, followers, …; see docs/plan.md).
+        #[arg(long)]
+        creators: String,
+        /// Audience geography CSV (account, jurisdiction, share).
+        #[arg(long)]
+        audience: Option<String>,
+        /// Real people the audiences are drawn from (overrides the electorate's default).
+        #[arg(long)]
+        population: Option<f64>,
+        /// Number of synthetic graphs, one parameter draw each.
+        #[arg(long, default_value_t = 1)]
+        ensemble: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Real people per graph person (default: the smallest whole number keeping the
+        /// expected edges at or below two million).
+        #[arg(long)]
+        scale: Option<f64>,
+        /// Use the named independence assumption instead of prior draws.
+        #[arg(long)]
+        independence: bool,
+        /// Output directory (one realization), or parent of r000, r001, … (an ensemble).
+        #[arg(long)]
+        materialize: String,
+    },
     /// Write a generated campaign population as an edge list and an attribute CSV.
     Generate {
         /// Approximate number of follow edges (the demo scenario when absent).

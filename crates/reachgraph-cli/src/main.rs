@@ -17,6 +17,7 @@ mod args;
 mod csv_table;
 mod generate;
 mod launch;
+mod plan;
 mod plot;
 mod progress;
 mod render;
@@ -130,6 +131,34 @@ fn answer(
 ) -> Result<(), CliError> {
     if csv && matches!(command, Command::Generate { .. }) {
         return Err(ApiError::invalid("--csv: `generate` writes files and prints no table").into());
+    }
+    if csv && matches!(command, Command::Plan { .. }) {
+        return Err(ApiError::invalid("--csv: `plan --materialize` writes files and prints no table").into());
+    }
+    if let Command::Plan {
+        creators,
+        audience,
+        population,
+        ensemble,
+        seed,
+        scale,
+        independence,
+        materialize,
+    } = &command
+    {
+        let msg = plan::materialize(&plan::MaterializeArgs {
+            creators,
+            audience: audience.as_deref(),
+            population: *population,
+            ensemble: *ensemble,
+            seed: *seed,
+            scale: *scale,
+            independence: *independence,
+            dir: materialize,
+        })?;
+        bar.finish();
+        report_line(&msg);
+        return Ok(());
     }
     if let Command::Generate { edges, seed, out } = command {
         let msg = generate::generate(edges, seed, &out, memory_limit, bar)?;

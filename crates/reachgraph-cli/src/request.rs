@@ -346,6 +346,11 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
                 "generate writes files; it is not a request",
             ))
         }
+        Command::Plan { .. } => {
+            return Err(ApiError::invalid(
+                "plan --materialize writes files; it is not a request",
+            ))
+        }
     })
 }
 

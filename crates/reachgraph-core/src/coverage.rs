@@ -701,6 +701,171 @@ pub(crate) fn greedy_budget(
     }
 }
 
+/// One person (a creator: all their accounts at one price) added by [`budget_pick_people`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonStep {
+    /// The person's name (the `person` attribute, or the account id of an unlinked account).
+    pub person: String,
+    /// All of the person's accounts (dense ids), hired together.
+    pub accounts: Vec<u32>,
+    /// People this hire adds to the hires before it.
+    pub marginal_people: u64,
+    /// People reached by this hire and the ones before it.
+    pub cumulative_people: u64,
+    /// Target weight it adds.
+    pub marginal_weight: f64,
+    /// The person's price (one price for all of their accounts).
+    pub cost: f64,
+    /// Summed price of this hire and the ones before it.
+    pub cumulative_cost: f64,
+}
+
+/// The result of [`budget_pick_people`]: people hired (each with all of their accounts).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeoplePick {
+    /// Hires, in the order they were added.
+    pub steps: Vec<PersonStep>,
+    /// Budget, cost, reach and method (reach in distinct people of the graph).
+    #[serde(flatten)]
+    pub summary: BudgetPickSummary,
+}
+
+/// Budgeted pick of *people* (creators), not accounts: hiring a person buys all of their
+/// accounts for one price (person-level hiring, issue 15).
+///
+/// Accounts are grouped by the graph's `person` attribute. A person's price is the `cost` of
+/// their accounts: every account of a person that has a cost must carry the same one (a creator
+/// table repeats the creator's price on each account); accounts without a cost come with the
+/// hire. Cost-effective greedy with the best-single fallback, as [`budget_pick`], over people.
+///
+/// # Arguments
+/// - `candidates`: accounts whose people may be hired (`None`: every person with a cost);
+/// - `budget`, `opts`: as [`budget_pick`].
+///
+/// # Errors
+/// As [`budget_pick`]; [`Error::InvalidAttribute`] when two accounts of one person carry
+/// different costs (naming both).
+///
+/// # Complexity
+/// `O(n + m)` to group the accounts and merge their follower lists, then as [`budget_pick`].
+pub fn budget_pick_people(
+    graph: &Graph,
+    candidates: Option<&[u32]>,
+    budget: f64,
+    opts: &ReachOptions,
+) -> Result<PeoplePick> {
+    if !(budget.is_finite() && budget > 0.0) {
+        return Err(Error::invalid_parameter(
+            "budget",
+            budget,
+            "must be a finite number > 0",
+        ));
+    }
+    let people = graph.people();
+    let costs = &graph.attributes().cost;
+    // Accounts of each person, and the person's one price.
+    let mut accounts_of: Vec<Vec<u32>> = vec![Vec::new(); people.count];
+    let mut price: Vec<Option<(f64, u32)>> = vec![None; people.count];
+    for a in 0..graph.node_count() as u32 {
+        let p = people.of_account[a as usize] as usize;
+        accounts_of[p].push(a);
+        let c = costs[a as usize];
+        if c.is_nan() {
+            continue;
+        }
+        match price[p] {
+            None => price[p] = Some((c, a)),
+            Some((c0, a0)) if (c0 - c).abs() > 1e-9 * c0.abs().max(1.0) => {
+                return Err(Error::InvalidAttribute {
+                    column: "cost".into(),
+                    node: graph.label(a),
+                    reason: format!(
+                        "{c}, but account {} of the same person costs {c0}: a person is hired \
+                         at one price",
+                        graph.label(a0)
+                    ),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    let listed = candidate_list(graph, candidates)?;
+    let mut cand_people: Vec<u32> = listed
+        .iter()
+        .map(|&a| people.of_account[a as usize])
+        .filter(|&p| price[p as usize].is_some())
+        .collect();
+    cand_people.sort_unstable();
+    cand_people.dedup();
+    if cand_people.is_empty() {
+        return Err(Error::MissingAttribute {
+            column: "cost".into(),
+            reason: "no candidate person has a cost; a budgeted pick needs prices".into(),
+        });
+    }
+    let unit_cost: Vec<f64> = cand_people
+        .iter()
+        .map(|&p| price[p as usize].map_or(f64::NAN, |x| x.0))
+        .collect();
+    let min_cost = unit_cost.iter().copied().fold(f64::INFINITY, f64::min);
+    if min_cost > budget {
+        return Err(Error::BudgetTooSmall { budget, min_cost });
+    }
+    // One unit per candidate person: the people following any of their accounts.
+    let out = graph.out_csr();
+    let mut offsets = vec![0usize];
+    let mut reached: Vec<u32> = Vec::new();
+    let mut scratch: Vec<u32> = Vec::new();
+    for &p in &cand_people {
+        scratch.clear();
+        for &a in &accounts_of[p as usize] {
+            scratch.extend(
+                out.neighbors(a)
+                    .iter()
+                    .map(|&v| people.of_account[v as usize]),
+            );
+        }
+        scratch.sort_unstable();
+        scratch.dedup();
+        reached.extend_from_slice(&scratch);
+        offsets.push(reached.len());
+    }
+    let identity: Vec<u32> = (0..people.count as u32).collect();
+    let src = Source {
+        out: Csr {
+            offsets: &offsets,
+            neighbors: &reached,
+            probs: &[],
+        },
+        of_account: &identity,
+        weight: &people.weight,
+    };
+    let units: Vec<u32> = (0..cand_people.len() as u32)
+        .filter(|&u| unit_cost[u as usize] <= budget)
+        .collect();
+    let pick = greedy_budget(src, &units, budget, opts, &unit_cost);
+    let steps = pick
+        .steps
+        .iter()
+        .map(|s| {
+            let p = cand_people[s.account as usize];
+            PersonStep {
+                person: people.name(p, graph),
+                accounts: accounts_of[p as usize].clone(),
+                marginal_people: s.marginal_people,
+                cumulative_people: s.cumulative_people,
+                marginal_weight: s.marginal_weight,
+                cost: unit_cost[s.account as usize],
+                cumulative_cost: s.cumulative_cost,
+            }
+        })
+        .collect();
+    Ok(PeoplePick {
+        steps,
+        summary: pick.summary,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -897,5 +1062,50 @@ mod tests {
         assert_eq!(p.accounts, vec![g.node("big").unwrap()]);
         assert_eq!(p.people, 10);
         assert_eq!(p.steps.len(), 1);
+    }
+    #[test]
+    fn people_pick_hires_all_accounts_of_a_creator_at_one_price() {
+        use crate::attrs::{Attributes, Categorical};
+        // Creator x has two accounts (x1: f1, f2; x2: f3), price 10 for both together;
+        // creator y has one (y1: f1, f2, f4), price 10. Budget 20 hires both (4 distinct
+        // people for 20, where account-level costs would have charged x twice); budget 10
+        // hires one creator reaching 3 people.
+        let text = "x1 f1\nx1 f2\nx2 f3\ny1 f1\ny1 f2\ny1 f4\n";
+        let (mut g, _) = crate::io::read_graph(
+            text.as_bytes(),
+            "inline",
+            crate::io::EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap();
+        let mut a = Attributes::new(g.node_count());
+        let labels: Vec<Option<String>> = (0..g.node_count() as u32)
+            .map(|u| match g.label(u).as_str() {
+                "x1" | "x2" => Some("x".to_string()),
+                "y1" => Some("y".to_string()),
+                _ => None,
+            })
+            .collect();
+        a.person = Categorical::from_labels(labels.iter().map(|l| l.as_deref()));
+        for (name, cost) in [("x1", 10.0), ("x2", 10.0), ("y1", 10.0)] {
+            a.cost[g.node(name).unwrap() as usize] = cost;
+        }
+        g.set_attributes(a.clone()).unwrap();
+        let pick = budget_pick_people(&g, None, 20.0, &ReachOptions::default()).unwrap();
+        assert_eq!(pick.steps.len(), 2);
+        assert_eq!(pick.summary.people, 4);
+        assert_eq!(pick.summary.total_cost, 20.0);
+        let x = pick.steps.iter().find(|s| s.person == "x").unwrap();
+        assert_eq!(x.accounts.len(), 2);
+        assert_eq!(x.cost, 10.0);
+        // Budget 10: one hire, 3 people.
+        let pick = budget_pick_people(&g, None, 10.0, &ReachOptions::default()).unwrap();
+        assert_eq!((pick.steps.len(), pick.summary.people), (1, 3));
+        // Two prices for one person is an error naming both accounts.
+        a.cost[g.node("x2").unwrap() as usize] = 12.0;
+        g.set_attributes(a).unwrap();
+        let e = budget_pick_people(&g, None, 20.0, &ReachOptions::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("x1") && msg.contains("x2"), "{msg}");
     }
 }

@@ -289,6 +289,21 @@ pub enum Error {
         /// What went wrong (a timeout names its seconds).
         reason: String,
     },
+
+    /// A cell of a creator table (creators, audience or overlaps CSV) is invalid.
+    #[error("{file}:{line}: column {column} = {:?}: {reason}", echo(value))]
+    Table {
+        /// Name of the input file.
+        file: String,
+        /// 1-based line (the header is line 1).
+        line: u64,
+        /// The column (or `header`).
+        column: String,
+        /// The offending value as written.
+        value: String,
+        /// What is wrong, naming the other line when two rows conflict.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -352,6 +367,7 @@ impl Error {
             Error::RankFailed { .. } => "rank_failed",
             Error::RankMismatch { .. } => "rank_mismatch",
             Error::Communication { .. } => "communication",
+            Error::Table { .. } => "table",
         }
     }
 }

@@ -45,6 +45,8 @@
 //!   certified results or a forecast;
 //! - [`report`]: a campaign's own results read back (posts, lift tests): deduplicated reach,
 //!   ROI, reach-rate calibration and the effect-prior update;
+//! - [`plan`]: planning from a creator table (follower counts, audience geography, measured
+//!   overlaps): modelled distinct reach with intervals and budgeted creator picks;
 //! - [`scenario`]: a seeded generator of a realistic multi-platform campaign population (the demo,
 //!   tests and benchmarks run on it);
 //! - [`sketch`]: mergeable per-account audience sketches (bottom-k, and DataSketches CPC/HLL/
@@ -75,6 +77,7 @@ mod live_edge;
 pub mod margin;
 pub mod output;
 pub mod overlap;
+pub mod plan;
 pub mod progress;
 pub mod reach;
 pub mod report;
@@ -91,8 +94,8 @@ pub mod weights;
 pub use attrs::{Attributes, Categorical, Interner, People, Tier};
 pub use cascade::{simulate, Model, Simulator, SpreadConfig, SpreadResult};
 pub use coverage::{
-    budget_pick, incremental_reach, reach_ladder, BudgetPick, BudgetPickSummary, Ladder,
-    LadderStep, Objective, PickMethod,
+    budget_pick, budget_pick_people, incremental_reach, reach_ladder, BudgetPick,
+    BudgetPickSummary, Ladder, LadderStep, Objective, PickMethod,
 };
 pub use election::{ElectionResults, JurisdictionResult, Side};
 pub use error::{Error, Result};

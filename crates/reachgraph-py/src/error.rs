@@ -89,6 +89,7 @@ fn raise(e: &Error, m: String) -> PyErr {
         Error::RankFailed { .. } => RankFailedError::new_err(m),
         Error::RankMismatch { .. } => RankMismatchError::new_err(m),
         Error::Communication { .. } => CommunicationError::new_err(m),
+        Error::Table { .. } => ParseError::new_err(m),
     }
 }
 
@@ -199,6 +200,13 @@ fn examples() -> Vec<ApiError> {
         Error::Communication {
             operation: s(),
             rank: 1,
+            reason: s(),
+        },
+        Error::Table {
+            file: s(),
+            line: 2,
+            column: s(),
+            value: s(),
             reason: s(),
         },
     ];

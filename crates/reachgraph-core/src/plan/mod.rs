@@ -1,0 +1,411 @@
+//! Planning from a creator table: distinct reach, overlaps and budgeted picks from follower
+//! counts, without follower lists, under an explicit audience model with stated uncertainty.
+//!
+//! # The audience model
+//!
+//! Real people live in a jurisdiction `j` of the electorate (`N_j` eligible voters: by default
+//! the state's voting-eligible population from the embedded certified 2024 US result) or
+//! *outside* it (`N_out`: platform users who are not eligible voters — minors, non-citizens;
+//! by default US residents minus eligible voters). `--population N` scales everything to `N`.
+//!
+//! - **Platforms.** A person is on platform `p` with probability `adopt_p` (Pew Research
+//!   Center, January 2024), independently across platforms.
+//! - **Activity.** A person belongs to an activity class `k` (weight `w_k`, level `a_k`,
+//!   `Σ w_k a_k = 1`): a share `z` of people follow nobody (the zero class) and the others have
+//!   a Gamma activity of shape `κ`, discretised into 16 Dirac deltas (the activity-distribution
+//!   models of Koehler, Skvortsov et al. 2016 and Skvortsov & Koehler 2019).
+//! - **Following.** A person of class `k` in `j` who is on `p` follows account `i` (platform
+//!   `p`, `F_i` followers, share `s_ij` of them in `j`) with probability
+//!   `q = min(1, a_k F_i s_ij / (N_j adopt_p))`, so the account's expected followers are `F_i`
+//!   (less what clipping at 1 removes). Accounts without audience geography have a national
+//!   audience (`s_ij ∝ N_j`, tilted by `home_factor` towards the creator's home state) with a
+//!   share `1 − eligible` (default: the population's outside share) outside the electorate.
+//! - **Creators.** For one creator's accounts a person draws one uniform shared by all of them
+//!   with probability `ρ` (*identity*: the same fans on every platform), else independent
+//!   ones; so the creator reaches the person with probability
+//!   `ρ max_i q_i + (1 − ρ)(1 − Π_i (1 − q_i))`. Different creators are independent given the
+//!   person's region, class and platforms.
+//! - **Reach** of a set of accounts = `Σ_{j, k, m} N_j w_k P(m) (1 − Π_c (1 − P_c))`, computed
+//!   exactly by [`model::AudienceModel`]; jurisdiction rows count eligible voters of the
+//!   jurisdiction, the total adds people outside.
+//!
+//! Independence (one activity level, `ρ = 0`, no home tilt) is a named assumption
+//! ([`params::ParamValues::INDEPENDENCE`]), never the silent default.
+
+pub mod ensemble;
+pub mod fit;
+pub mod materialize;
+pub mod model;
+pub mod params;
+pub mod pick;
+pub mod table;
+
+pub use fit::{FitDiagnostics, FitStatus, PairFit, ParameterSummary, Posterior};
+pub use model::{AudienceModel, ReachState};
+pub use params::{ActivityMixture, ModelParams, ParamValues, Population};
+pub use pick::{PickedCreator, PlanPick};
+pub use table::{AccountRow, Creator, CreatorTable, MeasuredOverlap};
+
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Default number of parameter draws every answer is computed over.
+pub const DEFAULT_DRAWS: usize = 200;
+
+/// A modelled number with its 90% interval over parameter draws.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ReachInterval {
+    /// Mean over the draws.
+    pub mean: f64,
+    /// 5th percentile.
+    pub low: f64,
+    /// 95th percentile.
+    pub high: f64,
+}
+
+impl ReachInterval {
+    /// Mean and 5th–95th percentiles (linear interpolation) of `values` (one per draw).
+    pub fn of(mut values: Vec<f64>) -> ReachInterval {
+        if values.is_empty() {
+            return ReachInterval {
+                mean: 0.0,
+                low: 0.0,
+                high: 0.0,
+            };
+        }
+        values.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            let x = p * (values.len() - 1) as f64;
+            let (i, f) = (x.floor() as usize, x - x.floor());
+            let j = (i + 1).min(values.len() - 1);
+            values[i] * (1.0 - f) + values[j] * f
+        };
+        ReachInterval {
+            mean: values.iter().sum::<f64>() / values.len() as f64,
+            low: q(0.05),
+            high: q(0.95),
+        }
+    }
+}
+
+/// Settings of [`plan`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOptions {
+    /// Total people audiences are drawn from (`--population`): scales the table's population.
+    pub population: Option<f64>,
+    /// A population replacing the table's default one (its jurisdictions must be the
+    /// table's), e.g. a graph's own people for the truthfulness benchmark.
+    pub base_population: Option<Population>,
+    /// Adoption shares overriding the defaults, by platform name.
+    pub adoption: Vec<(String, f64)>,
+    /// Only these accounts (ids) count; all of the table's when `None`.
+    pub accounts: Option<Vec<String>>,
+    /// Budget per month for a creator pick.
+    pub budget: Option<f64>,
+    /// Target jurisdiction ids: reach in them is reported, and a pick maximises it.
+    pub targets: Vec<String>,
+    /// Parameter draws each answer is computed over.
+    pub draws: usize,
+    /// Prior draws weighed by the fit.
+    pub prior_draws: usize,
+    /// Seed of every draw.
+    pub seed: u64,
+    /// Use the named independence assumption instead of the fitted model.
+    pub independence: bool,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            population: None,
+            base_population: None,
+            adoption: Vec::new(),
+            accounts: None,
+            budget: None,
+            targets: Vec::new(),
+            draws: DEFAULT_DRAWS,
+            prior_draws: fit::DEFAULT_PRIOR_DRAWS,
+            seed: 0,
+            independence: false,
+        }
+    }
+}
+
+/// Modelled reach in one jurisdiction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JurisdictionReach {
+    /// Jurisdiction id.
+    pub id: String,
+    /// Eligible voters of the jurisdiction reached (modelled).
+    pub unique_reach: ReachInterval,
+}
+
+/// Modelled reach in the target jurisdictions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetReach {
+    /// The target jurisdiction ids.
+    pub ids: Vec<String>,
+    /// Eligible voters of the targets reached (modelled).
+    pub unique_reach: ReachInterval,
+}
+
+/// What each number of a [`PlanReport`] counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanUnits {
+    /// Unit of `summed_followers`.
+    pub summed_followers: &'static str,
+    /// Unit of `unique_reach`.
+    pub unique_reach: &'static str,
+    /// Unit of `outside_reach`.
+    pub outside_reach: &'static str,
+    /// Unit of the jurisdiction rows and the target reach.
+    pub jurisdictions: &'static str,
+    /// Unit of a pick's `adds`.
+    pub pick_adds: &'static str,
+}
+
+/// The answer of [`plan`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanReport {
+    /// Accounts counted.
+    pub accounts: usize,
+    /// Creators counted.
+    pub creators: usize,
+    /// Sum of the accounts' follower counts (followers; measured input).
+    pub summed_followers: u64,
+    /// Distinct real people reached (modelled): mean and 90% interval.
+    pub unique_reach: ReachInterval,
+    /// Real people reached outside the electorate (modelled).
+    pub outside_reach: ReachInterval,
+    /// Eligible voters reached per jurisdiction (modelled).
+    pub jurisdictions: Vec<JurisdictionReach>,
+    /// Eligible voters reached in the target jurisdictions (modelled), when targets are given.
+    pub target: Option<TargetReach>,
+    /// The model's parameters: value, interval, fitted or prior, source.
+    pub parameters: Vec<ParameterSummary>,
+    /// The fit to the measured overlaps.
+    pub fit: FitDiagnostics,
+    /// Every assumption behind the numbers, with its source.
+    pub assumptions: Vec<String>,
+    /// The budgeted pick, when a budget is given.
+    pub pick: Option<PlanPick>,
+    /// Parameter draws behind each interval.
+    pub draws: usize,
+    /// The seed.
+    pub seed: u64,
+    /// Units of the numbers.
+    pub units: PlanUnits,
+}
+
+/// Adoption shares for the table's platforms (overrides, else defaults) and the assumptions
+/// they bring.
+fn adoption_for(
+    table: &CreatorTable,
+    overrides: &[(String, f64)],
+) -> Result<(Vec<f64>, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    for (name, a) in overrides {
+        if !(a.is_finite() && *a > 0.0 && *a <= 1.0) {
+            return Err(Error::invalid_parameter(
+                format!("adoption of {name}"),
+                a,
+                "must be in (0, 1]",
+            ));
+        }
+    }
+    for p in &table.platforms {
+        if let Some((_, a)) = overrides
+            .iter()
+            .find(|(n, _)| n.trim().eq_ignore_ascii_case(p))
+        {
+            out.push(*a);
+            notes.push(format!("platform {p}: {a} of people are on it (given)"));
+        } else {
+            let (a, known) = params::default_adoption(p);
+            out.push(a);
+            notes.push(if known {
+                format!(
+                    "platform {p}: {a} of people are on it ({})",
+                    params::PEW_SOURCE
+                )
+            } else {
+                format!(
+                    "platform {p}: {a} of people are on it (assumption: not in the Pew 2024 \
+                     list; about that list's median)"
+                )
+            });
+        }
+    }
+    Ok((out, notes))
+}
+
+/// Plans from a creator table: modelled distinct reach (overall, per jurisdiction, in the
+/// targets), the fit of the model to `overlaps`, and with a budget the creators to hire. Every
+/// modelled number is the mean and 90% interval over `options.draws` parameter draws.
+///
+/// # Errors
+/// [`Error::UnknownNode`] for an account of `options.accounts` not in the table;
+/// [`Error::InvalidParameter`] for an unknown target jurisdiction, a population or adoption out
+/// of range, zero draws, or counts the population cannot hold; the errors of
+/// [`pick::pick`] with a budget.
+pub fn plan(
+    table: &CreatorTable,
+    overlaps: &[MeasuredOverlap],
+    options: &PlanOptions,
+) -> Result<PlanReport> {
+    if options.draws == 0 {
+        return Err(Error::invalid_parameter("draws", 0, "must be at least 1"));
+    }
+    let mut population = options
+        .base_population
+        .clone()
+        .unwrap_or_else(|| table.population.clone());
+    if let Some(n) = options.population {
+        population = population.with_total(n)?;
+    }
+    let (adoption, mut assumptions) = adoption_for(table, &options.adoption)?;
+    // The accounts counted.
+    let accounts: Vec<usize> = match &options.accounts {
+        None => (0..table.accounts.len()).collect(),
+        Some(ids) => {
+            let mut seen = vec![false; table.accounts.len()];
+            let mut v = Vec::new();
+            for id in ids {
+                let i = table.account(id).ok_or_else(|| Error::UnknownNode {
+                    id: id.clone(),
+                    context: " (accounts subset: not in the creators table)".into(),
+                })?;
+                if std::mem::replace(&mut seen[i], true) {
+                    return Err(Error::DuplicateNode {
+                        id: id.clone(),
+                        what: "accounts subset".into(),
+                    });
+                }
+                v.push(i);
+            }
+            if v.is_empty() {
+                return Err(Error::Empty {
+                    what: "accounts subset".into(),
+                });
+            }
+            v
+        }
+    };
+    let mask: Option<Vec<bool>> = if options.targets.is_empty() {
+        None
+    } else {
+        let mut m = vec![false; table.jurisdictions.len() + 1];
+        for t in &options.targets {
+            let j = table.jurisdiction(t).ok_or_else(|| {
+                Error::invalid_parameter(
+                    "target",
+                    t,
+                    "not a jurisdiction of the table's electorate",
+                )
+            })?;
+            m[j] = true;
+        }
+        Some(m)
+    };
+    let posterior = Posterior::fit(
+        table,
+        overlaps,
+        adoption,
+        population.clone(),
+        options.prior_draws,
+        options.seed,
+        options.independence,
+    )?;
+    let draws = posterior.parameter_draws(options.draws, options.seed)?;
+    let groups = model::group_by_creator(table, &accounts);
+    let per_draw: Vec<Vec<f64>> = draws
+        .par_iter()
+        .map(|p| -> Result<Vec<f64>> {
+            let m = AudienceModel::new(table, p)?;
+            let mut st = m.state();
+            for g in &groups {
+                st.add(g);
+            }
+            Ok(st.by_region())
+        })
+        .collect::<Result<_>>()?;
+    let nj = table.jurisdictions.len();
+    let column = |f: &dyn Fn(&Vec<f64>) -> f64| ReachInterval::of(per_draw.iter().map(f).collect());
+    let unique_reach = column(&|r| r.iter().sum());
+    let outside_reach = column(&|r| r[nj]);
+    let jurisdictions = (0..nj)
+        .map(|j| JurisdictionReach {
+            id: table.jurisdictions[j].clone(),
+            unique_reach: column(&|r| r[j]),
+        })
+        .collect();
+    let target = mask.as_ref().map(|m| TargetReach {
+        ids: (0..nj)
+            .filter(|&j| m[j])
+            .map(|j| table.jurisdictions[j].clone())
+            .collect(),
+        unique_reach: column(&|r| (0..nj).filter(|&j| m[j]).map(|j| r[j]).sum()),
+    });
+    let pick = match options.budget {
+        None => None,
+        Some(b) => Some(pick::pick(
+            table,
+            &groups,
+            b,
+            mask.as_deref(),
+            &posterior.central()?,
+            &draws,
+        )?),
+    };
+    // Assumptions, with sources.
+    let fit = posterior.diagnostics().clone();
+    let mut all = vec![format!("population: {:.0} real people ({:.0} eligible voters in {} jurisdictions, {:.0} outside the electorate); {}",
+        population.total(), population.people.iter().sum::<f64>(), population.jurisdictions.len(), population.outside, population.source)];
+    all.append(&mut assumptions);
+    all.push("platform membership: independent across platforms given the person (assumption; correlation is partly carried by activity)".into());
+    all.push("following: a person follows an account with probability proportional to the person's activity and the account's followers in the person's region per platform user there (the audience model of docs/plan.md)".into());
+    match fit.status {
+        FitStatus::Independence => all.push("independence: every person equally active, a creator's accounts followed independently, national audiences (the named independence assumption; chosen, not fitted)".into()),
+        FitStatus::Prior => all.push("no overlaps were measured: the dependence parameters keep their wide prior (the intervals show it); measured overlaps narrow them".into()),
+        FitStatus::Fitted => all.push(format!("dependence parameters weighted by {} measured overlaps (RMS log error {:.2}, {:.0} effective draws of {})",
+            fit.pairs.len(), fit.rms_log_error, fit.effective_draws, fit.prior_draws)),
+    }
+    if table.accounts.iter().any(|a| a.geography.is_none()) && nj > 0 {
+        all.push("accounts without audience geography: national audience in proportion to eligible voters, tilted to the creator's home state by home_factor; their outside share is 1 - eligible, else the population's outside share".into());
+    }
+    all.push(format!("intervals: 5th to 95th percentile over {} parameter draws (seed {}); they carry parameter uncertainty, not the scatter of a single campaign", options.draws, options.seed));
+    if table
+        .accounts
+        .iter()
+        .any(|a| a.posts.is_some() || a.reach_rate.is_some())
+    {
+        all.push("reach counts followers (people who follow an account); posts and reach_rate are not used by this number".into());
+    }
+    Ok(PlanReport {
+        accounts: accounts.len(),
+        creators: groups.len(),
+        summed_followers: accounts.iter().map(|&i| table.accounts[i].followers).sum(),
+        unique_reach,
+        outside_reach,
+        jurisdictions,
+        target,
+        parameters: posterior.summaries(),
+        fit,
+        assumptions: all,
+        pick,
+        draws: options.draws,
+        seed: options.seed,
+        units: PlanUnits {
+            summed_followers: "followers (measured input: the sum of the table's counts; one person following two accounts counts twice)",
+            unique_reach: "real people (modelled: distinct people reached, eligible voters and people outside the electorate)",
+            outside_reach: "real people outside the electorate (modelled)",
+            jurisdictions: "eligible voters of the jurisdiction (modelled)",
+            pick_adds: "real people added (modelled; eligible voters of the targets when targets are given)",
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,470 @@
+//! Tests of the plan module: brute force, independence, properties, fit, pick, bad input.
+#![allow(clippy::needless_range_loop)]
+
+use super::*;
+use crate::election::Side;
+use crate::margin::Electorate;
+
+/// A two-jurisdiction forecast electorate (AA: 2000 eligible, BB: 3000).
+fn tiny_electorate() -> Electorate {
+    let csv = "jurisdiction,electoral_votes,total_votes,dem_margin_mean,dem_margin_sd,voting_eligible_population\n\
+               AA,3,1200,1,3,2000\nBB,5,1800,-2,3,3000\n";
+    Electorate::from_csv(csv.as_bytes(), "tiny.csv", Side::Dem).unwrap()
+}
+
+const CREATORS: &str = "creator,platform,account,followers,price,state\n\
+    ann,tiktok,ann_t,300,100,AA\nann,youtube,ann_y,500,,AA\nbob,tiktok,bob_t,400,80,BB\ncat,youtube,cat_y,200,50,\n";
+const AUDIENCE: &str = "account,jurisdiction,share\n\
+    ann_t,AA,0.5\nann_t,BB,0.2\nann_y,AA,0.3\nann_y,BB,0.4\nbob_t,AA,0.1\nbob_t,BB,0.8\ncat_y,AA,0.25\ncat_y,BB,0.25\n";
+
+fn tiny_table() -> CreatorTable {
+    let mut t =
+        CreatorTable::read(CREATORS.as_bytes(), "creators.csv", &tiny_electorate()).unwrap();
+    t.read_audience(AUDIENCE.as_bytes(), "audience.csv")
+        .unwrap();
+    t
+}
+
+fn tiny_params(t: &CreatorTable, rho: f64) -> ModelParams {
+    let v = ParamValues {
+        zero_share: 0.0,
+        activity_shape: 1.0,
+        identity: rho,
+        home_factor: 1.0,
+    };
+    let mut p = ModelParams::from_values(&v, vec![0.6, 0.8], t.population.clone()).unwrap();
+    p.activity = ActivityMixture {
+        weights: vec![0.5, 0.5],
+        levels: vec![0.4, 1.6],
+    };
+    p
+}
+
+/// Enumerates every follow pattern of the 4 accounts for each person type and sums the
+/// probability that a subset is reached: an independent computation of the model's reach.
+fn brute_force(t: &CreatorTable, p: &ModelParams, subset: &[usize]) -> f64 {
+    let pop = &p.population;
+    let region_people: Vec<f64> = pop.people.iter().copied().chain([pop.outside]).collect();
+    let shares = |i: usize| -> Vec<f64> {
+        let g = t.accounts[i].geography.as_ref().unwrap();
+        let mut s = vec![0.0; 3];
+        for &(j, x) in g {
+            s[j] = x;
+        }
+        s[2] = 1.0 - s[0] - s[1];
+        s
+    };
+    let mut total = 0.0;
+    for r in 0..3 {
+        for m in 0u32..4 {
+            let pm: f64 = (0..2)
+                .map(|q| {
+                    if m & (1 << q) != 0 {
+                        p.adoption[q]
+                    } else {
+                        1.0 - p.adoption[q]
+                    }
+                })
+                .product();
+            for (&w, &a) in p.activity.weights.iter().zip(&p.activity.levels) {
+                let q: Vec<f64> = (0..4)
+                    .map(|i| {
+                        let acc = &t.accounts[i];
+                        if m & (1 << acc.platform) == 0 {
+                            0.0
+                        } else {
+                            (a * acc.followers as f64 * shares(i)[r]
+                                / (region_people[r] * p.adoption[acc.platform]))
+                                .min(1.0)
+                        }
+                    })
+                    .collect();
+                // Joint distribution of ann's two accounts (0, 1): shared U with prob rho.
+                let (q0, q1) = (q[0], q[1]);
+                let mut ann = [[0.0f64; 2]; 2]; // [follows 0][follows 1]
+                let rho = p.identity;
+                let (lo, hi) = (q0.min(q1), q0.max(q1));
+                ann[1][1] += rho * lo;
+                if q0 >= q1 {
+                    ann[1][0] += rho * (hi - lo);
+                } else {
+                    ann[0][1] += rho * (hi - lo);
+                }
+                ann[0][0] += rho * (1.0 - hi);
+                for f0 in 0..2 {
+                    for f1 in 0..2 {
+                        let p0 = if f0 == 1 { q0 } else { 1.0 - q0 };
+                        let p1 = if f1 == 1 { q1 } else { 1.0 - q1 };
+                        ann[f0][f1] += (1.0 - rho) * p0 * p1;
+                    }
+                }
+                let mut reached = 0.0;
+                for pattern in 0u32..16 {
+                    let f = |i: usize| (pattern >> i) & 1;
+                    let mut pr = ann[f(0) as usize][f(1) as usize];
+                    for i in 2..4 {
+                        pr *= if f(i) == 1 { q[i] } else { 1.0 - q[i] };
+                    }
+                    if subset.iter().any(|&i| f(i) == 1) {
+                        reached += pr;
+                    }
+                }
+                total += region_people[r] * pm * w * reached;
+            }
+        }
+    }
+    total
+}
+
+#[test]
+fn closed_form_matches_brute_force_enumeration() {
+    let t = tiny_table();
+    for rho in [0.0, 0.6, 1.0] {
+        let p = tiny_params(&t, rho);
+        let m = AudienceModel::new(&t, &p).unwrap();
+        for mask in 1u32..16 {
+            let subset: Vec<usize> = (0..4).filter(|i| mask & (1 << i) != 0).collect();
+            let (got, want) = (m.reach(&subset), brute_force(&t, &p, &subset));
+            assert!(
+                (got - want).abs() < 1e-9 * want.max(1.0),
+                "rho {rho} {subset:?}: {got} vs {want}"
+            );
+        }
+        // Pairwise overlap = reach(a) + reach(b) - reach({a, b}).
+        for (a, b) in [(0, 1), (0, 2), (2, 3)] {
+            let want = brute_force(&t, &p, &[a]) + brute_force(&t, &p, &[b])
+                - brute_force(&t, &p, &[a, b]);
+            assert!((m.expected_shared(a, b) - want).abs() < 1e-9 * want.max(1.0));
+        }
+    }
+}
+
+#[test]
+fn reduces_to_independence_when_dependence_is_off() {
+    let n = 10_000.0;
+    let counts = [
+        ("a", 3000u64),
+        ("b", 2500),
+        ("c", 700),
+        ("d", 10),
+        ("e", 9000),
+    ];
+    let t = CreatorTable::from_counts(
+        counts.iter().map(|(s, f)| (s.to_string(), *f)),
+        "g",
+        Population::uniform(n, "test"),
+    );
+    let p = ModelParams::from_values(&ParamValues::INDEPENDENCE, vec![1.0], t.population.clone())
+        .unwrap();
+    let m = AudienceModel::new(&t, &p).unwrap();
+    let all: Vec<usize> = (0..5).collect();
+    let want = n
+        * (1.0
+            - counts
+                .iter()
+                .map(|(_, f)| 1.0 - *f as f64 / n)
+                .product::<f64>());
+    assert!(
+        (m.reach(&all) - want).abs() < 1e-6,
+        "{} vs {want}",
+        m.reach(&all)
+    );
+    for i in 0..5 {
+        assert!((m.expected_followers(i) - counts[i].1 as f64).abs() < 1e-6);
+    }
+    // plan() with the named assumption gives the same, with a zero-width interval.
+    let o = PlanOptions {
+        independence: true,
+        base_population: Some(t.population.clone()),
+        adoption: vec![("g".into(), 1.0)],
+        ..Default::default()
+    };
+    let r = plan(&t, &[], &o).unwrap();
+    assert!((r.unique_reach.mean - want).abs() < 1e-6 && r.unique_reach.low == r.unique_reach.high);
+    assert_eq!(r.fit.status, FitStatus::Independence);
+}
+
+#[test]
+fn reach_is_monotone_and_submodular() {
+    let t = tiny_table();
+    let p = tiny_params(&t, 0.5);
+    let m = AudienceModel::new(&t, &p).unwrap();
+    for small in 0u32..16 {
+        for big in 0u32..16 {
+            if small & !big != 0 {
+                continue; // small must be a subset of big
+            }
+            let set =
+                |mask: u32| -> Vec<usize> { (0..4).filter(|i| mask & (1 << i) != 0).collect() };
+            assert!(m.reach(&set(small)) <= m.reach(&set(big)) + 1e-9);
+            for x in 0..4 {
+                if big & (1 << x) != 0 {
+                    continue;
+                }
+                let gs = m.reach(&set(small | 1 << x)) - m.reach(&set(small));
+                let gb = m.reach(&set(big | 1 << x)) - m.reach(&set(big));
+                assert!(gb <= gs + 1e-9, "{small:b} {big:b} {x}: {gb} > {gs}");
+            }
+        }
+    }
+}
+
+/// A table of 60 accounts whose overlaps are drawn from the model with known parameters.
+fn synthetic(pairs: usize) -> (CreatorTable, Vec<MeasuredOverlap>) {
+    let n = 50_000.0;
+    let counts: Vec<(String, u64)> = (0..60)
+        .map(|i| {
+            (
+                format!("acc{i}"),
+                200 + 37 * (i as u64 % 17) * (i as u64 + 3),
+            )
+        })
+        .collect();
+    let t = CreatorTable::from_counts(counts, "g", Population::uniform(n, "test"));
+    let truth = ParamValues {
+        zero_share: 0.4,
+        activity_shape: 0.5,
+        identity: 0.5,
+        home_factor: 1.0,
+    };
+    let p = ModelParams::from_values(&truth, vec![1.0], t.population.clone()).unwrap();
+    let m = AudienceModel::new(&t, &p).unwrap();
+    // Scatter the measured overlaps around the model by ±30% (fixed pattern).
+    let ov = (0..pairs)
+        .map(|k| {
+            let (a, b) = (k, 59 - k);
+            let s = m.expected_shared(a, b) * (1.0 + 0.3 * if k % 2 == 0 { 1.0 } else { -1.0 });
+            MeasuredOverlap {
+                a,
+                b,
+                shared_fraction: s / t.accounts[a].followers as f64,
+                line: k + 2,
+            }
+        })
+        .collect();
+    (t, ov)
+}
+
+fn width(pairs: usize) -> (ReachInterval, FitStatus) {
+    let (t, ov) = synthetic(pairs);
+    let o = PlanOptions {
+        base_population: Some(t.population.clone()),
+        adoption: vec![("g".into(), 1.0)],
+        seed: 7,
+        ..Default::default()
+    };
+    let r = plan(&t, &ov, &o).unwrap();
+    (r.unique_reach, r.fit.status)
+}
+
+#[test]
+fn intervals_widen_with_fewer_overlaps() {
+    let (r20, s20) = width(20);
+    let (r3, _) = width(3);
+    let (r0, s0) = width(0);
+    assert_eq!((s20, s0), (FitStatus::Fitted, FitStatus::Prior));
+    let w = |r: ReachInterval| r.high - r.low;
+    assert!(w(r20) < w(r3) && w(r3) < w(r0), "{r20:?} {r3:?} {r0:?}");
+    assert!(r0.low < r0.mean && r0.mean < r0.high);
+}
+
+#[test]
+fn same_seed_same_answer() {
+    let (t, ov) = synthetic(10);
+    let o = PlanOptions {
+        base_population: Some(t.population.clone()),
+        adoption: vec![("g".into(), 1.0)],
+        seed: 3,
+        draws: 50,
+        ..Default::default()
+    };
+    assert_eq!(plan(&t, &ov, &o).unwrap(), plan(&t, &ov, &o).unwrap());
+}
+
+#[test]
+fn report_has_jurisdictions_targets_and_pick() {
+    let t = tiny_table();
+    let o = PlanOptions {
+        budget: Some(150.0),
+        targets: vec!["aa".into()],
+        draws: 40,
+        prior_draws: 256,
+        ..Default::default()
+    };
+    let r = plan(&t, &[], &o).unwrap();
+    assert_eq!(r.summed_followers, 1400);
+    assert_eq!(r.jurisdictions.len(), 2);
+    let sum: f64 = r
+        .jurisdictions
+        .iter()
+        .map(|j| j.unique_reach.mean)
+        .sum::<f64>()
+        + r.outside_reach.mean;
+    assert!((sum - r.unique_reach.mean).abs() < 1e-6 * sum);
+    let target = r.target.as_ref().unwrap();
+    assert_eq!(target.ids, vec!["AA".to_string()]);
+    assert!((target.unique_reach.mean - r.jurisdictions[0].unique_reach.mean).abs() < 1e-9);
+    let pick = r.pick.unwrap();
+    assert!(pick.spent <= 150.0);
+    assert!(pick.unpriced.is_empty()); // ann's price is on one of her rows
+                                       // Within 150: ann (100) + cat (50), or bob (80) + cat (50): the pick names whole creators.
+    for c in &pick.creators {
+        assert!(c.adds.low <= c.adds.mean && c.adds.mean <= c.adds.high);
+        if c.creator == "ann" {
+            assert_eq!(c.accounts, vec!["ann_t".to_string(), "ann_y".to_string()]);
+        }
+    }
+    let adds: f64 = pick.creators.iter().map(|c| c.adds.mean).sum();
+    assert!((adds - pick.reach.mean).abs() < 1e-6 * adds.max(1.0));
+}
+
+#[test]
+fn pick_skips_unpriced_creators_and_checks_the_budget() {
+    let csv = "creator,platform,followers,price\nbig,x,9000,\nsmall,x,100,10\nmid,x,1000,40\n";
+    let mut t = CreatorTable::read(csv.as_bytes(), "c.csv", &tiny_electorate()).unwrap();
+    t.population = Population {
+        outside: 100_000.0,
+        ..t.population.clone()
+    };
+    let o = PlanOptions {
+        budget: Some(45.0),
+        draws: 20,
+        prior_draws: 128,
+        ..Default::default()
+    };
+    let p = plan(&t, &[], &o).unwrap().pick.unwrap();
+    assert_eq!(p.unpriced, vec!["big".to_string()]);
+    assert_eq!(
+        p.creators
+            .iter()
+            .map(|c| c.creator.as_str())
+            .collect::<Vec<_>>(),
+        vec!["mid"]
+    );
+    let o = PlanOptions {
+        budget: Some(5.0),
+        ..o
+    };
+    assert!(matches!(
+        plan(&t, &[], &o),
+        Err(Error::BudgetTooSmall { .. })
+    ));
+}
+
+fn table_err(creators: &str) -> Error {
+    CreatorTable::read(creators.as_bytes(), "creators.csv", &tiny_electorate()).unwrap_err()
+}
+
+fn assert_table(e: Error, line: u64, value: &str, reason: &str) {
+    match &e {
+        Error::Table {
+            file,
+            line: l,
+            value: v,
+            reason: r,
+            ..
+        } => {
+            assert!(file.ends_with(".csv"), "{e}");
+            assert_eq!((*l, v.as_str()), (line, value), "{e}");
+            assert!(r.contains(reason), "{e}");
+        }
+        _ => panic!("not a table error: {e}"),
+    }
+}
+
+#[test]
+fn every_bad_input_row_is_a_typed_error_with_file_line_and_value() {
+    let h = "creator,platform,followers,state,price\n";
+    assert_table(table_err(&format!("{h}a,x,-5,,\n")), 2, "-5", "negative");
+    assert_table(
+        table_err(&format!("{h}a,x,10,,\nb,x,2.5,,\n")),
+        3,
+        "2.5",
+        "integer",
+    );
+    assert_table(
+        table_err(&format!("{h}a,x,10,AA,\na,y,10,BB,\n")),
+        3,
+        "BB",
+        "line 2",
+    );
+    assert_table(
+        table_err(&format!("{h}a,x,10,,5\na,y,10,,6\n")),
+        3,
+        "6",
+        "line 2",
+    );
+    assert_table(
+        table_err(&format!("{h}a,x,10,,\na,x,10,,\n")),
+        3,
+        "a:x",
+        "line 2",
+    );
+    assert_table(
+        table_err(&format!("{h}a,x,10,ZZ,\n")),
+        2,
+        "ZZ",
+        "not a state",
+    );
+    assert_table(
+        table_err("creator,platform,followers,colour\na,x,1,red\n"),
+        1,
+        "colour",
+        "unknown column",
+    );
+    assert_table(
+        table_err("creator,platform,followers,eligible\na,x,1,1.5\n"),
+        2,
+        "1.5",
+        "[0, 1]",
+    );
+    // BOM and blank lines are fine.
+    assert!(CreatorTable::read(
+        "\u{feff}creator,platform,followers\n\n a ,x, 3 \n".as_bytes(),
+        "c.csv",
+        &tiny_electorate()
+    )
+    .is_ok());
+
+    let mut t = tiny_table();
+    let aud = |s: &str| {
+        t.clone()
+            .read_audience(
+                format!("account,jurisdiction,share\n{s}").as_bytes(),
+                "audience.csv",
+            )
+            .unwrap_err()
+    };
+    assert_table(aud("ann_t,AA,1.2\n"), 2, "1.2", "[0, 1]");
+    assert_table(aud("ann_t,AA,0.7\nann_t,BB,0.4\n"), 3, "0.4", "sum to");
+    assert_table(aud("nobody,AA,0.1\n"), 2, "nobody", "not an account");
+    assert_table(aud("ann_t,QQ,0.1\n"), 2, "QQ", "not a jurisdiction");
+    t.read_audience("account,jurisdiction,share\n".as_bytes(), "a.csv")
+        .unwrap();
+
+    let ov = |s: &str| t.read_overlaps(s.as_bytes(), "overlaps.csv").unwrap_err();
+    assert_table(
+        ov("a,b,shared_count\nann_t,cat_y,250\n"),
+        2,
+        "250",
+        "larger than an audience",
+    );
+    assert_table(ov("a,b,shared\nann_y,cat_y,0.5\n"), 2, "0.5", "larger than");
+    assert_table(
+        ov("a,b,shared\nann_t,ghost,0.1\n"),
+        2,
+        "ghost",
+        "not an account",
+    );
+    assert_table(ov("a,b,shared\nann_t,bob_t,1.1\n"), 2, "1.1", "[0, 1]");
+    assert_table(
+        ov("a,b,shared\nann_t,bob_t,0.1\nbob_t,ann_t,0.1\n"),
+        3,
+        "ann_t",
+        "line 2",
+    );
+    let ok = t
+        .read_overlaps("a,b,shared_count\nann_t,bob_t,30\n".as_bytes(), "o.csv")
+        .unwrap();
+    assert!((ok[0].shared_fraction - 0.1).abs() < 1e-12 && ok[0].line == 2);
+}
