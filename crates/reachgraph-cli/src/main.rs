@@ -121,8 +121,41 @@ impl CliError {
 
 /// Runs one command and prints its answer.
 fn answer(command: Command, memory_limit: Option<u64>, bar: &Bar) -> Result<(), CliError> {
-    if let Command::Generate { edges, seed, out } = command {
-        let msg = generate::generate(edges, seed, &out, memory_limit, bar)?;
+    if let Command::Convert {
+        input,
+        output,
+        undirected,
+        format,
+        attributes,
+        duplicates,
+        weights,
+    } = command
+    {
+        let spec = reachgraph_api::load::GraphSpec {
+            path: Some(input),
+            format: format.as_deref().map(|f| match f {
+                "csv" => reachgraph_core::EdgeFormat::Csv,
+                _ => reachgraph_core::EdgeFormat::EdgeList,
+            }),
+            undirected,
+            duplicates: duplicates.parse().map_err(ApiError::from)?,
+            attributes,
+            weights,
+            ..Default::default()
+        };
+        let msg = generate::convert(&spec, &output, bar)?;
+        bar.finish();
+        report_line(&msg);
+        return Ok(());
+    }
+    if let Command::Generate {
+        edges,
+        seed,
+        out,
+        weights,
+    } = command
+    {
+        let msg = generate::generate(edges, seed, &out, weights.as_deref(), memory_limit, bar)?;
         bar.finish();
         report_line(&msg);
         return Ok(());

@@ -57,6 +57,7 @@
 #![deny(missing_docs)]
 
 pub mod attrs;
+pub mod buf;
 pub mod cascade;
 pub mod comm;
 pub mod coverage;
@@ -75,6 +76,7 @@ pub mod output;
 pub mod overlap;
 pub mod progress;
 pub mod reach;
+pub mod rgraph;
 pub mod rng;
 pub mod rrset;
 pub mod sampling;

@@ -57,6 +57,8 @@ classes! {
     RankMismatchError: "Ranks of a distributed run hold different graphs or configurations.",
     CommunicationError: "A collective operation of a distributed run failed or timed out.",
     BuiltWithoutMpiError: "A distributed run was asked of a build without MPI.",
+    CorruptGraphFileError: "A .rgraph file is not a valid graph file (bad magic, version, checksum or arrays).",
+    TruncatedGraphFileError: "A .rgraph file ends before the data its header announces.",
 }
 
 /// Converts a core error into its Python exception (`cancelled` is a `KeyboardInterrupt`).
@@ -89,6 +91,8 @@ fn raise(e: &Error, m: String) -> PyErr {
         Error::RankFailed { .. } => RankFailedError::new_err(m),
         Error::RankMismatch { .. } => RankMismatchError::new_err(m),
         Error::Communication { .. } => CommunicationError::new_err(m),
+        Error::CorruptGraphFile { .. } => CorruptGraphFileError::new_err(m),
+        Error::TruncatedGraphFile { .. } => TruncatedGraphFileError::new_err(m),
     }
 }
 
@@ -200,6 +204,17 @@ fn examples() -> Vec<ApiError> {
             operation: s(),
             rank: 1,
             reason: s(),
+        },
+        Error::CorruptGraphFile {
+            input: s(),
+            offset: 0,
+            reason: s(),
+        },
+        Error::TruncatedGraphFile {
+            input: s(),
+            what: s(),
+            expected: 2,
+            found: 1,
         },
     ];
     let mut all: Vec<ApiError> = core.into_iter().map(ApiError::Core).collect();
