@@ -33,6 +33,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sketch_container", sketch_container),
     ("json_request", json_request),
     ("margin_inputs", margin_inputs),
+    ("rgraph_file", rgraph_file),
 ];
 
 /// Graph options chosen by one byte, so every duplicate policy and direction is reached.
@@ -340,5 +341,26 @@ pub fn margin_inputs(data: &[u8]) {
     };
     if let Ok(sim) = Simulation::baseline(&e, &config) {
         let _ = sim.run(None, &[], &NoProgress);
+    }
+}
+
+/// Target `rgraph_file`: bytes as a `.rgraph` file, read with checksums verified and without
+/// (a fuzzer cannot guess a CRC-32; without checksums every mutation reaches the structural
+/// checks behind them). An accepted graph is written and read back: the same bytes again.
+pub fn rgraph_file(data: &[u8]) {
+    use reachgraph_core::rgraph::{from_bytes, to_bytes, ReadOptions};
+    for verify_checksums in [true, false] {
+        let options = ReadOptions {
+            verify_checksums,
+            weights: None,
+        };
+        if let Ok(g) = from_bytes(data, "fuzz", &options) {
+            let bytes = to_bytes(&g);
+            let back = from_bytes(&bytes, "fuzz (written back)", &ReadOptions::default())
+                .expect("a graph written is read back");
+            assert_eq!(to_bytes(&back), bytes, "write, read, write is stable");
+            assert_eq!(back.edge_count(), g.edge_count());
+            assert_eq!(back.node_count(), g.node_count());
+        }
     }
 }

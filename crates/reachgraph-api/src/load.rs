@@ -125,6 +125,9 @@ impl GraphSpec {
                 "graph needs exactly one of \"path\", \"inline\" or \"scenario\"",
             ));
         }
+        if let Some(path) = self.path.as_ref().filter(|p| is_rgraph(p)) {
+            return self.load_rgraph(path, progress);
+        }
         let (mut graph, report) = if let Some(path) = &self.path {
             progress.update("loading graph", 0, 1);
             let format = self.format.unwrap_or_else(|| EdgeFormat::from_path(path));
@@ -157,6 +160,56 @@ impl GraphSpec {
         if let Some(w) = &self.weights {
             graph.set_weights(&w.parse()?)?;
         }
+        Ok(LoadedGraph { graph, report })
+    }
+}
+
+/// True when `path` is a `.rgraph` file, told by its magic bytes (whatever its name). A file
+/// that cannot be opened is not one here; the edge-list reader reports the open error.
+fn is_rgraph(path: &str) -> bool {
+    reachgraph_core::rgraph::is_rgraph_file(std::path::Path::new(path)).unwrap_or(false)
+}
+
+impl GraphSpec {
+    /// Maps a `.rgraph` file: its attributes and weights come from the file unless the spec
+    /// names others. Options that shape edges as they are read (`undirected`, `duplicates`,
+    /// `format`) are errors: the file holds a built graph.
+    fn load_rgraph(&self, path: &str, progress: &dyn Progress) -> Result<LoadedGraph> {
+        if self.undirected || self.format.is_some() || self.duplicates != DuplicatePolicy::default()
+        {
+            return Err(ApiError::invalid(format!(
+                "{path} is a .rgraph file (a built graph): \"undirected\", \"duplicates\" and \"format\" do not apply; give them to `reachgraph convert` instead"
+            )));
+        }
+        progress.update("mapping graph", 0, 1);
+        let weights = match &self.weights {
+            Some(w) => Some(w.parse::<reachgraph_core::WeightScheme>()?),
+            None => None,
+        };
+        // With an attribute file, weights wait for it (tier rates read the attributes).
+        let options = reachgraph_core::rgraph::ReadOptions {
+            weights: if self.attributes.is_none() {
+                weights.clone()
+            } else {
+                None
+            },
+            ..Default::default()
+        };
+        let mut graph = reachgraph_core::rgraph::read(std::path::Path::new(path), &options)?;
+        if let Some(a) = &self.attributes {
+            let attrs = io::read_attributes(open(a)?, a, &graph)?;
+            graph.set_attributes(attrs)?;
+            if let Some(w) = &weights {
+                graph.set_weights(w)?;
+            }
+        }
+        progress.update("mapping graph", 1, 1);
+        let report = BuildReport {
+            nodes: graph.node_count(),
+            edges: graph.edge_count(),
+            records: graph.edge_count(),
+            ..Default::default()
+        };
         Ok(LoadedGraph { graph, report })
     }
 }

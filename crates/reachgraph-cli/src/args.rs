@@ -294,9 +294,38 @@ pub enum Command {
         /// Generator seed.
         #[arg(long)]
         seed: Option<u64>,
-        /// Output edge list path (the attributes go beside it as PATH.attrs.csv).
+        /// Output edge list path (the attributes go beside it as PATH.attrs.csv); a path
+        /// ending in `.rgraph` gets one `.rgraph` file holding edges and attributes.
         #[arg(long)]
         out: String,
+        /// Weight scheme whose probabilities a `.rgraph` output stores (`wc`, `const:P`,
+        /// `trivalency[:SEED]`, `tier`); loading with the same `weights` then maps them.
+        #[arg(long)]
+        weights: Option<String>,
+    },
+    /// Convert a graph (edge list, CSV, gzip, or `.rgraph`) to a `.rgraph` file that every
+    /// command maps instead of parsing.
+    Convert {
+        /// Input graph file.
+        input: String,
+        /// Output `.rgraph` path (written whole or not at all).
+        output: String,
+        /// Add both directions of every edge.
+        #[arg(long)]
+        undirected: bool,
+        /// File format (by default from the extension).
+        #[arg(long, value_parser = ["edgelist", "csv"])]
+        format: Option<String>,
+        /// Node attributes CSV keyed by id, stored in the file.
+        #[arg(long)]
+        attributes: Option<String>,
+        /// Duplicate-edge rule: max (default), first, last, noisy-or, error.
+        #[arg(long, default_value = "max", value_parser = ["max", "first", "last", "noisy-or", "error"])]
+        duplicates: String,
+        /// Weight scheme whose probabilities the file stores (`given`, `wc`, `const:P`,
+        /// `trivalency[:SEED]`, `tier`; default: as read).
+        #[arg(long)]
+        weights: Option<String>,
     },
 }
 

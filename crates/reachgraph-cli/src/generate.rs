@@ -1,10 +1,12 @@
 //! `reachgraph generate`: a generated campaign population written as files (not a request).
 
 use crate::progress::Bar;
+use reachgraph_api::load::GraphSpec;
 use reachgraph_api::load::ScenarioSpec;
 use reachgraph_api::ApiError;
 use reachgraph_core::output::{check_output_path, AtomicFile};
 use reachgraph_core::scenario::Scenario;
+use reachgraph_core::WeightScheme;
 use std::io::Write;
 use std::path::Path;
 
@@ -19,6 +21,7 @@ pub fn generate(
     edges: Option<usize>,
     seed: Option<u64>,
     out: &str,
+    weights: Option<&str>,
     memory_limit: Option<u64>,
     bar: &Bar,
 ) -> Result<String, ApiError> {
@@ -28,9 +31,28 @@ pub fn generate(
     // Checked before generating, so that a bad path fails at once rather than after the work.
     check_output_path(Path::new(out))
         .map_err(|e| ApiError::invalid(format!("generate --out {out:?}: {e}")))?;
+    let rgraph = out.to_ascii_lowercase().ends_with(".rgraph");
+    let scheme = match weights {
+        Some(_) if !rgraph => return Err(ApiError::invalid(
+            "generate --weights applies to a .rgraph output only (an edge list holds no scheme)",
+        )),
+        Some(w) => Some(w.parse::<WeightScheme>()?),
+        None => None,
+    };
     let spec = ScenarioSpec { edges, seed };
     let mut sc = reachgraph_core::scenario::generate(&spec.config(memory_limit)?, bar)?;
     fill_tiers(&mut sc)?;
+    if rgraph {
+        if let Some(s) = &scheme {
+            sc.graph.set_weights(s)?;
+        }
+        reachgraph_core::rgraph::write(&sc.graph, Path::new(out))?;
+        return Ok(format!(
+            "wrote {out} ({} accounts, {} edges, attributes inside)",
+            sc.graph.node_count(),
+            sc.graph.edge_count()
+        ));
+    }
     let io_err = |path: &str, e: std::io::Error| ApiError::io(format!("write {path}"), e);
     let mut edge_file = AtomicFile::create(out).map_err(|e| io_err(out, e))?;
     reachgraph_core::io::write_edge_list(&sc.graph, &mut edge_file).map_err(|e| io_err(out, e))?;
@@ -150,4 +172,27 @@ fn write_creators(
     cw.flush()?;
     pw.flush()?;
     Ok((listed, priced))
+}
+
+/// `reachgraph convert`: loads `spec` (any format the readers take, or a `.rgraph` file) and
+/// writes it to `out` as a `.rgraph` file, whole or not at all.
+///
+/// The graph is built in memory as any command builds it (peak memory is that of loading the
+/// input), then written section by section.
+pub fn convert(spec: &GraphSpec, out: &str, bar: &Bar) -> Result<String, ApiError> {
+    check_output_path(Path::new(out))
+        .map_err(|e| ApiError::invalid(format!("convert output {out:?}: {e}")))?;
+    let loaded = spec.load(bar)?;
+    let g = &loaded.graph;
+    reachgraph_core::rgraph::write(g, Path::new(out))?;
+    let r = &loaded.report;
+    Ok(format!(
+        "wrote {out} ({} accounts, {} edges; {} records read, {} self-loops dropped, {} duplicates merged; weights {:?})",
+        g.node_count(),
+        g.edge_count(),
+        r.records,
+        r.self_loops_dropped,
+        r.duplicates_merged,
+        g.weight_scheme()
+    ))
 }

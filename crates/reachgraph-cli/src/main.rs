@@ -132,8 +132,14 @@ fn answer(
     if csv && matches!(command, Command::Generate { .. }) {
         return Err(ApiError::invalid("--csv: `generate` writes files and prints no table").into());
     }
+    if csv && matches!(command, Command::Convert { .. }) {
+        return Err(ApiError::invalid("--csv: `convert` writes a file and prints no table").into());
+    }
     if csv && matches!(command, Command::Plan { .. }) {
-        return Err(ApiError::invalid("--csv: `plan --materialize` writes files and prints no table").into());
+        return Err(ApiError::invalid(
+            "--csv: `plan --materialize` writes files and prints no table",
+        )
+        .into());
     }
     if let Command::Plan {
         creators,
@@ -160,8 +166,41 @@ fn answer(
         report_line(&msg);
         return Ok(());
     }
-    if let Command::Generate { edges, seed, out } = command {
-        let msg = generate::generate(edges, seed, &out, memory_limit, bar)?;
+    if let Command::Convert {
+        input,
+        output,
+        undirected,
+        format,
+        attributes,
+        duplicates,
+        weights,
+    } = command
+    {
+        let spec = reachgraph_api::load::GraphSpec {
+            path: Some(input),
+            format: format.as_deref().map(|f| match f {
+                "csv" => reachgraph_core::EdgeFormat::Csv,
+                _ => reachgraph_core::EdgeFormat::EdgeList,
+            }),
+            undirected,
+            duplicates: duplicates.parse().map_err(ApiError::from)?,
+            attributes,
+            weights,
+            ..Default::default()
+        };
+        let msg = generate::convert(&spec, &output, bar)?;
+        bar.finish();
+        report_line(&msg);
+        return Ok(());
+    }
+    if let Command::Generate {
+        edges,
+        seed,
+        out,
+        weights,
+    } = command
+    {
+        let msg = generate::generate(edges, seed, &out, weights.as_deref(), memory_limit, bar)?;
         bar.finish();
         report_line(&msg);
         return Ok(());

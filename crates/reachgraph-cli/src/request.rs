@@ -341,9 +341,9 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
         Command::Sketch { command } => sketch_request(command)?,
         Command::Margin(m) => (Request::Margin(Box::new(m.request()?)), m.json),
         Command::Report(r) => (Request::Report(Box::new(r.request()?)), r.json),
-        Command::Generate { .. } => {
+        Command::Generate { .. } | Command::Convert { .. } => {
             return Err(ApiError::invalid(
-                "generate writes files; it is not a request",
+                "generate and convert write files; they are not requests",
             ))
         }
         Command::Plan { .. } => {

@@ -304,6 +304,30 @@ pub enum Error {
         /// What is wrong, naming the other line when two rows conflict.
         reason: String,
     },
+    /// A `.rgraph` file is not a valid graph file (bad magic or version, a checksum that does
+    /// not match, a section out of bounds, arrays that do not describe a graph).
+    #[error("{input}: corrupt .rgraph file at byte {offset}: {reason}")]
+    CorruptGraphFile {
+        /// Name of the input.
+        input: String,
+        /// Byte offset where the problem was found.
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A `.rgraph` file ends before the data its header announces.
+    #[error("{input}: truncated .rgraph file: {what} needs bytes up to {expected}, the file has {found}")]
+    TruncatedGraphFile {
+        /// Name of the input.
+        input: String,
+        /// What was being read.
+        what: String,
+        /// Bytes needed (the end offset).
+        expected: u64,
+        /// Bytes in the file.
+        found: u64,
+    },
 }
 
 impl Error {
@@ -368,6 +392,8 @@ impl Error {
             Error::RankMismatch { .. } => "rank_mismatch",
             Error::Communication { .. } => "communication",
             Error::Table { .. } => "table",
+            Error::CorruptGraphFile { .. } => "corrupt_graph_file",
+            Error::TruncatedGraphFile { .. } => "truncated_graph_file",
         }
     }
 }

@@ -23,6 +23,7 @@
 //! [`Graph::set_weights`] allocate only the new probability arrays.
 
 use crate::attrs::{Attributes, People};
+use crate::buf::Buf;
 use crate::error::{Error, Result};
 use crate::ids::{NodeIds, NodeKey};
 use crate::topology::{balanced_ranges, Topology};
@@ -128,11 +129,11 @@ impl<'a> Csr<'a> {
 pub struct Graph {
     topo: Topology,
     /// Probabilities in out-edge order.
-    out_probs: Arc<[f32]>,
+    out_probs: Buf<f32>,
     /// The same probabilities in in-edge order.
-    in_probs: Arc<[f32]>,
+    in_probs: Buf<f32>,
     /// Probabilities as given in the input (out-edge order), kept so schemes can be undone.
-    given_probs: Option<Arc<[f32]>>,
+    given_probs: Option<Buf<f32>>,
     weights: WeightScheme,
     attrs: Arc<Attributes>,
     people: Arc<People>,
@@ -509,8 +510,8 @@ impl Graph {
             });
         }
         self.check_probabilities(&probs)?;
-        let probs: Arc<[f32]> = probs.into();
-        self.given_probs = Some(Arc::clone(&probs));
+        let probs: Buf<f32> = probs.into();
+        self.given_probs = Some(probs.clone());
         self.set_out_probs(probs);
         self.weights = WeightScheme::Given;
         Ok(())
@@ -533,15 +534,44 @@ impl Graph {
 
     /// Installs out-order probabilities and derives the in-order ones (a parallel gather into
     /// a new array: the old one may be shared with another graph).
-    fn set_out_probs(&mut self, out: Arc<[f32]>) {
-        let mut in_probs: Arc<[f32]> = std::iter::repeat_n(0f32, out.len()).collect();
-        Arc::get_mut(&mut in_probs)
-            .expect("a new Arc is unique")
+    fn set_out_probs(&mut self, out: Buf<f32>) {
+        // The old arrays go first, so a re-weighted graph that owns them alone never holds
+        // old and new at once.
+        self.in_probs = Vec::new().into();
+        let mut in_probs = vec![0f32; out.len()];
+        in_probs
             .par_iter_mut()
             .zip(self.topo.in_to_out().par_iter())
             .for_each(|(p, &e)| *p = out[e as usize]);
         self.out_probs = out;
-        self.in_probs = in_probs;
+        self.in_probs = in_probs.into();
+    }
+
+    /// A graph from parts read from a `.rgraph` file. `probs` are the stored probabilities in
+    /// force (out order, in order); when `None`, the caller sets them with
+    /// [`Graph::set_weights`] before the graph is used.
+    pub(crate) fn from_parts(
+        topo: Topology,
+        probs: Option<(Buf<f32>, Buf<f32>)>,
+        given: Option<Buf<f32>>,
+        weights: WeightScheme,
+    ) -> Graph {
+        let n = topo.node_count();
+        let (out_probs, in_probs) = probs.unwrap_or_else(|| (Vec::new().into(), Vec::new().into()));
+        Graph {
+            topo,
+            out_probs,
+            in_probs,
+            given_probs: given,
+            weights,
+            attrs: Arc::new(Attributes::new(n)),
+            people: Arc::new(People::identity(n)),
+        }
+    }
+
+    /// The probability arrays: in force (out order, in order) and as the input gave them.
+    pub(crate) fn probability_arrays(&self) -> (&[f32], &[f32], Option<&[f32]>) {
+        (&self.out_probs, &self.in_probs, self.given_probs.as_deref())
     }
 
     /// Bytes held by the graph's arrays (not counting ids and attributes). Arrays shared with
@@ -551,7 +581,7 @@ impl Graph {
         let n = self.node_count() + 1;
         let m = self.edge_count();
         let given = match &self.given_probs {
-            Some(g) if !Arc::ptr_eq(g, &self.out_probs) => g.len() * 4,
+            Some(g) if !Buf::ptr_eq(g, &self.out_probs) => g.len() * 4,
             _ => 0,
         };
         2 * n * std::mem::size_of::<usize>() + 2 * m * (4 + 4) + m * 4 + given
@@ -967,7 +997,7 @@ fn build_csr(
     if !given {
         out_probs.iter_mut().for_each(|p| *p = 1.0);
     }
-    let out_probs: Arc<[f32]> = out_probs.into();
+    let out_probs: Buf<f32> = out_probs.into();
     let report = BuildReport {
         nodes: nn,
         edges: m,
@@ -984,10 +1014,10 @@ fn build_csr(
             in_to_out,
             ids,
         ),
-        out_probs: Arc::clone(&out_probs),
-        in_probs: Arc::from([]),
+        out_probs: out_probs.clone(),
+        in_probs: Vec::new().into(),
         // The input's probabilities are those in force until a scheme replaces them.
-        given_probs: given.then(|| Arc::clone(&out_probs)),
+        given_probs: given.then(|| out_probs.clone()),
         weights: if given {
             WeightScheme::Given
         } else {

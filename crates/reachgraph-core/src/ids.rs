@@ -235,6 +235,11 @@ impl NodeIds {
         self.len() == 0
     }
 
+    /// True when the dense ids are their own external ids (`0..n`, no table kept).
+    pub fn is_identity(&self) -> bool {
+        matches!(self.repr, Repr::Identity(_))
+    }
+
     /// True when ids are strings.
     pub fn is_string(&self) -> bool {
         matches!(self.repr, Repr::Str { .. })

@@ -61,6 +61,7 @@
 #![deny(missing_docs)]
 
 pub mod attrs;
+pub mod buf;
 pub mod cascade;
 pub mod comm;
 pub mod coverage;
@@ -81,6 +82,7 @@ pub mod plan;
 pub mod progress;
 pub mod reach;
 pub mod report;
+pub mod rgraph;
 pub mod rng;
 pub mod rrset;
 pub mod sampling;

@@ -8,6 +8,7 @@
 //! The arrays never change after a build and sit behind [`Arc`]s: cloning a topology, or a
 //! graph, copies pointers, and a re-weighted graph shares its arrays with the original.
 
+use crate::buf::Buf;
 use crate::ids::NodeIds;
 use std::sync::Arc;
 
@@ -15,12 +16,12 @@ use std::sync::Arc;
 /// [module docs](self).
 #[derive(Debug, Clone)]
 pub struct Topology {
-    out_offsets: Arc<[usize]>,
-    out_targets: Arc<[u32]>,
-    in_offsets: Arc<[usize]>,
-    in_sources: Arc<[u32]>,
+    out_offsets: Buf<usize>,
+    out_targets: Buf<u32>,
+    in_offsets: Buf<usize>,
+    in_sources: Buf<u32>,
     /// For each in-edge slot, the index of the same edge in out-edge order.
-    in_to_out: Arc<[u32]>,
+    in_to_out: Buf<u32>,
     ids: Arc<NodeIds>,
 }
 
@@ -49,6 +50,31 @@ impl Topology {
             in_to_out: in_to_out.into(),
             ids: Arc::new(ids),
         }
+    }
+
+    /// Freezes CSR arrays read from a `.rgraph` file (checked by the reader as [`Topology::new`]
+    /// requires).
+    pub(crate) fn from_bufs(
+        out_offsets: Buf<usize>,
+        out_targets: Buf<u32>,
+        in_offsets: Buf<usize>,
+        in_sources: Buf<u32>,
+        in_to_out: Buf<u32>,
+        ids: NodeIds,
+    ) -> Topology {
+        Topology {
+            out_offsets,
+            out_targets,
+            in_offsets,
+            in_sources,
+            in_to_out,
+            ids: Arc::new(ids),
+        }
+    }
+
+    /// True when the CSR arrays are sections of a mapped `.rgraph` file.
+    pub fn is_mapped(&self) -> bool {
+        self.out_targets.is_mapped()
     }
 
     /// Number of accounts.
@@ -125,11 +151,11 @@ impl Topology {
     /// True when both topologies are one set of arrays (a graph and its re-weighted or
     /// re-attributed copies), not merely equal ones.
     pub fn shares_arrays(&self, other: &Topology) -> bool {
-        Arc::ptr_eq(&self.out_offsets, &other.out_offsets)
-            && Arc::ptr_eq(&self.out_targets, &other.out_targets)
-            && Arc::ptr_eq(&self.in_offsets, &other.in_offsets)
-            && Arc::ptr_eq(&self.in_sources, &other.in_sources)
-            && Arc::ptr_eq(&self.in_to_out, &other.in_to_out)
+        Buf::ptr_eq(&self.out_offsets, &other.out_offsets)
+            && Buf::ptr_eq(&self.out_targets, &other.out_targets)
+            && Buf::ptr_eq(&self.in_offsets, &other.in_offsets)
+            && Buf::ptr_eq(&self.in_sources, &other.in_sources)
+            && Buf::ptr_eq(&self.in_to_out, &other.in_to_out)
             && Arc::ptr_eq(&self.ids, &other.ids)
     }
 }

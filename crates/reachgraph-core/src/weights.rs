@@ -11,6 +11,7 @@
 //! | [`WeightScheme::TierRates`] | organic reach rate of `u`'s tier | an assumption: see [`TierRates`] |
 
 use crate::attrs::{Attributes, Tier};
+use crate::buf::Buf;
 use crate::error::{Error, Result};
 use crate::rng::splitmix64;
 use crate::topology::{balanced_ranges, Topology};
@@ -127,11 +128,11 @@ impl WeightScheme {
         &self,
         topo: &Topology,
         attrs: &Attributes,
-        given: Option<&Arc<[f32]>>,
-    ) -> Result<Arc<[f32]>> {
+        given: Option<&Buf<f32>>,
+    ) -> Result<Buf<f32>> {
         let offsets = topo.out_offsets();
         let n = topo.node_count();
-        let per_source = |f: &(dyn Fn(u32, u32) -> f32 + Sync)| -> Arc<[f32]> {
+        let per_source = |f: &(dyn Fn(u32, u32) -> f32 + Sync)| -> Buf<f32> {
             let mut probs: Arc<[f32]> = std::iter::repeat_n(0f32, topo.edge_count()).collect();
             // Fill per node range; each range owns a contiguous slice of `probs`.
             let ranges = balanced_ranges(offsets, rayon::current_num_threads() * 4);
@@ -152,7 +153,7 @@ impl WeightScheme {
                     }
                 }
             });
-            probs
+            probs.into()
         };
         match self {
             WeightScheme::Given => given.cloned().ok_or_else(|| {
@@ -170,7 +171,7 @@ impl WeightScheme {
                         "P must be in [0, 1]",
                     ));
                 }
-                Ok(std::iter::repeat_n(*p, topo.edge_count()).collect())
+                Ok(vec![*p; topo.edge_count()].into())
             }
             WeightScheme::WeightedCascade => Ok(per_source(&|_, v| 1.0 / topo.in_degree(v) as f32)),
             WeightScheme::Trivalency { seed } => Ok(per_source(&|u, v| {

@@ -57,6 +57,8 @@ classes! {
     RankMismatchError: "Ranks of a distributed run hold different graphs or configurations.",
     CommunicationError: "A collective operation of a distributed run failed or timed out.",
     BuiltWithoutMpiError: "A distributed run was asked of a build without MPI.",
+    CorruptGraphFileError: "A .rgraph file is not a valid graph file (bad magic, version, checksum or arrays).",
+    TruncatedGraphFileError: "A .rgraph file ends before the data its header announces.",
 }
 
 /// Converts a core error into its Python exception (`cancelled` is a `KeyboardInterrupt`).
@@ -90,6 +92,8 @@ fn raise(e: &Error, m: String) -> PyErr {
         Error::RankMismatch { .. } => RankMismatchError::new_err(m),
         Error::Communication { .. } => CommunicationError::new_err(m),
         Error::Table { .. } => ParseError::new_err(m),
+        Error::CorruptGraphFile { .. } => CorruptGraphFileError::new_err(m),
+        Error::TruncatedGraphFile { .. } => TruncatedGraphFileError::new_err(m),
     }
 }
 
@@ -208,6 +212,17 @@ fn examples() -> Vec<ApiError> {
             column: s(),
             value: s(),
             reason: s(),
+        },
+        Error::CorruptGraphFile {
+            input: s(),
+            offset: 0,
+            reason: s(),
+        },
+        Error::TruncatedGraphFile {
+            input: s(),
+            what: s(),
+            expected: 2,
+            found: 1,
         },
     ];
     let mut all: Vec<ApiError> = core.into_iter().map(ApiError::Core).collect();

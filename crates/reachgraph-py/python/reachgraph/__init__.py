@@ -24,6 +24,7 @@ from ._reachgraph import (  # noqa: F401  (re-exported exception classes)
     BudgetTooSmallError,
     BuiltWithoutMpiError,
     CommunicationError,
+    CorruptGraphFileError,
     CorruptSketchError,
     DuplicateEdgeError,
     DuplicateNodeError,
@@ -43,6 +44,7 @@ from ._reachgraph import (  # noqa: F401  (re-exported exception classes)
     RankMismatchError,
     ReachgraphError,
     ReachgraphIOError,
+    TruncatedGraphFileError,
     TruncatedSketchError,
     UnknownNodeError,
 )

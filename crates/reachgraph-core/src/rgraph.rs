@@ -1,0 +1,1076 @@
+//! `.rgraph`: the compact binary graph file, loaded by a memory map rather than a parse.
+//!
+//! A text edge list has to be parsed, its ids interned and its CSR arrays sorted on every
+//! load, by every process (and every MPI rank). A `.rgraph` file holds the frozen arrays of a
+//! [`Graph`] byte for byte as the kernels read them, so loading maps the file and checks it.
+//! Pages are read from disk (or shared from the page cache) only when a kernel touches them:
+//! reverse-reachable sampling never touches the out-edge arrays, and processes on one machine
+//! that map one file share one copy of it.
+//!
+//! # Layout (version 1, little-endian)
+//!
+//! | bytes | field |
+//! | --- | --- |
+//! | 0..8 | magic `\x89RGRAPH\n` |
+//! | 8..12 | version (`u32`, 1) |
+//! | 12..16 | flags (`u32`; bit 0: the given probabilities are the probabilities in force) |
+//! | 16..24 | accounts `n` (`u64`, at most `u32::MAX`) |
+//! | 24..32 | edges `m` (`u64`, at most `u32::MAX`) |
+//! | 32..36 | number of sections (`u32`) |
+//! | 36..40 | CRC-32 of bytes 0..36, 40..64 and the section table |
+//! | 40..64 | zero |
+//! | 64.. | section table: per section `kind u32, element size u32, offset u64, length u64, CRC-32 u32, zero u32` |
+//!
+//! Each section starts at a multiple of 64 bytes; the bytes between sections are zero and the
+//! file ends where its last section does. Sections ([`SectionKind`]): the CSR arrays
+//! (`out_offsets`, `in_offsets` as `u64`; `out_targets`, `in_sources`, `in_to_out` as `u32`),
+//! the probabilities in force in both edge orders (`f32`, absent when every edge has one
+//! constant probability: those are computed at load), the probabilities the input gave (when
+//! they are not the ones in force), the weight scheme in force (text), the external ids (`i64`
+//! when every id is an `i64` integer; else text with `u64` offsets; absent when the ids are
+//! `0..n` themselves) and the node attributes (the CSV of [`io::write_attributes`], absent
+//! when every attribute has its default).
+//!
+//! # Checks
+//! Structure is always checked on load: every section inside the file, of the length the
+//! counts give, aligned; offsets non-decreasing from 0 to `m`; every id below `n`; adjacency
+//! lists strictly increasing without self-loops; every in-edge naming an out-edge with the same
+//! target; every probability in [0, 1]. That is one pass over the arrays (it touches every
+//! page once), and it is what lets the kernels index the arrays without a bounds failure.
+//! CRC-32 checksums of the header and every section are verified as well unless
+//! [`ReadOptions::verify_checksums`] is false: one more streaming pass, about 0.1 s per GB
+//! on one core with a CPU CRC instruction (see `docs/BENCHMARKS.md`). A truncated or corrupt
+//! file is an [`Error::TruncatedGraphFile`] or [`Error::CorruptGraphFile`] naming the byte.
+//!
+//! The file must not be modified while it is mapped (writers replace it by a rename, which
+//! leaves mapped readers on the old file).
+
+use crate::attrs::Attributes;
+use crate::buf::{Backing, Buf, Pod};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::ids::{NodeIds, NodeKey};
+use crate::io;
+use crate::output::AtomicFile;
+use crate::topology::Topology;
+use crate::weights::{TierRates, WeightScheme};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The first eight bytes of every `.rgraph` file.
+pub const MAGIC: [u8; 8] = *b"\x89RGRAPH\n";
+/// The format version this build writes and reads.
+pub const VERSION: u32 = 1;
+const HEADER_LEN: usize = 64;
+const ENTRY_LEN: usize = 32;
+const ALIGN: usize = 64;
+const MAX_SECTIONS: usize = 32;
+/// Flag: the given probabilities are the out-order probabilities in force.
+const FLAG_GIVEN_IN_FORCE: u32 = 1;
+
+/// The sections of a version-1 file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum SectionKind {
+    /// `u64 × (n + 1)`: out-edge offsets.
+    OutOffsets = 1,
+    /// `u32 × m`: out-edge targets (followers), grouped by source.
+    OutTargets = 2,
+    /// `u64 × (n + 1)`: in-edge offsets.
+    InOffsets = 3,
+    /// `u32 × m`: in-edge sources, grouped by target.
+    InSources = 4,
+    /// `u32 × m`: for each in-edge slot, its out-edge slot.
+    InToOut = 5,
+    /// `f32 × m`: probabilities in force, out-edge order.
+    OutProbs = 6,
+    /// `f32 × m`: probabilities in force, in-edge order.
+    InProbs = 7,
+    /// `f32 × m`: the input's probabilities (out-edge order) when not the ones in force.
+    GivenProbs = 8,
+    /// Text: the weight scheme in force.
+    Scheme = 9,
+    /// `i64 × n`: external integer ids.
+    IdsInt = 10,
+    /// `u64 × (n + 1)`: offsets of the text ids in [`SectionKind::IdsText`].
+    IdsTextOffsets = 11,
+    /// Bytes: the text ids, concatenated.
+    IdsText = 12,
+    /// Text: the node-attribute CSV.
+    Attributes = 13,
+}
+
+impl SectionKind {
+    fn from_u32(k: u32) -> Option<SectionKind> {
+        use SectionKind::*;
+        Some(match k {
+            1 => OutOffsets,
+            2 => OutTargets,
+            3 => InOffsets,
+            4 => InSources,
+            5 => InToOut,
+            6 => OutProbs,
+            7 => InProbs,
+            8 => GivenProbs,
+            9 => Scheme,
+            10 => IdsInt,
+            11 => IdsTextOffsets,
+            12 => IdsText,
+            13 => Attributes,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        use SectionKind::*;
+        match self {
+            OutOffsets => "out_offsets",
+            OutTargets => "out_targets",
+            InOffsets => "in_offsets",
+            InSources => "in_sources",
+            InToOut => "in_to_out",
+            OutProbs => "out_probs",
+            InProbs => "in_probs",
+            GivenProbs => "given_probs",
+            Scheme => "scheme",
+            IdsInt => "ids_int",
+            IdsTextOffsets => "ids_text_offsets",
+            IdsText => "ids_text",
+            Attributes => "attributes",
+        }
+    }
+
+    /// Element size and, for arrays, the element count the header's counts give.
+    fn shape(self, n: u64, m: u64) -> (u32, Option<u64>) {
+        use SectionKind::*;
+        match self {
+            OutOffsets | InOffsets | IdsTextOffsets => (8, Some(n + 1)),
+            OutTargets | InSources | InToOut => (4, Some(m)),
+            OutProbs | InProbs | GivenProbs => (4, Some(m)),
+            IdsInt => (8, Some(n)),
+            Scheme | IdsText | Attributes => (1, None),
+        }
+    }
+}
+
+/// How to read a `.rgraph` file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadOptions {
+    /// Verify the CRC-32 of the header and of every section (default true). Structure is
+    /// checked either way.
+    pub verify_checksums: bool,
+    /// The weight scheme wanted. When it is the one stored, the stored probabilities are
+    /// mapped; otherwise they are computed for it directly (never first filled with the stored
+    /// ones). `None`: the stored scheme.
+    pub weights: Option<WeightScheme>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            verify_checksums: true,
+            weights: None,
+        }
+    }
+}
+
+/// True when `bytes` begin with the `.rgraph` magic.
+pub fn has_magic(bytes: &[u8]) -> bool {
+    bytes.len() >= MAGIC.len() && bytes[..MAGIC.len()] == MAGIC
+}
+
+/// True when the file at `path` begins with the `.rgraph` magic (whatever its name).
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be opened or read.
+pub fn is_rgraph_file(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let input = path.display().to_string();
+    let io_err = |source| Error::Io {
+        input: input.clone(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io_err)?;
+    let mut head = [0u8; 8];
+    let mut got = 0;
+    while got < head.len() {
+        match f.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(k) => got += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_err(e)),
+        }
+    }
+    Ok(has_magic(&head[..got]))
+}
+
+/// Maps and checks the `.rgraph` file at `path`.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be opened or mapped; [`Error::TruncatedGraphFile`] and
+/// [`Error::CorruptGraphFile`] for a file that is not a whole, valid graph file; the errors of
+/// [`Graph::set_weights`] for `options.weights`.
+pub fn read(path: &Path, options: &ReadOptions) -> Result<Graph> {
+    let input = path.display().to_string();
+    let io_err = |source| Error::Io {
+        input: input.clone(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io_err)?;
+    // SAFETY: the map is read-only; the module docs require that the file is not modified
+    // while mapped (writers replace files by rename, which leaves this mapping on the old one).
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io_err)?;
+    parse(Arc::new(Backing::Map(map)), &input, options)
+}
+
+/// Reads a graph from the bytes of a `.rgraph` file (copied into aligned memory); `input`
+/// names them in errors.
+///
+/// # Errors
+/// As [`read`].
+pub fn from_bytes(bytes: &[u8], input: &str, options: &ReadOptions) -> Result<Graph> {
+    let mut words = vec![0u64; bytes.len().div_ceil(8)];
+    for (w, chunk) in words.iter_mut().zip(bytes.chunks(8)) {
+        let mut b = [0u8; 8];
+        b[..chunk.len()].copy_from_slice(chunk);
+        *w = u64::from_ne_bytes(b);
+    }
+    parse(Arc::new(Backing::Heap(words, bytes.len())), input, options)
+}
+
+/// Writes `graph` to `path` as a `.rgraph` file, whole or not at all (a temporary file renamed
+/// into place).
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be written.
+pub fn write(graph: &Graph, path: &Path) -> Result<()> {
+    let input = path.display().to_string();
+    let io_err = |source| Error::Io {
+        input: input.clone(),
+        source,
+    };
+    let mut f = AtomicFile::create(path).map_err(io_err)?;
+    write_to(graph, &mut f).map_err(io_err)?;
+    f.commit().map_err(io_err)
+}
+
+/// The bytes of `graph` as a `.rgraph` file.
+pub fn to_bytes(graph: &Graph) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_to(graph, &mut out).expect("writing to a Vec cannot fail");
+    out
+}
+
+fn as_bytes<T: Pod>(s: &[T]) -> &[u8] {
+    // SAFETY: `T` is a plain number type without padding; any initialised `T` is valid bytes.
+    unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<u8>(), std::mem::size_of_val(s)) }
+}
+
+/// The text of a weight scheme as stored (`tier:R0,R1,R2,R3,R4` keeps custom tier rates).
+fn scheme_text(s: &WeightScheme) -> String {
+    match s {
+        WeightScheme::Given => "given".into(),
+        WeightScheme::WeightedCascade => "wc".into(),
+        WeightScheme::Constant { p } => format!("const:{p}"),
+        WeightScheme::Trivalency { seed } => format!("trivalency:{seed}"),
+        WeightScheme::TierRates { rates } => {
+            let r: Vec<String> = rates.rates.iter().map(f32::to_string).collect();
+            format!("tier:{}", r.join(","))
+        }
+    }
+}
+
+fn parse_scheme(text: &str) -> Option<WeightScheme> {
+    if let Some(rest) = text.strip_prefix("tier:") {
+        let mut rates = [0f32; 5];
+        let parts: Vec<&str> = rest.split(',').collect();
+        if parts.len() != rates.len() {
+            return None;
+        }
+        for (r, p) in rates.iter_mut().zip(parts) {
+            *r = p.parse().ok().filter(|x: &f32| (0.0..=1.0).contains(x))?;
+        }
+        return Some(WeightScheme::TierRates {
+            rates: TierRates { rates },
+        });
+    }
+    text.parse().ok()
+}
+
+fn write_to<W: Write>(graph: &Graph, w: &mut W) -> std::io::Result<()> {
+    if cfg!(target_endian = "big") || usize::BITS != 64 {
+        return Err(std::io::Error::other(
+            ".rgraph files are written on 64-bit little-endian machines only",
+        ));
+    }
+    let topo = graph.topology();
+    let (out_probs, in_probs, given) = graph.probability_arrays();
+    let scheme = graph.weight_scheme();
+    let mut flags = 0;
+    let scheme_bytes = scheme_text(scheme).into_bytes();
+    let mut sections: Vec<(SectionKind, u32, std::borrow::Cow<'_, [u8]>)> = vec![
+        (
+            SectionKind::OutOffsets,
+            8,
+            as_bytes(topo.out_offsets()).into(),
+        ),
+        (
+            SectionKind::OutTargets,
+            4,
+            as_bytes(topo.out_targets()).into(),
+        ),
+        (
+            SectionKind::InOffsets,
+            8,
+            as_bytes(topo.in_offsets()).into(),
+        ),
+        (
+            SectionKind::InSources,
+            4,
+            as_bytes(topo.in_sources()).into(),
+        ),
+        (SectionKind::InToOut, 4, as_bytes(topo.in_to_out()).into()),
+        (SectionKind::Scheme, 1, scheme_bytes.into()),
+    ];
+    if !matches!(scheme, WeightScheme::Constant { .. }) {
+        sections.push((SectionKind::OutProbs, 4, as_bytes(out_probs).into()));
+        sections.push((SectionKind::InProbs, 4, as_bytes(in_probs).into()));
+    }
+    if let Some(g) = given {
+        if matches!(scheme, WeightScheme::Given) {
+            flags |= FLAG_GIVEN_IN_FORCE;
+        } else {
+            sections.push((SectionKind::GivenProbs, 4, as_bytes(g).into()));
+        }
+    }
+    let n = graph.node_count();
+    let ids = graph.ids();
+    if !ids.is_identity() {
+        let keys: Vec<NodeKey> = (0..n as u32).map(|i| ids.key(i)).collect();
+        if keys.iter().all(|k| matches!(k, NodeKey::Int(_))) {
+            let ints: Vec<i64> = keys
+                .iter()
+                .map(|k| match k {
+                    NodeKey::Int(v) => *v,
+                    _ => unreachable!("checked above"),
+                })
+                .collect();
+            sections.push((SectionKind::IdsInt, 8, as_bytes(&ints).to_vec().into()));
+        } else {
+            let mut offsets = Vec::with_capacity(n + 1);
+            let mut text = Vec::new();
+            offsets.push(0u64);
+            for k in &keys {
+                text.extend_from_slice(k.to_string().as_bytes());
+                offsets.push(text.len() as u64);
+            }
+            sections.push((
+                SectionKind::IdsTextOffsets,
+                8,
+                as_bytes(&offsets).to_vec().into(),
+            ));
+            sections.push((SectionKind::IdsText, 1, text.into()));
+        }
+    }
+    if *graph.attributes() != Attributes::new(n) {
+        let mut csv = Vec::new();
+        io::write_attributes(graph, &mut csv)?;
+        sections.push((SectionKind::Attributes, 1, csv.into()));
+    }
+
+    let table_end = HEADER_LEN + ENTRY_LEN * sections.len();
+    let mut table = Vec::with_capacity(ENTRY_LEN * sections.len());
+    let mut pos = table_end.next_multiple_of(ALIGN);
+    let mut starts = Vec::with_capacity(sections.len());
+    for (kind, size, bytes) in &sections {
+        starts.push(pos);
+        table.extend_from_slice(&(*kind as u32).to_le_bytes());
+        table.extend_from_slice(&size.to_le_bytes());
+        table.extend_from_slice(&(pos as u64).to_le_bytes());
+        table.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        table.extend_from_slice(&crc_of(bytes).to_le_bytes());
+        table.extend_from_slice(&0u32.to_le_bytes());
+        pos = (pos + bytes.len()).next_multiple_of(ALIGN);
+    }
+    let mut header = [0u8; HEADER_LEN];
+    header[0..8].copy_from_slice(&MAGIC);
+    header[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    header[12..16].copy_from_slice(&flags.to_le_bytes());
+    header[16..24].copy_from_slice(&(n as u64).to_le_bytes());
+    header[24..32].copy_from_slice(&(graph.edge_count() as u64).to_le_bytes());
+    header[32..36].copy_from_slice(&(sections.len() as u32).to_le_bytes());
+    let crc = header_crc(&header, &table);
+    header[36..40].copy_from_slice(&crc.to_le_bytes());
+    w.write_all(&header)?;
+    w.write_all(&table)?;
+    let mut at = table_end;
+    let zeros = [0u8; ALIGN];
+    for ((_, _, bytes), start) in sections.iter().zip(starts) {
+        w.write_all(&zeros[..start - at])?;
+        w.write_all(bytes)?;
+        at = start + bytes.len();
+    }
+    w.flush()
+}
+
+/// CRC-32 of a section, computed in parallel over 64 MiB blocks and combined.
+fn crc_of(bytes: &[u8]) -> u32 {
+    const BLOCK: usize = 64 << 20;
+    if bytes.len() <= BLOCK {
+        return crc32fast::hash(bytes);
+    }
+    let parts: Vec<(crc32fast::Hasher, u64)> = bytes
+        .par_chunks(BLOCK)
+        .map(|c| {
+            let mut h = crc32fast::Hasher::new();
+            h.update(c);
+            (h, c.len() as u64)
+        })
+        .collect();
+    let mut total = crc32fast::Hasher::new();
+    for (h, _) in parts {
+        total.combine(&h);
+    }
+    total.finalize()
+}
+
+fn header_crc(header: &[u8; HEADER_LEN], table: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(&header[0..36]);
+    h.update(&header[40..64]);
+    h.update(table);
+    h.finalize()
+}
+
+fn le_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+fn le_u64(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+struct Section {
+    kind: SectionKind,
+    offset: usize,
+    len: usize,
+    /// Byte offset of its table entry (for error messages).
+    entry: usize,
+}
+
+fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph> {
+    let bytes = file.bytes();
+    let corrupt = |offset: usize, reason: String| Error::CorruptGraphFile {
+        input: input.to_string(),
+        offset: offset as u64,
+        reason,
+    };
+    let truncated = |what: &str, expected: u64| Error::TruncatedGraphFile {
+        input: input.to_string(),
+        what: what.to_string(),
+        expected,
+        found: bytes.len() as u64,
+    };
+    if bytes.len() < MAGIC.len() || !has_magic(bytes) {
+        if bytes.len() < MAGIC.len() && MAGIC.starts_with(bytes) {
+            return Err(truncated("the magic", MAGIC.len() as u64));
+        }
+        return Err(corrupt(0, "not a .rgraph file (wrong magic bytes)".into()));
+    }
+    if bytes.len() < HEADER_LEN {
+        return Err(truncated("the header", HEADER_LEN as u64));
+    }
+    if cfg!(target_endian = "big") || usize::BITS != 64 {
+        return Err(corrupt(
+            0,
+            ".rgraph files are read on 64-bit little-endian machines only".into(),
+        ));
+    }
+    let version = le_u32(bytes, 8);
+    if version != VERSION {
+        return Err(corrupt(
+            8,
+            format!("format version {version}; this build reads version {VERSION}"),
+        ));
+    }
+    let flags = le_u32(bytes, 12);
+    if flags & !FLAG_GIVEN_IN_FORCE != 0 {
+        return Err(corrupt(12, format!("unknown flags {flags:#x}")));
+    }
+    let n = le_u64(bytes, 16);
+    let m = le_u64(bytes, 24);
+    if n > u32::MAX as u64 {
+        return Err(corrupt(
+            16,
+            format!("{n} accounts; at most {} fit", u32::MAX),
+        ));
+    }
+    if m > u32::MAX as u64 {
+        return Err(corrupt(24, format!("{m} edges; at most {} fit", u32::MAX)));
+    }
+    let count = le_u32(bytes, 32) as usize;
+    if count > MAX_SECTIONS {
+        return Err(corrupt(
+            32,
+            format!("{count} sections; a version-{VERSION} file has at most {MAX_SECTIONS}"),
+        ));
+    }
+    if bytes[40..64].iter().any(|&b| b != 0) {
+        return Err(corrupt(40, "reserved header bytes are not zero".into()));
+    }
+    let table_end = HEADER_LEN + ENTRY_LEN * count;
+    if bytes.len() < table_end {
+        return Err(truncated("the section table", table_end as u64));
+    }
+    if options.verify_checksums {
+        let header: &[u8; HEADER_LEN] = bytes[..HEADER_LEN].try_into().expect("64 bytes");
+        let stored = le_u32(bytes, 36);
+        let found = header_crc(header, &bytes[HEADER_LEN..table_end]);
+        if stored != found {
+            return Err(corrupt(
+                36,
+                format!("header checksum {found:08x} does not match the stored {stored:08x}"),
+            ));
+        }
+    }
+    let mut sections: Vec<Section> = Vec::with_capacity(count);
+    for i in 0..count {
+        let e = HEADER_LEN + ENTRY_LEN * i;
+        let Some(kind) = SectionKind::from_u32(le_u32(bytes, e)) else {
+            return Err(corrupt(
+                e,
+                format!("unknown section kind {}", le_u32(bytes, e)),
+            ));
+        };
+        if sections.iter().any(|s| s.kind == kind) {
+            return Err(corrupt(e, format!("section {} appears twice", kind.name())));
+        }
+        let (size, elems) = kind.shape(n, m);
+        if le_u32(bytes, e + 4) != size {
+            return Err(corrupt(
+                e + 4,
+                format!(
+                    "section {} has element size {}, expected {size}",
+                    kind.name(),
+                    le_u32(bytes, e + 4)
+                ),
+            ));
+        }
+        let offset = le_u64(bytes, e + 8);
+        let len = le_u64(bytes, e + 16);
+        if let Some(elems) = elems {
+            if len != elems * size as u64 {
+                return Err(corrupt(
+                    e + 16,
+                    format!(
+                        "section {} is {len} bytes; {elems} elements of {size} bytes expected",
+                        kind.name()
+                    ),
+                ));
+            }
+        }
+        if offset % ALIGN as u64 != 0 || offset < table_end as u64 {
+            return Err(corrupt(
+                e + 8,
+                format!(
+                    "section {} starts at byte {offset}, not a multiple of {ALIGN} after the table",
+                    kind.name()
+                ),
+            ));
+        }
+        let end = offset
+            .checked_add(len)
+            .ok_or_else(|| corrupt(e + 16, format!("section {} length overflows", kind.name())))?;
+        if end > bytes.len() as u64 {
+            return Err(truncated(&format!("section {}", kind.name()), end));
+        }
+        if le_u32(bytes, e + 28) != 0 {
+            return Err(corrupt(e + 28, "reserved table bytes are not zero".into()));
+        }
+        sections.push(Section {
+            kind,
+            offset: offset as usize,
+            len: len as usize,
+            entry: e,
+        });
+    }
+    // Sections in file order: no overlap, zero padding between, nothing after the last.
+    let mut order: Vec<&Section> = sections.iter().collect();
+    order.sort_by_key(|s| s.offset);
+    let mut at = table_end;
+    for s in &order {
+        if s.offset < at {
+            return Err(corrupt(
+                s.entry + 8,
+                format!("section {} overlaps the one before it", s.kind.name()),
+            ));
+        }
+        if let Some(i) = bytes[at..s.offset].iter().position(|&b| b != 0) {
+            return Err(corrupt(
+                at + i,
+                "padding between sections is not zero".into(),
+            ));
+        }
+        at = s.offset + s.len;
+    }
+    if at != bytes.len() {
+        return Err(corrupt(
+            at,
+            format!(
+                "{} bytes after the last section",
+                bytes.len().saturating_sub(at)
+            ),
+        ));
+    }
+    if options.verify_checksums {
+        for s in &sections {
+            let stored = le_u32(bytes, s.entry + 24);
+            let found = crc_of(&bytes[s.offset..s.offset + s.len]);
+            if stored != found {
+                return Err(corrupt(
+                    s.offset,
+                    format!(
+                        "section {} checksum {found:08x} does not match the stored {stored:08x}",
+                        s.kind.name()
+                    ),
+                ));
+            }
+        }
+    }
+    let find = |k: SectionKind| sections.iter().find(|s| s.kind == k);
+    let need = |k: SectionKind| {
+        find(k).ok_or_else(|| corrupt(32, format!("the file has no {} section", k.name())))
+    };
+    let (n, m) = (n as usize, m as usize);
+    let arr_u32 = |s: &Section| Buf::<u32>::mapped(&file, s.offset, s.len / 4);
+    let arr_usize = |s: &Section| Buf::<usize>::mapped(&file, s.offset, s.len / 8);
+    let arr_f32 = |s: &Section| Buf::<f32>::mapped(&file, s.offset, s.len / 4);
+    let text = |s: &Section| {
+        std::str::from_utf8(&bytes[s.offset..s.offset + s.len])
+            .map_err(|e| {
+                corrupt(
+                    s.offset + e.valid_up_to(),
+                    format!("section {} is not UTF-8", s.kind.name()),
+                )
+            })
+            .map(str::to_string)
+    };
+
+    let out_offsets_s = need(SectionKind::OutOffsets)?;
+    let out_targets_s = need(SectionKind::OutTargets)?;
+    let in_offsets_s = need(SectionKind::InOffsets)?;
+    let in_sources_s = need(SectionKind::InSources)?;
+    let in_to_out_s = need(SectionKind::InToOut)?;
+    let out_offsets = arr_usize(out_offsets_s);
+    let out_targets = arr_u32(out_targets_s);
+    let in_offsets = arr_usize(in_offsets_s);
+    let in_sources = arr_u32(in_sources_s);
+    let in_to_out = arr_u32(in_to_out_s);
+    check_csr(
+        &out_offsets,
+        &out_targets,
+        m,
+        out_offsets_s,
+        out_targets_s,
+        &corrupt,
+    )?;
+    check_csr(
+        &in_offsets,
+        &in_sources,
+        m,
+        in_offsets_s,
+        in_sources_s,
+        &corrupt,
+    )?;
+    // Each in-edge slot names an out-edge slot with the same target; with the per-list order
+    // checked above this makes the in-arrays the transpose of the out-arrays up to sources,
+    // which the source check below pins down.
+    let bad = (0..n).into_par_iter().find_first(|&v| {
+        (in_offsets[v]..in_offsets[v + 1]).any(|j| {
+            let e = in_to_out[j] as usize;
+            if e >= m || out_targets[e] as usize != v {
+                return true;
+            }
+            let u = in_sources[j] as usize;
+            !(out_offsets[u] <= e && e < out_offsets[u + 1])
+        })
+    });
+    if let Some(v) = bad {
+        let j = (in_offsets[v]..in_offsets[v + 1])
+            .find(|&j| {
+                let e = in_to_out[j] as usize;
+                e >= m || out_targets[e] as usize != v || {
+                    let u = in_sources[j] as usize;
+                    !(out_offsets[u] <= e && e < out_offsets[u + 1])
+                }
+            })
+            .expect("found above");
+        return Err(corrupt(
+            in_to_out_s.offset + 4 * j,
+            format!("in-edge slot {j} does not name the out-edge it stands for"),
+        ));
+    }
+
+    let stored_text = text(need(SectionKind::Scheme)?)?;
+    let stored = parse_scheme(&stored_text).ok_or_else(|| {
+        corrupt(
+            need(SectionKind::Scheme).map(|s| s.offset).unwrap_or(0),
+            format!(
+                "unknown weight scheme {:?}",
+                crate::error::echo(&stored_text)
+            ),
+        )
+    })?;
+    let probs = |k: SectionKind| -> Result<Option<Buf<f32>>> {
+        let Some(s) = find(k) else { return Ok(None) };
+        let b = arr_f32(s);
+        if let Some(i) = b.par_iter().position_first(|p| !(0.0..=1.0).contains(p)) {
+            return Err(corrupt(
+                s.offset + 4 * i,
+                format!("{} holds {}, not a probability in [0, 1]", k.name(), b[i]),
+            ));
+        }
+        Ok(Some(b))
+    };
+    let out_probs = probs(SectionKind::OutProbs)?;
+    let in_probs = probs(SectionKind::InProbs)?;
+    let given_sec = probs(SectionKind::GivenProbs)?;
+    let constant = matches!(stored, WeightScheme::Constant { .. });
+    if out_probs.is_some() != in_probs.is_some() || out_probs.is_some() == constant {
+        return Err(corrupt(
+            32,
+            format!(
+                "scheme {stored_text:?} needs {} probability sections",
+                if constant { "no" } else { "both" }
+            ),
+        ));
+    }
+    let given_in_force = flags & FLAG_GIVEN_IN_FORCE != 0;
+    if given_in_force != matches!(stored, WeightScheme::Given)
+        || (given_in_force && given_sec.is_some())
+    {
+        return Err(corrupt(
+            12,
+            "the given-probabilities flag disagrees with the stored scheme".into(),
+        ));
+    }
+    let given = if given_in_force {
+        out_probs.clone()
+    } else {
+        given_sec
+    };
+
+    let ids = if let Some(s) = find(SectionKind::IdsInt) {
+        let labels = Buf::<i64>::mapped(&file, s.offset, n);
+        let mut ids = NodeIds::new();
+        for (i, &v) in labels.iter().enumerate() {
+            if ids.intern_int(v) as usize != i {
+                return Err(corrupt(s.offset + 8 * i, format!("id {v} appears twice")));
+            }
+        }
+        ids
+    } else if let Some(s) = find(SectionKind::IdsTextOffsets) {
+        let t = need(SectionKind::IdsText)?;
+        let offs = Buf::<u64>::mapped(&file, s.offset, n + 1);
+        let text = &bytes[t.offset..t.offset + t.len];
+        let mut ids = NodeIds::new();
+        for i in 0..n {
+            let (a, b) = (offs[i], offs[i + 1]);
+            if a > b || b > text.len() as u64 || (i == 0 && a != 0) {
+                return Err(corrupt(
+                    s.offset + 8 * i,
+                    "text id offsets out of order".into(),
+                ));
+            }
+            let label = std::str::from_utf8(&text[a as usize..b as usize])
+                .map_err(|_| corrupt(t.offset + a as usize, format!("id {i} is not UTF-8")))?;
+            if label.trim() != label || ids.intern(&NodeKey::parse(label)) as usize != i {
+                return Err(corrupt(
+                    t.offset + a as usize,
+                    format!(
+                        "id {:?} appears twice or is not trimmed",
+                        crate::error::echo(label)
+                    ),
+                ));
+            }
+        }
+        if offs[n] != text.len() as u64 {
+            return Err(corrupt(
+                s.offset + 8 * n,
+                "text ids do not fill their section".into(),
+            ));
+        }
+        ids
+    } else {
+        if find(SectionKind::IdsText).is_some() {
+            return Err(corrupt(32, "ids_text without ids_text_offsets".into()));
+        }
+        NodeIds::identity(n as u32)
+    };
+
+    let topo = Topology::from_bufs(
+        out_offsets,
+        out_targets,
+        in_offsets,
+        in_sources,
+        in_to_out,
+        ids,
+    );
+    let stored_probs = out_probs.zip(in_probs);
+    let mut graph = Graph::from_parts(topo, stored_probs.clone(), given, stored.clone());
+    if let Some(s) = find(SectionKind::Attributes) {
+        let csv = text(s)?;
+        let attrs = io::read_attributes(csv.as_bytes(), &format!("{input} (attributes)"), &graph)?;
+        graph.set_attributes(attrs)?;
+    }
+    let wanted = options.weights.as_ref().unwrap_or(&stored);
+    if stored_probs.is_none() || *wanted != stored {
+        graph.set_weights(wanted)?;
+    }
+    Ok(graph)
+}
+
+/// Checks one CSR direction: offsets from 0 to `m`, non-decreasing; every neighbour below
+/// `n`, each list strictly increasing, no self-loop.
+fn check_csr(
+    offsets: &[usize],
+    neighbors: &[u32],
+    m: usize,
+    off_s: &Section,
+    nb_s: &Section,
+    corrupt: &dyn Fn(usize, String) -> Error,
+) -> Result<()> {
+    let n = offsets.len() - 1;
+    if offsets[0] != 0 || offsets[n] != m {
+        return Err(corrupt(
+            off_s.offset,
+            format!("{} must run from 0 to the {m} edges", off_s.kind.name()),
+        ));
+    }
+    if let Some(u) = (0..n)
+        .into_par_iter()
+        .find_first(|&u| offsets[u] > offsets[u + 1])
+    {
+        return Err(corrupt(
+            off_s.offset + 8 * (u + 1),
+            format!("{} decreases after account {u}", off_s.kind.name()),
+        ));
+    }
+    let bad = (0..n).into_par_iter().find_first(|&u| {
+        let list = &neighbors[offsets[u]..offsets[u + 1]];
+        list.iter().any(|&v| v as usize >= n || v as usize == u)
+            || list.windows(2).any(|w| w[0] >= w[1])
+    });
+    if let Some(u) = bad {
+        return Err(corrupt(
+            nb_s.offset + 4 * offsets[u],
+            format!(
+                "{} of account {u}: an id out of range, a self-loop or a list out of order",
+                nb_s.kind.name()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cascade::{simulate, Model, SpreadConfig};
+    use crate::graph::{GraphBuilder, GraphOptions};
+    use crate::progress::NoProgress;
+    use crate::reach::{unique_reach, ReachOptions};
+    use crate::select::{select, SelectConfig};
+
+    /// A small graph with string ids, given probabilities and attributes.
+    fn rich() -> Graph {
+        let mut b = GraphBuilder::new(GraphOptions::default());
+        let edges = [
+            ("alice", "bob", 0.5),
+            ("alice", "carol", 0.25),
+            ("bob", "carol", 1.0),
+            ("carol", "dave", 0.125),
+            ("dave", "alice", 0.75),
+            ("7", "alice", 0.0),
+            ("erin", "7", 0.375),
+        ];
+        for (u, v, p) in edges {
+            b.add_edge(u, v, Some(p)).unwrap();
+        }
+        let (mut g, _) = b.build().unwrap();
+        let csv = "id,platform,person,cost\nalice,tiktok,p1,10\nbob,x,p1,\ncarol,x,,2.5\n";
+        let attrs = io::read_attributes(csv.as_bytes(), "a.csv", &g).unwrap();
+        g.set_attributes(attrs).unwrap();
+        g
+    }
+
+    fn same(a: &Graph, b: &Graph) {
+        assert_eq!(a.node_count(), b.node_count());
+        assert_eq!(a.edge_count(), b.edge_count());
+        for i in 0..a.node_count() as u32 {
+            assert_eq!(a.ids().key(i), b.ids().key(i));
+        }
+        assert_eq!(a.topology().out_offsets(), b.topology().out_offsets());
+        assert_eq!(a.topology().out_targets(), b.topology().out_targets());
+        assert_eq!(a.topology().in_offsets(), b.topology().in_offsets());
+        assert_eq!(a.topology().in_sources(), b.topology().in_sources());
+        assert_eq!(a.topology().in_to_out(), b.topology().in_to_out());
+        assert_eq!(a.out_csr().probs, b.out_csr().probs);
+        assert_eq!(a.in_csr().probs, b.in_csr().probs);
+        assert_eq!(a.probability_arrays().2, b.probability_arrays().2);
+        assert_eq!(a.weight_scheme(), b.weight_scheme());
+        // Debug text, not `==`: a cost of NaN (not for hire) is equal to itself only so.
+        assert_eq!(
+            format!("{:?}", a.attributes()),
+            format!("{:?}", b.attributes())
+        );
+    }
+
+    fn back(g: &Graph) -> Graph {
+        from_bytes(&to_bytes(g), "mem", &ReadOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn round_trip_keeps_ids_edges_probabilities_and_attributes() {
+        let g = rich();
+        same(&g, &back(&g));
+        // Re-weighted: the given probabilities travel beside the ones in force.
+        for s in ["wc", "const:0.3", "trivalency:5", "tier"] {
+            let w = g.with_weights(&s.parse().unwrap()).unwrap();
+            let r = back(&w);
+            same(&w, &r);
+            // ... and the given ones can be restored after the round trip.
+            same(
+                &w.with_weights(&WeightScheme::Given).unwrap(),
+                &r.with_weights(&WeightScheme::Given).unwrap(),
+            );
+        }
+        // Integer ids, dense ids, no probabilities.
+        let (ints, _) =
+            Graph::from_id_arrays(&[10, 3, -4], &[3, -4, 10], None, GraphOptions::default())
+                .unwrap();
+        same(&ints, &back(&ints));
+        let (dense, _) = Graph::from_edges(
+            4,
+            &[0, 1, 2],
+            &[1, 2, 3],
+            None,
+            NodeIds::identity(4),
+            GraphOptions::default(),
+        )
+        .unwrap();
+        let r = back(&dense);
+        same(&dense, &r);
+        assert!(r.ids().is_identity());
+    }
+
+    #[test]
+    fn mapped_file_gives_the_same_answers() {
+        let sc = crate::scenario::generate(
+            &crate::scenario::ScenarioConfig::with_edges(20_000, 3),
+            &NoProgress,
+        )
+        .unwrap();
+        let g = sc
+            .graph
+            .with_weights(&WeightScheme::WeightedCascade)
+            .unwrap();
+        let dir = std::env::temp_dir().join(format!("rgraph-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("g.rgraph");
+        write(&g, &path).unwrap();
+        let r = read(&path, &ReadOptions::default()).unwrap();
+        assert!(r.topology().is_mapped() && r.out_csr().probs.len() == g.edge_count());
+        same(&g, &r);
+        let seeds = [0u32, 5, 17];
+        let opts = ReachOptions::default();
+        assert_eq!(
+            format!("{:?}", unique_reach(&g, &seeds, &opts).unwrap()),
+            format!("{:?}", unique_reach(&r, &seeds, &opts).unwrap())
+        );
+        let sc_cfg = SpreadConfig::builder().trials(500).build().unwrap();
+        let (a, b) = (
+            simulate(&g, &seeds, Model::IndependentCascade, &sc_cfg, &NoProgress).unwrap(),
+            simulate(&r, &seeds, Model::IndependentCascade, &sc_cfg, &NoProgress).unwrap(),
+        );
+        assert_eq!(format!("{:?}", a.accounts), format!("{:?}", b.accounts));
+        let cfg = SelectConfig::builder().k(5).epsilon(0.3).build().unwrap();
+        let (a, b) = (
+            select(&g, Model::IndependentCascade, &cfg, &NoProgress).unwrap(),
+            select(&r, Model::IndependentCascade, &cfg, &NoProgress).unwrap(),
+        );
+        assert_eq!(a.seeds, b.seeds);
+        assert_eq!(a.marginal_gains, b.marginal_gains);
+        // Asking for another scheme computes it; asking for the stored one maps it.
+        let c = read(
+            &path,
+            &ReadOptions {
+                weights: Some("const:0.5".parse().unwrap()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(c.out_csr().probs.iter().all(|&p| p == 0.5));
+        assert!(is_rgraph_file(&path).unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn every_truncation_is_a_typed_error() {
+        let bytes = to_bytes(&rich());
+        for len in 0..bytes.len() {
+            for verify in [true, false] {
+                let o = ReadOptions {
+                    verify_checksums: verify,
+                    weights: None,
+                };
+                match from_bytes(&bytes[..len], "cut", &o) {
+                    Err(Error::TruncatedGraphFile { .. } | Error::CorruptGraphFile { .. }) => {}
+                    other => panic!("cut at {len}: {other:?}"),
+                }
+            }
+        }
+        // One byte more is an error too.
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(matches!(
+            from_bytes(&long, "long", &ReadOptions::default()),
+            Err(Error::CorruptGraphFile { .. })
+        ));
+    }
+
+    #[test]
+    fn every_flipped_byte_is_caught_by_checksums_and_never_crashes_without() {
+        let g = rich();
+        let bytes = to_bytes(&g);
+        for i in 0..bytes.len() {
+            for mask in [0x01u8, 0x80, 0xff] {
+                let mut b = bytes.clone();
+                b[i] ^= mask;
+                match from_bytes(&b, "flip", &ReadOptions::default()) {
+                    Err(Error::TruncatedGraphFile { .. } | Error::CorruptGraphFile { .. }) => {}
+                    other => panic!("byte {i} ^ {mask:#x}: {other:?}"),
+                }
+                // Without checksums: a typed error, or a graph that passed the structural
+                // checks (a changed probability, id or attribute): never a panic.
+                let o = ReadOptions {
+                    verify_checksums: false,
+                    weights: None,
+                };
+                if let Ok(r) = from_bytes(&b, "flip", &o) {
+                    assert_eq!(r.edge_count(), g.edge_count());
+                    assert!(r.out_csr().probs.iter().all(|p| (0.0..=1.0).contains(p)));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn other_files_are_not_graph_files() {
+        for bad in [&b""[..], b"1 2\n2 3\n", b"\x89RGRAPH", b"\x89RGRAPH\nxx"] {
+            assert!(from_bytes(bad, "x", &ReadOptions::default()).is_err());
+        }
+        assert!(!has_magic(b"1 2\n"));
+    }
+}
