@@ -32,6 +32,7 @@
 pub mod distributed;
 pub mod load;
 pub mod margin;
+pub mod provenance;
 pub mod report;
 mod select_api;
 
@@ -486,14 +487,21 @@ pub enum Response {
 pub struct Versioned<T> {
     /// Always [`API_VERSION`].
     pub version: u32,
+    /// Package version, graph hash, weights, model, seed and the request's parameters (see
+    /// [`provenance`]); filled by [`run`] for every response.
+    #[serde(default)]
+    pub provenance: provenance::Provenance,
     /// The body.
     #[serde(flatten)]
     pub body: T,
 }
 
+/// A body with the wire-format version and the provenance of the request running on this
+/// thread ([`run`] sets it before answering).
 fn versioned<T>(body: T) -> Versioned<T> {
     Versioned {
         version: API_VERSION,
+        provenance: provenance::take(),
         body,
     }
 }
@@ -943,6 +951,13 @@ pub fn request_to_json(req: &Request) -> serde_json::Value {
 /// # Errors
 /// An [`ApiError`] naming the file, line, node or value at fault.
 pub fn run(request: &Request, progress: &dyn Progress) -> Result<Response> {
+    provenance::begin(request_to_json(request));
+    let response = run_request(request, progress);
+    provenance::end();
+    response
+}
+
+fn run_request(request: &Request, progress: &dyn Progress) -> Result<Response> {
     match request {
         Request::Reach(r) => run_reach(r, progress).map(|b| Response::Reach(versioned(b))),
         Request::Overlap(r) => run_overlap(r, progress).map(|b| Response::Overlap(versioned(b))),
@@ -1317,6 +1332,7 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
         cfg.seed = seed;
     }
     let sc = scenario::generate(&cfg, progress)?;
+    provenance::record(&sc.graph);
     let g = LoadedGraph {
         report: reachgraph_core::BuildReport {
             nodes: sc.graph.node_count(),

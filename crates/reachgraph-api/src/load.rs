@@ -160,6 +160,7 @@ impl GraphSpec {
         if let Some(w) = &self.weights {
             graph.set_weights(&w.parse()?)?;
         }
+        crate::provenance::record(&graph);
         Ok(LoadedGraph { graph, report })
     }
 }

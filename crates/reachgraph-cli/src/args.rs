@@ -184,8 +184,10 @@ pub enum Command {
         /// guarantee: stop once certified; quality: keep improving past it.
         #[arg(long, default_value = "guarantee", value_parser = ["guarantee", "quality"])]
         mode: String,
-        /// opim-c (certified ratio, stops early) or imm (Chen's corrected IMM).
-        #[arg(long, default_value = "opim-c", value_parser = ["opim-c", "imm"])]
+        /// opim-c (certified ratio, stops early), imm (Chen's corrected IMM), or a baseline
+        /// evaluated the same way: degree (most followers), degree-discount (Chen, Wang, Yang
+        /// 2009), pagerank (on the follower graph), random (seeded).
+        #[arg(long, default_value = "opim-c", value_parser = ["opim-c", "imm", "degree", "degree-discount", "pagerank", "random"])]
         algorithm: String,
         /// Quality mode: stop when a doubling improves the estimate by at most this fraction.
         #[arg(long)]

@@ -821,9 +821,14 @@ pub fn select(r: &SelectResponse) -> String {
     let mut s = String::new();
     let unit = objective_unit(r.objective);
     graph_line(&mut s, &r.graph);
+    use reachgraph_core::select::Algorithm;
     let algo = match r.algorithm {
-        reachgraph_core::select::Algorithm::OpimC => "OPIM-C",
-        reachgraph_core::select::Algorithm::Imm => "IMM",
+        Algorithm::OpimC => "OPIM-C",
+        Algorithm::Imm => "IMM",
+        Algorithm::Degree => "baseline: out-degree (most followers)",
+        Algorithm::DegreeDiscount => "baseline: degree discount (Chen, Wang, Yang 2009)",
+        Algorithm::PageRank => "baseline: PageRank on the follower graph",
+        Algorithm::Random => "baseline: random accounts",
     };
     let mode = match r.mode {
         reachgraph_core::select::Mode::Guarantee => "guarantee",
@@ -870,8 +875,13 @@ pub fn select(r: &SelectResponse) -> String {
     );
     let _ = writeln!(
         s,
-        "in-sample spread:                {:.1} {unit} (greedy's own sets; runs high)",
-        r.in_sample
+        "in-sample spread:                {:.1} {unit} ({})",
+        r.in_sample,
+        if r.baseline.is_some() {
+            "on the certificate's sets, which did not rank the seeds"
+        } else {
+            "greedy's own sets; runs high"
+        }
     );
     if let Some(c) = r.total_cost {
         let _ = writeln!(
@@ -881,13 +891,39 @@ pub fn select(r: &SelectResponse) -> String {
             r.method
         );
     }
-    let _ = writeln!(
-        s,
-        "certified approximation:         {} of the optimum (target {}; probability ≥ 1 − {:.2e})",
-        pct(r.approximation),
-        pct(r.guarantee),
-        r.delta
-    );
+    if let Some(b) = &r.baseline {
+        if let Some(p) = b.discount_p {
+            let _ = writeln!(
+                s,
+                "degree discount p:               {p:.4} (mean edge probability, assumed uniform)"
+            );
+        }
+        if let (Some(d), Some(it), Some(tol), Some(res)) = (
+            b.pagerank_damping,
+            b.pagerank_iterations,
+            b.pagerank_tolerance,
+            b.pagerank_residual,
+        ) {
+            let _ = writeln!(
+                s,
+                "PageRank:                        damping {d}, {it} iterations, L1 change {res:.1e} (tolerance {tol:.0e})"
+            );
+        }
+        let _ = writeln!(
+            s,
+            "certified approximation:         {} of the optimum (a baseline has no target; probability ≥ 1 − {:.2e})",
+            pct(r.approximation),
+            r.delta
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "certified approximation:         {} of the optimum (target {}; probability ≥ 1 − {:.2e})",
+            pct(r.approximation),
+            pct(r.guarantee),
+            r.delta
+        );
+    }
     let _ = writeln!(
         s,
         "RR sets:                         {} ({} selection, {} validation), {} rounds, stopped by {}",

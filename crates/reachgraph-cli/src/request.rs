@@ -283,10 +283,13 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
                     } else {
                         Mode::Guarantee
                     },
-                    algorithm: if algorithm == "imm" {
-                        Algorithm::Imm
-                    } else {
-                        Algorithm::OpimC
+                    algorithm: match algorithm.as_str() {
+                        "imm" => Algorithm::Imm,
+                        "degree" => Algorithm::Degree,
+                        "degree-discount" => Algorithm::DegreeDiscount,
+                        "pagerank" => Algorithm::PageRank,
+                        "random" => Algorithm::Random,
+                        _ => Algorithm::OpimC,
                     },
                     seed,
                     threads,

@@ -99,15 +99,18 @@ pub enum PickMethod {
     CostEffectiveGreedy,
     /// The one affordable account that beat cost-effective greedy on its own.
     BestSingle,
+    /// A baseline's ranking (degree, degree discount, PageRank, random): the first `k`.
+    Ranking,
 }
 
 impl PickMethod {
-    /// The wire name (`greedy`, `cost_effective_greedy`, `best_single`).
+    /// The wire name (`greedy`, `cost_effective_greedy`, `best_single`, `ranking`).
     pub fn as_str(self) -> &'static str {
         match self {
             PickMethod::Greedy => "greedy",
             PickMethod::CostEffectiveGreedy => "cost_effective_greedy",
             PickMethod::BestSingle => "best_single",
+            PickMethod::Ranking => "ranking",
         }
     }
 }

@@ -118,6 +118,7 @@ pub fn select_distributed_stats(
     let s = match config.algorithm {
         Algorithm::OpimC => opim::run(d),
         Algorithm::Imm => imm::run(d),
+        _ => super::baseline::run(d),
     }?;
     Ok((s, timed.stats()))
 }

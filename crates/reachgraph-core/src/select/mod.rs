@@ -75,6 +75,7 @@
 //! assert!(s.estimate.mean > 4.0); // hub reaches about 4.3 of its 5 accounts, x adds 1.9
 //! ```
 
+mod baseline;
 mod cover;
 mod distributed;
 mod imm;
@@ -82,6 +83,10 @@ mod mc;
 mod opim;
 mod store;
 
+pub use baseline::{
+    degree_discount, mean_probability, pagerank, random_seeds, BaselineParameters, PageRank,
+    BASELINE_SETS, PAGERANK_DAMPING, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANCE,
+};
 pub use distributed::{select_distributed, select_distributed_stats};
 pub use mc::{mc_greedy, McGreedy};
 
@@ -118,6 +123,37 @@ pub enum Algorithm {
     OpimC,
     /// IMM (Tang et al. 2015) with Chen's (2018) fresh final sets.
     Imm,
+    /// Baseline: the `k` candidates with the most followers (out-degree).
+    Degree,
+    /// Baseline: degree discount (Chen, Wang, Yang 2009) with the graph's mean edge
+    /// probability as its IC `p`.
+    #[serde(alias = "degree-discount", alias = "degreediscount")]
+    DegreeDiscount,
+    /// Baseline: PageRank on the follower graph (damping 0.85, tolerance 1e-12 in L1).
+    #[serde(rename = "pagerank", alias = "page_rank")]
+    PageRank,
+    /// Baseline: `k` candidates drawn uniformly at random from the seed's stream.
+    Random,
+}
+
+impl Algorithm {
+    /// True for the baselines (degree, degree discount, PageRank, random), which rank
+    /// accounts instead of sampling RR sets to choose them.
+    pub fn is_baseline(self) -> bool {
+        !matches!(self, Algorithm::OpimC | Algorithm::Imm)
+    }
+
+    /// The wire name (`opim_c`, `imm`, `degree`, `degree_discount`, `pagerank`, `random`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::OpimC => "opim_c",
+            Algorithm::Imm => "imm",
+            Algorithm::Degree => "degree",
+            Algorithm::DegreeDiscount => "degree_discount",
+            Algorithm::PageRank => "pagerank",
+            Algorithm::Random => "random",
+        }
+    }
 }
 
 /// Stop at the guarantee, or keep improving past it.
@@ -158,6 +194,9 @@ pub enum StopReason {
     TimeLimit,
     /// The configured memory limit was reached first.
     MemoryLimit,
+    /// A baseline: its seeds were ranked, then evaluated on a fixed number of sets
+    /// ([`BASELINE_SETS`] or the set limit).
+    FixedSets,
 }
 
 /// Configuration of [`select`]; build it with [`SelectConfig::builder`].
@@ -399,6 +438,27 @@ impl SelectConfigBuilder {
                 ));
             }
         }
+        if c.mode == Mode::Quality && c.algorithm.is_baseline() {
+            return Err(Error::invalid_parameter(
+                "mode",
+                "quality",
+                format!(
+                    "quality mode builds on OPIM-C's doubling; the baseline {} has no such mode",
+                    c.algorithm.as_str()
+                ),
+            ));
+        }
+        if c.algorithm.is_baseline() && matches!(c.constraint, Some(Constraint::Budget(_))) {
+            return Err(Error::invalid_parameter(
+                "budget",
+                "set",
+                format!(
+                    "the baseline {} ranks accounts for a number k; use opim_c or imm for a \
+                     budget",
+                    c.algorithm.as_str()
+                ),
+            ));
+        }
         if c.mode == Mode::Quality && c.algorithm == Algorithm::Imm {
             return Err(Error::invalid_parameter(
                 "mode",
@@ -514,6 +574,9 @@ pub struct SelectionSummary {
     /// Largest raw bytes the RR store held at once (including a batch being indexed), counted
     /// as [`SelectionSummary::rr_store_bytes`].
     pub peak_rr_bytes: u64,
+    /// A baseline's parameters (absent for OPIM-C and IMM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineParameters>,
 }
 
 /// Chooses seeds under `model`; see the [module docs](self) for the algorithms.
@@ -554,6 +617,7 @@ pub fn select(
     match config.algorithm {
         Algorithm::OpimC => opim::run(store),
         Algorithm::Imm => imm::run(store),
+        _ => baseline::run(store),
     }
 }
 
@@ -1095,6 +1159,7 @@ impl<'g> Engine<'g> {
             timings: self.timings,
             rr_store_bytes: store_bytes,
             peak_rr_bytes: self.peak.max(store_bytes),
+            baseline: None,
         };
         Selection {
             keys: g.seeds.iter().map(|&s| graph.ids().key(s)).collect(),

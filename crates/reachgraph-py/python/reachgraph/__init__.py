@@ -551,6 +551,24 @@ class MarginResult(Result):
         return head + f"<table><caption>closest jurisdictions</caption><tr>{th}</tr>{body}</table>"
 
 
+def _pagerank(n: int, src: np.ndarray, dst: np.ndarray, damping: float = 0.85,
+              tolerance: float = 1e-12, max_iterations: int = 1000) -> np.ndarray:
+    """PageRank on the follower graph of influence edges ``src -> dst`` (``dst`` follows
+    ``src``, so rank flows from ``dst`` to ``src``); the core's formula and constants."""
+    following = np.bincount(dst, minlength=n).astype(np.float64)
+    dangling = following == 0
+    pr = np.full(n, 1.0 / n)
+    for _ in range(max_iterations):
+        share = np.where(dangling, 0.0, pr / np.where(dangling, 1.0, following))
+        nxt = (1.0 - damping) / n + damping * pr[dangling].sum() / n
+        nxt = nxt + damping * np.bincount(src, weights=share[dst], minlength=n)
+        change = np.abs(nxt - pr).sum()
+        pr = nxt
+        if change <= tolerance:
+            break
+    return pr
+
+
 class Graph:
     """The frozen follower graph. Build it with :func:`read_edgelist`, :meth:`from_arrays`,
     :meth:`from_pandas` or :meth:`from_networkx`."""
@@ -691,6 +709,38 @@ class Graph:
     def out_degrees(self, accounts: Ids) -> np.ndarray:
         """Follower counts of the accounts."""
         return self._g.out_degrees(_ids_arg(accounts, "accounts"))
+
+    def top_accounts(self, k: int, by: str = "followers") -> List[Id]:
+        """The ``k`` accounts with the highest score, best first (ties: the earlier account).
+
+        ``by``: ``"followers"`` or ``"out_degree"`` (followers in the graph, measured),
+        ``"in_degree"`` (accounts followed), or ``"pagerank"`` (PageRank on the follower
+        graph: a follower passes rank to the accounts it follows; damping 0.85, stopping at an
+        L1 change of 1e-12 or 1,000 iterations, the parameters of ``select(algorithm=
+        "pagerank")``). Scores are counted in int64 / float64, so unlike negating the uint64
+        ``out_degrees()``, accounts without followers sort last.
+        """
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise InvalidParameterError(f"k must be an integer number of accounts, got {k!r}")
+        n = self.node_count
+        if not 1 <= int(k) <= n:
+            raise InvalidParameterError(f"k = {k} must be between 1 and the {n} accounts of the graph")
+        src, dst, _ = self.edge_arrays()
+        src = np.asarray(src, dtype=np.int64)
+        dst = np.asarray(dst, dtype=np.int64)
+        if by in ("followers", "out_degree"):
+            score = np.bincount(src, minlength=n).astype(np.float64)
+        elif by == "in_degree":
+            score = np.bincount(dst, minlength=n).astype(np.float64)
+        elif by == "pagerank":
+            score = _pagerank(n, src, dst)
+        else:
+            raise InvalidParameterError(
+                f"by = {by!r}: use 'followers', 'out_degree', 'in_degree' or 'pagerank'"
+            )
+        order = np.lexsort((np.arange(n), -score))[: int(k)]
+        ids = self.ids()
+        return [ids[i] for i in order]
 
     def __repr__(self) -> str:
         return repr(self._g)
