@@ -723,7 +723,7 @@ fn per_person_lean_turnout_and_eligibility_reproduce_hand_computed_votes() {
     }
     // person 3 is ineligible: BB's change is person 4's alone (lean 0: no persuadable share,
     // turnout 0: mobilizing it adds B votes)
-    assert!((unit(&r, "BB").delta_votes.mean - 100.0 * 0.05 * -1.0).abs() < 1e-9);
+    assert!((unit(&r, "BB").delta_votes.mean - -(100.0 * 0.05)).abs() < 1e-9);
     // eligible voters reached: 50 + 100 in AA, 0 + 100 in BB
     assert_eq!(unit(&r, "AA").reached_voters, 150.0);
     assert_eq!(unit(&r, "BB").reached_voters, 100.0);

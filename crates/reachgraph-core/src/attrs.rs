@@ -350,7 +350,7 @@ impl Attributes {
         if let Some(i) = self
             .effect_multiplier
             .iter()
-            .position(|x| !x.is_nan() && !(x.is_finite() && *x >= 0.0))
+            .position(|x| !(x.is_nan() || (x.is_finite() && *x >= 0.0)))
         {
             return Err(Error::InvalidAttribute {
                 column: "effect_multiplier".into(),

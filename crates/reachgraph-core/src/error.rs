@@ -294,11 +294,11 @@ pub enum Error {
     #[error("{file}:{line}: column {column} = {:?}: {reason}", echo(value))]
     Table {
         /// Name of the input file.
-        file: String,
+        file: Box<str>,
         /// 1-based line (the header is line 1).
         line: u64,
         /// The column (or `header`).
-        column: String,
+        column: Box<str>,
         /// The offending value as written.
         value: String,
         /// What is wrong, naming the other line when two rows conflict.

@@ -207,9 +207,9 @@ fn examples() -> Vec<ApiError> {
             reason: s(),
         },
         Error::Table {
-            file: s(),
+            file: s().into(),
             line: 2,
-            column: s(),
+            column: s().into(),
             value: s(),
             reason: s(),
         },

@@ -316,7 +316,7 @@ impl Population {
                 }
                 if let Some(a) = m
                     .iter()
-                    .position(|x| !x.is_nan() && !(x.is_finite() && *x >= 0.0))
+                    .position(|x| !(x.is_nan() || (x.is_finite() && *x >= 0.0)))
                 {
                     return Err(Error::InvalidAttribute {
                         column: "effect_multiplier".into(),

@@ -115,9 +115,9 @@ struct Csv {
 
 fn cell_err(file: &str, line: u64, column: &str, value: &str, reason: impl Into<String>) -> Error {
     Error::Table {
-        file: file.to_string(),
+        file: file.into(),
         line,
-        column: column.to_string(),
+        column: column.into(),
         value: value.to_string(),
         reason: reason.into(),
     }
