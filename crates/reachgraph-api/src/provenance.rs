@@ -13,7 +13,8 @@
 //! cost, followers, tier). It is computed sequentially over integers, so it is the same on
 //! every platform and thread count; it changes when any edge, probability, id or attribute
 //! does. Files layered on top of the loaded graph by a request (a `costs` CSV, a `target`
-//! list) are named in `parameters`.
+//! list) are named in `parameters`. Fields that never change the answer (`threads`,
+//! `memory_limit_bytes`) are left out of it.
 
 use reachgraph_core::rng::splitmix64;
 use reachgraph_core::Graph;
@@ -67,8 +68,17 @@ pub(crate) fn record(graph: &Graph) {
     LOADED.with(|l| l.borrow_mut().push(loaded));
 }
 
-/// Starts a request on this thread: its JSON, and no graphs yet.
-pub(crate) fn begin(parameters: serde_json::Value) {
+/// Request fields that size the work but never change the answer: left out of `parameters`,
+/// so the same request gives the same response on any thread count and memory limit.
+const NOT_PARAMETERS: [&str; 2] = ["threads", "memory_limit_bytes"];
+
+/// Starts a request on this thread: its JSON (less [`NOT_PARAMETERS`]), and no graphs yet.
+pub(crate) fn begin(mut parameters: serde_json::Value) {
+    if let Some(o) = parameters.as_object_mut() {
+        for k in NOT_PARAMETERS {
+            o.remove(k);
+        }
+    }
     LOADED.with(|l| l.borrow_mut().clear());
     PARAMETERS.with(|p| *p.borrow_mut() = parameters);
 }
