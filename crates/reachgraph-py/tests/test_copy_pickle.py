@@ -44,13 +44,20 @@ def _results():
         "SketchPick": sk.budget_pick(3.0, {1: 1.0, 3: 2.0}),
         "SketchCheck": sk.check(g, [1, 3]),
         "SketchError": rg.sketch_error(10),
+        "ReportResult": rg.report(
+            "docs/examples/posts.csv",
+            graph="docs/examples/report-graph.txt",
+            attributes="docs/examples/report-attributes.csv",
+            draws=50,
+            seed=1,
+        ),
     }
 
 
 NAMES = [
     "ReachResult", "ExpectedReach", "Overlap", "Ladder", "BudgetPick", "SpreadResult", "Selection", "Evaluation",
     "MarginResult", "SketchReach", "SketchOverlap", "SketchLadder", "SketchPick", "SketchCheck",
-    "SketchError",
+    "SketchError", "ReportResult",
 ]
 
 

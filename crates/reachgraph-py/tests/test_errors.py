@@ -80,7 +80,7 @@ def test_every_error_kind_has_its_own_class():
         "memory_limit", "cancelled", "incompatible_sketches", "corrupt_sketch",
         "truncated_sketch", "rank_failed", "rank_mismatch", "communication",
         "invalid_request", "built_without_mpi", "manifest_mismatch",
-        "corrupt_graph_file", "truncated_graph_file",
+        "corrupt_graph_file", "truncated_graph_file", "table",
     }
     for kind, cls in pairs:
         if kind == "cancelled":
