@@ -634,7 +634,7 @@ pub struct GraphArgs {
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// posts.csv: account,post,date,impressions,reach,engagements[,views_non_followers][,cost].
+    /// posts.csv: `account,post,date,impressions,reach,engagements[,views_non_followers][,cost]`.
     #[arg(long)]
     pub posts: String,
     /// Edge file of the campaign's follower graph (v follows u).
