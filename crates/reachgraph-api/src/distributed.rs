@@ -48,7 +48,11 @@ pub fn run_distributed_stats(
         open: Cell::new(false),
     };
     let greedy = Cell::new(None);
-    let r = match answer(request, progress, &gate, &greedy) {
+    // The same provenance as a single-process run of this request (`crate::run`).
+    crate::provenance::begin(crate::request_to_json(request));
+    let answered = answer(request, progress, &gate, &greedy);
+    crate::provenance::end();
+    let r = match answered {
         // Failed before talking to the others (a file missing on this rank's machine): meet
         // them at the gate, so they stop with this error instead of waiting.
         Err(e) if !gate.open.get() => {
