@@ -873,19 +873,9 @@ fn reach_draws(
     out
 }
 
-fn summarize(mut xs: Vec<f64>) -> Interval {
-    let mean = xs.iter().sum::<f64>() / xs.len() as f64;
-    xs.sort_by(f64::total_cmp);
-    let q = |p: f64| {
-        let pos = p * (xs.len() - 1) as f64;
-        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-        xs[lo] + (xs[hi] - xs[lo]) * (pos - lo as f64)
-    };
-    Interval {
-        mean,
-        low: q(0.05),
-        high: q(0.95),
-    }
+fn summarize(xs: Vec<f64>) -> Interval {
+    let (mean, low, high) = crate::stats::interval_90(&xs);
+    Interval { mean, low, high }
 }
 
 fn ratio(num: f64, den: f64) -> Option<f64> {

@@ -8,6 +8,24 @@ use crate::comm::{self, Words};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The mean of `values` (summed in the order given, so the same on any thread count) and their
+/// 5th and 95th percentiles, linearly interpolated between order statistics: the mean and 90%
+/// interval of a set of draws. `values` must be non-empty and hold no NaN.
+pub fn interval_90(values: &[f64]) -> (f64, f64, f64) {
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        let x = p * (v.len() - 1) as f64;
+        let (i, f) = (x.floor() as usize, x - x.floor());
+        match v.get(i + 1) {
+            Some(&next) => v[i] + f * (next - v[i]),
+            None => v[i],
+        }
+    };
+    (mean, q(0.05), q(0.95))
+}
+
 /// A Monte Carlo (or RR-set) estimate of an expected value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {

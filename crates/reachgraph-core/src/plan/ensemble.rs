@@ -53,23 +53,11 @@ impl Summary {
                 "is not a number",
             ));
         }
-        let mut v = values.to_vec();
-        v.sort_by(f64::total_cmp);
-        let q = |p: f64| {
-            let x = p * (v.len() - 1) as f64;
-            let (i, f) = (x.floor() as usize, x - x.floor());
-            if i + 1 < v.len() {
-                v[i] + f * (v[i + 1] - v[i])
-            } else {
-                v[i]
-            }
-        };
-        // Summed in the order given (realization order), so the mean is thread-independent.
-        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let (mean, low, high) = crate::stats::interval_90(values);
         Ok(Summary {
             mean,
-            low: q(0.05),
-            high: q(0.95),
+            low,
+            high,
             n: values.len(),
         })
     }

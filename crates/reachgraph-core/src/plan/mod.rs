@@ -66,7 +66,7 @@ pub struct ReachInterval {
 
 impl ReachInterval {
     /// Mean and 5th–95th percentiles (linear interpolation) of `values` (one per draw).
-    pub fn of(mut values: Vec<f64>) -> ReachInterval {
+    pub fn of(values: Vec<f64>) -> ReachInterval {
         if values.is_empty() {
             return ReachInterval {
                 mean: 0.0,
@@ -74,18 +74,8 @@ impl ReachInterval {
                 high: 0.0,
             };
         }
-        values.sort_by(f64::total_cmp);
-        let q = |p: f64| {
-            let x = p * (values.len() - 1) as f64;
-            let (i, f) = (x.floor() as usize, x - x.floor());
-            let j = (i + 1).min(values.len() - 1);
-            values[i] * (1.0 - f) + values[j] * f
-        };
-        ReachInterval {
-            mean: values.iter().sum::<f64>() / values.len() as f64,
-            low: q(0.05),
-            high: q(0.95),
-        }
+        let (mean, low, high) = crate::stats::interval_90(&values);
+        ReachInterval { mean, low, high }
     }
 }
 
