@@ -960,3 +960,200 @@ fn report_bad_inputs_are_typed_errors() {
         assert!(e.to_string().contains(msg), "{e}");
     }
 }
+
+#[test]
+fn plan_response_has_the_acceptance_fields() {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let v = answer(&request("plan_example"));
+    // Summed followers: the table's own counts, added by hand here.
+    let text = std::fs::read_to_string("docs/examples/creators.csv").unwrap();
+    let summed: u64 = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(v["summed_followers"].as_u64(), Some(summed));
+    let u = &v["unique_reach"];
+    let (lo, mean, hi) = (
+        u["low"].as_f64().unwrap(),
+        u["mean"].as_f64().unwrap(),
+        u["high"].as_f64().unwrap(),
+    );
+    assert!(0.0 < lo && lo <= mean && mean <= hi, "{u}");
+    assert!(
+        hi < summed as f64,
+        "distinct people above summed followers: {u}"
+    );
+    let js = v["jurisdictions"].as_array().unwrap();
+    assert_eq!(js.len(), 51);
+    let by_state: f64 = js
+        .iter()
+        .map(|j| j["unique_reach"]["mean"].as_f64().unwrap())
+        .sum();
+    let outside = v["outside_reach"]["mean"].as_f64().unwrap();
+    assert!(((by_state + outside) - mean).abs() < 1e-6 * mean);
+    // Swing targets come from margin's tipping-point rule, not the certified result.
+    let e = reachgraph_core::margin::Electorate::us_president(2024, reachgraph_core::Side::Dem)
+        .unwrap();
+    let cfg = reachgraph_core::margin::MarginConfig::builder()
+        .sampling(reachgraph_core::Sampling::new(15))
+        .build()
+        .unwrap();
+    let want = reachgraph_core::margin::tipping_point_targets(&e, &cfg, 0.01).unwrap();
+    let got: Vec<String> = v["target"]["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, want);
+    assert!(v["inputs"]["targets_rule"]
+        .as_str()
+        .unwrap()
+        .contains("no hindsight"));
+    let pick = &v["pick"];
+    let creators = pick["creators"].as_array().unwrap();
+    assert!(!creators.is_empty());
+    let spent: f64 = creators.iter().map(|c| c["price"].as_f64().unwrap()).sum();
+    assert!((spent - pick["spent"].as_f64().unwrap()).abs() < 1e-9);
+    assert!(spent <= 20000.0);
+    assert_eq!(v["fit"]["status"], "fitted");
+    assert_eq!(v["inputs"]["measured_overlaps"], 24);
+    assert!(!v["parameters"].as_array().unwrap().is_empty());
+    assert!(v["assumptions"].as_array().unwrap().len() >= 4);
+    assert_eq!(v["provenance"]["parameters"]["seed"], 15);
+}
+
+/// Under the named independence assumption, two creators on different platforms with
+/// national audiences reach `F1 + F2 − F1·F2 / N` real people of a population of `N`: a person
+/// is on each platform independently and follows each account with probability
+/// `F / (N · adoption)`, so the two audiences are independent samples of the `N` people.
+#[test]
+fn plan_under_independence_is_the_hand_worked_union() {
+    let v = answer(
+        r#"{"version": 1, "type": "plan", "independence": true, "population": 1000000,
+            "creators_csv": "creator,platform,followers\nann,tiktok,100000\nbob,youtube,50000\n"}"#,
+    );
+    let want = 100_000.0 + 50_000.0 - 100_000.0 * 50_000.0 / 1_000_000.0;
+    let u = &v["unique_reach"];
+    for k in ["mean", "low", "high"] {
+        let got = u[k].as_f64().unwrap();
+        assert!((got - want).abs() < 1e-6 * want, "{k}: {got} vs {want}");
+    }
+    assert_eq!(v["fit"]["status"], "independence");
+    // One account alone reaches exactly its followers.
+    let v = answer(
+        r#"{"version": 1, "type": "plan", "independence": true, "population": 1000000,
+            "accounts": ["ann:tiktok"],
+            "creators_csv": "creator,platform,followers\nann,tiktok,100000\nbob,youtube,50000\n"}"#,
+    );
+    let got = v["unique_reach"]["mean"].as_f64().unwrap();
+    assert!((got - 100_000.0).abs() < 1e-6 * 100_000.0, "{got}");
+    assert_eq!(v["summed_followers"], 100_000);
+}
+
+#[test]
+fn plan_bad_input_names_file_line_and_value() {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let e = run_err(
+        r#"{"version": 1, "type": "plan",
+            "creators_csv": "creator,platform,followers\nann,tiktok,100\nbob,tiktok,-5\n"}"#,
+    );
+    assert_eq!(e.kind(), "table");
+    let m = e.to_string();
+    assert!(m.contains("<creators_csv>:3") && m.contains("-5"), "{m}");
+    let e = run_err(
+        r#"{"version": 1, "type": "plan",
+            "creators_csv": "creator,platform,followers\nann,tiktok,100\nbob,tiktok,50\n",
+            "overlaps_csv": "a,b,shared\nann:tiktok,nobody:x,0.2\n"}"#,
+    );
+    let m = e.to_string();
+    assert!(
+        m.contains("<overlaps_csv>:2") && m.contains("nobody:x"),
+        "{m}"
+    );
+    let e = run_err(
+        r#"{"version": 1, "type": "plan",
+            "creators_csv": "creator,platform,followers\nann,tiktok,100\n",
+            "audience_csv": "account,jurisdiction,share\nann:tiktok,PA,1.5\n"}"#,
+    );
+    let m = e.to_string();
+    assert!(m.contains("<audience_csv>:2") && m.contains("1.5"), "{m}");
+    std::fs::create_dir_all("target/golden").unwrap();
+    std::fs::write(
+        "target/golden/plan_accounts.txt",
+        "ann:tiktok\nzed:tiktok\n",
+    )
+    .unwrap();
+    let e = run_err(
+        r#"{"version": 1, "type": "plan", "accounts": {"file": "target/golden/plan_accounts.txt"},
+            "creators_csv": "creator,platform,followers\nann,tiktok,100\n"}"#,
+    );
+    let m = e.to_string();
+    assert!(
+        m.contains("plan_accounts.txt") && m.contains('2') && m.contains("zed:tiktok"),
+        "{m}"
+    );
+    std::fs::write("target/golden/plan_targets.txt", "PA\nXX\n").unwrap();
+    let e = run_err(
+        r#"{"version": 1, "type": "plan", "target": "target/golden/plan_targets.txt",
+            "creators_csv": "creator,platform,followers\nann,tiktok,100\n"}"#,
+    );
+    let m = e.to_string();
+    assert!(m.contains("plan_targets.txt:2") && m.contains("XX"), "{m}");
+    let e = run_err(
+        r#"{"version": 1, "type": "plan", "target": "swing", "targets": ["PA"],
+            "creators_csv": "creator,platform,followers\nann,tiktok,100\n"}"#,
+    );
+    assert_eq!(e.kind(), "invalid_request");
+    let e = run_err(
+        r#"{"version": 1, "type": "plan", "creators": "docs/examples/creators.csv",
+            "creators_csv": "creator,platform,followers\nann,tiktok,100\n"}"#,
+    );
+    assert!(e.to_string().contains("not both"), "{e}");
+    let e = run_err(
+        r#"{"version": 1, "type": "plan", "budget": -3,
+            "creators_csv": "creator,platform,followers\nann,tiktok,100\n"}"#,
+    );
+    assert!(e.to_string().contains("budget"), "{e}");
+}
+
+/// `margin` on a creators table: the simulation runs on each synthetic graph of the ensemble
+/// and is summarised across them; the same seed gives the same answer.
+#[test]
+fn margin_on_a_creator_table_summarises_the_ensemble() {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let req = r#"{"version": 1, "type": "margin", "creators": "docs/examples/creators.csv",
+        "overlaps": "docs/examples/overlaps.csv", "ensemble": 2, "scale": 2000,
+        "draws": 200, "seed": 9}"#;
+    let v = answer(req);
+    let e = &v["ensemble"];
+    assert_eq!(e["realizations"], 2);
+    assert_eq!(e["parameters"], "fitted");
+    assert_eq!(e["scale"], serde_json::json!([2000.0, 2000.0]));
+    let names: Vec<&str> = e["quantities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"national.delta_p_majority"), "{names:?}");
+    for q in e["quantities"].as_array().unwrap() {
+        let (lo, m, hi) = (
+            q["low"].as_f64().unwrap(),
+            q["mean"].as_f64().unwrap(),
+            q["high"].as_f64().unwrap(),
+        );
+        assert!(lo <= m + 1e-12 && m <= hi + 1e-12, "{q}");
+    }
+    // The campaign is every account of the table.
+    assert_eq!(v["seeds"].as_array().unwrap().len(), 523);
+    assert_eq!(answer(req)["ensemble"], v["ensemble"]);
+    let err = run_err(
+        r#"{"version": 1, "type": "margin", "creators": "docs/examples/creators.csv",
+            "graph": {"inline": "a b\n"}, "seeds": ["a"]}"#,
+    );
+    assert_eq!(err.kind(), "invalid_request");
+    let err = run_err(r#"{"version": 1, "type": "margin", "ensemble": 3}"#);
+    assert!(err.to_string().contains("give creators"), "{err}");
+}

@@ -26,12 +26,14 @@
 //!   distributed run (MPI with the `mpi` feature);
 //! - [`load`]: graph specifications (files, inline text, generated scenarios) and id lists;
 //! - [`margin`]: the margin request (campaign → votes → electoral outcomes);
+//! - [`plan`]: the plan request (a creator table → modelled reach, fit, pick);
 //! - the request handlers live in this file, one per request type.
 #![deny(missing_docs)]
 
 pub mod distributed;
 pub mod load;
 pub mod margin;
+pub mod plan;
 pub mod provenance;
 pub mod report;
 mod select_api;
@@ -218,6 +220,8 @@ pub enum Request {
     Margin(Box<margin::MarginRequest>),
     /// A campaign's own results read back: deduplicated reach, ROI, calibration, effects.
     Report(Box<report::ReportRequest>),
+    /// Planning from a creator table: modelled distinct reach, fit, assumptions and pick.
+    Plan(Box<plan::PlanRequest>),
 }
 
 /// Deduplicated reach of a seed set.
@@ -480,6 +484,8 @@ pub enum Response {
     Margin(Box<Versioned<margin::MarginResponse>>),
     /// Answer to [`Request::Report`].
     Report(Box<Versioned<report::ReportResponse>>),
+    /// Answer to [`Request::Plan`]: modelled, not measured, reach from a creator table.
+    Plan(Box<Versioned<plan::PlanResponse>>),
 }
 
 /// A response body with the wire-format version in front.
@@ -876,6 +882,7 @@ pub fn parse_request(text: &str) -> Result<Request> {
         "sketch_model" => Request::SketchModel(from_json_value(v)?),
         "margin" => Request::Margin(Box::new(from_json_value(v)?)),
         "report" => Request::Report(Box::new(from_json_value(v)?)),
+        "plan" => Request::Plan(Box::new(from_json_value(v)?)),
         other => {
             return Err(ApiError::invalid(format!(
                 "invalid request: type: unknown request type {other:?}, expected one of {}",
@@ -886,7 +893,7 @@ pub fn parse_request(text: &str) -> Result<Request> {
 }
 
 /// The `"type"` of every request, as [`parse_request`] reads them.
-pub const REQUEST_TYPES: [&str; 20] = [
+pub const REQUEST_TYPES: [&str; 21] = [
     "reach",
     "overlap",
     "ladder",
@@ -907,6 +914,7 @@ pub const REQUEST_TYPES: [&str; 20] = [
     "sketch_model",
     "margin",
     "report",
+    "plan",
 ];
 
 /// Deserializes a request part from JSON text, as [`from_json_value`] does.
@@ -1006,6 +1014,9 @@ fn run_request(request: &Request, progress: &dyn Progress) -> Result<Response> {
         }
         Request::Report(r) => {
             report::run_report(r, progress).map(|b| Response::Report(Box::new(versioned(b))))
+        }
+        Request::Plan(r) => {
+            plan::run_plan(r, progress).map(|b| Response::Plan(Box::new(versioned(b))))
         }
     }
 }

@@ -135,6 +135,24 @@ pub struct MarginRequest {
     /// Target jurisdictions of the budget sweep listed by id (instead of `tipping_share`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub targets: Option<Vec<String>>,
+    /// A creators table (path; see `docs/plan.md`): the simulation runs on an ensemble of
+    /// synthetic follower graphs drawn from it (instead of `graph`), all its accounts the
+    /// campaign, people's lean and eligibility from its `lean_a` and `eligible` columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creators: Option<String>,
+    /// Audience geography of the creators table (`account,jurisdiction,share`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// Measured overlaps of the creators table: the graphs' parameters are fitted to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlaps: Option<String>,
+    /// Synthetic graphs drawn from the creators table (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ensemble: Option<usize>,
+    /// Real people per graph person of the synthetic graphs (default: about two million
+    /// edges per graph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
 }
 
 fn default_electorate() -> String {
@@ -176,6 +194,11 @@ impl Default for MarginRequest {
             swing_margin: None,
             tipping_share: None,
             targets: None,
+            creators: None,
+            audience: None,
+            overlaps: None,
+            ensemble: None,
+            scale: None,
         }
     }
 }
@@ -208,6 +231,49 @@ pub struct MarginResponse {
     /// Budget sweep, with seeds by id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub budgets: Vec<BudgetRow>,
+    /// With a creators table: the simulation summarised across the ensemble of synthetic
+    /// graphs (the fields above are its first realization's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ensemble: Option<MarginEnsemble>,
+}
+
+/// Default number of synthetic graphs of a margin run on a creators table.
+pub const DEFAULT_TABLE_ENSEMBLE: usize = 5;
+
+/// One outcome of the margin simulation across an ensemble of synthetic graphs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleQuantity {
+    /// What it is (a field of the margin response).
+    pub name: String,
+    /// Its unit.
+    pub unit: String,
+    /// Mean over the realizations.
+    pub mean: f64,
+    /// 5th percentile over the realizations.
+    pub low: f64,
+    /// 95th percentile over the realizations.
+    pub high: f64,
+    /// Root mean square of the within-realization Monte Carlo standard errors (the part of
+    /// the spread the simulation's own draws make), when the simulation reports one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mc_stderr: Option<f64>,
+}
+
+/// The margin simulation on an ensemble of synthetic graphs drawn from a creators table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarginEnsemble {
+    /// Realizations (synthetic graphs), one parameter draw each.
+    pub realizations: usize,
+    /// `fitted` (parameters resampled by weight from the fit to the measured overlaps),
+    /// `prior` (no overlaps) or `independence`.
+    pub parameters: reachgraph_core::plan::FitStatus,
+    /// Real people per graph person of each realization (the voters one graph person
+    /// stands for).
+    pub scale: Vec<f64>,
+    /// The outcomes: mean and 90% interval over the realizations, with the Monte Carlo error.
+    pub quantities: Vec<EnsembleQuantity>,
+    /// What the spread is.
+    pub note: String,
 }
 
 fn parse_side(s: &Option<String>) -> Result<Side> {
@@ -613,6 +679,7 @@ fn simulate(
         ladder: steps(graph, &ladder.steps),
         result,
         budgets,
+        ensemble: None,
     })
 }
 
@@ -652,6 +719,14 @@ pub fn run_margin_on(
     progress: &dyn Progress,
     comm: &dyn Comm,
 ) -> Result<MarginResponse> {
+    if r.creators.is_some() {
+        return run_margin_on_table(r, progress, comm);
+    }
+    if r.audience.is_some() || r.overlaps.is_some() || r.ensemble.is_some() || r.scale.is_some() {
+        return Err(ApiError::invalid(
+            "audience, overlaps, ensemble and scale describe a creators table: give creators",
+        ));
+    }
     match &r.graph {
         None => {
             if r.seeds.is_some() || r.candidates.is_some() {
@@ -680,6 +755,196 @@ pub fn run_margin_on(
             simulate(r, &g.graph, &g.report, seeds, None, progress, comm)
         }
     }
+}
+
+/// The margin simulation on an ensemble of synthetic graphs drawn from a creators table:
+/// every account of the table is the campaign; each graph person's lean is the mean `lean_a`
+/// of the creators they follow (an assumption) and eligibility 1 in a jurisdiction, 0 outside;
+/// one graph person stands for the realization's scale in voters. The response is the first
+/// realization's, with the summary across all of them in `ensemble`.
+fn run_margin_on_table(
+    r: &MarginRequest,
+    progress: &dyn Progress,
+    comm: &dyn Comm,
+) -> Result<MarginResponse> {
+    use reachgraph_core::margin::PersonVoters;
+    use reachgraph_core::plan::ensemble::{self, EnsembleOptions, Summary};
+    use reachgraph_core::plan::materialize::MaterializeOptions;
+    use reachgraph_core::plan::{table_parameter_draws, FitStatus, PlanOptions};
+    if r.graph.is_some() || r.seeds.is_some() || r.candidates.is_some() {
+        return Err(ApiError::invalid(
+            "creators replaces graph, seeds and candidates: the campaign is the table's accounts \
+             on synthetic graphs drawn from it",
+        ));
+    }
+    if !r.budgets.is_empty() || r.voters_per_person.is_some() {
+        return Err(ApiError::invalid(
+            "budgets and voters_per_person do not apply to a creators table (one graph person \
+             stands for the realization's scale in voters)",
+        ));
+    }
+    let n = r.ensemble.unwrap_or(DEFAULT_TABLE_ENSEMBLE);
+    if n == 0 || n > ensemble::MAX_ENSEMBLE {
+        return Err(reachgraph_core::Error::invalid_parameter(
+            "ensemble",
+            n,
+            format!("must be 1 to {}", ensemble::MAX_ENSEMBLE),
+        )
+        .into());
+    }
+    let loaded = crate::plan::load_table(
+        (&r.creators, &None),
+        (&r.audience, &None),
+        (&r.overlaps, &None),
+    )?;
+    let (table, overlaps) = (loaded.table, loaded.overlaps);
+    let opts = PlanOptions {
+        seed: r.seed,
+        ..Default::default()
+    };
+    let (params, status) = table_parameter_draws(&table, &overlaps, &opts, n)?;
+    let models = ensemble::models_of_table(&table, &params)?;
+    let eopts = EnsembleOptions {
+        materialize: MaterializeOptions {
+            scale: r.scale,
+            ..Default::default()
+        },
+        seed: r.seed,
+    };
+    let side = parse_side(&r.side)?;
+    let e = load_electorate(&r.electorate, side)?;
+    let base = config(r, None, &e)?;
+    let exposure = exposure(r)?;
+    let cost: f64 = table.creators.iter().filter_map(|c| c.price).sum();
+    let any_price = table.creators.iter().any(|c| c.price.is_some());
+    let mut first: Option<MarginResponse> = None;
+    let runs = ensemble::run(&models, &eopts, |i, real| {
+        progress.update("margin on synthetic graphs", i as u64, n as u64);
+        let g = &real.graph;
+        let people = g.people();
+        let rows: std::collections::HashMap<&str, &reachgraph_core::plan::materialize::PersonRow> =
+            real.people.iter().map(|p| (p.person.as_str(), p)).collect();
+        let mut lean = vec![f64::NAN; people.count];
+        let mut eligible = vec![f64::NAN; people.count];
+        for p in 0..people.count {
+            if let Some(row) = rows.get(people.name(p as u32, g).as_str()) {
+                lean[p] = row.lean.unwrap_or(f64::NAN);
+                eligible[p] = f64::from(row.eligible);
+            }
+        }
+        let cfg = base.with_people(
+            PersonVoters {
+                lean: Some(lean),
+                turnout: None,
+                eligible: Some(eligible),
+                effect_multiplier: None,
+            },
+            VoterScale::Global(real.scale),
+        );
+        let campaign = Campaign {
+            seeds: real.account_nodes.clone(),
+            exposure,
+            posts_per_creator: r.posts_per_creator.unwrap_or(1),
+            cost: r.cost.or(any_price.then_some(cost)),
+        };
+        let sim = Simulation::new(g, &e, &cfg)?;
+        let sweep: &[f64] = if r.sensitivity && i == 0 {
+            &margin::DEFAULT_SENSITIVITY
+        } else {
+            &[]
+        };
+        let result = sim.run_distributed(Some(&campaign), sweep, progress, comm)?;
+        let nat = &result.national;
+        let reached = result.campaign.as_ref().map(|c| c.reached_voters.mean);
+        let row = [
+            (nat.delta_p_majority, Some(nat.delta_p_majority_stderr)),
+            (nat.ev_change.mean, None),
+            (nat.net_votes.mean, Some(nat.net_votes_mc_stderr)),
+            (reached.unwrap_or(f64::NAN), None),
+        ];
+        if first.is_none() {
+            let k = campaign.seeds.len().min(LADDER_STEPS);
+            let ladder =
+                coverage::reach_ladder(g, Some(&campaign.seeds), k, &ReachOptions::default())?;
+            first = Some(MarginResponse {
+                graph: summary_of(g, &reachgraph_core::BuildReport::default()),
+                demo_campaign: false,
+                seeds: campaign.seeds.iter().map(|&s| g.label(s)).collect(),
+                ladder: steps(g, &ladder.steps),
+                result,
+                budgets: Vec::new(),
+                ensemble: None,
+            });
+        }
+        Ok((real.scale, row))
+    })?;
+    progress.update("margin on synthetic graphs", n as u64, n as u64);
+    let names = [
+        (
+            "national.delta_p_majority",
+            "probability (change in P(side A wins a majority of electoral votes))",
+        ),
+        (
+            "national.ev_change.mean",
+            "electoral votes (expected change for side A)",
+        ),
+        (
+            "national.net_votes.mean",
+            "votes (expected net votes added to side A's margin, all states)",
+        ),
+        (
+            "campaign.reached_voters.mean",
+            "voters (eligible voters reached, expected)",
+        ),
+    ];
+    let mut quantities = Vec::new();
+    for (q, (name, unit)) in names.iter().enumerate() {
+        let vals: Vec<f64> = runs.iter().map(|x| x.1[q].0).collect();
+        if vals.iter().any(|v| v.is_nan()) {
+            continue;
+        }
+        let s = Summary::of(&vals)?;
+        let mc = runs
+            .iter()
+            .map(|x| x.1[q].1)
+            .collect::<Option<Vec<f64>>>()
+            .map(|v| (v.iter().map(|x| x * x).sum::<f64>() / v.len() as f64).sqrt());
+        quantities.push(EnsembleQuantity {
+            name: (*name).into(),
+            unit: (*unit).into(),
+            mean: s.mean,
+            low: s.low,
+            high: s.high,
+            mc_stderr: mc,
+        });
+    }
+    let mut resp = first.expect("an ensemble has at least one realization");
+    resp.ensemble = Some(MarginEnsemble {
+        realizations: n,
+        parameters: status,
+        scale: runs.iter().map(|x| x.0).collect(),
+        quantities,
+        note: format!(
+            "the margin simulation on {n} synthetic follower graph(s) drawn from {} (modelled: \
+             parameters {}); the 90% interval spans the realizations (parameter uncertainty \
+             and each graph's randomness); mc_stderr is the simulation's own Monte Carlo error \
+             within one realization: a spread much wider than it comes from the table's model, \
+             not from too few draws{}. People's lean: the mean lean_a of the creators they \
+             follow (assumption); eligible: 1 in a jurisdiction, 0 outside.",
+            loaded.inputs.creators,
+            match status {
+                FitStatus::Fitted => "resampled by weight from the fit to the measured overlaps",
+                FitStatus::Prior => "drawn from the prior (no overlaps were measured)",
+                FitStatus::Independence => "the named independence assumption",
+            },
+            if n < 20 {
+                "; with fewer than 20 realizations the interval's ends are rough"
+            } else {
+                ""
+            }
+        ),
+    });
+    Ok(resp)
 }
 
 #[cfg(test)]

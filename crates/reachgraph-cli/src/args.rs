@@ -259,35 +259,12 @@ pub enum Command {
         #[command(subcommand)]
         command: SketchCommand,
     },
-    /// Draw synthetic follower graphs from a creator table (`--materialize DIR`): edges,
+    /// Plan from a creator table: summed followers, modelled distinct people (90% interval),
+    /// reach by jurisdiction and in the targets, the fit, the assumptions, the creators to hire.
+    ///
+    /// With --materialize DIR it instead draws synthetic follower graphs from the table: edges,
     /// attributes and people files every command reads, with a README saying what they are.
-    Plan {
-        /// The creators CSV (creator, platform, followers, …; see docs/plan.md).
-        #[arg(long)]
-        creators: String,
-        /// Audience geography CSV (account, jurisdiction, share).
-        #[arg(long)]
-        audience: Option<String>,
-        /// Real people the audiences are drawn from (overrides the electorate's default).
-        #[arg(long)]
-        population: Option<f64>,
-        /// Number of synthetic graphs, one parameter draw each.
-        #[arg(long, default_value_t = 1)]
-        ensemble: usize,
-        /// Seed.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// Real people per graph person (default: the smallest whole number keeping the
-        /// expected edges at or below two million).
-        #[arg(long)]
-        scale: Option<f64>,
-        /// Use the named independence assumption instead of prior draws.
-        #[arg(long)]
-        independence: bool,
-        /// Output directory (one realization), or parent of r000, r001, … (an ensemble).
-        #[arg(long)]
-        materialize: String,
-    },
+    Plan(Box<PlanArgs>),
     /// Write a generated campaign population as an edge list and an attribute CSV.
     Generate {
         /// Approximate number of follow edges (the demo scenario when absent).
@@ -595,6 +572,22 @@ pub struct MarginArgs {
     /// rank 0 prints the result, which equals the single-process one.
     #[arg(long)]
     pub distributed: bool,
+    /// A creators table (see docs/plan.md): run on synthetic graphs drawn from it instead of
+    /// --graph; every account is the campaign, people's lean from its lean_a column.
+    #[arg(long)]
+    pub creators: Option<String>,
+    /// Audience geography of --creators (account, jurisdiction, share).
+    #[arg(long)]
+    pub audience: Option<String>,
+    /// Measured overlaps of --creators: the graphs' parameters are fitted to them.
+    #[arg(long)]
+    pub overlaps: Option<String>,
+    /// Synthetic graphs drawn from --creators (default 5).
+    #[arg(long)]
+    pub ensemble: Option<usize>,
+    /// Real people per graph person of the synthetic graphs (default: about two million edges each).
+    #[arg(long)]
+    pub scale: Option<f64>,
     /// Print JSON instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -670,6 +663,57 @@ pub struct ReportArgs {
     /// Write the posterior effect flags for `reachgraph margin` here (needs --lift).
     #[arg(long)]
     pub write_prior: Option<String>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct PlanArgs {
+    /// The creators CSV (creator, platform, followers, …; see docs/plan.md).
+    #[arg(long)]
+    pub creators: String,
+    /// Audience geography CSV (account, jurisdiction, share).
+    #[arg(long)]
+    pub audience: Option<String>,
+    /// Measured overlaps CSV (a, b, shared or shared_count): the model is fitted to them.
+    #[arg(long)]
+    pub overlaps: Option<String>,
+    /// Only these accounts count (one id per line); default all of the table's.
+    #[arg(long)]
+    pub accounts: Option<String>,
+    /// Real people the audiences are drawn from (overrides the electorate's default).
+    #[arg(long)]
+    pub population: Option<f64>,
+    /// Budget per month: the creators to hire (all their accounts, one price) and what they add.
+    #[arg(long)]
+    pub budget: Option<f64>,
+    /// Target jurisdictions: `swing` (margin's tipping-point rule, no hindsight) or a file of ids.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Tipping-point share of `--target swing` (default 0.01, as margin's).
+    #[arg(long)]
+    pub tipping_share: Option<f64>,
+    /// Parameter draws behind each interval.
+    #[arg(long, default_value_t = reachgraph_core::plan::DEFAULT_DRAWS)]
+    pub draws: usize,
+    /// Number of synthetic graphs (one parameter draw each: fitted with --overlaps, else the
+    /// prior); with --materialize default 1, without it none.
+    #[arg(long)]
+    pub ensemble: Option<usize>,
+    /// Seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Real people per graph person of synthetic graphs (default: the smallest whole number
+    /// keeping the expected edges at or below two million).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Use the named independence assumption instead of the fitted model.
+    #[arg(long)]
+    pub independence: bool,
+    /// Write synthetic graphs: the directory (one realization), or the parent of r000, r001, …
+    #[arg(long)]
+    pub materialize: Option<String>,
     /// Print JSON instead of tables.
     #[arg(long)]
     pub json: bool,

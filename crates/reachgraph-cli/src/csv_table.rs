@@ -65,6 +65,7 @@ pub fn render(resp: &Response) -> Result<String, ApiError> {
         Response::Select(r) => select(&r.body),
         Response::Evaluate(r) => evaluate(&r.body),
         Response::Margin(r) => margin(&r.body),
+        Response::Plan(r) => plan(&r.body),
         Response::Demo(_) => {
             return Err(ApiError::invalid(
                 "--csv: `demo` prints several different tables; use --json, or run reach, \
@@ -348,6 +349,41 @@ pub fn margin(m: &MarginResponse) -> String {
             num(j.p_flip),
             num(j.tipping_point_share),
             opt(j.break_even_effect),
+        ]);
+    }
+    t.finish()
+}
+
+/// A plan as one row per jurisdiction (`eligible_voters_*`, modelled) followed by the
+/// `TARGETS`, `OUTSIDE` and `TOTAL` rows (`real_people_*`, modelled).
+pub fn plan(r: &reachgraph_api::plan::PlanResponse) -> String {
+    let p = &r.report;
+    let mut t = Table::new(&["jurisdiction", "mean", "low", "high", "unit"]);
+    for j in &p.jurisdictions {
+        t.row([
+            j.id.clone(),
+            num(j.unique_reach.mean),
+            num(j.unique_reach.low),
+            num(j.unique_reach.high),
+            "eligible voters (modelled)".into(),
+        ]);
+    }
+    if let Some(x) = &p.target {
+        t.row([
+            "TARGETS".into(),
+            num(x.unique_reach.mean),
+            num(x.unique_reach.low),
+            num(x.unique_reach.high),
+            "eligible voters of the targets (modelled)".into(),
+        ]);
+    }
+    for (name, x) in [("OUTSIDE", &p.outside_reach), ("TOTAL", &p.unique_reach)] {
+        t.row([
+            name.into(),
+            num(x.mean),
+            num(x.low),
+            num(x.high),
+            "real people (modelled)".into(),
         ]);
     }
     t.finish()

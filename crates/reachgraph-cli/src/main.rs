@@ -135,36 +135,29 @@ fn answer(
     if csv && matches!(command, Command::Convert { .. }) {
         return Err(ApiError::invalid("--csv: `convert` writes a file and prints no table").into());
     }
-    if csv && matches!(command, Command::Plan { .. }) {
-        return Err(ApiError::invalid(
-            "--csv: `plan --materialize` writes files and prints no table",
-        )
-        .into());
-    }
-    if let Command::Plan {
-        creators,
-        audience,
-        population,
-        ensemble,
-        seed,
-        scale,
-        independence,
-        materialize,
-    } = &command
-    {
-        let msg = plan::materialize(&plan::MaterializeArgs {
-            creators,
-            audience: audience.as_deref(),
-            population: *population,
-            ensemble: *ensemble,
-            seed: *seed,
-            scale: *scale,
-            independence: *independence,
-            dir: materialize,
-        })?;
-        bar.finish();
-        report_line(&msg);
-        return Ok(());
+    if let Command::Plan(p) = &command {
+        if let Some(dir) = &p.materialize {
+            if csv {
+                return Err(ApiError::invalid(
+                    "--csv: `plan --materialize` writes files and prints no table",
+                )
+                .into());
+            }
+            let msg = plan::materialize(&plan::MaterializeArgs {
+                creators: &p.creators,
+                audience: p.audience.as_deref(),
+                overlaps: p.overlaps.as_deref(),
+                population: p.population,
+                ensemble: p.ensemble.unwrap_or(1),
+                seed: p.seed,
+                scale: p.scale,
+                independence: p.independence,
+                dir,
+            })?;
+            bar.finish();
+            report_line(&msg);
+            return Ok(());
+        }
     }
     if let Command::Convert {
         input,

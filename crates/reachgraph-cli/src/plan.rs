@@ -2,70 +2,22 @@
 //! written as files every command reads (not a request).
 
 use reachgraph_api::ApiError;
-use reachgraph_core::margin::Electorate;
 use reachgraph_core::plan::ensemble::{self, EnsembleOptions, Summary};
 use reachgraph_core::plan::materialize::{write_realization, MaterializeOptions};
-use reachgraph_core::plan::params::{default_adoption, prior_ranges, ModelParams, ParamValues};
-use reachgraph_core::plan::CreatorTable;
-use reachgraph_core::rng;
+use reachgraph_core::plan::{table_parameter_draws, FitStatus, PlanOptions};
 use std::path::Path;
 
 /// What `plan --materialize` was asked.
 pub struct MaterializeArgs<'a> {
     pub creators: &'a str,
     pub audience: Option<&'a str>,
+    pub overlaps: Option<&'a str>,
     pub population: Option<f64>,
     pub ensemble: usize,
     pub seed: u64,
     pub scale: Option<f64>,
     pub independence: bool,
     pub dir: &'a str,
-}
-
-const PURPOSE_PRIOR: u64 = 0x0050_5249_4f52;
-
-fn open(path: &str) -> Result<std::fs::File, ApiError> {
-    std::fs::File::open(path).map_err(|e| ApiError::io(format!("read {path}"), e))
-}
-
-/// Parameter draws: the named independence assumption, or draws from the documented prior
-/// ranges (uniform in each range's quantile, seeded), one per realization.
-fn draws(table: &CreatorTable, a: &MaterializeArgs<'_>) -> Result<Vec<ModelParams>, ApiError> {
-    let adoption: Vec<f64> = table
-        .platforms
-        .iter()
-        .map(|p| default_adoption(p).0)
-        .collect();
-    let mut population = table.population.clone();
-    if let Some(n) = a.population {
-        population = population.with_total(n)?;
-    }
-    let ranges = prior_ranges();
-    (0..a.ensemble)
-        .map(|r| {
-            let values = if a.independence {
-                ParamValues {
-                    zero_share: 0.0,
-                    activity_shape: f64::INFINITY,
-                    identity: 0.0,
-                    home_factor: 1.0,
-                }
-            } else {
-                let mut s = rng::stream(rng::derive(a.seed, PURPOSE_PRIOR), r as u64);
-                ParamValues {
-                    zero_share: ranges[0].at(rng::unit_f64(&mut s)),
-                    activity_shape: ranges[1].at(rng::unit_f64(&mut s)),
-                    identity: ranges[2].at(rng::unit_f64(&mut s)),
-                    home_factor: ranges[3].at(rng::unit_f64(&mut s)),
-                }
-            };
-            Ok(ModelParams::from_values(
-                &values,
-                adoption.clone(),
-                population.clone(),
-            )?)
-        })
-        .collect()
 }
 
 /// Draws `ensemble` realizations and writes each into `dir` (or `dir/r000`, `dir/r001`, …);
@@ -78,12 +30,19 @@ pub fn materialize(a: &MaterializeArgs<'_>) -> Result<String, ApiError> {
             ensemble::MAX_ENSEMBLE
         )));
     }
-    let electorate = Electorate::us_president(2024, reachgraph_core::Side::Dem)?;
-    let mut table = CreatorTable::read(open(a.creators)?, a.creators, &electorate)?;
-    if let Some(path) = a.audience {
-        table.read_audience(open(path)?, path)?;
-    }
-    let params = draws(&table, a)?;
+    let loaded = reachgraph_api::plan::load_table(
+        (&Some(a.creators.to_string()), &None),
+        (&a.audience.map(str::to_string), &None),
+        (&a.overlaps.map(str::to_string), &None),
+    )?;
+    let (table, overlaps) = (loaded.table, loaded.overlaps);
+    let opts = PlanOptions {
+        population: a.population,
+        seed: a.seed,
+        independence: a.independence,
+        ..Default::default()
+    };
+    let (params, status) = table_parameter_draws(&table, &overlaps, &opts, a.ensemble)?;
     let models = ensemble::models_of_table(&table, &params)?;
     let opts = EnsembleOptions {
         materialize: MaterializeOptions {
@@ -106,12 +65,19 @@ pub fn materialize(a: &MaterializeArgs<'_>) -> Result<String, ApiError> {
             "{}\nzero_share {:.4}, activity_shape {:.4}, identity {:.4}, home_factor {:.4}\n\
              activity classes (weight, level): {:?}\nadoption per platform {:?}: {:?} ({})\n\
              population: {:.0} eligible voters in {} jurisdictions, {:.0} outside ({})",
-            if a.independence {
-                "the named assumption `independence`: one activity class, no creator identity, \
-                 national audiences"
-            } else {
-                "one draw from the documented prior ranges (docs/plan-model.md); measured \
-                 overlaps are not applied to these draws"
+            match status {
+                FitStatus::Independence => "the named assumption `independence`: one activity \
+                    class, no creator identity, national audiences"
+                    .to_string(),
+                FitStatus::Prior => "one draw from the documented prior ranges \
+                    (docs/plan-model.md): no overlaps were measured"
+                    .to_string(),
+                FitStatus::Fitted => format!(
+                    "one draw resampled by weight from the fit to {} measured overlaps \
+                     ({}): the posterior of docs/plan-model.md",
+                    overlaps.len(),
+                    a.overlaps.unwrap_or("overlaps")
+                ),
             },
             p.zero_share,
             p.activity_shape,
@@ -160,6 +126,19 @@ pub fn materialize(a: &MaterializeArgs<'_>) -> Result<String, ApiError> {
             )
         }
     };
+    lines.push(format!(
+        "parameters of the realizations: {}",
+        match status {
+            FitStatus::Independence => "the named independence assumption".to_string(),
+            FitStatus::Prior => {
+                "prior draws (no overlaps were measured; --overlaps fits them)".to_string()
+            }
+            FitStatus::Fitted => format!(
+                "fitted: resampled by weight from the fit to {} measured overlaps",
+                overlaps.len()
+            ),
+        }
+    ));
     lines.push(format!(
         "all {} accounts: {summed} summed followers (measured); distinct real people reached in \
          the synthetic graphs (modelled): {}; of them eligible voters: {}; over {} \

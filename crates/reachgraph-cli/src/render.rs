@@ -51,6 +51,7 @@ pub fn render(resp: &Response) -> String {
         | Response::SketchModel(_) => sketch(resp),
         Response::Margin(r) => margin(&r.body, 15),
         Response::Report(r) => report(&r.body),
+        Response::Plan(r) => plan(&r.body),
     }
 }
 
@@ -596,6 +597,35 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     let r = &m.result;
     let n = &r.national;
     let mut s = String::new();
+    if let Some(e) = &m.ensemble {
+        let _ = writeln!(
+            s,
+            "margin simulation on {} synthetic graphs drawn from a creator table (parameters {:?}; scale {} real people per graph person):",
+            e.realizations,
+            e.parameters,
+            e.scale
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        for q in &e.quantities {
+            let _ = writeln!(
+                s,
+                "  {:<30} mean {:.6}, 90% interval {:.6} to {:.6}{}  [{}]",
+                q.name,
+                q.mean,
+                q.low,
+                q.high,
+                q.mc_stderr
+                    .map(|x| format!(" (Monte Carlo error within a realization ±{x:.6})"))
+                    .unwrap_or_default(),
+                q.unit
+            );
+        }
+        let _ = writeln!(s, "  {}", e.note);
+        let _ = writeln!(s, "\nthe first realization in detail:");
+    }
     let _ = writeln!(
         s,
         "margin simulation on {} for {} ({}) against {}: {} draws (seed {})",
@@ -1097,6 +1127,257 @@ pub fn report(r: &reachgraph_api::report::ReportResponse) -> String {
         let _ = writeln!(s, "  - {a}");
     }
     let _ = writeln!(s, "units: {}", c.units);
+    s
+}
+
+fn interval(i: &reachgraph_core::plan::ReachInterval) -> String {
+    format!(
+        "{} (90% interval {} to {})",
+        thousands(i.mean.max(0.0).round() as u64),
+        thousands(i.low.max(0.0).round() as u64),
+        thousands(i.high.max(0.0).round() as u64)
+    )
+}
+
+fn summary(i: &reachgraph_core::plan::ensemble::Summary) -> String {
+    if i.n == 1 {
+        format!(
+            "{} (one realization: no interval)",
+            thousands(i.mean.max(0.0).round() as u64)
+        )
+    } else {
+        format!(
+            "{} (90% interval {} to {} over {} realizations)",
+            thousands(i.mean.max(0.0).round() as u64),
+            thousands(i.low.max(0.0).round() as u64),
+            thousands(i.high.max(0.0).round() as u64),
+            i.n
+        )
+    }
+}
+
+/// A plan from a creator table: followers, modelled distinct people, jurisdictions, targets,
+/// the pick, the parameters with their fit, the ensemble and the assumptions.
+pub fn plan(r: &reachgraph_api::plan::PlanResponse) -> String {
+    let p = &r.report;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "creator table {}: {} accounts of {} creators{}{}",
+        r.inputs.creators,
+        p.accounts,
+        p.creators,
+        r.inputs
+            .audience
+            .as_ref()
+            .map(|a| format!("; audience geography {a}"))
+            .unwrap_or_default(),
+        r.inputs
+            .overlaps
+            .as_ref()
+            .map(|o| format!("; {} measured overlaps {o}", r.inputs.measured_overlaps))
+            .unwrap_or_default(),
+    );
+    let _ = writeln!(
+        s,
+        "summed followers (measured; one person following two accounts counts twice): {}",
+        thousands(p.summed_followers)
+    );
+    let _ = writeln!(
+        s,
+        "distinct real people reached (modelled):  {}",
+        interval(&p.unique_reach)
+    );
+    let _ = writeln!(
+        s,
+        "  of them outside the electorate (real people, modelled): {}",
+        interval(&p.outside_reach)
+    );
+    if let Some(t) = &p.target {
+        let _ = writeln!(
+            s,
+            "eligible voters reached in the targets {} (modelled): {}",
+            t.ids.join(","),
+            interval(&t.unique_reach)
+        );
+        if let Some(rule) = &r.inputs.targets_rule {
+            let _ = writeln!(s, "  targets: {rule}");
+        }
+    }
+    let mut rows: Vec<&reachgraph_core::plan::JurisdictionReach> = p
+        .jurisdictions
+        .iter()
+        .filter(|j| j.unique_reach.high > 0.0)
+        .collect();
+    rows.sort_by(|a, b| b.unique_reach.mean.total_cmp(&a.unique_reach.mean));
+    let _ = writeln!(
+        s,
+        "
+eligible voters reached by jurisdiction (modelled; mean and 90% interval):"
+    );
+    let _ = writeln!(s, "{:<6} {:>12} {:>12} {:>12}", "id", "mean", "low", "high");
+    for j in rows {
+        let _ = writeln!(
+            s,
+            "{:<6} {:>12} {:>12} {:>12}",
+            j.id,
+            thousands(j.unique_reach.mean.round() as u64),
+            thousands(j.unique_reach.low.round() as u64),
+            thousands(j.unique_reach.high.round() as u64)
+        );
+    }
+    if let Some(k) = &p.pick {
+        let _ = writeln!(
+            s,
+            "
+budget {} per month: hire {} creators for {} ({} pick; objective: {})",
+            money(k.budget),
+            k.creators.len(),
+            money(k.spent),
+            k.method,
+            k.objective
+        );
+        let _ = writeln!(
+            s,
+            "{:<24} {:>9} {:>9}  {}",
+            "creator",
+            "price",
+            "accounts",
+            if p.target.is_some() {
+                "adds (eligible voters of the targets, modelled; mean and 90% interval)"
+            } else {
+                "adds (real people, modelled; mean and 90% interval)"
+            }
+        );
+        for c in &k.creators {
+            let _ = writeln!(
+                s,
+                "{:<24} {:>9} {:>9}  {}",
+                short(&c.creator, 24),
+                money(c.price),
+                c.accounts.len(),
+                interval(&c.adds)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "the pick reaches ({}, modelled): {}",
+            if p.target.is_some() {
+                "eligible voters of the targets"
+            } else {
+                "real people"
+            },
+            interval(&k.reach)
+        );
+        if !k.unpriced.is_empty() {
+            let _ = writeln!(
+                s,
+                "{} creators have no price and cannot be hired: {}",
+                k.unpriced.len(),
+                k.unpriced.join(", ")
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "
+parameters ({:?}; {} prior draws, {:.0} effective{}):",
+        p.fit.status,
+        p.fit.prior_draws,
+        p.fit.effective_draws,
+        if p.fit.pairs.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; RMS log error over {} measured pairs {:.3}",
+                p.fit.pairs.len(),
+                p.fit.rms_log_error
+            )
+        }
+    );
+    for q in &p.parameters {
+        let _ = writeln!(
+            s,
+            "  {:<16} {:>9.4}  90% {:.4} to {:.4}  ({:?}; {})",
+            q.name, q.value, q.low, q.high, q.status, q.source
+        );
+    }
+    if !p.fit.pairs.is_empty() {
+        let _ = writeln!(
+            s,
+            "measured vs modelled shared followers (worst five by |log ratio|):"
+        );
+        let mut pairs: Vec<_> = p.fit.pairs.iter().collect();
+        pairs.sort_by(|a, b| b.log_ratio.abs().total_cmp(&a.log_ratio.abs()));
+        for f in pairs.iter().take(5) {
+            let _ = writeln!(
+                s,
+                "  line {:>3} {} / {}: measured {} followers, modelled {} real people (log ratio {:+.2})",
+                f.line,
+                f.a,
+                f.b,
+                thousands(f.measured.round() as u64),
+                thousands(f.modelled.max(0.0).round() as u64),
+                f.log_ratio
+            );
+        }
+    }
+    if let Some(e) = &r.ensemble {
+        let _ = writeln!(
+            s,
+            "
+synthetic graphs ({} realizations, parameters {:?}, scale {}):",
+            e.realizations,
+            e.parameters,
+            e.scale
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let _ = writeln!(
+            s,
+            "  distinct real people reached: {}",
+            summary(&e.unique_reach)
+        );
+        let _ = writeln!(
+            s,
+            "  of them eligible voters:      {}",
+            summary(&e.eligible_reach)
+        );
+        if let Some(t) = &e.target_reach {
+            let _ = writeln!(s, "  eligible voters in targets:   {}", summary(t));
+        }
+        if let Some(t) = &e.pick_reach {
+            let _ = writeln!(
+                s,
+                "  the realizations' own picks reach (real people): {}",
+                summary(t)
+            );
+            for f in e.pick_frequency.iter().take(10) {
+                let _ = writeln!(
+                    s,
+                    "    {:<24} hired in {:.0}% of realizations",
+                    short(&f.creator, 24),
+                    100.0 * f.share
+                );
+            }
+        }
+        let _ = writeln!(s, "  {}", e.note);
+    }
+    let _ = writeln!(
+        s,
+        "
+assumptions:"
+    );
+    for a in &p.assumptions {
+        let _ = writeln!(s, "  - {a}");
+    }
+    let _ = writeln!(
+        s,
+        "units: summed followers = {}; distinct reach = {}; jurisdiction rows = {}; pick adds = {}",
+        p.units.summed_followers, p.units.unique_reach, p.units.jurisdictions, p.units.pick_adds
+    );
     s
 }
 

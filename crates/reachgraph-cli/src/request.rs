@@ -85,6 +85,11 @@ impl MarginArgs {
             swing_margin: self.swing_margin,
             tipping_share: self.tipping_share,
             targets: (!self.targets.is_empty()).then(|| self.targets.clone()),
+            creators: self.creators.clone(),
+            audience: self.audience.clone(),
+            overlaps: self.overlaps.clone(),
+            ensemble: self.ensemble,
+            scale: self.scale,
         })
     }
 }
@@ -349,10 +354,13 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
                 "generate and convert write files; they are not requests",
             ))
         }
-        Command::Plan { .. } => {
-            return Err(ApiError::invalid(
-                "plan --materialize writes files; it is not a request",
-            ))
+        Command::Plan(p) => {
+            if p.materialize.is_some() {
+                return Err(ApiError::invalid(
+                    "plan --materialize writes files; it is not a request",
+                ));
+            }
+            (Request::Plan(Box::new(p.request())), p.json)
         }
     })
 }
@@ -540,5 +548,30 @@ impl crate::args::ReportArgs {
             write_creators: self.write_creators.clone(),
             write_prior: self.write_prior.clone(),
         })
+    }
+}
+
+impl crate::args::PlanArgs {
+    /// The plan request these flags describe (without --materialize).
+    fn request(&self) -> reachgraph_api::plan::PlanRequest {
+        reachgraph_api::plan::PlanRequest {
+            creators: Some(self.creators.clone()),
+            audience: self.audience.clone(),
+            overlaps: self.overlaps.clone(),
+            accounts: self
+                .accounts
+                .clone()
+                .map(|file| reachgraph_api::load::IdList::File { file }),
+            population: self.population,
+            budget: self.budget,
+            target: self.target.clone(),
+            tipping_share: self.tipping_share,
+            draws: self.draws,
+            seed: self.seed,
+            independence: self.independence,
+            ensemble: self.ensemble,
+            scale: self.scale,
+            ..Default::default()
+        }
     }
 }

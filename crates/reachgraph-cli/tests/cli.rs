@@ -1009,3 +1009,90 @@ fn generate_writes_creators_and_costs_fills_tiers_and_counts_agree() {
     assert!(!picked.is_empty());
     assert!(picked.iter().all(|a| creators.iter().any(|r| r[0] == *a)));
 }
+
+#[test]
+fn plan_prints_text_json_and_csv_that_agree() {
+    let base = [
+        "plan",
+        "--creators",
+        "docs/examples/creators.csv",
+        "--overlaps",
+        "docs/examples/overlaps.csv",
+        "--budget",
+        "5000",
+        "--target",
+        "swing",
+        "--draws",
+        "20",
+        "--seed",
+        "4",
+    ];
+    let v = json(&[&base[..], &["--json"]].concat());
+    let u = &v["unique_reach"];
+    assert!(u["low"].as_f64() <= u["mean"].as_f64() && u["mean"].as_f64() <= u["high"].as_f64());
+    assert_eq!(v["summed_followers"].as_u64(), Some(18_323_947));
+    assert!(!v["pick"]["creators"].as_array().unwrap().is_empty());
+    assert_eq!(v["fit"]["status"], "fitted");
+    assert!(v["provenance"]["parameters"]["type"] == "plan");
+    // The text names every number's unit and the target rule.
+    let (code, text, err) = reachgraph(&base);
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        "summed followers (measured",
+        "distinct real people reached (modelled)",
+        "eligible voters reached by jurisdiction (modelled",
+        "no hindsight",
+        "hire ",
+        "assumptions:",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from:\n{text}");
+    }
+    // The CSV rows are the JSON's jurisdictions, then TARGETS, OUTSIDE and TOTAL.
+    let (code, out, err) = reachgraph(&[&base[..], &["--csv"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let (header, rows) = parse_csv(&out);
+    let (j, m) = (col(&header, "jurisdiction"), col(&header, "mean"));
+    assert_eq!(rows.len(), 51 + 3);
+    let pa = rows.iter().find(|r| r[j] == "PA").unwrap();
+    let want = v["jurisdictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "PA")
+        .unwrap()["unique_reach"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(pa[m].parse::<f64>().unwrap(), want);
+    let total = rows.iter().find(|r| r[j] == "TOTAL").unwrap();
+    assert_eq!(
+        total[m].parse::<f64>().unwrap(),
+        u["mean"].as_f64().unwrap()
+    );
+}
+
+#[test]
+fn plan_bad_rows_exit_nonzero_naming_file_line_and_value() {
+    let bad = temp_file(
+        "plan-bad-creators.csv",
+        b"creator,platform,followers\nann,tiktok,100\nbob,tiktok,12.5\n",
+    );
+    let (code, _, err) = reachgraph(&["plan", "--creators", &bad]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!("{bad}:3")) && err.contains("12.5"),
+        "{err}"
+    );
+    let targets = temp_file("plan-bad-targets.txt", b"PA\nQQ\n");
+    let (code, _, err) = reachgraph(&[
+        "plan",
+        "--creators",
+        "docs/examples/creators.csv",
+        "--target",
+        &targets,
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!("{targets}:2")) && err.contains("QQ"),
+        "{err}"
+    );
+}

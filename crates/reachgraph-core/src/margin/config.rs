@@ -503,6 +503,15 @@ impl MarginConfig {
             ..self.clone()
         }
     }
+    /// A copy with other per-person voter columns and voters per person (a synthetic graph
+    /// of a creator table: its people's lean and eligibility, its scale).
+    pub fn with_people(&self, people: PersonVoters, scale: VoterScale) -> MarginConfig {
+        MarginConfig {
+            people,
+            scale,
+            ..self.clone()
+        }
+    }
 }
 
 /// Builder of [`MarginConfig`].

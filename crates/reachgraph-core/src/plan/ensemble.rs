@@ -15,7 +15,7 @@ use crate::coverage::{budget_pick_people, PeoplePick};
 use crate::error::{Error, Result};
 use crate::reach::ReachOptions;
 use crate::rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Most realizations an ensemble may hold (each is a whole graph, built one at a time).
 pub const MAX_ENSEMBLE: usize = 1000;
@@ -23,7 +23,7 @@ pub const MAX_ENSEMBLE: usize = 1000;
 const PURPOSE_REALIZATION: u64 = 0x4EA1_12A7;
 
 /// Mean and 90% interval of a quantity over an ensemble.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Mean over the realizations.
     pub mean: f64,

@@ -21,7 +21,7 @@ use super::table::{CreatorTable, MeasuredOverlap};
 use crate::error::{Error, Result};
 use crate::rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Floor of the pairs' log-error spread in the likelihood.
 const TAU: f64 = 0.05;
@@ -30,7 +30,7 @@ const TAU: f64 = 0.05;
 pub const DEFAULT_PRIOR_DRAWS: usize = 2048;
 
 /// How the measured pairs are fitted.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FitStatus {
     /// Parameters weighted by the measured overlaps.
@@ -42,7 +42,7 @@ pub enum FitStatus {
 }
 
 /// One measured pair against the model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PairFit {
     /// Account `a`.
     pub a: String,
@@ -59,7 +59,7 @@ pub struct PairFit {
 }
 
 /// How well the model fits the measured overlaps.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitDiagnostics {
     /// Fitted, prior only, or independence.
     pub status: FitStatus,
@@ -77,7 +77,7 @@ pub struct FitDiagnostics {
 }
 
 /// One parameter's value and interval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParameterSummary {
     /// Parameter name.
     pub name: String,

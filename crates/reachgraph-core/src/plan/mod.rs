@@ -48,13 +48,13 @@ pub use table::{AccountRow, Creator, CreatorTable, MeasuredOverlap};
 
 use crate::error::{Error, Result};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Default number of parameter draws every answer is computed over.
 pub const DEFAULT_DRAWS: usize = 200;
 
 /// A modelled number with its 90% interval over parameter draws.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ReachInterval {
     /// Mean over the draws.
     pub mean: f64,
@@ -123,7 +123,7 @@ impl Default for PlanOptions {
 }
 
 /// Modelled reach in one jurisdiction.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JurisdictionReach {
     /// Jurisdiction id.
     pub id: String,
@@ -132,7 +132,7 @@ pub struct JurisdictionReach {
 }
 
 /// Modelled reach in the target jurisdictions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetReach {
     /// The target jurisdiction ids.
     pub ids: Vec<String>,
@@ -141,22 +141,22 @@ pub struct TargetReach {
 }
 
 /// What each number of a [`PlanReport`] counts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanUnits {
     /// Unit of `summed_followers`.
-    pub summed_followers: &'static str,
+    pub summed_followers: String,
     /// Unit of `unique_reach`.
-    pub unique_reach: &'static str,
+    pub unique_reach: String,
     /// Unit of `outside_reach`.
-    pub outside_reach: &'static str,
+    pub outside_reach: String,
     /// Unit of the jurisdiction rows and the target reach.
-    pub jurisdictions: &'static str,
+    pub jurisdictions: String,
     /// Unit of a pick's `adds`.
-    pub pick_adds: &'static str,
+    pub pick_adds: String,
 }
 
 /// The answer of [`plan`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanReport {
     /// Accounts counted.
     pub accounts: usize,
@@ -231,6 +231,60 @@ fn adoption_for(
     Ok((out, notes))
 }
 
+/// The fit behind every answer of [`plan`]: the population (the table's, or
+/// `options.base_population`, scaled to `options.population`), the adoption shares and their
+/// assumptions, and the posterior over the model's parameters (weighted by `overlaps`; the
+/// prior when there are none; the independence assumption with `options.independence`).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for a population or adoption out of range; the errors of
+/// [`Posterior::fit`].
+pub fn fit_table(
+    table: &CreatorTable,
+    overlaps: &[MeasuredOverlap],
+    options: &PlanOptions,
+) -> Result<(Posterior, Population, Vec<String>)> {
+    let mut population = options
+        .base_population
+        .clone()
+        .unwrap_or_else(|| table.population.clone());
+    if let Some(n) = options.population {
+        population = population.with_total(n)?;
+    }
+    let (adoption, assumptions) = adoption_for(table, &options.adoption)?;
+    let posterior = Posterior::fit(
+        table,
+        overlaps,
+        adoption,
+        population.clone(),
+        options.prior_draws,
+        options.seed,
+        options.independence,
+    )?;
+    Ok((posterior, population, assumptions))
+}
+
+/// `n` parameter draws for synthetic graphs or any other use: resampled by weight from the
+/// fit to `overlaps` when pairs are given ([`FitStatus::Fitted`]), the prior's draws when none
+/// are ([`FitStatus::Prior`]), the independence assumption with `options.independence`. The
+/// status says which.
+///
+/// # Errors
+/// As [`fit_table`]; [`Error::InvalidParameter`] for `n` = 0.
+pub fn table_parameter_draws(
+    table: &CreatorTable,
+    overlaps: &[MeasuredOverlap],
+    options: &PlanOptions,
+    n: usize,
+) -> Result<(Vec<ModelParams>, FitStatus)> {
+    if n == 0 {
+        return Err(Error::invalid_parameter("draws", 0, "must be at least 1"));
+    }
+    let (posterior, _, _) = fit_table(table, overlaps, options)?;
+    let status = posterior.diagnostics().status;
+    Ok((posterior.parameter_draws(n, options.seed)?, status))
+}
+
 /// Plans from a creator table: modelled distinct reach (overall, per jurisdiction, in the
 /// targets), the fit of the model to `overlaps`, and with a budget the creators to hire. Every
 /// modelled number is the mean and 90% interval over `options.draws` parameter draws.
@@ -248,14 +302,6 @@ pub fn plan(
     if options.draws == 0 {
         return Err(Error::invalid_parameter("draws", 0, "must be at least 1"));
     }
-    let mut population = options
-        .base_population
-        .clone()
-        .unwrap_or_else(|| table.population.clone());
-    if let Some(n) = options.population {
-        population = population.with_total(n)?;
-    }
-    let (adoption, mut assumptions) = adoption_for(table, &options.adoption)?;
     // The accounts counted.
     let accounts: Vec<usize> = match &options.accounts {
         None => (0..table.accounts.len()).collect(),
@@ -299,15 +345,7 @@ pub fn plan(
         }
         Some(m)
     };
-    let posterior = Posterior::fit(
-        table,
-        overlaps,
-        adoption,
-        population.clone(),
-        options.prior_draws,
-        options.seed,
-        options.independence,
-    )?;
+    let (posterior, population, mut assumptions) = fit_table(table, overlaps, options)?;
     let draws = posterior.parameter_draws(options.draws, options.seed)?;
     let groups = model::group_by_creator(table, &accounts);
     let per_draw: Vec<Vec<f64>> = draws
@@ -388,11 +426,11 @@ pub fn plan(
         draws: options.draws,
         seed: options.seed,
         units: PlanUnits {
-            summed_followers: "followers (measured input: the sum of the table's counts; one person following two accounts counts twice)",
-            unique_reach: "real people (modelled: distinct people reached, eligible voters and people outside the electorate)",
-            outside_reach: "real people outside the electorate (modelled)",
-            jurisdictions: "eligible voters of the jurisdiction (modelled)",
-            pick_adds: "real people added (modelled; eligible voters of the targets when targets are given)",
+            summed_followers: "followers (measured input: the sum of the table's counts; one person following two accounts counts twice)".into(),
+            unique_reach: "real people (modelled: distinct people reached, eligible voters and people outside the electorate)".into(),
+            outside_reach: "real people outside the electorate (modelled)".into(),
+            jurisdictions: "eligible voters of the jurisdiction (modelled)".into(),
+            pick_adds: "real people added (modelled; eligible voters of the targets when targets are given)".into(),
         },
     })
 }

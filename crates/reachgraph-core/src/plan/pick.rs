@@ -14,12 +14,12 @@ use super::table::CreatorTable;
 use super::ReachInterval;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// A creator to hire.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PickedCreator {
     /// The creator's name.
     pub creator: String,
@@ -33,7 +33,7 @@ pub struct PickedCreator {
 }
 
 /// The result of a budgeted pick.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanPick {
     /// The budget (per month).
     pub budget: f64,
