@@ -65,6 +65,8 @@ __all__ = [
     "margin",
     "report",
     "ReportResult",
+    "plan",
+    "PlanResult",
     "Evaluation",
     "read_edgelist",
     "generate_scenario",
@@ -1521,6 +1523,150 @@ def report(
     if write_prior is not None:
         req["write_prior"] = _path("write_prior", write_prior)
     return ReportResult(run_request(req, progress=progress))
+
+
+class PlanResult(Result):
+    """A plan from a creator table (as ``reachgraph plan --json``): ``summed_followers``
+    (followers, measured), ``unique_reach`` and ``outside_reach`` (real people, modelled:
+    ``mean``, ``low``, ``high`` of a 90% interval), ``jurisdictions`` (eligible voters reached
+    per jurisdiction, modelled), ``target`` (the target jurisdictions and their reach),
+    ``pick`` (with a budget: the creators to hire and what each adds), ``parameters`` and
+    ``fit`` (the model's parameters and their fit to the measured overlaps), ``assumptions``
+    (each with its source), ``inputs``, ``units``, ``provenance`` and, when asked,
+    ``ensemble`` (exact answers on synthetic follower graphs)."""
+
+    _title = "plan from a creator table"
+    _units = {
+        "summed_followers": "followers (measured)",
+        "accounts": "accounts",
+        "creators": "creators",
+    }
+
+    def to_pandas(self):
+        """One row per jurisdiction: eligible voters reached (modelled) with the 90% interval
+        and whether it is a target (a DataFrame, or a dict of lists without pandas)."""
+        targets = set((self._data.get("target") or {}).get("ids", []))
+        rows = []
+        for j in self._data["jurisdictions"]:
+            u = j["unique_reach"]
+            rows.append(
+                {
+                    "jurisdiction": j["id"],
+                    "eligible_voters_mean": u["mean"],
+                    "eligible_voters_low": u["low"],
+                    "eligible_voters_high": u["high"],
+                    "target": j["id"] in targets,
+                }
+            )
+        return _table(rows)
+
+    def pick_frame(self):
+        """The creators to hire, in the order picked: price, accounts and the real people each
+        adds (modelled, with the 90% interval); empty without a budget."""
+        rows = []
+        for c in (self._data.get("pick") or {}).get("creators", []):
+            rows.append(
+                {
+                    "creator": c["creator"],
+                    "price": c["price"],
+                    "accounts": len(c["accounts"]),
+                    "adds_mean": c["adds"]["mean"],
+                    "adds_low": c["adds"]["low"],
+                    "adds_high": c["adds"]["high"],
+                }
+            )
+        return _table(rows)
+
+    def parameters_frame(self):
+        """The model's parameters: value, 90% interval, fitted or prior, and source."""
+        return _table([dict(p) for p in self._data["parameters"]])
+
+    def _scalars(self) -> List[tuple]:
+        u = self._data["unique_reach"]
+        out = [
+            ("accounts", self._data["accounts"]),
+            ("creators", self._data["creators"]),
+            ("summed followers (measured)", self._data["summed_followers"]),
+            ("distinct real people (modelled), mean", u["mean"]),
+            ("90% interval", f"{_fmt(u['low'])} to {_fmt(u['high'])}"),
+            ("fit", self._data["fit"]["status"]),
+        ]
+        t = self._data.get("target")
+        if t:
+            out.append((f"eligible voters in {','.join(t['ids'])} (modelled), mean", t["unique_reach"]["mean"]))
+        rule = self._data["inputs"].get("targets_rule")
+        if rule:
+            out.append(("targets", rule))
+        p = self._data.get("pick")
+        if p:
+            out.append(("creators to hire", ", ".join(c["creator"] for c in p["creators"])))
+            out.append(("spent (per month)", p["spent"]))
+        return out
+
+
+def plan(
+    creators: Any,
+    *,
+    audience: Optional[Any] = None,
+    overlaps: Optional[Any] = None,
+    accounts: Optional[Any] = None,
+    population: Optional[float] = None,
+    budget: Optional[float] = None,
+    target: Optional[Any] = None,
+    tipping_share: Optional[float] = None,
+    draws: int = 200,
+    seed: int = 0,
+    independence: bool = False,
+    ensemble: Optional[int] = None,
+    scale: Optional[float] = None,
+    progress: Optional[ProgressCallback] = None,
+) -> PlanResult:
+    """Plans from a creator table, exactly as ``reachgraph plan --json``.
+
+    ``creators``: a DataFrame (or dict of columns, or a CSV path) with columns ``creator,
+    platform, followers`` and optionally ``account, price, state, lean_a, eligible, posts,
+    reach_rate``. ``audience``: ``account, jurisdiction, share``; ``overlaps``: ``a, b, shared``
+    (or ``shared_count``). ``accounts``: a list of account ids or a path (only they count).
+    ``target``: ``"swing"`` (margin's tipping-point rule, no hindsight), a list of jurisdiction
+    ids, or a path. ``budget``: per month; the result's ``pick`` names the creators to hire.
+    ``independence=True`` uses the named independence assumption. ``ensemble=N`` also draws N
+    synthetic follower graphs (``scale`` real people per graph person). Bad rows raise
+    :class:`ParseError` naming the table, line (the header is line 1, DataFrame row ``i`` is
+    line ``i + 2``), column and value."""
+    import os
+
+    req: Dict[str, Any] = {"version": 1, "type": "plan"}
+    req.update(_csv_text("creators", creators, ("followers",)))
+    if audience is not None:
+        req.update(_csv_text("audience", audience))
+    if overlaps is not None:
+        req.update(_csv_text("overlaps", overlaps, ("shared_count",)))
+    if accounts is not None:
+        if isinstance(accounts, (str, os.PathLike)):
+            req["accounts"] = {"file": _path("accounts", accounts)}
+        else:
+            req["accounts"] = [_text("accounts", str(a) if isinstance(a, (int, np.integer)) else a) for a in accounts]
+    if population is not None:
+        req["population"] = _number("population", population)
+    if budget is not None:
+        req["budget"] = _number("budget", budget)
+    if target is not None:
+        if isinstance(target, str) and target == "swing":
+            req["target"] = "swing"
+        elif isinstance(target, (str, os.PathLike)):
+            req["target"] = _path("target", target)
+        else:
+            req["targets"] = [_text("target", t) for t in target]
+    if tipping_share is not None:
+        req["tipping_share"] = _number("tipping_share", tipping_share)
+    req["draws"] = _whole("draws", draws)
+    req["seed"] = _whole("seed", seed)
+    req["independence"] = _flag("independence", independence)
+    if ensemble is not None:
+        req["ensemble"] = _whole("ensemble", ensemble)
+    if scale is not None:
+        req["scale"] = _number("scale", scale)
+    return PlanResult(run_request(req, progress=progress))
 
 
 def run_request(request: Union[str, Dict[str, Any]], progress: Optional[ProgressCallback] = None) -> Dict[str, Any]:
