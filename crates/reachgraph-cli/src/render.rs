@@ -600,9 +600,9 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     if let Some(e) = &m.ensemble {
         let _ = writeln!(
             s,
-            "margin simulation on {} synthetic graphs drawn from a creator table (parameters {:?}; scale {} real people per graph person):",
+            "margin simulation on {} synthetic graphs drawn from a creator table (parameters {}; scale {} real people per graph person):",
             e.realizations,
-            e.parameters,
+            fit_status(e.parameters),
             e.scale
                 .iter()
                 .map(|x| x.to_string())
@@ -1130,6 +1130,15 @@ pub fn report(r: &reachgraph_api::report::ReportResponse) -> String {
     s
 }
 
+/// How a plan's parameters were set, in words.
+fn fit_status(s: reachgraph_core::plan::FitStatus) -> &'static str {
+    match s {
+        reachgraph_core::plan::FitStatus::Fitted => "fitted to the measured overlaps",
+        reachgraph_core::plan::FitStatus::Prior => "prior: no overlaps measured",
+        reachgraph_core::plan::FitStatus::Independence => "the independence assumption",
+    }
+}
+
 fn interval(i: &reachgraph_core::plan::ReachInterval) -> String {
     format!(
         "{} (90% interval {} to {})",
@@ -1281,8 +1290,8 @@ budget {} per month: hire {} creators for {} ({} pick; objective: {})",
     let _ = writeln!(
         s,
         "
-parameters ({:?}; {} prior draws, {:.0} effective{}):",
-        p.fit.status,
+parameters ({}; {} prior draws, {:.0} effective{}):",
+        fit_status(p.fit.status),
         p.fit.prior_draws,
         p.fit.effective_draws,
         if p.fit.pairs.is_empty() {
@@ -1298,8 +1307,13 @@ parameters ({:?}; {} prior draws, {:.0} effective{}):",
     for q in &p.parameters {
         let _ = writeln!(
             s,
-            "  {:<16} {:>9.4}  90% {:.4} to {:.4}  ({:?}; {})",
-            q.name, q.value, q.low, q.high, q.status, q.source
+            "  {:<16} {:>9.4}  90% {:.4} to {:.4}  ({}; {})",
+            q.name,
+            q.value,
+            q.low,
+            q.high,
+            fit_status(q.status),
+            q.source
         );
     }
     if !p.fit.pairs.is_empty() {
@@ -1326,9 +1340,9 @@ parameters ({:?}; {} prior draws, {:.0} effective{}):",
         let _ = writeln!(
             s,
             "
-synthetic graphs ({} realizations, parameters {:?}, scale {}):",
+synthetic graphs ({} realizations, parameters {}, scale {}):",
             e.realizations,
-            e.parameters,
+            fit_status(e.parameters),
             e.scale
                 .iter()
                 .map(|x| x.to_string())
