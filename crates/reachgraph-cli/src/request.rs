@@ -85,6 +85,12 @@ impl MarginArgs {
             swing_margin: self.swing_margin,
             tipping_share: self.tipping_share,
             targets: (!self.targets.is_empty()).then(|| self.targets.clone()),
+            // per person through the --attributes columns lean, turnout, eligible,
+            // effect_multiplier
+            lean: None,
+            turnout: None,
+            eligible: None,
+            effect_multiplier: None,
         })
     }
 }
