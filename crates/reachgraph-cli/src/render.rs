@@ -660,10 +660,15 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
         signed_votes(n.net_votes.hi),
         match (n.cost, n.cost_per_net_vote) {
             (Some(c), Some(per)) => format!(
-                "; {} spent, {} per expected net vote\n  (Monte Carlo interval {}: it moves with the seed within it; {})",
+                "; {} spent, {} per expected net vote\n  (Monte Carlo interval {} over the draws{}; {})",
                 money(c),
                 per_vote(per),
                 price_interval(c, n.net_votes.mean, n.net_votes_mc_stderr),
+                if voters_drawn(r) {
+                    ", which leaves out the per-person lean and turnout the seed draws\n  (not given): compare seeds"
+                } else {
+                    ""
+                },
                 cost_per_vote_range(c, n.net_votes.lo, n.net_votes.hi)
             ),
             (Some(c), None) => format!("; {} spent", money(c)),
@@ -770,6 +775,17 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     s
 }
 
+/// True unless both lean and turnout were given per person: the run then drew them once from
+/// its seed, a component of the seed-to-seed spread that the Monte Carlo standard errors over
+/// draws do not include.
+fn voters_drawn(r: &reachgraph_core::margin::MarginResult) -> bool {
+    !r.assumptions.iter().any(|a| {
+        a.name == "per-person voter columns"
+            && a.value.contains("lean")
+            && a.value.contains("turnout")
+    })
+}
+
 /// Dollars per vote: cents below $100, whole dollars with separators above.
 fn per_vote(v: f64) -> String {
     if v < 100.0 {
@@ -870,7 +886,7 @@ fn break_even_table(
     };
     let _ = writeln!(
         s,
-        "\neffect needed to flip the expected outcome (break-even rate per reached voter; 95% range over exposure\n  realizations, a Monte Carlo figure that moves with the seed and the exposure trials):"
+        "\neffect needed to flip the expected outcome (break-even rate per reached voter; 95% range over exposure\n  realizations, a Monte Carlo figure: the seed also redraws the per-person lean and turnout not given):"
     );
     let _ = writeln!(
         s,
