@@ -545,6 +545,119 @@ fn margin_response_has_the_acceptance_fields() {
     assert_eq!(wi["delta_votes"]["mean"], 0.0);
 }
 
+/// Per-person lean, turnout and eligibility and a per-account effect multiplier given inline
+/// reproduce hand-computed votes exactly (no baseline error, fixed effects), and equal the
+/// same columns given in the attributes CSV.
+#[test]
+fn margin_per_person_arrays_reproduce_hand_computed_votes_and_the_csv_path() {
+    in_root();
+    let v = answer(&request("margin_people"));
+    let js = v["jurisdictions"].as_array().unwrap();
+    let j = |id: &str| js.iter().find(|j| j["id"] == id).unwrap().clone();
+    // ig_star (multiplier 1.5) reaches p1 and p2 in PA and p3 in MI with certainty; 1,000
+    // voters each. Per person: e·(2θp·t(1−l)π + θm·(1−t)(2l−1)), π = 1 − |2l − 1|, with
+    // θp = 0.02, θm = 0.05:
+    //   p1 (l .9, t .3, e 1):  2·.02·.3·.1·.2 + .05·.7·.8       = 0.02824
+    //   p2 (l .2, t .8, e .5): (2·.02·.8·.8·.4 + .05·.2·(−.6))·.5 = 0.00212
+    //   p3 (l .6, t .5, e 1):  2·.02·.5·.4·.8 + .05·.5·.2       = 0.0114
+    let by_hand = |x: f64| 1000.0 * 1.5 * x;
+    for (id, want) in [
+        ("PA", by_hand(0.02824 + 0.00212)),
+        ("MI", by_hand(0.0114)),
+        ("WI", 0.0),
+    ] {
+        let d = &j(id)["delta_votes"];
+        let got = d["mean"].as_f64().unwrap();
+        assert!((got - want).abs() < 1e-9, "{id}: {got} vs {want}");
+        assert_eq!(d["sd"], 0.0, "{id}");
+    }
+    // eligible voters reached in PA: 1,000 (p1) + 500 (p2)
+    assert_eq!(j("PA")["reached_voters"], 1500.0);
+    let given = v["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "per-person voter columns")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        given["value"],
+        "given: lean, turnout, eligible, effect_multiplier"
+    );
+
+    // The same columns in the attributes CSV give the same response, field for field.
+    std::fs::create_dir_all("target/golden").unwrap();
+    let attrs = std::fs::read_to_string("tests/fixtures/graphs/campaign.attrs.csv").unwrap();
+    let extra = |id: &str| match id {
+        "ig_star" => ",,,1.5",
+        "ig_p1" | "tt_p1" | "x_p1" => "0.9,0.3,1,",
+        "ig_p2" | "tt_p2" => "0.2,0.8,0.5,",
+        "ig_p3" => "0.6,0.5,1,",
+        _ => ",,,",
+    };
+    let mut csv = String::new();
+    for (i, line) in attrs.lines().enumerate() {
+        if i == 0 {
+            csv += &format!("{line},lean,turnout,eligible,effect_multiplier\n");
+        } else {
+            let id = line.split(',').next().unwrap();
+            csv += &format!("{line},{}\n", extra(id));
+        }
+    }
+    let path = "target/golden/campaign_people.attrs.csv";
+    std::fs::write(path, csv).unwrap();
+    let mut via_csv: Value = serde_json::from_str(&request("margin_people")).unwrap();
+    let m = via_csv.as_object_mut().unwrap();
+    for f in ["lean", "turnout", "eligible", "effect_multiplier"] {
+        m.remove(f);
+    }
+    m["graph"]["attributes"] = Value::String(path.into());
+    let w = answer(&via_csv.to_string());
+    assert_eq!(w["jurisdictions"], v["jurisdictions"]);
+    assert_eq!(w["national"], v["national"]);
+
+    // Bad arrays: the field, the index, the value and whose it is.
+    let with = |field: &str, value: Value| {
+        let mut r: Value = serde_json::from_str(&request("margin_people")).unwrap();
+        r[field] = value;
+        run_err(&r.to_string()).to_string()
+    };
+    let msg = with("lean", serde_json::json!([0.5, 0.5]));
+    assert!(
+        msg.contains("lean has 2 values; the graph has 9 people") && msg.contains("person order"),
+        "{msg}"
+    );
+    let msg = with(
+        "turnout",
+        serde_json::json!([null, null, null, 1.5, null, null, null, null, null]),
+    );
+    assert!(
+        msg.contains("turnout[3] = 1.5 (person \"p3\") is not a probability in [0, 1]"),
+        "{msg}"
+    );
+    let msg = with(
+        "eligible",
+        serde_json::json!([null, -0.5, null, null, null, null, null, null, null]),
+    );
+    assert!(msg.contains("eligible[1] = -0.5 (person \"p1\")"), "{msg}");
+    let msg = with("effect_multiplier", serde_json::json!(vec![1.0; 9]));
+    assert!(
+        msg.contains("effect_multiplier has 9 values; the graph has 13 accounts"),
+        "{msg}"
+    );
+    let mut m = vec![Value::Null; 13];
+    m[10] = serde_json::json!(-2);
+    let msg = with("effect_multiplier", Value::Array(m));
+    assert!(
+        msg.contains("effect_multiplier[10] = -2 (account \"x_d\") is not a finite number >= 0"),
+        "{msg}"
+    );
+    // Without a graph there are no people to align them with.
+    let err = run_err(r#"{"version": 1, "type": "margin", "lean": [0.5]}"#);
+    assert_eq!(err.kind(), "invalid_request");
+    assert!(err.to_string().contains("per person of a graph"), "{err}");
+}
+
 fn run_err(request_text: &str) -> reachgraph_api::ApiError {
     run(&parse_request(request_text).unwrap(), &NoProgress).unwrap_err()
 }

@@ -14,7 +14,7 @@ use reachgraph_core::election::Side;
 use reachgraph_core::error::echo;
 use reachgraph_core::margin::{
     self, Assumption, BaselineError, Campaign, Correlation, EffectModel, Electorate, Exposure,
-    Mapping, MarginConfig, MarginResult, Prior, Simulation, TargetRule, VoterScale,
+    Mapping, MarginConfig, MarginResult, PersonVoters, Prior, Simulation, TargetRule, VoterScale,
 };
 use reachgraph_core::reach::ReachOptions;
 use reachgraph_core::scenario::{self, ScenarioConfig};
@@ -153,7 +153,31 @@ pub struct MarginRequest {
     /// edges per graph).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<f64>,
+    /// Per graph person: probability that the person votes for side A when voting, in
+    /// [0, 1]; one entry per person in person order (see [`PERSON_ORDER`]), `null` where not
+    /// given (the graph's `lean` attribute, else a draw around the jurisdiction's share).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lean: Option<Vec<Option<f64>>>,
+    /// Per graph person: probability that the person votes, in [0, 1] (as `lean`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnout: Option<Vec<Option<f64>>>,
+    /// Per graph person: share of the voters the person stands for who are eligible, in
+    /// [0, 1] (0 or 1 for one voter); as `lean`, default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eligible: Option<Vec<Option<f64>>>,
+    /// Per account (in the graph's account order): effect multiplier of its posts, a finite
+    /// number >= 0 (an assumption, default 1); `null` where not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect_multiplier: Option<Vec<Option<f64>>>,
 }
+
+/// The order of the per-person arrays of a [`MarginRequest`] (`lean`, `turnout`,
+/// `eligible`): graph people in the order of their first account in the graph's account
+/// order (the order in which the edge reader first meets the accounts; Python's
+/// `Graph.ids()`, and `Graph.people()` for the people); without a `person` column every
+/// account is its own person.
+pub const PERSON_ORDER: &str = "person order (people in the order of their first account; \
+                                accounts in the order the edge reader first meets them)";
 
 fn default_electorate() -> String {
     "us-2024".into()
@@ -199,6 +223,10 @@ impl Default for MarginRequest {
             overlaps: None,
             ensemble: None,
             scale: None,
+            lean: None,
+            turnout: None,
+            eligible: None,
+            effect_multiplier: None,
         }
     }
 }
@@ -391,7 +419,79 @@ pub fn parse_correlation_matrix(text: &str, input: &str, e: &Electorate) -> Resu
     Ok(rows)
 }
 
-fn config(r: &MarginRequest, demo_scale: Option<f64>, e: &Electorate) -> Result<MarginConfig> {
+/// The per-person (and per-account) arrays of a request, checked against the graph: one
+/// entry per person (`lean`, `turnout`, `eligible`) or per account (`effect_multiplier`),
+/// each `null` or in range. `null` entries become NaN ("not given") for the core.
+///
+/// # Errors
+/// [`ApiError::InvalidRequest`] naming the field, and for a value out of range its index,
+/// the value and the person or account it belongs to.
+pub fn person_voters(r: &MarginRequest, graph: &Graph) -> Result<PersonVoters> {
+    let people = graph.people();
+    let prob = |x: f64| (0.0..=1.0).contains(&x);
+    let per_person = |name: &str, col: &Option<Vec<Option<f64>>>, want: &str| {
+        column(name, col, people.count, "people", &prob, want, |i| {
+            format!("person {:?}", echo(&people.name(i as u32, graph)))
+        })
+    };
+    Ok(PersonVoters {
+        lean: per_person("lean", &r.lean, "a probability in [0, 1]")?,
+        turnout: per_person("turnout", &r.turnout, "a probability in [0, 1]")?,
+        eligible: per_person("eligible", &r.eligible, "a share in [0, 1]")?,
+        effect_multiplier: column(
+            "effect_multiplier",
+            &r.effect_multiplier,
+            graph.node_count(),
+            "accounts",
+            &|x: f64| x.is_finite() && x >= 0.0,
+            "a finite number >= 0",
+            |i| format!("account {:?}", echo(&graph.label(i as u32))),
+        )?,
+    })
+}
+
+/// One checked column of [`person_voters`].
+fn column(
+    name: &str,
+    col: &Option<Vec<Option<f64>>>,
+    n: usize,
+    unit: &str,
+    ok: &dyn Fn(f64) -> bool,
+    want: &str,
+    who: impl Fn(usize) -> String,
+) -> Result<Option<Vec<f64>>> {
+    let Some(col) = col else { return Ok(None) };
+    if col.len() != n {
+        let order = if unit == "people" {
+            PERSON_ORDER
+        } else {
+            "account order (the order the edge reader first meets the accounts)"
+        };
+        return Err(ApiError::invalid(format!(
+            "{name} has {} values; the graph has {n} {unit}: give one value (or null) for each, \
+             in the order of {order}",
+            col.len()
+        )));
+    }
+    if let Some((i, v)) = col
+        .iter()
+        .enumerate()
+        .find_map(|(i, v)| v.filter(|&x| !ok(x)).map(|x| (i, x)))
+    {
+        return Err(ApiError::invalid(format!(
+            "{name}[{i}] = {v} ({}) is not {want}",
+            who(i)
+        )));
+    }
+    Ok(Some(col.iter().map(|v| v.unwrap_or(f64::NAN)).collect()))
+}
+
+fn config(
+    r: &MarginRequest,
+    demo_scale: Option<f64>,
+    e: &Electorate,
+    people: PersonVoters,
+) -> Result<MarginConfig> {
     let d = EffectModel::default();
     let effects = EffectModel {
         persuasion: r.persuasion.unwrap_or(d.persuasion),
@@ -446,7 +546,8 @@ fn config(r: &MarginRequest, demo_scale: Option<f64>, e: &Electorate) -> Result<
         .effects(effects)
         .error(error)
         .mapping(r.mapping.unwrap_or_default())
-        .scale(scale);
+        .scale(scale)
+        .people(people);
     if let Some(t) = r.exposure_trials {
         b = b.exposure_trials(t);
     }
@@ -620,7 +721,7 @@ fn simulate(
 ) -> Result<MarginResponse> {
     let side = parse_side(&r.side)?;
     let e = load_electorate(&r.electorate, side)?;
-    let cfg = config(r, demo.map(|d| d.scale), &e)?;
+    let cfg = config(r, demo.map(|d| d.scale), &e, person_voters(r, graph)?)?;
     let campaign = Campaign {
         seeds: seeds.clone(),
         exposure: exposure(r)?,
@@ -732,6 +833,16 @@ pub fn run_margin_on(
             if r.seeds.is_some() || r.candidates.is_some() {
                 return Err(ApiError::invalid(
                     "seeds and candidates need a graph; without one the demo campaign runs",
+                ));
+            }
+            if r.lean.is_some()
+                || r.turnout.is_some()
+                || r.eligible.is_some()
+                || r.effect_multiplier.is_some()
+            {
+                return Err(ApiError::invalid(
+                    "lean, turnout, eligible and effect_multiplier are per person of a graph; \
+                     give the graph (without one the demo campaign runs)",
                 ));
             }
             let (g, seeds, campaign) = demo_campaign(progress)?;

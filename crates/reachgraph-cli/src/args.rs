@@ -562,12 +562,16 @@ pub struct MarginArgs {
     /// Budget-sweep targets listed by id, comma-separated (e.g. from a forecast), instead of --tipping-share.
     #[arg(long, value_delimiter = ',')]
     pub targets: Vec<String>,
-    /// Write SVG charts (EV distribution, margin shift, reach ladder) into this directory.
+    /// Write SVG charts (EV distribution, margin shift, reach ladder, cost curve) into this directory.
     #[arg(long)]
     pub plot: Option<String>,
     /// Rows of the closest-jurisdictions table.
     #[arg(long, default_value_t = 15)]
     pub rows: usize,
+    /// With --csv, which table: jurisdictions (default; every jurisdiction, closest first) or
+    /// cost-curve (cost per net vote at each assumed effect rate).
+    #[arg(long, value_parser = ["jurisdictions", "cost-curve"])]
+    pub table: Option<String>,
     /// Run on the ranks of an MPI job (under mpirun; needs a build with --features mpi);
     /// rank 0 prints the result, which equals the single-process one.
     #[arg(long)]

@@ -389,6 +389,43 @@ pub fn plan(r: &reachgraph_api::plan::PlanResponse) -> String {
     t.finish()
 }
 
+/// The cost curve (`margin --csv --table cost-curve`): at each assumed effect rate, the
+/// modelled net votes with their Monte Carlo standard error and the cost per net vote, with
+/// its interval over ±2 standard errors (empty where the gain is not positive beyond them).
+pub fn margin_cost_curve(m: &MarginResponse) -> String {
+    let n = &m.result.national;
+    let mut t = Table::new(&[
+        "effect",
+        "assumed_rate_share",
+        "net_votes_modelled_votes",
+        "net_votes_mc_stderr_votes",
+        "cost_usd",
+        "cost_per_net_vote_usd",
+        "cost_per_net_vote_low_usd",
+        "cost_per_net_vote_high_usd",
+        "reading",
+    ]);
+    for c in &n.cost_curve {
+        let (lo, hi) = (
+            c.net_votes - 2.0 * c.net_votes_mc_stderr,
+            c.net_votes + 2.0 * c.net_votes_mc_stderr,
+        );
+        let priced = n.cost.filter(|_| lo > 0.0);
+        t.row([
+            c.effect.clone(),
+            num(c.rate),
+            num(c.net_votes),
+            num(c.net_votes_mc_stderr),
+            opt(n.cost),
+            opt(c.cost_per_net_vote),
+            opt(priced.map(|k| k / hi)),
+            opt(priced.map(|k| k / lo)),
+            crate::render::cost_reading(n.cost, c.net_votes, c.net_votes_mc_stderr).to_string(),
+        ]);
+    }
+    t.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -198,10 +198,16 @@ fn answer(
         report_line(&msg);
         return Ok(());
     }
-    let (plot_dir, rows) = match &command {
-        Command::Margin(m) => (m.plot.clone(), m.rows),
-        _ => (None, 15),
+    let (plot_dir, rows, table) = match &command {
+        Command::Margin(m) => (m.plot.clone(), m.rows, m.table.clone()),
+        _ => (None, 15, None),
     };
+    if table.is_some() && !csv {
+        return Err(ApiError::invalid(
+            "--table chooses the table --csv prints; give --csv too (the text output shows both)",
+        )
+        .into());
+    }
     let distributed = match &command {
         Command::Select { distributed, .. } | Command::Spread { distributed, .. } => *distributed,
         Command::Margin(m) => m.distributed,
@@ -235,7 +241,10 @@ fn answer(
         }
     }
     let text = if csv {
-        csv_table::render(&resp)?
+        match (&resp, table.as_deref()) {
+            (Response::Margin(m), Some("cost-curve")) => csv_table::margin_cost_curve(&m.body),
+            _ => csv_table::render(&resp)?,
+        }
     } else if json {
         serde_json::to_string_pretty(&resp).expect("responses serialize") + "\n"
     } else if let Response::Margin(m) = &resp {

@@ -5,7 +5,8 @@
 //!   campaign, with the majority line;
 //! - [`margin_shift`]: the change in margin (points, mean and 95% range) in the closest
 //!   jurisdictions;
-//! - [`reach_ladder`]: distinct people reached as seeds are added, and what each adds.
+//! - [`reach_ladder`]: distinct people reached as seeds are added, and what each adds;
+//! - [`cost_curve`]: cost per net vote at assumed effect rates, with its Monte Carlo interval.
 
 use plotters::prelude::*;
 use reachgraph_api::margin::MarginResponse;
@@ -280,6 +281,132 @@ pub fn reach_ladder(r: &MarginResponse) -> Result<String> {
     Ok(s)
 }
 
+/// A point of the cost-curve chart: rate, value, low and high end of its interval.
+type CurvePoint = (f64, f64, f64, f64);
+
+/// The cost curve: at each assumed effect rate (one effect at a time, the others 0), the cost
+/// per net vote with its interval over ±2 Monte Carlo standard errors of the net votes, on
+/// log-log axes (the price falls as one over the rate). Rates whose gain is not positive beyond
+/// its error have no price and no point; without a cost the chart shows the net votes instead.
+///
+/// # Errors
+/// [`PlotError::Draw`] when drawing fails.
+pub fn cost_curve(r: &MarginResponse) -> Result<String> {
+    let n = &r.result.national;
+    let cost = n.cost;
+    // (effect, colour, points)
+    let mut series: Vec<(&str, RGBColor, Vec<CurvePoint>)> = Vec::new();
+    for (effect, color) in [("persuasion", BLUE), ("mobilization", ORANGE)] {
+        let pts: Vec<CurvePoint> = n
+            .cost_curve
+            .iter()
+            .filter(|c| c.effect == effect)
+            .filter_map(|c| {
+                let (lo, hi) = (
+                    c.net_votes - 2.0 * c.net_votes_mc_stderr,
+                    c.net_votes + 2.0 * c.net_votes_mc_stderr,
+                );
+                if lo <= 0.0 {
+                    return None;
+                }
+                Some(match cost {
+                    Some(k) => (c.rate, k / c.net_votes, k / hi, k / lo),
+                    None => (c.rate, c.net_votes, lo, hi),
+                })
+            })
+            .collect();
+        series.push((effect, color, pts));
+    }
+    let all: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.2.iter().flat_map(|p| [p.2, p.3]))
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .collect();
+    let (ymin, ymax) = if all.is_empty() {
+        (1.0, 10.0)
+    } else {
+        let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = all.iter().copied().fold(0.0f64, f64::max);
+        (lo / 1.5, (hi * 1.5).max(lo * 2.0))
+    };
+    let rates = reachgraph_core::margin::COST_CURVE_RATES;
+    let (xmin, xmax) = (rates[0] / 1.5, rates[rates.len() - 1] * 1.5);
+    let what = if cost.is_some() {
+        "cost per net vote, $ (log scale; bars: ±2 Monte Carlo s.e.)"
+    } else {
+        "net real votes (log scale; no cost given; bars: ±2 Monte Carlo s.e.)"
+    };
+    let mut s = String::new();
+    {
+        let root = SVGBackend::with_string(&mut s, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "Cost curve for {} at assumed effect rates (modelled)",
+                    r.result.candidate_a
+                ),
+                ("sans-serif", 20),
+            )
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(80)
+            .build_cartesian_2d((xmin..xmax).log_scale(), (ymin..ymax).log_scale())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("assumed rate per reached voter (persuasion) or non-voter (mobilization)")
+            .x_label_formatter(&|v| format!("{:.2}%", 100.0 * v))
+            .y_desc(what)
+            .y_label_formatter(&|v| {
+                if cost.is_some() {
+                    format!("${}", crate::render::thousands(v.round().max(0.0) as u64))
+                } else {
+                    crate::render::thousands(v.round().max(0.0) as u64)
+                }
+            })
+            .draw()
+            .map_err(err)?;
+        for (effect, color, pts) in &series {
+            let label = if pts.is_empty() {
+                format!("{effect}: no rate gains beyond its error")
+            } else {
+                effect.to_string()
+            };
+            let c = *color;
+            chart
+                .draw_series(LineSeries::new(
+                    pts.iter().map(|p| (p.0, p.1)),
+                    c.stroke_width(2),
+                ))
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
+                });
+            chart
+                .draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 3, c.filled())))
+                .map_err(err)?;
+            chart
+                .draw_series(
+                    pts.iter().map(|p| {
+                        PathElement::new(vec![(p.0, p.2), (p.0, p.3)], BLACK.stroke_width(1))
+                    }),
+                )
+                .map_err(err)?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(s)
+}
+
 /// Checks that `dir` can hold the charts before any work is spent: an empty path would put
 /// them in the working directory.
 ///
@@ -300,9 +427,9 @@ pub fn check_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes the three charts into `dir` (created if missing) and returns their paths:
-/// `ev_distribution.svg`, `margin_shift.svg`, `reach_ladder.svg`. Each file is written whole
-/// or not at all.
+/// Writes the charts into `dir` (created if missing) and returns their paths:
+/// `ev_distribution.svg`, `margin_shift.svg`, `reach_ladder.svg` and, with a campaign,
+/// `cost_curve.svg`. Each file is written whole or not at all.
 ///
 /// # Errors
 /// [`PlotError::Io`] when the directory or a file cannot be written, [`PlotError::Draw`] when
@@ -314,11 +441,15 @@ pub fn write_charts(r: &MarginResponse, dir: &Path) -> Result<Vec<String>> {
         source,
     })?;
     let mut out = Vec::new();
-    for (name, svg) in [
+    let mut charts = vec![
         ("ev_distribution.svg", ev_distribution(r)?),
         ("margin_shift.svg", margin_shift(r, 20)?),
         ("reach_ladder.svg", reach_ladder(r)?),
-    ] {
+    ];
+    if !r.result.national.cost_curve.is_empty() {
+        charts.push(("cost_curve.svg", cost_curve(r)?));
+    }
+    for (name, svg) in charts {
         let p = dir.join(name);
         reachgraph_core::output::write_bytes_atomic(&p, svg.as_bytes()).map_err(|source| {
             PlotError::Io {

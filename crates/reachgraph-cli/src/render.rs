@@ -690,14 +690,33 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
         signed_votes(n.net_votes.hi),
         match (n.cost, n.cost_per_net_vote) {
             (Some(c), Some(per)) => format!(
-                "; {} spent, ${per:.2} per expected net vote\n  (noisy: it moves with the seed; {})",
+                "; {} spent, {} per expected net vote\n  (Monte Carlo interval {} over the draws{}; {})",
                 money(c),
+                per_vote(per),
+                price_interval(c, n.net_votes.mean, n.net_votes_mc_stderr),
+                if voters_drawn(r) {
+                    ", which leaves out the per-person lean and turnout the seed draws\n  (not given): compare seeds"
+                } else {
+                    ""
+                },
                 cost_per_vote_range(c, n.net_votes.lo, n.net_votes.hi)
             ),
-            (Some(c), None) => format!("; {} spent, no expected net gain", money(c)),
+            (Some(c), None) => format!("; {} spent", money(c)),
             _ => String::new(),
         }
     );
+    let _ = writeln!(
+        s,
+        "  expected net votes {} with Monte Carlo s.e. {:.1} (common random numbers: the same baseline draws with and without the campaign)",
+        signed_votes(n.net_votes.mean),
+        n.net_votes_mc_stderr
+    );
+    if let Some(why) = &n.cost_per_net_vote_reason {
+        let _ = writeln!(s, "  no cost per net vote: {why}");
+    }
+    if !n.cost_curve.is_empty() {
+        s.push_str(&cost_curve_table(n));
+    }
     let js = closest_first(r);
     let _ = writeln!(
         s,
@@ -707,23 +726,13 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     );
     let _ = writeln!(
         s,
-        "  {:<7} {:>3} {:>11} {:>8} {:>12} {:>21} {:>7} {:>7} {:>6} {:>7} {:>10}",
-        "id",
-        "EV",
-        "margin",
-        "mrg pts",
-        "change",
-        "95% range",
-        "P(win)",
-        "with",
-        "flip",
-        "tipping",
-        "break-even*"
+        "  {:<7} {:>3} {:>11} {:>8} {:>12} {:>21} {:>7} {:>7} {:>6} {:>7}",
+        "id", "EV", "margin", "mrg pts", "change", "95% range", "P(win)", "with", "flip", "tipping"
     );
     for j in js.iter().take(rows) {
         let _ = writeln!(
             s,
-            "  {:<7} {:>3} {:>11} {:>+8.2} {:>12} {:>21} {:>7} {:>7} {:>6} {:>7} {:>10}",
+            "  {:<7} {:>3} {:>11} {:>+8.2} {:>12} {:>21} {:>7} {:>7} {:>6} {:>7}",
             j.id,
             j.electoral_votes,
             signed_votes(j.margin_a_without),
@@ -737,20 +746,14 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
             pct(j.p_win_a_without),
             pct(j.p_win_a_with),
             pct(j.p_flip),
-            pct(j.tipping_point_share),
-            j.break_even_effect
-                .map_or("-".into(), |b| if b.abs() > 1.0 {
-                    "none".into()
-                } else {
-                    format!("{:+.2}%", 100.0 * b)
-                })
+            pct(j.tipping_point_share)
         );
     }
     let _ = writeln!(
         s,
-        "  change and 95% range: real votes; P(win), with, flip, tipping: probabilities.\n  *break-even: the persuasion rate per reached voter that would flip the expected outcome; positive\n  where {} trails (voters switching to them), negative where {} leads (net backlash that would lose\n  it); \"none\": no rate could. A Monte Carlo figure: it moves with the seed and the exposure trials.",
-        r.candidate_a, r.candidate_a
+        "  change and 95% range: real votes; P(win), with, flip, tipping: probabilities."
     );
+    s.push_str(&break_even_table(r, &js[..rows.min(js.len())]));
     if !r.sensitivity.is_empty() {
         let _ = writeln!(s, "\nsensitivity (one effect at a time, the others 0):");
         let _ = writeln!(
@@ -799,6 +802,144 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     for a in &r.assumptions {
         let _ = writeln!(s, "  - {}: {}. {}", a.name, a.value, a.source);
     }
+    s
+}
+
+/// True unless both lean and turnout were given per person: the run then drew them once from
+/// its seed, a component of the seed-to-seed spread that the Monte Carlo standard errors over
+/// draws do not include.
+fn voters_drawn(r: &reachgraph_core::margin::MarginResult) -> bool {
+    !r.assumptions.iter().any(|a| {
+        a.name == "per-person voter columns"
+            && a.value.contains("lean")
+            && a.value.contains("turnout")
+    })
+}
+
+/// Dollars per vote: cents below $100, whole dollars with separators above.
+fn per_vote(v: f64) -> String {
+    if v < 100.0 {
+        format!("${v:.2}")
+    } else {
+        money(v)
+    }
+}
+
+/// A rate per reached voter as a signed percentage (`+0.42%`), `none` beyond ±100% (no rate
+/// could), `-` when there is none (nobody reached).
+fn rate_pct(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(b) if b.abs() > 1.0 => "none".into(),
+        Some(b) => format!("{:+.2}%", 100.0 * b),
+    }
+}
+
+/// The Monte Carlo interval of a cost per net vote: cost over expected net votes ± 2 standard
+/// errors, or why it has no upper end.
+fn price_interval(cost: f64, net: f64, se: f64) -> String {
+    let (lo, hi) = (net - 2.0 * se, net + 2.0 * se);
+    if lo > 0.0 {
+        format!("{} to {}", per_vote(cost / hi), per_vote(cost / lo))
+    } else {
+        format!("{} and up", per_vote(cost / hi.max(f64::MIN_POSITIVE)))
+    }
+}
+
+/// How to read the net votes an assumed rate buys (± 2 standard errors): `priced`, `no cost
+/// given`, `not distinguishable from zero` or `loses votes`.
+pub(crate) fn cost_reading(cost: Option<f64>, net: f64, se: f64) -> &'static str {
+    if net + 2.0 * se < 0.0 {
+        "loses votes (the reached audience leans to the other side)"
+    } else if net - 2.0 * se <= 0.0 {
+        "not distinguishable from zero"
+    } else if cost.is_none() {
+        "no cost given (--cost, or seed costs)"
+    } else {
+        "priced"
+    }
+}
+
+/// What an assumed rate buys, in words: a price with its interval, or why there is none.
+fn cost_cell(cost: Option<f64>, net: f64, se: f64) -> String {
+    match (cost_reading(cost, net, se), cost) {
+        ("priced", Some(c)) => format!("{} [{}]", per_vote(c / net), price_interval(c, net, se)),
+        (why, _) => why.to_string(),
+    }
+}
+
+/// The cost curve as a table: at each assumed rate, net votes (± 2 Monte Carlo standard
+/// errors) and the cost per net vote with its interval.
+fn cost_curve_table(n: &reachgraph_core::margin::National) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\ncost per net vote at an assumed effect rate (modelled: one effect at a time at a fixed rate, the others 0;\n  net votes in real votes with ±2 Monte Carlo standard errors over exposure realizations; price [interval]):"
+    );
+    let _ = writeln!(
+        s,
+        "  {:<13} {:>9} {:>26}   cost per net vote",
+        "effect", "rate", "net votes"
+    );
+    for c in &n.cost_curve {
+        let _ = writeln!(
+            s,
+            "  {:<13} {:>8.2}% {:>26}   {}",
+            c.effect,
+            100.0 * c.rate,
+            format!(
+                "{} ± {}",
+                signed_votes(c.net_votes),
+                thousands((2.0 * c.net_votes_mc_stderr).round() as u64)
+            ),
+            cost_cell(n.cost, c.net_votes, c.net_votes_mc_stderr)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  rates: persuasion, the net switch rate per reached voter (acting on the persuadable share);\n  mobilization, per reached non-voter. Read \"at 0.5% persuasion this costs $X a vote\" against the field\n  evidence in the assumptions below."
+    );
+    s
+}
+
+/// The effect needed to flip each of the given jurisdictions (break-even), with its 95% range
+/// over exposure realizations, and the legend of negative values.
+fn break_even_table(
+    r: &reachgraph_core::margin::MarginResult,
+    js: &[&reachgraph_core::margin::JurisdictionOutcome],
+) -> String {
+    let mut s = String::new();
+    let range = |v: Option<[f64; 2]>| {
+        v.map_or(String::new(), |[a, b]| {
+            format!("[{}, {}]", rate_pct(Some(a)), rate_pct(Some(b)))
+        })
+    };
+    let _ = writeln!(
+        s,
+        "\neffect needed to flip the expected outcome (break-even rate per reached voter; 95% range over exposure\n  realizations, a Monte Carlo figure: the seed also redraws the per-person lean and turnout not given):"
+    );
+    let _ = writeln!(
+        s,
+        "  {:<7} {:>8} {:>11} {:>22} {:>12} {:>22}",
+        "id", "mrg pts", "persuasion", "95% range", "mobilization", "95% range"
+    );
+    for j in js {
+        let _ = writeln!(
+            s,
+            "  {:<7} {:>+8.2} {:>11} {:>22} {:>12} {:>22}",
+            j.id,
+            j.margin_points_without,
+            rate_pct(j.break_even_effect),
+            range(j.break_even_effect_range),
+            rate_pct(j.break_even_mobilization),
+            range(j.break_even_mobilization_range)
+        );
+    }
+    let (a, b) = (&r.candidate_a, &r.candidate_b);
+    let _ = writeln!(
+        s,
+        "  positive: the rate that would flip a state where {a} trails (persuasion: reached\n  {b} voters switching; mobilization: reached non-voters turning out). \"none\": no rate\n  up to 100% could; \"-\": nobody reached there.\n  negative where {a} trails: the campaign's reached audience leans to the other side ({b}),\n  so mobilising it costs {a} votes; the figure is the demobilisation that would flip it,\n  which no campaign aims for: only persuasion or a different audience helps.\n  negative where {a} leads: the net backlash or demobilisation that would lose it."
+    );
     s
 }
 

@@ -90,6 +90,12 @@ impl MarginArgs {
             overlaps: self.overlaps.clone(),
             ensemble: self.ensemble,
             scale: self.scale,
+            // per person through the --attributes columns lean, turnout, eligible,
+            // effect_multiplier
+            lean: None,
+            turnout: None,
+            eligible: None,
+            effect_multiplier: None,
         })
     }
 }

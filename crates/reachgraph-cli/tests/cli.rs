@@ -1096,3 +1096,121 @@ fn plan_bad_rows_exit_nonzero_naming_file_line_and_value() {
         "{err}"
     );
 }
+
+#[test]
+fn margin_text_csv_and_chart_of_the_cost_curve() {
+    let dir = scratch("cost-curve");
+    let plot = dir.join("charts");
+    let base = [
+        "margin",
+        "--graph",
+        G,
+        "--attributes",
+        ATTRS,
+        "--weights",
+        "const:0.5",
+        "--seeds",
+        "tests/fixtures/graphs/stars.txt",
+        "--voters-per-person",
+        "20000",
+        "--cost",
+        "10000",
+        "--persuasion",
+        "0:0.005",
+        "--mobilization",
+        "0:0",
+        "--draws",
+        "400",
+        "--exposure-trials",
+        "100",
+        "--seed",
+        "3",
+        "--quiet",
+    ];
+    let v = json(&[&base[..], &["--json"]].concat());
+    let n = &v["national"];
+    // Priors centred on zero: no price, and the text says why in words.
+    assert!(n["cost_per_net_vote"].is_null());
+    let (code, text, err) = reachgraph(&[&base[..], &["--plot", plot.to_str().unwrap()]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains("no cost per net vote: the effect priors are centred on zero"),
+        "{text}"
+    );
+    assert!(text.contains("cost per net vote at an assumed effect rate"));
+    assert!(text.contains("effect needed to flip the expected outcome"));
+    assert!(
+        text.contains("negative where Kamala Harris trails: the campaign's reached audience leans"),
+        "{text}"
+    );
+    // One text row per point of the curve, each priced or saying why not.
+    let curve = n["cost_curve"].as_array().unwrap();
+    assert_eq!(curve.len(), 12);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            (t.starts_with("persuasion ") || t.starts_with("mobilization "))
+                && t.contains('%')
+                && !t.contains("Normal(")
+        })
+        .collect();
+    assert_eq!(rows.len(), 12, "{text}");
+    for (row, c) in rows.iter().zip(curve) {
+        if c["cost_per_net_vote"].is_null() {
+            assert!(
+                row.contains("not distinguishable from zero") || row.contains("loses votes"),
+                "{row}"
+            );
+        } else {
+            assert!(row.contains(" [$") && row.contains(" to $"), "{row}");
+        }
+    }
+    // The chart is written beside the others.
+    let svg = std::fs::read_to_string(plot.join("cost_curve.svg")).unwrap();
+    assert!(svg.contains("Cost curve for Kamala Harris"), "{svg}");
+
+    // --csv --table cost-curve: the curve's numbers, as the JSON has them.
+    let (code, out, err) = reachgraph(&[&base[..], &["--csv", "--table", "cost-curve"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let (h, rows) = parse_csv(&out);
+    assert_eq!(rows.len(), 12);
+    let f = |r: &Vec<String>, name: &str| -> Option<f64> {
+        let cell = &r[col(&h, name)];
+        (!cell.is_empty()).then(|| cell.parse().unwrap())
+    };
+    for (r, c) in rows.iter().zip(curve) {
+        assert_eq!(r[col(&h, "effect")], c["effect"].as_str().unwrap());
+        assert_eq!(f(r, "assumed_rate_share"), c["rate"].as_f64());
+        assert_eq!(f(r, "net_votes_modelled_votes"), c["net_votes"].as_f64());
+        assert_eq!(
+            f(r, "net_votes_mc_stderr_votes"),
+            c["net_votes_mc_stderr"].as_f64()
+        );
+        assert_eq!(
+            f(r, "cost_per_net_vote_usd"),
+            c["cost_per_net_vote"].as_f64()
+        );
+        match f(r, "cost_per_net_vote_usd") {
+            Some(p) => {
+                let (lo, hi) = (
+                    f(r, "cost_per_net_vote_low_usd").unwrap(),
+                    f(r, "cost_per_net_vote_high_usd").unwrap(),
+                );
+                assert!(lo <= p && p <= hi, "{r:?}");
+                assert_eq!(r[col(&h, "reading")], "priced");
+            }
+            None => assert_ne!(r[col(&h, "reading")], "priced"),
+        }
+    }
+    // At 1% persuasion the campaign gains votes beyond their error: it has a price.
+    let p1 = rows
+        .iter()
+        .find(|r| r[0] == "persuasion" && f(r, "assumed_rate_share") == Some(0.01))
+        .unwrap();
+    assert!(f(p1, "cost_per_net_vote_usd").unwrap() > 0.0);
+    // --table without --csv is refused.
+    let (code, _, err) = reachgraph(&[&base[..], &["--table", "cost-curve"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("--table"), "{err}");
+}

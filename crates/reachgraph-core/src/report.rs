@@ -778,7 +778,9 @@ pub struct CampaignReport {
     pub non_follower_views: u64,
     /// Distinct people reached through the follower graph (modelled; graph people).
     pub unique_reach: Interval,
-    /// Distinct eligible people reached (modelled; graph people with a jurisdiction).
+    /// Distinct eligible people reached (modelled): the sum over reached people of their
+    /// `eligible` attribute (a share, or 0/1), and for people without one, those with a
+    /// jurisdiction (an assumption stated in `assumptions`).
     pub eligible_reach: Interval,
     /// Distinct eligible people reached in the target jurisdictions (modelled).
     pub target_reach: Interval,
@@ -824,12 +826,66 @@ fn entries(graph: &Graph, posted: &[Posted], which: impl Fn(usize) -> bool) -> V
     out
 }
 
+/// The eligible share of each graph person and the assumption it rests on: the per-person
+/// `eligible` attribute (a share, or 0/1) where given; for people without one, 1 if they have
+/// a jurisdiction and 0 otherwise (stated as an assumption).
+///
+/// # Errors
+/// [`Error::InvalidAttribute`] when the accounts of one person give two eligible values.
+fn eligible_shares(graph: &Graph) -> Result<(Vec<f64>, String)> {
+    let people = graph.people();
+    let (given, any) = crate::margin::population::person_column(
+        graph,
+        "eligible",
+        None,
+        &graph.attributes().eligible,
+        |x| (0.0..=1.0).contains(&x),
+        "a share in [0, 1]",
+    )?;
+    let by_jurisdiction = |p: usize| {
+        if people.jurisdiction[p] != crate::attrs::NONE {
+            1.0
+        } else {
+            0.0
+        }
+    };
+    let shares: Vec<f64> = (0..people.count)
+        .map(|p| {
+            if given[p].is_nan() {
+                by_jurisdiction(p)
+            } else {
+                given[p]
+            }
+        })
+        .collect();
+    let missing = given.iter().filter(|x| x.is_nan()).count();
+    let basis = if !any {
+        "eligible = graph people with a jurisdiction (assumption: no eligible attribute was \
+         given, so every person placed in a jurisdiction counts as one eligible voter and \
+         nobody else does)"
+            .to_string()
+    } else if missing == 0 {
+        "eligible people = the sum over reached people of their eligible attribute (measured \
+         or supplied per person: a share of the voters the person stands for, or 0/1)"
+            .to_string()
+    } else {
+        format!(
+            "eligible people = the sum over reached people of their eligible attribute (a \
+             share, or 0/1); the {missing} people without one count as eligible if they have \
+             a jurisdiction (assumption)"
+        )
+    };
+    Ok((shares, basis))
+}
+
 /// Reach draws: for each `(ρ, z)` the modelled totals (all, eligible, target) with sampling
-/// noise `z·sd` added, kept within 0 and the people the posts can reach at all.
+/// noise `z·sd` added, kept within 0 and the people the posts can reach at all. A person
+/// counts `eligible[p]` (a share) towards the eligible total and `eligible[p]·target[p]`
+/// towards the target total.
 fn reach_draws(
     entries: &[(u32, u32)],
     posted: &[Posted],
-    eligible: &[bool],
+    eligible: &[f64],
     target: &[f64],
     draws: &[(f64, [f64; 3])],
 ) -> [Vec<f64>; 3] {
@@ -856,11 +912,12 @@ fn reach_draws(
             m[0] += q;
             v[0] += var;
             cap[0] += 1.0;
-            if eligible[person as usize] {
-                m[1] += q;
-                v[1] += var;
-                cap[1] += 1.0;
-                let w = target[person as usize];
+            let e = eligible[person as usize];
+            if e > 0.0 {
+                m[1] += e * q;
+                v[1] += e * e * var;
+                cap[1] += e;
+                let w = e * target[person as usize];
                 m[2] += w * q;
                 v[2] += w * w * var;
                 cap[2] += w;
@@ -943,8 +1000,9 @@ fn roi(
 /// followers in the graph; its per-post rates are applied to its graph followers. A creator is
 /// the account's person (its `person` attribute), else the account. Costs: a creator's posts'
 /// `cost` cells when any is given, else the summed `cost` attribute of its posted accounts.
-/// Eligible people: graph people with a jurisdiction. Target: people in `cfg.targets`, else
-/// eligible people weighted by their target weight.
+/// Eligible people: the sum over reached people of their `eligible` attribute (a share, or
+/// 0/1); people without one count if they have a jurisdiction (an assumption, stated). Target:
+/// eligible people in `cfg.targets`, else eligible people weighted by their target weight.
 ///
 /// # Errors
 /// [`Error::UnknownNode`] naming the posts file and line for an account not in the graph;
@@ -1033,13 +1091,9 @@ pub fn graph_report(graph: &Graph, posts: &[Post], cfg: &ReportConfig) -> Result
         });
     }
 
-    // People: eligible (a jurisdiction) and target weight.
+    // People: eligible share and target weight.
     let jur = &attrs.jurisdiction;
-    let eligible: Vec<bool> = people
-        .jurisdiction
-        .iter()
-        .map(|&j| j != crate::attrs::NONE)
-        .collect();
+    let (eligible, eligible_basis) = eligible_shares(graph)?;
     let (target, target_basis) = match &cfg.targets {
         Some(list) => {
             let mut codes = Vec::new();
@@ -1211,7 +1265,7 @@ pub fn graph_report(graph: &Graph, posts: &[Post], cfg: &ReportConfig) -> Result
             "different accounts reach a person independently (closed-form exposure reach over \
              the follower graph)"
                 .into(),
-            "eligible = graph people with a jurisdiction".into(),
+            eligible_basis,
             format!(
                 "interval: 5th-95th percentiles of {} seeded draws of rho plus the normal \
                  sampling noise of who is reached (variance sum q(1-q))",
@@ -1347,7 +1401,7 @@ mod tests {
             let r = reach_draws(
                 &e,
                 &posted,
-                &vec![true; n],
+                &vec![1.0; n],
                 &vec![1.0; n],
                 &[(rho, [0.0; 3])],
             );
@@ -1355,7 +1409,7 @@ mod tests {
             let r = reach_draws(
                 &e,
                 &posted,
-                &vec![true; n],
+                &vec![1.0; n],
                 &vec![1.0; n],
                 &[(rho, [1.0; 3])],
             );
@@ -1385,6 +1439,81 @@ mod tests {
         assert_eq!(r.summed_reach, 3);
         // Same seed, same answer.
         assert_eq!(graph_report(&g, &p, &cfg).unwrap(), r);
+    }
+
+    #[test]
+    fn eligible_reach_sums_the_eligible_attribute_over_reached_people() {
+        let mut g = tiny();
+        let n = g.people().count;
+        // No eligible attribute, no jurisdiction: nobody is eligible, and the rule is stated
+        // as an assumption.
+        let (e, basis) = eligible_shares(&g).unwrap();
+        assert_eq!(e, vec![0.0; n]);
+        assert!(
+            basis.contains("assumption: no eligible attribute"),
+            "{basis}"
+        );
+        // x eligible, y half (a person standing for voters of whom half are eligible), z with
+        // no value but a jurisdiction, a and b with neither.
+        let node = |id: &str| g.node(id).unwrap() as usize;
+        let (x, y, z) = (node("x"), node("y"), node("z"));
+        let mut a = g.attributes().clone();
+        a.eligible[x] = 1.0;
+        a.eligible[y] = 0.5;
+        a.jurisdiction =
+            crate::attrs::Categorical::from_labels((0..n).map(|i| (i == z).then_some("PA")));
+        g.set_attributes(a).unwrap();
+        let (e, basis) = eligible_shares(&g).unwrap();
+        let mut want = vec![0.0; n];
+        want[x] = 1.0;
+        want[y] = 0.5;
+        want[z] = 1.0;
+        assert_eq!(e, want);
+        assert!(
+            basis
+                .contains("the 3 people without one count as eligible if they have a jurisdiction"),
+            "{basis}"
+        );
+        // rho = 0, no noise: q_x = 0.75, q_y = 1 − 0.25·0.5 = 0.875, q_z = 0.5; expected
+        // eligible people 1·0.75 + 0.5·0.875 + 1·0.5 = 1.6875 (not 3 reached, nor 2.125).
+        let posted = vec![
+            Posted {
+                node: g.node("a").unwrap(),
+                max_rate: 0.5,
+                miss_independent: 0.25,
+            },
+            Posted {
+                node: g.node("b").unwrap(),
+                max_rate: 0.5,
+                miss_independent: 0.5,
+            },
+        ];
+        let ent = entries(&g, &posted, |_| true);
+        let r = reach_draws(&ent, &posted, &e, &vec![1.0; n], &[(0.0, [0.0; 3])]);
+        assert!((r[1][0] - 1.6875).abs() < 1e-12, "{}", r[1][0]);
+        assert!((r[2][0] - 1.6875).abs() < 1e-12, "{}", r[2][0]);
+        assert!((r[0][0] - 2.125).abs() < 1e-12);
+        // One sd of sampling noise: sqrt(Σ e²·q(1−q)).
+        let sd = (0.75f64 * 0.25 + 0.25 * 0.875 * 0.125 + 0.5 * 0.5).sqrt();
+        let r = reach_draws(&ent, &posted, &e, &vec![1.0; n], &[(0.0, [0.0, 1.0, 0.0])]);
+        assert!((r[1][0] - 1.6875 - sd).abs() < 1e-12);
+        // The report: over rho ~ U(0, 1), E[q_x] = 0.625, E[q_y] = 0.8125, q_z = 0.5, so
+        // 0.625 + 0.5·0.8125 + 0.5 = 1.53125 eligible people (Monte Carlo error ~0.006 with
+        // 20,000 draws; the clamp at 0 and at the 2.5 eligible people the posts can reach
+        // moves the mean by a few hundredths).
+        let cfg = ReportConfig {
+            draws: 20_000,
+            seed: 7,
+            ..ReportConfig::default()
+        };
+        let rep = graph_report(&g, &posts(), &cfg).unwrap();
+        assert!(
+            (rep.eligible_reach.mean - 1.53125).abs() < 0.06,
+            "{:?}",
+            rep.eligible_reach
+        );
+        assert!(rep.eligible_reach.high <= 2.5);
+        assert!(rep.assumptions.iter().any(|a| a == &basis));
     }
 
     #[test]

@@ -259,6 +259,16 @@ impl PyGraph {
         labels(py, &g, &all)
     }
 
+    /// Names of the people in person order (the order of the margin request's per-person
+    /// arrays): the person attribute, or the account id of an unlinked account.
+    fn people(&self) -> Vec<String> {
+        let g = self.snapshot();
+        let people = g.people();
+        (0..people.count as u32)
+            .map(|p| people.name(p, &*g))
+            .collect()
+    }
+
     /// Edges as three arrays: source dense ids, target dense ids, probabilities.
     fn edge_arrays<'py>(&self, py: Python<'py>) -> EdgeArrays<'py> {
         let g = self.snapshot();

@@ -112,3 +112,80 @@ def test_margin_options_unknown_at_any_depth_name_their_path():
         g.margin(["ig_star"], budgets=[100.0], candidates={"fiel": "c.txt"})
     with pytest.raises(rg.ReachgraphError, match=r"budgets\[1\]: invalid type"):
         g.margin(["ig_star"], budgets=[100.0, "x"])
+
+
+PEOPLE = dict(
+    electorate="us-2024",
+    voters_per_person=1000,
+    persuasion={"mean": 0.02, "sd": 0},
+    mobilization={"mean": 0.05, "sd": 0},
+    baseline_error=0,
+    draws=16,
+    seed=5,
+)
+
+
+def test_per_person_arrays_reproduce_hand_computed_votes():
+    import numpy as np
+
+    g = campaign_graph()
+    people = g.people()
+    assert people == ["star", "p1", "p2", "p3", "p4", "ig_c", "p5", "x_d", "p6"]
+    nan = np.nan
+    lean = np.full(len(people), nan)
+    turnout = np.full(len(people), nan)
+    eligible = np.full(len(people), nan)
+    for name, (l, t, e) in {"p1": (0.9, 0.3, 1.0), "p2": (0.2, 0.8, 0.5), "p3": (0.6, 0.5, 1.0)}.items():
+        i = people.index(name)
+        lean[i], turnout[i], eligible[i] = l, t, e
+    mult = np.full(g.node_count, nan)
+    mult[g.ids().index("ig_star")] = 1.5
+    r = g.margin(["ig_star"], lean=lean, turnout=turnout, eligible=eligible, effect_multiplier=mult, **PEOPLE)
+    # e·(2θp·t(1−l)π + θm·(1−t)(2l−1)) per reached person, π = 1 − |2l − 1|, × 1,000 voters × 1.5
+    p1 = 2 * 0.02 * 0.3 * 0.1 * 0.2 + 0.05 * 0.7 * 0.8
+    p2 = 0.5 * (2 * 0.02 * 0.8 * 0.8 * 0.4 + 0.05 * 0.2 * -0.6)
+    p3 = 2 * 0.02 * 0.5 * 0.4 * 0.8 + 0.05 * 0.5 * 0.2
+    by_id = {j["id"]: j for j in r.jurisdictions}
+    assert by_id["PA"]["delta_votes"]["mean"] == pytest.approx(1500 * (p1 + p2), abs=1e-9)
+    assert by_id["MI"]["delta_votes"]["mean"] == pytest.approx(1500 * p3, abs=1e-9)
+    assert by_id["PA"]["delta_votes"]["sd"] == 0.0
+    # The same as the JSON request (and its golden file), arrays given as lists with nulls.
+    want = rg.run_request(
+        {
+            "version": 1,
+            "type": "margin",
+            "graph": {
+                "path": "tests/fixtures/graphs/campaign.txt",
+                "attributes": "tests/fixtures/graphs/campaign.attrs.csv",
+                "weights": "const:1",
+            },
+            "seeds": ["ig_star"],
+            "lean": [None if np.isnan(x) else x for x in lean],
+            "turnout": [None if np.isnan(x) else x for x in turnout],
+            "eligible": [None if np.isnan(x) else x for x in eligible],
+            "effect_multiplier": [None if np.isnan(x) else x for x in mult],
+            **PEOPLE,
+        }
+    )
+    assert r.jurisdictions == want["jurisdictions"]
+
+
+def test_per_person_arrays_are_checked():
+    import numpy as np
+
+    g = campaign_graph()
+    with pytest.raises(rg.ReachgraphError, match=r"lean has 2 values; the graph has 9 people"):
+        g.margin(["ig_star"], lean=np.array([0.5, 0.5]), **PEOPLE)
+    bad = np.full(9, np.nan)
+    bad[3] = 1.5
+    with pytest.raises(rg.ReachgraphError, match=r'turnout\[3\] = 1.5 \(person "p3"\)'):
+        g.margin(["ig_star"], turnout=bad, **PEOPLE)
+    bad[3] = np.inf
+    with pytest.raises(rg.InvalidParameterError, match=r"eligible\[3\] = inf is not a finite number"):
+        g.margin(["ig_star"], eligible=bad, **PEOPLE)
+    with pytest.raises(rg.InvalidParameterError, match=r"lean: expected a one-dimensional array"):
+        g.margin(["ig_star"], lean=np.zeros((3, 3)), **PEOPLE)
+    with pytest.raises(rg.InvalidParameterError, match=r"lean: expected a one-dimensional array of numbers"):
+        g.margin(["ig_star"], lean=["a", "b"], **PEOPLE)
+    with pytest.raises(rg.ReachgraphError, match=r"effect_multiplier has 9 values; the graph has 13 accounts"):
+        g.margin(["ig_star"], effect_multiplier=np.ones(9), **PEOPLE)

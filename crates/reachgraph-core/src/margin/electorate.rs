@@ -226,6 +226,21 @@ impl Electorate {
             .position(|u| u.id.eq_ignore_ascii_case(id))
     }
 
+    /// Why an id names no unit, for error messages (after the id): `is not in the electorate
+    /// NAME (ids like AL, AK, AZ)`.
+    pub(crate) fn not_found(&self) -> String {
+        format!(
+            "is not in the electorate {} (ids like {})",
+            self.name,
+            self.units
+                .iter()
+                .take(3)
+                .map(|u| u.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+
     /// Indices of the state rows.
     pub fn state_indices(&self) -> Vec<usize> {
         (0..self.units.len())

@@ -64,7 +64,7 @@ mod config;
 mod electorate;
 mod exposure;
 mod outcome;
-mod population;
+pub(crate) mod population;
 
 pub use config::{
     BaselineError, Campaign, Correlation, EffectModel, Exposure, Mapping, MarginConfig,
@@ -541,20 +541,7 @@ impl<'g> Simulation<'g> {
                 let mut v = vec![false; e.units.len()];
                 for id in ids {
                     let ui = e.find(id).ok_or_else(|| {
-                        Error::invalid_parameter(
-                            "target jurisdiction",
-                            id,
-                            format!(
-                                "is not in the electorate {} (ids like {})",
-                                e.name,
-                                e.units
-                                    .iter()
-                                    .take(3)
-                                    .map(|u| u.id.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        )
+                        Error::invalid_parameter("target jurisdiction", id, e.not_found())
                     })?;
                     v[ui] = true;
                 }

@@ -60,7 +60,7 @@ pub(crate) fn persuadable(l: f64) -> f64 {
 /// A per-person column: the given one (length and range checked), else the graph's
 /// per-account attribute lifted to people (accounts of one person must agree), else all NaN.
 /// NaN entries mean "not given". Returns the column and whether any value was given.
-fn person_column(
+pub(crate) fn person_column(
     graph: &Graph,
     name: &str,
     given: Option<&Vec<f64>>,
@@ -181,15 +181,9 @@ impl Population {
                             column: "jurisdiction".into(),
                             node: people.name(p as u32, graph),
                             reason: format!(
-                                "jurisdiction {:?} is not in the electorate {} (ids like {})",
+                                "jurisdiction {:?} {}",
                                 echo(&jur.names[code as usize]),
-                                e.name,
-                                e.units
-                                    .iter()
-                                    .take(3)
-                                    .map(|u| u.id.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
+                                e.not_found()
                             ),
                         });
                     };

@@ -182,6 +182,35 @@ def _dumps(what: str, value: Any, error: type) -> str:
         raise error(f"{what}: {e}") from None
 
 
+_PERSON_ARRAYS = ("lean", "turnout", "eligible", "effect_multiplier")
+
+
+def _person_arrays(options: Dict[str, Any]) -> Dict[str, Any]:
+    """The per-person margin arrays (``lean``, ``turnout``, ``eligible``; per account
+    ``effect_multiplier``) as JSON lists: one-dimensional, numbers, NaN or None for "not
+    given" (sent as null). Ranges and lengths are checked by the extension, which names the
+    field, index and value."""
+    out = dict(options)
+    for name in _PERSON_ARRAYS:
+        if name not in out or out[name] is None:
+            continue
+        value = out[name]
+        if hasattr(value, "to_numpy"):  # pandas Series
+            value = value.to_numpy()
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError) as e:
+            raise InvalidParameterError(f"{name}: expected a one-dimensional array of numbers ({e})") from None
+        if arr.ndim != 1:
+            raise InvalidParameterError(f"{name}: expected a one-dimensional array of numbers, got shape {arr.shape}")
+        bad = np.flatnonzero(np.isinf(arr))
+        if bad.size:
+            i = int(bad[0])
+            raise InvalidParameterError(f"{name}[{i}] = {arr[i]} is not a finite number")
+        out[name] = [None if np.isnan(x) else float(x) for x in arr.tolist()]
+    return out
+
+
 def _id_array(ids: Any) -> Any:
     """An integer numpy array as Rust reads it: signed as int64 (in place), unsigned as uint64,
     so that ids at or above 2**63 keep their value instead of wrapping to negative ones."""
@@ -704,6 +733,12 @@ class Graph:
         """External ids of all accounts, in internal order."""
         return self._g.ids()
 
+    def people(self) -> List[str]:
+        """Names of the graph's people in person order (each person at the place of their first
+        account in :meth:`ids` order): the ``person`` attribute, or the account id of an account
+        linked to no person. The per-person margin arrays follow this order."""
+        return self._g.people()
+
     def edge_arrays(self):
         """Edges as (source index, target index, probability) numpy arrays; indexes into ids()."""
         return self._g.edge_arrays()
@@ -1046,8 +1081,11 @@ class Graph:
         JSON ``margin`` request (``electorate="us-2024"``, ``exposure="one_hop"|"ic"|"lt"``,
         ``hops``, ``posts_per_creator``, ``voters_per_person``, ``persuasion={"mean": .., "sd": ..}``,
         ``mobilization``, ``backlash``, ``baseline_error``, ``draws``, ``seed``, ``budgets``, …;
-        see docs/margin.md). The answer equals ``reachgraph margin`` on the same graph."""
-        text = _dumps("margin options", options, InvalidParameterError)
+        see docs/margin.md). Per person, numpy arrays (NaN: not given): ``lean`` (P(votes for
+        side A) when voting), ``turnout``, ``eligible`` (a share or 0/1), one value per person in
+        :meth:`people` order; per account ``effect_multiplier`` (>= 0, in :meth:`ids` order).
+        The answer equals ``reachgraph margin`` on the same graph."""
+        text = _dumps("margin options", _person_arrays(options), InvalidParameterError)
         return MarginResult(self._g.margin(_ids_arg(seeds, "seeds"), text, _opt_whole("threads", threads), _callback(progress)))
 
 
@@ -1375,8 +1413,9 @@ def generate_scenario(
 def margin(*, progress: Optional[ProgressCallback] = None, **options: Any) -> MarginResult:
     """Margin simulation of the demo campaign (or of ``graph``/``seeds`` given as JSON request
     fields), exactly as ``reachgraph margin --json``. ``progress`` is called as for
-    :meth:`Graph.margin`; it is not a request field."""
-    return MarginResult(run_request({"version": 1, "type": "margin", **options}, progress=progress))
+    :meth:`Graph.margin`; it is not a request field. ``lean``, ``turnout``, ``eligible`` and
+    ``effect_multiplier`` may be numpy arrays (NaN: not given), as for :meth:`Graph.margin`."""
+    return MarginResult(run_request({"version": 1, "type": "margin", **_person_arrays(options)}, progress=progress))
 
 
 class ReportResult(Result):

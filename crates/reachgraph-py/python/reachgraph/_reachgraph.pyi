@@ -157,6 +157,7 @@ class Graph:
         memory_limit_bytes: Optional[int] = None,
     ) -> Dict[str, Any]: ...
 
+    def people(self) -> List[str]: ...
     def margin(
         self,
         seeds: Any,
