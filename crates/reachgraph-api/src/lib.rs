@@ -22,6 +22,7 @@
 //! ```
 //!
 //! ## Modules
+//! - [`compare_api`]: the compare request (seed sets on common RR sets, paired differences);
 //! - [`distributed`]: `select`, `spread` and `margin` requests over the ranks of a
 //!   distributed run (MPI with the `mpi` feature);
 //! - [`load`]: graph specifications (files, inline text, generated scenarios) and id lists;
@@ -29,6 +30,7 @@
 //! - the request handlers live in this file, one per request type.
 #![deny(missing_docs)]
 
+pub mod compare_api;
 pub mod distributed;
 pub mod load;
 pub mod margin;
@@ -36,6 +38,7 @@ pub mod provenance;
 pub mod report;
 mod select_api;
 
+pub use compare_api::{CompareDifference, CompareRequest, CompareResponse, CompareSet};
 pub use select_api::{
     EvaluateRequest, EvaluateResponse, SelectRequest, SelectResponse, SelectStep,
 };
@@ -218,6 +221,8 @@ pub enum Request {
     Margin(Box<margin::MarginRequest>),
     /// A campaign's own results read back: deduplicated reach, ROI, calibration, effects.
     Report(Box<report::ReportRequest>),
+    /// Two or more seed sets' spreads and paired differences on common RR sets.
+    Compare(compare_api::CompareRequest),
 }
 
 /// Deduplicated reach of a seed set.
@@ -480,6 +485,8 @@ pub enum Response {
     Margin(Box<Versioned<margin::MarginResponse>>),
     /// Answer to [`Request::Report`].
     Report(Box<Versioned<report::ReportResponse>>),
+    /// Answer to [`Request::Compare`].
+    Compare(Box<Versioned<compare_api::CompareResponse>>),
 }
 
 /// A response body with the wire-format version in front.
@@ -876,6 +883,7 @@ pub fn parse_request(text: &str) -> Result<Request> {
         "sketch_model" => Request::SketchModel(from_json_value(v)?),
         "margin" => Request::Margin(Box::new(from_json_value(v)?)),
         "report" => Request::Report(Box::new(from_json_value(v)?)),
+        "compare" => Request::Compare(from_json_value(v)?),
         other => {
             return Err(ApiError::invalid(format!(
                 "invalid request: type: unknown request type {other:?}, expected one of {}",
@@ -886,7 +894,7 @@ pub fn parse_request(text: &str) -> Result<Request> {
 }
 
 /// The `"type"` of every request, as [`parse_request`] reads them.
-pub const REQUEST_TYPES: [&str; 20] = [
+pub const REQUEST_TYPES: [&str; 21] = [
     "reach",
     "overlap",
     "ladder",
@@ -907,6 +915,7 @@ pub const REQUEST_TYPES: [&str; 20] = [
     "sketch_model",
     "margin",
     "report",
+    "compare",
 ];
 
 /// Deserializes a request part from JSON text, as [`from_json_value`] does.
@@ -1007,6 +1016,9 @@ fn run_request(request: &Request, progress: &dyn Progress) -> Result<Response> {
         Request::Report(r) => {
             report::run_report(r, progress).map(|b| Response::Report(Box::new(versioned(b))))
         }
+        Request::Compare(r) => {
+            compare_api::run_compare(r, progress).map(|b| Response::Compare(Box::new(versioned(b))))
+        }
     }
 }
 
@@ -1014,7 +1026,9 @@ pub(crate) fn summary(g: &LoadedGraph) -> GraphSummary {
     summary_of(&g.graph, &g.report)
 }
 
-pub(crate) fn summary_of(graph: &Graph, report: &BuildReport) -> GraphSummary {
+/// The [`GraphSummary`] of a graph and the report of its build (for front ends that hold a
+/// graph in memory, as the Python bindings do).
+pub fn summary_of(graph: &Graph, report: &BuildReport) -> GraphSummary {
     GraphSummary {
         nodes: graph.node_count(),
         edges: graph.edge_count(),
