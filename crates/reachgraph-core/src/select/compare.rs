@@ -675,12 +675,13 @@ mod tests {
             c.add_mask(m);
         }
         assert_eq!(c.sets, 6);
-        assert_eq!(c.covered, vec![4, 2, 3]);
-        // vs set 1: masks 001, 101 first only; 110 second only.
-        assert_eq!(c.only, vec![(2, 1), (1, 1)]);
+        // Set 0 is in 001, 011, 101; set 1 in 011, 110; set 2 in 110, 100, 101.
+        assert_eq!(c.covered, vec![3, 2, 3]);
+        // Against set 1: 001, 101 first only, 110 second only; set 2: 001, 011 and 110, 100.
+        assert_eq!(c.only, vec![(2, 1), (2, 2)]);
         // d = (1 - 2)/6, m2 = 3/6: var = (0.5 - 1/36) / 5.
         let (est, d) = summarise(6.0, &c);
-        assert_eq!(est[0].mean, 4.0);
+        assert_eq!(est[0].mean, 3.0);
         assert!((d[0].mean + 1.0).abs() < 1e-12);
         let want = 6.0 * ((0.5f64 - 1.0 / 36.0) / 5.0).sqrt();
         assert!((d[0].stderr - want).abs() < 1e-12);
