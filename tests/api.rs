@@ -1270,3 +1270,106 @@ fn margin_on_a_creator_table_summarises_the_ensemble() {
     let err = run_err(r#"{"version": 1, "type": "margin", "ensemble": 3}"#);
     assert!(err.to_string().contains("give creators"), "{err}");
 }
+
+#[test]
+fn compare_pairs_seed_sets_on_common_rr_sets() {
+    in_root();
+    let v = answer(&request("compare_campaign"));
+    assert_eq!(v["type"], "compare");
+    assert!(v["provenance"]["graph_hash"].is_string());
+    assert_eq!(v["sets"].as_array().unwrap().len(), 3);
+    // By hand (const 0.5, one hop, in people): {ig_star, x_d} reaches star and x_d (2), p1 by
+    // ig_p1 or x_p1 (0.75), p2, p3, p6 (0.5 each): 4.25. {ig_star, ig_c}: star and ig_c (2),
+    // p3 by ig_p3 from either (0.75), p1, p2, p5 (0.5 each): 4.25. The difference is 0.
+    for s in v["sets"].as_array().unwrap() {
+        let (m, se) = (s["mean"].as_f64().unwrap(), s["stderr"].as_f64().unwrap());
+        assert!((m - 4.25).abs() < 4.0 * se, "{} {m} ± {se}", s["label"]);
+    }
+    // `difference` is the second set minus the first, and the first of `differences`.
+    assert_eq!(v["difference"], v["differences"][0]);
+    assert_eq!(v["difference"]["label"], "star+ig_c minus star+x_d");
+    let d = &v["difference"];
+    let direct = v["sets"][1]["mean"].as_f64().unwrap() - v["sets"][0]["mean"].as_f64().unwrap();
+    assert!((d["mean"].as_f64().unwrap() - direct).abs() < 1e-9);
+    assert!(d["stderr"].as_f64().unwrap() < d["unpaired_stderr"].as_f64().unwrap());
+    let (m, se) = (d["mean"].as_f64().unwrap(), d["stderr"].as_f64().unwrap());
+    assert!(m.abs() < 4.0 * se, "{m} ± {se}");
+    // The same set again: exactly zero, with zero error.
+    assert_eq!(v["differences"][1]["mean"], 0.0);
+    assert_eq!(v["differences"][1]["stderr"], 0.0);
+    assert_eq!(v["rr_sets"], 50000);
+    assert_eq!(v["rule"], "fixed");
+    assert_eq!(v["units"]["difference.mean"], "graph people");
+}
+
+#[test]
+fn compare_bad_input_names_file_line_and_value() {
+    in_root();
+    std::fs::create_dir_all("target/golden").unwrap();
+    std::fs::write("target/golden/compare_a.txt", "ig_star\nx_d\n").unwrap();
+    std::fs::write("target/golden/compare_b.txt", "# b\nig_star\nnobody_here\n").unwrap();
+    let graph = r#""graph": {"path": "tests/fixtures/graphs/campaign.txt", "weights": "wc"}"#;
+    let e = run_err(&format!(
+        r#"{{"version": 1, "type": "compare", {graph}, "model": "ic", "rr_sets": 1000,
+            "seed_sets": [{{"file": "target/golden/compare_a.txt"}},
+                          {{"file": "target/golden/compare_b.txt"}}]}}"#
+    ))
+    .to_string();
+    assert!(e.contains("target/golden/compare_b.txt"), "{e}");
+    assert!(e.contains(":3") || e.contains("line 3"), "{e}");
+    assert!(e.contains("nobody_here"), "{e}");
+    let e = run_err(&format!(
+        r#"{{"version": 1, "type": "compare", {graph}, "model": "ic",
+            "seed_sets": [{{"file": "target/golden/compare_a.txt"}}]}}"#
+    ))
+    .to_string();
+    assert!(e.contains("at least 2"), "{e}");
+    let e = run_err(&format!(
+        r#"{{"version": 1, "type": "compare", {graph}, "model": "ic", "labels": ["a"],
+            "seed_sets": [["ig_star"], ["x_d"]]}}"#
+    ))
+    .to_string();
+    assert!(e.contains("labels"), "{e}");
+    let e = run_err(&format!(
+        r#"{{"version": 1, "type": "compare", {graph}, "model": "ic", "rr_sets": 1,
+            "seed_sets": [["ig_star"], ["x_d"]]}}"#
+    ))
+    .to_string();
+    assert!(e.contains("rr_sets"), "{e}");
+}
+
+#[test]
+fn select_runs_summarises_stability_across_seeds() {
+    in_root();
+    let mut req: Value = serde_json::from_str(&request("select_ic")).unwrap();
+    req["runs"] = 3.into();
+    let v = answer(&req.to_string());
+    let one = answer(&request("select_ic"));
+    assert!(one.get("stability").is_none());
+    // The seeds are those of the first run.
+    assert_eq!(v["seeds"], one["seeds"]);
+    let s = &v["stability"];
+    assert_eq!(s["runs"], 3);
+    let seed = req["seed"].as_u64().unwrap_or(0);
+    assert_eq!(s["seeds"], serde_json::json!([seed, seed + 1, seed + 2]));
+    assert_eq!(s["run_spreads"].as_array().unwrap().len(), 3);
+    let sp = &s["spread"];
+    assert!(sp["min"].as_f64() <= sp["mean"].as_f64() && sp["mean"].as_f64() <= sp["max"].as_f64());
+    let j = &s["jaccard"];
+    assert!(j["min"].as_f64() <= j["mean"].as_f64() && j["mean"].as_f64().unwrap() <= 1.0);
+    // Shares are runs / 3, most frequent first; the accounts in every run have share 1.
+    let f = s["frequency"].as_array().unwrap();
+    let shares: Vec<f64> = f.iter().map(|x| x["share"].as_f64().unwrap()).collect();
+    assert!(shares.windows(2).all(|w| w[0] >= w[1]), "{shares:?}");
+    for x in f {
+        let r = x["runs"].as_u64().unwrap() as f64;
+        assert!((x["share"].as_f64().unwrap() - r / 3.0).abs() < 1e-12);
+    }
+    let every = s["in_every_run"].as_array().unwrap();
+    assert_eq!(every.len(), shares.iter().filter(|&&x| x == 1.0).count());
+    for bad in [0, 65] {
+        req["runs"] = bad.into();
+        let e = run_err(&req.to_string()).to_string();
+        assert!(e.contains("runs"), "{e}");
+    }
+}

@@ -3,6 +3,7 @@
 mod api;
 mod cascade_core;
 mod common;
+mod compare_core;
 mod distributed;
 mod fuzz_harness;
 mod fuzz_regressions;

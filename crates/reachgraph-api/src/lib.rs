@@ -22,6 +22,7 @@
 //! ```
 //!
 //! ## Modules
+//! - [`compare_api`]: the compare request (seed sets on common RR sets, paired differences);
 //! - [`distributed`]: `select`, `spread` and `margin` requests over the ranks of a
 //!   distributed run (MPI with the `mpi` feature);
 //! - [`load`]: graph specifications (files, inline text, generated scenarios) and id lists;
@@ -30,6 +31,7 @@
 //! - the request handlers live in this file, one per request type.
 #![deny(missing_docs)]
 
+pub mod compare_api;
 pub mod distributed;
 pub mod load;
 pub mod margin;
@@ -38,6 +40,7 @@ pub mod provenance;
 pub mod report;
 mod select_api;
 
+pub use compare_api::{CompareDifference, CompareRequest, CompareResponse, CompareSet};
 pub use select_api::{
     EvaluateRequest, EvaluateResponse, SelectRequest, SelectResponse, SelectStep,
 };
@@ -222,6 +225,8 @@ pub enum Request {
     Report(Box<report::ReportRequest>),
     /// Planning from a creator table: modelled distinct reach, fit, assumptions and pick.
     Plan(Box<plan::PlanRequest>),
+    /// Two or more seed sets' spreads and paired differences on common RR sets.
+    Compare(compare_api::CompareRequest),
 }
 
 /// Deduplicated reach of a seed set.
@@ -486,6 +491,8 @@ pub enum Response {
     Report(Box<Versioned<report::ReportResponse>>),
     /// Answer to [`Request::Plan`]: modelled, not measured, reach from a creator table.
     Plan(Box<Versioned<plan::PlanResponse>>),
+    /// Answer to [`Request::Compare`].
+    Compare(Box<Versioned<compare_api::CompareResponse>>),
 }
 
 /// A response body with the wire-format version in front.
@@ -883,6 +890,7 @@ pub fn parse_request(text: &str) -> Result<Request> {
         "margin" => Request::Margin(Box::new(from_json_value(v)?)),
         "report" => Request::Report(Box::new(from_json_value(v)?)),
         "plan" => Request::Plan(Box::new(from_json_value(v)?)),
+        "compare" => Request::Compare(from_json_value(v)?),
         other => {
             return Err(ApiError::invalid(format!(
                 "invalid request: type: unknown request type {other:?}, expected one of {}",
@@ -893,7 +901,7 @@ pub fn parse_request(text: &str) -> Result<Request> {
 }
 
 /// The `"type"` of every request, as [`parse_request`] reads them.
-pub const REQUEST_TYPES: [&str; 21] = [
+pub const REQUEST_TYPES: [&str; 22] = [
     "reach",
     "overlap",
     "ladder",
@@ -915,6 +923,7 @@ pub const REQUEST_TYPES: [&str; 21] = [
     "margin",
     "report",
     "plan",
+    "compare",
 ];
 
 /// Deserializes a request part from JSON text, as [`from_json_value`] does.
@@ -1018,6 +1027,9 @@ fn run_request(request: &Request, progress: &dyn Progress) -> Result<Response> {
         Request::Plan(r) => {
             plan::run_plan(r, progress).map(|b| Response::Plan(Box::new(versioned(b))))
         }
+        Request::Compare(r) => {
+            compare_api::run_compare(r, progress).map(|b| Response::Compare(Box::new(versioned(b))))
+        }
     }
 }
 
@@ -1025,7 +1037,9 @@ pub(crate) fn summary(g: &LoadedGraph) -> GraphSummary {
     summary_of(&g.graph, &g.report)
 }
 
-pub(crate) fn summary_of(graph: &Graph, report: &BuildReport) -> GraphSummary {
+/// The [`GraphSummary`] of a graph and the report of its build (for front ends that hold a
+/// graph in memory, as the Python bindings do).
+pub fn summary_of(graph: &Graph, report: &BuildReport) -> GraphSummary {
     GraphSummary {
         nodes: graph.node_count(),
         edges: graph.edge_count(),

@@ -80,6 +80,10 @@ pub struct SelectRequest {
     /// Memory limit of the RR store in bytes (the default limit when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_limit_bytes: Option<u64>,
+    /// Run the selection with seeds `seed`, `seed + 1`, ..., `seed + runs − 1` (2 to 64) and
+    /// add a `stability` summary; the response's seeds are those of `seed` (absent: one run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<usize>,
 }
 
 /// The spread estimate of a given seed set, on fresh RR sets.
@@ -150,6 +154,10 @@ pub struct SelectResponse {
     /// The unit of each number above (spread in the objective's unit).
     #[serde(default)]
     pub units: crate::Units,
+    /// With `runs` ≥ 2: how the answer moves with the random seed (each run's seed set
+    /// evaluated on one common collection of RR sets; see [`select::stability`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<select::Stability>,
 }
 
 impl std::ops::Deref for SelectResponse {
@@ -252,6 +260,86 @@ impl SelectRequest {
     }
 }
 
+impl SelectRequest {
+    /// With `runs` ≥ 2, the runs with seeds `seed + 1`, ..., `seed + runs − 1` after the first
+    /// (whose seeds are `first`), and the [`select::stability`] summary of all of them; `None`
+    /// for one run. `candidates` are dense ids of `graph` (as [`SelectRequest::run_loaded`]).
+    ///
+    /// # Errors
+    /// [`reachgraph_core::Error::InvalidParameter`] for `runs` outside 1 to 64 or a seed that
+    /// overflows; as [`select::select`] and [`select::stability`].
+    pub fn run_stability(
+        &self,
+        graph: &reachgraph_core::Graph,
+        candidates: Option<Vec<u32>>,
+        first: &[u32],
+        progress: &dyn Progress,
+    ) -> Result<Option<select::Stability>> {
+        self.stability_with(
+            graph,
+            candidates,
+            first,
+            progress,
+            &|g, model, config, p| select::select(g, model, config, p),
+        )
+    }
+
+    /// Checks `runs` (1 to [`select::MAX_COMPARED_SETS`], `seed + runs − 1` in range).
+    ///
+    /// # Errors
+    /// [`reachgraph_core::Error::InvalidParameter`] naming `runs` or `seed`.
+    pub fn check_runs(&self) -> Result<usize> {
+        let runs = self.runs.unwrap_or(1);
+        if !(1..=select::MAX_COMPARED_SETS).contains(&runs) {
+            return Err(reachgraph_core::Error::invalid_parameter(
+                "runs",
+                runs,
+                format!("must be 1 to {}", select::MAX_COMPARED_SETS),
+            )
+            .into());
+        }
+        if self.seed.checked_add(runs as u64 - 1).is_none() {
+            return Err(reachgraph_core::Error::invalid_parameter(
+                "seed",
+                self.seed,
+                format!("seed + runs − 1 must fit in 64 bits for {runs} runs"),
+            )
+            .into());
+        }
+        Ok(runs)
+    }
+
+    fn stability_with(
+        &self,
+        graph: &reachgraph_core::Graph,
+        candidates: Option<Vec<u32>>,
+        first: &[u32],
+        progress: &dyn Progress,
+        selector: &Selector<'_>,
+    ) -> Result<Option<select::Stability>> {
+        let runs = self.check_runs()?;
+        if runs == 1 {
+            return Ok(None);
+        }
+        let config = self.config(candidates.clone())?;
+        let seeds: Vec<u64> = (0..runs as u64).map(|i| self.seed + i).collect();
+        let mut sets = vec![first.to_vec()];
+        for &seed in &seeds[1..] {
+            let mut ri = self.clone();
+            ri.seed = seed;
+            let c = ri.config(candidates.clone())?;
+            sets.push(selector(graph, self.model, &c, progress)?.seeds);
+        }
+        let common = select::CompareConfig::builder()
+            .objective(config.objective())
+            .sampling(*config.sampling())
+            .build()?;
+        Ok(Some(select::stability(
+            graph, self.model, &sets, &seeds, &common, progress,
+        )?))
+    }
+}
+
 impl EvaluateRequest {
     /// The core configuration this request stands for: the defaults and checks every front end
     /// (JSON, CLI, Python) shares.
@@ -349,7 +437,7 @@ fn is_csv(file: &str) -> Result<bool> {
     Ok(false)
 }
 
-fn objective(explicit: Option<RootDistribution>, target: bool) -> RootDistribution {
+pub(crate) fn objective(explicit: Option<RootDistribution>, target: bool) -> RootDistribution {
     explicit.unwrap_or(if target {
         RootDistribution::TargetWeighted
     } else {
@@ -357,7 +445,7 @@ fn objective(explicit: Option<RootDistribution>, target: bool) -> RootDistributi
     })
 }
 
-fn load_with(
+pub(crate) fn load_with(
     graph: &GraphSpec,
     costs: Option<&String>,
     target: Option<&IdList>,
@@ -395,6 +483,8 @@ pub(crate) fn run_select_with(
     progress: &dyn Progress,
     selector: &Selector<'_>,
 ) -> Result<SelectResponse> {
+    // Checked before the graph loads and the first run: a bad count should not wait for them.
+    r.check_runs()?;
     let g = load_with(&r.graph, r.costs.as_ref(), r.target.as_ref(), progress)?;
     let start = Instant::now();
     let candidates = r
@@ -402,8 +492,9 @@ pub(crate) fn run_select_with(
         .as_ref()
         .map(|c| c.resolve(&g.graph, "candidate list"))
         .transpose()?;
-    let config = r.config(candidates)?;
+    let config = r.config(candidates.clone())?;
     let s = selector(&g.graph, r.model, &config, progress)?;
+    let stability = r.stability_with(&g.graph, candidates, &s.seeds, progress, selector)?;
     let mut cum = 0.0;
     let steps = s
         .keys
@@ -424,9 +515,10 @@ pub(crate) fn run_select_with(
         graph: summary(&g),
         seeds: s.keys,
         steps,
-        units: spread_units(s.summary.objective, true),
+        units: spread_units(s.summary.objective, true, stability.is_some()),
         summary: s.summary,
         time_s: start.elapsed().as_secs_f64(),
+        stability,
     })
 }
 
@@ -441,7 +533,7 @@ pub(crate) fn run_evaluate(
     Ok(EvaluateResponse {
         graph: summary(&g),
         seeds: e.keys,
-        units: spread_units(e.summary.objective, false),
+        units: spread_units(e.summary.objective, false, false),
         summary: e.summary,
         seed: r.seed,
         time_s: start.elapsed().as_secs_f64(),
@@ -458,7 +550,11 @@ pub fn objective_unit(o: reachgraph_core::rrset::RootDistribution) -> &'static s
     }
 }
 
-fn spread_units(o: reachgraph_core::rrset::RootDistribution, select: bool) -> crate::Units {
+fn spread_units(
+    o: reachgraph_core::rrset::RootDistribution,
+    select: bool,
+    stability: bool,
+) -> crate::Units {
     let u = objective_unit(o);
     let mut pairs = vec![
         ("estimate", u),
@@ -474,6 +570,15 @@ fn spread_units(o: reachgraph_core::rrset::RootDistribution, select: bool) -> cr
             ("steps.cost", "usd"),
             ("total_cost", "usd"),
             ("approximation", "share of the optimum"),
+        ]);
+    }
+    if stability {
+        pairs.extend([
+            ("stability.run_spreads", u),
+            ("stability.spread", u),
+            ("stability.jaccard", "share of the union of two runs' seeds"),
+            ("stability.frequency.share", "share of runs"),
+            ("stability.rr_sets", "RR sets"),
         ]);
     }
     crate::units(&pairs)

@@ -18,10 +18,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub quiet: bool,
     /// Print the table as CSV (RFC 4180, one header row, units in the column names) instead of
-    /// text: reach, overlap, ladder, pick, spread, select, evaluate, margin.
+    /// text: reach, overlap, ladder, pick, spread, select, evaluate, compare, margin.
     #[arg(long, global = true)]
     pub csv: bool,
-    /// Memory limit of select, evaluate, margin, sketch stream and generate: bytes, or with a
+    /// Memory limit of select, evaluate, compare, margin, sketch stream and generate: bytes, or with a
     /// suffix K, M, G or T (e.g. 4G). Default: half the machine's memory (or of `ulimit -v`).
     #[arg(long, global = true)]
     pub memory_limit: Option<String>,
@@ -207,6 +207,10 @@ pub enum Command {
         /// Time limit in seconds (OPIM-C stops doubling; answer then depends on the machine).
         #[arg(long)]
         time_limit: Option<f64>,
+        /// Also run with seeds seed+1 ... seed+R-1 (R from 2 to 64) and summarise how the answer
+        /// moves: spread of every run on common RR sets, seed-set overlap, accounts in every run.
+        #[arg(long)]
+        runs: Option<usize>,
         /// Run on the ranks of an MPI job (under mpirun; needs a build with --features mpi);
         /// rank 0 prints the result, which equals the single-process one.
         #[arg(long)]
@@ -229,6 +233,42 @@ pub enum Command {
         #[arg(long, default_value_t = 200_000)]
         rr_sets: usize,
         /// Random seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Threads (all cores by default).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Hop horizon.
+        #[arg(long)]
+        hops: Option<u32>,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare seed sets on common RR sets: each set's expected spread and the paired difference
+    /// to the first (B minus A), with a standard error far tighter than two separate estimates.
+    Compare {
+        #[command(flatten)]
+        cascade: CascadeArgs,
+        /// A file of seed ids, one per line; give it two or more times (differences are taken
+        /// against the first).
+        #[arg(long, required = true)]
+        seeds: Vec<String>,
+        /// Target accounts or a CSV `id,target_weight` (as for select).
+        #[arg(long)]
+        target: Option<String>,
+        /// A fixed number of common RR sets (default: the adaptive rule, doubling from 131,072
+        /// sets until every difference's standard error is at most --relative-stderr of the
+        /// larger spread, at most 8,388,608 sets).
+        #[arg(long)]
+        samples: Option<u64>,
+        /// The adaptive rule's target relative standard error of the differences.
+        #[arg(long)]
+        relative_stderr: Option<f64>,
+        /// The adaptive rule's cap on RR sets.
+        #[arg(long)]
+        max_samples: Option<u64>,
+        /// Random seed (same seed, same numbers, on any number of threads).
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Threads (all cores by default).

@@ -66,6 +66,7 @@ pub fn render(resp: &Response) -> Result<String, ApiError> {
         Response::Evaluate(r) => evaluate(&r.body),
         Response::Margin(r) => margin(&r.body),
         Response::Plan(r) => plan(&r.body),
+        Response::Compare(r) => compare(&r.body),
         Response::Demo(_) => {
             return Err(ApiError::invalid(
                 "--csv: `demo` prints several different tables; use --json, or run reach, \
@@ -287,6 +288,57 @@ pub fn select(r: &SelectResponse) -> String {
             num(s.marginal_gain),
             num(s.cumulative),
             opt(s.cost),
+        ]);
+    }
+    t.finish()
+}
+
+/// One row per seed set, then one per paired difference (`kind` says which; a difference's
+/// `seed_set` is its `B minus A` label).
+pub fn compare(r: &reachgraph_api::CompareResponse) -> String {
+    let mut t = Table::new(&[
+        "kind",
+        "seed_set",
+        "seeds_accounts",
+        "unit",
+        "mean",
+        "stderr",
+        "ci95_low",
+        "ci95_high",
+        "unpaired_stderr",
+        "rr_sets",
+        "seed",
+    ]);
+    let unit = crate::render::objective_unit(r.objective);
+    for x in &r.sets {
+        let e = &x.estimate;
+        t.row([
+            "set".into(),
+            x.label.clone(),
+            x.seeds.len().to_string(),
+            unit.into(),
+            num(e.mean),
+            num(e.stderr),
+            num(e.ci95_low),
+            num(e.ci95_high),
+            String::new(),
+            r.rr_sets.to_string(),
+            r.seed.to_string(),
+        ]);
+    }
+    for d in &r.differences {
+        t.row([
+            "difference".into(),
+            d.label.clone(),
+            String::new(),
+            unit.into(),
+            num(d.mean),
+            num(d.stderr),
+            num(d.ci95_low),
+            num(d.ci95_high),
+            num(d.unpaired_stderr),
+            r.rr_sets.to_string(),
+            r.seed.to_string(),
         ]);
     }
     t.finish()

@@ -52,6 +52,7 @@ pub fn render(resp: &Response) -> String {
         Response::Margin(r) => margin(&r.body, 15),
         Response::Report(r) => report(&r.body),
         Response::Plan(r) => plan(&r.body),
+        Response::Compare(r) => compare(&r.body),
     }
 }
 
@@ -1118,6 +1119,145 @@ pub fn select(r: &SelectResponse) -> String {
         "RR store:                        {:.1} MiB (peak {:.1} MiB)",
         r.rr_store_bytes as f64 / (1 << 20) as f64,
         r.peak_rr_bytes as f64 / (1 << 20) as f64
+    );
+    if let Some(st) = &r.stability {
+        stability(&mut s, st, unit);
+    }
+    s
+}
+
+/// The `--runs` section: how the answer moves with the random seed.
+fn stability(s: &mut String, st: &reachgraph_core::select::Stability, unit: &str) {
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "stability over {} runs (seeds {} to {}), each run's seeds estimated on the same {} RR sets:",
+        st.runs,
+        st.seeds.first().copied().unwrap_or_default(),
+        st.seeds.last().copied().unwrap_or_default(),
+        thousands(st.rr_sets)
+    );
+    let sp = &st.spread;
+    let _ = writeln!(
+        s,
+        "  expected spread:   mean {:.1}, sd {:.1}, min {:.1}, max {:.1} {unit} (each ± at most {:.1} RR sampling error)",
+        sp.mean, sp.sd, sp.min, sp.max, sp.max_stderr
+    );
+    let _ = writeln!(
+        s,
+        "  seed-set overlap:  Jaccard mean {:.3}, min {:.3} (over every pair of runs)",
+        st.jaccard.mean, st.jaccard.min
+    );
+    let every: Vec<String> = st.in_every_run.iter().map(|k| k.to_string()).collect();
+    let _ = writeln!(
+        s,
+        "  in every run:      {} accounts{}{}",
+        every.len(),
+        if every.is_empty() { "" } else { ": " },
+        every.join(", ")
+    );
+    // Accounts of one run only are counted, not listed (the JSON lists every account).
+    let several: Vec<_> = st.frequency.iter().filter(|f| f.runs > 1).collect();
+    let single = st.frequency.len() - several.len();
+    if !several.is_empty() {
+        let _ = writeln!(
+            s,
+            "  {:<24} {:>6} {:>8}",
+            "account", "runs", "share of runs"
+        );
+    }
+    for f in several {
+        let _ = writeln!(
+            s,
+            "  {:<24} {:>6} {:>8}",
+            f.account.to_string(),
+            f.runs,
+            pct(f.share)
+        );
+    }
+    if single > 0 {
+        let _ = writeln!(
+            s,
+            "  and {single} accounts chosen by one run each (all in --json: stability.frequency)"
+        );
+    }
+}
+
+/// Seed sets compared on common RR sets.
+pub fn compare(r: &reachgraph_api::CompareResponse) -> String {
+    let mut s = String::new();
+    let unit = objective_unit(r.objective);
+    graph_line(&mut s, &r.graph);
+    let _ = writeln!(
+        s,
+        "{} model, expected spread counted in {unit} (modelled: RR-set estimate, seeds included)",
+        r.model.name().to_uppercase()
+    );
+    let _ = writeln!(s);
+    let w = r
+        .sets
+        .iter()
+        .map(|x| x.label.chars().count())
+        .chain(r.differences.iter().map(|d| d.label.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let _ = writeln!(
+        s,
+        "{:<w$}  {:>6}  {:>12}  {:>10}  {:>25}",
+        "seed set", "seeds", "spread", "stderr", "95% interval"
+    );
+    for x in &r.sets {
+        let e = &x.estimate;
+        let _ = writeln!(
+            s,
+            "{:<w$}  {:>6}  {:>12.1}  {:>10.2}  {:>25}",
+            x.label,
+            x.seeds.len(),
+            e.mean,
+            e.stderr,
+            format!("{:.1} – {:.1}", e.ci95_low, e.ci95_high)
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "{:<w$}  {:>12}  {:>14}  {:>16}  {:>25}",
+        "difference (paired)", "mean", "paired stderr", "unpaired stderr", "95% interval"
+    );
+    for d in &r.differences {
+        let _ = writeln!(
+            s,
+            "{:<w$}  {:>+12.1}  {:>14.2}  {:>16.2}  {:>25}",
+            d.label,
+            d.mean,
+            d.stderr,
+            d.unpaired_stderr,
+            format!("{:.1} – {:.1}", d.ci95_low, d.ci95_high)
+        );
+    }
+    let _ = writeln!(s);
+    let rule = match r.rule {
+        reachgraph_core::select::SetsRule::Fixed => "fixed (--samples)".to_string(),
+        reachgraph_core::select::SetsRule::AdaptiveTarget => format!(
+            "adaptive: every paired stderr ≤ {} of the larger spread",
+            pct(r.target_relative_stderr.unwrap_or_default())
+        ),
+        reachgraph_core::select::SetsRule::AdaptiveCap => format!(
+            "adaptive: stopped at the cap before every paired stderr reached {} of the larger spread",
+            pct(r.target_relative_stderr.unwrap_or_default())
+        ),
+    };
+    let _ = writeln!(
+        s,
+        "common RR sets: {} ({rule}), seed {}, {:.3} s",
+        thousands(r.rr_sets),
+        r.seed,
+        r.time_s
+    );
+    let _ = writeln!(
+        s,
+        "paired: every set is estimated on the same RR sets, so only sets met by exactly one of two seed sets add to the difference's error"
     );
     s
 }

@@ -4,8 +4,9 @@ use crate::args::{CascadeArgs, Command, GraphArgs, MarginArgs, SketchCommand};
 use reachgraph_api::load::{GraphSpec, IdList};
 use reachgraph_api::margin::{MarginRequest, VotersPerPerson};
 use reachgraph_api::{
-    parse_request, sketch, ApiError, BudgetPickRequest, DemoRequest, EvaluateRequest,
-    LadderRequest, OverlapRequest, ReachRequest, Request, SelectRequest, SpreadRequest,
+    parse_request, sketch, ApiError, BudgetPickRequest, CompareRequest, DemoRequest,
+    EvaluateRequest, LadderRequest, OverlapRequest, ReachRequest, Request, SelectRequest,
+    SpreadRequest,
 };
 use reachgraph_core::cascade::Model;
 use reachgraph_core::io::EdgeFormat;
@@ -268,6 +269,7 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             hops,
             max_rr_sets,
             time_limit,
+            runs,
             distributed: _,
             json,
         } => {
@@ -309,6 +311,7 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
                     max_rr_sets,
                     time_limit_s: time_limit,
                     memory_limit_bytes: None,
+                    runs,
                 }),
                 json,
             )
@@ -332,6 +335,44 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
                     target: target.map(list),
                     objective: None,
                     rr_sets,
+                    seed,
+                    threads,
+                    hops,
+                    memory_limit_bytes: None,
+                }),
+                json,
+            )
+        }
+        Command::Compare {
+            cascade,
+            seeds,
+            target,
+            samples,
+            relative_stderr,
+            max_samples,
+            seed,
+            threads,
+            hops,
+            json,
+        } => {
+            if seeds.len() < 2 {
+                return Err(ApiError::invalid(format!(
+                    "compare needs at least two seed files (--seeds A.txt --seeds B.txt); got {}",
+                    seeds.len()
+                )));
+            }
+            let (spec, model) = cascade.resolve()?;
+            (
+                Request::Compare(CompareRequest {
+                    graph: spec,
+                    model,
+                    seed_sets: seeds.into_iter().map(list).collect(),
+                    labels: None,
+                    target: target.map(list),
+                    objective: None,
+                    rr_sets: samples,
+                    max_rr_sets: max_samples,
+                    relative_stderr,
                     seed,
                     threads,
                     hops,
@@ -377,11 +418,12 @@ pub fn set_memory_limit(req: &mut Request, limit: u64) -> Result<(), ApiError> {
     let slot = match req {
         Request::Select(r) => &mut r.memory_limit_bytes,
         Request::Evaluate(r) => &mut r.memory_limit_bytes,
+        Request::Compare(r) => &mut r.memory_limit_bytes,
         Request::SketchStream(r) => &mut r.memory_limit_bytes,
         Request::Margin(r) => &mut r.memory_limit_bytes,
         _ => {
             return Err(ApiError::invalid(
-                "--memory-limit applies to select, evaluate, margin, sketch stream and                  generate; this command does not use it",
+                "--memory-limit applies to select, evaluate, compare, margin, sketch stream and                  generate; this command does not use it",
             ))
         }
     };

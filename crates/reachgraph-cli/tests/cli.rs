@@ -1214,3 +1214,112 @@ fn margin_text_csv_and_chart_of_the_cost_curve() {
     assert_eq!(code, 2);
     assert!(err.contains("--table"), "{err}");
 }
+
+#[test]
+fn compare_prints_sets_and_paired_differences_as_text_csv_and_json() {
+    let dir = std::path::Path::new(ROOT).join("target/cli-compare");
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("a.txt");
+    let b = dir.join("b.txt");
+    std::fs::write(&a, "ig_star\nx_d\n").unwrap();
+    std::fs::write(&b, "# the second set\nig_star\nig_c\n").unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let base = [
+        "compare",
+        "--graph",
+        G,
+        "--attributes",
+        ATTRS,
+        "--weights",
+        "const:0.5",
+        "--seeds",
+        a,
+        "--seeds",
+        b,
+        "--seed",
+        "3",
+        "--samples",
+        "20000",
+    ];
+    let v = json(&[&base[..], &["--json"]].concat());
+    assert_eq!(v["sets"][0]["label"], a);
+    assert_eq!(v["difference"]["second"], 1);
+    assert!(v["sets"][1]["stderr"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["rr_sets"], 20000);
+    assert!(v["provenance"]["graph_hash"].is_string());
+    // Text: the sets, the difference with both standard errors, the unit.
+    let (code, out, err) = reachgraph(&base);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("graph people"), "{out}");
+    assert!(
+        out.contains("paired stderr") && out.contains("unpaired stderr"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("{b} minus {a}")), "{out}");
+    // CSV: two set rows and one difference row, with the numbers of the JSON.
+    let (code, out, err) = reachgraph(&[&base[..], &["--csv"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let (h, rows) = parse_csv(&out);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2][col(&h, "kind")], "difference");
+    let m: f64 = rows[2][col(&h, "mean")].parse().unwrap();
+    assert_eq!(m, v["difference"]["mean"].as_f64().unwrap());
+    // One seed file, or an unknown account (named with its file and line), are errors.
+    let (code, _, err) = reachgraph(&["compare", "--graph", G, "--weights", "wc", "--seeds", a]);
+    assert_eq!(code, 2);
+    assert!(err.contains("at least two seed files"), "{err}");
+    std::fs::write(dir.join("bad.txt"), "ig_star\nnot_an_account\n").unwrap();
+    let bad = dir.join("bad.txt");
+    let (code, _, err) = reachgraph(&[
+        "compare",
+        "--graph",
+        G,
+        "--weights",
+        "wc",
+        "--seeds",
+        a,
+        "--seeds",
+        bad.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("bad.txt:2") && err.contains("not_an_account"),
+        "{err}"
+    );
+}
+
+#[test]
+fn select_runs_prints_a_stability_section() {
+    let (code, out, err) = reachgraph(&[
+        "select",
+        "--graph",
+        G,
+        "--weights",
+        "const:0.5",
+        "-k",
+        "2",
+        "--seed",
+        "1",
+        "--runs",
+        "3",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("stability over 3 runs (seeds 1 to 3)"),
+        "{out}"
+    );
+    assert!(out.contains("Jaccard mean"), "{out}");
+    let (code, _, err) = reachgraph(&[
+        "select",
+        "--graph",
+        G,
+        "--weights",
+        "wc",
+        "-k",
+        "2",
+        "--runs",
+        "0",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("runs"), "{err}");
+}

@@ -23,9 +23,10 @@ use error::{api_err, core_err, invalid};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use reachgraph_api::compare_api::compare_response;
 use reachgraph_api::load::{GraphSpec, ScenarioSpec};
 use reachgraph_api::margin::{self, MarginRequest};
-use reachgraph_api::{EvaluateRequest, SelectRequest, SpreadRequest};
+use reachgraph_api::{summary_of, CompareRequest, EvaluateRequest, SelectRequest, SpreadRequest};
 use reachgraph_core::attrs::{Categorical, Tier};
 use reachgraph_core::cascade::Model;
 use reachgraph_core::comm::Local;
@@ -38,6 +39,38 @@ use std::sync::{Arc, RwLock};
 
 /// A selection as a dict: the core's fields, seeds as external ids, and `mean`/`stderr` of the
 /// out-of-sample estimate.
+/// What a `compare` on an in-memory graph ran on, as a JSON `compare` response records it:
+/// the package version, the graph's content hash and weights, model, seed, and the request
+/// with the seed sets by id (no graph path: the graph was built in Python).
+fn compare_provenance(
+    g: &Graph,
+    r: &CompareRequest,
+    c: &reachgraph_core::select::Comparison,
+) -> reachgraph_api::provenance::Provenance {
+    use reachgraph_api::provenance::{graph_hash, Provenance, PACKAGE_VERSION};
+    let mut rr = r.clone();
+    rr.seed_sets = c
+        .sets
+        .iter()
+        .map(|s| reachgraph_api::load::IdList::Inline(s.seeds.clone()))
+        .collect();
+    let mut parameters = serde_json::to_value(&rr).unwrap_or_default();
+    if let Some(o) = parameters.as_object_mut() {
+        for k in ["graph", "threads", "memory_limit_bytes"] {
+            o.remove(k);
+        }
+        o.insert("type".into(), "compare".into());
+    }
+    Provenance {
+        version: PACKAGE_VERSION.to_string(),
+        graph_hash: Some(graph_hash(g)),
+        weights: serde_json::to_value(g.weight_scheme()).ok(),
+        model: serde_json::to_value(r.model).ok(),
+        seed: Some(r.seed.into()),
+        parameters,
+    }
+}
+
 fn selection_dict<'py>(py: Python<'py>, s: &Selection) -> PyResult<Bound<'py, PyAny>> {
     let d = to_py(py, s)?;
     d.set_item("seeds", to_py(py, &s.keys)?)?;
@@ -621,7 +654,7 @@ impl PyGraph {
     }
 
     /// Seed selection (influence maximization): OPIM-C or IMM with a certified ratio.
-    #[pyo3(signature = (k=None, budget=None, model="ic", weights=None, epsilon=0.1, delta=None, mode="guarantee", algorithm="opim_c", objective=None, candidates=None, seed=0, threads=None, hops=None, tolerance=None, max_rr_sets=None, time_limit_s=None, memory_limit_bytes=None, progress=None))]
+    #[pyo3(signature = (k=None, budget=None, model="ic", weights=None, epsilon=0.1, delta=None, mode="guarantee", algorithm="opim_c", objective=None, candidates=None, seed=0, threads=None, hops=None, tolerance=None, max_rr_sets=None, time_limit_s=None, memory_limit_bytes=None, progress=None, runs=None))]
     #[allow(clippy::too_many_arguments)]
     fn select<'py>(
         &self,
@@ -644,6 +677,7 @@ impl PyGraph {
         time_limit_s: Option<f64>,
         memory_limit_bytes: Option<u64>,
         progress: Option<Py<PyAny>>,
+        runs: Option<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let g = self.apply_weights(py, weights)?;
         let model: Model = model.parse().map_err(core_err)?;
@@ -669,6 +703,7 @@ impl PyGraph {
             max_rr_sets,
             time_limit_s,
             memory_limit_bytes,
+            runs,
         };
         if k.is_some() == budget.is_some() {
             // Checked here rather than by the request, whose message names the JSON fields.
@@ -676,10 +711,79 @@ impl PyGraph {
                 "give exactly one of k= (a number of accounts) or budget=",
             ));
         }
-        let r = runtime::run(py, threads, progress, |p| {
-            r.run_loaded(&g, candidates, p).map_err(api_err)
+        r.check_runs().map_err(api_err)?;
+        let (sel, stability) = runtime::run(py, threads, progress, |p| {
+            let s = r.run_loaded(&g, candidates.clone(), p).map_err(api_err)?;
+            let st = r
+                .run_stability(&g, candidates, &s.seeds, p)
+                .map_err(api_err)?;
+            Ok((s, st))
         })?;
-        selection_dict(py, &r)
+        let d = selection_dict(py, &sel)?;
+        if let Some(st) = stability {
+            d.set_item("stability", to_py(py, &st)?)?;
+        }
+        Ok(d)
+    }
+
+    /// Seed sets compared on common RR sets (see `reachgraph.Graph.compare`).
+    #[pyo3(signature = (sets, model="ic", weights=None, objective=None, samples=None, relative_stderr=None, max_samples=None, seed=0, threads=None, hops=None, labels=None, progress=None, memory_limit_bytes=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn compare<'py>(
+        &self,
+        py: Python<'py>,
+        sets: Vec<Bound<'py, PyAny>>,
+        model: &str,
+        weights: Option<&str>,
+        objective: Option<&str>,
+        samples: Option<u64>,
+        relative_stderr: Option<f64>,
+        max_samples: Option<u64>,
+        seed: u64,
+        threads: Option<usize>,
+        hops: Option<u32>,
+        labels: Option<Vec<String>>,
+        progress: Option<Py<PyAny>>,
+        memory_limit_bytes: Option<u64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if sets.len() < 2 {
+            return Err(invalid(format!(
+                "compare needs at least 2 seed sets, got {}",
+                sets.len()
+            )));
+        }
+        let g = self.apply_weights(py, weights)?;
+        let ids = sets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| resolve_ids(&g, s, &format!("seed set {}", i + 1)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let r = CompareRequest {
+            graph: in_memory(),
+            model: model.parse().map_err(core_err)?,
+            seed_sets: vec![passed_apart(); sets.len()],
+            labels,
+            target: None,
+            objective: objective.map(|o| named(o, "objective")).transpose()?,
+            rr_sets: samples,
+            max_rr_sets: max_samples,
+            relative_stderr,
+            seed,
+            // Sizes the runtime pool instead, which every phase (not only sampling) runs in.
+            threads: None,
+            hops,
+            memory_limit_bytes,
+        };
+        let labels = r.labels().map_err(api_err)?;
+        r.config().map_err(api_err)?;
+        let c = runtime::run(py, threads, progress, |p| {
+            r.run_loaded(&g, &ids, p).map_err(api_err)
+        })?;
+        let provenance = compare_provenance(&g, &r, &c);
+        let resp = compare_response(summary_of(&g, &self.report), &labels, c);
+        let d = to_py(py, &resp)?;
+        d.set_item("provenance", to_py(py, &provenance)?)?;
+        Ok(d)
     }
 
     /// The spread estimate of a seed set on fresh RR sets (as `reachgraph evaluate`).

@@ -76,6 +76,7 @@
 //! ```
 
 mod baseline;
+mod compare;
 mod cover;
 mod distributed;
 mod imm;
@@ -86,6 +87,11 @@ mod store;
 pub use baseline::{
     degree_discount, mean_probability, pagerank, random_seeds, BaselineParameters, PageRank,
     BASELINE_SETS, PAGERANK_DAMPING, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANCE,
+};
+pub use compare::{
+    compare, stability, AccountShare, CompareConfig, CompareConfigBuilder, Comparison, Difference,
+    JaccardSummary, RunSpread, SetSpread, SetsRule, Stability, ADAPTIVE_MAX_SETS,
+    ADAPTIVE_START_SETS, DEFAULT_RELATIVE_STDERR, MAX_COMPARED_SETS,
 };
 pub use distributed::{select_distributed, select_distributed_stats};
 pub use mc::{mc_greedy, McGreedy};

@@ -57,6 +57,8 @@ ProgressCallback = Callable[[str, int, int], Any]
 
 __all__ = [
     "Graph",
+    "Comparison",
+    "compare",
     "Sketches",
     "sketch_error",
     "Result",
@@ -329,6 +331,13 @@ class Result:
         """The unit of each field that has one (e.g. ``{"unique_people": "graph people"}``)."""
         return {k: u for k, u in self._units.items() if k in self._data}
 
+    @property
+    def provenance(self) -> Optional[Dict[str, Any]]:
+        """Where the result came from (package ``version``, ``graph_hash``, ``weights``,
+        ``model``, ``seed``, ``parameters``) for results built from a JSON response (and
+        ``compare``); None when the result carries none."""
+        return self._data.get("provenance")
+
     def _unit(self, key: str) -> str:
         u = self._units.get(key)
         return f" {u}" if u else ""
@@ -349,6 +358,44 @@ class Result:
             for k, v in self._scalars()
         )
         return f"<table><caption>{html.escape(self._title)}</caption>{rows}</table>"
+
+
+def _pyplot():
+    """matplotlib's pyplot, or a clear error naming the install command (plots are optional)."""
+    try:
+        import matplotlib.pyplot as plt  # noqa: WPS433 (optional dependency, imported on use)
+    except ImportError as e:  # pragma: no branch
+        raise ImportError(
+            "plot() needs matplotlib, which reachgraph does not install: pip install matplotlib"
+        ) from e
+    return plt
+
+
+def _axes(ax: Any) -> Any:
+    """``ax``, or a new figure's axes."""
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def _ladder_plot(ax: Any, added: List[float], reached: List[float], err: Optional[List[float]],
+                 unit: str, title: str) -> Any:
+    ax = _axes(ax)
+    x = list(range(0, len(reached) + 1))
+    y = [0.0] + list(reached)
+    ax.plot(x, y, marker="o", label="distinct reach")
+    if err is not None:
+        lo = [0.0] + [r - e for r, e in zip(reached, err)]
+        hi = [0.0] + [r + e for r, e in zip(reached, err)]
+        ax.fill_between(x, lo, hi, alpha=0.25, label="error bound")
+    ax.plot(x, [0.0] + list(np.cumsum(added)), linestyle="--", color="grey",
+            label="sum of each account's own gain")
+    ax.set_xlabel("accounts added (pick order)")
+    ax.set_ylabel(f"distinct {unit} reached")
+    ax.set_title(title)
+    ax.legend()
+    return ax
 
 
 def _rebuild_result(cls: type, data: Dict[str, Any], extra: Dict[str, Any]) -> "Result":
@@ -442,6 +489,26 @@ class Overlap(Result):
         )
         return f"<table><caption>Jaccard overlap</caption><tr><th></th>{head}</tr>{body}</table>"
 
+    def plot(self, ax: Any = None, matrix: str = "jaccard") -> Any:
+        """A heatmap of one overlap matrix (``jaccard``, ``containment`` or ``shared``) with the
+        accounts as labels; returns the matplotlib Axes (needs matplotlib)."""
+        m = self._data.get(matrix) if isinstance(matrix, str) else None
+        if not isinstance(m, np.ndarray) or m.ndim != 2:
+            names = sorted(k for k, v in self._data.items() if isinstance(v, np.ndarray) and v.ndim == 2)
+            raise InvalidParameterError(f"matrix={matrix!r}: expected one of {names}")
+        ax = _axes(ax)
+        im = ax.imshow(m, cmap="viridis")
+        labels = [str(a) for a in self._data["accounts"]]
+        ax.set_xticks(range(len(labels)))
+        ax.set_xticklabels(labels, rotation=90)
+        ax.set_yticks(range(len(labels)))
+        ax.set_yticklabels(labels)
+        unit = {"jaccard": "share of the union", "containment": "share of the row's followers",
+                "shared": "graph people"}.get(matrix, "")
+        ax.figure.colorbar(im, ax=ax, label=f"{matrix} ({unit})" if unit else matrix)
+        ax.set_title(f"audience overlap: {matrix}")
+        return ax
+
 
 class Ladder(Result):
     """A greedy reach ladder or budgeted pick: accounts in pick order with marginal gains."""
@@ -471,6 +538,14 @@ class Ladder(Result):
         head = "".join(f"<th>{c}</th>" for c in cols)
         return f"<table><caption>{html.escape(self._title)}</caption><tr>{head}</tr>{rows}</table>"
 
+    def plot(self, ax: Any = None) -> Any:
+        """Distinct graph people reached against accounts added in pick order (measured), with
+        the sum of each account's own gain for contrast; returns the matplotlib Axes."""
+        steps = self._data["steps"]
+        return _ladder_plot(ax, [s["marginal_people"] for s in steps],
+                            [s["cumulative_people"] for s in steps], None, "graph people",
+                            self._title)
+
 
 class BudgetPick(Ladder):
     """The best accounts for a budget."""
@@ -495,6 +570,13 @@ class SpreadResult(Result):
     _title = "spread"
     _units = {"mean": "graph people", "stderr": "graph people", "trials": "trials"}
 
+    def plot(self, ax: Any = None) -> Any:
+        """A bar of the expected spread in graph people with its 95% interval (Monte Carlo);
+        returns the matplotlib Axes."""
+        e = self._data["people"]
+        return _estimate_bar(ax, [("seed set", e["mean"], e["stderr"])], "graph people",
+                             "Monte Carlo spread")
+
     def _scalars(self) -> List[tuple]:
         out = super()._scalars()
         for k in ("people", "accounts", "target_weight"):
@@ -503,6 +585,37 @@ class SpreadResult(Result):
                 unit = {"people": "graph people", "accounts": "accounts", "target_weight": "target weight"}[k]
                 out.append((f"{k} 95% CI", f"[{e['ci95_low']:,.2f}, {e['ci95_high']:,.2f}] {unit}"))
         return out
+
+
+def _estimate_bar(ax: Any, bars: List[tuple], unit: str, title: str) -> Any:
+    """Bars of estimates ``(label, mean, stderr)`` with 95% intervals."""
+    ax = _axes(ax)
+    labels = [b[0] for b in bars]
+    ax.bar(range(len(bars)), [b[1] for b in bars], yerr=[1.96 * b[2] for b in bars], capsize=6,
+           color="tab:blue", alpha=0.8)
+    ax.set_xticks(range(len(bars)))
+    ax.set_xticklabels(labels)
+    ax.set_ylabel(f"expected spread ({unit}, modelled)")
+    ax.set_title(title + " (bars: 95% interval)")
+    return ax
+
+
+def _spread_plot(self: Result, ax: Any, unit: str, title: str) -> Any:
+    curve = self._data.get("steps")
+    if curve:
+        ax = _axes(ax)
+        cum = [s["cumulative"] for s in curve]
+        ax.plot(range(0, len(cum) + 1), [0.0] + cum, marker="o", label="in-sample spread (greedy)")
+        e = self._data["estimate"]
+        ax.errorbar([len(cum)], [e["mean"]], yerr=[1.96 * e["stderr"]], fmt="s", color="tab:red",
+                    capsize=6, label="out-of-sample estimate, 95% interval")
+        ax.set_xlabel("seeds added (pick order)")
+        ax.set_ylabel(f"expected spread ({unit}, modelled)")
+        ax.set_title(title)
+        ax.legend()
+        return ax
+    e = self._data.get("estimate") or self._data.get("people")
+    return _estimate_bar(ax, [("seed set", e["mean"], e["stderr"])], unit, title)
 
 
 class Selection(Result):
@@ -531,6 +644,16 @@ class Selection(Result):
             rows.append(row)
         return _table(rows)
 
+    def plot(self, ax: Any = None) -> Any:
+        """The spread curve (cumulative in-sample spread per seed in pick order, with the
+        out-of-sample estimate and its 95% interval at the end); returns the matplotlib Axes."""
+        steps = None
+        if "marginal_gains" in self._data:
+            cum = np.cumsum(self._data["marginal_gains"]).tolist()
+            steps = [{"cumulative": c} for c in cum]
+        view = Result(dict(self._data, steps=steps))
+        return _spread_plot(view, ax, self._units["mean"], "seed selection")
+
     def _scalars(self) -> List[tuple]:
         out = super()._scalars()
         e = self._data["estimate"]
@@ -548,6 +671,97 @@ class Evaluation(Result):
     def _units(self) -> Dict[str, str]:  # type: ignore[override]
         u = _OBJECTIVE_UNITS.get(str(self._data.get("objective")), "objective units")
         return {"mean": u, "stderr": u, "rr_sets": "RR sets"}
+
+
+class Comparison(Result):
+    """Seed sets compared on common RR sets (as ``reachgraph compare --json``): ``sets`` (per
+    set ``label``, ``seeds``, ``mean``, ``stderr``, 95% interval), ``difference`` (the second
+    set minus the first: ``mean``, paired ``stderr``, ``unpaired_stderr`` for contrast) and
+    ``differences`` (every later set minus the first), ``rr_sets`` and the ``rule`` that chose
+    their number. Spreads are modelled expected graph people (RR-set estimates, seeds
+    included) unless ``objective`` says otherwise."""
+
+    _title = "paired comparison (common RR sets)"
+
+    @property
+    def _units(self) -> Dict[str, str]:  # type: ignore[override]
+        return {"rr_sets": "RR sets", "time_s": "seconds"}
+
+    @property
+    def unit(self) -> str:
+        """The unit of every spread and difference (e.g. ``"graph people"``)."""
+        return _OBJECTIVE_UNITS.get(str(self._data.get("objective")), "objective units")
+
+    def to_pandas(self):
+        """One row per seed set, then one per difference (``kind`` says which)."""
+        rows = []
+        for x in self._data["sets"]:
+            rows.append({"kind": "set", "label": x["label"], "seeds": len(x["seeds"]),
+                         "mean": x["mean"], "stderr": x["stderr"], "ci95_low": x["ci95_low"],
+                         "ci95_high": x["ci95_high"], "unpaired_stderr": None, "unit": self.unit})
+        for d in self._data["differences"]:
+            rows.append({"kind": "difference", "label": d["label"], "seeds": None,
+                         "mean": d["mean"], "stderr": d["stderr"], "ci95_low": d["ci95_low"],
+                         "ci95_high": d["ci95_high"], "unpaired_stderr": d["unpaired_stderr"],
+                         "unit": self.unit})
+        return _table(rows)
+
+    def _scalars(self) -> List[tuple]:
+        out = [(k, v) for k, v in super()._scalars() if k not in ("time_s",)]
+        u = self.unit
+        for x in self._data["sets"]:
+            out.append((x["label"], f"{x['mean']:,.2f} ± {x['stderr']:,.2f} {u}"))
+        for d in self._data["differences"]:
+            out.append((d["label"], f"{d['mean']:+,.2f} ± {d['stderr']:,.2f} {u} (paired; unpaired ± {d['unpaired_stderr']:,.2f})"))
+        return out
+
+    def plot(self, ax: Any = None) -> Any:
+        """Each set's spread with its 95% interval (left) and each difference to the first set
+        with its paired 95% interval beside the unpaired one (right; only this panel when
+        ``ax`` is given); returns the Axes of the differences. Needs matplotlib."""
+        return _comparison_plot(self, ax)
+
+    def _repr_html_(self) -> str:
+        u = html.escape(self.unit)
+        head = ("<tr><th style='text-align:left'>seed set</th><th>seeds</th><th>mean</th>"
+                "<th>stderr</th><th>95% interval</th><th>unpaired stderr</th></tr>")
+        rows = []
+        for x in self._data["sets"]:
+            rows.append(f"<tr><td style='text-align:left'>{html.escape(str(x['label']))}</td>"
+                        f"<td>{len(x['seeds'])}</td><td>{x['mean']:,.2f}</td><td>{x['stderr']:,.2f}</td>"
+                        f"<td>{x['ci95_low']:,.2f} – {x['ci95_high']:,.2f}</td><td></td></tr>")
+        for d in self._data["differences"]:
+            rows.append(f"<tr><td style='text-align:left'>{html.escape(str(d['label']))}</td><td></td>"
+                        f"<td>{d['mean']:+,.2f}</td><td>{d['stderr']:,.2f}</td>"
+                        f"<td>{d['ci95_low']:,.2f} – {d['ci95_high']:,.2f}</td><td>{d['unpaired_stderr']:,.2f}</td></tr>")
+        cap = html.escape(f"{self._title}: {u}, {self._data['rr_sets']:,} RR sets")
+        return f"<table><caption>{cap}</caption>{head}{''.join(rows)}</table>"
+
+
+def _comparison_plot(self: "Comparison", ax: Any = None) -> Any:
+    """Left: each set's spread with its 95% interval. Right (a second Axes beside it when
+    ``ax`` is None): each difference to the first set with its paired 95% interval and, lighter,
+    the unpaired one. Returns the Axes of the differences (or ``ax``)."""
+    plt = _pyplot()
+    u = self.unit
+    if ax is None:
+        fig, (left, ax) = plt.subplots(1, 2, figsize=(10, 4))
+        sets = self._data["sets"]
+        _estimate_bar(left, [(x["label"], x["mean"], x["stderr"]) for x in sets], u, "seed sets")
+    diffs = self._data["differences"]
+    x = np.arange(len(diffs))
+    ax.bar(x, [d["mean"] for d in diffs], color="tab:green", alpha=0.8)
+    ax.errorbar(x - 0.1, [d["mean"] for d in diffs], yerr=[1.96 * d["unpaired_stderr"] for d in diffs],
+                fmt="none", ecolor="grey", capsize=5, label="unpaired 95% interval")
+    ax.errorbar(x + 0.1, [d["mean"] for d in diffs], yerr=[1.96 * d["stderr"] for d in diffs],
+                fmt="none", ecolor="black", capsize=5, label="paired 95% interval (common RR sets)")
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.set_xticks(x)
+    ax.set_xticklabels([d["label"] for d in diffs])
+    ax.set_ylabel(f"difference in expected spread ({u}, modelled)")
+    ax.set_title("paired differences")
+    ax.legend()
+    return ax
 
 
 class MarginResult(Result):
@@ -572,6 +786,24 @@ class MarginResult(Result):
             out.append((f"EV for side A ({k} campaign), mean", f"{n['ev_a'][k]['mean']:.1f}"))
             out.append((f"P(majority) {k}", f"{n['p_majority'][k]:.4f}"))
         return out
+
+    def plot(self, ax: Any = None) -> Any:
+        """Side A's electoral-vote distribution over the draws without and with the campaign
+        (modelled), with the majority line; returns the matplotlib Axes."""
+        ax = _axes(ax)
+        ev = self._data["national"]["ev_a"]
+        for k, color in (("without", "tab:grey"), ("with", "tab:blue")):
+            counts = np.asarray(ev[k]["counts"], dtype=float)
+            share = counts / max(counts.sum(), 1.0)
+            ax.step(np.arange(len(counts)), share, where="mid", color=color,
+                    label=f"{k} campaign (mean {ev[k]['mean']:.1f})")
+        total = len(ev["without"]["counts"]) - 1
+        ax.axvline(total // 2 + 1, color="red", linestyle=":", label=f"majority ({total // 2 + 1})")
+        ax.set_xlabel("electoral votes for side A")
+        ax.set_ylabel("share of draws")
+        ax.set_title("electoral votes (modelled)")
+        ax.legend()
+        return ax
 
     def _repr_html_(self) -> str:
         head = super()._repr_html_()
@@ -999,6 +1231,7 @@ class Graph:
         time_limit_s: Optional[float] = None,
         memory_limit_bytes: Optional[int] = None,
         progress: Optional[ProgressCallback] = None,
+        runs: Optional[int] = None,
     ) -> Selection:
         """The accounts that maximize expected spread: ``k`` of them, or within a ``budget``
         (costs from the ``cost`` attribute). OPIM-C (default) or IMM stop with a certified ratio
@@ -1006,7 +1239,11 @@ class Graph:
         keeps sampling while the out-of-sample estimate still improves. ``objective`` is
         ``"people"`` (default), ``"uniform"`` (accounts) or ``"target_weighted"`` (the
         ``target_weight`` attribute). Same ``seed``, same seeds on any ``threads``; equals
-        ``reachgraph select`` with the same flags.
+        ``reachgraph select`` with the same flags. With ``runs=R`` (2 to 64) the selection is
+        also run with seeds ``seed + 1`` ... ``seed + R - 1`` and the result gains
+        ``stability``: every run's spread on common RR sets (``spread``: mean, sd, min, max),
+        the seed sets' pairwise ``jaccard`` overlap, ``in_every_run`` and each account's
+        ``frequency``; the seeds returned are those of ``seed``.
 
         >>> g = Graph.from_arrays(np.array([1, 1, 2]), np.array([2, 3, 4]), probabilities=np.array([1.0, 1.0, 1.0], dtype=np.float32))
         >>> g.select(k=1, seed=1).seeds
@@ -1033,6 +1270,58 @@ class Graph:
                 _opt_number("time_limit_s", time_limit_s),
                 _opt_whole("memory_limit_bytes", memory_limit_bytes),
                 _callback(progress),
+                _opt_whole("runs", runs),
+            )
+        )
+
+    def compare(
+        self,
+        sets: Sequence[Ids],
+        model: str = "ic",
+        weights: Optional[str] = None,
+        objective: Optional[str] = None,
+        samples: Optional[int] = None,
+        relative_stderr: Optional[float] = None,
+        max_samples: Optional[int] = None,
+        seed: int = 0,
+        threads: Optional[int] = None,
+        hops: Optional[int] = None,
+        labels: Optional[Sequence[str]] = None,
+        progress: Optional[ProgressCallback] = None,
+        memory_limit_bytes: Optional[int] = None,
+    ) -> Comparison:
+        """Compares two or more seed sets on common RR sets, as ``reachgraph compare``: each
+        set's expected spread and every later set minus the first with its *paired* standard
+        error (only RR sets met by exactly one of the two sets add to it, so it is far tighter
+        than two separate estimates; ``unpaired_stderr`` is given for contrast). ``samples``
+        fixes the number of RR sets; by default it doubles from 131,072 until every paired
+        standard error is at most ``relative_stderr`` (0.002) of the larger spread, at most
+        ``max_samples`` (8,388,608). Same ``seed``, same numbers on any ``threads``.
+
+        >>> g = Graph.from_arrays(np.array([1, 1, 2]), np.array([2, 3, 4]), probabilities=np.array([1.0, 1.0, 1.0], dtype=np.float32))
+        >>> c = g.compare([[2], [1]], samples=10_000)
+        >>> round(c.difference["mean"]), c.rr_sets
+        (2, 10000)
+        """
+        if isinstance(sets, (str, bytes)) or not isinstance(sets, Sequence):
+            raise InvalidParameterError(f"sets: expected a list of seed lists, got {type(sets).__name__}")
+        if labels is not None and (isinstance(labels, str) or not all(isinstance(x, str) for x in labels)):
+            raise InvalidParameterError("labels: expected a list of strings, one per seed set")
+        return Comparison(
+            self._g.compare(
+                [_ids_arg(s, f"sets[{i}]") for i, s in enumerate(sets)],
+                _text("model", model),
+                _opt_text("weights", weights),
+                _opt_text("objective", objective),
+                _opt_whole("samples", samples),
+                _opt_number("relative_stderr", relative_stderr),
+                _opt_whole("max_samples", max_samples),
+                _whole("seed", seed),
+                _opt_whole("threads", threads),
+                _opt_whole("hops", hops, "u32"),
+                None if labels is None else list(labels),
+                _callback(progress),
+                _opt_whole("memory_limit_bytes", memory_limit_bytes),
             )
         )
 
@@ -1112,6 +1401,15 @@ class SketchLadder(Result):
     def to_pandas(self):
         """The steps as a DataFrame (a dict of lists without pandas)."""
         return _table([dict(s) for s in self._data["steps"]])
+
+    def plot(self, ax: Any = None) -> Any:
+        """Distinct people reached (sketch estimate, shaded by its error bound) against accounts
+        added in pick order; returns the matplotlib Axes."""
+        steps = self._data["steps"]
+        return _ladder_plot(ax, [s["marginal_reach"] for s in steps],
+                            [s["cumulative_reach"] for s in steps],
+                            [s["cumulative_error"] for s in steps], "people (sketch estimate)",
+                            self._title)
 
 
 class SketchPick(SketchLadder):
@@ -1720,6 +2018,13 @@ def run_request(request: Union[str, Dict[str, Any]], progress: Optional[Progress
     else:
         raise InvalidRequestError(f"request: expected a dict or JSON text, got {type(request).__name__}")
     return json.loads(_rs.run_request(text, _callback(progress)))
+
+
+def compare(graph: "Graph", sets: Sequence[Ids], **options: Any) -> Comparison:
+    """``graph.compare(sets, **options)``: seed sets compared on common RR sets (see
+    :meth:`Graph.compare`)."""
+    _graph_arg(graph)
+    return graph.compare(sets, **options)
 
 
 def _graph_arg(graph: Any) -> Any:

@@ -142,6 +142,23 @@ class Graph:
         time_limit_s: Optional[float] = None,
         memory_limit_bytes: Optional[int] = None,
         progress: Optional[Callable[[str, int, int], Any]] = None,
+        runs: Optional[int] = None,
+    ) -> Dict[str, Any]: ...
+    def compare(
+        self,
+        sets: List[Any],
+        model: str = "ic",
+        weights: Optional[str] = None,
+        objective: Optional[str] = None,
+        samples: Optional[int] = None,
+        relative_stderr: Optional[float] = None,
+        max_samples: Optional[int] = None,
+        seed: int = 0,
+        threads: Optional[int] = None,
+        hops: Optional[int] = None,
+        labels: Optional[List[str]] = None,
+        progress: Optional[Callable[[str, int, int], Any]] = None,
+        memory_limit_bytes: Optional[int] = None,
     ) -> Dict[str, Any]: ...
     def evaluate(
         self,
