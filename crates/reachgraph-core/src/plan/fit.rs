@@ -354,7 +354,8 @@ impl Posterior {
     /// measured pairs, `σ_d² = (σ₀² + Σ r_p²) / χ²_{n_p + 1}` (a scaled inverse χ² prior of one
     /// pseudo-pair at `σ₀` = [`PRIOR_PAIR_SPREAD`], updated by the draw's residuals `r_p`).
     /// Few pairs leave `σ_d` heavy-tailed (wide intervals), many pin it to their RMS log error.
-    /// All 1 for the independence assumption (no fit) and for `scale` = 0.
+    /// `|ln g_d|` is capped at 10. All 1 for the independence assumption (no fit) and for
+    /// `scale` = 0.
     ///
     /// [`super::plan`] applies `g_d` to the dependence of each answer: a reach `R` whose
     /// independence value is `I` becomes `I (R / I)^g`, so the answer's interval carries how
@@ -380,7 +381,9 @@ impl Posterior {
                 };
                 let ss = if pairs == 0 { 0.0 } else { self.residual_ss[k] };
                 let sigma = ((PRIOR_PAIR_SPREAD.powi(2) + ss) / chi2.max(1e-12)).sqrt();
-                (scale * sigma * normal(&mut r)).exp()
+                // |ln g| ≤ 10: beyond it the answer is at its bounds (independence or the
+                // largest creator's reach) anyway, and g stays finite.
+                (scale * sigma * normal(&mut r)).clamp(-10.0, 10.0).exp()
             })
             .collect()
     }
