@@ -1,46 +1,92 @@
 //! Truthfulness of the creator-table audience model (issue 15): on every shared real graph,
-//! build a creator table from the graph's own follower counts (one platform, population = the
-//! graph's people, no geography), give the exact overlaps of 20 pairs, hide the follower lists,
-//! and compare the modelled distinct reach (mean, 90% interval) with the exact reach of sets of
-//! 50, 500 and 5,000 accounts (top by followers, and random), next to independence and the
-//! `sketch_model` lift model fitted to the same pairs.
+//! the graph's own follower counts as a one-platform creator table (one creator per account;
+//! population = the graph's people; no geography), the exact overlaps of 0, 3 and 20 pairs,
+//! follower lists hidden, and modelled distinct reach (mean, 90% interval) against the exact
+//! reach of sets of 50, 500 and 5,000 accounts (top by followers, and random among accounts
+//! with followers), next to independence and `sketch_model` with its lift fitted to the same
+//! pairs. Tables, pairs and sets: `reachgraph_core::plan::truth` (shared with
+//! `tests/plan_truth.rs`).
 //!
 //! `cargo bench --bench plan_truth` (skips with a message when ../shared/data is absent).
-//! Pairs: 20 distinct pairs drawn uniformly (seed 2026) among the 200 accounts with the most
-//! followers. Random sets: seed 7 per graph and size. Parameter draws: 200; prior draws: 2048.
+//! `PLAN_TRUTH_GRAPHS=wiki-Vote,nethept` and `PLAN_TRUTH_SIZES=50,500` restrict the run;
+//! `PLAN_TRUTH_SET_SEED` (default 7) picks the random sets.
+//! Pairs: distinct pairs drawn uniformly (seed 2026) among the set's 200 largest accounts (the
+//! creators a planner would ask an audience tool about; 3 pairs = the first 3 of the 20);
+//! `PLAN_TRUTH_PAIRS=top200` draws them among the graph's 200 largest accounts (the first
+//! design, kept for the before/after rows), `PLAN_TRUTH_PAIRS=set` among all of the set's.
+//! `PLAN_TRUTH_SCALE` overrides the misspecification scale (0 = parameter uncertainty only; the
+//! before rows). Parameter draws: 200; prior draws: 2048;
+//! model seed 1.
 
 mod common;
 
-use reachgraph_core::plan::{plan, CreatorTable, MeasuredOverlap, PlanOptions, Population};
-use reachgraph_core::reach::{unique_reach, ReachOptions};
-use reachgraph_core::rng;
-use reachgraph_core::sketch::prior::{modelled_reach, OverlapPrior};
-use reachgraph_core::Graph;
-use std::collections::HashSet;
+use reachgraph_core::plan::truth::{GraphTruth, SetKind, TruthOptions, TruthRow, TruthSummary};
 
-/// The measured pairs: `count` distinct pairs among the `pool` largest accounts.
-fn pairs(
-    graph: &Graph,
-    order: &[u32],
-    pool: usize,
-    count: usize,
-    seed: u64,
-) -> Vec<(u32, u32, u64)> {
-    let pool = pool.min(order.len());
-    let mut r = rng::stream(seed, 0);
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    while out.len() < count && seen.len() < pool * (pool - 1) / 2 {
-        let a = order[rng::below(&mut r, pool as u64) as usize];
-        let b = order[rng::below(&mut r, pool as u64) as usize];
-        if a == b || !seen.insert((a.min(b), a.max(b))) {
-            continue;
+fn env_list(name: &str) -> Option<Vec<String>> {
+    std::env::var(name)
+        .ok()
+        .map(|s| s.split(',').map(|x| x.trim().to_string()).collect())
+}
+
+fn pct(x: f64) -> String {
+    format!("{:+.1}%", 100.0 * x)
+}
+
+/// Calibration of the misspecification scale (`PLAN_TRUTH_CALIBRATE=1`): random sets only
+/// (seed `PLAN_TRUTH_SET_SEED`, default 1 here: never the reported split), 20 pairs, every scale
+/// on the grid 0, 0.25, …, 3; prints coverage and median error per scale and the smallest scale
+/// whose intervals hold the exact reach in at least 90% of the cases.
+fn calibrate(graphs: &[(&str, bool)], sizes: &[usize], set_seed: u64, pair_pool: &str) {
+    let mut cases = Vec::new();
+    let loaded: Vec<(String, reachgraph_core::Graph)> = graphs
+        .iter()
+        .filter_map(|&(file, und)| common::real(file, und).map(|g| (file.to_string(), g)))
+        .collect();
+    let grid: Vec<f64> = (0..=12).map(|i| i as f64 * 0.25).collect();
+    let mut chosen = None;
+    for &scale in &grid {
+        let options = TruthOptions {
+            misspecification_scale: scale,
+            ..TruthOptions::default()
+        };
+        let mut rows = Vec::new();
+        for (file, g) in &loaded {
+            let t = GraphTruth::new(g, file.trim_end_matches(".txt"));
+            for set in t
+                .sets(sizes, set_seed)
+                .into_iter()
+                .filter(|s| s.kind == SetKind::Random)
+            {
+                let pool = match pair_pool {
+                    "top200" => t.top(200).to_vec(),
+                    "set" => set.accounts.clone(),
+                    _ => t.largest_of(&set.accounts, 200),
+                };
+                let pairs = t.measured_pairs(&pool, 20, 2026);
+                rows.push(t.compare(&set, &pairs, &options).expect("comparison runs"));
+            }
         }
-        let fa: HashSet<u32> = graph.followers(a).iter().copied().collect();
-        let shared = graph.followers(b).iter().filter(|v| fa.contains(v)).count() as u64;
-        out.push((a, b, shared));
+        let s = TruthSummary::of(&rows);
+        println!(
+            "scale {scale:.2}: {}/{} inside ({:.0}%), median |error| {:.1}%",
+            s.inside,
+            s.cases,
+            100.0 * s.coverage(),
+            100.0 * s.median_abs_error
+        );
+        cases = rows;
+        if s.coverage() >= 0.9 {
+            chosen = Some(scale);
+            break;
+        }
     }
-    out
+    match chosen {
+        Some(c) => println!(
+            "calibrated misspecification scale: {c} (random sets, seed {set_seed}, {} cases)",
+            cases.len()
+        ),
+        None => println!("no scale on the grid reaches 90% coverage on the calibration split"),
+    }
 }
 
 fn main() {
@@ -48,140 +94,115 @@ fn main() {
         eprintln!("plan_truth: ../shared/data is absent; nothing to compare");
         return;
     }
+    let filter = env_list("PLAN_TRUTH_GRAPHS");
+    let sizes: Vec<usize> = env_list("PLAN_TRUTH_SIZES")
+        .map(|v| {
+            v.iter()
+                .map(|s| s.parse().expect("PLAN_TRUTH_SIZES: numbers"))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![50, 500, 5000]);
+    let set_seed: u64 = std::env::var("PLAN_TRUTH_SET_SEED")
+        .ok()
+        .map(|s| s.parse().expect("PLAN_TRUTH_SET_SEED: a number"))
+        .unwrap_or(7);
     let graphs = [
         ("wiki-Vote.txt", false),
         ("nethept.txt", false),
         ("facebook_combined.txt", true),
         ("soc-Epinions1.txt", false),
     ];
-    println!("| graph | set | accounts | exact people | modelled mean | 90% interval | error | in interval | independence (error) | sketch_model lift (error) |");
-    println!("|---|---|---:|---:|---:|---|---:|:-:|---:|---:|");
-    let (mut errs, mut hits, mut ind_errs, mut sk_errs) =
-        (Vec::new(), 0usize, Vec::new(), Vec::new());
+    let pair_pool = std::env::var("PLAN_TRUTH_PAIRS").unwrap_or_default();
+    let mut options = TruthOptions::default();
+    if let Ok(s) = std::env::var("PLAN_TRUTH_SCALE") {
+        options.misspecification_scale = s.parse().expect("PLAN_TRUTH_SCALE: a number");
+    }
+    if std::env::var("PLAN_TRUTH_CALIBRATE").is_ok() {
+        let seed = std::env::var("PLAN_TRUTH_SET_SEED")
+            .ok()
+            .map_or(1, |s| s.parse().expect("PLAN_TRUTH_SET_SEED: a number"));
+        let chosen: Vec<(&str, bool)> = graphs
+            .iter()
+            .copied()
+            .filter(|(f, _)| {
+                filter
+                    .as_ref()
+                    .is_none_or(|v| v.iter().any(|x| f.starts_with(x.as_str())))
+            })
+            .collect();
+        calibrate(&chosen, &sizes, seed, &pair_pool);
+        return;
+    }
+    println!("| graph | set | accounts | pairs | exact people | modelled mean | 90% interval | error | in interval | independence (error) | sketch_model (error) |");
+    println!("|---|---|---:|---:|---:|---:|---|---:|:-:|---:|---:|");
+    let mut rows: Vec<TruthRow> = Vec::new();
+    let mut notes = Vec::new();
     for (file, undirected) in graphs {
+        if let Some(f) = &filter {
+            if !f.iter().any(|x| file.starts_with(x.as_str())) {
+                continue;
+            }
+        }
         let Some(graph) = common::real(file, undirected) else {
             eprintln!("plan_truth: cannot read {file}; skipped");
             continue;
         };
-        let n = graph.node_count();
-        let counts: Vec<u64> = (0..n as u32)
-            .map(|u| graph.followers(u).len() as u64)
-            .collect();
-        let population = Population::uniform(n as f64, &format!("the {n} people of {file}"));
-        let table = CreatorTable::from_counts(
-            (0..n).map(|u| (format!("{u}"), counts[u])),
-            "graph",
-            population.clone(),
-        );
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]).then(a.cmp(&b)));
-        let measured = pairs(&graph, &order, 200, 20, 2026);
-        let overlaps: Vec<MeasuredOverlap> = measured
-            .iter()
-            .enumerate()
-            .map(|(k, &(a, b, s))| MeasuredOverlap {
-                a: a as usize,
-                b: b as usize,
-                shared_fraction: s as f64 / counts[a as usize] as f64,
-                line: k + 2,
-            })
-            .collect();
-        // sketch_model's lift from the same pairs: Σ shared / Σ F_a F_b / N.
-        let lift = measured.iter().map(|p| p.2 as f64).sum::<f64>()
-            / measured
-                .iter()
-                .map(|&(a, b, _)| counts[a as usize] as f64 * counts[b as usize] as f64 / n as f64)
-                .sum::<f64>();
-        let mut last = None;
-        for k in [50usize, 500, 5000] {
-            let k = k.min(n);
-            let mut r = rng::stream(7, k as u64);
-            let mut random: Vec<u32> = (0..n as u32).collect();
-            for i in 0..k {
-                let j = i + rng::below(&mut r, (n - i) as u64) as usize;
-                random.swap(i, j);
-            }
-            for (label, set) in [
-                ("top", order[..k].to_vec()),
-                ("random", random[..k].to_vec()),
-            ] {
-                let exact = unique_reach(&graph, &set, &ReachOptions::default())
-                    .unwrap()
-                    .unique_people as f64;
-                let options = PlanOptions {
-                    base_population: Some(population.clone()),
-                    adoption: vec![("graph".into(), 1.0)],
-                    accounts: Some(set.iter().map(|u| u.to_string()).collect()),
-                    seed: 1,
-                    ..Default::default()
-                };
-                let rep = plan(&table, &overlaps, &options).unwrap();
-                let u = rep.unique_reach;
-                let set_counts: Vec<u64> = set.iter().map(|&v| counts[v as usize]).collect();
-                let nn = n as f64;
-                let ind = nn
-                    * (1.0
-                        - set_counts
-                            .iter()
-                            .map(|&f| 1.0 - f as f64 / nn)
-                            .product::<f64>());
-                let sk = modelled_reach(
-                    &set_counts,
-                    nn,
-                    OverlapPrior::Correlated {
-                        lift: lift.max(1.0),
-                    },
-                )
-                .map(|m| m.unique_reach)
-                .unwrap_or(f64::NAN);
-                let rel = |x: f64| {
-                    if exact > 0.0 {
-                        (x - exact) / exact
-                    } else {
-                        0.0
-                    }
-                };
-                let inside = u.low <= exact && exact <= u.high;
-                errs.push(rel(u.mean).abs());
-                ind_errs.push(rel(ind).abs());
-                sk_errs.push(rel(sk).abs());
-                hits += inside as usize;
-                last = Some(rep.clone());
+        let name = file.trim_end_matches(".txt");
+        let t = GraphTruth::new(&graph, name);
+        notes.push(format!(
+            "{name}: {} people (the population), {} accounts with at least one follower",
+            t.people(),
+            t.followed_accounts()
+        ));
+        let sets = t.sets(&sizes, set_seed);
+        for set in &sets {
+            let pool = match pair_pool.as_str() {
+                "top200" => t.top(200).to_vec(),
+                "set" => set.accounts.clone(),
+                _ => t.largest_of(&set.accounts, 200),
+            };
+            let all_pairs = t.measured_pairs(&pool, 20, 2026);
+            for k in [0usize, 3, 20] {
+                let pairs = &all_pairs[..k.min(all_pairs.len())];
+                let row = t.compare(set, pairs, &options).expect("comparison runs");
+                let m = row.modelled;
                 println!(
-                    "| {file} | {label} | {k} | {exact:.0} | {:.0} | {:.0} – {:.0} | {:+.1}% | {} | {ind:.0} ({:+.1}%) | {sk:.0} ({:+.1}%) |",
-                    u.mean, u.low, u.high, 100.0 * rel(u.mean), if inside { "yes" } else { "no" }, 100.0 * rel(ind), 100.0 * rel(sk)
+                    "| {name} | {} | {} | {} | {:.0} | {:.0} | {:.0} – {:.0} | {} | {} | {:.0} ({}) | {} |",
+                    row.kind.label(),
+                    row.accounts,
+                    row.pairs,
+                    row.exact,
+                    m.mean,
+                    m.low,
+                    m.high,
+                    pct(row.error()),
+                    if row.inside() { "yes" } else { "no" },
+                    row.independence,
+                    pct(row.independence_error()),
+                    match (row.sketch_model, row.sketch_model_error()) {
+                        (Some(s), Some(e)) => format!("{s:.0} ({})", pct(e)),
+                        _ => "—".to_string(),
+                    }
                 );
+                rows.push(row);
             }
-        }
-        if let Some(rep) = &last {
-            let p: Vec<String> = rep
-                .parameters
-                .iter()
-                .map(|p| format!("{} {:.3} [{:.3}, {:.3}]", p.name, p.value, p.low, p.high))
-                .collect();
-            println!(
-                "\n{file}: {n} people; {} pairs, RMS log error {:.2}, {:.0} effective draws; {}; sketch lift {lift:.2}\n",
-                rep.fit.pairs.len(),
-                rep.fit.rms_log_error,
-                rep.fit.effective_draws,
-                p.join(", ")
-            );
         }
     }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        if v.is_empty() {
-            f64::NAN
-        } else {
-            v[v.len() / 2] * 0.5 + v[(v.len() - 1) / 2] * 0.5
-        }
-    };
-    let cases = errs.len();
     println!();
-    println!(
-        "model: median |error| {:.1}%, exact inside the 90% interval in {hits}/{cases} cases; independence median |error| {:.1}%; sketch_model median |error| {:.1}%",
-        100.0 * median(errs),
-        100.0 * median(ind_errs),
-        100.0 * median(sk_errs)
-    );
+    for n in notes {
+        println!("{n}");
+    }
+    println!();
+    for k in [0usize, 3, 20] {
+        let s = TruthSummary::of(rows.iter().filter(|r| r.pairs == k));
+        println!(
+            "{k} pairs: model median |error| {:.1}%, exact inside the 90% interval in {}/{} cases ({:.0}%); independence median |error| {:.1}%; sketch_model median |error| {:.1}%",
+            100.0 * s.median_abs_error,
+            s.inside,
+            s.cases,
+            100.0 * s.coverage(),
+            100.0 * s.independence_median_abs_error,
+            100.0 * s.sketch_model_median_abs_error
+        );
+    }
 }

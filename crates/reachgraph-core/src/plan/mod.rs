@@ -39,6 +39,7 @@ pub mod model;
 pub mod params;
 pub mod pick;
 pub mod table;
+pub mod truth;
 
 pub use fit::{FitDiagnostics, FitStatus, PairFit, ParameterSummary, Posterior};
 pub use model::{AudienceModel, ReachState};
@@ -103,6 +104,11 @@ pub struct PlanOptions {
     pub seed: u64,
     /// Use the named independence assumption instead of the fitted model.
     pub independence: bool,
+    /// How much of the measured pairs' scatter around the model each answer's interval
+    /// carries ([`fit::Posterior::misspecification_draws`]); default
+    /// [`fit::MISSPECIFICATION_SCALE`] (calibrated on the real-graph benchmark), 0 = the
+    /// parameters' uncertainty only.
+    pub misspecification_scale: f64,
 }
 
 impl Default for PlanOptions {
@@ -118,6 +124,7 @@ impl Default for PlanOptions {
             prior_draws: fit::DEFAULT_PRIOR_DRAWS,
             seed: 0,
             independence: false,
+            misspecification_scale: fit::MISSPECIFICATION_SCALE,
         }
     }
 }
@@ -346,17 +353,63 @@ pub fn plan(
         Some(m)
     };
     let (posterior, population, mut assumptions) = fit_table(table, overlaps, options)?;
+    if !(options.misspecification_scale.is_finite() && options.misspecification_scale >= 0.0) {
+        return Err(Error::invalid_parameter(
+            "misspecification_scale",
+            options.misspecification_scale,
+            "must be a finite number >= 0",
+        ));
+    }
     let draws = posterior.parameter_draws(options.draws, options.seed)?;
     let groups = model::group_by_creator(table, &accounts);
+    let reach_of = |p: &ModelParams| -> Result<Vec<f64>> {
+        let m = AudienceModel::new(table, p)?;
+        let mut st = m.state();
+        for g in &groups {
+            st.add(g);
+        }
+        Ok(st.by_region())
+    };
+    let exponents = posterior.misspecification_draws(
+        options.draws,
+        options.seed,
+        options.misspecification_scale,
+    );
+    // Independence reach per region: the reference each draw's dependence is measured from.
+    let independent = if exponents.iter().any(|&g| g != 1.0) {
+        Some(reach_of(&ModelParams::from_values(
+            &ParamValues::INDEPENDENCE,
+            draws[0].adoption.clone(),
+            draws[0].population.clone(),
+        )?)?)
+    } else {
+        None
+    };
+    // The creator with the most summed followers: a set reaches at least the people it
+    // reaches, which floors the misspecified answer (region by region).
+    let largest = groups
+        .iter()
+        .max_by_key(|g| g.iter().map(|&i| table.accounts[i].followers).sum::<u64>());
     let per_draw: Vec<Vec<f64>> = draws
         .par_iter()
-        .map(|p| -> Result<Vec<f64>> {
+        .zip(&exponents)
+        .map(|(p, &g)| -> Result<Vec<f64>> {
             let m = AudienceModel::new(table, p)?;
             let mut st = m.state();
-            for g in &groups {
-                st.add(g);
+            for grp in &groups {
+                st.add(grp);
             }
-            Ok(st.by_region())
+            let mut r = st.by_region();
+            if let (Some(ind), Some(big)) = (&independent, largest) {
+                let mut one = m.state();
+                one.add(big);
+                for ((x, &i), &floor) in r.iter_mut().zip(ind).zip(&one.by_region()) {
+                    if *x > 0.0 && i > *x {
+                        *x = (i * (*x / i).powf(g)).max(floor.min(*x));
+                    }
+                }
+            }
+            Ok(r)
         })
         .collect::<Result<_>>()?;
     let nj = table.jurisdictions.len();
@@ -403,7 +456,7 @@ pub fn plan(
     if table.accounts.iter().any(|a| a.geography.is_none()) && nj > 0 {
         all.push("accounts without audience geography: national audience in proportion to eligible voters, tilted to the creator's home state by home_factor; their outside share is 1 - eligible, else the population's outside share".into());
     }
-    all.push(format!("intervals: 5th to 95th percentile over {} parameter draws (seed {}); they carry parameter uncertainty, not the scatter of a single campaign", options.draws, options.seed));
+    all.push(format!("intervals: 5th to 95th percentile over {} parameter draws (seed {}); they carry parameter uncertainty and, with misspecification scale {} (calibrated on the real-graph benchmark, docs/BENCHMARKS.md), how far real pairs scatter around the model; not the scatter of a single campaign", options.draws, options.seed, options.misspecification_scale));
     if table
         .accounts
         .iter()

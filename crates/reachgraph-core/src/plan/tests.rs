@@ -268,6 +268,48 @@ fn intervals_widen_with_fewer_overlaps() {
     assert!(r0.low < r0.mean && r0.mean < r0.high);
 }
 
+/// The misspecification exponents: off at scale 0 and for independence, reproducible, with a
+/// log-spread near the pairs' RMS log error for 20 pairs (±30% scatter: σ ≈ 0.3, so the spread
+/// of ln g at scale 1 lies in 0.2..0.6) and heavier with no pairs (prior: one pseudo-pair).
+#[test]
+fn misspecification_term_follows_the_pairs_scatter() {
+    let (t, ov) = synthetic(20);
+    let fit = |ov: &[MeasuredOverlap], independence: bool| {
+        Posterior::fit(
+            &t,
+            ov,
+            vec![1.0],
+            t.population.clone(),
+            256,
+            5,
+            independence,
+        )
+        .unwrap()
+    };
+    let p20 = fit(&ov, false);
+    assert!(p20
+        .misspecification_draws(50, 1, 0.0)
+        .iter()
+        .all(|&g| g == 1.0));
+    assert!(fit(&ov, true)
+        .misspecification_draws(50, 1, 1.5)
+        .iter()
+        .all(|&g| g == 1.0));
+    assert_eq!(
+        p20.misspecification_draws(50, 1, 1.0),
+        p20.misspecification_draws(50, 1, 1.0)
+    );
+    let sd = |v: Vec<f64>| {
+        let l: Vec<f64> = v.iter().map(|g| g.ln()).collect();
+        let m = l.iter().sum::<f64>() / l.len() as f64;
+        (l.iter().map(|x| (x - m).powi(2)).sum::<f64>() / l.len() as f64).sqrt()
+    };
+    let s20 = sd(p20.misspecification_draws(2000, 1, 1.0));
+    let s0 = sd(fit(&[], false).misspecification_draws(2000, 1, 1.0));
+    assert!((0.2..0.6).contains(&s20), "{s20}");
+    assert!(s0 > s20, "{s0} vs {s20}");
+}
+
 #[test]
 fn same_seed_same_answer() {
     let (t, ov) = synthetic(10);
