@@ -763,18 +763,30 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
 
     let ids = if let Some(s) = find(SectionKind::IdsInt) {
         let labels = Buf::<i64>::mapped(&file, s.offset, n);
-        let mut ids = NodeIds::new();
-        for (i, &v) in labels.iter().enumerate() {
-            if ids.intern_int(v) as usize != i {
-                return Err(corrupt(s.offset + 8 * i, format!("id {v} appears twice")));
-            }
+        // Distinct ids, checked by sorting a copy that is freed at once: the id → dense id
+        // index is built only when a lookup needs it (see `NodeIds::index_built`).
+        let mut sorted = labels.to_vec();
+        sorted.par_sort_unstable();
+        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            let v = w[0];
+            let i = labels
+                .iter()
+                .enumerate()
+                .filter(|&(_, &x)| x == v)
+                .nth(1)
+                .map_or(0, |(i, _)| i);
+            return Err(corrupt(s.offset + 8 * i, format!("id {v} appears twice")));
         }
-        ids
+        drop(sorted);
+        NodeIds::mapped(labels)
     } else if let Some(s) = find(SectionKind::IdsTextOffsets) {
         let t = need(SectionKind::IdsText)?;
         let offs = Buf::<u64>::mapped(&file, s.offset, n + 1);
         let text = &bytes[t.offset..t.offset + t.len];
-        let mut ids = NodeIds::new();
+        // Distinct ids, checked by sorting references that are freed at once: the id → dense
+        // id index is built only when a lookup needs it (see `NodeIds::index_built`).
+        let mut seen: Vec<(&str, u32)> = Vec::with_capacity(n);
+        let mut all_int = true;
         for i in 0..n {
             let (a, b) = (offs[i], offs[i + 1]);
             if a > b || b > text.len() as u64 || (i == 0 && a != 0) {
@@ -785,15 +797,14 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
             }
             let label = std::str::from_utf8(&text[a as usize..b as usize])
                 .map_err(|_| corrupt(t.offset + a as usize, format!("id {i} is not UTF-8")))?;
-            if label.trim() != label || ids.intern(&NodeKey::parse(label)) as usize != i {
+            if label.trim() != label {
                 return Err(corrupt(
                     t.offset + a as usize,
-                    format!(
-                        "id {:?} appears twice or is not trimmed",
-                        crate::error::echo(label)
-                    ),
+                    format!("id {:?} is not trimmed", crate::error::echo(label)),
                 ));
             }
+            all_int &= crate::ids::parse_int_id(label.as_bytes()).is_some();
+            seen.push((label, i as u32));
         }
         if offs[n] != text.len() as u64 {
             return Err(corrupt(
@@ -801,7 +812,28 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
                 "text ids do not fill their section".into(),
             ));
         }
-        ids
+        // Two ids are one account exactly when their texts are equal (the id rule).
+        seen.par_sort_unstable();
+        if let Some(w) = seen.windows(2).find(|w| w[0].0 == w[1].0) {
+            let i = w[0].1.max(w[1].1) as usize;
+            return Err(corrupt(
+                t.offset + offs[i] as usize,
+                format!("id {:?} appears twice", crate::error::echo(w[0].0)),
+            ));
+        }
+        drop(seen);
+        if all_int {
+            // Integer ids too wide for an i64 section: interned, so outputs keep them integers.
+            let mut ids = NodeIds::new();
+            for i in 0..n {
+                let label = std::str::from_utf8(&text[offs[i] as usize..offs[i + 1] as usize])
+                    .unwrap_or_default();
+                ids.intern(&NodeKey::parse(label));
+            }
+            ids
+        } else {
+            NodeIds::mapped_text(offs, Buf::<u8>::mapped(&file, t.offset, t.len))
+        }
     } else {
         if find(SectionKind::IdsText).is_some() {
             return Err(corrupt(32, "ids_text without ids_text_offsets".into()));
