@@ -42,6 +42,10 @@
 //! on one core with a CPU CRC instruction (see `docs/BENCHMARKS.md`). A truncated or corrupt
 //! file is an [`Error::TruncatedGraphFile`] or [`Error::CorruptGraphFile`] naming the byte.
 //!
+//! Integer and text ids stay sections of the mapped file: the id → dense id hash map is built
+//! on the first lookup (a seed list, a candidate file), not at load, so a run that only prints
+//! ids never holds it. Distinct ids are checked at load by sorting a temporary copy.
+//!
 //! The file must not be modified while it is mapped (writers replace it by a rename, which
 //! leaves mapped readers on the old file).
 
@@ -1074,6 +1078,70 @@ mod tests {
             from_bytes(&long, "long", &ReadOptions::default()),
             Err(Error::CorruptGraphFile { .. })
         ));
+    }
+
+    /// The `(offset, length)` of section `kind` in `bytes`.
+    fn section_of(bytes: &[u8], kind: SectionKind) -> (usize, usize) {
+        let count = le_u32(bytes, 32) as usize;
+        (0..count)
+            .map(|i| HEADER_LEN + ENTRY_LEN * i)
+            .find(|&e| le_u32(bytes, e) == kind as u32)
+            .map(|e| {
+                (
+                    le_u64(bytes, e + 8) as usize,
+                    le_u64(bytes, e + 16) as usize,
+                )
+            })
+            .expect("section present")
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
+    fn mapped_ids_are_indexed_on_first_lookup_and_duplicates_are_rejected_at_load() {
+        let no_crc = ReadOptions {
+            verify_checksums: false,
+            weights: None,
+        };
+        for text in [false, true] {
+            let mut b = GraphBuilder::new(GraphOptions::default());
+            let name = |i: i64| {
+                if text {
+                    format!("x{i}")
+                } else {
+                    (i * 10).to_string()
+                }
+            };
+            for (u, v) in [(1, 2), (2, 3), (3, 1)] {
+                b.add_edge(name(u).as_str(), name(v).as_str(), None)
+                    .unwrap();
+            }
+            let g = b.build().unwrap().0;
+            let bytes = to_bytes(&g);
+            let r = from_bytes(&bytes, "ids", &ReadOptions::default()).unwrap();
+            assert_eq!(r.label(1), name(2));
+            assert_eq!(r.node(&name(3)).unwrap(), g.node(&name(3)).unwrap());
+            assert!(r.ids().index_built());
+            assert!(r.node(&name(4)).is_err());
+            // The second id made equal to the first: a typed error naming it, at load.
+            let mut bad = bytes.clone();
+            let want = if text {
+                let (off, _) = section_of(&bad, SectionKind::IdsText);
+                // "x1x2x3" (ids in dense order) becomes "x1x1x3".
+                bad[off + 3] = b'1';
+                "\"x1\" appears twice"
+            } else {
+                let (off, _) = section_of(&bad, SectionKind::IdsInt);
+                let first: [u8; 8] = bad[off..off + 8].try_into().unwrap();
+                bad[off + 8..off + 16].copy_from_slice(&first);
+                "id 10 appears twice"
+            };
+            match from_bytes(&bad, "dup", &no_crc) {
+                Err(Error::CorruptGraphFile { reason, .. }) => {
+                    assert!(reason.contains(want), "{reason}")
+                }
+                other => panic!("text {text}: {other:?}"),
+            }
+        }
     }
 
     #[test]
