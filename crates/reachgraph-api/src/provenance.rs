@@ -179,9 +179,12 @@ pub fn graph_hash(graph: &Graph) -> String {
     for &v in csr.neighbors {
         h.word(v as u64);
     }
-    for &p in csr.probs {
-        h.word(p.to_bits() as u64);
-    }
+    // Streamed: a graph that does not hold its out-order probabilities is not made to.
+    graph.visit_out_probabilities(|piece| {
+        for &p in piece {
+            h.word(p.to_bits() as u64);
+        }
+    });
     for i in 0..n as u32 {
         h.bytes(graph.label(i).as_bytes());
     }

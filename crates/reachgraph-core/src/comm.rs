@@ -336,11 +336,17 @@ impl Checksum {
 pub fn graph_checksum(graph: &Graph) -> u64 {
     let mut h = Checksum::default();
     h.word(graph.node_count() as u64);
-    for csr in [graph.out_csr(), graph.in_csr()] {
-        h.words(csr.offsets.iter().map(|&o| o as u64));
-        h.words(csr.neighbors.iter().map(|&v| u64::from(v)));
-        h.words(csr.probs.iter().map(|&p| u64::from(p.to_bits())));
-    }
+    // The probabilities are streamed: a graph that does not hold them is not made to.
+    let topo = graph.topology();
+    h.words(topo.out_offsets().iter().map(|&o| o as u64));
+    h.words(topo.out_targets().iter().map(|&v| u64::from(v)));
+    // As `words`: the length, then each value (the same however the pieces fall).
+    h.word(graph.edge_count() as u64);
+    graph.visit_out_probabilities(|p| p.iter().for_each(|&p| h.word(u64::from(p.to_bits()))));
+    h.words(topo.in_offsets().iter().map(|&o| o as u64));
+    h.words(topo.in_sources().iter().map(|&v| u64::from(v)));
+    h.word(graph.edge_count() as u64);
+    graph.visit_in_probabilities(|p| p.iter().for_each(|&p| h.word(u64::from(p.to_bits()))));
     let people = graph.people();
     h.words(people.of_account.iter().map(|&p| u64::from(p)));
     h.words(people.weight.iter().map(|&w| u64::from(w.to_bits())));

@@ -21,17 +21,28 @@
 //! A graph is its [`Topology`] (the CSR arrays and ids), its probabilities and its attributes,
 //! each behind an `Arc`: cloning a graph copies pointers, and [`Graph::with_weights`] or
 //! [`Graph::set_weights`] allocate only the new probability arrays.
+//!
+//! ## Probabilities on demand
+//! Setting a scheme validates it and computes nothing: each direction's probability array is
+//! computed from the scheme the first time a kernel asks for it ([`Graph::out_csr`],
+//! [`Graph::in_csr`]) and then kept (shared by the clones made since the scheme was set). A
+//! reverse-reachable sampler therefore holds only the in-edge probabilities (4 bytes per edge)
+//! and forward reach only the out-edge ones. Both are computed from the edge's endpoints by
+//! the same expression, so they equal what a gather through [`Topology::in_to_out`] gives, bit
+//! for bit; only given probabilities are gathered. An input without probabilities holds no
+//! probability array at all until one is asked for.
 
 use crate::attrs::{Attributes, People};
 use crate::buf::Buf;
 use crate::error::{Error, Result};
 use crate::ids::{NodeIds, NodeKey};
 use crate::topology::{balanced_ranges, Topology};
+use crate::weights::EdgeOrder;
 use crate::weights::WeightScheme;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// How duplicate edges `u → v` are merged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -128,15 +139,41 @@ impl<'a> Csr<'a> {
 #[derive(Debug, Clone)]
 pub struct Graph {
     topo: Topology,
-    /// Probabilities in out-edge order.
-    out_probs: Buf<f32>,
-    /// The same probabilities in in-edge order.
-    in_probs: Buf<f32>,
+    /// The probabilities in force, per edge order, computed when first asked for.
+    probs: Arc<LazyProbs>,
     /// Probabilities as given in the input (out-edge order), kept so schemes can be undone.
     given_probs: Option<Buf<f32>>,
     weights: WeightScheme,
     attrs: Arc<Attributes>,
     people: Arc<People>,
+}
+
+/// The probability arrays of one weight scheme, each computed on first use.
+#[derive(Debug)]
+struct LazyProbs {
+    /// The attributes as they were when the scheme was set (tier rates read them).
+    attrs: Arc<Attributes>,
+    /// Out-edge order.
+    out: OnceLock<Buf<f32>>,
+    /// In-edge order.
+    inn: OnceLock<Buf<f32>>,
+}
+
+impl LazyProbs {
+    fn empty(attrs: &Arc<Attributes>) -> Arc<LazyProbs> {
+        Arc::new(LazyProbs {
+            attrs: Arc::clone(attrs),
+            out: OnceLock::new(),
+            inn: OnceLock::new(),
+        })
+    }
+
+    fn cell(&self, order: EdgeOrder) -> &OnceLock<Buf<f32>> {
+        match order {
+            EdgeOrder::Out => &self.out,
+            EdgeOrder::In => &self.inn,
+        }
+    }
 }
 
 /// Edges of the input, in dense ids, before CSR construction.
@@ -346,23 +383,91 @@ impl Graph {
         &self.topo
     }
 
-    /// Out-edges (followers) in CSR form.
+    /// The probabilities in force in `order`, computed on the first call (see the
+    /// [module docs](self#probabilities-on-demand)).
+    ///
+    /// Two threads asking at once may both compute the array (the first one stored wins and
+    /// the other is dropped): no thread ever blocks, so a rayon task that asks from inside a
+    /// parallel loop cannot deadlock on a computation that itself runs in parallel.
+    fn probs_in(&self, order: EdgeOrder) -> &[f32] {
+        let cell = self.probs.cell(order);
+        if let Some(b) = cell.get() {
+            return b;
+        }
+        let computed = self.weights.probabilities(
+            &self.topo,
+            &self.probs.attrs,
+            self.given_probs.as_ref(),
+            order,
+        );
+        // A concurrent caller may have stored first: the values are equal either way.
+        let _ = cell.set(computed);
+        cell.get().expect("set above")
+    }
+
+    /// Calls `f` with the out-order probabilities in force, in edge order, in consecutive
+    /// pieces: the held array as one piece, or, when it is not held, computed about a million
+    /// edges at a time into one reused buffer. A caller that only reads the probabilities once
+    /// (a content hash) thereby never makes the graph hold them.
+    pub fn visit_out_probabilities(&self, f: impl FnMut(&[f32])) {
+        self.visit_probabilities(EdgeOrder::Out, f)
+    }
+
+    /// As [`Graph::visit_out_probabilities`], in in-edge order.
+    pub fn visit_in_probabilities(&self, f: impl FnMut(&[f32])) {
+        self.visit_probabilities(EdgeOrder::In, f)
+    }
+
+    fn visit_probabilities(&self, order: EdgeOrder, mut f: impl FnMut(&[f32])) {
+        if let Some(b) = self.probs.cell(order).get() {
+            f(b);
+            return;
+        }
+        let rule = crate::weights::EdgeProbs::new(
+            &self.weights,
+            &self.topo,
+            &self.probs.attrs,
+            self.given_probs.as_ref(),
+            order,
+        );
+        let offsets = rule.offsets;
+        let mut buf = Vec::new();
+        for (a, b) in balanced_ranges(offsets, (self.edge_count() >> 20).max(1)) {
+            buf.clear();
+            buf.resize(offsets[b] - offsets[a], 0f32);
+            rule.fill(a, b, &mut buf);
+            f(&buf);
+        }
+    }
+
+    /// True when the probabilities of the given direction are held in memory or mapped (not
+    /// to be computed on the next [`Graph::out_csr`] or [`Graph::in_csr`]): `(out, in)`.
+    pub fn probabilities_held(&self) -> (bool, bool) {
+        (
+            self.probs.out.get().is_some(),
+            self.probs.inn.get().is_some(),
+        )
+    }
+
+    /// Out-edges (followers) in CSR form. The first call under a weight scheme computes the
+    /// out-order probabilities (4 bytes per edge) unless a `.rgraph` file stored them.
     #[inline]
     pub fn out_csr(&self) -> Csr<'_> {
         Csr {
             offsets: self.topo.out_offsets(),
             neighbors: self.topo.out_targets(),
-            probs: &self.out_probs,
+            probs: self.probs_in(EdgeOrder::Out),
         }
     }
 
-    /// In-edges (followed accounts) in CSR form.
+    /// In-edges (followed accounts) in CSR form. The first call under a weight scheme computes
+    /// the in-order probabilities (4 bytes per edge) unless a `.rgraph` file stored them.
     #[inline]
     pub fn in_csr(&self) -> Csr<'_> {
         Csr {
             offsets: self.topo.in_offsets(),
             neighbors: self.topo.in_sources(),
-            probs: &self.in_probs,
+            probs: self.probs_in(EdgeOrder::In),
         }
     }
 
@@ -482,9 +587,18 @@ impl Graph {
     /// [`Error::InvalidParameter`] for a constant outside [0, 1] or [`WeightScheme::Given`] on
     /// a graph whose input gave no probabilities; [`Error::MissingAttribute`] for tier rates
     /// without tiers.
+    ///
+    /// Nothing is computed here: each direction's probabilities are computed when a kernel
+    /// first asks for them (see the [module docs](self#probabilities-on-demand)), from the
+    /// attributes as they are now.
     pub fn set_weights(&mut self, scheme: &WeightScheme) -> Result<()> {
-        let probs = scheme.out_probabilities(&self.topo, &self.attrs, self.given_probs.as_ref())?;
-        self.set_out_probs(probs);
+        scheme.validate(self.given_probs.as_ref())?;
+        // The old arrays go first (they may be shared with another graph, which keeps them).
+        self.probs = LazyProbs::empty(&self.attrs);
+        if let (WeightScheme::Given, Some(g)) = (scheme, &self.given_probs) {
+            // The given array is the out-order array in force: no copy.
+            let _ = self.probs.out.set(g.clone());
+        }
         self.weights = scheme.clone();
         Ok(())
     }
@@ -510,11 +624,8 @@ impl Graph {
             });
         }
         self.check_probabilities(&probs)?;
-        let probs: Buf<f32> = probs.into();
-        self.given_probs = Some(probs.clone());
-        self.set_out_probs(probs);
-        self.weights = WeightScheme::Given;
-        Ok(())
+        self.given_probs = Some(probs.into());
+        self.set_weights(&WeightScheme::Given)
     }
 
     fn check_probabilities(&self, probs: &[f32]) -> Result<()> {
@@ -532,24 +643,10 @@ impl Graph {
         Ok(())
     }
 
-    /// Installs out-order probabilities and derives the in-order ones (a parallel gather into
-    /// a new array: the old one may be shared with another graph).
-    fn set_out_probs(&mut self, out: Buf<f32>) {
-        // The old arrays go first, so a re-weighted graph that owns them alone never holds
-        // old and new at once.
-        self.in_probs = Vec::new().into();
-        let mut in_probs = vec![0f32; out.len()];
-        in_probs
-            .par_iter_mut()
-            .zip(self.topo.in_to_out().par_iter())
-            .for_each(|(p, &e)| *p = out[e as usize]);
-        self.out_probs = out;
-        self.in_probs = in_probs.into();
-    }
-
     /// A graph from parts read from a `.rgraph` file. `probs` are the stored probabilities in
-    /// force (out order, in order); when `None`, the caller sets them with
-    /// [`Graph::set_weights`] before the graph is used.
+    /// force (out order, in order); when `None`, they are computed from `weights` when first
+    /// used (the caller has checked that `weights` applies: a stored scheme without stored
+    /// probabilities is a constant).
     pub(crate) fn from_parts(
         topo: Topology,
         probs: Option<(Buf<f32>, Buf<f32>)>,
@@ -557,34 +654,48 @@ impl Graph {
         weights: WeightScheme,
     ) -> Graph {
         let n = topo.node_count();
-        let (out_probs, in_probs) = probs.unwrap_or_else(|| (Vec::new().into(), Vec::new().into()));
+        let attrs = Arc::new(Attributes::new(n));
+        let lazy = LazyProbs::empty(&attrs);
+        if let Some((out, inn)) = probs {
+            let _ = lazy.out.set(out);
+            let _ = lazy.inn.set(inn);
+        }
         Graph {
             topo,
-            out_probs,
-            in_probs,
+            probs: lazy,
             given_probs: given,
             weights,
-            attrs: Arc::new(Attributes::new(n)),
+            attrs,
             people: Arc::new(People::identity(n)),
         }
     }
 
-    /// The probability arrays: in force (out order, in order) and as the input gave them.
+    /// The probability arrays: in force (out order, in order; computed if not yet held) and as
+    /// the input gave them.
     pub(crate) fn probability_arrays(&self) -> (&[f32], &[f32], Option<&[f32]>) {
-        (&self.out_probs, &self.in_probs, self.given_probs.as_deref())
+        (
+            self.probs_in(EdgeOrder::Out),
+            self.probs_in(EdgeOrder::In),
+            self.given_probs.as_deref(),
+        )
     }
 
-    /// Bytes held by the graph's arrays (not counting ids and attributes). Arrays shared with
-    /// other graphs count in full; the given probabilities count once when they are also the
-    /// probabilities in force.
+    /// Bytes held by the graph's arrays now (not counting ids and attributes): the CSR arrays
+    /// (16 bytes per account, 12 per edge) and the probability arrays held so far (4 bytes per
+    /// edge and direction; none before a kernel asks). Arrays shared with other graphs or
+    /// mapped from a file count in full; the given probabilities count once when they are also
+    /// the probabilities in force.
     pub fn memory_bytes(&self) -> usize {
         let n = self.node_count() + 1;
         let m = self.edge_count();
-        let given = match &self.given_probs {
-            Some(g) if !Buf::ptr_eq(g, &self.out_probs) => g.len() * 4,
-            _ => 0,
+        let out = self.probs.out.get();
+        let held = out.map_or(0, |b| b.len() * 4) + self.probs.inn.get().map_or(0, |b| b.len() * 4);
+        let given = match (&self.given_probs, out) {
+            (Some(g), Some(o)) if Buf::ptr_eq(g, o) => 0,
+            (Some(g), _) => g.len() * 4,
+            (None, _) => 0,
         };
-        2 * n * std::mem::size_of::<usize>() + 2 * m * (4 + 4) + m * 4 + given
+        2 * n * std::mem::size_of::<usize>() + m * 3 * 4 + held + given
     }
 }
 
@@ -958,24 +1069,36 @@ fn build_csr(
     }
     let m = out_offsets[nn];
     let mut out_targets = vec![0u32; m];
-    let mut out_probs = vec![0f32; m];
-    out_targets
-        .par_chunks_mut(1 << 16)
-        .zip(out_probs.par_chunks_mut(1 << 16))
-        .enumerate()
-        .for_each(|(c, (ts, ps))| {
-            let start = c << 16;
-            let mut u = out_offsets.partition_point(|&o| o <= start) - 1;
-            for (k, (t, p)) in ts.iter_mut().zip(ps.iter_mut()).enumerate() {
-                let e = start + k;
-                while out_offsets[u + 1] <= e {
-                    u += 1;
-                }
-                let x = packed[offsets[u] + (e - out_offsets[u])];
-                *t = (x >> 32) as u32;
-                *p = f32::from_bits(x as u32);
+    // Probabilities only when the input gave them: without, the graph holds none until a
+    // kernel asks (then computed from the scheme).
+    let mut out_probs = if given { vec![0f32; m] } else { Vec::new() };
+    let fill = |c: usize, ts: &mut [u32], mut ps: Option<&mut [f32]>| {
+        let start = c << 16;
+        let mut u = out_offsets.partition_point(|&o| o <= start) - 1;
+        for (k, t) in ts.iter_mut().enumerate() {
+            let e = start + k;
+            while out_offsets[u + 1] <= e {
+                u += 1;
             }
-        });
+            let x = packed[offsets[u] + (e - out_offsets[u])];
+            *t = (x >> 32) as u32;
+            if let Some(ps) = ps.as_deref_mut() {
+                ps[k] = f32::from_bits(x as u32);
+            }
+        }
+    };
+    if given {
+        out_targets
+            .par_chunks_mut(1 << 16)
+            .zip(out_probs.par_chunks_mut(1 << 16))
+            .enumerate()
+            .for_each(|(c, (ts, ps))| fill(c, ts, Some(ps)));
+    } else {
+        out_targets
+            .par_chunks_mut(1 << 16)
+            .enumerate()
+            .for_each(|(c, ts)| fill(c, ts, None));
+    }
     drop(packed);
     // 5. Reverse adjacency: a stable counting sort of out-edges by target, walking sources in
     //    order, so each in-list is sorted by source; remember each in-edge's out-edge index.
@@ -994,10 +1117,6 @@ fn build_csr(
         .map(|&x| ((x >> 32) as u32, x as u32))
         .unzip();
     drop(rev);
-    if !given {
-        out_probs.iter_mut().for_each(|p| *p = 1.0);
-    }
-    let out_probs: Buf<f32> = out_probs.into();
     let report = BuildReport {
         nodes: nn,
         edges: m,
@@ -1005,7 +1124,8 @@ fn build_csr(
         self_loops_dropped: self_loops,
         duplicates_merged,
     };
-    let mut graph = Graph {
+    let attrs = Arc::new(Attributes::new(nn));
+    let graph = Graph {
         topo: Topology::new(
             out_offsets,
             out_targets,
@@ -1014,19 +1134,20 @@ fn build_csr(
             in_to_out,
             ids,
         ),
-        out_probs: out_probs.clone(),
-        in_probs: Vec::new().into(),
+        probs: LazyProbs::empty(&attrs),
         // The input's probabilities are those in force until a scheme replaces them.
-        given_probs: given.then(|| out_probs.clone()),
+        given_probs: given.then(|| out_probs.into()),
         weights: if given {
             WeightScheme::Given
         } else {
             WeightScheme::Constant { p: 1.0 }
         },
-        attrs: Arc::new(Attributes::new(nn)),
+        attrs,
         people: Arc::new(People::identity(nn)),
     };
-    graph.set_out_probs(out_probs);
+    if let Some(g) = &graph.given_probs {
+        let _ = graph.probs.out.set(g.clone());
+    }
     Ok((graph, report))
 }
 

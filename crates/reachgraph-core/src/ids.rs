@@ -21,10 +21,12 @@
 //! Outputs give ids as integers while every id of the graph is a canonical integer; once any
 //! other id is present, every id is given as its text (integers keep their decimal spelling).
 
+use crate::buf::Buf;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::hash::Hash;
+use std::sync::{Arc, OnceLock};
 
 /// An external node id: what the user's files call an account.
 ///
@@ -181,6 +183,32 @@ enum Repr {
         labels: Vec<String>,
         index: FxHashMap<String, u32>,
     },
+    /// Distinct integer ids read from a `.rgraph` file (mapped, not copied); the id → dense id
+    /// index is built on the first lookup, so a run that only prints ids never holds it.
+    Mapped {
+        labels: Buf<i64>,
+        index: Arc<OnceLock<FxHashMap<i64, u32>>>,
+    },
+    /// Distinct text ids read from a `.rgraph` file: id `i` is
+    /// `text[offsets[i]..offsets[i + 1]]` (mapped, checked UTF-8); indexed on first lookup.
+    MappedText {
+        offsets: Buf<u64>,
+        text: Buf<u8>,
+        index: Arc<OnceLock<FxHashMap<String, u32>>>,
+    },
+}
+
+/// Text id `i` of a [`Repr::MappedText`] map.
+fn mapped_text<'a>(offsets: &[u64], text: &'a [u8], i: usize) -> &'a str {
+    let bytes = &text[offsets[i] as usize..offsets[i + 1] as usize];
+    // The reader checked every id is UTF-8 before building the map.
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+fn text_index(offsets: &[u64], text: &[u8]) -> FxHashMap<String, u32> {
+    (0..offsets.len() - 1)
+        .map(|i| (mapped_text(offsets, text, i).to_string(), i as u32))
+        .collect()
 }
 
 impl Default for Repr {
@@ -220,10 +248,45 @@ impl NodeIds {
         }
     }
 
+    /// Integer ids given by a mapped array of distinct values (`labels[i]` is the id of dense
+    /// id `i`); the caller has checked they are distinct. No index is built until a lookup.
+    pub(crate) fn mapped(labels: Buf<i64>) -> Self {
+        NodeIds {
+            repr: Repr::Mapped {
+                labels,
+                index: Arc::new(OnceLock::new()),
+            },
+        }
+    }
+
+    /// Text ids given by mapped offsets (`n + 1`, from 0 to `text.len()`, non-decreasing) into
+    /// mapped UTF-8 text; the caller has checked that and that the ids are distinct and trimmed.
+    pub(crate) fn mapped_text(offsets: Buf<u64>, text: Buf<u8>) -> Self {
+        NodeIds {
+            repr: Repr::MappedText {
+                offsets,
+                text,
+                index: Arc::new(OnceLock::new()),
+            },
+        }
+    }
+
+    /// True when the id → dense id index is held (always, except for the ids of a `.rgraph`
+    /// file before their first lookup).
+    pub fn index_built(&self) -> bool {
+        match &self.repr {
+            Repr::Mapped { index, .. } => index.get().is_some(),
+            Repr::MappedText { index, .. } => index.get().is_some(),
+            _ => true,
+        }
+    }
+
     /// Number of ids.
     pub fn len(&self) -> usize {
         match &self.repr {
             Repr::Identity(n) => *n as usize,
+            Repr::Mapped { labels, .. } => labels.len(),
+            Repr::MappedText { offsets, .. } => offsets.len() - 1,
             Repr::Int { labels, .. } | Repr::Table { labels, .. } => labels.len(),
             Repr::Wide { labels, .. } => labels.len(),
             Repr::Str { labels, .. } => labels.len(),
@@ -242,12 +305,17 @@ impl NodeIds {
 
     /// True when ids are strings.
     pub fn is_string(&self) -> bool {
-        matches!(self.repr, Repr::Str { .. })
+        matches!(self.repr, Repr::Str { .. } | Repr::MappedText { .. })
     }
 
     fn switch_to_strings(&mut self) {
         let labels: Vec<String> = (0..self.len() as u32).map(|i| self.label(i)).collect();
-        let index = indexed(&labels);
+        let index = match &self.repr {
+            Repr::MappedText { index, .. } if index.get().is_some() => {
+                index.get().cloned().unwrap_or_default()
+            }
+            _ => indexed(&labels),
+        };
         self.repr = Repr::Str { labels, index };
     }
 
@@ -264,6 +332,17 @@ impl NodeIds {
                 let index = indexed(&labels);
                 self.repr = Repr::Int { labels, index };
             }
+            Repr::Mapped { labels, index } => {
+                let index = match index.get() {
+                    Some(i) => i.clone(),
+                    None => indexed(labels),
+                };
+                self.repr = Repr::Int {
+                    labels: labels.to_vec(),
+                    index,
+                };
+            }
+            Repr::MappedText { .. } => self.switch_to_strings(),
             Repr::Int { .. } | Repr::Wide { .. } | Repr::Str { .. } => {}
         }
     }
@@ -275,8 +354,11 @@ impl NodeIds {
             Repr::Int { labels, index } => insert(labels, index, v),
             Repr::Wide { labels, index } => insert(labels, index, v as i128),
             Repr::Str { labels, index } => insert(labels, index, v.to_string()),
-            Repr::Identity(_) | Repr::Table { .. } => {
-                unreachable!("int_mode leaves neither an identity map nor a table")
+            Repr::Identity(_)
+            | Repr::Table { .. }
+            | Repr::Mapped { .. }
+            | Repr::MappedText { .. } => {
+                unreachable!("int_mode leaves neither an identity map, a table nor a mapped array")
             }
         }
     }
@@ -312,7 +394,7 @@ impl NodeIds {
 
     /// Dense id of a string id, adding it if new (turns the map into strings).
     pub fn intern_str(&mut self, s: &str) -> u32 {
-        if !self.is_string() {
+        if !matches!(self.repr, Repr::Str { .. }) {
             self.switch_to_strings();
         }
         match &mut self.repr {
@@ -396,6 +478,19 @@ impl NodeIds {
                 .filter(|&i| i != u32::MAX),
             Repr::Wide { index, .. } => index.get(&v).copied(),
             Repr::Str { index, .. } => index.get(&v.to_string()).copied(),
+            Repr::Mapped { labels, index } => {
+                let v = i64::try_from(v).ok()?;
+                // Sequential, so a lookup from inside a rayon task cannot wait on itself.
+                index.get_or_init(|| indexed(labels)).get(&v).copied()
+            }
+            Repr::MappedText {
+                offsets,
+                text,
+                index,
+            } => index
+                .get_or_init(|| text_index(offsets, text))
+                .get(&v.to_string())
+                .copied(),
         }
     }
 
@@ -404,6 +499,14 @@ impl NodeIds {
         let token = token.trim();
         match &self.repr {
             Repr::Str { index, .. } => index.get(token).copied(),
+            Repr::MappedText {
+                offsets,
+                text,
+                index,
+            } => index
+                .get_or_init(|| text_index(offsets, text))
+                .get(token)
+                .copied(),
             _ => parse_int_id(token.as_bytes()).and_then(|v| self.get_int(v)),
         }
     }
@@ -417,6 +520,10 @@ impl NodeIds {
             }
             Repr::Wide { labels, .. } => NodeKey::from_wide(labels[i as usize]),
             Repr::Str { labels, .. } => NodeKey::Str(labels[i as usize].clone()),
+            Repr::Mapped { labels, .. } => NodeKey::Int(labels[i as usize]),
+            Repr::MappedText { offsets, text, .. } => {
+                NodeKey::Str(mapped_text(offsets, text, i as usize).to_string())
+            }
         }
     }
 
@@ -427,6 +534,10 @@ impl NodeIds {
             Repr::Int { labels, .. } | Repr::Table { labels, .. } => labels[i as usize].to_string(),
             Repr::Wide { labels, .. } => labels[i as usize].to_string(),
             Repr::Str { labels, .. } => labels[i as usize].clone(),
+            Repr::Mapped { labels, .. } => labels[i as usize].to_string(),
+            Repr::MappedText { offsets, text, .. } => {
+                mapped_text(offsets, text, i as usize).to_string()
+            }
         }
     }
 }
@@ -434,6 +545,55 @@ impl NodeIds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mapped_ids_index_on_first_lookup_and_convert_on_interning() {
+        let labels: Buf<i64> = vec![40i64, -7, 3, 1 << 40].into();
+        let mut ids = NodeIds::mapped(labels);
+        assert_eq!(ids.len(), 4);
+        assert!(!ids.index_built());
+        // Labels need no index.
+        assert_eq!(ids.label(1), "-7");
+        assert_eq!(ids.key(3), NodeKey::Int(1 << 40));
+        assert!(!ids.index_built());
+        // A lookup builds it, once, and answers as an interned map would.
+        assert_eq!(ids.lookup("3"), Some(2));
+        assert!(ids.index_built());
+        assert_eq!(ids.get(&NodeKey::Int(40)), Some(0));
+        assert_eq!(ids.lookup("4"), None);
+        assert_eq!(ids.lookup("03"), None);
+        // A clone shares the index; interning a new id turns the map into an owned one.
+        let shared = ids.clone();
+        assert!(shared.index_built());
+        assert_eq!(ids.intern_int(-7), 1);
+        assert_eq!(ids.intern_int(9), 4);
+        assert_eq!(ids.intern_token("bob"), 5);
+        assert_eq!(ids.lookup("40"), Some(0));
+        assert_eq!(shared.len(), 4);
+    }
+
+    #[test]
+    fn mapped_text_ids_index_on_first_lookup_and_convert_on_interning() {
+        let text: Buf<u8> = b"ig:alice7tt:bob".to_vec().into();
+        let offsets: Buf<u64> = vec![0u64, 8, 9, 15].into();
+        let mut ids = NodeIds::mapped_text(offsets, text);
+        assert_eq!(ids.len(), 3);
+        assert!(ids.is_string() && !ids.index_built());
+        assert_eq!(ids.label(0), "ig:alice");
+        assert_eq!(ids.key(1), NodeKey::Str("7".into()));
+        assert!(!ids.index_built());
+        assert_eq!(ids.lookup(" tt:bob "), Some(2));
+        assert!(ids.index_built());
+        assert_eq!(ids.get(&NodeKey::Int(7)), Some(1));
+        assert_eq!(ids.lookup("ig:bob"), None);
+        assert_eq!(ids.intern_token("tt:bob"), 2);
+        assert_eq!(ids.intern_token("x"), 3);
+        assert_eq!(ids.intern_int(7), 1);
+        assert_eq!(ids.lookup("x"), Some(3));
+        let mut fresh = NodeIds::mapped_text(vec![0u64, 1].into(), b"a".to_vec().into());
+        assert_eq!(fresh.intern_int(5), 1);
+        assert_eq!(fresh.label(0), "a");
+    }
 
     #[test]
     fn ints_then_string_switches_representation() {

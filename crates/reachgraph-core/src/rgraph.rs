@@ -42,6 +42,10 @@
 //! on one core with a CPU CRC instruction (see `docs/BENCHMARKS.md`). A truncated or corrupt
 //! file is an [`Error::TruncatedGraphFile`] or [`Error::CorruptGraphFile`] naming the byte.
 //!
+//! Integer and text ids stay sections of the mapped file: the id → dense id hash map is built
+//! on the first lookup (a seed list, a candidate file), not at load, so a run that only prints
+//! ids never holds it. Distinct ids are checked at load by sorting a temporary copy.
+//!
 //! The file must not be modified while it is mapped (writers replace it by a rename, which
 //! leaves mapped readers on the old file).
 
@@ -763,18 +767,30 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
 
     let ids = if let Some(s) = find(SectionKind::IdsInt) {
         let labels = Buf::<i64>::mapped(&file, s.offset, n);
-        let mut ids = NodeIds::new();
-        for (i, &v) in labels.iter().enumerate() {
-            if ids.intern_int(v) as usize != i {
-                return Err(corrupt(s.offset + 8 * i, format!("id {v} appears twice")));
-            }
+        // Distinct ids, checked by sorting a copy that is freed at once: the id → dense id
+        // index is built only when a lookup needs it (see `NodeIds::index_built`).
+        let mut sorted = labels.to_vec();
+        sorted.par_sort_unstable();
+        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            let v = w[0];
+            let i = labels
+                .iter()
+                .enumerate()
+                .filter(|&(_, &x)| x == v)
+                .nth(1)
+                .map_or(0, |(i, _)| i);
+            return Err(corrupt(s.offset + 8 * i, format!("id {v} appears twice")));
         }
-        ids
+        drop(sorted);
+        NodeIds::mapped(labels)
     } else if let Some(s) = find(SectionKind::IdsTextOffsets) {
         let t = need(SectionKind::IdsText)?;
         let offs = Buf::<u64>::mapped(&file, s.offset, n + 1);
         let text = &bytes[t.offset..t.offset + t.len];
-        let mut ids = NodeIds::new();
+        // Distinct ids, checked by sorting references that are freed at once: the id → dense
+        // id index is built only when a lookup needs it (see `NodeIds::index_built`).
+        let mut seen: Vec<(&str, u32)> = Vec::with_capacity(n);
+        let mut all_int = true;
         for i in 0..n {
             let (a, b) = (offs[i], offs[i + 1]);
             if a > b || b > text.len() as u64 || (i == 0 && a != 0) {
@@ -785,15 +801,14 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
             }
             let label = std::str::from_utf8(&text[a as usize..b as usize])
                 .map_err(|_| corrupt(t.offset + a as usize, format!("id {i} is not UTF-8")))?;
-            if label.trim() != label || ids.intern(&NodeKey::parse(label)) as usize != i {
+            if label.trim() != label {
                 return Err(corrupt(
                     t.offset + a as usize,
-                    format!(
-                        "id {:?} appears twice or is not trimmed",
-                        crate::error::echo(label)
-                    ),
+                    format!("id {:?} is not trimmed", crate::error::echo(label)),
                 ));
             }
+            all_int &= crate::ids::parse_int_id(label.as_bytes()).is_some();
+            seen.push((label, i as u32));
         }
         if offs[n] != text.len() as u64 {
             return Err(corrupt(
@@ -801,7 +816,28 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
                 "text ids do not fill their section".into(),
             ));
         }
-        ids
+        // Two ids are one account exactly when their texts are equal (the id rule).
+        seen.par_sort_unstable();
+        if let Some(w) = seen.windows(2).find(|w| w[0].0 == w[1].0) {
+            let i = w[0].1.max(w[1].1) as usize;
+            return Err(corrupt(
+                t.offset + offs[i] as usize,
+                format!("id {:?} appears twice", crate::error::echo(w[0].0)),
+            ));
+        }
+        drop(seen);
+        if all_int {
+            // Integer ids too wide for an i64 section: interned, so outputs keep them integers.
+            let mut ids = NodeIds::new();
+            for i in 0..n {
+                let label = std::str::from_utf8(&text[offs[i] as usize..offs[i + 1] as usize])
+                    .unwrap_or_default();
+                ids.intern(&NodeKey::parse(label));
+            }
+            ids
+        } else {
+            NodeIds::mapped_text(offs, Buf::<u8>::mapped(&file, t.offset, t.len))
+        }
     } else {
         if find(SectionKind::IdsText).is_some() {
             return Err(corrupt(32, "ids_text without ids_text_offsets".into()));
@@ -1042,6 +1078,70 @@ mod tests {
             from_bytes(&long, "long", &ReadOptions::default()),
             Err(Error::CorruptGraphFile { .. })
         ));
+    }
+
+    /// The `(offset, length)` of section `kind` in `bytes`.
+    fn section_of(bytes: &[u8], kind: SectionKind) -> (usize, usize) {
+        let count = le_u32(bytes, 32) as usize;
+        (0..count)
+            .map(|i| HEADER_LEN + ENTRY_LEN * i)
+            .find(|&e| le_u32(bytes, e) == kind as u32)
+            .map(|e| {
+                (
+                    le_u64(bytes, e + 8) as usize,
+                    le_u64(bytes, e + 16) as usize,
+                )
+            })
+            .expect("section present")
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
+    fn mapped_ids_are_indexed_on_first_lookup_and_duplicates_are_rejected_at_load() {
+        let no_crc = ReadOptions {
+            verify_checksums: false,
+            weights: None,
+        };
+        for text in [false, true] {
+            let mut b = GraphBuilder::new(GraphOptions::default());
+            let name = |i: i64| {
+                if text {
+                    format!("x{i}")
+                } else {
+                    (i * 10).to_string()
+                }
+            };
+            for (u, v) in [(1, 2), (2, 3), (3, 1)] {
+                b.add_edge(name(u).as_str(), name(v).as_str(), None)
+                    .unwrap();
+            }
+            let g = b.build().unwrap().0;
+            let bytes = to_bytes(&g);
+            let r = from_bytes(&bytes, "ids", &ReadOptions::default()).unwrap();
+            assert_eq!(r.label(1), name(2));
+            assert_eq!(r.node(&name(3)).unwrap(), g.node(&name(3)).unwrap());
+            assert!(r.ids().index_built());
+            assert!(r.node(&name(4)).is_err());
+            // The second id made equal to the first: a typed error naming it, at load.
+            let mut bad = bytes.clone();
+            let want = if text {
+                let (off, _) = section_of(&bad, SectionKind::IdsText);
+                // "x1x2x3" (ids in dense order) becomes "x1x1x3".
+                bad[off + 3] = b'1';
+                "\"x1\" appears twice"
+            } else {
+                let (off, _) = section_of(&bad, SectionKind::IdsInt);
+                let first: [u8; 8] = bad[off..off + 8].try_into().unwrap();
+                bad[off + 8..off + 16].copy_from_slice(&first);
+                "id 10 appears twice"
+            };
+            match from_bytes(&bad, "dup", &no_crc) {
+                Err(Error::CorruptGraphFile { reason, .. }) => {
+                    assert!(reason.contains(want), "{reason}")
+                }
+                other => panic!("text {text}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -118,66 +118,32 @@ impl FromStr for WeightScheme {
 
 const TRIVALENCY: [f32; 3] = [0.1, 0.01, 0.001];
 
+/// Which edge order a probability array follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EdgeOrder {
+    /// Grouped by source, as [`Topology::out_targets`].
+    Out,
+    /// Grouped by target, as [`Topology::in_sources`].
+    In,
+}
+
 impl WeightScheme {
-    /// The probability of every edge in out-edge order.
+    /// Checks that the scheme can set probabilities on a graph whose input gave `given`
+    /// (probabilities in out-edge order, if any): what [`WeightScheme::probabilities`] assumes.
     ///
-    /// `attrs` describes the accounts of `topo` (tiers); `given` holds the probabilities of the
-    /// input in out-edge order, if it had any. The result is `given` itself (arrays are never
-    /// written once shared) or a new array.
-    pub(crate) fn out_probabilities(
-        &self,
-        topo: &Topology,
-        attrs: &Attributes,
-        given: Option<&Buf<f32>>,
-    ) -> Result<Buf<f32>> {
-        let offsets = topo.out_offsets();
-        let n = topo.node_count();
-        let per_source = |f: &(dyn Fn(u32, u32) -> f32 + Sync)| -> Buf<f32> {
-            let mut probs: Arc<[f32]> = std::iter::repeat_n(0f32, topo.edge_count()).collect();
-            // Fill per node range; each range owns a contiguous slice of `probs`.
-            let ranges = balanced_ranges(offsets, rayon::current_num_threads() * 4);
-            let mut slices = Vec::with_capacity(ranges.len());
-            let mut rest: &mut [f32] = Arc::get_mut(&mut probs).expect("a new Arc is unique");
-            for &(a, b) in &ranges {
-                let (head, tail) = std::mem::take(&mut rest).split_at_mut(offsets[b] - offsets[a]);
-                slices.push((a, b, head));
-                rest = tail;
-            }
-            slices.into_par_iter().for_each(|(a, b, chunk)| {
-                let base = offsets[a];
-                for u in a..b {
-                    let u = u as u32;
-                    let lo = offsets[u as usize] - base;
-                    for (k, &v) in topo.followers(u).iter().enumerate() {
-                        chunk[lo + k] = f(u, v);
-                    }
-                }
-            });
-            probs.into()
-        };
+    /// # Errors
+    /// [`Error::InvalidParameter`] for [`WeightScheme::Given`] without given probabilities, a
+    /// constant or a tier rate outside [0, 1].
+    pub(crate) fn validate(&self, given: Option<&Buf<f32>>) -> Result<()> {
         match self {
-            WeightScheme::Given => given.cloned().ok_or_else(|| {
-                Error::invalid_parameter(
-                    "weights",
-                    "given",
-                    "the input gave no edge probabilities; choose wc, const:P, trivalency or tier",
-                )
-            }),
-            WeightScheme::Constant { p } => {
-                if !(0.0..=1.0).contains(p) {
-                    return Err(Error::invalid_parameter(
-                        "weights",
-                        format!("const:{p}"),
-                        "P must be in [0, 1]",
-                    ));
-                }
-                Ok(vec![*p; topo.edge_count()].into())
-            }
-            WeightScheme::WeightedCascade => Ok(per_source(&|_, v| 1.0 / topo.in_degree(v) as f32)),
-            WeightScheme::Trivalency { seed } => Ok(per_source(&|u, v| {
-                let h = splitmix64(seed ^ splitmix64(((u as u64) << 32) | v as u64));
-                TRIVALENCY[(h % 3) as usize]
-            })),
+            WeightScheme::Given if given.is_none() => Err(Error::invalid_parameter(
+                "weights",
+                "given",
+                "the input gave no edge probabilities; choose wc, const:P, trivalency or tier",
+            )),
+            WeightScheme::Constant { p } if !(0.0..=1.0).contains(p) => Err(
+                Error::invalid_parameter("weights", format!("const:{p}"), "P must be in [0, 1]"),
+            ),
             WeightScheme::TierRates { rates } => {
                 for (i, r) in rates.rates.iter().enumerate() {
                     if !(0.0..=1.0).contains(r) {
@@ -188,11 +154,148 @@ impl WeightScheme {
                         ));
                     }
                 }
-                let tiers: Vec<f32> = (0..n as u32)
-                    .map(|u| rates.rate(attrs.tier(u, topo)))
-                    .collect();
-                Ok(per_source(&|u, _| tiers[u as usize]))
+                Ok(())
             }
+            _ => Ok(()),
+        }
+    }
+
+    /// The probability of every edge in `order`, for a scheme that passed
+    /// [`WeightScheme::validate`] with the same `given`.
+    ///
+    /// Each probability is computed from the edge's endpoints by the same expression in either
+    /// order, so the in-order array equals the out-order one gathered through
+    /// [`Topology::in_to_out`] bit for bit; only [`WeightScheme::Given`] reads that map.
+    ///
+    /// # Panics
+    /// When the scheme did not pass [`WeightScheme::validate`] (given probabilities missing).
+    pub(crate) fn probabilities(
+        &self,
+        topo: &Topology,
+        attrs: &Attributes,
+        given: Option<&Buf<f32>>,
+        order: EdgeOrder,
+    ) -> Buf<f32> {
+        match (self, order) {
+            (WeightScheme::Given, EdgeOrder::Out) => {
+                return given
+                    .expect("validated: the input gave probabilities")
+                    .clone()
+            }
+            (WeightScheme::Constant { p }, _) => return vec![*p; topo.edge_count()].into(),
+            _ => {}
+        }
+        let rule = EdgeProbs::new(self, topo, attrs, given, order);
+        let offsets = rule.offsets;
+        let mut probs: Arc<[f32]> = std::iter::repeat_n(0f32, topo.edge_count()).collect();
+        // Fill per node range; each range owns a contiguous slice of `probs`.
+        let ranges = balanced_ranges(offsets, rayon::current_num_threads() * 4);
+        let mut slices = Vec::with_capacity(ranges.len());
+        let mut rest: &mut [f32] = Arc::get_mut(&mut probs).expect("a new Arc is unique");
+        for &(a, b) in &ranges {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(offsets[b] - offsets[a]);
+            slices.push((a, b, head));
+            rest = tail;
+        }
+        slices
+            .into_par_iter()
+            .for_each(|(a, b, chunk)| rule.fill(a, b, chunk));
+        probs.into()
+    }
+}
+
+/// The probabilities of a validated scheme in one edge order, computed for any range of
+/// accounts: what [`WeightScheme::probabilities`] fills in parallel, and what
+/// [`Graph::visit_out_probabilities`](crate::Graph::visit_out_probabilities) streams without
+/// holding the array.
+pub(crate) struct EdgeProbs<'a> {
+    scheme: &'a WeightScheme,
+    topo: &'a Topology,
+    given: Option<&'a Buf<f32>>,
+    order: EdgeOrder,
+    /// Offsets of `order`.
+    pub(crate) offsets: &'a [usize],
+    ends: &'a [u32],
+    /// Tier rate per account (tier rates only).
+    tiers: Vec<f32>,
+}
+
+impl<'a> EdgeProbs<'a> {
+    /// The rule of `scheme` (validated with `given`) in `order`.
+    pub(crate) fn new(
+        scheme: &'a WeightScheme,
+        topo: &'a Topology,
+        attrs: &Attributes,
+        given: Option<&'a Buf<f32>>,
+        order: EdgeOrder,
+    ) -> EdgeProbs<'a> {
+        let (offsets, ends) = match order {
+            EdgeOrder::Out => (topo.out_offsets(), topo.out_targets()),
+            EdgeOrder::In => (topo.in_offsets(), topo.in_sources()),
+        };
+        let tiers = match scheme {
+            WeightScheme::TierRates { rates } => (0..topo.node_count() as u32)
+                .map(|u| rates.rate(attrs.tier(u, topo)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        EdgeProbs {
+            scheme,
+            topo,
+            given,
+            order,
+            offsets,
+            ends,
+            tiers,
+        }
+    }
+
+    /// Writes the probabilities of the edges of accounts `a..b` (in this order) to `out`,
+    /// whose length is `offsets[b] - offsets[a]`.
+    ///
+    /// # Panics
+    /// When `out` has another length, or the scheme was not validated.
+    pub(crate) fn fill(&self, a: usize, b: usize, out: &mut [f32]) {
+        let (offsets, ends, base) = (self.offsets, self.ends, self.offsets[a]);
+        assert_eq!(
+            out.len(),
+            offsets[b] - base,
+            "one slot per edge of the range"
+        );
+        let each = |f: &dyn Fn(u32, u32, usize) -> f32, out: &mut [f32]| {
+            for w in a..b {
+                let (lo, hi) = (offsets[w], offsets[w + 1]);
+                for (slot, &x) in (lo..hi).zip(&ends[lo..hi]) {
+                    let (u, v) = match self.order {
+                        EdgeOrder::Out => (w as u32, x),
+                        EdgeOrder::In => (x, w as u32),
+                    };
+                    out[slot - base] = f(u, v, slot);
+                }
+            }
+        };
+        let topo = self.topo;
+        match self.scheme {
+            WeightScheme::Given => {
+                let given = self.given.expect("validated: the input gave probabilities");
+                match self.order {
+                    EdgeOrder::Out => out.copy_from_slice(&given[base..offsets[b]]),
+                    EdgeOrder::In => {
+                        let in_to_out = topo.in_to_out();
+                        each(&|_, _, slot| given[in_to_out[slot] as usize], out)
+                    }
+                }
+            }
+            WeightScheme::Constant { p } => out.fill(*p),
+            WeightScheme::WeightedCascade => each(&|_, v, _| 1.0 / topo.in_degree(v) as f32, out),
+            WeightScheme::Trivalency { seed } => each(
+                &|u, v, _| {
+                    let h = splitmix64(seed ^ splitmix64(((u as u64) << 32) | v as u64));
+                    TRIVALENCY[(h % 3) as usize]
+                },
+                out,
+            ),
+            WeightScheme::TierRates { .. } => each(&|u, _, _| self.tiers[u as usize], out),
         }
     }
 }
