@@ -882,6 +882,17 @@ fn run_margin_on_table(
     use reachgraph_core::plan::ensemble::{self, EnsembleOptions, Summary};
     use reachgraph_core::plan::materialize::MaterializeOptions;
     use reachgraph_core::plan::{table_parameter_draws, FitStatus, PlanOptions};
+    if r.lean.is_some()
+        || r.turnout.is_some()
+        || r.eligible.is_some()
+        || r.effect_multiplier.is_some()
+    {
+        return Err(ApiError::invalid(
+            "creators: the synthetic graphs' people take lean and eligibility from the table's \
+             lean_a and eligible columns; per-person lean, turnout, eligible and \
+             effect_multiplier arrays need a graph",
+        ));
+    }
     if r.graph.is_some() || r.seeds.is_some() || r.candidates.is_some() {
         return Err(ApiError::invalid(
             "creators replaces graph, seeds and candidates: the campaign is the table's accounts \
@@ -924,7 +935,7 @@ fn run_margin_on_table(
     };
     let side = parse_side(&r.side)?;
     let e = load_electorate(&r.electorate, side)?;
-    let base = config(r, None, &e)?;
+    let base = config(r, None, &e, PersonVoters::default())?;
     let exposure = exposure(r)?;
     let cost: f64 = table.creators.iter().filter_map(|c| c.price).sum();
     let any_price = table.creators.iter().any(|c| c.price.is_some());
