@@ -51,13 +51,17 @@ def _results():
             draws=50,
             seed=1,
         ),
+        "Comparison": g.compare([[1], [1, 3]], samples=20_000, seed=1),
+        "PlanResult": rg.plan(
+            "docs/examples/creators.csv", overlaps="docs/examples/overlaps.csv", draws=20, seed=1
+        ),
     }
 
 
 NAMES = [
     "ReachResult", "ExpectedReach", "Overlap", "Ladder", "BudgetPick", "SpreadResult", "Selection", "Evaluation",
     "MarginResult", "SketchReach", "SketchOverlap", "SketchLadder", "SketchPick", "SketchCheck",
-    "SketchError", "ReportResult",
+    "SketchError", "ReportResult", "Comparison", "PlanResult",
 ]
 
 
