@@ -96,6 +96,10 @@ type EdgeArrays<'py> = (
 pub struct PyGraph {
     inner: RwLock<Arc<Graph>>,
     report: BuildReport,
+    /// [`graph_hash`](reachgraph_api::provenance::graph_hash) of the graph it was computed
+    /// on, kept while that graph is the current one (a changed graph is a new allocation or,
+    /// changed in place, disassociated from this weak pointer by `Arc::make_mut`).
+    hash: std::sync::Mutex<Option<(std::sync::Weak<Graph>, String)>>,
 }
 
 impl PyGraph {
@@ -107,6 +111,7 @@ impl PyGraph {
         PyGraph {
             inner: RwLock::new(graph),
             report,
+            hash: std::sync::Mutex::new(None),
         }
     }
 
@@ -277,6 +282,36 @@ impl PyGraph {
     #[getter]
     fn build_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.report)
+    }
+
+    /// Content hash of the graph as it is now: the `provenance.graph_hash` a JSON response
+    /// records for the same graph (structure and probabilities), computed once per version of
+    /// the graph.
+    #[getter]
+    fn content_hash(&self, py: Python<'_>) -> PyResult<String> {
+        let g = self.snapshot();
+        let cached = |c: &Option<(std::sync::Weak<Graph>, String)>| {
+            c.as_ref()
+                .filter(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(&g)))
+                .map(|(_, h)| h.clone())
+        };
+        // The lock is never held across the GIL release (that could deadlock with a thread
+        // waiting for it while holding the GIL): look, hash unlocked, then store.
+        if let Some(h) = cached(
+            &self
+                .hash
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        ) {
+            return Ok(h);
+        }
+        let h = runtime::quick(py, || Ok(reachgraph_api::provenance::graph_hash(&g)))?;
+        *self
+            .hash
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((Arc::downgrade(&g), h.clone()));
+        Ok(h)
     }
 
     /// The weight scheme in force, as a dict.

@@ -94,7 +94,7 @@ def test_select_runs_adds_stability(tmp_path):
 def test_provenance_of_json_results(campaign):
     r = rg.margin(draws=200, seed=1)
     assert r.provenance["version"] == rg.__version__
-    assert campaign.reach(["ig_star"]).provenance is None
+    assert campaign.reach(["ig_star"]).provenance["graph_hash"] == campaign.content_hash
 
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -138,3 +138,39 @@ def test_plot_without_matplotlib_names_the_install(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(ImportError, match="pip install matplotlib"):
         c.plot()
+
+
+def test_every_graph_result_records_provenance_that_tracks_the_graph():
+    """Every Graph method's result says which graph (content hash), weights, seed and
+    arguments produced it; the hash is the JSON API's for the same edges and changes with
+    the graph's probabilities."""
+    g = rg.Graph.from_edges(["a", "b", "a", "c"], ["b", "c", "c", "d"], probabilities=[0.5] * 4)
+    results = {
+        "reach": g.reach(["a"]),
+        "expected_reach": g.expected_reach(["a"]),
+        "overlap": g.overlap(["a", "b"], min_jaccard=0.0),
+        "reach_ladder": g.reach_ladder(2),
+        "spread": g.spread(["a"], trials=100, seed=3),
+        "select": g.select(k=1, seed=4),
+        "evaluate": g.evaluate(["a"], rr_sets=500, seed=5),
+    }
+    h = g.content_hash
+    assert isinstance(h, str) and h
+    for name, r in results.items():
+        p = r.provenance
+        assert p is not None, name
+        assert p["version"] == rg.__version__
+        assert p["graph_hash"] == h, name
+        assert p["parameters"]["type"] == name
+    assert results["spread"].provenance["seed"] == 3
+    assert results["select"].provenance["parameters"]["k"] == 1
+    assert results["reach"].provenance["parameters"]["seeds"] == ["a"]
+    # The same edges through the JSON API hash the same.
+    resp = rg.run_request({"version": 1, "type": "reach", "graph": {"inline": "a b\nb c\na c\nc d\n",
+                           "weights": "const:0.5"}, "seeds": ["a"]})
+    assert resp["provenance"]["graph_hash"] == h
+    # Other probabilities, another hash; and the results computed before keep theirs.
+    g.set_weights("wc")
+    assert g.content_hash != h
+    assert results["reach"].provenance["graph_hash"] == h
+    assert g.reach(["a"]).provenance["weights"] == g.weights

@@ -41,7 +41,10 @@ def _calls(g):
 
 def _plain(v):
     if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items() if k != "timings"}
+        # provenance names the weight scheme in force when the call ran: a call without
+        # `weights=` runs with whatever an earlier call set (here "given" or its equal
+        # "const:0.05", the same probabilities and graph hash), which depends on the order.
+        return {k: _plain(x) for k, x in v.items() if k not in ("timings", "provenance")}
     if isinstance(v, np.ndarray):
         return v.tolist()
     return v
@@ -155,3 +158,25 @@ LONG_CALLS = {
 def test_ctrl_c_stops_a_long_call_within_seconds(big, name):
     g, seeds = big
     _interrupted_within(lambda: LONG_CALLS[name](g, seeds), seconds=3.0)
+
+
+def test_each_result_records_the_weights_it_ran_with_under_concurrent_changes():
+    # Calls that set different weights run on four threads: every result's provenance names
+    # the scheme of its own call and the hash of the graph under that scheme.
+    g = _graph()
+    seeds = g.ids()[:3]
+    hashes = {}
+    for p in (0.05, 0.2):
+        g.set_weights(f"const:{p}")
+        hashes[p] = g.content_hash
+    assert hashes[0.05] != hashes[0.2]
+
+    def call(p):
+        return p, g.spread(seeds, trials=200, seed=1, weights=f"const:{p}")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for p, r in pool.map(call, [0.05, 0.2] * 6):
+            prov = r.provenance
+            assert prov["weights"]["scheme"] == "constant"
+            assert abs(prov["weights"]["p"] - p) < 1e-6, prov["weights"]
+            assert prov["graph_hash"] == hashes[p]

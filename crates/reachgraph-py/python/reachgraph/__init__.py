@@ -14,7 +14,10 @@ An edge ``u -> v`` means *v follows u*: what u posts can reach v.
 
 from __future__ import annotations
 
+import functools
 import html
+import inspect
+import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
 
 import numpy as np
@@ -333,9 +336,10 @@ class Result:
 
     @property
     def provenance(self) -> Optional[Dict[str, Any]]:
-        """Where the result came from (package ``version``, ``graph_hash``, ``weights``,
-        ``model``, ``seed``, ``parameters``) for results built from a JSON response (and
-        ``compare``); None when the result carries none."""
+        """Where the result came from: package ``version``, ``graph_hash``, ``weights``,
+        ``model``, ``seed`` and ``parameters`` (the request, or the Graph method's name and
+        arguments). Every JSON response and every Graph method's result carries it; results of
+        sketches and other calls without a graph record none (None)."""
         return self._data.get("provenance")
 
     def _unit(self, key: str) -> str:
@@ -836,7 +840,7 @@ class Graph:
     """The frozen follower graph. Build it with :func:`read_edgelist`, :meth:`from_arrays`,
     :meth:`from_pandas` or :meth:`from_networkx`."""
 
-    __slots__ = ("_g",)
+    __slots__ = ("_g", "_rw")
 
     def __init__(self, inner: "_rs.Graph"):
         self._g = inner
@@ -960,6 +964,13 @@ class Graph:
     def weights(self) -> Dict[str, Any]:
         """The edge-probability scheme in force."""
         return self._g.weights
+
+    @property
+    def content_hash(self) -> str:
+        """Content hash of the graph as it is now (structure and edge probabilities): the
+        ``provenance["graph_hash"]`` of every result computed on it, equal to the JSON API's for
+        the same graph. Computed once per change of the graph."""
+        return self._g.content_hash
 
     def ids(self) -> List[Id]:
         """External ids of all accounts, in internal order."""
@@ -1376,6 +1387,150 @@ class Graph:
         The answer equals ``reachgraph margin`` on the same graph."""
         text = _dumps("margin options", _person_arrays(options), InvalidParameterError)
         return MarginResult(self._g.margin(_ids_arg(seeds, "seeds"), text, _opt_whole("threads", threads), _callback(progress)))
+
+
+def _provenance_value(value: Any) -> Any:
+    """A call argument as provenance records it: JSON values as they are, numpy arrays and
+    pandas objects as lists, anything else (a callback, a DataFrame of many columns) by type."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(k): _provenance_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_provenance_value(v) for v in value]
+    if hasattr(value, "to_numpy") and getattr(value, "ndim", 2) == 1:  # a pandas Series
+        return _provenance_value(value.to_numpy())
+    return f"<{type(value).__name__}>"
+
+
+class _GraphLock:
+    """Readers-writer lock of one Graph, held by Python calls around a Rust call and the
+    provenance read after it: calls that change the graph's weights (``weights=`` given, the
+    setters) are exclusive, the others run together. Reentrant per thread (a call made inside
+    another call on the same thread does not lock again)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._mine = threading.local()
+
+    def hold(self, exclusive: bool) -> "_Held":
+        return _Held(self, exclusive)
+
+
+class _Held:
+    def __init__(self, lock: _GraphLock, exclusive: bool) -> None:
+        self.lock, self.exclusive, self.taken = lock, exclusive, False
+
+    def __enter__(self) -> None:
+        lk = self.lock
+        if getattr(lk._mine, "depth", 0):
+            lk._mine.depth += 1
+            return
+        with lk._cond:
+            if self.exclusive:
+                while lk._writer or lk._readers:
+                    lk._cond.wait()
+                lk._writer = True
+            else:
+                while lk._writer:
+                    lk._cond.wait()
+                lk._readers += 1
+        lk._mine.depth = 1
+        self.taken = True
+
+    def __exit__(self, *exc: Any) -> None:
+        lk = self.lock
+        lk._mine.depth -= 1
+        if not self.taken:
+            return
+        with lk._cond:
+            if self.exclusive:
+                lk._writer = False
+            else:
+                lk._readers -= 1
+            lk._cond.notify_all()
+
+
+_LOCKS_LOCK = threading.Lock()
+
+
+def _lock_of(graph: "Graph") -> _GraphLock:
+    try:
+        return graph._rw
+    except AttributeError:
+        with _LOCKS_LOCK:
+            try:
+                return graph._rw
+            except AttributeError:
+                graph._rw = _GraphLock()
+                return graph._rw
+
+
+def _locked(method: Callable[..., Any], exclusive_always: bool = False) -> Callable[..., Any]:
+    """Wraps a Graph method in the graph's lock (exclusive when it sets weights)."""
+
+    @functools.wraps(method)
+    def call(self: "Graph", *args: Any, **kwargs: Any) -> Any:
+        exclusive = exclusive_always or kwargs.get("weights") is not None
+        with _lock_of(self).hold(exclusive):
+            return method(self, *args, **kwargs)
+
+    return call
+
+
+def _records_provenance(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps a Graph method so its result carries ``provenance`` as a JSON response does:
+    package version, the graph's content hash and weight scheme after the call, model, seed,
+    and the call's arguments (``parameters.type`` = the method's name)."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def call(self: "Graph", *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs)
+        # The weights the call runs with and the graph hash read after it belong to one
+        # version of the graph: no other thread changes the weights in between.
+        exclusive = bound.arguments.get("weights") is not None or kwargs.get("weights") is not None
+        with _lock_of(self).hold(exclusive):
+            result = method(self, *args, **kwargs)
+            graph_hash, weights = self.content_hash, self.weights
+        if isinstance(result, Result) and result._data.get("provenance") is None:
+            bound.apply_defaults()
+            params: Dict[str, Any] = {"type": method.__name__}
+            for name, value in bound.arguments.items():
+                kind = signature.parameters[name].kind
+                if name in ("self", "progress", "threads"):
+                    continue
+                if kind is inspect.Parameter.VAR_KEYWORD:
+                    params.update({k: _provenance_value(v) for k, v in value.items() if k not in ("progress", "threads")})
+                else:
+                    params[name] = _provenance_value(value)
+            result._data["provenance"] = {
+                "version": __version__,
+                "graph_hash": graph_hash,
+                "weights": weights,
+                "model": params.get("model"),
+                "seed": params.get("seed"),
+                "parameters": params,
+            }
+        return result
+
+    return call
+
+
+for _name in ("reach", "expected_reach", "overlap", "reach_ladder", "budget_pick", "spread", "select",
+              "evaluate", "margin"):
+    setattr(Graph, _name, _records_provenance(getattr(Graph, _name)))
+for _name in ("set_weights", "read_attributes", "set_attributes"):
+    setattr(Graph, _name, _locked(getattr(Graph, _name), exclusive_always=True))
+for _name in ("compare", "sketches"):
+    setattr(Graph, _name, _locked(getattr(Graph, _name)))
+del _name
 
 
 class SketchReach(Result):
