@@ -174,3 +174,17 @@ def test_every_graph_result_records_provenance_that_tracks_the_graph():
     assert g.content_hash != h
     assert results["reach"].provenance["graph_hash"] == h
     assert g.reach(["a"]).provenance["weights"] == g.weights
+
+
+def test_sketch_results_record_the_sketches_they_came_from():
+    g = rg.Graph.from_edges(["a", "b", "a", "c"], ["b", "c", "c", "d"])
+    sk = g.sketches(lg_k=6)
+    r = sk.reach(["a", "b"])
+    p = r.provenance
+    assert p["version"] == rg.__version__ and p["lg_k"] == 6 and p["seed"] == sk.seed
+    assert p["parameters"]["type"] == "sketch_reach" and p["parameters"]["accounts"] == ["a", "b"]
+    # The same sketches hash the same; other sketches differently.
+    assert rg.Sketches.from_bytes(sk.to_bytes()).reach(["a"]).provenance["sketches_hash"] == p["sketches_hash"]
+    assert g.sketches(lg_k=7).reach(["a"]).provenance["sketches_hash"] != p["sketches_hash"]
+    assert sk.check(g, ["a"]).provenance["graph_hash"] == g.content_hash
+    assert rg.sketch_error(10).provenance["parameters"]["lg_k"] == 10

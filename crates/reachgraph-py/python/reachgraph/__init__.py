@@ -338,8 +338,9 @@ class Result:
     def provenance(self) -> Optional[Dict[str, Any]]:
         """Where the result came from: package ``version``, ``graph_hash``, ``weights``,
         ``model``, ``seed`` and ``parameters`` (the request, or the Graph method's name and
-        arguments). Every JSON response and every Graph method's result carries it; results of
-        sketches and other calls without a graph record none (None)."""
+        arguments). Every JSON response, every Graph and Sketches method's result and
+        ``sketch_error`` carry it (sketch results: ``sketches_hash``, ``lg_k`` and the hash
+        seed instead of a graph); None only for a result built by hand."""
         return self._data.get("provenance")
 
     def _unit(self, key: str) -> str:
@@ -1607,7 +1608,7 @@ class Sketches:
     2.0
     """
 
-    __slots__ = ("_s",)
+    __slots__ = ("_s", "_hash")
 
     def __init__(self, inner: "_rs.Sketches"):
         self._s = inner
@@ -1819,9 +1820,64 @@ class Sketches:
 def sketch_error(lg_k: int = 14, set_size: Optional[int] = None, confidence: float = 0.95) -> SketchError:
     """Expected relative error of a reach estimate, worst-case Jaccard error and bytes per
     sketch for ``lg_k`` (and a set of ``set_size`` people), as ``reachgraph sketch error``."""
-    return SketchError(
+    r = SketchError(
         _rs.sketch_error(_whole("lg_k", lg_k, "u8"), _opt_whole("set_size", set_size), _number("confidence", confidence))
     )
+    r._data["provenance"] = {
+        "version": __version__,
+        "parameters": {"type": "sketch_error", "lg_k": lg_k, "set_size": set_size, "confidence": confidence},
+    }
+    return r
+
+
+def _sketches_hash(sk: "Sketches") -> str:
+    """Content hash of a Sketches object (its binary format; Sketches never change in place)."""
+    try:
+        return sk._hash
+    except AttributeError:
+        import hashlib  # noqa: WPS433
+
+        sk._hash = hashlib.blake2b(sk.to_bytes(), digest_size=16).hexdigest()
+        return sk._hash
+
+
+def _records_sketch_provenance(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps a Sketches method so its result carries ``provenance``: package version, the
+    sketches' content hash (``sketches_hash``), ``lg_k`` and hash ``seed``, and the call's
+    arguments; ``check`` also records the graph's ``graph_hash``."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def call(self: "Sketches", *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        if isinstance(result, Result) and result._data.get("provenance") is None:
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            params: Dict[str, Any] = {"type": "sketch_" + method.__name__}
+            graph_hash = None
+            for name, value in bound.arguments.items():
+                if name == "self":
+                    continue
+                if isinstance(value, Graph):
+                    graph_hash = value.content_hash
+                    continue
+                params[name] = _provenance_value(value)
+            result._data["provenance"] = {
+                "version": __version__,
+                "graph_hash": graph_hash,
+                "sketches_hash": _sketches_hash(self),
+                "lg_k": self.lg_k,
+                "seed": self.seed,
+                "parameters": params,
+            }
+        return result
+
+    return call
+
+
+for _name in ("reach", "overlap", "ladder", "budget_pick", "error_report", "check"):
+    setattr(Sketches, _name, _records_sketch_provenance(getattr(Sketches, _name)))
+del _name
 
 
 def read_edgelist(
