@@ -87,7 +87,8 @@ def test_merge_equals_build_on_the_union_and_is_commutative(big):
     assert len(empty) == 0
     assert ab.to_bytes() == whole.merge(empty).to_bytes()
     r1, r2 = ab.reach(list(range(40))), whole.reach(list(range(40)))
-    assert r1.to_dict() == r2.to_dict()
+    # The answers are equal; provenance names each object's own bytes (accounts in another order).
+    assert {**r1.to_dict(), "provenance": None} == {**r2.to_dict(), "provenance": None}
     assert sorted(zip(ab.accounts(), ab.records())) == sorted(zip(whole.accounts(), whole.records()))
 
 
@@ -242,7 +243,8 @@ def test_answers_equal_the_json_api(campaign):
     api = rg.run_request({"version": 1, "type": "sketch_reach", "sketches": sketches, "accounts": creators})
     mine = sk.reach(creators).to_dict()
     for k, v in mine.items():
-        assert api[k] == v, k
+        if k != "provenance":  # the API records the request, Python the sketches' hash and the call
+            assert api[k] == v, k
     api = rg.run_request({"version": 1, "type": "sketch_overlap", "sketches": sketches, "accounts": creators})
     ov = sk.overlap(creators)
     for name in ("shared", "jaccard", "containment", "jaccard_error"):
