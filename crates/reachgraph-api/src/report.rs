@@ -75,31 +75,11 @@ pub struct ReportResponse {
     pub written: Vec<String>,
 }
 
-/// Exactly one of a path and inline text, read whole.
-fn source(
-    what: &str,
-    path: &Option<String>,
-    inline: &Option<String>,
-) -> Result<Option<(String, String)>> {
-    match (path, inline) {
-        (Some(_), Some(_)) => Err(ApiError::invalid(format!(
-            "give {what} or {what}_csv, not both"
-        ))),
-        (Some(p), None) => {
-            let text =
-                std::fs::read_to_string(p).map_err(|e| ApiError::io(format!("read {p}"), e))?;
-            Ok(Some((p.clone(), text)))
-        }
-        (None, Some(t)) => Ok(Some((format!("<{what}_csv>"), t.clone()))),
-        (None, None) => Ok(None),
-    }
-}
-
 pub(crate) fn run_report(r: &ReportRequest, progress: &dyn Progress) -> Result<ReportResponse> {
-    let (posts_name, posts_text) = source("posts", &r.posts, &r.posts_csv)?
+    let (posts_name, posts_text) = crate::plan::source("posts", &r.posts, &r.posts_csv)?
         .ok_or_else(|| ApiError::invalid("report needs posts (a path) or posts_csv (text)"))?;
     let posts: Vec<Post> = core_report::read_posts(posts_text.as_bytes(), &posts_name)?;
-    let lift: Option<Vec<LiftResult>> = match source("lift", &r.lift, &r.lift_csv)? {
+    let lift: Option<Vec<LiftResult>> = match crate::plan::source("lift", &r.lift, &r.lift_csv)? {
         Some((name, text)) => Some(core_report::read_lift(text.as_bytes(), &name)?),
         None => None,
     };
