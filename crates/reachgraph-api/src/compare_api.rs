@@ -71,29 +71,15 @@ pub struct CompareSet {
     pub covered_sets: u64,
 }
 
-/// A paired difference: `second` minus `first`.
+/// A paired difference: `second` minus `first`, with the sets' labels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompareDifference {
     /// `"B minus A"` with the sets' labels.
     pub label: String,
-    /// Index (in `sets`) of the set subtracted.
-    pub first: usize,
-    /// Index of the set it is subtracted from.
-    pub second: usize,
-    /// Difference of the expected spreads (objective unit).
-    pub mean: f64,
-    /// Paired standard error, from the common RR sets.
-    pub stderr: f64,
-    /// `mean − 1.96 · stderr`.
-    pub ci95_low: f64,
-    /// `mean + 1.96 · stderr`.
-    pub ci95_high: f64,
-    /// What two independent estimates on as many sets would give, `√(s₁² + s₂²)`: for contrast.
-    pub unpaired_stderr: f64,
-    /// Common RR sets met by `first` only.
-    pub only_first: u64,
-    /// Common RR sets met by `second` only.
-    pub only_second: u64,
+    /// The difference itself (objective unit; indices into `sets`, paired and unpaired
+    /// standard errors, RR sets met by one set only), as [`select::compare`] gives it.
+    #[serde(flatten)]
+    pub paired: select::Difference,
 }
 
 /// The answer to a [`CompareRequest`].
@@ -206,15 +192,7 @@ pub fn compare_response(
         .iter()
         .map(|d| CompareDifference {
             label: format!("{} minus {}", labels[d.second], labels[d.first]),
-            first: d.first,
-            second: d.second,
-            mean: d.mean,
-            stderr: d.stderr,
-            ci95_low: d.ci95_low,
-            ci95_high: d.ci95_high,
-            unpaired_stderr: d.unpaired_stderr,
-            only_first: d.only_first,
-            only_second: d.only_second,
+            paired: d.clone(),
         })
         .collect();
     let u = objective_unit(c.objective);

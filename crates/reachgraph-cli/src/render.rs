@@ -1230,10 +1230,10 @@ pub fn compare(r: &reachgraph_api::CompareResponse) -> String {
             s,
             "{:<w$}  {:>+12.1}  {:>14.2}  {:>16.2}  {:>25}",
             d.label,
-            d.mean,
-            d.stderr,
-            d.unpaired_stderr,
-            format!("{:.1} – {:.1}", d.ci95_low, d.ci95_high)
+            d.paired.mean,
+            d.paired.stderr,
+            d.paired.unpaired_stderr,
+            format!("{:.1} – {:.1}", d.paired.ci95_low, d.paired.ci95_high)
         );
     }
     let _ = writeln!(s);
