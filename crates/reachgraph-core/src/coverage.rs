@@ -331,6 +331,47 @@ impl Ord for Entry {
     }
 }
 
+/// A budget must be a finite number above zero.
+pub(crate) fn check_budget(budget: f64) -> Result<()> {
+    if !(budget.is_finite() && budget > 0.0) {
+        return Err(Error::invalid_parameter(
+            "budget",
+            budget,
+            "must be a finite number > 0",
+        ));
+    }
+    Ok(())
+}
+
+/// The candidates a budgeted pick can take: those with a cost (not NaN) of at most `budget`.
+///
+/// # Errors
+/// [`Error::MissingAttribute`] when no candidate has a cost, [`Error::BudgetTooSmall`] when
+/// even the cheapest costs more than the budget.
+pub(crate) fn affordable(listed: Vec<u32>, costs: &[f64], budget: f64) -> Result<Vec<u32>> {
+    let with_cost: Vec<u32> = listed
+        .into_iter()
+        .filter(|&a| !costs[a as usize].is_nan())
+        .collect();
+    if with_cost.is_empty() {
+        return Err(Error::MissingAttribute {
+            column: "cost".into(),
+            reason: "no candidate account has a cost; a budgeted pick needs costs".into(),
+        });
+    }
+    let min_cost = with_cost
+        .iter()
+        .map(|&a| costs[a as usize])
+        .fold(f64::INFINITY, f64::min);
+    if min_cost > budget {
+        return Err(Error::BudgetTooSmall { budget, min_cost });
+    }
+    Ok(with_cost
+        .into_iter()
+        .filter(|&a| costs[a as usize] <= budget)
+        .collect())
+}
+
 /// Candidate list: all accounts, or the given ones (checked).
 fn candidate_list(graph: &Graph, candidates: Option<&[u32]>) -> Result<Vec<u32>> {
     match candidates {
@@ -559,36 +600,9 @@ pub fn budget_pick(
     budget: f64,
     opts: &ReachOptions,
 ) -> Result<BudgetPick> {
-    if !(budget.is_finite() && budget > 0.0) {
-        return Err(Error::invalid_parameter(
-            "budget",
-            budget,
-            "must be a finite number > 0",
-        ));
-    }
+    check_budget(budget)?;
     let costs = &graph.attributes().cost;
-    let listed = candidate_list(graph, candidates)?;
-    let with_cost: Vec<u32> = listed
-        .into_iter()
-        .filter(|&a| !costs[a as usize].is_nan())
-        .collect();
-    if with_cost.is_empty() {
-        return Err(Error::MissingAttribute {
-            column: "cost".into(),
-            reason: "no candidate account has a cost; a budgeted pick needs costs".into(),
-        });
-    }
-    let min_cost = with_cost
-        .iter()
-        .map(|&a| costs[a as usize])
-        .fold(f64::INFINITY, f64::min);
-    if min_cost > budget {
-        return Err(Error::BudgetTooSmall { budget, min_cost });
-    }
-    let cands: Vec<u32> = with_cost
-        .into_iter()
-        .filter(|&a| costs[a as usize] <= budget)
-        .collect();
+    let cands = affordable(candidate_list(graph, candidates)?, costs, budget)?;
     Ok(greedy_budget(
         Source::of_graph(graph),
         &cands,
@@ -757,13 +771,7 @@ pub fn budget_pick_people(
     budget: f64,
     opts: &ReachOptions,
 ) -> Result<PeoplePick> {
-    if !(budget.is_finite() && budget > 0.0) {
-        return Err(Error::invalid_parameter(
-            "budget",
-            budget,
-            "must be a finite number > 0",
-        ));
-    }
+    check_budget(budget)?;
     let people = graph.people();
     let costs = &graph.attributes().cost;
     // Accounts of each person, and the person's one price.

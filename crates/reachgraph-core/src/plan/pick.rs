@@ -91,13 +91,7 @@ pub fn pick(
     central: &ModelParams,
     draws: &[ModelParams],
 ) -> Result<PlanPick> {
-    if !(budget.is_finite() && budget > 0.0) {
-        return Err(Error::invalid_parameter(
-            "budget",
-            budget,
-            "must be a finite number > 0",
-        ));
-    }
+    crate::coverage::check_budget(budget)?;
     let creator_of = |g: &Vec<usize>| table.accounts[g[0]].creator;
     let mut unpriced = Vec::new();
     let mut priced: Vec<(usize, f64)> = Vec::new(); // (group index, price)

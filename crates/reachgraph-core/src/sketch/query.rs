@@ -665,13 +665,7 @@ pub fn budget_pick(
     confidence: f64,
 ) -> Result<SketchBudgetPick> {
     check_confidence(confidence)?;
-    if !(budget.is_finite() && budget > 0.0) {
-        return Err(Error::invalid_parameter(
-            "budget",
-            budget,
-            "must be a finite number > 0",
-        ));
-    }
+    coverage::check_budget(budget)?;
     if costs.len() != set.len() {
         return Err(Error::LengthMismatch {
             column: "cost".into(),
@@ -686,27 +680,7 @@ pub fn budget_pick(
             reason: format!("{} is not a finite number >= 0", costs[i]),
         });
     }
-    let with_cost: Vec<u32> = candidate_list(set, candidates)?
-        .into_iter()
-        .filter(|&a| !costs[a as usize].is_nan())
-        .collect();
-    if with_cost.is_empty() {
-        return Err(Error::MissingAttribute {
-            column: "cost".into(),
-            reason: "no candidate account has a cost; a budgeted pick needs costs".into(),
-        });
-    }
-    let min_cost = with_cost
-        .iter()
-        .map(|&a| costs[a as usize])
-        .fold(f64::INFINITY, f64::min);
-    if min_cost > budget {
-        return Err(Error::BudgetTooSmall { budget, min_cost });
-    }
-    let cands: Vec<u32> = with_cost
-        .into_iter()
-        .filter(|&a| costs[a as usize] <= budget)
-        .collect();
+    let cands = coverage::affordable(candidate_list(set, candidates)?, costs, budget)?;
     let sample = Sample::new(set, &cands);
     let local: Vec<u32> = (0..cands.len() as u32).collect();
     let local_costs: Vec<f64> = cands.iter().map(|&a| costs[a as usize]).collect();
