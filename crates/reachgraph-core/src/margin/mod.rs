@@ -372,15 +372,26 @@ impl CoverageSelector {
         let swing = sim.target_units(&crate::NoProgress)?;
         let mut attrs = graph.attributes().clone();
         let of_account = &graph.people().of_account;
-        for (a, w) in attrs.target_weight.iter_mut().enumerate() {
-            let p = of_account[a] as usize;
-            let (s, d) = (pop.state[p], pop.district[p]);
-            let in_swing = s != crate::attrs::NONE
-                && (swing[s as usize] || (d != crate::attrs::NONE && swing[d as usize]));
-            *w = if in_swing {
-                pop.scale_of_state[s as usize] as f32
+        let none = crate::attrs::NONE;
+        // voters in a target jurisdiction one person at (s, d) stands for
+        let at = |s: u32, d: u32| -> f64 {
+            if s != none && (swing[s as usize] || (d != none && swing[d as usize])) {
+                pop.scale_of_state[s as usize]
             } else {
                 0.0
+            }
+        };
+        for (a, w) in attrs.target_weight.iter_mut().enumerate() {
+            let p = of_account[a] as usize;
+            *w = match pop.place.get(p) {
+                // a person whose place is not known: the expectation over the places
+                Some(population::Place::Spread { set, .. }) => pop.spreads[*set as usize]
+                    .places
+                    .iter()
+                    .map(|&(s, d, prob)| prob * at(s, d))
+                    .sum::<f64>()
+                    as f32,
+                _ => at(pop.state[p], pop.district[p]) as f32,
             };
         }
         let mut g = graph.clone();
