@@ -31,6 +31,14 @@
 //! A person in a Maine or Nebraska district counts in the district and in the state. Side A
 //! wins a unit when its margin is positive; electoral votes follow [`Electorate`].
 //!
+//! Persuasion and backlash act on the persuadable share `π(L) = 1 − |2L − 1|` of each voter.
+//! Lean and turnout not given per person are integrated out over their jurisdiction's laws
+//! (independent Betas): the sums take `E[T]`, `E[2L − 1]` and `E[(1 − L)·π(L)]`, `E[L·π(L)]`
+//! in closed form. A person whose place is not known exactly (the drawn mapping; a person of a
+//! state with district rows and no district) counts in every possible place with its
+//! probability. So no per-run draw moves the expected votes: they vary with the seed only by
+//! the Monte Carlo error stated with them.
+//!
 //! Outputs ([`MarginResult`]): per jurisdiction the baseline margin, the change in margin (votes
 //! and points) with its 95% range over draws, P(win) without and with the campaign, P(flip),
 //! the tipping-point share and the **break-even effect size** (the persuasion or mobilization
@@ -1262,9 +1270,9 @@ fn given_columns(pop: &Population) -> Assumption {
             format!("given: {}", given.join(", "))
         },
         source: "the request's per-person arrays, else the graph's attribute columns; people \
-                 without a value take the default: lean and turnout from the jurisdiction's \
-                 average (drawn per person as below), eligible 1, effect multiplier 1 \
-                 (assumption: every creator's post has the same effect)."
+                 without a value take the default: lean and turnout integrated over the \
+                 jurisdiction's laws below, eligible 1, effect multiplier 1 (assumption: every \
+                 creator's post has the same effect)."
             .into(),
     }
 }
@@ -1378,9 +1386,10 @@ pub fn assumptions(c: &MarginConfig, e: &Electorate) -> Vec<Assumption> {
         name: "people to jurisdictions".into(),
         value: format!("{:?}", c.mapping).to_lowercase(),
         source: "the jurisdiction attribute when the graph has one (people without one carry \
-                 no votes), else drawn in proportion to voting-eligible population (UF Election \
-                 Lab); people of a state with district rows are placed in a district in \
-                 proportion to its votes."
+                 no votes), else spread over the states in proportion to voting-eligible \
+                 population (UF Election Lab): each such person counts in every state with that \
+                 probability, so no per-run draw moves the expected votes; people of a state with \
+                 district rows count in its districts in proportion to their votes."
             .into(),
     });
     v.push(Assumption {
@@ -1403,9 +1412,12 @@ pub fn assumptions(c: &MarginConfig, e: &Electorate) -> Vec<Assumption> {
                 lean_concentration,
                 turnout_concentration,
             } => format!(
-                "drawn: lean ~ Beta(mean = side A's two-party share, concentration \
-                 {lean_concentration}), turnout ~ Beta(mean = votes cast / eligible population, \
-                 concentration {turnout_concentration})"
+                "integrated over each person's laws (not drawn): lean ~ Beta(mean = side A's \
+                 two-party share, concentration {lean_concentration}), turnout ~ Beta(mean = \
+                 votes cast / eligible population, concentration {turnout_concentration}), \
+                 independent; the expected votes use E[turnout], E[2 lean - 1] and the lean's \
+                 persuadable moments in closed form, so the turnout concentration does not \
+                 change them"
             ),
             VoterStates::Given { .. } => "given per person".into(),
         },
