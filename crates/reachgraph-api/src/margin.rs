@@ -285,6 +285,17 @@ pub struct EnsembleQuantity {
     /// the spread the simulation's own draws make), when the simulation reports one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mc_stderr: Option<f64>,
+    /// With `mc_stderr`: whether the mean is distinguishable from zero, `|mean| > 2 ·
+    /// mc_stderr` (the rule the graph-based `cost_per_net_vote` and cost curve apply); `false`
+    /// means the figure is Monte Carlo noise around zero and must not be read as an effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distinguishable_from_zero: Option<bool>,
+}
+
+/// `|mean| > 2 · stderr`: a figure clear of its Monte Carlo error (see
+/// [`EnsembleQuantity::distinguishable_from_zero`]).
+pub fn distinguishable_from_zero(mean: f64, stderr: f64) -> bool {
+    mean.abs() > 2.0 * stderr
 }
 
 /// The margin simulation on an ensemble of synthetic graphs drawn from a creators table.
@@ -1038,6 +1049,7 @@ fn run_margin_on_table(
             low: s.low,
             high: s.high,
             mc_stderr: mc,
+            distinguishable_from_zero: mc.map(|se| distinguishable_from_zero(s.mean, se)),
         });
     }
     let mut resp = first.expect("an ensemble has at least one realization");

@@ -623,6 +623,13 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
                     .unwrap_or_default(),
                 q.unit
             );
+            if q.distinguishable_from_zero == Some(false) {
+                let _ = writeln!(
+                    s,
+                    "  {:<30} not distinguishable from zero: |mean| is within twice its Monte Carlo error",
+                    ""
+                );
+            }
         }
         let _ = writeln!(s, "  {}", e.note);
         let _ = writeln!(s, "\nthe first realization in detail:");
@@ -691,15 +698,10 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
         signed_votes(n.net_votes.hi),
         match (n.cost, n.cost_per_net_vote) {
             (Some(c), Some(per)) => format!(
-                "; {} spent, {} per expected net vote\n  (Monte Carlo interval {} over the draws{}; {})",
+                "; {} spent, {} per expected net vote\n  (Monte Carlo interval {} over the draws; {})",
                 money(c),
                 per_vote(per),
                 price_interval(c, n.net_votes.mean, n.net_votes_mc_stderr),
-                if voters_drawn(r) {
-                    ", which leaves out the per-person lean and turnout the seed draws\n  (not given): compare seeds"
-                } else {
-                    ""
-                },
                 cost_per_vote_range(c, n.net_votes.lo, n.net_votes.hi)
             ),
             (Some(c), None) => format!("; {} spent", money(c)),
@@ -806,17 +808,6 @@ pub fn margin(m: &MarginResponse, rows: usize) -> String {
     s
 }
 
-/// True unless both lean and turnout were given per person: the run then drew them once from
-/// its seed, a component of the seed-to-seed spread that the Monte Carlo standard errors over
-/// draws do not include.
-fn voters_drawn(r: &reachgraph_core::margin::MarginResult) -> bool {
-    !r.assumptions.iter().any(|a| {
-        a.name == "per-person voter columns"
-            && a.value.contains("lean")
-            && a.value.contains("turnout")
-    })
-}
-
 /// Dollars per vote: cents below $100, whole dollars with separators above.
 fn per_vote(v: f64) -> String {
     if v < 100.0 {
@@ -917,7 +908,7 @@ fn break_even_table(
     };
     let _ = writeln!(
         s,
-        "\neffect needed to flip the expected outcome (break-even rate per reached voter; 95% range over exposure\n  realizations, a Monte Carlo figure: the seed also redraws the per-person lean and turnout not given):"
+        "\neffect needed to flip the expected outcome (break-even rate per reached voter; 95% range over exposure\n  realizations, a Monte Carlo figure):"
     );
     let _ = writeln!(
         s,
@@ -1687,5 +1678,51 @@ mod tests {
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(money(8000.4), "$8,000");
+    }
+
+    /// The ensemble summary of `margin --creators` marks a figure within twice its Monte
+    /// Carlo error as not distinguishable from zero, and only such a figure.
+    #[test]
+    fn creators_ensemble_marks_noise_around_zero() {
+        use reachgraph_api::margin::{
+            distinguishable_from_zero, run_margin, EnsembleQuantity, MarginEnsemble, MarginRequest,
+        };
+        let req: MarginRequest = reachgraph_api::parse_json(
+            r#"{"graph": {"inline": "a b\nb c\n"},
+                "seeds": ["a"], "draws": 16, "seed": 1}"#,
+        )
+        .unwrap();
+        let mut m = run_margin(&req, &reachgraph_api::NoProgress).unwrap();
+        let q = |name: &str, mean: f64, se: f64| EnsembleQuantity {
+            name: name.into(),
+            unit: "votes".into(),
+            mean,
+            low: mean - 1.0,
+            high: mean + 1.0,
+            mc_stderr: Some(se),
+            distinguishable_from_zero: Some(distinguishable_from_zero(mean, se)),
+        };
+        m.ensemble = Some(MarginEnsemble {
+            realizations: 2,
+            parameters: reachgraph_core::plan::FitStatus::Prior,
+            scale: vec![10.0, 10.0],
+            quantities: vec![
+                q("national.net_votes.mean", -425.0, 434.0),
+                q("national.delta_p_majority", 0.003, 0.001),
+                q("national.ev_change.mean", -0.3, 0.15),
+            ],
+            note: "note".into(),
+        });
+        let text = margin(&m, 3);
+        let lines: Vec<&str> = text.lines().collect();
+        let marked = |name: &str| {
+            let i = lines.iter().position(|l| l.contains(name)).unwrap();
+            lines[i + 1].contains("not distinguishable from zero")
+        };
+        assert!(marked("national.net_votes.mean"), "{text}");
+        assert!(!marked("national.delta_p_majority"), "{text}");
+        // exactly twice the error is not clear of it (the price rule: mean - 2 se > 0)
+        assert!(marked("national.ev_change.mean"), "{text}");
+        assert!(distinguishable_from_zero(-0.31, 0.15));
     }
 }

@@ -208,12 +208,14 @@ impl BaselineError {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mapping {
-    /// The jurisdiction attribute when the graph has one, else drawn.
+    /// The jurisdiction attribute when the graph has one, else `Drawn`.
     #[default]
     Auto,
     /// The jurisdiction attribute; people without one carry no votes.
     Attribute,
-    /// Drawn in proportion to voting-eligible population (seeded).
+    /// In proportion to voting-eligible population: each person counts in every state with
+    /// that probability (and in a state's districts in proportion to their votes); not a
+    /// per-run draw, so no seed moves the expected votes.
     Drawn,
 }
 
@@ -245,9 +247,11 @@ impl Default for VoterScale {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VoterStates {
-    /// Drawn from the jurisdiction's baseline: lean ~ Beta with mean the two-party share of
-    /// side A, turnout ~ Beta with mean the turnout rate, each with the given concentration
-    /// (`α + β`; small means polarized).
+    /// From the jurisdiction's baseline: lean ~ Beta with mean the two-party share of side A,
+    /// turnout ~ Beta with mean the turnout rate, each with the given concentration (`α + β`;
+    /// small means polarized), independent. Not drawn per run: the expected votes are
+    /// integrated over both laws (closed form), so no seed moves them; the turnout
+    /// concentration does not change them (they are linear in turnout).
     Drawn {
         /// Concentration of the lean Beta.
         lean_concentration: f64,
@@ -267,7 +271,7 @@ pub enum VoterStates {
 /// optional. A column given here overrides the graph's attribute column of the same name
 /// (`lean`, `turnout`, `eligible`, `effect_multiplier`); a NaN entry means "not given" for that
 /// person, who then takes the graph's value or else the default: lean and turnout from
-/// [`VoterStates`] (the jurisdiction's average, drawn per person), eligible 1, multiplier 1.
+/// [`VoterStates`] (the jurisdiction's laws, integrated out), eligible 1, multiplier 1.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PersonVoters {
     /// Probability that the person votes for side A when voting, in [0, 1] (per person).
@@ -440,7 +444,7 @@ impl TargetRule {
 impl MarginConfig {
     /// A builder with the defaults: 10,000 draws, seed 0, all threads, the field-evidence
     /// effect priors, the default baseline error, automatic mapping, one voter per person,
-    /// drawn voter states.
+    /// voter states from the jurisdictions' laws ([`VoterStates::Drawn`], integrated out).
     pub fn builder() -> MarginConfigBuilder {
         MarginConfigBuilder {
             config: MarginConfig {

@@ -2,7 +2,7 @@
 //! per unit of each effect rate, summed per jurisdiction.
 
 use super::config::{Campaign, Exposure};
-use super::population::{Population, C_VOTERS, K};
+use super::population::{Place, Population, C_VOTERS, K};
 use crate::attrs::NONE;
 use crate::cascade::{Simulator, SpreadConfig};
 use crate::error::{Error, Result};
@@ -185,6 +185,7 @@ pub(crate) fn realize(
                 None => None,
             };
             let mut coef = vec![0.0; (hi - lo) as usize * units * K];
+            let mut spread_acc = vec![[0.0f64; 3]; pop.spreads.len()];
             for r in lo..hi {
                 s.next_epoch();
                 match runner.as_mut() {
@@ -222,24 +223,53 @@ pub(crate) fn realize(
                     }
                 }
                 let base_off = (r - lo) as usize * units * K;
+                let coef_r = &mut coef[base_off..base_off + units * K];
+                // spread people of the places' laws, per place set: Σ response · eligible,
+                // Σ eligible, people
+                spread_acc.iter_mut().for_each(|a| *a = [0.0; 3]);
                 for &person in &s.touched {
                     let p = person as usize;
-                    let st = pop.state[p];
-                    if st == NONE {
-                        continue;
-                    }
                     // the response to k exposures, times the exposure-weighted mean multiplier
                     let w = response(s.count[p]) * s.weight[p] / s.count[p] as f64;
-                    let b = &pop.base[p];
-                    for unit in [st, pop.district[p]] {
-                        if unit == NONE {
-                            continue;
+                    let st = pop.state[p];
+                    if st != NONE {
+                        add(coef_r, st, pop.district[p], 1.0, w, &pop.base[p]);
+                        continue;
+                    }
+                    match pop.place.get(p) {
+                        Some(&Place::Spread { set, eligible, own }) if own == NONE => {
+                            let a = &mut spread_acc[set as usize];
+                            a[0] += w * eligible;
+                            a[1] += eligible;
+                            a[2] += 1.0;
                         }
-                        let o = base_off + unit as usize * K;
-                        // effect coefficients scale with the response; reach counts do not
-                        for c in 0..K {
-                            coef[o + c] += if c < C_VOTERS { w * b[c] } else { b[c] };
+                        Some(&Place::Spread { set, own, .. }) => {
+                            let sp = &pop.spreads[set as usize];
+                            let own = &pop.own_base[own as usize..][..sp.places.len()];
+                            for (&(st, di, prob), b) in sp.places.iter().zip(own) {
+                                add(coef_r, st, di, prob, w, b);
+                            }
                         }
+                        _ => {}
+                    }
+                }
+                for (sp, a) in pop.spreads.iter().zip(&spread_acc) {
+                    if a[2] == 0.0 {
+                        continue;
+                    }
+                    for (&(st, di, prob), u) in sp.places.iter().zip(&sp.unit) {
+                        let mut b = *u;
+                        for (c, x) in b.iter_mut().enumerate() {
+                            // response-weighted effect coefficients, eligible voters, people
+                            *x *= if c < C_VOTERS {
+                                a[0]
+                            } else if c == C_VOTERS {
+                                a[1]
+                            } else {
+                                a[2]
+                            };
+                        }
+                        add(coef_r, st, di, prob, 1.0, &b);
                     }
                 }
             }
@@ -252,6 +282,22 @@ pub(crate) fn realize(
         return Err(Error::Cancelled);
     }
     chunks.into_iter().collect()
+}
+
+/// Adds `prob` times one reached person's coefficients `b` to state unit `st` and district
+/// unit `di` (NONE: none) of one realization's `coef`: the effect coefficients scaled by the
+/// response `w`, reach counts not.
+#[inline]
+fn add(coef: &mut [f64], st: u32, di: u32, prob: f64, w: f64, b: &[f64; K]) {
+    for unit in [st, di] {
+        if unit == NONE {
+            continue;
+        }
+        let o = unit as usize * K;
+        for c in 0..K {
+            coef[o + c] += prob * if c < C_VOTERS { w * b[c] } else { b[c] };
+        }
+    }
 }
 
 impl Exposures {

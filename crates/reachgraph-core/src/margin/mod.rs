@@ -31,6 +31,14 @@
 //! A person in a Maine or Nebraska district counts in the district and in the state. Side A
 //! wins a unit when its margin is positive; electoral votes follow [`Electorate`].
 //!
+//! Persuasion and backlash act on the persuadable share `π(L) = 1 − |2L − 1|` of each voter.
+//! Lean and turnout not given per person are integrated out over their jurisdiction's laws
+//! (independent Betas): the sums take `E[T]`, `E[2L − 1]` and `E[(1 − L)·π(L)]`, `E[L·π(L)]`
+//! in closed form. A person whose place is not known exactly (the drawn mapping; a person of a
+//! state with district rows and no district) counts in every possible place with its
+//! probability. So no per-run draw moves the expected votes: they vary with the seed only by
+//! the Monte Carlo error stated with them.
+//!
 //! Outputs ([`MarginResult`]): per jurisdiction the baseline margin, the change in margin (votes
 //! and points) with its 95% range over draws, P(win) without and with the campaign, P(flip),
 //! the tipping-point share and the **break-even effect size** (the persuasion or mobilization
@@ -372,15 +380,26 @@ impl CoverageSelector {
         let swing = sim.target_units(&crate::NoProgress)?;
         let mut attrs = graph.attributes().clone();
         let of_account = &graph.people().of_account;
-        for (a, w) in attrs.target_weight.iter_mut().enumerate() {
-            let p = of_account[a] as usize;
-            let (s, d) = (pop.state[p], pop.district[p]);
-            let in_swing = s != crate::attrs::NONE
-                && (swing[s as usize] || (d != crate::attrs::NONE && swing[d as usize]));
-            *w = if in_swing {
-                pop.scale_of_state[s as usize] as f32
+        let none = crate::attrs::NONE;
+        // voters in a target jurisdiction one person at (s, d) stands for
+        let at = |s: u32, d: u32| -> f64 {
+            if s != none && (swing[s as usize] || (d != none && swing[d as usize])) {
+                pop.scale_of_state[s as usize]
             } else {
                 0.0
+            }
+        };
+        for (a, w) in attrs.target_weight.iter_mut().enumerate() {
+            let p = of_account[a] as usize;
+            *w = match pop.place.get(p) {
+                // a person whose place is not known: the expectation over the places
+                Some(population::Place::Spread { set, .. }) => pop.spreads[*set as usize]
+                    .places
+                    .iter()
+                    .map(|&(s, d, prob)| prob * at(s, d))
+                    .sum::<f64>()
+                    as f32,
+                _ => at(pop.state[p], pop.district[p]) as f32,
             };
         }
         let mut g = graph.clone();
@@ -1251,9 +1270,9 @@ fn given_columns(pop: &Population) -> Assumption {
             format!("given: {}", given.join(", "))
         },
         source: "the request's per-person arrays, else the graph's attribute columns; people \
-                 without a value take the default: lean and turnout from the jurisdiction's \
-                 average (drawn per person as below), eligible 1, effect multiplier 1 \
-                 (assumption: every creator's post has the same effect)."
+                 without a value take the default: lean and turnout integrated over the \
+                 jurisdiction's laws below, eligible 1, effect multiplier 1 (assumption: every \
+                 creator's post has the same effect)."
             .into(),
     }
 }
@@ -1367,9 +1386,10 @@ pub fn assumptions(c: &MarginConfig, e: &Electorate) -> Vec<Assumption> {
         name: "people to jurisdictions".into(),
         value: format!("{:?}", c.mapping).to_lowercase(),
         source: "the jurisdiction attribute when the graph has one (people without one carry \
-                 no votes), else drawn in proportion to voting-eligible population (UF Election \
-                 Lab); people of a state with district rows are placed in a district in \
-                 proportion to its votes."
+                 no votes), else spread over the states in proportion to voting-eligible \
+                 population (UF Election Lab): each such person counts in every state with that \
+                 probability, so no per-run draw moves the expected votes; people of a state with \
+                 district rows count in its districts in proportion to their votes."
             .into(),
     });
     v.push(Assumption {
@@ -1392,9 +1412,12 @@ pub fn assumptions(c: &MarginConfig, e: &Electorate) -> Vec<Assumption> {
                 lean_concentration,
                 turnout_concentration,
             } => format!(
-                "drawn: lean ~ Beta(mean = side A's two-party share, concentration \
-                 {lean_concentration}), turnout ~ Beta(mean = votes cast / eligible population, \
-                 concentration {turnout_concentration})"
+                "integrated over each person's laws (not drawn): lean ~ Beta(mean = side A's \
+                 two-party share, concentration {lean_concentration}), turnout ~ Beta(mean = \
+                 votes cast / eligible population, concentration {turnout_concentration}), \
+                 independent; the expected votes use E[turnout], E[2 lean - 1] and the lean's \
+                 persuadable moments in closed form, so the turnout concentration does not \
+                 change them"
             ),
             VoterStates::Given { .. } => "given per person".into(),
         },
