@@ -1,30 +1,22 @@
 //! Fitting the model to measured overlaps, and the parameter uncertainty every answer carries.
 //!
-//! **Method.** The six parameters (zero share, activity shape, identity, home factor,
-//! community share, communities) get the wide prior of [`prior_ranges`]. `M` prior draws are
-//! laid out by seeded Latin hypercube sampling; each is weighted by the likelihood of all
-//! measured pairs at once. With `r = ln((measured + ½) / (modelled + ½))` the log ratio of a
-//! pair's shared followers (counts), the pairs' log errors are normal with a common unknown
-//! spread `σ` (which absorbs how far real pairs scatter around the model) around the case each
-//! pair is in: its two creators share an audience community (probability `1/C`) or not, which
-//! the model predicts separately; the likelihood is that two-case mixture multiplied over pairs
-//! and integrated over `σ` log-uniform on [0.05, 5] (a Jeffreys prior; without communities it
-//! is the normal likelihood with its spread integrated out). All pairs pool into one
-//! likelihood, and the fewer pairs, the flatter it is, so intervals widen when fewer overlaps
-//! are measured; with none, the posterior is the prior. The posterior is the weighted draws;
-//! [`Posterior::parameter_draws`] resamples them (seeded).
-//!
-//! Communities are what the pairs' *scatter* identifies: they leave a pair's expected overlap
-//! unchanged (communities are assigned to creators at random), but make a few pairs overlap far
-//! more than the rest; activity (and the zero class) raises every pair alike. Only activity
-//! lowers the expected reach of a set; communities lower it only through clipping.
+//! **Method.** The four parameters (zero share, activity shape, identity, home factor) get the
+//! wide prior of [`prior_ranges`]. `M` prior draws are laid out by seeded Latin hypercube
+//! sampling; each is weighted by the likelihood of all measured pairs at once: with
+//! `r_p = ln((measured_p + ½) / (modelled_p + ½))` the log ratio of shared followers of pair
+//! `p` (counts), the pairs' log errors are taken as normal with a common unknown spread (which
+//! absorbs how far real pairs scatter around the model), integrated out under a Jeffreys
+//! prior: weight `∝ (Σ r_p² / n + τ²)^(−n/2)` (`τ` = 0.05 keeps a perfect fit finite). All
+//! pairs pool into one likelihood, and the fewer pairs, the flatter it is, so intervals widen
+//! when fewer overlaps are measured; with none, the posterior is the prior. The posterior is
+//! the weighted draws; [`Posterior::parameter_draws`] resamples them (seeded).
 //!
 //! **Diagnostics.** Per pair, measured and modelled shared followers and their log ratio
 //! (posterior mean of the model), the RMS log error, and the effective number of draws
 //! (`(Σw)² / Σw²`): a small one means the prior draws cover the fit poorly (raise the draws).
 
 use super::model::AudienceModel;
-use super::params::{prior_ranges, ModelParams, ParamValues, Population, FITTED_PARAMETERS};
+use super::params::{prior_ranges, ModelParams, ParamValues, Population};
 use super::table::{CreatorTable, MeasuredOverlap};
 use crate::error::{Error, Result};
 use crate::rng;
@@ -151,10 +143,10 @@ fn weighted_quantile(mut v: Vec<(f64, f64)>, q: f64) -> f64 {
     v[v.len() - 1].0
 }
 
-/// Seeded Latin hypercube in [0,1]^FITTED_PARAMETERS.
-fn latin_hypercube(m: usize, seed: u64) -> Vec<[f64; FITTED_PARAMETERS]> {
-    let mut out = vec![[0.0; FITTED_PARAMETERS]; m];
-    for d in 0..FITTED_PARAMETERS {
+/// Seeded Latin hypercube in [0,1]^4.
+fn latin_hypercube(m: usize, seed: u64) -> Vec<[f64; 4]> {
+    let mut out = vec![[0.0; 4]; m];
+    for d in 0..4 {
         let mut r = rng::stream(seed, d as u64);
         let mut perm: Vec<usize> = (0..m).collect();
         for i in (1..m).rev() {
@@ -166,84 +158,6 @@ fn latin_hypercube(m: usize, seed: u64) -> Vec<[f64; FITTED_PARAMETERS]> {
         }
     }
     out
-}
-
-/// One measured pair's prediction under one parameter draw.
-#[derive(Debug, Clone, Copy)]
-struct PairPrediction {
-    /// Expected shared followers (averaged over audience communities).
-    mean: f64,
-    /// Expected shared followers if the two creators share an audience community.
-    same: f64,
-    /// Expected shared followers if they do not.
-    different: f64,
-    /// Probability that they share one (1 for one creator's accounts or without communities).
-    p_same: f64,
-}
-
-/// Spreads of the pairs' log errors the likelihood integrates over: log-uniform from [`TAU`]
-/// to 5 (a Jeffreys prior on the spread), 48 points.
-fn spread_grid() -> Vec<f64> {
-    let (lo, hi, k) = (TAU.ln(), 5f64.ln(), 48);
-    (0..k)
-        .map(|i| (lo + (hi - lo) * i as f64 / (k - 1) as f64).exp())
-        .collect()
-}
-
-/// Log likelihood of the measured pairs under one draw, and the draw's sum of squared log
-/// errors (each pair's squared log error averaged over the community cases by their posterior
-/// responsibilities at the most likely spread).
-///
-/// With `r = ln((measured + ½) / (modelled + ½))`, a pair's log error is normal with a common
-/// unknown spread `σ` around the case it is in: its creators share an audience community
-/// (probability `p_same`, modelled `same`) or not (`different`). The likelihood is the mixture
-/// over the two cases, multiplied over pairs and integrated over `σ` (log-uniform on
-/// [[`TAU`], 5]). Without communities both cases are the model's one prediction and this is
-/// the normal likelihood with its spread integrated out. No pairs: 0.
-fn pair_likelihood(pred: &[PairPrediction], measured: &[f64]) -> (f64, f64) {
-    if pred.is_empty() {
-        return (0.0, 0.0);
-    }
-    let r = |m: f64, o: f64| ((o + 0.5) / (m + 0.5)).ln();
-    let grid = spread_grid();
-    let pair_ll = |sigma: f64, p: &PairPrediction, o: f64| -> (f64, f64) {
-        // (log density, responsibility of "same").
-        let (rs, rd) = (r(p.same, o), r(p.different, o));
-        let ls = p.p_same.ln() - 0.5 * (rs / sigma).powi(2);
-        let ld = if p.p_same < 1.0 {
-            (1.0 - p.p_same).ln() - 0.5 * (rd / sigma).powi(2)
-        } else {
-            f64::NEG_INFINITY
-        };
-        let top = ls.max(ld);
-        let sum = (ls - top).exp() + (ld - top).exp();
-        (top + sum.ln() - sigma.ln(), (ls - top).exp() / sum)
-    };
-    let lls: Vec<f64> = grid
-        .iter()
-        .map(|&sigma| {
-            pred.iter()
-                .zip(measured)
-                .map(|(p, &o)| pair_ll(sigma, p, o).0)
-                .sum()
-        })
-        .collect();
-    let top = lls.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let lw = top + (lls.iter().map(|l| (l - top).exp()).sum::<f64>() / grid.len() as f64).ln();
-    let best = grid[lls
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map_or(0, |(k, _)| k)];
-    let ss = pred
-        .iter()
-        .zip(measured)
-        .map(|(p, &o)| {
-            let resp = pair_ll(best, p, o).1;
-            resp * r(p.same, o).powi(2) + (1.0 - resp) * r(p.different, o).powi(2)
-        })
-        .sum();
-    (lw, ss)
 }
 
 impl Posterior {
@@ -283,43 +197,20 @@ impl Posterior {
                     activity_shape: ranges[1].at(u[1]),
                     identity: ranges[2].at(u[2]),
                     home_factor: ranges[3].at(u[3]),
-                    community_share: ranges[4].at(u[4]),
-                    communities: ranges[5].at(u[5]),
                 })
                 .collect()
         };
         let n = overlaps.len() as f64;
         let measured: Vec<f64> = overlaps.iter().map(|o| o.shared_followers(table)).collect();
-        // Per draw: Ok(per pair: (modelled shared, shared if the creators share an audience
-        // community, shared if not, probability that they share one)), or Err (the draw
-        // cannot hold the counts).
-        let preds: Vec<Result<Vec<PairPrediction>>> = values
+        // Per draw: Ok(predicted shared per pair) or Err (the draw cannot hold the counts).
+        let preds: Vec<Result<Vec<f64>>> = values
             .par_iter()
             .map(|v| {
                 let p = ModelParams::from_values(v, adoption.clone(), population.clone())?;
                 let m = AudienceModel::new(table, &p)?;
-                let same_creator = |o: &MeasuredOverlap| {
-                    table.accounts[o.a].creator == table.accounts[o.b].creator
-                };
                 Ok(overlaps
                     .iter()
-                    .map(|o| {
-                        let mean = m.expected_shared(o.a, o.b);
-                        match p.community_multipliers() {
-                            Some((_, _, share)) if !same_creator(o) => PairPrediction {
-                                mean,
-                                same: m.expected_shared_given(o.a, o.b, true),
-                                different: m.expected_shared_given(o.a, o.b, false),
-                                p_same: share,
-                            },
-                            _ => PairPrediction {
-                                mean,
-                                same: mean,
-                                different: mean,
-                                p_same: 1.0,
-                            },
-                        }
-                    })
+                    .map(|o| m.expected_shared(o.a, o.b))
                     .collect())
             })
             .collect();
@@ -330,9 +221,17 @@ impl Posterior {
         for p in &preds {
             match p {
                 Ok(pred) => {
-                    let (lw, ss) = pair_likelihood(pred, &measured);
+                    let ss: f64 = pred
+                        .iter()
+                        .zip(&measured)
+                        .map(|(m, o)| ((o + 0.5) / (m + 0.5)).ln().powi(2))
+                        .sum();
                     residual_ss.push(ss);
-                    logw.push(lw);
+                    logw.push(if n > 0.0 {
+                        -0.5 * n * (ss / n + TAU * TAU).ln()
+                    } else {
+                        0.0
+                    });
                 }
                 Err(e) => {
                     residual_ss.push(f64::INFINITY);
@@ -366,7 +265,7 @@ impl Posterior {
                 let modelled: f64 = preds
                     .iter()
                     .zip(&weights)
-                    .filter_map(|(p, w)| p.as_ref().ok().map(|p| w * p[k].mean))
+                    .filter_map(|(p, w)| p.as_ref().ok().map(|p| w * p[k]))
                     .sum();
                 PairFit {
                     a: table.accounts[o.a].account.clone(),
@@ -510,8 +409,6 @@ impl Posterior {
                 activity_shape: mean(&|v| v.activity_shape.ln()).exp(),
                 identity: mean(&|v| v.identity),
                 home_factor: mean(&|v| v.home_factor.ln()).exp(),
-                community_share: mean(&|v| v.community_share),
-                communities: mean(&|v| v.communities.ln()).exp(),
             }
         };
         ModelParams::from_values(&v, self.adoption.clone(), self.population.clone())
@@ -521,15 +418,13 @@ impl Posterior {
     pub fn summaries(&self) -> Vec<ParameterSummary> {
         let status = self.diagnostics.status;
         let ranges = prior_ranges();
-        let get: [fn(&ParamValues) -> f64; FITTED_PARAMETERS] = [
+        let get: [fn(&ParamValues) -> f64; 4] = [
             |v| v.zero_share,
             |v| v.activity_shape,
             |v| v.identity,
             |v| v.home_factor,
-            |v| v.community_share,
-            |v| v.communities,
         ];
-        (0..FITTED_PARAMETERS)
+        (0..4)
             .map(|d| {
                 let pts: Vec<(f64, f64)> = self
                     .values

@@ -33,9 +33,6 @@ struct Cell {
 pub struct AudienceModel<'t> {
     table: &'t CreatorTable,
     identity: f64,
-    /// Audience communities: (multiplier in the creator's own community, multiplier
-    /// elsewhere, probability that a person is in a given creator's community).
-    community: Option<(f64, f64, f64)>,
     regions: usize,
     cells: Vec<Cell>,
     /// Per account, per region: `F_i s_ir / (N_r adopt_p)`; the follow probability in a cell
@@ -197,7 +194,6 @@ impl<'t> AudienceModel<'t> {
         Ok(AudienceModel {
             table,
             identity: params.identity,
-            community: params.community_multipliers(),
             regions,
             cells,
             coef,
@@ -209,124 +205,46 @@ impl<'t> AudienceModel<'t> {
         self.regions
     }
 
-    /// Follow probability of account `i` for a person of `cell` when the account's rate is
-    /// multiplied by `mult` (the audience-community multiplier; 1 without communities).
     #[inline]
-    fn q(&self, i: usize, cell: &Cell, mult: f64) -> f64 {
+    fn q(&self, i: usize, cell: &Cell) -> f64 {
         let p = self.table.accounts[i].platform;
         if cell.pattern & (1 << p) == 0 {
             return 0.0;
         }
-        (cell.level * self.coef[i][cell.region] * mult).min(1.0)
+        (cell.level * self.coef[i][cell.region]).min(1.0)
     }
 
-    /// The community cases of one creator for a person: `(probability, multiplier)`. Without
-    /// communities one case at multiplier 1; with them, the person is in the creator's own
-    /// community with probability `1/C` (multiplier `1 − h + hC`), else not (`1 − h`).
+    /// Probability that `accounts` (all of one creator) reach a person of `cell`.
     #[inline]
-    fn cases(&self) -> [(f64, f64); 2] {
-        match self.community {
-            None => [(1.0, 1.0), (0.0, 1.0)],
-            Some((inside, outside, p)) => [(p, inside), (1.0 - p, outside)],
-        }
-    }
-
-    /// Probability that `accounts` (all of one creator) reach a person of `cell`, given the
-    /// creator's community multiplier.
-    #[inline]
-    fn creator_prob_at(&self, accounts: &[usize], cell: &Cell, mult: f64) -> f64 {
+    fn creator_prob(&self, accounts: &[usize], cell: &Cell) -> f64 {
         let (mut max, mut miss) = (0.0f64, 1.0f64);
         for &i in accounts {
-            let q = self.q(i, cell, mult);
+            let q = self.q(i, cell);
             max = max.max(q);
             miss *= 1.0 - q;
         }
         self.identity * max + (1.0 - self.identity) * (1.0 - miss)
     }
 
-    /// Probability that `accounts` (all of one creator) reach a person of `cell`: averaged
-    /// over whether the person is in the creator's community (the creator's accounts share
-    /// it; different creators' communities are independent).
-    #[inline]
-    fn creator_prob(&self, accounts: &[usize], cell: &Cell) -> f64 {
-        self.cases()
-            .iter()
-            .filter(|(p, _)| *p > 0.0)
-            .map(|&(p, m)| p * self.creator_prob_at(accounts, cell, m))
-            .sum()
-    }
-
-    /// Mean follow probability of account `i` for a person of `cell` over the community
-    /// cases.
-    #[inline]
-    fn q_mean(&self, i: usize, cell: &Cell) -> f64 {
-        self.cases()
-            .iter()
-            .filter(|(p, _)| *p > 0.0)
-            .map(|&(p, m)| p * self.q(i, cell, m))
-            .sum()
-    }
-
     /// Expected followers of account `i` under the model (real people who follow it): its
     /// count, less what clipping follow probabilities at 1 removes.
     pub fn expected_followers(&self, i: usize) -> f64 {
-        self.cells
-            .iter()
-            .map(|c| c.people * self.q_mean(i, c))
-            .sum()
+        self.cells.iter().map(|c| c.people * self.q(i, c)).sum()
     }
 
-    /// Expected number of people who follow both `a` and `b` (averaged over the creators'
-    /// audience communities).
+    /// Expected number of people who follow both `a` and `b`.
     pub fn expected_shared(&self, a: usize, b: usize) -> f64 {
-        match self.community {
-            None => self.expected_shared_given(a, b, true),
-            Some((_, _, p)) => {
-                if self.table.accounts[a].creator == self.table.accounts[b].creator {
-                    self.expected_shared_given(a, b, true)
-                } else {
-                    p * self.expected_shared_given(a, b, true)
-                        + (1.0 - p) * self.expected_shared_given(a, b, false)
-                }
-            }
-        }
-    }
-
-    /// Expected number of people who follow both `a` and `b` given whether their creators are
-    /// in the same audience community (`same`; always so for two accounts of one creator, and
-    /// irrelevant without communities). The fit weighs a measured pair by both cases.
-    pub fn expected_shared_given(&self, a: usize, b: usize, same: bool) -> f64 {
-        let same_creator = self.table.accounts[a].creator == self.table.accounts[b].creator;
-        let both = |c: &Cell, ma: f64, mb: f64| {
-            let (qa, qb) = (self.q(a, c, ma), self.q(b, c, mb));
-            if same_creator {
-                self.identity * qa.min(qb) + (1.0 - self.identity) * qa * qb
-            } else {
-                qa * qb
-            }
-        };
-        let cases: Vec<(f64, f64, f64)> = match self.community {
-            None => vec![(1.0, 1.0, 1.0)],
-            // Same community: a person is in it with probability p (both rates raised).
-            Some((inside, outside, p)) if same || same_creator => {
-                vec![(p, inside, inside), (1.0 - p, outside, outside)]
-            }
-            // Different communities: the person is in a's, in b's, or in neither.
-            Some((inside, outside, p)) => vec![
-                (p, inside, outside),
-                (p, outside, inside),
-                (1.0 - 2.0 * p, outside, outside),
-            ],
-        };
+        let same = self.table.accounts[a].creator == self.table.accounts[b].creator;
         self.cells
             .iter()
             .map(|c| {
-                c.people
-                    * cases
-                        .iter()
-                        .filter(|(w, _, _)| *w > 0.0)
-                        .map(|&(w, ma, mb)| w * both(c, ma, mb))
-                        .sum::<f64>()
+                let (qa, qb) = (self.q(a, c), self.q(b, c));
+                let both = if same {
+                    self.identity * qa.min(qb) + (1.0 - self.identity) * qa * qb
+                } else {
+                    qa * qb
+                };
+                c.people * both
             })
             .sum()
     }

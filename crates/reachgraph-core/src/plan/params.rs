@@ -403,28 +403,9 @@ pub struct ModelParams {
     pub zero_share: f64,
     /// Gamma shape of the active people's activity (`f64::INFINITY` = all equally active).
     pub activity_shape: f64,
-    /// Audience communities `h`: the share of a creator's audience drawn from one community
-    /// of its own (the rest from everyone). 0 = no communities.
-    pub community_share: f64,
-    /// Number of equal communities `C` people are split into (≥ 2; only used when
-    /// `community_share` > 0).
-    pub communities: f64,
 }
 
 impl ModelParams {
-    /// The two follow-rate multipliers of a creator's accounts under audience communities: for
-    /// people of the creator's own community (`1 − h + h C`, with probability `1/C`) and for
-    /// everyone else (`1 − h`). Their mean is 1, so expected followers are unchanged.
-    /// `None` without communities.
-    pub fn community_multipliers(&self) -> Option<(f64, f64, f64)> {
-        if self.community_share > 0.0 {
-            let (h, c) = (self.community_share, self.communities);
-            Some((1.0 - h + h * c, 1.0 - h, 1.0 / c))
-        } else {
-            None
-        }
-    }
-
     /// Parameters from the continuous values: zero share, activity shape (`INFINITY` = one
     /// class), identity, home factor.
     ///
@@ -438,8 +419,6 @@ impl ModelParams {
         for (name, v, lo, hi) in [
             ("identity", values.identity, 0.0, 1.0),
             ("home_factor", values.home_factor, 1.0, 1e6),
-            ("community_share", values.community_share, 0.0, 1.0),
-            ("communities", values.communities, 2.0, 1e9),
         ] {
             if !(v.is_finite() && (lo..=hi).contains(&v)) {
                 return Err(Error::invalid_parameter(
@@ -481,8 +460,6 @@ impl ModelParams {
             population,
             zero_share: values.zero_share,
             activity_shape: values.activity_shape,
-            community_share: values.community_share,
-            communities: values.communities,
         })
     }
 
@@ -493,8 +470,6 @@ impl ModelParams {
             activity_shape: self.activity_shape,
             identity: self.identity,
             home_factor: self.home_factor,
-            community_share: self.community_share,
-            communities: self.communities,
         }
     }
 }
@@ -510,10 +485,6 @@ pub struct ParamValues {
     pub identity: f64,
     /// Home-state tilt of audiences without geography, ≥ 1.
     pub home_factor: f64,
-    /// Share of a creator's audience from its own community, in [0, 1] (0 = no communities).
-    pub community_share: f64,
-    /// Number of equal audience communities, ≥ 2.
-    pub communities: f64,
 }
 
 impl ParamValues {
@@ -524,8 +495,6 @@ impl ParamValues {
         activity_shape: f64::INFINITY,
         identity: 0.0,
         home_factor: 1.0,
-        community_share: 0.0,
-        communities: 2.0,
     };
 }
 
@@ -556,13 +525,10 @@ impl PriorRange {
     }
 }
 
-/// Number of fitted parameters (see [`prior_ranges`]).
-pub const FITTED_PARAMETERS: usize = 6;
-
-/// The documented prior ranges of the six parameters (zero share, activity shape, identity,
-/// home factor, community share, communities). They are wide on purpose: with no measured
-/// overlaps the answer's interval shows how little the counts alone say.
-pub fn prior_ranges() -> [PriorRange; FITTED_PARAMETERS] {
+/// The documented prior ranges of the four parameters (zero share, activity shape, identity,
+/// home factor). They are wide on purpose: with no measured overlaps the answer's interval
+/// shows how little the counts alone say.
+pub fn prior_ranges() -> [PriorRange; 4] {
     [
         PriorRange {
             name: "zero_share",
@@ -600,29 +566,6 @@ pub fn prior_ranges() -> [PriorRange; FITTED_PARAMETERS] {
                      local fans); 1 = purely national, 4 = four times the home state's \
                      population share; used only for accounts without audience geography",
         },
-        PriorRange {
-            name: "community_share",
-            low: 0.0,
-            high: 0.95,
-            log: false,
-            source: "assumption: share of a creator's audience drawn from a community of its \
-                     own (fans of a niche, co-authors, friends' circles) rather than from \
-                     everyone; 0 = none, 0.95 = nearly all. Communities are assigned to \
-                     creators at random and unknown to the planner, so they leave expected \
-                     followers and expected pairwise overlaps unchanged but make measured pairs \
-                     scatter (a few share a community and overlap far more, most overlap less), \
-                     which is what identifies them; stochastic block models of follower graphs \
-                     (Holland, Laskey & Leinhardt 1983; Karrer & Newman 2011)",
-        },
-        PriorRange {
-            name: "communities",
-            low: 2.0,
-            high: 100.0,
-            log: true,
-            source: "assumption: number of equal audience communities people are split into; \
-                     2 = two halves, 100 = many small niches; identified by the share of \
-                     measured pairs that overlap far above the rest",
-        },
     ]
 }
 
@@ -635,8 +578,6 @@ pub fn prior_medians() -> ParamValues {
         activity_shape: r[1].at(0.5),
         identity: r[2].at(0.5),
         home_factor: r[3].at(0.5),
-        community_share: 0.0,
-        communities: r[5].at(0.5),
     }
 }
 

@@ -26,18 +26,11 @@ fn tiny_table() -> CreatorTable {
 }
 
 fn tiny_params(t: &CreatorTable, rho: f64) -> ModelParams {
-    tiny_params_communities(t, rho, 0.0, 2.0)
-}
-
-/// [`tiny_params`] with audience communities (share `h`, `c` communities).
-fn tiny_params_communities(t: &CreatorTable, rho: f64, h: f64, c: f64) -> ModelParams {
     let v = ParamValues {
         zero_share: 0.0,
         activity_shape: 1.0,
         identity: rho,
         home_factor: 1.0,
-        community_share: h,
-        communities: c,
     };
     let mut p = ModelParams::from_values(&v, vec![0.6, 0.8], t.population.clone()).unwrap();
     p.activity = ActivityMixture {
@@ -49,40 +42,7 @@ fn tiny_params_communities(t: &CreatorTable, rho: f64, h: f64, c: f64) -> ModelP
 
 /// Enumerates every follow pattern of the 4 accounts for each person type and sums the
 /// probability that a subset is reached: an independent computation of the model's reach.
-/// With audience communities (`h` > 0, `C` an integer), it also enumerates every assignment
-/// of the 3 creators and the person to the `C` communities (each equally likely): a creator's
-/// accounts follow at `1 − h + hC` times their rate for people of its community and `1 − h`
-/// times for others.
 fn brute_force(t: &CreatorTable, p: &ModelParams, subset: &[usize]) -> f64 {
-    if p.community_share == 0.0 {
-        return brute_force_at(t, p, subset, &[1.0; 4]);
-    }
-    let c = p.communities.round() as usize;
-    assert_eq!(
-        c as f64, p.communities,
-        "brute force needs whole communities"
-    );
-    let h = p.community_share;
-    let mut total = 0.0;
-    let cases = c.pow(4);
-    for code in 0..cases {
-        // Communities of the person and of creators ann (accounts 0, 1), bob (2), cat (3).
-        let (person, ann, bob, cat) = (code % c, code / c % c, code / c / c % c, code / c / c / c);
-        let mult = |k: usize| {
-            if k == person {
-                1.0 - h + h * c as f64
-            } else {
-                1.0 - h
-            }
-        };
-        let m = [mult(ann), mult(ann), mult(bob), mult(cat)];
-        total += brute_force_at(t, p, subset, &m) / cases as f64;
-    }
-    total
-}
-
-/// [`brute_force`] with fixed follow-rate multipliers per account.
-fn brute_force_at(t: &CreatorTable, p: &ModelParams, subset: &[usize], mult: &[f64; 4]) -> f64 {
     let pop = &p.population;
     let region_people: Vec<f64> = pop.people.iter().copied().chain([pop.outside]).collect();
     let shares = |i: usize| -> Vec<f64> {
@@ -113,7 +73,7 @@ fn brute_force_at(t: &CreatorTable, p: &ModelParams, subset: &[usize], mult: &[f
                         if m & (1 << acc.platform) == 0 {
                             0.0
                         } else {
-                            (mult[i] * a * acc.followers as f64 * shares(i)[r]
+                            (a * acc.followers as f64 * shares(i)[r]
                                 / (region_people[r] * p.adoption[acc.platform]))
                                 .min(1.0)
                         }
@@ -176,51 +136,6 @@ fn closed_form_matches_brute_force_enumeration() {
                 - brute_force(&t, &p, &[a, b]);
             assert!((m.expected_shared(a, b) - want).abs() < 1e-9 * want.max(1.0));
         }
-    }
-}
-
-/// The closed form with audience communities (averaged over every assignment of creators and
-/// people to communities) against brute-force enumeration of assignments and follow patterns;
-/// expected followers are unchanged by communities where nothing clips; two accounts of
-/// different creators overlap more when their creators share a community, and on average as
-/// much as without communities.
-#[test]
-fn communities_match_brute_force_enumeration() {
-    let t = tiny_table();
-    for (rho, h, c) in [(0.6, 0.5, 2.0), (0.0, 0.8, 3.0), (1.0, 0.3, 3.0)] {
-        let p = tiny_params_communities(&t, rho, h, c);
-        let m = AudienceModel::new(&t, &p).unwrap();
-        for mask in 1u32..16 {
-            let subset: Vec<usize> = (0..4).filter(|i| mask & (1 << i) != 0).collect();
-            let (got, want) = (m.reach(&subset), brute_force(&t, &p, &subset));
-            assert!(
-                (got - want).abs() < 1e-9 * want.max(1.0),
-                "rho {rho} h {h} C {c} {subset:?}: {got} vs {want}"
-            );
-        }
-        for (a, b) in [(0, 1), (0, 2), (2, 3)] {
-            let want = brute_force(&t, &p, &[a]) + brute_force(&t, &p, &[b])
-                - brute_force(&t, &p, &[a, b]);
-            assert!(
-                (m.expected_shared(a, b) - want).abs() < 1e-9 * want.max(1.0),
-                "{a} {b}: {} vs {want}",
-                m.expected_shared(a, b)
-            );
-        }
-        // bob (2) and cat (3): sharing a community raises the overlap, not sharing lowers it,
-        // and the average is the overlap without communities when nothing clips.
-        let (same, diff) = (
-            m.expected_shared_given(2, 3, true),
-            m.expected_shared_given(2, 3, false),
-        );
-        assert!(same > diff, "{same} {diff}");
-        let no = AudienceModel::new(&t, &tiny_params(&t, rho)).unwrap();
-        let mean = same / c + diff * (1.0 - 1.0 / c);
-        assert!((mean - m.expected_shared(2, 3)).abs() < 1e-9);
-        assert!(
-            (mean - no.expected_shared(2, 3)).abs() < 1e-9 * mean,
-            "{mean}"
-        );
     }
 }
 
@@ -311,8 +226,6 @@ fn synthetic(pairs: usize) -> (CreatorTable, Vec<MeasuredOverlap>) {
         activity_shape: 0.5,
         identity: 0.5,
         home_factor: 1.0,
-        community_share: 0.0,
-        communities: 2.0,
     };
     let p = ModelParams::from_values(&truth, vec![1.0], t.population.clone()).unwrap();
     let m = AudienceModel::new(&t, &p).unwrap();
