@@ -143,6 +143,7 @@ fn main() {
     println!("|---|---|---:|---:|---:|---:|---|---:|:-:|---:|---:|");
     let mut rows: Vec<TruthRow> = Vec::new();
     let mut notes = Vec::new();
+    let mut fits = Vec::new();
     for (file, undirected) in graphs {
         if let Some(f) = &filter {
             if !f.iter().any(|x| file.starts_with(x.as_str())) {
@@ -190,9 +191,22 @@ fn main() {
                         _ => "—".to_string(),
                     }
                 );
+                fits.push(format!(
+                    "{name} {} {} ({} pairs): {:.0} effective draws of {}, RMS log error {:.2}",
+                    row.kind.label(),
+                    row.accounts,
+                    row.pairs,
+                    row.effective_draws,
+                    options.prior_draws,
+                    row.rms_log_error
+                ));
                 rows.push(row);
             }
         }
+    }
+    println!();
+    for f in fits {
+        println!("{f}");
     }
     println!();
     for n in notes {
