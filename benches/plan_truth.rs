@@ -34,7 +34,7 @@ fn pct(x: f64) -> String {
 
 /// Calibration of the misspecification scale (`PLAN_TRUTH_CALIBRATE=1`): random sets only
 /// (seed `PLAN_TRUTH_SET_SEED`, default 1 here: never the reported split), 20 pairs, every scale
-/// on the grid 0, 0.25, …, 3; prints coverage and median error per scale and the smallest scale
+/// on the grid 0, 0.25, …, 3 (or `PLAN_TRUTH_SCALES=0,0.5`); prints coverage and median error per scale and the smallest scale
 /// whose intervals hold the exact reach in at least 90% of the cases.
 fn calibrate(graphs: &[(&str, bool)], sizes: &[usize], set_seed: u64, pair_pool: &str) {
     let mut cases = Vec::new();
@@ -42,7 +42,13 @@ fn calibrate(graphs: &[(&str, bool)], sizes: &[usize], set_seed: u64, pair_pool:
         .iter()
         .filter_map(|&(file, und)| common::real(file, und).map(|g| (file.to_string(), g)))
         .collect();
-    let grid: Vec<f64> = (0..=12).map(|i| i as f64 * 0.25).collect();
+    let grid: Vec<f64> = env_list("PLAN_TRUTH_SCALES")
+        .map(|v| {
+            v.iter()
+                .map(|s| s.parse().expect("PLAN_TRUTH_SCALES: numbers"))
+                .collect()
+        })
+        .unwrap_or_else(|| (0..=12).map(|i| i as f64 * 0.25).collect());
     let mut chosen = None;
     for &scale in &grid {
         let options = TruthOptions {
@@ -137,6 +143,7 @@ fn main() {
     println!("|---|---|---:|---:|---:|---:|---|---:|:-:|---:|---:|");
     let mut rows: Vec<TruthRow> = Vec::new();
     let mut notes = Vec::new();
+    let mut fits = Vec::new();
     for (file, undirected) in graphs {
         if let Some(f) = &filter {
             if !f.iter().any(|x| file.starts_with(x.as_str())) {
@@ -184,9 +191,22 @@ fn main() {
                         _ => "—".to_string(),
                     }
                 );
+                fits.push(format!(
+                    "{name} {} {} ({} pairs): {:.0} effective draws of {}, RMS log error {:.2}",
+                    row.kind.label(),
+                    row.accounts,
+                    row.pairs,
+                    row.effective_draws,
+                    options.prior_draws,
+                    row.rms_log_error
+                ));
                 rows.push(row);
             }
         }
+    }
+    println!();
+    for f in fits {
+        println!("{f}");
     }
     println!();
     for n in notes {

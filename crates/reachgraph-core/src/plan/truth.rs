@@ -123,6 +123,12 @@ pub struct TruthRow {
     /// pairs (`Σ shared / Σ F_a F_b / N`, at least 1); `None` without pairs (graph people;
     /// modelled).
     pub sketch_model: Option<f64>,
+    /// The fit's effective number of prior draws (`(Σw)² / Σw²`; of
+    /// [`TruthOptions::prior_draws`]): how many of the weighed draws carry the posterior.
+    pub effective_draws: f64,
+    /// The fit's RMS log error of the measured pairs around the posterior-mean model (0 without
+    /// pairs).
+    pub rms_log_error: f64,
 }
 
 impl TruthRow {
@@ -407,7 +413,8 @@ impl<'g> GraphTruth<'g> {
             misspecification_scale: options.misspecification_scale,
             ..Default::default()
         };
-        let modelled = plan(&table, &overlaps, &po)?.unique_reach;
+        let report = plan(&table, &overlaps, &po)?;
+        let modelled = report.unique_reach;
         po.independence = true;
         po.draws = 1;
         let independence = plan(&table, &overlaps, &po)?.unique_reach.mean;
@@ -443,6 +450,8 @@ impl<'g> GraphTruth<'g> {
             modelled,
             independence,
             sketch_model,
+            effective_draws: report.fit.effective_draws,
+            rms_log_error: report.fit.rms_log_error,
         })
     }
 }
@@ -525,6 +534,11 @@ mod tests {
         assert!((row.independence - (7.0 - 9.0 / 7.0)).abs() < 1e-9);
         assert!(row.modelled.low <= row.modelled.mean && row.modelled.mean <= row.modelled.high);
         assert!(row.sketch_model.is_some());
+        // 3 pairs weigh the 64 prior draws: some carry more than others, none carries all.
+        assert!(
+            row.effective_draws > 1.0 && row.effective_draws < 64.0,
+            "{row:?}"
+        );
         assert!(t
             .compare(
                 &TruthSet {
