@@ -10,7 +10,7 @@ use reachgraph_core::cascade::{simulate, Model, SpreadConfig};
 use reachgraph_core::io::{read_graph, EdgeFormat};
 use reachgraph_core::rrset::RootDistribution;
 use reachgraph_core::select::{
-    evaluate, mc_greedy, select, Algorithm, EvalConfig, Mode, SelectConfig, Selection,
+    evaluate, mc_greedy, select, Algorithm, EvalConfig, Mode, SelectConfig, Selection, StopReason,
     BUDGET_GUARANTEE, CARDINALITY_GUARANTEE,
 };
 use reachgraph_core::{Attributes, Error, Graph, GraphOptions, NoProgress, WeightScheme};
@@ -703,4 +703,46 @@ fn cancelling_through_progress_stops_selection() {
     )
     .unwrap_err();
     assert_eq!(e.kind(), "cancelled");
+}
+
+/// Quality mode stops once greedy's seeds cover `0.5 / tolerance²` selection sets (read back
+/// from the in-sample spread: sets covered = in-sample people × sets / people), and a tighter
+/// tolerance never draws fewer sets.
+#[test]
+fn quality_mode_stops_at_the_coverage_floor_of_its_tolerance() {
+    let mut g = random_graph(3000, 15_000, 9);
+    g.set_weights(&WeightScheme::WeightedCascade).unwrap();
+    let n = g.node_count() as f64;
+    let mut sets = Vec::new();
+    for tol in [0.05, 0.02, 0.01] {
+        let s = run(
+            &g,
+            Model::IndependentCascade,
+            &SelectConfig::builder()
+                .k(10)
+                .seed(3)
+                .mode(Mode::Quality)
+                .tolerance(tol)
+                .build()
+                .unwrap(),
+        );
+        assert_eq!(s.stopped_by, StopReason::Converged, "tolerance {tol}");
+        let floor = (0.5 / (tol * tol)).ceil();
+        let covered = s.in_sample * s.selection_sets as f64 / n;
+        assert!(
+            covered >= floor - 1e-6,
+            "tolerance {tol}: {covered} sets covered, floor {floor}"
+        );
+        // Past the guarantee the validation sets grow to a quarter of the selection sets.
+        assert!(
+            s.validation_sets <= s.selection_sets && 4 * s.validation_sets >= s.selection_sets - 3,
+            "tolerance {tol}: {} validation, {} selection sets",
+            s.validation_sets,
+            s.selection_sets
+        );
+        sets.push(s.selection_sets);
+    }
+    assert!(sets.windows(2).all(|w| w[0] <= w[1]), "{sets:?}");
+    // At 1% the floor (5,000) is past what the guarantee needs here: the sets grew for it.
+    assert!(sets[2] > sets[0], "{sets:?}");
 }

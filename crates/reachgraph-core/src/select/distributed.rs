@@ -34,8 +34,8 @@
 use super::cover::{self, Bitmap, Entry, Greedy, Method, RrIndex, EXACT};
 use super::store::{Collection, RrStore};
 use super::{
-    forward_coverage, forward_raw, imm, index_raw_bytes, opim, paired_coverage, Algorithm,
-    Constraint, Engine, Paired, SelectConfig, Selection,
+    forward_coverage, forward_raw, imm, index_raw_bytes, opim, Algorithm, Constraint, Engine,
+    SelectConfig, Selection,
 };
 use crate::cascade::Model;
 use crate::comm::{agree, check_inputs, chunk_share, Comm, CommStats, Timed};
@@ -371,22 +371,6 @@ impl<'g> RrStore<'g> for Dist<'g, '_> {
         let [c] = self.sum([local])?;
         Ok(c)
     }
-    fn paired(&self, p: &Pieces, a: &[u32], b: &[u32], min_len: usize) -> Result<Paired> {
-        let local = p
-            .pieces
-            .iter()
-            .map(|s| paired_coverage(s, a, b, min_len))
-            .fold([0u64; 3], |s, c| {
-                [s[0] + c.covered_b, s[1] + c.only_a, s[2] + c.only_b]
-            });
-        let [covered_b, only_a, only_b] = self.sum(local)?;
-        Ok(Paired {
-            covered_b,
-            only_a,
-            only_b,
-        })
-    }
-
     fn doubled_bytes(&self, s: &Shard, p: &Pieces) -> u64 {
         // A batch being indexed adds a quarter of the index.
         2 * (s.bytes() + p.bytes()) + s.index.bytes() / 2

@@ -7,7 +7,7 @@
 //! the whole collection, over all ranks, so both stores give the same answer bit for bit.
 
 use super::cover::{Greedy, RrIndex};
-use super::{forward_coverage, forward_raw_bytes, paired_coverage, Engine, Paired, Prefetched};
+use super::{forward_coverage, forward_raw_bytes, Engine, Prefetched};
 use crate::error::Result;
 use crate::rrset::RrSets;
 use std::time::Instant;
@@ -82,8 +82,6 @@ pub(super) trait RrStore<'g> {
     fn index_coverage(&self, index: &Self::Index, seeds: &[u32]) -> Result<u64>;
     /// Sets of `sets` that contain a seed, in parallel blocks of at least `min_len` sets.
     fn forward_coverage(&self, sets: &Self::Forward, seeds: &[u32], min_len: usize) -> Result<u64>;
-    /// [`paired_coverage`] of seed sets `a` and `b` on `sets`.
-    fn paired(&self, sets: &Self::Forward, a: &[u32], b: &[u32], min_len: usize) -> Result<Paired>;
 
     /// Bytes this process would hold once both collections double (for the memory limit).
     fn doubled_bytes(&self, index: &Self::Index, sets: &Self::Forward) -> u64;
@@ -168,9 +166,6 @@ impl<'g> RrStore<'g> for OneProcess<'g> {
     }
     fn forward_coverage(&self, sets: &RrSets, seeds: &[u32], min_len: usize) -> Result<u64> {
         Ok(forward_coverage(sets, seeds, min_len))
-    }
-    fn paired(&self, sets: &RrSets, a: &[u32], b: &[u32], min_len: usize) -> Result<Paired> {
-        Ok(paired_coverage(sets, a, b, min_len))
     }
 
     fn doubled_bytes(&self, index: &RrIndex, sets: &RrSets) -> u64 {
