@@ -20,7 +20,9 @@
 
 mod common;
 
-use reachgraph_core::plan::truth::{GraphTruth, SetKind, TruthOptions, TruthRow, TruthSummary};
+use reachgraph_core::plan::truth::{
+    GraphTruth, SetKind, TruthOptions, TruthPopulation, TruthRow, TruthSummary,
+};
 
 fn env_list(name: &str) -> Option<Vec<String>> {
     std::env::var(name)
@@ -53,6 +55,7 @@ fn calibrate(graphs: &[(&str, bool)], sizes: &[usize], set_seed: u64, pair_pool:
     for &scale in &grid {
         let options = TruthOptions {
             misspecification_scale: scale,
+            population: population_from_env(),
             ..TruthOptions::default()
         };
         let mut rows = Vec::new();
@@ -123,6 +126,7 @@ fn main() {
     if let Ok(s) = std::env::var("PLAN_TRUTH_SCALE") {
         options.misspecification_scale = s.parse().expect("PLAN_TRUTH_SCALE: a number");
     }
+    options.population = population_from_env();
     if std::env::var("PLAN_TRUTH_CALIBRATE").is_ok() {
         let seed = std::env::var("PLAN_TRUTH_SET_SEED")
             .ok()
@@ -224,5 +228,15 @@ fn main() {
             100.0 * s.independence_median_abs_error,
             100.0 * s.sketch_model_median_abs_error
         );
+    }
+}
+
+/// `PLAN_TRUTH_POPULATION=followers`: the population is the people who follow at least one
+/// account (a platform's users, as the planning default counts them), not every node.
+fn population_from_env() -> TruthPopulation {
+    match std::env::var("PLAN_TRUTH_POPULATION").as_deref() {
+        Ok("followers") => TruthPopulation::Followers,
+        Ok("everyone") | Err(_) => TruthPopulation::Everyone,
+        Ok(other) => panic!("PLAN_TRUTH_POPULATION: everyone or followers, not {other}"),
     }
 }

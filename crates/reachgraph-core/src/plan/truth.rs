@@ -85,6 +85,20 @@ pub struct TruthOptions {
     pub seed: u64,
     /// [`PlanOptions::misspecification_scale`].
     pub misspecification_scale: f64,
+    /// Which of the graph's people the audiences are drawn from.
+    pub population: TruthPopulation,
+}
+
+/// The population a truth table gives the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TruthPopulation {
+    /// Every person of the graph, whether they follow anyone or not.
+    #[default]
+    Everyone,
+    /// The people who follow at least one account: the analogue of a platform's users, which is
+    /// what the planning default population counts (adults times the platform's adoption).
+    Followers,
 }
 
 impl Default for TruthOptions {
@@ -94,6 +108,7 @@ impl Default for TruthOptions {
             prior_draws: super::fit::DEFAULT_PRIOR_DRAWS,
             seed: 1,
             misspecification_scale: super::fit::MISSPECIFICATION_SCALE,
+            population: TruthPopulation::Everyone,
         }
     }
 }
@@ -224,6 +239,7 @@ pub struct GraphTruth<'g> {
     counts: Vec<u64>,
     order: Vec<u32>,
     followed: usize,
+    following: usize,
 }
 
 impl<'g> GraphTruth<'g> {
@@ -236,18 +252,25 @@ impl<'g> GraphTruth<'g> {
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]).then(a.cmp(&b)));
         let followed = counts.iter().filter(|&&c| c > 0).count();
+        let following = (0..n as u32).filter(|&v| graph.in_degree(v) > 0).count();
         GraphTruth {
             graph,
             name: name.to_string(),
             counts,
             order,
             followed,
+            following,
         }
     }
 
     /// The graph's people (every account is its own person): the population.
     pub fn people(&self) -> usize {
         self.graph.node_count()
+    }
+
+    /// People who follow at least one account.
+    pub fn following_people(&self) -> usize {
+        self.following
     }
 
     /// Accounts with at least one follower.
@@ -346,15 +369,30 @@ impl<'g> GraphTruth<'g> {
         &self,
         accounts: &[u32],
         pairs: &[MeasuredPair],
+        who: TruthPopulation,
     ) -> (CreatorTable, Vec<MeasuredOverlap>, Population) {
-        let n = self.people();
-        let population = Population::uniform(
-            n as f64,
-            &format!(
-                "the {n} people of {} (every account is its own person)",
-                self.name
-            ),
-        );
+        let population = match who {
+            TruthPopulation::Everyone => {
+                let n = self.people();
+                Population::uniform(
+                    n as f64,
+                    &format!(
+                        "the {n} people of {} (every account is its own person)",
+                        self.name
+                    ),
+                )
+            }
+            TruthPopulation::Followers => {
+                let n = self.following;
+                Population::uniform(
+                    n as f64,
+                    &format!(
+                        "the {n} people of {} who follow at least one account (its users)",
+                        self.name
+                    ),
+                )
+            }
+        };
         let mut rows: Vec<u32> = accounts.to_vec();
         rows.extend(pairs.iter().flat_map(|p| [p.a, p.b]));
         let mut seen = HashSet::new();
@@ -401,7 +439,7 @@ impl<'g> GraphTruth<'g> {
             });
         }
         let exact = self.exact(&set.accounts)?;
-        let (table, overlaps, population) = self.table(&set.accounts, pairs);
+        let (table, overlaps, population) = self.table(&set.accounts, pairs, options.population);
         let ids: Vec<String> = set.accounts.iter().map(|u| u.to_string()).collect();
         let mut po = PlanOptions {
             base_population: Some(population),
@@ -503,7 +541,7 @@ mod tests {
             assert!(s.accounts.iter().all(|&u| t.followers(u) > 0));
         }
         assert_eq!(t.exact(&[0, 1]).unwrap(), 5.0);
-        let (table, ov, pop) = t.table(&[2], &p);
+        let (table, ov, pop) = t.table(&[2], &p, TruthPopulation::Everyone);
         assert_eq!(table.accounts.len(), 3);
         assert_eq!(pop.total(), 7.0);
         for (o, m) in ov.iter().zip(&p) {
