@@ -541,6 +541,12 @@ mod tests {
             assert!(s.accounts.iter().all(|&u| t.followers(u) > 0));
         }
         assert_eq!(t.exact(&[0, 1]).unwrap(), 5.0);
+        // The users: everyone who follows one of the accounts with followers.
+        let users = t.exact(&[0, 1, 2]).unwrap();
+        assert!(users < 7.0);
+        assert_eq!(t.following_people() as f64, users);
+        let (_, _, pop_users) = t.table(&[2], &p, TruthPopulation::Followers);
+        assert_eq!(pop_users.total(), users);
         let (table, ov, pop) = t.table(&[2], &p, TruthPopulation::Everyone);
         assert_eq!(table.accounts.len(), 3);
         assert_eq!(pop.total(), 7.0);
@@ -564,6 +570,7 @@ mod tests {
             prior_draws: 64,
             seed: 3,
             misspecification_scale: 1.0,
+            population: TruthPopulation::Everyone,
         };
         let row = t.compare(&set, &pairs, &o).unwrap();
         assert_eq!(row.exact, 5.0);
