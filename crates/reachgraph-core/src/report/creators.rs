@@ -168,7 +168,7 @@ pub fn creators_report(
                 })?;
                 mask[j] = true;
             }
-            format!("eligible voters in {} (modelled)", list.join(", "))
+            format!("eligible voters in {}", list.join(", "))
         }
         _ => {
             mask[..nj].iter_mut().for_each(|m| *m = true);
