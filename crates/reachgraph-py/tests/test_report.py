@@ -77,7 +77,7 @@ def test_report_on_a_creators_table_equals_the_json_api():
     want = rg.run_request(json.load(open("tests/fixtures/api/report_creators.request.json")))
     for k in ("unique_reach", "eligible_reach", "target_reach", "roi", "creators", "effects", "model"):
         assert got[k] == want[k], k
-    assert got.units.startswith("reach in real people")
+    assert got["units"].startswith("reach in real people")
     assert got.model["fit"]["status"] == "fitted"
     assert got.unique_reach["high"] <= got.summed_reach
 
