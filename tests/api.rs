@@ -1075,6 +1075,102 @@ fn report_bad_inputs_are_typed_errors() {
 }
 
 #[test]
+fn report_on_a_creators_table_has_the_acceptance_fields() {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let v = answer(&request("report_creators"));
+    let u = &v["unique_reach"];
+    let f = |x: &Value| x.as_f64().unwrap();
+    assert!(0.0 < f(&u["low"]) && f(&u["low"]) <= f(&u["mean"]) && f(&u["mean"]) <= f(&u["high"]));
+    // Deduplicated: below the summed per-post reach, and eligible voters below everyone.
+    assert!(f(&u["high"]) <= f(&v["summed_reach"]));
+    assert!(f(&v["eligible_reach"]["mean"]) < f(&u["mean"]));
+    assert!(f(&v["target_reach"]["mean"]) < f(&v["eligible_reach"]["mean"]));
+    for k in [
+        "cpm",
+        "cost_per_person",
+        "cost_per_target_person",
+        "cost_per_engagement",
+    ] {
+        assert!(f(&v["roi"][k]) > 0.0, "roi.{k}");
+    }
+    // Posts carry no cost: the creators' monthly prices from the table.
+    assert_eq!(
+        v["roi"]["cost_source"],
+        "creators table price (per creator-month)"
+    );
+    for c in v["creators"].as_array().unwrap() {
+        assert!(c["creator"].is_string());
+        assert!(f(&c["reach_rate"]) > 0.0 && f(&c["reach_rate_se"]) > 0.0);
+    }
+    for part in ["prior", "evidence", "posterior"] {
+        assert!(v["effects"]["mobilization"][part].is_object());
+    }
+    assert!(v["units"]
+        .as_str()
+        .unwrap()
+        .starts_with("reach in real people"));
+    assert_eq!(v["model"]["fit"]["status"], "fitted");
+    assert!(v["inputs"]["targets_rule"]
+        .as_str()
+        .unwrap()
+        .starts_with("swing"));
+    assert!(v.get("graph").is_none());
+}
+
+#[test]
+fn report_needs_exactly_one_audience_source() {
+    let posts = serde_json::to_string(
+        "account,post,date,impressions,reach,engagements\na,1,2026-01-01,3,1,1\n",
+    )
+    .unwrap();
+    let table =
+        serde_json::to_string("creator,platform,account,followers\nann,tiktok,a,10\n").unwrap();
+    let both = format!(
+        r#"{{"version": 1, "type": "report", "posts_csv": {posts}, "graph": {{"inline": "a x\n"}}, "creators_csv": {table}}}"#
+    );
+    let neither = format!(r#"{{"version": 1, "type": "report", "posts_csv": {posts}}}"#);
+    for text in [both, neither] {
+        let e = run_err(&text);
+        assert_eq!(e.kind(), "invalid_request", "{e}");
+        assert!(e.to_string().contains("exactly one of graph"), "{e}");
+    }
+    let e = run_err(&format!(
+        r#"{{"version": 1, "type": "report", "posts_csv": {posts}, "graph": {{"inline": "a x\n"}}, "overlaps_csv": "a,b,shared\n"}}"#
+    ));
+    assert!(
+        e.to_string()
+            .contains("overlaps applies to a creators table"),
+        "{e}"
+    );
+    // An account not in the table: a typed error naming file, line, column and value.
+    let unknown = serde_json::to_string("account,post,date,impressions,reach,engagements\na,1,2026-01-01,3,1,1\nzz,1,2026-01-01,3,1,1\n").unwrap();
+    let e = run_err(&format!(
+        r#"{{"version": 1, "type": "report", "posts_csv": {unknown}, "creators_csv": {table}, "draws": 5}}"#
+    ));
+    assert_eq!(e.kind(), "table", "{e}");
+    assert!(
+        e.to_string().contains(
+            "<posts_csv>:3: column account = \"zz\": not an account of the creators table"
+        ),
+        "{e}"
+    );
+    // Reach above the table's follower count.
+    let over = serde_json::to_string(
+        "account,post,date,impressions,reach,engagements\na,1,2026-01-01,30,11,1\n",
+    )
+    .unwrap();
+    let e = run_err(&format!(
+        r#"{{"version": 1, "type": "report", "posts_csv": {over}, "creators_csv": {table}, "draws": 5}}"#
+    ));
+    assert_eq!(e.kind(), "parse", "{e}");
+    assert!(
+        e.to_string()
+            .contains("<posts_csv>:2: column reach: 11 followers reached"),
+        "{e}"
+    );
+}
+
+#[test]
 fn plan_response_has_the_acceptance_fields() {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
     let v = answer(&request("plan_example"));

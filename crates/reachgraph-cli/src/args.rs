@@ -287,7 +287,8 @@ pub enum Command {
     Margin(Box<MarginArgs>),
     /// Read back a campaign's results: deduplicated reach, ROI, reach-rate calibration, effect evidence.
     ///
-    /// Per-post counts (posts.csv) are combined through the follower graph's audience overlap.
+    /// Per-post counts (posts.csv) are combined through the follower graph's audience overlap
+    /// (--graph) or through the creators table's audience model, in real people (--creators).
     Report(Box<ReportArgs>),
     /// Answer a JSON request file (`-` for stdin) and print the JSON response.
     Run {
@@ -670,25 +671,40 @@ pub struct GraphArgs {
 }
 
 #[derive(Args)]
+#[command(group(
+    clap::ArgGroup::new("audience_source")
+        .required(true)
+        .args(["graph", "creators"])
+))]
 pub struct ReportArgs {
     /// posts.csv: `account,post,date,impressions,reach,engagements[,views_non_followers][,cost]`.
     #[arg(long)]
     pub posts: String,
-    /// Edge file of the campaign's follower graph (v follows u).
+    /// Edge file of the campaign's follower graph (v follows u); or give --creators.
     #[arg(long)]
-    pub graph: String,
+    pub graph: Option<String>,
     /// Add both directions of every edge.
-    #[arg(long)]
+    #[arg(long, requires = "graph")]
     pub undirected: bool,
     /// Node attributes CSV (followers, person, jurisdiction, cost, platform, ...).
-    #[arg(long)]
+    #[arg(long, requires = "graph")]
     pub attributes: Option<String>,
+    #[command(flatten)]
+    pub table: ReportTableArgs,
+    /// Real people the creators table's audiences are drawn from (overrides the electorate's default).
+    #[arg(long, requires = "creators")]
+    pub population: Option<f64>,
     /// lift.csv: effect,estimate,se with effect persuasion or mobilization (rates, e.g. 0.004).
     #[arg(long)]
     pub lift: Option<String>,
-    /// Target jurisdictions, comma-separated (e.g. PA,MI,WI); default: target weights.
-    #[arg(long, value_delimiter = ',')]
-    pub target: Vec<String>,
+    /// Target jurisdictions: comma-separated ids (e.g. PA,MI,WI); with --creators also `swing`
+    /// (margin's tipping-point rule, no hindsight) or a file of ids. Default: target weights
+    /// (graph), every jurisdiction (creators).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Tipping-point share of `--target swing` (default 0.01, as margin's).
+    #[arg(long, requires = "creators")]
+    pub tipping_share: Option<f64>,
     /// Persuasion prior the lift updates: MEAN:SD (default the margin simulation's 0:0.005).
     #[arg(long, allow_hyphen_values = true)]
     pub persuasion: Option<String>,
@@ -710,6 +726,21 @@ pub struct ReportArgs {
     /// Print JSON instead of tables.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The creators table flags of `report` (the table `plan` reads, instead of a graph).
+#[derive(Args)]
+pub struct ReportTableArgs {
+    /// The creators CSV (creator, platform, followers, …; see docs/plan.md): combine reach
+    /// through the planning model's audience overlap instead of a follower graph.
+    #[arg(long)]
+    pub creators: Option<String>,
+    /// Audience geography CSV of --creators (account, jurisdiction, share).
+    #[arg(long, requires = "creators")]
+    pub audience: Option<String>,
+    /// Measured overlaps CSV of --creators (a, b, shared or shared_count): the model is fitted to them.
+    #[arg(long, requires = "creators")]
+    pub overlaps: Option<String>,
 }
 
 #[derive(Args)]

@@ -1308,16 +1308,34 @@ pub fn report(r: &reachgraph_api::report::ReportResponse) -> String {
         thousands(c.engagements),
         thousands(c.summed_reach)
     );
-    let _ = writeln!(
-        s,
-        "distinct people reached (modelled, graph people): {}",
-        people(&c.unique_reach)
-    );
-    let _ = writeln!(
-        s,
-        "  eligible (with a jurisdiction):  {}",
-        people(&c.eligible_reach)
-    );
+    if let Some(m) = &r.model {
+        let _ = writeln!(
+            s,
+            "distinct people reached (modelled, real people): {}",
+            people(&c.unique_reach)
+        );
+        let _ = writeln!(
+            s,
+            "  eligible voters:                 {}",
+            people(&c.eligible_reach)
+        );
+        let _ = writeln!(
+            s,
+            "  outside the electorate:          {}",
+            people(&m.outside_reach)
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "distinct people reached (modelled, graph people): {}",
+            people(&c.unique_reach)
+        );
+        let _ = writeln!(
+            s,
+            "  eligible (with a jurisdiction):  {}",
+            people(&c.eligible_reach)
+        );
+    }
     let _ = writeln!(
         s,
         "  target ({}): {}",
@@ -1327,8 +1345,35 @@ pub fn report(r: &reachgraph_api::report::ReportResponse) -> String {
     if c.non_follower_views > 0 {
         let _ = writeln!(
             s,
-            "  plus {} non-follower views (measured, not deduplicated, outside the graph)",
-            thousands(c.non_follower_views)
+            "  plus {} non-follower views (measured, not deduplicated, {})",
+            thousands(c.non_follower_views),
+            if r.model.is_some() {
+                "outside the followers the model places"
+            } else {
+                "outside the graph"
+            }
+        );
+    }
+    if let Some(m) = &r.model {
+        if !m.jurisdictions.is_empty() {
+            let _ = writeln!(
+                s,
+                "  eligible voters reached, largest jurisdictions (modelled):"
+            );
+            for (id, i) in m.jurisdictions.iter().take(8) {
+                let _ = writeln!(s, "    {id:<4} {}", people(i));
+            }
+        }
+        let _ = writeln!(
+            s,
+            "  audience model: {} ({}); population {}",
+            fit_status(m.fit.status),
+            m.parameters
+                .iter()
+                .map(|p| format!("{} {:.3} [{:.3}, {:.3}]", p.name, p.value, p.low, p.high))
+                .collect::<Vec<_>>()
+                .join(", "),
+            m.population
         );
     }
     if let Some(f) = c.frequency {

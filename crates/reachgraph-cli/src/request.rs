@@ -575,20 +575,45 @@ fn sketch_request(command: SketchCommand) -> Result<(Request, bool), ApiError> {
 }
 
 impl crate::args::ReportArgs {
-    /// The report request these flags describe.
+    /// The report request these flags describe. `--target`: `swing`, an existing file (with
+    /// --creators) or a comma-separated list of jurisdiction ids.
     fn request(&self) -> Result<reachgraph_api::report::ReportRequest, ApiError> {
+        let creators = self.table.creators.is_some();
+        let (target, targets) = match self.target.as_deref() {
+            None => (None, Vec::new()),
+            Some("swing") => (Some("swing".to_string()), Vec::new()),
+            Some(t) if creators && std::path::Path::new(t).is_file() => {
+                (Some(t.to_string()), Vec::new())
+            }
+            Some(t) => (
+                None,
+                t.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect(),
+            ),
+        };
         Ok(reachgraph_api::report::ReportRequest {
             posts: Some(self.posts.clone()),
             posts_csv: None,
-            graph: GraphSpec {
-                path: Some(self.graph.clone()),
+            graph: self.graph.as_ref().map(|g| GraphSpec {
+                path: Some(g.clone()),
                 undirected: self.undirected,
                 attributes: self.attributes.clone(),
                 ..Default::default()
-            },
+            }),
+            creators: self.table.creators.clone(),
+            creators_csv: None,
+            audience: self.table.audience.clone(),
+            audience_csv: None,
+            overlaps: self.table.overlaps.clone(),
+            overlaps_csv: None,
+            population: self.population,
+            target,
+            tipping_share: self.tipping_share,
             lift: self.lift.clone(),
             lift_csv: None,
-            targets: self.target.clone(),
+            targets,
             persuasion: prior("persuasion", &self.persuasion)?,
             mobilization: prior("mobilization", &self.mobilization)?,
             draws: self.draws,

@@ -1323,3 +1323,56 @@ fn select_runs_prints_a_stability_section() {
     assert_ne!(code, 0);
     assert!(err.contains("runs"), "{err}");
 }
+
+#[test]
+fn report_takes_exactly_one_of_graph_and_creators() {
+    let posts = "docs/examples/posts-creators.csv";
+    let (code, _, err) = reachgraph(&["report", "--posts", posts]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("<--graph <GRAPH>|--creators <CREATORS>>"),
+        "{err}"
+    );
+    let (code, _, err) = reachgraph(&[
+        "report",
+        "--posts",
+        posts,
+        "--graph",
+        "docs/examples/report-graph.txt",
+        "--creators",
+        "docs/examples/creators.csv",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
+    // Table flags need the table.
+    let (code, _, err) = reachgraph(&[
+        "report",
+        "--posts",
+        posts,
+        "--graph",
+        "docs/examples/report-graph.txt",
+        "--overlaps",
+        "docs/examples/overlaps.csv",
+    ]);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains("overlaps applies to a creators table"),
+        "{err}"
+    );
+    // The creators path answers in real people.
+    let v = json(&[
+        "report",
+        "--posts",
+        posts,
+        "--creators",
+        "docs/examples/creators.csv",
+        "--draws",
+        "20",
+        "--json",
+    ]);
+    assert!(v["units"]
+        .as_str()
+        .unwrap()
+        .starts_with("reach in real people"));
+    assert_eq!(v["model"]["fit"]["status"], "prior");
+}

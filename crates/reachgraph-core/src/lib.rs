@@ -65,6 +65,7 @@ pub mod buf;
 pub mod cascade;
 pub mod comm;
 pub mod coverage;
+mod csvfile;
 pub mod election;
 pub mod error;
 mod exec;

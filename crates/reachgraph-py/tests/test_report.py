@@ -58,3 +58,39 @@ def test_report_bad_rows_name_the_line_and_value():
         rg.report(posts, graph=GRAPH, attributes=ATTRS, lift=lift)
     with pytest.raises(rg.InvalidParameterError, match="persuasion"):
         rg.report(posts, graph=GRAPH, persuasion="wide")
+
+
+CREATORS = "docs/examples/creators.csv"
+
+
+def _creator_posts():
+    pd = pytest.importorskip("pandas")
+    return pd.read_csv("docs/examples/posts-creators.csv", comment="#")
+
+
+def test_report_on_a_creators_table_equals_the_json_api():
+    pd = pytest.importorskip("pandas")
+    table = pd.read_csv(CREATORS)
+    got = rg.report(_creator_posts(), creators=table, audience="docs/examples/audience.csv",
+                    overlaps=pd.read_csv("docs/examples/overlaps.csv"), target="swing",
+                    lift="docs/examples/lift.csv", draws=200, seed=16)
+    want = rg.run_request(json.load(open("tests/fixtures/api/report_creators.request.json")))
+    for k in ("unique_reach", "eligible_reach", "target_reach", "roi", "creators", "effects", "model"):
+        assert got[k] == want[k], k
+    assert got["units"].startswith("reach in real people")
+    assert got.model["fit"]["status"] == "fitted"
+    assert got.unique_reach["high"] <= got.summed_reach
+
+
+def test_report_on_a_creators_table_bad_input():
+    posts = _creator_posts()
+    bad = posts.copy()
+    bad.loc[2, "account"] = "nobody@tiktok"
+    with pytest.raises(rg.ParseError, match=r'<posts_csv>:4: column account = "nobody@tiktok": not an account of the creators table'):
+        rg.report(bad, creators=CREATORS, draws=5)
+    with pytest.raises(rg.InvalidParameterError, match="exactly one of graph"):
+        rg.report(posts, graph=GRAPH, creators=CREATORS)
+    with pytest.raises(rg.InvalidParameterError, match="exactly one of graph"):
+        rg.report(posts)
+    with pytest.raises(rg.InvalidParameterError, match="overlaps applies to a creators table"):
+        rg.report(posts, graph=GRAPH, overlaps="docs/examples/overlaps.csv")

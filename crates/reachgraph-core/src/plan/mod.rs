@@ -292,6 +292,20 @@ pub fn table_parameter_draws(
     Ok((posterior.parameter_draws(n, options.seed)?, status))
 }
 
+/// Applies one draw's misspecification exponent `g` ([`Posterior::misspecification_draws`])
+/// to modelled reach per region: where the model's reach `x` is below the independence reach
+/// `i` of the same accounts, it becomes `i · (x / i)^g` (the dependence the model adds, scaled
+/// on the log scale), floored at `floor` (what the largest creator alone reaches: a set
+/// reaches at least the people one of its creators reaches) but never raised above `x` by the
+/// floor. Regions where the model reaches nobody, or no fewer than independence, keep `x`.
+pub fn apply_misspecification(reach: &mut [f64], independent: &[f64], floor: &[f64], g: f64) {
+    for ((x, &i), &f) in reach.iter_mut().zip(independent).zip(floor) {
+        if *x > 0.0 && i > *x {
+            *x = (i * (*x / i).powf(g)).max(f.min(*x));
+        }
+    }
+}
+
 /// Plans from a creator table: modelled distinct reach (overall, per jurisdiction, in the
 /// targets), the fit of the model to `overlaps`, and with a budget the creators to hire. Every
 /// modelled number is the mean and 90% interval over `options.draws` parameter draws.
@@ -403,11 +417,7 @@ pub fn plan(
             if let (Some(ind), Some(big)) = (&independent, largest) {
                 let mut one = m.state();
                 one.add(big);
-                for ((x, &i), &floor) in r.iter_mut().zip(ind).zip(&one.by_region()) {
-                    if *x > 0.0 && i > *x {
-                        *x = (i * (*x / i).powf(g)).max(floor.min(*x));
-                    }
-                }
+                apply_misspecification(&mut r, ind, &one.by_region(), g);
             }
             Ok(r)
         })

@@ -8,6 +8,7 @@
 //! trimmed text).
 
 use super::params::Population;
+use crate::csvfile::{read_csv, Csv};
 use crate::error::{Error, Result};
 use crate::margin::Electorate;
 use rustc_hash::FxHashMap;
@@ -107,12 +108,6 @@ impl MeasuredOverlap {
     }
 }
 
-/// A CSV file as header + rows of trimmed cells, each row with its 1-based line.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<(u64, Vec<String>)>,
-}
-
 fn cell_err(file: &str, line: u64, column: &str, value: &str, reason: impl Into<String>) -> Error {
     Error::Table {
         file: file.into(),
@@ -121,67 +116,6 @@ fn cell_err(file: &str, line: u64, column: &str, value: &str, reason: impl Into<
         value: value.to_string(),
         reason: reason.into(),
     }
-}
-
-fn read_csv(mut r: impl Read, file: &str) -> Result<Csv> {
-    let mut bytes = Vec::new();
-    r.read_to_end(&mut bytes).map_err(|source| Error::Io {
-        input: file.to_string(),
-        source,
-    })?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = 1 + upto.iter().filter(|&&b| b == b'\n').count() as u64;
-            return Err(Error::parse(file, line, "not valid UTF-8 text"));
-        }
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut header: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            Error::parse(file, line, format!("malformed CSV: {e}"))
-        })?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec.iter().all(|c| c.is_empty()) {
-            continue; // a blank line
-        }
-        let cells: Vec<String> = rec.iter().map(str::to_string).collect();
-        match &header {
-            None => {
-                if line != 1 {
-                    return Err(Error::parse(
-                        file,
-                        line,
-                        "the header must be the first line",
-                    ));
-                }
-                header = Some(cells.iter().map(|c| c.to_ascii_lowercase()).collect());
-            }
-            Some(h) => {
-                if cells.len() != h.len() {
-                    return Err(Error::parse(
-                        file,
-                        line,
-                        format!("{} cells, the header has {} columns", cells.len(), h.len()),
-                    ));
-                }
-                rows.push((line, cells));
-            }
-        }
-    }
-    let header = header.ok_or_else(|| Error::Empty {
-        what: format!("{file} (no header)"),
-    })?;
-    Ok(Csv { header, rows })
 }
 
 /// Column positions of a header, checking every name against `allowed` and for repeats.
@@ -281,7 +215,7 @@ impl CreatorTable {
     /// two prices or two home states (naming both lines); [`Error::Empty`] for no rows;
     /// [`Error::Parse`] for malformed CSV.
     pub fn read(creators: impl Read, file: &str, electorate: &Electorate) -> Result<Self> {
-        let csv = read_csv(creators, file)?;
+        let csv = read_csv(creators, file, false)?;
         let cols = columns(&csv, file, &CREATOR_COLUMNS)?;
         let c_creator = require(&cols, file, "creator")?;
         let c_platform = require(&cols, file, "platform")?;
@@ -544,7 +478,7 @@ impl CreatorTable {
     /// (account, jurisdiction) pair (naming both lines), or shares of one account summing above
     /// 1 (at the line that passes 1).
     pub fn read_audience(&mut self, r: impl Read, file: &str) -> Result<()> {
-        let csv = read_csv(r, file)?;
+        let csv = read_csv(r, file, false)?;
         let cols = columns(&csv, file, &["account", "jurisdiction", "share"])?;
         let (ca, cj, cs) = (
             require(&cols, file, "account")?,
@@ -623,7 +557,7 @@ impl CreatorTable {
     /// that is not a non-negative integer, an overlap larger than either audience, an overlap
     /// of an account with no followers, or a pair given twice (naming both lines).
     pub fn read_overlaps(&self, r: impl Read, file: &str) -> Result<Vec<MeasuredOverlap>> {
-        let csv = read_csv(r, file)?;
+        let csv = read_csv(r, file, false)?;
         let cols = columns(&csv, file, &["a", "b", "shared", "shared_count"])?;
         let (ca, cb) = (require(&cols, file, "a")?, require(&cols, file, "b")?);
         let (cs, is_count) = match (cols.get("shared"), cols.get("shared_count")) {

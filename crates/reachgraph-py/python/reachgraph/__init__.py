@@ -1929,8 +1929,10 @@ def margin(*, progress: Optional[ProgressCallback] = None, **options: Any) -> Ma
 
 class ReportResult(Result):
     """A campaign read back (as ``reachgraph report --json``): ``unique_reach``,
-    ``eligible_reach`` and ``target_reach`` (modelled distinct graph people: ``mean``, ``low``,
-    ``high`` of a 90% interval), ``roi`` (``cpm``, ``cost_per_person``,
+    ``eligible_reach`` and ``target_reach`` (modelled distinct people: graph people on a
+    follower graph, real people and eligible voters on a creators table, as ``units`` says:
+    ``mean``, ``low``, ``high`` of a 90% interval), ``model`` (creators table only: the
+    audience model's outside reach, reach by jurisdiction, parameters, fit and population), ``roi`` (``cpm``, ``cost_per_person``,
     ``cost_per_target_person``, ``cost_per_engagement``, ``total_cost``), ``creators`` (per
     creator: ``reach_rate`` with ``reach_rate_se``, impressions, cost, own reach and ROI),
     ``accounts`` (per-account calibration), ``assumptions``, and with lift results ``effects``
@@ -2026,8 +2028,13 @@ def _prior_arg(name: str, value: Any) -> Optional[Dict[str, float]]:
 def report(
     posts: Any,
     *,
-    graph: Any,
+    graph: Optional[Any] = None,
     attributes: Optional[Any] = None,
+    creators: Optional[Any] = None,
+    audience: Optional[Any] = None,
+    overlaps: Optional[Any] = None,
+    population: Optional[float] = None,
+    target: Optional[Any] = None,
     lift: Optional[Any] = None,
     targets: Optional[Sequence[str]] = None,
     persuasion: Optional[Any] = None,
@@ -2042,18 +2049,51 @@ def report(
 
     ``posts``: a DataFrame (or dict of columns, or a CSV path) with columns ``account, post,
     date, impressions, reach, engagements`` and optionally ``views_non_followers, cost``; rows of
-    one account in date order. ``graph``: the follower graph's edge file (``attributes``: its
-    attribute CSV with ``followers``, ``person``, ``jurisdiction``, ``cost``). ``lift``: a
-    DataFrame or path with ``effect, estimate, se`` (``persuasion``/``mobilization``, rates).
+    one account in date order. Give exactly one audience source: ``graph``, the follower
+    graph's edge file (``attributes``: its attribute CSV with ``followers``, ``person``,
+    ``jurisdiction``, ``cost``; reach in graph people), or ``creators``, the creators table
+    ``plan`` reads (a DataFrame or path; ``audience``: ``account, jurisdiction, share``;
+    ``overlaps``: ``a, b, shared``; ``population``: real people the audiences are drawn from;
+    reach in real people through the planning model's audience overlap, the result's ``model``
+    holding its parameters and fit). ``target`` (creators only): ``"swing"``, a path, or a
+    list of jurisdiction ids; ``targets``: a list of ids. ``lift``: a DataFrame or path with
+    ``effect, estimate, se`` (``persuasion``/``mobilization``, rates).
     ``persuasion``/``mobilization``: the priors the lift updates, ``(mean, sd)``. Bad rows raise
     :class:`ParseError` naming the line (the header is line 1, DataFrame row ``i`` is line
-    ``i + 2``) and the value."""
+    ``i + 2``) and the value, an account not in the creators table included."""
+    import os
+
     req: Dict[str, Any] = {"version": 1, "type": "report"}
     req.update(_csv_text("posts", posts, ("impressions", "reach", "engagements", "views_non_followers")))
-    g: Dict[str, Any] = {"path": _path("graph", graph)}
-    if attributes is not None:
-        g["attributes"] = _path("attributes", attributes)
-    req["graph"] = g
+    if (graph is None) == (creators is None):
+        raise InvalidParameterError("report needs exactly one of graph (a follower graph) and creators (a creators table)")
+    if graph is not None:
+        for name, value in (("audience", audience), ("overlaps", overlaps), ("population", population), ("target", target)):
+            if value is not None:
+                raise InvalidParameterError(f"{name} applies to a creators table, not to a graph")
+        g: Dict[str, Any] = {"path": _path("graph", graph)}
+        if attributes is not None:
+            g["attributes"] = _path("attributes", attributes)
+        req["graph"] = g
+    else:
+        if attributes is not None:
+            raise InvalidParameterError("attributes applies to a graph; a creators table carries its own columns")
+        req.update(_csv_text("creators", creators, ("followers",)))
+        if audience is not None:
+            req.update(_csv_text("audience", audience))
+        if overlaps is not None:
+            req.update(_csv_text("overlaps", overlaps, ("shared_count",)))
+        if population is not None:
+            req["population"] = _number("population", population)
+        if target is not None:
+            if targets is not None:
+                raise InvalidParameterError("give target or targets, not both")
+            if isinstance(target, str) and target == "swing":
+                req["target"] = "swing"
+            elif isinstance(target, (str, os.PathLike)):
+                req["target"] = _path("target", target)
+            else:
+                targets = list(target)
     if lift is not None:
         req.update(_csv_text("lift", lift))
     if targets is not None:

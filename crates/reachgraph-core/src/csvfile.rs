@@ -1,0 +1,163 @@
+//! The one reader behind the library's small CSV inputs (the creators table, audience
+//! geography, measured overlaps, posts and lift results): a header and rows of trimmed cells,
+//! each row with its 1-based line in the file, so every caller can name file, line, column and
+//! value in its errors.
+//!
+//! Rules shared by every such file: the input must be UTF-8 (an error names the line of the
+//! first invalid byte); a byte order mark at the start is skipped; cells are trimmed; blank
+//! lines are skipped; header names are lower-cased; every row has as many cells as the
+//! header (an error names the line and both counts). Lines are the file's own: blank and
+//! comment lines count. Comment lines (starting with `#`) are
+//! skipped only where the caller allows them; otherwise the header must be line 1.
+
+use crate::error::{Error, Result};
+use std::io::Read;
+
+/// A CSV file as a header and rows of trimmed cells.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Csv {
+    /// Column names, trimmed and lower-cased.
+    pub header: Vec<String>,
+    /// The header's line (1 unless comments or blank lines come first).
+    pub header_line: u64,
+    /// The rows (not blank, not comments) with their 1-based lines.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Reads a whole CSV file (see the [module docs](self)). With `comments`, lines starting with
+/// `#` are skipped and the header is the first other line; without, the header is line 1.
+///
+/// # Errors
+/// [`Error::Io`] for a read failure; [`Error::Parse`] naming `file` and the line for text that
+/// is not UTF-8, malformed CSV (an unclosed quote), a header that is not on line 1 (without
+/// `comments`) or a row whose cell count is not the header's; [`Error::Empty`] for a file
+/// without a header.
+pub(crate) fn read_csv(mut r: impl Read, file: &str, comments: bool) -> Result<Csv> {
+    let mut bytes = Vec::new();
+    r.read_to_end(&mut bytes).map_err(|source| Error::Io {
+        input: file.to_string(),
+        source,
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = 1 + upto.iter().filter(|&&b| b == b'\n').count() as u64;
+            return Err(Error::parse(file, line, "not valid UTF-8 text"));
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(comments.then_some(b'#'))
+        .from_reader(text.as_bytes());
+    let mut header: Option<Vec<String>> = None;
+    let mut header_line = 1;
+    let mut rows = Vec::new();
+    // Lines are counted from byte offsets: the csv crate's own line counter skips blank
+    // lines, which would make every later line number wrong.
+    let bytes = text.as_bytes();
+    let (mut seen, mut newlines) = (0usize, 0u64);
+    let mut line_at = |byte: u64| -> u64 {
+        // A record's position is where the parser began: before the blank and comment
+        // lines it skipped on the way to the record.
+        let mut b = (byte as usize).min(bytes.len());
+        loop {
+            match bytes.get(b) {
+                Some(b'\n' | b'\r') => b += 1,
+                Some(b'#') if comments => {
+                    b += bytes[b..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(bytes.len() - b, |k| k + 1);
+                }
+                _ => break,
+            }
+        }
+        if b > seen {
+            newlines += bytes[seen..b].iter().filter(|&&c| c == b'\n').count() as u64;
+            seen = b;
+        }
+        newlines + 1
+    };
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            Error::parse(file, line, format!("malformed CSV: {e}"))
+        })?;
+        let line = rec.position().map_or(0, |p| line_at(p.byte()));
+        if rec.iter().all(|c| c.is_empty()) {
+            continue; // a blank line
+        }
+        let cells: Vec<String> = rec.iter().map(str::to_string).collect();
+        match &header {
+            None => {
+                if line != 1 && !comments {
+                    return Err(Error::parse(
+                        file,
+                        line,
+                        "the header must be the first line",
+                    ));
+                }
+                header = Some(cells.iter().map(|c| c.to_ascii_lowercase()).collect());
+                header_line = line;
+            }
+            Some(h) => {
+                if cells.len() != h.len() {
+                    return Err(Error::parse(
+                        file,
+                        line,
+                        format!("{} cells, the header has {} columns", cells.len(), h.len()),
+                    ));
+                }
+                rows.push((line, cells));
+            }
+        }
+    }
+    let header = header.ok_or_else(|| Error::Empty {
+        what: format!("{file} (no header)"),
+    })?;
+    Ok(Csv {
+        header,
+        header_line,
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_carry_their_lines_and_trimmed_cells() {
+        let text = "\u{feff}A , b\n\n 1, x \n# note\n2,y\n";
+        let c = read_csv(text.as_bytes(), "f.csv", true).unwrap();
+        assert_eq!(c.header, vec!["a", "b"]);
+        assert_eq!(
+            c.rows,
+            vec![
+                (3, vec!["1".to_string(), "x".to_string()]),
+                (5, vec!["2".to_string(), "y".to_string()])
+            ]
+        );
+        // Without comments the `#` line is a row with the wrong cell count.
+        let e = read_csv(text.as_bytes(), "f.csv", false).unwrap_err();
+        assert_eq!(e.to_string(), "f.csv:4: 1 cells, the header has 2 columns");
+        // A comment before the header is allowed only with comments.
+        let text = "# invented\na,b\n1,2\n";
+        assert_eq!(
+            read_csv(text.as_bytes(), "f.csv", true).unwrap().rows,
+            vec![(3, vec!["1".to_string(), "2".to_string()])]
+        );
+        let e = read_csv("\n\na,b\n".as_bytes(), "f.csv", false).unwrap_err();
+        assert_eq!(e.to_string(), "f.csv:3: the header must be the first line");
+        let e = read_csv(&b"a,b\n1,\xff\n"[..], "f.csv", false).unwrap_err();
+        assert_eq!(e.to_string(), "f.csv:2: not valid UTF-8 text");
+        assert!(matches!(
+            read_csv("".as_bytes(), "f.csv", false),
+            Err(Error::Empty { .. })
+        ));
+    }
+}
