@@ -646,28 +646,41 @@ impl Graph {
     /// A graph from parts read from a `.rgraph` file. `probs` are the stored probabilities in
     /// force (out order, in order); when `None`, they are computed from `weights` when first
     /// used (the caller has checked that `weights` applies: a stored scheme without stored
-    /// probabilities is a constant).
+    /// probabilities is a constant). `attrs`: the file's attribute columns (checked and their
+    /// people derived here; [`Error::LengthMismatch`] or the errors of
+    /// [`Graph::set_attributes`]), or `None` for the defaults.
     pub(crate) fn from_parts(
         topo: Topology,
         probs: Option<(Buf<f32>, Buf<f32>)>,
         given: Option<Buf<f32>>,
         weights: WeightScheme,
-    ) -> Graph {
+        attrs: Option<Attributes>,
+    ) -> Result<Graph> {
         let n = topo.node_count();
-        let attrs = Arc::new(Attributes::new(n));
+        // Given attributes are checked and their people derived before the graph holds them:
+        // no default columns or identity people are built first only to be replaced.
+        let (attrs, people) = match attrs {
+            Some(a) => {
+                a.check_len(n)?;
+                let people = People::derive(&a, &topo)?;
+                (a, people)
+            }
+            None => (Attributes::new(n), People::identity(n)),
+        };
+        let attrs = Arc::new(attrs);
         let lazy = LazyProbs::empty(&attrs);
         if let Some((out, inn)) = probs {
             let _ = lazy.out.set(out);
             let _ = lazy.inn.set(inn);
         }
-        Graph {
+        Ok(Graph {
             topo,
             probs: lazy,
             given_probs: given,
             weights,
             attrs,
-            people: Arc::new(People::identity(n)),
-        }
+            people: Arc::new(people),
+        })
     }
 
     /// The probability arrays: in force (out order, in order; computed if not yet held) and as

@@ -7,12 +7,12 @@
 //! reverse-reachable sampling never touches the out-edge arrays, and processes on one machine
 //! that map one file share one copy of it.
 //!
-//! # Layout (version 1, little-endian)
+//! # Layout (version 2, little-endian; version 1 is read too)
 //!
 //! | bytes | field |
 //! | --- | --- |
 //! | 0..8 | magic `\x89RGRAPH\n` |
-//! | 8..12 | version (`u32`, 1) |
+//! | 8..12 | version (`u32`, 2; 1 for files written before 2026-12-04) |
 //! | 12..16 | flags (`u32`; bit 0: the given probabilities are the probabilities in force) |
 //! | 16..24 | accounts `n` (`u64`, at most `u32::MAX`) |
 //! | 24..32 | edges `m` (`u64`, at most `u32::MAX`) |
@@ -28,8 +28,15 @@
 //! constant probability: those are computed at load), the probabilities the input gave (when
 //! they are not the ones in force), the weight scheme in force (text), the external ids (`i64`
 //! when every id is an `i64` integer; else text with `u64` offsets; absent when the ids are
-//! `0..n` themselves) and the node attributes (the CSV of [`io::write_attributes`], absent
-//! when every attribute has its default).
+//! `0..n` themselves) and the node attributes: in version 2 one typed column per attribute
+//! (`attr_*`: codes `u32`, numbers `f32`/`f64`/`u64`, tiers `u8`, plus the names of each
+//! categorical column), each absent when every account has that attribute's default; in
+//! version 1 one section holding the CSV of [`io::write_attributes`].
+//!
+//! Version 2 reads attributes by dense id, in one copy per column: no CSV parse, no id lookup
+//! (so the id index stays unbuilt), no default columns or identity people built first and
+//! then replaced. Version 1's CSV is parsed as an attribute file is (each row's id looked up,
+//! which builds the id index).
 //!
 //! # Checks
 //! Structure is always checked on load: every section inside the file, of the length the
@@ -49,7 +56,7 @@
 //! The file must not be modified while it is mapped (writers replace it by a rename, which
 //! leaves mapped readers on the old file).
 
-use crate::attrs::Attributes;
+use crate::attrs::{Attributes, Categorical, Tier, NONE};
 use crate::buf::{Backing, Buf, Pod};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
@@ -65,8 +72,11 @@ use std::sync::Arc;
 
 /// The first eight bytes of every `.rgraph` file.
 pub const MAGIC: [u8; 8] = *b"\x89RGRAPH\n";
-/// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this build writes. It reads this one and version 1 (attributes as a
+/// CSV section, parsed at load).
+pub const VERSION: u32 = 2;
+/// The oldest format version this build reads.
+pub const OLDEST_VERSION: u32 = 1;
 const HEADER_LEN: usize = 64;
 const ENTRY_LEN: usize = 32;
 const ALIGN: usize = 64;
@@ -102,8 +112,37 @@ pub enum SectionKind {
     IdsTextOffsets = 11,
     /// Bytes: the text ids, concatenated.
     IdsText = 12,
-    /// Text: the node-attribute CSV.
+    /// Text: the node-attribute CSV (version 1 only; version 2 stores typed columns).
     Attributes = 13,
+    /// `u32 × n`: platform code per account (`u32::MAX`: none). Version 2 on, as every
+    /// attribute column below; a column absent holds its default for every account.
+    AttrPlatform = 14,
+    /// Names of the platform codes (see [`SectionKind::AttrPersonNames`] for the encoding).
+    AttrPlatformNames = 15,
+    /// `u32 × n`: person code per account (`u32::MAX`: its own person).
+    AttrPerson = 16,
+    /// Names of the person codes: per name a `u32` byte length, then its UTF-8 bytes.
+    AttrPersonNames = 17,
+    /// `u32 × n`: jurisdiction code per account (`u32::MAX`: none).
+    AttrJurisdiction = 18,
+    /// Names of the jurisdiction codes.
+    AttrJurisdictionNames = 19,
+    /// `f32 × n`: target weight.
+    AttrTargetWeight = 20,
+    /// `f64 × n`: cost (NaN: not for hire).
+    AttrCost = 21,
+    /// `u64 × n`: follower count (`u64::MAX`: not given).
+    AttrFollowers = 22,
+    /// `u8 × n`: tier (0 nano .. 4 mega; 255: not given).
+    AttrTier = 23,
+    /// `f64 × n`: lean (NaN: not given).
+    AttrLean = 24,
+    /// `f64 × n`: turnout (NaN: not given).
+    AttrTurnout = 25,
+    /// `f64 × n`: eligible share (NaN: not given).
+    AttrEligible = 26,
+    /// `f64 × n`: effect multiplier (NaN: not given).
+    AttrEffectMultiplier = 27,
 }
 
 impl SectionKind {
@@ -123,6 +162,20 @@ impl SectionKind {
             11 => IdsTextOffsets,
             12 => IdsText,
             13 => Attributes,
+            14 => AttrPlatform,
+            15 => AttrPlatformNames,
+            16 => AttrPerson,
+            17 => AttrPersonNames,
+            18 => AttrJurisdiction,
+            19 => AttrJurisdictionNames,
+            20 => AttrTargetWeight,
+            21 => AttrCost,
+            22 => AttrFollowers,
+            23 => AttrTier,
+            24 => AttrLean,
+            25 => AttrTurnout,
+            26 => AttrEligible,
+            27 => AttrEffectMultiplier,
             _ => return None,
         })
     }
@@ -143,6 +196,43 @@ impl SectionKind {
             IdsTextOffsets => "ids_text_offsets",
             IdsText => "ids_text",
             Attributes => "attributes",
+            AttrPlatform => "attr_platform",
+            AttrPlatformNames => "attr_platform_names",
+            AttrPerson => "attr_person",
+            AttrPersonNames => "attr_person_names",
+            AttrJurisdiction => "attr_jurisdiction",
+            AttrJurisdictionNames => "attr_jurisdiction_names",
+            AttrTargetWeight => "attr_target_weight",
+            AttrCost => "attr_cost",
+            AttrFollowers => "attr_followers",
+            AttrTier => "attr_tier",
+            AttrLean => "attr_lean",
+            AttrTurnout => "attr_turnout",
+            AttrEligible => "attr_eligible",
+            AttrEffectMultiplier => "attr_effect_multiplier",
+        }
+    }
+
+    /// The format versions that may hold this section.
+    fn versions(self) -> std::ops::RangeInclusive<u32> {
+        use SectionKind::*;
+        match self {
+            Attributes => 1..=1,
+            AttrPlatform
+            | AttrPlatformNames
+            | AttrPerson
+            | AttrPersonNames
+            | AttrJurisdiction
+            | AttrJurisdictionNames
+            | AttrTargetWeight
+            | AttrCost
+            | AttrFollowers
+            | AttrTier
+            | AttrLean
+            | AttrTurnout
+            | AttrEligible
+            | AttrEffectMultiplier => 2..=VERSION,
+            _ => 1..=VERSION,
         }
     }
 
@@ -154,7 +244,16 @@ impl SectionKind {
             OutTargets | InSources | InToOut => (4, Some(m)),
             OutProbs | InProbs | GivenProbs => (4, Some(m)),
             IdsInt => (8, Some(n)),
-            Scheme | IdsText | Attributes => (1, None),
+            AttrPlatform | AttrPerson | AttrJurisdiction | AttrTargetWeight => (4, Some(n)),
+            AttrCost | AttrFollowers | AttrLean | AttrTurnout | AttrEligible
+            | AttrEffectMultiplier => (8, Some(n)),
+            AttrTier => (1, Some(n)),
+            Scheme
+            | IdsText
+            | Attributes
+            | AttrPlatformNames
+            | AttrPersonNames
+            | AttrJurisdictionNames => (1, None),
         }
     }
 }
@@ -256,19 +355,32 @@ pub fn write(graph: &Graph, path: &Path) -> Result<()> {
         source,
     };
     let mut f = AtomicFile::create(path).map_err(io_err)?;
-    write_to(graph, &mut f).map_err(io_err)?;
+    write_to(graph, &mut f, VERSION).map_err(io_err)?;
     f.commit().map_err(io_err)
 }
 
 /// The bytes of `graph` as a `.rgraph` file.
 pub fn to_bytes(graph: &Graph) -> Vec<u8> {
     let mut out = Vec::new();
-    write_to(graph, &mut out).expect("writing to a Vec cannot fail");
+    write_to(graph, &mut out, VERSION).expect("writing to a Vec cannot fail");
+    out
+}
+
+/// The bytes of `graph` as a version-1 file (attributes as CSV), to test reading old files.
+#[cfg(test)]
+pub(crate) fn to_bytes_v1(graph: &Graph) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_to(graph, &mut out, 1).expect("writing to a Vec cannot fail");
     out
 }
 
 fn as_bytes<T: Pod>(s: &[T]) -> &[u8] {
     // SAFETY: `T` is a plain number type without padding; any initialised `T` is valid bytes.
+    unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<u8>(), std::mem::size_of_val(s)) }
+}
+
+fn f64_bytes(s: &[f64]) -> &[u8] {
+    // SAFETY: f64 has no padding and any initialised f64 is 8 valid bytes.
     unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<u8>(), std::mem::size_of_val(s)) }
 }
 
@@ -303,7 +415,7 @@ fn parse_scheme(text: &str) -> Option<WeightScheme> {
     text.parse().ok()
 }
 
-fn write_to<W: Write>(graph: &Graph, w: &mut W) -> std::io::Result<()> {
+fn write_to<W: Write>(graph: &Graph, w: &mut W, version: u32) -> std::io::Result<()> {
     if cfg!(target_endian = "big") || usize::BITS != 64 {
         return Err(std::io::Error::other(
             ".rgraph files are written on 64-bit little-endian machines only",
@@ -378,10 +490,14 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W) -> std::io::Result<()> {
             sections.push((SectionKind::IdsText, 1, text.into()));
         }
     }
-    if *graph.attributes() != Attributes::new(n) {
-        let mut csv = Vec::new();
-        io::write_attributes(graph, &mut csv)?;
-        sections.push((SectionKind::Attributes, 1, csv.into()));
+    if version == 1 {
+        if *graph.attributes() != Attributes::new(n) {
+            let mut csv = Vec::new();
+            io::write_attributes(graph, &mut csv)?;
+            sections.push((SectionKind::Attributes, 1, csv.into()));
+        }
+    } else {
+        attribute_sections(graph.attributes(), &mut sections);
     }
 
     let table_end = HEADER_LEN + ENTRY_LEN * sections.len();
@@ -400,7 +516,7 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W) -> std::io::Result<()> {
     }
     let mut header = [0u8; HEADER_LEN];
     header[0..8].copy_from_slice(&MAGIC);
-    header[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    header[8..12].copy_from_slice(&version.to_le_bytes());
     header[12..16].copy_from_slice(&flags.to_le_bytes());
     header[16..24].copy_from_slice(&(n as u64).to_le_bytes());
     header[24..32].copy_from_slice(&(graph.edge_count() as u64).to_le_bytes());
@@ -417,6 +533,55 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W) -> std::io::Result<()> {
         at = start + bytes.len();
     }
     w.flush()
+}
+
+type Sections<'a> = Vec<(SectionKind, u32, std::borrow::Cow<'a, [u8]>)>;
+
+/// The names of a categorical column: per name a `u32` byte length, then its bytes.
+fn encode_names(names: &[String]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(names.iter().map(|s| s.len() + 4).sum());
+    for s in names {
+        out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+    out
+}
+
+/// The version-2 attribute sections of the columns that differ from their defaults.
+fn attribute_sections<'a>(a: &'a Attributes, sections: &mut Sections<'a>) {
+    use SectionKind::*;
+    for (col, codes_kind, names_kind) in [
+        (&a.platform, AttrPlatform, AttrPlatformNames),
+        (&a.person, AttrPerson, AttrPersonNames),
+        (&a.jurisdiction, AttrJurisdiction, AttrJurisdictionNames),
+    ] {
+        if !col.names.is_empty() || col.codes.iter().any(|&c| c != crate::attrs::NONE) {
+            sections.push((codes_kind, 4, as_bytes(&col.codes).into()));
+            sections.push((names_kind, 1, encode_names(&col.names).into()));
+        }
+    }
+    if a.target_weight.iter().any(|&w| w != 1.0) {
+        sections.push((AttrTargetWeight, 4, as_bytes(&a.target_weight).into()));
+    }
+    if a.followers.iter().any(Option::is_some) {
+        let f: Vec<u64> = a.followers.iter().map(|f| f.unwrap_or(u64::MAX)).collect();
+        sections.push((AttrFollowers, 8, as_bytes(&f).to_vec().into()));
+    }
+    if a.tier.iter().any(Option::is_some) {
+        let t: Vec<u8> = a.tier.iter().map(|t| t.map_or(255, |t| t as u8)).collect();
+        sections.push((AttrTier, 1, t.into()));
+    }
+    for (col, kind) in [
+        (&a.cost, AttrCost),
+        (&a.lean, AttrLean),
+        (&a.turnout, AttrTurnout),
+        (&a.eligible, AttrEligible),
+        (&a.effect_multiplier, AttrEffectMultiplier),
+    ] {
+        if col.iter().any(|x| !x.is_nan()) {
+            sections.push((kind, 8, f64_bytes(col).into()));
+        }
+    }
 }
 
 /// CRC-32 of a section, computed in parallel over 64 MiB blocks and combined.
@@ -492,10 +657,12 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
         ));
     }
     let version = le_u32(bytes, 8);
-    if version != VERSION {
+    if !(OLDEST_VERSION..=VERSION).contains(&version) {
         return Err(corrupt(
             8,
-            format!("format version {version}; this build reads version {VERSION}"),
+            format!(
+                "format version {version}; this build reads versions {OLDEST_VERSION} to {VERSION}"
+            ),
         ));
     }
     let flags = le_u32(bytes, 12);
@@ -549,6 +716,15 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
         };
         if sections.iter().any(|s| s.kind == kind) {
             return Err(corrupt(e, format!("section {} appears twice", kind.name())));
+        }
+        if !kind.versions().contains(&version) {
+            return Err(corrupt(
+                e,
+                format!(
+                    "section {} cannot appear in a version-{version} file",
+                    kind.name()
+                ),
+            ));
         }
         let (size, elems) = kind.shape(n, m);
         if le_u32(bytes, e + 4) != size {
@@ -854,7 +1030,17 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
         ids,
     );
     let stored_probs = out_probs.zip(in_probs);
-    let mut graph = Graph::from_parts(topo, stored_probs.clone(), given, stored.clone());
+    // Version 2: typed columns, copied from the map in one pass each and indexed by dense id
+    // (no id lookup, so the id index stays unbuilt); people derived once, from them.
+    let attrs = typed_attributes(&sections, &file, n, &corrupt)?;
+    let attrs_at = sections
+        .iter()
+        .filter(|s| s.kind as u32 >= SectionKind::AttrPlatform as u32)
+        .map(|s| s.offset)
+        .min()
+        .unwrap_or(32);
+    let mut graph = Graph::from_parts(topo, stored_probs.clone(), given, stored.clone(), attrs)
+        .map_err(|e| corrupt(attrs_at, format!("attribute columns: {e}")))?;
     if let Some(s) = find(SectionKind::Attributes) {
         let csv = text(s)?;
         let attrs = io::read_attributes(csv.as_bytes(), &format!("{input} (attributes)"), &graph)?;
@@ -865,6 +1051,151 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
         graph.set_weights(wanted)?;
     }
     Ok(graph)
+}
+
+/// The attribute columns of a version-2 file (`None` when it stores none: the defaults).
+/// Codes are checked against their names, names for being distinct non-empty UTF-8, tiers for
+/// being tiers; value ranges and the person → jurisdiction rule are checked by
+/// [`Graph::from_parts`] as [`Graph::set_attributes`] checks them.
+fn typed_attributes(
+    sections: &[Section],
+    file: &Arc<Backing>,
+    n: usize,
+    corrupt: &dyn Fn(usize, String) -> Error,
+) -> Result<Option<Attributes>> {
+    use SectionKind::*;
+    let find = |k: SectionKind| sections.iter().find(|s| s.kind == k);
+    if !sections
+        .iter()
+        .any(|s| s.kind as u32 >= AttrPlatform as u32)
+    {
+        return Ok(None);
+    }
+    let bytes = file.bytes();
+    let u64s = |s: &Section| Buf::<u64>::mapped(file, s.offset, n);
+    let f64_col = |k: SectionKind| -> Vec<f64> {
+        match find(k) {
+            Some(s) => u64s(s).iter().map(|&b| f64::from_bits(b)).collect(),
+            None => vec![f64::NAN; n],
+        }
+    };
+    let categorical = |codes_k: SectionKind, names_k: SectionKind| -> Result<Categorical> {
+        let (codes_s, names_s) = match (find(codes_k), find(names_k)) {
+            (None, None) => return Ok(Categorical::none(n)),
+            (Some(c), Some(m)) => (c, m),
+            (Some(c), None) | (None, Some(c)) => {
+                return Err(corrupt(
+                    c.entry,
+                    format!(
+                        "sections {} and {} come together",
+                        codes_k.name(),
+                        names_k.name()
+                    ),
+                ))
+            }
+        };
+        let raw = &bytes[names_s.offset..names_s.offset + names_s.len];
+        let mut names = Vec::new();
+        let mut at = 0usize;
+        while at < raw.len() {
+            let here = names_s.offset + at;
+            if raw.len() - at < 4 {
+                return Err(corrupt(
+                    here,
+                    format!("{} ends inside a length", names_k.name()),
+                ));
+            }
+            let len = le_u32(raw, at) as usize;
+            at += 4;
+            if len == 0 || len > raw.len() - at {
+                return Err(corrupt(
+                    here,
+                    format!("{} holds a name of {len} bytes", names_k.name()),
+                ));
+            }
+            let name = std::str::from_utf8(&raw[at..at + len])
+                .map_err(|_| corrupt(here, format!("a name in {} is not UTF-8", names_k.name())))?;
+            names.push(name.to_string());
+            at += len;
+        }
+        if names.len() >= NONE as usize {
+            return Err(corrupt(
+                names_s.offset,
+                format!("too many names in {}", names_k.name()),
+            ));
+        }
+        let mut sorted: Vec<&str> = names.iter().map(String::as_str).collect();
+        sorted.par_sort_unstable();
+        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            return Err(corrupt(
+                names_s.offset,
+                format!(
+                    "{} names {:?} twice",
+                    names_k.name(),
+                    crate::error::echo(w[0])
+                ),
+            ));
+        }
+        drop(sorted);
+        let codes = Buf::<u32>::mapped(file, codes_s.offset, n).to_vec();
+        let k = names.len() as u32;
+        if let Some(i) = codes.par_iter().position_first(|&c| c != NONE && c >= k) {
+            return Err(corrupt(
+                codes_s.offset + 4 * i,
+                format!("{} holds code {} for {k} names", codes_k.name(), codes[i]),
+            ));
+        }
+        Ok(Categorical { codes, names })
+    };
+    let platform = categorical(AttrPlatform, AttrPlatformNames)?;
+    let person = categorical(AttrPerson, AttrPersonNames)?;
+    let jurisdiction = categorical(AttrJurisdiction, AttrJurisdictionNames)?;
+    let target_weight = match find(AttrTargetWeight) {
+        Some(s) => Buf::<f32>::mapped(file, s.offset, n).to_vec(),
+        None => vec![1.0; n],
+    };
+    let followers = match find(AttrFollowers) {
+        Some(s) => u64s(s)
+            .iter()
+            .map(|&f| (f != u64::MAX).then_some(f))
+            .collect(),
+        None => vec![None; n],
+    };
+    let tier = match find(AttrTier) {
+        Some(s) => {
+            let raw = &bytes[s.offset..s.offset + n];
+            if let Some(i) = raw
+                .iter()
+                .position(|&t| t != 255 && t as usize >= Tier::ALL.len())
+            {
+                return Err(corrupt(
+                    s.offset + i,
+                    format!(
+                        "{} holds {}, not a tier (0 to 4, 255: none)",
+                        s.kind.name(),
+                        raw[i]
+                    ),
+                ));
+            }
+            raw.iter()
+                .map(|&t| (t != 255).then(|| Tier::ALL[t as usize]))
+                .collect()
+        }
+        None => vec![None; n],
+    };
+    Ok(Some(crate::attrs::Attributes {
+        platform,
+        person,
+        jurisdiction,
+        target_weight,
+        cost: f64_col(AttrCost),
+        followers,
+        tier,
+        lean: f64_col(AttrLean),
+        turnout: f64_col(AttrTurnout),
+        eligible: f64_col(AttrEligible),
+        effect_multiplier: f64_col(AttrEffectMultiplier),
+    }))
 }
 
 /// Checks one CSR direction: offsets from 0 to `m`, non-decreasing; every neighbour below
@@ -1142,6 +1473,132 @@ mod tests {
                 other => panic!("text {text}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn version_1_files_still_read_and_give_the_same_graph() {
+        let g = rich();
+        let v1 = to_bytes_v1(&g);
+        assert_eq!(le_u32(&v1, 8), 1);
+        same(&g, &from_bytes(&v1, "v1", &ReadOptions::default()).unwrap());
+        let w = g.with_weights(&WeightScheme::WeightedCascade).unwrap();
+        same(
+            &w,
+            &from_bytes(&to_bytes_v1(&w), "v1", &ReadOptions::default()).unwrap(),
+        );
+        // Every attribute column the writer stores, with values away from the defaults.
+        let mut a = g.attributes().clone();
+        for i in 0..g.node_count() {
+            a.followers[i] = Some(1000 * i as u64);
+            a.tier[i] = Some(Tier::ALL[i % 5]);
+            a.lean[i] = 0.1 * i as f64;
+            a.turnout[i] = 0.05 * i as f64;
+            a.eligible[i] = 1.0 - 0.1 * i as f64;
+            a.effect_multiplier[i] = i as f64;
+            a.target_weight[i] = 0.5 * i as f32;
+        }
+        let mut full = g.clone();
+        full.set_attributes(a).unwrap();
+        let v2 = back(&full);
+        same(&full, &v2);
+        // Column for column, bit for bit (NaN, not given, is not `==` to itself).
+        assert_eq!(
+            format!("{:?}", full.attributes()),
+            format!("{:?}", v2.attributes())
+        );
+        same(
+            &full,
+            &from_bytes(&to_bytes_v1(&full), "v1", &ReadOptions::default()).unwrap(),
+        );
+    }
+
+    #[test]
+    fn attribute_columns_load_without_building_the_id_index() {
+        // Integer ids with attributes: version 2 reads the columns by dense id, so the id →
+        // dense id index is not built by the load (version 1 parses a CSV keyed by id, which
+        // builds it: that was why a converted file held the index right after loading).
+        let (mut g, _) =
+            Graph::from_id_arrays(&[10, 30, -4], &[30, -4, 10], None, GraphOptions::default())
+                .unwrap();
+        let csv = "id,person,jurisdiction,cost\n10,p,TX,5\n30,p,,\n-4,q,CA,1\n";
+        let attrs = io::read_attributes(csv.as_bytes(), "a.csv", &g).unwrap();
+        g.set_attributes(attrs).unwrap();
+        let r = from_bytes(&to_bytes(&g), "ints", &ReadOptions::default()).unwrap();
+        assert!(!r.ids().index_built(), "the load built the id index");
+        same(&g, &r);
+        assert_eq!(r.people().count, 2);
+        let old = from_bytes(&to_bytes_v1(&g), "v1", &ReadOptions::default()).unwrap();
+        assert!(old.ids().index_built());
+        // The index is still built on the first lookup.
+        assert_eq!(r.node("-4").unwrap(), g.node("-4").unwrap());
+        assert!(r.ids().index_built());
+    }
+
+    #[test]
+    fn bad_attribute_columns_are_typed_errors_naming_the_byte() {
+        let no_crc = ReadOptions {
+            verify_checksums: false,
+            weights: None,
+        };
+        let mut g = rich();
+        let mut a = g.attributes().clone();
+        a.tier[0] = Some(Tier::Mid);
+        g.set_attributes(a).unwrap();
+        let bytes = to_bytes(&g);
+        let expect = |b: &[u8], at: usize, needle: &str| match from_bytes(b, "bad", &no_crc) {
+            Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                assert_eq!(offset as usize, at, "{reason}");
+                assert!(reason.contains(needle), "{reason}");
+            }
+            other => panic!("{needle}: {other:?}"),
+        };
+        // A tier that is not one.
+        let (off, _) = section_of(&bytes, SectionKind::AttrTier);
+        let mut b = bytes.clone();
+        b[off + 1] = 7;
+        expect(&b, off + 1, "not a tier");
+        // A person code past the names.
+        let (off, _) = section_of(&bytes, SectionKind::AttrPerson);
+        let mut b = bytes.clone();
+        b[off + 4..off + 8].copy_from_slice(&9u32.to_le_bytes());
+        expect(&b, off + 4, "code 9");
+        // A name length past the section.
+        let (off, _) = section_of(&bytes, SectionKind::AttrPlatformNames);
+        let mut b = bytes.clone();
+        b[off..off + 4].copy_from_slice(&1000u32.to_le_bytes());
+        expect(&b, off, "name of 1000 bytes");
+        // The names encoding: a u32 length, then the bytes.
+        let (off, len) = section_of(&bytes, SectionKind::AttrPersonNames);
+        assert_eq!(&bytes[off..off + len], b"\x02\0\0\0p1");
+        // A value out of range, caught where the attributes are checked.
+        let (off, _) = section_of(&bytes, SectionKind::AttrCost);
+        let mut b = bytes.clone();
+        b[off..off + 8].copy_from_slice(&(-1f64).to_bits().to_le_bytes());
+        match from_bytes(&b, "bad", &no_crc) {
+            Err(Error::CorruptGraphFile { reason, .. }) => assert!(reason.contains("cost")),
+            other => panic!("{other:?}"),
+        }
+        // A version-2 column in a file that says version 1.
+        let mut b = bytes.clone();
+        b[8..12].copy_from_slice(&1u32.to_le_bytes());
+        match from_bytes(&b, "bad", &no_crc) {
+            Err(Error::CorruptGraphFile { reason, .. }) => {
+                assert!(
+                    reason.contains("cannot appear in a version-1 file"),
+                    "{reason}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        // Duplicate names.
+        let mut g2 = rich();
+        let mut a = g2.attributes().clone();
+        a.platform.names = vec!["x".into(), "x".into()];
+        a.platform.codes = vec![0, 1, NONE, NONE, NONE, NONE];
+        g2.set_attributes(a).unwrap();
+        let b = to_bytes(&g2);
+        let (off, _) = section_of(&b, SectionKind::AttrPlatformNames);
+        expect(&b, off, "\"x\" twice");
     }
 
     #[test]
