@@ -293,15 +293,27 @@ pub fn table_parameter_draws(
 }
 
 /// Applies one draw's misspecification exponent `g` ([`Posterior::misspecification_draws`])
-/// to modelled reach per region: where the model's reach `x` is below the independence reach
-/// `i` of the same accounts, it becomes `i · (x / i)^g` (the dependence the model adds, scaled
-/// on the log scale), floored at `floor` (what the largest creator alone reaches: a set
-/// reaches at least the people one of its creators reaches) but never raised above `x` by the
-/// floor. Regions where the model reaches nobody, or no fewer than independence, keep `x`.
+/// to modelled reach per region. On the total over regions: where the model's total `x` is
+/// below the independence total `i` of the same accounts, it becomes `i · (x / i)^g` (the
+/// dependence the model adds, scaled on the log scale), floored at the total of `floor` (what
+/// the largest creator alone reaches: a set reaches at least the people one of its creators
+/// reaches) but never raised above `x` by the floor. Every region is then scaled by the same
+/// factor, so the model's geography is kept. A total where the model reaches nobody, or no
+/// fewer than independence, keeps `x`.
+///
+/// The total, not each region, is compared with independence: the independence reference
+/// has national audiences, so region by region it is not a bound of a model with home-state
+/// concentration (a single account would otherwise come out reaching more people than it
+/// has followers).
 pub fn apply_misspecification(reach: &mut [f64], independent: &[f64], floor: &[f64], g: f64) {
-    for ((x, &i), &f) in reach.iter_mut().zip(independent).zip(floor) {
-        if *x > 0.0 && i > *x {
-            *x = (i * (*x / i).powf(g)).max(f.min(*x));
+    let x: f64 = reach.iter().sum();
+    let i: f64 = independent.iter().sum();
+    let f: f64 = floor.iter().sum();
+    if x > 0.0 && i > x {
+        let y = (i * (x / i).powf(g)).max(f.min(x));
+        let k = y / x;
+        for r in reach.iter_mut() {
+            *r *= k;
         }
     }
 }

@@ -510,3 +510,38 @@ fn every_bad_input_row_is_a_typed_error_with_file_line_and_value() {
         .unwrap();
     assert!((ok[0].shared_fraction - 0.1).abs() < 1e-12 && ok[0].line == 2);
 }
+
+#[test]
+fn misspecified_reach_stays_within_the_counts() {
+    // The example table (audiences concentrated in home states) with the misspecification term
+    // on: one account never reaches more people than its followers, and a set never more than
+    // its summed followers. A regression: the term once compared each region with national
+    // independence, and comedy_ben23@youtube (11,810 followers) came out at 11,917 people.
+    let e = Electorate::us_president(2024, Side::Dem).unwrap();
+    let csv = include_str!("../../../../docs/examples/creators.csv");
+    let t = CreatorTable::read(csv.as_bytes(), "creators.csv", &e).unwrap();
+    for id in ["comedy_ben23@youtube", "comedy_ben23@tiktok"] {
+        let Some(a) = t.account(id) else { continue };
+        let o = PlanOptions {
+            accounts: Some(vec![id.to_string()]),
+            draws: 200,
+            seed: 4,
+            ..Default::default()
+        };
+        let r = plan(&t, &[], &o).unwrap().unique_reach;
+        let f = t.accounts[a].followers as f64;
+        for v in [r.mean, r.low, r.high] {
+            assert!(v <= f * (1.0 + 1e-9), "{id}: {v} people vs {f} followers");
+        }
+    }
+    let first: Vec<String> = t.accounts[..40].iter().map(|a| a.account.clone()).collect();
+    let summed: f64 = t.accounts[..40].iter().map(|a| a.followers as f64).sum();
+    let o = PlanOptions {
+        accounts: Some(first),
+        draws: 200,
+        seed: 4,
+        ..Default::default()
+    };
+    let r = plan(&t, &[], &o).unwrap().unique_reach;
+    assert!(r.high <= summed * (1.0 + 1e-9), "{r:?} vs {summed}");
+}
