@@ -22,7 +22,7 @@
 //! not deduplicated (the model knows nothing of who they are); they are reported apart.
 
 use super::calibration::ratio_estimate;
-use super::roi::roi;
+use super::roi::{campaign_roi, roi};
 use super::{
     ratio, summarize, AccountCalibration, CampaignReport, CreatorReport, Interval, Post,
     ReportConfig, MAX_DRAWS,
@@ -270,37 +270,17 @@ pub fn creators_report(
             roi: roi(cost, source, impressions, engagements, reach, treach),
         });
     }
-    let uncosted: Vec<&str> = creators
-        .iter()
-        .filter(|c| c.roi.total_cost.is_none())
-        .map(|c| c.creator.as_str())
-        .collect();
     let impressions: u64 = posts.iter().map(|p| p.impressions).sum();
     let engagements: u64 = posts.iter().map(|p| p.engagements).sum();
-    let mut campaign_roi = roi(
+    let campaign_roi = campaign_roi(
+        &mut creators,
         any_cost.then_some(total_cost),
-        &if sources.is_empty() {
-            "none".to_string()
-        } else {
-            sources.join(" and ")
-        },
+        &sources,
         impressions,
         engagements,
         unique_reach,
         target_reach,
     );
-    if any_cost && !uncosted.is_empty() {
-        campaign_roi.notes.push(format!(
-            "no cost for {} creator(s) ({}): the totals count only the costs given",
-            uncosted.len(),
-            uncosted.join(", ")
-        ));
-    }
-    creators.sort_by(|a, b| {
-        b.impressions
-            .cmp(&a.impressions)
-            .then_with(|| a.creator.cmp(&b.creator))
-    });
 
     let fit = posterior.diagnostics().clone();
     let mut assumptions = vec![

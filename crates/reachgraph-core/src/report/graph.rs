@@ -1,7 +1,7 @@
 //! Deduplicated reach on a follower graph (see the [module docs](super)).
 
 use super::calibration::ratio_estimate;
-use super::roi::roi;
+use super::roi::{campaign_roi, roi};
 use super::{
     ratio, summarize, AccountCalibration, CampaignReport, CreatorReport, Post, ReportConfig,
     MAX_DRAWS,
@@ -359,37 +359,17 @@ pub fn graph_report(graph: &Graph, posts: &[Post], cfg: &ReportConfig) -> Result
             roi: roi(cost, source, impressions, engagements, reach, treach),
         });
     }
-    let uncosted: Vec<&str> = creators
-        .iter()
-        .filter(|c| c.roi.total_cost.is_none())
-        .map(|c| c.creator.as_str())
-        .collect();
     let impressions: u64 = posts.iter().map(|p| p.impressions).sum();
     let engagements: u64 = posts.iter().map(|p| p.engagements).sum();
-    let mut campaign_roi = roi(
+    let campaign_roi = campaign_roi(
+        &mut creators,
         any_cost.then_some(total_cost),
-        &if sources.is_empty() {
-            "none".to_string()
-        } else {
-            sources.join(" and ")
-        },
+        &sources,
         impressions,
         engagements,
         unique_reach,
         target_reach,
     );
-    if any_cost && !uncosted.is_empty() {
-        campaign_roi.notes.push(format!(
-            "no cost for {} creator(s) ({}): the totals count only the costs given",
-            uncosted.len(),
-            uncosted.join(", ")
-        ));
-    }
-    creators.sort_by(|a, b| {
-        b.impressions
-            .cmp(&a.impressions)
-            .then_with(|| a.creator.cmp(&b.creator))
-    });
     Ok(CampaignReport {
         posts: posts.len(),
         impressions,

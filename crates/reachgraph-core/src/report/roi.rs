@@ -1,7 +1,7 @@
 //! The ROI table: cost per thousand impressions, per distinct person, per target person and
 //! per engagement.
 
-use super::{ratio, Interval};
+use super::{ratio, CreatorReport, Interval};
 use serde::{Deserialize, Serialize};
 
 /// Money spent, by where it was read.
@@ -78,4 +78,46 @@ pub(super) fn roi(
         cost_per_engagement: cpe,
         notes,
     }
+}
+
+/// The campaign's ROI from the creators' rows: the total cost (`None` when no cost was given
+/// anywhere), where the costs came from, a note naming the creators without a cost when some
+/// have one; sorts the creators by impressions (then name).
+pub(super) fn campaign_roi(
+    creators: &mut [CreatorReport],
+    total_cost: Option<f64>,
+    sources: &[impl AsRef<str>],
+    impressions: u64,
+    engagements: u64,
+    reach: Interval,
+    target: Interval,
+) -> Roi {
+    let uncosted: Vec<&str> = creators
+        .iter()
+        .filter(|c| c.roi.total_cost.is_none())
+        .map(|c| c.creator.as_str())
+        .collect();
+    let source = if sources.is_empty() {
+        "none".to_string()
+    } else {
+        sources
+            .iter()
+            .map(|s| s.as_ref())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let mut r = roi(total_cost, &source, impressions, engagements, reach, target);
+    if total_cost.is_some() && !uncosted.is_empty() {
+        r.notes.push(format!(
+            "no cost for {} creator(s) ({}): the totals count only the costs given",
+            uncosted.len(),
+            uncosted.join(", ")
+        ));
+    }
+    creators.sort_by(|a, b| {
+        b.impressions
+            .cmp(&a.impressions)
+            .then_with(|| a.creator.cmp(&b.creator))
+    });
+    r
 }
