@@ -144,7 +144,7 @@ pub(super) fn reach_draws(
     out
 }
 
-/// The campaign report on a follower graph (see the [module docs](self)).
+/// The campaign report on a follower graph (see the [module docs](crate::report)).
 ///
 /// Each posted account's follower count is its `followers` attribute when given, else its
 /// followers in the graph; its per-post rates are applied to its graph followers. A creator is

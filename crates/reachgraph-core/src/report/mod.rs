@@ -41,7 +41,7 @@
 //! appear once. Counts are non-negative integers; `reach ≤ impressions`;
 //! `views_non_followers ≤ reach` (the reached people who do not follow the account; the rest
 //! are followers); `cost` is money per post, non-negative. Every violation is an
-//! [`Error::Parse`] naming the file, line, column and value.
+//! [`Error::Parse`](crate::Error::Parse) naming the file, line, column and value.
 
 mod calibration;
 pub mod creators;

@@ -176,7 +176,7 @@ fn count(input: &str, line: u64, column: &str, v: &str) -> Result<u64> {
     })
 }
 
-/// Reads posts.csv (see the [module docs](self) for its columns and rules).
+/// Reads posts.csv (see the [module docs](crate::report) for its columns and rules).
 ///
 /// # Errors
 /// [`Error::Parse`] naming `input`, the line, the column and the value for an unknown or
