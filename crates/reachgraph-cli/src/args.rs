@@ -683,16 +683,17 @@ pub struct ReportArgs {
     /// Edge file of the campaign's follower graph (v follows u); or give --creators.
     #[arg(long)]
     pub graph: Option<String>,
-    /// Add both directions of every edge.
-    #[arg(long, requires = "graph")]
+    /// Add both directions of every edge (with --graph).
+    #[arg(long)]
     pub undirected: bool,
-    /// Node attributes CSV (followers, person, jurisdiction, cost, platform, ...).
-    #[arg(long, requires = "graph")]
+    /// Node attributes CSV of --graph (followers, person, jurisdiction, cost, platform, ...).
+    #[arg(long)]
     pub attributes: Option<String>,
     #[command(flatten)]
     pub table: ReportTableArgs,
-    /// Real people the creators table's audiences are drawn from (overrides the electorate's default).
-    #[arg(long, requires = "creators")]
+    /// Real people the creators table's audiences are drawn from (overrides the electorate's
+    /// default; with --creators).
+    #[arg(long)]
     pub population: Option<f64>,
     /// lift.csv: effect,estimate,se with effect persuasion or mobilization (rates, e.g. 0.004).
     #[arg(long)]
@@ -702,8 +703,8 @@ pub struct ReportArgs {
     /// (graph), every jurisdiction (creators).
     #[arg(long)]
     pub target: Option<String>,
-    /// Tipping-point share of `--target swing` (default 0.01, as margin's).
-    #[arg(long, requires = "creators")]
+    /// Tipping-point share of `--target swing` (default 0.01, as margin's; with --creators).
+    #[arg(long)]
     pub tipping_share: Option<f64>,
     /// Persuasion prior the lift updates: MEAN:SD (default the margin simulation's 0:0.005).
     #[arg(long, allow_hyphen_values = true)]
@@ -736,10 +737,10 @@ pub struct ReportTableArgs {
     #[arg(long)]
     pub creators: Option<String>,
     /// Audience geography CSV of --creators (account, jurisdiction, share).
-    #[arg(long, requires = "creators")]
+    #[arg(long)]
     pub audience: Option<String>,
     /// Measured overlaps CSV of --creators (a, b, shared or shared_count): the model is fitted to them.
-    #[arg(long, requires = "creators")]
+    #[arg(long)]
     pub overlaps: Option<String>,
 }
 

@@ -577,8 +577,23 @@ fn sketch_request(command: SketchCommand) -> Result<(Request, bool), ApiError> {
 impl crate::args::ReportArgs {
     /// The report request these flags describe. `--target`: `swing`, an existing file (with
     /// --creators) or a comma-separated list of jurisdiction ids.
+    ///
+    /// The flags of the other audience source are refused (the table flags by the API, which
+    /// names them; the graph's here), so that none is silently ignored.
     fn request(&self) -> Result<reachgraph_api::report::ReportRequest, ApiError> {
         let creators = self.table.creators.is_some();
+        if self.graph.is_none() {
+            for (flag, given) in [
+                ("--attributes", self.attributes.is_some()),
+                ("--undirected", self.undirected),
+            ] {
+                if given {
+                    return Err(ApiError::invalid(format!(
+                        "{flag} applies to a follower graph (--graph), not to a creators table"
+                    )));
+                }
+            }
+        }
         let (target, targets) = match self.target.as_deref() {
             None => (None, Vec::new()),
             Some("swing") => (Some("swing".to_string()), Vec::new()),

@@ -1359,6 +1359,27 @@ fn report_takes_exactly_one_of_graph_and_creators() {
         err.contains("overlaps applies to a creators table"),
         "{err}"
     );
+    // Graph flags need the graph: never silently ignored on the creators path.
+    for (flag, value) in [
+        ("--attributes", Some("docs/examples/report-attributes.csv")),
+        ("--undirected", None),
+    ] {
+        let mut args = vec![
+            "report",
+            "--posts",
+            posts,
+            "--creators",
+            "docs/examples/creators.csv",
+            flag,
+        ];
+        args.extend(value);
+        let (code, _, err) = reachgraph(&args);
+        assert_ne!(code, 0, "{flag}: {err}");
+        assert!(
+            err.contains(&format!("{flag} applies to a follower graph")),
+            "{err}"
+        );
+    }
     // The creators path answers in real people.
     let v = json(&[
         "report",

@@ -22,10 +22,9 @@
 //! not deduplicated (the model knows nothing of who they are); they are reported apart.
 
 use super::calibration::ratio_estimate;
-use super::roi::{campaign_roi, roi};
+use super::roi::{campaign_roi, CostTally, CreatorPosts};
 use super::{
-    ratio, summarize, AccountCalibration, CampaignReport, CreatorReport, Interval, Post,
-    ReportConfig, MAX_DRAWS,
+    ratio, summarize, AccountCalibration, CampaignReport, Interval, Post, ReportConfig, MAX_DRAWS,
 };
 use crate::error::{echo, Error, Result};
 use crate::plan::{
@@ -215,67 +214,37 @@ pub fn creators_report(
     jurisdictions.sort_by(|a, b| b.1.mean.total_cmp(&a.1.mean).then(a.0.cmp(&b.0)));
 
     // Creators.
-    let mut any_cost = false;
-    let mut sources: Vec<&str> = Vec::new();
-    let mut total_cost = 0.0;
+    let mut costs = CostTally::default();
     let mut creators = Vec::new();
     for (k, grp) in groups.iter().enumerate() {
         let c = &table.creators[table.accounts[grp[0]].creator];
-        let ps: Vec<&Post> = grp
-            .iter()
-            .flat_map(|&i| accounts[slot[i]].1.iter().copied())
-            .collect();
-        let impressions = ps.iter().map(|p| p.impressions).sum();
-        let engagements = ps.iter().map(|p| p.engagements).sum();
-        let pairs: Vec<(f64, f64)> = grp
-            .iter()
-            .flat_map(|&i| {
-                let f = table.accounts[i].followers as f64;
-                accounts[slot[i]]
-                    .1
-                    .iter()
-                    .map(move |p| (f, p.follower_reach() as f64))
-            })
-            .collect();
-        let rate = ratio_estimate(&pairs).expect("posted accounts have followers");
-        let (cost, source) = if ps.iter().any(|p| p.cost.is_some()) {
-            (Some(ps.iter().filter_map(|p| p.cost).sum::<f64>()), "posts")
-        } else if let Some(price) = c.price {
-            (Some(price), "creators table price (per creator-month)")
-        } else {
-            (None, "none")
-        };
-        if let Some(x) = cost {
-            any_cost = true;
-            total_cost += x;
-            if !sources.contains(&source) {
-                sources.push(source);
-            }
-        }
-        let reach = summarize(draws.iter().map(|d| d.creators[k].0).collect());
-        let treach = summarize(draws.iter().map(|d| d.creators[k].1).collect());
-        creators.push(CreatorReport {
-            creator: c.name.clone(),
-            accounts: grp
-                .iter()
-                .map(|&i| table.accounts[i].account.clone())
-                .collect(),
-            posts: ps.len(),
-            impressions,
-            engagements,
-            reach_rate: rate.reach_rate,
-            reach_rate_se: rate.reach_rate_se,
-            se_basis: rate.se_basis,
-            unique_reach: reach,
-            roi: roi(cost, source, impressions, engagements, reach, treach),
+        let gathered = CreatorPosts::gather(
+            grp.iter()
+                .map(|&i| (table.accounts[i].followers, accounts[slot[i]].1.as_slice())),
+        )
+        .expect("posted accounts have posts and followers");
+        let cost = gathered.cost(|| match c.price {
+            Some(price) => (Some(price), "creators table price (per creator-month)"),
+            None => (None, "none"),
         });
+        costs.add(cost);
+        creators.push(
+            gathered.report(
+                c.name.clone(),
+                grp.iter()
+                    .map(|&i| table.accounts[i].account.clone())
+                    .collect(),
+                summarize(draws.iter().map(|d| d.creators[k].0).collect()),
+                summarize(draws.iter().map(|d| d.creators[k].1).collect()),
+                cost,
+            ),
+        );
     }
     let impressions: u64 = posts.iter().map(|p| p.impressions).sum();
     let engagements: u64 = posts.iter().map(|p| p.engagements).sum();
     let campaign_roi = campaign_roi(
         &mut creators,
-        any_cost.then_some(total_cost),
-        &sources,
+        &costs,
         impressions,
         engagements,
         unique_reach,

@@ -1,11 +1,8 @@
 //! Deduplicated reach on a follower graph (see the [module docs](super)).
 
 use super::calibration::ratio_estimate;
-use super::roi::{campaign_roi, roi};
-use super::{
-    ratio, summarize, AccountCalibration, CampaignReport, CreatorReport, Post, ReportConfig,
-    MAX_DRAWS,
-};
+use super::roi::{campaign_roi, CostTally, CreatorPosts};
+use super::{ratio, summarize, AccountCalibration, CampaignReport, Post, ReportConfig, MAX_DRAWS};
 use crate::error::{echo, Error, Result};
 use crate::Graph;
 use rand_distr::{Distribution, StandardNormal};
@@ -303,28 +300,15 @@ pub fn graph_report(graph: &Graph, posts: &[Post], cfg: &ReportConfig) -> Result
             }
         }
     }
-    let mut any_cost = false;
-    let mut sources = Vec::new();
-    let mut total_cost = 0.0;
+    let mut costs = CostTally::default();
     let mut creators = Vec::new();
     for (name, idx) in creator_names.iter().zip(&creator_accounts) {
-        let ps: Vec<&Post> = idx.iter().flat_map(|&i| accounts[i].1.clone()).collect();
-        let impressions = ps.iter().map(|p| p.impressions).sum();
-        let engagements = ps.iter().map(|p| p.engagements).sum();
-        let pairs: Vec<(f64, f64)> = idx
-            .iter()
-            .flat_map(|&i| {
-                let f = calib[i].followers as f64;
-                accounts[i]
-                    .1
-                    .iter()
-                    .map(move |p| (f, p.follower_reach() as f64))
-            })
-            .collect();
-        let rate = ratio_estimate(&pairs).expect("posted accounts have followers");
-        let (cost, source) = if ps.iter().any(|p| p.cost.is_some()) {
-            (Some(ps.iter().filter_map(|p| p.cost).sum::<f64>()), "posts")
-        } else {
+        let gathered = CreatorPosts::gather(
+            idx.iter()
+                .map(|&i| (calib[i].followers, accounts[i].1.as_slice())),
+        )
+        .expect("posted accounts have posts and followers");
+        let cost = gathered.cost(|| {
             let costs: Vec<f64> = idx
                 .iter()
                 .map(|&i| attrs.cost[accounts[i].0 as usize])
@@ -334,37 +318,23 @@ pub fn graph_report(graph: &Graph, posts: &[Post], cfg: &ReportConfig) -> Result
             } else {
                 (None, "none")
             }
-        };
-        if let Some(c) = cost {
-            any_cost = true;
-            total_cost += c;
-            if !sources.contains(&source) {
-                sources.push(source);
-            }
-        }
+        });
+        costs.add(cost);
         let own = entries(graph, &posted, |i| idx.contains(&i));
         let [c_all, _, c_target] = reach_draws(&own, &posted, &eligible, &target, &draws);
-        let reach = summarize(c_all);
-        let treach = summarize(c_target);
-        creators.push(CreatorReport {
-            creator: name.clone(),
-            accounts: idx.iter().map(|&i| calib[i].account.clone()).collect(),
-            posts: ps.len(),
-            impressions,
-            engagements,
-            reach_rate: rate.reach_rate,
-            reach_rate_se: rate.reach_rate_se,
-            se_basis: rate.se_basis,
-            unique_reach: reach,
-            roi: roi(cost, source, impressions, engagements, reach, treach),
-        });
+        creators.push(gathered.report(
+            name.clone(),
+            idx.iter().map(|&i| calib[i].account.clone()).collect(),
+            summarize(c_all),
+            summarize(c_target),
+            cost,
+        ));
     }
     let impressions: u64 = posts.iter().map(|p| p.impressions).sum();
     let engagements: u64 = posts.iter().map(|p| p.engagements).sum();
     let campaign_roi = campaign_roi(
         &mut creators,
-        any_cost.then_some(total_cost),
-        &sources,
+        &costs,
         impressions,
         engagements,
         unique_reach,

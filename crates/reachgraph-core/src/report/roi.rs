@@ -1,7 +1,8 @@
 //! The ROI table: cost per thousand impressions, per distinct person, per target person and
 //! per engagement.
 
-use super::{ratio, CreatorReport, Interval};
+use super::calibration::{ratio_estimate, RateEstimate};
+use super::{ratio, CreatorReport, Interval, Post};
 use serde::{Deserialize, Serialize};
 
 /// Money spent, by where it was read.
@@ -80,18 +81,126 @@ pub(super) fn roi(
     }
 }
 
+/// One creator's posts over its posted accounts, summed: the measured half of a
+/// [`CreatorReport`], gathered the same way on the graph and the creators-table paths.
+pub(super) struct CreatorPosts<'a> {
+    posts: Vec<&'a Post>,
+    impressions: u64,
+    engagements: u64,
+    rate: RateEstimate,
+}
+
+impl<'a> CreatorPosts<'a> {
+    /// Gathers the posts of a creator's accounts, each given with its follower count (the
+    /// pooled reach rate weighs every post by its account's followers).
+    ///
+    /// Returns `None` when the accounts have no post or no follower (the callers only pass
+    /// posted accounts with followers, which the post readers check).
+    pub(super) fn gather<'b>(
+        accounts: impl IntoIterator<Item = (u64, &'b [&'a Post])>,
+    ) -> Option<CreatorPosts<'a>>
+    where
+        'a: 'b,
+    {
+        let mut posts = Vec::new();
+        let mut pairs = Vec::new();
+        for (followers, ps) in accounts {
+            for &p in ps {
+                pairs.push((followers as f64, p.follower_reach() as f64));
+                posts.push(p);
+            }
+        }
+        let rate = ratio_estimate(&pairs)?;
+        Some(CreatorPosts {
+            impressions: posts.iter().map(|p| p.impressions).sum(),
+            engagements: posts.iter().map(|p| p.engagements).sum(),
+            posts,
+            rate,
+        })
+    }
+
+    /// The creator's cost and where it was read: the sum of its posts' `cost` cells when any
+    /// post gives one, else `otherwise()` (the graph's cost attribute or the table's price).
+    pub(super) fn cost(
+        &self,
+        otherwise: impl FnOnce() -> (Option<f64>, &'static str),
+    ) -> (Option<f64>, &'static str) {
+        if self.posts.iter().any(|p| p.cost.is_some()) {
+            (
+                Some(self.posts.iter().filter_map(|p| p.cost).sum::<f64>()),
+                "posts",
+            )
+        } else {
+            otherwise()
+        }
+    }
+
+    /// The creator's row: its posts, its modelled reach (overall and in the target) and its
+    /// cost as [`Self::cost`] gave it.
+    pub(super) fn report(
+        &self,
+        creator: String,
+        accounts: Vec<String>,
+        reach: Interval,
+        target: Interval,
+        (cost, source): (Option<f64>, &str),
+    ) -> CreatorReport {
+        CreatorReport {
+            creator,
+            accounts,
+            posts: self.posts.len(),
+            impressions: self.impressions,
+            engagements: self.engagements,
+            reach_rate: self.rate.reach_rate,
+            reach_rate_se: self.rate.reach_rate_se,
+            se_basis: self.rate.se_basis.clone(),
+            unique_reach: reach,
+            roi: roi(
+                cost,
+                source,
+                self.impressions,
+                self.engagements,
+                reach,
+                target,
+            ),
+        }
+    }
+}
+
+/// The creators' costs added up, with the places they were read from (in first-seen order).
+#[derive(Debug, Default)]
+pub(super) struct CostTally {
+    total: f64,
+    any: bool,
+    sources: Vec<&'static str>,
+}
+
+impl CostTally {
+    /// Counts one creator's cost (`None`: no cost given for it).
+    pub(super) fn add(&mut self, (cost, source): (Option<f64>, &'static str)) {
+        if let Some(c) = cost {
+            self.any = true;
+            self.total += c;
+            if !self.sources.contains(&source) {
+                self.sources.push(source);
+            }
+        }
+    }
+}
+
 /// The campaign's ROI from the creators' rows: the total cost (`None` when no cost was given
 /// anywhere), where the costs came from, a note naming the creators without a cost when some
 /// have one; sorts the creators by impressions (then name).
 pub(super) fn campaign_roi(
     creators: &mut [CreatorReport],
-    total_cost: Option<f64>,
-    sources: &[impl AsRef<str>],
+    costs: &CostTally,
     impressions: u64,
     engagements: u64,
     reach: Interval,
     target: Interval,
 ) -> Roi {
+    let total_cost = costs.any.then_some(costs.total);
+    let sources = &costs.sources;
     let uncosted: Vec<&str> = creators
         .iter()
         .filter(|c| c.roi.total_cost.is_none())
@@ -100,11 +209,7 @@ pub(super) fn campaign_roi(
     let source = if sources.is_empty() {
         "none".to_string()
     } else {
-        sources
-            .iter()
-            .map(|s| s.as_ref())
-            .collect::<Vec<_>>()
-            .join(" and ")
+        sources.iter().copied().collect::<Vec<_>>().join(" and ")
     };
     let mut r = roi(total_cost, &source, impressions, engagements, reach, target);
     if total_cost.is_some() && !uncosted.is_empty() {
