@@ -209,7 +209,7 @@ pub(super) fn campaign_roi(
     let source = if sources.is_empty() {
         "none".to_string()
     } else {
-        sources.iter().copied().collect::<Vec<_>>().join(" and ")
+        sources.join(" and ")
     };
     let mut r = roi(total_cost, &source, impressions, engagements, reach, target);
     if total_cost.is_some() && !uncosted.is_empty() {
