@@ -1,9 +1,11 @@
 //! Calibration: per-account and per-creator reach rates pooled across posts, written back as
 //! a creators table `plan` reads (see the [module docs](super)).
 
-use super::CampaignReport;
+use super::{CampaignReport, Post, ReportConfig, MAX_DRAWS};
+use crate::error::{echo, Error, Result};
 use crate::Graph;
 use serde::{Deserialize, Serialize};
+use std::hash::Hash;
 
 /// A reach rate pooled across posts (see [`ratio_estimate`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +53,98 @@ pub fn ratio_estimate(pairs: &[(f64, f64)]) -> Option<RateEstimate> {
         reach_rate_se: se,
         se_basis: basis.into(),
         posts: n,
+    })
+}
+
+/// Checks what both report paths need first: draws in 1..=[`MAX_DRAWS`] and at least one post.
+pub(super) fn check_request(posts: &[Post], cfg: &ReportConfig) -> Result<()> {
+    if cfg.draws == 0 || cfg.draws > MAX_DRAWS {
+        return Err(Error::invalid_parameter(
+            "draws",
+            cfg.draws,
+            format!("must be in 1..={MAX_DRAWS}"),
+        ));
+    }
+    if posts.is_empty() {
+        return Err(Error::Empty {
+            what: "list of posts".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The posted accounts in order of first post, each with its posts; `account` names a post's
+/// account (a graph node, a table row) or says why it cannot.
+pub(super) fn posts_by_account<K: Copy + Eq + Hash>(
+    posts: &[Post],
+    mut account: impl FnMut(&Post) -> Result<K>,
+) -> Result<Vec<(K, Vec<&Post>)>> {
+    let mut index: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
+    let mut accounts: Vec<(K, Vec<&Post>)> = Vec::new();
+    for p in posts {
+        let key = account(p)?;
+        let i = *index.entry(key).or_insert_with(|| {
+            accounts.push((key, Vec::new()));
+            accounts.len() - 1
+        });
+        accounts[i].1.push(p);
+    }
+    Ok(accounts)
+}
+
+/// One posted account's month: the largest per-post rate (the nested, `ρ = 1`, share of its
+/// followers reached), `Π (1 − r)` over its posts (the independent, `ρ = 0`, share missed)
+/// and its pooled reach rate.
+pub(super) struct AccountMonth {
+    pub(super) max_rate: f64,
+    pub(super) miss_independent: f64,
+    pub(super) rate: RateEstimate,
+}
+
+/// [`AccountMonth`] of an account with `followers` followers (`where_followers` says where the
+/// count was read, for the error) from its posts.
+///
+/// # Errors
+/// [`Error::Parse`] naming the posts file and line of a post whose follower reach is above the
+/// follower count (or of an account with no followers).
+pub(super) fn account_month(
+    input: &str,
+    posts: &[&Post],
+    followers: u64,
+    where_followers: &str,
+) -> Result<AccountMonth> {
+    let f = followers;
+    let (mut max_rate, mut miss) = (0.0f64, 1.0);
+    for p in posts {
+        let y = p.follower_reach();
+        if f == 0 || y > f {
+            return Err(Error::parse(
+                input,
+                p.line,
+                format!(
+                    "column reach: {} followers reached (reach {} minus views_non_followers \
+                     {}) is above account {:?}'s {f} followers{where_followers}",
+                    y,
+                    p.reach,
+                    p.views_non_followers.unwrap_or(0),
+                    echo(&p.account)
+                ),
+            ));
+        }
+        let r = y as f64 / f as f64;
+        max_rate = max_rate.max(r);
+        miss *= 1.0 - r;
+    }
+    let pairs: Vec<(f64, f64)> = posts
+        .iter()
+        .map(|p| (f as f64, p.follower_reach() as f64))
+        .collect();
+    Ok(AccountMonth {
+        max_rate,
+        miss_independent: miss,
+        rate: ratio_estimate(&pairs).ok_or_else(|| Error::Empty {
+            what: format!("posts of account {:?}", echo(&posts[0].account)),
+        })?,
     })
 }
 

@@ -21,12 +21,10 @@
 //! outside the electorate. Reached non-followers (`views_non_followers`) are measured but
 //! not deduplicated (the model knows nothing of who they are); they are reported apart.
 
-use super::calibration::ratio_estimate;
+use super::calibration::{account_month, check_request, posts_by_account};
 use super::roi::{campaign_roi, CostTally, CreatorPosts};
-use super::{
-    ratio, summarize, AccountCalibration, CampaignReport, Interval, Post, ReportConfig, MAX_DRAWS,
-};
-use crate::error::{echo, Error, Result};
+use super::{ratio, summarize, AccountCalibration, CampaignReport, Interval, Post, ReportConfig};
+use crate::error::{Error, Result};
 use crate::plan::{
     self, model, AudienceModel, CreatorTable, FitDiagnostics, MeasuredOverlap, ModelParams,
     ParamValues, ParameterSummary, PlanOptions,
@@ -70,7 +68,7 @@ struct Draw {
 /// [`Error::Table`] naming the posts file, line, column `account` and the value for an account
 /// not in the table; [`Error::Parse`] naming the posts file and line for a post whose
 /// follower reach is above the account's follower count in the table (or an account with no
-/// followers); [`Error::InvalidParameter`] for draws outside 1..=[`MAX_DRAWS`], a target that
+/// followers); [`Error::InvalidParameter`] for draws outside 1..=[`MAX_DRAWS`](super::MAX_DRAWS), a target that
 /// is not a jurisdiction of the table, or counts the population cannot hold; the errors of
 /// [`plan::fit_table`].
 ///
@@ -84,73 +82,34 @@ pub fn creators_report(
     cfg: &ReportConfig,
     options: &PlanOptions,
 ) -> Result<(CampaignReport, TableModel)> {
-    if cfg.draws == 0 || cfg.draws > MAX_DRAWS {
-        return Err(Error::invalid_parameter(
-            "draws",
-            cfg.draws,
-            format!("must be in 1..={MAX_DRAWS}"),
-        ));
-    }
-    if posts.is_empty() {
-        return Err(Error::Empty {
-            what: "list of posts".into(),
-        });
-    }
+    check_request(posts, cfg)?;
     let input = &cfg.posts_input;
     // Posted accounts (table indices) in order of first post, with their posts.
-    let mut slot = vec![usize::MAX; table.accounts.len()];
-    let mut accounts: Vec<(usize, Vec<&Post>)> = Vec::new();
-    for p in posts {
-        let i = table.account(&p.account).ok_or_else(|| Error::Table {
+    let accounts = posts_by_account(posts, |p| {
+        table.account(&p.account).ok_or_else(|| Error::Table {
             file: input.as_str().into(),
             line: p.line,
             column: "account".into(),
             value: p.account.clone(),
             reason: "not an account of the creators table".into(),
-        })?;
-        if slot[i] == usize::MAX {
-            slot[i] = accounts.len();
-            accounts.push((i, Vec::new()));
-        }
-        accounts[slot[i]].1.push(p);
+        })
+    })?;
+    let mut slot = vec![usize::MAX; table.accounts.len()];
+    for (k, (i, _)) in accounts.iter().enumerate() {
+        slot[*i] = k;
     }
     // Per posted account: the nested (max) and independent (1 − Π(1 − r)) month reach shares.
     let mut shares: Vec<(f64, f64)> = Vec::with_capacity(accounts.len());
     let mut calib = Vec::with_capacity(accounts.len());
     for (i, ps) in &accounts {
         let row = &table.accounts[*i];
-        let f = row.followers;
-        let (mut max_rate, mut miss) = (0.0f64, 1.0);
-        for p in ps {
-            let y = p.follower_reach();
-            if f == 0 || y > f {
-                return Err(Error::parse(
-                    input,
-                    p.line,
-                    format!(
-                        "column reach: {} followers reached (reach {} minus views_non_followers \
-                         {}) is above account {:?}'s {f} followers in the creators table",
-                        y,
-                        p.reach,
-                        p.views_non_followers.unwrap_or(0),
-                        echo(&p.account)
-                    ),
-                ));
-            }
-            let r = y as f64 / f as f64;
-            max_rate = max_rate.max(r);
-            miss *= 1.0 - r;
-        }
-        shares.push((max_rate, 1.0 - miss));
-        let pairs: Vec<(f64, f64)> = ps
-            .iter()
-            .map(|p| (f as f64, p.follower_reach() as f64))
-            .collect();
+        let month = account_month(input, ps, row.followers, " in the creators table")?;
+        shares.push((month.max_rate, 1.0 - month.miss_independent));
         calib.push(AccountCalibration {
             account: row.account.clone(),
             creator: table.creators[row.creator].name.clone(),
-            followers: f,
-            rate: ratio_estimate(&pairs).expect("an account has at least one post and followers"),
+            followers: row.followers,
+            rate: month.rate,
         });
     }
     let nj = table.jurisdictions.len();

@@ -1,12 +1,11 @@
 //! Deduplicated reach on a follower graph (see the [module docs](super)).
 
-use super::calibration::ratio_estimate;
+use super::calibration::{account_month, check_request, posts_by_account};
 use super::roi::{campaign_roi, CostTally, CreatorPosts};
-use super::{ratio, summarize, AccountCalibration, CampaignReport, Post, ReportConfig, MAX_DRAWS};
-use crate::error::{echo, Error, Result};
+use super::{ratio, summarize, AccountCalibration, CampaignReport, Post, ReportConfig};
+use crate::error::{Error, Result};
 use crate::Graph;
 use rand_distr::{Distribution, StandardNormal};
-use std::collections::HashMap;
 
 /// Per-account inputs of the reach computation.
 pub(super) struct Posted {
@@ -155,86 +154,43 @@ pub(super) fn reach_draws(
 /// [`Error::UnknownNode`] naming the posts file and line for an account not in the graph;
 /// [`Error::Parse`] for a post whose follower reach is above the account's follower count
 /// (or an account with no followers); [`Error::InvalidParameter`] for draws outside
-/// 1..=[`MAX_DRAWS`] or a target jurisdiction no graph person has.
+/// 1..=[`MAX_DRAWS`](super::MAX_DRAWS) or a target jurisdiction no graph person has.
 ///
 /// # Complexity
 /// `O(draws · E_S)` for `E_S` follower edges of the posted accounts (twice: campaign and per
 /// creator), serial, so the same seed gives the same answer whatever the thread count.
 pub fn graph_report(graph: &Graph, posts: &[Post], cfg: &ReportConfig) -> Result<CampaignReport> {
-    if cfg.draws == 0 || cfg.draws > MAX_DRAWS {
-        return Err(Error::invalid_parameter(
-            "draws",
-            cfg.draws,
-            format!("must be in 1..={MAX_DRAWS}"),
-        ));
-    }
-    if posts.is_empty() {
-        return Err(Error::Empty {
-            what: "list of posts".into(),
-        });
-    }
+    check_request(posts, cfg)?;
     let input = &cfg.posts_input;
     let attrs = graph.attributes();
     let people = graph.people();
 
-    // Accounts in order of first post; their posts' (followers, followers reached).
-    let mut index: HashMap<u32, usize> = HashMap::new();
-    let mut accounts: Vec<(u32, Vec<&Post>)> = Vec::new();
-    for p in posts {
-        let node = graph
+    // Accounts in order of first post, with their posts.
+    let accounts = posts_by_account(posts, |p| {
+        graph
             .ids()
             .lookup(&p.account)
             .ok_or_else(|| Error::UnknownNode {
                 id: p.account.clone(),
                 context: format!(" ({input} line {}: not an account of the graph)", p.line),
-            })?;
-        let i = *index.entry(node).or_insert_with(|| {
-            accounts.push((node, Vec::new()));
-            accounts.len() - 1
-        });
-        accounts[i].1.push(p);
-    }
+            })
+    })?;
     let mut posted = Vec::with_capacity(accounts.len());
     let mut calib = Vec::with_capacity(accounts.len());
     let creator_of = |node: u32| people.name(people.of_account[node as usize], graph);
     for (node, ps) in &accounts {
         let f = attrs.follower_count(*node, graph);
-        let mut max_rate: f64 = 0.0;
-        let mut miss = 1.0;
-        for p in ps {
-            let y = p.follower_reach();
-            if f == 0 || y > f {
-                return Err(Error::parse(
-                    input,
-                    p.line,
-                    format!(
-                        "column reach: {} followers reached (reach {} minus views_non_followers \
-                         {}) is above account {:?}'s {f} followers",
-                        y,
-                        p.reach,
-                        p.views_non_followers.unwrap_or(0),
-                        echo(&p.account)
-                    ),
-                ));
-            }
-            let r = y as f64 / f as f64;
-            max_rate = max_rate.max(r);
-            miss *= 1.0 - r;
-        }
+        let month = account_month(input, ps, f, "")?;
         posted.push(Posted {
             node: *node,
-            max_rate,
-            miss_independent: miss,
+            max_rate: month.max_rate,
+            miss_independent: month.miss_independent,
         });
-        let pairs: Vec<(f64, f64)> = ps
-            .iter()
-            .map(|p| (f as f64, p.follower_reach() as f64))
-            .collect();
         calib.push(AccountCalibration {
             account: graph.label(*node),
             creator: creator_of(*node),
             followers: f,
-            rate: ratio_estimate(&pairs).expect("an account has at least one post and followers"),
+            rate: month.rate,
         });
     }
 
