@@ -69,7 +69,7 @@ pub const RR_CHUNK_SETS: u64 = 256;
 /// Work (members drawn, plus one per set) between two looks for a cancellation inside a
 /// chunk. A look locks the progress counter and calls the sink, about 50 instructions; on
 /// graphs whose RR sets hold a handful of members, a look every 16 sets (the earlier rule)
-/// was 7% of a `select` run's instructions (wiki-Vote, docs/BENCHMARKS.md). Counting work
+/// was about 5% of a `select` run's instructions (wiki-Vote, docs/BENCHMARKS.md). Counting work
 /// instead keeps a chunk of large sets as responsive as before.
 const CANCEL_CHECK_WORK: usize = 1024;
 
