@@ -429,7 +429,10 @@ mod tests {
                 self.0.fetch_add(1, Ordering::Relaxed) < 2
             }
         }
-        let g = crate::select::random_graph(50, 200, 0.2, 1);
+        // Dense, with probability 0.9: nearly every RR set holds most of the 1,500 accounts,
+        // so the chunk is long (a chunk of 256 small sets is not looked into: the looks come
+        // by members drawn, `rrset::CANCEL_CHECK_WORK`).
+        let g = crate::select::random_graph(1_500, 15_000, 0.9, 1);
         let c = RrConfig::builder().threads(1).build().unwrap();
         let s = RrSampler::new(&g, Model::IndependentCascade, &c).unwrap();
         // One chunk of 256 sets: asked at the start and again within the chunk, not only
@@ -439,7 +442,7 @@ mod tests {
             .sample(crate::rrset::RR_CHUNK_SETS as usize, &p)
             .unwrap_err();
         assert!(matches!(e, Error::Cancelled), "{e}");
-        // The start, a poll that goes on, a poll that refuses (16 sets later, not 240), and
+        // The start, a poll that goes on, a poll that refuses (a set later, not 255), and
         // the report of the partial chunk; looking only between chunks made it 2.
         assert_eq!(p.0.load(Ordering::Relaxed), 4);
     }

@@ -66,8 +66,12 @@ use serde::{Deserialize, Serialize};
 /// Part of the determinism contract: changing it changes every RR set for a given seed.
 pub const RR_CHUNK_SETS: u64 = 256;
 
-/// Sets drawn between two looks for a cancellation inside a chunk.
-const CANCEL_CHECK_SETS: u64 = 16;
+/// Work (members drawn, plus one per set) between two looks for a cancellation inside a
+/// chunk. A look locks the progress counter and calls the sink, about 50 instructions; on
+/// graphs whose RR sets hold a handful of members, a look every 16 sets (the earlier rule)
+/// was about 5% of a `select` run's instructions (wiki-Vote, docs/BENCHMARKS.md). Counting work
+/// instead keeps a chunk of large sets as responsive as before.
+const CANCEL_CHECK_WORK: usize = 1024;
 
 /// Bytes of bookkeeping per RR set besides its members: one offset and one root.
 const PER_SET_BYTES: u64 = (std::mem::size_of::<usize>() + std::mem::size_of::<u32>()) as u64;
@@ -714,21 +718,34 @@ impl<'g> RrSampler<'g> {
                 // A fresh stream: replay (and drop) the sets before `within` so that set
                 // positions stay fixed even without a saved stream state.
                 let mut d = Draws::new(rng::stream(seed, job.chunk));
-                for i in 0..job.within {
-                    if i % CANCEL_CHECK_SETS == 0 && !report.poll() {
-                        return out;
+                if job.within > 0 && !report.poll() {
+                    return out;
+                }
+                let mut work = 0usize;
+                for _ in 0..job.within {
+                    if work >= CANCEL_CHECK_WORK {
+                        work = 0;
+                        if !report.poll() {
+                            return out;
+                        }
                     }
                     self.one_set(s, &mut d);
+                    work += s.queue.len() + 1;
                 }
                 d
             }
         };
-        for i in 0..job.count {
+        let mut work = 0usize;
+        for _ in 0..job.count {
             // A chunk of large sets can take seconds: look for a cancellation inside it too.
-            if i % CANCEL_CHECK_SETS == CANCEL_CHECK_SETS - 1 && !report.poll() {
-                break;
+            if work >= CANCEL_CHECK_WORK {
+                work = 0;
+                if !report.poll() {
+                    break;
+                }
             }
             let root = self.one_set(s, &mut d);
+            work += s.queue.len() + 1;
             out.sizes.push(s.queue.len() as u32);
             out.members.extend_from_slice(&s.queue);
             out.roots.push(root);
@@ -1000,6 +1017,60 @@ pub fn rr_estimate(sets: &RrSets, seeds: &[u32]) -> Result<Estimate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Looks for a cancellation inside a chunk follow the work drawn, not the set count: a
+    /// chunk of one-member sets looks never, a chunk of sets holding every account looks once
+    /// per `CANCEL_CHECK_WORK` units, and a sink that says stop ends the chunk at that look.
+    #[test]
+    fn cancellation_looks_follow_the_work_drawn() {
+        use crate::graph::GraphOptions;
+        use crate::ids::NodeIds;
+        use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+        let n = 400u32;
+        // A cycle with probability 1: every RR set holds all 400 accounts.
+        let src: Vec<u32> = (0..n).collect();
+        let dst: Vec<u32> = (0..n).map(|v| (v + 1) % n).collect();
+        let p = vec![1.0f32; n as usize];
+        let build = |src: &[u32], dst: &[u32], p: Option<&[f32]>| {
+            Graph::from_edges(
+                n,
+                src,
+                dst,
+                p,
+                NodeIds::identity(n),
+                GraphOptions::default(),
+            )
+            .unwrap()
+            .0
+        };
+        let cycle = build(&src, &dst, Some(&p));
+        let empty = build(&[], &[], None);
+        // (sink calls, sets drawn) for one fresh chunk; the sink says stop after `go` calls.
+        let looks = |g: &Graph, go: usize| {
+            let sampler =
+                RrSampler::new(g, Model::IndependentCascade, &RrConfig::default()).unwrap();
+            let calls = AtomicUsize::new(0);
+            let sink = |_: &str, _: u64, _: u64| calls.fetch_add(1, Relaxed) < go;
+            let report = ChunkProgress::new(&sink, "rr_sets", RR_CHUNK_SETS);
+            let mut s = Stamps::new(n as usize);
+            let job = Job {
+                chunk: 0,
+                within: 0,
+                count: RR_CHUNK_SETS,
+                resume: None,
+            };
+            let out = sampler.run_job(1, job, &mut s, &report);
+            assert!(out.sizes.iter().all(|&z| z == out.sizes[0]));
+            (calls.load(Relaxed), out.sizes.len(), out.sizes[0])
+        };
+        // 256 sets of one member: 512 units of work, less than one look's worth.
+        assert_eq!(looks(&empty, usize::MAX), (0, 256, 1));
+        // 256 sets of 400 members, 401 units each: a look before every third set after the
+        // first three (work 1,203 >= 1,024), so at sets 3, 6, ..., 255: 85 looks.
+        assert_eq!(looks(&cycle, usize::MAX), (85, 256, 400));
+        // A sink that stops at its third look ends the chunk there, after 9 sets.
+        assert_eq!(looks(&cycle, 2), (3, 9, 400));
+    }
 
     #[test]
     fn alias_table_matches_weights_and_skips_zeros() {
