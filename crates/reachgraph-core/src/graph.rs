@@ -37,8 +37,8 @@ use crate::buf::Buf;
 use crate::error::{Error, Result};
 use crate::ids::{NodeIds, NodeKey};
 use crate::topology::{balanced_ranges, Topology};
-use crate::weights::EdgeOrder;
 use crate::weights::WeightScheme;
+use crate::weights::{EdgeOrder, InPerTarget};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::marker::PhantomData;
@@ -437,6 +437,27 @@ impl Graph {
             buf.resize(offsets[b] - offsets[a], 0f32);
             rule.fill(a, b, &mut buf);
             f(&buf);
+        }
+    }
+
+    /// The in-edge probabilities as one value per target account, when the scheme in force
+    /// gives them so (weighted cascade, constants; see [`InPerTarget`]) and the in-order array
+    /// is not already held (computed or stored in a file: then reading it costs nothing more).
+    /// Reverse-reachable sampling then reads `p(v)` and the graph never holds the array.
+    pub(crate) fn in_per_target(&self) -> Option<InPerTarget> {
+        if self.probs.inn.get().is_some() {
+            return None;
+        }
+        InPerTarget::of_scheme(&self.weights)
+    }
+
+    /// The in-edge CSR arrays with an empty probability slice: for kernels that read the
+    /// probabilities from [`Graph::in_per_target`].
+    pub(crate) fn in_csr_without_probabilities(&self) -> Csr<'_> {
+        Csr {
+            offsets: self.topo.in_offsets(),
+            neighbors: self.topo.in_sources(),
+            probs: &[],
         }
     }
 
