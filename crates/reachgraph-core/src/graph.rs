@@ -578,11 +578,18 @@ impl Graph {
         &self.attrs
     }
 
+    /// The attributes behind their shared pointer (the people read person names from it).
+    #[cfg(test)]
+    pub(crate) fn attributes_arc(&self) -> Arc<Attributes> {
+        Arc::clone(&self.attrs)
+    }
+
     /// Replaces the node attributes (validated against this graph).
     pub fn set_attributes(&mut self, attrs: Attributes) -> Result<()> {
         attrs.check_len(self.node_count())?;
+        let attrs = Arc::new(attrs);
         let people = People::derive(&attrs, &self.topo)?;
-        self.attrs = Arc::new(attrs);
+        self.attrs = attrs;
         self.people = Arc::new(people);
         Ok(())
     }
@@ -683,12 +690,12 @@ impl Graph {
         let (attrs, people) = match attrs {
             Some(a) => {
                 a.check_len(n)?;
+                let a = Arc::new(a);
                 let people = People::derive(&a, &topo)?;
                 (a, people)
             }
-            None => (Attributes::new(n), People::identity(n)),
+            None => (Arc::new(Attributes::new(n)), People::identity(n)),
         };
-        let attrs = Arc::new(attrs);
         let lazy = LazyProbs::empty(&attrs);
         if let Some((out, inn)) = probs {
             let _ = lazy.out.set(out);

@@ -572,12 +572,13 @@ fn attribute_sections<'a>(a: &'a Attributes, sections: &mut Sections<'a>) {
         sections.push((AttrTier, 1, t.into()));
     }
     for (col, kind) in [
-        (&a.cost, AttrCost),
-        (&a.lean, AttrLean),
-        (&a.turnout, AttrTurnout),
-        (&a.eligible, AttrEligible),
-        (&a.effect_multiplier, AttrEffectMultiplier),
+        (Some(&a.cost[..]), AttrCost),
+        (a.lean.as_held(), AttrLean),
+        (a.turnout.as_held(), AttrTurnout),
+        (a.eligible.as_held(), AttrEligible),
+        (a.effect_multiplier.as_held(), AttrEffectMultiplier),
     ] {
+        let Some(col) = col else { continue };
         if col.iter().any(|x| !x.is_nan()) {
             sections.push((kind, 8, f64_bytes(col).into()));
         }
@@ -1117,6 +1118,13 @@ fn typed_attributes(
             None => vec![f64::NAN; n],
         }
     };
+    // Columns the file leaves out hold their default without allocating it.
+    let f64_column = |k: SectionKind| -> crate::attrs::Column<f64> {
+        match find(k) {
+            Some(_) => f64_col(k).into(),
+            None => crate::attrs::Column::filled(f64::NAN, n),
+        }
+    };
     let categorical = |codes_k: SectionKind, names_k: SectionKind| -> Result<Categorical> {
         let (codes_s, names_s) = match (find(codes_k), find(names_k)) {
             (None, None) => return Ok(Categorical::none(n)),
@@ -1229,10 +1237,10 @@ fn typed_attributes(
         cost: f64_col(AttrCost),
         followers,
         tier,
-        lean: f64_col(AttrLean),
-        turnout: f64_col(AttrTurnout),
-        eligible: f64_col(AttrEligible),
-        effect_multiplier: f64_col(AttrEffectMultiplier),
+        lean: f64_column(AttrLean),
+        turnout: f64_column(AttrTurnout),
+        eligible: f64_column(AttrEligible),
+        effect_multiplier: f64_column(AttrEffectMultiplier),
     }))
 }
 
