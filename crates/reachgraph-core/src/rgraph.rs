@@ -1247,7 +1247,8 @@ fn typed_attributes(
 /// Edges (or array elements) per window of the load checks: each window's pages of a mapped
 /// file are given back once it is checked, so a check holds about this many elements of each
 /// array it reads in order (64 MiB of `u32`s) rather than the whole file.
-const CHECK_WINDOW: usize = 1 << 24;
+/// Tests use windows of 3 so that their small graphs are checked across several windows.
+const CHECK_WINDOW: usize = if cfg!(test) { 3 } else { 1 << 24 };
 
 /// Checks one CSR direction: offsets from 0 to `m`, non-decreasing; every neighbour below
 /// `n`, each list strictly increasing, no self-loop. Runs in windows and gives back the pages
