@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::topology::Topology;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// Code for "no value" in a [`Categorical`] column.
 pub const NONE: u32 = u32::MAX;
@@ -189,6 +190,142 @@ impl Interner<'_> {
     }
 }
 
+/// One attribute column: a value per account, or one default for all of them held as a single
+/// value (a file or table without the column allocates nothing for it: 8 bytes per account
+/// for each of `lean`, `turnout`, `eligible` and `effect_multiplier`).
+///
+/// Read it as a slice is read: `col[i]`, [`Column::get`], [`Column::iter`], [`Column::len`];
+/// `col[i] = x` (or [`Column::make_mut`]) allocates the values on the first write.
+/// [`Column::as_slice`] gives a slice when one is needed (copied only for a default column).
+/// It serializes as the list of its values and compares by values, whichever form it holds.
+#[derive(Clone)]
+pub struct Column<T: Copy> {
+    repr: ColumnRepr<T>,
+}
+
+#[derive(Clone)]
+enum ColumnRepr<T: Copy> {
+    Default { value: T, len: usize },
+    Owned(Vec<T>),
+}
+
+impl<T: Copy> Column<T> {
+    /// `len` accounts holding `value` (nothing allocated).
+    pub fn filled(value: T, len: usize) -> Self {
+        Column {
+            repr: ColumnRepr::Default { value, len },
+        }
+    }
+    /// Number of accounts.
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            ColumnRepr::Default { len, .. } => *len,
+            ColumnRepr::Owned(v) => v.len(),
+        }
+    }
+    /// True for zero accounts.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The value of account `i`. Panics if `i >= len()`, like slice indexing.
+    #[inline]
+    pub fn get(&self, i: usize) -> T {
+        self[i]
+    }
+    /// The values in account order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &T> + '_ {
+        let (slice, value, len): (&[T], Option<&T>, usize) = match &self.repr {
+            ColumnRepr::Default { value, len } => (&[], Some(value), *len),
+            ColumnRepr::Owned(v) => (v, None, v.len()),
+        };
+        (0..len).map(move |i| value.unwrap_or_else(|| &slice[i]))
+    }
+    /// True when no value has been set (every account holds the default, unallocated).
+    pub fn is_default(&self) -> bool {
+        matches!(self.repr, ColumnRepr::Default { .. })
+    }
+    /// The values as a slice: borrowed when held, a copy of the default otherwise.
+    pub fn as_slice(&self) -> std::borrow::Cow<'_, [T]> {
+        match &self.repr {
+            ColumnRepr::Default { value, len } => std::borrow::Cow::Owned(vec![*value; *len]),
+            ColumnRepr::Owned(v) => std::borrow::Cow::Borrowed(v),
+        }
+    }
+    /// The values when they are held (`None` for a default column).
+    pub fn as_held(&self) -> Option<&[T]> {
+        match &self.repr {
+            ColumnRepr::Default { .. } => None,
+            ColumnRepr::Owned(v) => Some(v),
+        }
+    }
+    /// The values for writing (allocated on the first call for a default column).
+    pub fn make_mut(&mut self) -> &mut Vec<T> {
+        if let ColumnRepr::Default { value, len } = self.repr {
+            self.repr = ColumnRepr::Owned(vec![value; len]);
+        }
+        match &mut self.repr {
+            ColumnRepr::Owned(v) => v,
+            ColumnRepr::Default { .. } => unreachable!("made owned above"),
+        }
+    }
+}
+
+impl<T: Copy> From<Vec<T>> for Column<T> {
+    fn from(v: Vec<T>) -> Self {
+        Column {
+            repr: ColumnRepr::Owned(v),
+        }
+    }
+}
+
+impl<T: Copy> std::ops::Index<usize> for Column<T> {
+    type Output = T;
+    #[inline]
+    fn index(&self, i: usize) -> &T {
+        match &self.repr {
+            ColumnRepr::Default { value, len } => {
+                assert!(i < *len, "account {i} of a column of {len}");
+                value
+            }
+            ColumnRepr::Owned(v) => &v[i],
+        }
+    }
+}
+
+impl<T: Copy> std::ops::IndexMut<usize> for Column<T> {
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        &mut self.make_mut()[i]
+    }
+}
+
+/// Equal values (NaN never equals NaN, as for `Vec<f64>`), whichever form either holds.
+impl<T: Copy + PartialEq> PartialEq for Column<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl<T: Copy + fmt::Debug> fmt::Debug for Column<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            ColumnRepr::Default { value, len } => write!(f, "Column([{value:?}; {len}])"),
+            ColumnRepr::Owned(v) => f.debug_list().entries(v).finish(),
+        }
+    }
+}
+
+impl<T: Copy + Serialize> Serialize for Column<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de, T: Copy + Deserialize<'de>> Deserialize<'de> for Column<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Vec::<T>::deserialize(d).map(Column::from)
+    }
+}
+
 /// Node attribute columns. See the [module docs](self).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attributes {
@@ -208,15 +345,15 @@ pub struct Attributes {
     pub tier: Vec<Option<Tier>>,
     /// Probability that the account's person votes for side A when voting, in [0, 1]; NaN:
     /// not given (the margin simulation then uses its jurisdiction's average).
-    pub lean: Vec<f64>,
+    pub lean: Column<f64>,
     /// Probability that the account's person votes, in [0, 1]; NaN: not given.
-    pub turnout: Vec<f64>,
+    pub turnout: Column<f64>,
     /// Share of the voters the account's person stands for who are eligible, in [0, 1] (0/1
     /// for one voter); NaN: not given (eligible).
-    pub eligible: Vec<f64>,
+    pub eligible: Column<f64>,
     /// Effect multiplier of the account's posts in the margin simulation (>= 0, an
     /// assumption); NaN: not given (1).
-    pub effect_multiplier: Vec<f64>,
+    pub effect_multiplier: Column<f64>,
 }
 
 impl Attributes {
@@ -230,10 +367,10 @@ impl Attributes {
             cost: vec![f64::NAN; n],
             followers: vec![None; n],
             tier: vec![None; n],
-            lean: vec![f64::NAN; n],
-            turnout: vec![f64::NAN; n],
-            eligible: vec![f64::NAN; n],
-            effect_multiplier: vec![f64::NAN; n],
+            lean: Column::filled(f64::NAN, n),
+            turnout: Column::filled(f64::NAN, n),
+            eligible: Column::filled(f64::NAN, n),
+            effect_multiplier: Column::filled(f64::NAN, n),
         }
     }
 
@@ -363,7 +500,10 @@ impl Attributes {
 }
 
 /// The account → person mapping and per-person columns, derived from [`Attributes`].
-#[derive(Debug, Clone, PartialEq)]
+///
+/// A person is named by their code in [`Attributes::person`], read from the attributes they
+/// were derived from (shared, not copied: the names are held once).
+#[derive(Clone)]
 pub struct People {
     /// Person of each account (dense ids `0..count`).
     pub of_account: Vec<u32>,
@@ -373,10 +513,44 @@ pub struct People {
     pub weight: Vec<f32>,
     /// Jurisdiction code of each person (codes of [`Attributes::jurisdiction`]), or [`NONE`].
     pub jurisdiction: Vec<u32>,
-    /// Name of each person: the person label, or the account id for unlinked accounts.
-    names: Vec<Option<String>>,
+    /// Code of each person in `attrs.person`, or [`NONE`] for an unlinked account.
+    code: Vec<u32>,
     /// First account of each person (for naming unlinked people).
     first_account: Vec<u32>,
+    /// The attributes the people were derived from (`None`: identity people).
+    attrs: Option<Arc<Attributes>>,
+}
+
+impl People {
+    /// The person label of `p`, if they have one.
+    fn label(&self, p: usize) -> Option<&str> {
+        match (self.code[p], &self.attrs) {
+            (c, Some(a)) if c != NONE => Some(&a.person.names[c as usize]),
+            _ => None,
+        }
+    }
+}
+
+/// Equal people: the same accounts, weights, jurisdictions and names (whichever attributes
+/// the names are read from).
+impl PartialEq for People {
+    fn eq(&self, other: &People) -> bool {
+        self.of_account == other.of_account
+            && self.count == other.count
+            && self.weight == other.weight
+            && self.jurisdiction == other.jurisdiction
+            && self.first_account == other.first_account
+            && (0..self.count).all(|p| self.label(p) == other.label(p))
+    }
+}
+
+impl std::fmt::Debug for People {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("People")
+            .field("count", &self.count)
+            .field("accounts", &self.of_account.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl People {
@@ -387,37 +561,43 @@ impl People {
             count: n,
             weight: vec![1.0; n],
             jurisdiction: vec![NONE; n],
-            names: vec![None; n],
+            code: vec![NONE; n],
             first_account: (0..n as u32).collect(),
+            attrs: None,
         }
     }
 
     /// Derives the people of the accounts of `topo` from `attrs`.
     #[allow(clippy::needless_range_loop)] // indexes three parallel columns
-    pub(crate) fn derive(attrs: &Attributes, topo: &Topology) -> Result<Self> {
+    pub(crate) fn derive(shared: &Arc<Attributes>, topo: &Topology) -> Result<Self> {
+        let attrs: &Attributes = shared;
         attrs.validate_values(topo)?;
         let n = attrs.len();
         let mut of_account = Vec::with_capacity(n);
         let mut pid_of_code = vec![NONE; attrs.person.names.len()];
-        let mut names: Vec<Option<String>> = Vec::new();
+        let mut codes: Vec<u32> = Vec::new();
         let mut first_account = Vec::new();
         for u in 0..n as u32 {
             let code = attrs.person.codes[u as usize];
             let pid = if code == NONE {
-                names.push(None);
+                codes.push(NONE);
                 first_account.push(u);
-                (names.len() - 1) as u32
+                (codes.len() - 1) as u32
             } else if pid_of_code[code as usize] != NONE {
                 pid_of_code[code as usize]
             } else {
-                names.push(Some(attrs.person.names[code as usize].clone()));
+                codes.push(code);
                 first_account.push(u);
-                pid_of_code[code as usize] = (names.len() - 1) as u32;
-                (names.len() - 1) as u32
+                pid_of_code[code as usize] = (codes.len() - 1) as u32;
+                (codes.len() - 1) as u32
             };
             of_account.push(pid);
         }
-        let count = names.len();
+        let count = codes.len();
+        let name = |p: usize| match codes[p] {
+            NONE => topo.label(first_account[p]),
+            c => attrs.person.names[c as usize].clone(),
+        };
         let mut weight = vec![0f32; count];
         let mut jurisdiction = vec![NONE; count];
         for u in 0..n {
@@ -428,7 +608,7 @@ impl People {
                 if jurisdiction[p] != NONE && jurisdiction[p] != j {
                     return Err(Error::InvalidAttribute {
                         column: "jurisdiction".into(),
-                        node: names[p].clone().unwrap_or_else(|| topo.label(u as u32)),
+                        node: name(p),
                         reason: format!(
                             "this person's accounts name two jurisdictions, {} and {}",
                             attrs.jurisdiction.names[jurisdiction[p] as usize],
@@ -444,8 +624,9 @@ impl People {
             count,
             weight,
             jurisdiction,
-            names,
+            code: codes,
             first_account,
+            attrs: Some(Arc::clone(shared)),
         })
     }
 
@@ -453,8 +634,8 @@ impl People {
     ///
     /// `graph` is a [`Graph`](crate::Graph) or its [`Topology`].
     pub fn name(&self, p: u32, graph: impl AsRef<Topology>) -> String {
-        match &self.names[p as usize] {
-            Some(s) => s.clone(),
+        match self.label(p as usize) {
+            Some(s) => s.to_string(),
             None => graph.as_ref().label(self.first_account[p as usize]),
         }
     }
@@ -468,6 +649,39 @@ impl People {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_columns_hold_one_value_and_read_like_slices() {
+        let mut c = Column::filled(f64::NAN, 4);
+        assert!(c.is_default() && c.as_held().is_none() && c.len() == 4);
+        assert!(c[3].is_nan() && c.get(0).is_nan() && c.iter().all(|x| x.is_nan()));
+        assert_eq!(c.iter().len(), 4);
+        let d = Column::filled(0.5, 3);
+        assert_eq!(d, Column::from(vec![0.5, 0.5, 0.5]));
+        assert_ne!(d, Column::from(vec![0.5, 0.5]));
+        assert_eq!(d.as_slice().as_ref(), &[0.5, 0.5, 0.5]);
+        // A write allocates the values, keeping the others.
+        c[1] = 0.25;
+        assert!(!c.is_default());
+        assert_eq!(c.as_held().unwrap()[1], 0.25);
+        assert!(c[0].is_nan() && c[2].is_nan());
+        // Serialized as the list of values, whichever form it holds.
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            serde_json::to_string(&vec![0.5, 0.5, 0.5]).unwrap()
+        );
+        let back: Column<f64> = serde_json::from_str("[1.0,2.0]").unwrap();
+        assert_eq!(back, Column::from(vec![1.0, 2.0]));
+        let a = Attributes::new(5);
+        assert!(a.lean.is_default() && a.turnout.is_default());
+        assert!(a.eligible.is_default() && a.effect_multiplier.is_default());
+    }
+
+    #[test]
+    #[should_panic(expected = "account 3 of a column of 3")]
+    fn default_columns_are_bounds_checked() {
+        let _ = Column::filled(1.0, 3)[3];
+    }
     use crate::graph::{Graph, GraphBuilder, GraphOptions};
 
     fn graph4() -> Graph {
@@ -526,7 +740,20 @@ mod tests {
         assert_eq!(p.weight, vec![3.0, 1.0, 2.0]);
         assert_eq!(p.name(0, &g), "p1");
         assert_eq!(p.name(1, &g), "b");
+        assert_eq!(p.name(2, &g), "p2");
         assert_eq!(p.jurisdiction[0], 0);
+        // Names are read from the graph's attributes (one copy), and people compare by them.
+        assert!(Arc::ptr_eq(p.attrs.as_ref().unwrap(), &g.attributes_arc()));
+        let mut h = graph4();
+        let mut b = Attributes::new(4);
+        b.person = Categorical::from_labels([Some("p1"), None, Some("p3"), Some("p1")]);
+        b.target_weight = vec![0.0, 1.0, 2.0, 3.0];
+        b.jurisdiction = Categorical::from_labels([Some("PA"), None, Some("MI"), None]);
+        h.set_attributes(b.clone()).unwrap();
+        assert_ne!(g.people(), h.people(), "p2 and p3 differ");
+        b.person = Categorical::from_labels([Some("p1"), None, Some("p2"), Some("p1")]);
+        h.set_attributes(b).unwrap();
+        assert_eq!(g.people(), h.people());
     }
 
     #[test]

@@ -274,21 +274,41 @@ pub struct SpreadResult {
 /// # Errors
 /// [`Error::InvalidProbability`] naming the edge, [`Error::LtWeightsExceedOne`] naming the node.
 pub(crate) fn validate_model(graph: &Graph, model: Model) -> Result<()> {
-    let inc = graph.in_csr();
     let n = graph.node_count();
+    let too_heavy = |probs: &mut dyn Iterator<Item = f32>| {
+        model == Model::LinearThreshold
+            && probs.map(|p| p as f64).sum::<f64>() > 1.0 + LT_SUM_TOLERANCE
+    };
+    if let Some(r) = graph.in_per_target() {
+        // One probability per account: checked without the in-order array (same sums).
+        let topo = graph.topology();
+        let bad = (0..n as u32).into_par_iter().find_first(|&v| {
+            let (p, d) = (r.of(topo, v), topo.in_degree(v));
+            d > 0 && (!(0.0..=1.0).contains(&p) || too_heavy(&mut std::iter::repeat_n(p, d)))
+        });
+        let Some(v) = bad else { return Ok(()) };
+        let probs = vec![r.of(topo, v); topo.in_degree(v)];
+        return invalid_in_edges(
+            graph,
+            v,
+            graph.in_csr_without_probabilities().neighbors(v),
+            &probs,
+        );
+    }
+    let inc = graph.in_csr();
     let bad = (0..n as u32).into_par_iter().find_first(|&v| {
         let probs = inc.probs(v);
-        if probs.iter().any(|p| !(0.0..=1.0).contains(p)) {
-            return true;
-        }
-        model == Model::LinearThreshold
-            && probs.iter().map(|&p| p as f64).sum::<f64>() > 1.0 + LT_SUM_TOLERANCE
+        probs.iter().any(|p| !(0.0..=1.0).contains(p)) || too_heavy(&mut probs.iter().copied())
     });
     let Some(v) = bad else { return Ok(()) };
-    let probs = inc.probs(v);
+    invalid_in_edges(graph, v, inc.neighbors(v), inc.probs(v))
+}
+
+/// The error for account `v` whose in-edges (`sources`, `probs`) failed [`validate_model`].
+fn invalid_in_edges(graph: &Graph, v: u32, sources: &[u32], probs: &[f32]) -> Result<()> {
     if let Some(i) = probs.iter().position(|p| !(0.0..=1.0).contains(p)) {
         return Err(Error::InvalidProbability {
-            from: graph.label(inc.neighbors(v)[i]),
+            from: graph.label(sources[i]),
             to: graph.label(v),
             value: probs[i] as f64,
         });

@@ -37,8 +37,8 @@ use crate::buf::Buf;
 use crate::error::{Error, Result};
 use crate::ids::{NodeIds, NodeKey};
 use crate::topology::{balanced_ranges, Topology};
-use crate::weights::EdgeOrder;
 use crate::weights::WeightScheme;
+use crate::weights::{EdgeOrder, InPerTarget};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::marker::PhantomData;
@@ -440,6 +440,27 @@ impl Graph {
         }
     }
 
+    /// The in-edge probabilities as one value per target account, when the scheme in force
+    /// gives them so (weighted cascade, constants; see [`InPerTarget`]) and the in-order array
+    /// is not already held (computed or stored in a file: then reading it costs nothing more).
+    /// Reverse-reachable sampling then reads `p(v)` and the graph never holds the array.
+    pub(crate) fn in_per_target(&self) -> Option<InPerTarget> {
+        if self.probs.inn.get().is_some() {
+            return None;
+        }
+        InPerTarget::of_scheme(&self.weights)
+    }
+
+    /// The in-edge CSR arrays with an empty probability slice: for kernels that read the
+    /// probabilities from [`Graph::in_per_target`].
+    pub(crate) fn in_csr_without_probabilities(&self) -> Csr<'_> {
+        Csr {
+            offsets: self.topo.in_offsets(),
+            neighbors: self.topo.in_sources(),
+            probs: &[],
+        }
+    }
+
     /// True when the probabilities of the given direction are held in memory or mapped (not
     /// to be computed on the next [`Graph::out_csr`] or [`Graph::in_csr`]): `(out, in)`.
     pub fn probabilities_held(&self) -> (bool, bool) {
@@ -557,11 +578,18 @@ impl Graph {
         &self.attrs
     }
 
+    /// The attributes behind their shared pointer (the people read person names from it).
+    #[cfg(test)]
+    pub(crate) fn attributes_arc(&self) -> Arc<Attributes> {
+        Arc::clone(&self.attrs)
+    }
+
     /// Replaces the node attributes (validated against this graph).
     pub fn set_attributes(&mut self, attrs: Attributes) -> Result<()> {
         attrs.check_len(self.node_count())?;
+        let attrs = Arc::new(attrs);
         let people = People::derive(&attrs, &self.topo)?;
-        self.attrs = Arc::new(attrs);
+        self.attrs = attrs;
         self.people = Arc::new(people);
         Ok(())
     }
@@ -662,12 +690,12 @@ impl Graph {
         let (attrs, people) = match attrs {
             Some(a) => {
                 a.check_len(n)?;
+                let a = Arc::new(a);
                 let people = People::derive(&a, &topo)?;
                 (a, people)
             }
-            None => (Attributes::new(n), People::identity(n)),
+            None => (Arc::new(Attributes::new(n)), People::identity(n)),
         };
-        let attrs = Arc::new(attrs);
         let lazy = LazyProbs::empty(&attrs);
         if let Some((out, inn)) = probs {
             let _ = lazy.out.set(out);

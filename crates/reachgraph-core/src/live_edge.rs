@@ -56,12 +56,21 @@ pub(crate) fn list_rule(probs: &[f32], shortcuts: bool) -> ListRule {
     if probs.iter().any(|&q| q != p) {
         return ListRule::Coins;
     }
-    let (d, pf) = (probs.len() as f64, p as f64);
+    uniform_rule(p, probs.len(), shortcuts)
+}
+
+/// The rule of a list of `len` edges that all have probability `p`: [`list_rule`] of
+/// `[p; len]`, without the list.
+pub(crate) fn uniform_rule(p: f32, len: usize, shortcuts: bool) -> ListRule {
+    if len == 0 {
+        return ListRule::Dead;
+    }
+    let (d, pf) = (len as f64, p as f64);
     if p <= 0.0 {
         ListRule::Dead
     } else if p >= 1.0 {
         ListRule::All
-    } else if !shortcuts || probs.len() < SUBSET_MIN_LEN {
+    } else if !shortcuts || len < SUBSET_MIN_LEN {
         ListRule::Coins
     } else if d * pf <= SUBSET_MAX_MEAN {
         ListRule::Subset {
@@ -150,6 +159,30 @@ pub(crate) fn expand(
                 i += 1.0 + d.skip(inv_log);
             }
         }
+    }
+}
+
+/// [`expand`] for a list whose edges all have probability `p` (held nowhere): the same draws
+/// in the same order as `expand(rule, ends, &[p; ends.len()], ..)`.
+#[inline(always)]
+pub(crate) fn expand_uniform(
+    rule: ListRule,
+    ends: &[u32],
+    p: f32,
+    d: &mut Draws,
+    picked: &mut Vec<usize>,
+    f: &mut Frontier<'_>,
+) {
+    match rule {
+        ListRule::Coins => {
+            for &v in ends {
+                if (d.unit_f32() < p) & f.is_new(v) {
+                    f.add(v);
+                }
+            }
+        }
+        // The other rules never read the probabilities.
+        _ => expand(rule, ends, &[], d, picked, f),
     }
 }
 

@@ -63,7 +63,7 @@ use crate::graph::Graph;
 use crate::ids::{NodeIds, NodeKey};
 use crate::io;
 use crate::output::AtomicFile;
-use crate::topology::Topology;
+use crate::topology::{balanced_ranges, Topology};
 use crate::weights::{TierRates, WeightScheme};
 use rayon::prelude::*;
 use std::io::Write;
@@ -572,29 +572,41 @@ fn attribute_sections<'a>(a: &'a Attributes, sections: &mut Sections<'a>) {
         sections.push((AttrTier, 1, t.into()));
     }
     for (col, kind) in [
-        (&a.cost, AttrCost),
-        (&a.lean, AttrLean),
-        (&a.turnout, AttrTurnout),
-        (&a.eligible, AttrEligible),
-        (&a.effect_multiplier, AttrEffectMultiplier),
+        (Some(&a.cost[..]), AttrCost),
+        (a.lean.as_held(), AttrLean),
+        (a.turnout.as_held(), AttrTurnout),
+        (a.eligible.as_held(), AttrEligible),
+        (a.effect_multiplier.as_held(), AttrEffectMultiplier),
     ] {
+        let Some(col) = col else { continue };
         if col.iter().any(|x| !x.is_nan()) {
             sections.push((kind, 8, f64_bytes(col).into()));
         }
     }
 }
 
+/// Bytes per block of the parallel CRC.
+const CRC_BLOCK: usize = 64 << 20;
+
 /// CRC-32 of a section, computed in parallel over 64 MiB blocks and combined.
 fn crc_of(bytes: &[u8]) -> u32 {
-    const BLOCK: usize = 64 << 20;
-    if bytes.len() <= BLOCK {
-        return crc32fast::hash(bytes);
+    crc_blocks(bytes, |_, _| {})
+}
+
+/// CRC-32 of `bytes` in parallel blocks; `done(start, len)` is called behind each block.
+fn crc_blocks(bytes: &[u8], done: impl Fn(usize, usize) + Sync) -> u32 {
+    if bytes.len() <= CRC_BLOCK {
+        let h = crc32fast::hash(bytes);
+        done(0, bytes.len());
+        return h;
     }
     let parts: Vec<(crc32fast::Hasher, u64)> = bytes
-        .par_chunks(BLOCK)
-        .map(|c| {
+        .par_chunks(CRC_BLOCK)
+        .enumerate()
+        .map(|(i, c)| {
             let mut h = crc32fast::Hasher::new();
             h.update(c);
+            done(i * CRC_BLOCK, c.len());
             (h, c.len() as u64)
         })
         .collect();
@@ -806,7 +818,10 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
     if options.verify_checksums {
         for s in &sections {
             let stored = le_u32(bytes, s.entry + 24);
-            let found = crc_of(&bytes[s.offset..s.offset + s.len]);
+            // Each block's pages are given back once hashed (see `Backing::release`).
+            let found = crc_blocks(&bytes[s.offset..s.offset + s.len], |at, len| {
+                file.release(s.offset + at, len)
+            });
             if stored != found {
                 return Err(corrupt(
                     s.offset,
@@ -848,6 +863,7 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
     let in_sources = arr_u32(in_sources_s);
     let in_to_out = arr_u32(in_to_out_s);
     check_csr(
+        &file,
         &out_offsets,
         &out_targets,
         m,
@@ -856,6 +872,7 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
         &corrupt,
     )?;
     check_csr(
+        &file,
         &in_offsets,
         &in_sources,
         m,
@@ -866,16 +883,30 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
     // Each in-edge slot names an out-edge slot with the same target; with the per-list order
     // checked above this makes the in-arrays the transpose of the out-arrays up to sources,
     // which the source check below pins down.
-    let bad = (0..n).into_par_iter().find_first(|&v| {
-        (in_offsets[v]..in_offsets[v + 1]).any(|j| {
-            let e = in_to_out[j] as usize;
-            if e >= m || out_targets[e] as usize != v {
-                return true;
-            }
-            let u = in_sources[j] as usize;
-            !(out_offsets[u] <= e && e < out_offsets[u + 1])
-        })
-    });
+    // In windows of accounts whose in-side pages are given back behind them; the out-side
+    // arrays are read at random and given back at the end.
+    let mut bad = None;
+    for (a, b) in balanced_ranges(&in_offsets, m.div_ceil(CHECK_WINDOW)) {
+        bad = (a..b).into_par_iter().find_first(|&v| {
+            (in_offsets[v]..in_offsets[v + 1]).any(|j| {
+                let e = in_to_out[j] as usize;
+                if e >= m || out_targets[e] as usize != v {
+                    return true;
+                }
+                let u = in_sources[j] as usize;
+                !(out_offsets[u] <= e && e < out_offsets[u + 1])
+            })
+        });
+        if bad.is_some() {
+            break;
+        }
+        let (lo, hi) = (in_offsets[a], in_offsets[b]);
+        file.release(in_offsets_s.offset + 8 * a, 8 * (b - a + 1));
+        file.release(in_sources_s.offset + 4 * lo, 4 * (hi - lo));
+        file.release(in_to_out_s.offset + 4 * lo, 4 * (hi - lo));
+    }
+    file.release(out_offsets_s.offset, out_offsets_s.len);
+    file.release(out_targets_s.offset, out_targets_s.len);
     if let Some(v) = bad {
         let j = (in_offsets[v]..in_offsets[v + 1])
             .find(|&j| {
@@ -905,11 +936,16 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
     let probs = |k: SectionKind| -> Result<Option<Buf<f32>>> {
         let Some(s) = find(k) else { return Ok(None) };
         let b = arr_f32(s);
-        if let Some(i) = b.par_iter().position_first(|p| !(0.0..=1.0).contains(p)) {
-            return Err(corrupt(
-                s.offset + 4 * i,
-                format!("{} holds {}, not a probability in [0, 1]", k.name(), b[i]),
-            ));
+        for lo in (0..b.len()).step_by(CHECK_WINDOW) {
+            let w = &b[lo..(lo + CHECK_WINDOW).min(b.len())];
+            if let Some(i) = w.par_iter().position_first(|p| !(0.0..=1.0).contains(p)) {
+                let i = lo + i;
+                return Err(corrupt(
+                    s.offset + 4 * i,
+                    format!("{} holds {}, not a probability in [0, 1]", k.name(), b[i]),
+                ));
+            }
+            file.release(s.offset + 4 * lo, 4 * w.len());
         }
         Ok(Some(b))
     };
@@ -1050,6 +1086,9 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
     if stored_probs.is_none() || *wanted != stored {
         graph.set_weights(wanted)?;
     }
+    // Whatever the checks and the attribute copy touched last: the kernels fault in only the
+    // sections they read.
+    file.release(0, bytes.len());
     Ok(graph)
 }
 
@@ -1077,6 +1116,13 @@ fn typed_attributes(
         match find(k) {
             Some(s) => u64s(s).iter().map(|&b| f64::from_bits(b)).collect(),
             None => vec![f64::NAN; n],
+        }
+    };
+    // Columns the file leaves out hold their default without allocating it.
+    let f64_column = |k: SectionKind| -> crate::attrs::Column<f64> {
+        match find(k) {
+            Some(_) => f64_col(k).into(),
+            None => crate::attrs::Column::filled(f64::NAN, n),
         }
     };
     let categorical = |codes_k: SectionKind, names_k: SectionKind| -> Result<Categorical> {
@@ -1191,16 +1237,24 @@ fn typed_attributes(
         cost: f64_col(AttrCost),
         followers,
         tier,
-        lean: f64_col(AttrLean),
-        turnout: f64_col(AttrTurnout),
-        eligible: f64_col(AttrEligible),
-        effect_multiplier: f64_col(AttrEffectMultiplier),
+        lean: f64_column(AttrLean),
+        turnout: f64_column(AttrTurnout),
+        eligible: f64_column(AttrEligible),
+        effect_multiplier: f64_column(AttrEffectMultiplier),
     }))
 }
 
+/// Edges (or array elements) per window of the load checks: each window's pages of a mapped
+/// file are given back once it is checked, so a check holds about this many elements of each
+/// array it reads in order (64 MiB of `u32`s) rather than the whole file.
+/// Tests use windows of 3 so that their small graphs are checked across several windows.
+const CHECK_WINDOW: usize = if cfg!(test) { 3 } else { 1 << 24 };
+
 /// Checks one CSR direction: offsets from 0 to `m`, non-decreasing; every neighbour below
-/// `n`, each list strictly increasing, no self-loop.
+/// `n`, each list strictly increasing, no self-loop. Runs in windows and gives back the pages
+/// of each window of `file` behind it.
 fn check_csr(
+    file: &Backing,
     offsets: &[usize],
     neighbors: &[u32],
     m: usize,
@@ -1215,28 +1269,38 @@ fn check_csr(
             format!("{} must run from 0 to the {m} edges", off_s.kind.name()),
         ));
     }
-    if let Some(u) = (0..n)
-        .into_par_iter()
-        .find_first(|&u| offsets[u] > offsets[u + 1])
-    {
-        return Err(corrupt(
-            off_s.offset + 8 * (u + 1),
-            format!("{} decreases after account {u}", off_s.kind.name()),
-        ));
+    for a in (0..n).step_by(CHECK_WINDOW) {
+        let b = (a + CHECK_WINDOW).min(n);
+        if let Some(u) = (a..b)
+            .into_par_iter()
+            .find_first(|&u| offsets[u] > offsets[u + 1])
+        {
+            return Err(corrupt(
+                off_s.offset + 8 * (u + 1),
+                format!("{} decreases after account {u}", off_s.kind.name()),
+            ));
+        }
+        file.release(off_s.offset + 8 * a, 8 * (b - a));
     }
-    let bad = (0..n).into_par_iter().find_first(|&u| {
-        let list = &neighbors[offsets[u]..offsets[u + 1]];
-        list.iter().any(|&v| v as usize >= n || v as usize == u)
-            || list.windows(2).any(|w| w[0] >= w[1])
-    });
-    if let Some(u) = bad {
-        return Err(corrupt(
-            nb_s.offset + 4 * offsets[u],
-            format!(
-                "{} of account {u}: an id out of range, a self-loop or a list out of order",
-                nb_s.kind.name()
-            ),
-        ));
+    // Offsets are now known to be in order, so windows can be cut by edge counts.
+    for (a, b) in balanced_ranges(offsets, m.div_ceil(CHECK_WINDOW)) {
+        let bad = (a..b).into_par_iter().find_first(|&u| {
+            let list = &neighbors[offsets[u]..offsets[u + 1]];
+            list.iter().any(|&v| v as usize >= n || v as usize == u)
+                || list.windows(2).any(|w| w[0] >= w[1])
+        });
+        if let Some(u) = bad {
+            return Err(corrupt(
+                nb_s.offset + 4 * offsets[u],
+                format!(
+                    "{} of account {u}: an id out of range, a self-loop or a list out of order",
+                    nb_s.kind.name()
+                ),
+            ));
+        }
+        let (lo, hi) = (offsets[a], offsets[b]);
+        file.release(off_s.offset + 8 * a, 8 * (b - a + 1));
+        file.release(nb_s.offset + 4 * lo, 4 * (hi - lo));
     }
     Ok(())
 }

@@ -53,11 +53,14 @@ use crate::cascade::{validate_model, Model};
 use crate::error::{Error, Result};
 use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::{Csr, Graph};
-use crate::live_edge::{expand, list_rule, Draws, Frontier, ListRule, Stamps};
+use crate::live_edge::{
+    expand, expand_uniform, list_rule, uniform_rule, Draws, Frontier, ListRule, Stamps,
+};
 use crate::progress::{NoProgress, Progress};
 use crate::rng;
 use crate::sampling::Sampling;
 use crate::stats::Estimate;
+use crate::weights::InPerTarget;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -328,6 +331,15 @@ enum LtRule {
     Scan,
 }
 
+/// [`lt_rule`] of `[p; len]`, without the list.
+fn lt_rule_uniform(p: f32, len: usize) -> LtRule {
+    match uniform_rule(p, len, false) {
+        ListRule::Dead => LtRule::Dead,
+        ListRule::All => LtRule::Uniform(1.0),
+        _ => LtRule::Uniform(p as f64),
+    }
+}
+
 fn lt_rule(probs: &[f32]) -> LtRule {
     match list_rule(probs, false) {
         ListRule::Dead => LtRule::Dead,
@@ -369,7 +381,11 @@ pub struct RrSampler<'g> {
     graph: &'g Graph,
     model: Model,
     config: RrConfig,
+    /// In-edges; `inc.probs` is empty when `per_target` gives the probabilities.
     inc: Csr<'g>,
+    /// The in-edge probabilities as one value per account (weighted cascade, constants), so
+    /// that the graph never holds the 4-byte-per-edge in-order array for sampling.
+    per_target: Option<InPerTarget>,
     ic_rules: Vec<ListRule>,
     lt_rules: Vec<LtRule>,
     roots: RootTable,
@@ -408,21 +424,41 @@ impl<'g> RrSampler<'g> {
             });
         }
         validate_model(graph, model)?;
-        let inc = graph.in_csr();
+        let per_target = graph.in_per_target();
+        let inc = match per_target {
+            Some(_) => graph.in_csr_without_probabilities(),
+            None => graph.in_csr(),
+        };
+        let topo = graph.topology();
         let n = graph.node_count();
-        let (ic_rules, lt_rules) = match model {
-            Model::IndependentCascade => (
+        let shortcuts = config.sampling.subset_sampling;
+        let (ic_rules, lt_rules) = match (model, per_target) {
+            (Model::IndependentCascade, None) => (
                 (0..n as u32)
                     .into_par_iter()
-                    .map(|v| list_rule(inc.probs(v), config.sampling.subset_sampling))
+                    .map(|v| list_rule(inc.probs(v), shortcuts))
                     .collect(),
                 Vec::new(),
             ),
-            Model::LinearThreshold => (
+            (Model::IndependentCascade, Some(r)) => (
+                (0..n as u32)
+                    .into_par_iter()
+                    .map(|v| uniform_rule(r.of(topo, v), inc.degree(v), shortcuts))
+                    .collect(),
+                Vec::new(),
+            ),
+            (Model::LinearThreshold, None) => (
                 Vec::new(),
                 (0..n as u32)
                     .into_par_iter()
                     .map(|v| lt_rule(inc.probs(v)))
+                    .collect(),
+            ),
+            (Model::LinearThreshold, Some(r)) => (
+                Vec::new(),
+                (0..n as u32)
+                    .into_par_iter()
+                    .map(|v| lt_rule_uniform(r.of(topo, v), inc.degree(v)))
                     .collect(),
             ),
         };
@@ -433,6 +469,7 @@ impl<'g> RrSampler<'g> {
             model,
             config: config.clone(),
             inc,
+            per_target,
             ic_rules,
             lt_rules,
             roots,
@@ -822,8 +859,21 @@ impl<'g> RrSampler<'g> {
                 queue: &mut *queue,
                 epoch,
             };
-            let (ends, probs) = (&inc.neighbors[lo..hi], &inc.probs[lo..hi]);
-            expand(self.ic_rules[v], ends, probs, d, picked, &mut f);
+            let ends = &inc.neighbors[lo..hi];
+            match self.per_target {
+                None => expand(
+                    self.ic_rules[v],
+                    ends,
+                    &inc.probs[lo..hi],
+                    d,
+                    picked,
+                    &mut f,
+                ),
+                Some(r) => {
+                    let p = r.of(self.graph.topology(), v as u32);
+                    expand_uniform(self.ic_rules[v], ends, p, d, picked, &mut f)
+                }
+            }
         }
     }
 
@@ -1091,6 +1141,78 @@ mod tests {
                 "{counts:?}"
             );
         }
+    }
+
+    /// Weighted-cascade and constant probabilities are read per target account, without the
+    /// in-order array: the sets (and the errors) are those drawn from the array, seed for seed,
+    /// under every rule (dead, all, coins, subset, skip; LT uniform) and on 1 or 2 threads.
+    #[test]
+    fn per_target_probabilities_give_the_sets_of_the_array() {
+        use crate::graph::{GraphBuilder, GraphOptions};
+        use crate::weights::WeightScheme;
+        use rand::RngCore;
+        // Targets skewed towards small ids: in-degrees from 0 to about 200.
+        let mut b = GraphBuilder::new(GraphOptions::default());
+        let mut r = rng::stream(11, 0);
+        for _ in 0..4000 {
+            let u = r.next_u64() % 300;
+            let x = r.next_u64() % 300;
+            b.add_edge_ints(u as i64, (x * x / 300) as i64, None)
+                .unwrap();
+        }
+        let base = b.build().unwrap().0;
+        let schemes = [
+            WeightScheme::WeightedCascade,
+            WeightScheme::Constant { p: 0.3 },
+            WeightScheme::Constant { p: 0.03 },
+            WeightScheme::Constant { p: 1.0 },
+            WeightScheme::Constant { p: 0.0 },
+        ];
+        let runs = [
+            (Model::IndependentCascade, true, 1),
+            (Model::IndependentCascade, false, 2),
+            (Model::LinearThreshold, true, 2),
+        ];
+        let mut compared = 0;
+        for scheme in &schemes {
+            for &(model, shortcuts, threads) in &runs {
+                let lazy = base.with_weights(scheme).unwrap();
+                let held = base.with_weights(scheme).unwrap();
+                let _ = held.in_csr();
+                assert!(lazy.in_per_target().is_some() && held.in_per_target().is_none());
+                let cfg = RrConfig::builder()
+                    .seed(5)
+                    .threads(threads)
+                    .subset_sampling(shortcuts)
+                    .build()
+                    .unwrap();
+                let run = |g: &Graph| {
+                    RrSampler::new(g, model, &cfg)
+                        .and_then(|s| s.sample(3000, &NoProgress))
+                        .map(|s| {
+                            (
+                                s.offsets().to_vec(),
+                                s.members().to_vec(),
+                                s.roots().to_vec(),
+                            )
+                        })
+                };
+                match (run(&lazy), run(&held)) {
+                    (Ok(a), Ok(b)) => {
+                        assert_eq!(a, b, "{scheme:?} {model:?} shortcuts {shortcuts}");
+                        compared += usize::from(a.1.len() > 3 * 3000 / 2);
+                    }
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => panic!("{scheme:?} {model:?}: {:?} vs {:?}", a.err(), b.err()),
+                }
+                assert!(
+                    !lazy.probabilities_held().1,
+                    "sampling made the graph hold the in-order probabilities"
+                );
+            }
+        }
+        // Most runs drew sets of more than their root (so the comparison saw live edges).
+        assert!(compared >= 6, "only {compared} runs drew non-trivial sets");
     }
 
     #[test]

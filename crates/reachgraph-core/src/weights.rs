@@ -118,6 +118,39 @@ impl FromStr for WeightScheme {
 
 const TRIVALENCY: [f32; 3] = [0.1, 0.01, 0.001];
 
+/// The probability of every in-edge of an account, for the schemes that give one value per
+/// target computed from the target alone: weighted cascade (`1 / indeg(v)`) and constants.
+/// Reverse-reachable sampling reads it instead of making the graph hold the in-order array
+/// (4 bytes per edge: 4 GB at a billion edges); [`InPerTarget::of`] is the expression
+/// [`WeightScheme::probabilities`] fills the array with, so the values are equal bit for bit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum InPerTarget {
+    /// Every edge has this probability.
+    Constant(f32),
+    /// `1 / indeg(v)` for every in-edge of `v`.
+    WeightedCascade,
+}
+
+impl InPerTarget {
+    /// The rule of `scheme`, when it has one.
+    pub(crate) fn of_scheme(scheme: &WeightScheme) -> Option<InPerTarget> {
+        match scheme {
+            WeightScheme::Constant { p } => Some(InPerTarget::Constant(*p)),
+            WeightScheme::WeightedCascade => Some(InPerTarget::WeightedCascade),
+            _ => None,
+        }
+    }
+
+    /// The probability of each in-edge of `v` (meaningless when `v` has none).
+    #[inline]
+    pub(crate) fn of(self, topo: &Topology, v: u32) -> f32 {
+        match self {
+            InPerTarget::Constant(p) => p,
+            InPerTarget::WeightedCascade => 1.0 / topo.in_degree(v) as f32,
+        }
+    }
+}
+
 /// Which edge order a probability array follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EdgeOrder {

@@ -310,7 +310,7 @@ impl Population {
             graph,
             "lean",
             c.people.lean.as_ref(),
-            &attrs.lean,
+            &attrs.lean.as_slice(),
             prob,
             a_prob,
         )?;
@@ -318,7 +318,7 @@ impl Population {
             graph,
             "turnout",
             c.people.turnout.as_ref(),
-            &attrs.turnout,
+            &attrs.turnout.as_slice(),
             prob,
             a_prob,
         )?;
@@ -326,7 +326,7 @@ impl Population {
             graph,
             "eligible",
             c.people.eligible.as_ref(),
-            &attrs.eligible,
+            &attrs.eligible.as_slice(),
             prob,
             "a share in [0, 1]",
         )?;
@@ -353,7 +353,7 @@ impl Population {
                 (m.clone(), m.iter().any(|x| !x.is_nan()))
             }
             None => (
-                attrs.effect_multiplier.clone(),
+                attrs.effect_multiplier.as_slice().into_owned(),
                 attrs.effect_multiplier.iter().any(|x| !x.is_nan()),
             ),
         };

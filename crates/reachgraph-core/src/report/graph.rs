@@ -48,7 +48,7 @@ pub(super) fn eligible_shares(graph: &Graph) -> Result<(Vec<f64>, String)> {
         graph,
         "eligible",
         None,
-        &graph.attributes().eligible,
+        &graph.attributes().eligible.as_slice(),
         |x| (0.0..=1.0).contains(&x),
         "a share in [0, 1]",
     )?;
