@@ -109,7 +109,7 @@ fn io_error(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-fn bytes_of<T: crate::buf::Pod>(s: &[T]) -> &[u8] {
+pub(crate) fn bytes_of<T: crate::buf::Pod>(s: &[T]) -> &[u8] {
     // SAFETY: `T` is a plain number type without padding; any initialised `T` is valid bytes.
     unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<u8>(), std::mem::size_of_val(s)) }
 }
@@ -272,6 +272,7 @@ pub struct EdgeSpill {
     probs: Vec<f32>,
     runs: Vec<(PathBuf, usize)>,
     merged: usize,
+    max_id: Option<u32>,
     records: usize,
     self_loops: usize,
 }
@@ -297,6 +298,7 @@ impl EdgeSpill {
             probs: Vec::new(),
             runs: Vec::new(),
             merged: 0,
+            max_id: None,
             records: 0,
             self_loops: 0,
         })
@@ -305,6 +307,22 @@ impl EdgeSpill {
     /// Accounts in the graph.
     pub fn node_count(&self) -> u32 {
         self.n
+    }
+
+    /// Sets the number of accounts, for inputs that learn it only at their end (made with
+    /// `n = u32::MAX`, say).
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`] when an edge already pushed names an account `≥ n`.
+    pub fn set_node_count(&mut self, n: u32) -> Result<()> {
+        if let Some(x) = self.max_id.filter(|&x| x >= n) {
+            return Err(Error::UnknownNode {
+                id: x.to_string(),
+                context: format!(" (edge endpoint; the graph has {n} nodes)"),
+            });
+        }
+        self.n = n;
+        Ok(())
     }
 
     /// Adds edge record `u → v` (v follows u) with probability `p` (given exactly when the
@@ -348,6 +366,7 @@ impl EdgeSpill {
             }
         };
         self.records += 1;
+        self.max_id = self.max_id.max(Some(u.max(v)));
         if u == v {
             self.self_loops += 1;
             return Ok(());
