@@ -550,7 +550,6 @@ impl EdgeSpill {
         if let Some((ck, p)) = cur {
             emit(ck, p, &mut m)?;
         }
-        drop(emit);
         for (path, _) in &self.runs {
             let _ = std::fs::remove_file(path);
         }
@@ -1024,9 +1023,9 @@ impl SortedEdges {
         placed: &mut [Placed],
         scheme: &WeightScheme,
     ) -> Result<()> {
-        let i_src = find(&placed, SectionKind::InSources).expect("always laid out");
-        let i_map = find(&placed, SectionKind::InToOut).expect("always laid out");
-        let i_prob = find(&placed, SectionKind::InProbs);
+        let i_src = find(placed, SectionKind::InSources).expect("always laid out");
+        let i_map = find(placed, SectionKind::InToOut).expect("always laid out");
+        let i_prob = find(placed, SectionKind::InProbs);
         let given_in_force = matches!(scheme, WeightScheme::Given);
         let per_edge = if given_in_force { 12 } else { 8 };
         let cap = (self.memory / per_edge).max(1) as u64;
