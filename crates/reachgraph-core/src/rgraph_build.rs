@@ -1,6 +1,6 @@
 //! Writing a `.rgraph` file from a stream of edges in bounded memory.
 //!
-//! [`rgraph::write`](crate::rgraph::write) writes a [`Graph`] that is already built in memory:
+//! [`rgraph::write`] writes a [`Graph`] that is already built in memory:
 //! about 28 bytes per edge while it is built, so a billion edges do not fit a 24 GiB machine.
 //! This module writes the same file, byte for byte, from edges that arrive in any order, with
 //! a memory budget ([`StreamOptions::memory`]) for the edge buffers:
@@ -28,6 +28,8 @@
 
 use crate::attrs::Attributes;
 use crate::error::{Error, Result};
+#[cfg(doc)]
+use crate::graph::Graph;
 use crate::graph::{BuildReport, DuplicatePolicy, GraphOptions};
 use crate::ids::{NodeIds, NodeKey};
 use crate::rgraph::{self, SectionKind, ALIGN, ENTRY_LEN, HEADER_LEN, MAGIC, VERSION};
