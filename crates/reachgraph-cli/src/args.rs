@@ -322,6 +322,10 @@ pub enum Command {
         /// `trivalency[:SEED]`, `tier`); loading with the same `weights` then maps them.
         #[arg(long)]
         weights: Option<String>,
+        /// Memory for the edge buffers when a `.rgraph` output is streamed (e.g. 2G, the
+        /// default): less means more temporary runs and passes, never a different file.
+        #[arg(long)]
+        memory: Option<String>,
     },
     /// Convert a graph (edge list, CSV, gzip, or `.rgraph`) to a `.rgraph` file that every
     /// command maps instead of parsing.
@@ -346,6 +350,11 @@ pub enum Command {
         /// `trivalency[:SEED]`, `tier`; default: as read).
         #[arg(long)]
         weights: Option<String>,
+        /// Memory for the edge buffers when an integer-id edge list is streamed to the file
+        /// (e.g. 2G, the default): less means more temporary runs and passes, never a
+        /// different file.
+        #[arg(long)]
+        memory: Option<String>,
     },
 }
 

@@ -5,10 +5,17 @@ use reachgraph_api::load::GraphSpec;
 use reachgraph_api::load::ScenarioSpec;
 use reachgraph_api::ApiError;
 use reachgraph_core::output::{check_output_path, AtomicFile};
-use reachgraph_core::scenario::Scenario;
+use reachgraph_core::progress::Progress;
+use reachgraph_core::rgraph_build::{StreamOptions, DEFAULT_MEMORY};
+use reachgraph_core::scenario::{Scenario, ScenarioConfig};
 use reachgraph_core::WeightScheme;
 use std::io::Write;
 use std::path::Path;
+
+/// Bytes per edge a streamed `generate --out X.rgraph` holds beyond the edge budget: the
+/// person and account columns of the generator (about 30 B per account, 7.5 edges per
+/// account) and the writer's offsets (8 B per account), rounded up.
+const STREAM_BYTES_PER_EDGE: u64 = 6;
 
 /// Writes the population as an edge list at `out`, its attributes (tier filled in for every
 /// account) at `OUT.attrs.csv`, its creator accounts at `OUT.creators.csv` and their prices at
@@ -23,6 +30,7 @@ pub fn generate(
     out: &str,
     weights: Option<&str>,
     memory_limit: Option<u64>,
+    memory: Option<u64>,
     bar: &Bar,
 ) -> Result<String, ApiError> {
     let attrs_path = format!("{out}.attrs.csv");
@@ -40,6 +48,44 @@ pub fn generate(
         None => None,
     };
     let spec = ScenarioSpec { edges, seed };
+    // A `.rgraph` output streams its edges to the file (bounded memory) unless the scheme
+    // needs the whole graph (trivalency, tier rates: built in memory as before).
+    let streamable = matches!(
+        scheme,
+        None | Some(WeightScheme::WeightedCascade) | Some(WeightScheme::Constant { .. })
+    );
+    if rgraph && streamable {
+        let budget = memory.unwrap_or(DEFAULT_MEMORY as u64);
+        let config = match edges {
+            Some(e) => {
+                reachgraph_core::limits::check_memory(
+                    format!("edges = {e} (streamed to {out})"),
+                    (e as u64)
+                        .saturating_mul(STREAM_BYTES_PER_EDGE)
+                        .saturating_add(budget),
+                    memory_limit,
+                )?;
+                ScenarioConfig::with_edges(e, seed.unwrap_or(ScenarioConfig::demo().seed))
+            }
+            None => spec.config(memory_limit)?,
+        };
+        let options = StreamOptions {
+            memory: usize::try_from(budget).unwrap_or(usize::MAX),
+            ..StreamOptions::default()
+        };
+        let scheme = scheme.unwrap_or(WeightScheme::Constant { p: 1.0 });
+        let done = reachgraph_core::scenario::generate_rgraph(
+            &config,
+            &scheme,
+            Path::new(out),
+            options,
+            bar,
+        )?;
+        return Ok(format!(
+            "wrote {out} ({} accounts, {} edges, attributes inside)",
+            done.accounts, done.edges
+        ));
+    }
     let mut sc = reachgraph_core::scenario::generate(&spec.config(memory_limit)?, bar)?;
     fill_tiers(&mut sc)?;
     if rgraph {
@@ -174,25 +220,75 @@ fn write_creators(
     Ok((listed, priced))
 }
 
-/// `reachgraph convert`: loads `spec` (any format the readers take, or a `.rgraph` file) and
-/// writes it to `out` as a `.rgraph` file, whole or not at all.
+/// `reachgraph convert`: writes `spec` (any format the readers take, or a `.rgraph` file) to
+/// `out` as a `.rgraph` file, whole or not at all.
 ///
-/// The graph is built in memory as any command builds it (peak memory is that of loading the
-/// input), then written section by section.
-pub fn convert(spec: &GraphSpec, out: &str, bar: &Bar) -> Result<String, ApiError> {
+/// A whitespace edge list with integer ids is streamed to the file in bounded memory
+/// (`memory` bytes of edge buffers, 2 GiB by default; see `reachgraph_core::io::
+/// convert_edge_list`). Other inputs (text ids, CSV, `duplicates = error`, the trivalency and
+/// tier schemes) are built in memory as any command builds them, then written.
+pub fn convert(
+    spec: &GraphSpec,
+    out: &str,
+    memory: Option<u64>,
+    bar: &Bar,
+) -> Result<String, ApiError> {
     check_output_path(Path::new(out))
         .map_err(|e| ApiError::invalid(format!("convert output {out:?}: {e}")))?;
+    let streamable_path = spec.path.as_deref().filter(|p| {
+        !reachgraph_core::rgraph::is_rgraph_file(Path::new(p)).unwrap_or(false)
+            && spec
+                .format
+                .unwrap_or_else(|| reachgraph_core::EdgeFormat::from_path(p))
+                == reachgraph_core::EdgeFormat::EdgeList
+    });
+    if let Some(path) = streamable_path {
+        let weights = spec
+            .weights
+            .as_deref()
+            .map(str::parse::<WeightScheme>)
+            .transpose()?;
+        let file =
+            std::fs::File::open(path).map_err(|e| ApiError::io(format!("open {path}"), e))?;
+        let options = StreamOptions {
+            memory: usize::try_from(memory.unwrap_or(DEFAULT_MEMORY as u64)).unwrap_or(usize::MAX),
+            ..StreamOptions::default()
+        };
+        let graph = reachgraph_core::GraphOptions {
+            undirected: spec.undirected,
+            duplicates: spec.duplicates,
+        };
+        let _ = bar.update("converting (streamed)", 0, 1);
+        let done = reachgraph_core::io::convert_edge_list(
+            file,
+            path,
+            graph,
+            spec.attributes.as_deref(),
+            weights.as_ref(),
+            Path::new(out),
+            options,
+        )?;
+        if let reachgraph_core::io::Streamed::Written(r, scheme) = done {
+            let _ = bar.update("converting (streamed)", 1, 1);
+            return Ok(convert_message(out, &r, &scheme));
+        }
+    }
     let loaded = spec.load(bar)?;
     let g = &loaded.graph;
     reachgraph_core::rgraph::write(g, Path::new(out))?;
-    let r = &loaded.report;
-    Ok(format!(
+    let mut r = loaded.report.clone();
+    r.nodes = g.node_count();
+    r.edges = g.edge_count();
+    Ok(convert_message(out, &r, g.weight_scheme()))
+}
+
+fn convert_message(
+    out: &str,
+    r: &reachgraph_core::graph::BuildReport,
+    scheme: &WeightScheme,
+) -> String {
+    format!(
         "wrote {out} ({} accounts, {} edges; {} records read, {} self-loops dropped, {} duplicates merged; weights {:?})",
-        g.node_count(),
-        g.edge_count(),
-        r.records,
-        r.self_loops_dropped,
-        r.duplicates_merged,
-        g.weight_scheme()
-    ))
+        r.nodes, r.edges, r.records, r.self_loops_dropped, r.duplicates_merged, scheme
+    )
 }

@@ -167,8 +167,13 @@ fn answer(
         attributes,
         duplicates,
         weights,
+        memory,
     } = command
     {
+        let memory = memory
+            .map(|m| reachgraph_core::limits::parse_memory_size("memory", &m))
+            .transpose()
+            .map_err(ApiError::from)?;
         let spec = reachgraph_api::load::GraphSpec {
             path: Some(input),
             format: format.as_deref().map(|f| match f {
@@ -181,7 +186,7 @@ fn answer(
             weights,
             ..Default::default()
         };
-        let msg = generate::convert(&spec, &output, bar)?;
+        let msg = generate::convert(&spec, &output, memory, bar)?;
         bar.finish();
         report_line(&msg);
         return Ok(());
@@ -191,9 +196,22 @@ fn answer(
         seed,
         out,
         weights,
+        memory,
     } = command
     {
-        let msg = generate::generate(edges, seed, &out, weights.as_deref(), memory_limit, bar)?;
+        let memory = memory
+            .map(|m| reachgraph_core::limits::parse_memory_size("memory", &m))
+            .transpose()
+            .map_err(ApiError::from)?;
+        let msg = generate::generate(
+            edges,
+            seed,
+            &out,
+            weights.as_deref(),
+            memory_limit,
+            memory,
+            bar,
+        )?;
         bar.finish();
         report_line(&msg);
         return Ok(());

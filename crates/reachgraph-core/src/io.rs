@@ -79,6 +79,10 @@ impl SeenEdges {
     }
 }
 
+#[path = "io_stream.rs"]
+mod stream;
+pub use stream::{convert_edge_list, Streamed};
+
 /// The format of an edge file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

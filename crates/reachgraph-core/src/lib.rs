@@ -84,6 +84,7 @@ pub mod progress;
 pub mod reach;
 pub mod report;
 pub mod rgraph;
+pub mod rgraph_build;
 pub mod rng;
 pub mod rrset;
 pub mod sampling;

@@ -77,12 +77,12 @@ pub const MAGIC: [u8; 8] = *b"\x89RGRAPH\n";
 pub const VERSION: u32 = 2;
 /// The oldest format version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
-const HEADER_LEN: usize = 64;
-const ENTRY_LEN: usize = 32;
-const ALIGN: usize = 64;
+pub(crate) const HEADER_LEN: usize = 64;
+pub(crate) const ENTRY_LEN: usize = 32;
+pub(crate) const ALIGN: usize = 64;
 const MAX_SECTIONS: usize = 32;
 /// Flag: the given probabilities are the out-order probabilities in force.
-const FLAG_GIVEN_IN_FORCE: u32 = 1;
+pub(crate) const FLAG_GIVEN_IN_FORCE: u32 = 1;
 
 /// The sections of a version-1 file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -385,7 +385,7 @@ fn f64_bytes(s: &[f64]) -> &[u8] {
 }
 
 /// The text of a weight scheme as stored (`tier:R0,R1,R2,R3,R4` keeps custom tier rates).
-fn scheme_text(s: &WeightScheme) -> String {
+pub(crate) fn scheme_text(s: &WeightScheme) -> String {
     match s {
         WeightScheme::Given => "given".into(),
         WeightScheme::WeightedCascade => "wc".into(),
@@ -535,10 +535,10 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W, version: u32) -> std::io::Result
     w.flush()
 }
 
-type Sections<'a> = Vec<(SectionKind, u32, std::borrow::Cow<'a, [u8]>)>;
+pub(crate) type Sections<'a> = Vec<(SectionKind, u32, std::borrow::Cow<'a, [u8]>)>;
 
 /// The names of a categorical column: per name a `u32` byte length, then its bytes.
-fn encode_names(names: &[String]) -> Vec<u8> {
+pub(crate) fn encode_names(names: &[String]) -> Vec<u8> {
     let mut out = Vec::with_capacity(names.iter().map(|s| s.len() + 4).sum());
     for s in names {
         out.extend_from_slice(&(s.len() as u32).to_le_bytes());
@@ -548,7 +548,7 @@ fn encode_names(names: &[String]) -> Vec<u8> {
 }
 
 /// The version-2 attribute sections of the columns that differ from their defaults.
-fn attribute_sections<'a>(a: &'a Attributes, sections: &mut Sections<'a>) {
+pub(crate) fn attribute_sections<'a>(a: &'a Attributes, sections: &mut Sections<'a>) {
     use SectionKind::*;
     for (col, codes_kind, names_kind) in [
         (&a.platform, AttrPlatform, AttrPlatformNames),
@@ -617,7 +617,7 @@ fn crc_blocks(bytes: &[u8], done: impl Fn(usize, usize) + Sync) -> u32 {
     total.finalize()
 }
 
-fn header_crc(header: &[u8; HEADER_LEN], table: &[u8]) -> u32 {
+pub(crate) fn header_crc(header: &[u8; HEADER_LEN], table: &[u8]) -> u32 {
     let mut h = crc32fast::Hasher::new();
     h.update(&header[0..36]);
     h.update(&header[40..64]);

@@ -643,21 +643,29 @@ pub fn assumptions() -> Vec<String> {
     ]
 }
 
-/// Generates the population described by `config`.
-///
-/// # Arguments
-/// `progress` receives the stages `scenario: people`, `scenario: audiences`,
-/// `scenario: follows`, `scenario: edges`, `scenario: graph`, `scenario: attributes` and may
-/// cancel between chunks.
-///
-/// # Errors
-/// [`ScenarioConfig::validate`]'s errors; [`Error::Cancelled`] when `progress` cancels.
-///
-/// # Complexity
-/// O(people + accounts + edges) time, parallel in the caller's rayon pool. Peak memory is about
-/// 45 bytes per edge (measured: 0.9 GB for 20M edges, 4.6 GB for 100M; the edge lists and the
-/// CSR being built), plus about 155 bytes per account with readable ids.
-pub fn generate(config: &ScenarioConfig, progress: &dyn Progress) -> Result<Scenario> {
+#[path = "scenario_stream.rs"]
+mod stream;
+pub use stream::{generate_rgraph, StreamedScenario};
+
+/// What the edge stages share: the people, the creator plan and the account layout (steps
+/// 1-4 of [`generate`] before any edge is drawn).
+struct Prepared {
+    states: Vec<String>,
+    n_people: usize,
+    scale: f64,
+    people: People,
+    plan: CreatorPlan,
+    creator_people: Vec<u32>,
+    creator_slot: FxHashMap<u32, u32>,
+    layout: Layout,
+    n: usize,
+    is_creator: Vec<bool>,
+    creator_account: Vec<u32>,
+    pools: Vec<usize>,
+    sizes: Vec<usize>,
+}
+
+fn prepare(config: &ScenarioConfig, track: &Tracker) -> Result<Prepared> {
     config.validate()?;
     let election = ElectionResults::us_president(2024)?;
     let states: Vec<_> = election.states().collect();
@@ -669,10 +677,9 @@ pub fn generate(config: &ScenarioConfig, progress: &dyn Progress) -> Result<Scen
     let n_people = config.people;
     let state_start = prefix(&apportion(n_people, &vep));
     let scale = config.scale.unwrap_or(total_vep as f64 / n_people as f64);
-    let track = Tracker::new(progress);
 
     // 1. People: state, niches, platforms.
-    let mut people = draw_people(config, &state_start, &track)?;
+    let mut people = draw_people(config, &state_start, track)?;
 
     // 2. Creators: audiences and platforms (serial: it is short), then who they are.
     let plan = plan_creators(config, config.creators);
@@ -710,6 +717,54 @@ pub fn generate(config: &ScenarioConfig, progress: &dyn Progress) -> Result<Scen
         .map(|k| layout.platform_range(k).len())
         .collect();
     let sizes = audience_sizes(config, &plan, &pools, scale);
+    Ok(Prepared {
+        states: states.iter().map(|s| s.id.clone()).collect(),
+        n_people,
+        scale,
+        people,
+        plan,
+        creator_people,
+        creator_slot,
+        layout,
+        n,
+        is_creator,
+        creator_account,
+        pools,
+        sizes,
+    })
+}
+
+/// Generates the population described by `config`.
+///
+/// # Arguments
+/// `progress` receives the stages `scenario: people`, `scenario: audiences`,
+/// `scenario: follows`, `scenario: edges`, `scenario: graph`, `scenario: attributes` and may
+/// cancel between chunks.
+///
+/// # Errors
+/// [`ScenarioConfig::validate`]'s errors; [`Error::Cancelled`] when `progress` cancels.
+///
+/// # Complexity
+/// O(people + accounts + edges) time, parallel in the caller's rayon pool. Peak memory is about
+/// 45 bytes per edge (measured: 0.9 GB for 20M edges, 4.6 GB for 100M; the edge lists and the
+/// CSR being built), plus about 155 bytes per account with readable ids.
+pub fn generate(config: &ScenarioConfig, progress: &dyn Progress) -> Result<Scenario> {
+    let track = Tracker::new(progress);
+    let Prepared {
+        states,
+        n_people,
+        scale,
+        people,
+        plan,
+        creator_people,
+        creator_slot,
+        layout,
+        n,
+        is_creator,
+        creator_account,
+        pools,
+        sizes,
+    } = prepare(config, &track)?;
     let ctx = Ctx {
         config,
         people: &people,
@@ -805,13 +860,7 @@ pub fn generate(config: &ScenarioConfig, progress: &dyn Progress) -> Result<Scen
 
     // 7. Attributes.
     track.stage("scenario: attributes", 1);
-    let mut attrs = attributes(
-        config,
-        &people,
-        &layout,
-        &creator_slot,
-        &states.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
-    );
+    let mut attrs = attributes(config, &people, &layout, &creator_slot, &states);
     for ((&u, &f), &c) in creator_account
         .iter()
         .zip(&creator_followers)

@@ -1,0 +1,400 @@
+//! [`convert_edge_list`]: a whitespace edge list with integer ids written to a `.rgraph`
+//! file in bounded memory, through [`crate::rgraph_build`], instead of building the graph.
+//!
+//! The lines are read under the rules and with the error messages of [`read_graph`] (the
+//! same fields, comments, probability checks and line numbers). Ids are interned as they are
+//! met (source then target, line by line: the order [`Graph::from_id_arrays`] uses), by a
+//! direct table while they are small non-negative integers and a hash map otherwise. The file
+//! is byte for byte the one [`rgraph::write`](crate::rgraph::write) writes for the graph the
+//! in-memory reader builds.
+//!
+//! Inputs this path does not take, answered [`Streamed::NotStreamable`] with the reason (the
+//! caller then reads them in memory): a non-integer id (text ids are interned by the
+//! in-memory reader's rules), `duplicates = error` (whose error names the line of the second
+//! copy, which needs every edge seen so far), and the trivalency and tier-rate schemes.
+
+use super::*;
+use crate::rgraph_build::{self, EdgeSpill, StreamOptions, TailSection};
+use crate::weights::WeightScheme;
+use rustc_hash::FxHashMap;
+use std::path::Path;
+
+/// What [`convert_edge_list`] did.
+#[derive(Debug)]
+pub enum Streamed {
+    /// The file was written: what reading did, and the scheme in force.
+    Written(BuildReport, WeightScheme),
+    /// Nothing was written; the reason this input needs the in-memory reader.
+    NotStreamable(&'static str),
+}
+
+/// Integer ids in the order met: a direct table for small non-negative ids, a hash map once an
+/// id is negative or far above the count so far.
+struct IntIds {
+    labels: Vec<i64>,
+    table: Vec<u32>,
+    map: Option<FxHashMap<i64, u32>>,
+}
+
+impl IntIds {
+    fn intern(&mut self, v: i64) -> u32 {
+        if let Some(map) = &mut self.map {
+            let next = self.labels.len() as u32;
+            let id = *map.entry(v).or_insert(next);
+            if id == next {
+                self.labels.push(v);
+            }
+            return id;
+        }
+        let limit = (16 * (self.labels.len() as u64 + 1)).max(1 << 26);
+        if v < 0 || v as u64 >= limit.min(u32::MAX as u64) {
+            let mut map = FxHashMap::default();
+            map.reserve(self.labels.len());
+            for (i, &l) in self.labels.iter().enumerate() {
+                map.insert(l, i as u32);
+            }
+            self.map = Some(map);
+            self.table = Vec::new();
+            return self.intern(v);
+        }
+        let i = v as usize;
+        if i >= self.table.len() {
+            self.table
+                .resize((i + 1).next_power_of_two().max(1 << 16), u32::MAX);
+        }
+        if self.table[i] == u32::MAX {
+            self.table[i] = self.labels.len() as u32;
+            self.labels.push(v);
+        }
+        self.table[i]
+    }
+}
+
+/// Reads the edge list `reader` (gzip detected; `input` names it in errors) and writes it to
+/// `out` as a `.rgraph` file, with the attributes CSV at `attributes` (keyed by id, as
+/// [`read_attributes`] reads it) and `weights` in force (default: the given probabilities,
+/// else constant 1, as read). See the module docs for what it does not take.
+///
+/// # Errors
+/// The errors of [`read_graph`] for the same lines ([`Error::Parse`] with the line), of
+/// [`read_attributes`] and [`Graph::set_attributes`] for the attributes, [`Error::Io`] naming
+/// the file that could not be read or written.
+pub fn convert_edge_list<R: Read>(
+    reader: R,
+    input: &str,
+    graph: GraphOptions,
+    attributes: Option<&str>,
+    weights: Option<&WeightScheme>,
+    out: &Path,
+    options: StreamOptions,
+) -> Result<Streamed> {
+    if graph.duplicates == DuplicatePolicy::Error {
+        return Ok(Streamed::NotStreamable(
+            "duplicates = error names the line of a duplicate, which needs every edge read so far",
+        ));
+    }
+    if matches!(
+        weights,
+        Some(WeightScheme::Trivalency { .. } | WeightScheme::TierRates { .. })
+    ) {
+        return Ok(Streamed::NotStreamable(
+            "trivalency and tier-rate probabilities are computed on the built graph",
+        ));
+    }
+    let options = StreamOptions { graph, ..options };
+    let mut reader = maybe_gunzip(reader, input)?;
+    let mut ids = IntIds {
+        labels: Vec::new(),
+        table: Vec::new(),
+        map: None,
+    };
+    let mut spill: Option<EdgeSpill> = None;
+    let mut with_probs: Option<bool> = None;
+    let mut buf = Vec::with_capacity(256);
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        let got = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| io_err(input, e))?;
+        if got == 0 {
+            break;
+        }
+        line += 1;
+        let mut toks = buf
+            .split(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+            .filter(|t| !t.is_empty());
+        let Some(first) = toks.next() else { continue };
+        if first[0] == b'#' || first[0] == b'%' {
+            continue;
+        }
+        let Some(second) = toks.next() else {
+            return Err(Error::parse(
+                input,
+                line,
+                format!(
+                    "expected `source target [probability]`, found one field {:?}",
+                    echo(&String::from_utf8_lossy(first))
+                ),
+            ));
+        };
+        let p = match toks.next() {
+            Some(t) => Some(parse_prob(t, input, line)?),
+            None => None,
+        };
+        if toks.next().is_some() {
+            return Err(Error::parse(
+                input,
+                line,
+                "more than three fields; expected `source target [probability]`",
+            ));
+        }
+        let (Some(u), Some(v)) = (parse_i64_id(first), parse_i64_id(second)) else {
+            return Ok(Streamed::NotStreamable(
+                "a non-integer id: text ids are read in memory",
+            ));
+        };
+        match (with_probs, p) {
+            (None, _) => with_probs = Some(p.is_some()),
+            (Some(w), p) if w != p.is_some() => {
+                return Err(Error::parse(
+                    input,
+                    line,
+                    format!(
+                        "edge {u} -> {v} {} a probability but earlier edges {}; give all or none",
+                        if p.is_some() { "has" } else { "lacks" },
+                        if w { "have one" } else { "do not" },
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        if let Some(p) = p {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(Error::parse(
+                    input,
+                    line,
+                    format!("edge {u} -> {v}: probability {p} is not in [0, 1]"),
+                ));
+            }
+        }
+        let (du, dv) = (ids.intern(u), ids.intern(v));
+        let s = match &mut spill {
+            Some(s) => s,
+            None => spill.insert(EdgeSpill::new(u32::MAX, p.is_some(), out, options.clone())?),
+        };
+        s.push(du, dv, p.map(|p| p as f32))
+            .map_err(|e| with_line(e, input, line))?;
+    }
+    let n = ids.labels.len();
+    if n as u64 >= u32::MAX as u64 {
+        return Err(Error::invalid_parameter(
+            "accounts",
+            n,
+            "graphs over 4,294,967,294 accounts are not supported",
+        ));
+    }
+    let mut spill = match spill {
+        Some(s) => s,
+        None => EdgeSpill::new(0, false, out, options)?,
+    };
+    spill.set_node_count(n as u32)?;
+    let labels = &ids.labels;
+    let sorted = spill.sort(&|i| labels[i as usize].to_string())?;
+    let given = with_probs == Some(true);
+    let scheme = match weights {
+        Some(w) => w.clone(),
+        None if given => WeightScheme::Given,
+        None => WeightScheme::Constant { p: 1.0 },
+    };
+    if matches!(scheme, WeightScheme::Given) && !given {
+        return Err(Error::invalid_parameter(
+            "weights",
+            "given",
+            "the input gave no probabilities",
+        ));
+    }
+    drop(ids.table);
+    drop(ids.map);
+    // The attribute reader looks ids up in a graph: one with these ids and no edges.
+    let attrs = match attributes {
+        Some(path) => {
+            let mut node_ids = crate::ids::NodeIds::new();
+            for &l in &ids.labels {
+                node_ids.intern_int(l);
+            }
+            let (mut g, _) =
+                Graph::from_edges(n as u32, &[], &[], None, node_ids, GraphOptions::default())?;
+            let f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+            let a = read_attributes(f, path, &g)?;
+            g.set_attributes(a)?;
+            Some(g)
+        }
+        None => None,
+    };
+    let mut tail: Vec<TailSection> = vec![TailSection::bytes(
+        crate::rgraph::SectionKind::IdsInt,
+        8,
+        rgraph_build::bytes_of(&ids.labels).into(),
+    )];
+    if let Some(g) = &attrs {
+        tail.extend(rgraph_build::attribute_sections(g.attributes()));
+    }
+    sorted.write(out, &scheme, tail)?;
+    Ok(Streamed::Written(sorted.report().clone(), scheme))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("rg-conv-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    /// The streamed file equals `rgraph::write` of the graph the in-memory reader builds
+    /// (attributes and weights applied as `convert` applies them).
+    #[test]
+    fn streamed_convert_writes_the_file_of_the_in_memory_reader() {
+        let d = dir("same");
+        let attrs_path = d.join("a.csv");
+        std::fs::write(
+            &attrs_path,
+            "id,platform,cost,followers\n7,ig,12.5,1000\n-3,tt,,\n100000000,ig,3,\n",
+        )
+        .unwrap();
+        let attrs_str = attrs_path.to_str().unwrap();
+        let texts = [
+            // small dense ids, a comment, a self-loop and a duplicate
+            "# header\n0 1\n1 2\n2 0\n1 2\n3 3\n2 5\n",
+            // probabilities, duplicates merged by the policy
+            "0 1 0.5\n0 1 0.25\n1 0 1\n2 1 0\n",
+            // negative and huge ids (the hash map path), tabs and CRLF
+            "7\t-3\r\n-3 100000000\r\n100000000 7\n7 -3\n",
+            "",
+        ];
+        let mut checked = 0;
+        for (t, text) in texts.iter().enumerate() {
+            for undirected in [false, true] {
+                for duplicates in [DuplicatePolicy::Max, DuplicatePolicy::Last] {
+                    for weights in [None, Some(WeightScheme::WeightedCascade)] {
+                        for with_attrs in [false, true] {
+                            if with_attrs && t != 2 {
+                                continue;
+                            }
+                            let options = GraphOptions {
+                                undirected,
+                                duplicates,
+                            };
+                            let (mut g, report) =
+                                read_graph(text.as_bytes(), "in", EdgeFormat::EdgeList, options)
+                                    .unwrap();
+                            if with_attrs {
+                                let a = read_attributes(
+                                    std::fs::File::open(&attrs_path).unwrap(),
+                                    attrs_str,
+                                    &g,
+                                )
+                                .unwrap();
+                                g.set_attributes(a).unwrap();
+                            }
+                            if let Some(w) = &weights {
+                                g.set_weights(w).unwrap();
+                            }
+                            let want = crate::rgraph::to_bytes(&g);
+                            let out = d.join("o.rgraph");
+                            for memory in [rgraph_build::DEFAULT_MEMORY, 40] {
+                                let done = convert_edge_list(
+                                    text.as_bytes(),
+                                    "in",
+                                    options,
+                                    with_attrs.then_some(attrs_str),
+                                    weights.as_ref(),
+                                    &out,
+                                    StreamOptions {
+                                        memory,
+                                        ..StreamOptions::default()
+                                    },
+                                )
+                                .unwrap();
+                                let Streamed::Written(r, scheme) = done else {
+                                    panic!("not streamed")
+                                };
+                                assert_eq!(r, report);
+                                assert_eq!(&scheme, g.weight_scheme());
+                                let got = std::fs::read(&out).unwrap();
+                                assert!(got == want, "text {t} {options:?} {weights:?}");
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 4 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2);
+        std::fs::remove_file(d.join("o.rgraph")).unwrap();
+        std::fs::remove_file(&attrs_path).unwrap();
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
+        std::fs::remove_dir(&d).unwrap();
+    }
+
+    #[test]
+    fn bad_lines_give_the_in_memory_readers_errors_and_leave_nothing() {
+        let d = dir("bad");
+        let out = d.join("o.rgraph");
+        for text in [
+            "0 1\n1\n",
+            "0 1\n1 2 x\n",
+            "0 1 0.5\n1 2\n",
+            "0 1 1.5\n",
+            "0 1 0.5 7\n",
+        ] {
+            let want = read_graph(
+                text.as_bytes(),
+                "in",
+                EdgeFormat::EdgeList,
+                GraphOptions::default(),
+            )
+            .unwrap_err()
+            .to_string();
+            let got = convert_edge_list(
+                text.as_bytes(),
+                "in",
+                GraphOptions::default(),
+                None,
+                None,
+                &out,
+                StreamOptions::default(),
+            )
+            .unwrap_err()
+            .to_string();
+            assert_eq!(got, want);
+        }
+        for (text, options) in [
+            ("a b\n", GraphOptions::default()),
+            (
+                "0 1\n",
+                GraphOptions {
+                    undirected: false,
+                    duplicates: DuplicatePolicy::Error,
+                },
+            ),
+        ] {
+            let r = convert_edge_list(
+                text.as_bytes(),
+                "in",
+                options,
+                None,
+                None,
+                &out,
+                StreamOptions::default(),
+            )
+            .unwrap();
+            assert!(matches!(r, Streamed::NotStreamable(_)));
+        }
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
+        std::fs::remove_dir(&d).unwrap();
+    }
+}
