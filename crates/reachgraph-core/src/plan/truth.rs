@@ -23,7 +23,9 @@
 //!   Other rows would not change the answer (a set's modelled reach depends only on its own
 //!   rows and the fit only on the pairs' rows), so they are left out to keep the fit cheap.
 
-use super::{plan, CreatorTable, MeasuredOverlap, PlanOptions, Population, ReachInterval};
+use super::{
+    plan, CreatorTable, MeasuredOverlap, PlanOptions, Population, PopulationKind, ReachInterval,
+};
 use crate::error::{Error, Result};
 use crate::reach::{unique_reach, ReachOptions};
 use crate::sketch::prior::{modelled_reach, OverlapPrior};
@@ -85,20 +87,45 @@ pub struct TruthOptions {
     pub seed: u64,
     /// [`PlanOptions::misspecification_scale`].
     pub misspecification_scale: f64,
-    /// Which of the graph's people the audiences are drawn from.
+    /// Which of the graph's people the audiences are drawn from (and so what the population
+    /// counts: [`TruthPopulation::kind`] sets the model's zero-share prior).
     pub population: TruthPopulation,
+    /// [`PlanOptions::zero_share_prior`] (prior exploration on the calibration split).
+    pub zero_share_prior: Option<(f64, f64)>,
+    /// [`PlanOptions::activity_shape_prior`] (prior exploration on the calibration split).
+    pub activity_shape_prior: Option<(f64, f64)>,
 }
 
 /// The population a truth table gives the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TruthPopulation {
-    /// Every person of the graph, whether they follow anyone or not.
-    #[default]
+    /// Every person of the graph, whether they follow anyone or not (the model is told so:
+    /// [`PopulationKind::Everyone`]).
     Everyone,
     /// The people who follow at least one account: the analogue of a platform's users, which is
-    /// what the planning default population counts (adults times the platform's adoption).
+    /// what the planning default population counts (adults times the platform's adoption); the
+    /// model is told so ([`PopulationKind::Users`]). The default, as in planning.
+    #[default]
     Followers,
+}
+
+impl TruthPopulation {
+    /// What the population counts, as the model is told.
+    pub fn kind(self) -> PopulationKind {
+        match self {
+            TruthPopulation::Everyone => PopulationKind::Everyone,
+            TruthPopulation::Followers => PopulationKind::Users,
+        }
+    }
+
+    /// `everyone` or `followers`.
+    pub fn label(self) -> &'static str {
+        match self {
+            TruthPopulation::Everyone => "everyone",
+            TruthPopulation::Followers => "followers",
+        }
+    }
 }
 
 impl Default for TruthOptions {
@@ -108,7 +135,9 @@ impl Default for TruthOptions {
             prior_draws: super::fit::DEFAULT_PRIOR_DRAWS,
             seed: 1,
             misspecification_scale: super::fit::MISSPECIFICATION_SCALE,
-            population: TruthPopulation::Everyone,
+            population: TruthPopulation::Followers,
+            zero_share_prior: None,
+            activity_shape_prior: None,
         }
     }
 }
@@ -440,6 +469,7 @@ impl<'g> GraphTruth<'g> {
         }
         let exact = self.exact(&set.accounts)?;
         let (table, overlaps, population) = self.table(&set.accounts, pairs, options.population);
+        let people_total = population.total();
         let ids: Vec<String> = set.accounts.iter().map(|u| u.to_string()).collect();
         let mut po = PlanOptions {
             base_population: Some(population),
@@ -449,6 +479,9 @@ impl<'g> GraphTruth<'g> {
             prior_draws: options.prior_draws,
             seed: options.seed,
             misspecification_scale: options.misspecification_scale,
+            population_counts: options.population.kind(),
+            zero_share_prior: options.zero_share_prior,
+            activity_shape_prior: options.activity_shape_prior,
             ..Default::default()
         };
         let report = plan(&table, &overlaps, &po)?;
@@ -456,7 +489,8 @@ impl<'g> GraphTruth<'g> {
         po.independence = true;
         po.draws = 1;
         let independence = plan(&table, &overlaps, &po)?.unique_reach.mean;
-        let n = self.people() as f64;
+        // The same population as the model's (every node, or the users).
+        let n = people_total;
         let set_counts: Vec<u64> = set
             .accounts
             .iter()
@@ -571,6 +605,7 @@ mod tests {
             seed: 3,
             misspecification_scale: 1.0,
             population: TruthPopulation::Everyone,
+            ..TruthOptions::default()
         };
         let row = t.compare(&set, &pairs, &o).unwrap();
         assert_eq!(row.exact, 5.0);
