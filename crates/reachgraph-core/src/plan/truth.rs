@@ -5,8 +5,10 @@
 //! account: a graph account is its own person), the exact overlaps of a stated number of
 //! pairs become the measured overlaps, the follower lists are hidden, and the modelled distinct
 //! reach of an account set is set against its exact distinct reach
-//! ([`crate::reach::unique_reach`]). The population the audiences are drawn from is the graph's
-//! people (every node, followers or not); there is no geography.
+//! ([`crate::reach::unique_reach`]). The population the audiences are drawn from is, by
+//! default, the graph's users (people who follow at least one account: the analogue of the
+//! planning default, a platform's users), or every node ([`TruthPopulation`]); the model is told
+//! which ([`TruthPopulation::kind`]), which sets its zero-share prior. There is no geography.
 //!
 //! Used by `benches/plan_truth.rs` (the table of `docs/BENCHMARKS.md`) and
 //! `tests/plan_truth.rs`, so both build tables, pairs and sets the same way:
@@ -292,7 +294,7 @@ impl<'g> GraphTruth<'g> {
         }
     }
 
-    /// The graph's people (every account is its own person): the population.
+    /// The graph's people (every account is its own person): the population over every node.
     pub fn people(&self) -> usize {
         self.graph.node_count()
     }
@@ -393,7 +395,7 @@ impl<'g> GraphTruth<'g> {
     }
 
     /// The creator table of `accounts` (one creator per account, named by graph index) over
-    /// the graph's people, and the measured pairs as overlaps of that table.
+    /// the population `who` (every node, or the users), and the measured pairs as overlaps of that table.
     pub fn table(
         &self,
         accounts: &[u32],
