@@ -1,11 +1,16 @@
 //! Truthfulness of the creator-table audience model (issue 15): on every shared real graph,
 //! the graph's own follower counts as a one-platform creator table (one creator per account;
-//! population = the graph's people; no geography), the exact overlaps of 0, 3 and 20 pairs,
-//! follower lists hidden, and modelled distinct reach (mean, 90% interval) against the exact
-//! reach of sets of 50, 500 and 5,000 accounts (top by followers, and random among accounts
-//! with followers), next to independence and `sketch_model` with its lift fitted to the same
-//! pairs. Tables, pairs and sets: `reachgraph_core::plan::truth` (shared with
-//! `tests/plan_truth.rs`).
+//! no geography), the exact overlaps of 0, 3 and 20 pairs, follower lists hidden, and modelled
+//! distinct reach (mean, 90% interval) against the exact reach of sets of 50, 500 and 5,000
+//! accounts (top by followers, and random among accounts with followers), next to
+//! independence and `sketch_model` with its lift fitted to the same pairs (both over the same
+//! population as the model). Tables, pairs and sets: `reachgraph_core::plan::truth` (shared
+//! with `tests/plan_truth.rs`).
+//!
+//! Population: by default the graph's **users**, the people who follow at least one account
+//! (the analogue of the planning default, adults × a platform's adoption), and the model is
+//! told it counts users (zero-share prior near zero); `PLAN_TRUTH_POPULATION=everyone` gives it
+//! every node and tells it so (the wide zero-share prior).
 //!
 //! `cargo bench --bench plan_truth` (skips with a message when ../shared/data is absent).
 //! `PLAN_TRUTH_GRAPHS=wiki-Vote,nethept` and `PLAN_TRUTH_SIZES=50,500` restrict the run;
@@ -15,8 +20,10 @@
 //! `PLAN_TRUTH_PAIRS=top200` draws them among the graph's 200 largest accounts (the first
 //! design, kept for the before/after rows), `PLAN_TRUTH_PAIRS=set` among all of the set's.
 //! `PLAN_TRUTH_SCALE` overrides the misspecification scale (0 = parameter uncertainty only; the
-//! before rows). Parameter draws: 200; prior draws: 2048;
-//! model seed 1.
+//! before rows). `PLAN_TRUTH_ZERO=LOW:HIGH` and `PLAN_TRUTH_SHAPE=LOW:HIGH` replace the
+//! zero-share and activity-shape priors (for comparing priors on the calibration split,
+//! `PLAN_TRUTH_CALIBRATE=1`; `PLAN_TRUTH_VERBOSE=1` prints its cases). Parameter draws: 200;
+//! prior draws: 2048; model seed 1.
 
 mod common;
 
@@ -56,6 +63,8 @@ fn calibrate(graphs: &[(&str, bool)], sizes: &[usize], set_seed: u64, pair_pool:
         let options = TruthOptions {
             misspecification_scale: scale,
             population: population_from_env(),
+            zero_share_prior: range_from_env("PLAN_TRUTH_ZERO"),
+            activity_shape_prior: range_from_env("PLAN_TRUTH_SHAPE"),
             ..TruthOptions::default()
         };
         let mut rows = Vec::new();
@@ -76,6 +85,21 @@ fn calibrate(graphs: &[(&str, bool)], sizes: &[usize], set_seed: u64, pair_pool:
             }
         }
         let s = TruthSummary::of(&rows);
+        if std::env::var("PLAN_TRUTH_VERBOSE").is_ok() {
+            for r in &rows {
+                println!(
+                    "  {} random {}: exact {:.0}, modelled {:.0} ({:.0} – {:.0}) {}, independence {}",
+                    r.graph,
+                    r.accounts,
+                    r.exact,
+                    r.modelled.mean,
+                    r.modelled.low,
+                    r.modelled.high,
+                    pct(r.error()),
+                    pct(r.independence_error())
+                );
+            }
+        }
         println!(
             "scale {scale:.2}: {}/{} inside ({:.0}%), median |error| {:.1}%",
             s.inside,
@@ -127,6 +151,19 @@ fn main() {
         options.misspecification_scale = s.parse().expect("PLAN_TRUTH_SCALE: a number");
     }
     options.population = population_from_env();
+    options.zero_share_prior = range_from_env("PLAN_TRUTH_ZERO");
+    options.activity_shape_prior = range_from_env("PLAN_TRUTH_SHAPE");
+    println!(
+        "population: {} (the model is told it counts {}); zero-share prior {}; activity-shape prior {}",
+        options.population.label(),
+        options.population.kind().label(),
+        options
+            .zero_share_prior
+            .map_or("of that kind".to_string(), |(a, b)| format!("U[{a}, {b}]")),
+        options
+            .activity_shape_prior
+            .map_or("default".to_string(), |(a, b)| format!("log-U[{a}, {b}]")),
+    );
     if std::env::var("PLAN_TRUTH_CALIBRATE").is_ok() {
         let seed = std::env::var("PLAN_TRUTH_SET_SEED")
             .ok()
@@ -161,9 +198,14 @@ fn main() {
         let name = file.trim_end_matches(".txt");
         let t = GraphTruth::new(&graph, name);
         notes.push(format!(
-            "{name}: {} people (the population), {} accounts with at least one follower",
+            "{name}: {} people, {} of whom follow at least one account, {} accounts with at least one follower; population: {}",
             t.people(),
-            t.followed_accounts()
+            t.following_people(),
+            t.followed_accounts(),
+            match options.population {
+                TruthPopulation::Everyone => format!("every node, {}", t.people()),
+                TruthPopulation::Followers => format!("the followers, {}", t.following_people()),
+            }
         ));
         let sets = t.sets(&sizes, set_seed);
         for set in &sets {
@@ -231,12 +273,28 @@ fn main() {
     }
 }
 
-/// `PLAN_TRUTH_POPULATION=followers`: the population is the people who follow at least one
-/// account (a platform's users, as the planning default counts them), not every node.
+/// `PLAN_TRUTH_POPULATION=everyone`: the population is every node of the graph, and the model
+/// is told it counts everyone (zero-share prior of that kind); the default, `followers`, is the
+/// people who follow at least one account (a platform's users, as the planning default counts
+/// them).
 fn population_from_env() -> TruthPopulation {
     match std::env::var("PLAN_TRUTH_POPULATION").as_deref() {
-        Ok("followers") => TruthPopulation::Followers,
-        Ok("everyone") | Err(_) => TruthPopulation::Everyone,
+        Ok("everyone") => TruthPopulation::Everyone,
+        Ok("followers") | Err(_) => TruthPopulation::Followers,
         Ok(other) => panic!("PLAN_TRUTH_POPULATION: everyone or followers, not {other}"),
     }
+}
+
+/// `LOW:HIGH` from the environment variable `name` (a prior range overriding the default).
+fn range_from_env(name: &str) -> Option<(f64, f64)> {
+    let s = std::env::var(name).ok()?;
+    let (a, b) = s
+        .split_once(':')
+        .unwrap_or_else(|| panic!("{name}: LOW:HIGH, not {s}"));
+    Some((
+        a.parse()
+            .unwrap_or_else(|_| panic!("{name}: a number, not {a}")),
+        b.parse()
+            .unwrap_or_else(|_| panic!("{name}: a number, not {b}")),
+    ))
 }

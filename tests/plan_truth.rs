@@ -1,13 +1,16 @@
 //! Truthfulness of the creator-table audience model on real graphs (the affordable part of
 //! `benches/plan_truth.rs`, built by the same `reachgraph_core::plan::truth`): wiki-Vote's and
-//! nethept's own follower counts as one-platform tables, the exact overlaps of 20 (and 3, and
+//! nethept's own follower counts as one-platform tables over their users (people who follow
+//! an account; the planning default's analogue) and over every node, the exact overlaps of 20 (and 3, and
 //! 0) pairs among each set's 200 largest accounts, and modelled against exact distinct reach of the
 //! top and random sets of 50 and 500 accounts. Skips with a message when ../shared/data is
 //! absent.
 
 use crate::common::shared_data;
 use reachgraph_core::io::{read_graph, EdgeFormat};
-use reachgraph_core::plan::truth::{GraphTruth, TruthOptions, TruthRow, TruthSummary};
+use reachgraph_core::plan::truth::{
+    GraphTruth, TruthOptions, TruthPopulation, TruthRow, TruthSummary,
+};
 use reachgraph_core::{Graph, GraphOptions};
 
 fn load(file: &str) -> Option<Graph> {
@@ -23,17 +26,20 @@ fn load(file: &str) -> Option<Graph> {
     )
 }
 
-/// Rows of the top and random sets of 50 and 500 accounts with `pairs` measured overlaps.
-fn rows(pairs: usize) -> Option<Vec<TruthRow>> {
+/// Rows of the top and random sets of 50 and 500 accounts with `pairs` measured overlaps, the
+/// population being `who` (and the model told what it counts).
+fn rows_of(pairs: usize, who: TruthPopulation) -> Option<Vec<TruthRow>> {
+    let options = TruthOptions {
+        population: who,
+        ..TruthOptions::default()
+    };
     let mut out = Vec::new();
     for file in ["wiki-Vote.txt", "nethept.txt"] {
         let g = load(file)?;
         let t = GraphTruth::new(&g, file);
         for set in t.sets(&[50, 500], 7) {
             let measured = t.measured_pairs(&t.largest_of(&set.accounts, 200), 20, 2026);
-            let row = t
-                .compare(&set, &measured[..pairs], &TruthOptions::default())
-                .unwrap();
+            let row = t.compare(&set, &measured[..pairs], &options).unwrap();
             eprintln!(
                 "{file} {} {} ({} pairs): exact {} modelled {:.0} [{:.0}, {:.0}] ({:+.1}%), independence {:+.1}%",
                 row.kind.label(),
@@ -52,14 +58,54 @@ fn rows(pairs: usize) -> Option<Vec<TruthRow>> {
     Some(out)
 }
 
-/// Issue 15's targets with 20 measured overlaps, as far as they are met (docs/BENCHMARKS.md):
-/// the exact reach lies in the 90% interval in at least 90% of the 8 cases (measured: 8 of 8);
-/// the 10% median-error target is **not** met (measured about 22% on these 8 cases), so the
-/// test holds the measured level with margin (≤ 30%) and that the model's median error is less
-/// than half of independence's (measured: about 100%).
+/// Rows over the default population: the graph's users (people who follow an account).
+fn rows(pairs: usize) -> Option<Vec<TruthRow>> {
+    rows_of(pairs, TruthPopulation::Followers)
+}
+
+/// Issue 15's targets with 20 measured overlaps, on the population the planning default is the
+/// analogue of (the graph's users; docs/BENCHMARKS.md): the median absolute error is within
+/// the 10% target on these 8 cases (measured 5.4%; 10.2% over the benchmark's 24) and below
+/// independence's (measured 11.4%); the exact reach lies in the 90% interval in at least 7 of
+/// the 8 (measured 7: nethept's random 500 is 7% above independence's error band, its pairs of
+/// small accounts leaving the interval narrow), short of the 90% target, which is not asserted.
 #[test]
-fn with_20_overlaps_the_model_is_near_the_exact_reach_on_wiki_vote_and_nethept() {
+fn with_20_overlaps_the_model_is_near_the_exact_reach_of_the_users() {
     let Some(rows) = rows(20) else {
+        return;
+    };
+    let s = TruthSummary::of(&rows);
+    assert_eq!(s.cases, 8);
+    assert!(s.inside >= 7, "{} of {} inside", s.inside, s.cases);
+    assert!(
+        s.median_abs_error <= 0.10,
+        "median |error| {:.3}",
+        s.median_abs_error
+    );
+    assert!(
+        s.median_abs_error < s.independence_median_abs_error,
+        "model {:.3} vs independence {:.3}",
+        s.median_abs_error,
+        s.independence_median_abs_error
+    );
+    // Every interval lies below independence (the misspecification term's upper bound), up to
+    // rounding; and the fit is not carried by a handful of prior draws (measured: 298 to 1,983
+    // effective draws of 2,048 on these 8), so its means are not draw noise.
+    for r in &rows {
+        assert!(r.modelled.high <= r.independence * (1.0 + 1e-9), "{r:?}");
+        assert!(r.effective_draws >= 50.0, "{r:?}");
+    }
+}
+
+/// The same sets over every node of the graph (followers or not), the model told so (the wide
+/// zero-share prior): the 10% target is **not** met there (measured about 22% on these 8, 22.3%
+/// over the benchmark's 24), so the test holds the measured level with margin (≤ 30%), coverage
+/// (measured 8 of 8) and that the model's median error is less than half of independence's
+/// (measured about 100%: independence over every node ignores that most of wiki-Vote follows
+/// nobody).
+#[test]
+fn with_20_overlaps_over_every_node_the_model_beats_independence() {
+    let Some(rows) = rows_of(20, TruthPopulation::Everyone) else {
         return;
     };
     let s = TruthSummary::of(&rows);
@@ -76,14 +122,6 @@ fn with_20_overlaps_the_model_is_near_the_exact_reach_on_wiki_vote_and_nethept()
         s.median_abs_error,
         s.independence_median_abs_error
     );
-    // Every interval lies between what the set's largest account reaches alone and
-    // independence (the misspecification term's bounds), up to rounding; and the fit is not
-    // carried by a handful of prior draws (measured: 71 to 1,902 effective draws of 2,048 over
-    // the benchmark's 24 cases, 497 to 1,809 on these 8), so its means are not draw noise.
-    for r in &rows {
-        assert!(r.modelled.high <= r.independence * (1.0 + 1e-9), "{r:?}");
-        assert!(r.effective_draws >= 50.0, "{r:?}");
-    }
 }
 
 /// With no measured overlap the interval is at least as wide as with 20, set by set (the prior

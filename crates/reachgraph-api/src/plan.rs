@@ -50,6 +50,10 @@ pub struct PlanRequest {
     /// Real people the audiences are drawn from (overrides the electorate's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population: Option<f64>,
+    /// What the population counts: `users` (the default: a platform's users, who follow
+    /// someone; zero-share prior near zero) or `everyone` (followers or not; wide prior).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population_counts: Option<core_plan::PopulationKind>,
     /// Budget per month: pick the creators to hire (all their accounts, one price).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<f64>,
@@ -99,6 +103,7 @@ impl Default for PlanRequest {
             overlaps_csv: None,
             accounts: None,
             population: None,
+            population_counts: None,
             budget: None,
             target: None,
             targets: None,
@@ -413,6 +418,7 @@ pub(crate) fn run_plan(r: &PlanRequest, progress: &dyn Progress) -> Result<PlanR
     }
     let opts = PlanOptions {
         population: r.population,
+        population_counts: r.population_counts.unwrap_or_default(),
         accounts: accounts.clone(),
         budget: r.budget,
         targets: targets.clone(),

@@ -770,6 +770,10 @@ pub struct PlanArgs {
     /// Real people the audiences are drawn from (overrides the electorate's default).
     #[arg(long)]
     pub population: Option<f64>,
+    /// What the population counts: `users` (default: a platform's users, who follow someone;
+    /// zero-share prior U[0, 0.1]) or `everyone` (followers or not; prior U[0, 0.7]).
+    #[arg(long, value_parser = ["users", "everyone"])]
+    pub population_counts: Option<String>,
     /// Budget per month: the creators to hire (all their accounts, one price) and what they add.
     #[arg(long)]
     pub budget: Option<f64>,

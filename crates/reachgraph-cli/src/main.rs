@@ -148,6 +148,10 @@ fn answer(
                 audience: p.audience.as_deref(),
                 overlaps: p.overlaps.as_deref(),
                 population: p.population,
+                population_counts: match p.population_counts.as_deref() {
+                    Some("everyone") => reachgraph_core::plan::PopulationKind::Everyone,
+                    _ => reachgraph_core::plan::PopulationKind::Users,
+                },
                 ensemble: p.ensemble.unwrap_or(1),
                 seed: p.seed,
                 scale: p.scale,

@@ -13,6 +13,7 @@ pub struct MaterializeArgs<'a> {
     pub audience: Option<&'a str>,
     pub overlaps: Option<&'a str>,
     pub population: Option<f64>,
+    pub population_counts: reachgraph_core::plan::PopulationKind,
     pub ensemble: usize,
     pub seed: u64,
     pub scale: Option<f64>,
@@ -38,6 +39,7 @@ pub fn materialize(a: &MaterializeArgs<'_>) -> Result<String, ApiError> {
     let (table, overlaps) = (loaded.table, loaded.overlaps);
     let opts = PlanOptions {
         population: a.population,
+        population_counts: a.population_counts,
         seed: a.seed,
         independence: a.independence,
         ..Default::default()

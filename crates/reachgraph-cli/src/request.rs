@@ -651,6 +651,13 @@ impl crate::args::PlanArgs {
                 .clone()
                 .map(|file| reachgraph_api::load::IdList::File { file }),
             population: self.population,
+            population_counts: self.population_counts.as_deref().map(|s| {
+                if s == "everyone" {
+                    reachgraph_core::plan::PopulationKind::Everyone
+                } else {
+                    reachgraph_core::plan::PopulationKind::Users
+                }
+            }),
             budget: self.budget,
             target: self.target.clone(),
             tipping_share: self.tipping_share,

@@ -59,6 +59,26 @@ def test_plan_independence_by_hand():
     assert r.unique_reach["mean"] == pytest.approx(100_000, rel=1e-9)
 
 
+def test_plan_population_counts_sets_the_zero_share_prior():
+    # Same request as the JSON golden with "population_counts": "everyone"; the default counts
+    # a platform's users (zero-share prior U[0, 0.1]), everyone widens it to U[0, 0.7].
+    want = rg.run_request(json.load(open("tests/fixtures/api/plan_population_counts.request.json")))
+    c = {"creator": ["ann", "ann", "bob", "cat"], "platform": ["tiktok", "youtube", "instagram", "tiktok"],
+         "followers": [100000, 40000, 50000, 20000], "price": [500, 500, 300, 100],
+         "state": ["PA", "PA", "WI", "AZ"]}
+    kw = dict(accounts=["ann:tiktok", "bob:instagram", "cat:tiktok"], population=1_000_000,
+              budget=600, target=["PA", "WI"], draws=20, seed=3)
+    got = rg.plan(c, population_counts="everyone", **kw)
+    assert got["unique_reach"] == want["unique_reach"]
+    users = rg.plan(c, **kw)
+    zero = {r["name"]: r for r in got.parameters}["zero_share"]
+    zero_u = {r["name"]: r for r in users.parameters}["zero_share"]
+    assert "[0, 0.7]" in zero["source"] and "[0, 0.1]" in zero_u["source"]
+    assert zero_u["high"] <= 0.1 < zero["high"]
+    with pytest.raises(Exception):
+        rg.plan(c, population_counts="adults", **kw)
+
+
 def test_plan_bad_rows_name_the_line_and_value():
     creators = _creators()
     bad = creators.copy()

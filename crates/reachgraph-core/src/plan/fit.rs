@@ -16,7 +16,7 @@
 //! (`(Σw)² / Σw²`): a small one means the prior draws cover the fit poorly (raise the draws).
 
 use super::model::AudienceModel;
-use super::params::{prior_ranges, ModelParams, ParamValues, Population};
+use super::params::{prior_ranges, ModelParams, ParamValues, Population, PriorRange};
 use super::table::{CreatorTable, MeasuredOverlap};
 use crate::error::{Error, Result};
 use crate::rng;
@@ -120,6 +120,8 @@ pub struct Posterior {
     weights: Vec<f64>,
     /// Per prior draw: `Σ r_p²` over the measured pairs (infinite for excluded draws).
     residual_ss: Vec<f64>,
+    /// The prior ranges the draws were laid out on.
+    ranges: [PriorRange; 4],
     adoption: Vec<f64>,
     population: Population,
     diagnostics: FitDiagnostics,
@@ -179,6 +181,53 @@ impl Posterior {
         seed: u64,
         independence: bool,
     ) -> Result<Posterior> {
+        Posterior::fit_with_priors(
+            table,
+            overlaps,
+            adoption,
+            population,
+            prior_draws,
+            seed,
+            independence,
+            prior_ranges(),
+        )
+    }
+
+    /// [`Posterior::fit`] with the prior ranges `ranges` (zero share, activity shape, identity,
+    /// home factor, in that order) instead of the default population's
+    /// ([`prior_ranges`]; e.g. [`super::params::prior_ranges_for`] a population of everyone).
+    ///
+    /// # Errors
+    /// As [`Posterior::fit`]; [`Error::InvalidParameter`] for a range whose ends are out of
+    /// order or outside the parameter's domain.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fit_with_priors(
+        table: &CreatorTable,
+        overlaps: &[MeasuredOverlap],
+        adoption: Vec<f64>,
+        population: Population,
+        prior_draws: usize,
+        seed: u64,
+        independence: bool,
+        ranges: [PriorRange; 4],
+    ) -> Result<Posterior> {
+        for r in &ranges {
+            let (lo_ok, hi_ok) = match r.name {
+                "zero_share" => (r.low >= 0.0, r.high < 1.0),
+                "identity" => (r.low >= 0.0, r.high <= 1.0),
+                "home_factor" => (r.low >= 1.0, r.high.is_finite()),
+                _ => (r.low > 0.0, r.high.is_finite()),
+            };
+            if !(r.low.is_finite() && r.low <= r.high && lo_ok && hi_ok) {
+                return Err(Error::invalid_parameter(
+                    format!("{} prior", r.name),
+                    format!("{}:{}", r.low, r.high),
+                    "must be LOW:HIGH with LOW <= HIGH inside the parameter's domain \
+                     (zero_share in [0, 1), activity_shape > 0, identity in [0, 1], \
+                     home_factor >= 1)",
+                ));
+            }
+        }
         if prior_draws == 0 {
             return Err(Error::invalid_parameter(
                 "prior_draws",
@@ -189,7 +238,6 @@ impl Posterior {
         let values: Vec<ParamValues> = if independence {
             vec![ParamValues::INDEPENDENCE]
         } else {
-            let ranges = prior_ranges();
             latin_hypercube(prior_draws, rng::derive(seed, 0x7072_696f))
                 .into_iter()
                 .map(|u| ParamValues {
@@ -293,6 +341,7 @@ impl Posterior {
             values,
             weights,
             residual_ss,
+            ranges,
             adoption,
             population,
             diagnostics: FitDiagnostics {
@@ -417,7 +466,7 @@ impl Posterior {
     /// Each parameter's mean and 90% interval, with its status and source.
     pub fn summaries(&self) -> Vec<ParameterSummary> {
         let status = self.diagnostics.status;
-        let ranges = prior_ranges();
+        let ranges = &self.ranges;
         let get: [fn(&ParamValues) -> f64; 4] = [
             |v| v.zero_share,
             |v| v.activity_shape,

@@ -43,7 +43,7 @@ pub mod truth;
 
 pub use fit::{FitDiagnostics, FitStatus, PairFit, ParameterSummary, Posterior};
 pub use model::{AudienceModel, ReachState};
-pub use params::{ActivityMixture, ModelParams, ParamValues, Population};
+pub use params::{ActivityMixture, ModelParams, ParamValues, Population, PopulationKind};
 pub use pick::{PickedCreator, PlanPick};
 pub use table::{AccountRow, Creator, CreatorTable, MeasuredOverlap};
 
@@ -109,6 +109,16 @@ pub struct PlanOptions {
     /// [`fit::MISSPECIFICATION_SCALE`] (calibrated on the real-graph benchmark), 0 = the
     /// parameters' uncertainty only.
     pub misspecification_scale: f64,
+    /// What the population counts (`--population-counts`): a platform's users (the default,
+    /// matching the default population of adults × adoption) or everyone, followers or not.
+    /// Sets the prior of the zero share ([`params::zero_share_prior`]).
+    pub population_counts: PopulationKind,
+    /// A zero-share prior range `(low, high)` given instead of the one `population_counts`
+    /// implies (`--zero-share LOW:HIGH`; uniform).
+    pub zero_share_prior: Option<(f64, f64)>,
+    /// An activity-shape prior range `(low, high)` given instead of the default (log-uniform;
+    /// used by the truthfulness benchmark's calibration of the priors).
+    pub activity_shape_prior: Option<(f64, f64)>,
 }
 
 impl Default for PlanOptions {
@@ -125,7 +135,33 @@ impl Default for PlanOptions {
             seed: 0,
             independence: false,
             misspecification_scale: fit::MISSPECIFICATION_SCALE,
+            population_counts: PopulationKind::default(),
+            zero_share_prior: None,
+            activity_shape_prior: None,
         }
+    }
+}
+
+impl PlanOptions {
+    /// The prior ranges of the fit: those of [`Self::population_counts`], with the ranges given
+    /// in [`Self::zero_share_prior`] and [`Self::activity_shape_prior`] in their place.
+    pub fn prior_ranges(&self) -> [params::PriorRange; 4] {
+        let mut r = params::prior_ranges_for(self.population_counts);
+        if let Some((low, high)) = self.zero_share_prior {
+            r[0].low = low;
+            r[0].high = high;
+            r[0].source = format!(
+                "given (--zero-share {low}:{high}): share of the population who follow none of \
+                 the accounts"
+            );
+        }
+        if let Some((low, high)) = self.activity_shape_prior {
+            r[1].low = low;
+            r[1].high = high;
+            r[1].source =
+                format!("given: Gamma shape of active people's activity in [{low}, {high}]");
+        }
+        r
     }
 }
 
@@ -259,7 +295,7 @@ pub fn fit_table(
         population = population.with_total(n)?;
     }
     let (adoption, assumptions) = adoption_for(table, &options.adoption)?;
-    let posterior = Posterior::fit(
+    let posterior = Posterior::fit_with_priors(
         table,
         overlaps,
         adoption,
@@ -267,6 +303,7 @@ pub fn fit_table(
         options.prior_draws,
         options.seed,
         options.independence,
+        options.prior_ranges(),
     )?;
     Ok((posterior, population, assumptions))
 }
@@ -467,6 +504,17 @@ pub fn plan(
     let mut all = vec![format!("population: {:.0} real people ({:.0} eligible voters in {} jurisdictions, {:.0} outside the electorate); {}",
         population.total(), population.people.iter().sum::<f64>(), population.jurisdictions.len(), population.outside, population.source)];
     all.append(&mut assumptions);
+    if fit.status != FitStatus::Independence {
+        let z = &options.prior_ranges()[0];
+        all.push(format!(
+            "population counts {}: zero share (people of the population on a platform who follow none of the accounts) prior uniform [{}, {}]; {}",
+            match options.population_counts {
+                PopulationKind::Users => "a platform's users (adults × adoption; a user follows someone)",
+                PopulationKind::Everyone => "everyone, followers or not",
+            },
+            z.low, z.high, z.source
+        ));
+    }
     all.push("platform membership: independent across platforms given the person (assumption; correlation is partly carried by activity)".into());
     all.push("following: a person follows an account with probability proportional to the person's activity and the account's followers in the person's region per platform user there (the audience model of docs/plan.md)".into());
     match fit.status {

@@ -498,6 +498,50 @@ impl ParamValues {
     };
 }
 
+/// What the population a platform's adoption picks out counts, which decides the prior of the
+/// share of it who follow none of the accounts (the zero class).
+///
+/// The planning default population is adults times each platform's adoption (Pew: people who
+/// use the platform), i.e. the platform's **users**; a user of a platform follows someone, so
+/// few of them belong to the zero class. A population of **everyone** (all the people of a
+/// graph or a country, whether they follow anyone or not) can have most of its people in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PopulationKind {
+    /// The platform's users (the default: adults × adoption); zero share prior U[0, 0.1].
+    #[default]
+    Users,
+    /// Everyone, followers or not; zero share prior U[0, 0.7].
+    Everyone,
+}
+
+impl PopulationKind {
+    /// `users` or `everyone`.
+    pub fn label(self) -> &'static str {
+        match self {
+            PopulationKind::Users => "users",
+            PopulationKind::Everyone => "everyone",
+        }
+    }
+
+    /// Parses `users` (also `followers`) or `everyone` (also `people`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the value otherwise.
+    pub fn parse(s: &str) -> Result<PopulationKind> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "users" | "followers" => Ok(PopulationKind::Users),
+            "everyone" | "people" => Ok(PopulationKind::Everyone),
+            _ => Err(Error::invalid_parameter(
+                "population_counts",
+                s,
+                "must be users (the platform's users: people who follow someone) or everyone \
+                 (all people, followers or not)",
+            )),
+        }
+    }
+}
+
 /// A prior range of one parameter: uniform on `[low, high]`, or on `[ln low, ln high]` when
 /// `log` is set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -511,7 +555,7 @@ pub struct PriorRange {
     /// Uniform on a log scale.
     pub log: bool,
     /// Why this range.
-    pub source: &'static str,
+    pub source: String,
 }
 
 impl PriorRange {
@@ -525,37 +569,76 @@ impl PriorRange {
     }
 }
 
-/// The documented prior ranges of the four parameters (zero share, activity shape, identity,
-/// home factor). They are wide on purpose: with no measured overlaps the answer's interval
-/// shows how little the counts alone say.
-pub fn prior_ranges() -> [PriorRange; 4] {
-    [
-        PriorRange {
+/// Upper end of the zero-share prior when the population counts a platform's users.
+pub const USERS_ZERO_SHARE_HIGH: f64 = 0.1;
+
+/// Upper end of the zero-share prior when the population counts everyone.
+pub const EVERYONE_ZERO_SHARE_HIGH: f64 = 0.7;
+
+/// The zero-share prior for a population of `kind`.
+pub fn zero_share_prior(kind: PopulationKind) -> PriorRange {
+    match kind {
+        PopulationKind::Users => PriorRange {
             name: "zero_share",
             low: 0.0,
-            high: 0.7,
+            high: USERS_ZERO_SHARE_HIGH,
             log: false,
-            source: "assumption: share of a population who follow none of the accounts' kind; \
-                     wide range covering the real follower graphs of the benchmarks (from \
-                     none to most people passive)",
+            source: "assumption: the population counts a platform's users (adults × the \
+                     platform's adoption, Pew's share of adults who use it), and a user follows \
+                     someone: near zero, up to 0.1 for users who follow none of the accounts' \
+                     kind (passive users; no public measurement)"
+                .into(),
         },
-        PriorRange {
-            name: "activity_shape",
-            low: 0.15,
-            high: 6.0,
-            log: true,
-            source: "assumption: Gamma shape of active people's follow activity; shape 0.15 \
-                     is very unequal (heavy users dominate), 6 nearly equal; the \
-                     activity-distribution reach models of Koehler, Skvortsov et al. (2016) \
-                     and Skvortsov & Koehler (2019) fit such mixtures to panel data",
+        PopulationKind::Everyone => PriorRange {
+            name: "zero_share",
+            low: 0.0,
+            high: EVERYONE_ZERO_SHARE_HIGH,
+            log: false,
+            source: "assumption: the population counts everyone, followers or not; wide range \
+                     covering the real follower graphs of the benchmarks (from none to most \
+                     people passive: two thirds of wiki-Vote's people follow nobody)"
+                .into(),
         },
+    }
+}
+
+/// The activity-shape prior (the same for both kinds of population).
+pub fn activity_shape_prior() -> PriorRange {
+    PriorRange {
+        name: "activity_shape",
+        low: ACTIVITY_SHAPE_LOW,
+        high: ACTIVITY_SHAPE_HIGH,
+        log: true,
+        source: format!(
+            "assumption: Gamma shape of active people's follow activity; shape \
+             {ACTIVITY_SHAPE_LOW} is very unequal (heavy users dominate), {ACTIVITY_SHAPE_HIGH} \
+             nearly equal; the activity-distribution reach models of Koehler, Skvortsov et al. \
+             (2016) and Skvortsov & Koehler (2019) fit such mixtures to panel data"
+        ),
+    }
+}
+
+/// Lower end of the activity-shape prior (log-uniform).
+pub const ACTIVITY_SHAPE_LOW: f64 = 0.15;
+
+/// Upper end of the activity-shape prior (log-uniform).
+pub const ACTIVITY_SHAPE_HIGH: f64 = 6.0;
+
+/// The documented prior ranges of the four parameters (zero share, activity shape, identity,
+/// home factor) for a population of `kind`. They are wide on purpose: with no measured
+/// overlaps the answer's interval shows how little the counts alone say.
+pub fn prior_ranges_for(kind: PopulationKind) -> [PriorRange; 4] {
+    [
+        zero_share_prior(kind),
+        activity_shape_prior(),
         PriorRange {
             name: "identity",
             low: 0.2,
             high: 0.9,
             log: false,
             source: "assumption: a creator's accounts on several platforms share most of their \
-                     fans; no public measurement, so a wide range",
+                     fans; no public measurement, so a wide range"
+                .into(),
         },
         PriorRange {
             name: "home_factor",
@@ -564,13 +647,20 @@ pub fn prior_ranges() -> [PriorRange; 4] {
             log: true,
             source: "assumption: creators' audiences lean to their home state (local news, \
                      local fans); 1 = purely national, 4 = four times the home state's \
-                     population share; used only for accounts without audience geography",
+                     population share; used only for accounts without audience geography"
+                .into(),
         },
     ]
 }
 
-/// The central (prior median) values, used where one set of parameters is needed before any
-/// fit.
+/// The prior ranges for the default population (a platform's users,
+/// [`PopulationKind::Users`]).
+pub fn prior_ranges() -> [PriorRange; 4] {
+    prior_ranges_for(PopulationKind::default())
+}
+
+/// The central (prior median) values for the default population, used where one set of
+/// parameters is needed before any fit.
 pub fn prior_medians() -> ParamValues {
     let r = prior_ranges();
     ParamValues {
@@ -615,6 +705,41 @@ mod tests {
         }
         assert!(ActivityMixture::zero_gamma(1.0, 1.0).is_err());
         assert!(ActivityMixture::zero_gamma(0.1, 0.0).is_err());
+    }
+
+    #[test]
+    fn zero_share_prior_depends_on_what_the_population_counts() {
+        let users = prior_ranges_for(PopulationKind::Users);
+        let everyone = prior_ranges_for(PopulationKind::Everyone);
+        assert_eq!(
+            (users[0].name, everyone[0].name),
+            ("zero_share", "zero_share")
+        );
+        assert_eq!((users[0].low, users[0].high), (0.0, USERS_ZERO_SHARE_HIGH));
+        assert_eq!(
+            (everyone[0].low, everyone[0].high),
+            (0.0, EVERYONE_ZERO_SHARE_HIGH)
+        );
+        assert!(users[0].high < everyone[0].high);
+        assert_ne!(users[0].source, everyone[0].source);
+        // The other three priors do not depend on it.
+        assert_eq!(users[1..], everyone[1..]);
+        // The default is the users' (the default population is adults × adoption).
+        assert_eq!(prior_ranges(), users);
+        assert!((prior_medians().zero_share - 0.05).abs() < 1e-12);
+        assert_eq!(
+            PopulationKind::parse(" Users").unwrap(),
+            PopulationKind::Users
+        );
+        assert_eq!(
+            PopulationKind::parse("people").unwrap(),
+            PopulationKind::Everyone
+        );
+        let e = PopulationKind::parse("adults").unwrap_err().to_string();
+        assert!(
+            e.contains("population_counts") && e.contains("adults"),
+            "{e}"
+        );
     }
 
     #[test]

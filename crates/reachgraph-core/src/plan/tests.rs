@@ -268,6 +268,85 @@ fn intervals_widen_with_fewer_overlaps() {
     assert!(r0.low < r0.mean && r0.mean < r0.high);
 }
 
+/// What the population counts sets the zero-share prior the answer reports and carries: near
+/// zero for a platform's users (the default), wide for everyone; with no pairs the parameter's
+/// 90% range is the prior's. A given range replaces it; a range outside [0, 1) is an error.
+#[test]
+fn population_counts_set_the_zero_share_prior() {
+    let (t, _) = synthetic(0);
+    let run = |o: PlanOptions| {
+        plan(
+            &t,
+            &[],
+            &PlanOptions {
+                base_population: Some(t.population.clone()),
+                adoption: vec![("g".into(), 1.0)],
+                seed: 3,
+                prior_draws: 256,
+                draws: 50,
+                ..o
+            },
+        )
+    };
+    let zero = |r: &PlanReport| {
+        r.parameters
+            .iter()
+            .find(|p| p.name == "zero_share")
+            .unwrap()
+            .clone()
+    };
+    let users = run(PlanOptions::default()).unwrap();
+    let everyone = run(PlanOptions {
+        population_counts: PopulationKind::Everyone,
+        ..Default::default()
+    })
+    .unwrap();
+    let (zu, ze) = (zero(&users), zero(&everyone));
+    assert!(zu.high <= 0.1 && zu.high > 0.08, "{zu:?}");
+    assert!(ze.high > 0.6 && ze.high <= 0.7, "{ze:?}");
+    assert!(
+        zu.source.contains("users") && ze.source.contains("everyone"),
+        "{zu:?} {ze:?}"
+    );
+    assert!(users
+        .assumptions
+        .iter()
+        .any(|a| a.contains("population counts a platform's users")));
+    assert!(everyone
+        .assumptions
+        .iter()
+        .any(|a| a.contains("population counts everyone")));
+    // More people in the zero class concentrate audiences: the prior of everyone reaches fewer.
+    assert!(
+        everyone.unique_reach.mean < users.unique_reach.mean,
+        "{everyone:?} {users:?}"
+    );
+    let given = run(PlanOptions {
+        zero_share_prior: Some((0.3, 0.4)),
+        ..Default::default()
+    })
+    .unwrap();
+    let zg = zero(&given);
+    assert!(
+        zg.low >= 0.3 && zg.high <= 0.4 && zg.source.contains("given"),
+        "{zg:?}"
+    );
+    for bad in [(0.5, 0.2), (0.0, 1.0), (-0.1, 0.2), (f64::NAN, 0.2)] {
+        let e = run(PlanOptions {
+            zero_share_prior: Some(bad),
+            ..Default::default()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("zero_share prior"), "{bad:?}: {e}");
+    }
+    assert!(run(PlanOptions {
+        activity_shape_prior: Some((0.0, 2.0)),
+        ..Default::default()
+    })
+    .is_err());
+}
+
 /// The misspecification exponents: off at scale 0 and for independence, reproducible, with a
 /// log-spread near the pairs' RMS log error for 20 pairs (±30% scatter: σ ≈ 0.3, so the spread
 /// of ln g at scale 1 lies in 0.2..0.6) and heavier with no pairs (prior: one pseudo-pair).

@@ -5,8 +5,10 @@
 //! account: a graph account is its own person), the exact overlaps of a stated number of
 //! pairs become the measured overlaps, the follower lists are hidden, and the modelled distinct
 //! reach of an account set is set against its exact distinct reach
-//! ([`crate::reach::unique_reach`]). The population the audiences are drawn from is the graph's
-//! people (every node, followers or not); there is no geography.
+//! ([`crate::reach::unique_reach`]). The population the audiences are drawn from is, by
+//! default, the graph's users (people who follow at least one account: the analogue of the
+//! planning default, a platform's users), or every node ([`TruthPopulation`]); the model is told
+//! which ([`TruthPopulation::kind`]), which sets its zero-share prior. There is no geography.
 //!
 //! Used by `benches/plan_truth.rs` (the table of `docs/BENCHMARKS.md`) and
 //! `tests/plan_truth.rs`, so both build tables, pairs and sets the same way:
@@ -23,7 +25,9 @@
 //!   Other rows would not change the answer (a set's modelled reach depends only on its own
 //!   rows and the fit only on the pairs' rows), so they are left out to keep the fit cheap.
 
-use super::{plan, CreatorTable, MeasuredOverlap, PlanOptions, Population, ReachInterval};
+use super::{
+    plan, CreatorTable, MeasuredOverlap, PlanOptions, Population, PopulationKind, ReachInterval,
+};
 use crate::error::{Error, Result};
 use crate::reach::{unique_reach, ReachOptions};
 use crate::sketch::prior::{modelled_reach, OverlapPrior};
@@ -85,20 +89,45 @@ pub struct TruthOptions {
     pub seed: u64,
     /// [`PlanOptions::misspecification_scale`].
     pub misspecification_scale: f64,
-    /// Which of the graph's people the audiences are drawn from.
+    /// Which of the graph's people the audiences are drawn from (and so what the population
+    /// counts: [`TruthPopulation::kind`] sets the model's zero-share prior).
     pub population: TruthPopulation,
+    /// [`PlanOptions::zero_share_prior`] (prior exploration on the calibration split).
+    pub zero_share_prior: Option<(f64, f64)>,
+    /// [`PlanOptions::activity_shape_prior`] (prior exploration on the calibration split).
+    pub activity_shape_prior: Option<(f64, f64)>,
 }
 
 /// The population a truth table gives the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TruthPopulation {
-    /// Every person of the graph, whether they follow anyone or not.
-    #[default]
+    /// Every person of the graph, whether they follow anyone or not (the model is told so:
+    /// [`PopulationKind::Everyone`]).
     Everyone,
     /// The people who follow at least one account: the analogue of a platform's users, which is
-    /// what the planning default population counts (adults times the platform's adoption).
+    /// what the planning default population counts (adults times the platform's adoption); the
+    /// model is told so ([`PopulationKind::Users`]). The default, as in planning.
+    #[default]
     Followers,
+}
+
+impl TruthPopulation {
+    /// What the population counts, as the model is told.
+    pub fn kind(self) -> PopulationKind {
+        match self {
+            TruthPopulation::Everyone => PopulationKind::Everyone,
+            TruthPopulation::Followers => PopulationKind::Users,
+        }
+    }
+
+    /// `everyone` or `followers`.
+    pub fn label(self) -> &'static str {
+        match self {
+            TruthPopulation::Everyone => "everyone",
+            TruthPopulation::Followers => "followers",
+        }
+    }
 }
 
 impl Default for TruthOptions {
@@ -108,7 +137,9 @@ impl Default for TruthOptions {
             prior_draws: super::fit::DEFAULT_PRIOR_DRAWS,
             seed: 1,
             misspecification_scale: super::fit::MISSPECIFICATION_SCALE,
-            population: TruthPopulation::Everyone,
+            population: TruthPopulation::Followers,
+            zero_share_prior: None,
+            activity_shape_prior: None,
         }
     }
 }
@@ -263,7 +294,7 @@ impl<'g> GraphTruth<'g> {
         }
     }
 
-    /// The graph's people (every account is its own person): the population.
+    /// The graph's people (every account is its own person): the population over every node.
     pub fn people(&self) -> usize {
         self.graph.node_count()
     }
@@ -364,7 +395,7 @@ impl<'g> GraphTruth<'g> {
     }
 
     /// The creator table of `accounts` (one creator per account, named by graph index) over
-    /// the graph's people, and the measured pairs as overlaps of that table.
+    /// the population `who` (every node, or the users), and the measured pairs as overlaps of that table.
     pub fn table(
         &self,
         accounts: &[u32],
@@ -440,6 +471,7 @@ impl<'g> GraphTruth<'g> {
         }
         let exact = self.exact(&set.accounts)?;
         let (table, overlaps, population) = self.table(&set.accounts, pairs, options.population);
+        let people_total = population.total();
         let ids: Vec<String> = set.accounts.iter().map(|u| u.to_string()).collect();
         let mut po = PlanOptions {
             base_population: Some(population),
@@ -449,6 +481,9 @@ impl<'g> GraphTruth<'g> {
             prior_draws: options.prior_draws,
             seed: options.seed,
             misspecification_scale: options.misspecification_scale,
+            population_counts: options.population.kind(),
+            zero_share_prior: options.zero_share_prior,
+            activity_shape_prior: options.activity_shape_prior,
             ..Default::default()
         };
         let report = plan(&table, &overlaps, &po)?;
@@ -456,7 +491,8 @@ impl<'g> GraphTruth<'g> {
         po.independence = true;
         po.draws = 1;
         let independence = plan(&table, &overlaps, &po)?.unique_reach.mean;
-        let n = self.people() as f64;
+        // The same population as the model's (every node, or the users).
+        let n = people_total;
         let set_counts: Vec<u64> = set
             .accounts
             .iter()
@@ -571,6 +607,7 @@ mod tests {
             seed: 3,
             misspecification_scale: 1.0,
             population: TruthPopulation::Everyone,
+            ..TruthOptions::default()
         };
         let row = t.compare(&set, &pairs, &o).unwrap();
         assert_eq!(row.exact, 5.0);

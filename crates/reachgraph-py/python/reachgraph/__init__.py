@@ -2199,6 +2199,7 @@ def plan(
     overlaps: Optional[Any] = None,
     accounts: Optional[Any] = None,
     population: Optional[float] = None,
+    population_counts: Optional[str] = None,
     budget: Optional[float] = None,
     target: Optional[Any] = None,
     tipping_share: Optional[float] = None,
@@ -2217,7 +2218,9 @@ def plan(
     (or ``shared_count``). ``accounts``: a list of account ids or a path (only they count).
     ``target``: ``"swing"`` (margin's tipping-point rule, no hindsight), a list of jurisdiction
     ids, or a path. ``budget``: per month; the result's ``pick`` names the creators to hire.
-    ``independence=True`` uses the named independence assumption. ``ensemble=N`` also draws N
+    ``population_counts``: ``"users"`` (the default: the population is a platform's users, who
+    follow someone; zero-share prior near zero) or ``"everyone"`` (followers or not; wide
+    zero-share prior). ``independence=True`` uses the named independence assumption. ``ensemble=N`` also draws N
     synthetic follower graphs (``scale`` real people per graph person). Bad rows raise
     :class:`ParseError` naming the table, line (the header is line 1, DataFrame row ``i`` is
     line ``i + 2``), column and value."""
@@ -2236,6 +2239,8 @@ def plan(
             req["accounts"] = [_text("accounts", str(a) if isinstance(a, (int, np.integer)) else a) for a in accounts]
     if population is not None:
         req["population"] = _number("population", population)
+    if population_counts is not None:
+        req["population_counts"] = _text("population_counts", population_counts)
     if budget is not None:
         req["budget"] = _number("budget", budget)
     if target is not None:
