@@ -155,6 +155,49 @@ fn with_line(e: Error, input: &str, line: u64) -> Error {
     }
 }
 
+/// An edge line's source and target tokens and its probability when given.
+type EdgeFields<'b> = (&'b [u8], &'b [u8], Option<f64>);
+
+/// The fields of one edge-list line (fields split by spaces or tabs): `None` for a blank
+/// line or a comment (`#` or `%`), else the source and target tokens and the probability
+/// when the line gives one.
+///
+/// # Errors
+/// [`Error::Parse`] naming the line for one field, more than three, or a bad probability.
+fn edge_fields<'b>(buf: &'b [u8], input: &str, line: u64) -> Result<Option<EdgeFields<'b>>> {
+    let mut toks = buf
+        .split(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        .filter(|t| !t.is_empty());
+    let Some(first) = toks.next() else {
+        return Ok(None);
+    };
+    if first[0] == b'#' || first[0] == b'%' {
+        return Ok(None);
+    }
+    let Some(second) = toks.next() else {
+        return Err(Error::parse(
+            input,
+            line,
+            format!(
+                "expected `source target [probability]`, found one field {:?}",
+                echo(&String::from_utf8_lossy(first))
+            ),
+        ));
+    };
+    let p = match toks.next() {
+        Some(t) => Some(parse_prob(t, input, line)?),
+        None => None,
+    };
+    if toks.next().is_some() {
+        return Err(Error::parse(
+            input,
+            line,
+            "more than three fields; expected `source target [probability]`",
+        ));
+    }
+    Ok(Some((first, second, p)))
+}
+
 fn parse_prob(tok: &[u8], input: &str, line: u64) -> Result<f64> {
     let s = std::str::from_utf8(tok).map_err(|_| Error::parse(input, line, "not UTF-8"))?;
     let p: f64 = s.parse().map_err(|_| {
@@ -276,34 +319,9 @@ fn edge_list<R: BufRead>(
             break;
         }
         line += 1;
-        let mut toks = buf
-            .split(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
-            .filter(|t| !t.is_empty());
-        let Some(first) = toks.next() else { continue };
-        if first[0] == b'#' || first[0] == b'%' {
+        let Some((first, second, p)) = edge_fields(&buf, input, line)? else {
             continue;
-        }
-        let Some(second) = toks.next() else {
-            return Err(Error::parse(
-                input,
-                line,
-                format!(
-                    "expected `source target [probability]`, found one field {:?}",
-                    echo(&String::from_utf8_lossy(first))
-                ),
-            ));
         };
-        let p = match toks.next() {
-            Some(t) => Some(parse_prob(t, input, line)?),
-            None => None,
-        };
-        if toks.next().is_some() {
-            return Err(Error::parse(
-                input,
-                line,
-                "more than three fields; expected `source target [probability]`",
-            ));
-        }
         seen.check(first, second, input, line)?;
         match (parse_i64_id(first), parse_i64_id(second)) {
             (Some(u), Some(v)) => sink.add_ints(u, v, p, input, line)?,

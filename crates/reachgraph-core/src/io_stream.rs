@@ -121,34 +121,9 @@ pub fn convert_edge_list<R: Read>(
             break;
         }
         line += 1;
-        let mut toks = buf
-            .split(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
-            .filter(|t| !t.is_empty());
-        let Some(first) = toks.next() else { continue };
-        if first[0] == b'#' || first[0] == b'%' {
+        let Some((first, second, p)) = edge_fields(&buf, input, line)? else {
             continue;
-        }
-        let Some(second) = toks.next() else {
-            return Err(Error::parse(
-                input,
-                line,
-                format!(
-                    "expected `source target [probability]`, found one field {:?}",
-                    echo(&String::from_utf8_lossy(first))
-                ),
-            ));
         };
-        let p = match toks.next() {
-            Some(t) => Some(parse_prob(t, input, line)?),
-            None => None,
-        };
-        if toks.next().is_some() {
-            return Err(Error::parse(
-                input,
-                line,
-                "more than three fields; expected `source target [probability]`",
-            ));
-        }
         let (Some(u), Some(v)) = (parse_i64_id(first), parse_i64_id(second)) else {
             return Ok(Streamed::NotStreamable(
                 "a non-integer id: text ids are read in memory",
