@@ -198,6 +198,44 @@ fn edge_fields<'b>(buf: &'b [u8], input: &str, line: u64) -> Result<Option<EdgeF
     Ok(Some((first, second, p)))
 }
 
+/// Checks an integer-id edge's probability against the edges before it: all edges give one or
+/// none (`with_probs` records which, from the first edge), and a given one is in [0, 1].
+///
+/// # Errors
+/// [`Error::Parse`] naming the line.
+fn check_edge_probability(
+    with_probs: &mut Option<bool>,
+    u: i64,
+    v: i64,
+    p: Option<f64>,
+    input: &str,
+    line: u64,
+) -> Result<()> {
+    match (*with_probs, p) {
+        (None, _) => *with_probs = Some(p.is_some()),
+        (Some(w), p) if w != p.is_some() => {
+            return Err(Error::parse(
+                input,
+                line,
+                format!(
+                    "edge {u} -> {v} {} a probability but earlier edges {}; give all or none",
+                    if p.is_some() { "has" } else { "lacks" },
+                    if w { "have one" } else { "do not" },
+                ),
+            ))
+        }
+        _ => {}
+    }
+    match p {
+        Some(p) if !(0.0..=1.0).contains(&p) => Err(Error::parse(
+            input,
+            line,
+            format!("edge {u} -> {v}: probability {p} is not in [0, 1]"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn parse_prob(tok: &[u8], input: &str, line: u64) -> Result<f64> {
     let s = std::str::from_utf8(tok).map_err(|_| Error::parse(input, line, "not UTF-8"))?;
     let p: f64 = s.parse().map_err(|_| {
@@ -231,29 +269,8 @@ impl Sink {
                 probs,
                 with_probs,
             } => {
-                match (*with_probs, p) {
-                    (None, _) => *with_probs = Some(p.is_some()),
-                    (Some(w), p) if w != p.is_some() => {
-                        return Err(Error::parse(
-                            input,
-                            line,
-                            format!(
-                                "edge {u} -> {v} {} a probability but earlier edges {}; give all or none",
-                                if p.is_some() { "has" } else { "lacks" },
-                                if w { "have one" } else { "do not" },
-                            ),
-                        ))
-                    }
-                    _ => {}
-                }
+                check_edge_probability(with_probs, u, v, p, input, line)?;
                 if let Some(p) = p {
-                    if !(0.0..=1.0).contains(&p) {
-                        return Err(Error::parse(
-                            input,
-                            line,
-                            format!("edge {u} -> {v}: probability {p} is not in [0, 1]"),
-                        ));
-                    }
                     probs.push(p as f32);
                 }
                 src.push(u);

@@ -129,30 +129,7 @@ pub fn convert_edge_list<R: Read>(
                 "a non-integer id: text ids are read in memory",
             ));
         };
-        match (with_probs, p) {
-            (None, _) => with_probs = Some(p.is_some()),
-            (Some(w), p) if w != p.is_some() => {
-                return Err(Error::parse(
-                    input,
-                    line,
-                    format!(
-                        "edge {u} -> {v} {} a probability but earlier edges {}; give all or none",
-                        if p.is_some() { "has" } else { "lacks" },
-                        if w { "have one" } else { "do not" },
-                    ),
-                ))
-            }
-            _ => {}
-        }
-        if let Some(p) = p {
-            if !(0.0..=1.0).contains(&p) {
-                return Err(Error::parse(
-                    input,
-                    line,
-                    format!("edge {u} -> {v}: probability {p} is not in [0, 1]"),
-                ));
-            }
-        }
+        check_edge_probability(&mut with_probs, u, v, p, input, line)?;
         let (du, dv) = (ids.intern(u), ids.intern(v));
         let s = match &mut spill {
             Some(s) => s,

@@ -55,6 +55,33 @@ pub fn check_output_path(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Where a file replacing `dest` is written first: `dest` with a symbolic link followed (as
+/// opening the path would: the rename replaces the file it points to, not the link) and a
+/// fresh temporary path in its directory (so the final rename does not cross file systems).
+///
+/// # Errors
+/// The error of resolving a symbolic link.
+pub(crate) fn temporary_beside(dest: &Path) -> io::Result<(PathBuf, PathBuf)> {
+    let mut dest = dest.to_path_buf();
+    if std::fs::symlink_metadata(&dest).is_ok_and(|m| m.file_type().is_symlink()) {
+        dest = std::fs::canonicalize(&dest)?;
+    }
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp_name = format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        NEXT_TMP.fetch_add(1, Ordering::Relaxed)
+    );
+    let tmp = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join(tmp_name),
+        _ => PathBuf::from(tmp_name),
+    };
+    Ok((dest, tmp))
+}
+
 /// A file being written to a temporary path, renamed into place by [`AtomicFile::commit`].
 #[derive(Debug)]
 pub struct AtomicFile {
@@ -67,26 +94,9 @@ impl AtomicFile {
     /// Starts writing `dest`: creates a temporary file in the same directory (so the final
     /// rename does not cross file systems). The destination is untouched until `commit`.
     pub fn create(dest: impl AsRef<Path>) -> io::Result<Self> {
-        let mut dest = dest.as_ref().to_path_buf();
-        check_output_path(&dest)?;
-        // A symbolic link is followed, as opening the path would: the rename replaces the file
-        // it points to, not the link.
-        if std::fs::symlink_metadata(&dest).is_ok_and(|m| m.file_type().is_symlink()) {
-            dest = std::fs::canonicalize(&dest)?;
-        }
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp_name = format!(
-            ".{name}.{}.{}.tmp",
-            std::process::id(),
-            NEXT_TMP.fetch_add(1, Ordering::Relaxed)
-        );
-        let tmp = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.join(tmp_name),
-            _ => PathBuf::from(tmp_name),
-        };
+        let dest = dest.as_ref();
+        check_output_path(dest)?;
+        let (dest, tmp) = temporary_beside(dest)?;
         let file = File::options().write(true).create_new(true).open(&tmp)?;
         Ok(Self {
             dest,

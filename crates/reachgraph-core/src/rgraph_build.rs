@@ -729,23 +729,7 @@ struct Out {
 
 impl Out {
     fn create(dest: &Path) -> Result<Out> {
-        let mut dest = dest.to_path_buf();
-        if std::fs::symlink_metadata(&dest).is_ok_and(|m| m.file_type().is_symlink()) {
-            dest = std::fs::canonicalize(&dest).map_err(|e| io_error(&dest, e))?;
-        }
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp_name = format!(
-            ".{name}.{}.{}.tmp",
-            std::process::id(),
-            NEXT_TMP.fetch_add(1, Ordering::Relaxed)
-        );
-        let tmp = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.join(tmp_name),
-            _ => PathBuf::from(tmp_name),
-        };
+        let (dest, tmp) = crate::output::temporary_beside(dest).map_err(|e| io_error(dest, e))?;
         let f = File::options()
             .write(true)
             .create_new(true)
