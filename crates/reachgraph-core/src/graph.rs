@@ -61,6 +61,20 @@ pub enum DuplicatePolicy {
     Error,
 }
 
+impl DuplicatePolicy {
+    /// The probability of an edge given twice: `kept` (the copy kept so far) merged with
+    /// `next` (the next copy in input order); `None` under [`DuplicatePolicy::Error`].
+    pub(crate) fn combine(self, kept: f32, next: f32) -> Option<f32> {
+        match self {
+            DuplicatePolicy::Max => Some(if next > kept { next } else { kept }),
+            DuplicatePolicy::First => Some(kept),
+            DuplicatePolicy::Last => Some(next),
+            DuplicatePolicy::NoisyOr => Some(1.0 - (1.0 - kept) * (1.0 - next)),
+            DuplicatePolicy::Error => None,
+        }
+    }
+}
+
 impl std::str::FromStr for DuplicatePolicy {
     type Err = Error;
 
@@ -1065,25 +1079,11 @@ fn build_csr(
                     let mut q = r + 1;
                     while q < seg.len() && seg[q] >> 32 == t {
                         let pq = f32::from_bits(seg[q] as u32);
-                        p = match policy {
-                            DuplicatePolicy::Max => {
-                                if pq > p {
-                                    pq
-                                } else {
-                                    p
-                                }
-                            }
-                            DuplicatePolicy::First => p,
-                            DuplicatePolicy::Last => pq,
-                            DuplicatePolicy::NoisyOr => 1.0 - (1.0 - p) * (1.0 - pq),
-                            DuplicatePolicy::Error => {
-                                return Err(Error::DuplicateEdge {
-                                    from: ids.label(u as u32),
-                                    to: ids.label(t as u32),
-                                    at: None,
-                                })
-                            }
-                        };
+                        p = policy.combine(p, pq).ok_or_else(|| Error::DuplicateEdge {
+                            from: ids.label(u as u32),
+                            to: ids.label(t as u32),
+                            at: None,
+                        })?;
                         q += 1;
                     }
                     merged += q - r - 1;

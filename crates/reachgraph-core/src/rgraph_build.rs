@@ -9,7 +9,7 @@
 //!    sorted by `(source, target)` (stably: duplicates keep their input order) and written to a
 //!    temporary run file.
 //! 2. [`EdgeSpill::sort`] merges the runs (ties by run, so input order again), drops
-//!    self-loops and merges duplicates by the [`DuplicatePolicy`] exactly as
+//!    self-loops and merges duplicates by the [`DuplicatePolicy`](crate::DuplicatePolicy) exactly as
 //!    [`Graph::from_edges`] does, and writes the out-edge targets (and given probabilities) to
 //!    temporary files, counting degrees as it goes.
 //! 3. [`SortedEdges::write`] writes the file: the in-edge arrays are built by a counting sort
@@ -30,7 +30,7 @@ use crate::attrs::Attributes;
 use crate::error::{Error, Result};
 #[cfg(doc)]
 use crate::graph::Graph;
-use crate::graph::{BuildReport, DuplicatePolicy, GraphOptions};
+use crate::graph::{BuildReport, GraphOptions};
 use crate::ids::{NodeIds, NodeKey};
 use crate::rgraph::{self, SectionKind, ALIGN, ENTRY_LEN, HEADER_LEN, MAGIC, VERSION};
 use crate::weights::WeightScheme;
@@ -448,10 +448,10 @@ impl EdgeSpill {
 
     /// Merges the runs into out-edge order, merging duplicates (step 2 of the module docs).
     ///
-    /// `label` names a dense id in errors ([`DuplicatePolicy::Error`]).
+    /// `label` names a dense id in errors ([`DuplicatePolicy::Error`](crate::DuplicatePolicy::Error)).
     ///
     /// # Errors
-    /// [`Error::DuplicateEdge`] under [`DuplicatePolicy::Error`]; [`Error::Io`] naming a
+    /// [`Error::DuplicateEdge`] under [`DuplicatePolicy::Error`](crate::DuplicatePolicy::Error); [`Error::Io`] naming a
     /// temporary file.
     pub fn sort(mut self, label: &dyn Fn(u32) -> String) -> Result<SortedEdges> {
         self.sort_buffer();
@@ -520,25 +520,11 @@ impl EdgeSpill {
             cur = match cur {
                 Some((ck, p)) if ck == k => {
                     duplicates += 1;
-                    let p = match policy {
-                        DuplicatePolicy::Max => {
-                            if pq > p {
-                                pq
-                            } else {
-                                p
-                            }
-                        }
-                        DuplicatePolicy::First => p,
-                        DuplicatePolicy::Last => pq,
-                        DuplicatePolicy::NoisyOr => 1.0 - (1.0 - p) * (1.0 - pq),
-                        DuplicatePolicy::Error => {
-                            return Err(Error::DuplicateEdge {
-                                from: label((k >> 32) as u32),
-                                to: label(k as u32),
-                                at: None,
-                            })
-                        }
-                    };
+                    let p = policy.combine(p, pq).ok_or_else(|| Error::DuplicateEdge {
+                        from: label((k >> 32) as u32),
+                        to: label(k as u32),
+                        at: None,
+                    })?;
                     Some((ck, p))
                 }
                 Some((ck, p)) => {
@@ -1116,7 +1102,7 @@ impl SortedEdges {
 mod tests {
     use super::*;
     use crate::attrs::Categorical;
-    use crate::graph::Graph;
+    use crate::graph::{DuplicatePolicy, Graph};
     use crate::rng::{self, Rng};
 
     struct Case {
