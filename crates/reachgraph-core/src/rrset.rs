@@ -21,21 +21,6 @@
 //!
 //! These match [`crate::cascade::SpreadResult`]'s `accounts`, `people` and `target_weight`.
 //!
-//! **Stratified roots** ([`RrConfigBuilder::stratified_roots`], off by default; seed
-//! selection's quality mode turns it on) apply to the two uniform distributions: the positions
-//! of a collection are cut into blocks of `m` (the number of accounts, or of people), and
-//! block `b` takes its roots in the order of a random permutation of the `m` roots keyed by
-//! the seed and `b` (a four-round Feistel network on the next even power of two, walked
-//! until it lands below `m`). So every root is used `⌊N / m⌋` or `⌈N / m⌉` times in the
-//! first `N` sets, the remainder a uniform sample without replacement, and each set's root is
-//! still uniform on its own: estimates stay unbiased, and the part of the coverage variance
-//! that comes from which roots were drawn is gone (per set, `mean_v p_v (1 − p_v)` instead
-//! of `p (1 − p)`, where `p_v` is the chance that root `v`'s set is covered). Chernoff bounds
-//! on a count still hold: given the roots the sets are independent, and the moment
-//! generating function of a full block, `Π_v (1 + p_v (e^t − 1))`, is at most the i.i.d.
-//! one, `(1 + p (e^t − 1))^m`, by the AM–GM inequality (a partial block is a sample without
-//! replacement, Hoeffding 1963 §6). The target-weighted distribution stays i.i.d.
-//!
 //! ## Sampling
 //! - IC: a breadth-first search over in-edges. Where all in-edges of an account share one
 //!   probability `p` (weighted cascade `1/indeg`, constant `p`; detected per account), the live
@@ -112,7 +97,6 @@ pub enum RootDistribution {
 pub struct RrConfig {
     sampling: Sampling,
     roots: RootDistribution,
-    stratified: bool,
 }
 
 impl Default for RrConfig {
@@ -120,7 +104,6 @@ impl Default for RrConfig {
         RrConfig {
             sampling: Sampling::default(),
             roots: RootDistribution::Uniform,
-            stratified: false,
         }
     }
 }
@@ -136,10 +119,6 @@ impl RrConfig {
     /// Root distribution.
     pub fn roots(&self) -> RootDistribution {
         self.roots
-    }
-    /// Whether uniform roots are stratified (see the [module docs](self)).
-    pub fn stratified_roots(&self) -> bool {
-        self.stratified
     }
 }
 
@@ -161,13 +140,6 @@ impl RrConfigBuilder {
     /// How roots are drawn.
     pub fn roots(mut self, roots: RootDistribution) -> Self {
         self.config.roots = roots;
-        self
-    }
-    /// Stratified roots for the uniform root distributions (default off): every account (or
-    /// person) is a root once per block of that many sets, in a random order per block. See
-    /// the [module docs](self); no effect on [`RootDistribution::TargetWeighted`].
-    pub fn stratified_roots(mut self, on: bool) -> Self {
-        self.config.stratified = on;
         self
     }
     /// Validates and returns the configuration.
@@ -193,7 +165,6 @@ pub struct RrSets {
     model: Model,
     hops: Option<u32>,
     distribution: RootDistribution,
-    stratified: bool,
     subset_sampling: bool,
     seed: u64,
     /// The random stream of the partly filled last chunk, to continue it.
@@ -528,7 +499,6 @@ impl<'g> RrSampler<'g> {
             model: self.model,
             hops: self.config.sampling.hops,
             distribution: self.config.roots,
-            stratified: self.config.stratified,
             subset_sampling: self.config.sampling.subset_sampling,
             seed,
             tail: None,
@@ -583,7 +553,6 @@ impl<'g> RrSampler<'g> {
         if sets.model != self.model
             || sets.hops != self.config.sampling.hops
             || sets.distribution != self.config.roots
-            || sets.stratified != self.config.stratified
             || sets.subset_sampling != self.config.sampling.subset_sampling
             || sets.nodes != self.graph.node_count()
         {
@@ -790,21 +759,21 @@ impl<'g> RrSampler<'g> {
                     return out;
                 }
                 let mut work = 0usize;
-                for j in 0..job.within {
+                for _ in 0..job.within {
                     if work >= CANCEL_CHECK_WORK {
                         work = 0;
                         if !report.poll() {
                             return out;
                         }
                     }
-                    self.one_set(s, &mut d, seed, job.chunk * RR_CHUNK_SETS + j);
+                    self.one_set(s, &mut d);
                     work += s.queue.len() + 1;
                 }
                 d
             }
         };
         let mut work = 0usize;
-        for j in 0..job.count {
+        for _ in 0..job.count {
             // A chunk of large sets can take seconds: look for a cancellation inside it too.
             if work >= CANCEL_CHECK_WORK {
                 work = 0;
@@ -812,8 +781,7 @@ impl<'g> RrSampler<'g> {
                     break;
                 }
             }
-            let pos = job.chunk * RR_CHUNK_SETS + job.within + j;
-            let root = self.one_set(s, &mut d, seed, pos);
+            let root = self.one_set(s, &mut d);
             work += s.queue.len() + 1;
             out.sizes.push(s.queue.len() as u32);
             out.members.extend_from_slice(&s.queue);
@@ -823,19 +791,13 @@ impl<'g> RrSampler<'g> {
         out
     }
 
-    /// Draws one RR set into `s.queue`, set `pos` of the collection with master seed `seed`;
-    /// returns its root (account or person).
+    /// Draws one RR set into `s.queue`; returns its root (account or person).
     #[inline]
-    fn one_set(&self, s: &mut Stamps, d: &mut Draws, seed: u64, pos: u64) -> u32 {
+    fn one_set(&self, s: &mut Stamps, d: &mut Draws) -> u32 {
         let epoch = s.next_epoch();
-        let stratified = self.config.stratified;
         let root = match &self.roots {
             RootTable::Accounts(n) => {
-                let r = if stratified {
-                    stratified_root(seed, pos, *n) as u32
-                } else {
-                    d.below(*n) as u32
-                };
+                let r = d.below(*n) as u32;
                 s.stamp[r as usize] = epoch;
                 s.queue.push(r);
                 r
@@ -847,7 +809,6 @@ impl<'g> RrSampler<'g> {
             } => {
                 let p = match alias {
                     Some(a) => a.draw(d),
-                    None if stratified => stratified_root(seed, pos, *count) as u32,
                     None => d.below(*count) as u32,
                 };
                 match accounts {
@@ -960,35 +921,6 @@ impl<'g> RrSampler<'g> {
                     queue.push(u);
                 }
             }
-        }
-    }
-}
-
-/// The root of set `pos` under stratified roots over `m > 0` roots: position `pos mod m` of
-/// block `pos / m`'s permutation of `0..m` (see the [module docs](self)).
-fn stratified_root(seed: u64, pos: u64, m: u64) -> u64 {
-    debug_assert!(m > 0);
-    if m == 1 {
-        return 0;
-    }
-    let block = pos / m;
-    let base = rng::splitmix64(rng::derive(seed, 0x5747_A71F_1ED0_0075) ^ rng::splitmix64(block));
-    // Bits of `m - 1`, rounded up to an even count: a balanced Feistel network on at most `4m`
-    // values, which cycle walking maps back into `0..m` (at most 4 steps expected).
-    let bits = 64 - (m - 1).leading_zeros();
-    let half = bits.div_ceil(2);
-    let mask = (1u64 << half) - 1;
-    let keys: [u64; 4] = std::array::from_fn(|r| rng::splitmix64(base.wrapping_add(r as u64)));
-    let mut x = pos % m;
-    loop {
-        let (mut l, mut r) = (x >> half, x & mask);
-        for k in keys {
-            let f = rng::splitmix64(k ^ r) & mask;
-            (l, r) = (r, l ^ f);
-        }
-        x = (l << half) | r;
-        if x < m {
-            return x;
         }
     }
 }
@@ -1281,108 +1213,6 @@ mod tests {
         }
         // Most runs drew sets of more than their root (so the comparison saw live edges).
         assert!(compared >= 6, "only {compared} runs drew non-trivial sets");
-    }
-
-    /// Every block of `m` positions is a permutation of `0..m`, the blocks and seeds give
-    /// different orders, and the order does not depend on where a block starts being read.
-    #[test]
-    fn stratified_roots_use_every_root_once_per_block() {
-        for m in [1u64, 2, 3, 5, 7, 64, 100, 1000, 4097] {
-            for seed in [0u64, 9] {
-                let block = |b: u64| -> Vec<u64> {
-                    (b * m..(b + 1) * m)
-                        .map(|p| stratified_root(seed, p, m))
-                        .collect()
-                };
-                let (b0, b1) = (block(0), block(1));
-                for b in [&b0, &b1] {
-                    let mut sorted = b.clone();
-                    sorted.sort_unstable();
-                    assert_eq!(sorted, (0..m).collect::<Vec<_>>(), "m {m} seed {seed}");
-                }
-                if m >= 5 {
-                    assert_ne!(b0, b1, "m {m}: two blocks in the same order");
-                    let other: Vec<u64> = (0..m).map(|p| stratified_root(seed + 1, p, m)).collect();
-                    assert_ne!(b0, other, "m {m}: two seeds in the same order");
-                    assert_ne!(b0, (0..m).collect::<Vec<_>>(), "m {m}: identity order");
-                }
-            }
-        }
-    }
-
-    /// A hub reaching 49 accounts for sure, among 100 accounts of which the other 50 are out of
-    /// its reach: with stratified roots every block of 100 sets has exactly 50 covered by the
-    /// hub, so the estimate is exact; i.i.d. roots scatter around it. Stratified sets are the
-    /// same on 1 and 2 threads and when drawn in two pieces.
-    #[test]
-    fn stratified_roots_remove_the_root_choice_variance() {
-        use crate::graph::{GraphBuilder, GraphOptions};
-        let mut b = GraphBuilder::new(GraphOptions::default());
-        for i in 0..49 {
-            b.add_edge("h", format!("l{i}"), Some(1.0)).unwrap();
-        }
-        for i in 0..25 {
-            b.add_edge(format!("x{i}"), format!("y{i}"), Some(0.0))
-                .unwrap();
-        }
-        let (g, _) = b.build().unwrap();
-        assert_eq!(g.node_count(), 100);
-        let hub = g.node("h").unwrap();
-        let sample = |seed: u64, stratified: bool, threads: usize, n: usize| {
-            let cfg = RrConfig::builder()
-                .seed(seed)
-                .threads(threads)
-                .stratified_roots(stratified)
-                .build()
-                .unwrap();
-            RrSampler::new(&g, Model::IndependentCascade, &cfg)
-                .unwrap()
-                .sample(n, &NoProgress)
-                .unwrap()
-        };
-        let mut iid = Vec::new();
-        for seed in 0..20 {
-            let s = sample(seed, true, 1, 300);
-            assert_eq!(s.estimate(&[hub]).unwrap().mean, 50.0, "seed {seed}");
-            let mut counts = vec![0u32; 100];
-            for &r in s.roots() {
-                counts[r as usize] += 1;
-            }
-            assert!(counts.iter().all(|&c| c == 3), "seed {seed}: {counts:?}");
-            iid.push(sample(seed, false, 1, 300).estimate(&[hub]).unwrap().mean);
-        }
-        // i.i.d.: binomial(300, 1/2) / 3, standard deviation 2.9 accounts.
-        assert!(iid.iter().filter(|&&e| e != 50.0).count() >= 10, "{iid:?}");
-        // Larger than a chunk, on 1 and 2 threads, at once and in two pieces.
-        let n = RR_CHUNK_SETS as usize * 2 + 37;
-        let one = sample(4, true, 1, n);
-        let two = sample(4, true, 2, n);
-        let cfg = RrConfig::builder()
-            .seed(4)
-            .threads(2)
-            .stratified_roots(true)
-            .build()
-            .unwrap();
-        let sampler = RrSampler::new(&g, Model::IndependentCascade, &cfg).unwrap();
-        let mut pieces = sampler
-            .sample(RR_CHUNK_SETS as usize + 5, &NoProgress)
-            .unwrap();
-        sampler
-            .extend(&mut pieces, n - RR_CHUNK_SETS as usize - 5, &NoProgress)
-            .unwrap();
-        for other in [&two, &pieces] {
-            assert_eq!(one.roots(), other.roots());
-            assert_eq!(one.members(), other.members());
-        }
-        // A stratified collection is not extended by an i.i.d. sampler.
-        let plain = RrSampler::new(
-            &g,
-            Model::IndependentCascade,
-            &RrConfig::builder().seed(4).build().unwrap(),
-        )
-        .unwrap();
-        let mut s = one.clone();
-        assert!(plain.extend(&mut s, 10, &NoProgress).is_err());
     }
 
     #[test]

@@ -29,14 +29,6 @@
 //!   1.25×, within the time, set and memory limits. Past the guarantee `R2` grows to a
 //!   quarter of `R1` only (it carries the estimate, independent of the seeds, and the rate
 //!   the next round aims by; its standard error is reported).
-//!   Quality mode draws both collections with stratified uniform roots
-//!   ([`crate::rrset::RrConfigBuilder::stratified_roots`]: every account, or person, is a
-//!   root once per block of that many sets, in a random order per block), which keeps every
-//!   count unbiased and removes the part of its variance that comes from which roots were
-//!   drawn (on soc-Epinions1, NetHEPT and wiki-Vote greedy's coverage varies 0.64, 0.75 and
-//!   0.72 times as much per set as with i.i.d. roots); OPIM-C's Chernoff bounds still hold
-//!   (see `rrset`), and the reported standard errors are the i.i.d. ones, so conservative.
-//!   Guarantee mode keeps i.i.d. roots, as do target-weighted roots.
 //!
 //! Greedy is lazy (CELF) maximum coverage on an inverted index of the selection sets (see the
 //! `cover` module source): sequential, since parallel max-cover loses on small machines, while
@@ -914,13 +906,9 @@ impl<'g> Engine<'g> {
             }
             m
         });
-        // Quality mode stratifies uniform roots (see `rrset`): the same unbiased counts with
-        // the root-choice part of their variance removed, so the floor is reached with fewer
-        // sets of the same quality. The guarantee mode keeps i.i.d. roots.
         let rr = RrConfig::builder()
             .sampling(config.sampling)
             .roots(config.objective)
-            .stratified_roots(config.mode == Mode::Quality)
             .build()?;
         let sampler = RrSampler::new(graph, model, &rr)?;
         let scale = sampler.scale();
