@@ -979,7 +979,11 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
             .into_par_iter()
             .with_min_len(1 << 16)
             .all(|i| labels[i - 1] < labels[i]);
-        let mut sorted = if increasing { Vec::new() } else { labels.to_vec() };
+        let mut sorted = if increasing {
+            Vec::new()
+        } else {
+            labels.to_vec()
+        };
         sorted.par_sort_unstable();
         if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
             let v = w[0];
@@ -1398,9 +1402,7 @@ fn check_csr(
         if bad != usize::MAX {
             let u = bad;
             let list = &neighbors[offsets[u]..offsets[u + 1]];
-            let slot_bad = list
-                .iter()
-                .all(|&v| (v as usize) < n && v as usize != u)
+            let slot_bad = list.iter().all(|&v| (v as usize) < n && v as usize != u)
                 && list.windows(2).all(|w| w[0] < w[1]);
             if let (true, Some(s), Some(ss)) = (slot_bad, slots, slot_s) {
                 let j = (offsets[u]..offsets[u + 1])
@@ -1661,6 +1663,116 @@ mod tests {
                 }
                 other => panic!("text {text}: {other:?}"),
             }
+        }
+    }
+
+    /// The transpose check (the keyed fingerprint of `check_csr`, then the slow pass naming the
+    /// slot): files whose every array passes its own checks but whose in-side is not the
+    /// out-side's transpose, or whose in -> out map names the wrong out-edges, are typed errors.
+    #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
+    fn in_side_that_is_not_the_transpose_is_caught() {
+        let no_crc = ReadOptions {
+            verify_checksums: false,
+            weights: None,
+        };
+        let graph = |edges: &[(u32, u32)]| {
+            let mut b = GraphBuilder::new(GraphOptions::default());
+            for v in 0..6u32 {
+                b.add_node(v.to_string().as_str());
+            }
+            for &(u, v) in edges {
+                b.add_edge(u.to_string().as_str(), v.to_string().as_str(), None)
+                    .unwrap();
+            }
+            b.build().unwrap().0
+        };
+        let edges = [
+            (0, 1),
+            (0, 2),
+            (1, 2),
+            (2, 3),
+            (3, 4),
+            (4, 5),
+            (5, 0),
+            (1, 4),
+        ];
+        let good = to_bytes(&graph(&edges));
+        let r = from_bytes(&good, "good", &no_crc).unwrap();
+        assert_eq!(r.edge_count(), 8);
+        let expect_slot_error = |b: &[u8], what: &str| match from_bytes(b, what, &no_crc) {
+            Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                let (at, len) = section_of(b, SectionKind::InToOut);
+                assert!(
+                    (at as u64..(at + len) as u64).contains(&offset),
+                    "{what}: {offset} {reason}"
+                );
+                assert!(
+                    reason.contains("does not name the out-edge it stands for"),
+                    "{what}: {reason}"
+                );
+            }
+            other => panic!("{what}: {other:?}"),
+        };
+        // Two in -> out entries swapped: each array alone is still well formed.
+        let (at, _) = section_of(&good, SectionKind::InToOut);
+        for (j1, j2) in [(0usize, 1usize), (2, 7), (3, 5)] {
+            let mut bad = good.clone();
+            let (a, b) = (at + 4 * j1, at + 4 * j2);
+            let x: [u8; 4] = bad[a..a + 4].try_into().unwrap();
+            let y: [u8; 4] = bad[b..b + 4].try_into().unwrap();
+            assert_ne!(x, y);
+            bad[a..a + 4].copy_from_slice(&y);
+            bad[b..b + 4].copy_from_slice(&x);
+            expect_slot_error(&bad, &format!("swap {j1} {j2}"));
+        }
+        // One edge transposed: the in-side sections of a graph with 1 -> 4 reversed to 4 -> 1
+        // (a valid in-CSR and slot map of its own) beside the out-side of the original.
+        let mut flipped = edges;
+        flipped[7] = (4, 1);
+        let other = to_bytes(&graph(&flipped));
+        let mut bad = good.clone();
+        for kind in [
+            SectionKind::InOffsets,
+            SectionKind::InSources,
+            SectionKind::InToOut,
+        ] {
+            let (a, len) = section_of(&good, kind);
+            let (b, len2) = section_of(&other, kind);
+            assert_eq!(len, len2);
+            bad[a..a + len].copy_from_slice(&other[b..b + len]);
+        }
+        expect_slot_error(&bad, "transposed edge");
+        // An in -> out entry past the last edge.
+        let mut bad = good.clone();
+        bad[at + 8..at + 12].copy_from_slice(&8u32.to_le_bytes());
+        match from_bytes(&bad, "past", &no_crc) {
+            Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                assert_eq!(offset, (at + 8) as u64, "{reason}");
+                assert!(reason.contains("in-edge slot 2"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Integer ids out of order but distinct load (the sort path); a duplicate among
+        // them does not.
+        let mut b = GraphBuilder::new(GraphOptions::default());
+        for (u, v) in [(30, 20), (20, 10), (10, 40)] {
+            b.add_edge(u.to_string().as_str(), v.to_string().as_str(), None)
+                .unwrap();
+        }
+        let g = b.build().unwrap().0;
+        let bytes = to_bytes(&g);
+        let r = from_bytes(&bytes, "unsorted", &no_crc).unwrap();
+        assert_eq!(r.label(0), "30");
+        let (off, _) = section_of(&bytes, SectionKind::IdsInt);
+        let mut bad = bytes.clone();
+        let last: [u8; 8] = bad[off + 24..off + 32].try_into().unwrap();
+        bad[off..off + 8].copy_from_slice(&last);
+        match from_bytes(&bad, "dup", &no_crc) {
+            Err(Error::CorruptGraphFile { reason, .. }) => {
+                assert!(reason.contains("id 40 appears twice"), "{reason}")
+            }
+            other => panic!("{other:?}"),
         }
     }
 
