@@ -41,9 +41,23 @@
 //! # Checks
 //! Structure is always checked on load: every section inside the file, of the length the
 //! counts give, aligned; offsets non-decreasing from 0 to `m`; every id below `n`; adjacency
-//! lists strictly increasing without self-loops; every in-edge naming an out-edge with the same
-//! target; every probability in [0, 1]. That is one pass over the arrays (it touches every
-//! page once), and it is what lets the kernels index the arrays without a bounds failure.
+//! lists strictly increasing without self-loops; every in-edge slot naming an out-edge slot
+//! below `m` with the same source and target (so the in-arrays are the out-arrays' transpose);
+//! every probability in [0, 1]. Each array is read once, in order (it touches every page once,
+//! and gives the pages back behind each window), and it is what lets the kernels index the
+//! arrays without a bounds failure.
+//!
+//! The transpose rule is checked without a random access per edge: the pass over the
+//! out-arrays sums a keyed 64-bit hash of every out-edge's `(source, target, slot)` and the
+//! pass over the in-arrays sums the same hash of `(source, target, in_to_out[j])` for every
+//! in-slot `j` (wrapping sums). The key is drawn fresh per load from the operating system's
+//! randomness, after the file was written. Both sides hold `m` triples and the out side holds
+//! each slot once, so the sums of a file that breaks the rule differ unless the hash collides:
+//! for a hash modelled as a random function, a bad file is accepted with probability 2^-64 per
+//! load (the hash is two rounds of a 64-bit mixing finaliser over the keyed triple: fast, not
+//! cryptographic). When the sums differ, a second pass (random access, only on bad files)
+//! finds the first in-slot that breaks the rule, and the error names its byte in `in_to_out`.
+//!
 //! CRC-32 checksums of the header and every section are verified as well unless
 //! [`ReadOptions::verify_checksums`] is false: one more streaming pass, about 0.1 s per GB
 //! on one core with a CPU CRC instruction (see `docs/BENCHMARKS.md`). A truncated or corrupt
@@ -51,7 +65,11 @@
 //!
 //! Integer and text ids stay sections of the mapped file: the id → dense id hash map is built
 //! on the first lookup (a seed list, a candidate file), not at load, so a run that only prints
-//! ids never holds it. Distinct ids are checked at load by sorting a temporary copy.
+//! ids never holds it. Distinct ids are checked at load: integer ids that are strictly
+//! increasing (what `generate` writes when it stores ids) by one pass, others by sorting a
+//! temporary copy. The names of the attribute columns (platforms, people, jurisdictions) are
+//! checked distinct by sorting keyed 64-bit hashes of them and comparing as text only the names
+//! whose hashes are equal.
 //!
 //! The file must not be modified while it is mapped (writers replace it by a rename, which
 //! leaves mapped readers on the old file).
