@@ -41,9 +41,23 @@
 //! # Checks
 //! Structure is always checked on load: every section inside the file, of the length the
 //! counts give, aligned; offsets non-decreasing from 0 to `m`; every id below `n`; adjacency
-//! lists strictly increasing without self-loops; every in-edge naming an out-edge with the same
-//! target; every probability in [0, 1]. That is one pass over the arrays (it touches every
-//! page once), and it is what lets the kernels index the arrays without a bounds failure.
+//! lists strictly increasing without self-loops; every in-edge slot naming an out-edge slot
+//! below `m` with the same source and target (so the in-arrays are the out-arrays' transpose);
+//! every probability in [0, 1]. Each array is read once, in order (it touches every page once,
+//! and gives the pages back behind each window), and it is what lets the kernels index the
+//! arrays without a bounds failure.
+//!
+//! The transpose rule is checked without a random access per edge: the pass over the
+//! out-arrays sums a keyed 64-bit hash of every out-edge's `(source, target, slot)` and the
+//! pass over the in-arrays sums the same hash of `(source, target, in_to_out[j])` for every
+//! in-slot `j` (wrapping sums). The key is drawn fresh per load from the operating system's
+//! randomness, after the file was written. Both sides hold `m` triples and the out side holds
+//! each slot once, so the sums of a file that breaks the rule differ unless the hash collides:
+//! for a hash modelled as a random function, a bad file is accepted with probability 2^-64 per
+//! load (the hash is two rounds of a 64-bit mixing finaliser over the keyed triple: fast, not
+//! cryptographic). When the sums differ, a second pass (random access, only on bad files)
+//! finds the first in-slot that breaks the rule, and the error names its byte in `in_to_out`.
+//!
 //! CRC-32 checksums of the header and every section are verified as well unless
 //! [`ReadOptions::verify_checksums`] is false: one more streaming pass, about 0.1 s per GB
 //! on one core with a CPU CRC instruction (see `docs/BENCHMARKS.md`). A truncated or corrupt
@@ -51,7 +65,11 @@
 //!
 //! Integer and text ids stay sections of the mapped file: the id → dense id hash map is built
 //! on the first lookup (a seed list, a candidate file), not at load, so a run that only prints
-//! ids never holds it. Distinct ids are checked at load by sorting a temporary copy.
+//! ids never holds it. Distinct ids are checked at load: integer ids that are strictly
+//! increasing (what `generate` writes when it stores ids) by one pass, others by sorting a
+//! temporary copy. The names of the attribute columns (platforms, people, jurisdictions) are
+//! checked distinct by sorting keyed 64-bit hashes of them and comparing as text only the names
+//! whose hashes are equal.
 //!
 //! The file must not be modified while it is mapped (writers replace it by a rename, which
 //! leaves mapped readers on the old file).
@@ -862,65 +880,57 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
     let in_offsets = arr_usize(in_offsets_s);
     let in_sources = arr_u32(in_sources_s);
     let in_to_out = arr_u32(in_to_out_s);
-    check_csr(
+    // The in-arrays must be the transpose of the out-arrays, and in -> out must map each in-slot
+    // to the out-slot of the same edge. Checked without a random access per edge: each CSR pass
+    // below reads its arrays once, in order, and sums a keyed hash of every edge's
+    // (source, target, out-slot) triple; the two sums agree exactly when the in-side multiset of
+    // triples is the out-side one (see `EdgeKey`), which is the rule. Only when they differ does
+    // a second, random-access pass find the slot to name.
+    let key = EdgeKey::fresh();
+    let out_sum = check_csr(
         &file,
         &out_offsets,
         &out_targets,
+        None,
         m,
-        out_offsets_s,
-        out_targets_s,
+        (out_offsets_s, out_targets_s, None),
+        &key,
         &corrupt,
     )?;
-    check_csr(
+    let in_sum = check_csr(
         &file,
         &in_offsets,
         &in_sources,
+        Some(&in_to_out),
         m,
-        in_offsets_s,
-        in_sources_s,
+        (in_offsets_s, in_sources_s, Some(in_to_out_s)),
+        &key,
         &corrupt,
     )?;
-    // Each in-edge slot names an out-edge slot with the same target; with the per-list order
-    // checked above this makes the in-arrays the transpose of the out-arrays up to sources,
-    // which the source check below pins down.
-    // In windows of accounts whose in-side pages are given back behind them; the out-side
-    // arrays are read at random and given back at the end.
-    let mut bad = None;
-    for (a, b) in balanced_ranges(&in_offsets, m.div_ceil(CHECK_WINDOW)) {
-        bad = (a..b).into_par_iter().find_first(|&v| {
-            (in_offsets[v]..in_offsets[v + 1]).any(|j| {
-                let e = in_to_out[j] as usize;
-                if e >= m || out_targets[e] as usize != v {
-                    return true;
-                }
+    if in_sum != out_sum {
+        let named = |j: usize, v: usize| {
+            let e = in_to_out[j] as usize;
+            e >= m || out_targets[e] as usize != v || {
                 let u = in_sources[j] as usize;
                 !(out_offsets[u] <= e && e < out_offsets[u + 1])
-            })
+            }
+        };
+        let j = (0..n)
+            .into_par_iter()
+            .find_map_first(|v| (in_offsets[v]..in_offsets[v + 1]).find(|&j| named(j, v)));
+        file.release(0, bytes.len());
+        return Err(match j {
+            Some(j) => corrupt(
+                in_to_out_s.offset + 4 * j,
+                format!("in-edge slot {j} does not name the out-edge it stands for"),
+            ),
+            // Unreachable when the sums differ (they differ only if some slot is wrong); kept
+            // as a typed error rather than a panic.
+            None => corrupt(
+                in_to_out_s.offset,
+                "section in_to_out does not match the out-edges".into(),
+            ),
         });
-        if bad.is_some() {
-            break;
-        }
-        let (lo, hi) = (in_offsets[a], in_offsets[b]);
-        file.release(in_offsets_s.offset + 8 * a, 8 * (b - a + 1));
-        file.release(in_sources_s.offset + 4 * lo, 4 * (hi - lo));
-        file.release(in_to_out_s.offset + 4 * lo, 4 * (hi - lo));
-    }
-    file.release(out_offsets_s.offset, out_offsets_s.len);
-    file.release(out_targets_s.offset, out_targets_s.len);
-    if let Some(v) = bad {
-        let j = (in_offsets[v]..in_offsets[v + 1])
-            .find(|&j| {
-                let e = in_to_out[j] as usize;
-                e >= m || out_targets[e] as usize != v || {
-                    let u = in_sources[j] as usize;
-                    !(out_offsets[u] <= e && e < out_offsets[u + 1])
-                }
-            })
-            .expect("found above");
-        return Err(corrupt(
-            in_to_out_s.offset + 4 * j,
-            format!("in-edge slot {j} does not name the out-edge it stands for"),
-        ));
     }
 
     let stored_text = text(need(SectionKind::Scheme)?)?;
@@ -979,9 +989,19 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
 
     let ids = if let Some(s) = find(SectionKind::IdsInt) {
         let labels = Buf::<i64>::mapped(&file, s.offset, n);
-        // Distinct ids, checked by sorting a copy that is freed at once: the id → dense id
-        // index is built only when a lookup needs it (see `NodeIds::index_built`).
-        let mut sorted = labels.to_vec();
+        // Distinct ids: strictly increasing ids (what `generate` and `convert` of a sorted
+        // input write) are distinct, checked in one sequential pass; otherwise by sorting a
+        // copy that is freed at once. The id → dense id index is built only when a lookup
+        // needs it (see `NodeIds::index_built`).
+        let increasing = (1..n.max(1))
+            .into_par_iter()
+            .with_min_len(1 << 16)
+            .all(|i| labels[i - 1] < labels[i]);
+        let mut sorted = if increasing {
+            Vec::new()
+        } else {
+            labels.to_vec()
+        };
         sorted.par_sort_unstable();
         if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
             let v = w[0];
@@ -1170,15 +1190,48 @@ fn typed_attributes(
                 format!("too many names in {}", names_k.name()),
             ));
         }
-        let mut sorted: Vec<&str> = names.iter().map(String::as_str).collect();
+        // Distinct names: sorted by a keyed 64-bit hash (integers sort and compare far faster
+        // than strings), then only names whose hashes are equal are compared as text.
+        let hasher = std::collections::hash_map::RandomState::new();
+        let mut sorted: Vec<(u64, u32)> = names
+            .par_iter()
+            .enumerate()
+            .map(|(i, name)| {
+                use std::hash::BuildHasher;
+                (hasher.hash_one(name.as_str()), i as u32)
+            })
+            .collect();
         sorted.par_sort_unstable();
-        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        let twice = sorted.par_windows(2).find_map_first(|w| {
+            (w[0].0 == w[1].0 && names[w[0].1 as usize] == names[w[1].1 as usize])
+                .then_some(w[0].1 as usize)
+        });
+        let twice = twice.or_else(|| {
+            // Runs of three or more equal hashes: compare every pair of the run.
+            let mut at = 0;
+            while at < sorted.len() {
+                let end = at + sorted[at..].partition_point(|x| x.0 == sorted[at].0);
+                if end - at > 2 {
+                    for a in at..end {
+                        for b in a + 1..end {
+                            let (x, y) = (sorted[a].1 as usize, sorted[b].1 as usize);
+                            if names[x] == names[y] {
+                                return Some(x);
+                            }
+                        }
+                    }
+                }
+                at = end;
+            }
+            None
+        });
+        if let Some(i) = twice {
             return Err(corrupt(
                 names_s.offset,
                 format!(
                     "{} names {:?} twice",
                     names_k.name(),
-                    crate::error::echo(w[0])
+                    crate::error::echo(&names[i])
                 ),
             ));
         }
@@ -1250,18 +1303,57 @@ fn typed_attributes(
 /// Tests use windows of 3 so that their small graphs are checked across several windows.
 const CHECK_WINDOW: usize = if cfg!(test) { 3 } else { 1 << 24 };
 
+/// A keyed hash of edges for the load's transpose check, its key drawn fresh per load from the
+/// operating system's randomness (through [`std::collections::hash_map::RandomState`]), so a
+/// file, written before the key exists, cannot aim at a collision.
+///
+/// The check compares `Σ h(u, v, k)` over the out-slots `k` (source `u` the row, target `v`)
+/// with the same sum over the in-slots (target `v` the row, source `u`, `k = in_to_out[j]`),
+/// wrapping in `u64`. Both sides hold `m` triples (the offsets are checked to end at `m`) and
+/// the out side holds each slot `k` once, so if the multisets differ some triple's count
+/// differs by an odd number (every out triple would otherwise appear an odd number of times,
+/// hence once, on the in side, filling all `m`). For `h` a random function the sums then agree
+/// with probability 2^-64 per load; `h` here is two rounds of a 64-bit finaliser (murmur3's
+/// `fmix64`) over the keyed triple, a model of a random function, not a proof of one.
+struct EdgeKey(u64, u64);
+
+impl EdgeKey {
+    fn fresh() -> Self {
+        use std::hash::BuildHasher;
+        let s = std::collections::hash_map::RandomState::new();
+        EdgeKey(s.hash_one(0x5eed_u64), s.hash_one(0xfeed_u64))
+    }
+
+    #[inline]
+    fn hash(&self, u: u32, v: u32, k: u32) -> u64 {
+        fn fmix(mut x: u64) -> u64 {
+            x ^= x >> 33;
+            x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+            x ^= x >> 33;
+            x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+            x ^ (x >> 33)
+        }
+        let a = fmix((((u as u64) << 32) | v as u64) ^ self.0);
+        fmix(a.wrapping_add(k as u64 ^ self.1))
+    }
+}
+
 /// Checks one CSR direction: offsets from 0 to `m`, non-decreasing; every neighbour below
-/// `n`, each list strictly increasing, no self-loop. Runs in windows and gives back the pages
-/// of each window of `file` behind it.
+/// `n`, each list strictly increasing, no self-loop; with `slots` (the in-side's in -> out map)
+/// every slot below `m`. Returns the sum of [`EdgeKey::hash`] over the direction's edges as
+/// `(source, target, out-slot)` (the out side's slot is its own position). Reads every array
+/// once, in order, in windows, and gives back the pages of each window of `file` behind it.
+#[allow(clippy::too_many_arguments)]
 fn check_csr(
     file: &Backing,
     offsets: &[usize],
     neighbors: &[u32],
+    slots: Option<&[u32]>,
     m: usize,
-    off_s: &Section,
-    nb_s: &Section,
+    (off_s, nb_s, slot_s): (&Section, &Section, Option<&Section>),
+    key: &EdgeKey,
     corrupt: &dyn Fn(usize, String) -> Error,
-) -> Result<()> {
+) -> Result<u64> {
     let n = offsets.len() - 1;
     if offsets[0] != 0 || offsets[n] != m {
         return Err(corrupt(
@@ -1280,16 +1372,65 @@ fn check_csr(
                 format!("{} decreases after account {u}", off_s.kind.name()),
             ));
         }
-        file.release(off_s.offset + 8 * a, 8 * (b - a));
     }
-    // Offsets are now known to be in order, so windows can be cut by edge counts.
+    // Offsets are now known to be in order, so windows can be cut by edge counts. One row:
+    // its list's checks and its share of the sum (`None` when the row breaks a rule).
+    let row = |u: usize| -> Option<u64> {
+        let (lo, hi) = (offsets[u], offsets[u + 1]);
+        let list = &neighbors[lo..hi];
+        let mut sum = 0u64;
+        let mut prev: Option<u32> = None;
+        for (i, &v) in list.iter().enumerate() {
+            if v as usize >= n || v as usize == u || prev.is_some_and(|p| p >= v) {
+                return None;
+            }
+            prev = Some(v);
+            let h = match slots {
+                // In side: row u is the target, v the source.
+                Some(s) => {
+                    let k = s[lo + i];
+                    if k as usize >= m {
+                        return None;
+                    }
+                    key.hash(v, u as u32, k)
+                }
+                None => key.hash(u as u32, v, (lo + i) as u32),
+            };
+            sum = sum.wrapping_add(h);
+        }
+        Some(sum)
+    };
+    let mut total = 0u64;
     for (a, b) in balanced_ranges(offsets, m.div_ceil(CHECK_WINDOW)) {
-        let bad = (a..b).into_par_iter().find_first(|&u| {
+        // (first bad row, sum of the good rows) per part, min and sum when joined.
+        let (bad, sum) = (a..b)
+            .into_par_iter()
+            .with_min_len(256)
+            .fold(
+                || (usize::MAX, 0u64),
+                |(bad, sum), u| match row(u) {
+                    Some(h) => (bad, sum.wrapping_add(h)),
+                    None => (bad.min(u), sum),
+                },
+            )
+            .reduce(
+                || (usize::MAX, 0u64),
+                |x, y| (x.0.min(y.0), x.1.wrapping_add(y.1)),
+            );
+        if bad != usize::MAX {
+            let u = bad;
             let list = &neighbors[offsets[u]..offsets[u + 1]];
-            list.iter().any(|&v| v as usize >= n || v as usize == u)
-                || list.windows(2).any(|w| w[0] >= w[1])
-        });
-        if let Some(u) = bad {
+            let slot_bad = list.iter().all(|&v| (v as usize) < n && v as usize != u)
+                && list.windows(2).all(|w| w[0] < w[1]);
+            if let (true, Some(s), Some(ss)) = (slot_bad, slots, slot_s) {
+                let j = (offsets[u]..offsets[u + 1])
+                    .find(|&j| s[j] as usize >= m)
+                    .unwrap_or(offsets[u]);
+                return Err(corrupt(
+                    ss.offset + 4 * j,
+                    format!("in-edge slot {j} does not name the out-edge it stands for"),
+                ));
+            }
             return Err(corrupt(
                 nb_s.offset + 4 * offsets[u],
                 format!(
@@ -1298,11 +1439,15 @@ fn check_csr(
                 ),
             ));
         }
+        total = total.wrapping_add(sum);
         let (lo, hi) = (offsets[a], offsets[b]);
         file.release(off_s.offset + 8 * a, 8 * (b - a + 1));
         file.release(nb_s.offset + 4 * lo, 4 * (hi - lo));
+        if let Some(ss) = slot_s {
+            file.release(ss.offset + 4 * lo, 4 * (hi - lo));
+        }
     }
-    Ok(())
+    Ok(total)
 }
 
 #[cfg(test)]
@@ -1536,6 +1681,116 @@ mod tests {
                 }
                 other => panic!("text {text}: {other:?}"),
             }
+        }
+    }
+
+    /// The transpose check (the keyed fingerprint of `check_csr`, then the slow pass naming the
+    /// slot): files whose every array passes its own checks but whose in-side is not the
+    /// out-side's transpose, or whose in -> out map names the wrong out-edges, are typed errors.
+    #[test]
+    #[cfg_attr(miri, ignore = "rayon: needs MIRIFLAGS=-Zmiri-tree-borrows")]
+    fn in_side_that_is_not_the_transpose_is_caught() {
+        let no_crc = ReadOptions {
+            verify_checksums: false,
+            weights: None,
+        };
+        let graph = |edges: &[(u32, u32)]| {
+            let mut b = GraphBuilder::new(GraphOptions::default());
+            for v in 0..6u32 {
+                b.add_node(v.to_string().as_str());
+            }
+            for &(u, v) in edges {
+                b.add_edge(u.to_string().as_str(), v.to_string().as_str(), None)
+                    .unwrap();
+            }
+            b.build().unwrap().0
+        };
+        let edges = [
+            (0, 1),
+            (0, 2),
+            (1, 2),
+            (2, 3),
+            (3, 4),
+            (4, 5),
+            (5, 0),
+            (1, 4),
+        ];
+        let good = to_bytes(&graph(&edges));
+        let r = from_bytes(&good, "good", &no_crc).unwrap();
+        assert_eq!(r.edge_count(), 8);
+        let expect_slot_error = |b: &[u8], what: &str| match from_bytes(b, what, &no_crc) {
+            Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                let (at, len) = section_of(b, SectionKind::InToOut);
+                assert!(
+                    (at as u64..(at + len) as u64).contains(&offset),
+                    "{what}: {offset} {reason}"
+                );
+                assert!(
+                    reason.contains("does not name the out-edge it stands for"),
+                    "{what}: {reason}"
+                );
+            }
+            other => panic!("{what}: {other:?}"),
+        };
+        // Two in -> out entries swapped: each array alone is still well formed.
+        let (at, _) = section_of(&good, SectionKind::InToOut);
+        for (j1, j2) in [(0usize, 1usize), (2, 7), (3, 5)] {
+            let mut bad = good.clone();
+            let (a, b) = (at + 4 * j1, at + 4 * j2);
+            let x: [u8; 4] = bad[a..a + 4].try_into().unwrap();
+            let y: [u8; 4] = bad[b..b + 4].try_into().unwrap();
+            assert_ne!(x, y);
+            bad[a..a + 4].copy_from_slice(&y);
+            bad[b..b + 4].copy_from_slice(&x);
+            expect_slot_error(&bad, &format!("swap {j1} {j2}"));
+        }
+        // One edge transposed: the in-side sections of a graph with 1 -> 4 reversed to 4 -> 1
+        // (a valid in-CSR and slot map of its own) beside the out-side of the original.
+        let mut flipped = edges;
+        flipped[7] = (4, 1);
+        let other = to_bytes(&graph(&flipped));
+        let mut bad = good.clone();
+        for kind in [
+            SectionKind::InOffsets,
+            SectionKind::InSources,
+            SectionKind::InToOut,
+        ] {
+            let (a, len) = section_of(&good, kind);
+            let (b, len2) = section_of(&other, kind);
+            assert_eq!(len, len2);
+            bad[a..a + len].copy_from_slice(&other[b..b + len]);
+        }
+        expect_slot_error(&bad, "transposed edge");
+        // An in -> out entry past the last edge.
+        let mut bad = good.clone();
+        bad[at + 8..at + 12].copy_from_slice(&8u32.to_le_bytes());
+        match from_bytes(&bad, "past", &no_crc) {
+            Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                assert_eq!(offset, (at + 8) as u64, "{reason}");
+                assert!(reason.contains("in-edge slot 2"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Integer ids out of order but distinct load (the sort path); a duplicate among
+        // them does not.
+        let mut b = GraphBuilder::new(GraphOptions::default());
+        for (u, v) in [(30, 20), (20, 10), (10, 40)] {
+            b.add_edge(u.to_string().as_str(), v.to_string().as_str(), None)
+                .unwrap();
+        }
+        let g = b.build().unwrap().0;
+        let bytes = to_bytes(&g);
+        let r = from_bytes(&bytes, "unsorted", &no_crc).unwrap();
+        assert_eq!(r.label(0), "30");
+        let (off, _) = section_of(&bytes, SectionKind::IdsInt);
+        let mut bad = bytes.clone();
+        let last: [u8; 8] = bad[off + 24..off + 32].try_into().unwrap();
+        bad[off..off + 8].copy_from_slice(&last);
+        match from_bytes(&bad, "dup", &no_crc) {
+            Err(Error::CorruptGraphFile { reason, .. }) => {
+                assert!(reason.contains("id 40 appears twice"), "{reason}")
+            }
+            other => panic!("{other:?}"),
         }
     }
 
