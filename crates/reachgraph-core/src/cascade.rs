@@ -47,8 +47,8 @@ use crate::error::{Error, Result};
 use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::{Csr, Graph};
 use crate::live_edge::{
-    expand, expand_per_target, list_rule, list_rule_per_target, prefetch, Draws, Frontier,
-    ListRule, Stamps,
+    expand, expand_per_target, list_rule, list_rule_per_target, prefetch, uniform_rule, Draws,
+    Frontier, ListRule, Stamps,
 };
 use crate::progress::Progress;
 use crate::rng;
@@ -394,7 +394,7 @@ struct Sim<'a> {
     /// The probability of every edge into `v`, one value per account, when the scheme gives
     /// one per target (weighted cascade, constants) and the graph holds no out-order array.
     target_p: Option<&'a [f32]>,
-    rules: &'a [ListRule],
+    rules: RulesRef<'a>,
     model: Model,
     max_level: u32,
     seeds: &'a [u32],
@@ -407,6 +407,62 @@ struct Sim<'a> {
     jurisdictions: usize,
     node_counts: bool,
     histogram: bool,
+}
+
+/// The IC sampling rule of every out-list.
+enum Rules {
+    /// One stored rule per account.
+    Each(Vec<ListRule>),
+    /// One tag per account ([`rule_tag`]) and the subset/skip shortcuts setting; for
+    /// per-target probabilities only ([`Simulator::target_p`]).
+    Tagged(Vec<u8>, bool),
+}
+
+/// [`Rules`] as a trial reads them.
+#[derive(Clone, Copy)]
+enum RulesRef<'a> {
+    Each(&'a [ListRule]),
+    /// The tags, the shortcuts setting and the per-target probabilities they are read with.
+    Tagged(&'a [u8], bool, &'a [f32]),
+}
+
+impl RulesRef<'_> {
+    #[inline(always)]
+    fn prefetch(self, w: u32) {
+        match self {
+            RulesRef::Each(r) => prefetch(&r[w as usize]),
+            RulesRef::Tagged(t, ..) => prefetch(&t[w as usize]),
+        }
+    }
+}
+
+const TAG_DEAD: u8 = 0;
+const TAG_ALL: u8 = 1;
+const TAG_COINS: u8 = 2;
+/// Every edge of the list has the same probability and the rule is a subset or skip draw:
+/// recomputed from that probability and the length on each visit ([`tagged_rule`]).
+const TAG_UNIFORM: u8 = 3;
+
+/// The one-byte tag of a list's rule.
+fn rule_tag(rule: ListRule) -> u8 {
+    match rule {
+        ListRule::Dead => TAG_DEAD,
+        ListRule::All => TAG_ALL,
+        ListRule::Coins => TAG_COINS,
+        ListRule::Subset { .. } | ListRule::Skip(_) => TAG_UNIFORM,
+    }
+}
+
+/// The rule a tag stands for on the list `ends` whose edge into `v` has probability
+/// `target_p[v]`: the rule [`list_rule_per_target`] gives, without storing it.
+#[inline(always)]
+fn tagged_rule(tag: u8, ends: &[u32], target_p: &[f32], shortcuts: bool) -> ListRule {
+    match tag {
+        TAG_DEAD => ListRule::Dead,
+        TAG_ALL => ListRule::All,
+        TAG_COINS => ListRule::Coins,
+        _ => uniform_rule(target_p[ends[0] as usize], ends.len(), shortcuts),
+    }
 }
 
 /// Prefetches the start of account `w`'s out-list and, when held, of its probabilities.
@@ -490,7 +546,7 @@ impl Sim<'_> {
             // activation otherwise waits on several cache misses in turn.
             if let Some(&w) = queue.get(head + 16) {
                 prefetch(&out.offsets[w as usize]);
-                prefetch(&self.rules[w as usize]);
+                self.rules.prefetch(w);
             }
             if let Some(&w) = queue.get(head + 8) {
                 prefetch_list(out, w);
@@ -504,9 +560,15 @@ impl Sim<'_> {
                 epoch,
             };
             let ends = &out.neighbors[lo..hi];
-            match self.target_p {
-                Some(t) => expand_per_target(self.rules[u], ends, t, d, picked, &mut f),
-                None => expand(self.rules[u], ends, &out.probs[lo..hi], d, picked, &mut f),
+            match (self.rules, self.target_p) {
+                (RulesRef::Each(r), None) => {
+                    expand(r[u], ends, &out.probs[lo..hi], d, picked, &mut f)
+                }
+                (RulesRef::Each(r), Some(t)) => expand_per_target(r[u], ends, t, d, picked, &mut f),
+                (RulesRef::Tagged(tags, shortcuts, t), _) => {
+                    let rule = tagged_rule(tags[u], ends, t, shortcuts);
+                    expand_per_target(rule, ends, t, d, picked, &mut f)
+                }
             }
         }
     }
@@ -773,7 +835,7 @@ pub struct Simulator<'g> {
     graph: &'g Graph,
     model: Model,
     config: SpreadConfig,
-    rules: Vec<ListRule>,
+    rules: Rules,
     /// `p(v)` of every edge into `v` (see [`Sim::target_p`]); `None` when the graph's
     /// out-order array is read instead.
     target_p: Option<Vec<f32>>,
@@ -842,21 +904,27 @@ impl<'g> Simulator<'g> {
                 .collect()
         });
         let shortcuts = config.sampling.subset_sampling;
-        let rules: Vec<ListRule> = match (model, &target_p) {
-            (Model::LinearThreshold, _) => Vec::new(),
+        let rules = match (model, &target_p) {
+            (Model::LinearThreshold, _) => Rules::Each(Vec::new()),
             (Model::IndependentCascade, Some(t)) => {
+                // One byte per account (24 for a stored rule: 3.2 GB at 133M accounts).
                 let out = graph.out_csr_without_probabilities();
-                (0..n as u32)
-                    .into_par_iter()
-                    .map(|u| list_rule_per_target(out.neighbors(u), t, shortcuts))
-                    .collect()
+                Rules::Tagged(
+                    (0..n as u32)
+                        .into_par_iter()
+                        .map(|u| rule_tag(list_rule_per_target(out.neighbors(u), t, shortcuts)))
+                        .collect(),
+                    shortcuts,
+                )
             }
             (Model::IndependentCascade, None) => {
                 let out = graph.out_csr();
-                (0..n as u32)
-                    .into_par_iter()
-                    .map(|u| list_rule(out.probs(u), shortcuts))
-                    .collect()
+                Rules::Each(
+                    (0..n as u32)
+                        .into_par_iter()
+                        .map(|u| list_rule(out.probs(u), shortcuts))
+                        .collect(),
+                )
             }
         };
         let pool = config.sampling.pool()?;
@@ -936,7 +1004,12 @@ impl<'g> Simulator<'g> {
                 None => self.graph.out_csr(),
             },
             target_p: self.target_p.as_deref(),
-            rules: &self.rules,
+            rules: match &self.rules {
+                Rules::Each(r) => RulesRef::Each(r),
+                Rules::Tagged(t, shortcuts) => {
+                    RulesRef::Tagged(t, *shortcuts, self.target_p.as_deref().unwrap_or_default())
+                }
+            },
             model: self.model,
             max_level: self.config.sampling.hops.unwrap_or(u32::MAX),
             seeds,
