@@ -797,3 +797,27 @@ fn every_bad_input_has_its_typed_error() {
         "missing_attribute"
     );
 }
+
+/// Exact reach, coverage and the budgeted pick read who follows whom only: under a computed
+/// scheme (weighted cascade) they leave the graph without its out-order probability array
+/// (4 bytes per edge), while expected reach, which reads the probabilities, builds it.
+#[test]
+fn exact_reach_and_coverage_do_not_build_the_probability_array() {
+    let mut b = GraphBuilder::new(GraphOptions::default());
+    for (u, v) in [("a", "x"), ("a", "y"), ("b", "y"), ("b", "z"), ("c", "a")] {
+        b.add_edge(u, v, None).unwrap();
+    }
+    let (mut g, _) = b.build().unwrap();
+    g.set_weights(&reachgraph_core::WeightScheme::WeightedCascade)
+        .unwrap();
+    let seeds = g.resolve(&["a", "b"], "seed set").unwrap();
+    let o = ReachOptions::default();
+    let r = unique_reach(&g, &seeds, &o).unwrap();
+    assert_eq!((r.summed_followers, r.unique_people), (4, 3));
+    let ladder = reach_ladder(&g, Some(&seeds), 2, &o).unwrap();
+    assert_eq!(ladder.steps.len(), 2);
+    assert_eq!(ladder.steps[1].cumulative_people, 3);
+    assert_eq!(g.probabilities_held(), (false, false));
+    expected_reach(&g, &seeds, 1, &o).unwrap();
+    assert!(g.probabilities_held().0);
+}

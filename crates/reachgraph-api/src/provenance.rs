@@ -172,11 +172,13 @@ pub fn graph_hash(graph: &Graph) -> String {
     let n = graph.node_count();
     h.word(n as u64);
     h.word(graph.edge_count() as u64);
-    let csr = graph.out_csr();
-    for &o in csr.offsets {
+    // The topology alone: `Graph::out_csr` would compute and keep the out-order probability
+    // array (4 bytes per edge) that the streamed visit below avoids.
+    let topo = graph.topology();
+    for &o in topo.out_offsets() {
         h.word(o as u64);
     }
-    for &v in csr.neighbors {
+    for &v in topo.out_targets() {
         h.word(v as u64);
     }
     // Streamed: a graph that does not hold its out-order probabilities is not made to.

@@ -46,7 +46,10 @@ use crate::attrs::NONE;
 use crate::error::{Error, Result};
 use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::{Csr, Graph};
-use crate::live_edge::{expand, list_rule, prefetch, Draws, Frontier, ListRule, Stamps};
+use crate::live_edge::{
+    expand, expand_per_target, list_rule, list_rule_per_target, prefetch, uniform_rule, Draws,
+    Frontier, ListRule, Stamps,
+};
 use crate::progress::Progress;
 use crate::rng;
 use crate::sampling::{check_seed_set, Sampling};
@@ -374,10 +377,24 @@ impl ChunkStats {
     }
 }
 
+/// Above this many edges, forward cascades under weighted cascade or a constant read one
+/// probability per target account (4 bytes per account) instead of making the graph compute
+/// and hold the out-order array (4 bytes per edge, 1 GiB at this size). The trials are the same
+/// either way; the trade is memory against time: each edge then reads `p(v)` at a random place,
+/// a second cache miss beside the account's stamp. Measured at 100M edges (weighted cascade, 16
+/// trials from the 50 largest, 2 threads): the array 40.3 s and 2,351 MB peak, per target
+/// 52.9 s and 2,013 MB; at a billion edges the array (4 GB) does not fit beside the rest of a
+/// 24 GiB machine's run.
+pub(crate) const PER_TARGET_MIN_EDGES: usize = 1 << 28;
+
 /// Everything a trial needs that does not change between trials.
 struct Sim<'a> {
+    /// The out-edges; their `probs` are empty when `target_p` holds the probabilities.
     out: Csr<'a>,
-    rules: &'a [ListRule],
+    /// The probability of every edge into `v`, one value per account, when the scheme gives
+    /// one per target (weighted cascade, constants) and the graph holds no out-order array.
+    target_p: Option<&'a [f32]>,
+    rules: RulesRef<'a>,
     model: Model,
     max_level: u32,
     seeds: &'a [u32],
@@ -390,6 +407,92 @@ struct Sim<'a> {
     jurisdictions: usize,
     node_counts: bool,
     histogram: bool,
+}
+
+/// The IC sampling rule of every out-list.
+enum Rules {
+    /// One stored rule per account.
+    Each(Vec<ListRule>),
+    /// One tag per account ([`rule_tag`]) and the subset/skip shortcuts setting; for
+    /// per-target probabilities only ([`Simulator::target_p`]).
+    Tagged(Vec<u8>, bool),
+}
+
+/// [`Rules`] as a trial reads them.
+#[derive(Clone, Copy)]
+enum RulesRef<'a> {
+    Each(&'a [ListRule]),
+    /// The tags, the shortcuts setting and the per-target probabilities they are read with.
+    Tagged(&'a [u8], bool, &'a [f32]),
+}
+
+impl RulesRef<'_> {
+    #[inline(always)]
+    fn prefetch(self, w: u32) {
+        match self {
+            RulesRef::Each(r) => prefetch(&r[w as usize]),
+            RulesRef::Tagged(t, ..) => prefetch(&t[w as usize]),
+        }
+    }
+}
+
+const TAG_DEAD: u8 = 0;
+const TAG_ALL: u8 = 1;
+const TAG_COINS: u8 = 2;
+/// Every edge of the list has the same probability and the rule is a subset or skip draw:
+/// recomputed from that probability and the length on each visit ([`tagged_rule`]).
+const TAG_UNIFORM: u8 = 3;
+
+/// The one-byte tag of a list's rule.
+fn rule_tag(rule: ListRule) -> u8 {
+    match rule {
+        ListRule::Dead => TAG_DEAD,
+        ListRule::All => TAG_ALL,
+        ListRule::Coins => TAG_COINS,
+        ListRule::Subset { .. } | ListRule::Skip(_) => TAG_UNIFORM,
+    }
+}
+
+/// The rule a tag stands for on the list `ends` whose edge into `v` has probability
+/// `target_p[v]`: the rule [`list_rule_per_target`] gives, without storing it.
+#[inline(always)]
+fn tagged_rule(tag: u8, ends: &[u32], target_p: &[f32], shortcuts: bool) -> ListRule {
+    match tag {
+        TAG_DEAD => ListRule::Dead,
+        TAG_ALL => ListRule::All,
+        TAG_COINS => ListRule::Coins,
+        _ => uniform_rule(target_p[ends[0] as usize], ends.len(), shortcuts),
+    }
+}
+
+/// Prefetches the start of account `w`'s out-list and, when held, of its probabilities.
+#[inline(always)]
+fn prefetch_list(out: Csr<'_>, w: u32) {
+    let lo = out.offsets[w as usize];
+    if let Some(a) = out.neighbors.get(lo) {
+        prefetch(a);
+    }
+    if let Some(b) = out.probs.get(lo) {
+        prefetch(b);
+    }
+}
+
+/// One LT edge into `v` of weight `w`: adds the weight to `v`'s running total and activates it
+/// when the total reaches its threshold.
+#[inline(always)]
+fn lt_edge(lt: &mut [LtCell], epoch: u32, v: u32, w: f32, d: &mut Draws, queue: &mut Vec<u32>) {
+    let c = &mut lt[v as usize];
+    // The threshold of an account first touched in this trial, in (0, 1] so that zero weight
+    // never activates. Drawn for every edge (used only on first touch) so that the code has no
+    // unpredictable branch.
+    let theta = 1.0 - d.unit_f32();
+    let rem = if c.touch == epoch { c.rem } else { theta } - w;
+    c.touch = epoch;
+    c.rem = rem;
+    if rem <= 0.0 {
+        c.rem = f32::INFINITY;
+        queue.push(v);
+    }
 }
 
 impl Sim<'_> {
@@ -443,14 +546,10 @@ impl Sim<'_> {
             // activation otherwise waits on several cache misses in turn.
             if let Some(&w) = queue.get(head + 16) {
                 prefetch(&out.offsets[w as usize]);
-                prefetch(&self.rules[w as usize]);
+                self.rules.prefetch(w);
             }
             if let Some(&w) = queue.get(head + 8) {
-                let lo = out.offsets[w as usize];
-                if let (Some(a), Some(b)) = (out.neighbors.get(lo), out.probs.get(lo)) {
-                    prefetch(a);
-                    prefetch(b);
-                }
+                prefetch_list(out, w);
             }
             let u = queue[head] as usize;
             head += 1;
@@ -460,8 +559,17 @@ impl Sim<'_> {
                 queue: &mut *queue,
                 epoch,
             };
-            let (ends, probs) = (&out.neighbors[lo..hi], &out.probs[lo..hi]);
-            expand(self.rules[u], ends, probs, d, picked, &mut f);
+            let ends = &out.neighbors[lo..hi];
+            match (self.rules, self.target_p) {
+                (RulesRef::Each(r), None) => {
+                    expand(r[u], ends, &out.probs[lo..hi], d, picked, &mut f)
+                }
+                (RulesRef::Each(r), Some(t)) => expand_per_target(r[u], ends, t, d, picked, &mut f),
+                (RulesRef::Tagged(tags, shortcuts, t), _) => {
+                    let rule = tagged_rule(tags[u], ends, t, shortcuts);
+                    expand_per_target(rule, ends, t, d, picked, &mut f)
+                }
+            }
         }
     }
 
@@ -493,27 +601,22 @@ impl Sim<'_> {
                 prefetch(&out.offsets[w as usize]);
             }
             if let Some(&w) = queue.get(head + 8) {
-                let lo = out.offsets[w as usize];
-                if let (Some(a), Some(b)) = (out.neighbors.get(lo), out.probs.get(lo)) {
-                    prefetch(a);
-                    prefetch(b);
-                }
+                prefetch_list(out, w);
             }
             let u = queue[head] as usize;
             head += 1;
             let (lo, hi) = (out.offsets[u], out.offsets[u + 1]);
-            for (&v, &w) in out.neighbors[lo..hi].iter().zip(&out.probs[lo..hi]) {
-                let c = &mut lt[v as usize];
-                // The threshold of an account first touched in this trial, in (0, 1] so that
-                // zero weight never activates. Drawn for every edge (used only on first touch)
-                // so that the code has no unpredictable branch.
-                let theta = 1.0 - d.unit_f32();
-                let rem = if c.touch == epoch { c.rem } else { theta } - w;
-                c.touch = epoch;
-                c.rem = rem;
-                if rem <= 0.0 {
-                    c.rem = f32::INFINITY;
-                    queue.push(v);
+            let ends = &out.neighbors[lo..hi];
+            match self.target_p {
+                Some(t) => {
+                    for &v in ends {
+                        lt_edge(lt, epoch, v, t[v as usize], d, queue);
+                    }
+                }
+                None => {
+                    for (&v, &w) in ends.iter().zip(&out.probs[lo..hi]) {
+                        lt_edge(lt, epoch, v, w, d, queue);
+                    }
                 }
             }
         }
@@ -732,7 +835,10 @@ pub struct Simulator<'g> {
     graph: &'g Graph,
     model: Model,
     config: SpreadConfig,
-    rules: Vec<ListRule>,
+    rules: Rules,
+    /// `p(v)` of every edge into `v` (see [`Sim::target_p`]); `None` when the graph's
+    /// out-order array is read instead.
+    target_p: Option<Vec<f32>>,
     identity_people: bool,
     unit_weights: bool,
     pool: Option<rayon::ThreadPool>,
@@ -759,6 +865,20 @@ impl<'g> Simulator<'g> {
     /// # Complexity
     /// O(n + m), parallel over accounts.
     pub fn new(graph: &'g Graph, model: Model, config: &SpreadConfig) -> Result<Simulator<'g>> {
+        let per_target = graph
+            .out_per_target()
+            .filter(|_| graph.edge_count() > PER_TARGET_MIN_EDGES);
+        Self::with_per_target(graph, model, config, per_target)
+    }
+
+    /// [`Simulator::new`] reading the edge probabilities from `per_target` (one value per
+    /// target account, which must be the scheme in force) instead of the out-order array.
+    fn with_per_target(
+        graph: &'g Graph,
+        model: Model,
+        config: &SpreadConfig,
+        per_target: Option<crate::weights::InPerTarget>,
+    ) -> Result<Simulator<'g>> {
         // Guard against configurations assembled without the builder's checks.
         if config.trials == 0 {
             return Err(Error::invalid_parameter(
@@ -770,16 +890,42 @@ impl<'g> Simulator<'g> {
         crate::limits::check_range("trials", config.trials, 1, crate::limits::MAX_TRIALS)?;
         config.sampling.validate()?;
         validate_model(graph, model)?;
-        let out = graph.out_csr();
         let n = graph.node_count();
         let people = graph.people();
-        let rules: Vec<ListRule> = if model == Model::IndependentCascade {
+        // Large graphs under weighted cascade and constants: one probability per target
+        // account (4 bytes per account) instead of the out-order array (4 bytes per edge: 4 GB
+        // at a billion edges). The values are the array's bit for bit, so the trials are the
+        // same ([`PER_TARGET_MIN_EDGES`]).
+        let target_p: Option<Vec<f32>> = per_target.map(|r| {
+            let topo = graph.topology();
             (0..n as u32)
                 .into_par_iter()
-                .map(|u| list_rule(out.probs(u), config.sampling.subset_sampling))
+                .map(|v| r.of(topo, v))
                 .collect()
-        } else {
-            Vec::new()
+        });
+        let shortcuts = config.sampling.subset_sampling;
+        let rules = match (model, &target_p) {
+            (Model::LinearThreshold, _) => Rules::Each(Vec::new()),
+            (Model::IndependentCascade, Some(t)) => {
+                // One byte per account (24 for a stored rule: 3.2 GB at 133M accounts).
+                let out = graph.out_csr_without_probabilities();
+                Rules::Tagged(
+                    (0..n as u32)
+                        .into_par_iter()
+                        .map(|u| rule_tag(list_rule_per_target(out.neighbors(u), t, shortcuts)))
+                        .collect(),
+                    shortcuts,
+                )
+            }
+            (Model::IndependentCascade, None) => {
+                let out = graph.out_csr();
+                Rules::Each(
+                    (0..n as u32)
+                        .into_par_iter()
+                        .map(|u| list_rule(out.probs(u), shortcuts))
+                        .collect(),
+                )
+            }
         };
         let pool = config.sampling.pool()?;
         Ok(Simulator {
@@ -787,6 +933,7 @@ impl<'g> Simulator<'g> {
             model,
             config: config.clone(),
             rules,
+            target_p,
             identity_people: people.count == n
                 && people
                     .of_account
@@ -852,8 +999,17 @@ impl<'g> Simulator<'g> {
     fn sim<'a>(&'a self, seeds: &'a [u32]) -> Sim<'a> {
         let people = self.graph.people();
         Sim {
-            out: self.graph.out_csr(),
-            rules: &self.rules,
+            out: match self.target_p {
+                Some(_) => self.graph.out_csr_without_probabilities(),
+                None => self.graph.out_csr(),
+            },
+            target_p: self.target_p.as_deref(),
+            rules: match &self.rules {
+                Rules::Each(r) => RulesRef::Each(r),
+                Rules::Tagged(t, shortcuts) => {
+                    RulesRef::Tagged(t, *shortcuts, self.target_p.as_deref().unwrap_or_default())
+                }
+            },
             model: self.model,
             max_level: self.config.sampling.hops.unwrap_or(u32::MAX),
             seeds,
@@ -1068,6 +1224,80 @@ impl TrialRunner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::weights::WeightScheme;
+
+    /// Forward cascades reading one probability per target account give the trials of the
+    /// out-order array, bit for bit (the same draws in the same order), under weighted cascade
+    /// and constants, for IC (with and without the subset/skip shortcuts) and LT, on 1 and 2
+    /// threads; and they never make the graph compute the array.
+    #[test]
+    fn per_target_probabilities_give_the_trials_of_the_array() {
+        let (n, m) = (1_200u32, 7_000usize);
+        let mut r = rng::stream(8, 0);
+        let (mut src, mut dst) = (Vec::with_capacity(m), Vec::with_capacity(m));
+        for _ in 0..m {
+            let x = rng::unit_f64(&mut r);
+            src.push(((x * x) * n as f64) as u32 % n); // a few accounts with many followers
+            dst.push(rng::below(&mut r, n as u64) as u32);
+        }
+        let seeds: Vec<u32> = (0..12).collect();
+        for scheme in [
+            WeightScheme::WeightedCascade,
+            WeightScheme::Constant { p: 0.05 },
+            WeightScheme::Constant { p: 0.3 },
+            WeightScheme::Constant { p: 1.0 },
+            WeightScheme::Constant { p: 0.0 },
+        ] {
+            for model in [Model::IndependentCascade, Model::LinearThreshold] {
+                if model == Model::LinearThreshold
+                    && matches!(scheme, WeightScheme::Constant { p } if p > 0.05)
+                {
+                    continue; // in-weights over 1: not an LT graph
+                }
+                for (shortcuts, threads) in [(true, 1), (true, 2), (false, 1), (false, 2)] {
+                    let c = SpreadConfig::builder()
+                        .trials(700)
+                        .seed(3)
+                        .threads(threads)
+                        .subset_sampling(shortcuts)
+                        .node_probabilities(true)
+                        .histogram(true)
+                        .build()
+                        .unwrap();
+                    let (mut g, _) = Graph::from_edges(
+                        n,
+                        &src,
+                        &dst,
+                        None,
+                        crate::ids::NodeIds::identity(n),
+                        crate::GraphOptions::default(),
+                    )
+                    .unwrap();
+                    g.set_weights(&scheme).unwrap();
+                    let rule = g.out_per_target();
+                    assert!(rule.is_some());
+                    let per_target = Simulator::with_per_target(&g, model, &c, rule)
+                        .unwrap()
+                        .run(&seeds, &crate::progress::NoProgress)
+                        .unwrap();
+                    assert!(
+                        !g.probabilities_held().0,
+                        "{scheme:?} {model}: the out-order array was built"
+                    );
+                    // A graph this small reads the array.
+                    let array = Simulator::new(&g, model, &c)
+                        .unwrap()
+                        .run(&seeds, &crate::progress::NoProgress)
+                        .unwrap();
+                    assert!(g.probabilities_held().0);
+                    assert_eq!(
+                        per_target, array,
+                        "{scheme:?} {model} {shortcuts} {threads}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn model_parses_and_serializes() {

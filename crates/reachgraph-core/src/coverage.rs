@@ -188,7 +188,7 @@ impl<'g> Source<'g> {
     pub(crate) fn of_graph(graph: &'g Graph) -> Self {
         let people = graph.people();
         Source {
-            out: graph.out_csr(),
+            out: graph.out_csr_without_probabilities(),
             of_account: &people.of_account,
             weight: &people.weight,
         }
@@ -823,7 +823,7 @@ pub fn budget_pick_people(
         return Err(Error::BudgetTooSmall { budget, min_cost });
     }
     // One unit per candidate person: the people following any of their accounts.
-    let out = graph.out_csr();
+    let out = graph.out_csr_without_probabilities();
     let mut offsets = vec![0usize];
     let mut reached: Vec<u32> = Vec::new();
     let mut scratch: Vec<u32> = Vec::new();

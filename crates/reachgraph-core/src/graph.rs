@@ -465,6 +465,29 @@ impl Graph {
         InPerTarget::of_scheme(&self.weights)
     }
 
+    /// The out-edge CSR arrays with an empty probability slice: for kernels that read only who
+    /// follows whom (exact reach, coverage, hashing), so that the graph is not made to compute
+    /// and hold the out-order probabilities (4 bytes per edge) it would otherwise build on the
+    /// first [`Graph::out_csr`]. Its `probs` slice is empty: never call [`Csr::probs`] on it.
+    pub(crate) fn out_csr_without_probabilities(&self) -> Csr<'_> {
+        Csr {
+            offsets: self.topo.out_offsets(),
+            neighbors: self.topo.out_targets(),
+            probs: &[],
+        }
+    }
+
+    /// The out-edge probabilities as one value per *target* account (the same value
+    /// [`Graph::in_per_target`] gives for its in-edges), when the scheme in force gives them so
+    /// and the out-order array is not already held. Forward cascades then read `p(v)` from a
+    /// table of 4 bytes per account instead of making the graph hold 4 bytes per edge.
+    pub(crate) fn out_per_target(&self) -> Option<InPerTarget> {
+        if self.probs.out.get().is_some() {
+            return None;
+        }
+        InPerTarget::of_scheme(&self.weights)
+    }
+
     /// The in-edge CSR arrays with an empty probability slice: for kernels that read the
     /// probabilities from [`Graph::in_per_target`].
     pub(crate) fn in_csr_without_probabilities(&self) -> Csr<'_> {

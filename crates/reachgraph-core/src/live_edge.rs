@@ -186,6 +186,44 @@ pub(crate) fn expand_uniform(
     }
 }
 
+/// [`expand`] for a list whose edge into `v` has probability `target_p[v]` (one value per
+/// target account, held nowhere per edge): the same draws in the same order as `expand(rule,
+/// ends, &ends.map(|v| target_p[v]), ..)`.
+#[inline(always)]
+pub(crate) fn expand_per_target(
+    rule: ListRule,
+    ends: &[u32],
+    target_p: &[f32],
+    d: &mut Draws,
+    picked: &mut Vec<usize>,
+    f: &mut Frontier<'_>,
+) {
+    match rule {
+        ListRule::Coins => {
+            for &v in ends {
+                if (d.unit_f32() < target_p[v as usize]) & f.is_new(v) {
+                    f.add(v);
+                }
+            }
+        }
+        // The other rules never read the probabilities.
+        _ => expand(rule, ends, &[], d, picked, f),
+    }
+}
+
+/// [`list_rule`] of the list whose edge into `v` has probability `target_p[v]`, without
+/// building the list of probabilities.
+pub(crate) fn list_rule_per_target(ends: &[u32], target_p: &[f32], shortcuts: bool) -> ListRule {
+    let Some(&first) = ends.first() else {
+        return ListRule::Dead;
+    };
+    let p = target_p[first as usize];
+    if ends.iter().any(|&v| target_p[v as usize] != p) {
+        return ListRule::Coins;
+    }
+    uniform_rule(p, ends.len(), shortcuts)
+}
+
 /// Fast uniform draws from one random stream.
 #[derive(Debug, Clone)]
 pub(crate) struct Draws {

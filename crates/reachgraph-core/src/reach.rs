@@ -152,8 +152,18 @@ pub(crate) struct SeedEdges<'a> {
 }
 
 impl<'a> SeedEdges<'a> {
+    /// The seeds' edges without their probabilities (`f` is then given empty slices): the
+    /// graph is not made to compute its out-order probability array.
     pub(crate) fn new(graph: &'a Graph, seeds: &'a [u32]) -> Self {
-        let out = graph.out_csr();
+        Self::over(graph.out_csr_without_probabilities(), seeds)
+    }
+
+    /// The seeds' edges with their probabilities.
+    pub(crate) fn with_probabilities(graph: &'a Graph, seeds: &'a [u32]) -> Self {
+        Self::over(graph.out_csr(), seeds)
+    }
+
+    fn over(out: Csr<'a>, seeds: &'a [u32]) -> Self {
         let mut starts = Vec::with_capacity(seeds.len() + 1);
         let mut acc = 0usize;
         starts.push(0);
@@ -187,11 +197,12 @@ impl<'a> SeedEdges<'a> {
             let s = self.seeds[i];
             let lo = e - self.starts[i];
             let hi = edges.end.min(self.starts[i + 1]) - self.starts[i];
-            f(
-                s,
-                &self.out.neighbors(s)[lo..hi],
-                &self.out.probs(s)[lo..hi],
-            );
+            let probs = if self.out.probs.is_empty() {
+                &[][..]
+            } else {
+                &self.out.probs(s)[lo..hi]
+            };
+            f(s, &self.out.neighbors(s)[lo..hi], probs);
             e = self.starts[i] + hi;
             i += 1;
         }
@@ -705,7 +716,7 @@ pub fn expected_reach(
     }
     let people = graph.people();
     let counted = |p: usize| !opts.target_only || people.weight[p] > 0.0;
-    let edges = SeedEdges::new(graph, seeds);
+    let edges = SeedEdges::with_probabilities(graph, seeds);
 
     // (person, probability) pairs packed so one integer sort groups by person, then by
     // probability (non-negative f32 bits order like the values).
