@@ -92,7 +92,11 @@ fn with_20_overlaps_the_model_is_near_the_exact_reach_of_the_users() {
     // rounding; and the fit is not carried by a handful of prior draws (measured: 298 to 1,983
     // effective draws of 2,048 on these 8), so its means are not draw noise.
     for r in &rows {
-        assert!(r.modelled.high <= r.independence * (1.0 + 1e-9), "{r:?}");
+        // (The ends are whole people rounded outward: up to the next whole number.)
+        assert!(
+            r.modelled.high <= (r.independence * (1.0 + 1e-9)).ceil(),
+            "{r:?}"
+        );
         assert!(r.effective_draws >= 50.0, "{r:?}");
     }
 }
