@@ -167,7 +167,9 @@ fn a_set_reaching_everyone_has_the_population_inside_its_interval() {
         undirected: true,
         ..Default::default()
     };
-    let g = read_graph(f, file, EdgeFormat::EdgeList, options).unwrap().0;
+    let g = read_graph(f, file, EdgeFormat::EdgeList, options)
+        .unwrap()
+        .0;
     let t = GraphTruth::new(&g, file);
     let sets = t.sets(&[5000], 7);
     let all = &sets[0];

@@ -1401,7 +1401,7 @@ fn report_takes_exactly_one_of_graph_and_creators() {
 #[test]
 fn report_on_a_creators_table_takes_what_the_population_counts() {
     let posts = "docs/examples/posts-creators.csv";
-    let zero_share = |counts: Option<&str>| -> Value {
+    let zero_share = |counts: Option<&str>| -> serde_json::Value {
         let mut args = vec![
             "report",
             "--posts",
