@@ -108,5 +108,5 @@ def test_report_on_a_creators_table_takes_what_the_population_counts():
     assert "[0, 0.7]" in z["source"]
     with pytest.raises(rg.InvalidParameterError, match="population_counts applies to a creators table"):
         rg.report(_creator_posts(), graph=GRAPH, population_counts="everyone")
-    with pytest.raises(rg.InvalidParameterError):
+    with pytest.raises(rg.InvalidRequestError, match="adults"):
         rg.report(_creator_posts(), creators=CREATORS, population_counts="adults", draws=5)
