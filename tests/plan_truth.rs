@@ -65,10 +65,11 @@ fn rows(pairs: usize) -> Option<Vec<TruthRow>> {
 
 /// Issue 15's targets with 20 measured overlaps, on the population the planning default is the
 /// analogue of (the graph's users; docs/BENCHMARKS.md): the median absolute error is within
-/// the 10% target on these 8 cases (measured 5.4%; 10.2% over the benchmark's 24) and below
-/// independence's (measured 11.4%); the exact reach lies in the 90% interval in at least 7 of
-/// the 8 (measured 7: nethept's random 500 is 7% above independence's error band, its pairs of
-/// small accounts leaving the interval narrow), short of the 90% target, which is not asserted.
+/// the 10% target on these 8 cases (measured 5.4%; 10.2% over the benchmark's 24, where the
+/// target is not met) and below independence's (measured 11.4%). Coverage: the 90% target is
+/// met over the benchmark's 24 (22 inside); on these 8 a 90% interval is expected to miss 0.8,
+/// and the tolerance is one miss (at least 7 of 8; measured 7: nethept's random 500 is 7% above,
+/// its pairs of small accounts leaving the interval narrow). A second miss fails.
 #[test]
 fn with_20_overlaps_the_model_is_near_the_exact_reach_of_the_users() {
     let Some(rows) = rows(20) else {
@@ -92,7 +93,11 @@ fn with_20_overlaps_the_model_is_near_the_exact_reach_of_the_users() {
     // rounding; and the fit is not carried by a handful of prior draws (measured: 298 to 1,983
     // effective draws of 2,048 on these 8), so its means are not draw noise.
     for r in &rows {
-        assert!(r.modelled.high <= r.independence * (1.0 + 1e-9), "{r:?}");
+        // (The ends are whole people rounded outward: up to the next whole number.)
+        assert!(
+            r.modelled.high <= (r.independence * (1.0 + 1e-9)).ceil(),
+            "{r:?}"
+        );
         assert!(r.effective_draws >= 50.0, "{r:?}");
     }
 }
@@ -144,4 +149,40 @@ fn no_measured_overlaps_give_the_widest_intervals_on_real_graphs() {
             w(c)
         );
     }
+}
+
+/// The boundary case: ego-Facebook's whole graph (all 4,039 accounts, 20 pairs) reaches every
+/// one of its 4,039 people. The interval is in whole people rounded outward, so it holds the
+/// exact count, and its upper end never passes the population. Before whole-people rounding
+/// the upper end was a fraction below 4,039 and this failed.
+#[test]
+fn a_set_reaching_everyone_has_the_population_inside_its_interval() {
+    let Some(dir) = shared_data() else {
+        eprintln!("plan_truth: ../shared/data is absent; skipped");
+        return;
+    };
+    let file = "facebook_combined.txt";
+    let f = std::fs::File::open(dir.join(file)).expect("shared graph readable");
+    let options = GraphOptions {
+        undirected: true,
+        ..Default::default()
+    };
+    let g = read_graph(f, file, EdgeFormat::EdgeList, options)
+        .unwrap()
+        .0;
+    let t = GraphTruth::new(&g, file);
+    let sets = t.sets(&[5000], 7);
+    let all = &sets[0];
+    assert_eq!(all.accounts.len(), 4039);
+    let measured = t.measured_pairs(&t.largest_of(&all.accounts, 200), 20, 2026);
+    let options = TruthOptions {
+        population: TruthPopulation::Followers,
+        ..TruthOptions::default()
+    };
+    let row = t.compare(all, &measured, &options).unwrap();
+    assert_eq!(row.exact, 4039.0);
+    assert!(row.inside(), "{row:?}");
+    assert_eq!(row.modelled.high, 4039.0, "{row:?}");
+    assert_eq!(row.modelled.low, row.modelled.low.floor(), "{row:?}");
+    assert!(row.modelled.mean < 4039.0, "{row:?}");
 }

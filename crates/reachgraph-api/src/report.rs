@@ -1,7 +1,8 @@
 //! The `report` request: a campaign's own results read back (see `docs/margin.md`, "Reading
 //! back a campaign", and [`reachgraph_core::report`]), combined either through a follower
 //! graph (`graph`) or through a creators table and the planning model's audience overlap
-//! (`creators`, with `audience`, `overlaps`, `population`): exactly one of the two.
+//! (`creators`, with `audience`, `overlaps`, `population`, `population_counts`): exactly one of
+//! the two.
 
 use crate::load::GraphSpec;
 use crate::plan::{load_table, resolve_targets, LoadedTable, PlanInputs};
@@ -52,6 +53,11 @@ pub struct ReportRequest {
     /// default; creators path only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population: Option<f64>,
+    /// What the creators table's population counts (creators path only): `users` (the
+    /// default: a platform's users, who follow someone; zero-share prior near zero) or
+    /// `everyone` (followers or not; wide zero-share prior), as `plan`'s `population_counts`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population_counts: Option<reachgraph_core::plan::PopulationKind>,
     /// Creators path: `swing` (margin's tipping-point rule, no hindsight) or the path of a
     /// file of jurisdiction ids, one per line (instead of `targets`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +173,7 @@ pub(crate) fn run_report(r: &ReportRequest, progress: &dyn Progress) -> Result<R
                 ("audience", r.audience.is_some() || r.audience_csv.is_some()),
                 ("overlaps", r.overlaps.is_some() || r.overlaps_csv.is_some()),
                 ("population", r.population.is_some()),
+                ("population_counts", r.population_counts.is_some()),
             ] {
                 if given {
                     return Err(ApiError::invalid(format!(
@@ -209,6 +216,7 @@ pub(crate) fn run_report(r: &ReportRequest, progress: &dyn Progress) -> Result<R
             cfg.targets = (!ids.is_empty()).then_some(ids);
             let opts = PlanOptions {
                 population: r.population,
+                population_counts: r.population_counts.unwrap_or_default(),
                 ..PlanOptions::default()
             };
             progress.update("combining reach", 0, 1);

@@ -751,6 +751,11 @@ pub struct ReportTableArgs {
     /// Measured overlaps CSV of --creators (a, b, shared or shared_count): the model is fitted to them.
     #[arg(long)]
     pub overlaps: Option<String>,
+    /// What the population of --creators counts: `users` (default: a platform's users, who
+    /// follow someone; zero-share prior U[0, 0.1]) or `everyone` (followers or not; prior
+    /// U[0, 0.7]), as plan's --population-counts.
+    #[arg(long, value_parser = ["users", "everyone"])]
+    pub population_counts: Option<String>,
 }
 
 #[derive(Args)]

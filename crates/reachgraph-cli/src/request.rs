@@ -624,6 +624,7 @@ impl crate::args::ReportArgs {
             overlaps: self.table.overlaps.clone(),
             overlaps_csv: None,
             population: self.population,
+            population_counts: self.table.population_counts.as_deref().map(population_kind),
             target,
             tipping_share: self.tipping_share,
             lift: self.lift.clone(),
@@ -651,13 +652,7 @@ impl crate::args::PlanArgs {
                 .clone()
                 .map(|file| reachgraph_api::load::IdList::File { file }),
             population: self.population,
-            population_counts: self.population_counts.as_deref().map(|s| {
-                if s == "everyone" {
-                    reachgraph_core::plan::PopulationKind::Everyone
-                } else {
-                    reachgraph_core::plan::PopulationKind::Users
-                }
-            }),
+            population_counts: self.population_counts.as_deref().map(population_kind),
             budget: self.budget,
             target: self.target.clone(),
             tipping_share: self.tipping_share,
@@ -668,5 +663,14 @@ impl crate::args::PlanArgs {
             scale: self.scale,
             ..Default::default()
         }
+    }
+}
+
+/// `--population-counts` of `plan` and `report` (clap has checked it is `users` or `everyone`).
+fn population_kind(s: &str) -> reachgraph_core::plan::PopulationKind {
+    if s == "everyone" {
+        reachgraph_core::plan::PopulationKind::Everyone
+    } else {
+        reachgraph_core::plan::PopulationKind::Users
     }
 }

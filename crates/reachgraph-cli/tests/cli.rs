@@ -1397,3 +1397,72 @@ fn report_takes_exactly_one_of_graph_and_creators() {
         .starts_with("reach in real people"));
     assert_eq!(v["model"]["fit"]["status"], "prior");
 }
+
+#[test]
+fn report_on_a_creators_table_takes_what_the_population_counts() {
+    let posts = "docs/examples/posts-creators.csv";
+    let zero_share = |counts: Option<&str>| -> serde_json::Value {
+        let mut args = vec![
+            "report",
+            "--posts",
+            posts,
+            "--creators",
+            "docs/examples/creators.csv",
+            "--draws",
+            "20",
+            "--json",
+        ];
+        if let Some(c) = counts {
+            args.extend(["--population-counts", c]);
+        }
+        let v = json(&args);
+        v["model"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "zero_share")
+            .unwrap()
+            .clone()
+    };
+    // No overlaps: the zero share keeps its prior, U[0, 0.1] over users (the default), U[0, 0.7]
+    // over everyone; the 95th percentile of 20 draws shows which.
+    let users = zero_share(None);
+    assert_eq!(users, zero_share(Some("users")));
+    assert!(users["high"].as_f64().unwrap() <= 0.1, "{users}");
+    assert!(
+        users["source"].as_str().unwrap().contains("[0, 0.1]"),
+        "{users}"
+    );
+    let everyone = zero_share(Some("everyone"));
+    assert!(everyone["high"].as_f64().unwrap() > 0.5, "{everyone}");
+    assert!(
+        everyone["source"].as_str().unwrap().contains("[0, 0.7]"),
+        "{everyone}"
+    );
+    // Only users or everyone; and only with a creators table.
+    let (code, _, err) = reachgraph(&[
+        "report",
+        "--posts",
+        posts,
+        "--creators",
+        "docs/examples/creators.csv",
+        "--population-counts",
+        "adults",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("adults"), "{err}");
+    let (code, _, err) = reachgraph(&[
+        "report",
+        "--posts",
+        posts,
+        "--graph",
+        "docs/examples/report-graph.txt",
+        "--population-counts",
+        "everyone",
+    ]);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains("population_counts applies to a creators table"),
+        "{err}"
+    );
+}

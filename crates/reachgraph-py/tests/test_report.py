@@ -94,3 +94,19 @@ def test_report_on_a_creators_table_bad_input():
         rg.report(posts)
     with pytest.raises(rg.InvalidParameterError, match="overlaps applies to a creators table"):
         rg.report(posts, graph=GRAPH, overlaps="docs/examples/overlaps.csv")
+
+
+def test_report_on_a_creators_table_takes_what_the_population_counts():
+    pd = pytest.importorskip("pandas")
+    got = rg.report(_creator_posts(), creators=pd.read_csv(CREATORS), audience="docs/examples/audience.csv",
+                    overlaps=pd.read_csv("docs/examples/overlaps.csv"), target="swing",
+                    lift="docs/examples/lift.csv", population_counts="everyone", draws=200, seed=16)
+    want = rg.run_request(json.load(open("tests/fixtures/api/report_creators_everyone.request.json")))
+    for k in ("unique_reach", "eligible_reach", "target_reach", "model"):
+        assert got[k] == want[k], k
+    z = next(p for p in got.model["parameters"] if p["name"] == "zero_share")
+    assert "[0, 0.7]" in z["source"]
+    with pytest.raises(rg.InvalidParameterError, match="population_counts applies to a creators table"):
+        rg.report(_creator_posts(), graph=GRAPH, population_counts="everyone")
+    with pytest.raises(rg.InvalidRequestError, match="adults"):
+        rg.report(_creator_posts(), creators=CREATORS, population_counts="adults", draws=5)

@@ -78,6 +78,28 @@ impl ReachInterval {
         let (mean, low, high) = crate::stats::interval_90(&values);
         ReachInterval { mean, low, high }
     }
+
+    /// A count of people: the mean over the draws (an expectation, kept unrounded) and the
+    /// 5th–95th percentiles rounded **outward** to whole people (low down, high up).
+    ///
+    /// Each draw's value is the *expected* number of distinct people, a real number; what a
+    /// campaign reaches is a whole number of people. An interval over expectations that stops
+    /// a fraction short of a whole count (e.g. 4,038.6 when everyone of a 4,039-person
+    /// population is reached) does not say that count is implausible, only that the expectation
+    /// is not an integer, so the ends are the whole counts bracketing them. The ends stay within
+    /// the model's support: no draw exceeds the population, so the rounded upper end exceeds
+    /// it only by less than one person when the population itself is not a whole number.
+    /// A relative 1e-9 of floating-point rounding is forgiven first (a sum of cells that should
+    /// be exactly 11,810 people and comes out 11,810.00000001 stays 11,810).
+    pub fn of_people(values: Vec<f64>) -> ReachInterval {
+        let r = ReachInterval::of(values);
+        let slack = |x: f64| 1e-9 * x.abs();
+        ReachInterval {
+            mean: r.mean,
+            low: (r.low + slack(r.low)).floor().max(0.0),
+            high: (r.high - slack(r.high)).ceil(),
+        }
+    }
 }
 
 /// Settings of [`plan`].
@@ -472,7 +494,8 @@ pub fn plan(
         })
         .collect::<Result<_>>()?;
     let nj = table.jurisdictions.len();
-    let column = |f: &dyn Fn(&Vec<f64>) -> f64| ReachInterval::of(per_draw.iter().map(f).collect());
+    let column =
+        |f: &dyn Fn(&Vec<f64>) -> f64| ReachInterval::of_people(per_draw.iter().map(f).collect());
     let unique_reach = column(&|r| r.iter().sum());
     let outside_reach = column(&|r| r[nj]);
     let jurisdictions = (0..nj)

@@ -200,7 +200,7 @@ pub fn pick(
             PickedCreator {
                 creator: c.name.clone(),
                 price: price_of[gi],
-                adds: ReachInterval::of(adds.iter().map(|a| a[k]).collect()),
+                adds: ReachInterval::of_people(adds.iter().map(|a| a[k]).collect()),
                 accounts: groups[gi]
                     .iter()
                     .map(|&i| table.accounts[i].account.clone())
@@ -208,7 +208,7 @@ pub fn pick(
             }
         })
         .collect();
-    let total = ReachInterval::of(adds.iter().map(|a| a.iter().sum()).collect());
+    let total = ReachInterval::of_people(adds.iter().map(|a| a.iter().sum()).collect());
     Ok(PlanPick {
         budget,
         spent,

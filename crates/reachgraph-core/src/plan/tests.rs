@@ -180,7 +180,13 @@ fn reduces_to_independence_when_dependence_is_off() {
         ..Default::default()
     };
     let r = plan(&t, &[], &o).unwrap();
-    assert!((r.unique_reach.mean - want).abs() < 1e-6 && r.unique_reach.low == r.unique_reach.high);
+    // Zero width over the draws; the ends are the whole numbers of people bracketing it.
+    assert!((r.unique_reach.mean - want).abs() < 1e-6);
+    assert_eq!(
+        (r.unique_reach.low, r.unique_reach.high),
+        (want.floor(), want.ceil()),
+        "{want}"
+    );
     assert_eq!(r.fit.status, FitStatus::Independence);
 }
 
@@ -623,4 +629,29 @@ fn misspecified_reach_stays_within_the_counts() {
     };
     let r = plan(&t, &[], &o).unwrap().unique_reach;
     assert!(r.high <= summed * (1.0 + 1e-9), "{r:?} vs {summed}");
+}
+
+#[test]
+fn people_intervals_are_whole_people_rounded_outward() {
+    // 100 draws 4,000.0, 4,000.4, ..., 4,039.6: the 5th and
+    // 95th percentiles are interpolated (4,001.98 and 4,037.62), then rounded outward; the mean
+    // (an expectation) is kept as is.
+    let values: Vec<f64> = (0..100).map(|k| 4000.0 + 0.4 * k as f64).collect();
+    let raw = ReachInterval::of(values.clone());
+    let people = ReachInterval::of_people(values);
+    assert!(
+        (raw.low - 4001.98).abs() < 1e-9 && (raw.high - 4037.62).abs() < 1e-9,
+        "{raw:?}"
+    );
+    assert_eq!((people.low, people.high), (4001.0, 4038.0));
+    assert_eq!(people.mean, raw.mean);
+    // Whole ends stay; a population reached in full stays inside (strictly: an expectation a
+    // fraction short of it, the case of ego-Facebook's whole-graph sets).
+    let whole = ReachInterval::of_people(vec![7.0; 10]);
+    assert_eq!((whole.low, whole.high), (7.0, 7.0));
+    let near = ReachInterval::of_people(vec![4038.2, 4038.6, 4038.99]);
+    assert!(near.low <= 4039.0 && 4039.0 <= near.high, "{near:?}");
+    assert!(near.high <= 4039.0);
+    // Never below zero.
+    assert_eq!(ReachInterval::of_people(vec![0.0, 0.3]).low, 0.0);
 }

@@ -2034,6 +2034,7 @@ def report(
     audience: Optional[Any] = None,
     overlaps: Optional[Any] = None,
     population: Optional[float] = None,
+    population_counts: Optional[str] = None,
     target: Optional[Any] = None,
     lift: Optional[Any] = None,
     targets: Optional[Sequence[str]] = None,
@@ -2054,6 +2055,7 @@ def report(
     ``jurisdiction``, ``cost``; reach in graph people), or ``creators``, the creators table
     ``plan`` reads (a DataFrame or path; ``audience``: ``account, jurisdiction, share``;
     ``overlaps``: ``a, b, shared``; ``population``: real people the audiences are drawn from;
+    ``population_counts``: ``"users"`` (the default) or ``"everyone"``, as :func:`plan`'s;
     reach in real people through the planning model's audience overlap, the result's ``model``
     holding its parameters and fit). ``target`` (creators only): ``"swing"``, a path, or a
     list of jurisdiction ids; ``targets``: a list of ids. ``lift``: a DataFrame or path with
@@ -2068,7 +2070,7 @@ def report(
     if (graph is None) == (creators is None):
         raise InvalidParameterError("report needs exactly one of graph (a follower graph) and creators (a creators table)")
     if graph is not None:
-        for name, value in (("audience", audience), ("overlaps", overlaps), ("population", population), ("target", target)):
+        for name, value in (("audience", audience), ("overlaps", overlaps), ("population", population), ("population_counts", population_counts), ("target", target)):
             if value is not None:
                 raise InvalidParameterError(f"{name} applies to a creators table, not to a graph")
         g: Dict[str, Any] = {"path": _path("graph", graph)}
@@ -2085,6 +2087,8 @@ def report(
             req.update(_csv_text("overlaps", overlaps, ("shared_count",)))
         if population is not None:
             req["population"] = _number("population", population)
+        if population_counts is not None:
+            req["population_counts"] = _text("population_counts", population_counts)
         if target is not None:
             if targets is not None:
                 raise InvalidParameterError("give target or targets, not both")
