@@ -760,10 +760,11 @@ impl BuildFile {
         if std::fs::hard_link(&self.path, &tmp).is_err() {
             std::fs::copy(&self.path, &tmp).map_err(|e| io_error("write", &tmp, e))?;
         }
-        std::fs::rename(&tmp, dest).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            io_error("write", dest, e)
-        })
+        let placed = std::fs::rename(&tmp, dest);
+        // When `dest` is already a link to this build file (an earlier attempt placed it),
+        // rename does nothing and leaves both names: the link made here must still go.
+        let _ = std::fs::remove_file(&tmp);
+        placed.map_err(|e| io_error("write", dest, e))
     }
 }
 
