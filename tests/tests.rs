@@ -13,5 +13,6 @@ mod reach_core;
 mod real_graphs;
 mod scenario_core;
 mod select_core;
+mod sketch_build_file;
 mod sketch_core;
 mod sketch_hardening;

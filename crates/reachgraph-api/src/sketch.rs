@@ -46,6 +46,11 @@ pub struct SketchBuildRequest {
     /// Accounts to sketch (all accounts when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<IdList>,
+    /// Memory limit in bytes (the default limit when absent): the build holds 8 bytes per
+    /// account for the person hashes and one part of the sketches sized from it
+    /// ([`sketch::part_bytes`]), besides the graph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit_bytes: Option<u64>,
 }
 
 /// Build sketches from a file of `account follower` pairs read in chunks (a file too large
@@ -426,6 +431,27 @@ impl FileFacts {
         })
     }
 
+    /// The facts of a sketch file, reading only its header and trailer. `None` for a file
+    /// too short to have them.
+    fn of_file(path: &Path) -> std::io::Result<Option<FileFacts>> {
+        use reachgraph_core::sketch::format::HEADER_BYTES;
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = std::fs::File::open(path)?;
+        let len = f.metadata()?.len();
+        if len < (HEADER_BYTES + 4) as u64 {
+            return Ok(None);
+        }
+        // The header, and the trailer placed right after it: the facts read no byte between.
+        let mut b = vec![0u8; HEADER_BYTES + 4];
+        f.read_exact(&mut b[..HEADER_BYTES])?;
+        f.seek(SeekFrom::Start(len - 4))?;
+        f.read_exact(&mut b[HEADER_BYTES..])?;
+        Ok(FileFacts::of_bytes(&b).map(|facts| FileFacts {
+            bytes: len,
+            ..facts
+        }))
+    }
+
     fn to_json(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut m = serde_json::Map::new();
         m.insert("bytes".into(), self.bytes.into());
@@ -487,6 +513,23 @@ fn check_manifest(
     file: &Path,
     bytes: &[u8],
 ) -> Result<()> {
+    check_facts(
+        m,
+        mpath,
+        file,
+        FileFacts::of_bytes(bytes),
+        bytes.len() as u64,
+    )
+}
+
+/// [`check_manifest`] given the file's facts (`None`: too short to have them) and length.
+fn check_facts(
+    m: &serde_json::Map<String, serde_json::Value>,
+    mpath: &Path,
+    file: &Path,
+    facts: Option<FileFacts>,
+    len: u64,
+) -> Result<()> {
     let mismatch = |field: &str, mv: String, fv: String| ApiError::ManifestMismatch {
         manifest: mpath.display().to_string(),
         file: file.display().to_string(),
@@ -494,12 +537,12 @@ fn check_manifest(
         manifest_value: mv,
         file_value: fv,
     };
-    let Some(facts) = FileFacts::of_bytes(bytes) else {
+    let Some(facts) = facts else {
         return Err(mismatch(
             "bytes",
             m.get("bytes")
                 .map_or("(absent)".into(), ToString::to_string),
-            bytes.len().to_string(),
+            len.to_string(),
         ));
     };
     for (field, fv) in facts.to_json() {
@@ -610,13 +653,7 @@ pub fn save_sketches(
     out: &str,
     source: serde_json::Value,
 ) -> Result<SketchBuildResponse> {
-    if out.trim().is_empty() {
-        return Err(ApiError::invalid(
-            "the sketch output directory is empty; name a directory",
-        ));
-    }
-    let dir = Path::new(out);
-    std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+    let dir = sketch_dir(out)?;
     let file = dir.join(SKETCH_FILE);
     let bytes = set.to_bytes();
     let params = set.params();
@@ -633,6 +670,33 @@ pub fn save_sketches(
         bytes: bytes.len(),
     };
     let facts = FileFacts::of_bytes(&bytes).expect("a written set has a header and checksum");
+    publish(dir, resp, &facts, source, || {
+        write_bytes_atomic(&file, &bytes).map_err(|e| io_error("write", &file, e))
+    })
+}
+
+/// The output directory `out`, created if missing.
+fn sketch_dir(out: &str) -> Result<&Path> {
+    if out.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "the sketch output directory is empty; name a directory",
+        ));
+    }
+    let dir = Path::new(out);
+    std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+    Ok(dir)
+}
+
+/// Writes the manifest of `facts` beside the sketch file that `place` puts in place (whole
+/// or not at all), checks the pair, and does both again while a concurrent writer tears it
+/// (see [`save_sketches`]).
+fn publish(
+    dir: &Path,
+    resp: SketchBuildResponse,
+    facts: &FileFacts,
+    source: serde_json::Value,
+    mut place: impl FnMut() -> Result<()>,
+) -> Result<SketchBuildResponse> {
     let mut manifest = serde_json::Map::new();
     manifest.insert(
         "format".into(),
@@ -652,7 +716,7 @@ pub fn save_sketches(
     let mpath = dir.join(MANIFEST_FILE);
     let mut attempt = 0;
     loop {
-        write_bytes_atomic(&file, &bytes).map_err(|e| io_error("write", &file, e))?;
+        place()?;
         write_bytes_atomic(&mpath, text.as_bytes()).map_err(|e| io_error("write", &mpath, e))?;
         match read_checked_once(dir) {
             Ok(()) => return Ok(resp),
@@ -669,12 +733,56 @@ pub fn save_sketches(
     }
 }
 
+/// A sketch file being built in a sketch directory under a name of its own (hidden, with
+/// the process id and a counter), removed when dropped. [`BuildFile::place`] puts a copy of
+/// it in place as the directory's sketch file atomically: a hard link (no bytes copied)
+/// renamed over the destination, or a full copy where the file system has no hard links.
+struct BuildFile {
+    path: PathBuf,
+}
+
+impl BuildFile {
+    fn create(dir: &Path) -> Result<(BuildFile, std::fs::File)> {
+        let n = WRITERS.fetch_add(1, Relaxed);
+        let path = dir.join(format!(".{SKETCH_FILE}.build-{}-{n}", std::process::id()));
+        let f = std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| io_error("create", &path, e))?;
+        Ok((BuildFile { path }, f))
+    }
+
+    fn place(&self, dest: &Path) -> Result<()> {
+        let n = WRITERS.fetch_add(1, Relaxed);
+        let dir = dest.parent().unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(".{SKETCH_FILE}.place-{}-{n}", std::process::id()));
+        if std::fs::hard_link(&self.path, &tmp).is_err() {
+            std::fs::copy(&self.path, &tmp).map_err(|e| io_error("write", &tmp, e))?;
+        }
+        let placed = std::fs::rename(&tmp, dest);
+        // When `dest` is already a link to this build file (an earlier attempt placed it),
+        // rename does nothing and leaves both names: the link made here must still go.
+        let _ = std::fs::remove_file(&tmp);
+        placed.map_err(|e| io_error("write", dest, e))
+    }
+}
+
+impl Drop for BuildFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// One look at a directory's pair: the manifest against the header and trailer of the file.
 fn read_checked_once(dir: &Path) -> Result<()> {
     let m = read_manifest(dir)?;
     let file = manifest_file(dir, &m)?;
-    let bytes = std::fs::read(&file).map_err(|e| io_error("open", &file, e))?;
-    check_manifest(&m, &dir.join(MANIFEST_FILE), &file, &bytes)
+    let facts = FileFacts::of_file(&file).map_err(|e| io_error("open", &file, e))?;
+    let len = std::fs::metadata(&file)
+        .map_err(|e| io_error("open", &file, e))?
+        .len();
+    check_facts(&m, &dir.join(MANIFEST_FILE), &file, facts, len)
 }
 
 pub(crate) fn run_build(
@@ -688,8 +796,39 @@ pub(crate) fn run_build(
         .as_ref()
         .map(|l| l.resolve(&g.graph, "account list"))
         .transpose()?;
-    let set = SketchSet::from_graph(&g.graph, accounts.as_deref(), params, progress)?;
-    save_sketches(&set, &r.out, serde_json::json!({ "graph": r.graph }))
+    let dir = sketch_dir(&r.out)?;
+    let dest = dir.join(SKETCH_FILE);
+    // Built into a file of its own, one part of the accounts at a time: neither the whole set
+    // nor its bytes are ever in memory.
+    let (build, f) = BuildFile::create(dir)?;
+    let build_name = build.path.display().to_string();
+    let w = SketchSet::write_from_graph(
+        &g.graph,
+        accounts.as_deref(),
+        params,
+        r.memory_limit_bytes,
+        &f,
+        &build_name,
+        progress,
+    )?;
+    f.sync_all()
+        .map_err(|e| io_error("write", &build.path, e))?;
+    drop(f);
+    drop(g);
+    let facts = FileFacts::of_file(&build.path)
+        .map_err(|e| io_error("open", &build.path, e))?
+        .ok_or_else(|| ApiError::invalid("the sketch file written is shorter than a header"))?;
+    let resp = SketchBuildResponse {
+        file: dest.display().to_string(),
+        accounts: w.accounts as usize,
+        lg_k: params.lg_k,
+        seed: params.seed,
+        exact_accounts: w.exact_accounts as usize,
+        total_hashes: w.total_hashes as usize,
+        bytes: w.bytes as usize,
+    };
+    let source = serde_json::json!({ "graph": r.graph });
+    publish(dir, resp, &facts, source, || build.place(&dest))
 }
 
 pub(crate) fn run_stream(

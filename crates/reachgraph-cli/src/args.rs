@@ -21,7 +21,7 @@ pub struct Cli {
     /// text: reach, overlap, ladder, pick, spread, select, evaluate, compare, margin.
     #[arg(long, global = true)]
     pub csv: bool,
-    /// Memory limit of select, evaluate, compare, margin, sketch stream and generate: bytes, or with a
+    /// Memory limit of select, evaluate, compare, margin, sketch build, sketch stream and generate: bytes, or with a
     /// suffix K, M, G or T (e.g. 4G). Default: half the machine's memory (or of `ulimit -v`).
     #[arg(long, global = true)]
     pub memory_limit: Option<String>,

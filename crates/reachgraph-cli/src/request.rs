@@ -420,10 +420,11 @@ pub fn set_memory_limit(req: &mut Request, limit: u64) -> Result<(), ApiError> {
         Request::Evaluate(r) => &mut r.memory_limit_bytes,
         Request::Compare(r) => &mut r.memory_limit_bytes,
         Request::SketchStream(r) => &mut r.memory_limit_bytes,
+        Request::SketchBuild(r) => &mut r.memory_limit_bytes,
         Request::Margin(r) => &mut r.memory_limit_bytes,
         _ => {
             return Err(ApiError::invalid(
-                "--memory-limit applies to select, evaluate, compare, margin, sketch stream and                  generate; this command does not use it",
+                "--memory-limit applies to select, evaluate, compare, margin, sketch build, sketch stream and                  generate; this command does not use it",
             ))
         }
     };
@@ -448,6 +449,7 @@ fn sketch_request(command: SketchCommand) -> Result<(Request, bool), ApiError> {
                 lg_k,
                 seed,
                 accounts: accounts.map(list),
+                memory_limit_bytes: None,
             }),
             json,
         ),

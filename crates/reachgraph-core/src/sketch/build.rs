@@ -25,6 +25,13 @@ const PREFETCH_AHEAD: usize = 64;
 /// hashes it wrote at the start of its slice of the shared buffer.
 type ChunkOut = (String, Vec<usize>, Vec<usize>, usize);
 
+/// Progress across the parts of one build: accounts done so far, of `total`.
+pub(crate) struct Tally<'a> {
+    pub(crate) done: &'a AtomicU64,
+    pub(crate) total: u64,
+    pub(crate) progress: &'a dyn Progress,
+}
+
 /// Removes repeats from a sorted slice in place; returns the number of distinct values, which
 /// are then at its front.
 fn dedup_sorted(v: &mut [u64]) -> usize {
@@ -133,14 +140,32 @@ impl SketchSet {
         let accounts = account_list(graph, accounts)?;
         let accounts = &accounts[..];
         let ph = person_hashes(graph, params.seed);
-        let ph = &ph[..];
-        let k = params.k();
         let total = accounts.len() as u64;
-        let done = AtomicU64::new(0);
-        let cancelled = AtomicBool::new(false);
         if !progress.update("sketch", 0, total) {
             return Err(Error::Cancelled);
         }
+        let done = AtomicU64::new(0);
+        let tally = Tally {
+            done: &done,
+            total,
+            progress,
+        };
+        SketchSet::from_graph_part(graph, accounts, &ph, params, &tally)
+    }
+
+    /// The sketches of `accounts` (checked, distinct) given every account's person hash `ph`:
+    /// the work of [`SketchSet::from_graph`] for one part of the accounts. Reports progress
+    /// through `tally`, whose count runs across parts.
+    pub(crate) fn from_graph_part(
+        graph: &Graph,
+        accounts: &[u32],
+        ph: &[u64],
+        params: SketchParams,
+        tally: &Tally<'_>,
+    ) -> Result<SketchSet> {
+        let k = params.k();
+        let (done, total, progress) = (tally.done, tally.total, tally.progress);
+        let cancelled = AtomicBool::new(false);
         let ids = graph.ids();
         // Each account keeps at most min(followers, k) hashes: give every chunk a slice of
         // one buffer that size and let it write its sketches there, so no hash is copied

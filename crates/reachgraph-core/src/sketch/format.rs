@@ -74,6 +74,42 @@ pub(crate) struct EntryRef<'a> {
     pub(crate) offset: u64,
 }
 
+/// The header bytes of a file of `total` bytes.
+pub(crate) fn header_bytes(header: Header, total: u64) -> [u8; HEADER_BYTES] {
+    let mut out = [0u8; HEADER_BYTES];
+    out[..8].copy_from_slice(MAGIC);
+    out[8..10].copy_from_slice(&VERSION.to_le_bytes());
+    out[10] = header.kind;
+    out[11] = header.lg_k;
+    out[12] = HASH_FN;
+    // Bytes 13..16 are reserved (zero).
+    out[16..24].copy_from_slice(&header.seed.to_le_bytes());
+    out[24..32].copy_from_slice(&header.accounts.to_le_bytes());
+    out[32..40].copy_from_slice(&total.to_le_bytes());
+    out
+}
+
+/// Bytes an entry takes: its id, records, payload length and payload.
+pub(crate) fn entry_bytes(name: &str, payload_len: usize) -> usize {
+    MIN_ENTRY_BYTES + name.len() + payload_len
+}
+
+/// Appends an entry's fields up to its payload (which the caller appends next).
+pub(crate) fn push_entry_head(out: &mut Vec<u8>, name: &str, records: u64, payload_len: usize) {
+    out.extend_from_slice(&(name.len() as u32).to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(&records.to_le_bytes());
+    out.extend_from_slice(&(payload_len as u32).to_le_bytes());
+}
+
+/// Appends a bottom-k entry: the id, records and the hashes as the payload.
+pub(crate) fn push_kmv_entry(out: &mut Vec<u8>, name: &str, records: u64, hashes: &[u64]) {
+    push_entry_head(out, name, records, 8 * hashes.len());
+    for h in hashes {
+        out.extend_from_slice(&h.to_le_bytes());
+    }
+}
+
 /// Writes a whole file into a byte vector. `entries` yields `(id, records, payload length,
 /// payload writer)`.
 pub(crate) fn write_container<'a>(
@@ -83,24 +119,13 @@ pub(crate) fn write_container<'a>(
 ) -> Vec<u8> {
     let body: usize = entries
         .clone()
-        .map(|(name, _, len)| 4 + name.len() + 8 + 4 + len)
+        .map(|(name, _, len)| entry_bytes(name, len))
         .sum();
-    let total = HEADER_BYTES + body + 4;
+    let total = HEADER_BYTES + body + CRC_BYTES;
     let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    out.push(header.kind);
-    out.push(header.lg_k);
-    out.push(HASH_FN);
-    out.extend_from_slice(&[0, 0, 0]);
-    out.extend_from_slice(&header.seed.to_le_bytes());
-    out.extend_from_slice(&header.accounts.to_le_bytes());
-    out.extend_from_slice(&(total as u64).to_le_bytes());
+    out.extend_from_slice(&header_bytes(header, total as u64));
     for (i, (name, records, len)) in entries.enumerate() {
-        out.extend_from_slice(&(name.len() as u32).to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&records.to_le_bytes());
-        out.extend_from_slice(&(len as u32).to_le_bytes());
+        push_entry_head(&mut out, name, records, len);
         let before = out.len();
         payload(i, &mut out);
         debug_assert_eq!(out.len() - before, len);
@@ -125,7 +150,7 @@ pub(crate) fn shown(name: &str) -> String {
 }
 
 /// Bytes of the trailing checksum.
-const CRC_BYTES: usize = 4;
+pub(crate) const CRC_BYTES: usize = 4;
 /// The fewest bytes an entry takes: id length, records and payload length, all empty.
 const MIN_ENTRY_BYTES: usize = 4 + 8 + 4;
 

@@ -64,6 +64,7 @@ mod kmv;
 pub mod prior;
 mod query;
 mod set;
+mod write;
 
 pub use build::{person_hashes, StreamBuilder, DEFAULT_STREAM_CHUNK};
 pub use ds::{DsKind, DsReach, DsSketchSet};
@@ -74,6 +75,7 @@ pub use query::{
     SketchPickSummary, SketchReach, SketchStep,
 };
 pub use set::SketchSet;
+pub use write::{part_bytes, WrittenSketches, MAX_PART_BYTES, MIN_PART_BYTES};
 
 use crate::error::{Error, Result};
 use crate::ids::NodeKey;
