@@ -668,7 +668,10 @@ fn attributes<R: Read>(
             }
         }
         if let Some(w) = num(weight, "target_weight")? {
-            a.target_weight[i] = w as f32;
+            // Writing only a changed value keeps a column of 1s (the default) unallocated.
+            if (w as f32).to_bits() != a.target_weight[i].to_bits() {
+                a.target_weight[i] = w as f32;
+            }
         }
         if let Some(c) = num(cost, "cost")? {
             a.cost[i] = c;
