@@ -71,7 +71,7 @@ pub(crate) fn small_graph_with_people() -> Graph {
         Some("p16"),
         Some("p37"),
     ]);
-    a.target_weight = vec![1.0, 2.0, 0.0, 1.5, 1.0, 0.5, 3.0, 1.0];
+    a.target_weight = vec![1.0, 2.0, 0.0, 1.5, 1.0, 0.5, 3.0, 1.0].into();
     a.jurisdiction = Categorical::from_labels([
         Some("PA"),
         Some("PA"),
@@ -947,7 +947,7 @@ fn bad_input_gives_typed_errors() {
     // Target-weighted roots need some positive weight.
     let mut zero = small_graph();
     let mut a = Attributes::new(8);
-    a.target_weight = vec![0.0; 8];
+    a.target_weight = vec![0.0; 8].into();
     zero.set_attributes(a).unwrap();
     let c = RrConfig::builder()
         .roots(RootDistribution::TargetWeighted)

@@ -84,7 +84,12 @@ fn build(s: &Spec) -> Graph {
         }
         .map(|j| jur[j as usize])
     }));
-    a.target_weight = s.weight.iter().map(|&w| w as f32).collect();
+    a.target_weight = s
+        .weight
+        .iter()
+        .map(|&w| w as f32)
+        .collect::<Vec<_>>()
+        .into();
     a.cost = s
         .cost
         .iter()
@@ -484,7 +489,10 @@ fn medium(n: u32, m: usize, seed: u64) -> Graph {
     let jur: Vec<String> = (0..7).map(|j| format!("J{j}")).collect();
     a.jurisdiction =
         Categorical::from_labels((0..n).map(|i| Some(jur[(i as usize / 3) % 7].as_str())));
-    a.target_weight = (0..n).map(|i| (i % 4) as f32 * 0.5).collect();
+    a.target_weight = (0..n)
+        .map(|i| (i % 4) as f32 * 0.5)
+        .collect::<Vec<_>>()
+        .into();
     a.cost = (0..n)
         .map(|i| {
             if i % 5 == 0 {
@@ -632,7 +640,8 @@ fn hand_worked_multi_platform_campaign() {
                 1.0
             }
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .into();
     g.set_attributes(a).unwrap();
     let seeds = g.resolve(&["c1", "c2"], "seed set").unwrap();
 

@@ -121,7 +121,7 @@ fn demo_has_every_tier_priced_by_the_rate_card() {
     for u in 0..g.node_count() as u32 {
         let hired = !a.cost[u as usize].is_nan();
         assert_eq!(hired, creators.contains(&u), "{}", g.label(u));
-        assert_eq!(a.followers[u as usize].is_some(), hired);
+        assert_eq!(a.followers.get(u as usize).is_some(), hired);
         assert_eq!(a.target_weight[u as usize], 1.0);
     }
     assert_eq!(sc.creators.len(), sc.config.creators);
@@ -137,7 +137,7 @@ fn creators_sorted_with_followers_from_their_graph_audience() {
     let sc = demo();
     let g = &sc.graph;
     let a = g.attributes();
-    let f = |u: u32| a.followers[u as usize].unwrap();
+    let f = |u: u32| a.followers.get(u as usize).unwrap();
     for w in sc.creators.windows(2) {
         assert!(f(w[0]) > f(w[1]) || (f(w[0]) == f(w[1]) && w[0] < w[1]));
     }
@@ -154,7 +154,7 @@ fn creators_sorted_with_followers_from_their_graph_audience() {
     assert_eq!(sc.scale, 1_000.0);
     let c = sc.creators[0];
     assert_eq!(
-        sc.graph.attributes().followers[c as usize],
+        sc.graph.attributes().followers.get(c as usize),
         Some(sc.graph.out_degree(c) as u64 * 1_000)
     );
 }
@@ -229,7 +229,10 @@ fn creator_audiences_overlap() {
     let people = g.people();
     let top = &sc.creators[..50];
     let summed_graph: usize = top.iter().map(|&c| g.out_degree(c)).sum();
-    let summed_real: u64 = top.iter().map(|&c| a.followers[c as usize].unwrap()).sum();
+    let summed_real: u64 = top
+        .iter()
+        .map(|&c| a.followers.get(c as usize).unwrap())
+        .sum();
     let distinct: HashSet<u32> = top
         .iter()
         .flat_map(|&c| g.followers(c))

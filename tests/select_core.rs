@@ -614,7 +614,7 @@ fn bad_input_is_a_typed_error() {
     // Targets that weigh nothing.
     let mut zero = small_graph();
     let mut a = zero.attributes().clone();
-    a.target_weight = vec![0.0; 8];
+    a.target_weight = vec![0.0; 8].into();
     zero.set_attributes(a).unwrap();
     let e = select(
         &zero,

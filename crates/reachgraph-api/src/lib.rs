@@ -1101,7 +1101,7 @@ fn run_reach(r: &ReachRequest, progress: &dyn Progress) -> Result<ReachResponse>
 /// The seeds' summed stated follower counts, when the attributes give any of them.
 fn stated_followers(graph: &Graph, seeds: &[u32]) -> Option<u64> {
     let a = graph.attributes();
-    if !seeds.iter().any(|&s| a.followers[s as usize].is_some()) {
+    if !seeds.iter().any(|&s| a.followers.get(s as usize).is_some()) {
         return None;
     }
     Some(seeds.iter().map(|&s| a.follower_count(s, graph)).sum())
@@ -1181,7 +1181,7 @@ pub(crate) fn steps(graph: &Graph, steps: &[coverage::LadderStep]) -> Vec<Step> 
             platform: a.platform.get(s.account).map(str::to_string),
             tier: a.tier(s.account, graph).name().to_string(),
             followers: a.follower_count(s.account, graph),
-            followers_stated: a.followers[s.account as usize],
+            followers_stated: a.followers.get(s.account as usize),
             graph_followers: graph.out_degree(s.account) as u64,
             marginal_people: s.marginal_people,
             cumulative_people: s.cumulative_people,

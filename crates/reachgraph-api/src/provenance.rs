@@ -199,13 +199,13 @@ pub fn graph_hash(graph: &Graph) -> String {
             h.bytes(name.as_bytes());
         }
     }
-    for &w in &a.target_weight {
+    for &w in a.target_weight.iter() {
         h.word(w.to_bits() as u64);
     }
     for &c in &a.cost {
         h.word(c.to_bits());
     }
-    for f in &a.followers {
+    for f in a.followers.iter() {
         h.word(f.map_or(u64::MAX, |x| x));
     }
     for t in &a.tier {

@@ -385,7 +385,7 @@ fn apply_target(g: &mut LoadedGraph, target: &IdList) -> Result<()> {
             let f =
                 std::fs::File::open(file).map_err(|e| ApiError::io(format!("open {file}"), e))?;
             // Accounts the file does not list count 0.
-            attrs.target_weight.iter_mut().for_each(|w| *w = 0.0);
+            attrs.target_weight = reachgraph_core::Column::filled(0.0, attrs.len());
             g.graph.set_attributes(attrs)?;
             attrs = io::read_attributes(f, file, &g.graph)?;
             None
@@ -399,7 +399,7 @@ fn apply_target(g: &mut LoadedGraph, target: &IdList) -> Result<()> {
             }
             .into());
         }
-        attrs.target_weight.iter_mut().for_each(|w| *w = 0.0);
+        attrs.target_weight = reachgraph_core::Column::filled(0.0, attrs.len());
         for a in ids {
             attrs.target_weight[a as usize] = 1.0;
         }

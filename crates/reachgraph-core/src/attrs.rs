@@ -16,6 +16,12 @@
 //! | `eligible` | share of the person's voters eligible to vote (0/1 for one) | 1 |
 //! | `effect_multiplier` | scales the effect of the account's posts (an assumption) | 1 |
 //!
+//! Memory per account: the numeric columns that usually hold their default (`target_weight`,
+//! `lean`, `turnout`, `eligible`, `effect_multiplier`) are [`Column`]s, one value until an
+//! account gets another; `followers` is a [`Counts`] (8 bytes per account, nothing until set).
+//! Read them as slices are read (`col[i]`, `get`, `iter`, `len`; `followers.get(i)` is an
+//! `Option<u64>`), write `col[i] = x` or `followers.set(i, Some(x))`.
+//!
 //! Reach is counted in people: a person is reached when any of their accounts is. A person's
 //! target weight is the largest of their accounts' weights (reaching a person counts once), and
 //! their jurisdiction is the one their accounts name (accounts of one person naming two
@@ -326,6 +332,103 @@ impl<'de, T: Copy + Deserialize<'de>> Deserialize<'de> for Column<T> {
     }
 }
 
+/// A column of optional counts (the `followers` column): 8 bytes per account where
+/// `Vec<Option<u64>>` takes 16, and nothing when no account has a value.
+///
+/// Read with [`Counts::get`] (`Option<u64>`), write with [`Counts::set`]; [`Counts::iter`]
+/// gives the values in account order. A value is held as a `u64` with [`Counts::NOT_GIVEN`]
+/// (`u64::MAX`, the `.rgraph` file's own marker) for "no value", so the largest count it holds
+/// is `u64::MAX − 1`: [`Counts::set`] stores a larger one as that (no account has 1.8·10^19
+/// followers). It serializes as the list of its optional values, as `Vec<Option<u64>>` did.
+#[derive(Clone, PartialEq)]
+pub struct Counts {
+    raw: Column<u64>,
+}
+
+impl Counts {
+    /// The held value meaning "not given".
+    pub const NOT_GIVEN: u64 = u64::MAX;
+
+    /// `len` accounts without a value (nothing allocated).
+    pub fn none(len: usize) -> Self {
+        Counts {
+            raw: Column::filled(Self::NOT_GIVEN, len),
+        }
+    }
+
+    /// A column from held values ([`Counts::NOT_GIVEN`]: no value), as the `.rgraph` file
+    /// stores them.
+    pub fn from_raw(raw: Vec<u64>) -> Self {
+        Counts { raw: raw.into() }
+    }
+
+    /// Number of accounts.
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// True for zero accounts.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The value of account `i`, when given. Panics if `i >= len()`, like slice indexing.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<u64> {
+        let x = self.raw[i];
+        (x != Self::NOT_GIVEN).then_some(x)
+    }
+
+    /// Sets (or, with `None`, clears) the value of account `i`; allocates the column on the
+    /// first write. A count of `u64::MAX` is stored as `u64::MAX − 1`.
+    pub fn set(&mut self, i: usize, value: Option<u64>) {
+        self.raw[i] = value.map_or(Self::NOT_GIVEN, |x| x.min(Self::NOT_GIVEN - 1));
+    }
+
+    /// The values in account order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<u64>> + '_ {
+        self.raw
+            .iter()
+            .map(|&x| (x != Self::NOT_GIVEN).then_some(x))
+    }
+
+    /// True when some account has a value.
+    pub fn any(&self) -> bool {
+        !self.raw.is_default() && self.raw.iter().any(|&x| x != Self::NOT_GIVEN)
+    }
+
+    /// The held values ([`Counts::NOT_GIVEN`]: no value), as the `.rgraph` file stores them.
+    pub fn raw(&self) -> &Column<u64> {
+        &self.raw
+    }
+}
+
+/// The list of optional values, whichever form the column holds (as `Vec<Option<u64>>`).
+impl fmt::Debug for Counts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Counts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let v = Vec::<Option<u64>>::deserialize(d)?;
+        let mut c = Counts::none(v.len());
+        for (i, x) in v.into_iter().enumerate() {
+            if x.is_some() {
+                c.set(i, x);
+            }
+        }
+        Ok(c)
+    }
+}
+
 /// Node attribute columns. See the [module docs](self).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attributes {
@@ -335,12 +438,13 @@ pub struct Attributes {
     pub person: Categorical,
     /// Jurisdiction of each account.
     pub jurisdiction: Categorical,
-    /// Target weight of each account (finite, ≥ 0).
-    pub target_weight: Vec<f32>,
+    /// Target weight of each account (finite, ≥ 0); one value, unallocated, while every
+    /// account holds the default 1.
+    pub target_weight: Column<f32>,
     /// Cost of hiring each account (≥ 0; NaN: not for hire).
     pub cost: Vec<f64>,
-    /// Real-world follower count, when known.
-    pub followers: Vec<Option<u64>>,
+    /// Real-world follower count, when known (8 bytes per account; see [`Counts`]).
+    pub followers: Counts,
     /// Tier, when given (else derived).
     pub tier: Vec<Option<Tier>>,
     /// Probability that the account's person votes for side A when voting, in [0, 1]; NaN:
@@ -363,9 +467,9 @@ impl Attributes {
             platform: Categorical::none(n),
             person: Categorical::none(n),
             jurisdiction: Categorical::none(n),
-            target_weight: vec![1.0; n],
+            target_weight: Column::filled(1.0, n),
             cost: vec![f64::NAN; n],
-            followers: vec![None; n],
+            followers: Counts::none(n),
             tier: vec![None; n],
             lean: Column::filled(f64::NAN, n),
             turnout: Column::filled(f64::NAN, n),
@@ -400,7 +504,9 @@ impl Attributes {
     ///
     /// `graph` is a [`Graph`](crate::Graph) or its [`Topology`].
     pub fn follower_count(&self, u: u32, graph: impl AsRef<Topology>) -> u64 {
-        self.followers[u as usize].unwrap_or_else(|| graph.as_ref().out_degree(u) as u64)
+        self.followers
+            .get(u as usize)
+            .unwrap_or_else(|| graph.as_ref().out_degree(u) as u64)
     }
 
     pub(crate) fn check_len(&self, n: usize) -> Result<()> {
@@ -650,6 +756,40 @@ impl People {
 mod tests {
     use super::*;
 
+    /// Follower counts: nothing allocated until a value is set, then 8 bytes per account;
+    /// `get`, `iter`, equality and JSON read as the `Vec<Option<u64>>` they replace.
+    #[test]
+    fn counts_hold_optional_values_in_eight_bytes() {
+        let mut c = Counts::none(4);
+        assert!(c.raw().is_default() && !c.any() && c.len() == 4);
+        assert_eq!(c.iter().collect::<Vec<_>>(), vec![None; 4]);
+        c.set(1, Some(0));
+        c.set(2, Some(12_345));
+        c.set(3, Some(u64::MAX));
+        assert!(c.any() && !c.raw().is_default());
+        let want = vec![None, Some(0), Some(12_345), Some(u64::MAX - 1)];
+        assert_eq!(c.iter().collect::<Vec<_>>(), want);
+        assert_eq!((0..4).map(|i| c.get(i)).collect::<Vec<_>>(), want);
+        assert_eq!(c.raw().as_slice()[..], [u64::MAX, 0, 12_345, u64::MAX - 1]);
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(json, serde_json::to_string(&want).unwrap());
+        assert_eq!(serde_json::from_str::<Counts>(&json).unwrap(), c);
+        c.set(2, None);
+        assert_eq!(c.get(2), None);
+        assert_eq!(
+            Counts::from_raw(vec![u64::MAX, 7])
+                .iter()
+                .collect::<Vec<_>>(),
+            [None, Some(7)]
+        );
+        // A cleared column equals one never written.
+        let mut d = Counts::none(2);
+        d.set(0, Some(3));
+        d.set(0, None);
+        assert_eq!(d, Counts::none(2));
+        assert!(std::panic::catch_unwind(|| Counts::none(2).get(2)).is_err());
+    }
+
     #[test]
     fn default_columns_hold_one_value_and_read_like_slices() {
         let mut c = Column::filled(f64::NAN, 4);
@@ -731,7 +871,7 @@ mod tests {
         let mut a = Attributes::new(4);
         // accounts a, b, c, d in order of first appearance
         a.person = Categorical::from_labels([Some("p1"), None, Some("p2"), Some("p1")]);
-        a.target_weight = vec![0.0, 1.0, 2.0, 3.0];
+        a.target_weight = vec![0.0, 1.0, 2.0, 3.0].into();
         a.jurisdiction = Categorical::from_labels([Some("PA"), None, Some("MI"), None]);
         g.set_attributes(a).unwrap();
         let p = g.people();
@@ -747,7 +887,7 @@ mod tests {
         let mut h = graph4();
         let mut b = Attributes::new(4);
         b.person = Categorical::from_labels([Some("p1"), None, Some("p3"), Some("p1")]);
-        b.target_weight = vec![0.0, 1.0, 2.0, 3.0];
+        b.target_weight = vec![0.0, 1.0, 2.0, 3.0].into();
         b.jurisdiction = Categorical::from_labels([Some("PA"), None, Some("MI"), None]);
         h.set_attributes(b.clone()).unwrap();
         assert_ne!(g.people(), h.people(), "p2 and p3 differ");

@@ -668,13 +668,16 @@ fn attributes<R: Read>(
             }
         }
         if let Some(w) = num(weight, "target_weight")? {
-            a.target_weight[i] = w as f32;
+            // Writing only a changed value keeps a column of 1s (the default) unallocated.
+            if (w as f32).to_bits() != a.target_weight[i].to_bits() {
+                a.target_weight[i] = w as f32;
+            }
         }
         if let Some(c) = num(cost, "cost")? {
             a.cost[i] = c;
         }
         if let Some(f) = num(followers, "followers")? {
-            a.followers[i] = Some(f as u64);
+            a.followers.set(i, Some(f as u64));
         }
         for (col, name, out) in [
             (lean, "lean", &mut a.lean),
@@ -863,7 +866,7 @@ fn write_attributes_where<W: std::io::Write>(
             a.jurisdiction.get(u).unwrap_or_default().to_string(),
             a.target_weight[i].to_string(),
             cost,
-            a.followers[i].map_or(String::new(), |f| f.to_string()),
+            a.followers.get(i).map_or(String::new(), |f| f.to_string()),
             a.tier[i].map_or(String::new(), |t| t.name().to_string()),
             opt(a.lean[i]),
             opt(a.turnout[i]),

@@ -95,7 +95,7 @@ pub mod stats;
 pub mod topology;
 pub mod weights;
 
-pub use attrs::{Attributes, Categorical, Column, Interner, People, Tier};
+pub use attrs::{Attributes, Categorical, Column, Counts, Interner, People, Tier};
 pub use cascade::{simulate, Model, Simulator, SpreadConfig, SpreadResult};
 pub use coverage::{
     budget_pick, budget_pick_people, incremental_reach, reach_ladder, BudgetPick,

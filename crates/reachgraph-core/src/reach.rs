@@ -924,7 +924,7 @@ mod tests {
             Categorical::from_labels([None, Some("ann"), Some("bob"), None, Some("ann"), None]);
         a.jurisdiction =
             Categorical::from_labels([None, Some("PA"), Some("MI"), None, Some("PA"), None]);
-        a.target_weight = vec![0.0, 2.0, 0.0, 1.0, 1.0, 1.0];
+        a.target_weight = vec![0.0, 2.0, 0.0, 1.0, 1.0, 1.0].into();
         g.set_attributes(a).unwrap();
         g
     }

@@ -579,10 +579,14 @@ pub(crate) fn attribute_sections<'a>(a: &'a Attributes, sections: &mut Sections<
         }
     }
     if a.target_weight.iter().any(|&w| w != 1.0) {
-        sections.push((AttrTargetWeight, 4, as_bytes(&a.target_weight).into()));
+        sections.push((
+            AttrTargetWeight,
+            4,
+            as_bytes(&a.target_weight.as_slice()).to_vec().into(),
+        ));
     }
-    if a.followers.iter().any(Option::is_some) {
-        let f: Vec<u64> = a.followers.iter().map(|f| f.unwrap_or(u64::MAX)).collect();
+    if a.followers.any() {
+        let f: Vec<u64> = a.followers.raw().iter().copied().collect();
         sections.push((AttrFollowers, 8, as_bytes(&f).to_vec().into()));
     }
     if a.tier.iter().any(Option::is_some) {
@@ -1250,15 +1254,13 @@ fn typed_attributes(
     let person = categorical(AttrPerson, AttrPersonNames)?;
     let jurisdiction = categorical(AttrJurisdiction, AttrJurisdictionNames)?;
     let target_weight = match find(AttrTargetWeight) {
-        Some(s) => Buf::<f32>::mapped(file, s.offset, n).to_vec(),
-        None => vec![1.0; n],
+        Some(s) => Buf::<f32>::mapped(file, s.offset, n).to_vec().into(),
+        None => crate::attrs::Column::filled(1.0, n),
     };
+    // Held as the file stores it (u64::MAX: none), 8 bytes per account.
     let followers = match find(AttrFollowers) {
-        Some(s) => u64s(s)
-            .iter()
-            .map(|&f| (f != u64::MAX).then_some(f))
-            .collect(),
-        None => vec![None; n],
+        Some(s) => crate::attrs::Counts::from_raw(u64s(s).to_vec()),
+        None => crate::attrs::Counts::none(n),
     };
     let tier = match find(AttrTier) {
         Some(s) => {
@@ -1808,7 +1810,7 @@ mod tests {
         // Every attribute column the writer stores, with values away from the defaults.
         let mut a = g.attributes().clone();
         for i in 0..g.node_count() {
-            a.followers[i] = Some(1000 * i as u64);
+            a.followers.set(i, Some(1000 * i as u64));
             a.tier[i] = Some(Tier::ALL[i % 5]);
             a.lean[i] = 0.1 * i as f64;
             a.turnout[i] = 0.05 * i as f64;

@@ -1163,7 +1163,7 @@ mod tests {
         for u in 0..n {
             if u % 4 == 0 {
                 a.cost[u] = 10.0 + u as f64;
-                a.followers[u] = Some(u as u64 * 1000);
+                a.followers.set(u, Some(u as u64 * 1000));
             }
             a.target_weight[u] = if u % 5 == 0 { 0.5 } else { 1.0 };
         }

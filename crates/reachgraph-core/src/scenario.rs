@@ -866,7 +866,7 @@ pub fn generate(config: &ScenarioConfig, progress: &dyn Progress) -> Result<Scen
         .zip(&creator_followers)
         .zip(&creator_cost)
     {
-        attrs.followers[u as usize] = Some(f);
+        attrs.followers.set(u as usize, Some(f));
         attrs.cost[u as usize] = c;
     }
     graph.set_attributes(attrs)?;
@@ -1711,7 +1711,7 @@ mod tests {
         }
         // creators followed by nobody through ordinary follows: out-degree is the audience
         for &c in &sc.creators {
-            let f = a.followers[c as usize].unwrap();
+            let f = a.followers.get(c as usize).unwrap();
             assert_eq!(f, (g.out_degree(c) as f64 * sc.scale).round() as u64);
             assert!(a.cost[c as usize] >= 0.0);
         }

@@ -144,9 +144,17 @@ impl InPerTarget {
     /// The probability of each in-edge of `v` (meaningless when `v` has none).
     #[inline]
     pub(crate) fn of(self, topo: &Topology, v: u32) -> f32 {
+        self.of_degree(topo.in_degree(v))
+    }
+
+    /// The probability of each in-edge of an account with `in_degree` in-edges: both schemes
+    /// depend on the account through its in-degree alone, so the sampling rule of an account is
+    /// a function of its in-degree (what the RR sampler's rule table by degree relies on).
+    #[inline]
+    pub(crate) fn of_degree(self, in_degree: usize) -> f32 {
         match self {
             InPerTarget::Constant(p) => p,
-            InPerTarget::WeightedCascade => 1.0 / topo.in_degree(v) as f32,
+            InPerTarget::WeightedCascade => 1.0 / in_degree as f32,
         }
     }
 }

@@ -433,7 +433,7 @@ impl PyGraph {
             if let Some(v) = &followers {
                 check_len("followers", v.len(), n)?;
                 for (&u, x) in dense.iter().zip(v) {
-                    a.followers[u as usize] = *x;
+                    a.followers.set(u as usize, *x);
                 }
             }
             if let Some(v) = &tier {
@@ -468,7 +468,7 @@ impl PyGraph {
             let v: Vec<Option<&str>> = all.iter().map(|&u| col.get(u)).collect();
             d.set_item(name, v)?;
         }
-        d.set_item("target_weight", a.target_weight.to_pyarray(py))?;
+        d.set_item("target_weight", a.target_weight.as_slice().to_pyarray(py))?;
         d.set_item("cost", a.cost.to_pyarray(py))?;
         let f: Vec<u64> = all
             .iter()

@@ -389,7 +389,7 @@ impl CoverageSelector {
                 0.0
             }
         };
-        for (a, w) in attrs.target_weight.iter_mut().enumerate() {
+        for (a, w) in attrs.target_weight.make_mut().iter_mut().enumerate() {
             let p = of_account[a] as usize;
             *w = match pop.place.get(p) {
                 // a person whose place is not known: the expectation over the places

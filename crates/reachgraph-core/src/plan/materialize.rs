@@ -674,7 +674,7 @@ pub fn materialize(model: &Lowered, opts: &MaterializeOptions) -> Result<Realiza
         person_codes[u] = acc.creator as u32;
         jurisdiction.codes[u] = c.state.map_or(NONE, |s| s as u32);
         a.cost[u] = c.price.unwrap_or(f64::NAN);
-        a.followers[u] = Some(acc.followers.round() as u64);
+        a.followers.set(u, Some(acc.followers.round() as u64));
     }
     let creators = person_names.len() as u32;
     for (t, u) in (na..n).enumerate() {
@@ -1024,7 +1024,7 @@ pub(crate) mod tests {
         assert_eq!(a.platform.get(u), Some("youtube"));
         assert_eq!(a.jurisdiction.get(u), Some("PA"));
         assert_eq!(a.cost[u as usize], 1000.0);
-        assert_eq!(a.followers[u as usize], Some(90_000));
+        assert_eq!(a.followers.get(u as usize), Some(90_000));
         // Creator a's two accounts are one person.
         let people = g.people();
         assert_eq!(
