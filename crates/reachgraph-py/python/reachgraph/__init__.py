@@ -1412,12 +1412,19 @@ class _GraphLock:
     """Readers-writer lock of one Graph, held by Python calls around a Rust call and the
     provenance read after it: calls that change the graph's weights (``weights=`` given, the
     setters) are exclusive, the others run together. Reentrant per thread (a call made inside
-    another call on the same thread does not lock again)."""
+    another call on the same thread does not lock again).
+
+    Phase-fair between readers and writers: readers waiting when a writer leaves go in before
+    the next writer, so a thread that sets weights in a loop cannot starve the readers (the
+    writer would otherwise take the lock again before a waiting reader wakes)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._readers = 0
         self._writer = False
+        # Readers blocked on a writer, and whether they go before the next writer.
+        self._waiting = 0
+        self._readers_first = False
         self._mine = threading.local()
 
     def hold(self, exclusive: bool) -> "_Held":
@@ -1435,12 +1442,19 @@ class _Held:
             return
         with lk._cond:
             if self.exclusive:
-                while lk._writer or lk._readers:
+                while lk._writer or lk._readers or lk._readers_first:
                     lk._cond.wait()
                 lk._writer = True
             else:
-                while lk._writer:
-                    lk._cond.wait()
+                lk._waiting += 1
+                try:
+                    while lk._writer:
+                        lk._cond.wait()
+                finally:
+                    lk._waiting -= 1
+                    if lk._waiting == 0 and lk._readers_first:
+                        lk._readers_first = False
+                        lk._cond.notify_all()
                 lk._readers += 1
         lk._mine.depth = 1
         self.taken = True
@@ -1453,6 +1467,7 @@ class _Held:
         with lk._cond:
             if self.exclusive:
                 lk._writer = False
+                lk._readers_first = lk._waiting > 0
             else:
                 lk._readers -= 1
             lk._cond.notify_all()
