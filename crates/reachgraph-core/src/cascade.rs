@@ -382,8 +382,8 @@ impl ChunkStats {
 /// and hold the out-order array (4 bytes per edge, 1 GiB at this size). The trials are the same
 /// either way; the trade is memory against time: each edge then reads `p(v)` at a random place,
 /// a second cache miss beside the account's stamp. Measured at 100M edges (weighted cascade, 16
-/// trials from the 50 largest, 2 threads): the array 40.3 s and 2,351 MB peak, per target
-/// 52.9 s and 2,013 MB; at a billion edges the array (4 GB) does not fit beside the rest of a
+/// trials from the 50 largest, 2 threads): the array 40.3 s and 2,296 MiB peak, per target
+/// 52.9 s and 1,965 MiB; at a billion edges the array (4 GB) does not fit beside the rest of a
 /// 24 GiB machine's run.
 pub(crate) const PER_TARGET_MIN_EDGES: usize = 1 << 28;
 
