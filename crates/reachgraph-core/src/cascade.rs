@@ -47,13 +47,14 @@ use crate::error::{Error, Result};
 use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::{Csr, Graph};
 use crate::live_edge::{
-    expand, expand_per_target, list_rule, list_rule_per_target, prefetch, uniform_rule, Draws,
-    Frontier, ListRule, Stamps,
+    expand, list_rule, prefetch, uniform_rule, ByTarget, Draws, EdgeProbs, Frontier, ListRule,
+    RuleTag, Same, Stamps,
 };
 use crate::progress::Progress;
 use crate::rng;
 use crate::sampling::{check_seed_set, Sampling};
 use crate::stats::Moments;
+use crate::weights::InPerTarget;
 use ndarray::Array1;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -377,11 +378,12 @@ impl ChunkStats {
     }
 }
 
-/// Above this many edges, forward cascades under weighted cascade or a constant read one
-/// probability per target account (4 bytes per account) instead of making the graph compute
-/// and hold the out-order array (4 bytes per edge, 1 GiB at this size). The trials are the same
-/// either way; the trade is memory against time: each edge then reads `p(v)` at a random place,
-/// a second cache miss beside the account's stamp. Measured at 100M edges (weighted cascade, 16
+/// Above this many edges, forward cascades under weighted cascade read one probability per
+/// target account (4 bytes per account, and a 1-byte rule tag per account under IC), and under
+/// a constant the one number, instead of making the graph compute and hold the out-order array
+/// (4 bytes per edge, 1 GiB at this size). The trials are the same either way; the trade under
+/// weighted cascade is memory against time: each edge then reads `p(v)` at a random place, a
+/// second cache miss beside the account's stamp. Measured at 100M edges (weighted cascade, 16
 /// trials from the 50 largest, 2 threads): the array 40.3 s and 2,296 MiB peak, per target
 /// 52.9 s and 1,965 MiB; at a billion edges the array (4 GB) does not fit beside the rest of a
 /// 24 GiB machine's run.
@@ -389,12 +391,11 @@ pub(crate) const PER_TARGET_MIN_EDGES: usize = 1 << 28;
 
 /// Everything a trial needs that does not change between trials.
 struct Sim<'a> {
-    /// The out-edges; their `probs` are empty when `target_p` holds the probabilities.
+    /// The out-edges; their `probs` are empty unless `probs` is [`OutProbs::Array`].
     out: Csr<'a>,
-    /// The probability of every edge into `v`, one value per account, when the scheme gives
-    /// one per target (weighted cascade, constants) and the graph holds no out-order array.
-    target_p: Option<&'a [f32]>,
-    rules: RulesRef<'a>,
+    probs: OutProbs<'a>,
+    /// The subset/skip shortcuts setting the rules were made with.
+    shortcuts: bool,
     model: Model,
     max_level: u32,
     seeds: &'a [u32],
@@ -409,59 +410,38 @@ struct Sim<'a> {
     histogram: bool,
 }
 
-/// The IC sampling rule of every out-list.
-enum Rules {
-    /// One stored rule per account.
-    Each(Vec<ListRule>),
-    /// One tag per account ([`rule_tag`]) and the subset/skip shortcuts setting; for
-    /// per-target probabilities only ([`Simulator::target_p`]).
-    Tagged(Vec<u8>, bool),
+/// Where the out-edge probabilities come from, with the IC sampling rule of every out-list
+/// (no rules under LT).
+enum Probs {
+    /// The graph's out-order array; one stored rule per account.
+    Array(Vec<ListRule>),
+    /// One probability per target account ([`ByTarget`]: weighted cascade without the
+    /// out-order array, see [`PER_TARGET_MIN_EDGES`]); one rule tag per account (1 byte, where
+    /// a stored rule takes 24: 3.2 GB at 133M accounts).
+    ByTarget(Vec<f32>, Vec<RuleTag>),
+    /// One probability for every edge (a constant without the out-order array): the rule of a
+    /// list is the [`uniform_rule`] of its length, computed on each visit, so nothing is held
+    /// per account.
+    Same(f32),
 }
 
-/// [`Rules`] as a trial reads them.
+/// [`Probs`] as a trial reads them.
 #[derive(Clone, Copy)]
-enum RulesRef<'a> {
-    Each(&'a [ListRule]),
-    /// The tags, the shortcuts setting and the per-target probabilities they are read with.
-    Tagged(&'a [u8], bool, &'a [f32]),
+enum OutProbs<'a> {
+    Array(&'a [ListRule]),
+    ByTarget(&'a [f32], &'a [RuleTag]),
+    Same(f32),
 }
 
-impl RulesRef<'_> {
+impl OutProbs<'_> {
+    /// Prefetches the rule of account `w`'s out-list, when one is held.
     #[inline(always)]
-    fn prefetch(self, w: u32) {
+    fn prefetch_rule(self, w: u32) {
         match self {
-            RulesRef::Each(r) => prefetch(&r[w as usize]),
-            RulesRef::Tagged(t, ..) => prefetch(&t[w as usize]),
+            OutProbs::Array(r) => prefetch(&r[w as usize]),
+            OutProbs::ByTarget(_, tags) => prefetch(&tags[w as usize]),
+            OutProbs::Same(_) => {}
         }
-    }
-}
-
-const TAG_DEAD: u8 = 0;
-const TAG_ALL: u8 = 1;
-const TAG_COINS: u8 = 2;
-/// Every edge of the list has the same probability and the rule is a subset or skip draw:
-/// recomputed from that probability and the length on each visit ([`tagged_rule`]).
-const TAG_UNIFORM: u8 = 3;
-
-/// The one-byte tag of a list's rule.
-fn rule_tag(rule: ListRule) -> u8 {
-    match rule {
-        ListRule::Dead => TAG_DEAD,
-        ListRule::All => TAG_ALL,
-        ListRule::Coins => TAG_COINS,
-        ListRule::Subset { .. } | ListRule::Skip(_) => TAG_UNIFORM,
-    }
-}
-
-/// The rule a tag stands for on the list `ends` whose edge into `v` has probability
-/// `target_p[v]`: the rule [`list_rule_per_target`] gives, without storing it.
-#[inline(always)]
-fn tagged_rule(tag: u8, ends: &[u32], target_p: &[f32], shortcuts: bool) -> ListRule {
-    match tag {
-        TAG_DEAD => ListRule::Dead,
-        TAG_ALL => ListRule::All,
-        TAG_COINS => ListRule::Coins,
-        _ => uniform_rule(target_p[ends[0] as usize], ends.len(), shortcuts),
     }
 }
 
@@ -477,21 +457,29 @@ fn prefetch_list(out: Csr<'_>, w: u32) {
     }
 }
 
-/// One LT edge into `v` of weight `w`: adds the weight to `v`'s running total and activates it
-/// when the total reaches its threshold.
+/// The LT edges of one out-list (far end and weight): adds each weight to its account's
+/// running total and activates the account when the total reaches its threshold.
 #[inline(always)]
-fn lt_edge(lt: &mut [LtCell], epoch: u32, v: u32, w: f32, d: &mut Draws, queue: &mut Vec<u32>) {
-    let c = &mut lt[v as usize];
-    // The threshold of an account first touched in this trial, in (0, 1] so that zero weight
-    // never activates. Drawn for every edge (used only on first touch) so that the code has no
-    // unpredictable branch.
-    let theta = 1.0 - d.unit_f32();
-    let rem = if c.touch == epoch { c.rem } else { theta } - w;
-    c.touch = epoch;
-    c.rem = rem;
-    if rem <= 0.0 {
-        c.rem = f32::INFINITY;
-        queue.push(v);
+fn lt_expand(
+    edges: impl Iterator<Item = (u32, f32)>,
+    lt: &mut [LtCell],
+    epoch: u32,
+    d: &mut Draws,
+    queue: &mut Vec<u32>,
+) {
+    for (v, w) in edges {
+        let c = &mut lt[v as usize];
+        // The threshold of an account first touched in this trial, in (0, 1] so that zero
+        // weight never activates. Drawn for every edge (used only on first touch) so that the
+        // code has no unpredictable branch.
+        let theta = 1.0 - d.unit_f32();
+        let rem = if c.touch == epoch { c.rem } else { theta } - w;
+        c.touch = epoch;
+        c.rem = rem;
+        if rem <= 0.0 {
+            c.rem = f32::INFINITY;
+            queue.push(v);
+        }
     }
 }
 
@@ -546,7 +534,7 @@ impl Sim<'_> {
             // activation otherwise waits on several cache misses in turn.
             if let Some(&w) = queue.get(head + 16) {
                 prefetch(&out.offsets[w as usize]);
-                self.rules.prefetch(w);
+                self.probs.prefetch_rule(w);
             }
             if let Some(&w) = queue.get(head + 8) {
                 prefetch_list(out, w);
@@ -560,14 +548,18 @@ impl Sim<'_> {
                 epoch,
             };
             let ends = &out.neighbors[lo..hi];
-            match (self.rules, self.target_p) {
-                (RulesRef::Each(r), None) => {
-                    expand(r[u], ends, &out.probs[lo..hi], d, picked, &mut f)
+            match self.probs {
+                OutProbs::Array(rules) => {
+                    expand(rules[u], ends, &out.probs[lo..hi], d, picked, &mut f)
                 }
-                (RulesRef::Each(r), Some(t)) => expand_per_target(r[u], ends, t, d, picked, &mut f),
-                (RulesRef::Tagged(tags, shortcuts, t), _) => {
-                    let rule = tagged_rule(tags[u], ends, t, shortcuts);
-                    expand_per_target(rule, ends, t, d, picked, &mut f)
+                OutProbs::ByTarget(t, tags) => {
+                    let t = ByTarget(t);
+                    let rule = tags[u].rule(ends, t, self.shortcuts);
+                    expand(rule, ends, t, d, picked, &mut f)
+                }
+                OutProbs::Same(p) => {
+                    let rule = uniform_rule(p, ends.len(), self.shortcuts);
+                    expand(rule, ends, Same(p), d, picked, &mut f)
                 }
             }
         }
@@ -607,17 +599,10 @@ impl Sim<'_> {
             head += 1;
             let (lo, hi) = (out.offsets[u], out.offsets[u + 1]);
             let ends = &out.neighbors[lo..hi];
-            match self.target_p {
-                Some(t) => {
-                    for &v in ends {
-                        lt_edge(lt, epoch, v, t[v as usize], d, queue);
-                    }
-                }
-                None => {
-                    for (&v, &w) in ends.iter().zip(&out.probs[lo..hi]) {
-                        lt_edge(lt, epoch, v, w, d, queue);
-                    }
-                }
+            match self.probs {
+                OutProbs::Array(_) => lt_expand(out.probs[lo..hi].edges(ends), lt, epoch, d, queue),
+                OutProbs::ByTarget(t, _) => lt_expand(ByTarget(t).edges(ends), lt, epoch, d, queue),
+                OutProbs::Same(p) => lt_expand(Same(p).edges(ends), lt, epoch, d, queue),
             }
         }
     }
@@ -835,10 +820,7 @@ pub struct Simulator<'g> {
     graph: &'g Graph,
     model: Model,
     config: SpreadConfig,
-    rules: Rules,
-    /// `p(v)` of every edge into `v` (see [`Sim::target_p`]); `None` when the graph's
-    /// out-order array is read instead.
-    target_p: Option<Vec<f32>>,
+    probs: Probs,
     identity_people: bool,
     unit_weights: bool,
     pool: Option<rayon::ThreadPool>,
@@ -877,7 +859,7 @@ impl<'g> Simulator<'g> {
         graph: &'g Graph,
         model: Model,
         config: &SpreadConfig,
-        per_target: Option<crate::weights::InPerTarget>,
+        per_target: Option<InPerTarget>,
     ) -> Result<Simulator<'g>> {
         // Guard against configurations assembled without the builder's checks.
         if config.trials == 0 {
@@ -892,39 +874,39 @@ impl<'g> Simulator<'g> {
         validate_model(graph, model)?;
         let n = graph.node_count();
         let people = graph.people();
-        // Large graphs under weighted cascade and constants: one probability per target
-        // account (4 bytes per account) instead of the out-order array (4 bytes per edge: 4 GB
-        // at a billion edges). The values are the array's bit for bit, so the trials are the
-        // same ([`PER_TARGET_MIN_EDGES`]).
-        let target_p: Option<Vec<f32>> = per_target.map(|r| {
-            let topo = graph.topology();
-            (0..n as u32)
-                .into_par_iter()
-                .map(|v| r.of(topo, v))
-                .collect()
-        });
         let shortcuts = config.sampling.subset_sampling;
-        let rules = match (model, &target_p) {
-            (Model::LinearThreshold, _) => Rules::Each(Vec::new()),
-            (Model::IndependentCascade, Some(t)) => {
-                // One byte per account (24 for a stored rule: 3.2 GB at 133M accounts).
-                let out = graph.out_csr_without_probabilities();
-                Rules::Tagged(
-                    (0..n as u32)
-                        .into_par_iter()
-                        .map(|u| rule_tag(list_rule_per_target(out.neighbors(u), t, shortcuts)))
-                        .collect(),
-                    shortcuts,
-                )
-            }
-            (Model::IndependentCascade, None) => {
+        let ic = model == Model::IndependentCascade;
+        // Large graphs under weighted cascade and constants: one probability per target
+        // account (4 bytes per account), or the one constant, instead of the out-order array
+        // (4 bytes per edge: 4 GB at a billion edges). The values are the array's bit for bit,
+        // so the trials are the same ([`PER_TARGET_MIN_EDGES`]).
+        let probs = match per_target {
+            None => Probs::Array(if ic {
                 let out = graph.out_csr();
-                Rules::Each(
+                (0..n as u32)
+                    .into_par_iter()
+                    .map(|u| list_rule(out.neighbors(u), out.probs(u), shortcuts))
+                    .collect()
+            } else {
+                Vec::new()
+            }),
+            Some(InPerTarget::Constant(p)) => Probs::Same(p),
+            Some(r @ InPerTarget::WeightedCascade) => {
+                let topo = graph.topology();
+                let t: Vec<f32> = (0..n as u32)
+                    .into_par_iter()
+                    .map(|v| r.of(topo, v))
+                    .collect();
+                let tags = if ic {
+                    let out = graph.out_csr_without_probabilities();
                     (0..n as u32)
                         .into_par_iter()
-                        .map(|u| list_rule(out.probs(u), shortcuts))
-                        .collect(),
-                )
+                        .map(|u| RuleTag::of(list_rule(out.neighbors(u), ByTarget(&t), shortcuts)))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                Probs::ByTarget(t, tags)
             }
         };
         let pool = config.sampling.pool()?;
@@ -932,8 +914,7 @@ impl<'g> Simulator<'g> {
             graph,
             model,
             config: config.clone(),
-            rules,
-            target_p,
+            probs,
             identity_people: people.count == n
                 && people
                     .of_account
@@ -999,17 +980,16 @@ impl<'g> Simulator<'g> {
     fn sim<'a>(&'a self, seeds: &'a [u32]) -> Sim<'a> {
         let people = self.graph.people();
         Sim {
-            out: match self.target_p {
-                Some(_) => self.graph.out_csr_without_probabilities(),
-                None => self.graph.out_csr(),
+            out: match self.probs {
+                Probs::Array(_) => self.graph.out_csr(),
+                _ => self.graph.out_csr_without_probabilities(),
             },
-            target_p: self.target_p.as_deref(),
-            rules: match &self.rules {
-                Rules::Each(r) => RulesRef::Each(r),
-                Rules::Tagged(t, shortcuts) => {
-                    RulesRef::Tagged(t, *shortcuts, self.target_p.as_deref().unwrap_or_default())
-                }
+            probs: match &self.probs {
+                Probs::Array(rules) => OutProbs::Array(rules),
+                Probs::ByTarget(t, tags) => OutProbs::ByTarget(t, tags),
+                Probs::Same(p) => OutProbs::Same(*p),
             },
+            shortcuts: self.config.sampling.subset_sampling,
             model: self.model,
             max_level: self.config.sampling.hops.unwrap_or(u32::MAX),
             seeds,

@@ -480,7 +480,8 @@ impl Graph {
     /// The out-edge probabilities as one value per *target* account (the same value
     /// [`Graph::in_per_target`] gives for its in-edges), when the scheme in force gives them so
     /// and the out-order array is not already held. Forward cascades then read `p(v)` from a
-    /// table of 4 bytes per account instead of making the graph hold 4 bytes per edge.
+    /// table of 4 bytes per account (weighted cascade) or the one constant instead of making the
+    /// graph hold 4 bytes per edge.
     pub(crate) fn out_per_target(&self) -> Option<InPerTarget> {
         if self.probs.out.get().is_some() {
             return None;

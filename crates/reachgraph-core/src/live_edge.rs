@@ -1,7 +1,9 @@
 //! The live-edge sampling kernel shared by forward Monte Carlo ([`crate::cascade`]) and
 //! reverse-reachable sets ([`crate::rrset`]): how one adjacency list's live edges are drawn
-//! ([`ListRule`], [`expand`]), the visited stamps and queue of one trial ([`Stamps`],
-//! [`Frontier`]), the fast uniform draws ([`Draws`]) and the prefetch hint.
+//! ([`ListRule`], [`RuleTag`], [`expand`]) with its probabilities read from wherever they are
+//! held ([`EdgeProbs`]: per edge, one per list, one per target account), the visited stamps and
+//! queue of one trial ([`Stamps`], [`Frontier`]), the fast uniform draws ([`Draws`]) and the
+//! prefetch hint.
 //!
 //! Everything here runs inside the trial loops: keep the `#[inline(always)]` marks, so moving
 //! the code between modules never costs a call.
@@ -47,20 +49,23 @@ pub(crate) enum ListRule {
     Dead,
 }
 
-/// The rule of one adjacency list's probabilities. `shortcuts = false` forces coins wherever
-/// probabilities are fractional (the reference the shortcuts are tested against).
-pub(crate) fn list_rule(probs: &[f32], shortcuts: bool) -> ListRule {
-    let Some(&p) = probs.first() else {
+/// The rule of the list whose far ends are `ends`, with probabilities from `probs`.
+/// `shortcuts = false` forces coins wherever probabilities are fractional (the reference the
+/// shortcuts are tested against).
+pub(crate) fn list_rule(ends: &[u32], probs: impl EdgeProbs, shortcuts: bool) -> ListRule {
+    let mut edges = probs.edges(ends);
+    let len = edges.len();
+    let Some((_, p)) = edges.next() else {
         return ListRule::Dead;
     };
-    if probs.iter().any(|&q| q != p) {
+    if edges.any(|(_, q)| q != p) {
         return ListRule::Coins;
     }
-    uniform_rule(p, probs.len(), shortcuts)
+    uniform_rule(p, len, shortcuts)
 }
 
-/// The rule of a list of `len` edges that all have probability `p`: [`list_rule`] of
-/// `[p; len]`, without the list.
+/// The rule of a list of `len` edges that all have probability `p`: [`list_rule`] with
+/// [`Same`]`(p)`, without the list.
 pub(crate) fn uniform_rule(p: f32, len: usize, shortcuts: bool) -> ListRule {
     if len == 0 {
         return ListRule::Dead;
@@ -81,6 +86,107 @@ pub(crate) fn uniform_rule(p: f32, len: usize, shortcuts: bool) -> ListRule {
         ListRule::Skip(1.0 / (-pf).ln_1p())
     } else {
         ListRule::Coins
+    }
+}
+
+/// Where the probabilities of an adjacency list's edges come from. [`expand`], [`list_rule`]
+/// and [`RuleTag::rule`] are generic over it: each source compiles to its own loop, with
+/// nothing decided per edge.
+pub(crate) trait EdgeProbs: Copy {
+    /// The edges of the list whose far ends are `ends`, in list order: far end and
+    /// probability.
+    fn edges<'e>(self, ends: &'e [u32]) -> impl ExactSizeIterator<Item = (u32, f32)> + 'e
+    where
+        Self: 'e;
+}
+
+/// One probability per edge, aligned with the far ends (a slice of a graph's probability
+/// array).
+impl EdgeProbs for &[f32] {
+    #[inline(always)]
+    fn edges<'e>(self, ends: &'e [u32]) -> impl ExactSizeIterator<Item = (u32, f32)> + 'e
+    where
+        Self: 'e,
+    {
+        ends.iter().copied().zip(self.iter().copied())
+    }
+}
+
+/// Every edge of the list has this probability (a constant scheme; the in-edges of one account
+/// under weighted cascade).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Same(pub(crate) f32);
+
+impl EdgeProbs for Same {
+    #[inline(always)]
+    fn edges<'e>(self, ends: &'e [u32]) -> impl ExactSizeIterator<Item = (u32, f32)> + 'e
+    where
+        Self: 'e,
+    {
+        let p = self.0;
+        ends.iter().map(move |&v| (v, p))
+    }
+}
+
+/// The edge into account `v` has probability `.0[v]`, one value per target account (forward
+/// cascades under weighted cascade without the out-order array).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ByTarget<'a>(pub(crate) &'a [f32]);
+
+impl EdgeProbs for ByTarget<'_> {
+    #[inline(always)]
+    fn edges<'e>(self, ends: &'e [u32]) -> impl ExactSizeIterator<Item = (u32, f32)> + 'e
+    where
+        Self: 'e,
+    {
+        let t = self.0;
+        ends.iter().map(move |&v| (v, t[v as usize]))
+    }
+}
+
+/// A [`ListRule`] in one byte, for lists whose probabilities are not held per edge
+/// ([`ByTarget`]): a shortcut rule's payload is recomputed from the list on each visit
+/// ([`RuleTag::rule`]) instead of stored (a [`ListRule`] takes 24 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RuleTag {
+    /// [`ListRule::Dead`].
+    Dead,
+    /// [`ListRule::All`].
+    All,
+    /// [`ListRule::Coins`].
+    Coins,
+    /// [`ListRule::Subset`] or [`ListRule::Skip`]: every edge has the same probability.
+    Uniform,
+}
+
+impl RuleTag {
+    /// The tag of `rule`.
+    pub(crate) fn of(rule: ListRule) -> RuleTag {
+        match rule {
+            ListRule::Dead => RuleTag::Dead,
+            ListRule::All => RuleTag::All,
+            ListRule::Coins => RuleTag::Coins,
+            ListRule::Subset { .. } | ListRule::Skip(_) => RuleTag::Uniform,
+        }
+    }
+
+    /// The rule this tag stands for on the list `ends` with probabilities `probs`: the
+    /// [`list_rule`] of the list the tag was made from, without storing it.
+    #[inline(always)]
+    pub(crate) fn rule(self, ends: &[u32], probs: impl EdgeProbs, shortcuts: bool) -> ListRule {
+        match self {
+            RuleTag::Dead => ListRule::Dead,
+            RuleTag::All => ListRule::All,
+            RuleTag::Coins => ListRule::Coins,
+            RuleTag::Uniform => {
+                let mut edges = probs.edges(ends);
+                let len = edges.len();
+                match edges.next() {
+                    Some((_, p)) => uniform_rule(p, len, shortcuts),
+                    None => ListRule::Dead,
+                }
+            }
+        }
     }
 }
 
@@ -109,8 +215,9 @@ impl Frontier<'_> {
     }
 }
 
-/// Adds to `f` the far ends of the live edges of one adjacency list (`ends`, `probs`), drawn
-/// under `rule`; `picked` is scratch.
+/// Adds to `f` the far ends of the live edges of one adjacency list (far ends `ends`,
+/// probabilities from `probs`), drawn under `rule`; `picked` is scratch. Only coins read the
+/// probabilities; the other rules carry what they need.
 ///
 /// Coins are drawn for every edge, even into accounts already reached: the combined "live and
 /// new" branch is then rarely taken and well predicted, which on soc-Epinions1 is faster than
@@ -119,7 +226,7 @@ impl Frontier<'_> {
 pub(crate) fn expand(
     rule: ListRule,
     ends: &[u32],
-    probs: &[f32],
+    probs: impl EdgeProbs,
     d: &mut Draws,
     picked: &mut Vec<usize>,
     f: &mut Frontier<'_>,
@@ -128,7 +235,7 @@ pub(crate) fn expand(
         ListRule::Dead => {}
         ListRule::All => ends.iter().for_each(|&v| f.offer(v)),
         ListRule::Coins => {
-            for (&v, &p) in ends.iter().zip(probs) {
+            for (v, p) in probs.edges(ends) {
                 if (d.unit_f32() < p) & f.is_new(v) {
                     f.add(v);
                 }
@@ -160,68 +267,6 @@ pub(crate) fn expand(
             }
         }
     }
-}
-
-/// [`expand`] for a list whose edges all have probability `p` (held nowhere): the same draws
-/// in the same order as `expand(rule, ends, &[p; ends.len()], ..)`.
-#[inline(always)]
-pub(crate) fn expand_uniform(
-    rule: ListRule,
-    ends: &[u32],
-    p: f32,
-    d: &mut Draws,
-    picked: &mut Vec<usize>,
-    f: &mut Frontier<'_>,
-) {
-    match rule {
-        ListRule::Coins => {
-            for &v in ends {
-                if (d.unit_f32() < p) & f.is_new(v) {
-                    f.add(v);
-                }
-            }
-        }
-        // The other rules never read the probabilities.
-        _ => expand(rule, ends, &[], d, picked, f),
-    }
-}
-
-/// [`expand`] for a list whose edge into `v` has probability `target_p[v]` (one value per
-/// target account, held nowhere per edge): the same draws in the same order as `expand(rule,
-/// ends, &ends.map(|v| target_p[v]), ..)`.
-#[inline(always)]
-pub(crate) fn expand_per_target(
-    rule: ListRule,
-    ends: &[u32],
-    target_p: &[f32],
-    d: &mut Draws,
-    picked: &mut Vec<usize>,
-    f: &mut Frontier<'_>,
-) {
-    match rule {
-        ListRule::Coins => {
-            for &v in ends {
-                if (d.unit_f32() < target_p[v as usize]) & f.is_new(v) {
-                    f.add(v);
-                }
-            }
-        }
-        // The other rules never read the probabilities.
-        _ => expand(rule, ends, &[], d, picked, f),
-    }
-}
-
-/// [`list_rule`] of the list whose edge into `v` has probability `target_p[v]`, without
-/// building the list of probabilities.
-pub(crate) fn list_rule_per_target(ends: &[u32], target_p: &[f32], shortcuts: bool) -> ListRule {
-    let Some(&first) = ends.first() else {
-        return ListRule::Dead;
-    };
-    let p = target_p[first as usize];
-    if ends.iter().any(|&v| target_p[v as usize] != p) {
-        return ListRule::Coins;
-    }
-    uniform_rule(p, ends.len(), shortcuts)
 }
 
 /// Fast uniform draws from one random stream.
@@ -348,22 +393,108 @@ impl Stamps {
 mod tests {
     use super::*;
 
+    /// [`list_rule`] of a list given edge by edge (the far ends do not matter).
+    fn rule_of(probs: &[f32], shortcuts: bool) -> ListRule {
+        list_rule(&vec![0; probs.len()], probs, shortcuts)
+    }
+
     #[test]
     fn list_rules() {
-        assert_eq!(list_rule(&[], true), ListRule::Dead);
-        assert_eq!(list_rule(&[0.0, 0.0], true), ListRule::Dead);
-        assert_eq!(list_rule(&[1.0, 1.0], true), ListRule::All);
-        assert_eq!(list_rule(&[0.1, 0.2], true), ListRule::Coins);
-        assert_eq!(list_rule(&[0.3], true), ListRule::Coins);
-        assert_eq!(list_rule(&[0.1; 10], false), ListRule::Coins);
+        assert_eq!(rule_of(&[], true), ListRule::Dead);
+        assert_eq!(rule_of(&[0.0, 0.0], true), ListRule::Dead);
+        assert_eq!(rule_of(&[1.0, 1.0], true), ListRule::All);
+        assert_eq!(rule_of(&[0.1, 0.2], true), ListRule::Coins);
+        assert_eq!(rule_of(&[0.3], true), ListRule::Coins);
+        assert_eq!(rule_of(&[0.1; 10], false), ListRule::Coins);
         // Weighted cascade: one live edge expected, a binomial count and a uniform subset.
-        let ListRule::Subset { q0, ratio } = list_rule(&[0.25; 4], true) else {
+        let ListRule::Subset { q0, ratio } = rule_of(&[0.25; 4], true) else {
             panic!("expected subset sampling")
         };
         assert!((q0 - 0.75f64.powi(4)).abs() < 1e-12 && (ratio - 1.0 / 3.0).abs() < 1e-12);
         // Many live edges expected: geometric skipping, or coins when p is large.
-        assert!(matches!(list_rule(&[0.1; 100], true), ListRule::Skip(x) if x < 0.0));
-        assert_eq!(list_rule(&[0.5; 100], true), ListRule::Coins);
+        assert!(matches!(rule_of(&[0.1; 100], true), ListRule::Skip(x) if x < 0.0));
+        assert_eq!(rule_of(&[0.5; 100], true), ListRule::Coins);
+    }
+
+    /// Lists whose far ends are random accounts of 40, of every length from 0 to 300, with
+    /// probabilities `table[v]` for a table of one value per account: one distinct value
+    /// (in turn 0, 1, 0.3, 0.01 and 1/12), or 40 random ones.
+    fn lists() -> Vec<(Vec<u32>, Vec<f32>)> {
+        let mut r = rng::stream(9, 1);
+        let mut out = Vec::new();
+        for len in 0..300usize {
+            let ends: Vec<u32> = (0..len).map(|_| rng::below(&mut r, 40) as u32).collect();
+            let table: Vec<f32> = match len % 6 {
+                5 => (0..40).map(|_| rng::unit_f64(&mut r) as f32).collect(),
+                i => vec![[0.0, 1.0, 0.3, 0.01, 1.0 / 12.0][i]; 40],
+            };
+            out.push((ends, table));
+        }
+        out
+    }
+
+    /// The three probability sources give a list the same rule and the same live edges from
+    /// the same draws, leaving the stream at the same place: the trials of a cascade do not
+    /// depend on where its probabilities are read from. Tags give back the rule they were
+    /// made from.
+    #[test]
+    fn probability_sources_give_the_same_rules_and_draws() {
+        let mut kinds = Vec::new();
+        for (i, (ends, table)) in lists().into_iter().enumerate() {
+            let per_edge: Vec<f32> = ends.iter().map(|&v| table[v as usize]).collect();
+            let uniform = table.iter().all(|&q| q == table[0]);
+            for shortcuts in [true, false] {
+                let rule = list_rule(&ends, &per_edge[..], shortcuts);
+                assert_eq!(rule, list_rule(&ends, ByTarget(&table), shortcuts), "{i}");
+                let tag = RuleTag::of(rule);
+                assert_eq!(tag.rule(&ends, ByTarget(&table), shortcuts), rule, "{i}");
+                if uniform {
+                    let same = Same(table[0]);
+                    assert_eq!(list_rule(&ends, same, shortcuts), rule, "{i}");
+                    assert_eq!(uniform_rule(table[0], ends.len(), shortcuts), rule, "{i}");
+                    assert_eq!(tag.rule(&ends, same, shortcuts), rule, "{i}");
+                }
+                kinds.push(std::mem::discriminant(&rule));
+                let run = |source: &dyn Fn(&mut Draws, &mut Vec<usize>, &mut Frontier<'_>)| {
+                    let mut stamp = vec![0u32; 40];
+                    let mut queue = Vec::new();
+                    let mut d = Draws::new(rng::stream(i as u64, 7));
+                    let mut picked = Vec::new();
+                    let mut f = Frontier {
+                        stamp: &mut stamp,
+                        queue: &mut queue,
+                        epoch: 1,
+                    };
+                    source(&mut d, &mut picked, &mut f);
+                    (queue, d.unit_f64())
+                };
+                let want = run(&|d, picked, f| expand(rule, &ends, &per_edge[..], d, picked, f));
+                let by_target =
+                    run(&|d, picked, f| expand(rule, &ends, ByTarget(&table), d, picked, f));
+                assert_eq!(by_target, want, "{i} {rule:?}");
+                if uniform {
+                    let same =
+                        run(&|d, picked, f| expand(rule, &ends, Same(table[0]), d, picked, f));
+                    assert_eq!(same, want, "{i} {rule:?}");
+                }
+                // Coins are the rule of every list with shortcuts off: never fewer live edges
+                // than probability 1 gives, never more than the list's distinct accounts.
+                let mut distinct = ends.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                assert!(want.0.len() <= distinct.len(), "{i}");
+                if table.iter().all(|&q| q == 1.0) {
+                    assert_eq!(want.0.len(), distinct.len(), "{i}");
+                }
+            }
+        }
+        kinds.sort_by_key(|k| format!("{k:?}"));
+        kinds.dedup();
+        assert_eq!(
+            kinds.len(),
+            5,
+            "dead, all, coins, subset and skip were all drawn"
+        );
     }
 
     #[test]

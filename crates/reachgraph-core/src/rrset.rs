@@ -53,9 +53,7 @@ use crate::cascade::{validate_model, Model};
 use crate::error::{Error, Result};
 use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::{Csr, Graph};
-use crate::live_edge::{
-    expand, expand_uniform, list_rule, uniform_rule, Draws, Frontier, ListRule, Stamps,
-};
+use crate::live_edge::{expand, list_rule, uniform_rule, Draws, Frontier, ListRule, Same, Stamps};
 use crate::progress::{NoProgress, Progress};
 use crate::rng;
 use crate::sampling::Sampling;
@@ -341,11 +339,10 @@ fn lt_rule_uniform(p: f32, len: usize) -> LtRule {
 }
 
 fn lt_rule(probs: &[f32]) -> LtRule {
-    match list_rule(probs, false) {
-        ListRule::Dead => LtRule::Dead,
-        ListRule::All => LtRule::Uniform(1.0),
-        _ if probs.iter().all(|&q| q == probs[0]) => LtRule::Uniform(probs[0] as f64),
-        _ => LtRule::Scan,
+    match probs.first() {
+        None => LtRule::Dead,
+        Some(&p) if probs.iter().all(|&q| q == p) => lt_rule_uniform(p, probs.len()),
+        Some(_) => LtRule::Scan,
     }
 }
 
@@ -506,7 +503,7 @@ impl<'g> RrSampler<'g> {
                 Rules::PerAccount(
                     (0..n as u32)
                         .into_par_iter()
-                        .map(|v| list_rule(inc.probs(v), shortcuts))
+                        .map(|v| list_rule(inc.neighbors(v), inc.probs(v), shortcuts))
                         .collect(),
                 ),
                 Rules::None,
@@ -938,10 +935,7 @@ impl<'g> RrSampler<'g> {
             let rule = self.ic_rules.get(v, hi - lo, uniform_rule);
             match self.per_target {
                 None => expand(rule, ends, &inc.probs[lo..hi], d, picked, &mut f),
-                Some(r) => {
-                    let p = r.of_degree(hi - lo);
-                    expand_uniform(rule, ends, p, d, picked, &mut f)
-                }
+                Some(r) => expand(rule, ends, Same(r.of_degree(hi - lo)), d, picked, &mut f),
             }
         }
     }
@@ -1308,7 +1302,7 @@ mod tests {
                         _ => 1.0 / d as f32,
                     };
                     let probs = vec![p; d];
-                    let want = list_rule(&probs, shortcuts);
+                    let want = list_rule(&vec![0; d], &probs[..], shortcuts);
                     assert_eq!(ic.get(7, d, uniform_rule), want, "{scheme:?} {d}");
                     assert_eq!(lt.get(7, d, lt_rule_by_degree), lt_rule(&probs), "{d}");
                     kinds.push(std::mem::discriminant(&want));

@@ -27,9 +27,26 @@ type ChunkOut = (String, Vec<usize>, Vec<usize>, usize);
 
 /// Progress across the parts of one build: accounts done so far, of `total`.
 pub(crate) struct Tally<'a> {
-    pub(crate) done: &'a AtomicU64,
-    pub(crate) total: u64,
-    pub(crate) progress: &'a dyn Progress,
+    done: AtomicU64,
+    total: u64,
+    progress: &'a dyn Progress,
+}
+
+impl<'a> Tally<'a> {
+    /// Tells `progress` that a build of `total` accounts starts (`("sketch", 0, total)`).
+    ///
+    /// # Errors
+    /// [`Error::Cancelled`] when `progress` returns `false`.
+    pub(crate) fn start(total: u64, progress: &'a dyn Progress) -> Result<Tally<'a>> {
+        if !progress.update("sketch", 0, total) {
+            return Err(Error::Cancelled);
+        }
+        Ok(Tally {
+            done: AtomicU64::new(0),
+            total,
+            progress,
+        })
+    }
 }
 
 /// Removes repeats from a sorted slice in place; returns the number of distinct values, which
@@ -140,16 +157,7 @@ impl SketchSet {
         let accounts = account_list(graph, accounts)?;
         let accounts = &accounts[..];
         let ph = person_hashes(graph, params.seed);
-        let total = accounts.len() as u64;
-        if !progress.update("sketch", 0, total) {
-            return Err(Error::Cancelled);
-        }
-        let done = AtomicU64::new(0);
-        let tally = Tally {
-            done: &done,
-            total,
-            progress,
-        };
+        let tally = Tally::start(accounts.len() as u64, progress)?;
         SketchSet::from_graph_part(graph, accounts, &ph, params, &tally)
     }
 
@@ -164,7 +172,7 @@ impl SketchSet {
         tally: &Tally<'_>,
     ) -> Result<SketchSet> {
         let k = params.k();
-        let (done, total, progress) = (tally.done, tally.total, tally.progress);
+        let (done, total, progress) = (&tally.done, tally.total, tally.progress);
         let cancelled = AtomicBool::new(false);
         let ids = graph.ids();
         // Each account keeps at most min(followers, k) hashes: give every chunk a slice of

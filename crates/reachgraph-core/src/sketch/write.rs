@@ -14,7 +14,6 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::progress::Progress;
 use std::io::{Seek, SeekFrom, Write};
-use std::sync::atomic::AtomicU64;
 
 /// Smallest working memory of one part (bytes), whatever the memory limit.
 pub const MIN_PART_BYTES: u64 = 16 << 20;
@@ -128,15 +127,7 @@ pub(crate) fn write_parts<W: Write + Seek>(
     let k = params.k();
     let ph = person_hashes(graph, params.seed);
     let total = accounts.len() as u64;
-    if !progress.update("sketch", 0, total) {
-        return Err(Error::Cancelled);
-    }
-    let done = AtomicU64::new(0);
-    let tally = Tally {
-        done: &done,
-        total,
-        progress,
-    };
+    let tally = Tally::start(total, progress)?;
     let header = Header {
         kind: KIND_KMV,
         lg_k: params.lg_k,
