@@ -914,6 +914,7 @@ fn section_rgraph(reps: usize) -> Table {
     let mut ids: Vec<u32> = (0..g.node_count() as u32).collect();
     ids.sort_by_key(|&u| (std::cmp::Reverse(g.out_degree(u)), u));
     ids.truncate(5_000);
+    ids.shrink_to_fit();
     let mut reach = None;
     let s = time(reps, || {
         reach = Some(unique_reach(&g, &ids, &ReachOptions::default()).unwrap());
@@ -936,21 +937,27 @@ fn section_rgraph(reps: usize) -> Table {
         .mode(Mode::Guarantee)
         .build()
         .unwrap();
+    // What reach left behind is given back, and the peak is counted from here: the select
+    // row's peak is the load's resident set plus select's, as in a process doing only both.
+    drop(r);
+    drop(ids);
+    let load_rss = rss_mib();
+    let measured = reset_peak_rss();
     let start = Instant::now();
     let sel = select(&g, Model::IndependentCascade, &config, &NoProgress).unwrap();
     let wall = start.elapsed().as_secs_f64();
+    let peak = if measured { peak_rss_mib() } else { f64::NAN };
     t.row(
         format!(
             "select guarantee, k = 50, ε = 0.1, two threads: {} RR sets, estimate {:.0} graph people, approximation {:.3}",
             sel.rr_sets, sel.estimate.mean, sel.approximation
         ),
         format!(
-            "{} (load excluded); process peak RSS {:.0} MiB (load included)",
+            "{} (load excluded); peak RSS {peak:.0} MiB from the loaded graph's {load_rss:.0} MiB",
             fmt_s(wall),
-            peak_rss_mib()
         ),
         "under 2 min; peak RSS of load + select at most 16 GiB (1B edges)",
-        at_scale.then_some(wall < 120.0 && peak_rss_mib() <= 16.0 * 1024.0),
+        at_scale.then_some(wall < 120.0 && peak <= 16.0 * 1024.0),
     );
     t
 }
