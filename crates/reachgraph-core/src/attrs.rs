@@ -18,7 +18,9 @@
 //!
 //! Memory per account: the numeric columns that usually hold their default (`target_weight`,
 //! `lean`, `turnout`, `eligible`, `effect_multiplier`) are [`Column`]s, one value until an
-//! account gets another; `followers` is a [`Counts`] (8 bytes per account, nothing until set).
+//! account gets another (or, loaded from a `.rgraph` file, the file's section read in place);
+//! `followers` is a [`Counts`] (8 bytes per account, nothing until set, nothing on the heap when
+//! read from a file).
 //! Read them as slices are read (`col[i]`, `get`, `iter`, `len`; `followers.get(i)` is an
 //! `Option<u64>`), write `col[i] = x` or `followers.set(i, Some(x))`.
 //!
@@ -27,6 +29,7 @@
 //! their jurisdiction is the one their accounts name (accounts of one person naming two
 //! jurisdictions is an error).
 
+use crate::buf::{Buf, Pod};
 use crate::error::{Error, Result};
 use crate::topology::Topology;
 use serde::{Deserialize, Serialize};
@@ -198,24 +201,27 @@ impl Interner<'_> {
 
 /// One attribute column: a value per account, or one default for all of them held as a single
 /// value (a file or table without the column allocates nothing for it: 8 bytes per account
-/// for each of `lean`, `turnout`, `eligible` and `effect_multiplier`).
+/// for each of `lean`, `turnout`, `eligible` and `effect_multiplier`), or a section of a
+/// mapped `.rgraph` file read in place (nothing copied to the heap; its pages are the page
+/// cache's, faulted in when read).
 ///
 /// Read it as a slice is read: `col[i]`, [`Column::get`], [`Column::iter`], [`Column::len`];
 /// `col[i] = x` (or [`Column::make_mut`]) allocates the values on the first write.
 /// [`Column::as_slice`] gives a slice when one is needed (copied only for a default column).
 /// It serializes as the list of its values and compares by values, whichever form it holds.
 #[derive(Clone)]
-pub struct Column<T: Copy> {
+pub struct Column<T: Pod> {
     repr: ColumnRepr<T>,
 }
 
 #[derive(Clone)]
-enum ColumnRepr<T: Copy> {
+enum ColumnRepr<T: Pod> {
     Default { value: T, len: usize },
     Owned(Vec<T>),
+    Mapped(Buf<T>),
 }
 
-impl<T: Copy> Column<T> {
+impl<T: Pod> Column<T> {
     /// `len` accounts holding `value` (nothing allocated).
     pub fn filled(value: T, len: usize) -> Self {
         Column {
@@ -227,6 +233,7 @@ impl<T: Copy> Column<T> {
         match &self.repr {
             ColumnRepr::Default { len, .. } => *len,
             ColumnRepr::Owned(v) => v.len(),
+            ColumnRepr::Mapped(b) => b.len(),
         }
     }
     /// True for zero accounts.
@@ -243,6 +250,7 @@ impl<T: Copy> Column<T> {
         let (slice, value, len): (&[T], Option<&T>, usize) = match &self.repr {
             ColumnRepr::Default { value, len } => (&[], Some(value), *len),
             ColumnRepr::Owned(v) => (v, None, v.len()),
+            ColumnRepr::Mapped(b) => (b, None, b.len()),
         };
         (0..len).map(move |i| value.unwrap_or_else(|| &slice[i]))
     }
@@ -250,11 +258,16 @@ impl<T: Copy> Column<T> {
     pub fn is_default(&self) -> bool {
         matches!(self.repr, ColumnRepr::Default { .. })
     }
+    /// True when the values are read in place from a mapped file.
+    pub fn is_mapped(&self) -> bool {
+        matches!(&self.repr, ColumnRepr::Mapped(b) if b.is_mapped())
+    }
     /// The values as a slice: borrowed when held, a copy of the default otherwise.
     pub fn as_slice(&self) -> std::borrow::Cow<'_, [T]> {
         match &self.repr {
             ColumnRepr::Default { value, len } => std::borrow::Cow::Owned(vec![*value; *len]),
             ColumnRepr::Owned(v) => std::borrow::Cow::Borrowed(v),
+            ColumnRepr::Mapped(b) => std::borrow::Cow::Borrowed(b),
         }
     }
     /// The values when they are held (`None` for a default column).
@@ -262,21 +275,27 @@ impl<T: Copy> Column<T> {
         match &self.repr {
             ColumnRepr::Default { .. } => None,
             ColumnRepr::Owned(v) => Some(v),
+            ColumnRepr::Mapped(b) => Some(b),
         }
     }
-    /// The values for writing (allocated on the first call for a default column).
+    /// The values for writing (allocated on the first call for a default column, copied from
+    /// the file for a mapped one).
     pub fn make_mut(&mut self) -> &mut Vec<T> {
-        if let ColumnRepr::Default { value, len } = self.repr {
-            self.repr = ColumnRepr::Owned(vec![value; len]);
+        match &self.repr {
+            ColumnRepr::Default { value, len } => {
+                self.repr = ColumnRepr::Owned(vec![*value; *len]);
+            }
+            ColumnRepr::Mapped(b) => self.repr = ColumnRepr::Owned(b.to_vec()),
+            ColumnRepr::Owned(_) => {}
         }
         match &mut self.repr {
             ColumnRepr::Owned(v) => v,
-            ColumnRepr::Default { .. } => unreachable!("made owned above"),
+            _ => unreachable!("made owned above"),
         }
     }
 }
 
-impl<T: Copy> From<Vec<T>> for Column<T> {
+impl<T: Pod> From<Vec<T>> for Column<T> {
     fn from(v: Vec<T>) -> Self {
         Column {
             repr: ColumnRepr::Owned(v),
@@ -284,7 +303,16 @@ impl<T: Copy> From<Vec<T>> for Column<T> {
     }
 }
 
-impl<T: Copy> std::ops::Index<usize> for Column<T> {
+/// A column read in place from its array (a section of a mapped file: nothing copied).
+impl<T: Pod> From<Buf<T>> for Column<T> {
+    fn from(b: Buf<T>) -> Self {
+        Column {
+            repr: ColumnRepr::Mapped(b),
+        }
+    }
+}
+
+impl<T: Pod> std::ops::Index<usize> for Column<T> {
     type Output = T;
     #[inline]
     fn index(&self, i: usize) -> &T {
@@ -294,39 +322,41 @@ impl<T: Copy> std::ops::Index<usize> for Column<T> {
                 value
             }
             ColumnRepr::Owned(v) => &v[i],
+            ColumnRepr::Mapped(b) => &b[i],
         }
     }
 }
 
-impl<T: Copy> std::ops::IndexMut<usize> for Column<T> {
+impl<T: Pod> std::ops::IndexMut<usize> for Column<T> {
     fn index_mut(&mut self, i: usize) -> &mut T {
         &mut self.make_mut()[i]
     }
 }
 
 /// Equal values (NaN never equals NaN, as for `Vec<f64>`), whichever form either holds.
-impl<T: Copy + PartialEq> PartialEq for Column<T> {
+impl<T: Pod + PartialEq> PartialEq for Column<T> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
     }
 }
 
-impl<T: Copy + fmt::Debug> fmt::Debug for Column<T> {
+impl<T: Pod + fmt::Debug> fmt::Debug for Column<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             ColumnRepr::Default { value, len } => write!(f, "Column([{value:?}; {len}])"),
             ColumnRepr::Owned(v) => f.debug_list().entries(v).finish(),
+            ColumnRepr::Mapped(b) => f.debug_list().entries(b.iter()).finish(),
         }
     }
 }
 
-impl<T: Copy + Serialize> Serialize for Column<T> {
+impl<T: Pod + Serialize> Serialize for Column<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_seq(self.iter())
     }
 }
 
-impl<'de, T: Copy + Deserialize<'de>> Deserialize<'de> for Column<T> {
+impl<'de, T: Pod + Deserialize<'de>> Deserialize<'de> for Column<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         Vec::<T>::deserialize(d).map(Column::from)
     }
@@ -359,6 +389,12 @@ impl Counts {
     /// A column from held values ([`Counts::NOT_GIVEN`]: no value), as the `.rgraph` file
     /// stores them.
     pub fn from_raw(raw: Vec<u64>) -> Self {
+        Counts { raw: raw.into() }
+    }
+
+    /// A column read in place from held values ([`Counts::NOT_GIVEN`]: no value), e.g. the
+    /// `.rgraph` file's section (nothing copied).
+    pub fn from_raw_buf(raw: Buf<u64>) -> Self {
         Counts { raw: raw.into() }
     }
 

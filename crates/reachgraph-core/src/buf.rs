@@ -16,6 +16,7 @@ mod sealed {
     impl Sealed for usize {}
     impl Sealed for i64 {}
     impl Sealed for f32 {}
+    impl Sealed for f64 {}
 }
 
 /// Element types an array section can hold: plain numbers for which every bit pattern is a
@@ -27,6 +28,7 @@ impl Pod for u64 {}
 impl Pod for usize {}
 impl Pod for i64 {}
 impl Pod for f32 {}
+impl Pod for f64 {}
 
 /// The bytes a loaded file's arrays point into.
 pub(crate) enum Backing {

@@ -59,9 +59,19 @@
 //! finds the first in-slot that breaks the rule, and the error names its byte in `in_to_out`.
 //!
 //! CRC-32 checksums of the header and every section are verified as well unless
-//! [`ReadOptions::verify_checksums`] is false: one more streaming pass, about 0.1 s per GB
-//! on one core with a CPU CRC instruction (see `docs/BENCHMARKS.md`). A truncated or corrupt
-//! file is an [`Error::TruncatedGraphFile`] or [`Error::CorruptGraphFile`] naming the byte.
+//! [`ReadOptions::verify_checksums`] is false. The CSR arrays and the probabilities are
+//! checksummed inside their structural pass, chunk by chunk (about 64 Ki rows plus edges)
+//! right after the chunk's checks while it is in cache, and the chunks' CRCs are combined in
+//! order, so each of their pages is faulted in and read from memory once; the other sections
+//! get a streaming pass of their own first. Any error met after that first pass is reported as
+//! the first section (in table order) whose checksum differs, if one does, so a corrupt file
+//! gets the same error as when every checksum was verified before any structure. A truncated
+//! or corrupt file is an [`Error::TruncatedGraphFile`] or [`Error::CorruptGraphFile`] naming
+//! the byte.
+//!
+//! The numeric attribute columns a version-2 file holds (`target_weight`, `followers`,
+//! `lean`, `turnout`, `eligible`, `effect_multiplier`) are read in place from the map as
+//! [`Column`](crate::Column)s, not copied; their values are checked as copied ones were.
 //!
 //! Integer and text ids stay sections of the mapped file: the id → dense id hash map is built
 //! on the first lookup (a seed list, a candidate file), not at load, so a run that only prints
@@ -81,7 +91,7 @@ use crate::graph::Graph;
 use crate::ids::{NodeIds, NodeKey};
 use crate::io;
 use crate::output::AtomicFile;
-use crate::topology::{balanced_ranges, Topology};
+use crate::topology::Topology;
 use crate::weights::{TierRates, WeightScheme};
 use rayon::prelude::*;
 use std::io::Write;
@@ -229,6 +239,23 @@ impl SectionKind {
             AttrEligible => "attr_eligible",
             AttrEffectMultiplier => "attr_effect_multiplier",
         }
+    }
+
+    /// True for the sections whose checksum the structural checks compute in their own pass
+    /// over the section (the CSR arrays and the probabilities), so each page is read once.
+    fn checked_in_pass(self) -> bool {
+        use SectionKind::*;
+        matches!(
+            self,
+            OutOffsets
+                | OutTargets
+                | InOffsets
+                | InSources
+                | InToOut
+                | OutProbs
+                | InProbs
+                | GivenProbs
+        )
     }
 
     /// The format versions that may hold this section.
@@ -837,32 +864,93 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
             ),
         ));
     }
+    // The sections the structural checks read in order (the CSR arrays and the probabilities)
+    // have their checksums computed in the same pass, chunk by chunk while the chunk is in
+    // cache, so each of their pages is faulted in once; the others are verified here. Any error
+    // found after this point is first checked against every section's checksum in table order
+    // (`first_checksum_error`), so a corrupt file gets the error it got when all checksums were
+    // verified before any structure.
     if options.verify_checksums {
-        for s in &sections {
-            let stored = le_u32(bytes, s.entry + 24);
-            // Each block's pages are given back once hashed (see `Backing::release`).
-            let found = crc_blocks(&bytes[s.offset..s.offset + s.len], |at, len| {
-                file.release(s.offset + at, len)
-            });
-            if stored != found {
-                return Err(corrupt(
-                    s.offset,
-                    format!(
-                        "section {} checksum {found:08x} does not match the stored {stored:08x}",
-                        s.kind.name()
-                    ),
-                ));
-            }
+        let unfused = sections.iter().filter(|s| !s.kind.checked_in_pass());
+        if unfused
+            .clone()
+            .any(|s| section_crc(&file, s) != le_u32(bytes, s.entry + 24))
+        {
+            return Err(first_checksum_error(&file, &sections, &corrupt)
+                .expect("a checksum differs, so the first one that differs is found"));
         }
     }
+    let checked = parse_checked(&file, input, options, &sections, flags, n, m, &corrupt);
+    match checked {
+        Err(e) if options.verify_checksums => {
+            Err(first_checksum_error(&file, &sections, &corrupt).unwrap_or(e))
+        }
+        r => r,
+    }
+}
+
+/// CRC-32 of a section, its pages given back behind each block (see `Backing::release`).
+fn section_crc(file: &Backing, s: &Section) -> u32 {
+    crc_blocks(&file.bytes()[s.offset..s.offset + s.len], |at, len| {
+        file.release(s.offset + at, len)
+    })
+}
+
+/// The error of the first section (in table order) whose checksum differs from the stored one.
+fn first_checksum_error(
+    file: &Backing,
+    sections: &[Section],
+    corrupt: &dyn Fn(usize, String) -> Error,
+) -> Option<Error> {
+    sections
+        .iter()
+        .find_map(|s| checksum_error(s, section_crc(file, s), file.bytes(), corrupt))
+}
+
+/// The error for a section whose checksum, computed by a check pass, is not the stored one
+/// (`None` when it is).
+fn checksum_error(
+    s: &Section,
+    found: u32,
+    bytes: &[u8],
+    corrupt: &dyn Fn(usize, String) -> Error,
+) -> Option<Error> {
+    let stored = le_u32(bytes, s.entry + 24);
+    (stored != found).then(|| {
+        corrupt(
+            s.offset,
+            format!(
+                "section {} checksum {found:08x} does not match the stored {stored:08x}",
+                s.kind.name()
+            ),
+        )
+    })
+}
+
+/// The load after the header, the table and the checksums of the sections not checked in a
+/// pass: the structural checks (with the other checksums when `options.verify_checksums`),
+/// ids, attributes, weights.
+#[allow(clippy::too_many_arguments)]
+fn parse_checked(
+    file: &Arc<Backing>,
+    input: &str,
+    options: &ReadOptions,
+    sections: &[Section],
+    flags: u32,
+    n: u64,
+    m: u64,
+    corrupt: &dyn Fn(usize, String) -> Error,
+) -> Result<Graph> {
+    let bytes = file.bytes();
+    let crc = options.verify_checksums;
     let find = |k: SectionKind| sections.iter().find(|s| s.kind == k);
     let need = |k: SectionKind| {
         find(k).ok_or_else(|| corrupt(32, format!("the file has no {} section", k.name())))
     };
     let (n, m) = (n as usize, m as usize);
-    let arr_u32 = |s: &Section| Buf::<u32>::mapped(&file, s.offset, s.len / 4);
-    let arr_usize = |s: &Section| Buf::<usize>::mapped(&file, s.offset, s.len / 8);
-    let arr_f32 = |s: &Section| Buf::<f32>::mapped(&file, s.offset, s.len / 4);
+    let arr_u32 = |s: &Section| Buf::<u32>::mapped(file, s.offset, s.len / 4);
+    let arr_usize = |s: &Section| Buf::<usize>::mapped(file, s.offset, s.len / 8);
+    let arr_f32 = |s: &Section| Buf::<f32>::mapped(file, s.offset, s.len / 4);
     let text = |s: &Section| {
         std::str::from_utf8(&bytes[s.offset..s.offset + s.len])
             .map_err(|e| {
@@ -892,24 +980,26 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
     // a second, random-access pass find the slot to name.
     let key = EdgeKey::fresh();
     let out_sum = check_csr(
-        &file,
+        file,
         &out_offsets,
         &out_targets,
         None,
         m,
         (out_offsets_s, out_targets_s, None),
         &key,
-        &corrupt,
+        crc,
+        corrupt,
     )?;
     let in_sum = check_csr(
-        &file,
+        file,
         &in_offsets,
         &in_sources,
         Some(&in_to_out),
         m,
         (in_offsets_s, in_sources_s, Some(in_to_out_s)),
         &key,
-        &corrupt,
+        crc,
+        corrupt,
     )?;
     if in_sum != out_sum {
         let named = |j: usize, v: usize| {
@@ -950,16 +1040,45 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
     let probs = |k: SectionKind| -> Result<Option<Buf<f32>>> {
         let Some(s) = find(k) else { return Ok(None) };
         let b = arr_f32(s);
+        // In [0, 1], and the checksum, per chunk while it is in cache (combined in order).
+        let mut h = crc32fast::Hasher::new();
         for lo in (0..b.len()).step_by(CHECK_WINDOW) {
-            let w = &b[lo..(lo + CHECK_WINDOW).min(b.len())];
-            if let Some(i) = w.par_iter().position_first(|p| !(0.0..=1.0).contains(p)) {
-                let i = lo + i;
-                return Err(corrupt(
-                    s.offset + 4 * i,
-                    format!("{} holds {}, not a probability in [0, 1]", k.name(), b[i]),
-                ));
+            let hi = (lo + CHECK_WINDOW).min(b.len());
+            let parts: Vec<(Option<usize>, Option<crc32fast::Hasher>)> = (lo..hi)
+                .step_by(CHECK_CHUNK)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|c| {
+                    let d = (c + CHECK_CHUNK).min(hi);
+                    let bad = b[c..d]
+                        .iter()
+                        .position(|p| !(0.0..=1.0).contains(p))
+                        .map(|i| c + i);
+                    let part = crc.then(|| {
+                        let mut h = crc32fast::Hasher::new();
+                        h.update(&bytes[s.offset + 4 * c..s.offset + 4 * d]);
+                        h
+                    });
+                    (bad, part)
+                })
+                .collect();
+            for (bad, part) in parts {
+                if let Some(i) = bad {
+                    return Err(corrupt(
+                        s.offset + 4 * i,
+                        format!("{} holds {}, not a probability in [0, 1]", k.name(), b[i]),
+                    ));
+                }
+                if let Some(part) = part {
+                    h.combine(&part);
+                }
             }
-            file.release(s.offset + 4 * lo, 4 * w.len());
+            file.release(s.offset + 4 * lo, 4 * (hi - lo));
+        }
+        if crc {
+            if let Some(e) = checksum_error(s, h.finalize(), bytes, corrupt) {
+                return Err(e);
+            }
         }
         Ok(Some(b))
     };
@@ -992,15 +1111,12 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
     };
 
     let ids = if let Some(s) = find(SectionKind::IdsInt) {
-        let labels = Buf::<i64>::mapped(&file, s.offset, n);
+        let labels = Buf::<i64>::mapped(file, s.offset, n);
         // Distinct ids: strictly increasing ids (what `generate` and `convert` of a sorted
         // input write) are distinct, checked in one sequential pass; otherwise by sorting a
         // copy that is freed at once. The id → dense id index is built only when a lookup
         // needs it (see `NodeIds::index_built`).
-        let increasing = (1..n.max(1))
-            .into_par_iter()
-            .with_min_len(1 << 16)
-            .all(|i| labels[i - 1] < labels[i]);
+        let increasing = first_index(n.saturating_sub(1), |i| labels[i] >= labels[i + 1]).is_none();
         let mut sorted = if increasing {
             Vec::new()
         } else {
@@ -1021,7 +1137,7 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
         NodeIds::mapped(labels)
     } else if let Some(s) = find(SectionKind::IdsTextOffsets) {
         let t = need(SectionKind::IdsText)?;
-        let offs = Buf::<u64>::mapped(&file, s.offset, n + 1);
+        let offs = Buf::<u64>::mapped(file, s.offset, n + 1);
         let text = &bytes[t.offset..t.offset + t.len];
         // Distinct ids, checked by sorting references that are freed at once: the id → dense
         // id index is built only when a lookup needs it (see `NodeIds::index_built`).
@@ -1072,7 +1188,7 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
             }
             ids
         } else {
-            NodeIds::mapped_text(offs, Buf::<u8>::mapped(&file, t.offset, t.len))
+            NodeIds::mapped_text(offs, Buf::<u8>::mapped(file, t.offset, t.len))
         }
     } else {
         if find(SectionKind::IdsText).is_some() {
@@ -1090,9 +1206,9 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
         ids,
     );
     let stored_probs = out_probs.zip(in_probs);
-    // Version 2: typed columns, copied from the map in one pass each and indexed by dense id
+    // Version 2: typed columns (numbers read in place, codes copied) indexed by dense id
     // (no id lookup, so the id index stays unbuilt); people derived once, from them.
-    let attrs = typed_attributes(&sections, &file, n, &corrupt)?;
+    let attrs = typed_attributes(sections, file, n, corrupt)?;
     let attrs_at = sections
         .iter()
         .filter(|s| s.kind as u32 >= SectionKind::AttrPlatform as u32)
@@ -1138,14 +1254,15 @@ fn typed_attributes(
     let u64s = |s: &Section| Buf::<u64>::mapped(file, s.offset, n);
     let f64_col = |k: SectionKind| -> Vec<f64> {
         match find(k) {
-            Some(s) => u64s(s).iter().map(|&b| f64::from_bits(b)).collect(),
+            Some(s) => Buf::<f64>::mapped(file, s.offset, n).to_vec(),
             None => vec![f64::NAN; n],
         }
     };
-    // Columns the file leaves out hold their default without allocating it.
+    // Columns the file leaves out hold their default without allocating it; columns it holds
+    // are read in place from the map (their values are checked by `Graph::from_parts`).
     let f64_column = |k: SectionKind| -> crate::attrs::Column<f64> {
         match find(k) {
-            Some(_) => f64_col(k).into(),
+            Some(s) => Buf::<f64>::mapped(file, s.offset, n).into(),
             None => crate::attrs::Column::filled(f64::NAN, n),
         }
     };
@@ -1206,29 +1323,28 @@ fn typed_attributes(
             })
             .collect();
         sorted.par_sort_unstable();
-        let twice = sorted.par_windows(2).find_map_first(|w| {
-            (w[0].0 == w[1].0 && names[w[0].1 as usize] == names[w[1].1 as usize])
-                .then_some(w[0].1 as usize)
-        });
-        let twice = twice.or_else(|| {
-            // Runs of three or more equal hashes: compare every pair of the run.
-            let mut at = 0;
-            while at < sorted.len() {
-                let end = at + sorted[at..].partition_point(|x| x.0 == sorted[at].0);
-                if end - at > 2 {
-                    for a in at..end {
-                        for b in a + 1..end {
-                            let (x, y) = (sorted[a].1 as usize, sorted[b].1 as usize);
-                            if names[x] == names[y] {
-                                return Some(x);
-                            }
-                        }
-                    }
-                }
-                at = end;
+        // Equal names have equal hashes, so they sit in one run of equal hashes: each run is
+        // compared pair by pair from its first entry (runs longer than one are rare, and
+        // longer than two rarer still). One parallel pass over chunks, each read in order.
+        let same_hash_names = |i: usize| -> Option<usize> {
+            let h = sorted[i].0;
+            if (i > 0 && sorted[i - 1].0 == h) || sorted.get(i + 1).is_none_or(|x| x.0 != h) {
+                return None;
             }
-            None
-        });
+            let end = i + sorted[i..].iter().take_while(|x| x.0 == h).count();
+            (i..end).find_map(|a| {
+                let x = sorted[a].1 as usize;
+                (a + 1..end)
+                    .any(|b| names[x] == names[sorted[b].1 as usize])
+                    .then_some(x)
+            })
+        };
+        let twice = (0..sorted.len().div_ceil(CHECK_CHUNK))
+            .into_par_iter()
+            .find_map_first(|c| {
+                let hi = ((c + 1) * CHECK_CHUNK).min(sorted.len());
+                (c * CHECK_CHUNK..hi).find_map(same_hash_names)
+            });
         if let Some(i) = twice {
             return Err(corrupt(
                 names_s.offset,
@@ -1242,7 +1358,7 @@ fn typed_attributes(
         drop(sorted);
         let codes = Buf::<u32>::mapped(file, codes_s.offset, n).to_vec();
         let k = names.len() as u32;
-        if let Some(i) = codes.par_iter().position_first(|&c| c != NONE && c >= k) {
+        if let Some(i) = first_index(n, |i| codes[i] != NONE && codes[i] >= k) {
             return Err(corrupt(
                 codes_s.offset + 4 * i,
                 format!("{} holds code {} for {k} names", codes_k.name(), codes[i]),
@@ -1254,12 +1370,12 @@ fn typed_attributes(
     let person = categorical(AttrPerson, AttrPersonNames)?;
     let jurisdiction = categorical(AttrJurisdiction, AttrJurisdictionNames)?;
     let target_weight = match find(AttrTargetWeight) {
-        Some(s) => Buf::<f32>::mapped(file, s.offset, n).to_vec().into(),
+        Some(s) => Buf::<f32>::mapped(file, s.offset, n).into(),
         None => crate::attrs::Column::filled(1.0, n),
     };
     // Held as the file stores it (u64::MAX: none), 8 bytes per account.
     let followers = match find(AttrFollowers) {
-        Some(s) => crate::attrs::Counts::from_raw(u64s(s).to_vec()),
+        Some(s) => crate::attrs::Counts::from_raw_buf(u64s(s)),
         None => crate::attrs::Counts::none(n),
     };
     let tier = match find(AttrTier) {
@@ -1340,11 +1456,54 @@ impl EdgeKey {
     }
 }
 
+/// The first `i` in `0..len` with `bad(i)`, searched in parallel chunks each read in order (a
+/// parallel search element by element costs more than the test).
+fn first_index(len: usize, bad: impl Fn(usize) -> bool + Sync) -> Option<usize> {
+    (0..len.div_ceil(CHECK_CHUNK))
+        .into_par_iter()
+        .find_map_first(|c| (c * CHECK_CHUNK..((c + 1) * CHECK_CHUNK).min(len)).find(|&i| bad(i)))
+}
+
+/// Rows plus edges per chunk of a check pass: a chunk's slices (about 256 KiB of each array)
+/// are still in the core's cache when its checksum is computed right after its checks, so each
+/// byte comes from memory once. Tests use tiny chunks so that their small graphs span several.
+const CHECK_CHUNK: usize = if cfg!(test) { 2 } else { 1 << 16 };
+
+/// Row ranges `[a, b)` covering `0..n` in which `rows + edges` is about [`CHECK_CHUNK`]
+/// (a row's cost is its offsets entry plus its list), for offsets already known to be
+/// non-decreasing from 0 to `m`. Counting rows as well as edges keeps long runs of accounts
+/// without edges from becoming one chunk.
+fn check_chunks(offsets: &[usize]) -> Vec<(usize, usize)> {
+    let n = offsets.len() - 1;
+    let total = n + offsets[n];
+    let mut out = Vec::with_capacity(total / CHECK_CHUNK + 1);
+    let mut a = 0;
+    while a < n {
+        // The first row b > a with b + offsets[b] >= goal, else n (b + offsets[b] increases).
+        let goal = a + offsets[a] + CHECK_CHUNK;
+        let (mut lo, mut hi) = (a + 1, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if mid + offsets[mid] >= goal {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        let b = lo;
+        out.push((a, b));
+        a = b;
+    }
+    out
+}
+
 /// Checks one CSR direction: offsets from 0 to `m`, non-decreasing; every neighbour below
 /// `n`, each list strictly increasing, no self-loop; with `slots` (the in-side's in -> out map)
 /// every slot below `m`. Returns the sum of [`EdgeKey::hash`] over the direction's edges as
-/// `(source, target, out-slot)` (the out side's slot is its own position). Reads every array
-/// once, in order, in windows, and gives back the pages of each window of `file` behind it.
+/// `(source, target, out-slot)` (the out side's slot is its own position). With `crc`, the
+/// checksums of its sections are computed in the same pass (per chunk, while the chunk is in
+/// cache) and compared with the stored ones. Reads every array once, in order, in windows, and
+/// gives back the pages of each window of `file` behind it.
 #[allow(clippy::too_many_arguments)]
 fn check_csr(
     file: &Backing,
@@ -1354,73 +1513,129 @@ fn check_csr(
     m: usize,
     (off_s, nb_s, slot_s): (&Section, &Section, Option<&Section>),
     key: &EdgeKey,
+    crc: bool,
     corrupt: &dyn Fn(usize, String) -> Error,
 ) -> Result<u64> {
     let n = offsets.len() - 1;
+    let bytes = file.bytes();
     if offsets[0] != 0 || offsets[n] != m {
         return Err(corrupt(
             off_s.offset,
             format!("{} must run from 0 to the {m} edges", off_s.kind.name()),
         ));
     }
-    for a in (0..n).step_by(CHECK_WINDOW) {
-        let b = (a + CHECK_WINDOW).min(n);
-        if let Some(u) = (a..b)
+    // Offsets: non-decreasing, and their checksum, in one pass of chunks combined in order.
+    let mut off_crc = crc32fast::Hasher::new();
+    for a in (0..=n).step_by(CHECK_WINDOW) {
+        let b = (a + CHECK_WINDOW).min(n + 1);
+        let parts: Vec<(Option<usize>, Option<crc32fast::Hasher>)> = (a..b)
+            .step_by(CHECK_CHUNK)
+            .collect::<Vec<_>>()
             .into_par_iter()
-            .find_first(|&u| offsets[u] > offsets[u + 1])
-        {
-            return Err(corrupt(
-                off_s.offset + 8 * (u + 1),
-                format!("{} decreases after account {u}", off_s.kind.name()),
-            ));
+            .map(|c| {
+                let d = (c + CHECK_CHUNK).min(b);
+                // Row u decreases when offsets[u] > offsets[u + 1]; the chunk holds the pairs
+                // ending in c + 1..d (and the one ending in c, from the chunk before).
+                let lo = c.max(1);
+                let bad = (lo..d)
+                    .find(|&i| offsets[i - 1] > offsets[i])
+                    .map(|i| i - 1);
+                let h = crc.then(|| {
+                    let mut h = crc32fast::Hasher::new();
+                    h.update(&bytes[off_s.offset + 8 * c..off_s.offset + 8 * d]);
+                    h
+                });
+                (bad, h)
+            })
+            .collect();
+        for (bad, h) in parts {
+            if let Some(u) = bad {
+                return Err(corrupt(
+                    off_s.offset + 8 * (u + 1),
+                    format!("{} decreases after account {u}", off_s.kind.name()),
+                ));
+            }
+            if let Some(h) = h {
+                off_crc.combine(&h);
+            }
         }
     }
-    // Offsets are now known to be in order, so windows can be cut by edge counts. One row:
-    // its list's checks and its share of the sum (`None` when the row breaks a rule).
-    let row = |u: usize| -> Option<u64> {
-        let (lo, hi) = (offsets[u], offsets[u + 1]);
-        let list = &neighbors[lo..hi];
+    if crc {
+        if let Some(e) = checksum_error(off_s, off_crc.finalize(), bytes, corrupt) {
+            return Err(e);
+        }
+    }
+    // Offsets are now known to be in order, so chunks can be cut by edge counts. One chunk of
+    // rows: its lists' checks (`true`: some row breaks a rule), its share of the sum and the
+    // checksums of its slices of the neighbour and slot arrays.
+    let nb_bytes = &bytes[nb_s.offset..nb_s.offset + nb_s.len];
+    let slot_bytes = slot_s.map(|ss| &bytes[ss.offset..ss.offset + ss.len]);
+    let chunk = |(a, b): (usize, usize)| {
+        let mut bad = false;
         let mut sum = 0u64;
-        let mut prev: Option<u32> = None;
-        for (i, &v) in list.iter().enumerate() {
-            if v as usize >= n || v as usize == u || prev.is_some_and(|p| p >= v) {
-                return None;
-            }
-            prev = Some(v);
-            let h = match slots {
+        for u in a..b {
+            let (lo, hi) = (offsets[u], offsets[u + 1]);
+            let list = &neighbors[lo..hi];
+            // Lists strictly increasing: each id above the one before (-1 before the first).
+            let mut prev = -1i64;
+            match slots {
                 // In side: row u is the target, v the source.
                 Some(s) => {
-                    let k = s[lo + i];
-                    if k as usize >= m {
-                        return None;
+                    for (&v, &k) in list.iter().zip(&s[lo..hi]) {
+                        bad |= (v as usize >= n)
+                            | (v as usize == u)
+                            | (v as i64 <= prev)
+                            | (k as usize >= m);
+                        prev = v as i64;
+                        sum = sum.wrapping_add(key.hash(v, u as u32, k));
                     }
-                    key.hash(v, u as u32, k)
                 }
-                None => key.hash(u as u32, v, (lo + i) as u32),
-            };
-            sum = sum.wrapping_add(h);
+                None => {
+                    for (i, &v) in list.iter().enumerate() {
+                        bad |= (v as usize >= n) | (v as usize == u) | (v as i64 <= prev);
+                        prev = v as i64;
+                        sum = sum.wrapping_add(key.hash(u as u32, v, (lo + i) as u32));
+                    }
+                }
+            }
         }
-        Some(sum)
+        let (lo, hi) = (offsets[a], offsets[b]);
+        let hashes = crc.then(|| {
+            let mut h = crc32fast::Hasher::new();
+            h.update(&nb_bytes[4 * lo..4 * hi]);
+            let hs = slot_bytes.map(|sb| {
+                let mut hs = crc32fast::Hasher::new();
+                hs.update(&sb[4 * lo..4 * hi]);
+                hs
+            });
+            (h, hs)
+        });
+        (bad, sum, hashes)
     };
+    let chunks = check_chunks(offsets);
     let mut total = 0u64;
-    for (a, b) in balanced_ranges(offsets, m.div_ceil(CHECK_WINDOW)) {
-        // (first bad row, sum of the good rows) per part, min and sum when joined.
-        let (bad, sum) = (a..b)
-            .into_par_iter()
-            .with_min_len(256)
-            .fold(
-                || (usize::MAX, 0u64),
-                |(bad, sum), u| match row(u) {
-                    Some(h) => (bad, sum.wrapping_add(h)),
-                    None => (bad.min(u), sum),
-                },
-            )
-            .reduce(
-                || (usize::MAX, 0u64),
-                |x, y| (x.0.min(y.0), x.1.wrapping_add(y.1)),
-            );
-        if bad != usize::MAX {
-            let u = bad;
+    let mut nb_crc = crc32fast::Hasher::new();
+    let mut slot_crc = crc32fast::Hasher::new();
+    let per_window = (CHECK_WINDOW / CHECK_CHUNK).max(1);
+    for window in chunks.chunks(per_window) {
+        let (a, b) = (window[0].0, window[window.len() - 1].1);
+        let (lo, hi) = (offsets[a], offsets[b]);
+        let parts: Vec<_> = window.par_iter().map(|&c| chunk(c)).collect();
+        if let Some(((a, b), _)) = window.iter().zip(&parts).find(|(_, p)| p.0) {
+            // The first row of the first bad chunk that breaks a rule.
+            let u = (*a..*b)
+                .find(|&u| {
+                    let list = &neighbors[offsets[u]..offsets[u + 1]];
+                    let ids_bad = list.iter().any(|&v| v as usize >= n || v as usize == u)
+                        || list.windows(2).any(|w| w[0] >= w[1]);
+                    ids_bad
+                        || slots.is_some_and(|s| {
+                            s[offsets[u]..offsets[u + 1]]
+                                .iter()
+                                .any(|&k| k as usize >= m)
+                        })
+                })
+                .unwrap_or(*a);
             let list = &neighbors[offsets[u]..offsets[u + 1]];
             let slot_bad = list.iter().all(|&v| (v as usize) < n && v as usize != u)
                 && list.windows(2).all(|w| w[0] < w[1]);
@@ -1441,12 +1656,29 @@ fn check_csr(
                 ),
             ));
         }
-        total = total.wrapping_add(sum);
-        let (lo, hi) = (offsets[a], offsets[b]);
+        for (_, sum, hashes) in parts {
+            total = total.wrapping_add(sum);
+            if let Some((h, hs)) = hashes {
+                nb_crc.combine(&h);
+                if let Some(hs) = hs {
+                    slot_crc.combine(&hs);
+                }
+            }
+        }
         file.release(off_s.offset + 8 * a, 8 * (b - a + 1));
         file.release(nb_s.offset + 4 * lo, 4 * (hi - lo));
         if let Some(ss) = slot_s {
             file.release(ss.offset + 4 * lo, 4 * (hi - lo));
+        }
+    }
+    if crc {
+        let found = [(nb_s, nb_crc.finalize())]
+            .into_iter()
+            .chain(slot_s.map(|ss| (ss, slot_crc.finalize())));
+        for (s, f) in found {
+            if let Some(e) = checksum_error(s, f, bytes, corrupt) {
+                return Err(e);
+            }
         }
     }
     Ok(total)
@@ -1944,6 +2176,182 @@ mod tests {
                     assert_eq!(r.edge_count(), g.edge_count());
                     assert!(r.out_csr().probs.iter().all(|p| (0.0..=1.0).contains(p)));
                 }
+            }
+        }
+    }
+
+    /// The checksums of the CSR arrays and the probabilities are computed inside the
+    /// structural pass; a corrupt file must still get the error of the first section (in table
+    /// order) whose checksum differs, as when every checksum was verified before any structure,
+    /// even where the flipped byte also breaks a structural rule the pass meets first.
+    #[test]
+    fn checksums_checked_in_the_pass_name_the_section_as_before() {
+        let g = rich();
+        let bytes = to_bytes(&g);
+        let mut fused = 0;
+        for kind in [
+            SectionKind::OutOffsets,
+            SectionKind::OutTargets,
+            SectionKind::InOffsets,
+            SectionKind::InSources,
+            SectionKind::InToOut,
+            SectionKind::OutProbs,
+            SectionKind::InProbs,
+            SectionKind::AttrCost,
+            SectionKind::AttrPlatform,
+        ] {
+            let (off, len) = section_of(&bytes, kind);
+            assert!(len > 0, "{kind:?}");
+            fused += kind.checked_in_pass() as usize;
+            for i in off..off + len {
+                for mask in [0x01u8, 0x80, 0xff] {
+                    let mut b = bytes.clone();
+                    b[i] ^= mask;
+                    match from_bytes(&b, "flip", &ReadOptions::default()) {
+                        Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                            assert_eq!(offset as usize, off, "{kind:?} byte {i}: {reason}");
+                            assert!(
+                                reason.contains(&format!("section {} checksum", kind.name())),
+                                "{reason}"
+                            );
+                        }
+                        other => panic!("{kind:?} byte {i} ^ {mask:#x}: {other:?}"),
+                    }
+                }
+            }
+        }
+        assert_eq!(fused, 7);
+    }
+
+    /// Check chunks cover every row once, in order, each about `CHECK_CHUNK` rows plus edges,
+    /// including long runs of rows without edges and rows with many.
+    #[test]
+    fn check_chunks_cover_every_row_once() {
+        for offsets in [
+            vec![0usize],
+            vec![0, 0],
+            vec![0, 9],
+            vec![0, 0, 0, 0, 0, 0, 0, 1],
+            vec![0, 5, 5, 5, 5, 5, 6, 20, 20, 21],
+            (0..50).map(|i| i / 7).collect(),
+        ] {
+            let n = offsets.len() - 1;
+            let chunks = check_chunks(&offsets);
+            let mut at = 0;
+            for &(a, b) in &chunks {
+                assert_eq!(a, at, "{offsets:?}: {chunks:?}");
+                assert!(b > a);
+                // A chunk ends at the first row reaching its budget (or at n).
+                let cost = |r: usize| r + offsets[r];
+                assert!(b == n || cost(b) >= cost(a) + CHECK_CHUNK);
+                assert!((a + 1..b).all(|r| cost(r) < cost(a) + CHECK_CHUNK));
+                at = b;
+            }
+            assert_eq!(at, n);
+        }
+    }
+
+    /// Numeric attribute columns a file holds are read in place from the map, not copied; they
+    /// read, compare and serialize as the columns written, and a write copies them first.
+    #[test]
+    fn attribute_columns_are_read_in_place_from_a_mapped_file() {
+        let mut g = rich();
+        let mut a = g.attributes().clone();
+        a.followers.set(1, Some(12_345));
+        a.target_weight[2] = 0.5;
+        a.lean[0] = 0.25;
+        a.effect_multiplier[3] = 2.0;
+        g.set_attributes(a).unwrap();
+        let dir = std::env::temp_dir().join(format!("rgraph-cols-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("g.rgraph");
+        write(&g, &path).unwrap();
+        let r = read(&path, &ReadOptions::default()).unwrap();
+        let ra = r.attributes();
+        assert!(ra.followers.raw().is_mapped());
+        assert!(ra.target_weight.is_mapped() && ra.lean.is_mapped());
+        assert!(ra.effect_multiplier.is_mapped());
+        assert!(ra.turnout.is_default() && !ra.turnout.is_mapped());
+        // Equal bit for bit (NaN marks "not given", so `==` on the columns would fail).
+        let bits =
+            |c: &crate::attrs::Column<f64>| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let ga = g.attributes();
+        for (x, y) in [
+            (&ra.lean, &ga.lean),
+            (&ra.turnout, &ga.turnout),
+            (&ra.eligible, &ga.eligible),
+            (&ra.effect_multiplier, &ga.effect_multiplier),
+        ] {
+            assert_eq!(bits(x), bits(y));
+        }
+        assert_eq!(ra.target_weight, ga.target_weight);
+        assert_eq!(ra.followers, ga.followers);
+        assert_eq!(r.people(), g.people());
+        assert_eq!(ra.followers.get(1), Some(12_345));
+        assert_eq!(ra.target_weight[2], 0.5);
+        assert_eq!(ra.lean.get(0), 0.25);
+        assert_eq!(
+            serde_json::to_string(ra).unwrap(),
+            serde_json::to_string(g.attributes()).unwrap()
+        );
+        let mut copy = ra.clone();
+        copy.target_weight[2] = 0.75;
+        assert!(!copy.target_weight.is_mapped());
+        assert_eq!(copy.target_weight[2], 0.75);
+        assert_eq!(r.attributes().target_weight[2], 0.5);
+        drop(r);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A mapped column is checked as a copied one was: a flipped byte is the section's checksum
+    /// error, and without checksums a value out of range is a typed error naming the column.
+    #[test]
+    fn bad_values_in_mapped_columns_are_caught() {
+        let mut g = rich();
+        let mut a = g.attributes().clone();
+        a.target_weight[2] = 0.5;
+        a.turnout[1] = 0.5;
+        g.set_attributes(a).unwrap();
+        let bytes = to_bytes(&g);
+        let no_crc = ReadOptions {
+            verify_checksums: false,
+            weights: None,
+        };
+        for (kind, at, bad, column) in [
+            (
+                SectionKind::AttrTargetWeight,
+                8,
+                (-1f32).to_bits().to_le_bytes().to_vec(),
+                "target_weight",
+            ),
+            (
+                SectionKind::AttrTargetWeight,
+                0,
+                f32::NAN.to_bits().to_le_bytes().to_vec(),
+                "target_weight",
+            ),
+            (
+                SectionKind::AttrTurnout,
+                8,
+                1.5f64.to_bits().to_le_bytes().to_vec(),
+                "turnout",
+            ),
+        ] {
+            let (off, _) = section_of(&bytes, kind);
+            let mut b = bytes.clone();
+            b[off + at..off + at + bad.len()].copy_from_slice(&bad);
+            match from_bytes(&b, "bad", &ReadOptions::default()) {
+                Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                    assert_eq!(offset as usize, off, "{reason}");
+                    assert!(reason.contains("checksum"), "{reason}");
+                }
+                other => panic!("{kind:?}: {other:?}"),
+            }
+            match from_bytes(&b, "bad", &no_crc) {
+                Err(Error::CorruptGraphFile { reason, .. }) => {
+                    assert!(reason.contains(column), "{reason}")
+                }
+                other => panic!("{kind:?}: {other:?}"),
             }
         }
     }
