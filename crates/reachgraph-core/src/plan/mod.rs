@@ -41,7 +41,7 @@ pub mod pick;
 pub mod table;
 pub mod truth;
 
-pub use fit::{FitDiagnostics, FitStatus, PairFit, ParameterSummary, Posterior};
+pub use fit::{FitDiagnostics, FitStatus, PairFit, PairInformation, ParameterSummary, Posterior};
 pub use model::{AudienceModel, ReachState};
 pub use params::{ActivityMixture, ModelParams, ParamValues, Population, PopulationKind};
 pub use pick::{PickedCreator, PlanPick};
@@ -93,13 +93,26 @@ impl ReachInterval {
     /// be exactly 11,810 people and comes out 11,810.00000001 stays 11,810).
     pub fn of_people(values: Vec<f64>) -> ReachInterval {
         let r = ReachInterval::of(values);
-        let slack = |x: f64| 1e-9 * x.abs();
+        let (low, high) = people_bounds(r.low, r.high);
         ReachInterval {
             mean: r.mean,
-            low: (r.low + slack(r.low)).floor().max(0.0),
-            high: (r.high - slack(r.high)).ceil(),
+            low,
+            high,
         }
     }
+}
+
+/// The ends `(low, high)` of an interval over expected counts of people, rounded outward to
+/// whole people: `low` down (never below 0), `high` up, after forgiving a relative 1e-9 of
+/// floating-point rounding (see [`ReachInterval::of_people`]). Shared by every interval that
+/// counts people: `plan`'s, the ensembles' ([`ensemble::Summary::of_people`]) and `report
+/// --creators`'s.
+pub fn people_bounds(low: f64, high: f64) -> (f64, f64) {
+    let slack = |x: f64| 1e-9 * x.abs();
+    (
+        (low + slack(low)).floor().max(0.0),
+        (high - slack(high)).ceil(),
+    )
 }
 
 /// Settings of [`plan`].
@@ -131,6 +144,10 @@ pub struct PlanOptions {
     /// [`fit::MISSPECIFICATION_SCALE`] (calibrated on the real-graph benchmark), 0 = the
     /// parameters' uncertainty only.
     pub misspecification_scale: f64,
+    /// What a measured pair says about the misspecification term's spread: its shared
+    /// followers as a count with counting noise (the default), or its log ratio as an exact
+    /// observation (the rule before 2026-12-04; for before/after comparisons).
+    pub pair_information: fit::PairInformation,
     /// What the population counts (`--population-counts`): a platform's users (the default,
     /// matching the default population of adults × adoption) or everyone, followers or not.
     /// Sets the prior of the zero share ([`params::zero_share_prior`]).
@@ -157,6 +174,7 @@ impl Default for PlanOptions {
             seed: 0,
             independence: false,
             misspecification_scale: fit::MISSPECIFICATION_SCALE,
+            pair_information: fit::PairInformation::default(),
             population_counts: PopulationKind::default(),
             zero_share_prior: None,
             activity_shape_prior: None,
@@ -459,6 +477,7 @@ pub fn plan(
         options.draws,
         options.seed,
         options.misspecification_scale,
+        options.pair_information,
     );
     // Independence reach per region: the reference each draw's dependence is measured from.
     let independent = if exponents.iter().any(|&g| g != 1.0) {
