@@ -21,9 +21,7 @@
 //! design, kept for the before/after rows), `PLAN_TRUTH_PAIRS=set` among all of the set's.
 //! `PLAN_TRUTH_MODEL_SEED` (default 1) seeds the model's draws (to see their Monte Carlo noise).
 //! `PLAN_TRUTH_SCALE` overrides the misspecification scale (0 = parameter uncertainty only; the
-//! before rows); `PLAN_TRUTH_PAIR_INFO=log_ratios` gives the misspecification term's rule
-//! before 2026-12-04 (each pair's log ratio an exact observation of the scatter; default
-//! `counts`: shared followers as counts with counting noise). `PLAN_TRUTH_ZERO=LOW:HIGH` and `PLAN_TRUTH_SHAPE=LOW:HIGH` replace the
+//! before rows). `PLAN_TRUTH_ZERO=LOW:HIGH` and `PLAN_TRUTH_SHAPE=LOW:HIGH` replace the
 //! zero-share and activity-shape priors (for comparing priors on the calibration split,
 //! `PLAN_TRUTH_CALIBRATE=1`; `PLAN_TRUTH_VERBOSE=1` prints its cases). Parameter draws: 200;
 //! prior draws: 2048; model seed 1.
@@ -33,7 +31,6 @@ mod common;
 use reachgraph_core::plan::truth::{
     GraphTruth, SetKind, TruthOptions, TruthPopulation, TruthRow, TruthSummary,
 };
-use reachgraph_core::plan::PairInformation;
 
 fn env_list(name: &str) -> Option<Vec<String>> {
     std::env::var(name)
@@ -66,7 +63,6 @@ fn calibrate(graphs: &[(&str, bool)], sizes: &[usize], set_seed: u64, pair_pool:
     for &scale in &grid {
         let options = TruthOptions {
             misspecification_scale: scale,
-            pair_information: pair_information_from_env(),
             seed: std::env::var("PLAN_TRUTH_MODEL_SEED")
                 .map_or(1, |s| s.parse().expect("PLAN_TRUTH_MODEL_SEED: a number")),
             population: population_from_env(),
@@ -158,17 +154,15 @@ fn main() {
         options.misspecification_scale = s.parse().expect("PLAN_TRUTH_SCALE: a number");
     }
     options.population = population_from_env();
-    options.pair_information = pair_information_from_env();
     if let Ok(s) = std::env::var("PLAN_TRUTH_MODEL_SEED") {
         options.seed = s.parse().expect("PLAN_TRUTH_MODEL_SEED: a number");
     }
     options.zero_share_prior = range_from_env("PLAN_TRUTH_ZERO");
     options.activity_shape_prior = range_from_env("PLAN_TRUTH_SHAPE");
     println!(
-        "population: {} (the model is told it counts {}); pairs inform the scatter as {:?}; zero-share prior {}; activity-shape prior {}",
+        "population: {} (the model is told it counts {}); zero-share prior {}; activity-shape prior {}",
         options.population.label(),
         options.population.kind().label(),
-        options.pair_information,
         options
             .zero_share_prior
             .map_or("of that kind".to_string(), |(a, b)| format!("U[{a}, {b}]")),
@@ -294,17 +288,6 @@ fn population_from_env() -> TruthPopulation {
         Ok("everyone") => TruthPopulation::Everyone,
         Ok("followers") | Err(_) => TruthPopulation::Followers,
         Ok(other) => panic!("PLAN_TRUTH_POPULATION: everyone or followers, not {other}"),
-    }
-}
-
-/// `PLAN_TRUTH_PAIR_INFO=log_ratios`: every measured pair's log ratio observes the
-/// misspecification scatter exactly (the rule before 2026-12-04, for the before rows); the
-/// default, `counts`, treats each pair's shared followers as a count with counting noise.
-fn pair_information_from_env() -> PairInformation {
-    match std::env::var("PLAN_TRUTH_PAIR_INFO").as_deref() {
-        Ok("log_ratios") => PairInformation::LogRatios,
-        Ok("counts") | Err(_) => PairInformation::Counts,
-        Ok(other) => panic!("PLAN_TRUTH_PAIR_INFO: counts or log_ratios, not {other}"),
     }
 }
 

@@ -34,122 +34,10 @@ pub const PRIOR_PAIR_SPREAD: f64 = 0.7;
 /// How much of the pairs' spread a set's answer carries (see
 /// [`Posterior::misspecification_draws`]): calibrated on the real-graph benchmark's
 /// calibration split only (random sets of 50, 500 and 5,000 accounts drawn with seed 1 on the
-/// four shared graphs, 20 pairs; docs/BENCHMARKS.md): the smallest value on the grid 0, 0.25,
-/// …, 3 whose 90% intervals hold the exact reach in at least 90% of those 12 cases. With the
-/// pairs read as counts ([`PairInformation::Counts`], 2026-12-04) that is 1.25 (11 of 12; 6 of
-/// 12 at 0). With the former rule ([`PairInformation::LogRatios`]) no value reached 90% and
-/// 1.5 was the smallest reaching the highest coverage (9 of 12 with whole-people ends).
-pub const MISSPECIFICATION_SCALE: f64 = 1.25;
-
-/// What a measured pair says about the spread of real pairs around the model (the
-/// misspecification term of every interval, [`Posterior::misspecification_draws`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PairInformation {
-    /// A pair's shared followers are a **count**: Poisson around the model's expected count
-    /// times the pair's own scatter factor `e^δ`, `δ ~ N(0, σ²)`. A pair of large audiences
-    /// sharing thousands of followers pins its `δ` (and so `σ`) as its log ratio does; a pair
-    /// expected to share a fraction of a follower is mostly counting noise and constrains `σ`
-    /// only weakly (it rules out a scatter so large that it would share dozens). The default.
-    #[default]
-    Counts,
-    /// Every pair's log ratio `r_p` is a full observation of `δ`, however few followers it
-    /// shares (the rule until 2026-12-04, kept for before/after comparisons): a handful of
-    /// pairs sharing 0 to 2 followers, whose `r_p` the `+½` of the log ratio holds near 0,
-    /// then pin `σ` near 0.
-    LogRatios,
-}
-
-/// Grid of the pairs' scatter `σ` (natural-log scale) on which its posterior is evaluated
-/// under [`PairInformation::Counts`]: log-spaced from `10^SIGMA_GRID_LOW` to
-/// `10^SIGMA_GRID_HIGH`, `SIGMA_GRID_PER_DECADE` points a decade. Below 0.001 the term is
-/// invisible; above 1,000 `|ln g|` is at its cap of 10 for all but a `10⁻⁵` share of `ε`; the
-/// prior mass above it is about 0.0006.
-const SIGMA_GRID_LOW: f64 = -3.0;
-const SIGMA_GRID_HIGH: f64 = 3.0;
-const SIGMA_GRID_PER_DECADE: usize = 20;
-
-/// `ln ∫ Poisson(x; m e^δ) N(δ; 0, σ²) dδ` up to a term in `x` alone (`−ln Γ(x + 1)`, the same
-/// for every `σ` and parameter draw, so left out): the log likelihood of a pair's scatter
-/// spread `σ` given its measured shared followers `x` (any real ≥ 0) and the model's expected
-/// `m`, by Laplace's method around the mode `δ*` of the (log-concave) integrand:
-/// `f(δ*) − ½ ln(1 + σ² m e^{δ*})` with `f(δ) = x (ln m + δ) − m e^δ − δ² / (2σ²)`. Exact
-/// in the limit of large counts (where it is the normal likelihood of `ln(x/m)` with variance
-/// `σ² + 1/x`); checked against numerical integration in the tests. `m` is floored at 1e-9.
-pub fn pair_scatter_log_likelihood(x: f64, m: f64, sigma: f64) -> f64 {
-    let m = m.max(1e-9);
-    let lm = m.ln();
-    let s2 = sigma * sigma;
-    // g(δ) = f'(δ) = x − m e^δ − δ/σ², decreasing; its root is the mode.
-    let g = |d: f64| x - (lm + d).exp() - d / s2;
-    // A bracket: the root lies between 0 and ln(x/m) when x > 0; for x = 0, in [−σ² m, 0].
-    let (mut lo, mut hi) = if g(0.0) >= 0.0 {
-        (0.0, (x / m).ln().max(0.0))
-    } else if x > 0.0 {
-        ((x / m).ln(), 0.0)
-    } else {
-        (-(s2 * m), 0.0)
-    };
-    let mut d = 0.5 * (lo + hi);
-    for _ in 0..200 {
-        let v = g(d);
-        if v > 0.0 {
-            lo = d;
-        } else {
-            hi = d;
-        }
-        if hi - lo <= 1e-12 * (1.0 + d.abs()) {
-            break;
-        }
-        // Newton step, kept inside the bracket (else bisect).
-        let step = v / ((lm + d).exp() + 1.0 / s2);
-        let next = d + step;
-        d = if next > lo && next < hi {
-            next
-        } else {
-            0.5 * (lo + hi)
-        };
-    }
-    let e = (lm + d).exp();
-    x * (lm + d) - e - d * d / (2.0 * s2) - 0.5 * (s2 * e).ln_1p()
-}
-
-/// The cumulative posterior mass of the pairs' scatter `σ` at the points of `grid`
-/// (log-spaced: each point stands for a cell of equal width in `ln σ`), given pairs of
-/// (measured, modelled) shared followers: the prior of one pseudo-pair at
-/// [`PRIOR_PAIR_SPREAD`] (mass of a cell ∝ `σ · σ⁻² exp(−σ₀²/(2σ²))`) times each pair's
-/// [`pair_scatter_log_likelihood`]. Not normalised: the last entry is the total.
-pub(crate) fn scatter_posterior(pairs: &[(f64, f64)], grid: &[f64]) -> Vec<f64> {
-    let s0 = PRIOR_PAIR_SPREAD * PRIOR_PAIR_SPREAD;
-    let logpost: Vec<f64> = grid
-        .iter()
-        .map(|&s| {
-            let prior = -s.ln() - s0 / (2.0 * s * s);
-            let like: f64 = pairs
-                .iter()
-                .map(|&(x, m)| pair_scatter_log_likelihood(x, m, s))
-                .sum();
-            prior + like
-        })
-        .collect();
-    let max = logpost.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let mut acc = 0.0;
-    logpost
-        .iter()
-        .map(|l| {
-            acc += (l - max).exp();
-            acc
-        })
-        .collect()
-}
-
-/// The log-spaced grid of the pairs' scatter `σ` (see [`SIGMA_GRID_LOW`]).
-pub(crate) fn sigma_grid() -> Vec<f64> {
-    let k = ((SIGMA_GRID_HIGH - SIGMA_GRID_LOW) * SIGMA_GRID_PER_DECADE as f64).round() as usize;
-    (0..=k)
-        .map(|i| 10f64.powf(SIGMA_GRID_LOW + i as f64 / SIGMA_GRID_PER_DECADE as f64))
-        .collect()
-}
+/// four shared graphs, 20 pairs; docs/BENCHMARKS.md). No value on the grid 0, 0.25, …, 3 made
+/// the 90% intervals hold the exact reach in 90% of those 12 cases (5 of 12 at 0, rising to 8
+/// of 12 at 1.5 and no further); 1.5 is the smallest value reaching that highest coverage.
+pub const MISSPECIFICATION_SCALE: f64 = 1.5;
 
 /// A standard normal draw (Box–Muller).
 fn normal(r: &mut rng::Rng) -> f64 {
@@ -232,9 +120,6 @@ pub struct Posterior {
     weights: Vec<f64>,
     /// Per prior draw: `Σ r_p²` over the measured pairs (infinite for excluded draws).
     residual_ss: Vec<f64>,
-    /// Per prior draw: the modelled shared followers of each measured pair (empty for
-    /// excluded draws).
-    pair_model: Vec<Vec<f64>>,
     /// The prior ranges the draws were laid out on.
     ranges: [PriorRange; 4],
     adoption: Vec<f64>,
@@ -381,9 +266,7 @@ impl Posterior {
         let mut excluded = 0;
         let mut logw = Vec::with_capacity(values.len());
         let mut residual_ss = Vec::with_capacity(values.len());
-        let mut pair_model = Vec::with_capacity(values.len());
         for p in &preds {
-            pair_model.push(p.as_ref().map(|v| v.clone()).unwrap_or_default());
             match p {
                 Ok(pred) => {
                     let ss: f64 = pred
@@ -458,7 +341,6 @@ impl Posterior {
             values,
             weights,
             residual_ss,
-            pair_model,
             ranges,
             adoption,
             population,
@@ -517,21 +399,10 @@ impl Posterior {
     /// The model-misspecification exponents of the `n` draws of
     /// [`Posterior::parameter_draws`]`(n, seed)` (same draws, same order): draw `d` gets
     /// `g_d = exp(scale · σ_d · ε_d)`, with `ε_d` standard normal and `σ_d` the spread of
-    /// real pairs' log ratios around the model, drawn from its posterior given draw `d`'s
-    /// parameters and the measured pairs. Its prior is a scaled inverse χ² worth one
-    /// pseudo-pair at `σ₀` = [`PRIOR_PAIR_SPREAD`] (density of `σ` ∝ `σ⁻² exp(−σ₀²/(2σ²))`).
-    /// What the pairs add depends on `information`:
-    ///
-    /// - [`PairInformation::Counts`] (default): pair `p` with measured shared followers `x_p`
-    ///   and modelled `m_p` contributes the likelihood [`pair_scatter_log_likelihood`]: its
-    ///   count is Poisson around `m_p e^δ`, `δ ~ N(0, σ²)`. The posterior is evaluated on a
-    ///   log-spaced grid of `σ` (0.001 to 1,000, 20 points a decade) and `σ_d` drawn from it
-    ///   (log-uniform within the chosen cell). Pairs sharing many followers pin `σ` to their
-    ///   log ratios' spread; pairs sharing a handful constrain it weakly, so a set whose
-    ///   measured pairs carry little information keeps a wide interval.
-    /// - [`PairInformation::LogRatios`]: every pair's log ratio `r_p` observes `δ` exactly:
-    ///   `σ_d² = (σ₀² + Σ r_p²) / χ²_{n_p + 1}` (conjugate).
-    ///
+    /// real pairs' log ratios around the model: given draw `d`'s parameters and the `n_p`
+    /// measured pairs, `σ_d² = (σ₀² + Σ r_p²) / χ²_{n_p + 1}` (a scaled inverse χ² prior of one
+    /// pseudo-pair at `σ₀` = [`PRIOR_PAIR_SPREAD`], updated by the draw's residuals `r_p`).
+    /// Few pairs leave `σ_d` heavy-tailed (wide intervals), many pin it to their RMS log error.
     /// `|ln g_d|` is capped at 10. All 1 for the independence assumption (no fit) and for
     /// `scale` = 0.
     ///
@@ -539,76 +410,31 @@ impl Posterior {
     /// independence value is `I` becomes `I (R / I)^g`, so the answer's interval carries how
     /// far the measured pairs scatter around the model, not only the parameters' spread; the
     /// result is floored at what the set's largest creator reaches alone.
-    pub fn misspecification_draws(
-        &self,
-        n: usize,
-        seed: u64,
-        scale: f64,
-        information: PairInformation,
-    ) -> Vec<f64> {
+    pub fn misspecification_draws(&self, n: usize, seed: u64, scale: f64) -> Vec<f64> {
         if self.diagnostics.status == FitStatus::Independence || scale == 0.0 {
             return vec![1.0; n];
         }
         let pairs = self.diagnostics.pairs.len();
         let mut r = rng::stream(rng::derive(seed, 0x6d69_7373), 0);
-        let picks = self.resample(n, seed);
-        // Under `Counts`: the posterior over the σ grid, once per distinct prior draw (in
-        // parallel, joined in order); the draws below are serial.
-        let grid = sigma_grid();
-        let mut distinct = picks.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let cums: Vec<Vec<f64>> = match information {
-            PairInformation::Counts => distinct
-                .par_iter()
-                .map(|&k| self.sigma_posterior(k, &grid))
-                .collect(),
-            PairInformation::LogRatios => Vec::new(),
-        };
-        let half = 0.5 * std::f64::consts::LN_10 / SIGMA_GRID_PER_DECADE as f64;
-        picks
-            .iter()
-            .map(|&k| {
-                let sigma = match information {
-                    PairInformation::LogRatios => {
-                        // Scaled inverse χ²: prior (1 pseudo-pair at PRIOR_PAIR_SPREAD)
-                        // updated by the draw's residuals of the measured pairs.
-                        let dof = pairs + 1;
-                        let chi2: f64 = if dof <= 400 {
-                            (0..dof).map(|_| normal(&mut r).powi(2)).sum()
-                        } else {
-                            let p = dof as f64;
-                            (p + (2.0 * p).sqrt() * normal(&mut r)).max(1.0)
-                        };
-                        let ss = if pairs == 0 { 0.0 } else { self.residual_ss[k] };
-                        ((PRIOR_PAIR_SPREAD.powi(2) + ss) / chi2.max(1e-12)).sqrt()
-                    }
-                    PairInformation::Counts => {
-                        let cum = &cums[distinct.binary_search(&k).expect("a resampled draw")];
-                        let u = rng::unit_f64(&mut r) * cum[cum.len() - 1];
-                        let i = cum.partition_point(|&c| c <= u).min(cum.len() - 1);
-                        let jitter = (2.0 * rng::unit_f64(&mut r) - 1.0) * half;
-                        grid[i] * jitter.exp()
-                    }
+        self.resample(n, seed)
+            .into_iter()
+            .map(|k| {
+                // Scaled inverse χ²: prior (1 pseudo-pair at PRIOR_PAIR_SPREAD) updated by the
+                // draw's residuals of the measured pairs.
+                let dof = pairs + 1;
+                let chi2: f64 = if dof <= 400 {
+                    (0..dof).map(|_| normal(&mut r).powi(2)).sum()
+                } else {
+                    let p = dof as f64;
+                    (p + (2.0 * p).sqrt() * normal(&mut r)).max(1.0)
                 };
+                let ss = if pairs == 0 { 0.0 } else { self.residual_ss[k] };
+                let sigma = ((PRIOR_PAIR_SPREAD.powi(2) + ss) / chi2.max(1e-12)).sqrt();
                 // |ln g| ≤ 10: beyond it the answer is at its bounds (independence or the
                 // largest creator's reach) anyway, and g stays finite.
                 (scale * sigma * normal(&mut r)).clamp(-10.0, 10.0).exp()
             })
             .collect()
-    }
-
-    /// The cumulative posterior mass of the pairs' scatter `σ` on `grid` for prior draw `k`
-    /// under [`PairInformation::Counts`].
-    fn sigma_posterior(&self, k: usize, grid: &[f64]) -> Vec<f64> {
-        let pairs: Vec<(f64, f64)> = self
-            .diagnostics
-            .pairs
-            .iter()
-            .zip(&self.pair_model[k])
-            .map(|(p, &m)| (p.measured, m))
-            .collect();
-        scatter_posterior(&pairs, grid)
     }
 
     /// One central parameter set: the posterior mean of each parameter (the activity shape's

@@ -41,7 +41,7 @@ pub mod pick;
 pub mod table;
 pub mod truth;
 
-pub use fit::{FitDiagnostics, FitStatus, PairFit, PairInformation, ParameterSummary, Posterior};
+pub use fit::{FitDiagnostics, FitStatus, PairFit, ParameterSummary, Posterior};
 pub use model::{AudienceModel, ReachState};
 pub use params::{ActivityMixture, ModelParams, ParamValues, Population, PopulationKind};
 pub use pick::{PickedCreator, PlanPick};
@@ -144,10 +144,6 @@ pub struct PlanOptions {
     /// [`fit::MISSPECIFICATION_SCALE`] (calibrated on the real-graph benchmark), 0 = the
     /// parameters' uncertainty only.
     pub misspecification_scale: f64,
-    /// What a measured pair says about the misspecification term's spread: its shared
-    /// followers as a count with counting noise (the default), or its log ratio as an exact
-    /// observation (the rule before 2026-12-04; for before/after comparisons).
-    pub pair_information: fit::PairInformation,
     /// What the population counts (`--population-counts`): a platform's users (the default,
     /// matching the default population of adults × adoption) or everyone, followers or not.
     /// Sets the prior of the zero share ([`params::zero_share_prior`]).
@@ -174,7 +170,6 @@ impl Default for PlanOptions {
             seed: 0,
             independence: false,
             misspecification_scale: fit::MISSPECIFICATION_SCALE,
-            pair_information: fit::PairInformation::default(),
             population_counts: PopulationKind::default(),
             zero_share_prior: None,
             activity_shape_prior: None,
@@ -477,7 +472,6 @@ pub fn plan(
         options.draws,
         options.seed,
         options.misspecification_scale,
-        options.pair_information,
     );
     // Independence reach per region: the reference each draw's dependence is measured from.
     let independent = if exponents.iter().any(|&g| g != 1.0) {

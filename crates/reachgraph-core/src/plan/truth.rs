@@ -89,8 +89,6 @@ pub struct TruthOptions {
     pub seed: u64,
     /// [`PlanOptions::misspecification_scale`].
     pub misspecification_scale: f64,
-    /// [`PlanOptions::pair_information`].
-    pub pair_information: super::fit::PairInformation,
     /// Which of the graph's people the audiences are drawn from (and so what the population
     /// counts: [`TruthPopulation::kind`] sets the model's zero-share prior).
     pub population: TruthPopulation,
@@ -139,7 +137,6 @@ impl Default for TruthOptions {
             prior_draws: super::fit::DEFAULT_PRIOR_DRAWS,
             seed: 1,
             misspecification_scale: super::fit::MISSPECIFICATION_SCALE,
-            pair_information: super::fit::PairInformation::default(),
             population: TruthPopulation::Followers,
             zero_share_prior: None,
             activity_shape_prior: None,
@@ -484,7 +481,6 @@ impl<'g> GraphTruth<'g> {
             prior_draws: options.prior_draws,
             seed: options.seed,
             misspecification_scale: options.misspecification_scale,
-            pair_information: options.pair_information,
             population_counts: options.population.kind(),
             zero_share_prior: options.zero_share_prior,
             activity_shape_prior: options.activity_shape_prior,

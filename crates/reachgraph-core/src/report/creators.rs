@@ -146,12 +146,8 @@ pub fn creators_report(
         ));
     }
     let params = posterior.parameter_draws(cfg.draws, cfg.seed)?;
-    let exponents = posterior.misspecification_draws(
-        cfg.draws,
-        cfg.seed,
-        options.misspecification_scale,
-        options.pair_information,
-    );
+    let exponents =
+        posterior.misspecification_draws(cfg.draws, cfg.seed, options.misspecification_scale);
     let mut rng = crate::rng::stream(cfg.seed, 0x7265_706f_7274); // "report"
     let rhos: Vec<f64> = (0..cfg.draws)
         .map(|_| crate::rng::unit_f64(&mut rng))
