@@ -19,6 +19,7 @@
 //! creators a planner would ask an audience tool about; 3 pairs = the first 3 of the 20);
 //! `PLAN_TRUTH_PAIRS=top200` draws them among the graph's 200 largest accounts (the first
 //! design, kept for the before/after rows), `PLAN_TRUTH_PAIRS=set` among all of the set's.
+//! `PLAN_TRUTH_MODEL_SEED` (default 1) seeds the model's draws (to see their Monte Carlo noise).
 //! `PLAN_TRUTH_SCALE` overrides the misspecification scale (0 = parameter uncertainty only; the
 //! before rows). `PLAN_TRUTH_ZERO=LOW:HIGH` and `PLAN_TRUTH_SHAPE=LOW:HIGH` replace the
 //! zero-share and activity-shape priors (for comparing priors on the calibration split,
@@ -62,6 +63,8 @@ fn calibrate(graphs: &[(&str, bool)], sizes: &[usize], set_seed: u64, pair_pool:
     for &scale in &grid {
         let options = TruthOptions {
             misspecification_scale: scale,
+            seed: std::env::var("PLAN_TRUTH_MODEL_SEED")
+                .map_or(1, |s| s.parse().expect("PLAN_TRUTH_MODEL_SEED: a number")),
             population: population_from_env(),
             zero_share_prior: range_from_env("PLAN_TRUTH_ZERO"),
             activity_shape_prior: range_from_env("PLAN_TRUTH_SHAPE"),
@@ -151,6 +154,9 @@ fn main() {
         options.misspecification_scale = s.parse().expect("PLAN_TRUTH_SCALE: a number");
     }
     options.population = population_from_env();
+    if let Ok(s) = std::env::var("PLAN_TRUTH_MODEL_SEED") {
+        options.seed = s.parse().expect("PLAN_TRUTH_MODEL_SEED: a number");
+    }
     options.zero_share_prior = range_from_env("PLAN_TRUTH_ZERO");
     options.activity_shape_prior = range_from_env("PLAN_TRUTH_SHAPE");
     println!(

@@ -1036,7 +1036,13 @@ fn run_margin_on_table(
         if vals.iter().any(|v| v.is_nan()) {
             continue;
         }
-        let s = Summary::of(&vals)?;
+        // The eligible voters reached are a count of people: whole-people ends. Probabilities,
+        // electoral votes and net votes (a margin) keep their interpolated ends.
+        let s = if *name == "campaign.reached_voters.mean" {
+            Summary::of_people(&vals)?
+        } else {
+            Summary::of(&vals)?
+        };
         let mc = runs
             .iter()
             .map(|x| x.1[q].1)

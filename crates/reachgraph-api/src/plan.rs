@@ -491,8 +491,9 @@ fn run_ensemble(
         Ok((real.scale, reach, pick))
     })?;
     progress.update("synthetic graphs", n as u64, n as u64);
+    // Every summary here counts people (real people or eligible voters): whole-people ends.
     let s = |f: &dyn Fn(&ensemble::RealizedReach) -> f64| -> Result<Summary> {
-        Ok(Summary::of(
+        Ok(Summary::of_people(
             &runs.iter().map(|x| f(&x.1)).collect::<Vec<_>>(),
         )?)
     };
@@ -513,7 +514,7 @@ fn run_ensemble(
         pick_reach: if picks.is_empty() {
             None
         } else {
-            Some(Summary::of(
+            Some(Summary::of_people(
                 &picks.iter().map(|p| p.people).collect::<Vec<_>>(),
             )?)
         },

@@ -111,7 +111,9 @@ pub fn materialize(a: &MaterializeArgs<'_>) -> Result<String, ApiError> {
         Ok(ensemble::realized_reach(real, &all, nj))
     })?;
     let s = |f: fn(&ensemble::RealizedReach) -> f64| -> Result<Summary, ApiError> {
-        Ok(Summary::of(&reach.iter().map(f).collect::<Vec<_>>())?)
+        Ok(Summary::of_people(
+            &reach.iter().map(f).collect::<Vec<_>>(),
+        )?)
     };
     let (t, e) = (s(|x| x.total)?, s(|x| x.eligible)?);
     let summed: u64 = table.accounts.iter().map(|x| x.followers).sum();

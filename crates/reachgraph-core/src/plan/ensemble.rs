@@ -61,6 +61,21 @@ impl Summary {
             n: values.len(),
         })
     }
+
+    /// [`Summary::of`] for a count of people (reach in real people or eligible voters): the
+    /// mean (an average, kept unrounded) and the 5th and 95th percentiles rounded outward to
+    /// whole people ([`super::people_bounds`]). The percentiles interpolate between
+    /// realizations, so without the rounding an interval's ends are fractions of a person
+    /// that no realization reached; rounded outward they are the whole counts bracketing them.
+    /// Not for votes, margins, shares or probabilities.
+    ///
+    /// # Errors
+    /// As [`Summary::of`].
+    pub fn of_people(values: &[f64]) -> Result<Summary> {
+        let s = Summary::of(values)?;
+        let (low, high) = super::people_bounds(s.low, s.high);
+        Ok(Summary { low, high, ..s })
+    }
 }
 
 /// Options of an ensemble run.
@@ -234,6 +249,26 @@ mod tests {
         assert_eq!((s.low, s.high), (3.0, 3.0));
         assert!(Summary::of(&[]).is_err());
         assert!(Summary::of(&[1.0, f64::NAN]).is_err());
+    }
+
+    #[test]
+    fn people_summary_rounds_the_ends_outward_and_keeps_the_mean() {
+        // Five realizations at scale 10 (reach is a multiple of 10 real people): the 5th and
+        // 95th percentiles interpolate to 102 and 138, whole already, and stay; ends of
+        // 333.83 and 342.83 people (scale 1/3) are rounded outward; the mean stays.
+        let v = [100.0, 120.0, 110.0, 140.0, 130.0];
+        let s = Summary::of_people(&v).unwrap();
+        assert_eq!((s.mean, s.low, s.high, s.n), (120.0, 102.0, 138.0, 5));
+        let thirds = [1000.0 / 3.0, 1000.0 / 3.0 + 10.0];
+        let raw = Summary::of(&thirds).unwrap();
+        let s = Summary::of_people(&thirds).unwrap();
+        assert_eq!((s.low, s.high), (333.0, 343.0), "{raw:?}");
+        assert_eq!(s.mean, raw.mean);
+        // A value a floating-point hair above a whole count stays that count.
+        let s = Summary::of_people(&[11_810.000_000_01; 3]).unwrap();
+        assert_eq!((s.low, s.high), (11_810.0, 11_810.0));
+        assert!(Summary::of_people(&[]).is_err());
+        assert!(Summary::of_people(&[f64::NAN]).is_err());
     }
 
     #[test]

@@ -93,13 +93,26 @@ impl ReachInterval {
     /// be exactly 11,810 people and comes out 11,810.00000001 stays 11,810).
     pub fn of_people(values: Vec<f64>) -> ReachInterval {
         let r = ReachInterval::of(values);
-        let slack = |x: f64| 1e-9 * x.abs();
+        let (low, high) = people_bounds(r.low, r.high);
         ReachInterval {
             mean: r.mean,
-            low: (r.low + slack(r.low)).floor().max(0.0),
-            high: (r.high - slack(r.high)).ceil(),
+            low,
+            high,
         }
     }
+}
+
+/// The ends `(low, high)` of an interval over expected counts of people, rounded outward to
+/// whole people: `low` down (never below 0), `high` up, after forgiving a relative 1e-9 of
+/// floating-point rounding (see [`ReachInterval::of_people`]). Shared by every interval that
+/// counts people: `plan`'s, the ensembles' ([`ensemble::Summary::of_people`]) and `report
+/// --creators`'s.
+pub fn people_bounds(low: f64, high: f64) -> (f64, f64) {
+    let slack = |x: f64| 1e-9 * x.abs();
+    (
+        (low + slack(low)).floor().max(0.0),
+        (high - slack(high)).ceil(),
+    )
 }
 
 /// Settings of [`plan`].

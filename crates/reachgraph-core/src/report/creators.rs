@@ -23,7 +23,9 @@
 
 use super::calibration::{account_month, check_request, posts_by_account};
 use super::roi::{campaign_roi, CostTally, CreatorPosts};
-use super::{ratio, summarize, AccountCalibration, CampaignReport, Interval, Post, ReportConfig};
+use super::{
+    ratio, summarize_people, AccountCalibration, CampaignReport, Interval, Post, ReportConfig,
+};
 use crate::error::{Error, Result};
 use crate::plan::{
     self, model, AudienceModel, CreatorTable, FitDiagnostics, MeasuredOverlap, ModelParams,
@@ -161,7 +163,7 @@ pub fn creators_report(
             draw(&reached, &groups, p, g, &mask)
         })
         .collect::<Result<_>>()?;
-    let column = |f: &dyn Fn(&Draw) -> f64| summarize(draws.iter().map(f).collect());
+    let column = |f: &dyn Fn(&Draw) -> f64| summarize_people(draws.iter().map(f).collect());
     let unique_reach = column(&|d| d.regions.iter().sum());
     let eligible_reach = column(&|d| d.regions[..nj].iter().sum());
     let target_reach = column(&|d| (0..nj).filter(|&j| mask[j]).map(|j| d.regions[j]).sum());
@@ -193,8 +195,8 @@ pub fn creators_report(
                 grp.iter()
                     .map(|&i| table.accounts[i].account.clone())
                     .collect(),
-                summarize(draws.iter().map(|d| d.creators[k].0).collect()),
-                summarize(draws.iter().map(|d| d.creators[k].1).collect()),
+                summarize_people(draws.iter().map(|d| d.creators[k].0).collect()),
+                summarize_people(draws.iter().map(|d| d.creators[k].1).collect()),
                 cost,
             ),
         );
@@ -474,11 +476,18 @@ mod tests {
         )
         .unwrap();
         let (r, m) = creators_report(&t, &[], &posts, &cfg(50), &opts).unwrap();
-        for x in [r.unique_reach.mean, r.unique_reach.low, r.unique_reach.high] {
-            assert!((x - 499.2).abs() < 1e-6, "{:?}", r.unique_reach);
-        }
+        // Every draw is 499.2 people: the mean is that expectation, the interval's ends are the
+        // whole people bracketing it (rounded outward), here and outside the electorate.
+        assert!(
+            (r.unique_reach.mean - 499.2).abs() < 1e-6,
+            "{:?}",
+            r.unique_reach
+        );
+        assert_eq!((r.unique_reach.low, r.unique_reach.high), (499.0, 500.0));
+        assert_eq!((m.outside_reach.low, m.outside_reach.high), (499.0, 500.0));
         // Nobody is in a jurisdiction: no eligible voters, all outside.
         assert_eq!(r.eligible_reach.mean, 0.0);
+        assert_eq!((r.eligible_reach.low, r.eligible_reach.high), (0.0, 0.0));
         assert!((m.outside_reach.mean - 499.2).abs() < 1e-6);
         assert_eq!(m.fit.status, plan::FitStatus::Independence);
         assert!((r.frequency.unwrap() - 650.0 / 499.2).abs() < 1e-9);
@@ -490,6 +499,7 @@ mod tests {
             "creators table price (per creator-month)"
         );
         assert!((a.unique_reach.mean - 100.0).abs() < 1e-9);
+        assert_eq!((a.unique_reach.low, a.unique_reach.high), (100.0, 100.0));
         assert!((a.roi.cost_per_person.unwrap() - 3.0).abs() < 1e-9);
         assert!((a.roi.cpm.unwrap() - 300.0 * 1000.0 / 150.0).abs() < 1e-9);
         assert_eq!(r.roi.total_cost, Some(300.0));
@@ -551,6 +561,45 @@ mod tests {
             .unwrap()
             .install(|| creators_report(&t, &[], &posts, &cfg(4000), &opts).unwrap());
         assert_eq!(again.0, r);
+    }
+
+    #[test]
+    fn every_count_of_people_has_whole_people_ends_rounded_outward() {
+        // The fitted model (prior draws, misspecification on): the interval ends of the
+        // campaign's reach, its eligible, target and outside reach and each creator's reach are
+        // whole people, and each brackets the unrounded 5th-95th percentiles of the same draws.
+        let (t, mut opts) = tiny();
+        opts.independence = false;
+        let posts = read_posts(
+            "account,post,date,impressions,reach,engagements
+             a,1,2026-11-01,150,137,10
+b,1,2026-11-02,500,411,30
+a,2,2026-11-03,90,61,3
+"
+            .as_bytes(),
+            "posts.csv",
+        )
+        .unwrap();
+        let (r, m) = creators_report(&t, &[], &posts, &cfg(300), &opts).unwrap();
+        let mut all = vec![
+            r.unique_reach,
+            r.eligible_reach,
+            r.target_reach,
+            m.outside_reach,
+        ];
+        all.extend(r.creators.iter().map(|c| c.unique_reach));
+        for i in &all {
+            assert_eq!(i.low.fract(), 0.0, "{i:?}");
+            assert_eq!(i.high.fract(), 0.0, "{i:?}");
+            assert!(i.low <= i.mean && i.mean <= i.high, "{i:?}");
+        }
+        // Not every draw is the same: the mean is an unrounded expectation strictly inside.
+        assert!(r.unique_reach.low < r.unique_reach.high);
+        assert_ne!(r.unique_reach.mean.fract(), 0.0);
+        // The whole count reached by every draw of a posted account stays inside: a alone
+        // reaches at most its 1,000 followers, so its upper end is at most 1,000.
+        let a = r.creators.iter().find(|c| c.creator == "a").unwrap();
+        assert!(a.unique_reach.high <= 1000.0, "{:?}", a.unique_reach);
     }
 
     #[test]

@@ -185,6 +185,17 @@ fn summarize(xs: Vec<f64>) -> Interval {
     Interval { mean, low, high }
 }
 
+/// [`summarize`] for a count of people: the ends rounded outward to whole people, the mean
+/// (an expectation) kept ([`crate::plan::ReachInterval::of_people`]).
+fn summarize_people(xs: Vec<f64>) -> Interval {
+    let r = crate::plan::ReachInterval::of_people(xs);
+    Interval {
+        mean: r.mean,
+        low: r.low,
+        high: r.high,
+    }
+}
+
 fn ratio(num: f64, den: f64) -> Option<f64> {
     (den > 0.0).then(|| num / den)
 }
