@@ -653,8 +653,7 @@ fn crc_blocks(bytes: &[u8], done: impl Fn(usize, usize) + Sync) -> u32 {
         .par_chunks(CRC_BLOCK)
         .enumerate()
         .map(|(i, c)| {
-            let mut h = crc32fast::Hasher::new();
-            h.update(c);
+            let h = chunk_crc(c);
             done(i * CRC_BLOCK, c.len());
             (h, c.len() as u64)
         })
@@ -664,6 +663,13 @@ fn crc_blocks(bytes: &[u8], done: impl Fn(usize, usize) + Sync) -> u32 {
         total.combine(&h);
     }
     total.finalize()
+}
+
+/// The CRC-32 state of one chunk of a section, to be combined in order with the others.
+fn chunk_crc(bytes: &[u8]) -> crc32fast::Hasher {
+    let mut h = crc32fast::Hasher::new();
+    h.update(bytes);
+    h
 }
 
 pub(crate) fn header_crc(header: &[u8; HEADER_LEN], table: &[u8]) -> u32 {
@@ -1054,11 +1060,7 @@ fn parse_checked(
                         .iter()
                         .position(|p| !(0.0..=1.0).contains(p))
                         .map(|i| c + i);
-                    let part = crc.then(|| {
-                        let mut h = crc32fast::Hasher::new();
-                        h.update(&bytes[s.offset + 4 * c..s.offset + 4 * d]);
-                        h
-                    });
+                    let part = crc.then(|| chunk_crc(&bytes[s.offset + 4 * c..s.offset + 4 * d]));
                     (bad, part)
                 })
                 .collect();
@@ -1540,11 +1542,7 @@ fn check_csr(
                 let bad = (lo..d)
                     .find(|&i| offsets[i - 1] > offsets[i])
                     .map(|i| i - 1);
-                let h = crc.then(|| {
-                    let mut h = crc32fast::Hasher::new();
-                    h.update(&bytes[off_s.offset + 8 * c..off_s.offset + 8 * d]);
-                    h
-                });
+                let h = crc.then(|| chunk_crc(&bytes[off_s.offset + 8 * c..off_s.offset + 8 * d]));
                 (bad, h)
             })
             .collect();
@@ -1601,14 +1599,10 @@ fn check_csr(
         }
         let (lo, hi) = (offsets[a], offsets[b]);
         let hashes = crc.then(|| {
-            let mut h = crc32fast::Hasher::new();
-            h.update(&nb_bytes[4 * lo..4 * hi]);
-            let hs = slot_bytes.map(|sb| {
-                let mut hs = crc32fast::Hasher::new();
-                hs.update(&sb[4 * lo..4 * hi]);
-                hs
-            });
-            (h, hs)
+            (
+                chunk_crc(&nb_bytes[4 * lo..4 * hi]),
+                slot_bytes.map(|sb| chunk_crc(&sb[4 * lo..4 * hi])),
+            )
         });
         (bad, sum, hashes)
     };
