@@ -24,6 +24,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 /// Pair increments between progress reports (and cancellation checks) of one worker.
 const PROGRESS_EVERY: u64 = 1 << 24;
+/// Rows of a k² pass (merging, mirroring, ratios) between cancellation checks.
+const CHECK_ROWS: usize = 64;
 
 /// Selected accounts a person must follow for the person to go to the dense (bit-matrix) path:
 /// there, a person costs `k²/128` word operations (a 64th of a pair per pair of accounts, in
@@ -194,11 +196,16 @@ pub fn overlap(graph: &Graph, accounts: &[u32], progress: &dyn Progress) -> Resu
     graph.check_nodes(accounts, "account list")?;
     let k = accounts.len();
     let inc = incidence(graph, accounts);
-    let shared = pair_counts(inc, k, progress)?;
+    let (shared, total) = pair_counts(inc, k, progress)?;
     let audience: Array1<u64> = shared.diag().to_owned();
     let mut jaccard = Array2::<f64>::zeros((k, k));
     let mut containment = Array2::<f64>::zeros((k, k));
     for i in 0..k {
+        // k² work after the pairs (seconds for tens of thousands of accounts): Ctrl-C and
+        // cancellation are heard between blocks of rows.
+        if i % CHECK_ROWS == 0 && !progress.update("overlap", total, total) {
+            return Err(Error::Cancelled);
+        }
         for j in 0..k {
             let s = shared[[i, j]];
             let union = audience[i] + audience[j] - s;
@@ -220,13 +227,14 @@ pub fn overlap(graph: &Graph, accounts: &[u32], progress: &dyn Progress) -> Resu
 }
 
 /// Pair counts of an incidence over `k` accounts: `[i][j]` the people listing both `i` and `j`,
-/// the diagonal the audiences. Shared by [`overlap`] and the sketch overlap (whose "people"
-/// are sampled hashes).
+/// the diagonal the audiences, and the total of the progress units reported (the last
+/// `("overlap", total, total)`, for callers that go on checking for cancellation). Shared by
+/// [`overlap`] and the sketch overlap (whose "people" are sampled hashes).
 pub(crate) fn pair_counts(
     inc: Incidence,
     k: usize,
     progress: &dyn Progress,
-) -> Result<Array2<u64>> {
+) -> Result<(Array2<u64>, u64)> {
     let n_local = inc.offsets.len() - 1;
     let degree = |l: usize| inc.offsets[l + 1] - inc.offsets[l];
     let dense_min = dense_threshold(k);
@@ -289,9 +297,16 @@ pub(crate) fn pair_counts(
     if cancelled.load(Relaxed) {
         return Err(Error::Cancelled);
     }
+    // The k² passes below hear cancellation between blocks of rows, as the pair counting does
+    // every `PROGRESS_EVERY` pairs.
+    let alive =
+        |i: usize| i % CHECK_ROWS != 0 || progress.update("overlap", done.load(Relaxed), total);
     let mut shared = Array2::<u64>::zeros((k, k));
     for m in &partial {
         for i in 0..k {
+            if !alive(i) {
+                return Err(Error::Cancelled);
+            }
             for j in i + 1..k {
                 shared[[i, j]] += m[i * k + j] as u64;
             }
@@ -338,12 +353,15 @@ pub(crate) fn pair_counts(
     }
 
     for i in 0..k {
+        if !alive(i) {
+            return Err(Error::Cancelled);
+        }
         shared[[i, i]] = inc.audience[i];
         for j in 0..i {
             shared[[i, j]] = shared[[j, i]];
         }
     }
-    Ok(shared)
+    Ok((shared, total))
 }
 
 /// The overlap graph: accounts as nodes, an edge wherever two audiences overlap enough.
@@ -536,6 +554,54 @@ mod tests {
         let acc: Vec<u32> = (0..k).rev().collect();
         assert!(dense_threshold(acc.len()) < 200);
         check_against_brute(&g, &acc);
+    }
+
+    #[test]
+    fn cancel_is_heard_after_the_pairs_are_counted() {
+        // 3 × CHECK_ROWS accounts with two followers each: the pair counting is short and the
+        // k² passes after it (merging, mirroring, ratios) are where a large overlap spends its
+        // time. A progress that cancels on any call after it has seen the pairs done must stop
+        // the call there (before, those passes never asked, and Ctrl-C waited seconds).
+        let k = 3 * CHECK_ROWS as u32;
+        let src: Vec<u32> = (0..k).flat_map(|a| [a, a]).collect();
+        let dst: Vec<u32> = (0..k).flat_map(|a| [k + a % 7, k + 7 + a % 5]).collect();
+        let n = k + 12;
+        let (g, _) = Graph::from_edges(
+            n,
+            &src,
+            &dst,
+            None,
+            NodeIds::identity(n),
+            GraphOptions::default(),
+        )
+        .unwrap();
+        let acc: Vec<u32> = (0..k).collect();
+        let seen_done = std::sync::atomic::AtomicBool::new(false);
+        let stop_after_pairs = |_: &str, done: u64, total: u64| {
+            if seen_done.load(Relaxed) {
+                return false;
+            }
+            if done == total && total > 0 {
+                seen_done.store(true, Relaxed);
+            }
+            true
+        };
+        // One worker, so the pair phase ends with exactly one report of `done == total`.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let r = pool.install(|| overlap(&g, &acc, &stop_after_pairs));
+        assert!(seen_done.load(Relaxed));
+        assert!(
+            matches!(r, Err(Error::Cancelled)),
+            "{:?}",
+            r.map(|o| o.audience.len())
+        );
+        // Without cancelling, the same call answers.
+        let ov = pool.install(|| overlap(&g, &acc, &NoProgress)).unwrap();
+        assert_eq!(ov.audience.len(), k as usize);
+        assert!(ov.audience.iter().all(|&a| a == 2));
     }
 
     #[test]

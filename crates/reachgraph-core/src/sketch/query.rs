@@ -297,7 +297,7 @@ pub fn overlap(
     let m = accounts.len();
     let k = set.params.k();
     let z = z_of(confidence);
-    let counts = pair_counts(hash_incidence(set, accounts), m, progress)?;
+    let (counts, _) = pair_counts(hash_incidence(set, accounts), m, progress)?;
     let lists: Vec<&[u64]> = accounts.iter().map(|&a| set.hashes(a)).collect();
     // Threshold of each sketch: its k-th hash when full, none when exact.
     let tau: Vec<Option<u64>> = lists
