@@ -203,7 +203,7 @@ pub fn overlap(graph: &Graph, accounts: &[u32], progress: &dyn Progress) -> Resu
     for i in 0..k {
         // k² work after the pairs (seconds for tens of thousands of accounts): Ctrl-C and
         // cancellation are heard between blocks of rows.
-        if i % CHECK_ROWS == 0 && !progress.update("overlap", total, total) {
+        if !row_alive(progress, i, total, total) {
             return Err(Error::Cancelled);
         }
         for j in 0..k {
@@ -224,6 +224,13 @@ pub fn overlap(graph: &Graph, accounts: &[u32], progress: &dyn Progress) -> Resu
         jaccard,
         containment,
     })
+}
+
+/// False when a k² pass at row `i` must stop: every `CHECK_ROWS` rows it asks `progress`
+/// (with the pair counting's `done` of `total`), which returns `false` to cancel (Ctrl-C in
+/// Python).
+fn row_alive(progress: &dyn Progress, i: usize, done: u64, total: u64) -> bool {
+    i % CHECK_ROWS != 0 || progress.update("overlap", done, total)
 }
 
 /// Pair counts of an incidence over `k` accounts: `[i][j]` the people listing both `i` and `j`,
@@ -299,8 +306,7 @@ pub(crate) fn pair_counts(
     }
     // The k² passes below hear cancellation between blocks of rows, as the pair counting does
     // every `PROGRESS_EVERY` pairs.
-    let alive =
-        |i: usize| i % CHECK_ROWS != 0 || progress.update("overlap", done.load(Relaxed), total);
+    let alive = |i: usize| row_alive(progress, i, done.load(Relaxed), total);
     let mut shared = Array2::<u64>::zeros((k, k));
     for m in &partial {
         for i in 0..k {
