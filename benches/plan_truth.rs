@@ -63,8 +63,7 @@ fn calibrate(graphs: &[(&str, bool)], sizes: &[usize], set_seed: u64, pair_pool:
     for &scale in &grid {
         let options = TruthOptions {
             misspecification_scale: scale,
-            seed: std::env::var("PLAN_TRUTH_MODEL_SEED")
-                .map_or(1, |s| s.parse().expect("PLAN_TRUTH_MODEL_SEED: a number")),
+            seed: model_seed_from_env().unwrap_or(1),
             population: population_from_env(),
             zero_share_prior: range_from_env("PLAN_TRUTH_ZERO"),
             activity_shape_prior: range_from_env("PLAN_TRUTH_SHAPE"),
@@ -125,6 +124,13 @@ fn calibrate(graphs: &[(&str, bool)], sizes: &[usize], set_seed: u64, pair_pool:
     }
 }
 
+/// `PLAN_TRUTH_MODEL_SEED`, when set: the seed of the model's draws.
+fn model_seed_from_env() -> Option<u64> {
+    std::env::var("PLAN_TRUTH_MODEL_SEED")
+        .ok()
+        .map(|s| s.parse().expect("PLAN_TRUTH_MODEL_SEED: a number"))
+}
+
 fn main() {
     if common::shared_data().is_none() {
         eprintln!("plan_truth: ../shared/data is absent; nothing to compare");
@@ -154,8 +160,8 @@ fn main() {
         options.misspecification_scale = s.parse().expect("PLAN_TRUTH_SCALE: a number");
     }
     options.population = population_from_env();
-    if let Ok(s) = std::env::var("PLAN_TRUTH_MODEL_SEED") {
-        options.seed = s.parse().expect("PLAN_TRUTH_MODEL_SEED: a number");
+    if let Some(seed) = model_seed_from_env() {
+        options.seed = seed;
     }
     options.zero_share_prior = range_from_env("PLAN_TRUTH_ZERO");
     options.activity_shape_prior = range_from_env("PLAN_TRUTH_SHAPE");

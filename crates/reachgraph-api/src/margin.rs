@@ -1012,33 +1012,37 @@ fn run_margin_on_table(
         Ok((real.scale, row))
     })?;
     progress.update("margin on synthetic graphs", n as u64, n as u64);
+    // Name, unit, and whether the quantity counts people (whole-people interval ends; the
+    // probabilities, electoral votes and net votes of a margin keep their interpolated ends).
     let names = [
         (
             "national.delta_p_majority",
             "probability (change in P(side A wins a majority of electoral votes))",
+            false,
         ),
         (
             "national.ev_change.mean",
             "electoral votes (expected change for side A)",
+            false,
         ),
         (
             "national.net_votes.mean",
             "votes (expected net votes added to side A's margin, all states)",
+            false,
         ),
         (
             "campaign.reached_voters.mean",
             "voters (eligible voters reached, expected)",
+            true,
         ),
     ];
     let mut quantities = Vec::new();
-    for (q, (name, unit)) in names.iter().enumerate() {
+    for (q, &(name, unit, people)) in names.iter().enumerate() {
         let vals: Vec<f64> = runs.iter().map(|x| x.1[q].0).collect();
         if vals.iter().any(|v| v.is_nan()) {
             continue;
         }
-        // The eligible voters reached are a count of people: whole-people ends. Probabilities,
-        // electoral votes and net votes (a margin) keep their interpolated ends.
-        let s = if *name == "campaign.reached_voters.mean" {
+        let s = if people {
             Summary::of_people(&vals)?
         } else {
             Summary::of(&vals)?
@@ -1049,8 +1053,8 @@ fn run_margin_on_table(
             .collect::<Option<Vec<f64>>>()
             .map(|v| (v.iter().map(|x| x * x).sum::<f64>() / v.len() as f64).sqrt());
         quantities.push(EnsembleQuantity {
-            name: (*name).into(),
-            unit: (*unit).into(),
+            name: name.into(),
+            unit: unit.into(),
             mean: s.mean,
             low: s.low,
             high: s.high,

@@ -185,15 +185,12 @@ fn summarize(xs: Vec<f64>) -> Interval {
     Interval { mean, low, high }
 }
 
-/// [`summarize`] for a count of people: the ends rounded outward to whole people, the mean
-/// (an expectation) kept ([`crate::plan::ReachInterval::of_people`]).
+/// [`summarize`] for a count of people: the ends rounded outward to whole people
+/// ([`crate::plan::people_bounds`]), the mean (an expectation) kept.
 fn summarize_people(xs: Vec<f64>) -> Interval {
-    let r = crate::plan::ReachInterval::of_people(xs);
-    Interval {
-        mean: r.mean,
-        low: r.low,
-        high: r.high,
-    }
+    let i = summarize(xs);
+    let (low, high) = crate::plan::people_bounds(i.low, i.high);
+    Interval { low, high, ..i }
 }
 
 fn ratio(num: f64, den: f64) -> Option<f64> {
