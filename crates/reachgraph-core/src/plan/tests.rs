@@ -655,3 +655,64 @@ fn people_intervals_are_whole_people_rounded_outward() {
     // Never below zero.
     assert_eq!(ReachInterval::of_people(vec![0.0, 0.3]).low, 0.0);
 }
+
+#[test]
+fn centred_people_takes_the_mean_from_one_view_and_the_ends_from_the_other() {
+    // Point draws 100, 110, ..., 190 (mean 145); spread draws 0, 10, ..., 990 (percentiles
+    // 49.5 and 940.5 by linear interpolation, rounded outward to 49 and 941).
+    let point: Vec<f64> = (0..10).map(|k| 100.0 + 10.0 * k as f64).collect();
+    let spread: Vec<f64> = (0..100).map(|k| 10.0 * k as f64).collect();
+    assert_eq!(centred_people(&point, &spread), (145.0, 49.0, 941.0));
+    // A mean outside the spread's interval widens it to hold the mean (to whole people).
+    assert_eq!(centred_people(&[1000.4], &spread), (1000.4, 49.0, 1001.0));
+    assert_eq!(centred_people(&[20.5], &spread), (20.5, 20.0, 941.0));
+    // The same draws in both views: exactly `of_people`.
+    let same = ReachInterval::of_people_centred(&spread, &spread);
+    assert_eq!(same, ReachInterval::of_people(spread.clone()));
+    assert_eq!(centred_people(&[], &spread), (0.0, 0.0, 0.0));
+}
+
+#[test]
+fn the_point_estimate_does_not_move_with_the_misspecification_allowance() {
+    // The allowance widens the interval only: `plan`'s means are the same at scales 0, 1.5
+    // and 3 (the same parameter draws: same seed), the mean lies inside every interval, and
+    // most intervals are wider at scale 1.5 than at 0.
+    let e = Electorate::us_president(2024, Side::Dem).unwrap();
+    let csv = include_str!("../../../../docs/examples/creators.csv");
+    let t = CreatorTable::read(csv.as_bytes(), "creators.csv", &e).unwrap();
+    let ov = include_str!("../../../../docs/examples/overlaps.csv");
+    let overlaps = t.read_overlaps(ov.as_bytes(), "overlaps.csv").unwrap();
+    let run = |scale: f64| {
+        let o = PlanOptions {
+            draws: 60,
+            seed: 3,
+            prior_draws: 256,
+            misspecification_scale: scale,
+            targets: vec!["PA".into(), "GA".into()],
+            ..Default::default()
+        };
+        plan(&t, &overlaps, &o).unwrap()
+    };
+    let (r0, r15, r3) = (run(0.0), run(1.5), run(3.0));
+    let pairs = |r: &PlanReport| {
+        let mut v = vec![
+            r.unique_reach,
+            r.outside_reach,
+            r.target.as_ref().unwrap().unique_reach,
+        ];
+        v.extend(r.jurisdictions.iter().map(|j| j.unique_reach));
+        v
+    };
+    let (a, b, c) = (pairs(&r0), pairs(&r15), pairs(&r3));
+    let mut wider = 0;
+    for ((x, y), z) in a.iter().zip(&b).zip(&c) {
+        assert_eq!(x.mean, y.mean);
+        assert_eq!(x.mean, z.mean);
+        for r in [x, y, z] {
+            assert!(r.low <= r.mean && r.mean <= r.high, "{r:?}");
+        }
+        wider += usize::from(y.high - y.low > x.high - x.low);
+    }
+    // The allowance is on (the example's pairs scatter around the model): it widens.
+    assert!(wider > a.len() / 2, "{wider} of {} wider", a.len());
+}

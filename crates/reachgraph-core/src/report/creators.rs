@@ -24,7 +24,8 @@
 use super::calibration::{account_month, check_request, posts_by_account};
 use super::roi::{campaign_roi, CostTally, CreatorPosts};
 use super::{
-    ratio, summarize_people, AccountCalibration, CampaignReport, Interval, Post, ReportConfig,
+    ratio, summarize_people, summarize_people_centred, AccountCalibration, CampaignReport,
+    Interval, Post, ReportConfig,
 };
 use crate::error::{Error, Result};
 use crate::plan::{
@@ -53,6 +54,9 @@ pub struct TableModel {
 
 /// Per-draw modelled reach: campaign regions, then each creator's total and target reach.
 struct Draw {
+    /// Reach per region without the misspecification allowance (the point estimate's).
+    model: Vec<f64>,
+    /// Reach per region with it (the interval's).
     regions: Vec<f64>,
     creators: Vec<(f64, f64)>,
 }
@@ -163,13 +167,18 @@ pub fn creators_report(
             draw(&reached, &groups, p, g, &mask)
         })
         .collect::<Result<_>>()?;
-    let column = |f: &dyn Fn(&Draw) -> f64| summarize_people(draws.iter().map(f).collect());
-    let unique_reach = column(&|d| d.regions.iter().sum());
-    let eligible_reach = column(&|d| d.regions[..nj].iter().sum());
-    let target_reach = column(&|d| (0..nj).filter(|&j| mask[j]).map(|j| d.regions[j]).sum());
-    let outside_reach = column(&|d| d.regions[nj]);
+    // The campaign's reach per region: mean without the allowance, ends with it.
+    let column = |f: &dyn Fn(&[f64]) -> f64| {
+        let point: Vec<f64> = draws.iter().map(|d| f(&d.model)).collect();
+        let spread: Vec<f64> = draws.iter().map(|d| f(&d.regions)).collect();
+        summarize_people_centred(&point, &spread)
+    };
+    let unique_reach = column(&|r| r.iter().sum());
+    let eligible_reach = column(&|r| r[..nj].iter().sum());
+    let target_reach = column(&|r| (0..nj).filter(|&j| mask[j]).map(|j| r[j]).sum());
+    let outside_reach = column(&|r| r[nj]);
     let mut jurisdictions: Vec<(String, Interval)> = (0..nj)
-        .map(|j| (table.jurisdictions[j].clone(), column(&|d| d.regions[j])))
+        .map(|j| (table.jurisdictions[j].clone(), column(&|r| r[j])))
         .filter(|(_, r)| r.mean > 0.5)
         .collect();
     jurisdictions.sort_by(|a, b| b.1.mean.total_cmp(&a.1.mean).then(a.0.cmp(&b.0)));
@@ -324,7 +333,8 @@ fn reached_table(
     t
 }
 
-/// One draw: reach per region of all creators (with the misspecification exponent `g`), and
+/// One draw: reach per region of all creators (without and with the misspecification
+/// exponent `g`), and
 /// each creator's own reach (total and in `mask`).
 fn draw(
     reached: &CreatorTable,
@@ -352,7 +362,8 @@ fn draw(
             largest = (total, own);
         }
     }
-    let mut regions = st.by_region();
+    let model = st.by_region();
+    let mut regions = model.clone();
     if g != 1.0 {
         let ind = AudienceModel::new(
             reached,
@@ -368,7 +379,11 @@ fn draw(
         }
         plan::apply_misspecification(&mut regions, &s.by_region(), &largest.1, g);
     }
-    Ok(Draw { regions, creators })
+    Ok(Draw {
+        model,
+        regions,
+        creators,
+    })
 }
 
 /// Writes the creators table back with this period's calibration, the form `plan` reads:

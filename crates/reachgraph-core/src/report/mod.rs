@@ -70,7 +70,9 @@ pub const MAX_DRAWS: usize = 100_000;
 /// A modelled count with its 90% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
-    /// Mean over the draws.
+    /// Mean over the draws. For the campaign's reach on a creators table (overall, eligible,
+    /// target, outside, per jurisdiction), the draws without the misspecification allowance,
+    /// whose interval is drawn with it ([`crate::plan::centred_people`]).
     pub mean: f64,
     /// 5th percentile.
     pub low: f64,
@@ -191,6 +193,14 @@ fn summarize_people(xs: Vec<f64>) -> Interval {
     let i = summarize(xs);
     let (low, high) = crate::plan::people_bounds(i.low, i.high);
     Interval { low, high, ..i }
+}
+
+/// A count of people modelled with the misspecification allowance: the mean over `point` (the
+/// draws without it), the ends over `spread` (with it), as `plan` reports its reach
+/// ([`crate::plan::centred_people`]).
+fn summarize_people_centred(point: &[f64], spread: &[f64]) -> Interval {
+    let (mean, low, high) = crate::plan::centred_people(point, spread);
+    Interval { mean, low, high }
 }
 
 fn ratio(num: f64, den: f64) -> Option<f64> {
