@@ -118,18 +118,6 @@ impl RrIndex {
         self.len += batch.len();
     }
 
-    /// Number of sets not marked in `excluded` containing at least one of `seeds`.
-    pub(crate) fn coverage_excluding(&self, seeds: &[u32], excluded: Bitmap) -> u64 {
-        let mut covered = excluded;
-        let mut c = 0u64;
-        for &s in seeds {
-            for &id in self.list(s) {
-                c += covered.set(id) as u64;
-            }
-        }
-        c
-    }
-
     /// Number of sets containing at least one of `seeds`.
     pub(crate) fn coverage(&self, seeds: &[u32]) -> u64 {
         let mut covered = Bitmap::new(self.len);
@@ -144,26 +132,11 @@ impl RrIndex {
 }
 
 /// A bitmap over set ids.
-pub(crate) struct Bitmap(Vec<u64>);
+pub(super) struct Bitmap(Vec<u64>);
 
 impl Bitmap {
     pub(super) fn new(len: usize) -> Bitmap {
         Bitmap(vec![0; len.div_ceil(64)])
-    }
-    /// A bitmap over `len` ids with the ids of parity `odd` set (set `i`'s id is `i`).
-    pub(super) fn parity(len: usize, odd: bool) -> Bitmap {
-        let word = if odd {
-            0xAAAA_AAAA_AAAA_AAAAu64
-        } else {
-            0x5555_5555_5555_5555u64
-        };
-        let mut w = vec![word; len.div_ceil(64)];
-        if len % 64 != 0 {
-            if let Some(last) = w.last_mut() {
-                *last &= (1u64 << (len % 64)) - 1;
-            }
-        }
-        Bitmap(w)
     }
     /// Sets bit `i`; true when it was clear.
     #[inline]
@@ -175,7 +148,7 @@ impl Bitmap {
     }
     /// Number of ids in `list` whose bit is clear.
     #[inline]
-    pub(super) fn count_clear(&self, list: &[u32]) -> u64 {
+    fn count_clear(&self, list: &[u32]) -> u64 {
         list.iter()
             .map(|&i| ((self.0[(i >> 6) as usize] >> (i & 63)) & 1) ^ 1)
             .sum()
@@ -274,23 +247,7 @@ pub(crate) fn greedy(
         Constraint::Count(k) => (HEAD_PER_SEED * k).max(MIN_HEAD),
         Constraint::Budget(_) => usize::MAX,
     };
-    greedy_with_head(index, cands, constraint, costs, bound, head, None)
-}
-
-/// [`greedy`] (without the bound) on the sets of `index` not marked in `excluded`: they start
-/// out covered, so they add to no gain.
-pub(crate) fn greedy_excluding(
-    index: &RrIndex,
-    cands: &[u32],
-    constraint: Constraint,
-    costs: &[f64],
-    excluded: Bitmap,
-) -> Greedy {
-    let head = match constraint {
-        Constraint::Count(k) => (HEAD_PER_SEED * k).max(MIN_HEAD),
-        Constraint::Budget(_) => usize::MAX,
-    };
-    greedy_with_head(index, cands, constraint, costs, false, head, Some(excluded))
+    greedy_with_head(index, cands, constraint, costs, bound, head)
 }
 
 /// [`greedy`] with at most `head` entries in the heap at first (counts only).
@@ -301,7 +258,6 @@ fn greedy_with_head(
     costs: &[f64],
     bound: bool,
     head: usize,
-    premarked: Option<Bitmap>,
 ) -> Greedy {
     let (capacity, unit) = match constraint {
         Constraint::Count(k) => (k as f64, true),
@@ -314,19 +270,12 @@ fn greedy_with_head(
         .iter()
         .filter(|&&v| cost(v) <= capacity)
         .filter_map(|&v| {
-            // With sets excluded, a count starts from the account's whole list, an upper
-            // bound that lazy evaluation refreshes only for the accounts reaching the top; a
-            // budget's best single account needs the exact singleton gains.
-            let (gain, round) = match &premarked {
-                Some(m) if !unit => (m.count_clear(index.list(v)), 0),
-                Some(_) => (index.list(v).len() as u64, STALE),
-                None => (index.list(v).len() as u64, 0),
-            };
+            let gain = index.list(v).len() as u64;
             (gain > 0).then(|| Entry {
                 key: ratio(gain, cost(v)),
                 gain,
                 node: v,
-                round,
+                round: 0,
             })
         })
         .collect();
@@ -352,7 +301,7 @@ fn greedy_with_head(
     } else {
         best_single(heap.iter(), &cost)
     };
-    let mut covered = premarked.unwrap_or_else(|| Bitmap::new(index.len()));
+    let mut covered = Bitmap::new(index.len());
     let mut seeds = Vec::new();
     let mut gains = Vec::new();
     let mut remaining = capacity;
@@ -539,9 +488,6 @@ pub(super) fn initial_knapsack(entries: &[Entry], capacity: f64, cost: &dyn Fn(u
 
 /// Marks a heap entry whose gain is exact in [`knapsack`].
 pub(super) const EXACT: u32 = u32::MAX;
-/// Round of a heap entry whose gain is only an upper bound from the start (never a round of
-/// greedy, which counts up from 0).
-const STALE: u32 = u32::MAX - 1;
 
 /// Fractional-knapsack bound: the largest total gain of items of total cost at most
 /// `capacity`, items divisible. Pops `heap` in ratio order; an entry not marked [`EXACT`] holds
@@ -602,87 +548,6 @@ mod tests {
     use crate::cascade::Model;
     use crate::rrset::{sample_rr_sets, RrConfig};
 
-    /// Sets at even positions contain account 0 (and 2 in every fourth), sets at odd positions
-    /// account 1: greedy on each half takes that half's account, and counts on a half see only
-    /// its sets.
-    #[test]
-    fn greedy_and_coverage_on_one_parity_see_only_its_sets() {
-        // Account 0: sets 0, 2, 4, 6, 8; account 1: sets 1, 3, 5, 7, 9; account 2: 0, 4, 8.
-        let index = RrIndex {
-            offsets: vec![0, 5, 10, 13],
-            sets: vec![0, 2, 4, 6, 8, 1, 3, 5, 7, 9, 0, 4, 8],
-            len: 10,
-        };
-        let cands: Vec<u32> = (0..3).collect();
-        let c = Constraint::Count(1);
-        let even = greedy_excluding(&index, &cands, c, &[], Bitmap::parity(10, true));
-        let odd = greedy_excluding(&index, &cands, c, &[], Bitmap::parity(10, false));
-        assert_eq!((even.seeds, even.coverage), (vec![0], 5));
-        assert_eq!((odd.seeds, odd.coverage), (vec![1], 5));
-        assert_eq!(index.coverage_excluding(&[1], Bitmap::parity(10, true)), 0);
-        assert_eq!(index.coverage_excluding(&[2], Bitmap::parity(10, true)), 3);
-        assert_eq!(
-            index.coverage_excluding(&[0, 1], Bitmap::parity(10, false)),
-            5
-        );
-        // With both halves counted, account 0 (5 sets) beats account 1 (5 sets) by its id.
-        let all = greedy(&index, &cands, c, &[], false);
-        assert_eq!((all.seeds, all.coverage), (vec![0], 5));
-        // A bitmap over a length that is not a multiple of 64 marks nothing past it.
-        let m = Bitmap::parity(70, true);
-        assert_eq!(m.count_clear(&(0..70).collect::<Vec<u32>>()), 35);
-    }
-
-    /// Greedy with the odd sets excluded (bounds refreshed lazily for counts, exact gains for
-    /// budgets) equals greedy on an index that holds the even sets only.
-    #[test]
-    fn excluding_a_parity_equals_greedy_on_that_half_alone() {
-        let n = 400u32;
-        let g = super::super::random_graph(n, 2_400, 0.2, 3);
-        let config = RrConfig::builder().seed(8).build().unwrap();
-        let sets = sample_rr_sets(&g, Model::IndependentCascade, 20_001, &config).unwrap();
-        let mut index = RrIndex::new(n as usize);
-        index.append(&sets, None);
-        // The even sets, renumbered 0, 1, 2, ...
-        let mut half = RrIndex {
-            offsets: vec![0],
-            sets: Vec::new(),
-            len: index.len().div_ceil(2),
-        };
-        for v in 0..n {
-            half.sets.extend(
-                index
-                    .list(v)
-                    .iter()
-                    .filter(|&&i| i % 2 == 0)
-                    .map(|&i| i / 2),
-            );
-            half.offsets.push(half.sets.len());
-        }
-        let cands: Vec<u32> = (0..n).collect();
-        let costs: Vec<f64> = (0..n).map(|v| 1.0 + (v % 5) as f64).collect();
-        let odd = || Bitmap::parity(index.len(), true);
-        for c in [
-            Constraint::Count(1),
-            Constraint::Count(5),
-            Constraint::Count(40),
-            Constraint::Count(300),
-            Constraint::Budget(12.0),
-        ] {
-            let want = greedy(&half, &cands, c, &costs, false);
-            let got = greedy_excluding(&index, &cands, c, &costs, odd());
-            assert_eq!(got.seeds, want.seeds, "{c:?}");
-            assert_eq!(got.gains, want.gains, "{c:?}");
-            assert_eq!(got.coverage, want.coverage, "{c:?}");
-            assert_eq!(got.method, want.method, "{c:?}");
-            assert_eq!(
-                index.coverage_excluding(&got.seeds, odd()),
-                half.coverage(&got.seeds),
-                "{c:?}"
-            );
-        }
-    }
-
     #[test]
     fn a_small_heap_with_a_reserve_gives_the_full_heaps_answer() {
         // A random graph whose RR sets give many accounts similar gains, so that small heads
@@ -696,9 +561,9 @@ mod tests {
         let cands: Vec<u32> = (0..n).collect();
         for k in [1, 5, 40, 300] {
             let c = Constraint::Count(k);
-            let full = greedy_with_head(&index, &cands, c, &[], true, usize::MAX, None);
+            let full = greedy_with_head(&index, &cands, c, &[], true, usize::MAX);
             for head in [1, 2, k, 2 * k + 3, 350] {
-                let g = greedy_with_head(&index, &cands, c, &[], true, head, None);
+                let g = greedy_with_head(&index, &cands, c, &[], true, head);
                 assert_eq!(g.seeds, full.seeds, "k {k} head {head}");
                 assert_eq!(g.gains, full.gains, "k {k} head {head}");
                 assert_eq!(g.upper, full.upper, "k {k} head {head}");

@@ -133,8 +133,6 @@ struct Shard {
     batches: Vec<RrSets>,
     /// Local id of each batch's first set.
     starts: Vec<usize>,
-    /// Position in the whole collection of each batch's first local set.
-    positions: Vec<usize>,
     /// Sets of the whole collection, over all ranks.
     global: usize,
     /// Set ids of the whole collection's index, over all ranks.
@@ -148,7 +146,6 @@ impl Shard {
             index: RrIndex::new(n),
             batches: Vec::new(),
             starts: Vec::new(),
-            positions: Vec::new(),
             global: 0,
             ids_global: 0,
             accounts: n,
@@ -161,19 +158,6 @@ impl Shard {
     }
     fn bytes(&self) -> u64 {
         self.index.bytes() + self.batches.iter().map(RrSets::memory_bytes).sum::<u64>()
-    }
-    /// The local sets whose position in the whole collection has parity `odd`.
-    fn parity(&self, odd: bool) -> Bitmap {
-        let mut m = Bitmap::new(self.index.len());
-        for (b, batch) in self.batches.iter().enumerate() {
-            let (local, global) = (self.starts[b], self.positions[b]);
-            for j in 0..batch.len() {
-                if (global + j) % 2 == usize::from(odd) {
-                    m.set((local + j) as u32);
-                }
-            }
-        }
-        m
     }
 }
 
@@ -257,7 +241,6 @@ impl<'g, 'c> Dist<'g, 'c> {
             let t = Instant::now();
             let ids_before = s.index.ids();
             s.starts.push(s.index.len());
-            s.positions.push(s.global + mine.start as usize);
             s.index.append(&batch, self.e.mask.as_deref());
             self.e.timings.indexing_s += t.elapsed().as_secs_f64();
             // The store's size is counted as one process holds it, from global counts.
@@ -372,30 +355,11 @@ impl<'g> RrStore<'g> for Dist<'g, '_> {
             self.e.constraint,
             costs,
             bound,
-            None,
             self.comm,
         )
     }
     fn index_coverage(&self, s: &Shard, seeds: &[u32]) -> Result<u64> {
         let [c] = self.sum([s.index.coverage(seeds)])?;
-        Ok(c)
-    }
-    /// Greedy on the half of the shards of all ranks, by the sets' global positions.
-    fn half_greedy(&self, s: &Shard, odd: bool) -> Result<Greedy> {
-        let costs = &self.e.graph.attributes().cost;
-        greedy(
-            s,
-            &self.e.cands,
-            &self.pos,
-            self.e.constraint,
-            costs,
-            false,
-            Some(s.parity(!odd)),
-            self.comm,
-        )
-    }
-    fn half_coverage(&self, s: &Shard, seeds: &[u32], odd: bool) -> Result<u64> {
-        let [c] = self.sum([s.index.coverage_excluding(seeds, s.parity(!odd))])?;
         Ok(c)
     }
     fn forward_coverage(&self, p: &Pieces, seeds: &[u32], min_len: usize) -> Result<u64> {
@@ -479,9 +443,7 @@ fn cover_sets(s: &Shard, v: u32, pos: &[u32], covered: &mut Bitmap, counts: &mut
 }
 
 /// Eager greedy on global counts, with the answer of `cover::greedy` on the union of the
-/// shards (see the module docs for why); with `excluded` (local ids), of
-/// `cover::greedy_excluding` on the union of the sets not excluded.
-#[allow(clippy::too_many_arguments)]
+/// shards (see the module docs for why).
 fn greedy(
     s: &Shard,
     cands: &[u32],
@@ -489,7 +451,6 @@ fn greedy(
     constraint: Constraint,
     costs: &[f64],
     bound: bool,
-    excluded: Option<Bitmap>,
     comm: &Timed<'_>,
 ) -> Result<Greedy> {
     let (capacity, unit) = match constraint {
@@ -499,10 +460,7 @@ fn greedy(
     let cost = |v: u32| if unit { 1.0 } else { costs[v as usize] };
     let singles: Vec<u64> = cands
         .iter()
-        .map(|&v| match &excluded {
-            Some(x) => x.count_clear(s.index.list(v)),
-            None => s.index.list(v).len() as u64,
-        })
+        .map(|&v| s.index.list(v).len() as u64)
         .collect();
     let mut local = singles.clone();
     let mut gain = reduce(&local, comm)?;
@@ -538,7 +496,7 @@ fn greedy(
         .map(|e| pos[e.node as usize] as usize)
         .collect();
     let mut chosen = vec![false; cands.len()];
-    let mut covered = excluded.unwrap_or_else(|| Bitmap::new(s.index.len()));
+    let mut covered = Bitmap::new(s.index.len());
     let (mut seeds, mut gains) = (Vec::new(), Vec::new());
     let (mut remaining, mut coverage) = (capacity, 0u64);
     loop {

@@ -22,15 +22,11 @@
 //! - [`Mode::Quality`]: the expected spread of greedy keeps growing with the number of sets
 //!   long after the guarantee is met (IMM at ε = 0.1 reaches seeds about 3% better than
 //!   OPIM-C's at the same ε). Quality mode runs OPIM-C until the guarantee is met and then
-//!   grows both collections until greedy's choices no longer follow the sets' noise: greedy
-//!   runs on each half of the selection sets too, and each half's seeds are counted on the
-//!   other half; the paired gap estimates greedy's optimism, which bounds its loss to noise.
-//!   It stops once that optimism, extrapolated to all the sets, is at most 1.5× the
-//!   [`SelectConfigBuilder::tolerance`] (default 0.5%), or once the seeds cover `0.5 /
-//!   tolerance²` selection sets (20,000 at the default), whichever comes first (the reasoning
-//!   and the measurements are in the `opim` module source and docs/BENCHMARKS.md): one step
-//!   to the size the out-of-sample coverage rate on `R2` predicts (2% margin), then steps of
-//!   at least 1.25×, within the time, set and memory limits. Past the guarantee `R2` grows to a
+//!   grows both collections until greedy's seeds cover at least `0.5 / tolerance²` selection
+//!   sets (20,000 at the default [`SelectConfigBuilder::tolerance`] of 0.5%), so the counts
+//!   greedy compares carry about the same relative noise on any graph: one step to the size
+//!   the out-of-sample coverage rate on `R2` predicts (2% margin), then steps of at least
+//!   1.25×, within the time, set and memory limits. Past the guarantee `R2` grows to a
 //!   quarter of `R1` only (it carries the estimate, independent of the seeds, and the rate
 //!   the next round aims by; its standard error is reported).
 //!
@@ -176,8 +172,7 @@ pub enum Mode {
     /// Stop as soon as the approximation guarantee is certified (or, for IMM, proven).
     #[default]
     Guarantee,
-    /// After the guarantee, keep growing the sets until greedy's optimism (measured on two
-    /// halves of the sets) is within 1.5× the tolerance or its seeds cover `0.5 /
+    /// After the guarantee, keep growing the sets until greedy's seeds cover `0.5 /
     /// tolerance²` selection sets (OPIM-C only).
     Quality,
 }
@@ -200,8 +195,7 @@ pub enum StopReason {
     Guarantee,
     /// OPIM-C reached its worst-case number of sets `θ_max`, which proves the guarantee.
     MaxSets,
-    /// Quality mode: greedy's optimism fell within the tolerance, or its seeds cover the floor
-    /// of selection sets the tolerance sets.
+    /// Quality mode: greedy's seeds cover the floor of selection sets the tolerance sets.
     Converged,
     /// The configured limit on RR sets was reached first.
     SetLimit,
@@ -365,10 +359,8 @@ impl SelectConfigBuilder {
         self.config.candidates = c;
         self
     }
-    /// Quality mode: stop once greedy's optimism on these sets (its in-sample excess, which
-    /// bounds the spread it loses to the sets' noise) is at most `1.5 t`, or once its seeds
-    /// cover `0.5 / t²` selection sets, whichever comes first (default 0.005, i.e. at most
-    /// 20,000 covered sets, the margin of "within 0.5% of IMM at ε = 0.1"; calibrated on
+    /// Quality mode: stop once greedy's seeds cover at least `0.5 / t²` selection sets (default
+    /// 0.005, i.e. 20,000 sets, the margin of "within 0.5% of IMM at ε = 0.1"; calibrated on
     /// three real graphs, see docs/BENCHMARKS.md).
     pub fn tolerance(mut self, t: f64) -> Self {
         self.config.tolerance = t;
@@ -430,8 +422,8 @@ impl SelectConfigBuilder {
                 return Err(Error::invalid_parameter("delta", d, "must be in (0, 1)"));
             }
         }
-        // Quality mode grows until greedy's optimism is within the tolerance or it covers
-        // 0.5 / tolerance² sets; at 0 it would grow until the memory limit.
+        // Quality mode grows until greedy covers 0.5 / tolerance² sets; at 0 it would grow
+        // until the memory limit.
         crate::limits::check_unit_range(
             "tolerance",
             c.tolerance,
@@ -1080,12 +1072,6 @@ impl<'g> Engine<'g> {
     pub(crate) fn greedy(&self, index: &RrIndex, bound: bool) -> Greedy {
         let costs = &self.graph.attributes().cost;
         cover::greedy(index, &self.cands, self.constraint, costs, bound)
-    }
-
-    /// Greedy (no bound) on the sets of `index` not in `excluded` (untimed).
-    pub(crate) fn greedy_excluding(&self, index: &RrIndex, excluded: cover::Bitmap) -> Greedy {
-        let costs = &self.graph.attributes().cost;
-        cover::greedy_excluding(index, &self.cands, self.constraint, costs, excluded)
     }
 
     /// Runs `work` (greedy and evaluation) on this thread while the selection batch `ahead`

@@ -6,7 +6,7 @@
 //! for the distributed one. The counts a loop decides on (sets, coverage, gains) are those of
 //! the whole collection, over all ranks, so both stores give the same answer bit for bit.
 
-use super::cover::{Bitmap, Greedy, RrIndex};
+use super::cover::{Greedy, RrIndex};
 use super::{forward_coverage, forward_raw_bytes, Engine, Prefetched};
 use crate::error::Result;
 use crate::rrset::RrSets;
@@ -80,11 +80,6 @@ pub(super) trait RrStore<'g> {
     fn greedy(&self, index: &Self::Index, bound: bool) -> Result<Greedy>;
     /// Sets of `index` that contain a seed.
     fn index_coverage(&self, index: &Self::Index, seeds: &[u32]) -> Result<u64>;
-    /// Greedy (no bound) on the sets of `index` whose position in the collection has parity
-    /// `odd` (the same half on any number of ranks).
-    fn half_greedy(&self, index: &Self::Index, odd: bool) -> Result<Greedy>;
-    /// Sets of `index` whose position has parity `odd` that contain a seed.
-    fn half_coverage(&self, index: &Self::Index, seeds: &[u32], odd: bool) -> Result<u64>;
     /// Sets of `sets` that contain a seed, in parallel blocks of at least `min_len` sets.
     fn forward_coverage(&self, sets: &Self::Forward, seeds: &[u32], min_len: usize) -> Result<u64>;
 
@@ -168,13 +163,6 @@ impl<'g> RrStore<'g> for OneProcess<'g> {
     }
     fn index_coverage(&self, index: &RrIndex, seeds: &[u32]) -> Result<u64> {
         Ok(index.coverage(seeds))
-    }
-    fn half_greedy(&self, index: &RrIndex, odd: bool) -> Result<Greedy> {
-        let other = Bitmap::parity(index.len(), !odd);
-        Ok(self.e.greedy_excluding(index, other))
-    }
-    fn half_coverage(&self, index: &RrIndex, seeds: &[u32], odd: bool) -> Result<u64> {
-        Ok(index.coverage_excluding(seeds, Bitmap::parity(index.len(), !odd)))
     }
     fn forward_coverage(&self, sets: &RrSets, seeds: &[u32], min_len: usize) -> Result<u64> {
         Ok(forward_coverage(sets, seeds, min_len))
