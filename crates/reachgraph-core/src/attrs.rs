@@ -573,10 +573,9 @@ impl Attributes {
             ("person", &self.person),
             ("jurisdiction", &self.jurisdiction),
         ] {
-            if let Some(&c) = col
-                .codes
-                .iter()
-                .find(|&&c| c != NONE && c as usize >= col.names.len())
+            let k = col.names.len();
+            if let Some(c) =
+                first_bad_in(&col.codes, |c| c != NONE && c as usize >= k).map(|i| col.codes[i])
             {
                 return Err(Error::invalid_parameter(
                     name,
@@ -592,18 +591,14 @@ impl Attributes {
     }
 
     fn validate_values(&self, topo: &Topology) -> Result<()> {
-        if let Some(i) = self
-            .target_weight
-            .iter()
-            .position(|w| !w.is_finite() || *w < 0.0)
-        {
+        if let Some(i) = first_bad(&self.target_weight, |w| !w.is_finite() || w < 0.0) {
             return Err(Error::InvalidAttribute {
                 column: "target_weight".into(),
                 node: topo.label(i as u32),
                 reason: format!("{} is not a finite number >= 0", self.target_weight[i]),
             });
         }
-        if let Some(i) = self.cost.iter().position(|c| c.is_infinite() || *c < 0.0) {
+        if let Some(i) = first_bad_in(&self.cost, |c| c.is_infinite() || c < 0.0) {
             return Err(Error::InvalidAttribute {
                 column: "cost".into(),
                 node: topo.label(i as u32),
@@ -615,10 +610,7 @@ impl Attributes {
             ("turnout", &self.turnout),
             ("eligible", &self.eligible),
         ] {
-            if let Some(i) = col
-                .iter()
-                .position(|x| !x.is_nan() && !(0.0..=1.0).contains(x))
-            {
+            if let Some(i) = first_bad(col, |x| !x.is_nan() && !(0.0..=1.0).contains(&x)) {
                 return Err(Error::InvalidAttribute {
                     column: name.into(),
                     node: topo.label(i as u32),
@@ -626,11 +618,9 @@ impl Attributes {
                 });
             }
         }
-        if let Some(i) = self
-            .effect_multiplier
-            .iter()
-            .position(|x| !(x.is_nan() || (x.is_finite() && *x >= 0.0)))
-        {
+        if let Some(i) = first_bad(&self.effect_multiplier, |x| {
+            !(x.is_nan() || (x.is_finite() && x >= 0.0))
+        }) {
             return Err(Error::InvalidAttribute {
                 column: "effect_multiplier".into(),
                 node: topo.label(i as u32),
@@ -640,6 +630,33 @@ impl Attributes {
         Ok(())
     }
 }
+
+/// The first account whose value in `col` is `bad`: one test for a default column, else
+/// [`first_bad_in`].
+fn first_bad<T: Pod>(col: &Column<T>, bad: impl Fn(T) -> bool + Sync) -> Option<usize> {
+    match col.as_held() {
+        None => (!col.is_empty() && bad(col.get(0))).then_some(0),
+        Some(values) => first_bad_in(values, bad),
+    }
+}
+
+/// The first `i` with `bad(values[i])`, searched in parallel chunks each read in order.
+fn first_bad_in<T: Pod>(values: &[T], bad: impl Fn(T) -> bool + Sync) -> Option<usize> {
+    use rayon::prelude::*;
+    values
+        .par_chunks(DERIVE_CHUNK)
+        .enumerate()
+        .find_map_first(|(c, chunk)| {
+            chunk
+                .iter()
+                .position(|&x| bad(x))
+                .map(|i| c * DERIVE_CHUNK + i)
+        })
+}
+
+/// Accounts per chunk of the parallel passes of [`People::derive`] (tests: 3, so small
+/// tables span several chunks).
+const DERIVE_CHUNK: usize = if cfg!(test) { 3 } else { 1 << 16 };
 
 /// The account → person mapping and per-person columns, derived from [`Attributes`].
 ///
@@ -710,10 +727,168 @@ impl People {
     }
 
     /// Derives the people of the accounts of `topo` from `attrs`.
-    #[allow(clippy::needless_range_loop)] // indexes three parallel columns
+    ///
+    /// People are numbered in the order of their first account, exactly as one pass in account
+    /// order numbers them (`derive_serial`, which the tests compare against); the passes here
+    /// run over chunks of accounts in parallel: the first account of each person code, the
+    /// people each chunk starts, their numbers, then every account's person and the
+    /// per-person weight and jurisdiction. A conflict of jurisdictions is reported by the
+    /// account-order pass, so the error is the one it names.
     pub(crate) fn derive(shared: &Arc<Attributes>, topo: &Topology) -> Result<Self> {
+        use rayon::prelude::*;
+        use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
         let attrs: &Attributes = shared;
         attrs.validate_values(topo)?;
+        let n = attrs.len();
+        let codes = &attrs.person.codes[..];
+        let atomics = |len: usize, v: u32| -> Vec<AtomicU32> {
+            (0..len)
+                .into_par_iter()
+                .with_min_len(DERIVE_CHUNK)
+                .map(|_| AtomicU32::new(v))
+                .collect()
+        };
+        // The first account of each code (a load first: most accounts find a smaller one).
+        let first = atomics(attrs.person.names.len(), NONE);
+        let chunks: Vec<(usize, usize)> = (0..n)
+            .step_by(DERIVE_CHUNK)
+            .map(|a| (a, (a + DERIVE_CHUNK).min(n)))
+            .collect();
+        chunks.par_iter().for_each(|&(a, b)| {
+            for (u, &c) in (a..b).zip(&codes[a..b]) {
+                if c != NONE {
+                    let f = &first[c as usize];
+                    if f.load(Relaxed) > u as u32 {
+                        f.fetch_min(u as u32, Relaxed);
+                    }
+                }
+            }
+        });
+        let starts_person = |u: usize| {
+            let c = codes[u];
+            c == NONE || first[c as usize].load(Relaxed) == u as u32
+        };
+        // People started in each chunk, so each chunk knows the number of its first person.
+        let started: Vec<usize> = chunks
+            .par_iter()
+            .map(|&(a, b)| (a..b).filter(|&u| starts_person(u)).count())
+            .collect();
+        let count: usize = started.iter().sum();
+        let mut of_account = vec![NONE; n];
+        let mut person_code = vec![NONE; count];
+        let mut first_account = vec![0u32; count];
+        let pid_of_code = atomics(attrs.person.names.len(), NONE);
+        {
+            // Each chunk owns its accounts' slots and its people's slots.
+            let mut parts = Vec::with_capacity(chunks.len());
+            let (mut acc, mut pc, mut fa) = (
+                &mut of_account[..],
+                &mut person_code[..],
+                &mut first_account[..],
+            );
+            let mut base = 0u32;
+            for (&(a, b), &k) in chunks.iter().zip(&started) {
+                let (acc_h, acc_t) = std::mem::take(&mut acc).split_at_mut(b - a);
+                let (pc_h, pc_t) = std::mem::take(&mut pc).split_at_mut(k);
+                let (fa_h, fa_t) = std::mem::take(&mut fa).split_at_mut(k);
+                parts.push((a, base, acc_h, pc_h, fa_h));
+                (acc, pc, fa) = (acc_t, pc_t, fa_t);
+                base += k as u32;
+            }
+            parts.into_par_iter().for_each(|(a, base, acc, pc, fa)| {
+                let mut i = 0;
+                for (x, slot) in acc.iter_mut().enumerate() {
+                    let u = a + x;
+                    if starts_person(u) {
+                        let c = codes[u];
+                        let pid = base + i as u32;
+                        pc[i] = c;
+                        fa[i] = u as u32;
+                        if c != NONE {
+                            pid_of_code[c as usize].store(pid, Relaxed);
+                        }
+                        *slot = pid;
+                        i += 1;
+                    }
+                }
+            });
+        }
+        drop(first);
+        of_account
+            .par_chunks_mut(DERIVE_CHUNK)
+            .enumerate()
+            .for_each(|(ci, acc)| {
+                for (x, slot) in acc.iter_mut().enumerate() {
+                    if *slot == NONE {
+                        *slot = pid_of_code[codes[ci * DERIVE_CHUNK + x] as usize].load(Relaxed);
+                    }
+                }
+            });
+        drop(pid_of_code);
+        let per_account = |f: &(dyn Fn(usize, usize) + Sync)| {
+            of_account
+                .par_chunks(DERIVE_CHUNK)
+                .enumerate()
+                .for_each(|(ci, acc)| {
+                    for (x, &p) in acc.iter().enumerate() {
+                        f(ci * DERIVE_CHUNK + x, p as usize)
+                    }
+                })
+        };
+        // Weight: the largest over the person's accounts, from 0. Weights are finite and not
+        // below 0 (checked above; -0 counts as 0), so their bits order as their values.
+        let weight: Vec<f32> = match attrs.target_weight.is_default() {
+            true => vec![0f32.max(attrs.target_weight.iter().next().map_or(0.0, |&w| w)); count],
+            false => {
+                let bits = atomics(count, 0f32.to_bits());
+                per_account(&|u, p| {
+                    let w = (attrs.target_weight[u] + 0.0).to_bits();
+                    if bits[p].load(Relaxed) < w {
+                        bits[p].fetch_max(w, Relaxed);
+                    }
+                });
+                bits.into_par_iter()
+                    .map(|b| f32::from_bits(b.into_inner()))
+                    .collect()
+            }
+        };
+        // Jurisdiction: the one every account of the person that names one names.
+        let jurisdiction: Vec<u32> = if attrs.jurisdiction.names.is_empty() {
+            vec![NONE; count]
+        } else {
+            let jur = atomics(count, NONE);
+            let conflict = AtomicBool::new(false);
+            per_account(&|u, p| {
+                let j = attrs.jurisdiction.codes[u];
+                if j != NONE {
+                    if let Err(had) = jur[p].compare_exchange(NONE, j, Relaxed, Relaxed) {
+                        if had != j {
+                            conflict.store(true, Relaxed);
+                        }
+                    }
+                }
+            });
+            if conflict.into_inner() {
+                return Self::derive_serial(shared, topo);
+            }
+            jur.into_par_iter().map(AtomicU32::into_inner).collect()
+        };
+        Ok(People {
+            of_account,
+            count,
+            weight,
+            jurisdiction,
+            code: person_code,
+            first_account,
+            attrs: Some(Arc::clone(shared)),
+        })
+    }
+
+    /// [`People::derive`] in one account-order pass: the reference the parallel derivation is
+    /// tested against, and the pass that names the first conflict when there is one.
+    #[allow(clippy::needless_range_loop)] // indexes three parallel columns
+    fn derive_serial(shared: &Arc<Attributes>, topo: &Topology) -> Result<Self> {
+        let attrs: &Attributes = shared;
         let n = attrs.len();
         let mut of_account = Vec::with_capacity(n);
         let mut pid_of_code = vec![NONE; attrs.person.names.len()];
@@ -791,6 +966,83 @@ impl People {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parallel derivation gives the people of one pass in account order (numbers,
+    /// codes, first accounts, weights, jurisdictions) or the same error, on 1 and 2 threads,
+    /// for tables with and without person codes, weights and jurisdictions, conflicts included.
+    #[test]
+    fn parallel_people_are_the_account_order_people() {
+        use crate::graph::{GraphBuilder, GraphOptions};
+        use crate::rng::{self, Rng};
+        let mut errors = 0;
+        for seed in 0..200u64 {
+            let mut r: Rng = rng::stream(seed, 0);
+            let mut below = |k: usize| rng::below(&mut r, k as u64) as usize;
+            let n = 1 + below(40);
+            let mut b = GraphBuilder::new(GraphOptions::default());
+            for i in 0..n {
+                b.add_node(i.to_string().as_str());
+            }
+            let g = b.build().unwrap().0;
+            let mut a = Attributes::new(n);
+            let k = below(9);
+            let codes: Vec<u32> = (0..n)
+                .map(|_| match k == 0 || below(3) == 0 {
+                    true => NONE,
+                    false => below(k) as u32,
+                })
+                .collect();
+            a.person = Categorical {
+                codes: codes.clone(),
+                names: (0..k).map(|i| format!("p{i}")).collect(),
+            };
+            if seed % 2 == 1 {
+                for i in 0..n {
+                    a.target_weight[i] = [0.0, 0.5, 2.0, -0.0, 7.25][below(5)];
+                }
+            }
+            if seed % 3 != 0 {
+                // One jurisdiction per person code (or none), except now and then an account
+                // that names another one: a conflict when its person has other accounts.
+                let of_code: Vec<u32> = (0..k.max(1)).map(|_| [NONE, 0, 1, 2][below(4)]).collect();
+                let j: Vec<u32> = (0..n)
+                    .map(|u| match (codes[u], below(30)) {
+                        (_, 0) => below(3) as u32,
+                        (NONE, _) => [NONE, 0, 1, 2][below(4)],
+                        (c, _) => of_code[c as usize],
+                    })
+                    .collect();
+                a.jurisdiction = Categorical {
+                    codes: j,
+                    names: vec!["x".into(), "y".into(), "z".into()],
+                };
+            }
+            let shared = Arc::new(a);
+            let slow = People::derive_serial(&shared, g.topology());
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let fast = pool.install(|| People::derive(&shared, g.topology()));
+                match (&fast, &slow) {
+                    (Ok(f), Ok(s)) => {
+                        assert_eq!(f, s, "seed {seed}");
+                        assert_eq!(f.code, s.code, "seed {seed}");
+                        assert_eq!(f.first_account, s.first_account, "seed {seed}");
+                    }
+                    (Err(f), Err(s)) => assert_eq!(f.to_string(), s.to_string()),
+                    _ => panic!("seed {seed}: {fast:?} against {slow:?}"),
+                }
+            }
+            errors += slow.is_err() as usize;
+        }
+        // Both outcomes are exercised.
+        assert!(
+            (10..190).contains(&errors),
+            "{errors} conflicts in 200 tables"
+        );
+    }
 
     /// Follower counts: nothing allocated until a value is set, then 8 bytes per account;
     /// `get`, `iter`, equality and JSON read as the `Vec<Option<u64>>` they replace.

@@ -760,10 +760,11 @@ impl Graph {
     }
 
     /// Bytes held by the graph's arrays now (not counting ids and attributes): the CSR arrays
-    /// (16 bytes per account, 12 per edge) and the probability arrays held so far (4 bytes per
-    /// edge and direction; none before a kernel asks). Arrays shared with other graphs or
-    /// mapped from a file count in full; the given probabilities count once when they are also
-    /// the probabilities in force.
+    /// (16 bytes per account, 8 per edge, and 4 per edge for the in → out map when it is held:
+    /// with given probabilities, or after [`Topology::in_to_out`] built it) and the probability
+    /// arrays held so far (4 bytes per edge and direction; none before a kernel asks). Arrays
+    /// shared with other graphs or mapped from a file count in full; the given probabilities
+    /// count once when they are also the probabilities in force.
     pub fn memory_bytes(&self) -> usize {
         let n = self.node_count() + 1;
         let m = self.edge_count();
@@ -774,7 +775,8 @@ impl Graph {
             (Some(g), _) => g.len() * 4,
             (None, _) => 0,
         };
-        2 * n * std::mem::size_of::<usize>() + m * 3 * 4 + held + given
+        let map = self.topo.in_to_out_if_held().map_or(0, |t| t.len() * 4);
+        2 * n * std::mem::size_of::<usize>() + m * 2 * 4 + map + held + given
     }
 }
 
@@ -1177,10 +1179,17 @@ fn build_csr(
             }
         },
     );
-    let (in_sources, in_to_out): (Vec<u32>, Vec<u32>) = rev
-        .par_iter()
-        .map(|&x| ((x >> 32) as u32, x as u32))
-        .unzip();
+    // The in -> out map is kept only for given probabilities, the one use of it (see
+    // `Topology::in_to_out`, which builds it on demand otherwise).
+    let (in_sources, in_to_out): (Vec<u32>, Option<Vec<u32>>) = if given {
+        let (s, map) = rev
+            .par_iter()
+            .map(|&x| ((x >> 32) as u32, x as u32))
+            .unzip();
+        (s, Some(map))
+    } else {
+        (rev.par_iter().map(|&x| (x >> 32) as u32).collect(), None)
+    };
     drop(rev);
     let report = BuildReport {
         nodes: nn,

@@ -7,12 +7,12 @@
 //! reverse-reachable sampling never touches the out-edge arrays, and processes on one machine
 //! that map one file share one copy of it.
 //!
-//! # Layout (version 2, little-endian; version 1 is read too)
+//! # Layout (version 3, little-endian; versions 1 and 2 are read too)
 //!
 //! | bytes | field |
 //! | --- | --- |
 //! | 0..8 | magic `\x89RGRAPH\n` |
-//! | 8..12 | version (`u32`, 2; 1 for files written before 2026-12-04) |
+//! | 8..12 | version (`u32`, 3; 2 and 1 for files written by earlier builds) |
 //! | 12..16 | flags (`u32`; bit 0: the given probabilities are the probabilities in force) |
 //! | 16..24 | accounts `n` (`u64`, at most `u32::MAX`) |
 //! | 24..32 | edges `m` (`u64`, at most `u32::MAX`) |
@@ -23,15 +23,24 @@
 //!
 //! Each section starts at a multiple of 64 bytes; the bytes between sections are zero and the
 //! file ends where its last section does. Sections ([`SectionKind`]): the CSR arrays
-//! (`out_offsets`, `in_offsets` as `u64`; `out_targets`, `in_sources`, `in_to_out` as `u32`),
-//! the probabilities in force in both edge orders (`f32`, absent when every edge has one
-//! constant probability: those are computed at load), the probabilities the input gave (when
-//! they are not the ones in force), the weight scheme in force (text), the external ids (`i64`
-//! when every id is an `i64` integer; else text with `u64` offsets; absent when the ids are
-//! `0..n` themselves) and the node attributes: in version 2 one typed column per attribute
-//! (`attr_*`: codes `u32`, numbers `f32`/`f64`/`u64`, tiers `u8`, plus the names of each
-//! categorical column), each absent when every account has that attribute's default; in
+//! (`out_offsets`, `in_offsets` as `u64`; `out_targets`, `in_sources` as `u32`), the in → out
+//! slot map `in_to_out` (`u32`; from version 3 present exactly when the file holds given
+//! probabilities, flag bit 0 or a `given_probs` section, the one use of the map; in versions 1
+//! and 2 always), the probabilities in force in both edge orders (`f32`, absent when every
+//! edge has one constant probability: those are computed at load), the probabilities the input
+//! gave (when they are not the ones in force), the weight scheme in force (text), the external
+//! ids (`i64` when every id is an `i64` integer; else text with `u64` offsets; absent when the
+//! ids are `0..n` themselves) and the node attributes: from version 2 one typed column per
+//! attribute (`attr_*`: codes `u32`, numbers `f32`/`f64`/`u64`, tiers `u8`, plus the names of
+//! each categorical column), each absent when every account has that attribute's default; in
 //! version 1 one section holding the CSV of [`io::write_attributes`].
+//!
+//! Version 3 differs from version 2 only in leaving `in_to_out` out of files without given
+//! probabilities (4 bytes per edge: 4.0 GB of a billion-edge file); the version was raised
+//! because a version-2 reader requires the section. A graph read without the map builds it
+//! from the two CSR directions on first use ([`Topology::in_to_out`]). Compatibility rule: a
+//! change that an older reader would misread or reject raises the version; this build reads
+//! every version from [`OLDEST_VERSION`] to [`VERSION`] and writes [`VERSION`] only.
 //!
 //! Version 2 reads attributes by dense id, in one copy per column: no CSV parse, no id lookup
 //! (so the id index stays unbuilt), no default columns or identity people built first and
@@ -41,22 +50,26 @@
 //! # Checks
 //! Structure is always checked on load: every section inside the file, of the length the
 //! counts give, aligned; offsets non-decreasing from 0 to `m`; every id below `n`; adjacency
-//! lists strictly increasing without self-loops; every in-edge slot naming an out-edge slot
-//! below `m` with the same source and target (so the in-arrays are the out-arrays' transpose);
-//! every probability in [0, 1]. Each array is read once, in order (it touches every page once,
-//! and gives the pages back behind each window), and it is what lets the kernels index the
-//! arrays without a bounds failure.
+//! lists strictly increasing without self-loops; the in-arrays the out-arrays' transpose (and,
+//! when the file holds `in_to_out`, every in-edge slot naming an out-edge slot below `m` with
+//! the same source and target); every probability in [0, 1]. Each array is read once, in order
+//! (it touches every page once, and gives the pages back behind each window), and it is what
+//! lets the kernels index the arrays without a bounds failure.
 //!
 //! The transpose rule is checked without a random access per edge: the pass over the
-//! out-arrays sums a keyed 64-bit hash of every out-edge's `(source, target, slot)` and the
-//! pass over the in-arrays sums the same hash of `(source, target, in_to_out[j])` for every
-//! in-slot `j` (wrapping sums). The key is drawn fresh per load from the operating system's
-//! randomness, after the file was written. Both sides hold `m` triples and the out side holds
-//! each slot once, so the sums of a file that breaks the rule differ unless the hash collides:
-//! for a hash modelled as a random function, a bad file is accepted with probability 2^-64 per
-//! load (the hash is two rounds of a 64-bit mixing finaliser over the keyed triple: fast, not
-//! cryptographic). When the sums differ, a second pass (random access, only on bad files)
-//! finds the first in-slot that breaks the rule, and the error names its byte in `in_to_out`.
+//! out-arrays sums a keyed 64-bit hash of every out-edge's `(source, target)` and the pass over
+//! the in-arrays sums the same hash of every in-edge's `(source, target)` (wrapping sums). The
+//! key is drawn fresh per load from the operating system's randomness, after the file was
+//! written. Each side is a set of `m` distinct pairs (lists strictly increasing), so the sums of
+//! a file whose in-side is not the out-side's transpose differ unless the hash collides: for a
+//! hash modelled as a random function, a bad file is accepted with probability 2^-64 per load
+//! (see `EdgeKey`; the hash is one round of a 64-bit mixing finaliser over the keyed pair:
+//! fast, not cryptographic). This fingerprint alone is the proof that the in-CSR is the
+//! transpose; no per-edge map is needed for it. When the file holds `in_to_out`, the hash is
+//! of `(source, target, slot)` instead (a second round folds in each out-edge's own slot, and
+//! `in_to_out[j]` on the in side), which proves the map too. When the sums differ, a second
+//! pass (random access, only on bad files) finds the first in-edge that breaks the rule, and
+//! the error names its byte in `in_to_out` (or, without the map, in `in_sources`).
 //!
 //! CRC-32 checksums of the header and every section are verified as well unless
 //! [`ReadOptions::verify_checksums`] is false. The CSR arrays and the probabilities are
@@ -102,7 +115,7 @@ use std::sync::Arc;
 pub const MAGIC: [u8; 8] = *b"\x89RGRAPH\n";
 /// The format version this build writes. It reads this one and version 1 (attributes as a
 /// CSV section, parsed at load).
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// The oldest format version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
 pub(crate) const HEADER_LEN: usize = 64;
@@ -124,7 +137,8 @@ pub enum SectionKind {
     InOffsets = 3,
     /// `u32 × m`: in-edge sources, grouped by target.
     InSources = 4,
-    /// `u32 × m`: for each in-edge slot, its out-edge slot.
+    /// `u32 × m`: for each in-edge slot, its out-edge slot (from version 3 only in files with
+    /// given probabilities).
     InToOut = 5,
     /// `f32 × m`: probabilities in force, out-edge order.
     OutProbs = 6,
@@ -419,6 +433,15 @@ pub(crate) fn to_bytes_v1(graph: &Graph) -> Vec<u8> {
     out
 }
 
+/// The bytes of `graph` as a version-2 file (the in → out map always held), to test reading
+/// old files.
+#[cfg(test)]
+pub(crate) fn to_bytes_v2(graph: &Graph) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_to(graph, &mut out, 2).expect("writing to a Vec cannot fail");
+    out
+}
+
 fn as_bytes<T: Pod>(s: &[T]) -> &[u8] {
     // SAFETY: `T` is a plain number type without padding; any initialised `T` is valid bytes.
     unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<u8>(), std::mem::size_of_val(s)) }
@@ -492,9 +515,13 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W, version: u32) -> std::io::Result
             4,
             as_bytes(topo.in_sources()).into(),
         ),
-        (SectionKind::InToOut, 4, as_bytes(topo.in_to_out()).into()),
-        (SectionKind::Scheme, 1, scheme_bytes.into()),
     ];
+    // The in -> out map is read only by given probabilities: from version 3 a file holds it
+    // only when it holds them (built here if the graph does not hold it).
+    if version < 3 || given.is_some() {
+        sections.push((SectionKind::InToOut, 4, as_bytes(topo.in_to_out()).into()));
+    }
+    sections.push((SectionKind::Scheme, 1, scheme_bytes.into()));
     if !matches!(scheme, WeightScheme::Constant { .. }) {
         sections.push((SectionKind::OutProbs, 4, as_bytes(out_probs).into()));
         sections.push((SectionKind::InProbs, 4, as_bytes(in_probs).into()));
@@ -886,7 +913,9 @@ fn parse(file: Arc<Backing>, input: &str, options: &ReadOptions) -> Result<Graph
                 .expect("a checksum differs, so the first one that differs is found"));
         }
     }
-    let checked = parse_checked(&file, input, options, &sections, flags, n, m, &corrupt);
+    let checked = parse_checked(
+        &file, input, options, &sections, version, flags, n, m, &corrupt,
+    );
     match checked {
         Err(e) if options.verify_checksums => {
             Err(first_checksum_error(&file, &sections, &corrupt).unwrap_or(e))
@@ -942,6 +971,7 @@ fn parse_checked(
     input: &str,
     options: &ReadOptions,
     sections: &[Section],
+    version: u32,
     flags: u32,
     n: u64,
     m: u64,
@@ -972,24 +1002,41 @@ fn parse_checked(
     let out_targets_s = need(SectionKind::OutTargets)?;
     let in_offsets_s = need(SectionKind::InOffsets)?;
     let in_sources_s = need(SectionKind::InSources)?;
-    let in_to_out_s = need(SectionKind::InToOut)?;
+    // The in -> out map: in every version-1 and version-2 file; from version 3 only in a file
+    // with given probabilities (the one use of the map), and never in another.
+    let has_given = flags & FLAG_GIVEN_IN_FORCE != 0 || find(SectionKind::GivenProbs).is_some();
+    let in_to_out_s = find(SectionKind::InToOut);
+    let map_wanted = version < 3 || has_given;
+    if map_wanted {
+        need(SectionKind::InToOut)?;
+    } else if let Some(s) = in_to_out_s {
+        return Err(corrupt(
+            s.entry,
+            format!("section in_to_out in a version-{version} file without given probabilities"),
+        ));
+    }
     let out_offsets = arr_usize(out_offsets_s);
     let out_targets = arr_u32(out_targets_s);
     let in_offsets = arr_usize(in_offsets_s);
     let in_sources = arr_u32(in_sources_s);
-    let in_to_out = arr_u32(in_to_out_s);
-    // The in-arrays must be the transpose of the out-arrays, and in -> out must map each in-slot
-    // to the out-slot of the same edge. Checked without a random access per edge: each CSR pass
-    // below reads its arrays once, in order, and sums a keyed hash of every edge's
-    // (source, target, out-slot) triple; the two sums agree exactly when the in-side multiset of
-    // triples is the out-side one (see `EdgeKey`), which is the rule. Only when they differ does
-    // a second, random-access pass find the slot to name.
+    let in_to_out = in_to_out_s.map(arr_u32);
+    // The in-arrays must be the transpose of the out-arrays (and in -> out, when the file
+    // holds it, must map each in-slot to the out-slot of the same edge). Checked without a
+    // random access per edge: each CSR pass below reads its arrays once, in order, and sums a
+    // keyed hash of every edge's (source, target) pair, or (source, target, out-slot) triple
+    // with the map; the two sums agree exactly when the in-side multiset is the out-side one
+    // (see `EdgeKey`), which is the rule. Only when they differ does a second, random-access
+    // pass find the slot to name.
     let key = EdgeKey::fresh();
     let out_sum = check_csr(
         file,
         &out_offsets,
         &out_targets,
-        None,
+        if in_to_out.is_some() {
+            Slots::OutTriples
+        } else {
+            Slots::OutPairs
+        },
         m,
         (out_offsets_s, out_targets_s, None),
         &key,
@@ -1000,37 +1047,69 @@ fn parse_checked(
         file,
         &in_offsets,
         &in_sources,
-        Some(&in_to_out),
+        match &in_to_out {
+            Some(map) => Slots::InTriples(map),
+            None => Slots::InPairs,
+        },
         m,
-        (in_offsets_s, in_sources_s, Some(in_to_out_s)),
+        (in_offsets_s, in_sources_s, in_to_out_s),
         &key,
         crc,
         corrupt,
     )?;
     if in_sum != out_sum {
-        let named = |j: usize, v: usize| {
-            let e = in_to_out[j] as usize;
-            e >= m || out_targets[e] as usize != v || {
-                let u = in_sources[j] as usize;
-                !(out_offsets[u] <= e && e < out_offsets[u + 1])
+        let j = match (&in_to_out, in_to_out_s) {
+            (Some(in_to_out), Some(map_s)) => {
+                let named = |j: usize, v: usize| {
+                    let e = in_to_out[j] as usize;
+                    e >= m || out_targets[e] as usize != v || {
+                        let u = in_sources[j] as usize;
+                        !(out_offsets[u] <= e && e < out_offsets[u + 1])
+                    }
+                };
+                (0..n)
+                    .into_par_iter()
+                    .find_map_first(|v| (in_offsets[v]..in_offsets[v + 1]).find(|&j| named(j, v)))
+                    .map(|j| {
+                        corrupt(
+                            map_s.offset + 4 * j,
+                            format!("in-edge slot {j} does not name the out-edge it stands for"),
+                        )
+                    })
+            }
+            _ => {
+                // Both sides hold m distinct pairs (lists strictly increasing), so some in-edge
+                // is missing from the out-edges: the first one is named in in_sources.
+                let missing = |j: usize, v: usize| {
+                    let u = in_sources[j] as usize;
+                    out_targets[out_offsets[u]..out_offsets[u + 1]]
+                        .binary_search(&(v as u32))
+                        .is_err()
+                };
+                (0..n)
+                    .into_par_iter()
+                    .find_map_first(|v| (in_offsets[v]..in_offsets[v + 1]).find(|&j| missing(j, v)))
+                    .map(|j| {
+                        corrupt(
+                            in_sources_s.offset + 4 * j,
+                            format!(
+                                "in-edge {j} ({} -> {}) is not among the out-edges",
+                                in_sources[j],
+                                in_offsets.partition_point(|&o| o <= j) - 1
+                            ),
+                        )
+                    })
             }
         };
-        let j = (0..n)
-            .into_par_iter()
-            .find_map_first(|v| (in_offsets[v]..in_offsets[v + 1]).find(|&j| named(j, v)));
         file.release(0, bytes.len());
-        return Err(match j {
-            Some(j) => corrupt(
-                in_to_out_s.offset + 4 * j,
-                format!("in-edge slot {j} does not name the out-edge it stands for"),
-            ),
-            // Unreachable when the sums differ (they differ only if some slot is wrong); kept
-            // as a typed error rather than a panic.
-            None => corrupt(
-                in_to_out_s.offset,
-                "section in_to_out does not match the out-edges".into(),
-            ),
-        });
+        // `None` is unreachable when the sums differ (they differ only if some slot is wrong);
+        // kept as a typed error rather than a panic.
+        return Err(j.unwrap_or_else(|| {
+            corrupt(
+                in_sources_s.offset,
+                "the in-edges are not the transpose of the out-edges".into(),
+            )
+        }));
     }
 
     let stored_text = text(need(SectionKind::Scheme)?)?;
@@ -1256,7 +1335,7 @@ fn typed_attributes(
     let u64s = |s: &Section| Buf::<u64>::mapped(file, s.offset, n);
     let f64_col = |k: SectionKind| -> Vec<f64> {
         match find(k) {
-            Some(s) => Buf::<f64>::mapped(file, s.offset, n).to_vec(),
+            Some(s) => par_copy(&Buf::<f64>::mapped(file, s.offset, n)),
             None => vec![f64::NAN; n],
         }
     };
@@ -1284,7 +1363,9 @@ fn typed_attributes(
             }
         };
         let raw = &bytes[names_s.offset..names_s.offset + names_s.len];
-        let mut names = Vec::new();
+        // Where each name's length sits (one pass over the lengths), then the names checked as
+        // UTF-8 and copied in parallel; the first bad one, in order, is the one named.
+        let mut starts = Vec::new();
         let mut at = 0usize;
         while at < raw.len() {
             let here = names_s.offset + at;
@@ -1295,18 +1376,31 @@ fn typed_attributes(
                 ));
             }
             let len = le_u32(raw, at) as usize;
-            at += 4;
-            if len == 0 || len > raw.len() - at {
+            if len == 0 || len > raw.len() - at - 4 {
                 return Err(corrupt(
                     here,
                     format!("{} holds a name of {len} bytes", names_k.name()),
                 ));
             }
-            let name = std::str::from_utf8(&raw[at..at + len])
-                .map_err(|_| corrupt(here, format!("a name in {} is not UTF-8", names_k.name())))?;
-            names.push(name.to_string());
-            at += len;
+            starts.push(at);
+            at += 4 + len;
         }
+        let name_at = |at: usize| {
+            let len = le_u32(raw, at) as usize;
+            std::str::from_utf8(&raw[at + 4..at + 4 + len])
+        };
+        if let Some(i) = first_index(starts.len(), |i| name_at(starts[i]).is_err()) {
+            return Err(corrupt(
+                names_s.offset + starts[i],
+                format!("a name in {} is not UTF-8", names_k.name()),
+            ));
+        }
+        let names: Vec<String> = starts
+            .par_iter()
+            .with_min_len(CHECK_CHUNK)
+            .map(|&at| name_at(at).unwrap_or_default().to_string())
+            .collect();
+        drop(starts);
         if names.len() >= NONE as usize {
             return Err(corrupt(
                 names_s.offset,
@@ -1358,7 +1452,7 @@ fn typed_attributes(
             ));
         }
         drop(sorted);
-        let codes = Buf::<u32>::mapped(file, codes_s.offset, n).to_vec();
+        let codes = par_copy(&Buf::<u32>::mapped(file, codes_s.offset, n));
         let k = names.len() as u32;
         if let Some(i) = first_index(n, |i| codes[i] != NONE && codes[i] >= k) {
             return Err(corrupt(
@@ -1396,7 +1490,8 @@ fn typed_attributes(
                     ),
                 ));
             }
-            raw.iter()
+            raw.par_iter()
+                .with_min_len(CHECK_CHUNK)
                 .map(|&t| (t != 255).then(|| Tier::ALL[t as usize]))
                 .collect()
         }
@@ -1427,15 +1522,35 @@ const CHECK_WINDOW: usize = if cfg!(test) { 3 } else { 1 << 24 };
 /// operating system's randomness (through [`std::collections::hash_map::RandomState`]), so a
 /// file, written before the key exists, cannot aim at a collision.
 ///
-/// The check compares `Σ h(u, v, k)` over the out-slots `k` (source `u` the row, target `v`)
-/// with the same sum over the in-slots (target `v` the row, source `u`, `k = in_to_out[j]`),
-/// wrapping in `u64`. Both sides hold `m` triples (the offsets are checked to end at `m`) and
-/// the out side holds each slot `k` once, so if the multisets differ some triple's count
-/// differs by an odd number (every out triple would otherwise appear an odd number of times,
-/// hence once, on the in side, filling all `m`). For `h` a random function the sums then agree
-/// with probability 2^-64 per load; `h` here is two rounds of a 64-bit finaliser (murmur3's
-/// `fmix64`) over the keyed triple, a model of a random function, not a proof of one.
+/// Without the in → out map (version-3 files without given probabilities) the check compares
+/// `Σ h(u, v)` over the out-edges (source `u` the row, target `v`) with the same sum over the
+/// in-edges (target `v` the row, source `u`), wrapping in `u64`. Each list is strictly
+/// increasing, so each side is a set of `m` distinct pairs (the offsets are checked to end at
+/// `m`); if the sets differ, some pair lies in one and not the other, so its coefficient in the
+/// difference of the sums is ±1, an odd number. With the map (older files, and files with given
+/// probabilities) the sums are of `h(u, v, k)` over the out-slots `k` and over the in-slots
+/// with `k = in_to_out[j]`: both sides hold `m` triples and the out side holds each slot `k`
+/// once, so if the multisets differ some triple's count differs by an odd number (every out
+/// triple would otherwise appear an odd number of times, hence once, on the in side, filling
+/// all `m`). Either way, for `h` a random function the sums then agree with probability 2^-64
+/// per load (an odd coefficient is invertible modulo 2^64, so exactly one value of that
+/// pair's hash cancels the rest).
+///
+/// `h(u, v)` is one round of a 64-bit finaliser (murmur3's `fmix64`, which has full avalanche:
+/// every input bit flips every output bit with probability close to 1/2) over the keyed word
+/// `(u << 32 | v) ^ key`, a bijection of the pair; `h(u, v, k)` is a second round over
+/// `h(u, v) + (k ^ key')`. Both are models of a random function, not proofs of one.
 struct EdgeKey(u64, u64);
+
+/// murmur3's 64-bit finaliser.
+#[inline]
+fn fmix64(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
 
 impl EdgeKey {
     fn fresh() -> Self {
@@ -1444,18 +1559,30 @@ impl EdgeKey {
         EdgeKey(s.hash_one(0x5eed_u64), s.hash_one(0xfeed_u64))
     }
 
+    /// The hash of the edge `u → v` at out-slot `k`.
     #[inline]
-    fn hash(&self, u: u32, v: u32, k: u32) -> u64 {
-        fn fmix(mut x: u64) -> u64 {
-            x ^= x >> 33;
-            x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-            x ^= x >> 33;
-            x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-            x ^ (x >> 33)
-        }
-        let a = fmix((((u as u64) << 32) | v as u64) ^ self.0);
-        fmix(a.wrapping_add(k as u64 ^ self.1))
+    fn triple(&self, u: u32, v: u32, k: u32) -> u64 {
+        let a = fmix64((((u as u64) << 32) | v as u64) ^ self.0);
+        fmix64(a.wrapping_add(k as u64 ^ self.1))
     }
+}
+
+/// What a CSR check pass hashes besides each edge's endpoints.
+#[derive(Clone, Copy)]
+enum Slots<'a> {
+    /// Out side, pairs `(source, target)`.
+    OutPairs,
+    /// In side, pairs `(source, target)`.
+    InPairs,
+    /// Out side, triples with each edge's own out-slot.
+    OutTriples,
+    /// In side, triples with the out-slot the in → out map gives.
+    InTriples(&'a [u32]),
+}
+
+/// A copy of `s` made in parallel (each thread faults in its own share of the new pages).
+fn par_copy<T: Pod>(s: &[T]) -> Vec<T> {
+    s.par_iter().with_min_len(CHECK_CHUNK).copied().collect()
 }
 
 /// The first `i` in `0..len` with `bad(i)`, searched in parallel chunks each read in order (a
@@ -1500,9 +1627,10 @@ fn check_chunks(offsets: &[usize]) -> Vec<(usize, usize)> {
 }
 
 /// Checks one CSR direction: offsets from 0 to `m`, non-decreasing; every neighbour below
-/// `n`, each list strictly increasing, no self-loop; with `slots` (the in-side's in -> out map)
-/// every slot below `m`. Returns the sum of [`EdgeKey::hash`] over the direction's edges as
-/// `(source, target, out-slot)` (the out side's slot is its own position). With `crc`, the
+/// `n`, each list strictly increasing, no self-loop; with the in-side's in -> out map
+/// ([`Slots::InTriples`]) every slot below `m`. Returns the sum of the [`EdgeKey`] hash over
+/// the direction's edges as `(source, target)` pairs or, with slots, `(source, target,
+/// out-slot)` triples (the out side's slot is its own position). With `crc`, the
 /// checksums of its sections are computed in the same pass (per chunk, while the chunk is in
 /// cache) and compared with the stored ones. Reads every array once, in order, in windows, and
 /// gives back the pages of each window of `file` behind it.
@@ -1511,7 +1639,7 @@ fn check_csr(
     file: &Backing,
     offsets: &[usize],
     neighbors: &[u32],
-    slots: Option<&[u32]>,
+    slots: Slots<'_>,
     m: usize,
     (off_s, nb_s, slot_s): (&Section, &Section, Option<&Section>),
     key: &EdgeKey,
@@ -1577,22 +1705,35 @@ fn check_csr(
             // Lists strictly increasing: each id above the one before (-1 before the first).
             let mut prev = -1i64;
             match slots {
-                // In side: row u is the target, v the source.
-                Some(s) => {
+                // In side with the map: row u is the target, v the source.
+                Slots::InTriples(s) => {
                     for (&v, &k) in list.iter().zip(&s[lo..hi]) {
                         bad |= (v as usize >= n)
                             | (v as usize == u)
                             | (v as i64 <= prev)
                             | (k as usize >= m);
                         prev = v as i64;
-                        sum = sum.wrapping_add(key.hash(v, u as u32, k));
+                        sum = sum.wrapping_add(key.triple(v, u as u32, k));
                     }
                 }
-                None => {
+                Slots::OutTriples => {
                     for (i, &v) in list.iter().enumerate() {
                         bad |= (v as usize >= n) | (v as usize == u) | (v as i64 <= prev);
                         prev = v as i64;
-                        sum = sum.wrapping_add(key.hash(u as u32, v, (lo + i) as u32));
+                        sum = sum.wrapping_add(key.triple(u as u32, v, (lo + i) as u32));
+                    }
+                }
+                // Pairs only: `EdgeKey::pair(source, target)` with the row's half of the
+                // keyed word computed once per row.
+                Slots::OutPairs | Slots::InPairs => {
+                    let (row, shift) = match slots {
+                        Slots::OutPairs => (((u as u64) << 32) ^ key.0, 0),
+                        _ => ((u as u64) ^ key.0, 32),
+                    };
+                    for &v in list {
+                        bad |= (v as usize >= n) | (v as usize == u) | (v as i64 <= prev);
+                        prev = v as i64;
+                        sum = sum.wrapping_add(fmix64(row ^ ((v as u64) << shift)));
                     }
                 }
             }
@@ -1623,17 +1764,18 @@ fn check_csr(
                     let ids_bad = list.iter().any(|&v| v as usize >= n || v as usize == u)
                         || list.windows(2).any(|w| w[0] >= w[1]);
                     ids_bad
-                        || slots.is_some_and(|s| {
-                            s[offsets[u]..offsets[u + 1]]
+                        || match slots {
+                            Slots::InTriples(s) => s[offsets[u]..offsets[u + 1]]
                                 .iter()
-                                .any(|&k| k as usize >= m)
-                        })
+                                .any(|&k| k as usize >= m),
+                            _ => false,
+                        }
                 })
                 .unwrap_or(*a);
             let list = &neighbors[offsets[u]..offsets[u + 1]];
             let slot_bad = list.iter().all(|&v| (v as usize) < n && v as usize != u)
                 && list.windows(2).all(|w| w[0] < w[1]);
-            if let (true, Some(s), Some(ss)) = (slot_bad, slots, slot_s) {
+            if let (true, Slots::InTriples(s), Some(ss)) = (slot_bad, slots, slot_s) {
                 let j = (offsets[u]..offsets[u + 1])
                     .find(|&j| s[j] as usize >= m)
                     .unwrap_or(offsets[u]);
@@ -1943,7 +2085,9 @@ mod tests {
             (5, 0),
             (1, 4),
         ];
-        let good = to_bytes(&graph(&edges));
+        // A version-2 file holds the in -> out map (files written before version 3, and
+        // version-3 files with given probabilities, are checked by (source, target, slot)).
+        let good = to_bytes_v2(&graph(&edges));
         let r = from_bytes(&good, "good", &no_crc).unwrap();
         assert_eq!(r.edge_count(), 8);
         let expect_slot_error = |b: &[u8], what: &str| match from_bytes(b, what, &no_crc) {
@@ -1976,7 +2120,7 @@ mod tests {
         // (a valid in-CSR and slot map of its own) beside the out-side of the original.
         let mut flipped = edges;
         flipped[7] = (4, 1);
-        let other = to_bytes(&graph(&flipped));
+        let other = to_bytes_v2(&graph(&flipped));
         let mut bad = good.clone();
         for kind in [
             SectionKind::InOffsets,
@@ -1989,6 +2133,47 @@ mod tests {
             bad[a..a + len].copy_from_slice(&other[b..b + len]);
         }
         expect_slot_error(&bad, "transposed edge");
+        // Version 3 without the map, checked by (source, target) pairs: the same transposed
+        // edge is caught and named in in_sources (the first in-edge missing from the out-side).
+        let good3 = to_bytes(&graph(&edges));
+        assert_eq!(le_u32(&good3, 8), 3);
+        let other3 = to_bytes(&graph(&flipped));
+        let mut bad = good3.clone();
+        for kind in [SectionKind::InOffsets, SectionKind::InSources] {
+            let (a, len) = section_of(&good3, kind);
+            let (b, len2) = section_of(&other3, kind);
+            assert_eq!(len, len2);
+            bad[a..a + len].copy_from_slice(&other3[b..b + len]);
+        }
+        // The in-side of the flipped graph: 4 follows 1 instead of 1 following 4, so vertex 1's
+        // in-list is [0, 4]; its slot 1 (in-edge 2 overall: vertex 0 has one in-edge, from 5)
+        // is the first pair the out-side lacks.
+        let (src_at, _) = section_of(&good3, SectionKind::InSources);
+        match from_bytes(&bad, "transposed edge, v3", &no_crc) {
+            Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                assert_eq!(offset, (src_at + 4 * 2) as u64, "{reason}");
+                assert!(
+                    reason.contains("in-edge 2 (4 -> 1) is not among the out-edges"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // One source rewritten: vertex 4's in-list [1, 3] becomes [1, 2] (still sorted, no
+        // self-loop, the counts kept), so 2 -> 4 stands where 3 -> 4 was.
+        let mut bad = good3.clone();
+        let src = |b: &[u8], j: usize| le_u32(b, src_at + 4 * j);
+        let in_at = section_of(&good3, SectionKind::InOffsets).0;
+        let j4 = le_u64(&good3, in_at + 8 * 4) as usize;
+        assert_eq!((src(&good3, j4), src(&good3, j4 + 1)), (1, 3));
+        bad[src_at + 4 * (j4 + 1)..src_at + 4 * (j4 + 2)].copy_from_slice(&2u32.to_le_bytes());
+        match from_bytes(&bad, "moved source, v3", &no_crc) {
+            Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                assert_eq!(offset, (src_at + 4 * (j4 + 1)) as u64, "{reason}");
+                assert!(reason.contains("(2 -> 4) is not among"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
         // An in -> out entry past the last edge.
         let mut bad = good.clone();
         bad[at + 8..at + 12].copy_from_slice(&8u32.to_le_bytes());
@@ -2017,6 +2202,171 @@ mod tests {
         match from_bytes(&bad, "dup", &no_crc) {
             Err(Error::CorruptGraphFile { reason, .. }) => {
                 assert!(reason.contains("id 40 appears twice"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn has_section(bytes: &[u8], kind: SectionKind) -> bool {
+        (0..le_u32(bytes, 32) as usize)
+            .any(|i| le_u32(bytes, HEADER_LEN + ENTRY_LEN * i) == kind as u32)
+    }
+
+    /// A graph without given probabilities (integer ids, dense ids in order of appearance).
+    fn plain() -> Graph {
+        let mut b = GraphBuilder::new(GraphOptions::default());
+        for (u, v) in [
+            (0, 2),
+            (1, 2),
+            (2, 3),
+            (3, 0),
+            (0, 1),
+            (4, 1),
+            (2, 4),
+            (4, 0),
+        ] {
+            b.add_edge_ints(u, v, None).unwrap();
+        }
+        b.build().unwrap().0
+    }
+
+    /// The in -> out map by definition: in-slot `j` (target `v`, source `u`) names the slot of
+    /// `v` in `u`'s out-list.
+    fn brute_in_to_out(t: &Topology) -> Vec<u32> {
+        (0..t.node_count())
+            .flat_map(|v| {
+                (t.in_offsets()[v]..t.in_offsets()[v + 1]).map(move |j| {
+                    let u = t.in_sources()[j] as usize;
+                    let lo = t.out_offsets()[u];
+                    let at = t.followers(u as u32).iter().position(|&x| x as usize == v);
+                    (lo + at.expect("the in-edge is an out-edge")) as u32
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn version_3_holds_the_in_to_out_map_only_with_given_probabilities() {
+        let opts = ReadOptions::default();
+        // Without given probabilities: neither the built graph nor the file holds the map, nor
+        // the graph read back; built on first use, it is the map by definition, and clones of
+        // the topology made before share it.
+        let g = plain();
+        assert!(g.topology().in_to_out_if_held().is_none());
+        let bytes = to_bytes(&g);
+        assert_eq!(le_u32(&bytes, 8), 3);
+        assert!(!has_section(&bytes, SectionKind::InToOut));
+        assert!(bytes.len() + 4 * g.edge_count() < to_bytes_v2(&g).len());
+        let r = from_bytes(&bytes, "v3", &opts).unwrap();
+        let t = r.topology().clone();
+        assert!(t.in_to_out_if_held().is_none());
+        let brute = brute_in_to_out(&t);
+        assert_eq!(r.topology().in_to_out(), &brute[..]);
+        assert_eq!(t.in_to_out_if_held(), Some(&brute[..]));
+        assert!(t.shares_arrays(r.topology()));
+        same(&g, &r);
+        // Given probabilities set after the load are read in in-edge order through that map;
+        // written again, the file holds it, and it is read back as held.
+        let mut g2 = from_bytes(&bytes, "v3", &opts).unwrap();
+        let m = g2.edge_count();
+        let probs: Vec<f32> = (0..m).map(|e| (e + 1) as f32 / (m + 1) as f32).collect();
+        g2.set_probabilities(probs.clone()).unwrap();
+        let expect: Vec<f32> = brute.iter().map(|&e| probs[e as usize]).collect();
+        assert_eq!(g2.in_csr().probs.to_vec(), expect);
+        let again = to_bytes(&g2);
+        assert!(has_section(&again, SectionKind::InToOut));
+        let r2 = from_bytes(&again, "v3 given", &opts).unwrap();
+        assert_eq!(r2.topology().in_to_out_if_held(), Some(&brute[..]));
+        same(&g2, &r2);
+        // Given probabilities from the input (in force or beside a scheme): the map is built
+        // with the graph and written.
+        for g in [
+            rich(),
+            rich().with_weights(&WeightScheme::WeightedCascade).unwrap(),
+        ] {
+            assert!(g.topology().in_to_out_if_held().is_some());
+            let b = to_bytes(&g);
+            assert!(has_section(&b, SectionKind::InToOut));
+            let r = from_bytes(&b, "v3 rich", &opts).unwrap();
+            assert_eq!(
+                r.topology().in_to_out_if_held(),
+                Some(&brute_in_to_out(g.topology())[..])
+            );
+        }
+        // Version-2 files hold the map whatever the probabilities: they still load, give the
+        // same graph, and write the version-3 bytes a direct write gives.
+        for g in [plain(), rich(), g2] {
+            let v2 = to_bytes_v2(&g);
+            assert_eq!(le_u32(&v2, 8), 2);
+            assert!(has_section(&v2, SectionKind::InToOut));
+            for verify_checksums in [true, false] {
+                let o = ReadOptions {
+                    verify_checksums,
+                    weights: None,
+                };
+                let r = from_bytes(&v2, "v2", &o).unwrap();
+                same(&g, &r);
+                assert!(r.topology().in_to_out_if_held().is_some());
+                assert_eq!(to_bytes(&r), to_bytes(&g));
+            }
+        }
+    }
+
+    #[test]
+    fn a_misplaced_or_missing_in_to_out_section_is_a_typed_error() {
+        let with_header_crc = |mut b: Vec<u8>| {
+            let end = HEADER_LEN + ENTRY_LEN * le_u32(&b, 32) as usize;
+            let header: [u8; HEADER_LEN] = b[..HEADER_LEN].try_into().unwrap();
+            let crc = header_crc(&header, &b[HEADER_LEN..end]);
+            b[36..40].copy_from_slice(&crc.to_le_bytes());
+            b
+        };
+        let entry_of = |b: &[u8], kind: SectionKind| {
+            (0..le_u32(b, 32) as usize)
+                .map(|i| HEADER_LEN + ENTRY_LEN * i)
+                .find(|&e| le_u32(b, e) == kind as u32)
+                .unwrap()
+        };
+        // A version-2 file without given probabilities relabelled version 3: it holds a map a
+        // version-3 file holds only with given probabilities.
+        let mut b = to_bytes_v2(&plain());
+        b[8..12].copy_from_slice(&3u32.to_le_bytes());
+        let b = with_header_crc(b);
+        // A version-3 file without the map that claims given probabilities in force.
+        let mut c = to_bytes(&plain());
+        c[12..16].copy_from_slice(&FLAG_GIVEN_IN_FORCE.to_le_bytes());
+        let c = with_header_crc(c);
+        for verify_checksums in [true, false] {
+            let o = ReadOptions {
+                verify_checksums,
+                weights: None,
+            };
+            match from_bytes(&b, "extra map", &o) {
+                Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                    assert_eq!(offset as usize, entry_of(&b, SectionKind::InToOut));
+                    assert!(
+                        reason.contains("in_to_out in a version-3 file without given"),
+                        "{reason}"
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+            match from_bytes(&c, "no map", &o) {
+                Err(Error::CorruptGraphFile { reason, .. }) => {
+                    assert!(reason.contains("no in_to_out section"), "{reason}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // A version this build does not know is refused by the version field, as a version-2
+        // build refuses a version-3 file.
+        let mut d = to_bytes(&plain());
+        d[8..12].copy_from_slice(&(VERSION + 1).to_le_bytes());
+        match from_bytes(&with_header_crc(d), "future", &ReadOptions::default()) {
+            Err(Error::CorruptGraphFile {
+                offset: 8, reason, ..
+            }) => {
+                assert!(reason.contains("reads versions 1 to 3"), "{reason}")
             }
             other => panic!("{other:?}"),
         }

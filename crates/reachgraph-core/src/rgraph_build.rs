@@ -845,9 +845,12 @@ impl SortedEdges {
             (SectionKind::OutTargets, 4, 4 * m),
             (SectionKind::InOffsets, 8, 8 * (n + 1)),
             (SectionKind::InSources, 4, 4 * m),
-            (SectionKind::InToOut, 4, 4 * m),
-            (SectionKind::Scheme, 1, scheme_bytes.len() as u64),
         ];
+        // The in -> out map only with given probabilities, as `rgraph::write` lays it out.
+        if self.with_probs {
+            layout.push((SectionKind::InToOut, 4, 4 * m));
+        }
+        layout.push((SectionKind::Scheme, 1, scheme_bytes.len() as u64));
         let stored = !matches!(scheme, WeightScheme::Constant { .. });
         if stored {
             layout.push((SectionKind::OutProbs, 4, 4 * m));
@@ -986,9 +989,9 @@ impl SortedEdges {
         out.commit(total)
     }
 
-    /// In-edge sources, the in → out slot map and in-order probabilities: a stable counting
-    /// sort of the out-edges by target, one range of targets (whose edges fit the budget) per
-    /// pass over the out-edge targets.
+    /// In-edge sources, the in → out slot map (with given probabilities only) and in-order
+    /// probabilities: a stable counting sort of the out-edges by target, one range of targets
+    /// (whose edges fit the budget) per pass over the out-edge targets.
     fn write_in_edges(
         &self,
         out: &mut Out,
@@ -996,10 +999,10 @@ impl SortedEdges {
         scheme: &WeightScheme,
     ) -> Result<()> {
         let i_src = find(placed, SectionKind::InSources).expect("always laid out");
-        let i_map = find(placed, SectionKind::InToOut).expect("always laid out");
+        let i_map = find(placed, SectionKind::InToOut);
         let i_prob = find(placed, SectionKind::InProbs);
         let given_in_force = matches!(scheme, WeightScheme::Given);
-        let per_edge = if given_in_force { 12 } else { 8 };
+        let per_edge = 4 + 4 * (i_map.is_some() as usize) + 4 * (given_in_force as usize);
         let cap = (self.memory / per_edge).max(1) as u64;
         let nn = self.n as usize;
         let mut d0 = 0usize;
@@ -1012,7 +1015,11 @@ impl SortedEdges {
             let len = (self.in_offsets[d1] as u64 - base) as usize;
             if len > 0 {
                 let mut src = vec![0u32; len];
-                let mut map = vec![0u32; len];
+                let mut map = if i_map.is_some() {
+                    vec![0u32; len]
+                } else {
+                    Vec::new()
+                };
                 let mut prob = if given_in_force {
                     vec![0f32; len]
                 } else {
@@ -1062,7 +1069,9 @@ impl SortedEdges {
                             let at = *c as usize;
                             *c += 1;
                             src[at] = u as u32;
-                            map[at] = e;
+                            if let Some(m) = map.get_mut(at) {
+                                *m = e;
+                            }
                             if given_in_force {
                                 prob[at] = f32::from_bits(le32(&pbuf, i));
                             }
@@ -1075,7 +1084,9 @@ impl SortedEdges {
                 }
                 out.put(&mut placed[i_src], bytes_of(&src))?;
                 drop(src);
-                out.put(&mut placed[i_map], bytes_of(&map))?;
+                if let Some(im) = i_map {
+                    out.put(&mut placed[im], bytes_of(&map))?;
+                }
                 drop(map);
                 if let Some(ip) = i_prob {
                     match scheme {

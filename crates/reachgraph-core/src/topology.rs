@@ -7,10 +7,15 @@
 //!
 //! The arrays never change after a build and sit behind [`Arc`]s: cloning a topology, or a
 //! graph, copies pointers, and a re-weighted graph shares its arrays with the original.
+//!
+//! The in → out slot map ([`Topology::in_to_out`], 4 bytes per edge) is read only by given
+//! per-edge probabilities in in-edge order, so it is held only when a graph has them (built
+//! with them, or read from a `.rgraph` file that stores the map); otherwise it is built from
+//! the two CSR directions on its first use and then shared by every clone.
 
 use crate::buf::Buf;
 use crate::ids::NodeIds;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Both directions of the adjacency, in CSR form, and the external-id map. See the
 /// [module docs](self).
@@ -20,34 +25,38 @@ pub struct Topology {
     out_targets: Buf<u32>,
     in_offsets: Buf<usize>,
     in_sources: Buf<u32>,
-    /// For each in-edge slot, the index of the same edge in out-edge order.
-    in_to_out: Buf<u32>,
+    /// For each in-edge slot, the index of the same edge in out-edge order: held when the
+    /// graph was built or read with it, else built on first use (shared by clones).
+    in_to_out: Arc<OnceLock<Buf<u32>>>,
     ids: Arc<NodeIds>,
 }
 
 impl Topology {
     /// Freezes CSR arrays built by the graph builder.
     ///
-    /// The in-arrays must describe the same edges as the out-arrays (`in_to_out` maps each
-    /// in-edge to its out-edge slot) and `ids` must name `out_offsets.len() - 1` nodes.
+    /// The in-arrays must describe the same edges as the out-arrays (`in_to_out`, when given,
+    /// maps each in-edge to its out-edge slot; `None`: built on first use) and `ids` must
+    /// name `out_offsets.len() - 1` nodes.
     pub(crate) fn new(
         out_offsets: Vec<usize>,
         out_targets: Vec<u32>,
         in_offsets: Vec<usize>,
         in_sources: Vec<u32>,
-        in_to_out: Vec<u32>,
+        in_to_out: Option<Vec<u32>>,
         ids: NodeIds,
     ) -> Topology {
         debug_assert_eq!(out_offsets.len(), in_offsets.len());
         debug_assert_eq!(out_offsets.len(), ids.len() + 1);
         debug_assert_eq!(out_targets.len(), in_sources.len());
-        debug_assert_eq!(out_targets.len(), in_to_out.len());
+        debug_assert!(in_to_out
+            .as_ref()
+            .is_none_or(|map| map.len() == out_targets.len()));
         Topology {
             out_offsets: out_offsets.into(),
             out_targets: out_targets.into(),
             in_offsets: in_offsets.into(),
             in_sources: in_sources.into(),
-            in_to_out: in_to_out.into(),
+            in_to_out: Arc::new(held(in_to_out.map(Buf::from))),
             ids: Arc::new(ids),
         }
     }
@@ -59,7 +68,7 @@ impl Topology {
         out_targets: Buf<u32>,
         in_offsets: Buf<usize>,
         in_sources: Buf<u32>,
-        in_to_out: Buf<u32>,
+        in_to_out: Option<Buf<u32>>,
         ids: NodeIds,
     ) -> Topology {
         Topology {
@@ -67,7 +76,7 @@ impl Topology {
             out_targets,
             in_offsets,
             in_sources,
-            in_to_out,
+            in_to_out: Arc::new(held(in_to_out)),
             ids: Arc::new(ids),
         }
     }
@@ -114,9 +123,38 @@ impl Topology {
     }
 
     /// For each in-edge slot, the index of the same edge in out-edge order.
-    #[inline]
+    ///
+    /// Held when the graph has given per-edge probabilities (the only probabilities read
+    /// through it); otherwise built here on the first call, from the two CSR directions, in
+    /// one pass over the edges (4 bytes per edge plus a cursor per account while it runs),
+    /// and kept for later calls and every clone of this topology.
     pub fn in_to_out(&self) -> &[u32] {
-        &self.in_to_out
+        self.in_to_out.get_or_init(|| self.build_in_to_out().into())
+    }
+
+    /// The in → out map when it is held (built, read from a file, or built by an earlier
+    /// [`Topology::in_to_out`] call), without building it.
+    pub fn in_to_out_if_held(&self) -> Option<&[u32]> {
+        self.in_to_out.get().map(|b| &b[..])
+    }
+
+    /// The in → out map from the CSR arrays. The in-lists are walked by target in increasing
+    /// order and each out-list is sorted by target, so the `i`-th in-edge met with source `u`
+    /// is `u`'s `i`-th out-edge: a cursor per source gives every slot in one pass.
+    fn build_in_to_out(&self) -> Vec<u32> {
+        let mut cursor: Vec<u32> = self.out_offsets[..self.node_count()]
+            .iter()
+            .map(|&o| o as u32)
+            .collect();
+        self.in_sources
+            .iter()
+            .map(|&u| {
+                let c = &mut cursor[u as usize];
+                let slot = *c;
+                *c += 1;
+                slot
+            })
+            .collect()
     }
 
     /// Followers of `u` (accounts `v` with an edge `u → v`).
@@ -155,9 +193,18 @@ impl Topology {
             && Buf::ptr_eq(&self.out_targets, &other.out_targets)
             && Buf::ptr_eq(&self.in_offsets, &other.in_offsets)
             && Buf::ptr_eq(&self.in_sources, &other.in_sources)
-            && Buf::ptr_eq(&self.in_to_out, &other.in_to_out)
+            && Arc::ptr_eq(&self.in_to_out, &other.in_to_out)
             && Arc::ptr_eq(&self.ids, &other.ids)
     }
+}
+
+/// A map already held, or an empty cell to build it in on first use.
+fn held(map: Option<Buf<u32>>) -> OnceLock<Buf<u32>> {
+    let cell = OnceLock::new();
+    if let Some(map) = map {
+        let _ = cell.set(map);
+    }
+    cell
 }
 
 impl AsRef<Topology> for Topology {
