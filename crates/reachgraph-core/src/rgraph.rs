@@ -1058,6 +1058,12 @@ fn parse_checked(
         corrupt,
     )?;
     if in_sum != out_sum {
+        // The first in-slot `j` (of target row `v`) for which `bad(j, v)` holds.
+        let first_in_edge = |bad: &(dyn Fn(usize, usize) -> bool + Sync)| {
+            (0..n)
+                .into_par_iter()
+                .find_map_first(|v| (in_offsets[v]..in_offsets[v + 1]).find(|&j| bad(j, v)))
+        };
         let j = match (&in_to_out, in_to_out_s) {
             (Some(in_to_out), Some(map_s)) => {
                 let named = |j: usize, v: usize| {
@@ -1067,15 +1073,12 @@ fn parse_checked(
                         !(out_offsets[u] <= e && e < out_offsets[u + 1])
                     }
                 };
-                (0..n)
-                    .into_par_iter()
-                    .find_map_first(|v| (in_offsets[v]..in_offsets[v + 1]).find(|&j| named(j, v)))
-                    .map(|j| {
-                        corrupt(
-                            map_s.offset + 4 * j,
-                            format!("in-edge slot {j} does not name the out-edge it stands for"),
-                        )
-                    })
+                first_in_edge(&named).map(|j| {
+                    corrupt(
+                        map_s.offset + 4 * j,
+                        format!("in-edge slot {j} does not name the out-edge it stands for"),
+                    )
+                })
             }
             _ => {
                 // Both sides hold m distinct pairs (lists strictly increasing), so some in-edge
@@ -1086,19 +1089,16 @@ fn parse_checked(
                         .binary_search(&(v as u32))
                         .is_err()
                 };
-                (0..n)
-                    .into_par_iter()
-                    .find_map_first(|v| (in_offsets[v]..in_offsets[v + 1]).find(|&j| missing(j, v)))
-                    .map(|j| {
-                        corrupt(
-                            in_sources_s.offset + 4 * j,
-                            format!(
-                                "in-edge {j} ({} -> {}) is not among the out-edges",
-                                in_sources[j],
-                                in_offsets.partition_point(|&o| o <= j) - 1
-                            ),
-                        )
-                    })
+                first_in_edge(&missing).map(|j| {
+                    corrupt(
+                        in_sources_s.offset + 4 * j,
+                        format!(
+                            "in-edge {j} ({} -> {}) is not among the out-edges",
+                            in_sources[j],
+                            in_offsets.partition_point(|&o| o <= j) - 1
+                        ),
+                    )
+                })
             }
         };
         file.release(0, bytes.len());
