@@ -1125,42 +1125,22 @@ fn parse_checked(
     let probs = |k: SectionKind| -> Result<Option<Buf<f32>>> {
         let Some(s) = find(k) else { return Ok(None) };
         let b = arr_f32(s);
-        // In [0, 1], and the checksum, per chunk while it is in cache (combined in order).
-        let mut h = crc32fast::Hasher::new();
-        for lo in (0..b.len()).step_by(CHECK_WINDOW) {
-            let hi = (lo + CHECK_WINDOW).min(b.len());
-            let parts: Vec<(Option<usize>, Option<crc32fast::Hasher>)> = (lo..hi)
-                .step_by(CHECK_CHUNK)
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .map(|c| {
-                    let d = (c + CHECK_CHUNK).min(hi);
-                    let bad = b[c..d]
-                        .iter()
-                        .position(|p| !(0.0..=1.0).contains(p))
-                        .map(|i| c + i);
-                    let part = crc.then(|| chunk_crc(&bytes[s.offset + 4 * c..s.offset + 4 * d]));
-                    (bad, part)
-                })
-                .collect();
-            for (bad, part) in parts {
-                if let Some(i) = bad {
-                    return Err(corrupt(
-                        s.offset + 4 * i,
-                        format!("{} holds {}, not a probability in [0, 1]", k.name(), b[i]),
-                    ));
-                }
-                if let Some(part) = part {
-                    h.combine(&part);
-                }
-            }
-            file.release(s.offset + 4 * lo, 4 * (hi - lo));
-        }
-        if crc {
-            if let Some(e) = checksum_error(s, h.finalize(), bytes, corrupt) {
-                return Err(e);
-            }
-        }
+        // In [0, 1], and the checksum, per chunk while it is in cache.
+        scan_section(
+            file,
+            s,
+            &b,
+            crc,
+            true,
+            corrupt,
+            |i| !(0.0..=1.0).contains(&b[i]),
+            |i| {
+                corrupt(
+                    s.offset + 4 * i,
+                    format!("{} holds {}, not a probability in [0, 1]", k.name(), b[i]),
+                )
+            },
+        )?;
         Ok(Some(b))
     };
     let out_probs = probs(SectionKind::OutProbs)?;
@@ -1593,6 +1573,59 @@ fn first_index(len: usize, bad: impl Fn(usize) -> bool + Sync) -> Option<usize> 
         .find_map_first(|c| (c * CHECK_CHUNK..((c + 1) * CHECK_CHUNK).min(len)).find(|&i| bad(i)))
 }
 
+/// One in-order pass over section `s`, mapped as `elems`: windows of [`CHECK_WINDOW`]
+/// elements, each cut into chunks of [`CHECK_CHUNK`] searched in parallel for an element `i`
+/// with `bad(i)`; with `crc`, each chunk's checksum is computed right after its search while
+/// its bytes are in cache, and the chunks' checksums are combined in order and compared with
+/// the stored one at the end. The first bad element is reported by `on_bad` (before any
+/// checksum error of a later window or of the whole section). With `release`, each window's
+/// pages are given back behind it.
+#[allow(clippy::too_many_arguments)]
+fn scan_section<T: Sync>(
+    file: &Backing,
+    s: &Section,
+    elems: &[T],
+    crc: bool,
+    release: bool,
+    corrupt: &dyn Fn(usize, String) -> Error,
+    bad: impl Fn(usize) -> bool + Sync,
+    on_bad: impl Fn(usize) -> Error,
+) -> Result<()> {
+    let bytes = file.bytes();
+    let (len, width) = (elems.len(), std::mem::size_of::<T>());
+    let mut h = crc32fast::Hasher::new();
+    for lo in (0..len).step_by(CHECK_WINDOW) {
+        let hi = (lo + CHECK_WINDOW).min(len);
+        let parts: Vec<(Option<usize>, Option<crc32fast::Hasher>)> = (lo..hi)
+            .step_by(CHECK_CHUNK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|c| {
+                let d = (c + CHECK_CHUNK).min(hi);
+                let first = (c..d).find(|&i| bad(i));
+                let part =
+                    crc.then(|| chunk_crc(&bytes[s.offset + width * c..s.offset + width * d]));
+                (first, part)
+            })
+            .collect();
+        for (first, part) in parts {
+            if let Some(i) = first {
+                return Err(on_bad(i));
+            }
+            if let Some(part) = part {
+                h.combine(&part);
+            }
+        }
+        if release {
+            file.release(s.offset + width * lo, width * (hi - lo));
+        }
+    }
+    match crc.then(|| checksum_error(s, h.finalize(), bytes, corrupt)) {
+        Some(Some(e)) => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// Rows plus edges per chunk of a check pass: a chunk's slices (about 256 KiB of each array)
 /// are still in the core's cache when its checksum is computed right after its checks, so each
 /// byte comes from memory once. Tests use tiny chunks so that their small graphs span several.
@@ -1654,43 +1687,23 @@ fn check_csr(
             format!("{} must run from 0 to the {m} edges", off_s.kind.name()),
         ));
     }
-    // Offsets: non-decreasing, and their checksum, in one pass of chunks combined in order.
-    let mut off_crc = crc32fast::Hasher::new();
-    for a in (0..=n).step_by(CHECK_WINDOW) {
-        let b = (a + CHECK_WINDOW).min(n + 1);
-        let parts: Vec<(Option<usize>, Option<crc32fast::Hasher>)> = (a..b)
-            .step_by(CHECK_CHUNK)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|c| {
-                let d = (c + CHECK_CHUNK).min(b);
-                // Row u decreases when offsets[u] > offsets[u + 1]; the chunk holds the pairs
-                // ending in c + 1..d (and the one ending in c, from the chunk before).
-                let lo = c.max(1);
-                let bad = (lo..d)
-                    .find(|&i| offsets[i - 1] > offsets[i])
-                    .map(|i| i - 1);
-                let h = crc.then(|| chunk_crc(&bytes[off_s.offset + 8 * c..off_s.offset + 8 * d]));
-                (bad, h)
-            })
-            .collect();
-        for (bad, h) in parts {
-            if let Some(u) = bad {
-                return Err(corrupt(
-                    off_s.offset + 8 * (u + 1),
-                    format!("{} decreases after account {u}", off_s.kind.name()),
-                ));
-            }
-            if let Some(h) = h {
-                off_crc.combine(&h);
-            }
-        }
-    }
-    if crc {
-        if let Some(e) = checksum_error(off_s, off_crc.finalize(), bytes, corrupt) {
-            return Err(e);
-        }
-    }
+    // Offsets: non-decreasing, and their checksum, in one pass (the pages stay mapped: the
+    // lists' pass reads them again).
+    scan_section(
+        file,
+        off_s,
+        offsets,
+        crc,
+        false,
+        corrupt,
+        |i| i > 0 && offsets[i - 1] > offsets[i],
+        |i| {
+            corrupt(
+                off_s.offset + 8 * i,
+                format!("{} decreases after account {}", off_s.kind.name(), i - 1),
+            )
+        },
+    )?;
     // Offsets are now known to be in order, so chunks can be cut by edge counts. One chunk of
     // rows: its lists' checks (`true`: some row breaks a rule), its share of the sum and the
     // checksums of its slices of the neighbour and slot arrays.
@@ -2649,6 +2662,54 @@ mod tests {
 
     /// A mapped column is checked as a copied one was: a flipped byte is the section's checksum
     /// error, and without checksums a value out of range is a typed error naming the column.
+    #[test]
+    fn decreasing_offsets_and_bad_probabilities_name_their_byte() {
+        // Without checksums, so the scans' own errors are met: an out-offset above the next
+        // one names the entry after it, a probability outside [0, 1] its own entry, each in
+        // a later window and chunk than the first (test windows of 3, chunks of 2 elements).
+        let g = rich();
+        let bytes = to_bytes(&g);
+        let no_crc = ReadOptions {
+            verify_checksums: false,
+            weights: None,
+        };
+        let offsets = g.topology().out_offsets();
+        let m = offsets[offsets.len() - 1];
+        let u = (1..offsets.len() - 1)
+            .rev()
+            .find(|&u| offsets[u + 1] < m && u >= 4)
+            .expect("a row past the first window ending before the last edge");
+        let (off, _) = section_of(&bytes, SectionKind::OutOffsets);
+        let mut b = bytes.clone();
+        b[off + 8 * u..off + 8 * u + 8].copy_from_slice(&(m as u64).to_le_bytes());
+        match from_bytes(&b, "bad", &no_crc) {
+            Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                assert_eq!(offset as usize, off + 8 * (u + 1), "{reason}");
+                assert_eq!(reason, format!("out_offsets decreases after account {u}"));
+            }
+            other => panic!("{other:?}"),
+        }
+        for kind in [SectionKind::OutProbs, SectionKind::InProbs] {
+            let (off, len) = section_of(&bytes, kind);
+            let j = len / 4 - 1;
+            assert!(j >= 4, "{kind:?}: {len} bytes");
+            for bad in [1.5f32, -0.25, f32::NAN] {
+                let mut b = bytes.clone();
+                b[off + 4 * j..off + 4 * j + 4].copy_from_slice(&bad.to_bits().to_le_bytes());
+                match from_bytes(&b, "bad", &no_crc) {
+                    Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                        assert_eq!(offset as usize, off + 4 * j, "{reason}");
+                        assert_eq!(
+                            reason,
+                            format!("{} holds {bad}, not a probability in [0, 1]", kind.name())
+                        );
+                    }
+                    other => panic!("{kind:?} {bad}: {other:?}"),
+                }
+            }
+        }
+    }
+
     #[test]
     fn bad_values_in_mapped_columns_are_caught() {
         let mut g = rich();
