@@ -458,6 +458,20 @@ mod tests {
     use crate::progress::NoProgress;
     use std::collections::BTreeSet;
 
+    /// The graph of `n` accounts (ids 0..n) and the edges `src[i] -> dst[i]`.
+    fn edge_graph(n: u32, src: &[u32], dst: &[u32]) -> Graph {
+        Graph::from_edges(
+            n,
+            src,
+            dst,
+            None,
+            NodeIds::identity(n),
+            GraphOptions::default(),
+        )
+        .unwrap()
+        .0
+    }
+
     fn brute(graph: &Graph, accounts: &[u32]) -> Vec<BTreeSet<u32>> {
         let people = graph.people();
         accounts
@@ -548,15 +562,7 @@ mod tests {
                 dst.push(k + 40 + rnd((n - k - 40) as u64) as u32);
             }
         }
-        let (g, _) = Graph::from_edges(
-            n,
-            &src,
-            &dst,
-            None,
-            NodeIds::identity(n),
-            GraphOptions::default(),
-        )
-        .unwrap();
+        let g = edge_graph(n, &src, &dst);
         let acc: Vec<u32> = (0..k).rev().collect();
         assert!(dense_threshold(acc.len()) < 200);
         check_against_brute(&g, &acc);
@@ -572,15 +578,7 @@ mod tests {
         let src: Vec<u32> = (0..k).flat_map(|a| [a, a]).collect();
         let dst: Vec<u32> = (0..k).flat_map(|a| [k + a % 7, k + 7 + a % 5]).collect();
         let n = k + 12;
-        let (g, _) = Graph::from_edges(
-            n,
-            &src,
-            &dst,
-            None,
-            NodeIds::identity(n),
-            GraphOptions::default(),
-        )
-        .unwrap();
+        let g = edge_graph(n, &src, &dst);
         let acc: Vec<u32> = (0..k).collect();
         let seen_done = std::sync::atomic::AtomicBool::new(false);
         let stop_after_pairs = |_: &str, done: u64, total: u64| {
