@@ -640,18 +640,23 @@ fn first_bad<T: Pod>(col: &Column<T>, bad: impl Fn(T) -> bool + Sync) -> Option<
     }
 }
 
-/// The first `i` with `bad(values[i])`, searched in parallel chunks each read in order.
+/// The first `i` with `bad(values[i])` ([`first_index`] over chunks of [`DERIVE_CHUNK`]).
 fn first_bad_in<T: Pod>(values: &[T], bad: impl Fn(T) -> bool + Sync) -> Option<usize> {
+    first_index(values.len(), DERIVE_CHUNK, |i| bad(values[i]))
+}
+
+/// The first `i` in `0..len` with `bad(i)`, searched in parallel chunks of `chunk` indices,
+/// each read in order (a parallel search element by element costs more than the test). Shared
+/// by the attribute checks here and the `.rgraph` load's.
+pub(crate) fn first_index(
+    len: usize,
+    chunk: usize,
+    bad: impl Fn(usize) -> bool + Sync,
+) -> Option<usize> {
     use rayon::prelude::*;
-    values
-        .par_chunks(DERIVE_CHUNK)
-        .enumerate()
-        .find_map_first(|(c, chunk)| {
-            chunk
-                .iter()
-                .position(|&x| bad(x))
-                .map(|i| c * DERIVE_CHUNK + i)
-        })
+    (0..len.div_ceil(chunk))
+        .into_par_iter()
+        .find_map_first(|c| (c * chunk..((c + 1) * chunk).min(len)).find(|&i| bad(i)))
 }
 
 /// Accounts per chunk of the parallel passes of [`People::derive`] (tests: 3, so small

@@ -97,6 +97,7 @@
 //! The file must not be modified while it is mapped (writers replace it by a rename, which
 //! leaves mapped readers on the old file).
 
+use crate::attrs::first_index;
 use crate::attrs::{Attributes, Categorical, Tier, NONE};
 use crate::buf::{Backing, Buf, Pod};
 use crate::error::{Error, Result};
@@ -1177,7 +1178,10 @@ fn parse_checked(
         // input write) are distinct, checked in one sequential pass; otherwise by sorting a
         // copy that is freed at once. The id → dense id index is built only when a lookup
         // needs it (see `NodeIds::index_built`).
-        let increasing = first_index(n.saturating_sub(1), |i| labels[i] >= labels[i + 1]).is_none();
+        let increasing = first_index(n.saturating_sub(1), CHECK_CHUNK, |i| {
+            labels[i] >= labels[i + 1]
+        })
+        .is_none();
         let mut sorted = if increasing {
             Vec::new()
         } else {
@@ -1369,7 +1373,7 @@ fn typed_attributes(
             let len = le_u32(raw, at) as usize;
             std::str::from_utf8(&raw[at + 4..at + 4 + len])
         };
-        if let Some(i) = first_index(starts.len(), |i| name_at(starts[i]).is_err()) {
+        if let Some(i) = first_index(starts.len(), CHECK_CHUNK, |i| name_at(starts[i]).is_err()) {
             return Err(corrupt(
                 names_s.offset + starts[i],
                 format!("a name in {} is not UTF-8", names_k.name()),
@@ -1434,7 +1438,7 @@ fn typed_attributes(
         drop(sorted);
         let codes = par_copy(&Buf::<u32>::mapped(file, codes_s.offset, n));
         let k = names.len() as u32;
-        if let Some(i) = first_index(n, |i| codes[i] != NONE && codes[i] >= k) {
+        if let Some(i) = first_index(n, CHECK_CHUNK, |i| codes[i] != NONE && codes[i] >= k) {
             return Err(corrupt(
                 codes_s.offset + 4 * i,
                 format!("{} holds code {} for {k} names", codes_k.name(), codes[i]),
@@ -1563,14 +1567,6 @@ enum Slots<'a> {
 /// A copy of `s` made in parallel (each thread faults in its own share of the new pages).
 fn par_copy<T: Pod>(s: &[T]) -> Vec<T> {
     s.par_iter().with_min_len(CHECK_CHUNK).copied().collect()
-}
-
-/// The first `i` in `0..len` with `bad(i)`, searched in parallel chunks each read in order (a
-/// parallel search element by element costs more than the test).
-fn first_index(len: usize, bad: impl Fn(usize) -> bool + Sync) -> Option<usize> {
-    (0..len.div_ceil(CHECK_CHUNK))
-        .into_par_iter()
-        .find_map_first(|c| (c * CHECK_CHUNK..((c + 1) * CHECK_CHUNK).min(len)).find(|&i| bad(i)))
 }
 
 /// One in-order pass over section `s`, mapped as `elems`: windows of [`CHECK_WINDOW`]
