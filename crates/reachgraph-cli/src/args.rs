@@ -189,7 +189,7 @@ pub enum Command {
         /// 2009), pagerank (on the follower graph), random (seeded).
         #[arg(long, default_value = "opim-c", value_parser = ["opim-c", "imm", "degree", "degree-discount", "pagerank", "random"])]
         algorithm: String,
-        /// Quality mode: stop once greedy's seeds cover 0.5 / tolerance² selection sets (default 0.005).
+        /// Quality mode: stop once greedy's seeds cover 1.125 / tolerance² selection sets (default 0.005: 45,000).
         #[arg(long)]
         tolerance: Option<f64>,
         /// Random seed (same seed, same seeds, on any number of threads).

@@ -22,8 +22,8 @@
 //! - [`Mode::Quality`]: the expected spread of greedy keeps growing with the number of sets
 //!   long after the guarantee is met (IMM at ε = 0.1 reaches seeds about 3% better than
 //!   OPIM-C's at the same ε). Quality mode runs OPIM-C until the guarantee is met and then
-//!   grows both collections until greedy's seeds cover at least `0.5 / tolerance²` selection
-//!   sets (20,000 at the default [`SelectConfigBuilder::tolerance`] of 0.5%), so the counts
+//!   grows both collections until greedy's seeds cover at least `1.125 / tolerance²` selection
+//!   sets (45,000 at the default [`SelectConfigBuilder::tolerance`] of 0.5%), so the counts
 //!   greedy compares carry about the same relative noise on any graph: one step to the size
 //!   the out-of-sample coverage rate on `R2` predicts (2% margin), then steps of at least
 //!   1.25×, within the time, set and memory limits. Past the guarantee `R2` grows to a
@@ -172,7 +172,7 @@ pub enum Mode {
     /// Stop as soon as the approximation guarantee is certified (or, for IMM, proven).
     #[default]
     Guarantee,
-    /// After the guarantee, keep growing the sets until greedy's seeds cover `0.5 /
+    /// After the guarantee, keep growing the sets until greedy's seeds cover `1.125 /
     /// tolerance²` selection sets (OPIM-C only).
     Quality,
 }
@@ -359,9 +359,9 @@ impl SelectConfigBuilder {
         self.config.candidates = c;
         self
     }
-    /// Quality mode: stop once greedy's seeds cover at least `0.5 / t²` selection sets (default
-    /// 0.005, i.e. 20,000 sets, the margin of "within 0.5% of IMM at ε = 0.1"; calibrated on
-    /// three real graphs, see docs/BENCHMARKS.md).
+    /// Quality mode: stop once greedy's seeds cover at least `1.125 / t²` selection sets
+    /// (default 0.005, i.e. 45,000 sets, for "within 0.5% of IMM at ε = 0.1"; the constant is
+    /// calibrated on three real graphs, see docs/BENCHMARKS.md).
     pub fn tolerance(mut self, t: f64) -> Self {
         self.config.tolerance = t;
         self
@@ -422,7 +422,7 @@ impl SelectConfigBuilder {
                 return Err(Error::invalid_parameter("delta", d, "must be in (0, 1)"));
             }
         }
-        // Quality mode grows until greedy covers 0.5 / tolerance² sets; at 0 it would grow
+        // Quality mode grows until greedy covers 1.125 / tolerance² sets; at 0 it would grow
         // until the memory limit.
         crate::limits::check_unit_range(
             "tolerance",
