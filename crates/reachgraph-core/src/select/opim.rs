@@ -118,7 +118,7 @@ pub(super) fn approximation(r: &Round, theta_max: f64, target: f64) -> f64 {
 /// carry a relative noise near the tolerance whatever the graph. Calibrated on soc-Epinions1,
 /// NetHEPT and wiki-Vote (docs/BENCHMARKS.md, issue 18) against IMM ε = 0.1's spread, measured
 /// on common RR sets: the first constant, 0.5 (20,000 sets), fell short of 99.5% of IMM's
-/// spread in 2 of 60 runs (NetHEPT seed 8 and wiki-Vote seed 11: 99.35% and 99.33%, 6 and 12
+/// spread in 2 of 60 runs (NetHEPT seed 8 and wiki-Vote seed 11: 99.35% and 99.34%, 9 and 16
 /// standard errors below); 1.125 is the smallest of the floors tried (20,000 to
 /// 60,000 sets) at which every graph's seeds 1–10 clear the bar by 2.5 standard deviations
 /// of their spread, and seeds 11–20, held out, all clear it (lowest 99.79%).
