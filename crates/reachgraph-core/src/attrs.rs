@@ -1166,7 +1166,10 @@ mod tests {
             t.iter().collect::<Vec<_>>(),
             [None, Some(Tier::Mega), None, Some(Tier::Nano)]
         );
-        assert_eq!(t.raw().iter().copied().collect::<Vec<u8>>(), [255, 4, 255, 0]);
+        assert_eq!(
+            t.raw().iter().copied().collect::<Vec<u8>>(),
+            [255, 4, 255, 0]
+        );
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(json, r#"[null,"mega",null,"nano"]"#);
         assert_eq!(serde_json::from_str::<Tiers>(&json).unwrap(), t);
