@@ -402,7 +402,7 @@ fn people_target_weight_and_jurisdictions_match_exact() {
                 within(
                     &js.people,
                     ex.jur_people[j],
-                    &format!("{what} {}", names[j]),
+                    &format!("{what} {}", &names[j]),
                 );
             }
             let people = rr(&g, model, 40_000, hops, RootDistribution::People);

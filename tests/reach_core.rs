@@ -193,7 +193,7 @@ proptest! {
         for &p in &people {
             let name = match g.people().jurisdiction[p as usize] {
                 reachgraph_core::attrs::NONE => NONE_LABEL.to_string(),
-                j => attrs.jurisdiction.names[j as usize].clone(),
+                j => attrs.jurisdiction.names[j as usize].to_string(),
             };
             let e = by_j.entry(name).or_default();
             e.0 += 1;
@@ -799,7 +799,7 @@ fn every_bad_input_has_its_typed_error() {
         "missing_attribute"
     );
     let mut a = g.attributes().clone();
-    a.cost = vec![f64::NAN; 50];
+    a.cost = vec![f64::NAN; 50].into();
     g.set_attributes(a).unwrap();
     assert_eq!(
         kind(budget_pick(&g, None, 5.0, &o).unwrap_err()),

@@ -199,7 +199,7 @@ fn candidates_restrict_the_seeds_and_the_optimum() {
 
 fn with_costs(mut g: Graph, costs: &[f64]) -> Graph {
     let mut a: Attributes = g.attributes().clone();
-    a.cost = costs.to_vec();
+    a.cost = costs.to_vec().into();
     g.set_attributes(a).unwrap();
     g
 }

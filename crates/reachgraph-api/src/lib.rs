@@ -1393,7 +1393,7 @@ fn run_demo(r: &DemoRequest, progress: &dyn Progress) -> Result<DemoResponse> {
     let rate_card = coverage::budget_pick(&g.graph, Some(&sc.creators), r.budget, &opts)?;
     let rate_card_pick = pick_response(&g, &rate_card);
     // The program pick: every creator at one flat monthly price.
-    let platforms = a.platform.names.clone();
+    let platforms = a.platform.names.to_vec();
     let mut g = g;
     margin::flat_priced(&mut g, &sc.creators, r.price_per_creator)?;
     let pick = coverage::budget_pick(&g.graph, Some(&sc.creators), r.budget, &opts)?;

@@ -202,14 +202,14 @@ pub fn graph_hash(graph: &Graph) -> String {
     for &w in a.target_weight.iter() {
         h.word(w.to_bits() as u64);
     }
-    for &c in &a.cost {
+    for &c in a.cost.iter() {
         h.word(c.to_bits());
     }
     for f in a.followers.iter() {
         h.word(f.map_or(u64::MAX, |x| x));
     }
-    for t in &a.tier {
-        h.bytes(serde_json::to_string(t).unwrap_or_default().as_bytes());
+    for t in a.tier.iter() {
+        h.bytes(serde_json::to_string(&t).unwrap_or_default().as_bytes());
     }
     h.finish()
 }

@@ -141,8 +141,9 @@ pub fn generate(
 fn fill_tiers(sc: &mut Scenario) -> Result<(), ApiError> {
     let mut attrs = sc.graph.attributes().clone();
     for u in 0..sc.graph.node_count() as u32 {
-        if attrs.tier[u as usize].is_none() {
-            attrs.tier[u as usize] = Some(attrs.tier(u, &sc.graph));
+        if attrs.tier.get(u as usize).is_none() {
+            let t = attrs.tier(u, &sc.graph);
+            attrs.tier.set(u as usize, Some(t));
         }
     }
     sc.graph.set_attributes(attrs)?;

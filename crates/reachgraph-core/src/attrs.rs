@@ -31,6 +31,7 @@
 
 use crate::buf::{Buf, Pod};
 use crate::error::{Error, Result};
+pub use crate::names::Names;
 use crate::topology::Topology;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -96,18 +97,19 @@ impl fmt::Display for Tier {
 /// A categorical column: a code per account (or [`NONE`]) and the code names.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Categorical {
-    /// Code per account; [`NONE`] for no value.
-    pub codes: Vec<u32>,
-    /// Name of each code.
-    pub names: Vec<String>,
+    /// Code per account; [`NONE`] for no value. One value, unallocated, while no account has
+    /// one; read in place from a mapped `.rgraph` file (see [`Column`]).
+    pub codes: Column<u32>,
+    /// Name of each code (read in place from a mapped `.rgraph` file; see [`Names`]).
+    pub names: Names,
 }
 
 impl Categorical {
     /// A column of `n` missing values.
     pub fn none(n: usize) -> Self {
         Categorical {
-            codes: vec![NONE; n],
-            names: Vec::new(),
+            codes: Column::filled(NONE, n),
+            names: Names::new(),
         }
     }
 
@@ -115,7 +117,7 @@ impl Categorical {
     pub fn from_labels<'a>(labels: impl IntoIterator<Item = Option<&'a str>>) -> Self {
         let mut index = rustc_hash::FxHashMap::default();
         let mut names = Vec::new();
-        let codes = labels
+        let codes: Column<u32> = labels
             .into_iter()
             .map(|l| match l {
                 None => NONE,
@@ -125,7 +127,10 @@ impl Categorical {
                 }),
             })
             .collect();
-        Categorical { codes, names }
+        Categorical {
+            codes,
+            names: names.into(),
+        }
     }
 
     /// Code of a name, adding it if new.
@@ -151,7 +156,7 @@ impl Categorical {
             .names
             .iter()
             .enumerate()
-            .map(|(i, n)| (n.clone(), i as u32))
+            .map(|(i, n)| (n.to_string(), i as u32))
             .collect();
         Interner {
             column: self,
@@ -169,7 +174,10 @@ impl Categorical {
 
     /// True when no account has a value.
     pub fn is_empty(&self) -> bool {
-        self.codes.iter().all(|&c| c == NONE)
+        match self.codes.as_held() {
+            None => self.codes.is_empty() || self.codes[0] == NONE,
+            Some(codes) => first_bad_in(codes, |c| c != NONE).is_none(),
+        }
     }
 }
 
@@ -292,6 +300,33 @@ impl<T: Pod> Column<T> {
             ColumnRepr::Owned(v) => v,
             _ => unreachable!("made owned above"),
         }
+    }
+}
+
+/// An empty column (no accounts).
+impl<T: Pod> Default for Column<T> {
+    fn default() -> Self {
+        Column::from(Vec::new())
+    }
+}
+
+impl<T: Pod> rayon::iter::FromParallelIterator<T> for Column<T> {
+    fn from_par_iter<I: rayon::iter::IntoParallelIterator<Item = T>>(iter: I) -> Self {
+        Column::from(Vec::from_par_iter(iter))
+    }
+}
+
+impl<T: Pod> FromIterator<T> for Column<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Column::from(iter.into_iter().collect::<Vec<T>>())
+    }
+}
+
+impl<'a, T: Pod> IntoIterator for &'a Column<T> {
+    type Item = &'a T;
+    type IntoIter = Box<dyn ExactSizeIterator<Item = &'a T> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
     }
 }
 
@@ -465,6 +500,104 @@ impl<'de> Deserialize<'de> for Counts {
     }
 }
 
+/// A column of optional tiers (the `tier` column): one byte per account, the `.rgraph` file's
+/// own encoding ([`Tiers::NOT_GIVEN`] for "no value", else the tier's number), so a mapped
+/// file's section is read in place; nothing is allocated while no account has a value.
+///
+/// Read with [`Tiers::get`], write with [`Tiers::set`]; it serializes as the list of its
+/// optional values, as `Vec<Option<Tier>>` did.
+#[derive(Clone, PartialEq)]
+pub struct Tiers {
+    raw: Column<u8>,
+}
+
+impl Tiers {
+    /// The held byte meaning "not given".
+    pub const NOT_GIVEN: u8 = 255;
+
+    /// `len` accounts without a tier (nothing allocated).
+    pub fn none(len: usize) -> Self {
+        Tiers {
+            raw: Column::filled(Self::NOT_GIVEN, len),
+        }
+    }
+
+    /// A column read in place from held bytes, each [`Tiers::NOT_GIVEN`] or a tier's number
+    /// (checked by the caller: [`Tiers::get`] panics on any other byte).
+    pub(crate) fn from_raw_buf(raw: Buf<u8>) -> Self {
+        Tiers { raw: raw.into() }
+    }
+
+    /// Number of accounts.
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// True for zero accounts.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The tier of account `i`, when given. Panics if `i >= len()`, like slice indexing.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<Tier> {
+        match self.raw[i] {
+            Self::NOT_GIVEN => None,
+            t => Some(Tier::ALL[t as usize]),
+        }
+    }
+
+    /// Sets (or, with `None`, clears) the tier of account `i`; allocates the column on the
+    /// first write.
+    pub fn set(&mut self, i: usize, tier: Option<Tier>) {
+        self.raw[i] = tier.map_or(Self::NOT_GIVEN, |t| t as u8);
+    }
+
+    /// The values in account order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<Tier>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// True when some account has a tier.
+    pub fn any(&self) -> bool {
+        match self.raw.as_held() {
+            None => !self.raw.is_empty() && self.raw[0] != Self::NOT_GIVEN,
+            Some(raw) => first_bad_in(raw, |t| t != Self::NOT_GIVEN).is_some(),
+        }
+    }
+
+    /// The held bytes ([`Tiers::NOT_GIVEN`]: no value), as the `.rgraph` file stores them.
+    pub fn raw(&self) -> &Column<u8> {
+        &self.raw
+    }
+}
+
+/// The list of optional tiers, whichever form the column holds (as `Vec<Option<Tier>>`).
+impl fmt::Debug for Tiers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Tiers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Tiers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let v = Vec::<Option<Tier>>::deserialize(d)?;
+        let mut t = Tiers::none(v.len());
+        for (i, x) in v.into_iter().enumerate() {
+            if x.is_some() {
+                t.set(i, x);
+            }
+        }
+        Ok(t)
+    }
+}
+
 /// Node attribute columns. See the [module docs](self).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attributes {
@@ -477,12 +610,13 @@ pub struct Attributes {
     /// Target weight of each account (finite, ≥ 0); one value, unallocated, while every
     /// account holds the default 1.
     pub target_weight: Column<f32>,
-    /// Cost of hiring each account (≥ 0; NaN: not for hire).
-    pub cost: Vec<f64>,
+    /// Cost of hiring each account (≥ 0; NaN: not for hire); one value, unallocated, while no
+    /// account has one.
+    pub cost: Column<f64>,
     /// Real-world follower count, when known (8 bytes per account; see [`Counts`]).
     pub followers: Counts,
-    /// Tier, when given (else derived).
-    pub tier: Vec<Option<Tier>>,
+    /// Tier, when given (else derived); 1 byte per account (see [`Tiers`]).
+    pub tier: Tiers,
     /// Probability that the account's person votes for side A when voting, in [0, 1]; NaN:
     /// not given (the margin simulation then uses its jurisdiction's average).
     pub lean: Column<f64>,
@@ -504,9 +638,9 @@ impl Attributes {
             person: Categorical::none(n),
             jurisdiction: Categorical::none(n),
             target_weight: Column::filled(1.0, n),
-            cost: vec![f64::NAN; n],
+            cost: Column::filled(f64::NAN, n),
             followers: Counts::none(n),
-            tier: vec![None; n],
+            tier: Tiers::none(n),
             lean: Column::filled(f64::NAN, n),
             turnout: Column::filled(f64::NAN, n),
             eligible: Column::filled(f64::NAN, n),
@@ -526,14 +660,19 @@ impl Attributes {
 
     /// True when some account has a cost.
     pub fn has_costs(&self) -> bool {
-        self.cost.iter().any(|c| !c.is_nan())
+        match self.cost.as_held() {
+            None => !self.cost.is_empty() && !self.cost[0].is_nan(),
+            Some(c) => first_bad_in(c, |c| !c.is_nan()).is_some(),
+        }
     }
 
     /// The tier of account `u`: given, else from its follower count, else from its out-degree.
     ///
     /// `graph` is a [`Graph`](crate::Graph) or its [`Topology`].
     pub fn tier(&self, u: u32, graph: impl AsRef<Topology>) -> Tier {
-        self.tier[u as usize].unwrap_or_else(|| Tier::from_followers(self.follower_count(u, graph)))
+        self.tier
+            .get(u as usize)
+            .unwrap_or_else(|| Tier::from_followers(self.follower_count(u, graph)))
     }
 
     /// The follower count of `u`: given, else its out-degree in the graph.
@@ -575,7 +714,7 @@ impl Attributes {
         ] {
             let k = col.names.len();
             if let Some(c) =
-                first_bad_in(&col.codes, |c| c != NONE && c as usize >= k).map(|i| col.codes[i])
+                first_bad(&col.codes, |c| c != NONE && c as usize >= k).map(|i| col.codes[i])
             {
                 return Err(Error::invalid_parameter(
                     name,
@@ -598,7 +737,7 @@ impl Attributes {
                 reason: format!("{} is not a finite number >= 0", self.target_weight[i]),
             });
         }
-        if let Some(i) = first_bad_in(&self.cost, |c| c.is_infinite() || c < 0.0) {
+        if let Some(i) = first_bad(&self.cost, |c| c.is_infinite() || c < 0.0) {
             return Err(Error::InvalidAttribute {
                 column: "cost".into(),
                 node: topo.label(i as u32),
@@ -629,6 +768,17 @@ impl Attributes {
         }
         Ok(())
     }
+}
+
+/// `len` copies of `value`, written in parallel (each thread faults in its own share of the new
+/// pages, where `vec![value; len]` writes them all on one).
+fn par_filled<T: Pod>(value: T, len: usize) -> Vec<T> {
+    use rayon::prelude::*;
+    (0..len)
+        .into_par_iter()
+        .with_min_len(DERIVE_CHUNK)
+        .map(|_| value)
+        .collect()
 }
 
 /// The first account whose value in `col` is `bad`: one test for a default column, else
@@ -741,11 +891,12 @@ impl People {
     /// account-order pass, so the error is the one it names.
     pub(crate) fn derive(shared: &Arc<Attributes>, topo: &Topology) -> Result<Self> {
         use rayon::prelude::*;
-        use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
+        use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
         let attrs: &Attributes = shared;
         attrs.validate_values(topo)?;
         let n = attrs.len();
-        let codes = &attrs.person.codes[..];
+        let codes = attrs.person.codes.as_slice();
+        let codes = &codes[..];
         let atomics = |len: usize, v: u32| -> Vec<AtomicU32> {
             (0..len)
                 .into_par_iter()
@@ -769,20 +920,44 @@ impl People {
                 }
             }
         });
-        let starts_person = |u: usize| {
-            let c = codes[u];
-            c == NONE || first[c as usize].load(Relaxed) == u as u32
-        };
-        // People started in each chunk, so each chunk knows the number of its first person.
+        // Which accounts start a person (no code, or the first account of theirs), as a
+        // bitmap, so the numbering pass reads bits in order instead of `first` at random; and
+        // the people each chunk starts, so each chunk knows the number of its first person.
+        let start_bits: Vec<AtomicU64> = (0..n.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
         let started: Vec<usize> = chunks
             .par_iter()
-            .map(|&(a, b)| (a..b).filter(|&u| starts_person(u)).count())
+            .map(|&(a, b)| {
+                let mut k = 0;
+                let (mut word, mut bits) = (a / 64, 0u64);
+                for (u, &c) in (a..b).zip(&codes[a..b]) {
+                    if u / 64 != word {
+                        start_bits[word].fetch_or(bits, Relaxed);
+                        (word, bits) = (u / 64, 0);
+                    }
+                    if c == NONE || first[c as usize].load(Relaxed) == u as u32 {
+                        bits |= 1 << (u % 64);
+                        k += 1;
+                    }
+                }
+                start_bits[word].fetch_or(bits, Relaxed);
+                k
+            })
             .collect();
+        drop(first);
+        let starts_person = |u: usize| start_bits[u / 64].load(Relaxed) & (1 << (u % 64)) != 0;
         let count: usize = started.iter().sum();
-        let mut of_account = vec![NONE; n];
-        let mut person_code = vec![NONE; count];
-        let mut first_account = vec![0u32; count];
+        // Filled in parallel: each thread faults in its share of the new pages.
+        let mut of_account = par_filled(NONE, n);
+        let mut person_code = par_filled(NONE, count);
+        let mut first_account = par_filled(0u32, count);
         let pid_of_code = atomics(attrs.person.names.len(), NONE);
+        // Jurisdiction: the one every account of the person that names one names. Set by the
+        // person's first account as it is numbered, then checked (and set, if the first
+        // account named none) by the person's other accounts as they are filled in.
+        let has_jur = !attrs.jurisdiction.names.is_empty();
+        let jur_codes = attrs.jurisdiction.codes.as_slice();
+        let jur = atomics(if has_jur { count } else { 0 }, NONE);
+        let conflict = AtomicBool::new(false);
         {
             // Each chunk owns its accounts' slots and its people's slots.
             let mut parts = Vec::with_capacity(chunks.len());
@@ -812,24 +987,42 @@ impl People {
                         if c != NONE {
                             pid_of_code[c as usize].store(pid, Relaxed);
                         }
+                        if has_jur {
+                            jur[pid as usize].store(jur_codes[u], Relaxed);
+                        }
                         *slot = pid;
                         i += 1;
                     }
                 }
             });
         }
-        drop(first);
         of_account
             .par_chunks_mut(DERIVE_CHUNK)
             .enumerate()
             .for_each(|(ci, acc)| {
                 for (x, slot) in acc.iter_mut().enumerate() {
                     if *slot == NONE {
-                        *slot = pid_of_code[codes[ci * DERIVE_CHUNK + x] as usize].load(Relaxed);
+                        let u = ci * DERIVE_CHUNK + x;
+                        let p = pid_of_code[codes[u] as usize].load(Relaxed);
+                        *slot = p;
+                        let j = if has_jur { jur_codes[u] } else { NONE };
+                        if j != NONE && jur[p as usize].load(Relaxed) != j {
+                            if let Err(had) =
+                                jur[p as usize].compare_exchange(NONE, j, Relaxed, Relaxed)
+                            {
+                                if had != j {
+                                    conflict.store(true, Relaxed);
+                                }
+                            }
+                        }
                     }
                 }
             });
         drop(pid_of_code);
+        drop(start_bits);
+        if conflict.into_inner() {
+            return Self::derive_serial(shared, topo);
+        }
         let per_account = |f: &(dyn Fn(usize, usize) + Sync)| {
             of_account
                 .par_chunks(DERIVE_CHUNK)
@@ -843,7 +1036,10 @@ impl People {
         // Weight: the largest over the person's accounts, from 0. Weights are finite and not
         // below 0 (checked above; -0 counts as 0), so their bits order as their values.
         let weight: Vec<f32> = match attrs.target_weight.is_default() {
-            true => vec![0f32.max(attrs.target_weight.iter().next().map_or(0.0, |&w| w)); count],
+            true => par_filled(
+                0f32.max(attrs.target_weight.iter().next().map_or(0.0, |&w| w)),
+                count,
+            ),
             false => {
                 let bits = atomics(count, 0f32.to_bits());
                 per_account(&|u, p| {
@@ -852,31 +1048,17 @@ impl People {
                         bits[p].fetch_max(w, Relaxed);
                     }
                 });
-                bits.into_par_iter()
+                // In place: the atomics' buffer becomes the weights'.
+                bits.into_iter()
                     .map(|b| f32::from_bits(b.into_inner()))
                     .collect()
             }
         };
-        // Jurisdiction: the one every account of the person that names one names.
-        let jurisdiction: Vec<u32> = if attrs.jurisdiction.names.is_empty() {
-            vec![NONE; count]
+        let jurisdiction: Vec<u32> = if has_jur {
+            // In place: the atomics' buffer becomes the codes'.
+            jur.into_iter().map(AtomicU32::into_inner).collect()
         } else {
-            let jur = atomics(count, NONE);
-            let conflict = AtomicBool::new(false);
-            per_account(&|u, p| {
-                let j = attrs.jurisdiction.codes[u];
-                if j != NONE {
-                    if let Err(had) = jur[p].compare_exchange(NONE, j, Relaxed, Relaxed) {
-                        if had != j {
-                            conflict.store(true, Relaxed);
-                        }
-                    }
-                }
-            });
-            if conflict.into_inner() {
-                return Self::derive_serial(shared, topo);
-            }
-            jur.into_par_iter().map(AtomicU32::into_inner).collect()
+            par_filled(NONE, count)
         };
         Ok(People {
             of_account,
@@ -918,7 +1100,7 @@ impl People {
         let count = codes.len();
         let name = |p: usize| match codes[p] {
             NONE => topo.label(first_account[p]),
-            c => attrs.person.names[c as usize].clone(),
+            c => attrs.person.names[c as usize].to_string(),
         };
         let mut weight = vec![0f32; count];
         let mut jurisdiction = vec![NONE; count];
@@ -933,8 +1115,8 @@ impl People {
                         node: name(p),
                         reason: format!(
                             "this person's accounts name two jurisdictions, {} and {}",
-                            attrs.jurisdiction.names[jurisdiction[p] as usize],
-                            attrs.jurisdiction.names[j as usize]
+                            &attrs.jurisdiction.names[jurisdiction[p] as usize],
+                            &attrs.jurisdiction.names[j as usize]
                         ),
                     });
                 }
@@ -972,6 +1154,34 @@ impl People {
 mod tests {
     use super::*;
 
+    #[test]
+    fn tiers_read_and_write_as_optional_tiers_in_one_byte_each() {
+        let mut t = Tiers::none(4);
+        assert!(!t.any() && t.raw().is_default());
+        assert_eq!(t.get(3), None);
+        t.set(1, Some(Tier::Mega));
+        t.set(3, Some(Tier::Nano));
+        assert!(t.any());
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            [None, Some(Tier::Mega), None, Some(Tier::Nano)]
+        );
+        assert_eq!(
+            t.raw().iter().copied().collect::<Vec<u8>>(),
+            [255, 4, 255, 0]
+        );
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, r#"[null,"mega",null,"nano"]"#);
+        assert_eq!(serde_json::from_str::<Tiers>(&json).unwrap(), t);
+        assert_eq!(format!("{t:?}"), "[None, Some(Mega), None, Some(Nano)]");
+        // The file's bytes read in place give the same column.
+        let mapped = Tiers::from_raw_buf(Buf::from(vec![255u8, 4, 255, 0]));
+        assert_eq!(mapped, t);
+        t.set(1, None);
+        t.set(3, None);
+        assert!(!t.any());
+    }
+
     /// The parallel derivation gives the people of one pass in account order (numbers,
     /// codes, first accounts, weights, jurisdictions) or the same error, on 1 and 2 threads,
     /// for tables with and without person codes, weights and jurisdictions, conflicts included.
@@ -998,7 +1208,7 @@ mod tests {
                 })
                 .collect();
             a.person = Categorical {
-                codes: codes.clone(),
+                codes: codes.clone().into(),
                 names: (0..k).map(|i| format!("p{i}")).collect(),
             };
             if seed % 2 == 1 {
@@ -1018,8 +1228,8 @@ mod tests {
                     })
                     .collect();
                 a.jurisdiction = Categorical {
-                    codes: j,
-                    names: vec!["x".into(), "y".into(), "z".into()],
+                    codes: j.into(),
+                    names: vec!["x".to_string(), "y".into(), "z".into()].into(),
                 };
             }
             let shared = Arc::new(a);
@@ -1141,10 +1351,10 @@ mod tests {
             it.set(i, *v);
         }
         assert_eq!(it.code_of("w"), 3);
-        assert_eq!(fast.codes, vec![1, 2, NONE, 0, 2]);
+        assert_eq!(fast.codes, vec![1, 2, NONE, 0, 2].into());
         assert_eq!(fast.names, vec!["x", "y", "z", "w"]);
         assert_eq!(&fast.codes, &slow.codes);
-        assert_eq!(&fast.names[..3], &slow.names[..]);
+        assert_eq!(fast.names.to_vec()[..3], slow.names.to_vec()[..]);
     }
 
     #[test]

@@ -1141,7 +1141,7 @@ impl<'g> Simulator<'g> {
                 .iter()
                 .enumerate()
                 .map(|(j, name)| JurisdictionSpread {
-                    jurisdiction: name.clone(),
+                    jurisdiction: name.to_string(),
                     people: acc.jur_people[j].estimate(),
                     target_weight: acc.jur_weight[j].estimate(),
                 })

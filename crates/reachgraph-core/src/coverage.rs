@@ -505,7 +505,7 @@ pub fn reach_ladder(
         &cands,
         k,
         opts,
-        &graph.attributes().cost,
+        &graph.attributes().cost.as_slice(),
     ))
 }
 
@@ -601,7 +601,7 @@ pub fn budget_pick(
     opts: &ReachOptions,
 ) -> Result<BudgetPick> {
     check_budget(budget)?;
-    let costs = &graph.attributes().cost;
+    let costs = &graph.attributes().cost.as_slice();
     let cands = affordable(candidate_list(graph, candidates)?, costs, budget)?;
     Ok(greedy_budget(
         Source::of_graph(graph),

@@ -699,16 +699,19 @@ fn attributes<R: Read>(
             a.effect_multiplier[i] = m;
         }
         if let Some(s) = cell(tier) {
-            a.tier[i] = Some(Tier::parse(s).ok_or_else(|| {
-                Error::parse(
-                    input,
-                    line,
-                    format!(
-                        "tier {:?} is not one of nano, micro, mid, macro, mega",
-                        echo(s)
-                    ),
-                )
-            })?);
+            a.tier.set(
+                i,
+                Some(Tier::parse(s).ok_or_else(|| {
+                    Error::parse(
+                        input,
+                        line,
+                        format!(
+                            "tier {:?} is not one of nano, micro, mid, macro, mega",
+                            echo(s)
+                        ),
+                    )
+                })?),
+            );
         }
     }
     check_person_jurisdictions(&a, &row_line, input)?;
@@ -867,7 +870,9 @@ fn write_attributes_where<W: std::io::Write>(
             a.target_weight[i].to_string(),
             cost,
             a.followers.get(i).map_or(String::new(), |f| f.to_string()),
-            a.tier[i].map_or(String::new(), |t| t.name().to_string()),
+            a.tier
+                .get(i)
+                .map_or(String::new(), |t| t.name().to_string()),
             opt(a.lean[i]),
             opt(a.turnout[i]),
             opt(a.eligible[i]),
@@ -998,7 +1003,7 @@ mod tests {
         assert_eq!(a.person.codes[0], a.person.codes[1]);
         assert_eq!(a.cost[0], 100.0);
         assert!(a.cost[1].is_nan());
-        assert_eq!(a.tier[0], Some(Tier::Mega));
+        assert_eq!(a.tier.get(0), Some(Tier::Mega));
         let e = read_attributes("id,cost\na,-1\n".as_bytes(), "attrs.csv", &g).unwrap_err();
         assert!(e.to_string().starts_with("attrs.csv:2:"), "{e}");
         let e = read_attributes("id,tier\nq,nano\n".as_bytes(), "attrs.csv", &g).unwrap_err();

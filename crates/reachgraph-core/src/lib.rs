@@ -77,6 +77,7 @@ pub mod io;
 pub mod limits;
 mod live_edge;
 pub mod margin;
+pub mod names;
 pub mod output;
 pub mod overlap;
 pub mod plan;

@@ -244,7 +244,7 @@ struct MarkCounts {
 struct PeoplePass<'g> {
     of_account: &'g [u32],
     weight: &'g [f32],
-    platform: &'g [u32],
+    platform: &'g crate::attrs::Column<u32>,
     n_platforms: usize,
     target_only: bool,
     mode: PlatformMode,
@@ -355,17 +355,18 @@ fn tally(bits: &[AtomicU64], weight: &[f32], codes: Option<&[u32]>, n_codes: usi
 }
 
 /// Breakdown rows from per-code tallies (the last slot is [`NONE_LABEL`]).
-fn breakdown_rows(names: &[String], people: &[u64], weight: &[f64]) -> Vec<ReachBreakdown> {
+fn breakdown_rows(
+    names: &crate::attrs::Names,
+    people: &[u64],
+    weight: &[f64],
+) -> Vec<ReachBreakdown> {
     let mut rows: Vec<ReachBreakdown> = people
         .iter()
         .zip(weight)
         .enumerate()
         .filter(|(_, (&n, _))| n > 0)
         .map(|(k, (&n, &w))| ReachBreakdown {
-            name: names
-                .get(k)
-                .cloned()
-                .unwrap_or_else(|| NONE_LABEL.to_string()),
+            name: names.get(k).unwrap_or(NONE_LABEL).to_string(),
             people: n,
             target_weight: w,
         })
@@ -498,13 +499,13 @@ pub fn unique_reach(graph: &Graph, seeds: &[u32], opts: &ReachOptions) -> Result
     );
     debug_assert_eq!(t.people, counts.people);
     let by_jurisdiction = if juris.names.is_empty() {
-        breakdown_rows(&[], &[t.people], &[t.weight])
+        breakdown_rows(&Default::default(), &[t.people], &[t.weight])
     } else {
         breakdown_rows(&juris.names, &t.code_people, &t.code_weight)
     };
 
     let by_platform = match mode {
-        PlatformMode::AllNone => breakdown_rows(&[], &[t.people], &[t.weight]),
+        PlatformMode::AllNone => breakdown_rows(&Default::default(), &[t.people], &[t.weight]),
         PlatformMode::Bitsets => {
             let (n, w): (Vec<u64>, Vec<f64>) = pass
                 .platform_people

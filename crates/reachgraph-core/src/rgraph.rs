@@ -42,9 +42,9 @@
 //! change that an older reader would misread or reject raises the version; this build reads
 //! every version from [`OLDEST_VERSION`] to [`VERSION`] and writes [`VERSION`] only.
 //!
-//! Version 2 reads attributes by dense id, in one copy per column: no CSV parse, no id lookup
-//! (so the id index stays unbuilt), no default columns or identity people built first and
-//! then replaced. Version 1's CSV is parsed as an attribute file is (each row's id looked up,
+//! Version 2 reads attributes by dense id, in place: no CSV parse, no id lookup (so the id
+//! index stays unbuilt), no copy of a column, no default columns or identity people built
+//! first and then replaced. Version 1's CSV is parsed as an attribute file is (each row's id looked up,
 //! which builds the id index).
 //!
 //! # Checks
@@ -82,23 +82,26 @@
 //! or corrupt file is an [`Error::TruncatedGraphFile`] or [`Error::CorruptGraphFile`] naming
 //! the byte.
 //!
-//! The numeric attribute columns a version-2 file holds (`target_weight`, `followers`,
-//! `lean`, `turnout`, `eligible`, `effect_multiplier`) are read in place from the map as
-//! [`Column`](crate::Column)s, not copied; their values are checked as copied ones were.
+//! Every attribute column a version-2 file holds is read in place from the map, not copied:
+//! the numbers (`target_weight`, `cost`, `followers`, `lean`, `turnout`, `eligible`,
+//! `effect_multiplier`) and the three code columns as [`Column`](crate::Column)s, the tiers as
+//! [`Tiers`](crate::attrs::Tiers), and the names of each categorical column as
+//! [`Names`](crate::attrs::Names) (the file's text, with one 4-byte offset per name: no
+//! `String` per name). Their values are checked as copied ones were.
 //!
 //! Integer and text ids stay sections of the mapped file: the id → dense id hash map is built
 //! on the first lookup (a seed list, a candidate file), not at load, so a run that only prints
 //! ids never holds it. Distinct ids are checked at load: integer ids that are strictly
 //! increasing (what `generate` writes when it stores ids) by one pass, others by sorting a
 //! temporary copy. The names of the attribute columns (platforms, people, jurisdictions) are
-//! checked distinct by sorting keyed 64-bit hashes of them and comparing as text only the names
-//! whose hashes are equal.
+//! checked distinct by sorting keyed 64-bit hashes of them: when no two hashes are equal the
+//! names are distinct; otherwise the names whose hashes are equal are compared as text.
 //!
 //! The file must not be modified while it is mapped (writers replace it by a rename, which
 //! leaves mapped readers on the old file).
 
 use crate::attrs::first_index;
-use crate::attrs::{Attributes, Categorical, Tier, NONE};
+use crate::attrs::{Attributes, Categorical, Names, Tier, NONE};
 use crate::buf::{Backing, Buf, Pod};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
@@ -611,9 +614,10 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W, version: u32) -> std::io::Result
 pub(crate) type Sections<'a> = Vec<(SectionKind, u32, std::borrow::Cow<'a, [u8]>)>;
 
 /// The names of a categorical column: per name a `u32` byte length, then its bytes.
-pub(crate) fn encode_names(names: &[String]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(names.iter().map(|s| s.len() + 4).sum());
+pub(crate) fn encode_names<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Vec<u8> {
+    let mut out = Vec::new();
     for s in names {
+        let s = s.as_ref();
         out.extend_from_slice(&(s.len() as u32).to_le_bytes());
         out.extend_from_slice(s.as_bytes());
     }
@@ -629,7 +633,11 @@ pub(crate) fn attribute_sections<'a>(a: &'a Attributes, sections: &mut Sections<
         (&a.jurisdiction, AttrJurisdiction, AttrJurisdictionNames),
     ] {
         if !col.names.is_empty() || col.codes.iter().any(|&c| c != crate::attrs::NONE) {
-            sections.push((codes_kind, 4, as_bytes(&col.codes).into()));
+            let codes = match col.codes.as_held() {
+                Some(c) => std::borrow::Cow::Borrowed(as_bytes(c)),
+                None => std::borrow::Cow::Owned(as_bytes(&col.codes.as_slice()).to_vec()),
+            };
+            sections.push((codes_kind, 4, codes));
             sections.push((names_kind, 1, encode_names(&col.names).into()));
         }
     }
@@ -644,12 +652,12 @@ pub(crate) fn attribute_sections<'a>(a: &'a Attributes, sections: &mut Sections<
         let f: Vec<u64> = a.followers.raw().iter().copied().collect();
         sections.push((AttrFollowers, 8, as_bytes(&f).to_vec().into()));
     }
-    if a.tier.iter().any(Option::is_some) {
-        let t: Vec<u8> = a.tier.iter().map(|t| t.map_or(255, |t| t as u8)).collect();
+    if a.tier.any() {
+        let t: Vec<u8> = a.tier.raw().iter().copied().collect();
         sections.push((AttrTier, 1, t.into()));
     }
     for (col, kind) in [
-        (Some(&a.cost[..]), AttrCost),
+        (a.cost.as_held(), AttrCost),
         (a.lean.as_held(), AttrLean),
         (a.turnout.as_held(), AttrTurnout),
         (a.eligible.as_held(), AttrEligible),
@@ -1271,7 +1279,7 @@ fn parse_checked(
         ids,
     );
     let stored_probs = out_probs.zip(in_probs);
-    // Version 2: typed columns (numbers read in place, codes copied) indexed by dense id
+    // Version 2: typed columns (read in place from the map) indexed by dense id
     // (no id lookup, so the id index stays unbuilt); people derived once, from them.
     let attrs = typed_attributes(sections, file, n, corrupt)?;
     let attrs_at = sections
@@ -1317,12 +1325,6 @@ fn typed_attributes(
     }
     let bytes = file.bytes();
     let u64s = |s: &Section| Buf::<u64>::mapped(file, s.offset, n);
-    let f64_col = |k: SectionKind| -> Vec<f64> {
-        match find(k) {
-            Some(s) => par_copy(&Buf::<f64>::mapped(file, s.offset, n)),
-            None => vec![f64::NAN; n],
-        }
-    };
     // Columns the file leaves out hold their default without allocating it; columns it holds
     // are read in place from the map (their values are checked by `Graph::from_parts`).
     let f64_column = |k: SectionKind| -> crate::attrs::Column<f64> {
@@ -1348,8 +1350,10 @@ fn typed_attributes(
         };
         let raw = &bytes[names_s.offset..names_s.offset + names_s.len];
         // Where each name's length sits (one pass over the lengths), then the names checked as
-        // UTF-8 and copied in parallel; the first bad one, in order, is the one named.
-        let mut starts = Vec::new();
+        // UTF-8 in parallel; the first bad one, in order, is the one named. The names are then
+        // read in place (`Names::mapped`: one 4-byte offset per name, no `String`s), or copied
+        // to strings in the rare section too long for 4-byte offsets.
+        let mut starts: Vec<usize> = Vec::new();
         let mut at = 0usize;
         while at < raw.len() {
             let here = names_s.offset + at;
@@ -1379,11 +1383,19 @@ fn typed_attributes(
                 format!("a name in {} is not UTF-8", names_k.name()),
             ));
         }
-        let names: Vec<String> = starts
-            .par_iter()
-            .with_min_len(CHECK_CHUNK)
-            .map(|&at| name_at(at).unwrap_or_default().to_string())
-            .collect();
+        let names: Names = if raw.len() <= u32::MAX as usize {
+            Names::mapped(
+                Buf::<u8>::mapped(file, names_s.offset, names_s.len),
+                starts.par_iter().map(|&at| at as u32).collect(),
+            )
+        } else {
+            starts
+                .par_iter()
+                .with_min_len(CHECK_CHUNK)
+                .map(|&at| name_at(at).unwrap_or_default().to_string())
+                .collect::<Vec<String>>()
+                .into()
+        };
         drop(starts);
         if names.len() >= NONE as usize {
             return Err(corrupt(
@@ -1391,40 +1403,7 @@ fn typed_attributes(
                 format!("too many names in {}", names_k.name()),
             ));
         }
-        // Distinct names: sorted by a keyed 64-bit hash (integers sort and compare far faster
-        // than strings), then only names whose hashes are equal are compared as text.
-        let hasher = std::collections::hash_map::RandomState::new();
-        let mut sorted: Vec<(u64, u32)> = names
-            .par_iter()
-            .enumerate()
-            .map(|(i, name)| {
-                use std::hash::BuildHasher;
-                (hasher.hash_one(name.as_str()), i as u32)
-            })
-            .collect();
-        sorted.par_sort_unstable();
-        // Equal names have equal hashes, so they sit in one run of equal hashes: each run is
-        // compared pair by pair from its first entry (runs longer than one are rare, and
-        // longer than two rarer still). One parallel pass over chunks, each read in order.
-        let same_hash_names = |i: usize| -> Option<usize> {
-            let h = sorted[i].0;
-            if (i > 0 && sorted[i - 1].0 == h) || sorted.get(i + 1).is_none_or(|x| x.0 != h) {
-                return None;
-            }
-            let end = i + sorted[i..].iter().take_while(|x| x.0 == h).count();
-            (i..end).find_map(|a| {
-                let x = sorted[a].1 as usize;
-                (a + 1..end)
-                    .any(|b| names[x] == names[sorted[b].1 as usize])
-                    .then_some(x)
-            })
-        };
-        let twice = (0..sorted.len().div_ceil(CHECK_CHUNK))
-            .into_par_iter()
-            .find_map_first(|c| {
-                let hi = ((c + 1) * CHECK_CHUNK).min(sorted.len());
-                (c * CHECK_CHUNK..hi).find_map(same_hash_names)
-            });
+        let twice = repeated_name(&names);
         if let Some(i) = twice {
             return Err(corrupt(
                 names_s.offset,
@@ -1435,8 +1414,8 @@ fn typed_attributes(
                 ),
             ));
         }
-        drop(sorted);
-        let codes = par_copy(&Buf::<u32>::mapped(file, codes_s.offset, n));
+        // Read in place from the map (nothing copied), after the range check.
+        let codes = Buf::<u32>::mapped(file, codes_s.offset, n);
         let k = names.len() as u32;
         if let Some(i) = first_index(n, CHECK_CHUNK, |i| codes[i] != NONE && codes[i] >= k) {
             return Err(corrupt(
@@ -1444,7 +1423,10 @@ fn typed_attributes(
                 format!("{} holds code {} for {k} names", codes_k.name(), codes[i]),
             ));
         }
-        Ok(Categorical { codes, names })
+        Ok(Categorical {
+            codes: codes.into(),
+            names,
+        })
     };
     let platform = categorical(AttrPlatform, AttrPlatformNames)?;
     let person = categorical(AttrPerson, AttrPersonNames)?;
@@ -1458,13 +1440,13 @@ fn typed_attributes(
         Some(s) => crate::attrs::Counts::from_raw_buf(u64s(s)),
         None => crate::attrs::Counts::none(n),
     };
+    // Read in place (`Tiers` holds the file's encoding), after one parallel check.
     let tier = match find(AttrTier) {
         Some(s) => {
             let raw = &bytes[s.offset..s.offset + n];
-            if let Some(i) = raw
-                .iter()
-                .position(|&t| t != 255 && t as usize >= Tier::ALL.len())
-            {
+            if let Some(i) = first_index(n, CHECK_CHUNK, |i| {
+                raw[i] != crate::attrs::Tiers::NOT_GIVEN && raw[i] as usize >= Tier::ALL.len()
+            }) {
                 return Err(corrupt(
                     s.offset + i,
                     format!(
@@ -1474,19 +1456,16 @@ fn typed_attributes(
                     ),
                 ));
             }
-            raw.par_iter()
-                .with_min_len(CHECK_CHUNK)
-                .map(|&t| (t != 255).then(|| Tier::ALL[t as usize]))
-                .collect()
+            crate::attrs::Tiers::from_raw_buf(Buf::<u8>::mapped(file, s.offset, n))
         }
-        None => vec![None; n],
+        None => crate::attrs::Tiers::none(n),
     };
     Ok(Some(crate::attrs::Attributes {
         platform,
         person,
         jurisdiction,
         target_weight,
-        cost: f64_col(AttrCost),
+        cost: f64_column(AttrCost),
         followers,
         tier,
         lean: f64_column(AttrLean),
@@ -1494,6 +1473,58 @@ fn typed_attributes(
         eligible: f64_column(AttrEligible),
         effect_multiplier: f64_column(AttrEffectMultiplier),
     }))
+}
+
+/// A name that appears twice in `names` (the first of its kind in hash order), if any.
+///
+/// Names are compared by a keyed 64-bit hash (its key fresh per load, so a file cannot aim at
+/// collisions): the hashes alone are sorted (8-byte integers sort far faster than strings or
+/// pairs) and, in the common case, no two are equal, which proves the names distinct. Only
+/// when two hashes are equal are the names sorted by (hash, code) and each run of equal
+/// hashes compared as text, which tells a repeated name from a collision.
+fn repeated_name(names: &Names) -> Option<usize> {
+    use std::hash::BuildHasher;
+    let hasher = std::collections::hash_map::RandomState::new();
+    let hash = |i: usize| hasher.hash_one(&names[i]);
+    let mut hashes: Vec<u64> = (0..names.len())
+        .into_par_iter()
+        .with_min_len(CHECK_CHUNK)
+        .map(hash)
+        .collect();
+    hashes.par_sort_unstable();
+    // No two hashes equal: the names are distinct.
+    first_index(hashes.len().saturating_sub(1), CHECK_CHUNK, |i| {
+        hashes[i] == hashes[i + 1]
+    })?;
+    drop(hashes);
+    let mut sorted: Vec<(u64, u32)> = (0..names.len())
+        .into_par_iter()
+        .with_min_len(CHECK_CHUNK)
+        .map(|i| (hash(i), i as u32))
+        .collect();
+    sorted.par_sort_unstable();
+    // Equal names have equal hashes, so they sit in one run of equal hashes: each run is
+    // compared pair by pair from its first entry (runs longer than one are rare, and longer
+    // than two rarer still). One parallel pass over chunks, each read in order.
+    let same_hash_names = |i: usize| -> Option<usize> {
+        let h = sorted[i].0;
+        if (i > 0 && sorted[i - 1].0 == h) || sorted.get(i + 1).is_none_or(|x| x.0 != h) {
+            return None;
+        }
+        let end = i + sorted[i..].iter().take_while(|x| x.0 == h).count();
+        (i..end).find_map(|a| {
+            let x = sorted[a].1 as usize;
+            (a + 1..end)
+                .any(|b| names[x] == names[sorted[b].1 as usize])
+                .then_some(x)
+        })
+    };
+    (0..sorted.len().div_ceil(CHECK_CHUNK))
+        .into_par_iter()
+        .find_map_first(|c| {
+            let hi = ((c + 1) * CHECK_CHUNK).min(sorted.len());
+            (c * CHECK_CHUNK..hi).find_map(same_hash_names)
+        })
 }
 
 /// Edges (or array elements) per window of the load checks: each window's pages of a mapped
@@ -1564,11 +1595,6 @@ enum Slots<'a> {
     InTriples(&'a [u32]),
 }
 
-/// A copy of `s` made in parallel (each thread faults in its own share of the new pages).
-fn par_copy<T: Pod>(s: &[T]) -> Vec<T> {
-    s.par_iter().with_min_len(CHECK_CHUNK).copied().collect()
-}
-
 /// One in-order pass over section `s`, mapped as `elems`: windows of [`CHECK_WINDOW`]
 /// elements, each cut into chunks of [`CHECK_CHUNK`] searched in parallel for an element `i`
 /// with `bad(i)`; with `crc`, each chunk's checksum is computed right after its search while
@@ -1620,6 +1646,68 @@ fn scan_section<T: Sync>(
         Some(Some(e)) => Err(e),
         _ => Ok(()),
     }
+}
+
+/// The pair pass of [`check_csr`] over rows `a..b`: whether some row breaks a rule (an id not
+/// below `n`, a self-loop, a list not strictly increasing) and the wrapping sum of
+/// `fmix64((source << 32 | target) ^ key)` over the rows' edges (`out`: the row is the
+/// source).
+///
+/// Rows are short (7.5 edges on average in the generated graphs), so a loop per row runs
+/// scalar. Here each edge's row is first written beside it (a buffer of the chunk's size, in
+/// cache), then one flat loop over the chunk's edges checks and hashes them: the loop has no
+/// dependency from edge to edge but the sums, so it vectorises, and with AVX-512 (detected at
+/// run time) its 64-bit multiplies run eight at a time.
+fn pair_pass(
+    offsets: &[usize],
+    neighbors: &[u32],
+    (a, b): (usize, usize),
+    n: usize,
+    out: bool,
+    key: u64,
+) -> (bool, u64) {
+    let (lo, hi) = (offsets[a], offsets[b]);
+    let mut rows = Vec::with_capacity(hi - lo);
+    for u in a..b {
+        rows.extend(std::iter::repeat_n(u as u32, offsets[u + 1] - offsets[u]));
+    }
+    let nb = &neighbors[lo..hi];
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+    {
+        // SAFETY: the CPU has the features `pair_flat_avx512` is compiled for.
+        return unsafe { pair_flat_avx512(&rows, nb, n, out, key) };
+    }
+    pair_flat(&rows, nb, n, out, key)
+}
+
+/// [`pair_flat`] compiled for AVX-512 (64-bit lane multiplies).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn pair_flat_avx512(rows: &[u32], nb: &[u32], n: usize, out: bool, key: u64) -> (bool, u64) {
+    pair_flat(rows, nb, n, out, key)
+}
+
+/// The flat loop of [`pair_pass`]: edge `i` joins row `rows[i]` and neighbour `nb[i]`; an edge
+/// whose row is the one before's must have a larger neighbour.
+#[inline(always)]
+fn pair_flat(rows: &[u32], nb: &[u32], n: usize, out: bool, key: u64) -> (bool, u64) {
+    let len = nb.len().min(rows.len());
+    let (rows, nb) = (&rows[..len], &nb[..len]);
+    let shift = if out { (32, 0) } else { (0, 32) };
+    let hash = |r: u32, v: u32| fmix64((((r as u64) << shift.0) | ((v as u64) << shift.1)) ^ key);
+    let Some((&r0, &v0)) = rows.first().zip(nb.first()) else {
+        return (false, 0);
+    };
+    let mut bad = (v0 as usize >= n) | (v0 == r0);
+    let mut sum = hash(r0, v0);
+    for i in 1..len {
+        let (r, v) = (rows[i], nb[i]);
+        bad |= (v as usize >= n) | (v == r) | ((rows[i - 1] == r) & (nb[i - 1] >= v));
+        sum = sum.wrapping_add(hash(r, v));
+    }
+    (bad, sum)
 }
 
 /// Rows plus edges per chunk of a check pass: a chunk's slices (about 256 KiB of each array)
@@ -1708,7 +1796,22 @@ fn check_csr(
     let chunk = |(a, b): (usize, usize)| {
         let mut bad = false;
         let mut sum = 0u64;
-        for u in a..b {
+        // Pairs only: one flat pass over the chunk's edges (`pair_pass`), which vectorises.
+        let rows = match slots {
+            Slots::OutPairs | Slots::InPairs => a..a,
+            _ => a..b,
+        };
+        if rows.is_empty() {
+            (bad, sum) = pair_pass(
+                offsets,
+                neighbors,
+                (a, b),
+                n,
+                matches!(slots, Slots::OutPairs),
+                key.0,
+            );
+        }
+        for u in rows {
             let (lo, hi) = (offsets[u], offsets[u + 1]);
             let list = &neighbors[lo..hi];
             // Lists strictly increasing: each id above the one before (-1 before the first).
@@ -1732,19 +1835,8 @@ fn check_csr(
                         sum = sum.wrapping_add(key.triple(u as u32, v, (lo + i) as u32));
                     }
                 }
-                // Pairs only: `EdgeKey::pair(source, target)` with the row's half of the
-                // keyed word computed once per row.
-                Slots::OutPairs | Slots::InPairs => {
-                    let (row, shift) = match slots {
-                        Slots::OutPairs => (((u as u64) << 32) ^ key.0, 0),
-                        _ => ((u as u64) ^ key.0, 32),
-                    };
-                    for &v in list {
-                        bad |= (v as usize >= n) | (v as usize == u) | (v as i64 <= prev);
-                        prev = v as i64;
-                        sum = sum.wrapping_add(fmix64(row ^ ((v as u64) << shift)));
-                    }
-                }
+                // Pairs: `pair_pass` above.
+                Slots::OutPairs | Slots::InPairs => {}
             }
         }
         let (lo, hi) = (offsets[a], offsets[b]);
@@ -1925,6 +2017,99 @@ mod tests {
     }
 
     #[test]
+    fn pair_pass_matches_the_row_by_row_rules_and_hash() {
+        // Row by row, as the check read each list before the flat pass.
+        let reference = |offsets: &[usize], nb: &[u32], (a, b): (usize, usize), n, out, key| {
+            let (mut bad, mut sum) = (false, 0u64);
+            for u in a..b {
+                let mut prev = -1i64;
+                for &v in &nb[offsets[u]..offsets[u + 1]] {
+                    bad |= (v as usize >= n) | (v as usize == u) | (v as i64 <= prev);
+                    prev = v as i64;
+                    let (s, t) = if out {
+                        (u as u64, v as u64)
+                    } else {
+                        (v as u64, u as u64)
+                    };
+                    sum = sum.wrapping_add(fmix64(((s << 32) | t) ^ key));
+                }
+            }
+            (bad, sum)
+        };
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut next = |k: u64| {
+            state = fmix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            state % k
+        };
+        let (mut seen_bad, mut seen_good) = (0, 0);
+        for trial in 0..400 {
+            let n = 1 + next(40) as usize;
+            // Sorted distinct lists, then (in some trials) one rule broken somewhere.
+            let mut offsets = vec![0usize];
+            let mut nb = Vec::new();
+            for u in 0..n {
+                let mut list: Vec<u32> = (0..n as u32)
+                    .filter(|&v| v as usize != u && next(4) == 0)
+                    .collect();
+                if trial % 3 == 0 && !list.is_empty() && next(n as u64) == 0 {
+                    match next(4) {
+                        0 => list.push(*list.last().unwrap()),
+                        1 => {
+                            let last = list.len() - 1;
+                            list.swap(0, last)
+                        }
+                        2 => list.push(u as u32),
+                        _ => list.push(n as u32 + next(3) as u32),
+                    }
+                }
+                nb.extend(list);
+                offsets.push(nb.len());
+            }
+            let a = next(n as u64 + 1) as usize;
+            let b = a + next((n - a) as u64 + 1) as usize;
+            let key = next(u64::MAX);
+            for out in [true, false] {
+                let want = reference(&offsets, &nb, (a, b), n, out, key);
+                assert_eq!(pair_pass(&offsets, &nb, (a, b), n, out, key), want);
+                if want.0 {
+                    seen_bad += 1;
+                } else {
+                    seen_good += 1;
+                }
+                // The plain loop, whichever one `pair_pass` picked on this machine.
+                let (lo, hi) = (offsets[a], offsets[b]);
+                let rows: Vec<u32> = (a..b)
+                    .flat_map(|u| std::iter::repeat_n(u as u32, offsets[u + 1] - offsets[u]))
+                    .collect();
+                assert_eq!(pair_flat(&rows, &nb[lo..hi], n, out, key), want);
+            }
+        }
+        assert!(
+            seen_bad > 20 && seen_good > 200,
+            "{seen_bad} bad, {seen_good} good"
+        );
+    }
+
+    #[test]
+    fn repeated_names_are_found_and_distinct_ones_pass() {
+        let names = |v: &[&str]| -> Names { v.iter().copied().collect() };
+        assert_eq!(repeated_name(&names(&[])), None);
+        assert_eq!(repeated_name(&names(&["a"])), None);
+        assert_eq!(repeated_name(&names(&["a", "b", "ab", "ba"])), None);
+        let twice = names(&["a", "b", "a"]);
+        let i = repeated_name(&twice).expect("a repeats");
+        assert_eq!(&twice[i], "a");
+        // Many names (several check chunks in test builds), one repeated far apart.
+        let mut many: Vec<String> = (0..5000).map(|i| format!("person {i}")).collect();
+        let distinct: Names = many.clone().into();
+        assert_eq!(repeated_name(&distinct), None);
+        many.push("person 17".into());
+        let repeated: Names = many.into();
+        let i = repeated_name(&repeated).expect("person 17 repeats");
+        assert_eq!(&repeated[i], "person 17");
+    }
+
+    #[test]
     fn mapped_file_gives_the_same_answers() {
         let sc = crate::scenario::generate(
             &crate::scenario::ScenarioConfig::with_edges(20_000, 3),
@@ -1942,6 +2127,20 @@ mod tests {
         let r = read(&path, &ReadOptions::default()).unwrap();
         assert!(r.topology().is_mapped() && r.out_csr().probs.len() == g.edge_count());
         same(&g, &r);
+        // The attribute columns are read in place from the map, not copied: codes, names, cost
+        // and (when the file holds them) tiers; the people derived from them are the same.
+        let (ga, ra) = (g.attributes(), r.attributes());
+        for (col, held) in [
+            (&ra.platform, &ga.platform),
+            (&ra.person, &ga.person),
+            (&ra.jurisdiction, &ga.jurisdiction),
+        ] {
+            assert!(!held.names.is_empty());
+            assert!(col.codes.is_mapped() && col.names.is_mapped());
+            assert_eq!(col.names, held.names);
+        }
+        assert!(ga.has_costs() && ra.cost.is_mapped());
+        assert_eq!(*g.people(), *r.people());
         let seeds = [0u32, 5, 17];
         let opts = ReachOptions::default();
         assert_eq!(
@@ -2396,7 +2595,7 @@ mod tests {
         let mut a = g.attributes().clone();
         for i in 0..g.node_count() {
             a.followers.set(i, Some(1000 * i as u64));
-            a.tier[i] = Some(Tier::ALL[i % 5]);
+            a.tier.set(i, Some(Tier::ALL[i % 5]));
             a.lean[i] = 0.1 * i as f64;
             a.turnout[i] = 0.05 * i as f64;
             a.eligible[i] = 1.0 - 0.1 * i as f64;
@@ -2448,7 +2647,7 @@ mod tests {
         };
         let mut g = rich();
         let mut a = g.attributes().clone();
-        a.tier[0] = Some(Tier::Mid);
+        a.tier.set(0, Some(Tier::Mid));
         g.set_attributes(a).unwrap();
         let bytes = to_bytes(&g);
         let expect = |b: &[u8], at: usize, needle: &str| match from_bytes(b, "bad", &no_crc) {
@@ -2499,8 +2698,8 @@ mod tests {
         // Duplicate names.
         let mut g2 = rich();
         let mut a = g2.attributes().clone();
-        a.platform.names = vec!["x".into(), "x".into()];
-        a.platform.codes = vec![0, 1, NONE, NONE, NONE, NONE];
+        a.platform.names = vec!["x".to_string(), "x".into()].into();
+        a.platform.codes = vec![0, 1, NONE, NONE, NONE, NONE].into();
         g2.set_attributes(a).unwrap();
         let b = to_bytes(&g2);
         let (off, _) = section_of(&b, SectionKind::AttrPlatformNames);

@@ -1169,7 +1169,7 @@ mod tests {
         let mut a = Attributes::new(n);
         a.platform = Categorical {
             codes: (0..n as u32).map(|i| i % 3).collect(),
-            names: vec!["x".into(), "ig".into(), "tt".into()],
+            names: vec!["x".to_string(), "ig".into(), "tt".into()].into(),
         };
         for u in 0..n {
             if u % 4 == 0 {

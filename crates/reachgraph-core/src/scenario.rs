@@ -1620,7 +1620,7 @@ fn attributes(
         platform[r.start as usize..r.end as usize].fill(k as u32);
     }
     attrs.platform = Categorical {
-        codes: platform,
+        codes: platform.into(),
         names: config.platforms.iter().map(|p| p.name.clone()).collect(),
     };
     // Only people with two or more accounts need a person code: an account with none is its
@@ -1641,7 +1641,7 @@ fn attributes(
             .par_iter()
             .map(|&q| code_of[q as usize])
             .collect(),
-        names,
+        names: names.into(),
     };
     attrs.jurisdiction = Categorical {
         codes: layout
@@ -1649,7 +1649,7 @@ fn attributes(
             .par_iter()
             .map(|&q| people.state[q as usize] as u32)
             .collect(),
-        names: state_ids.to_vec(),
+        names: state_ids.to_vec().into(),
     };
     attrs
 }

@@ -439,7 +439,7 @@ impl PyGraph {
             if let Some(v) = &tier {
                 check_len("tier", v.len(), n)?;
                 for (&u, x) in dense.iter().zip(v) {
-                    a.tier[u as usize] = match x {
+                    let t = match x {
                         None => None,
                         Some(s) => Some(Tier::parse(s).ok_or_else(|| {
                             invalid(format!(
@@ -447,6 +447,7 @@ impl PyGraph {
                             ))
                         })?),
                     };
+                    a.tier.set(u as usize, t);
                 }
             }
             g.set_attributes(a).map_err(core_err)
@@ -469,7 +470,7 @@ impl PyGraph {
             d.set_item(name, v)?;
         }
         d.set_item("target_weight", a.target_weight.as_slice().to_pyarray(py))?;
-        d.set_item("cost", a.cost.to_pyarray(py))?;
+        d.set_item("cost", a.cost.as_slice().to_pyarray(py))?;
         let f: Vec<u64> = all
             .iter()
             .map(|&u| a.follower_count(u, g.topology()))

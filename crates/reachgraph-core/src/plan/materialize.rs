@@ -658,12 +658,12 @@ pub fn materialize(model: &Lowered, opts: &MaterializeOptions) -> Result<Realiza
 
     let mut a = Attributes::new(n);
     let mut platform = Categorical {
-        codes: vec![NONE; n],
-        names: model.platforms.clone(),
+        codes: crate::attrs::Column::filled(NONE, n),
+        names: model.platforms.clone().into(),
     };
     let mut jurisdiction = Categorical {
-        codes: vec![NONE; n],
-        names: model.jurisdictions.clone(),
+        codes: crate::attrs::Column::filled(NONE, n),
+        names: model.jurisdictions.clone().into(),
     };
     let mut person_names: Vec<String> = model.creators.iter().map(|c| c.name.clone()).collect();
     let mut person_codes = vec![NONE; n];
@@ -687,8 +687,8 @@ pub fn materialize(model: &Lowered, opts: &MaterializeOptions) -> Result<Realiza
     a.platform = platform;
     a.jurisdiction = jurisdiction;
     a.person = Categorical {
-        codes: person_codes,
-        names: person_names,
+        codes: person_codes.into(),
+        names: person_names.into(),
     };
     graph.set_attributes(a)?;
     let follower_people = people.len() as u64;

@@ -240,7 +240,7 @@ pub(crate) fn greedy(
     index: &RrIndex,
     cands: &[u32],
     constraint: Constraint,
-    costs: &[f64],
+    costs: &crate::attrs::Column<f64>,
     bound: bool,
 ) -> Greedy {
     let head = match constraint {
@@ -255,7 +255,7 @@ fn greedy_with_head(
     index: &RrIndex,
     cands: &[u32],
     constraint: Constraint,
-    costs: &[f64],
+    costs: &crate::attrs::Column<f64>,
     bound: bool,
     head: usize,
 ) -> Greedy {
@@ -561,9 +561,23 @@ mod tests {
         let cands: Vec<u32> = (0..n).collect();
         for k in [1, 5, 40, 300] {
             let c = Constraint::Count(k);
-            let full = greedy_with_head(&index, &cands, c, &[], true, usize::MAX);
+            let full = greedy_with_head(
+                &index,
+                &cands,
+                c,
+                &crate::attrs::Column::filled(f64::NAN, 0),
+                true,
+                usize::MAX,
+            );
             for head in [1, 2, k, 2 * k + 3, 350] {
-                let g = greedy_with_head(&index, &cands, c, &[], true, head);
+                let g = greedy_with_head(
+                    &index,
+                    &cands,
+                    c,
+                    &crate::attrs::Column::filled(f64::NAN, 0),
+                    true,
+                    head,
+                );
                 assert_eq!(g.seeds, full.seeds, "k {k} head {head}");
                 assert_eq!(g.gains, full.gains, "k {k} head {head}");
                 assert_eq!(g.upper, full.upper, "k {k} head {head}");

@@ -449,7 +449,7 @@ fn greedy(
     cands: &[u32],
     pos: &[u32],
     constraint: Constraint,
-    costs: &[f64],
+    costs: &crate::attrs::Column<f64>,
     bound: bool,
     comm: &Timed<'_>,
 ) -> Result<Greedy> {

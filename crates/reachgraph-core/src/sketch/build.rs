@@ -95,10 +95,11 @@ fn push_int(s: &mut String, v: i64) {
 /// O(n) hashes, in parallel.
 pub fn person_hashes(graph: &Graph, seed: u64) -> Vec<u64> {
     let person = &graph.attributes().person;
-    let code_hash: Vec<u64> = person
-        .names
-        .par_iter()
-        .map(|n| hash_token(seed, n))
+    let names = &person.names;
+    let code_hash: Vec<u64> = (0..names.len())
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(|i| hash_token(seed, &names[i]))
         .collect();
     let ids = graph.ids();
     (0..graph.node_count() as u32)
