@@ -86,7 +86,7 @@
 //! the numbers (`target_weight`, `cost`, `followers`, `lean`, `turnout`, `eligible`,
 //! `effect_multiplier`) and the three code columns as [`Column`](crate::Column)s, the tiers as
 //! [`Tiers`](crate::attrs::Tiers), and the names of each categorical column as
-//! [`Names`](crate::attrs::Names) (the file's text, with one 4-byte offset per name: no
+//! [`Names`] (the file's text, with one 4-byte offset per name: no
 //! `String` per name). Their values are checked as copied ones were.
 //!
 //! Integer and text ids stay sections of the mapped file: the id → dense id hash map is built
