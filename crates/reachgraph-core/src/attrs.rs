@@ -955,7 +955,11 @@ impl People {
         // person's first account as it is numbered, then checked (and set, if the first
         // account named none) by the person's other accounts as they are filled in.
         let has_jur = !attrs.jurisdiction.names.is_empty();
-        let jur_codes = attrs.jurisdiction.codes.as_slice();
+        // Read only with jurisdictions (a default column would be copied out to a slice).
+        let jur_codes = match has_jur {
+            true => attrs.jurisdiction.codes.as_slice(),
+            false => std::borrow::Cow::Borrowed(&[][..]),
+        };
         let jur = atomics(if has_jur { count } else { 0 }, NONE);
         let conflict = AtomicBool::new(false);
         {
