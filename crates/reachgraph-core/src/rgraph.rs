@@ -1793,52 +1793,47 @@ fn check_csr(
     // checksums of its slices of the neighbour and slot arrays.
     let nb_bytes = &bytes[nb_s.offset..nb_s.offset + nb_s.len];
     let slot_bytes = slot_s.map(|ss| &bytes[ss.offset..ss.offset + ss.len]);
+    // The triple passes, row by row: lists strictly increasing (each id above the one before,
+    // -1 before the first), each edge hashed with its out-slot.
+    let triples = |(a, b): (usize, usize)| {
+        let (mut bad, mut sum) = (false, 0u64);
+        for u in a..b {
+            let (lo, hi) = (offsets[u], offsets[u + 1]);
+            let list = &neighbors[lo..hi];
+            let mut prev = -1i64;
+            if let Slots::InTriples(s) = slots {
+                // In side with the map: row u is the target, v the source.
+                for (&v, &k) in list.iter().zip(&s[lo..hi]) {
+                    bad |= (v as usize >= n)
+                        | (v as usize == u)
+                        | (v as i64 <= prev)
+                        | (k as usize >= m);
+                    prev = v as i64;
+                    sum = sum.wrapping_add(key.triple(v, u as u32, k));
+                }
+            } else {
+                for (i, &v) in list.iter().enumerate() {
+                    bad |= (v as usize >= n) | (v as usize == u) | (v as i64 <= prev);
+                    prev = v as i64;
+                    sum = sum.wrapping_add(key.triple(u as u32, v, (lo + i) as u32));
+                }
+            }
+        }
+        (bad, sum)
+    };
     let chunk = |(a, b): (usize, usize)| {
-        let mut bad = false;
-        let mut sum = 0u64;
-        // Pairs only: one flat pass over the chunk's edges (`pair_pass`), which vectorises.
-        let rows = match slots {
-            Slots::OutPairs | Slots::InPairs => a..a,
-            _ => a..b,
-        };
-        if rows.is_empty() {
-            (bad, sum) = pair_pass(
+        let (bad, sum) = match slots {
+            // Pairs: one flat pass over the chunk's edges, which vectorises.
+            Slots::OutPairs | Slots::InPairs => pair_pass(
                 offsets,
                 neighbors,
                 (a, b),
                 n,
                 matches!(slots, Slots::OutPairs),
                 key.0,
-            );
-        }
-        for u in rows {
-            let (lo, hi) = (offsets[u], offsets[u + 1]);
-            let list = &neighbors[lo..hi];
-            // Lists strictly increasing: each id above the one before (-1 before the first).
-            let mut prev = -1i64;
-            match slots {
-                // In side with the map: row u is the target, v the source.
-                Slots::InTriples(s) => {
-                    for (&v, &k) in list.iter().zip(&s[lo..hi]) {
-                        bad |= (v as usize >= n)
-                            | (v as usize == u)
-                            | (v as i64 <= prev)
-                            | (k as usize >= m);
-                        prev = v as i64;
-                        sum = sum.wrapping_add(key.triple(v, u as u32, k));
-                    }
-                }
-                Slots::OutTriples => {
-                    for (i, &v) in list.iter().enumerate() {
-                        bad |= (v as usize >= n) | (v as usize == u) | (v as i64 <= prev);
-                        prev = v as i64;
-                        sum = sum.wrapping_add(key.triple(u as u32, v, (lo + i) as u32));
-                    }
-                }
-                // Pairs: `pair_pass` above.
-                Slots::OutPairs | Slots::InPairs => {}
-            }
-        }
+            ),
+            Slots::OutTriples | Slots::InTriples(_) => triples((a, b)),
+        };
         let (lo, hi) = (offsets[a], offsets[b]);
         let hashes = crc.then(|| {
             (
