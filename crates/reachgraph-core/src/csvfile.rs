@@ -126,16 +126,23 @@ pub(crate) fn read_csv(mut r: impl Read, file: &str, comments: bool) -> Result<C
     })
 }
 
-/// A stream read by the `csv` crate, keeping the bytes passed on since the last line asked
-/// for, so a record's line can be counted from its byte offset ([`RecordLines::line`]): the
-/// crate's own line counter is wrong for the record after a blank or comment line (it gives
-/// the skipped line's number, and the error then names the wrong line).
+/// A stream read by the `csv` crate, noting where each line that can begin a record starts, so
+/// a record's line can be found from its byte offset ([`RecordLines::line`]): the crate's own
+/// line counter is wrong for the record after a blank or comment line (it gives the skipped
+/// line's number, and the error then names the wrong line).
+///
+/// A record's position is where the parser began, just after the previous record: before the
+/// blank and comment lines it skipped on the way. So its line is that of the first line at or
+/// after that position which is neither blank nor (with `comments`) a `#` comment. Only such
+/// lines are noted, and each is dropped once a record is asked for past it: what is held is
+/// the lines the parser has read ahead (its buffer) and those of the record being read, never
+/// a run of skipped lines, however long.
 pub(crate) fn track_lines<R: Read>(inner: R, comments: bool) -> (Tracked<R>, RecordLines) {
     let seen = std::rc::Rc::new(std::cell::RefCell::new(Seen {
-        data: Vec::new(),
-        start: 0,
-        base: 0,
-        newlines: 0,
+        starts: std::collections::VecDeque::new(),
+        offset: 0,
+        line: 1,
+        at_start: true,
         comments,
     }));
     let lines = RecordLines {
@@ -156,57 +163,62 @@ pub(crate) struct RecordLines {
 }
 
 struct Seen {
-    /// Bytes passed on; those before `start` are counted and may be dropped.
-    data: Vec<u8>,
-    start: usize,
-    /// Byte offset in the stream of `data[start]`, and the newlines before it.
-    base: u64,
-    newlines: u64,
+    /// (byte offset, line) of each line read that can begin a record, not yet passed.
+    starts: std::collections::VecDeque<(u64, u64)>,
+    /// Bytes read so far, and the line of the next one.
+    offset: u64,
+    line: u64,
+    /// The next byte begins a line.
+    at_start: bool,
     comments: bool,
 }
 
 impl<R: Read> Read for Tracked<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.seen.borrow_mut().data.extend_from_slice(&buf[..n]);
+        let mut s = self.seen.borrow_mut();
+        let mut i = 0;
+        while i < n {
+            if s.at_start {
+                let c = buf[i];
+                if !(c == b'\n' || c == b'\r' || (s.comments && c == b'#')) {
+                    let at = (s.offset + i as u64, s.line);
+                    s.starts.push_back(at);
+                }
+            }
+            match buf[i..n].iter().position(|&c| c == b'\n') {
+                Some(k) => {
+                    i += k + 1;
+                    s.line += 1;
+                    s.at_start = true;
+                }
+                None => {
+                    i = n;
+                    s.at_start = false;
+                }
+            }
+        }
+        s.offset += n as u64;
         Ok(n)
     }
 }
 
 impl RecordLines {
     /// The 1-based line of a record (or error) at `pos`, 0 without one. Records are asked in
-    /// order: the bytes before `pos` are counted once and dropped.
+    /// order: the lines before `pos` are dropped.
     pub(crate) fn line(&self, pos: Option<&csv::Position>) -> u64 {
         let Some(pos) = pos else { return 0 };
         let mut s = self.seen.borrow_mut();
-        let s = &mut *s;
-        let mut b = s.start + pos.byte().saturating_sub(s.base) as usize;
-        // A record's position is where the parser began: before the blank and comment lines
-        // it skipped on the way to the record.
-        loop {
-            match s.data.get(b) {
-                Some(b'\n' | b'\r') => b += 1,
-                Some(b'#') if s.comments => {
-                    b += s.data[b..]
-                        .iter()
-                        .position(|&c| c == b'\n')
-                        .map_or(s.data.len() - b, |k| k + 1);
-                }
-                _ => break,
-            }
+        while s.starts.front().is_some_and(|&(at, _)| at < pos.byte()) {
+            s.starts.pop_front();
         }
-        let b = b.min(s.data.len());
-        if b > s.start {
-            s.newlines += s.data[s.start..b].iter().filter(|&&c| c == b'\n').count() as u64;
-            s.base += (b - s.start) as u64;
-            s.start = b;
-        }
-        // Drop what is counted once it is most of the buffer (amortised O(1) per byte).
-        if s.start >= 1 << 16 && 2 * s.start >= s.data.len() {
-            s.data.drain(..s.start);
-            s.start = 0;
-        }
-        s.newlines + 1
+        s.starts.front().map_or(s.line, |&(_, line)| line)
+    }
+
+    /// Lines held (for the test that a long run of skipped lines holds none).
+    #[cfg(test)]
+    fn held(&self) -> usize {
+        self.seen.borrow().starts.len()
     }
 }
 
@@ -260,6 +272,21 @@ mod tests {
             .map(|rec| rec.unwrap().position().unwrap().line())
             .collect();
         assert_ne!(theirs, want);
+        // A long run of comment and blank lines between records holds no lines.
+        let mut text = String::from("id,x\na,1\n");
+        for _ in 0..100_000 {
+            text.push_str("# skipped, \"quoted\"\n\n");
+        }
+        text.push_str("b,2\n");
+        let (r, lines) = track_lines(text.as_bytes(), true);
+        let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(r);
+        let mut rec = csv::StringRecord::new();
+        assert!(rdr.read_record(&mut rec).unwrap());
+        assert_eq!(lines.line(rec.position()), 2);
+        assert!(rdr.read_record(&mut rec).unwrap());
+        // Held: the line of `a` (not yet passed) and that of `b`, none of the 200,000 between.
+        assert_eq!(lines.held(), 2);
+        assert_eq!(lines.line(rec.position()), 200_003);
     }
 
     #[test]
