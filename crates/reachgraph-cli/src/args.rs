@@ -340,7 +340,9 @@ pub enum Command {
         /// File format (by default from the extension).
         #[arg(long, value_parser = ["edgelist", "csv"])]
         format: Option<String>,
-        /// Node attributes CSV keyed by id, stored in the file.
+        /// Node attributes CSV keyed by id, stored in the file (read beside a streamed
+        /// integer-id edge list without building a graph: the columns it gives, 4 bytes per
+        /// account and per row, and each distinct name once).
         #[arg(long)]
         attributes: Option<String>,
         /// Duplicate-edge rule: max (default), first, last, noisy-or, error.

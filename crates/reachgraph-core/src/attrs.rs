@@ -35,6 +35,7 @@ pub use crate::names::Names;
 use crate::topology::Topology;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// Code for "no value" in a [`Categorical`] column.
@@ -115,22 +116,13 @@ impl Categorical {
 
     /// A column from optional labels, codes in order of first appearance.
     pub fn from_labels<'a>(labels: impl IntoIterator<Item = Option<&'a str>>) -> Self {
-        let mut index = rustc_hash::FxHashMap::default();
-        let mut names = Vec::new();
+        let mut names = Names::new();
+        let mut index = NameIndex::default();
         let codes: Column<u32> = labels
             .into_iter()
-            .map(|l| match l {
-                None => NONE,
-                Some(l) => *index.entry(l.to_string()).or_insert_with(|| {
-                    names.push(l.to_string());
-                    (names.len() - 1) as u32
-                }),
-            })
+            .map(|l| l.map_or(NONE, |l| index.code_of(&mut names, l)))
             .collect();
-        Categorical {
-            codes,
-            names: names.into(),
-        }
+        Categorical { codes, names }
     }
 
     /// Code of a name, adding it if new.
@@ -141,7 +133,7 @@ impl Categorical {
         match self.names.iter().position(|n| n == name) {
             Some(i) => i as u32,
             None => {
-                self.names.push(name.to_string());
+                self.names.push(name);
                 (self.names.len() - 1) as u32
             }
         }
@@ -152,12 +144,7 @@ impl Categorical {
     /// costs O(n) instead of O(n k). Codes already present keep their numbers; new names are
     /// appended in order of first appearance, as `code_of` would.
     pub fn interner(&mut self) -> Interner<'_> {
-        let index = self
-            .names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.to_string(), i as u32))
-            .collect();
+        let index = NameIndex::of(&self.names);
         Interner {
             column: self,
             index,
@@ -185,25 +172,62 @@ impl Categorical {
 #[derive(Debug)]
 pub struct Interner<'a> {
     column: &'a mut Categorical,
-    index: rustc_hash::FxHashMap<String, u32>,
+    index: NameIndex,
 }
 
 impl Interner<'_> {
     /// Code of a name, adding it if new.
     pub fn code_of(&mut self, name: &str) -> u32 {
-        if let Some(&c) = self.index.get(name) {
-            return c;
-        }
-        let c = self.column.names.len() as u32;
-        self.column.names.push(name.to_string());
-        self.index.insert(name.to_string(), c);
-        c
+        self.index.code_of(&mut self.column.names, name)
     }
 
     /// Sets account `i`'s value: the code of `name`, or [`NONE`] for `None`.
     pub fn set(&mut self, i: usize, name: Option<&str>) {
         let c = name.map_or(NONE, |s| self.code_of(s));
         self.column.codes[i] = c;
+    }
+}
+
+/// A hash index of a [`Names`] list: the codes alone, hashed by the names they stand for, so
+/// the names are held once (in the list) rather than again as the index's keys. Equal hashes
+/// are told apart by comparing the names.
+#[derive(Default)]
+struct NameIndex {
+    table: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl fmt::Debug for NameIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NameIndex({} names)", self.table.len())
+    }
+}
+
+impl NameIndex {
+    /// The index of `names` as they are (their codes are their positions).
+    fn of(names: &Names) -> Self {
+        let mut index = NameIndex::default();
+        let NameIndex { table, hasher } = &mut index;
+        let rehash = |&c: &u32| hasher.hash_one(&names[c as usize]);
+        table.reserve(names.len(), rehash);
+        for (c, name) in names.iter().enumerate() {
+            table.insert_unique(hasher.hash_one(name), c as u32, rehash);
+        }
+        index
+    }
+
+    /// Code of `name` in `names`, pushing it as the next code if new.
+    fn code_of(&mut self, names: &mut Names, name: &str) -> u32 {
+        let h = self.hasher.hash_one(name);
+        if let Some(&c) = self.table.find(h, |&c| &names[c as usize] == name) {
+            return c;
+        }
+        let c = names.len() as u32;
+        names.push(name);
+        let (hasher, names) = (&self.hasher, &*names);
+        self.table
+            .insert_unique(h, c, |&c| hasher.hash_one(&names[c as usize]));
+        c
     }
 }
 
@@ -729,18 +753,19 @@ impl Attributes {
         Ok(())
     }
 
-    fn validate_values(&self, topo: &Topology) -> Result<()> {
+    /// Checks the values an account may hold, naming the account by `label(i)`.
+    pub(crate) fn validate_values(&self, label: &dyn Fn(u32) -> String) -> Result<()> {
         if let Some(i) = first_bad(&self.target_weight, |w| !w.is_finite() || w < 0.0) {
             return Err(Error::InvalidAttribute {
                 column: "target_weight".into(),
-                node: topo.label(i as u32),
+                node: label(i as u32),
                 reason: format!("{} is not a finite number >= 0", self.target_weight[i]),
             });
         }
         if let Some(i) = first_bad(&self.cost, |c| c.is_infinite() || c < 0.0) {
             return Err(Error::InvalidAttribute {
                 column: "cost".into(),
-                node: topo.label(i as u32),
+                node: label(i as u32),
                 reason: format!("{} is not a finite number >= 0", self.cost[i]),
             });
         }
@@ -752,7 +777,7 @@ impl Attributes {
             if let Some(i) = first_bad(col, |x| !x.is_nan() && !(0.0..=1.0).contains(&x)) {
                 return Err(Error::InvalidAttribute {
                     column: name.into(),
-                    node: topo.label(i as u32),
+                    node: label(i as u32),
                     reason: format!("{} is not a probability in [0, 1]", col[i]),
                 });
             }
@@ -762,7 +787,7 @@ impl Attributes {
         }) {
             return Err(Error::InvalidAttribute {
                 column: "effect_multiplier".into(),
-                node: topo.label(i as u32),
+                node: label(i as u32),
                 reason: format!("{} is not a finite number >= 0", self.effect_multiplier[i]),
             });
         }
@@ -893,7 +918,7 @@ impl People {
         use rayon::prelude::*;
         use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
         let attrs: &Attributes = shared;
-        attrs.validate_values(topo)?;
+        attrs.validate_values(&|i| topo.label(i))?;
         let n = attrs.len();
         let codes = attrs.person.codes.as_slice();
         let codes = &codes[..];

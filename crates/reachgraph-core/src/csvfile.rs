@@ -126,9 +126,168 @@ pub(crate) fn read_csv(mut r: impl Read, file: &str, comments: bool) -> Result<C
     })
 }
 
+/// A stream read by the `csv` crate, noting where each line that can begin a record starts, so
+/// a record's line can be found from its byte offset ([`RecordLines::line`]): the crate's own
+/// line counter is wrong for the record after a blank or comment line (it gives the skipped
+/// line's number, and the error then names the wrong line).
+///
+/// A record's position is where the parser began, just after the previous record: before the
+/// blank and comment lines it skipped on the way. So its line is that of the first line at or
+/// after that position which is neither blank nor (with `comments`) a `#` comment. Only such
+/// lines are noted, and each is dropped once a record is asked for past it: what is held is
+/// the lines the parser has read ahead (its buffer) and those of the record being read, never
+/// a run of skipped lines, however long.
+pub(crate) fn track_lines<R: Read>(inner: R, comments: bool) -> (Tracked<R>, RecordLines) {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Seen {
+        starts: std::collections::VecDeque::new(),
+        offset: 0,
+        line: 1,
+        at_start: true,
+        comments,
+    }));
+    let lines = RecordLines {
+        seen: std::rc::Rc::clone(&seen),
+    };
+    (Tracked { inner, seen }, lines)
+}
+
+/// The reader of [`track_lines`], to give the `csv` reader.
+pub(crate) struct Tracked<R> {
+    inner: R,
+    seen: std::rc::Rc<std::cell::RefCell<Seen>>,
+}
+
+/// The lines of [`track_lines`]'s records.
+pub(crate) struct RecordLines {
+    seen: std::rc::Rc<std::cell::RefCell<Seen>>,
+}
+
+struct Seen {
+    /// (byte offset, line) of each line read that can begin a record, not yet passed.
+    starts: std::collections::VecDeque<(u64, u64)>,
+    /// Bytes read so far, and the line of the next one.
+    offset: u64,
+    line: u64,
+    /// The next byte begins a line.
+    at_start: bool,
+    comments: bool,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut s = self.seen.borrow_mut();
+        let mut i = 0;
+        while i < n {
+            if s.at_start {
+                let c = buf[i];
+                if !(c == b'\n' || c == b'\r' || (s.comments && c == b'#')) {
+                    let at = (s.offset + i as u64, s.line);
+                    s.starts.push_back(at);
+                }
+            }
+            match buf[i..n].iter().position(|&c| c == b'\n') {
+                Some(k) => {
+                    i += k + 1;
+                    s.line += 1;
+                    s.at_start = true;
+                }
+                None => {
+                    i = n;
+                    s.at_start = false;
+                }
+            }
+        }
+        s.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl RecordLines {
+    /// The 1-based line of a record (or error) at `pos`, 0 without one. Records are asked in
+    /// order: the lines before `pos` are dropped.
+    pub(crate) fn line(&self, pos: Option<&csv::Position>) -> u64 {
+        let Some(pos) = pos else { return 0 };
+        let mut s = self.seen.borrow_mut();
+        while s.starts.front().is_some_and(|&(at, _)| at < pos.byte()) {
+            s.starts.pop_front();
+        }
+        s.starts.front().map_or(s.line, |&(_, line)| line)
+    }
+
+    /// Lines held (for the test that a long run of skipped lines holds none).
+    #[cfg(test)]
+    fn held(&self) -> usize {
+        self.seen.borrow().starts.len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each record's line (first cell) as [`RecordLines`] counts it, by brute force over a
+    /// file with blank lines, comments, CRLF, quoted line breaks and enough rows to drop
+    /// counted bytes (over 64 KiB).
+    #[test]
+    fn tracked_lines_are_the_file_lines_of_the_records() {
+        let mut text = String::from("# lead comment\nid,x\n");
+        let mut want = Vec::new();
+        for i in 0..6000u32 {
+            let line = text.matches('\n').count() as u64 + 1;
+            match i % 7 {
+                0 => text.push_str(&format!("r{i},\"a\nb\"\n")),
+                1 => text.push_str(&format!("r{i},y\r\n")),
+                _ => text.push_str(&format!("r{i},{}\n", "z".repeat(i as usize % 30))),
+            }
+            want.push(line);
+            match i % 5 {
+                0 => text.push('\n'),
+                1 => text.push_str("# a comment, with \"a quote\n"),
+                2 => text.push_str("\r\n\n#\n"),
+                _ => {}
+            }
+        }
+        assert!(text.len() > 1 << 17);
+        for by_one in [false, true] {
+            // Read in small pieces too: the record is then often cut across reads.
+            let src: Box<dyn Read> = match by_one {
+                false => Box::new(text.as_bytes()),
+                true => Box::new(std::io::BufReader::with_capacity(7, text.as_bytes())),
+            };
+            let (r, lines) = track_lines(src, true);
+            let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(r);
+            let got: Vec<u64> = rdr
+                .records()
+                .map(|rec| lines.line(rec.unwrap().position()))
+                .collect();
+            assert_eq!(got, want);
+        }
+        // The crate's own counter is wrong here (the reason for the tracker).
+        let mut rdr = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .from_reader(text.as_bytes());
+        let theirs: Vec<u64> = rdr
+            .records()
+            .map(|rec| rec.unwrap().position().unwrap().line())
+            .collect();
+        assert_ne!(theirs, want);
+        // A long run of comment and blank lines between records holds no lines.
+        let mut text = String::from("id,x\na,1\n");
+        for _ in 0..100_000 {
+            text.push_str("# skipped, \"quoted\"\n\n");
+        }
+        text.push_str("b,2\n");
+        let (r, lines) = track_lines(text.as_bytes(), true);
+        let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(r);
+        let mut rec = csv::StringRecord::new();
+        assert!(rdr.read_record(&mut rec).unwrap());
+        assert_eq!(lines.line(rec.position()), 2);
+        assert!(rdr.read_record(&mut rec).unwrap());
+        // Held: the line of `a` (not yet passed) and that of `b`, none of the 200,000 between.
+        assert_eq!(lines.held(), 2);
+        assert_eq!(lines.line(rec.position()), 200_003);
+    }
 
     #[test]
     fn rows_carry_their_lines_and_trimmed_cells() {

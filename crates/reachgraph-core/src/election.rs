@@ -200,11 +200,15 @@ impl ElectionResults {
     /// holding more electoral votes than their state, or a certified award above the state's
     /// electoral votes; [`Error::Empty`] for a file with no rows; [`Error::Io`] for read errors.
     pub fn from_csv<R: Read>(reader: R, input: &str) -> Result<Self> {
+        let (reader, rec_lines) = crate::csvfile::track_lines(reader, false);
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .flexible(false)
             .from_reader(reader);
-        let headers = rdr.headers().map_err(|e| csv_error(input, e))?.clone();
+        let headers = rdr
+            .headers()
+            .map_err(|e| csv_error(input, e, &rec_lines))?
+            .clone();
         let cols = Columns::find(&headers, input)?;
         let mut rows = Vec::new();
         let mut lines = Vec::new();
@@ -212,8 +216,8 @@ impl ElectionResults {
         let mut dem_candidate = None;
         let mut rep_candidate = None;
         for rec in rdr.records() {
-            let rec = rec.map_err(|e| csv_error(input, e))?;
-            let line = rec.position().map_or(0, |p| p.line());
+            let rec = rec.map_err(|e| csv_error(input, e, &rec_lines))?;
+            let line = rec_lines.line(rec.position());
             let row = cols.row(&rec, input, line)?;
             if let Some(first) = seen.insert(row.id.to_ascii_uppercase(), line) {
                 return Err(Error::parse(
@@ -596,8 +600,8 @@ fn check_districts(rows: &[JurisdictionResult], lines: &[u64], input: &str) -> R
     Ok(())
 }
 
-fn csv_error(input: &str, e: csv::Error) -> Error {
-    let line = e.position().map_or(0, |p| p.line());
+fn csv_error(input: &str, e: csv::Error, lines: &crate::csvfile::RecordLines) -> Error {
+    let line = lines.line(e.position());
     match e.into_kind() {
         csv::ErrorKind::Io(source) => Error::Io {
             input: input.to_string(),

@@ -366,8 +366,9 @@ fn edge_list<R: BufRead>(
     }
 }
 
-fn csv_err(input: &str, e: csv::Error) -> Error {
-    let line = e.position().map_or(0, |p| p.line());
+/// The error of a CSV read, naming `input` and the line `lines` counts for it.
+fn csv_err(input: &str, e: csv::Error, lines: &crate::csvfile::RecordLines) -> Error {
+    let line = lines.line(e.position());
     match e.into_kind() {
         csv::ErrorKind::Io(source) => io_err(input, source),
         csv::ErrorKind::UnequalLengths {
@@ -422,11 +423,15 @@ pub fn read_csv_edges<R: Read>(
     input: &str,
     options: GraphOptions,
 ) -> Result<(Graph, BuildReport)> {
+    let (reader, lines) = crate::csvfile::track_lines(reader, true);
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
         .from_reader(reader);
-    let headers = rdr.headers().map_err(|e| csv_err(input, e))?.clone();
+    let headers = rdr
+        .headers()
+        .map_err(|e| csv_err(input, e, &lines))?
+        .clone();
     let s = find_col(&headers, &["source", "src", "from", "u"]);
     let t = find_col(&headers, &["target", "dst", "to", "v"]);
     let (Some(s), Some(t)) = (s, t) else {
@@ -449,8 +454,11 @@ pub fn read_csv_edges<R: Read>(
     let mut seen = SeenEdges::new(options);
     let mut b = GraphBuilder::new(options);
     let mut rec = csv::StringRecord::new();
-    while rdr.read_record(&mut rec).map_err(|e| csv_err(input, e))? {
-        let line = rec.position().map_or(0, |p| p.line());
+    while rdr
+        .read_record(&mut rec)
+        .map_err(|e| csv_err(input, e, &lines))?
+    {
+        let line = lines.line(rec.position());
         let (u, v) = (&rec[s], &rec[t]);
         if u.is_empty() || v.is_empty() {
             return Err(Error::parse(input, line, "empty source or target"));
@@ -532,7 +540,8 @@ pub fn resolve_listed(graph: &Graph, ids: &[ListedId], input: &str) -> Result<Ve
 ///
 /// Starts from `graph`'s current attributes, so columns the file lacks keep their values.
 pub fn read_attributes<R: Read>(reader: R, input: &str, graph: &Graph) -> Result<Attributes> {
-    attributes(reader, input, graph, None)
+    let lookup = |id: &str| graph.ids().lookup(id);
+    read_attributes_by(reader, input, &lookup, graph.attributes().clone(), None)
 }
 
 /// [`read_attributes`] for a file given for one column, such as a costs file for `cost`: a
@@ -544,21 +553,38 @@ pub fn read_attribute_column<R: Read>(
     graph: &Graph,
     column: &str,
 ) -> Result<Attributes> {
-    attributes(reader, input, graph, Some(column))
+    let lookup = |id: &str| graph.ids().lookup(id);
+    read_attributes_by(
+        reader,
+        input,
+        &lookup,
+        graph.attributes().clone(),
+        Some(column),
+    )
 }
 
-fn attributes<R: Read>(
+/// [`read_attributes`] over accounts known by `lookup` (an id as written in the file, to its
+/// dense id below `base.len()`), starting from `base`; `required` names a column the header
+/// must have ([`read_attribute_column`]). Besides the columns, it holds 4 bytes per account
+/// and 4 per row to name the lines of the errors, and 8 per person name (streamed `convert`
+/// reads a billion-edge population's CSV with it, without a graph).
+pub(crate) fn read_attributes_by<R: Read>(
     reader: R,
     input: &str,
-    graph: &Graph,
+    lookup: &dyn Fn(&str) -> Option<u32>,
+    base: Attributes,
     required: Option<&str>,
 ) -> Result<Attributes> {
     let r = maybe_gunzip(reader, input)?;
+    let (r, lines) = crate::csvfile::track_lines(r, true);
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
         .from_reader(r);
-    let headers = rdr.headers().map_err(|e| csv_err(input, e))?.clone();
+    let headers = rdr
+        .headers()
+        .map_err(|e| csv_err(input, e, &lines))?
+        .clone();
     let Some(idc) = find_col(&headers, &["id", "account", "node"]) else {
         return Err(Error::parse(input, 1, "header must have an `id` column"));
     };
@@ -613,27 +639,29 @@ fn attributes<R: Read>(
             ));
         }
     }
-    let mut a = graph.attributes().clone();
-    // The line of each account's row (0: no row), to name where a conflict comes from.
-    let mut row_line = vec![0u64; graph.node_count()];
+    let mut a = base;
+    // Each account's row and each row's line, to name where a conflict comes from.
+    let mut rows = Rows::new(a.len());
     let mut rec = csv::StringRecord::new();
-    // Hash-map coding of the categorical columns: a linear name search per row made a file
-    // with many persons quadratic to load.
-    let mut platforms = a.platform.interner();
-    let mut persons = a.person.interner();
-    let mut jurisdictions = a.jurisdiction.interner();
-    while rdr.read_record(&mut rec).map_err(|e| csv_err(input, e))? {
-        let line = rec.position().map_or(0, |p| p.line());
+    // Hash-map coding of the categorical columns the file has: a linear name search per row
+    // made a file with many persons quadratic to load.
+    let mut platforms = platform.map(|_| a.platform.interner());
+    let mut persons = person.map(|_| a.person.interner());
+    let mut jurisdictions = juris.map(|_| a.jurisdiction.interner());
+    while rdr
+        .read_record(&mut rec)
+        .map_err(|e| csv_err(input, e, &lines))?
+    {
+        let line = lines.line(rec.position());
         let id = &rec[idc];
-        let Some(u) = graph.ids().lookup(id) else {
+        let Some(u) = lookup(id) else {
             return Err(Error::parse(
                 input,
                 line,
                 format!("unknown account id {:?}: not in the graph", echo(id)),
             ));
         };
-        let first = std::mem::replace(&mut row_line[u as usize], line);
-        if first != 0 {
+        if let Some(first) = rows.add(u, line) {
             return Err(Error::parse(
                 input,
                 line,
@@ -663,11 +691,18 @@ fn attributes<R: Read>(
             (person, &mut persons),
             (juris, &mut jurisdictions),
         ] {
-            if col.is_some() {
+            if let Some(cat) = cat {
                 cat.set(i, cell(col));
             }
         }
         if let Some(w) = num(weight, "target_weight")? {
+            if !(w as f32).is_finite() {
+                return Err(Error::parse(
+                    input,
+                    line,
+                    format!("target_weight {w} is too large (weights are held as 32-bit floats)"),
+                ));
+            }
             // Writing only a changed value keeps a column of 1s (the default) unallocated.
             if (w as f32).to_bits() != a.target_weight[i].to_bits() {
                 a.target_weight[i] = w as f32;
@@ -714,42 +749,108 @@ fn attributes<R: Read>(
             );
         }
     }
-    check_person_jurisdictions(&a, &row_line, input)?;
+    check_person_jurisdictions(&a, &rows, input)?;
     Ok(a)
 }
 
+/// The rows of an attribute file as read: each account's row, the accounts in file order, and
+/// each row's line, held as runs (a row's line is its run's first line plus its place in the
+/// run: lines follow rows one to one between comments, blank lines and quoted line breaks).
+struct Rows {
+    of_account: Vec<u32>,
+    accounts: Vec<u32>,
+    /// (first row, its line) of each run of rows on consecutive lines.
+    runs: Vec<(u32, u64)>,
+}
+
+impl Rows {
+    /// [`Rows::of_account`]'s mark of an account without a row.
+    const NO_ROW: u32 = u32::MAX;
+
+    fn new(n: usize) -> Self {
+        Rows {
+            of_account: vec![Self::NO_ROW; n],
+            accounts: Vec::new(),
+            runs: Vec::new(),
+        }
+    }
+
+    /// Records account `u`'s row at `line`; if it had one, its line instead.
+    fn add(&mut self, u: u32, line: u64) -> Option<u64> {
+        let first = self.of_account[u as usize];
+        if first != Self::NO_ROW {
+            return Some(self.line(first));
+        }
+        // At most one row per account, so the rows number below u32::MAX.
+        let r = self.accounts.len() as u32;
+        if self
+            .runs
+            .last()
+            .is_none_or(|&(r0, l0)| l0 + (r - r0) as u64 != line)
+        {
+            self.runs.push((r, line));
+        }
+        self.accounts.push(u);
+        self.of_account[u as usize] = r;
+        None
+    }
+
+    /// The line of row `r`.
+    fn line(&self, r: u32) -> u64 {
+        let k = self.runs.partition_point(|&(r0, _)| r0 <= r) - 1;
+        let (r0, l0) = self.runs[k];
+        l0 + (r - r0) as u64
+    }
+}
+
 /// Finds a person whose accounts name two jurisdictions, as the graph would when the
-/// attributes are set, but names the row of the file that brings the second one.
-fn check_person_jurisdictions(a: &Attributes, row_line: &[u64], input: &str) -> Result<()> {
-    // person code -> (jurisdiction code, line of the account that named it)
-    let mut first: rustc_hash::FxHashMap<u32, (u32, u64)> = Default::default();
-    let mut order: Vec<usize> = (0..row_line.len()).collect();
-    // Accounts without a row first, then rows in file order: the conflict is at the later row.
-    order.sort_by_key(|&i| row_line[i]);
-    for i in order {
-        let (p, j) = (a.person.codes[i], a.jurisdiction.codes[i]);
+/// attributes are set, but names the row of the file that brings the second one: the
+/// accounts without a row come first (they held their values before this file), then the
+/// rows in file order; the first account to name a person's jurisdiction sets it.
+fn check_person_jurisdictions(a: &Attributes, rows: &Rows, input: &str) -> Result<()> {
+    let (person, jur) = (&a.person, &a.jurisdiction);
+    if person.names.is_empty() || jur.names.is_empty() {
+        return Ok(()); // no account names both
+    }
+    // Per person code: the jurisdiction code and the row of the account that named it first.
+    let mut first = vec![(NONE, Rows::NO_ROW); person.names.len()];
+    let line_of = |r: u32| if r == Rows::NO_ROW { 0 } else { rows.line(r) };
+    let mut visit = |i: usize, row: u32| -> Result<()> {
+        let (p, j) = (person.codes[i], jur.codes[i]);
         if p == NONE || j == NONE {
-            continue;
+            return Ok(());
         }
-        let (j0, line0) = *first.entry(p).or_insert((j, row_line[i]));
-        if j0 != j {
-            let was = if line0 == 0 {
-                "before this file".to_string()
-            } else {
-                format!("on line {line0}")
-            };
-            return Err(Error::parse(
-                input,
-                row_line[i],
-                format!(
-                    "person {:?} is in jurisdiction {:?} here but in {:?} {was}; a person \
-                     votes in one jurisdiction",
-                    echo(&a.person.names[p as usize]),
-                    echo(&a.jurisdiction.names[j as usize]),
-                    echo(&a.jurisdiction.names[j0 as usize]),
-                ),
-            ));
+        let (j0, row0) = &mut first[p as usize];
+        if *j0 == NONE {
+            (*j0, *row0) = (j, row);
+            return Ok(());
         }
+        if *j0 == j {
+            return Ok(());
+        }
+        let was = match *row0 {
+            Rows::NO_ROW => "before this file".to_string(),
+            r => format!("on line {}", rows.line(r)),
+        };
+        Err(Error::parse(
+            input,
+            line_of(row),
+            format!(
+                "person {:?} is in jurisdiction {:?} here but in {:?} {was}; a person votes \
+                 in one jurisdiction",
+                echo(&person.names[p as usize]),
+                echo(&jur.names[j as usize]),
+                echo(&jur.names[*j0 as usize]),
+            ),
+        ))
+    };
+    for (i, &r) in rows.of_account.iter().enumerate() {
+        if r == Rows::NO_ROW {
+            visit(i, Rows::NO_ROW)?;
+        }
+    }
+    for (r, &i) in rows.accounts.iter().enumerate() {
+        visit(i as usize, r as u32)?;
     }
     Ok(())
 }
@@ -1220,6 +1321,60 @@ mod tests {
         assert!(
             e.to_string().starts_with(
                 "a.csv:4: person \"p1\" is in jurisdiction \"MI\" here but in \"PA\" on line 2"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn attribute_errors_name_lines_across_comments_blank_lines_and_quoted_breaks() {
+        let g = graph_of(
+            "a b\nb c\nc d\nd e\n",
+            EdgeFormat::EdgeList,
+            Default::default(),
+        )
+        .unwrap();
+        // Rows on lines 2, 5 (after a comment and a blank line), 6 (its cell runs to line 7),
+        // 8, then `a` again on line 10.
+        let head = "id,person,jurisdiction\na,p1,PA\n# note\n\nb,p2,GA\nc,\"p\n3\",MI\nd,,\n";
+        let twice = format!("{head}# again\na,p1,PA\n");
+        let e = read_attributes(twice.as_bytes(), "a.csv", &g).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a.csv:10: account id \"a\" has a second row (first on line 2)"
+        );
+        let e = read_attributes(format!("{head}e,p2,\nb,,\n").as_bytes(), "a.csv", &g).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a.csv:10: account id \"b\" has a second row (first on line 5)"
+        );
+        let a = read_attributes(head.as_bytes(), "a.csv", &g).unwrap();
+        assert_eq!(a.person.get(2), Some("p\n3"));
+        // The first claim is the earliest row, whatever the account order: `e` (line 9)
+        // conflicts with `c`'s "p\n3" in MI from line 6.
+        let e =
+            read_attributes(format!("{head}e,\"p\n3\",GA\n").as_bytes(), "a.csv", &g).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "a.csv:9: person \"p\\n3\" is in jurisdiction \"GA\" here but in \"MI\" on line 6"
+            ),
+            "{e}"
+        );
+        // A claim held before this file (an account without a row) comes first.
+        let mut g = g;
+        g.set_attributes(a).unwrap();
+        let e = read_attributes("id,person\ne,p1\n".as_bytes(), "b.csv", &g).unwrap();
+        assert_eq!(e.person.get(4), Some("p1"));
+        let e = read_attributes(
+            "id,jurisdiction,person\nd,GA,x\ne,MI,p1\n".as_bytes(),
+            "b.csv",
+            &g,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "b.csv:3: person \"p1\" is in jurisdiction \"MI\" here but in \"PA\" before \
+                 this file"
             ),
             "{e}"
         );

@@ -8,6 +8,13 @@
 //! is byte for byte the one [`rgraph::write`](crate::rgraph::write) writes for the graph the
 //! in-memory reader builds.
 //!
+//! An attribute CSV is read by [`read_attributes`]'s rules against the ids alone, not a
+//! graph: each id is looked up in the direct table the edges filled (or, when ids were
+//! interned by hash, a binary search of the dense ids sorted by id), and the columns go to
+//! the file from where they were read. Beside the columns the file gives, it holds 4 bytes per
+//! account and per row (to name the lines of errors) and each distinct name once (measured
+//! at 100M and 1B edges in `docs/BENCHMARKS.md`).
+//!
 //! Inputs this path does not take, answered [`Streamed::NotStreamable`] with the reason (the
 //! caller then reads them in memory): a non-integer id (text ids are interned by the
 //! in-memory reader's rules), `duplicates = error` (whose error names the line of the second
@@ -16,6 +23,7 @@
 use super::*;
 use crate::rgraph_build::{self, EdgeSpill, StreamOptions, TailSection};
 use crate::weights::WeightScheme;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
@@ -46,7 +54,8 @@ impl IntIds {
             }
             return id;
         }
-        let limit = (16 * (self.labels.len() as u64 + 1)).max(1 << 26);
+        // Up to 4 slots per id (16 bytes), no more than the hash map's 16-20 bytes per id.
+        let limit = (4 * (self.labels.len() as u64 + 1)).max(1 << 26);
         if v < 0 || v as u64 >= limit.min(u32::MAX as u64) {
             let mut map = FxHashMap::default();
             map.reserve(self.labels.len());
@@ -67,6 +76,44 @@ impl IntIds {
             self.labels.push(v);
         }
         self.table[i]
+    }
+}
+
+/// The dense id of each integer id once all are read, for the attribute reader: the direct
+/// table while the ids were small, else the dense ids sorted by id (4 bytes per account, a
+/// binary search per lookup) in place of the hash map.
+enum IdIndex {
+    Table(Vec<u32>),
+    Sorted(Vec<u32>),
+}
+
+impl IdIndex {
+    fn of(ids: IntIds) -> (Vec<i64>, IdIndex) {
+        let IntIds { labels, table, map } = ids;
+        if map.is_none() {
+            return (labels, IdIndex::Table(table));
+        }
+        drop(map);
+        let mut sorted: Vec<u32> = (0..labels.len() as u32).collect();
+        sorted.par_sort_unstable_by_key(|&i| labels[i as usize]);
+        (labels, IdIndex::Sorted(sorted))
+    }
+
+    /// The dense id of `token` (trimmed; integer ids as [`crate::ids::NodeIds::lookup`]
+    /// reads them).
+    fn lookup(&self, labels: &[i64], token: &str) -> Option<u32> {
+        let v = crate::ids::parse_i64_id(token.trim().as_bytes())?;
+        match self {
+            IdIndex::Table(t) => usize::try_from(v)
+                .ok()
+                .and_then(|v| t.get(v))
+                .copied()
+                .filter(|&i| i != u32::MAX),
+            IdIndex::Sorted(s) => {
+                let k = s.partition_point(|&i| labels[i as usize] < v);
+                s.get(k).copied().filter(|&i| labels[i as usize] == v)
+            }
+        }
     }
 }
 
@@ -151,8 +198,7 @@ pub fn convert_edge_list<R: Read>(
         None => EdgeSpill::new(0, false, out, options)?,
     };
     spill.set_node_count(n as u32)?;
-    let labels = &ids.labels;
-    let sorted = spill.sort(&|i| labels[i as usize].to_string())?;
+    let sorted = spill.sort(&|i| ids.labels[i as usize].to_string())?;
     let given = with_probs == Some(true);
     let scheme = match weights {
         Some(w) => w.clone(),
@@ -166,31 +212,29 @@ pub fn convert_edge_list<R: Read>(
             "the input gave no probabilities",
         ));
     }
-    drop(ids.table);
-    drop(ids.map);
-    // The attribute reader looks ids up in a graph: one with these ids and no edges.
+    let (labels, index) = IdIndex::of(ids);
+    // The attribute CSV read against the ids (no graph is built): its columns, 4 bytes per
+    // account and per row to name error lines, the person names once each.
     let attrs = match attributes {
         Some(path) => {
-            let mut node_ids = crate::ids::NodeIds::new();
-            for &l in &ids.labels {
-                node_ids.intern_int(l);
-            }
-            let (mut g, _) =
-                Graph::from_edges(n as u32, &[], &[], None, node_ids, GraphOptions::default())?;
             let f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
-            let a = read_attributes(f, path, &g)?;
-            g.set_attributes(a)?;
-            Some(g)
+            let lookup = |id: &str| index.lookup(&labels, id);
+            let a = read_attributes_by(f, path, &lookup, Attributes::new(n), None)?;
+            // The checks setting them on a graph runs (the reader has checked each value as
+            // read; these keep the two paths' errors the same should either change).
+            a.validate_values(&|i| labels[i as usize].to_string())?;
+            Some(a)
         }
         None => None,
     };
+    drop(index);
     let mut tail: Vec<TailSection> = vec![TailSection::bytes(
         crate::rgraph::SectionKind::IdsInt,
         8,
-        rgraph_build::bytes_of(&ids.labels).into(),
+        rgraph_build::bytes_of(&labels).into(),
     )];
-    if let Some(g) = &attrs {
-        tail.extend(rgraph_build::attribute_sections(g.attributes()));
+    if let Some(a) = &attrs {
+        tail.extend(rgraph_build::attribute_sections(a));
     }
     sorted.write(out, &scheme, tail)?;
     Ok(Streamed::Written(sorted.report().clone(), scheme))
@@ -346,6 +390,63 @@ mod tests {
             .unwrap();
             assert!(matches!(r, Streamed::NotStreamable(_)));
         }
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
+        std::fs::remove_dir(&d).unwrap();
+    }
+
+    /// A bad attribute CSV gives the error the in-memory reader and `set_attributes` give (the
+    /// same line, account and value), on both id indexes (direct table and sorted), and
+    /// leaves no file behind.
+    #[test]
+    fn bad_attribute_rows_give_the_in_memory_errors_and_leave_nothing() {
+        let d = dir("badattrs");
+        let out = d.join("o.rgraph");
+        let attrs = d.join("a.csv");
+        let attrs_str = attrs.to_str().unwrap();
+        let mut checked = 0;
+        for edges in ["0 1\n1 2\n2 3\n", "10 -1\n-1 9000000000\n9000000000 7\n"] {
+            let ids: Vec<&str> = edges.split_whitespace().collect();
+            let (a, b, c) = (ids[0], ids[1], ids[3]);
+            for csv in [
+                format!("id,cost\n{a},1\n# c\n\n{b},2\n{a},3\n"),
+                format!("id,cost\n{a},1\n77777,2\n"),
+                format!("id,cost\n {a} ,1\n{b},-2\n"),
+                format!("id,person,jurisdiction\n{b},p,PA\n\n{a},q,GA\n{c},p,MI\n"),
+                format!("id,target_weight\n{a},1\n{c},1e300\n"),
+                format!("id,tier\n{b},huge\n"),
+                format!("id,costs\n{b},1\n"),
+                format!("id,cost\n{a},1,2\n"),
+            ] {
+                std::fs::write(&attrs, &csv).unwrap();
+                let (mut g, _) = read_graph(
+                    edges.as_bytes(),
+                    "in",
+                    EdgeFormat::EdgeList,
+                    GraphOptions::default(),
+                )
+                .unwrap();
+                let want = read_attributes(csv.as_bytes(), attrs_str, &g)
+                    .and_then(|x| g.set_attributes(x))
+                    .unwrap_err()
+                    .to_string();
+                let got = convert_edge_list(
+                    edges.as_bytes(),
+                    "in",
+                    GraphOptions::default(),
+                    Some(attrs_str),
+                    None,
+                    &out,
+                    StreamOptions::default(),
+                )
+                .unwrap_err()
+                .to_string();
+                assert_eq!(got, want, "{csv}");
+                assert!(!out.exists());
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 16);
+        std::fs::remove_file(&attrs).unwrap();
         assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
         std::fs::remove_dir(&d).unwrap();
     }

@@ -1,10 +1,13 @@
-//! The names of a categorical attribute column's codes ([`Names`]): owned strings, or the
-//! names section of a mapped `.rgraph` file read in place.
+//! The names of a categorical attribute column's codes ([`Names`]): owned, or the names
+//! section of a mapped `.rgraph` file read in place.
 //!
-//! A billion-edge population has tens of millions of person names; holding each as its own
-//! `String` costs a heap allocation and 24 bytes of header per name, and building them is a
-//! large share of a `.rgraph` load. A mapped file's names stay in the page cache instead, with
-//! one 4-byte offset per name.
+//! Both forms hold the names in the `.rgraph` section's layout: one buffer in which each name is
+//! a little-endian `u32` byte length followed by its UTF-8 bytes, and where each one starts. A
+//! billion-edge population has tens of millions of person names; holding each as its own
+//! `String` would cost a heap allocation and 24 bytes of header per name (building them was a
+//! large share of a `.rgraph` load, and of the memory of reading an attribute CSV). A mapped
+//! file's names stay in the page cache, with one 4-byte offset per name; owned names are one
+//! growing buffer with one 8-byte offset per name, and are written to a file as they are.
 
 use crate::buf::Buf;
 use serde::{Deserialize, Serialize};
@@ -23,19 +26,21 @@ pub struct Names {
 
 #[derive(Clone)]
 enum Repr {
-    Owned(Vec<String>),
+    /// `text` holds each name as a little-endian `u32` byte length followed by its UTF-8 bytes
+    /// (written by [`Names::push`] from `&str`s only); name `i`'s length sits at `starts[i]`.
+    Owned { text: Vec<u8>, starts: Vec<usize> },
     /// `text` holds each name as a little-endian `u32` byte length followed by its UTF-8
     /// bytes (the `.rgraph` names section, checked when the file was loaded); name `i`'s length
     /// sits at `starts[i]`.
-    Mapped {
-        text: Buf<u8>,
-        starts: Arc<[u32]>,
-    },
+    Mapped { text: Buf<u8>, starts: Arc<[u32]> },
 }
 
 impl Default for Repr {
     fn default() -> Self {
-        Repr::Owned(Vec::new())
+        Repr::Owned {
+            text: Vec::new(),
+            starts: Vec::new(),
+        }
     }
 }
 
@@ -59,7 +64,7 @@ impl Names {
     /// Number of names.
     pub fn len(&self) -> usize {
         match &self.repr {
-            Repr::Owned(v) => v.len(),
+            Repr::Owned { starts, .. } => starts.len(),
             Repr::Mapped { starts, .. } => starts.len(),
         }
     }
@@ -77,15 +82,23 @@ impl Names {
     /// The name of code `i`, if there is one.
     #[inline]
     pub fn get(&self, i: usize) -> Option<&str> {
+        let (text, at): (&[u8], usize) = match &self.repr {
+            Repr::Owned { text, starts } => (text, *starts.get(i)?),
+            Repr::Mapped { text, starts } => (text, *starts.get(i)? as usize),
+        };
+        let len = u32::from_le_bytes(text.get(at..at + 4)?.try_into().ok()?) as usize;
+        // Checked as UTF-8 at load (and written from `&str`s when owned); read again here (a
+        // few bytes) rather than assumed, so a file changed under its map cannot make an
+        // invalid `&str`.
+        std::str::from_utf8(text.get(at + 4..at + 4 + len)?).ok()
+    }
+
+    /// The names in the `.rgraph` names section's layout (per name a little-endian `u32` byte
+    /// length, then its bytes), as held: nothing is copied.
+    pub(crate) fn section_bytes(&self) -> &[u8] {
         match &self.repr {
-            Repr::Owned(v) => v.get(i).map(String::as_str),
-            Repr::Mapped { text, starts } => {
-                let at = *starts.get(i)? as usize;
-                let len = u32::from_le_bytes(text.get(at..at + 4)?.try_into().ok()?) as usize;
-                // Checked as UTF-8 at load; read again here (a few bytes) rather than assumed,
-                // so a file changed under its map cannot make an invalid `&str`.
-                std::str::from_utf8(text.get(at + 4..at + 4 + len)?).ok()
-            }
+            Repr::Owned { text, .. } => text,
+            Repr::Mapped { text, .. } => text,
         }
     }
 
@@ -103,9 +116,26 @@ impl Names {
         self.iter().position(|n| n == name)
     }
 
-    /// Adds a name as the next code (copying a mapped list to owned strings first).
-    pub fn push(&mut self, name: impl Into<String>) {
-        self.make_owned().push(name.into());
+    /// Adds a name as the next code (copying a mapped list to owned names first).
+    ///
+    /// # Panics
+    /// If `name` is 4 GiB long or more, which the `.rgraph` layout cannot hold (no reader
+    /// makes such a name: a CSV cell or a Python string of that size is refused earlier).
+    pub fn push(&mut self, name: impl AsRef<str>) {
+        let name = name.as_ref();
+        let len = u32::try_from(name.len()).expect("a name under 4 GiB");
+        let (text, starts) = self.make_owned();
+        starts.push(text.len());
+        text.extend_from_slice(&len.to_le_bytes());
+        text.extend_from_slice(name.as_bytes());
+    }
+
+    /// Names in the `.rgraph` section layout, owned: `text` as [`Names::section_bytes`], name
+    /// `i` at `starts[i]` (a section too long for the 4-byte offsets of [`Names::mapped`]).
+    pub(crate) fn owned_section(text: Vec<u8>, starts: Vec<usize>) -> Self {
+        Names {
+            repr: Repr::Owned { text, starts },
+        }
     }
 
     /// The names as owned strings.
@@ -113,12 +143,15 @@ impl Names {
         self.iter().map(str::to_string).collect()
     }
 
-    fn make_owned(&mut self) -> &mut Vec<String> {
-        if let Repr::Mapped { .. } = self.repr {
-            self.repr = Repr::Owned(self.to_vec());
+    fn make_owned(&mut self) -> (&mut Vec<u8>, &mut Vec<usize>) {
+        if let Repr::Mapped { text, starts } = &self.repr {
+            self.repr = Repr::Owned {
+                text: text.to_vec(),
+                starts: starts.iter().map(|&s| s as usize).collect(),
+            };
         }
         match &mut self.repr {
-            Repr::Owned(v) => v,
+            Repr::Owned { text, starts } => (text, starts),
             Repr::Mapped { .. } => unreachable!("made owned above"),
         }
     }
@@ -180,15 +213,17 @@ impl std::ops::Index<usize> for Names {
 
 impl From<Vec<String>> for Names {
     fn from(v: Vec<String>) -> Self {
-        Names {
-            repr: Repr::Owned(v),
-        }
+        v.into_iter().collect()
     }
 }
 
-impl<S: Into<String>> FromIterator<S> for Names {
+impl<S: AsRef<str>> FromIterator<S> for Names {
     fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
-        Names::from(iter.into_iter().map(Into::into).collect::<Vec<String>>())
+        let mut names = Names::new();
+        for s in iter {
+            names.push(s);
+        }
+        names
     }
 }
 

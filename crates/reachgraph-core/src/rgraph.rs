@@ -633,28 +633,18 @@ pub(crate) fn attribute_sections<'a>(a: &'a Attributes, sections: &mut Sections<
         (&a.jurisdiction, AttrJurisdiction, AttrJurisdictionNames),
     ] {
         if !col.names.is_empty() || col.codes.iter().any(|&c| c != crate::attrs::NONE) {
-            let codes = match col.codes.as_held() {
-                Some(c) => std::borrow::Cow::Borrowed(as_bytes(c)),
-                None => std::borrow::Cow::Owned(as_bytes(&col.codes.as_slice()).to_vec()),
-            };
-            sections.push((codes_kind, 4, codes));
-            sections.push((names_kind, 1, encode_names(&col.names).into()));
+            sections.push((codes_kind, 4, column_bytes(&col.codes)));
+            sections.push((names_kind, 1, col.names.section_bytes().into()));
         }
     }
     if a.target_weight.iter().any(|&w| w != 1.0) {
-        sections.push((
-            AttrTargetWeight,
-            4,
-            as_bytes(&a.target_weight.as_slice()).to_vec().into(),
-        ));
+        sections.push((AttrTargetWeight, 4, column_bytes(&a.target_weight)));
     }
     if a.followers.any() {
-        let f: Vec<u64> = a.followers.raw().iter().copied().collect();
-        sections.push((AttrFollowers, 8, as_bytes(&f).to_vec().into()));
+        sections.push((AttrFollowers, 8, column_bytes(a.followers.raw())));
     }
     if a.tier.any() {
-        let t: Vec<u8> = a.tier.raw().iter().copied().collect();
-        sections.push((AttrTier, 1, t.into()));
+        sections.push((AttrTier, 1, column_bytes(a.tier.raw())));
     }
     for (col, kind) in [
         (a.cost.as_held(), AttrCost),
@@ -667,6 +657,15 @@ pub(crate) fn attribute_sections<'a>(a: &'a Attributes, sections: &mut Sections<
         if col.iter().any(|x| !x.is_nan()) {
             sections.push((kind, 8, f64_bytes(col).into()));
         }
+    }
+}
+
+/// A column's bytes: borrowed when it holds its values (in memory or mapped), else (one value
+/// for every account) written out.
+fn column_bytes<T: Pod>(c: &crate::attrs::Column<T>) -> std::borrow::Cow<'_, [u8]> {
+    match c.as_held() {
+        Some(v) => std::borrow::Cow::Borrowed(as_bytes(v)),
+        None => std::borrow::Cow::Owned(as_bytes(&c.as_slice()).to_vec()),
     }
 }
 
@@ -1352,7 +1351,7 @@ fn typed_attributes(
         // Where each name's length sits (one pass over the lengths), then the names checked as
         // UTF-8 in parallel; the first bad one, in order, is the one named. The names are then
         // read in place (`Names::mapped`: one 4-byte offset per name, no `String`s), or copied
-        // to strings in the rare section too long for 4-byte offsets.
+        // with 8-byte offsets in the rare section too long for 4-byte ones.
         let mut starts: Vec<usize> = Vec::new();
         let mut at = 0usize;
         while at < raw.len() {
@@ -1389,14 +1388,8 @@ fn typed_attributes(
                 starts.par_iter().map(|&at| at as u32).collect(),
             )
         } else {
-            starts
-                .par_iter()
-                .with_min_len(CHECK_CHUNK)
-                .map(|&at| name_at(at).unwrap_or_default().to_string())
-                .collect::<Vec<String>>()
-                .into()
+            Names::owned_section(raw.to_vec(), starts)
         };
-        drop(starts);
         if names.len() >= NONE as usize {
             return Err(corrupt(
                 names_s.offset,

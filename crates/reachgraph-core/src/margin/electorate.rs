@@ -293,9 +293,10 @@ fn unit_of(
 
 /// Reads a forecast CSV (see [`Electorate::from_csv`]).
 fn forecast_from_csv(text: &str, input: &str, side_a: Side) -> Result<Electorate> {
+    let (reader, lines) = crate::csvfile::track_lines(text.as_bytes(), false);
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+        .from_reader(reader);
     let headers = rdr
         .headers()
         .map_err(|e| Error::parse(input, 1, e.to_string()))?
@@ -345,10 +346,10 @@ fn forecast_from_csv(text: &str, input: &str, side_a: Side) -> Result<Electorate
     let mut seen: FxHashMap<String, u64> = FxHashMap::default();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
+            let line = lines.line(e.position());
             Error::parse(input, line, e.to_string())
         })?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = lines.line(rec.position());
         let field = |c: usize| rec.get(c).unwrap_or("");
         let num = |c: usize, name: &str| -> Result<f64> {
             let t = field(c);

@@ -18,12 +18,13 @@ impl SketchSet {
     /// reading fails.
     pub fn read_costs<R: Read>(&self, reader: R, input: &str) -> Result<Vec<f64>> {
         let r = crate::io::maybe_gunzip(reader, input)?;
+        let (r, lines) = crate::csvfile::track_lines(r, true);
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .comment(Some(b'#'))
             .from_reader(r);
         let csv_err = |e: csv::Error| {
-            let line = e.position().map_or(0, |p| p.line());
+            let line = lines.line(e.position());
             match e.into_kind() {
                 csv::ErrorKind::Io(source) => Error::Io {
                     input: input.to_string(),
@@ -49,7 +50,7 @@ impl SketchSet {
         let mut seen = vec![false; self.len()];
         let mut rec = csv::StringRecord::new();
         while rdr.read_record(&mut rec).map_err(csv_err)? {
-            let line = rec.position().map_or(0, |p| p.line());
+            let line = lines.line(rec.position());
             let (id, cell) = (&rec[idc], rec.get(costc).unwrap_or(""));
             let Some(i) = self.index_of(id) else {
                 return Err(Error::parse(
