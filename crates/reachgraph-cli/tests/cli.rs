@@ -375,17 +375,31 @@ fn regression_a_full_stdout_is_an_error_not_success() {
 fn a_closed_stdout_pipe_ends_quietly_with_status_141() {
     let g = format!("{ROOT}/{G}");
     let seeds = format!("{ROOT}/tests/fixtures/graphs/stars.txt");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_reachgraph"))
-        .args(["reach", "--graph", &g, "--seeds", &seeds, "--json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The reader goes away before the answer is ready (as `| head` does once it has enough).
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(141));
-    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    // A process another test thread is spawning at the same moment holds a copy of the pipe's
+    // read end between its fork and its exec; if the answer is written in that window, it
+    // fits in the pipe and the run ends with 0 (seen once in CI on a loaded machine). Such a
+    // run is tried again; any other outcome fails at once, and so do five runs of 0.
+    let mut codes = Vec::new();
+    for _ in 0..5 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_reachgraph"))
+            .args(["reach", "--graph", &g, "--seeds", &seeds, "--json"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the answer is ready (as `| head` does once it has
+        // enough).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+        let code = out.status.code();
+        assert!(matches!(code, Some(141 | 0)), "{code:?}");
+        codes.push(code);
+        if code == Some(141) {
+            return;
+        }
+    }
+    panic!("never ended with 141: {codes:?}");
 }
 
 #[test]
