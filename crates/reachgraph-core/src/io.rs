@@ -692,7 +692,15 @@ pub(crate) fn read_attributes_by<R: Read>(
             (juris, &mut jurisdictions),
         ] {
             if let Some(cat) = cat {
-                cat.set(i, cell(col));
+                let value = cell(col);
+                if value.is_some_and(|v| v.len() > u32::MAX as usize) {
+                    return Err(Error::parse(
+                        input,
+                        line,
+                        "a name of 4 GiB or more, which a `.rgraph` file cannot hold",
+                    ));
+                }
+                cat.set(i, value);
             }
         }
         if let Some(w) = num(weight, "target_weight")? {

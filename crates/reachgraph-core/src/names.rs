@@ -119,8 +119,8 @@ impl Names {
     /// Adds a name as the next code (copying a mapped list to owned names first).
     ///
     /// # Panics
-    /// If `name` is 4 GiB long or more, which the `.rgraph` layout cannot hold (no reader
-    /// makes such a name: a CSV cell or a Python string of that size is refused earlier).
+    /// If `name` is 4 GiB long or more, which the `.rgraph` layout cannot hold (the attribute
+    /// readers refuse such a cell with an error naming its line).
     pub fn push(&mut self, name: impl AsRef<str>) {
         let name = name.as_ref();
         let len = u32::try_from(name.len()).expect("a name under 4 GiB");

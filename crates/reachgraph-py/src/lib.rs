@@ -408,6 +408,12 @@ impl PyGraph {
             let cat = |col: &mut Categorical, vals: &Option<Vec<Option<String>>>, name: &str| {
                 if let Some(v) = vals {
                     check_len(name, v.len(), n)?;
+                    if let Some(long) = v.iter().flatten().find(|x| x.len() > u32::MAX as usize) {
+                        return Err(crate::error::invalid(format!(
+                            "{name}: a name of {} bytes; a name must be under 4 GiB",
+                            long.len()
+                        )));
+                    }
                     let mut col = col.interner();
                     for (&u, x) in dense.iter().zip(v) {
                         col.set(u as usize, x.as_deref());
