@@ -35,7 +35,6 @@ pub use crate::names::Names;
 use crate::topology::Topology;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// Code for "no value" in a [`Categorical`] column.
@@ -117,7 +116,7 @@ impl Categorical {
     /// A column from optional labels, codes in order of first appearance.
     pub fn from_labels<'a>(labels: impl IntoIterator<Item = Option<&'a str>>) -> Self {
         let mut names = Names::new();
-        let mut index = NameIndex::default();
+        let mut index = crate::names::NameIndex::default();
         let codes: Column<u32> = labels
             .into_iter()
             .map(|l| l.map_or(NONE, |l| index.code_of(&mut names, l)))
@@ -144,7 +143,7 @@ impl Categorical {
     /// costs O(n) instead of O(n k). Codes already present keep their numbers; new names are
     /// appended in order of first appearance, as `code_of` would.
     pub fn interner(&mut self) -> Interner<'_> {
-        let index = NameIndex::of(&self.names);
+        let index = crate::names::NameIndex::of(&self.names);
         Interner {
             column: self,
             index,
@@ -172,7 +171,7 @@ impl Categorical {
 #[derive(Debug)]
 pub struct Interner<'a> {
     column: &'a mut Categorical,
-    index: NameIndex,
+    index: crate::names::NameIndex,
 }
 
 impl Interner<'_> {
@@ -185,49 +184,6 @@ impl Interner<'_> {
     pub fn set(&mut self, i: usize, name: Option<&str>) {
         let c = name.map_or(NONE, |s| self.code_of(s));
         self.column.codes[i] = c;
-    }
-}
-
-/// A hash index of a [`Names`] list: the codes alone, hashed by the names they stand for, so
-/// the names are held once (in the list) rather than again as the index's keys. Equal hashes
-/// are told apart by comparing the names.
-#[derive(Default)]
-struct NameIndex {
-    table: hashbrown::HashTable<u32>,
-    hasher: hashbrown::DefaultHashBuilder,
-}
-
-impl fmt::Debug for NameIndex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "NameIndex({} names)", self.table.len())
-    }
-}
-
-impl NameIndex {
-    /// The index of `names` as they are (their codes are their positions).
-    fn of(names: &Names) -> Self {
-        let mut index = NameIndex::default();
-        let NameIndex { table, hasher } = &mut index;
-        let rehash = |&c: &u32| hasher.hash_one(&names[c as usize]);
-        table.reserve(names.len(), rehash);
-        for (c, name) in names.iter().enumerate() {
-            table.insert_unique(hasher.hash_one(name), c as u32, rehash);
-        }
-        index
-    }
-
-    /// Code of `name` in `names`, pushing it as the next code if new.
-    fn code_of(&mut self, names: &mut Names, name: &str) -> u32 {
-        let h = self.hasher.hash_one(name);
-        if let Some(&c) = self.table.find(h, |&c| &names[c as usize] == name) {
-            return c;
-        }
-        let c = names.len() as u32;
-        names.push(name);
-        let (hasher, names) = (&self.hasher, &*names);
-        self.table
-            .insert_unique(h, c, |&c| hasher.hash_one(&names[c as usize]));
-        c
     }
 }
 

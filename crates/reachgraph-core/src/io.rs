@@ -198,15 +198,15 @@ fn edge_fields<'b>(buf: &'b [u8], input: &str, line: u64) -> Result<Option<EdgeF
     Ok(Some((first, second, p)))
 }
 
-/// Checks an integer-id edge's probability against the edges before it: all edges give one or
+/// Checks an edge's probability (`u`, `v`: its ids as the errors print them) against the edges before it: all edges give one or
 /// none (`with_probs` records which, from the first edge), and a given one is in [0, 1].
 ///
 /// # Errors
 /// [`Error::Parse`] naming the line.
 fn check_edge_probability(
     with_probs: &mut Option<bool>,
-    u: i64,
-    v: i64,
+    u: impl std::fmt::Display,
+    v: impl std::fmt::Display,
     p: Option<f64>,
     input: &str,
     line: u64,

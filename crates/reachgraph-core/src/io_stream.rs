@@ -15,12 +15,19 @@
 //! account and per row (to name the lines of errors) and each distinct name once (measured
 //! at 100M and 1B edges in `docs/BENCHMARKS.md`).
 //!
+//! Text ids are streamed too: from the first id that is not an integer, every id is interned
+//! by its text (the integers met before by their decimal spelling, as the in-memory reader
+//! keeps them), each distinct id held once in one buffer ([`Names`]) with a hash index of the
+//! dense ids ([`NameIndex`]), and the file gets the text id sections.
+//!
 //! Inputs this path does not take, answered [`Streamed::NotStreamable`] with the reason (the
-//! caller then reads them in memory): a non-integer id (text ids are interned by the
-//! in-memory reader's rules), `duplicates = error` (whose error names the line of the second
-//! copy, which needs every edge seen so far), and the trivalency and tier-rate schemes.
+//! caller then reads them in memory): an integer id beyond the 64-bit range while every id so
+//! far is an integer (the in-memory reader keeps those as wide integers), `duplicates = error`
+//! (whose error names the line of the second copy, which needs every edge seen so far), and
+//! the trivalency and tier-rate schemes.
 
 use super::*;
+use crate::names::{NameIndex, Names};
 use crate::rgraph_build::{self, EdgeSpill, StreamOptions, TailSection};
 use crate::weights::WeightScheme;
 use rayon::prelude::*;
@@ -79,16 +86,58 @@ impl IntIds {
     }
 }
 
+/// The ids met so far: integers, or text from the first id that is not one.
+enum Ids {
+    Int(IntIds),
+    Text { names: Names, index: NameIndex },
+}
+
+impl Ids {
+    fn len(&self) -> usize {
+        match self {
+            Ids::Int(ids) => ids.labels.len(),
+            Ids::Text { names, .. } => names.len(),
+        }
+    }
+
+    /// The id of dense id `i` as the errors print it.
+    fn label(&self, i: u32) -> String {
+        match self {
+            Ids::Int(ids) => ids.labels[i as usize].to_string(),
+            Ids::Text { names, .. } => names[i as usize].to_string(),
+        }
+    }
+
+    /// Text ids from here on: the integers so far become their decimal spelling, keeping their
+    /// dense ids (the in-memory reader's rule).
+    fn switch_to_text(&mut self) {
+        if let Ids::Int(ids) = self {
+            let mut names = Names::new();
+            for &l in &ids.labels {
+                names.push(l.to_string());
+            }
+            let index = NameIndex::of(&names);
+            *self = Ids::Text { names, index };
+        }
+    }
+}
+
 /// The dense id of each integer id once all are read, for the attribute reader: the direct
 /// table while the ids were small, else the dense ids sorted by id (4 bytes per account, a
 /// binary search per lookup) in place of the hash map.
 enum IdIndex {
     Table(Vec<u32>),
     Sorted(Vec<u32>),
+    /// Text ids: the index they were interned with.
+    Text(Names, NameIndex),
 }
 
 impl IdIndex {
-    fn of(ids: IntIds) -> (Vec<i64>, IdIndex) {
+    fn of(ids: Ids) -> (Vec<i64>, IdIndex) {
+        let ids = match ids {
+            Ids::Int(ids) => ids,
+            Ids::Text { names, index } => return (Vec::new(), IdIndex::Text(names, index)),
+        };
         let IntIds { labels, table, map } = ids;
         if map.is_none() {
             return (labels, IdIndex::Table(table));
@@ -102,8 +151,12 @@ impl IdIndex {
     /// The dense id of `token` (trimmed; integer ids as [`crate::ids::NodeIds::lookup`]
     /// reads them).
     fn lookup(&self, labels: &[i64], token: &str) -> Option<u32> {
+        if let IdIndex::Text(names, index) = self {
+            return index.get(names, token.trim());
+        }
         let v = crate::ids::parse_i64_id(token.trim().as_bytes())?;
         match self {
+            IdIndex::Text(..) => unreachable!("answered above"),
             IdIndex::Table(t) => usize::try_from(v)
                 .ok()
                 .and_then(|v| t.get(v))
@@ -150,11 +203,11 @@ pub fn convert_edge_list<R: Read>(
     }
     let options = StreamOptions { graph, ..options };
     let mut reader = maybe_gunzip(reader, input)?;
-    let mut ids = IntIds {
+    let mut ids = Ids::Int(IntIds {
         labels: Vec::new(),
         table: Vec::new(),
         map: None,
-    };
+    });
     let mut spill: Option<EdgeSpill> = None;
     let mut with_probs: Option<bool> = None;
     let mut buf = Vec::with_capacity(256);
@@ -171,13 +224,35 @@ pub fn convert_edge_list<R: Read>(
         let Some((first, second, p)) = edge_fields(&buf, input, line)? else {
             continue;
         };
-        let (Some(u), Some(v)) = (parse_i64_id(first), parse_i64_id(second)) else {
-            return Ok(Streamed::NotStreamable(
-                "a non-integer id: text ids are read in memory",
-            ));
+        let (du, dv) = match (&mut ids, parse_i64_id(first), parse_i64_id(second)) {
+            (Ids::Int(int), Some(u), Some(v)) => {
+                check_edge_probability(&mut with_probs, u, v, p, input, line)?;
+                (int.intern(u), int.intern(v))
+            }
+            (Ids::Int(_), ..)
+                if [first, second].iter().any(|t| {
+                    parse_i64_id(t).is_none() && crate::ids::parse_int_id(t).is_some()
+                }) =>
+            {
+                return Ok(Streamed::NotStreamable(
+                    "an integer id beyond 64 bits among integer ids: read in memory as a wide \
+                     integer",
+                ));
+            }
+            _ => {
+                let utf8 = |t| {
+                    std::str::from_utf8(t).map_err(|_| Error::parse(input, line, "id is not UTF-8"))
+                };
+                let (u, v) = (utf8(first)?, utf8(second)?);
+                ids.switch_to_text();
+                let Ids::Text { names, index } = &mut ids else {
+                    unreachable!("made text above")
+                };
+                let (du, dv) = (index.code_of(names, u), index.code_of(names, v));
+                check_edge_probability(&mut with_probs, u, v, p, input, line)?;
+                (du, dv)
+            }
         };
-        check_edge_probability(&mut with_probs, u, v, p, input, line)?;
-        let (du, dv) = (ids.intern(u), ids.intern(v));
         let s = match &mut spill {
             Some(s) => s,
             None => spill.insert(EdgeSpill::new(u32::MAX, p.is_some(), out, options.clone())?),
@@ -185,7 +260,7 @@ pub fn convert_edge_list<R: Read>(
         s.push(du, dv, p.map(|p| p as f32))
             .map_err(|e| with_line(e, input, line))?;
     }
-    let n = ids.labels.len();
+    let n = ids.len();
     if n as u64 >= u32::MAX as u64 {
         return Err(Error::invalid_parameter(
             "accounts",
@@ -198,7 +273,7 @@ pub fn convert_edge_list<R: Read>(
         None => EdgeSpill::new(0, false, out, options)?,
     };
     spill.set_node_count(n as u32)?;
-    let sorted = spill.sort(&|i| ids.labels[i as usize].to_string())?;
+    let sorted = spill.sort(&|i| ids.label(i))?;
     let given = with_probs == Some(true);
     let scheme = match weights {
         Some(w) => w.clone(),
@@ -222,22 +297,66 @@ pub fn convert_edge_list<R: Read>(
             let a = read_attributes_by(f, path, &lookup, Attributes::new(n), None)?;
             // The checks setting them on a graph runs (the reader has checked each value as
             // read; these keep the two paths' errors the same should either change).
-            a.validate_values(&|i| labels[i as usize].to_string())?;
+            a.validate_values(&|i| match &index {
+                IdIndex::Text(names, _) => names[i as usize].to_string(),
+                _ => labels[i as usize].to_string(),
+            })?;
             Some(a)
         }
         None => None,
     };
-    drop(index);
-    let mut tail: Vec<TailSection> = vec![TailSection::bytes(
-        crate::rgraph::SectionKind::IdsInt,
-        8,
-        rgraph_build::bytes_of(&labels).into(),
-    )];
+    let mut tail: Vec<TailSection> = match &index {
+        IdIndex::Text(names, _) => text_id_sections(names),
+        _ => vec![TailSection::bytes(
+            crate::rgraph::SectionKind::IdsInt,
+            8,
+            rgraph_build::bytes_of(&labels).into(),
+        )],
+    };
     if let Some(a) = &attrs {
         tail.extend(rgraph_build::attribute_sections(a));
     }
     sorted.write(out, &scheme, tail)?;
     Ok(Streamed::Written(sorted.report().clone(), scheme))
+}
+
+/// The text id sections of `names` (as [`rgraph_build::id_sections`] writes them for text
+/// ids: `n + 1` byte offsets, then the ids' bytes back to back), written a block at a time
+/// from the names as held, not built whole.
+fn text_id_sections(names: &Names) -> Vec<TailSection<'_>> {
+    const BLOCK: usize = 1 << 16;
+    let total: u64 = names.iter().map(|s| s.len() as u64).sum();
+    let offsets = TailSection::new(
+        crate::rgraph::SectionKind::IdsTextOffsets,
+        8,
+        8 * (names.len() as u64 + 1),
+        move |sink| {
+            let mut block: Vec<u64> = Vec::with_capacity(BLOCK);
+            let mut at = 0u64;
+            block.push(0);
+            for s in names.iter() {
+                at += s.len() as u64;
+                block.push(at);
+                if block.len() == BLOCK {
+                    sink(rgraph_build::bytes_of(&block))?;
+                    block.clear();
+                }
+            }
+            sink(rgraph_build::bytes_of(&block))
+        },
+    );
+    let text = TailSection::new(crate::rgraph::SectionKind::IdsText, 1, total, move |sink| {
+        let mut block: Vec<u8> = Vec::with_capacity(8 * BLOCK);
+        for s in names.iter() {
+            block.extend_from_slice(s.as_bytes());
+            if block.len() >= 8 * BLOCK {
+                sink(&block)?;
+                block.clear();
+            }
+        }
+        sink(&block)
+    });
+    vec![offsets, text]
 }
 
 #[cfg(test)]
@@ -262,6 +381,14 @@ mod tests {
         )
         .unwrap();
         let attrs_str = attrs_path.to_str().unwrap();
+        // Keyed by text ids, and by an integer met before the first text id (" 9 ": trimmed).
+        let text_attrs_path = d.join("t.csv");
+        std::fs::write(
+            &text_attrs_path,
+            "id,platform,person,jurisdiction\nig:a,ig,p,PA\n 9 ,tt,p,PA\n007,x,,\n",
+        )
+        .unwrap();
+        let text_attrs_str = text_attrs_path.to_str().unwrap();
         let texts = [
             // small dense ids, a comment, a self-loop and a duplicate
             "# header\n0 1\n1 2\n2 0\n1 2\n3 3\n2 5\n",
@@ -270,6 +397,11 @@ mod tests {
             // negative and huge ids (the hash map path), tabs and CRLF
             "7\t-3\r\n-3 100000000\r\n100000000 7\n7 -3\n",
             "",
+            // text ids from the third line: the integers before keep their dense ids and are
+            // spelled as text; "007" and "-0" are text; a 20-digit integer among text ids
+            "5 9\n9 5\n9 ig:a\nig:a tt:b\n5 -0\n007 5\ntt:b 12345678901234567890\nig:a tt:b\n",
+            // text ids with probabilities, duplicates merged
+            "a b 0.5\nb c 1\na b 0.75\nc a 0\n",
         ];
         let mut checked = 0;
         for (t, text) in texts.iter().enumerate() {
@@ -277,7 +409,12 @@ mod tests {
                 for duplicates in [DuplicatePolicy::Max, DuplicatePolicy::Last] {
                     for weights in [None, Some(WeightScheme::WeightedCascade)] {
                         for with_attrs in [false, true] {
-                            if with_attrs && t != 2 {
+                            let attrs_for = match t {
+                                2 => attrs_str,
+                                4 => text_attrs_str,
+                                _ => "",
+                            };
+                            if with_attrs && attrs_for.is_empty() {
                                 continue;
                             }
                             let options = GraphOptions {
@@ -289,8 +426,8 @@ mod tests {
                                     .unwrap();
                             if with_attrs {
                                 let a = read_attributes(
-                                    std::fs::File::open(&attrs_path).unwrap(),
-                                    attrs_str,
+                                    std::fs::File::open(attrs_for).unwrap(),
+                                    attrs_for,
                                     &g,
                                 )
                                 .unwrap();
@@ -306,7 +443,7 @@ mod tests {
                                     text.as_bytes(),
                                     "in",
                                     options,
-                                    with_attrs.then_some(attrs_str),
+                                    with_attrs.then_some(attrs_for),
                                     weights.as_ref(),
                                     &out,
                                     StreamOptions {
@@ -329,9 +466,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2);
+        assert_eq!(checked, 6 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2 * 2);
         std::fs::remove_file(d.join("o.rgraph")).unwrap();
         std::fs::remove_file(&attrs_path).unwrap();
+        std::fs::remove_file(&text_attrs_path).unwrap();
         assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
         std::fs::remove_dir(&d).unwrap();
     }
@@ -346,6 +484,12 @@ mod tests {
             "0 1 0.5\n1 2\n",
             "0 1 1.5\n",
             "0 1 0.5 7\n",
+            // text ids: the same rules, the ids printed as given
+            "a b\nc\n",
+            "a b 0.5\nb c\n",
+            "0 1\n1 z 0.5\n",
+            "x y 2\n",
+            "x 7 0.5\n7 9 -1\n",
         ] {
             let want = read_graph(
                 text.as_bytes(),
@@ -368,8 +512,26 @@ mod tests {
             .to_string();
             assert_eq!(got, want);
         }
+        // An id that is not UTF-8, after text ids.
+        let bad: &[u8] = b"a b\nc \xff\n";
+        let want = read_graph(bad, "in", EdgeFormat::EdgeList, GraphOptions::default())
+            .unwrap_err()
+            .to_string();
+        let got = convert_edge_list(
+            bad,
+            "in",
+            GraphOptions::default(),
+            None,
+            None,
+            &out,
+            StreamOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(got, want);
+        assert!(want.starts_with("in:2:"), "{want}");
         for (text, options) in [
-            ("a b\n", GraphOptions::default()),
+            ("1 12345678901234567890\n", GraphOptions::default()),
             (
                 "0 1\n",
                 GraphOptions {

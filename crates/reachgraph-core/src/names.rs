@@ -12,6 +12,7 @@
 use crate::buf::Buf;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// The names of a categorical column's codes, code `i` named by `names[i]`.
@@ -267,6 +268,55 @@ impl Serialize for Names {
 impl<'de> Deserialize<'de> for Names {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         Vec::<String>::deserialize(d).map(Names::from)
+    }
+}
+
+/// A hash index of a [`Names`] list: the codes alone, hashed by the names they stand for, so
+/// the names are held once (in the list) rather than again as the index's keys. Equal hashes
+/// are told apart by comparing the names.
+#[derive(Default)]
+pub(crate) struct NameIndex {
+    table: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl fmt::Debug for NameIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NameIndex({} names)", self.table.len())
+    }
+}
+
+impl NameIndex {
+    /// The index of `names` as they are (their codes are their positions).
+    pub(crate) fn of(names: &Names) -> Self {
+        let mut index = NameIndex::default();
+        let NameIndex { table, hasher } = &mut index;
+        let rehash = |&c: &u32| hasher.hash_one(&names[c as usize]);
+        table.reserve(names.len(), rehash);
+        for (c, name) in names.iter().enumerate() {
+            table.insert_unique(hasher.hash_one(name), c as u32, rehash);
+        }
+        index
+    }
+
+    /// Code of `name` in `names`, if it has one.
+    pub(crate) fn get(&self, names: &Names, name: &str) -> Option<u32> {
+        let h = self.hasher.hash_one(name);
+        self.table.find(h, |&c| &names[c as usize] == name).copied()
+    }
+
+    /// Code of `name` in `names`, pushing it as the next code if new.
+    pub(crate) fn code_of(&mut self, names: &mut Names, name: &str) -> u32 {
+        let h = self.hasher.hash_one(name);
+        if let Some(&c) = self.table.find(h, |&c| &names[c as usize] == name) {
+            return c;
+        }
+        let c = names.len() as u32;
+        names.push(name);
+        let (hasher, names) = (&self.hasher, &*names);
+        self.table
+            .insert_unique(h, c, |&c| hasher.hash_one(&names[c as usize]));
+        c
     }
 }
 
