@@ -341,7 +341,7 @@ pub enum Command {
         #[arg(long, value_parser = ["edgelist", "csv"])]
         format: Option<String>,
         /// Node attributes CSV keyed by id, stored in the file (read beside a streamed
-        /// integer-id edge list without building a graph: the columns it gives, 4 bytes per
+        /// whitespace edge list without building a graph: the columns it gives, 4 bytes per
         /// account and per row, and each distinct name once).
         #[arg(long)]
         attributes: Option<String>,
@@ -352,7 +352,7 @@ pub enum Command {
         /// `trivalency[:SEED]`, `tier`; default: as read).
         #[arg(long)]
         weights: Option<String>,
-        /// Memory for the edge buffers when an integer-id edge list is streamed to the file
+        /// Memory for the edge buffers when a whitespace edge list is streamed to the file
         /// (e.g. 2G, the default): less means more temporary runs and passes, never a
         /// different file.
         #[arg(long)]

@@ -224,10 +224,11 @@ fn write_creators(
 /// `reachgraph convert`: writes `spec` (any format the readers take, or a `.rgraph` file) to
 /// `out` as a `.rgraph` file, whole or not at all.
 ///
-/// A whitespace edge list with integer ids is streamed to the file in bounded memory
-/// (`memory` bytes of edge buffers, 2 GiB by default; see `reachgraph_core::io::
-/// convert_edge_list`). Other inputs (text ids, CSV, `duplicates = error`, the trivalency and
-/// tier schemes) are built in memory as any command builds them, then written.
+/// A whitespace edge list (integer or text ids) is streamed to the file in bounded memory
+/// (`memory` bytes of edge buffers, 2 GiB by default, beside the ids; see `reachgraph_core::io::
+/// convert_edge_list`). Other inputs (CSV, `duplicates = error`, an integer id beyond 64 bits
+/// among integer ids, the trivalency and tier schemes) are built in memory as any command
+/// builds them, then written.
 pub fn convert(
     spec: &GraphSpec,
     out: &str,

@@ -1,4 +1,4 @@
-//! [`convert_edge_list`]: a whitespace edge list with integer ids written to a `.rgraph`
+//! [`convert_edge_list`]: a whitespace edge list (integer or text ids) written to a `.rgraph`
 //! file in bounded memory, through [`crate::rgraph_build`], instead of building the graph.
 //!
 //! The lines are read under the rules and with the error messages of [`read_graph`] (the
@@ -9,8 +9,9 @@
 //! in-memory reader builds.
 //!
 //! An attribute CSV is read by [`read_attributes`]'s rules against the ids alone, not a
-//! graph: each id is looked up in the direct table the edges filled (or, when ids were
-//! interned by hash, a binary search of the dense ids sorted by id), and the columns go to
+//! graph: each id is looked up in the direct table the edges filled (when integer ids were
+//! interned by hash, a binary search of the dense ids sorted by id; text ids, their own
+//! index), and the columns go to
 //! the file from where they were read. Beside the columns the file gives, it holds 4 bytes per
 //! account and per row (to name the lines of errors) and each distinct name once (measured
 //! at 100M and 1B edges in `docs/BENCHMARKS.md`).
