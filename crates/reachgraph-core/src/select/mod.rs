@@ -793,9 +793,9 @@ pub fn evaluate(
 /// uniform roots). That is the sum, heaviest first (ties by the smaller person), of the `k`
 /// heaviest distinct people among the candidates' owners.
 ///
-/// One pass over the candidates with a heap of `k`, where a full sort of every candidate (a
-/// billion-edge graph's 133M accounts) took most of `select`'s setup. The sum is taken in the
-/// order of the sort it replaces, so the bound is the same to the bit.
+/// One pass over the candidates ([`baseline::best_k`]), where a full sort of every candidate
+/// (a billion-edge graph's 133M accounts) took most of `select`'s setup. The sum is taken in
+/// the order of the sort it replaces, so the bound is the same to the bit.
 fn top_self_weight(
     cands: &[u32],
     k: usize,
@@ -818,46 +818,13 @@ fn top_self_weight(
             }
             ones(seen.len())
         }
+        // The `k` heaviest distinct people, summed heaviest first (ties by the smaller person).
         RootDistribution::TargetWeighted => {
-            /// Ordered worst first: the lighter, then the larger person.
-            #[derive(PartialEq)]
-            struct Key(f64, u32);
-            impl Eq for Key {}
-            impl PartialOrd for Key {
-                fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-                    Some(self.cmp(o))
-                }
-            }
-            impl Ord for Key {
-                fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-                    o.0.total_cmp(&self.0).then(self.1.cmp(&o.1))
-                }
-            }
-            if k == 0 {
-                return ones(0);
-            }
-            let mut heap: std::collections::BinaryHeap<Key> = Default::default();
-            let mut held = rustc_hash::FxHashSet::default();
-            for &a in cands {
+            let weighted = cands.iter().map(|&a| {
                 let p = people.of_account[a as usize];
-                let key = Key(people.weight[p as usize] as f64, p);
-                // Not better than the worst held (a person's accounts all weigh the same, so a
-                // person dropped once never comes back better).
-                if heap.len() == k && heap.peek().is_some_and(|w| key >= *w) {
-                    continue;
-                }
-                if !held.insert(p) {
-                    continue;
-                }
-                heap.push(key);
-                if heap.len() > k {
-                    if let Some(w) = heap.pop() {
-                        held.remove(&w.1);
-                    }
-                }
-            }
-            // Heaviest first, ties by the smaller person: the order the bound was summed in.
-            heap.into_sorted_vec().iter().map(|x| x.0).sum()
+                baseline::Scored(people.weight[p as usize] as f64, p)
+            });
+            baseline::best_k(weighted, k).iter().map(|x| x.0).sum()
         }
     }
 }
