@@ -101,14 +101,6 @@ impl Ids {
         }
     }
 
-    /// The id of dense id `i` as the errors print it.
-    fn label(&self, i: u32) -> String {
-        match self {
-            Ids::Int(ids) => ids.labels[i as usize].to_string(),
-            Ids::Text { names, .. } => names[i as usize].to_string(),
-        }
-    }
-
     /// Text ids from here on: the integers so far become their decimal spelling, keeping their
     /// dense ids (the in-memory reader's rule).
     fn switch_to_text(&mut self) {
@@ -123,50 +115,73 @@ impl Ids {
     }
 }
 
-/// The dense id of each integer id once all are read, for the attribute reader: the direct
-/// table while the ids were small, else the dense ids sorted by id (4 bytes per account, a
-/// binary search per lookup) in place of the hash map.
+/// The ids once all are read: their labels and the dense id of each, for the sort's errors,
+/// the attribute reader and the id sections. Integer ids keep the direct table while they were
+/// small, else the dense ids sorted by id (4 bytes per account, a binary search per lookup) in
+/// place of the hash map; text ids keep the index they were interned with.
 enum IdIndex {
-    Table(Vec<u32>),
-    Sorted(Vec<u32>),
-    /// Text ids: the index they were interned with.
-    Text(Names, NameIndex),
+    Table { labels: Vec<i64>, table: Vec<u32> },
+    Sorted { labels: Vec<i64>, sorted: Vec<u32> },
+    Text { names: Names, index: NameIndex },
 }
 
 impl IdIndex {
-    fn of(ids: Ids) -> (Vec<i64>, IdIndex) {
-        let ids = match ids {
+    fn of(ids: Ids) -> IdIndex {
+        let IntIds { labels, table, map } = match ids {
             Ids::Int(ids) => ids,
-            Ids::Text { names, index } => return (Vec::new(), IdIndex::Text(names, index)),
+            Ids::Text { names, index } => return IdIndex::Text { names, index },
         };
-        let IntIds { labels, table, map } = ids;
         if map.is_none() {
-            return (labels, IdIndex::Table(table));
+            return IdIndex::Table { labels, table };
         }
         drop(map);
         let mut sorted: Vec<u32> = (0..labels.len() as u32).collect();
         sorted.par_sort_unstable_by_key(|&i| labels[i as usize]);
-        (labels, IdIndex::Sorted(sorted))
+        IdIndex::Sorted { labels, sorted }
     }
 
-    /// The dense id of `token` (trimmed; integer ids as [`crate::ids::NodeIds::lookup`]
-    /// reads them).
-    fn lookup(&self, labels: &[i64], token: &str) -> Option<u32> {
-        if let IdIndex::Text(names, index) = self {
-            return index.get(names, token.trim());
-        }
-        let v = crate::ids::parse_i64_id(token.trim().as_bytes())?;
+    /// The id of dense id `i` as the errors print it.
+    fn label(&self, i: u32) -> String {
         match self {
-            IdIndex::Text(..) => unreachable!("answered above"),
-            IdIndex::Table(t) => usize::try_from(v)
-                .ok()
-                .and_then(|v| t.get(v))
-                .copied()
-                .filter(|&i| i != u32::MAX),
-            IdIndex::Sorted(s) => {
-                let k = s.partition_point(|&i| labels[i as usize] < v);
-                s.get(k).copied().filter(|&i| labels[i as usize] == v)
+            IdIndex::Table { labels, .. } | IdIndex::Sorted { labels, .. } => {
+                labels[i as usize].to_string()
             }
+            IdIndex::Text { names, .. } => names[i as usize].to_string(),
+        }
+    }
+
+    /// The dense id of `token` (trimmed; as [`crate::ids::NodeIds::lookup`] reads ids).
+    fn lookup(&self, token: &str) -> Option<u32> {
+        let token = token.trim();
+        match self {
+            IdIndex::Text { names, index } => index.get(names, token),
+            IdIndex::Table { table, .. } => {
+                let v = crate::ids::parse_i64_id(token.as_bytes())?;
+                usize::try_from(v)
+                    .ok()
+                    .and_then(|v| table.get(v))
+                    .copied()
+                    .filter(|&i| i != u32::MAX)
+            }
+            IdIndex::Sorted { labels, sorted } => {
+                let v = crate::ids::parse_i64_id(token.as_bytes())?;
+                let k = sorted.partition_point(|&i| labels[i as usize] < v);
+                sorted.get(k).copied().filter(|&i| labels[i as usize] == v)
+            }
+        }
+    }
+
+    /// The id sections of the file: the integers, or the text ids a block at a time.
+    fn sections(&self) -> Vec<TailSection<'_>> {
+        match self {
+            IdIndex::Table { labels, .. } | IdIndex::Sorted { labels, .. } => {
+                vec![TailSection::bytes(
+                    crate::rgraph::SectionKind::IdsInt,
+                    8,
+                    rgraph_build::bytes_of(labels).into(),
+                )]
+            }
+            IdIndex::Text { names, .. } => text_id_sections(names),
         }
     }
 }
@@ -274,7 +289,9 @@ pub fn convert_edge_list<R: Read>(
         None => EdgeSpill::new(0, false, out, options)?,
     };
     spill.set_node_count(n as u32)?;
-    let sorted = spill.sort(&|i| ids.label(i))?;
+    // Before the merge: an integer id hash map is dropped here, not held through it.
+    let index = IdIndex::of(ids);
+    let sorted = spill.sort(&|i| index.label(i))?;
     let given = with_probs == Some(true);
     let scheme = match weights {
         Some(w) => w.clone(),
@@ -288,32 +305,21 @@ pub fn convert_edge_list<R: Read>(
             "the input gave no probabilities",
         ));
     }
-    let (labels, index) = IdIndex::of(ids);
     // The attribute CSV read against the ids (no graph is built): its columns, 4 bytes per
     // account and per row to name error lines, the person names once each.
     let attrs = match attributes {
         Some(path) => {
             let f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
-            let lookup = |id: &str| index.lookup(&labels, id);
+            let lookup = |id: &str| index.lookup(id);
             let a = read_attributes_by(f, path, &lookup, Attributes::new(n), None)?;
             // The checks setting them on a graph runs (the reader has checked each value as
             // read; these keep the two paths' errors the same should either change).
-            a.validate_values(&|i| match &index {
-                IdIndex::Text(names, _) => names[i as usize].to_string(),
-                _ => labels[i as usize].to_string(),
-            })?;
+            a.validate_values(&|i| index.label(i))?;
             Some(a)
         }
         None => None,
     };
-    let mut tail: Vec<TailSection> = match &index {
-        IdIndex::Text(names, _) => text_id_sections(names),
-        _ => vec![TailSection::bytes(
-            crate::rgraph::SectionKind::IdsInt,
-            8,
-            rgraph_build::bytes_of(&labels).into(),
-        )],
-    };
+    let mut tail = index.sections();
     if let Some(a) = &attrs {
         tail.extend(rgraph_build::attribute_sections(a));
     }
