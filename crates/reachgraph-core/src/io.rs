@@ -198,8 +198,9 @@ fn edge_fields<'b>(buf: &'b [u8], input: &str, line: u64) -> Result<Option<EdgeF
     Ok(Some((first, second, p)))
 }
 
-/// Checks an edge's probability (`u`, `v`: its ids as the errors print them) against the edges before it: all edges give one or
-/// none (`with_probs` records which, from the first edge), and a given one is in [0, 1].
+/// Checks an edge's probability (`u`, `v`: its ids as the errors print them) against the
+/// edges before it: all edges give one or none (`with_probs` records which, from the first
+/// edge), and a given one is in [0, 1].
 ///
 /// # Errors
 /// [`Error::Parse`] naming the line.

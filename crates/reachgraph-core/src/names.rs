@@ -83,15 +83,21 @@ impl Names {
     /// The name of code `i`, if there is one.
     #[inline]
     pub fn get(&self, i: usize) -> Option<&str> {
+        // Checked as UTF-8 at load (and written from `&str`s when owned); read again here (a
+        // few bytes) rather than assumed, so a file changed under its map cannot make an
+        // invalid `&str`.
+        std::str::from_utf8(self.bytes(i)?).ok()
+    }
+
+    /// The bytes of name `i`, unchecked as UTF-8 (enough to compare it with a `&str`).
+    #[inline]
+    pub(crate) fn bytes(&self, i: usize) -> Option<&[u8]> {
         let (text, at): (&[u8], usize) = match &self.repr {
             Repr::Owned { text, starts } => (text, *starts.get(i)?),
             Repr::Mapped { text, starts } => (text, *starts.get(i)? as usize),
         };
         let len = u32::from_le_bytes(text.get(at..at + 4)?.try_into().ok()?) as usize;
-        // Checked as UTF-8 at load (and written from `&str`s when owned); read again here (a
-        // few bytes) rather than assumed, so a file changed under its map cannot make an
-        // invalid `&str`.
-        std::str::from_utf8(text.get(at + 4..at + 4 + len)?).ok()
+        text.get(at + 4..at + 4 + len)
     }
 
     /// The names in the `.rgraph` names section's layout (per name a little-endian `u32` byte
@@ -302,20 +308,22 @@ impl NameIndex {
     /// Code of `name` in `names`, if it has one.
     pub(crate) fn get(&self, names: &Names, name: &str) -> Option<u32> {
         let h = self.hasher.hash_one(name);
-        self.table.find(h, |&c| &names[c as usize] == name).copied()
+        self.table
+            .find(h, |&c| names.bytes(c as usize) == Some(name.as_bytes()))
+            .copied()
     }
 
     /// Code of `name` in `names`, pushing it as the next code if new.
     pub(crate) fn code_of(&mut self, names: &mut Names, name: &str) -> u32 {
-        let h = self.hasher.hash_one(name);
-        if let Some(&c) = self.table.find(h, |&c| &names[c as usize] == name) {
+        if let Some(c) = self.get(names, name) {
             return c;
         }
         let c = names.len() as u32;
         names.push(name);
         let (hasher, names) = (&self.hasher, &*names);
-        self.table
-            .insert_unique(h, c, |&c| hasher.hash_one(&names[c as usize]));
+        self.table.insert_unique(hasher.hash_one(name), c, |&c| {
+            hasher.hash_one(&names[c as usize])
+        });
         c
     }
 }
