@@ -709,7 +709,10 @@ pub(crate) fn read_attributes_by<R: Read>(
                 return Err(Error::parse(
                     input,
                     line,
-                    format!("target_weight {w} is too large (weights are held as 32-bit floats)"),
+                    format!(
+                        "target_weight {:?} is too large (weights are held as 32-bit floats)",
+                        echo(cell(weight).unwrap_or_default())
+                    ),
                 ));
             }
             // Writing only a changed value keeps a column of 1s (the default) unallocated.
@@ -1118,6 +1121,17 @@ mod tests {
         assert!(e.to_string().starts_with("attrs.csv:2:"), "{e}");
         let e = read_attributes("id,tier\nq,nano\n".as_bytes(), "attrs.csv", &g).unwrap_err();
         assert!(e.to_string().contains("unknown account id"), "{e}");
+        // Finite as read, infinite as the 32-bit weight it is held as.
+        let e = read_attributes(
+            "id,target_weight\na,2\nb,1e300\n".as_bytes(),
+            "attrs.csv",
+            &g,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "attrs.csv:3: target_weight \"1e300\" is too large (weights are held as 32-bit floats)"
+        );
     }
 
     #[test]
