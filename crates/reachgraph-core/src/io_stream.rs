@@ -409,6 +409,13 @@ mod tests {
             "5 9\n9 5\n9 ig:a\nig:a tt:b\n5 -0\n007 5\ntt:b 12345678901234567890\nig:a tt:b\n",
             // text ids with probabilities, duplicates merged
             "a b 0.5\nb c 1\na b 0.75\nc a 0\n",
+            // one probability on every edge (what `generate` writes), with a duplicate and a
+            // self-loop: stored once, without a column or the in -> out map
+            "0 1 1\n1 2 1\n2 0 1\n1 2 1\n3 3 1\n2 5 1\n",
+            "ig:p4 ig:p9 1\nig:p9 ig:p1 1\nig:p1 ig:p4 1\nig:p4 ig:p9 1\n",
+            "0 1 0.5\n1 2 0.5\n0 1 0.5\n",
+            // equal until the last edge: still a column
+            "0 1 1\n1 2 1\n2 3 1\n3 4 0.5\n",
         ];
         let mut checked = 0;
         for (t, text) in texts.iter().enumerate() {
@@ -444,6 +451,21 @@ mod tests {
                                 g.set_weights(w).unwrap();
                             }
                             let want = crate::rgraph::to_bytes(&g);
+                            let back = crate::rgraph::from_bytes(
+                                &want,
+                                "in",
+                                &crate::rgraph::ReadOptions::default(),
+                            )
+                            .unwrap();
+                            assert_eq!(
+                                back.has_per_edge_given_probabilities(),
+                                [1, 5, 9].contains(&t),
+                                "text {t}"
+                            );
+                            assert_eq!(
+                                back.has_given_probabilities(),
+                                [1, 5, 6, 7, 8, 9].contains(&t)
+                            );
                             let out = d.join("o.rgraph");
                             for memory in [rgraph_build::DEFAULT_MEMORY, 40] {
                                 let done = convert_edge_list(
@@ -473,7 +495,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2 * 2);
+        assert_eq!(checked, 10 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2 * 2);
         std::fs::remove_file(d.join("o.rgraph")).unwrap();
         std::fs::remove_file(&attrs_path).unwrap();
         std::fs::remove_file(&text_attrs_path).unwrap();
