@@ -52,8 +52,12 @@
 //! from per-edge arrays of that value. Files whose given probabilities differ are laid out as
 //! in version 3. Every writer (this module's, and the streamed one of
 //! [`rgraph_build`](crate::rgraph_build), which tracks whether the merged probabilities are one
-//! value as it writes them) makes the same bytes. The version was raised because a version-3
-//! reader rejects the unknown section. Compatibility rule: a change that an older reader would
+//! value as it writes them) makes the same bytes. Version 4 also adds `ids_int_order` (`u32`
+//! per account) beside integer ids that are not increasing (those `convert` writes in the order
+//! it met them): the dense ids in increasing id order, which the load checks in one pass
+//! instead of sorting a copy of the ids, and which lookups then binary-search instead of
+//! building a hash map (see Checks). The version was raised because a version-3 reader rejects
+//! the unknown sections. Compatibility rule: a change that an older reader would
 //! misread or reject raises the version; this build reads every version from
 //! [`OLDEST_VERSION`] to [`VERSION`] and writes [`VERSION`] only.
 //!
@@ -107,9 +111,13 @@
 //!
 //! Integer and text ids stay sections of the mapped file: the id → dense id hash map is built
 //! on the first lookup (a seed list, a candidate file), not at load, so a run that only prints
-//! ids never holds it. Distinct ids are checked at load: integer ids that are strictly
-//! increasing (what `generate` writes when it stores ids) by one pass, others by sorting a
-//! temporary copy. The names of the attribute columns (platforms, people, jurisdictions) are
+//! ids never holds it; integer ids with `ids_int_order` never build it (lookups search the
+//! order). Distinct ids are checked at load: integer ids that are strictly increasing (what
+//! `generate` writes when it stores ids) by one pass; integer ids with `ids_int_order` by one
+//! pass that checks every entry is below `n` and the ids strictly increasing along it (so its
+//! `n` entries are each dense id once and the ids are distinct: nothing of the section is
+//! trusted beyond that check, and a file that fails it is sorted to tell a repeated id from a
+//! bad order, each a typed error); others (text ids too) by sorting a temporary copy. The names of the attribute columns (platforms, people, jurisdictions) are
 //! checked distinct by sorting keyed 64-bit hashes of them: when no two hashes are equal the
 //! names are distinct; otherwise the names whose hashes are equal are compared as text.
 //!
@@ -208,6 +216,10 @@ pub enum SectionKind {
     /// `f32 × 1`: the one probability the input gave every edge, in place of a per-edge
     /// column (version 4 on).
     GivenSame = 28,
+    /// `u32 × n`: the dense ids in strictly increasing order of their [`SectionKind::IdsInt`]
+    /// ids, when those are not increasing themselves (version 4 on). Checked at load, it proves
+    /// the ids distinct in one pass and serves lookups by binary search.
+    IdsIntOrder = 29,
 }
 
 impl SectionKind {
@@ -242,6 +254,7 @@ impl SectionKind {
             26 => AttrEligible,
             27 => AttrEffectMultiplier,
             28 => GivenSame,
+            29 => IdsIntOrder,
             _ => return None,
         })
     }
@@ -277,6 +290,7 @@ impl SectionKind {
             AttrEligible => "attr_eligible",
             AttrEffectMultiplier => "attr_effect_multiplier",
             GivenSame => "given_same",
+            IdsIntOrder => "ids_int_order",
         }
     }
 
@@ -316,7 +330,7 @@ impl SectionKind {
             | AttrTurnout
             | AttrEligible
             | AttrEffectMultiplier => 2..=VERSION,
-            GivenSame => 4..=VERSION,
+            GivenSame | IdsIntOrder => 4..=VERSION,
             _ => 1..=VERSION,
         }
     }
@@ -330,6 +344,7 @@ impl SectionKind {
             OutProbs | InProbs | GivenProbs => (4, Some(m)),
             GivenSame => (4, Some(1)),
             IdsInt => (8, Some(n)),
+            IdsIntOrder => (4, Some(n)),
             AttrPlatform | AttrPerson | AttrJurisdiction | AttrTargetWeight => (4, Some(n)),
             AttrCost | AttrFollowers | AttrLean | AttrTurnout | AttrEligible
             | AttrEffectMultiplier => (8, Some(n)),
@@ -600,7 +615,15 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W, version: u32) -> std::io::Result
                     _ => unreachable!("checked above"),
                 })
                 .collect();
+            let order = (version >= 4).then(|| int_id_order(&ints)).flatten();
             sections.push((SectionKind::IdsInt, 8, as_bytes(&ints).to_vec().into()));
+            if let Some(order) = order {
+                sections.push((
+                    SectionKind::IdsIntOrder,
+                    4,
+                    as_bytes(&order).to_vec().into(),
+                ));
+            }
         } else {
             let mut offsets = Vec::with_capacity(n + 1);
             let mut text = Vec::new();
@@ -660,6 +683,17 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W, version: u32) -> std::io::Result
         at = start + bytes.len();
     }
     w.flush()
+}
+
+/// The dense ids in increasing order of their integer ids `ints` (distinct), or `None` when
+/// `ints` are strictly increasing already (their order is `0..n`, and a file does not store it).
+pub(crate) fn int_id_order(ints: &[i64]) -> Option<Vec<u32>> {
+    if ints.windows(2).all(|w| w[0] < w[1]) {
+        return None;
+    }
+    let mut order: Vec<u32> = (0..ints.len() as u32).collect();
+    order.par_sort_unstable_by_key(|&i| ints[i as usize]);
+    Some(order)
 }
 
 /// Whether a file stores the probabilities in force (`out_probs`, `in_probs`) under `scheme`:
@@ -1276,16 +1310,32 @@ fn parse_checked(
         .map(Given::PerEdge),
     };
 
+    if let (Some(o), None) = (find(SectionKind::IdsIntOrder), find(SectionKind::IdsInt)) {
+        return Err(corrupt(o.entry, "ids_int_order without ids_int".into()));
+    }
     let ids = if let Some(s) = find(SectionKind::IdsInt) {
         let labels = Buf::<i64>::mapped(file, s.offset, n);
         // Distinct ids: strictly increasing ids (what `generate` and `convert` of a sorted
-        // input write) are distinct, checked in one sequential pass; otherwise by sorting a
-        // copy that is freed at once. The id → dense id index is built only when a lookup
-        // needs it (see `NodeIds::index_built`).
-        let increasing = first_index(n.saturating_sub(1), CHECK_CHUNK, |i| {
-            labels[i] >= labels[i + 1]
-        })
-        .is_none();
+        // input write) are distinct, checked in one sequential pass. So are ids along which
+        // `ids_int_order` is strictly increasing, with every entry below `n` (two equal
+        // entries would name one id twice, so the `n` entries are each dense id once): one
+        // pass, and nothing of the section is trusted beyond it. Otherwise by sorting a copy
+        // that is freed at once. The id → dense id index is built only when a lookup needs
+        // it, and never with the order, which lookups search (see `NodeIds::index_built`).
+        let order =
+            find(SectionKind::IdsIntOrder).map(|o| (o, Buf::<u32>::mapped(file, o.offset, n)));
+        let ordered = order.as_ref().is_some_and(|(_, o)| {
+            first_index(n, CHECK_CHUNK, |i| o[i] as usize >= n).is_none()
+                && first_index(n.saturating_sub(1), CHECK_CHUNK, |i| {
+                    labels[o[i] as usize] >= labels[o[i + 1] as usize]
+                })
+                .is_none()
+        });
+        let increasing = ordered
+            || first_index(n.saturating_sub(1), CHECK_CHUNK, |i| {
+                labels[i] >= labels[i + 1]
+            })
+            .is_none();
         let mut sorted = if increasing {
             Vec::new()
         } else {
@@ -1303,7 +1353,17 @@ fn parse_checked(
             return Err(corrupt(s.offset + 8 * i, format!("id {v} appears twice")));
         }
         drop(sorted);
-        NodeIds::mapped(labels)
+        match order {
+            Some((_, o)) if ordered => NodeIds::mapped_ordered(labels, o),
+            // The ids are distinct (sorted above), so the section is what is wrong.
+            Some((o, _)) => {
+                return Err(corrupt(
+                    o.offset,
+                    "ids_int_order does not list the ids in increasing order".into(),
+                ))
+            }
+            None => NodeIds::mapped(labels),
+        }
     } else if let Some(s) = find(SectionKind::IdsTextOffsets) {
         let t = need(SectionKind::IdsText)?;
         let offs = Buf::<u64>::mapped(file, s.offset, n + 1);
@@ -2511,6 +2571,17 @@ mod tests {
         }
     }
 
+    /// Bytes the file spends on `ids_int_order` (with its padding): what older versions lack.
+    fn order_len(bytes: &[u8]) -> usize {
+        if has_section(bytes, SectionKind::IdsIntOrder) {
+            section_of(bytes, SectionKind::IdsIntOrder)
+                .1
+                .next_multiple_of(ALIGN)
+        } else {
+            0
+        }
+    }
+
     fn has_section(bytes: &[u8], kind: SectionKind) -> bool {
         (0..le_u32(bytes, 32) as usize)
             .any(|i| le_u32(bytes, HEADER_LEN + ENTRY_LEN * i) == kind as u32)
@@ -2560,7 +2631,7 @@ mod tests {
         let bytes = to_bytes(&g);
         assert_eq!(le_u32(&bytes, 8), VERSION);
         assert!(!has_section(&bytes, SectionKind::InToOut));
-        assert!(bytes.len() + 4 * g.edge_count() < to_bytes_v2(&g).len());
+        assert!(bytes.len() + 4 * g.edge_count() < to_bytes_v2(&g).len() + order_len(&bytes));
         let r = from_bytes(&bytes, "v3", &opts).unwrap();
         let t = r.topology().clone();
         assert!(t.in_to_out_if_held().is_none());
@@ -2733,7 +2804,7 @@ mod tests {
             assert_eq!(le_u32(&v3, 8), 3);
             assert_eq!(le_u32(&v3, 12), FLAG_GIVEN_IN_FORCE);
             assert!(has_section(&v3, SectionKind::InToOut));
-            assert!(bytes.len() + 12 * m <= v3.len() + 2 * ALIGN);
+            assert!(bytes.len() + 12 * m <= v3.len() + 2 * ALIGN + order_len(&bytes));
             let new = from_bytes(&bytes, "v4", &opts).unwrap();
             let old = from_bytes(&v3, "v3", &opts).unwrap();
             assert!(!new.has_per_edge_given_probabilities());
@@ -2963,6 +3034,116 @@ mod tests {
     }
 
     #[test]
+    fn ids_int_order_proves_distinct_ids_and_serves_lookups() {
+        let no_crc = ReadOptions {
+            verify_checksums: false,
+            weights: None,
+        };
+        // Integer ids out of order (negative, large, in the order met).
+        let mut r: crate::rng::Rng = crate::rng::stream(4, 0);
+        let id = |r: &mut crate::rng::Rng| crate::rng::below(r, 1 << 40) as i64 - (1 << 39);
+        let src: Vec<i64> = (0..600).map(|_| id(&mut r)).collect();
+        let dst: Vec<i64> = (0..600).map(|_| id(&mut r)).collect();
+        let g = Graph::from_id_arrays(&src, &dst, None, GraphOptions::default())
+            .unwrap()
+            .0;
+        let n = g.node_count();
+        let bytes = to_bytes(&g);
+        let (at, len) = section_of(&bytes, SectionKind::IdsIntOrder);
+        assert_eq!(len, 4 * n);
+        let order: Vec<u32> = (0..n).map(|i| le_u32(&bytes, at + 4 * i)).collect();
+        let mut want: Vec<u32> = (0..n as u32).collect();
+        want.sort_by_key(|&i| g.ids().key(i).to_string().parse::<i64>().unwrap());
+        assert_eq!(order, want);
+        let back = from_bytes(&bytes, "order", &ReadOptions::default()).unwrap();
+        same(&g, &back);
+        for i in 0..n as u32 {
+            assert_eq!(back.node(&g.label(i)).unwrap(), i);
+            // Ids beside each one are not found (the ids are far apart).
+            let v: i64 = g.label(i).parse().unwrap();
+            assert!(back.node(&(v + 1).to_string()).is_err());
+        }
+        assert!(back.node("x").is_err());
+        assert!(!back.ids().index_built());
+        // Increasing ids need no order.
+        let inc = Graph::from_id_arrays(&[1, 2, 3], &[2, 3, 5], None, GraphOptions::default())
+            .unwrap()
+            .0;
+        assert!(!has_section(&to_bytes(&inc), SectionKind::IdsIntOrder));
+        // Corrupt orders: an entry past the last account, two entries swapped, an entry
+        // repeated. Each is caught by the checksum, and without it by the load's one pass,
+        // which names the section (the ids themselves are distinct).
+        let put = |b: &mut Vec<u8>, i: usize, v: u32| {
+            b[at + 4 * i..at + 4 * i + 4].copy_from_slice(&v.to_le_bytes())
+        };
+        let mut past = bytes.clone();
+        put(&mut past, 7, n as u32);
+        let mut swapped = bytes.clone();
+        put(&mut swapped, 3, order[4]);
+        put(&mut swapped, 4, order[3]);
+        let mut repeated = bytes.clone();
+        put(&mut repeated, 5, order[6]);
+        let mut huge = bytes.clone();
+        put(&mut huge, 0, u32::MAX);
+        for (b, what) in [
+            (&past, "past"),
+            (&swapped, "swapped"),
+            (&repeated, "repeated"),
+            (&huge, "huge"),
+        ] {
+            match from_bytes(b, what, &ReadOptions::default()) {
+                Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                    assert_eq!(offset as usize, at, "{what}: {reason}");
+                    assert!(
+                        reason.contains("ids_int_order checksum"),
+                        "{what}: {reason}"
+                    );
+                }
+                other => panic!("{what}: {other:?}"),
+            }
+            match from_bytes(b, what, &no_crc) {
+                Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                    assert_eq!(offset as usize, at, "{what}: {reason}");
+                    assert!(
+                        reason.contains("ids_int_order does not list the ids in increasing order"),
+                        "{what}: {reason}"
+                    );
+                }
+                other => panic!("{what}: {other:?}"),
+            }
+        }
+        // A repeated id is named as such, whatever the order says.
+        let (ids_at, _) = section_of(&bytes, SectionKind::IdsInt);
+        let mut dup = bytes.clone();
+        let first: [u8; 8] = dup[ids_at..ids_at + 8].try_into().unwrap();
+        dup[ids_at + 8 * 9..ids_at + 8 * 10].copy_from_slice(&first);
+        match from_bytes(&dup, "dup", &no_crc) {
+            Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                assert_eq!(offset as usize, ids_at + 8 * 9, "{reason}");
+                assert!(reason.contains("appears twice"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Not in a version-3 file.
+        let mut v3 = bytes.clone();
+        v3[8..12].copy_from_slice(&3u32.to_le_bytes());
+        let crc = header_crc(
+            &v3[..HEADER_LEN].try_into().unwrap(),
+            &v3[HEADER_LEN..HEADER_LEN + ENTRY_LEN * le_u32(&v3, 32) as usize],
+        );
+        v3[36..40].copy_from_slice(&crc.to_le_bytes());
+        match from_bytes(&v3, "v3", &ReadOptions::default()) {
+            Err(Error::CorruptGraphFile { reason, .. }) => {
+                assert!(
+                    reason.contains("cannot appear in a version-3 file"),
+                    "{reason}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn version_1_files_still_read_and_give_the_same_graph() {
         let g = rich();
         let v1 = to_bytes_v1(&g);
@@ -3016,9 +3197,19 @@ mod tests {
         assert_eq!(r.people().count, 2);
         let old = from_bytes(&to_bytes_v1(&g), "v1", &ReadOptions::default()).unwrap();
         assert!(old.ids().index_built());
-        // The index is still built on the first lookup.
-        assert_eq!(r.node("-4").unwrap(), g.node("-4").unwrap());
-        assert!(r.ids().index_built());
+        // Ids out of order are listed in order (version 4): lookups search that list, and no
+        // index is ever built.
+        assert!(has_section(&to_bytes(&g), SectionKind::IdsIntOrder));
+        for id in ["10", "30", "-4"] {
+            assert_eq!(r.node(id).unwrap(), g.node(id).unwrap());
+        }
+        assert!(r.node("11").is_err() && r.node("-5").is_err() && r.node("31").is_err());
+        assert!(!r.ids().index_built());
+        // A version-3 file (no order): the index is built on the first lookup.
+        let v3 = from_bytes(&to_bytes_v3(&g), "v3", &ReadOptions::default()).unwrap();
+        assert!(!v3.ids().index_built());
+        assert_eq!(v3.node("-4").unwrap(), g.node("-4").unwrap());
+        assert!(v3.ids().index_built());
     }
 
     #[test]

@@ -659,7 +659,8 @@ impl<'a> TailSection<'a> {
 }
 
 /// The id sections of `ids`, as [`rgraph::write`] writes them: none for `0..n`, `i64`s when
-/// every id is an integer, else text with offsets.
+/// every id is an integer (with their order when they are not increasing), else text with
+/// offsets.
 pub fn id_sections(ids: &NodeIds) -> Vec<TailSection<'static>> {
     let n = ids.len();
     if ids.is_identity() {
@@ -674,11 +675,20 @@ pub fn id_sections(ids: &NodeIds) -> Vec<TailSection<'static>> {
                 _ => unreachable!("checked above"),
             })
             .collect();
-        return vec![TailSection::bytes(
+        let order = rgraph::int_id_order(&ints);
+        let mut s = vec![TailSection::bytes(
             SectionKind::IdsInt,
             8,
             bytes_of(&ints).to_vec().into(),
         )];
+        if let Some(order) = order {
+            s.push(TailSection::bytes(
+                SectionKind::IdsIntOrder,
+                4,
+                bytes_of(&order).to_vec().into(),
+            ));
+        }
+        return s;
     }
     let mut offsets = Vec::with_capacity(n + 1);
     let mut text = Vec::new();
