@@ -459,9 +459,10 @@ impl Graph {
     }
 
     /// The in-edge probabilities as one value per target account, when the scheme in force
-    /// gives them so (weighted cascade, constants; see [`InPerTarget`]) and the in-order array
-    /// is not already held (computed or stored in a file: then reading it costs nothing more).
-    /// Reverse-reachable sampling then reads `p(v)` and the graph never holds the array.
+    /// gives them so (weighted cascade, constants, given probabilities that are one value; see
+    /// [`InPerTarget`]) and the in-order array is not already held (computed or stored in a
+    /// file: then reading it costs nothing more). Reverse-reachable sampling then reads `p(v)`
+    /// and the graph never holds the array.
     pub(crate) fn in_per_target(&self) -> Option<InPerTarget> {
         if self.probs.inn.get().is_some() {
             return None;
@@ -784,10 +785,11 @@ impl Graph {
 
     /// Bytes held by the graph's arrays now (not counting ids and attributes): the CSR arrays
     /// (16 bytes per account, 8 per edge, and 4 per edge for the in → out map when it is held:
-    /// with given probabilities, or after [`Topology::in_to_out`] built it) and the probability
-    /// arrays held so far (4 bytes per edge and direction; none before a kernel asks). Arrays
-    /// shared with other graphs or mapped from a file count in full; the given probabilities
-    /// count once when they are also the probabilities in force.
+    /// with per-edge given probabilities, or after [`Topology::in_to_out`] built it) and the
+    /// probability arrays held so far (4 bytes per edge and direction; none before a kernel
+    /// asks). Arrays shared with other graphs or mapped from a file count in full; the given
+    /// probabilities count once when they are also the probabilities in force, and not at all
+    /// when they are one value.
     pub fn memory_bytes(&self) -> usize {
         let n = self.node_count() + 1;
         let m = self.edge_count();
