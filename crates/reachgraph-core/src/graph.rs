@@ -15,7 +15,10 @@
 //! edge with the largest given probability (a follow listed twice is still one follow).
 //!
 //! When the input gives no probabilities every edge gets probability 1 ("a follower sees the
-//! post"); apply a [`WeightScheme`] for cascades.
+//! post"); apply a [`WeightScheme`] for cascades. Given probabilities that are all one value
+//! (an edge list whose third column is a constant) are held as that value, not per edge: under
+//! [`WeightScheme::Given`] the kernels then read it as they read a constant scheme, with the
+//! same answers, and neither a per-edge array nor the in → out map is held for it.
 //!
 //! ## Sharing
 //! A graph is its [`Topology`] (the CSR arrays and ids), its probabilities and its attributes,
@@ -38,7 +41,7 @@ use crate::error::{Error, Result};
 use crate::ids::{NodeIds, NodeKey};
 use crate::topology::{balanced_ranges, Topology};
 use crate::weights::WeightScheme;
-use crate::weights::{EdgeOrder, InPerTarget};
+use crate::weights::{EdgeOrder, Given, InPerTarget};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::marker::PhantomData;
@@ -155,8 +158,9 @@ pub struct Graph {
     topo: Topology,
     /// The probabilities in force, per edge order, computed when first asked for.
     probs: Arc<LazyProbs>,
-    /// Probabilities as given in the input (out-edge order), kept so schemes can be undone.
-    given_probs: Option<Buf<f32>>,
+    /// Probabilities as given in the input (out-edge order, or one value for every edge), kept
+    /// so schemes can be undone.
+    given_probs: Option<Given>,
     weights: WeightScheme,
     attrs: Arc<Attributes>,
     people: Arc<People>,
@@ -455,14 +459,25 @@ impl Graph {
     }
 
     /// The in-edge probabilities as one value per target account, when the scheme in force
-    /// gives them so (weighted cascade, constants; see [`InPerTarget`]) and the in-order array
-    /// is not already held (computed or stored in a file: then reading it costs nothing more).
-    /// Reverse-reachable sampling then reads `p(v)` and the graph never holds the array.
+    /// gives them so (weighted cascade, constants, given probabilities that are one value; see
+    /// [`InPerTarget`]) and the in-order array is not already held (computed or stored in a
+    /// file: then reading it costs nothing more). Reverse-reachable sampling then reads `p(v)`
+    /// and the graph never holds the array.
     pub(crate) fn in_per_target(&self) -> Option<InPerTarget> {
         if self.probs.inn.get().is_some() {
             return None;
         }
-        InPerTarget::of_scheme(&self.weights)
+        self.per_target_rule()
+    }
+
+    /// The one-value-per-target rule of the probabilities in force, when they have one: that
+    /// of the scheme ([`InPerTarget::of_scheme`]), or, under [`WeightScheme::Given`], the one
+    /// value the input gave every edge ([`Given::Same`]).
+    fn per_target_rule(&self) -> Option<InPerTarget> {
+        match (&self.weights, &self.given_probs) {
+            (WeightScheme::Given, Some(Given::Same(p))) => Some(InPerTarget::Constant(*p)),
+            (scheme, _) => InPerTarget::of_scheme(scheme),
+        }
     }
 
     /// The out-edge CSR arrays with an empty probability slice: for kernels that read only who
@@ -486,7 +501,7 @@ impl Graph {
         if self.probs.out.get().is_some() {
             return None;
         }
-        InPerTarget::of_scheme(&self.weights)
+        self.per_target_rule()
     }
 
     /// The in-edge CSR arrays with an empty probability slice: for kernels that read the
@@ -647,6 +662,13 @@ impl Graph {
         self.given_probs.is_some()
     }
 
+    /// True when the given probabilities are held one per edge (4 bytes per edge, and the
+    /// in → out map to gather them in in-edge order); false without given probabilities or
+    /// when the input gave every edge the same one, which is then held once.
+    pub fn has_per_edge_given_probabilities(&self) -> bool {
+        matches!(self.given_probs, Some(Given::PerEdge(_)))
+    }
+
     /// Sets every edge probability by `scheme` (in both directions).
     ///
     /// # Errors
@@ -661,7 +683,7 @@ impl Graph {
         scheme.validate(self.given_probs.as_ref())?;
         // The old arrays go first (they may be shared with another graph, which keeps them).
         self.probs = LazyProbs::empty(&self.attrs);
-        if let (WeightScheme::Given, Some(g)) = (scheme, &self.given_probs) {
+        if let (WeightScheme::Given, Some(Given::PerEdge(g))) = (scheme, &self.given_probs) {
             // The given array is the out-order array in force: no copy.
             let _ = self.probs.out.set(g.clone());
         }
@@ -681,6 +703,8 @@ impl Graph {
     }
 
     /// Replaces the probabilities with given ones in out-edge order (as [`Graph::out_csr`]).
+    /// Probabilities that are all one value are held as that value (see
+    /// [`Graph::has_per_edge_given_probabilities`]).
     pub fn set_probabilities(&mut self, probs: Vec<f32>) -> Result<()> {
         if probs.len() != self.edge_count() {
             return Err(Error::LengthMismatch {
@@ -690,7 +714,7 @@ impl Graph {
             });
         }
         self.check_probabilities(&probs)?;
-        self.given_probs = Some(probs.into());
+        self.given_probs = Some(Given::of(probs.into()));
         self.set_weights(&WeightScheme::Given)
     }
 
@@ -718,7 +742,7 @@ impl Graph {
     pub(crate) fn from_parts(
         topo: Topology,
         probs: Option<(Buf<f32>, Buf<f32>)>,
-        given: Option<Buf<f32>>,
+        given: Option<Given>,
         weights: WeightScheme,
         attrs: Option<Attributes>,
     ) -> Result<Graph> {
@@ -749,31 +773,32 @@ impl Graph {
         })
     }
 
-    /// The probability arrays: in force (out order, in order; computed if not yet held) and as
-    /// the input gave them.
-    pub(crate) fn probability_arrays(&self) -> (&[f32], &[f32], Option<&[f32]>) {
-        (
-            self.probs_in(EdgeOrder::Out),
-            self.probs_in(EdgeOrder::In),
-            self.given_probs.as_deref(),
-        )
+    /// The probability arrays in force (out order, in order; computed if not yet held).
+    pub(crate) fn probability_arrays(&self) -> (&[f32], &[f32]) {
+        (self.probs_in(EdgeOrder::Out), self.probs_in(EdgeOrder::In))
+    }
+
+    /// The probabilities as the input gave them.
+    pub(crate) fn given(&self) -> Option<&Given> {
+        self.given_probs.as_ref()
     }
 
     /// Bytes held by the graph's arrays now (not counting ids and attributes): the CSR arrays
     /// (16 bytes per account, 8 per edge, and 4 per edge for the in → out map when it is held:
-    /// with given probabilities, or after [`Topology::in_to_out`] built it) and the probability
-    /// arrays held so far (4 bytes per edge and direction; none before a kernel asks). Arrays
-    /// shared with other graphs or mapped from a file count in full; the given probabilities
-    /// count once when they are also the probabilities in force.
+    /// with per-edge given probabilities, or after [`Topology::in_to_out`] built it) and the
+    /// probability arrays held so far (4 bytes per edge and direction; none before a kernel
+    /// asks). Arrays shared with other graphs or mapped from a file count in full; the given
+    /// probabilities count once when they are also the probabilities in force, and not at all
+    /// when they are one value.
     pub fn memory_bytes(&self) -> usize {
         let n = self.node_count() + 1;
         let m = self.edge_count();
         let out = self.probs.out.get();
         let held = out.map_or(0, |b| b.len() * 4) + self.probs.inn.get().map_or(0, |b| b.len() * 4);
         let given = match (&self.given_probs, out) {
-            (Some(g), Some(o)) if Buf::ptr_eq(g, o) => 0,
-            (Some(g), _) => g.len() * 4,
-            (None, _) => 0,
+            (Some(Given::PerEdge(g)), Some(o)) if Buf::ptr_eq(g, o) => 0,
+            (Some(Given::PerEdge(g)), _) => g.len() * 4,
+            (Some(Given::Same(_)) | None, _) => 0,
         };
         let map = self.topo.in_to_out_if_held().map_or(0, |t| t.len() * 4);
         2 * n * std::mem::size_of::<usize>() + m * 2 * 4 + map + held + given
@@ -1179,17 +1204,20 @@ fn build_csr(
             }
         },
     );
-    // The in -> out map is kept only for given probabilities, the one use of it (see
+    // Given probabilities that are all one value are held as that value, without the array.
+    let given = given.then(|| Given::of(out_probs.into()));
+    // The in -> out map is kept only for per-edge given probabilities, the one use of it (see
     // `Topology::in_to_out`, which builds it on demand otherwise).
-    let (in_sources, in_to_out): (Vec<u32>, Option<Vec<u32>>) = if given {
-        let (s, map) = rev
-            .par_iter()
-            .map(|&x| ((x >> 32) as u32, x as u32))
-            .unzip();
-        (s, Some(map))
-    } else {
-        (rev.par_iter().map(|&x| (x >> 32) as u32).collect(), None)
-    };
+    let (in_sources, in_to_out): (Vec<u32>, Option<Vec<u32>>) =
+        if matches!(given, Some(Given::PerEdge(_))) {
+            let (s, map) = rev
+                .par_iter()
+                .map(|&x| ((x >> 32) as u32, x as u32))
+                .unzip();
+            (s, Some(map))
+        } else {
+            (rev.par_iter().map(|&x| (x >> 32) as u32).collect(), None)
+        };
     drop(rev);
     let report = BuildReport {
         nodes: nn,
@@ -1210,16 +1238,16 @@ fn build_csr(
         ),
         probs: LazyProbs::empty(&attrs),
         // The input's probabilities are those in force until a scheme replaces them.
-        given_probs: given.then(|| out_probs.into()),
-        weights: if given {
+        weights: if given.is_some() {
             WeightScheme::Given
         } else {
             WeightScheme::Constant { p: 1.0 }
         },
+        given_probs: given,
         attrs,
         people: Arc::new(People::identity(nn)),
     };
-    if let Some(g) = &graph.given_probs {
+    if let Some(Given::PerEdge(g)) = &graph.given_probs {
         let _ = graph.probs.out.set(g.clone());
     }
     Ok((graph, report))

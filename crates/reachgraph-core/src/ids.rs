@@ -184,10 +184,13 @@ enum Repr {
         index: FxHashMap<String, u32>,
     },
     /// Distinct integer ids read from a `.rgraph` file (mapped, not copied); the id → dense id
-    /// index is built on the first lookup, so a run that only prints ids never holds it.
+    /// index is built on the first lookup, so a run that only prints ids never holds it. With
+    /// `order` (the dense ids in increasing id order, mapped from the file and checked at
+    /// load), lookups are binary searches of it and the index is never built.
     Mapped {
         labels: Buf<i64>,
         index: Arc<OnceLock<FxHashMap<i64, u32>>>,
+        order: Option<Buf<u32>>,
     },
     /// Distinct text ids read from a `.rgraph` file: id `i` is
     /// `text[offsets[i]..offsets[i + 1]]` (mapped, checked UTF-8); indexed on first lookup.
@@ -255,6 +258,20 @@ impl NodeIds {
             repr: Repr::Mapped {
                 labels,
                 index: Arc::new(OnceLock::new()),
+                order: None,
+            },
+        }
+    }
+
+    /// As [`NodeIds::mapped`], with `order`: the `n` dense ids in strictly increasing order of
+    /// their ids (the caller has checked it, which also proves the ids distinct). Lookups search
+    /// it; no index is ever built.
+    pub(crate) fn mapped_ordered(labels: Buf<i64>, order: Buf<u32>) -> Self {
+        NodeIds {
+            repr: Repr::Mapped {
+                labels,
+                index: Arc::new(OnceLock::new()),
+                order: Some(order),
             },
         }
     }
@@ -272,7 +289,8 @@ impl NodeIds {
     }
 
     /// True when the id → dense id index is held (always, except for the ids of a `.rgraph`
-    /// file before their first lookup).
+    /// file before their first lookup, and ever for integer ids whose file lists them in order:
+    /// those are looked up by binary search).
     pub fn index_built(&self) -> bool {
         match &self.repr {
             Repr::Mapped { index, .. } => index.get().is_some(),
@@ -332,7 +350,7 @@ impl NodeIds {
                 let index = indexed(&labels);
                 self.repr = Repr::Int { labels, index };
             }
-            Repr::Mapped { labels, index } => {
+            Repr::Mapped { labels, index, .. } => {
                 let index = match index.get() {
                     Some(i) => i.clone(),
                     None => indexed(labels),
@@ -478,7 +496,16 @@ impl NodeIds {
                 .filter(|&i| i != u32::MAX),
             Repr::Wide { index, .. } => index.get(&v).copied(),
             Repr::Str { index, .. } => index.get(&v.to_string()).copied(),
-            Repr::Mapped { labels, index } => {
+            Repr::Mapped {
+                labels,
+                order: Some(order),
+                ..
+            } => {
+                let v = i64::try_from(v).ok()?;
+                let k = order.partition_point(|&i| labels[i as usize] < v);
+                order.get(k).copied().filter(|&i| labels[i as usize] == v)
+            }
+            Repr::Mapped { labels, index, .. } => {
                 let v = i64::try_from(v).ok()?;
                 // Sequential, so a lookup from inside a rayon task cannot wait on itself.
                 index.get_or_init(|| indexed(labels)).get(&v).copied()

@@ -16,6 +16,10 @@
 //! account and per row (to name the lines of errors) and each distinct name once (measured
 //! at 100M and 1B edges in `docs/BENCHMARKS.md`).
 //!
+//! Integer ids that are not increasing get their order as well (`ids_int_order`, so that a
+//! load neither sorts them nor builds a hash map): the direct table walked in id order, a block
+//! at a time, or the dense ids sorted by id that the lookups hold already; no more memory.
+//!
 //! Text ids are streamed too: from the first id that is not an integer, every id is interned
 //! by its text (the integers met before by their decimal spelling, as the in-memory reader
 //! keeps them), each distinct id held once in one buffer ([`Names`]) with a hash index of the
@@ -171,19 +175,52 @@ impl IdIndex {
         }
     }
 
-    /// The id sections of the file: the integers, or the text ids a block at a time.
+    /// The id sections of the file: the integers (with the dense ids in increasing id order
+    /// when the integers are not increasing: the table walked in order, a block at a time, or
+    /// the sorted dense ids), or the text ids a block at a time.
     fn sections(&self) -> Vec<TailSection<'_>> {
-        match self {
-            IdIndex::Table { labels, .. } | IdIndex::Sorted { labels, .. } => {
-                vec![TailSection::bytes(
-                    crate::rgraph::SectionKind::IdsInt,
-                    8,
-                    rgraph_build::bytes_of(labels).into(),
-                )]
-            }
-            IdIndex::Text { names, .. } => text_id_sections(names),
+        use crate::rgraph::SectionKind;
+        let (labels, order) = match self {
+            IdIndex::Text { names, .. } => return text_id_sections(names),
+            IdIndex::Table { labels, table } => (labels, Order::Table(table)),
+            IdIndex::Sorted { labels, sorted } => (labels, Order::Sorted(sorted)),
+        };
+        let mut s = vec![TailSection::bytes(
+            SectionKind::IdsInt,
+            8,
+            rgraph_build::bytes_of(labels).into(),
+        )];
+        if labels.windows(2).any(|w| w[0] >= w[1]) {
+            let len = 4 * labels.len() as u64;
+            s.push(match order {
+                Order::Sorted(sorted) => TailSection::bytes(
+                    SectionKind::IdsIntOrder,
+                    4,
+                    rgraph_build::bytes_of(sorted).into(),
+                ),
+                Order::Table(table) => TailSection::new(SectionKind::IdsIntOrder, 4, len, |sink| {
+                    let mut block = Vec::with_capacity(1 << 16);
+                    for &d in table.iter().filter(|&&d| d != u32::MAX) {
+                        block.push(d);
+                        if block.len() == block.capacity() {
+                            sink(rgraph_build::bytes_of(&block))?;
+                            block.clear();
+                        }
+                    }
+                    sink(rgraph_build::bytes_of(&block))
+                }),
+            });
         }
+        s
     }
+}
+
+/// Where the dense ids in increasing id order come from.
+enum Order<'a> {
+    /// The direct table (indexed by id): its entries in order.
+    Table(&'a [u32]),
+    /// The dense ids sorted by id.
+    Sorted(&'a [u32]),
 }
 
 /// Reads the edge list `reader` (gzip detected; `input` names it in errors) and writes it to
@@ -409,6 +446,13 @@ mod tests {
             "5 9\n9 5\n9 ig:a\nig:a tt:b\n5 -0\n007 5\ntt:b 12345678901234567890\nig:a tt:b\n",
             // text ids with probabilities, duplicates merged
             "a b 0.5\nb c 1\na b 0.75\nc a 0\n",
+            // one probability on every edge (what `generate` writes), with a duplicate and a
+            // self-loop: stored once, without a column or the in -> out map
+            "0 1 1\n1 2 1\n2 0 1\n1 2 1\n3 3 1\n2 5 1\n",
+            "ig:p4 ig:p9 1\nig:p9 ig:p1 1\nig:p1 ig:p4 1\nig:p4 ig:p9 1\n",
+            "0 1 0.5\n1 2 0.5\n0 1 0.5\n",
+            // equal until the last edge: still a column
+            "0 1 1\n1 2 1\n2 3 1\n3 4 0.5\n",
         ];
         let mut checked = 0;
         for (t, text) in texts.iter().enumerate() {
@@ -444,6 +488,21 @@ mod tests {
                                 g.set_weights(w).unwrap();
                             }
                             let want = crate::rgraph::to_bytes(&g);
+                            let back = crate::rgraph::from_bytes(
+                                &want,
+                                "in",
+                                &crate::rgraph::ReadOptions::default(),
+                            )
+                            .unwrap();
+                            assert_eq!(
+                                back.has_per_edge_given_probabilities(),
+                                [1, 5, 9].contains(&t),
+                                "text {t}"
+                            );
+                            assert_eq!(
+                                back.has_given_probabilities(),
+                                [1, 5, 6, 7, 8, 9].contains(&t)
+                            );
                             let out = d.join("o.rgraph");
                             for memory in [rgraph_build::DEFAULT_MEMORY, 40] {
                                 let done = convert_edge_list(
@@ -473,7 +532,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2 * 2);
+        assert_eq!(checked, 10 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2 * 2);
         std::fs::remove_file(d.join("o.rgraph")).unwrap();
         std::fs::remove_file(&attrs_path).unwrap();
         std::fs::remove_file(&text_attrs_path).unwrap();

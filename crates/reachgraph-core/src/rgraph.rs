@@ -7,13 +7,13 @@
 //! reverse-reachable sampling never touches the out-edge arrays, and processes on one machine
 //! that map one file share one copy of it.
 //!
-//! # Layout (version 3, little-endian; versions 1 and 2 are read too)
+//! # Layout (version 4, little-endian; versions 1 to 3 are read too)
 //!
 //! | bytes | field |
 //! | --- | --- |
 //! | 0..8 | magic `\x89RGRAPH\n` |
-//! | 8..12 | version (`u32`, 3; 2 and 1 for files written by earlier builds) |
-//! | 12..16 | flags (`u32`; bit 0: the given probabilities are the probabilities in force) |
+//! | 8..12 | version (`u32`, 4; 3, 2 and 1 for files written by earlier builds) |
+//! | 12..16 | flags (`u32`; bit 0: the given probabilities, one per edge, are the out-order probabilities in force) |
 //! | 16..24 | accounts `n` (`u64`, at most `u32::MAX`) |
 //! | 24..32 | edges `m` (`u64`, at most `u32::MAX`) |
 //! | 32..36 | number of sections (`u32`) |
@@ -25,10 +25,12 @@
 //! file ends where its last section does. Sections ([`SectionKind`]): the CSR arrays
 //! (`out_offsets`, `in_offsets` as `u64`; `out_targets`, `in_sources` as `u32`), the in → out
 //! slot map `in_to_out` (`u32`; from version 3 present exactly when the file holds given
-//! probabilities, flag bit 0 or a `given_probs` section, the one use of the map; in versions 1
-//! and 2 always), the probabilities in force in both edge orders (`f32`, absent when every
-//! edge has one constant probability: those are computed at load), the probabilities the input
-//! gave (when they are not the ones in force), the weight scheme in force (text), the external
+//! probabilities one per edge, flag bit 0 or a `given_probs` section, the one use of the map;
+//! in versions 1 and 2 always), the probabilities in force in both edge orders (`f32`, absent
+//! when every edge has one probability: a constant scheme, or the given probabilities when
+//! they are one value; those are computed at load), the probabilities the input gave, one per
+//! edge (when they are not the ones in force) or, from version 4, as `given_same` (one `f32`)
+//! when the input gave every edge the same one, the weight scheme in force (text), the external
 //! ids (`i64` when every id is an `i64` integer; else text with `u64` offsets; absent when the
 //! ids are `0..n` themselves) and the node attributes: from version 2 one typed column per
 //! attribute (`attr_*`: codes `u32`, numbers `f32`/`f64`/`u64`, tiers `u8`, plus the names of
@@ -38,9 +40,26 @@
 //! Version 3 differs from version 2 only in leaving `in_to_out` out of files without given
 //! probabilities (4 bytes per edge: 4.0 GB of a billion-edge file); the version was raised
 //! because a version-2 reader requires the section. A graph read without the map builds it
-//! from the two CSR directions on first use ([`Topology::in_to_out`]). Compatibility rule: a
-//! change that an older reader would misread or reject raises the version; this build reads
-//! every version from [`OLDEST_VERSION`] to [`VERSION`] and writes [`VERSION`] only.
+//! from the two CSR directions on first use ([`Topology::in_to_out`]).
+//!
+//! Version 4 adds the `given_same` section: an edge list whose given probabilities are all one
+//! value, bit for bit (the constant `1` that `generate` writes in an edge list's third column),
+//! is stored with that value once instead of a per-edge column, without `in_to_out`, and,
+//! when the given probabilities are in force, without the two arrays of probabilities in force
+//! (12 bytes per edge fewer than version 3 under the given probabilities: 1.2 GB at 100M
+//! edges). The graph read back holds the value once ([`Graph::has_per_edge_given_probabilities`]
+//! is false) and its kernels read it as they read a constant scheme, with the same answers as
+//! from per-edge arrays of that value. Files whose given probabilities differ are laid out as
+//! in version 3. Every writer (this module's, and the streamed one of
+//! [`rgraph_build`](crate::rgraph_build), which tracks whether the merged probabilities are one
+//! value as it writes them) makes the same bytes. Version 4 also adds `ids_int_order` (`u32`
+//! per account) beside integer ids that are not increasing (those `convert` writes in the order
+//! it met them): the dense ids in increasing id order, which the load checks in one pass
+//! instead of sorting a copy of the ids, and which lookups then binary-search instead of
+//! building a hash map (see Checks). The version was raised because a version-3 reader rejects
+//! the unknown sections. Compatibility rule: a change that an older reader would
+//! misread or reject raises the version; this build reads every version from
+//! [`OLDEST_VERSION`] to [`VERSION`] and writes [`VERSION`] only.
 //!
 //! Version 2 reads attributes by dense id, in place: no CSV parse, no id lookup (so the id
 //! index stays unbuilt), no copy of a column, no default columns or identity people built
@@ -52,7 +71,8 @@
 //! counts give, aligned; offsets non-decreasing from 0 to `m`; every id below `n`; adjacency
 //! lists strictly increasing without self-loops; the in-arrays the out-arrays' transpose (and,
 //! when the file holds `in_to_out`, every in-edge slot naming an out-edge slot below `m` with
-//! the same source and target); every probability in [0, 1]. Each array is read once, in order
+//! the same source and target); every probability in [0, 1] (`given_same` too, and never beside
+//! a per-edge given column). Each array is read once, in order
 //! (it touches every page once, and gives the pages back behind each window), and it is what
 //! lets the kernels index the arrays without a bounds failure.
 //!
@@ -91,9 +111,13 @@
 //!
 //! Integer and text ids stay sections of the mapped file: the id → dense id hash map is built
 //! on the first lookup (a seed list, a candidate file), not at load, so a run that only prints
-//! ids never holds it. Distinct ids are checked at load: integer ids that are strictly
-//! increasing (what `generate` writes when it stores ids) by one pass, others by sorting a
-//! temporary copy. The names of the attribute columns (platforms, people, jurisdictions) are
+//! ids never holds it; integer ids with `ids_int_order` never build it (lookups search the
+//! order). Distinct ids are checked at load: integer ids that are strictly increasing (what
+//! `generate` writes when it stores ids) by one pass; integer ids with `ids_int_order` by one
+//! pass that checks every entry is below `n` and the ids strictly increasing along it (so its
+//! `n` entries are each dense id once and the ids are distinct: nothing of the section is
+//! trusted beyond that check, and a file that fails it is sorted to tell a repeated id from a
+//! bad order, each a typed error); others (text ids too) by sorting a temporary copy. The names of the attribute columns (platforms, people, jurisdictions) are
 //! checked distinct by sorting keyed 64-bit hashes of them: when no two hashes are equal the
 //! names are distinct; otherwise the names whose hashes are equal are compared as text.
 //!
@@ -109,7 +133,7 @@ use crate::ids::{NodeIds, NodeKey};
 use crate::io;
 use crate::output::AtomicFile;
 use crate::topology::Topology;
-use crate::weights::{TierRates, WeightScheme};
+use crate::weights::{Given, TierRates, WeightScheme};
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::Path;
@@ -117,9 +141,9 @@ use std::sync::Arc;
 
 /// The first eight bytes of every `.rgraph` file.
 pub const MAGIC: [u8; 8] = *b"\x89RGRAPH\n";
-/// The format version this build writes. It reads this one and version 1 (attributes as a
-/// CSV section, parsed at load).
-pub const VERSION: u32 = 3;
+/// The format version this build writes. It reads this one and every one back to
+/// [`OLDEST_VERSION`] (see the module docs for what each changed).
+pub const VERSION: u32 = 4;
 /// The oldest format version this build reads.
 pub const OLDEST_VERSION: u32 = 1;
 pub(crate) const HEADER_LEN: usize = 64;
@@ -129,7 +153,7 @@ const MAX_SECTIONS: usize = 32;
 /// Flag: the given probabilities are the out-order probabilities in force.
 pub(crate) const FLAG_GIVEN_IN_FORCE: u32 = 1;
 
-/// The sections of a version-1 file.
+/// The sections of a file (each kind's versions are in the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
 pub enum SectionKind {
@@ -189,6 +213,13 @@ pub enum SectionKind {
     AttrEligible = 26,
     /// `f64 × n`: effect multiplier (NaN: not given).
     AttrEffectMultiplier = 27,
+    /// `f32 × 1`: the one probability the input gave every edge, in place of a per-edge
+    /// column (version 4 on).
+    GivenSame = 28,
+    /// `u32 × n`: the dense ids in strictly increasing order of their [`SectionKind::IdsInt`]
+    /// ids, when those are not increasing themselves (version 4 on). Checked at load, it proves
+    /// the ids distinct in one pass and serves lookups by binary search.
+    IdsIntOrder = 29,
 }
 
 impl SectionKind {
@@ -222,6 +253,8 @@ impl SectionKind {
             25 => AttrTurnout,
             26 => AttrEligible,
             27 => AttrEffectMultiplier,
+            28 => GivenSame,
+            29 => IdsIntOrder,
             _ => return None,
         })
     }
@@ -256,6 +289,8 @@ impl SectionKind {
             AttrTurnout => "attr_turnout",
             AttrEligible => "attr_eligible",
             AttrEffectMultiplier => "attr_effect_multiplier",
+            GivenSame => "given_same",
+            IdsIntOrder => "ids_int_order",
         }
     }
 
@@ -295,6 +330,7 @@ impl SectionKind {
             | AttrTurnout
             | AttrEligible
             | AttrEffectMultiplier => 2..=VERSION,
+            GivenSame | IdsIntOrder => 4..=VERSION,
             _ => 1..=VERSION,
         }
     }
@@ -306,7 +342,9 @@ impl SectionKind {
             OutOffsets | InOffsets | IdsTextOffsets => (8, Some(n + 1)),
             OutTargets | InSources | InToOut => (4, Some(m)),
             OutProbs | InProbs | GivenProbs => (4, Some(m)),
+            GivenSame => (4, Some(1)),
             IdsInt => (8, Some(n)),
+            IdsIntOrder => (4, Some(n)),
             AttrPlatform | AttrPerson | AttrJurisdiction | AttrTargetWeight => (4, Some(n)),
             AttrCost | AttrFollowers | AttrLean | AttrTurnout | AttrEligible
             | AttrEffectMultiplier => (8, Some(n)),
@@ -446,6 +484,15 @@ pub(crate) fn to_bytes_v2(graph: &Graph) -> Vec<u8> {
     out
 }
 
+/// The bytes of `graph` as a version-3 file (given probabilities always one per edge), to test
+/// reading old files.
+#[cfg(test)]
+pub(crate) fn to_bytes_v3(graph: &Graph) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_to(graph, &mut out, 3).expect("writing to a Vec cannot fail");
+    out
+}
+
 fn as_bytes<T: Pod>(s: &[T]) -> &[u8] {
     // SAFETY: `T` is a plain number type without padding; any initialised `T` is valid bytes.
     unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<u8>(), std::mem::size_of_val(s)) }
@@ -494,8 +541,24 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W, version: u32) -> std::io::Result
         ));
     }
     let topo = graph.topology();
-    let (out_probs, in_probs, given) = graph.probability_arrays();
     let scheme = graph.weight_scheme();
+    let given = graph.given();
+    // From version 4, given probabilities that are all one value are stored as that value
+    // (`given_same`), and then neither as a column nor with the in -> out map.
+    let same = given.filter(|_| version >= 4).and_then(Given::uniform);
+    let per_edge_given: Option<std::borrow::Cow<'_, [f32]>> = match given {
+        _ if same.is_some() => None,
+        Some(Given::PerEdge(b)) => Some((&b[..]).into()),
+        Some(Given::Same(p)) => Some(vec![*p; graph.edge_count()].into()),
+        None => None,
+    };
+    let given_in_force = matches!(scheme, WeightScheme::Given);
+    let stored_probs = stores_probabilities(scheme, same.is_some());
+    let (out_probs, in_probs) = if stored_probs {
+        graph.probability_arrays()
+    } else {
+        (&[][..], &[][..])
+    };
     let mut flags = 0;
     let scheme_bytes = scheme_text(scheme).into_bytes();
     let mut sections: Vec<(SectionKind, u32, std::borrow::Cow<'_, [u8]>)> = vec![
@@ -520,22 +583,25 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W, version: u32) -> std::io::Result
             as_bytes(topo.in_sources()).into(),
         ),
     ];
-    // The in -> out map is read only by given probabilities: from version 3 a file holds it
-    // only when it holds them (built here if the graph does not hold it).
-    if version < 3 || given.is_some() {
+    // The in -> out map is read only by per-edge given probabilities: from version 3 a file
+    // holds it only when it holds them (built here if the graph does not hold it).
+    if version < 3 || per_edge_given.is_some() {
         sections.push((SectionKind::InToOut, 4, as_bytes(topo.in_to_out()).into()));
     }
     sections.push((SectionKind::Scheme, 1, scheme_bytes.into()));
-    if !matches!(scheme, WeightScheme::Constant { .. }) {
+    if stored_probs {
         sections.push((SectionKind::OutProbs, 4, as_bytes(out_probs).into()));
         sections.push((SectionKind::InProbs, 4, as_bytes(in_probs).into()));
     }
-    if let Some(g) = given {
-        if matches!(scheme, WeightScheme::Given) {
+    if let Some(g) = &per_edge_given {
+        if given_in_force {
             flags |= FLAG_GIVEN_IN_FORCE;
         } else {
-            sections.push((SectionKind::GivenProbs, 4, as_bytes(g).into()));
+            sections.push((SectionKind::GivenProbs, 4, as_bytes(&g[..]).into()));
         }
+    }
+    if let Some(p) = same {
+        sections.push((SectionKind::GivenSame, 4, p.to_le_bytes().to_vec().into()));
     }
     let n = graph.node_count();
     let ids = graph.ids();
@@ -549,7 +615,15 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W, version: u32) -> std::io::Result
                     _ => unreachable!("checked above"),
                 })
                 .collect();
+            let order = (version >= 4).then(|| int_id_order(&ints)).flatten();
             sections.push((SectionKind::IdsInt, 8, as_bytes(&ints).to_vec().into()));
+            if let Some(order) = order {
+                sections.push((
+                    SectionKind::IdsIntOrder,
+                    4,
+                    as_bytes(&order).to_vec().into(),
+                ));
+            }
         } else {
             let mut offsets = Vec::with_capacity(n + 1);
             let mut text = Vec::new();
@@ -609,6 +683,28 @@ fn write_to<W: Write>(graph: &Graph, w: &mut W, version: u32) -> std::io::Result
         at = start + bytes.len();
     }
     w.flush()
+}
+
+/// The dense ids in increasing order of their integer ids `ints` (distinct), or `None` when
+/// `ints` are strictly increasing already (their order is `0..n`, and a file does not store it).
+pub(crate) fn int_id_order(ints: &[i64]) -> Option<Vec<u32>> {
+    if ints.windows(2).all(|w| w[0] < w[1]) {
+        return None;
+    }
+    let mut order: Vec<u32> = (0..ints.len() as u32).collect();
+    order.par_sort_unstable_by_key(|&i| ints[i as usize]);
+    Some(order)
+}
+
+/// Whether a file stores the probabilities in force (`out_probs`, `in_probs`) under `scheme`:
+/// not when they are computed at load, under a constant or under given probabilities that are
+/// one value (`given_same`).
+pub(crate) fn stores_probabilities(scheme: &WeightScheme, given_same: bool) -> bool {
+    match scheme {
+        WeightScheme::Constant { .. } => false,
+        WeightScheme::Given => !given_same,
+        _ => true,
+    }
 }
 
 pub(crate) type Sections<'a> = Vec<(SectionKind, u32, std::borrow::Cow<'a, [u8]>)>;
@@ -1011,7 +1107,8 @@ fn parse_checked(
     let in_offsets_s = need(SectionKind::InOffsets)?;
     let in_sources_s = need(SectionKind::InSources)?;
     // The in -> out map: in every version-1 and version-2 file; from version 3 only in a file
-    // with given probabilities (the one use of the map), and never in another.
+    // with per-edge given probabilities (the one use of the map), and never in another (from
+    // version 4 given probabilities that are one value, `given_same`, go without it).
     let has_given = flags & FLAG_GIVEN_IN_FORCE != 0 || find(SectionKind::GivenProbs).is_some();
     let in_to_out_s = find(SectionKind::InToOut);
     let map_wanted = version < 3 || has_given;
@@ -1020,7 +1117,9 @@ fn parse_checked(
     } else if let Some(s) = in_to_out_s {
         return Err(corrupt(
             s.entry,
-            format!("section in_to_out in a version-{version} file without given probabilities"),
+            format!(
+                "section in_to_out in a version-{version} file without per-edge given probabilities"
+            ),
         ));
     }
     let out_offsets = arr_usize(out_offsets_s);
@@ -1154,18 +1253,46 @@ fn parse_checked(
     let out_probs = probs(SectionKind::OutProbs)?;
     let in_probs = probs(SectionKind::InProbs)?;
     let given_sec = probs(SectionKind::GivenProbs)?;
-    let constant = matches!(stored, WeightScheme::Constant { .. });
-    if out_probs.is_some() != in_probs.is_some() || out_probs.is_some() == constant {
+    // The one probability of every edge, when the input gave one value (version 4 on).
+    let same = match find(SectionKind::GivenSame) {
+        Some(s) => {
+            let p = f32::from_le_bytes(bytes[s.offset..s.offset + 4].try_into().expect("4 bytes"));
+            if !(0.0..=1.0).contains(&p) {
+                return Err(corrupt(
+                    s.offset,
+                    format!("given_same holds {p}, not a probability in [0, 1]"),
+                ));
+            }
+            Some((s, p))
+        }
+        None => None,
+    };
+    let given_is_scheme = matches!(stored, WeightScheme::Given);
+    // No probabilities in force are stored when they are computed at load: one constant, or
+    // the one given value in force.
+    let computed = !stores_probabilities(&stored, same.is_some());
+    if out_probs.is_some() != in_probs.is_some() || out_probs.is_some() == computed {
         return Err(corrupt(
             32,
             format!(
-                "scheme {stored_text:?} needs {} probability sections",
-                if constant { "no" } else { "both" }
+                "scheme {stored_text:?}{} needs {} probability sections",
+                if same.is_some() {
+                    " with given_same"
+                } else {
+                    ""
+                },
+                if computed { "no" } else { "both" }
             ),
         ));
     }
     let given_in_force = flags & FLAG_GIVEN_IN_FORCE != 0;
-    if given_in_force != matches!(stored, WeightScheme::Given)
+    if let Some((s, _)) = same.filter(|_| given_in_force || given_sec.is_some()) {
+        return Err(corrupt(
+            s.entry,
+            "section given_same beside per-edge given probabilities".into(),
+        ));
+    }
+    if given_in_force != (given_is_scheme && same.is_none())
         || (given_in_force && given_sec.is_some())
     {
         return Err(corrupt(
@@ -1173,22 +1300,42 @@ fn parse_checked(
             "the given-probabilities flag disagrees with the stored scheme".into(),
         ));
     }
-    let given = if given_in_force {
-        out_probs.clone()
-    } else {
-        given_sec
+    let given = match same {
+        Some((_, p)) => Some(Given::Same(p)),
+        None => if given_in_force {
+            out_probs.clone()
+        } else {
+            given_sec
+        }
+        .map(Given::PerEdge),
     };
 
+    if let (Some(o), None) = (find(SectionKind::IdsIntOrder), find(SectionKind::IdsInt)) {
+        return Err(corrupt(o.entry, "ids_int_order without ids_int".into()));
+    }
     let ids = if let Some(s) = find(SectionKind::IdsInt) {
         let labels = Buf::<i64>::mapped(file, s.offset, n);
         // Distinct ids: strictly increasing ids (what `generate` and `convert` of a sorted
-        // input write) are distinct, checked in one sequential pass; otherwise by sorting a
-        // copy that is freed at once. The id → dense id index is built only when a lookup
-        // needs it (see `NodeIds::index_built`).
-        let increasing = first_index(n.saturating_sub(1), CHECK_CHUNK, |i| {
-            labels[i] >= labels[i + 1]
-        })
-        .is_none();
+        // input write) are distinct, checked in one sequential pass. So are ids along which
+        // `ids_int_order` is strictly increasing, with every entry below `n` (two equal
+        // entries would name one id twice, so the `n` entries are each dense id once): one
+        // pass, and nothing of the section is trusted beyond it. Otherwise by sorting a copy
+        // that is freed at once. The id → dense id index is built only when a lookup needs
+        // it, and never with the order, which lookups search (see `NodeIds::index_built`).
+        let order =
+            find(SectionKind::IdsIntOrder).map(|o| (o, Buf::<u32>::mapped(file, o.offset, n)));
+        let ordered = order.as_ref().is_some_and(|(_, o)| {
+            first_index(n, CHECK_CHUNK, |i| o[i] as usize >= n).is_none()
+                && first_index(n.saturating_sub(1), CHECK_CHUNK, |i| {
+                    labels[o[i] as usize] >= labels[o[i + 1] as usize]
+                })
+                .is_none()
+        });
+        let increasing = ordered
+            || first_index(n.saturating_sub(1), CHECK_CHUNK, |i| {
+                labels[i] >= labels[i + 1]
+            })
+            .is_none();
         let mut sorted = if increasing {
             Vec::new()
         } else {
@@ -1206,7 +1353,17 @@ fn parse_checked(
             return Err(corrupt(s.offset + 8 * i, format!("id {v} appears twice")));
         }
         drop(sorted);
-        NodeIds::mapped(labels)
+        match order {
+            Some((_, o)) if ordered => NodeIds::mapped_ordered(labels, o),
+            // The ids are distinct (sorted above), so the section is what is wrong.
+            Some((o, _)) => {
+                return Err(corrupt(
+                    o.offset,
+                    "ids_int_order does not list the ids in increasing order".into(),
+                ))
+            }
+            None => NodeIds::mapped(labels),
+        }
     } else if let Some(s) = find(SectionKind::IdsTextOffsets) {
         let t = need(SectionKind::IdsText)?;
         let offs = Buf::<u64>::mapped(file, s.offset, n + 1);
@@ -1940,6 +2097,17 @@ mod tests {
         g
     }
 
+    /// The given probabilities in out-edge order, however held.
+    fn given_of(g: &Graph) -> Option<Vec<f32>> {
+        g.has_given_probabilities().then(|| {
+            g.with_weights(&WeightScheme::Given)
+                .unwrap()
+                .out_csr()
+                .probs
+                .to_vec()
+        })
+    }
+
     fn same(a: &Graph, b: &Graph) {
         assert_eq!(a.node_count(), b.node_count());
         assert_eq!(a.edge_count(), b.edge_count());
@@ -1953,7 +2121,7 @@ mod tests {
         assert_eq!(a.topology().in_to_out(), b.topology().in_to_out());
         assert_eq!(a.out_csr().probs, b.out_csr().probs);
         assert_eq!(a.in_csr().probs, b.in_csr().probs);
-        assert_eq!(a.probability_arrays().2, b.probability_arrays().2);
+        assert_eq!(given_of(a), given_of(b));
         assert_eq!(a.weight_scheme(), b.weight_scheme());
         // Compared as the attribute CSV each writes (values by name): a categorical column's
         // codes follow the order the reader meets the names in, which may differ from the
@@ -2332,7 +2500,7 @@ mod tests {
         // Version 3 without the map, checked by (source, target) pairs: the same transposed
         // edge is caught and named in in_sources (the first in-edge missing from the out-side).
         let good3 = to_bytes(&graph(&edges));
-        assert_eq!(le_u32(&good3, 8), 3);
+        assert_eq!(le_u32(&good3, 8), VERSION);
         let other3 = to_bytes(&graph(&flipped));
         let mut bad = good3.clone();
         for kind in [SectionKind::InOffsets, SectionKind::InSources] {
@@ -2403,6 +2571,17 @@ mod tests {
         }
     }
 
+    /// Bytes the file spends on `ids_int_order` (with its padding): what older versions lack.
+    fn order_len(bytes: &[u8]) -> usize {
+        if has_section(bytes, SectionKind::IdsIntOrder) {
+            section_of(bytes, SectionKind::IdsIntOrder)
+                .1
+                .next_multiple_of(ALIGN)
+        } else {
+            0
+        }
+    }
+
     fn has_section(bytes: &[u8], kind: SectionKind) -> bool {
         (0..le_u32(bytes, 32) as usize)
             .any(|i| le_u32(bytes, HEADER_LEN + ENTRY_LEN * i) == kind as u32)
@@ -2450,9 +2629,9 @@ mod tests {
         let g = plain();
         assert!(g.topology().in_to_out_if_held().is_none());
         let bytes = to_bytes(&g);
-        assert_eq!(le_u32(&bytes, 8), 3);
+        assert_eq!(le_u32(&bytes, 8), VERSION);
         assert!(!has_section(&bytes, SectionKind::InToOut));
-        assert!(bytes.len() + 4 * g.edge_count() < to_bytes_v2(&g).len());
+        assert!(bytes.len() + 4 * g.edge_count() < to_bytes_v2(&g).len() + order_len(&bytes));
         let r = from_bytes(&bytes, "v3", &opts).unwrap();
         let t = r.topology().clone();
         assert!(t.in_to_out_if_held().is_none());
@@ -2541,7 +2720,7 @@ mod tests {
                 Err(Error::CorruptGraphFile { offset, reason, .. }) => {
                     assert_eq!(offset as usize, entry_of(&b, SectionKind::InToOut));
                     assert!(
-                        reason.contains("in_to_out in a version-3 file without given"),
+                        reason.contains("in_to_out in a version-3 file without per-edge given"),
                         "{reason}"
                     );
                 }
@@ -2562,7 +2741,403 @@ mod tests {
             Err(Error::CorruptGraphFile {
                 offset: 8, reason, ..
             }) => {
-                assert!(reason.contains("reads versions 1 to 3"), "{reason}")
+                assert!(reason.contains("reads versions 1 to 4"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A graph whose input gave every edge probability `p` (integer and text ids, a duplicate
+    /// and a self-loop dropped), about 3,000 edges over 300 accounts.
+    fn uniform_given(p: f32, text_ids: bool) -> Graph {
+        let mut b = GraphBuilder::new(GraphOptions::default());
+        let mut r: crate::rng::Rng = crate::rng::stream(11, 0);
+        for _ in 0..3000 {
+            let u = crate::rng::below(&mut r, 300);
+            let v = crate::rng::below(&mut r, 300);
+            if text_ids {
+                b.add_edge(
+                    format!("ig:p{u}").as_str(),
+                    format!("ig:p{v}").as_str(),
+                    Some(p as f64),
+                )
+                .unwrap();
+            } else {
+                b.add_edge_ints(u as i64, v as i64, Some(p as f64)).unwrap();
+            }
+        }
+        b.build().unwrap().0
+    }
+
+    #[test]
+    fn given_probabilities_that_are_one_value_are_stored_once() {
+        let opts = ReadOptions::default();
+        for (p, text_ids) in [(1.0f32, true), (1.0, false), (0.25, false)] {
+            let g = uniform_given(p, text_ids);
+            let m = g.edge_count();
+            assert!(m > 2500);
+            // Built in memory: one value, no per-edge array and no in -> out map.
+            assert!(g.has_given_probabilities() && !g.has_per_edge_given_probabilities());
+            assert!(g.topology().in_to_out_if_held().is_none());
+            assert_eq!(g.weight_scheme(), &WeightScheme::Given);
+            let bytes = to_bytes(&g);
+            assert_eq!(le_u32(&bytes, 8), 4);
+            assert_eq!(
+                le_u32(&bytes, 12),
+                0,
+                "no flag: no per-edge column is in force"
+            );
+            let (at, len) = section_of(&bytes, SectionKind::GivenSame);
+            assert_eq!(len, 4);
+            assert_eq!(f32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()), p);
+            for k in [
+                SectionKind::InToOut,
+                SectionKind::OutProbs,
+                SectionKind::InProbs,
+                SectionKind::GivenProbs,
+            ] {
+                assert!(!has_section(&bytes, k), "{k:?}");
+            }
+            // Against the per-edge layout of version 3 (the map and both orders of the
+            // probabilities in force, 4 bytes per edge each): 12 bytes per edge fewer.
+            let v3 = to_bytes_v3(&g);
+            assert_eq!(le_u32(&v3, 8), 3);
+            assert_eq!(le_u32(&v3, 12), FLAG_GIVEN_IN_FORCE);
+            assert!(has_section(&v3, SectionKind::InToOut));
+            assert!(bytes.len() + 12 * m <= v3.len() + 2 * ALIGN + order_len(&bytes));
+            let new = from_bytes(&bytes, "v4", &opts).unwrap();
+            let old = from_bytes(&v3, "v3", &opts).unwrap();
+            assert!(!new.has_per_edge_given_probabilities());
+            assert!(old.has_per_edge_given_probabilities());
+            assert_eq!(new.probabilities_held(), (false, false));
+            assert_eq!(old.probabilities_held(), (true, true));
+            same(&g, &new);
+            same(&old, &new);
+            assert!(new
+                .out_csr()
+                .probs
+                .iter()
+                .all(|&q| q.to_bits() == p.to_bits()));
+            // Written again, each gives the version-4 bytes (the old file's per-edge column
+            // is found to be one value).
+            assert_eq!(to_bytes(&new), bytes);
+            assert_eq!(to_bytes(&old), bytes);
+            // Every scheme: the same probabilities from either file, and the files a scheme
+            // in force writes keep the one given value beside the stored probabilities.
+            for scheme in [
+                WeightScheme::WeightedCascade,
+                WeightScheme::Constant { p: 0.3 },
+                WeightScheme::Trivalency { seed: 2 },
+            ] {
+                let a = new.with_weights(&scheme).unwrap();
+                let b = old.with_weights(&scheme).unwrap();
+                assert_eq!(a.out_csr().probs, b.out_csr().probs, "{scheme:?}");
+                assert_eq!(a.in_csr().probs, b.in_csr().probs, "{scheme:?}");
+                let w = to_bytes(&a);
+                assert!(has_section(&w, SectionKind::GivenSame));
+                assert!(!has_section(&w, SectionKind::GivenProbs));
+                assert!(!has_section(&w, SectionKind::InToOut));
+                assert_eq!(
+                    has_section(&w, SectionKind::OutProbs),
+                    !matches!(scheme, WeightScheme::Constant { .. })
+                );
+                let r = from_bytes(&w, "v4 scheme", &opts).unwrap();
+                same(&a, &r);
+                // Read back under the given probabilities again.
+                let given = from_bytes(
+                    &w,
+                    "v4 scheme",
+                    &ReadOptions {
+                        weights: Some(WeightScheme::Given),
+                        ..ReadOptions::default()
+                    },
+                )
+                .unwrap();
+                same(&new, &given);
+            }
+        }
+        // A per-edge list whose values differ keeps its column and its map.
+        let g = rich();
+        let b = to_bytes(&g);
+        assert!(has_section(&b, SectionKind::InToOut) && !has_section(&b, SectionKind::GivenSame));
+        assert!(from_bytes(&b, "rich", &opts)
+            .unwrap()
+            .has_per_edge_given_probabilities());
+        // Probabilities set by hand that are one value are held as one.
+        let mut h = plain();
+        h.set_probabilities(vec![0.5; h.edge_count()]).unwrap();
+        assert!(!h.has_per_edge_given_probabilities());
+        let b = to_bytes(&h);
+        assert!(has_section(&b, SectionKind::GivenSame));
+        same(&h, &from_bytes(&b, "set", &opts).unwrap());
+    }
+
+    /// Reach, spread and selection under the given probabilities give the same answers from a
+    /// file that stores the one given value and from the version-3 file that stores it per edge
+    /// (where the kernels read the mapped arrays), for the same seeds.
+    #[test]
+    fn one_given_value_gives_the_answers_of_the_per_edge_layout() {
+        use crate::cascade::Model;
+        // LT needs in-weights summing to at most 1: a smaller value there.
+        for (model, p) in [
+            (Model::IndependentCascade, 0.2),
+            (Model::LinearThreshold, 0.04),
+        ] {
+            let g = uniform_given(p, true);
+            let new = from_bytes(&to_bytes(&g), "v4", &ReadOptions::default()).unwrap();
+            let old = from_bytes(&to_bytes_v3(&g), "v3", &ReadOptions::default()).unwrap();
+            answers_agree(&new, &old, model);
+        }
+    }
+
+    fn answers_agree(new: &Graph, old: &Graph, model: crate::cascade::Model) {
+        use crate::cascade::{simulate, SpreadConfig};
+        use crate::select::{select, SelectConfig};
+        assert!(!new.has_per_edge_given_probabilities() && old.has_per_edge_given_probabilities());
+        let seeds: Vec<u32> = ["ig:p1", "ig:p17", "ig:p250"]
+            .iter()
+            .map(|s| new.node(s).unwrap())
+            .collect();
+        assert_eq!(
+            seeds,
+            ["ig:p1", "ig:p17", "ig:p250"]
+                .iter()
+                .map(|s| old.node(s).unwrap())
+                .collect::<Vec<_>>()
+        );
+        let reach = |g: &Graph| {
+            let r = crate::reach::expected_reach(g, &seeds, 3, &Default::default()).unwrap();
+            (r.expected_people, r.frequency)
+        };
+        assert_eq!(reach(new), reach(old));
+        {
+            for threads in [1, 2] {
+                let cfg = SpreadConfig::builder()
+                    .trials(2000)
+                    .seed(3)
+                    .threads(threads)
+                    .build()
+                    .unwrap();
+                let spread = |g: &Graph| {
+                    let r = simulate(g, &seeds, model, &cfg, &NoProgress).unwrap();
+                    (r.accounts.mean, r.accounts.stderr, r.people.mean)
+                };
+                let (a, b) = (spread(new), spread(old));
+                assert_eq!(a, b, "{model:?} {threads}");
+                // A cascade that reached past its seeds (so the comparison saw live edges).
+                assert!(a.0 > seeds.len() as f64 + 0.5, "{a:?}");
+                let cfg = SelectConfig::builder()
+                    .k(4)
+                    .epsilon(0.3)
+                    .seed(5)
+                    .threads(threads)
+                    .build()
+                    .unwrap();
+                let pick = |g: &Graph| {
+                    let s = select(g, model, &cfg, &NoProgress).unwrap();
+                    (
+                        s.seeds,
+                        s.summary.estimate.mean,
+                        s.summary.rr_sets,
+                        s.marginal_gains,
+                    )
+                };
+                assert_eq!(pick(new), pick(old), "{model:?} {threads}");
+            }
+        }
+        // Sampling read the one value: the graph never held the in-order array.
+        assert!(!new.probabilities_held().1);
+    }
+
+    #[test]
+    fn a_bad_given_same_section_is_a_typed_error() {
+        let with_header_crc = |mut b: Vec<u8>| {
+            let end = HEADER_LEN + ENTRY_LEN * le_u32(&b, 32) as usize;
+            let header: [u8; HEADER_LEN] = b[..HEADER_LEN].try_into().unwrap();
+            let crc = header_crc(&header, &b[HEADER_LEN..end]);
+            b[36..40].copy_from_slice(&crc.to_le_bytes());
+            b
+        };
+        let no_crc = ReadOptions {
+            verify_checksums: false,
+            weights: None,
+        };
+        let expect =
+            |b: &[u8], o: &ReadOptions, offset: usize, text: &str| match from_bytes(b, "bad", o) {
+                Err(Error::CorruptGraphFile {
+                    offset: got,
+                    reason,
+                    ..
+                }) => {
+                    assert_eq!(got as usize, offset, "{reason}");
+                    assert!(reason.contains(text), "{reason}");
+                }
+                other => panic!("{text}: {other:?}"),
+            };
+        let g = uniform_given(1.0, false);
+        let bytes = to_bytes(&g);
+        let (at, _) = section_of(&bytes, SectionKind::GivenSame);
+        // Not a probability: caught by the checksum, and without it by the range check.
+        for bad in [1.5f32, -0.25, f32::NAN, f32::INFINITY] {
+            let mut b = bytes.clone();
+            b[at..at + 4].copy_from_slice(&bad.to_le_bytes());
+            expect(&b, &ReadOptions::default(), at, "given_same checksum");
+            expect(&b, &no_crc, at, "not a probability in [0, 1]");
+        }
+        // Another value in range is a different graph, loaded as such without checksums.
+        let mut b = bytes.clone();
+        b[at..at + 4].copy_from_slice(&0.5f32.to_le_bytes());
+        let r = from_bytes(&b, "half", &no_crc).unwrap();
+        assert!(r.in_csr().probs.iter().all(|&p| p == 0.5));
+        // The flag of a per-edge column in force beside the one value.
+        let mut b = bytes.clone();
+        b[12..16].copy_from_slice(&FLAG_GIVEN_IN_FORCE.to_le_bytes());
+        let b = with_header_crc(b);
+        for o in [&ReadOptions::default(), &no_crc] {
+            match from_bytes(&b, "flag", o) {
+                Err(Error::CorruptGraphFile { .. }) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+        // The section in a file that says version 3.
+        let mut b = bytes.clone();
+        b[8..12].copy_from_slice(&3u32.to_le_bytes());
+        let b = with_header_crc(b);
+        let entry = (0..le_u32(&b, 32) as usize)
+            .map(|i| HEADER_LEN + ENTRY_LEN * i)
+            .find(|&e| le_u32(&b, e) == SectionKind::GivenSame as u32)
+            .unwrap();
+        expect(
+            &b,
+            &ReadOptions::default(),
+            entry,
+            "cannot appear in a version-3 file",
+        );
+        // The entry renamed to a kind this build does not know.
+        let mut b = bytes.clone();
+        b[entry..entry + 4].copy_from_slice(&99u32.to_le_bytes());
+        expect(
+            &with_header_crc(b),
+            &no_crc,
+            entry,
+            "unknown section kind 99",
+        );
+        // Every truncation of the new layout is a typed error.
+        for len in 0..bytes.len() {
+            for o in [&ReadOptions::default(), &no_crc] {
+                match from_bytes(&bytes[..len], "cut", o) {
+                    Err(Error::TruncatedGraphFile { .. } | Error::CorruptGraphFile { .. }) => {}
+                    other => panic!("cut at {len}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ids_int_order_proves_distinct_ids_and_serves_lookups() {
+        let no_crc = ReadOptions {
+            verify_checksums: false,
+            weights: None,
+        };
+        // Integer ids out of order (negative, large, in the order met).
+        let mut r: crate::rng::Rng = crate::rng::stream(4, 0);
+        let id = |r: &mut crate::rng::Rng| crate::rng::below(r, 1 << 40) as i64 - (1 << 39);
+        let src: Vec<i64> = (0..600).map(|_| id(&mut r)).collect();
+        let dst: Vec<i64> = (0..600).map(|_| id(&mut r)).collect();
+        let g = Graph::from_id_arrays(&src, &dst, None, GraphOptions::default())
+            .unwrap()
+            .0;
+        let n = g.node_count();
+        let bytes = to_bytes(&g);
+        let (at, len) = section_of(&bytes, SectionKind::IdsIntOrder);
+        assert_eq!(len, 4 * n);
+        let order: Vec<u32> = (0..n).map(|i| le_u32(&bytes, at + 4 * i)).collect();
+        let mut want: Vec<u32> = (0..n as u32).collect();
+        want.sort_by_key(|&i| g.ids().key(i).to_string().parse::<i64>().unwrap());
+        assert_eq!(order, want);
+        let back = from_bytes(&bytes, "order", &ReadOptions::default()).unwrap();
+        same(&g, &back);
+        for i in 0..n as u32 {
+            assert_eq!(back.node(&g.label(i)).unwrap(), i);
+            // Ids beside each one are not found (the ids are far apart).
+            let v: i64 = g.label(i).parse().unwrap();
+            assert!(back.node(&(v + 1).to_string()).is_err());
+        }
+        assert!(back.node("x").is_err());
+        assert!(!back.ids().index_built());
+        // Increasing ids need no order.
+        let inc = Graph::from_id_arrays(&[1, 2, 3], &[2, 3, 5], None, GraphOptions::default())
+            .unwrap()
+            .0;
+        assert!(!has_section(&to_bytes(&inc), SectionKind::IdsIntOrder));
+        // Corrupt orders: an entry past the last account, two entries swapped, an entry
+        // repeated. Each is caught by the checksum, and without it by the load's one pass,
+        // which names the section (the ids themselves are distinct).
+        let put = |b: &mut Vec<u8>, i: usize, v: u32| {
+            b[at + 4 * i..at + 4 * i + 4].copy_from_slice(&v.to_le_bytes())
+        };
+        let mut past = bytes.clone();
+        put(&mut past, 7, n as u32);
+        let mut swapped = bytes.clone();
+        put(&mut swapped, 3, order[4]);
+        put(&mut swapped, 4, order[3]);
+        let mut repeated = bytes.clone();
+        put(&mut repeated, 5, order[6]);
+        let mut huge = bytes.clone();
+        put(&mut huge, 0, u32::MAX);
+        for (b, what) in [
+            (&past, "past"),
+            (&swapped, "swapped"),
+            (&repeated, "repeated"),
+            (&huge, "huge"),
+        ] {
+            match from_bytes(b, what, &ReadOptions::default()) {
+                Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                    assert_eq!(offset as usize, at, "{what}: {reason}");
+                    assert!(
+                        reason.contains("ids_int_order checksum"),
+                        "{what}: {reason}"
+                    );
+                }
+                other => panic!("{what}: {other:?}"),
+            }
+            match from_bytes(b, what, &no_crc) {
+                Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                    assert_eq!(offset as usize, at, "{what}: {reason}");
+                    assert!(
+                        reason.contains("ids_int_order does not list the ids in increasing order"),
+                        "{what}: {reason}"
+                    );
+                }
+                other => panic!("{what}: {other:?}"),
+            }
+        }
+        // A repeated id is named as such, whatever the order says.
+        let (ids_at, _) = section_of(&bytes, SectionKind::IdsInt);
+        let mut dup = bytes.clone();
+        let first: [u8; 8] = dup[ids_at..ids_at + 8].try_into().unwrap();
+        dup[ids_at + 8 * 9..ids_at + 8 * 10].copy_from_slice(&first);
+        match from_bytes(&dup, "dup", &no_crc) {
+            Err(Error::CorruptGraphFile { offset, reason, .. }) => {
+                assert_eq!(offset as usize, ids_at + 8 * 9, "{reason}");
+                assert!(reason.contains("appears twice"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Not in a version-3 file.
+        let mut v3 = bytes.clone();
+        v3[8..12].copy_from_slice(&3u32.to_le_bytes());
+        let crc = header_crc(
+            &v3[..HEADER_LEN].try_into().unwrap(),
+            &v3[HEADER_LEN..HEADER_LEN + ENTRY_LEN * le_u32(&v3, 32) as usize],
+        );
+        v3[36..40].copy_from_slice(&crc.to_le_bytes());
+        match from_bytes(&v3, "v3", &ReadOptions::default()) {
+            Err(Error::CorruptGraphFile { reason, .. }) => {
+                assert!(
+                    reason.contains("cannot appear in a version-3 file"),
+                    "{reason}"
+                )
             }
             other => panic!("{other:?}"),
         }
@@ -2622,9 +3197,19 @@ mod tests {
         assert_eq!(r.people().count, 2);
         let old = from_bytes(&to_bytes_v1(&g), "v1", &ReadOptions::default()).unwrap();
         assert!(old.ids().index_built());
-        // The index is still built on the first lookup.
-        assert_eq!(r.node("-4").unwrap(), g.node("-4").unwrap());
-        assert!(r.ids().index_built());
+        // Ids out of order are listed in order (version 4): lookups search that list, and no
+        // index is ever built.
+        assert!(has_section(&to_bytes(&g), SectionKind::IdsIntOrder));
+        for id in ["10", "30", "-4"] {
+            assert_eq!(r.node(id).unwrap(), g.node(id).unwrap());
+        }
+        assert!(r.node("11").is_err() && r.node("-5").is_err() && r.node("31").is_err());
+        assert!(!r.ids().index_built());
+        // A version-3 file (no order): the index is built on the first lookup.
+        let v3 = from_bytes(&to_bytes_v3(&g), "v3", &ReadOptions::default()).unwrap();
+        assert!(!v3.ids().index_built());
+        assert_eq!(v3.node("-4").unwrap(), g.node("-4").unwrap());
+        assert!(v3.ids().index_built());
     }
 
     #[test]
@@ -2696,8 +3281,16 @@ mod tests {
 
     #[test]
     fn every_flipped_byte_is_caught_by_checksums_and_never_crashes_without() {
-        let g = rich();
-        let bytes = to_bytes(&g);
+        // Per-edge given probabilities, and one given value for every edge.
+        let mut one = plain();
+        one.set_probabilities(vec![1.0; one.edge_count()]).unwrap();
+        for g in [rich(), one] {
+            flip_every_byte(&g);
+        }
+    }
+
+    fn flip_every_byte(g: &Graph) {
+        let bytes = to_bytes(g);
         for i in 0..bytes.len() {
             for mask in [0x01u8, 0x80, 0xff] {
                 let mut b = bytes.clone();

@@ -11,7 +11,9 @@
 //! 2. [`EdgeSpill::sort`] merges the runs (ties by run, so input order again), drops
 //!    self-loops and merges duplicates by the [`DuplicatePolicy`](crate::DuplicatePolicy) exactly as
 //!    [`Graph::from_edges`] does, and writes the out-edge targets (and given probabilities) to
-//!    temporary files, counting degrees as it goes.
+//!    temporary files, counting degrees as it goes and noting whether every merged probability
+//!    is the first one (then the file stores that value once, `given_same`, and the temporary
+//!    column is left unread).
 //! 3. [`SortedEdges::write`] writes the file: the in-edge arrays are built by a counting sort
 //!    over target ranges whose edges fit the budget (one pass over the out-edge targets per
 //!    range), each section's CRC-32 is computed while it is written, and the header and
@@ -505,6 +507,11 @@ impl EdgeSpill {
         let mut duplicates = 0usize;
         let policy = self.options.graph.duplicates;
         let mut cur: Option<(u64, f32)> = None;
+        // Whether every kept edge's probability (after merging duplicates) is the first one's,
+        // bit for bit: then the file stores that value once instead of the column, which is
+        // still written here (it is known only at the end) and then left unread.
+        let mut first: Option<u32> = None;
+        let mut all_same = true;
         let mut emit = |key: u64, p: f32, m: &mut u32| -> Result<()> {
             let (u, v) = ((key >> 32) as usize, key as u32);
             out_offsets[u + 1] += 1;
@@ -512,6 +519,7 @@ impl EdgeSpill {
             targets.put(&v.to_le_bytes())?;
             if let Some(s) = probs.as_mut() {
                 s.put(&p.to_le_bytes())?;
+                all_same &= *first.get_or_insert(p.to_bits()) == p.to_bits();
             }
             *m += 1;
             Ok(())
@@ -562,10 +570,12 @@ impl EdgeSpill {
             self_loops_dropped: self.self_loops,
             duplicates_merged: duplicates,
         };
+        let given_same = first.filter(|_| all_same).map(f32::from_bits);
         Ok(SortedEdges {
             n: self.n,
             m,
             with_probs,
+            given_same,
             out_offsets,
             in_offsets: in_deg,
             targets_path,
@@ -604,6 +614,9 @@ pub struct SortedEdges {
     n: u32,
     m: u32,
     with_probs: bool,
+    /// The one probability of every edge, when the input gave every kept edge the same one
+    /// (bit for bit; at least one edge): stored once, as [`rgraph::write`] stores it.
+    given_same: Option<f32>,
     out_offsets: Vec<u32>,
     in_offsets: Vec<u32>,
     targets_path: PathBuf,
@@ -646,7 +659,8 @@ impl<'a> TailSection<'a> {
 }
 
 /// The id sections of `ids`, as [`rgraph::write`] writes them: none for `0..n`, `i64`s when
-/// every id is an integer, else text with offsets.
+/// every id is an integer (with their order when they are not increasing), else text with
+/// offsets.
 pub fn id_sections(ids: &NodeIds) -> Vec<TailSection<'static>> {
     let n = ids.len();
     if ids.is_identity() {
@@ -661,11 +675,20 @@ pub fn id_sections(ids: &NodeIds) -> Vec<TailSection<'static>> {
                 _ => unreachable!("checked above"),
             })
             .collect();
-        return vec![TailSection::bytes(
+        let order = rgraph::int_id_order(&ints);
+        let mut s = vec![TailSection::bytes(
             SectionKind::IdsInt,
             8,
             bytes_of(&ints).to_vec().into(),
         )];
+        if let Some(order) = order {
+            s.push(TailSection::bytes(
+                SectionKind::IdsIntOrder,
+                4,
+                bytes_of(&order).to_vec().into(),
+            ));
+        }
+        return s;
     }
     let mut offsets = Vec::with_capacity(n + 1);
     let mut text = Vec::new();
@@ -846,23 +869,28 @@ impl SortedEdges {
             (SectionKind::InOffsets, 8, 8 * (n + 1)),
             (SectionKind::InSources, 4, 4 * m),
         ];
-        // The in -> out map only with given probabilities, as `rgraph::write` lays it out.
-        if self.with_probs {
+        // As `rgraph::write` lays it out: the in -> out map only with per-edge given
+        // probabilities; given probabilities that are one value stored as that value.
+        let per_edge_given = self.with_probs && self.given_same.is_none();
+        let given_in_force = matches!(scheme, WeightScheme::Given);
+        if per_edge_given {
             layout.push((SectionKind::InToOut, 4, 4 * m));
         }
         layout.push((SectionKind::Scheme, 1, scheme_bytes.len() as u64));
-        let stored = !matches!(scheme, WeightScheme::Constant { .. });
+        let stored = rgraph::stores_probabilities(scheme, self.given_same.is_some());
         if stored {
             layout.push((SectionKind::OutProbs, 4, 4 * m));
             layout.push((SectionKind::InProbs, 4, 4 * m));
         }
         let mut flags = 0u32;
-        let given_section = self.with_probs && !matches!(scheme, WeightScheme::Given);
-        if self.with_probs && !given_section {
+        if per_edge_given && given_in_force {
             flags |= rgraph::FLAG_GIVEN_IN_FORCE;
         }
-        if given_section {
+        if per_edge_given && !given_in_force {
             layout.push((SectionKind::GivenProbs, 4, 4 * m));
+        }
+        if self.given_same.is_some() {
+            layout.push((SectionKind::GivenSame, 4, 4));
         }
         for t in &tail {
             layout.push((t.kind, t.elem, t.len));
@@ -916,7 +944,7 @@ impl SortedEdges {
                     out.put(&mut placed[ip], bytes_of(&p))?;
                 }
             }
-            if self.with_probs {
+            if per_edge_given {
                 let mut r = WordReader::open(&self.probs_path)?;
                 loop {
                     let b = r.block()?;
@@ -937,6 +965,9 @@ impl SortedEdges {
             let i = find(&placed, SectionKind::Scheme).expect("always laid out");
             let s = &mut placed[i];
             out.put(s, &scheme_bytes)?;
+        }
+        if let (Some(i), Some(p)) = (find(&placed, SectionKind::GivenSame), self.given_same) {
+            out.put(&mut placed[i], &p.to_le_bytes())?;
         }
         self.write_in_edges(&mut out, &mut placed, scheme)?;
         // ids, attributes
@@ -989,8 +1020,8 @@ impl SortedEdges {
         out.commit(total)
     }
 
-    /// In-edge sources, the in → out slot map (with given probabilities only) and in-order
-    /// probabilities: a stable counting sort of the out-edges by target, one range of targets
+    /// In-edge sources, the in → out slot map (with per-edge given probabilities only) and
+    /// in-order probabilities (when stored): a stable counting sort of the out-edges by target, one range of targets
     /// (whose edges fit the budget) per pass over the out-edge targets.
     fn write_in_edges(
         &self,
@@ -1001,7 +1032,8 @@ impl SortedEdges {
         let i_src = find(placed, SectionKind::InSources).expect("always laid out");
         let i_map = find(placed, SectionKind::InToOut);
         let i_prob = find(placed, SectionKind::InProbs);
-        let given_in_force = matches!(scheme, WeightScheme::Given);
+        // Per-edge given probabilities in force are gathered into in-edge order.
+        let given_in_force = matches!(scheme, WeightScheme::Given) && i_prob.is_some();
         let per_edge = 4 + 4 * (i_map.is_some() as usize) + 4 * (given_in_force as usize);
         let cap = (self.memory / per_edge).max(1) as u64;
         let nn = self.n as usize;
@@ -1124,7 +1156,9 @@ mod tests {
         ids: NodeIds,
     }
 
-    fn random_case(seed: u64, n: u32, m: usize, with_probs: bool, ids: u8) -> Case {
+    /// `probs`: 0 none, 1 a few distinct values, 2 one value for every record (0.5 or 1, so
+    /// that noisy-or merging of duplicates makes 0.5 uneven and keeps 1).
+    fn random_case(seed: u64, n: u32, m: usize, probs_kind: u8, ids: u8) -> Case {
         let mut r: Rng = rng::stream(seed, 0);
         let mut src = Vec::new();
         let mut dst = Vec::new();
@@ -1137,7 +1171,12 @@ mod tests {
             src.push(u);
             dst.push(v.min(n - 1));
             // few distinct values, so max/first/last differ and ties occur
-            probs.push([0.0f32, 0.25, 0.5, 1.0, 0.1][rng::below(&mut r, 5) as usize]);
+            let mixed = [0.0f32, 0.25, 0.5, 1.0, 0.1][rng::below(&mut r, 5) as usize];
+            probs.push(if probs_kind == 2 {
+                [0.5, 1.0][seed as usize % 2]
+            } else {
+                mixed
+            });
         }
         let ids = match ids {
             0 => NodeIds::identity(n),
@@ -1160,7 +1199,7 @@ mod tests {
             n,
             src,
             dst,
-            probs: with_probs.then_some(probs),
+            probs: (probs_kind > 0).then_some(probs),
             ids,
         }
     }
@@ -1218,12 +1257,14 @@ mod tests {
     fn streamed_file_is_byte_identical_to_the_in_memory_write() {
         let dir = temp_dir("same");
         let mut cases = 0;
+        let mut same = 0;
         for seed in 0..6u64 {
-            for with_probs in [false, true] {
+            for probs_kind in 0..3u8 {
+                let with_probs = probs_kind > 0;
                 for ids in 0..3u8 {
                     let n = [1u32, 2, 7, 40, 300, 1000][seed as usize];
                     let m = [3usize, 5, 40, 400, 1500, 3000][seed as usize];
-                    let c = random_case(seed * 10 + ids as u64, n, m, with_probs, ids);
+                    let c = random_case(seed * 10 + ids as u64, n, m, probs_kind, ids);
                     let policies = [
                         DuplicatePolicy::Max,
                         DuplicatePolicy::First,
@@ -1247,6 +1288,20 @@ mod tests {
                     if seed % 2 == 0 {
                         g.set_attributes(attributes_for(n as usize)).unwrap();
                     }
+                    // One value on every kept edge (after duplicates merged) is held once, and
+                    // a mixed list (a few distinct values over hundreds of edges) per edge.
+                    let kept = g.out_csr().probs.to_vec();
+                    let uniform = with_probs
+                        && !kept.is_empty()
+                        && kept.iter().all(|p| p.to_bits() == kept[0].to_bits());
+                    assert_eq!(g.has_per_edge_given_probabilities(), with_probs && !uniform);
+                    if probs_kind == 1 && m >= 40 {
+                        assert!(
+                            !uniform,
+                            "seed {seed} ids {ids}: a mixed list came out even"
+                        );
+                    }
+                    same += usize::from(uniform);
                     let mut schemes = vec![
                         WeightScheme::WeightedCascade,
                         WeightScheme::Constant { p: 0.3 },
@@ -1275,6 +1330,42 @@ mod tests {
                             );
                             cases += 1;
                         }
+                        // The layout: one `given_same` value without the map and without a
+                        // column, or the column with the map; no probabilities in force stored
+                        // under given probabilities that are one value.
+                        let has = |k: SectionKind| {
+                            let count = u32::from_le_bytes(want[32..36].try_into().unwrap());
+                            (0..count as usize).any(|i| {
+                                let e = HEADER_LEN + ENTRY_LEN * i;
+                                u32::from_le_bytes(want[e..e + 4].try_into().unwrap()) == k as u32
+                            })
+                        };
+                        assert_eq!(has(SectionKind::GivenSame), uniform);
+                        assert_eq!(has(SectionKind::InToOut), with_probs && !uniform);
+                        let given_in_force = matches!(scheme, WeightScheme::Given);
+                        assert_eq!(
+                            has(SectionKind::GivenProbs),
+                            with_probs && !uniform && !given_in_force
+                        );
+                        assert_eq!(
+                            has(SectionKind::OutProbs),
+                            !(matches!(scheme, WeightScheme::Constant { .. })
+                                || given_in_force && uniform)
+                        );
+                        if uniform {
+                            let back =
+                                rgraph::from_bytes(&want, "t", &rgraph::ReadOptions::default())
+                                    .unwrap();
+                            g.set_weights(&WeightScheme::Given).unwrap();
+                            let given = g.out_csr().probs.to_vec();
+                            let mut b = back.with_weights(&WeightScheme::Given).unwrap();
+                            assert_eq!(b.out_csr().probs, &given[..]);
+                            assert_eq!(b.in_csr().probs, &given[..]);
+                            b.set_weights(scheme).unwrap();
+                            g.set_weights(scheme).unwrap();
+                            assert_eq!(b.out_csr().probs, g.out_csr().probs);
+                            assert_eq!(b.in_csr().probs, g.in_csr().probs);
+                        }
                     }
                     // the report counts as the in-memory build does
                     let path = dir.join("report.rgraph");
@@ -1296,7 +1387,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(cases, 4 * 18 * 3 + 2 * 18 * 2);
+        assert_eq!(cases, 4 * 27 * 3 + 2 * 27 * 2);
+        // Most of the 18 constant-probability cases are held as one value (not those without
+        // edges, nor those whose 0.5 duplicates noisy-or merged): the path was exercised.
+        assert!(same >= 12, "{same} cases held one value");
         // nothing left behind: no temporary files or folders
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
         std::fs::remove_dir(&dir).unwrap();

@@ -118,6 +118,49 @@ impl FromStr for WeightScheme {
 
 const TRIVALENCY: [f32; 3] = [0.1, 0.01, 0.001];
 
+/// The probabilities an input gave, in out-edge order: one per edge, or one value for every
+/// edge (an edge list whose third column is a constant, such as the `1` that `generate`
+/// writes). The value is held once: neither a per-edge array nor the in → out map it would be
+/// gathered through is needed, and under [`WeightScheme::Given`] the kernels read it as
+/// [`InPerTarget::Constant`], as under [`WeightScheme::Constant`].
+#[derive(Debug, Clone)]
+pub(crate) enum Given {
+    /// One probability per edge, out-edge order.
+    PerEdge(Buf<f32>),
+    /// The same probability (bit for bit) on every edge of a graph with at least one edge.
+    Same(f32),
+}
+
+impl Given {
+    /// `probs` as one value when every edge has the same one, bit for bit (a graph without
+    /// edges keeps its empty array), else as given.
+    pub(crate) fn of(probs: Buf<f32>) -> Given {
+        match uniform(&probs) {
+            Some(p) => Given::Same(p),
+            None => Given::PerEdge(probs),
+        }
+    }
+
+    /// The one probability of every edge, when there is one: [`Given::Same`]'s, or that of a
+    /// per-edge array whose values are all equal bit for bit (one pass).
+    pub(crate) fn uniform(&self) -> Option<f32> {
+        match self {
+            Given::Same(p) => Some(*p),
+            Given::PerEdge(b) => uniform(b),
+        }
+    }
+}
+
+/// The value of every entry of `probs`, when there is at least one and all are equal bit for
+/// bit (so that `-0.0` beside `0.0` is not folded into one value).
+fn uniform(probs: &[f32]) -> Option<f32> {
+    let first = *probs.first()?;
+    probs
+        .par_iter()
+        .all(|p| p.to_bits() == first.to_bits())
+        .then_some(first)
+}
+
 /// The probability of every in-edge of an account, for the schemes that give one value per
 /// target computed from the target alone: weighted cascade (`1 / indeg(v)`) and constants.
 /// Reverse-reachable sampling reads it instead of making the graph hold the in-order array
@@ -175,7 +218,7 @@ impl WeightScheme {
     /// # Errors
     /// [`Error::InvalidParameter`] for [`WeightScheme::Given`] without given probabilities, a
     /// constant or a tier rate outside [0, 1].
-    pub(crate) fn validate(&self, given: Option<&Buf<f32>>) -> Result<()> {
+    pub(crate) fn validate(&self, given: Option<&Given>) -> Result<()> {
         match self {
             WeightScheme::Given if given.is_none() => Err(Error::invalid_parameter(
                 "weights",
@@ -214,16 +257,13 @@ impl WeightScheme {
         &self,
         topo: &Topology,
         attrs: &Attributes,
-        given: Option<&Buf<f32>>,
+        given: Option<&Given>,
         order: EdgeOrder,
     ) -> Buf<f32> {
-        match (self, order) {
-            (WeightScheme::Given, EdgeOrder::Out) => {
-                return given
-                    .expect("validated: the input gave probabilities")
-                    .clone()
-            }
-            (WeightScheme::Constant { p }, _) => return vec![*p; topo.edge_count()].into(),
+        match (self, order, given) {
+            (WeightScheme::Given, EdgeOrder::Out, Some(Given::PerEdge(g))) => return g.clone(),
+            (WeightScheme::Given, _, Some(Given::Same(p)))
+            | (WeightScheme::Constant { p }, _, _) => return vec![*p; topo.edge_count()].into(),
             _ => {}
         }
         let rule = EdgeProbs::new(self, topo, attrs, given, order);
@@ -252,7 +292,7 @@ impl WeightScheme {
 pub(crate) struct EdgeProbs<'a> {
     scheme: &'a WeightScheme,
     topo: &'a Topology,
-    given: Option<&'a Buf<f32>>,
+    given: Option<&'a Given>,
     order: EdgeOrder,
     /// Offsets of `order`.
     pub(crate) offsets: &'a [usize],
@@ -267,7 +307,7 @@ impl<'a> EdgeProbs<'a> {
         scheme: &'a WeightScheme,
         topo: &'a Topology,
         attrs: &Attributes,
-        given: Option<&'a Buf<f32>>,
+        given: Option<&'a Given>,
         order: EdgeOrder,
     ) -> EdgeProbs<'a> {
         let (offsets, ends) = match order {
@@ -318,10 +358,15 @@ impl<'a> EdgeProbs<'a> {
         let topo = self.topo;
         match self.scheme {
             WeightScheme::Given => {
-                let given = self.given.expect("validated: the input gave probabilities");
-                match self.order {
-                    EdgeOrder::Out => out.copy_from_slice(&given[base..offsets[b]]),
-                    EdgeOrder::In => {
+                match (
+                    self.given.expect("validated: the input gave probabilities"),
+                    self.order,
+                ) {
+                    (Given::Same(p), _) => out.fill(*p),
+                    (Given::PerEdge(given), EdgeOrder::Out) => {
+                        out.copy_from_slice(&given[base..offsets[b]])
+                    }
+                    (Given::PerEdge(given), EdgeOrder::In) => {
                         let in_to_out = topo.in_to_out();
                         each(&|_, _, slot| given[in_to_out[slot] as usize], out)
                     }
