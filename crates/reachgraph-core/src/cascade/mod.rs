@@ -29,18 +29,28 @@
 //! that stops early at `T` trials equals a run of exactly `T` trials.
 //!
 //! ## Speed
-//! The kernels walk the frozen CSR arrays with a visited-stamp array (an epoch per trial, never
-//! cleared), a flat FIFO queue, and 24-bit uniform draws (two per 64-bit output of the
-//! generator) compared with the `f32` edge probability (so an edge is live with its probability
-//! rounded up to a multiple of 2⁻²⁴; 0 and 1 are exact). A coin is drawn for every out-edge of an
-//! active account, even into accounts already active: the "is it live and new" branch is then
-//! rarely taken and well predicted, which on soc-Epinions1 is about 30% faster than saving the
-//! draws. Adjacency a few places ahead in the queue is prefetched. When all out-edges of an
-//! account share one probability (constant `p`), the live ones are drawn by subset sampling
-//! (see [`crate::rrset`]). LT keeps one stamped cell per account, its threshold minus the
-//! weight of its active followees, so nothing is reset between trials; a threshold is drawn for
-//! each edge and used when the edge is the first to touch its account (again trading draws for
-//! a predictable branch).
+//! The kernels walk the frozen CSR arrays and draw 24-bit uniforms (two per 64-bit output of
+//! the generator) compared with the `f32` edge probability (so an edge is live with its
+//! probability rounded up to a multiple of 2⁻²⁴; 0 and 1 are exact).
+//!
+//! **IC runs the 64 trials of a chunk together** (`lanes`): each account holds a 64-bit mask
+//! of the trials it is active in, the cascade advances one hop at a time for all of them, and
+//! an account that became active in trials `m` at the last hop draws, per out-edge, one coin
+//! for each trial of `m` at once (bit-sliced: about `log₂|m| + 2` generator outputs for the
+//! lot). An account reached in most trials at one or two hops thus reads its out-list, and its
+//! followers' probabilities and state, once or twice per chunk instead of once per trial;
+//! on graphs larger than the cache those reads were most of the time (measured in
+//! `docs/BENCHMARKS.md`, "IC trials as bit lanes": 2.4–4× less CPU per trial at 10M–1B
+//! follows). Far ends' state is prefetched a few edges ahead and for the next accounts of the
+//! hop. When all out-edges of an account share one probability (constant `p`), the live ones
+//! are drawn by subset sampling or geometric skipping (see [`crate::rrset`]) once per trial of
+//! `m`.
+//!
+//! LT runs trial by trial with a visited-stamp array (an epoch per trial, never cleared) and a
+//! flat FIFO queue, prefetching adjacency a few places ahead in the queue. It keeps one
+//! stamped cell per account, its threshold minus the weight of its active followees, so
+//! nothing is reset between trials; a threshold is drawn for each edge and used when the edge
+//! is the first to touch its account (trading draws for a predictable branch).
 
 use crate::attrs::NONE;
 use crate::error::{Error, Result};
@@ -66,7 +76,8 @@ pub use crate::stats::{Estimate, Histogram};
 
 mod lanes;
 
-/// Trials per chunk: the unit of work that gets its own random stream.
+/// Trials per chunk: the unit of work that gets its own random stream, and under IC the trials
+/// run together as the bit lanes of one `u64`.
 ///
 /// Part of the determinism contract: changing it changes every result for a given seed.
 pub const CHUNK_TRIALS: u64 = 64;
@@ -717,16 +728,12 @@ impl Sim<'_> {
             s.person_lanes[p as usize] = 0;
         }
         s.person_touched.clear();
-        for l in 0..trials {
+        for (l, &w) in weight.iter().enumerate().take(trials) {
             let n = accounts.get(l);
             let k = if plain { n } else { people.get(l) };
             st.accounts.push(n as f64);
             st.people.push(k as f64);
-            st.weight.push(if self.unit_weights {
-                k as f64
-            } else {
-                weight[l]
-            });
+            st.weight.push(if self.unit_weights { k as f64 } else { w });
             for j in 0..self.jurisdictions {
                 let c = s.jur_lanes[j].get(l) as f64;
                 st.jur_people[j].push(c);
@@ -1080,8 +1087,11 @@ impl<'g> Simulator<'g> {
     /// A runner that hands each trial's activated accounts to the caller, for callers that
     /// need more than the spread statistics (the margin simulation turns them into votes).
     ///
-    /// Trial `t` of chunk `c` is the same trial [`Simulator::run`] draws as trial
-    /// `c · CHUNK_TRIALS + t`: its stream is [`rng::stream`]`(seed, c)`, whatever thread runs it.
+    /// Chunk `c` draws from [`rng::stream`]`(seed, c)`, whatever thread runs it. Asked for as
+    /// many trials as [`Simulator::run`] runs in that chunk ([`CHUNK_TRIALS`], fewer in a last
+    /// partial chunk), trial `t` of chunk `c` is the trial `run` draws as `c · CHUNK_TRIALS + t`.
+    /// Under IC a chunk's trials are drawn together (bit lanes), so asking for fewer gives
+    /// other trials, not the first ones of the full chunk.
     /// Use one runner per worker thread (it owns `O(n)` scratch); the caller parallelises over
     /// chunks and combines results in chunk order.
     ///
@@ -1244,9 +1254,10 @@ impl std::fmt::Debug for TrialRunner<'_> {
 }
 
 impl TrialRunner<'_> {
-    /// Runs the first `trials` trials (at most [`CHUNK_TRIALS`]) of chunk `chunk`, calling
+    /// Runs `trials` trials (at most [`CHUNK_TRIALS`]) of chunk `chunk`, calling
     /// `each(t, active)` after trial `t` (global index `chunk · CHUNK_TRIALS + t`) with the
-    /// accounts it activated, seeds first (valid only during the call).
+    /// accounts it activated, seeds first (valid only during the call). Under IC the trials are
+    /// drawn together and handed out one by one.
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] when `trials` exceeds [`CHUNK_TRIALS`].
