@@ -21,6 +21,21 @@ const SKIP_COST: f64 = 3.0;
 /// plus a uniform subset (Floyd's method is quadratic in the count).
 pub(crate) const SUBSET_MAX_MEAN: f64 = 8.0;
 
+/// Most lanes for which [`Draws::lanes_below`] draws one uniform per lane rather than comparing
+/// them bit-sliced (one uniform costs half a generator output, a bit-sliced step a whole one).
+pub(crate) const LANE_COINS_MAX: u32 = 4;
+
+/// The integer threshold of probability `p` (in [0, 1]) for 24-bit uniforms: `x < ⌈p · 2^24⌉`
+/// exactly when `x · 2^-24 < p`, the coin of [`Draws::unit_f32`].
+#[inline(always)]
+pub(crate) fn coin_threshold(p: f32) -> u32 {
+    // p · 2^24 is exact in f32 (a power-of-two scaling of a value in [0, 1]); rounding up by
+    // hand avoids a call to `ceilf`.
+    let x = p * 16_777_216.0;
+    let t = x as u32;
+    t + u32::from((t as f32) < x)
+}
+
 /// Shortest list sampled by a shortcut rather than coins (measured: from 2 on, subset sampling
 /// is as fast or faster on soc-Epinions1 weighted cascade).
 pub(crate) const SUBSET_MIN_LEN: usize = 2;
@@ -98,6 +113,13 @@ pub(crate) trait EdgeProbs: Copy {
     fn edges<'e>(self, ends: &'e [u32]) -> impl ExactSizeIterator<Item = (u32, f32)> + 'e
     where
         Self: 'e;
+
+    /// Hints the CPU to fetch the probability of the edge into account `v`, when it is read
+    /// from a table by account (no effect on results).
+    #[inline(always)]
+    fn prefetch(self, v: u32) {
+        let _ = v;
+    }
 }
 
 /// One probability per edge, aligned with the far ends (a slice of a graph's probability
@@ -141,6 +163,13 @@ impl EdgeProbs for ByTarget<'_> {
     {
         let t = self.0;
         ends.iter().map(move |&v| (v, t[v as usize]))
+    }
+
+    #[inline(always)]
+    fn prefetch(self, v: u32) {
+        if let Some(x) = self.0.get(v as usize) {
+            prefetch(x);
+        }
     }
 }
 
@@ -242,30 +271,48 @@ pub(crate) fn expand(
             }
         }
         ListRule::Subset { q0, ratio } => {
-            let n = ends.len();
-            match d.binomial(n, q0, ratio) {
-                0 => {}
-                1 => f.offer(ends[d.below(n as u64) as usize]),
-                k => {
-                    // Floyd: for j in n−k..n take a uniform t ≤ j, or j if t is taken already.
-                    picked.clear();
-                    for j in n - k..n {
-                        let t = d.below(j as u64 + 1) as usize;
-                        let x = if picked.contains(&t) { j } else { t };
-                        picked.push(x);
-                        f.offer(ends[x]);
-                    }
-                }
+            live_subset(ends.len(), q0, ratio, d, picked, |x| f.offer(ends[x]))
+        }
+        ListRule::Skip(inv_log) => live_skip(ends.len(), inv_log, d, |x| f.offer(ends[x])),
+    }
+}
+
+/// The live places of a list of `n` edges under [`ListRule::Subset`]: a binomial count, then a
+/// uniform subset of that size (Floyd's method), each place handed to `emit` once.
+#[inline(always)]
+pub(crate) fn live_subset(
+    n: usize,
+    q0: f64,
+    ratio: f64,
+    d: &mut Draws,
+    picked: &mut Vec<usize>,
+    mut emit: impl FnMut(usize),
+) {
+    match d.binomial(n, q0, ratio) {
+        0 => {}
+        1 => emit(d.below(n as u64) as usize),
+        k => {
+            // Floyd: for j in n−k..n take a uniform t ≤ j, or j if t is taken already.
+            picked.clear();
+            for j in n - k..n {
+                let t = d.below(j as u64 + 1) as usize;
+                let x = if picked.contains(&t) { j } else { t };
+                picked.push(x);
+                emit(x);
             }
         }
-        ListRule::Skip(inv_log) => {
-            let n = ends.len() as f64;
-            let mut i = d.skip(inv_log);
-            while i < n {
-                f.offer(ends[i as usize]);
-                i += 1.0 + d.skip(inv_log);
-            }
-        }
+    }
+}
+
+/// The live places of a list of `n` edges under [`ListRule::Skip`]`(inv_log)`, in order, by
+/// geometric skipping.
+#[inline(always)]
+pub(crate) fn live_skip(n: usize, inv_log: f64, d: &mut Draws, mut emit: impl FnMut(usize)) {
+    let n = n as f64;
+    let mut i = d.skip(inv_log);
+    while i < n {
+        emit(i as usize);
+        i += 1.0 + d.skip(inv_log);
     }
 }
 
@@ -292,14 +339,68 @@ impl Draws {
     /// `p = 1` always succeeds, and other probabilities are off by less than 6·10⁻⁸.
     #[inline(always)]
     pub(crate) fn unit_f32(&mut self) -> f32 {
+        (self.word32() >> 8) as f32 * (1.0 / 16_777_216.0)
+    }
+
+    /// 32 random bits; two per generator output (the draws [`Draws::unit_f32`] takes its 24
+    /// high bits from).
+    #[inline(always)]
+    pub(crate) fn word32(&mut self) -> u32 {
         if self.left == 0 {
             self.buf = self.rng.next_u64();
             self.left = 2;
         }
         self.left -= 1;
-        let x = (self.buf >> 40) as u32;
+        let x = (self.buf >> 32) as u32;
         self.buf <<= 32;
-        x as f32 * (1.0 / 16_777_216.0)
+        x
+    }
+
+    /// One coin per lane of `lanes` (a bit mask, a lane per trial), each live with probability
+    /// `threshold / 2^24`: the lanes whose 24-bit uniform is below `threshold` (see
+    /// [`coin_threshold`]), so a lane's coin is exactly a [`Draws::unit_f32`]` < p` coin.
+    ///
+    /// Up to [`LANE_COINS_MAX`] lanes draw one 24-bit uniform each. More lanes are compared
+    /// bit-sliced, most significant bit first: each 64-bit draw gives every undecided lane its
+    /// next bit, a lane whose bit is below the threshold's is live, one above it is dead, and the
+    /// rest stay undecided; about half leave at each step, so `k` lanes take about
+    /// `log₂ k + 2` draws instead of `k / 2`, and the loop ends early when the threshold's
+    /// remaining bits are zero (no undecided lane can then fall below it).
+    #[inline(always)]
+    pub(crate) fn lanes_below(&mut self, lanes: u64, threshold: u32) -> u64 {
+        if threshold == 0 || lanes == 0 {
+            return 0;
+        }
+        if threshold >= 1 << 24 {
+            return lanes;
+        }
+        if lanes.count_ones() <= LANE_COINS_MAX {
+            let mut live = 0;
+            let mut rest = lanes;
+            while rest != 0 {
+                let bit = rest & rest.wrapping_neg();
+                rest ^= bit;
+                if self.word32() >> 8 < threshold {
+                    live |= bit;
+                }
+            }
+            return live;
+        }
+        let (mut live, mut undecided) = (0u64, lanes);
+        for b in (0..24).rev() {
+            if threshold & ((2u32 << b) - 1) == 0 {
+                break;
+            }
+            // All ones where the threshold's bit b is 1.
+            let t = 0u64.wrapping_sub(u64::from((threshold >> b) & 1));
+            let r = self.rng.next_u64();
+            live |= undecided & !r & t;
+            undecided &= !(r ^ t);
+            if undecided == 0 {
+                break;
+            }
+        }
+        live
     }
 
     /// A uniform in (0, 1] with 53 random bits (for logarithms).

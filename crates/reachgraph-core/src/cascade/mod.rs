@@ -29,32 +29,42 @@
 //! that stops early at `T` trials equals a run of exactly `T` trials.
 //!
 //! ## Speed
-//! The kernels walk the frozen CSR arrays with a visited-stamp array (an epoch per trial, never
-//! cleared), a flat FIFO queue, and 24-bit uniform draws (two per 64-bit output of the
-//! generator) compared with the `f32` edge probability (so an edge is live with its probability
-//! rounded up to a multiple of 2⁻²⁴; 0 and 1 are exact). A coin is drawn for every out-edge of an
-//! active account, even into accounts already active: the "is it live and new" branch is then
-//! rarely taken and well predicted, which on soc-Epinions1 is about 30% faster than saving the
-//! draws. Adjacency a few places ahead in the queue is prefetched. When all out-edges of an
-//! account share one probability (constant `p`), the live ones are drawn by subset sampling
-//! (see [`crate::rrset`]). LT keeps one stamped cell per account, its threshold minus the
-//! weight of its active followees, so nothing is reset between trials; a threshold is drawn for
-//! each edge and used when the edge is the first to touch its account (again trading draws for
-//! a predictable branch).
+//! The kernels walk the frozen CSR arrays and draw 24-bit uniforms (two per 64-bit output of
+//! the generator) compared with the `f32` edge probability (so an edge is live with its
+//! probability rounded up to a multiple of 2⁻²⁴; 0 and 1 are exact).
+//!
+//! **IC runs the 64 trials of a chunk together** (`lanes`): each account holds a 64-bit mask
+//! of the trials it is active in, the cascade advances one hop at a time for all of them, and
+//! an account that became active in trials `m` at the last hop draws, per out-edge, one coin
+//! for each trial of `m` at once (bit-sliced: about `log₂|m| + 2` generator outputs for the
+//! lot). An account reached in most trials at one or two hops thus reads its out-list, and its
+//! followers' probabilities and state, once or twice per chunk instead of once per trial;
+//! on graphs larger than the cache those reads were most of the time (measured in
+//! `docs/BENCHMARKS.md`, "IC trials as bit lanes": 2.4–4× less CPU per trial at 10M–1B
+//! follows). Far ends' state is prefetched a few edges ahead and for the next accounts of the
+//! hop. When all out-edges of an account share one probability (constant `p`), the live ones
+//! are drawn by subset sampling or geometric skipping (see [`crate::rrset`]) once per trial of
+//! `m`.
+//!
+//! LT runs trial by trial with a visited-stamp array (an epoch per trial, never cleared) and a
+//! flat FIFO queue, prefetching adjacency a few places ahead in the queue. It keeps one
+//! stamped cell per account, its threshold minus the weight of its active followees, so
+//! nothing is reset between trials; a threshold is drawn for each edge and used when the edge
+//! is the first to touch its account (trading draws for a predictable branch).
 
 use crate::attrs::NONE;
 use crate::error::{Error, Result};
 use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::{Csr, Graph};
 use crate::live_edge::{
-    expand, list_rule, prefetch, uniform_rule, ByTarget, Draws, EdgeProbs, Frontier, ListRule,
-    RuleTag, Same, Stamps,
+    list_rule, prefetch, ByTarget, Draws, EdgeProbs, ListRule, RuleTag, Same, Stamps,
 };
 use crate::progress::Progress;
 use crate::rng;
 use crate::sampling::{check_seed_set, Sampling};
 use crate::stats::Moments;
 use crate::weights::InPerTarget;
+use lanes::{each_lane, LaneCounts, Lanes};
 use ndarray::Array1;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -64,10 +74,13 @@ use std::str::FromStr;
 
 pub use crate::stats::{Estimate, Histogram};
 
-/// Trials per chunk: the unit of work that gets its own random stream.
+mod lanes;
+
+/// Trials per chunk: the unit of work that gets its own random stream, and under IC the trials
+/// run together as the bit lanes of one `u64`.
 ///
 /// Part of the determinism contract: changing it changes every result for a given seed.
-pub const CHUNK_TRIALS: u64 = 32;
+pub const CHUNK_TRIALS: u64 = 64;
 
 /// The stopping rule is checked after every this many trials (a multiple of [`CHUNK_TRIALS`]).
 pub const STOP_CHECK_TRIALS: u64 = 1024;
@@ -325,15 +338,25 @@ fn invalid_in_edges(graph: &Graph, v: u32, sources: &[u32], probs: &[f32]) -> Re
 
 /// Per-worker scratch of the forward simulation.
 struct SimScratch {
+    /// IC: the chunk's trials as bit lanes.
+    lanes: Lanes,
+    /// LT: the stamps and queue of one trial.
     stamps: Stamps,
     /// LT: per account (touch epoch, threshold, accumulated in-weight of active followees).
     lt: Vec<LtCell>,
-    /// Person stamps, when accounts and people differ.
+    /// LT: person stamps, when accounts and people differ.
     person_stamp: Vec<u32>,
+    /// IC: per person, the lanes in which one of their accounts was counted (zero between
+    /// chunks), when accounts and people differ.
+    person_lanes: Vec<u64>,
+    /// IC: the people with bits in `person_lanes`.
+    person_touched: Vec<u32>,
     /// Activation counts per account, when requested.
     counts: Vec<u64>,
     jur_people: Vec<u32>,
     jur_weight: Vec<f64>,
+    /// IC: people counts per jurisdiction and lane.
+    jur_lanes: Vec<LaneCounts>,
 }
 
 /// LT state of an account in one trial: its threshold minus the weight of its active
@@ -434,6 +457,14 @@ enum OutProbs<'a> {
 }
 
 impl OutProbs<'_> {
+    /// Prefetches the probability of the edges into account `v`, when it is held per target.
+    #[inline(always)]
+    fn prefetch_target(self, v: u32) {
+        if let OutProbs::ByTarget(t, _) = self {
+            ByTarget(t).prefetch(v);
+        }
+    }
+
     /// Prefetches the rule of account `w`'s out-list, when one is held.
     #[inline(always)]
     fn prefetch_rule(self, w: u32) {
@@ -486,82 +517,35 @@ fn lt_expand(
 impl Sim<'_> {
     fn scratch(&self) -> SimScratch {
         let n = self.out.offsets.len() - 1;
+        let lt = self.model == Model::LinearThreshold;
         SimScratch {
-            stamps: Stamps::new(n),
-            lt: if self.model == Model::LinearThreshold {
+            lanes: Lanes::new(if lt { 0 } else { n }),
+            stamps: Stamps::new(if lt { n } else { 0 }),
+            lt: if lt {
                 vec![LtCell::default(); n]
             } else {
                 Vec::new()
             },
-            person_stamp: if self.identity_people {
+            person_stamp: if self.identity_people || !lt {
                 Vec::new()
             } else {
                 vec![0; self.people_count]
             },
+            person_lanes: if self.identity_people || lt {
+                Vec::new()
+            } else {
+                vec![0; self.people_count]
+            },
+            person_touched: Vec::new(),
             counts: if self.node_counts {
                 vec![0; n]
             } else {
                 Vec::new()
             },
-            jur_people: vec![0; self.jurisdictions],
-            jur_weight: vec![0.0; self.jurisdictions],
-        }
-    }
-
-    /// One IC cascade; the activated accounts are left in `s.queue`.
-    fn ic_trial(&self, s: &mut Stamps, d: &mut Draws) {
-        let epoch = s.next_epoch();
-        let out = self.out;
-        let stamp = &mut s.stamp[..];
-        let queue = &mut s.queue;
-        let picked = &mut s.picked;
-        for &v in self.seeds {
-            stamp[v as usize] = epoch;
-            queue.push(v);
-        }
-        let mut head = 0;
-        let mut level = 0u32;
-        let mut level_end = queue.len();
-        while head < queue.len() {
-            if head == level_end {
-                level += 1;
-                level_end = queue.len();
-            }
-            if level >= self.max_level {
-                break;
-            }
-            // Prefetch the adjacency of accounts a few places ahead in the queue: each
-            // activation otherwise waits on several cache misses in turn.
-            if let Some(&w) = queue.get(head + 16) {
-                prefetch(&out.offsets[w as usize]);
-                self.probs.prefetch_rule(w);
-            }
-            if let Some(&w) = queue.get(head + 8) {
-                prefetch_list(out, w);
-            }
-            let u = queue[head] as usize;
-            head += 1;
-            let (lo, hi) = (out.offsets[u], out.offsets[u + 1]);
-            let mut f = Frontier {
-                stamp: &mut *stamp,
-                queue: &mut *queue,
-                epoch,
-            };
-            let ends = &out.neighbors[lo..hi];
-            match self.probs {
-                OutProbs::Array(rules) => {
-                    expand(rules[u], ends, &out.probs[lo..hi], d, picked, &mut f)
-                }
-                OutProbs::ByTarget(t, tags) => {
-                    let t = ByTarget(t);
-                    let rule = tags[u].rule(ends, t, self.shortcuts);
-                    expand(rule, ends, t, d, picked, &mut f)
-                }
-                OutProbs::Same(p) => {
-                    let rule = uniform_rule(p, ends.len(), self.shortcuts);
-                    expand(rule, ends, Same(p), d, picked, &mut f)
-                }
-            }
+            jur_people: vec![0; if lt { self.jurisdictions } else { 0 }],
+            // IC: a slot per jurisdiction and lane.
+            jur_weight: vec![0.0; self.jurisdictions * if lt { 1 } else { CHUNK_TRIALS as usize }],
+            jur_lanes: vec![LaneCounts::default(); if lt { 0 } else { self.jurisdictions }],
         }
     }
 
@@ -607,9 +591,9 @@ impl Sim<'_> {
         }
     }
 
-    /// Runs the first `trials` trials of chunk `chunk` (stream `(seed, chunk)`), calling `each`
-    /// after every trial with the activated accounts left in `s.stamps.queue`.
-    fn run_trials(
+    /// Runs the first `trials` LT trials of chunk `chunk` (stream `(seed, chunk)`), calling
+    /// `each` after every trial with the activated accounts left in `s.stamps.queue`.
+    fn run_lt_trials(
         &self,
         chunk: u64,
         trials: u64,
@@ -624,12 +608,19 @@ impl Sim<'_> {
                 s.lt.iter_mut().for_each(|c| *c = LtCell::default());
                 s.person_stamp.iter_mut().for_each(|x| *x = 0);
             }
-            match self.model {
-                Model::IndependentCascade => self.ic_trial(&mut s.stamps, &mut d),
-                Model::LinearThreshold => self.lt_trial(&mut s.stamps, &mut s.lt, &mut d),
-            }
+            self.lt_trial(&mut s.stamps, &mut s.lt, &mut d);
             each(s);
         }
+    }
+
+    /// Runs the first `trials` IC trials of chunk `chunk` (stream `(seed, chunk)`) together,
+    /// one bit lane each, leaving them in `s.lanes` (reset it after reading).
+    fn run_ic_lanes(&self, chunk: u64, trials: u64, seed: u64, s: &mut Lanes) {
+        const { assert!(CHUNK_TRIALS <= u64::BITS as u64) };
+        debug_assert!((1..=CHUNK_TRIALS).contains(&trials));
+        let all = u64::MAX >> (u64::BITS - trials as u32);
+        let mut d = Draws::new(rng::stream(seed, chunk));
+        self.ic_lanes(all, s, &mut d);
     }
 
     fn run_chunk(&self, chunk: u64, trials: u64, seed: u64, s: &mut SimScratch) -> ChunkStats {
@@ -641,7 +632,13 @@ impl Sim<'_> {
             jur_weight: vec![Moments::default(); self.jurisdictions],
             spreads: Vec::with_capacity(if self.histogram { trials as usize } else { 0 }),
         };
-        self.run_trials(chunk, trials, seed, s, |s| {
+        if self.model == Model::IndependentCascade {
+            self.run_ic_lanes(chunk, trials, seed, &mut s.lanes);
+            self.tally_lanes(trials as usize, s, &mut st);
+            s.lanes.reset();
+            return st;
+        }
+        self.run_lt_trials(chunk, trials, seed, s, |s| {
             let active = &s.stamps.queue;
             let accounts = active.len() as u32;
             if self.node_counts {
@@ -668,6 +665,88 @@ impl Sim<'_> {
             }
         });
         st
+    }
+
+    /// Adds to `st` the statistics of the first `trials` lanes left in `s.lanes`, lane by
+    /// lane in order: accounts, people (a person counts in a lane once, at the first of their
+    /// accounts active in it), target weight and jurisdictions, as [`Sim::tally`] does for
+    /// one trial.
+    fn tally_lanes(&self, trials: usize, s: &mut SimScratch, st: &mut ChunkStats) {
+        const L: usize = CHUNK_TRIALS as usize;
+        let plain = self.identity_people && self.unit_weights && self.jurisdictions == 0;
+        let mut accounts = LaneCounts::default();
+        let mut people = LaneCounts::default();
+        // Per-lane weights, only when they are not the people counts.
+        let mut weight = [0f64; L];
+        s.jur_lanes
+            .iter_mut()
+            .for_each(|c| *c = LaneCounts::default());
+        // Lane `l` of jurisdiction `j` at `j · L + l`.
+        s.jur_weight.iter_mut().for_each(|x| *x = 0.0);
+        let lanes = &s.lanes;
+        for &v in &lanes.touched {
+            let a = lanes.state[v as usize][0];
+            if self.node_counts {
+                s.counts[v as usize] += u64::from(a.count_ones());
+            }
+            accounts.add(a);
+            if plain {
+                continue;
+            }
+            let p = self.of_account[v as usize] as usize;
+            let new = if self.identity_people {
+                a
+            } else {
+                let seen = &mut s.person_lanes[p];
+                let new = a & !*seen;
+                if *seen == 0 && new != 0 {
+                    s.person_touched.push(p as u32);
+                }
+                *seen |= new;
+                new
+            };
+            if new == 0 {
+                continue;
+            }
+            people.add(new);
+            let j = self.person_jur[p];
+            if j != NONE {
+                s.jur_lanes[j as usize].add(new);
+            }
+            if !self.unit_weights {
+                let w = self.person_weight[p] as f64;
+                each_lane(new, |bit| {
+                    let l = bit.trailing_zeros() as usize;
+                    weight[l] += w;
+                    if j != NONE {
+                        s.jur_weight[j as usize * L + l] += w;
+                    }
+                });
+            }
+        }
+        for &p in &s.person_touched {
+            s.person_lanes[p as usize] = 0;
+        }
+        s.person_touched.clear();
+        for (l, &w) in weight.iter().enumerate().take(trials) {
+            let n = accounts.get(l);
+            let k = if plain { n } else { people.get(l) };
+            st.accounts.push(n as f64);
+            st.people.push(k as f64);
+            st.weight.push(if self.unit_weights { k as f64 } else { w });
+            for j in 0..self.jurisdictions {
+                let c = s.jur_lanes[j].get(l) as f64;
+                st.jur_people[j].push(c);
+                st.jur_weight[j].push(if self.unit_weights {
+                    c
+                } else {
+                    s.jur_weight[j * L + l]
+                });
+            }
+            if self.histogram {
+                st.spreads.push(n as u32);
+            }
+        }
     }
 
     /// People, target weight and per-jurisdiction tallies of one trial's active accounts.
@@ -1008,8 +1087,11 @@ impl<'g> Simulator<'g> {
     /// A runner that hands each trial's activated accounts to the caller, for callers that
     /// need more than the spread statistics (the margin simulation turns them into votes).
     ///
-    /// Trial `t` of chunk `c` is the same trial [`Simulator::run`] draws as trial
-    /// `c · CHUNK_TRIALS + t`: its stream is [`rng::stream`]`(seed, c)`, whatever thread runs it.
+    /// Chunk `c` draws from [`rng::stream`]`(seed, c)`, whatever thread runs it. Asked for as
+    /// many trials as [`Simulator::run`] runs in that chunk ([`CHUNK_TRIALS`], fewer in a last
+    /// partial chunk), trial `t` of chunk `c` is the trial `run` draws as `c · CHUNK_TRIALS + t`.
+    /// Under IC a chunk's trials are drawn together (bit lanes), so asking for fewer gives
+    /// other trials, not the first ones of the full chunk.
     /// Use one runner per worker thread (it owns `O(n)` scratch); the caller parallelises over
     /// chunks and combines results in chunk order.
     ///
@@ -1172,9 +1254,10 @@ impl std::fmt::Debug for TrialRunner<'_> {
 }
 
 impl TrialRunner<'_> {
-    /// Runs the first `trials` trials (at most [`CHUNK_TRIALS`]) of chunk `chunk`, calling
+    /// Runs `trials` trials (at most [`CHUNK_TRIALS`]) of chunk `chunk`, calling
     /// `each(t, active)` after trial `t` (global index `chunk · CHUNK_TRIALS + t`) with the
-    /// accounts it activated, seeds first (valid only during the call).
+    /// accounts it activated, seeds first (valid only during the call). Under IC the trials are
+    /// drawn together and handed out one by one.
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] when `trials` exceeds [`CHUNK_TRIALS`].
@@ -1191,9 +1274,32 @@ impl TrialRunner<'_> {
                 format!("a chunk holds at most {CHUNK_TRIALS} trials"),
             ));
         }
-        let mut t = chunk * CHUNK_TRIALS;
+        let first = chunk * CHUNK_TRIALS;
+        if trials == 0 {
+            return Ok(());
+        }
+        if self.sim.model == Model::IndependentCascade {
+            let s = &mut self.scratch;
+            self.sim
+                .run_ic_lanes(chunk, trials, self.seed, &mut s.lanes);
+            for l in 0..trials {
+                // Lane `l`'s accounts in order of first activation, so seeds first.
+                s.stamps.queue.clear();
+                let lanes = &s.lanes;
+                s.stamps.queue.extend(
+                    lanes
+                        .touched
+                        .iter()
+                        .filter(|&&v| lanes.state[v as usize][0] >> l & 1 == 1),
+                );
+                each(first + l, &s.stamps.queue);
+            }
+            s.lanes.reset();
+            return Ok(());
+        }
+        let mut t = first;
         self.sim
-            .run_trials(chunk, trials, self.seed, &mut self.scratch, |s| {
+            .run_lt_trials(chunk, trials, self.seed, &mut self.scratch, |s| {
                 each(t, &s.stamps.queue);
                 t += 1;
             });
