@@ -28,12 +28,17 @@ pub(super) struct Lanes {
     /// Per account: the lanes in which it is active, and those in which it became active at
     /// the hop being built (side by side: one cache line per visit).
     pub(super) state: Vec<[u64; 2]>,
-    /// The accounts active in some lane, in order of first activation (seeds first).
-    pub(super) touched: Vec<u32>,
-    /// The accounts with bits in `next`.
+    /// The accounts active in some lane, in order of first activation (seeds first), until
+    /// there are `touched_cap` of them; past that `overflow` is set and the active accounts
+    /// are found by a scan of `state` instead.
+    touched: Vec<u32>,
+    touched_cap: usize,
+    overflow: bool,
+    /// The accounts with bits in `state[_][1]` (the next hop).
     queued: Vec<u32>,
-    /// The accounts that became active at the current hop, with the lanes they did.
-    hop: Vec<(u32, u64)>,
+    /// The accounts that became active at the current hop, and the lanes they did.
+    hop_ids: Vec<u32>,
+    hop_masks: Vec<u64>,
     /// Scratch of subset sampling.
     picked: Vec<usize>,
 }
@@ -43,18 +48,55 @@ impl Lanes {
         Lanes {
             state: vec![[0; 2]; n],
             touched: Vec::new(),
+            // A sixteenth of the accounts: past that a scan of the masks (16 bytes each) costs
+            // little beside the cascade that reached them, and the list no longer grows with
+            // the graph (0.5 GB per worker at a billion follows).
+            touched_cap: (n / 16).max(4096),
+            overflow: false,
             queued: Vec::new(),
-            hop: Vec::new(),
+            hop_ids: Vec::new(),
+            hop_masks: Vec::new(),
             picked: Vec::new(),
         }
     }
 
-    /// Clears the active lanes of the touched accounts, ready for the next chunk.
-    pub(super) fn reset(&mut self) {
-        for &v in &self.touched {
+    /// Calls `f(v, lanes)` for every account active in some lane, with the lanes it is active
+    /// in: `seeds` first (in their order), then the others in order of first activation, or in
+    /// id order when the touched list overflowed.
+    pub(super) fn for_each_active(&mut self, seeds: &[u32], mut f: impl FnMut(u32, u64)) {
+        if !self.overflow {
+            for &v in &self.touched {
+                f(v, self.state[v as usize][0]);
+            }
+            return;
+        }
+        // Seeds first, then a scan that skips them (their masks cleared for it, then put back).
+        let masks: Vec<u64> = seeds.iter().map(|&v| self.state[v as usize][0]).collect();
+        for (&v, &m) in seeds.iter().zip(&masks) {
+            f(v, m);
             self.state[v as usize][0] = 0;
         }
+        for (v, st) in self.state.iter().enumerate() {
+            if st[0] != 0 {
+                f(v as u32, st[0]);
+            }
+        }
+        for (&v, &m) in seeds.iter().zip(&masks) {
+            self.state[v as usize][0] = m;
+        }
+    }
+
+    /// Clears the active lanes, ready for the next chunk.
+    pub(super) fn reset(&mut self) {
+        if self.overflow {
+            self.state.iter_mut().for_each(|st| st[0] = 0);
+        } else {
+            for &v in &self.touched {
+                self.state[v as usize][0] = 0;
+            }
+        }
         self.touched.clear();
+        self.overflow = false;
     }
 }
 
@@ -62,6 +104,8 @@ impl Lanes {
 struct Front<'a> {
     state: &'a mut [[u64; 2]],
     touched: &'a mut Vec<u32>,
+    touched_cap: usize,
+    overflow: &'a mut bool,
     queued: &'a mut Vec<u32>,
 }
 
@@ -73,7 +117,11 @@ impl Front<'_> {
         let add = live & !*a;
         if add != 0 {
             if *a == 0 {
-                self.touched.push(v);
+                if self.touched.len() < self.touched_cap {
+                    self.touched.push(v);
+                } else {
+                    *self.overflow = true;
+                }
             }
             *a |= add;
             if *nx == 0 {
@@ -172,37 +220,45 @@ pub(super) fn each_lane(mut m: u64, mut f: impl FnMut(u64)) {
 
 impl Sim<'_> {
     /// The IC trials of lanes `all` (the low bits, one per trial) together; leaves each
-    /// account's active lanes in `s.active` and the accounts active in any lane in
-    /// `s.touched`, seeds first.
+    /// account's active lanes in `s.state` (read them with [`Lanes::for_each_active`]).
     pub(super) fn ic_lanes(&self, all: u64, s: &mut Lanes, d: &mut Draws) {
-        debug_assert!(s.touched.is_empty() && s.queued.is_empty());
+        debug_assert!(s.touched.is_empty() && s.queued.is_empty() && !s.overflow);
         let out = self.out;
+        s.hop_ids.clear();
+        s.hop_masks.clear();
         for &v in self.seeds {
             s.state[v as usize][0] = all;
-            s.touched.push(v);
-            s.hop.push((v, all));
+            if s.touched.len() < s.touched_cap {
+                s.touched.push(v);
+            } else {
+                s.overflow = true;
+            }
+            s.hop_ids.push(v);
+            s.hop_masks.push(all);
         }
         let mut level = 0u32;
-        let mut hop = std::mem::take(&mut s.hop);
-        while !hop.is_empty() && level < self.max_level {
+        while !s.hop_ids.is_empty() && level < self.max_level {
             let mut f = Front {
                 state: &mut s.state,
                 touched: &mut s.touched,
+                touched_cap: s.touched_cap,
+                overflow: &mut s.overflow,
                 queued: &mut s.queued,
             };
-            for (i, &(u, m)) in hop.iter().enumerate() {
+            let hop = &s.hop_ids[..];
+            for (i, (&u, &m)) in hop.iter().zip(&s.hop_masks).enumerate() {
                 // Prefetch the adjacency of accounts a few places ahead: each one otherwise
                 // waits on several cache misses in turn.
-                if let Some(&(w, _)) = hop.get(i + 16) {
+                if let Some(&w) = hop.get(i + 16) {
                     prefetch(&out.offsets[w as usize]);
                     self.probs.prefetch_rule(w);
                 }
-                if let Some(&(w, _)) = hop.get(i + 8) {
+                if let Some(&w) = hop.get(i + 8) {
                     super::prefetch_list(out, w);
                 }
                 // The far ends' state of the first edges of an account nearer ahead, whose
                 // list was fetched by now (the coin loop fetches the rest as it goes).
-                if let Some(&(w, _)) = hop.get(i + 4) {
+                if let Some(&w) = hop.get(i + 4) {
                     let lo = out.offsets[w as usize];
                     let hi = out.offsets[w as usize + 1].min(lo + PREFETCH_AHEAD);
                     for &x in &out.neighbors[lo..hi] {
@@ -229,16 +285,19 @@ impl Sim<'_> {
                     }
                 }
             }
-            hop.clear();
-            for &v in &s.queued {
-                let m = std::mem::take(&mut s.state[v as usize][1]);
-                hop.push((v, m));
-            }
+            // The next hop: the queued accounts (their list becomes the hop's, with no copy)
+            // and the lanes each gained, taken out of `state`.
+            std::mem::swap(&mut s.hop_ids, &mut s.queued);
             s.queued.clear();
+            s.hop_masks.clear();
+            for &v in &s.hop_ids {
+                s.hop_masks
+                    .push(std::mem::take(&mut s.state[v as usize][1]));
+            }
             level += 1;
         }
-        hop.clear();
-        s.hop = hop;
+        s.hop_ids.clear();
+        s.hop_masks.clear();
     }
 }
 
@@ -642,5 +701,52 @@ mod tally_tests {
             let lo = accounts.iter().copied().fold(f64::INFINITY, f64::min);
             assert_eq!(h.start as f64, lo, "{threads}");
         }
+    }
+
+    /// Past the touched list's cap the active accounts are found by a scan: the same accounts
+    /// with the same lanes, seeds first, and a reset that leaves every mask zero.
+    #[test]
+    fn an_overflowing_touched_list_gives_the_same_accounts() {
+        use super::super::super::live_edge::Draws;
+        use super::Lanes;
+        let n = 400i64;
+        let mut r = rng::stream(3, 3);
+        let (mut src, mut dst) = (Vec::new(), Vec::new());
+        for _ in 0..2_400 {
+            src.push(rng::below(&mut r, n as u64) as i64);
+            dst.push(rng::below(&mut r, n as u64) as i64);
+        }
+        let probs = vec![0.2f32; src.len()];
+        let (g, _) =
+            Graph::from_id_arrays(&src, &dst, Some(&probs), GraphOptions::default()).unwrap();
+        let c = SpreadConfig::builder().trials(64).build().unwrap();
+        let sim = Simulator::new(&g, Model::IndependentCascade, &c).unwrap();
+        let seeds: Vec<u32> = [7u32, 3, 250].to_vec();
+        let sim = sim.sim(&seeds);
+        let run = |cap: usize| {
+            let mut lanes = Lanes::new(g.node_count());
+            lanes.touched_cap = cap;
+            let mut seen = Vec::new();
+            for chunk in 0..3 {
+                let mut d = Draws::new(rng::stream(9, chunk));
+                sim.ic_lanes(u64::MAX >> (chunk * 20), &mut lanes, &mut d);
+                let mut got = Vec::new();
+                lanes.for_each_active(&seeds, |v, a| got.push((v, a)));
+                assert_eq!(lanes.overflow, got.len() > cap, "{cap} {chunk}");
+                assert_eq!(got[..3].iter().map(|x| x.0).collect::<Vec<_>>(), seeds);
+                lanes.reset();
+                assert!(lanes.state.iter().all(|st| *st == [0, 0]), "{cap} {chunk}");
+                got.sort_unstable();
+                seen.push(got);
+            }
+            seen
+        };
+        let whole = run(usize::MAX);
+        assert!(
+            whole.iter().all(|g| g.len() > 40),
+            "cascades reach beyond the cap below"
+        );
+        assert_eq!(run(2), whole);
+        assert_eq!(run(40), whole);
     }
 }

@@ -683,15 +683,13 @@ impl Sim<'_> {
             .for_each(|c| *c = LaneCounts::default());
         // Lane `l` of jurisdiction `j` at `j · L + l`.
         s.jur_weight.iter_mut().for_each(|x| *x = 0.0);
-        let lanes = &s.lanes;
-        for &v in &lanes.touched {
-            let a = lanes.state[v as usize][0];
+        s.lanes.for_each_active(self.seeds, |v, a| {
             if self.node_counts {
                 s.counts[v as usize] += u64::from(a.count_ones());
             }
             accounts.add(a);
             if plain {
-                continue;
+                return;
             }
             let p = self.of_account[v as usize] as usize;
             let new = if self.identity_people {
@@ -706,7 +704,7 @@ impl Sim<'_> {
                 new
             };
             if new == 0 {
-                continue;
+                return;
             }
             people.add(new);
             let j = self.person_jur[p];
@@ -723,7 +721,7 @@ impl Sim<'_> {
                     }
                 });
             }
-        }
+        });
         for &p in &s.person_touched {
             s.person_lanes[p as usize] = 0;
         }
@@ -1283,16 +1281,15 @@ impl TrialRunner<'_> {
             self.sim
                 .run_ic_lanes(chunk, trials, self.seed, &mut s.lanes);
             for l in 0..trials {
-                // Lane `l`'s accounts in order of first activation, so seeds first.
-                s.stamps.queue.clear();
-                let lanes = &s.lanes;
-                s.stamps.queue.extend(
-                    lanes
-                        .touched
-                        .iter()
-                        .filter(|&&v| lanes.state[v as usize][0] >> l & 1 == 1),
-                );
-                each(first + l, &s.stamps.queue);
+                // Lane `l`'s accounts, seeds first.
+                let queue = &mut s.stamps.queue;
+                queue.clear();
+                s.lanes.for_each_active(self.sim.seeds, |v, a| {
+                    if a >> l & 1 == 1 {
+                        queue.push(v);
+                    }
+                });
+                each(first + l, queue);
             }
             s.lanes.reset();
             return Ok(());
