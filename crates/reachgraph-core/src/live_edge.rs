@@ -376,14 +376,11 @@ impl Draws {
         }
         if lanes.count_ones() <= LANE_COINS_MAX {
             let mut live = 0;
-            let mut rest = lanes;
-            while rest != 0 {
-                let bit = rest & rest.wrapping_neg();
-                rest ^= bit;
+            each_lane(lanes, |bit| {
                 if self.word32() >> 8 < threshold {
                     live |= bit;
                 }
-            }
+            });
             return live;
         }
         let (mut live, mut undecided) = (0u64, lanes);
@@ -441,6 +438,16 @@ impl Draws {
     #[inline(always)]
     pub(crate) fn skip(&mut self, inv_log: f64) -> f64 {
         (self.open_unit_f64().ln() * inv_log).floor()
+    }
+}
+
+/// Calls `f` with each set bit of the lane mask `m` (a bit per trial), lowest first.
+#[inline(always)]
+pub(crate) fn each_lane(mut m: u64, mut f: impl FnMut(u64)) {
+    while m != 0 {
+        let bit = m & m.wrapping_neg();
+        m ^= bit;
+        f(bit);
     }
 }
 

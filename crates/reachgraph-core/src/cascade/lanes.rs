@@ -16,8 +16,8 @@
 
 use super::{OutProbs, Sim};
 use crate::live_edge::{
-    coin_threshold, live_skip, live_subset, prefetch, uniform_rule, ByTarget, Draws, EdgeProbs,
-    ListRule, Same,
+    coin_threshold, each_lane, live_skip, live_subset, prefetch, uniform_rule, ByTarget, Draws,
+    EdgeProbs, ListRule, Same,
 };
 
 /// How many edges ahead in an out-list the far end's state is prefetched.
@@ -70,10 +70,14 @@ impl Lanes {
             }
             return;
         }
-        // Seeds first, then a scan that skips them (their masks cleared for it, then put back).
-        let masks: Vec<u64> = seeds.iter().map(|&v| self.state[v as usize][0]).collect();
-        for (&v, &m) in seeds.iter().zip(&masks) {
-            f(v, m);
+        // Seeds first, then a scan that skips them (their masks cleared for it, then put back:
+        // a seed is active in every lane of the chunk, so all seeds share one mask).
+        let Some(&first) = seeds.first() else {
+            return;
+        };
+        let all = self.state[first as usize][0];
+        for &v in seeds {
+            f(v, all);
             self.state[v as usize][0] = 0;
         }
         for (v, st) in self.state.iter().enumerate() {
@@ -81,8 +85,31 @@ impl Lanes {
                 f(v as u32, st[0]);
             }
         }
-        for (&v, &m) in seeds.iter().zip(&masks) {
-            self.state[v as usize][0] = m;
+        for &v in seeds {
+            self.state[v as usize][0] = all;
+        }
+    }
+
+    /// Where the live edges of a hop are written.
+    fn front(&mut self) -> Front<'_> {
+        Front {
+            state: &mut self.state,
+            touched: &mut self.touched,
+            touched_cap: self.touched_cap,
+            overflow: &mut self.overflow,
+            queued: &mut self.queued,
+        }
+    }
+
+    /// Makes the queued accounts the hop (their list becomes the hop's, with no copy), with
+    /// the lanes each gained, taken out of `state`.
+    fn next_hop(&mut self) {
+        std::mem::swap(&mut self.hop_ids, &mut self.queued);
+        self.queued.clear();
+        self.hop_masks.clear();
+        for &v in &self.hop_ids {
+            self.hop_masks
+                .push(std::mem::take(&mut self.state[v as usize][1]));
         }
     }
 
@@ -208,45 +235,32 @@ impl LaneCounts {
     }
 }
 
-/// Calls `f` with each set bit of `m`, lowest first.
-#[inline(always)]
-pub(super) fn each_lane(mut m: u64, mut f: impl FnMut(u64)) {
-    while m != 0 {
-        let bit = m & m.wrapping_neg();
-        m ^= bit;
-        f(bit);
-    }
-}
-
 impl Sim<'_> {
     /// The IC trials of lanes `all` (the low bits, one per trial) together; leaves each
     /// account's active lanes in `s.state` (read them with [`Lanes::for_each_active`]).
     pub(super) fn ic_lanes(&self, all: u64, s: &mut Lanes, d: &mut Draws) {
         debug_assert!(s.touched.is_empty() && s.queued.is_empty() && !s.overflow);
         let out = self.out;
-        s.hop_ids.clear();
-        s.hop_masks.clear();
+        // The seeds are reached in every lane, as the first hop.
+        let mut f = s.front();
         for &v in self.seeds {
-            s.state[v as usize][0] = all;
-            if s.touched.len() < s.touched_cap {
-                s.touched.push(v);
-            } else {
-                s.overflow = true;
-            }
-            s.hop_ids.push(v);
-            s.hop_masks.push(all);
+            f.offer(v, all);
         }
         let mut level = 0u32;
-        while !s.hop_ids.is_empty() && level < self.max_level {
-            let mut f = Front {
-                state: &mut s.state,
-                touched: &mut s.touched,
-                touched_cap: s.touched_cap,
-                overflow: &mut s.overflow,
-                queued: &mut s.queued,
-            };
-            let hop = &s.hop_ids[..];
-            for (i, (&u, &m)) in hop.iter().zip(&s.hop_masks).enumerate() {
+        loop {
+            s.next_hop();
+            if s.hop_ids.is_empty() || level >= self.max_level {
+                break;
+            }
+            // Out of `s` while its front is written (moved, not copied).
+            let (hop_ids, hop_masks) = (
+                std::mem::take(&mut s.hop_ids),
+                std::mem::take(&mut s.hop_masks),
+            );
+            let mut picked = std::mem::take(&mut s.picked);
+            let mut f = s.front();
+            let hop = &hop_ids[..];
+            for (i, (&u, &m)) in hop.iter().zip(&hop_masks).enumerate() {
                 // Prefetch the adjacency of accounts a few places ahead: each one otherwise
                 // waits on several cache misses in turn.
                 if let Some(&w) = hop.get(i + 16) {
@@ -269,7 +283,7 @@ impl Sim<'_> {
                 let u = u as usize;
                 let (lo, hi) = (out.offsets[u], out.offsets[u + 1]);
                 let ends = &out.neighbors[lo..hi];
-                let picked = &mut s.picked;
+                let picked = &mut picked;
                 match self.probs {
                     OutProbs::Array(rules) => {
                         expand_lanes(rules[u], ends, &out.probs[lo..hi], m, d, picked, &mut f)
@@ -285,15 +299,7 @@ impl Sim<'_> {
                     }
                 }
             }
-            // The next hop: the queued accounts (their list becomes the hop's, with no copy)
-            // and the lanes each gained, taken out of `state`.
-            std::mem::swap(&mut s.hop_ids, &mut s.queued);
-            s.queued.clear();
-            s.hop_masks.clear();
-            for &v in &s.hop_ids {
-                s.hop_masks
-                    .push(std::mem::take(&mut s.state[v as usize][1]));
-            }
+            (s.hop_ids, s.hop_masks, s.picked) = (hop_ids, hop_masks, picked);
             level += 1;
         }
         s.hop_ids.clear();

@@ -57,14 +57,14 @@ use crate::error::{Error, Result};
 use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::{Csr, Graph};
 use crate::live_edge::{
-    list_rule, prefetch, ByTarget, Draws, EdgeProbs, ListRule, RuleTag, Same, Stamps,
+    each_lane, list_rule, prefetch, ByTarget, Draws, EdgeProbs, ListRule, RuleTag, Same, Stamps,
 };
 use crate::progress::Progress;
 use crate::rng;
 use crate::sampling::{check_seed_set, Sampling};
 use crate::stats::Moments;
 use crate::weights::InPerTarget;
-use lanes::{each_lane, LaneCounts, Lanes};
+use lanes::{LaneCounts, Lanes};
 use ndarray::Array1;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
