@@ -195,6 +195,19 @@ impl SpreadConfig {
     pub fn histogram(&self) -> bool {
         self.histogram
     }
+    /// The checks of the trial count and the sampling settings that the builder and every
+    /// simulator make.
+    fn check_trials_and_sampling(&self) -> Result<()> {
+        if self.trials == 0 {
+            return Err(Error::invalid_parameter(
+                "trials",
+                0,
+                "need at least 1 trial",
+            ));
+        }
+        crate::limits::check_range("trials", self.trials, 1, crate::limits::MAX_TRIALS)?;
+        self.sampling.validate()
+    }
     /// The file the run's progress is kept in, if any (see [`SpreadConfigBuilder::checkpoint`]).
     pub fn checkpoint(&self) -> Option<&Path> {
         self.checkpoint.as_deref()
@@ -259,15 +272,7 @@ impl SpreadConfigBuilder {
     /// target relative standard error outside (0, 1).
     pub fn build(self) -> Result<SpreadConfig> {
         let c = self.config;
-        if c.trials == 0 {
-            return Err(Error::invalid_parameter(
-                "trials",
-                0,
-                "need at least 1 trial",
-            ));
-        }
-        crate::limits::check_range("trials", c.trials, 1, crate::limits::MAX_TRIALS)?;
-        c.sampling.validate()?;
+        c.check_trials_and_sampling()?;
         c.sampling
             .reject_unused("Monte Carlo spread", &["memory_limit_bytes"])?;
         if let Some(r) = c.target_rse {
@@ -974,15 +979,7 @@ impl<'g> Simulator<'g> {
         per_target: Option<InPerTarget>,
     ) -> Result<Simulator<'g>> {
         // Guard against configurations assembled without the builder's checks.
-        if config.trials == 0 {
-            return Err(Error::invalid_parameter(
-                "trials",
-                0,
-                "need at least 1 trial",
-            ));
-        }
-        crate::limits::check_range("trials", config.trials, 1, crate::limits::MAX_TRIALS)?;
-        config.sampling.validate()?;
+        config.check_trials_and_sampling()?;
         validate_model(graph, model)?;
         let n = graph.node_count();
         let people = graph.people();
