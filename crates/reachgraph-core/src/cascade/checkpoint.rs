@@ -26,6 +26,10 @@ use std::path::{Path, PathBuf};
 /// `RGCKPT`, format version 1.
 const MAGIC: u64 = u64::from_le_bytes(*b"RGCKPT\x00\x01");
 
+/// The version of the trials' draws: bump it with every change that changes a seeded result
+/// (the goldens re-blessed), so no run resumes from chunks another version drew.
+const DRAWS_VERSION: u32 = 1;
+
 /// What a checkpoint must match to be resumed: the graph and the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Key {
@@ -43,8 +47,10 @@ impl Key {
     pub(super) fn new(graph: &Graph, seeds: &[u32], model: Model, config: &SpreadConfig) -> Key {
         let mut h = Checksum::default();
         h.text(&format!(
-            "spread; model {model:?}; trials {}; seed {}; hops {:?}; subset sampling {}; \
-             target rse {:?}; node probabilities {}; histogram {}; chunk {CHUNK_TRIALS}",
+            "spread; draws {DRAWS_VERSION} of reachgraph {}; model {model:?}; trials {}; seed {}; \
+             hops {:?}; subset sampling {}; target rse {:?}; node probabilities {}; histogram {}; \
+             chunk {CHUNK_TRIALS}",
+            env!("CARGO_PKG_VERSION"),
             config.trials,
             config.sampling.seed,
             config.sampling.hops,
