@@ -2,7 +2,10 @@
 //!
 //! Every `tests/fixtures/api/NAME.request.json` is run and its response compared with
 //! `NAME.response.json`. After an intended change of output, regenerate the responses with
-//! `REACHGRAPH_BLESS=1 cargo test --release golden` and review the diff.
+//! `REACHGRAPH_BLESS=1 cargo test --release golden` and review the diff. When a `spread`
+//! response changes for the same seed (the trials draw differently), also bump
+//! `DRAWS_VERSION` in `crates/reachgraph-core/src/cascade/checkpoint.rs`, so no run resumes
+//! from a checkpoint of the old draws.
 
 use reachgraph_api::{parse_request, request_to_json, run, NoProgress, Response};
 use serde_json::Value;

@@ -331,6 +331,10 @@ pub struct SpreadRequest {
     /// Also the histogram of spread in accounts.
     #[serde(default)]
     pub histogram: bool,
+    /// Keep the run's progress in this file, so an interrupted run resumes from it with the
+    /// same answer (removed when the run completes; one process only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
 }
 
 fn default_trials() -> u64 {
@@ -354,6 +358,9 @@ impl SpreadRequest {
             .histogram(self.histogram);
         if let Some(x) = self.target_rse {
             b = b.target_rse(x);
+        }
+        if let Some(path) = &self.checkpoint {
+            b = b.checkpoint(path);
         }
         Ok(b.build()?)
     }

@@ -148,6 +148,11 @@ pub enum Command {
         /// Also the histogram of spread in accounts.
         #[arg(long)]
         histogram: bool,
+        /// Keep the run's progress in this file (written at least once a minute): run the same
+        /// command again after an interruption and it resumes, with the same answer. Removed
+        /// when the run completes. Not with --distributed.
+        #[arg(long, value_name = "PATH")]
+        checkpoint: Option<String>,
         /// Run on the ranks of an MPI job (under mpirun; needs a build with --features mpi);
         /// rank 0 prints the result, which equals the single-process one.
         #[arg(long)]

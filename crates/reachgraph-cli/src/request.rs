@@ -232,6 +232,7 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
             target_rse,
             node_probabilities,
             histogram,
+            checkpoint,
             distributed: _,
             json,
         } => {
@@ -248,6 +249,7 @@ pub fn request_of(command: Command) -> Result<(Request, bool), ApiError> {
                     target_rse,
                     node_probabilities,
                     histogram,
+                    checkpoint,
                 }),
                 json,
             )

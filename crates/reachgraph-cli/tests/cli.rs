@@ -307,6 +307,71 @@ fn regression_generated_attributes_load_on_the_generated_edge_list() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `spread --checkpoint`: the answer of a run without one, the file removed at the end; a
+/// file that is not this run's checkpoint is refused by name and left as it was; a path that
+/// cannot be written fails before any trial. (Interrupted runs resuming to the same answer are
+/// tested in `reachgraph-core`'s `cascade::checkpoint`.)
+#[test]
+fn spread_checkpoint_keeps_the_answer_and_refuses_other_files() {
+    let dir = scratch("checkpoint");
+    let ckpt = dir.join("run.ckpt");
+    let ckpt = ckpt.to_str().unwrap();
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "spread",
+            "--graph",
+            G,
+            "--weights",
+            "const:0.3",
+            "--seeds",
+            "tests/fixtures/graphs/creators.txt",
+            "--trials",
+            "2000",
+            "--seed",
+            "4",
+            "--json",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let (code, plain, _) = reachgraph(&args(&[]));
+    assert_eq!(code, 0);
+    let mut with = args(&["--checkpoint"]);
+    with.push(ckpt);
+    let (code, out, err) = reachgraph(&with);
+    assert_eq!(code, 0, "{err}");
+    // The same answer; the provenance names the checkpoint among the parameters.
+    let mut out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let plain: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    let named = out["provenance"]["parameters"]
+        .as_object_mut()
+        .unwrap()
+        .remove("checkpoint");
+    assert_eq!(named.as_ref().and_then(|v| v.as_str()), Some(ckpt));
+    assert_eq!(out, plain);
+    assert!(entries(&dir).is_empty(), "{:?}", entries(&dir));
+    std::fs::write(dir.join("run.ckpt"), "source,target\n1,2\n").unwrap();
+    let (code, out, err) = reachgraph(&with);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("checkpoint") && err.contains("run.ckpt"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("run.ckpt")).unwrap(),
+        "source,target\n1,2\n"
+    );
+    let missing = dir.join("no").join("run.ckpt");
+    let mut nowhere = args(&["--checkpoint"]);
+    nowhere.push(missing.to_str().unwrap());
+    let (code, out, err) = reachgraph(&nowhere);
+    assert_ne!(code, 0);
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("run.ckpt"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A fresh empty directory for one test.
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("rg-cli-{name}-{}", std::process::id()));

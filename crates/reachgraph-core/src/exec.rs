@@ -44,8 +44,11 @@ impl<T> ScratchPool<T> {
             f.push(t);
         }
     }
-    pub(crate) fn into_inner(self) -> Vec<T> {
-        self.free.into_inner().unwrap_or_default()
+    /// Calls `f` on every buffer given back (none is taken while it runs).
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&T)) {
+        if let Ok(free) = self.free.lock() {
+            free.iter().for_each(&mut f);
+        }
     }
 }
 

@@ -651,7 +651,7 @@ impl PyGraph {
     }
 
     /// Monte Carlo spread under IC or LT (see `reachgraph.Graph.spread`).
-    #[pyo3(signature = (seeds, model="ic", weights=None, trials=10_000, seed=0, threads=None, hops=None, target_rse=None, node_probabilities=false, histogram=false, progress=None))]
+    #[pyo3(signature = (seeds, model="ic", weights=None, trials=10_000, seed=0, threads=None, hops=None, target_rse=None, node_probabilities=false, histogram=false, progress=None, checkpoint=None))]
     #[allow(clippy::too_many_arguments)]
     fn spread<'py>(
         &self,
@@ -667,6 +667,7 @@ impl PyGraph {
         node_probabilities: bool,
         histogram: bool,
         progress: Option<Py<PyAny>>,
+        checkpoint: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let g = self.apply_weights(py, weights)?;
         let s = resolve_ids(&g, seeds, "seed set")?;
@@ -682,6 +683,7 @@ impl PyGraph {
             target_rse,
             node_probabilities,
             histogram,
+            checkpoint,
         };
         let r = runtime::run(py, threads, progress, |p| {
             r.run_loaded(&g, &s, p, &Local).map_err(api_err)

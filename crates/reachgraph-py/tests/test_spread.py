@@ -111,3 +111,31 @@ def test_spread_errors(big):
     h = rg.Graph.from_arrays(np.array([0, 1]), np.array([2, 2]), probabilities=np.array([0.7, 0.7]))
     with pytest.raises(rg.LtWeightsError, match="2"):
         h.spread([0], model="lt")
+
+
+def test_spread_checkpoint_resumes_to_the_same_answer_and_refuses_other_files(tmp_path):
+    g, creators, _ = rg.generate_scenario(edges=100_000, seed=2)
+    seeds = creators[:10]
+    whole = g.spread(seeds, weights="wc", trials=3_000, seed=3, threads=2)
+    ckpt = tmp_path / "spread.ckpt"
+
+    class Stop(Exception):
+        pass
+
+    def stop(stage, done, total):
+        if done >= 500:
+            raise Stop
+
+    with pytest.raises(Stop):
+        g.spread(seeds, weights="wc", trials=3_000, seed=3, threads=2, progress=stop, checkpoint=ckpt)
+    assert ckpt.exists(), "the interrupted run left no checkpoint"
+    resumed = g.spread(seeds, weights="wc", trials=3_000, seed=3, threads=1, checkpoint=str(ckpt))
+    assert (resumed.mean, resumed.stderr, resumed.trials) == (whole.mean, whole.stderr, whole.trials)
+    assert not ckpt.exists(), "the checkpoint of a finished run is removed"
+    # Another run's file, or not a checkpoint at all: refused by name, left as it was.
+    ckpt.write_text("source,target\n")
+    with pytest.raises(rg.InvalidParameterError, match="checkpoint"):
+        g.spread(seeds, weights="wc", trials=3_000, seed=3, checkpoint=ckpt)
+    assert ckpt.read_text() == "source,target\n"
+    with pytest.raises(rg.InvalidParameterError, match="checkpoint"):
+        g.spread(seeds, weights="wc", trials=3_000, seed=3, checkpoint=12)

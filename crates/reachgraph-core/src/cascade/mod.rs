@@ -70,10 +70,13 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 
 pub use crate::stats::{Estimate, Histogram};
 
+mod checkpoint;
 mod lanes;
 
 /// Trials per chunk: the unit of work that gets its own random stream, and under IC the trials
@@ -87,6 +90,11 @@ pub const STOP_CHECK_TRIALS: u64 = 1024;
 
 /// Chunks per parallel batch when no stopping rule is set (bounds the per-batch bookkeeping).
 const BATCH_CHUNKS: u64 = 1024;
+
+/// A checkpointed run writes its file when at least this long has passed since the last
+/// write, after a whole batch; its batches grow from one chunk per thread up to about this
+/// much work (results do not depend on the batches).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(60);
 
 /// Tolerance on LT in-weight sums, so weights computed in `f32` (such as `1/indeg` summed
 /// `indeg` times) are not rejected for rounding.
@@ -144,6 +152,9 @@ pub struct SpreadConfig {
     target_rse: Option<f64>,
     node_probabilities: bool,
     histogram: bool,
+    checkpoint: Option<PathBuf>,
+    /// The least time between two checkpoint writes ([`CHECKPOINT_EVERY`]; shorter in tests).
+    checkpoint_every: Duration,
 }
 
 impl Default for SpreadConfig {
@@ -154,6 +165,8 @@ impl Default for SpreadConfig {
             target_rse: None,
             node_probabilities: false,
             histogram: false,
+            checkpoint: None,
+            checkpoint_every: CHECKPOINT_EVERY,
         }
     }
 }
@@ -181,6 +194,23 @@ impl SpreadConfig {
     /// Whether the spread histogram is computed.
     pub fn histogram(&self) -> bool {
         self.histogram
+    }
+    /// The checks of the trial count and the sampling settings that the builder and every
+    /// simulator make.
+    fn check_trials_and_sampling(&self) -> Result<()> {
+        if self.trials == 0 {
+            return Err(Error::invalid_parameter(
+                "trials",
+                0,
+                "need at least 1 trial",
+            ));
+        }
+        crate::limits::check_range("trials", self.trials, 1, crate::limits::MAX_TRIALS)?;
+        self.sampling.validate()
+    }
+    /// The file the run's progress is kept in, if any (see [`SpreadConfigBuilder::checkpoint`]).
+    pub fn checkpoint(&self) -> Option<&Path> {
+        self.checkpoint.as_deref()
     }
 }
 
@@ -214,6 +244,24 @@ impl SpreadConfigBuilder {
         self.config.histogram = on;
         self
     }
+    /// Keep the run's progress in the file at `path`, so an interrupted run resumes.
+    ///
+    /// The merged statistics are written there at least once a minute (at whole batches of
+    /// chunks), through `PATH.tmp` and a rename. A run given a path that holds a checkpoint of
+    /// the same run (same graph, seeds, model and settings; threads may differ) starts after
+    /// its last merged chunk, and gives the answer an uninterrupted run gives, to the last
+    /// digit. The file is removed when the run completes. A file of another run is an error,
+    /// never overwritten. Not available in distributed runs.
+    pub fn checkpoint(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config.checkpoint = Some(path.into());
+        self
+    }
+    /// The least time between two checkpoint writes (tests write after every batch).
+    #[cfg(test)]
+    pub(crate) fn checkpoint_every(mut self, every: Duration) -> Self {
+        self.config.checkpoint_every = every;
+        self
+    }
 
     /// Validates and returns the configuration.
     ///
@@ -224,15 +272,7 @@ impl SpreadConfigBuilder {
     /// target relative standard error outside (0, 1).
     pub fn build(self) -> Result<SpreadConfig> {
         let c = self.config;
-        if c.trials == 0 {
-            return Err(Error::invalid_parameter(
-                "trials",
-                0,
-                "need at least 1 trial",
-            ));
-        }
-        crate::limits::check_range("trials", c.trials, 1, crate::limits::MAX_TRIALS)?;
-        c.sampling.validate()?;
+        c.check_trials_and_sampling()?;
         c.sampling
             .reject_unused("Monte Carlo spread", &["memory_limit_bytes"])?;
         if let Some(r) = c.target_rse {
@@ -939,15 +979,7 @@ impl<'g> Simulator<'g> {
         per_target: Option<InPerTarget>,
     ) -> Result<Simulator<'g>> {
         // Guard against configurations assembled without the builder's checks.
-        if config.trials == 0 {
-            return Err(Error::invalid_parameter(
-                "trials",
-                0,
-                "need at least 1 trial",
-            ));
-        }
-        crate::limits::check_range("trials", config.trials, 1, crate::limits::MAX_TRIALS)?;
-        config.sampling.validate()?;
+        config.check_trials_and_sampling()?;
         validate_model(graph, model)?;
         let n = graph.node_count();
         let people = graph.people();
@@ -1118,8 +1150,28 @@ impl<'g> Simulator<'g> {
         let sim = self.sim(seeds);
 
         let total_chunks = config.trials.div_ceil(CHUNK_TRIALS);
-        let batch = if config.target_rse.is_some() {
+        let ckpt = match &config.checkpoint {
+            Some(_) if comm.size() > 1 => {
+                return Err(Error::invalid_parameter(
+                    "checkpoint",
+                    config
+                        .checkpoint()
+                        .map_or(String::new(), |p| p.display().to_string()),
+                    "a distributed run cannot be checkpointed; run it in one process",
+                ))
+            }
+            Some(path) => Some((
+                path.as_path(),
+                checkpoint::Key::new(graph, seeds, model, config),
+            )),
+            None => None,
+        };
+        let fixed_batches = config.target_rse.is_some() || ckpt.is_none();
+        let mut batch = if config.target_rse.is_some() {
             STOP_CHECK_TRIALS / CHUNK_TRIALS
+        } else if ckpt.is_some() {
+            // Checkpointed: start small, so the first write comes early (see the loop).
+            self.install(rayon::current_num_threads).max(1) as u64
         } else {
             BATCH_CHUNKS
         };
@@ -1141,7 +1193,34 @@ impl<'g> Simulator<'g> {
         let mut spread_counts = BTreeMap::new();
         let mut stopped_early = false;
         let mut next = 0u64;
+        // Activation counts of the chunks a checkpoint holds (the workers' scratch counts the
+        // rest).
+        let mut saved_counts: Option<Vec<u64>> = None;
+        if let Some((path, key)) = ckpt {
+            match checkpoint::read(path, key, sim.jurisdictions, n, config.node_probabilities)? {
+                Some(state) => {
+                    next = state.next;
+                    acc = state.acc;
+                    spread_counts = state.spread_counts;
+                    saved_counts = state.node_counts;
+                }
+                None => {
+                    // Written at once, so a path that cannot be written fails now, not a
+                    // minute into the run.
+                    let state = checkpoint::State {
+                        next,
+                        acc,
+                        spread_counts,
+                        node_counts: config.node_probabilities.then(|| vec![0u64; n]),
+                    };
+                    checkpoint::write(path, key, &state)?;
+                    (acc, spread_counts) = (state.acc, state.spread_counts);
+                }
+            }
+        }
+        let mut last_write = Instant::now();
         while next < total_chunks {
+            let batch_start = Instant::now();
             let end = (next + batch).min(total_chunks);
             // This rank's block of the batch's chunks (all of them on one rank).
             let mine = crate::comm::block(end - next, comm.rank(), comm.size());
@@ -1193,15 +1272,35 @@ impl<'g> Simulator<'g> {
                     break;
                 }
             }
+            if let Some((path, key)) = ckpt {
+                if next < total_chunks && last_write.elapsed() >= config.checkpoint_every {
+                    let node_counts = config
+                        .node_probabilities
+                        .then(|| sum_counts(saved_counts.as_deref(), &pool, n));
+                    let state = checkpoint::State {
+                        next,
+                        acc,
+                        spread_counts,
+                        node_counts,
+                    };
+                    checkpoint::write(path, key, &state)?;
+                    (acc, spread_counts) = (state.acc, state.spread_counts);
+                    last_write = Instant::now();
+                }
+                if !fixed_batches {
+                    // Grow the batches while one takes under half the interval.
+                    if batch_start.elapsed() < config.checkpoint_every / 2 {
+                        batch = (2 * batch).min(BATCH_CHUNKS);
+                    }
+                }
+            }
+        }
+        if let Some((path, _)) = ckpt {
+            checkpoint::remove(path)?;
         }
         let trials = acc.accounts.count();
         let node_probabilities = if config.node_probabilities {
-            let mut counts = vec![0u64; n];
-            for s in pool.into_inner() {
-                for (c, x) in counts.iter_mut().zip(&s.counts) {
-                    *c += x;
-                }
-            }
+            let mut counts = sum_counts(saved_counts.as_deref(), &pool, n);
             comm.all_reduce_sum_u64(&mut counts)?;
             Some(Array1::from_iter(
                 counts.into_iter().map(|c| c as f64 / trials as f64),
@@ -1232,6 +1331,17 @@ impl<'g> Simulator<'g> {
                 .then(|| Histogram::from_counts(&spread_counts)),
         })
     }
+}
+
+/// Activation counts per account: `saved` (a checkpoint's) plus every worker's scratch.
+fn sum_counts(saved: Option<&[u64]>, pool: &ScratchPool<SimScratch>, n: usize) -> Vec<u64> {
+    let mut counts = saved.map_or_else(|| vec![0u64; n], <[u64]>::to_vec);
+    pool.for_each(|s| {
+        for (c, x) in counts.iter_mut().zip(&s.counts) {
+            *c += x;
+        }
+    });
+    counts
 }
 
 /// Runs chosen cascade trials and hands each one's activated accounts to a closure; made by

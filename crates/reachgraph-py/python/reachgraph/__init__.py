@@ -1201,11 +1201,15 @@ class Graph:
         node_probabilities: bool = False,
         histogram: bool = False,
         progress: Optional[ProgressCallback] = None,
+        checkpoint: Optional[Any] = None,
     ) -> SpreadResult:
         """Expected spread of the seeds under Independent Cascade (``"ic"``) or Linear Threshold
         (``"lt"``), by Monte Carlo. ``weights`` (e.g. ``"wc"``) sets the graph's edge probabilities
         first, as :meth:`set_weights` does. The same ``seed`` gives the same numbers for any
-        ``threads``. Releases the GIL; Ctrl-C stops it with KeyboardInterrupt."""
+        ``threads``. Releases the GIL; Ctrl-C stops it with KeyboardInterrupt. With
+        ``checkpoint=PATH`` the run keeps its progress in that file (at least once a minute):
+        call again with the same arguments after an interruption and it resumes from there,
+        with the same answer; the file is removed when the run completes."""
         return SpreadResult(
             self._g.spread(
                 _ids_arg(seeds, "seeds"),
@@ -1219,6 +1223,7 @@ class Graph:
                 _flag("node_probabilities", node_probabilities),
                 _flag("histogram", histogram),
                 _callback(progress),
+                _opt_path("checkpoint", checkpoint),
             )
         )
 

@@ -122,6 +122,7 @@ class Graph:
         node_probabilities: bool = False,
         histogram: bool = False,
         progress: Optional[Callable[[str, int, int], Any]] = None,
+        checkpoint: Optional[str] = None,
     ) -> Dict[str, Any]: ...
 
     def select(
