@@ -1129,6 +1129,12 @@ impl People {
         }
     }
 
+    /// The first (smallest) account of each person: people are numbered in the order of
+    /// their first account, so the list increases.
+    pub(crate) fn first_accounts(&self) -> &[u32] {
+        &self.first_account
+    }
+
     /// Total target weight of all people.
     pub fn total_weight(&self) -> f64 {
         self.weight.iter().map(|&w| w as f64).sum()

@@ -422,10 +422,129 @@ enum RootTable {
     Accounts(u64),
     People {
         count: u64,
-        /// Accounts of each person (CSR); `None` when each account is its own person.
-        accounts: Option<(Vec<usize>, Vec<u32>)>,
+        /// The accounts of people who hold more than one; `None` when no one does.
+        accounts: Option<OtherAccounts>,
         alias: Option<Alias>,
     },
+}
+
+/// The accounts of each person past their first ([`People::first_accounts`]), for the people
+/// who hold more than one, in increasing order: with the first account, the person's accounts
+/// in increasing order, as a counting sort of every account by person lists them.
+///
+/// Only the extra accounts are held (at a billion edges, 39M of 133M accounts), with one bit per
+/// person and a rank per 64 people to find them: a few hundred MB, where a table of every
+/// person's accounts wrote 2 GB on one thread (8-byte offsets per person, twice, and a 4-byte
+/// entry per account) before every run.
+#[derive(Debug, PartialEq)]
+struct OtherAccounts {
+    /// Bit `p % 64` of word `p / 64`: person `p` has more than one account.
+    several: Vec<u64>,
+    /// People with more than one account in the words before each word.
+    rank: Vec<u32>,
+    /// `accounts[offsets[r]..offsets[r + 1]]`: the other accounts of the `r`-th such person.
+    offsets: Vec<u32>,
+    accounts: Vec<u32>,
+}
+
+impl OtherAccounts {
+    /// The table of `people`, or `None` when every person holds one account.
+    ///
+    /// People are numbered in the order of their first account ([`People::first_accounts`]),
+    /// so an account is its person's first exactly when its person's number exceeds every
+    /// number before it: one read of the accounts' people in order finds the others, without
+    /// looking anything up. A counting sort of those alone then groups them by person.
+    ///
+    /// # Complexity
+    /// O(n) over accounts (in parallel by chunks), then O(extra accounts + people / 64).
+    fn new(people: &People) -> Option<OtherAccounts> {
+        // Tests: small, so that small tables span several chunks.
+        const CHUNK: usize = if cfg!(test) { 5 } else { 1 << 16 };
+        let of = &people.of_account;
+        // The largest person before each chunk (-1: none).
+        let maxima: Vec<i64> = of
+            .par_chunks(CHUNK)
+            .map(|c| c.iter().copied().max().map_or(-1, i64::from))
+            .collect();
+        let mut before = Vec::with_capacity(maxima.len());
+        let mut max = -1i64;
+        for m in maxima {
+            before.push(max);
+            max = max.max(m);
+        }
+        let extra: Vec<u32> = of
+            .par_chunks(CHUNK)
+            .zip(before)
+            .enumerate()
+            .flat_map_iter(|(i, (c, mut max))| {
+                let mut out = Vec::new();
+                for (j, &p) in c.iter().enumerate() {
+                    if i64::from(p) <= max {
+                        out.push((i * CHUNK + j) as u32);
+                    } else {
+                        max = i64::from(p);
+                    }
+                }
+                out
+            })
+            .collect();
+        if extra.is_empty() {
+            return None;
+        }
+        let mut several = vec![0u64; people.count.div_ceil(64)];
+        for &a in &extra {
+            let p = of[a as usize];
+            several[(p / 64) as usize] |= 1 << (p % 64);
+        }
+        let mut rank = Vec::with_capacity(several.len());
+        let mut count = 0u32;
+        for w in &several {
+            rank.push(count);
+            count += w.count_ones();
+        }
+        let mut table = OtherAccounts {
+            several,
+            rank,
+            offsets: vec![0; count as usize + 1],
+            accounts: vec![0; extra.len()],
+        };
+        // Counted at the slot of each person, summed so that `offsets[r]` ends person `r`'s
+        // accounts, then filled from the last account back, each person's from their end.
+        for &a in &extra {
+            let r = table.index(of[a as usize]);
+            table.offsets[r] += 1;
+        }
+        let mut sum = 0;
+        for o in &mut table.offsets {
+            sum += *o;
+            *o = sum;
+        }
+        for &a in extra.iter().rev() {
+            let r = table.index(of[a as usize]);
+            table.offsets[r] -= 1;
+            table.accounts[table.offsets[r] as usize] = a;
+        }
+        Some(table)
+    }
+
+    /// The slot of person `p`, who holds more than one account, among those who do.
+    #[inline]
+    fn index(&self, p: u32) -> usize {
+        let (w, b) = ((p / 64) as usize, p % 64);
+        self.rank[w] as usize + (self.several[w] & ((1u64 << b) - 1)).count_ones() as usize
+    }
+
+    /// The accounts of person `p` past their first (empty for a person with one account).
+    #[inline]
+    fn of(&self, p: u32) -> &[u32] {
+        let (w, b) = ((p / 64) as usize, p % 64);
+        let word = self.several[w];
+        if word >> b & 1 == 0 {
+            return &[];
+        }
+        let r = self.index(p);
+        &self.accounts[self.offsets[r] as usize..self.offsets[r + 1] as usize]
+    }
 }
 
 /// One unit of parallel work: `count` consecutive sets from position `within` of `chunk`.
@@ -885,11 +1004,13 @@ impl<'g> RrSampler<'g> {
                 };
                 match accounts {
                     None => {
-                        s.stamp[p as usize] = epoch;
-                        s.queue.push(p);
+                        let a = self.graph.people().first_accounts()[p as usize];
+                        s.stamp[a as usize] = epoch;
+                        s.queue.push(a);
                     }
-                    Some((off, acc)) => {
-                        for &a in &acc[off[p as usize]..off[p as usize + 1]] {
+                    Some(other) => {
+                        let first = self.graph.people().first_accounts()[p as usize];
+                        for &a in std::iter::once(&first).chain(other.of(p)) {
                             s.stamp[a as usize] = epoch;
                             s.queue.push(a);
                         }
@@ -992,28 +1113,10 @@ fn root_table(people: &People, n: usize, dist: RootDistribution) -> Result<(Root
     if dist == RootDistribution::Uniform {
         return Ok((RootTable::Accounts(n as u64), n as f64));
     }
-    let identity = people.count == n
-        && people
-            .of_account
-            .iter()
-            .enumerate()
-            .all(|(i, &p)| p as usize == i);
-    let accounts = (!identity).then(|| {
-        let mut off = vec![0usize; people.count + 1];
-        for &p in &people.of_account {
-            off[p as usize + 1] += 1;
-        }
-        for i in 0..people.count {
-            off[i + 1] += off[i];
-        }
-        let mut cursor = off[..people.count].to_vec();
-        let mut acc = vec![0u32; n];
-        for (a, &p) in people.of_account.iter().enumerate() {
-            acc[cursor[p as usize]] = a as u32;
-            cursor[p as usize] += 1;
-        }
-        (off, acc)
-    });
+    // Each account its own person: nothing past the first accounts.
+    let accounts = (people.count < n)
+        .then(|| OtherAccounts::new(people))
+        .flatten();
     let (alias, scale) = if dist == RootDistribution::TargetWeighted {
         let total = people.total_weight();
         if !(total > 0.0 && total.is_finite()) {
@@ -1130,6 +1233,63 @@ pub fn rr_estimate(sets: &RrSets, seeds: &[u32]) -> Result<Estimate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table of other accounts gives every person their accounts in increasing order (the
+    /// list a counting sort of all accounts by person gives, which roots were drawn from
+    /// before), and nothing when each account is its own person: random people over 1 to 400
+    /// accounts, with and without person codes, several chunks of accounts each.
+    #[test]
+    fn other_accounts_give_each_person_their_accounts_in_order() {
+        use crate::attrs::{Attributes, Categorical, NONE};
+        use crate::graph::{GraphBuilder, GraphOptions};
+        let mut several = 0;
+        for seed in 0..300u64 {
+            let mut r = rng::stream(seed, 7);
+            let mut below = |k: usize| rng::below(&mut r, k as u64) as usize;
+            let n = 1 + below(400);
+            let mut b = GraphBuilder::new(GraphOptions::default());
+            for i in 0..n {
+                b.add_node(i.to_string().as_str());
+            }
+            let mut g = b.build().unwrap().0;
+            let k = below(n / 2 + 2);
+            let mut a = Attributes::new(n);
+            a.person = Categorical {
+                codes: (0..n)
+                    .map(|_| match k == 0 || below(4) == 0 {
+                        true => NONE,
+                        false => below(k) as u32,
+                    })
+                    .collect::<Vec<u32>>()
+                    .into(),
+                names: (0..k).map(|i| format!("p{i}")).collect(),
+            };
+            g.set_attributes(a).unwrap();
+            let people = g.people();
+            let mut want = vec![Vec::new(); people.count];
+            for (a, &p) in people.of_account.iter().enumerate() {
+                want[p as usize].push(a as u32);
+            }
+            match OtherAccounts::new(people) {
+                None => assert!(want.iter().all(|l| l.len() == 1), "seed {seed}"),
+                Some(table) => {
+                    several += 1;
+                    for (p, want) in want.iter().enumerate() {
+                        let first = people.first_accounts()[p];
+                        let got: Vec<u32> = std::iter::once(first)
+                            .chain(table.of(p as u32).iter().copied())
+                            .collect();
+                        assert_eq!(&got, want, "seed {seed}, person {p}");
+                    }
+                    assert_eq!(table.accounts.len(), n - people.count, "seed {seed}");
+                }
+            }
+        }
+        assert!(
+            (100..300).contains(&several),
+            "{several} tables with several accounts"
+        );
+    }
 
     /// Looks for a cancellation inside a chunk follow the work drawn, not the set count: a
     /// chunk of one-member sets looks never, a chunk of sets holding every account looks once

@@ -332,17 +332,25 @@ pub struct SpreadResult {
 /// [`Error::InvalidProbability`] naming the edge, [`Error::LtWeightsExceedOne`] naming the node.
 pub(crate) fn validate_model(graph: &Graph, model: Model) -> Result<()> {
     let n = graph.node_count();
-    let too_heavy = |probs: &mut dyn Iterator<Item = f32>| {
-        model == Model::LinearThreshold
-            && probs.map(|p| p as f64).sum::<f64>() > 1.0 + LT_SUM_TOLERANCE
-    };
+    let too_heavy = |probs: &mut dyn Iterator<Item = f32>| lt_too_heavy(model, probs);
     if let Some(r) = graph.in_per_target() {
+        // Weighted cascade passes at every in-degree (`per_target_fails`), and so does an IC
+        // constant in [0, 1]: no pass over the accounts (at a billion edges, a read of 133M
+        // in-degrees before every run).
+        let passes_every_degree = match r {
+            InPerTarget::WeightedCascade => true,
+            InPerTarget::Constant(p) => {
+                model == Model::IndependentCascade && (0.0..=1.0).contains(&p)
+            }
+        };
+        if passes_every_degree {
+            return Ok(());
+        }
         // One probability per account: checked without the in-order array (same sums).
         let topo = graph.topology();
-        let bad = (0..n as u32).into_par_iter().find_first(|&v| {
-            let (p, d) = (r.of(topo, v), topo.in_degree(v));
-            d > 0 && (!(0.0..=1.0).contains(&p) || too_heavy(&mut std::iter::repeat_n(p, d)))
-        });
+        let bad = (0..n as u32)
+            .into_par_iter()
+            .find_first(|&v| per_target_fails(r, model, topo.in_degree(v)));
         let Some(v) = bad else { return Ok(()) };
         let probs = vec![r.of(topo, v); topo.in_degree(v)];
         return invalid_in_edges(
@@ -359,6 +367,23 @@ pub(crate) fn validate_model(graph: &Graph, model: Model) -> Result<()> {
     });
     let Some(v) = bad else { return Ok(()) };
     invalid_in_edges(graph, v, inc.neighbors(v), inc.probs(v))
+}
+
+/// True when in-weights `probs` sum over `1 + `[`LT_SUM_TOLERANCE`] under LT.
+fn lt_too_heavy(model: Model, probs: &mut dyn Iterator<Item = f32>) -> bool {
+    model == Model::LinearThreshold && probs.map(|p| p as f64).sum::<f64>() > 1.0 + LT_SUM_TOLERANCE
+}
+
+/// True when an account of in-degree `degree` fails [`validate_model`] under the per-target
+/// rule `r`: a probability outside [0, 1], or, for LT, in-weights summing over 1.
+///
+/// Never under weighted cascade: `1 / d` rounded to `f32` lies in (0, 1] for every `d ≥ 1`,
+/// and `d` copies of it sum to 1 within `2^-24` (the rounding of `1 / d`) plus `d · 2^-53`
+/// (the sum's), below `10^-6` for any `d < 2^32`, far inside the tolerance.
+fn per_target_fails(r: InPerTarget, model: Model, degree: usize) -> bool {
+    let p = r.of_degree(degree);
+    degree > 0
+        && (!(0.0..=1.0).contains(&p) || lt_too_heavy(model, &mut std::iter::repeat_n(p, degree)))
 }
 
 /// The error for account `v` whose in-edges (`sources`, `probs`) failed [`validate_model`].
@@ -1417,6 +1442,36 @@ impl TrialRunner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Weighted cascade passes the per-target check at every in-degree (so `validate_model`
+    /// skips its pass over the accounts), under IC and LT, including in-degrees far above any
+    /// graph's here; the check itself does fail where it should.
+    #[test]
+    fn weighted_cascade_passes_at_every_in_degree() {
+        let wc = InPerTarget::WeightedCascade;
+        let large = [1 << 16, 65_537, 999_983, 1 << 22, (1 << 24) + 1];
+        for d in (1..=20_000).chain(large) {
+            for model in [Model::IndependentCascade, Model::LinearThreshold] {
+                assert!(
+                    !per_target_fails(wc, model, d),
+                    "in-degree {d} under {model:?}"
+                );
+            }
+        }
+        let lt = Model::LinearThreshold;
+        assert!(per_target_fails(InPerTarget::Constant(0.5), lt, 3));
+        assert!(!per_target_fails(InPerTarget::Constant(0.5), lt, 2));
+        assert!(per_target_fails(
+            InPerTarget::Constant(1.5),
+            Model::IndependentCascade,
+            1
+        ));
+        assert!(!per_target_fails(
+            InPerTarget::Constant(1.5),
+            Model::IndependentCascade,
+            0
+        ));
+    }
     use crate::weights::WeightScheme;
 
     /// Forward cascades reading one probability per target account give the trials of the

@@ -283,6 +283,7 @@ pub fn random_seeds(cands: &[u32], k: usize, seed: u64) -> Vec<u32> {
 /// The baseline's seeds over the engine's candidates, and its parameters.
 fn rank(e: &Engine<'_>, k: usize) -> (Vec<u32>, BaselineParameters) {
     let g = e.graph;
+    let cands = e.cands.clone().into_list();
     let mut params = BaselineParameters {
         discount_p: None,
         pagerank_damping: None,
@@ -293,11 +294,11 @@ fn rank(e: &Engine<'_>, k: usize) -> (Vec<u32>, BaselineParameters) {
         evaluation_sets: 0,
     };
     let seeds = match e.config.algorithm {
-        Algorithm::Degree => top_k(&e.cands, k, |a| g.out_degree(a) as f64),
+        Algorithm::Degree => top_k(&cands, k, |a| g.out_degree(a) as f64),
         Algorithm::DegreeDiscount => {
             let p = mean_probability(g);
             params.discount_p = Some(p);
-            degree_discount(g, &e.cands, k, p)
+            degree_discount(g, &cands, k, p)
         }
         Algorithm::PageRank => {
             let pr = pagerank(
@@ -312,9 +313,9 @@ fn rank(e: &Engine<'_>, k: usize) -> (Vec<u32>, BaselineParameters) {
             params.pagerank_tolerance = Some(PAGERANK_TOLERANCE);
             params.pagerank_iterations = Some(pr.iterations);
             params.pagerank_residual = Some(pr.residual);
-            top_k(&e.cands, k, |a| pr.scores[a as usize])
+            top_k(&cands, k, |a| pr.scores[a as usize])
         }
-        Algorithm::Random => random_seeds(&e.cands, k, e.config.seed()),
+        Algorithm::Random => random_seeds(&cands, k, e.config.seed()),
         Algorithm::OpimC | Algorithm::Imm => unreachable!("not a baseline"),
     };
     (seeds, params)

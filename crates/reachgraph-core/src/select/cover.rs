@@ -13,7 +13,7 @@
 //! re-evaluates only the accounts that reach the top of the heap. No forward copy of the sets
 //! and no per-account decrements are needed.
 
-use super::Constraint;
+use super::{Candidates, Constraint};
 use crate::rrset::RrSets;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -72,17 +72,19 @@ impl RrIndex {
     /// with `mask[v]` (all when `None`).
     ///
     /// # Complexity
-    /// O(n + total ids) time; O(n) scratch besides the grown id array.
+    /// O(n + total ids) time; 4 bytes per account of scratch besides the grown id array.
     pub(crate) fn append(&mut self, batch: &RrSets, mask: Option<&[bool]>) {
         let n = self.offsets.len() - 1;
         let keep = |v: u32| mask.is_none_or(|m| m[v as usize]);
-        let mut cnt = vec![0usize; n];
+        // New ids per account: at most one per set, and set ids are `u32`.
+        let mut cnt = vec![0u32; n];
+        let mut added = 0usize;
         for &v in batch.members() {
             if keep(v) {
                 cnt[v as usize] += 1;
+                added += 1;
             }
         }
-        let added: usize = cnt.iter().sum();
         let old_total = self.sets.len();
         self.sets.resize(old_total + added, 0);
         // Move each old list up by the number of new ids of the accounts before it, last
@@ -93,25 +95,25 @@ impl RrIndex {
         off[n] = old_hi + added;
         let mut suffix = 0usize;
         for v in (0..n).rev() {
-            suffix += cnt[v];
+            suffix += cnt[v] as usize;
             let shift = added - suffix;
             let lo = off[v];
             let len = old_hi - lo;
             if shift > 0 && len > 0 {
                 sets.copy_within(lo..old_hi, lo + shift);
             }
-            cnt[v] = lo + shift + len; // where v's new ids go
             off[v] = lo + shift;
             old_hi = lo;
         }
+        // v's new ids end its list: the next goes `cnt[v]` (the ids left) before its end.
         let base = self.len as u32;
         for (j, set) in batch.iter().enumerate() {
             let id = base + j as u32;
             for &v in set {
                 if keep(v) {
-                    let p = &mut cnt[v as usize];
-                    sets[*p] = id;
-                    *p += 1;
+                    let left = &mut cnt[v as usize];
+                    sets[off[v as usize + 1] - *left as usize] = id;
+                    *left -= 1;
                 }
             }
         }
@@ -238,7 +240,7 @@ pub(super) fn ratio(gain: u64, cost: f64) -> f64 {
 /// the `k` largest gains: OPIM-C's bound (Tang, Tang, Xiao, Yuan, SIGMOD 2018).
 pub(crate) fn greedy(
     index: &RrIndex,
-    cands: &[u32],
+    cands: &Candidates,
     constraint: Constraint,
     costs: &crate::attrs::Column<f64>,
     bound: bool,
@@ -253,7 +255,7 @@ pub(crate) fn greedy(
 /// [`greedy`] with at most `head` entries in the heap at first (counts only).
 fn greedy_with_head(
     index: &RrIndex,
-    cands: &[u32],
+    cands: &Candidates,
     constraint: Constraint,
     costs: &crate::attrs::Column<f64>,
     bound: bool,
@@ -268,8 +270,8 @@ fn greedy_with_head(
     // accounts with gains cannot fill is filled with the lowest ids after greedy).
     let mut entries: Vec<Entry> = cands
         .iter()
-        .filter(|&&v| cost(v) <= capacity)
-        .filter_map(|&v| {
+        .filter(|&v| cost(v) <= capacity)
+        .filter_map(|v| {
             let gain = index.list(v).len() as u64;
             (gain > 0).then(|| Entry {
                 key: ratio(gain, cost(v)),
@@ -353,7 +355,7 @@ fn greedy_with_head(
         remaining -= cost(top.node);
         round += 1;
     }
-    fill_count(constraint, cands, &mut seeds, &mut gains);
+    fill_count(constraint, cands.iter(), &mut seeds, &mut gains);
     let mut method = Method::Greedy;
     if let Some((v, g)) = best_single {
         if g > coverage {
@@ -383,8 +385,8 @@ fn greedy_with_head(
         } else {
             cands
                 .iter()
-                .filter(|&&v| cost(v) <= capacity && v != seeds[0])
-                .map(|&v| {
+                .filter(|&v| cost(v) <= capacity && v != seeds[0])
+                .map(|v| {
                     let gain = index.list(v).len() as u64;
                     Entry {
                         key: ratio(gain, cost(v)),
@@ -421,14 +423,14 @@ const MIN_HEAD: usize = 4096;
 /// lowest ids not chosen fill it, with gain 0.
 pub(super) fn fill_count(
     constraint: Constraint,
-    cands: &[u32],
+    cands: impl Iterator<Item = u32>,
     seeds: &mut Vec<u32>,
     gains: &mut Vec<u64>,
 ) {
     if let Constraint::Count(k) = constraint {
         if seeds.len() < k {
             let chosen: rustc_hash::FxHashSet<u32> = seeds.iter().copied().collect();
-            for &v in cands {
+            for v in cands {
                 if seeds.len() == k {
                     break;
                 }
@@ -548,6 +550,52 @@ mod tests {
     use crate::cascade::Model;
     use crate::rrset::{sample_rr_sets, RrConfig};
 
+    /// Batches appended one after another (of 1 to 700 sets, with and without a mask) give
+    /// each account the ids of the sets that hold it, in increasing order: the inverted index
+    /// read off the sets directly.
+    #[test]
+    fn appended_batches_are_the_inverted_index_of_their_sets() {
+        let n = 300u32;
+        let g = super::super::random_graph(n, 1_500, 0.3, 9);
+        let config = RrConfig::builder().seed(2).build().unwrap();
+        let sets = sample_rr_sets(&g, Model::IndependentCascade, 2_000, &config).unwrap();
+        let mask: Vec<bool> = (0..n).map(|v| v % 3 != 1).collect();
+        for mask in [None, Some(&mask[..])] {
+            let mut index = RrIndex::new(n as usize);
+            let mut want = vec![Vec::new(); n as usize];
+            let mut done = 0;
+            for size in [1, 7, 700, 1, 292, 999] {
+                let config = RrConfig::builder().seed(2).build().unwrap();
+                let sampler =
+                    crate::rrset::RrSampler::new(&g, Model::IndependentCascade, &config).unwrap();
+                let batch = sampler
+                    .sample_range(2, done as u64, size, &crate::progress::NoProgress)
+                    .unwrap();
+                index.append(&batch, mask);
+                for j in 0..size {
+                    for &v in sets.set(done + j) {
+                        if mask.is_none_or(|m| m[v as usize]) {
+                            want[v as usize].push((done + j) as u32);
+                        }
+                    }
+                }
+                done += size;
+                assert_eq!(index.len(), done);
+                for v in 0..n {
+                    assert_eq!(
+                        index.list(v),
+                        &want[v as usize][..],
+                        "account {v} after {done}"
+                    );
+                }
+            }
+            assert!(
+                want.iter().any(|l| l.len() > 10),
+                "some account is in many sets"
+            );
+        }
+    }
+
     #[test]
     fn a_small_heap_with_a_reserve_gives_the_full_heaps_answer() {
         // A random graph whose RR sets give many accounts similar gains, so that small heads
@@ -558,7 +606,8 @@ mod tests {
         let sets = sample_rr_sets(&g, Model::IndependentCascade, 20_000, &config).unwrap();
         let mut index = RrIndex::new(n as usize);
         index.append(&sets, None);
-        let cands: Vec<u32> = (0..n).collect();
+        let cands = Candidates::All(n);
+        let list = Candidates::List((0..n).collect());
         for k in [1, 5, 40, 300] {
             let c = Constraint::Count(k);
             let full = greedy_with_head(
@@ -568,6 +617,19 @@ mod tests {
                 &crate::attrs::Column::filled(f64::NAN, 0),
                 true,
                 usize::MAX,
+            );
+            // Every account, listed or not: the same answer.
+            let listed = greedy_with_head(
+                &index,
+                &list,
+                c,
+                &crate::attrs::Column::filled(f64::NAN, 0),
+                true,
+                usize::MAX,
+            );
+            assert_eq!(
+                (&listed.seeds, &listed.gains, listed.upper.to_bits()),
+                (&full.seeds, &full.gains, full.upper.to_bits())
             );
             for head in [1, 2, k, 2 * k + 3, 350] {
                 let g = greedy_with_head(

@@ -201,15 +201,23 @@ struct Dist<'g, 'c> {
     comm: &'c Timed<'c>,
     /// Candidate position of each account, or [`NOT_CANDIDATE`].
     pos: Vec<u32>,
+    /// The candidates as a list (greedy reads them by position).
+    cands: Vec<u32>,
 }
 
 impl<'g, 'c> Dist<'g, 'c> {
     fn new(e: Engine<'g>, comm: &'c Timed<'c>) -> Self {
         let mut pos = vec![NOT_CANDIDATE; e.graph.node_count()];
-        for (i, &c) in e.cands.iter().enumerate() {
+        let cands = e.cands.clone().into_list();
+        for (i, &c) in cands.iter().enumerate() {
             pos[c as usize] = i as u32;
         }
-        Dist { e, comm, pos }
+        Dist {
+            e,
+            comm,
+            pos,
+            cands,
+        }
     }
 
     /// Integer sums over ranks.
@@ -350,7 +358,7 @@ impl<'g> RrStore<'g> for Dist<'g, '_> {
         let costs = &self.e.graph.attributes().cost;
         greedy(
             s,
-            &self.e.cands,
+            &self.cands,
             &self.pos,
             self.e.constraint,
             costs,
@@ -554,7 +562,7 @@ fn greedy(
             reduce_into(&local, Some(&active), &mut gain, comm)?;
         }
     }
-    cover::fill_count(constraint, cands, &mut seeds, &mut gains);
+    cover::fill_count(constraint, cands.iter().copied(), &mut seeds, &mut gains);
     let mut method = Method::Greedy;
     if let Some((v, g)) = best_single {
         if g > coverage {
