@@ -246,29 +246,12 @@ mod tests {
     use super::super::{Simulator, SpreadConfig, SpreadResult};
     use super::*;
     use crate::progress::NoProgress;
-    use crate::rng;
     use crate::weights::WeightScheme;
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::Duration;
 
     fn graph() -> Graph {
-        let (n, m) = (900u32, 5_000usize);
-        let mut r = rng::stream(21, 0);
-        let (mut src, mut dst) = (Vec::with_capacity(m), Vec::with_capacity(m));
-        for _ in 0..m {
-            let x = rng::unit_f64(&mut r);
-            src.push(((x * x) * n as f64) as u32 % n);
-            dst.push(rng::below(&mut r, n as u64) as u32);
-        }
-        let (mut g, _) = Graph::from_edges(
-            n,
-            &src,
-            &dst,
-            None,
-            crate::ids::NodeIds::identity(n),
-            crate::GraphOptions::default(),
-        )
-        .unwrap();
+        let mut g = super::super::tests::skewed_graph(900, 5_000, 21);
         g.set_weights(&WeightScheme::WeightedCascade).unwrap();
         g
     }

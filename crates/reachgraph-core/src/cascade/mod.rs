@@ -1443,6 +1443,28 @@ impl TrialRunner<'_> {
 mod tests {
     use super::*;
 
+    /// `m` random follows among `n` accounts, a few accounts with many followers (stream
+    /// `seed`), without probabilities.
+    pub(super) fn skewed_graph(n: u32, m: usize, seed: u64) -> Graph {
+        let mut r = rng::stream(seed, 0);
+        let (mut src, mut dst) = (Vec::with_capacity(m), Vec::with_capacity(m));
+        for _ in 0..m {
+            let x = rng::unit_f64(&mut r);
+            src.push(((x * x) * n as f64) as u32 % n);
+            dst.push(rng::below(&mut r, n as u64) as u32);
+        }
+        Graph::from_edges(
+            n,
+            &src,
+            &dst,
+            None,
+            crate::ids::NodeIds::identity(n),
+            crate::GraphOptions::default(),
+        )
+        .unwrap()
+        .0
+    }
+
     /// Weighted cascade passes the per-target check at every in-degree (so `validate_model`
     /// skips its pass over the accounts), under IC and LT, including in-degrees far above any
     /// graph's here; the check itself does fail where it should.
@@ -1480,14 +1502,6 @@ mod tests {
     /// threads; and they never make the graph compute the array.
     #[test]
     fn per_target_probabilities_give_the_trials_of_the_array() {
-        let (n, m) = (1_200u32, 7_000usize);
-        let mut r = rng::stream(8, 0);
-        let (mut src, mut dst) = (Vec::with_capacity(m), Vec::with_capacity(m));
-        for _ in 0..m {
-            let x = rng::unit_f64(&mut r);
-            src.push(((x * x) * n as f64) as u32 % n); // a few accounts with many followers
-            dst.push(rng::below(&mut r, n as u64) as u32);
-        }
         let seeds: Vec<u32> = (0..12).collect();
         for scheme in [
             WeightScheme::WeightedCascade,
@@ -1512,15 +1526,7 @@ mod tests {
                         .histogram(true)
                         .build()
                         .unwrap();
-                    let (mut g, _) = Graph::from_edges(
-                        n,
-                        &src,
-                        &dst,
-                        None,
-                        crate::ids::NodeIds::identity(n),
-                        crate::GraphOptions::default(),
-                    )
-                    .unwrap();
+                    let mut g = skewed_graph(1_200, 7_000, 8);
                     g.set_weights(&scheme).unwrap();
                     let rule = g.out_per_target();
                     assert!(rule.is_some());
