@@ -187,22 +187,49 @@ pub(super) fn read(
     }))
 }
 
+/// The merged state of a run to be written: [`State`]'s parts, borrowed from the run.
+#[derive(Clone, Copy)]
+pub(super) struct Saved<'a> {
+    next: u64,
+    acc: &'a ChunkStats,
+    spread_counts: &'a BTreeMap<u32, u64>,
+    node_counts: Option<&'a [u64]>,
+}
+
+impl<'a> Saved<'a> {
+    /// The first `next` chunks merged into `acc` and `spread_counts` (and `node_counts`, when
+    /// the run computes them).
+    pub(super) fn new(
+        next: u64,
+        acc: &'a ChunkStats,
+        spread_counts: &'a BTreeMap<u32, u64>,
+        node_counts: Option<&'a [u64]>,
+    ) -> Self {
+        Saved {
+            next,
+            acc,
+            spread_counts,
+            node_counts,
+        }
+    }
+}
+
 /// Writes `state` for the run `key` to `path` (through `PATH.tmp`, synced, then renamed).
 ///
 /// # Errors
 /// [`Error::Io`] naming the file that could not be written.
-pub(super) fn write(path: &Path, key: Key, state: &State) -> Result<()> {
+pub(super) fn write(path: &Path, key: Key, state: Saved<'_>) -> Result<()> {
     let mut out = Vec::new();
     for x in [MAGIC, key.graph, key.run, key.chunks, state.next] {
         comm::put(&mut out, x);
     }
     state.acc.encode(&mut out);
     comm::put(&mut out, state.spread_counts.len() as u64);
-    for (&v, &c) in &state.spread_counts {
+    for (&v, &c) in state.spread_counts {
         comm::put(&mut out, u64::from(v));
         comm::put(&mut out, c);
     }
-    match &state.node_counts {
+    match state.node_counts {
         None => comm::put(&mut out, 0),
         Some(c) => {
             comm::put(&mut out, 1);
@@ -315,8 +342,24 @@ mod tests {
                     (saved.next * CHUNK_TRIALS).min(trials)
                 );
                 let c = config(trials, 5, second, Some(&path));
-                let resumed = run(&g, model, &c, &NoProgress).unwrap();
+                // The progress goes on from the saved trials and ends at all of them.
+                let done_before = saved.acc.accounts.count();
+                let (below, last) = (AtomicU64::new(0), AtomicU64::new(0));
+                let watch = |_: &str, done: u64, _: u64| {
+                    if done > 0 && done < done_before {
+                        below.fetch_add(1, Ordering::Relaxed);
+                    }
+                    last.fetch_max(done, Ordering::Relaxed);
+                    true
+                };
+                let resumed = run(&g, model, &c, &watch).unwrap();
                 assert_eq!(resumed, whole, "{model} {first} -> {second} threads");
+                assert_eq!(
+                    below.load(Ordering::Relaxed),
+                    0,
+                    "progress restarted from 0"
+                );
+                assert_eq!(last.load(Ordering::Relaxed), trials);
                 assert!(
                     !path.exists(),
                     "the checkpoint of a finished run is removed"

@@ -1228,18 +1228,18 @@ impl<'g> Simulator<'g> {
                     acc = state.acc;
                     spread_counts = state.spread_counts;
                     saved_counts = state.node_counts;
+                    // The progress goes on from the trials already done.
+                    if !report.start(acc.accounts.count()) {
+                        return Err(Error::Cancelled);
+                    }
                 }
                 None => {
                     // Written at once, so a path that cannot be written fails now, not a
                     // minute into the run.
-                    let state = checkpoint::State {
-                        next,
-                        acc,
-                        spread_counts,
-                        node_counts: config.node_probabilities.then(|| vec![0u64; n]),
-                    };
-                    checkpoint::write(path, key, &state)?;
-                    (acc, spread_counts) = (state.acc, state.spread_counts);
+                    let zeros = config.node_probabilities.then(|| vec![0u64; n]);
+                    let state =
+                        checkpoint::Saved::new(next, &acc, &spread_counts, zeros.as_deref());
+                    checkpoint::write(path, key, state)?;
                 }
             }
         }
@@ -1299,17 +1299,12 @@ impl<'g> Simulator<'g> {
             }
             if let Some((path, key)) = ckpt {
                 if next < total_chunks && last_write.elapsed() >= config.checkpoint_every {
-                    let node_counts = config
+                    let counts = config
                         .node_probabilities
                         .then(|| sum_counts(saved_counts.as_deref(), &pool, n));
-                    let state = checkpoint::State {
-                        next,
-                        acc,
-                        spread_counts,
-                        node_counts,
-                    };
-                    checkpoint::write(path, key, &state)?;
-                    (acc, spread_counts) = (state.acc, state.spread_counts);
+                    let state =
+                        checkpoint::Saved::new(next, &acc, &spread_counts, counts.as_deref());
+                    checkpoint::write(path, key, state)?;
                     last_write = Instant::now();
                 }
                 if !fixed_batches {
