@@ -23,6 +23,7 @@
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::rng::splitmix64;
+use crate::weights::WeightScheme;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -347,6 +348,42 @@ pub fn graph_checksum(graph: &Graph) -> u64 {
     h.words(topo.in_sources().iter().map(|&v| u64::from(v)));
     h.word(graph.edge_count() as u64);
     graph.visit_in_probabilities(|p| p.iter().for_each(|&p| h.word(u64::from(p.to_bits()))));
+    people_and_attributes(&mut h, graph);
+    h.value()
+}
+
+/// A checksum of the same things as [`graph_checksum`], read from the out-edges only: they
+/// and their probabilities determine the in-edges. Under weighted cascade and constants the
+/// probabilities are a function of the topology, so the scheme is hashed instead of every
+/// edge's value. Lighter at scale: no pass over the in-edge arrays (at a billion edges, 5 GB
+/// of the mapped file) and no probability computed. Not equal to [`graph_checksum`].
+///
+/// # Complexity
+/// O(n + m), sequential reads only.
+pub(crate) fn forward_checksum(graph: &Graph) -> u64 {
+    let mut h = Checksum::default();
+    h.text("out-edges");
+    h.word(graph.node_count() as u64);
+    let topo = graph.topology();
+    h.words(topo.out_offsets().iter().map(|&o| o as u64));
+    h.words(topo.out_targets().iter().map(|&v| u64::from(v)));
+    match graph.weight_scheme() {
+        s @ (WeightScheme::WeightedCascade | WeightScheme::Constant { .. }) => {
+            h.text(&format!("{s:?}"));
+        }
+        _ => {
+            h.word(graph.edge_count() as u64);
+            graph.visit_out_probabilities(|p| {
+                p.iter().for_each(|&p| h.word(u64::from(p.to_bits())));
+            });
+        }
+    }
+    people_and_attributes(&mut h, graph);
+    h.value()
+}
+
+/// Adds the people, target weights, jurisdictions and costs of `graph` to `h`.
+fn people_and_attributes(h: &mut Checksum, graph: &Graph) {
     let people = graph.people();
     h.words(people.of_account.iter().map(|&p| u64::from(p)));
     h.words(people.weight.iter().map(|&w| u64::from(w.to_bits())));
@@ -356,7 +393,6 @@ pub fn graph_checksum(graph: &Graph) -> u64 {
     for name in &attrs.jurisdiction.names {
         h.text(name);
     }
-    h.value()
 }
 
 /// Checks that every rank loaded the same graph and the same configuration (`config`, any
@@ -690,6 +726,56 @@ impl Comm for Threads {
 
 #[cfg(test)]
 mod tests {
+    /// The out-edge checksum tells graphs apart by edges, given probabilities, weight scheme
+    /// and people, and is the same for the same graph built twice.
+    #[test]
+    fn forward_checksum_sees_edges_probabilities_scheme_and_people() {
+        use crate::weights::WeightScheme;
+        let build = |dst: &[u32], probs: &[f32]| {
+            crate::Graph::from_edges(
+                4,
+                &[0, 1, 2, 3],
+                dst,
+                Some(probs),
+                crate::ids::NodeIds::identity(4),
+                crate::GraphOptions::default(),
+            )
+            .unwrap()
+            .0
+        };
+        let sum = super::forward_checksum;
+        let a = build(&[1, 2, 0, 0], &[0.5; 4]);
+        assert_eq!(sum(&a), sum(&build(&[1, 2, 0, 0], &[0.5; 4])));
+        assert_ne!(
+            sum(&a),
+            sum(&build(&[1, 2, 0, 1], &[0.5; 4])),
+            "an edge moved"
+        );
+        assert_ne!(
+            sum(&a),
+            sum(&build(&[1, 2, 0, 0], &[0.5, 0.5, 0.25, 0.5])),
+            "a given probability"
+        );
+        let wc = a.with_weights(&WeightScheme::WeightedCascade).unwrap();
+        let half = a.with_weights(&WeightScheme::Constant { p: 0.5 }).unwrap();
+        let third = a.with_weights(&WeightScheme::Constant { p: 0.3 }).unwrap();
+        let sums = [sum(&a), sum(&wc), sum(&half), sum(&third)];
+        for i in 0..sums.len() {
+            for j in 0..i {
+                assert_ne!(sums[i], sums[j], "schemes {i} and {j}");
+            }
+        }
+        let mut people = a.clone();
+        let mut attrs = people.attributes().clone();
+        attrs.cost = crate::attrs::Column::from(vec![1.0, 2.0, 3.0, 4.0]);
+        people.set_attributes(attrs).unwrap();
+        assert_ne!(sum(&a), sum(&people), "costs");
+        assert_eq!(
+            sum(&wc),
+            sum(&a.with_weights(&WeightScheme::WeightedCascade).unwrap())
+        );
+    }
+
     use super::*;
 
     const T: Duration = Duration::from_secs(30);

@@ -8,7 +8,7 @@
 //!
 //! # File layout
 //! Little-endian 64-bit words: the magic `RGCKPT` + version, the graph's checksum
-//! ([`crate::comm::graph_checksum`]), the run's key (model, trials, seed, hop horizon, sampling
+//! ([`crate::comm::forward_checksum`]), the run's key (model, trials, seed, hop horizon, sampling
 //! setting, stopping rule, requested outputs, chunk size and seed accounts), the number of
 //! chunks in the run and merged so far, the merged moments, the trials per spread value, the
 //! per-account activation counts when requested, and last a checksum of every word before it.
@@ -43,7 +43,7 @@ impl Key {
     /// answer does not depend on them), nor is the checkpoint's own path.
     ///
     /// # Complexity
-    /// O(n + m): the graph's checksum streams both directions.
+    /// O(n + m): the graph's checksum reads the out-edges in order.
     pub(super) fn new(graph: &Graph, seeds: &[u32], model: Model, config: &SpreadConfig) -> Key {
         let mut h = Checksum::default();
         h.text(&format!(
@@ -61,7 +61,7 @@ impl Key {
         ));
         h.words(seeds.iter().map(|&s| u64::from(s)));
         Key {
-            graph: comm::graph_checksum(graph),
+            graph: comm::forward_checksum(graph),
             run: h.value(),
             chunks: config.trials.div_ceil(CHUNK_TRIALS),
         }
