@@ -336,12 +336,10 @@ impl Checksum {
 /// O(n + m).
 pub fn graph_checksum(graph: &Graph) -> u64 {
     let mut h = Checksum::default();
-    h.word(graph.node_count() as u64);
-    // The probabilities are streamed: a graph that does not hold them is not made to.
+    out_topology(&mut h, graph);
     let topo = graph.topology();
-    h.words(topo.out_offsets().iter().map(|&o| o as u64));
-    h.words(topo.out_targets().iter().map(|&v| u64::from(v)));
-    // As `words`: the length, then each value (the same however the pieces fall).
+    // The probabilities are streamed: a graph that does not hold them is not made to. As
+    // `words`: the length, then each value (the same however the pieces fall).
     h.word(graph.edge_count() as u64);
     graph.visit_out_probabilities(|p| p.iter().for_each(|&p| h.word(u64::from(p.to_bits()))));
     h.words(topo.in_offsets().iter().map(|&o| o as u64));
@@ -363,10 +361,7 @@ pub fn graph_checksum(graph: &Graph) -> u64 {
 pub(crate) fn forward_checksum(graph: &Graph) -> u64 {
     let mut h = Checksum::default();
     h.text("out-edges");
-    h.word(graph.node_count() as u64);
-    let topo = graph.topology();
-    h.words(topo.out_offsets().iter().map(|&o| o as u64));
-    h.words(topo.out_targets().iter().map(|&v| u64::from(v)));
+    out_topology(&mut h, graph);
     match graph.weight_scheme() {
         s @ (WeightScheme::WeightedCascade | WeightScheme::Constant { .. }) => {
             h.text(&format!("{s:?}"));
@@ -380,6 +375,14 @@ pub(crate) fn forward_checksum(graph: &Graph) -> u64 {
     }
     people_and_attributes(&mut h, graph);
     h.value()
+}
+
+/// Adds the account count and the out-edge CSR of `graph` to `h`.
+fn out_topology(h: &mut Checksum, graph: &Graph) {
+    h.word(graph.node_count() as u64);
+    let topo = graph.topology();
+    h.words(topo.out_offsets().iter().map(|&o| o as u64));
+    h.words(topo.out_targets().iter().map(|&v| u64::from(v)));
 }
 
 /// Adds the people, target weights, jurisdictions and costs of `graph` to `h`.

@@ -1176,12 +1176,10 @@ impl<'g> Simulator<'g> {
 
         let total_chunks = config.trials.div_ceil(CHUNK_TRIALS);
         let ckpt = match &config.checkpoint {
-            Some(_) if comm.size() > 1 => {
+            Some(path) if comm.size() > 1 => {
                 return Err(Error::invalid_parameter(
                     "checkpoint",
-                    config
-                        .checkpoint()
-                        .map_or(String::new(), |p| p.display().to_string()),
+                    path.display(),
                     "a distributed run cannot be checkpointed; run it in one process",
                 ))
             }
@@ -1191,7 +1189,6 @@ impl<'g> Simulator<'g> {
             )),
             None => None,
         };
-        let fixed_batches = config.target_rse.is_some() || ckpt.is_none();
         let mut batch = if config.target_rse.is_some() {
             STOP_CHECK_TRIALS / CHUNK_TRIALS
         } else if ckpt.is_some() {
@@ -1307,11 +1304,12 @@ impl<'g> Simulator<'g> {
                     checkpoint::write(path, key, state)?;
                     last_write = Instant::now();
                 }
-                if !fixed_batches {
-                    // Grow the batches while one takes under half the interval.
-                    if batch_start.elapsed() < config.checkpoint_every / 2 {
-                        batch = (2 * batch).min(BATCH_CHUNKS);
-                    }
+                // Without a stopping rule (whose checks fix the batches), grow the batches
+                // while one takes under half the interval.
+                if config.target_rse.is_none()
+                    && batch_start.elapsed() < config.checkpoint_every / 2
+                {
+                    batch = (2 * batch).min(BATCH_CHUNKS);
                 }
             }
         }
