@@ -444,6 +444,25 @@ mod tests {
             run(&g, Model::IndependentCascade, &c2, &NoProgress).unwrap(),
             whole.unwrap()
         );
+        // Ranks of a distributed run: refused on every rank, naming the path, no file made.
+        let ranked = d.join("ranked.ckpt");
+        let c3 = config(64 * 6, 5, 1, Some(&ranked));
+        let out = crate::comm::Threads::run(2, Duration::from_secs(60), |comm| {
+            Simulator::new(&g, Model::IndependentCascade, &c3)
+                .unwrap()
+                .run_distributed(&(0..8).collect::<Vec<u32>>(), &NoProgress, comm)
+        })
+        .unwrap();
+        for r in out {
+            match r.unwrap() {
+                Err(Error::InvalidParameter { name, value, .. }) => {
+                    assert_eq!(name, "checkpoint");
+                    assert!(value.contains("ranked.ckpt"), "{value}");
+                }
+                other => panic!("a distributed run was checkpointed: {other:?}"),
+            }
+        }
+        assert!(!ranked.exists());
         // A directory that does not exist: an I/O error before any trial runs.
         let nowhere = d.join("missing").join("run.ckpt");
         let ran = AtomicU64::new(0);
