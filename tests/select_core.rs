@@ -705,7 +705,7 @@ fn cancelling_through_progress_stops_selection() {
     assert_eq!(e.kind(), "cancelled");
 }
 
-/// Quality mode stops once greedy's seeds cover `1.125 / tolerance²` selection sets (read back
+/// Quality mode stops once greedy's seeds cover `0.75 / tolerance²` selection sets (read back
 /// from the in-sample spread: sets covered = in-sample people × sets / people), and a tighter
 /// tolerance never draws fewer sets.
 #[test]
@@ -727,10 +727,13 @@ fn quality_mode_stops_at_the_coverage_floor_of_its_tolerance() {
                 .unwrap(),
         );
         assert_eq!(s.stopped_by, StopReason::Converged, "tolerance {tol}");
-        let floor = (1.125 / (tol * tol)).ceil();
+        // One account per person: the control variate runs and the floor is 0.75 / tol². The
+        // rule reads plain greedy's coverage; the answer (greedy with the variate) trades a
+        // little in-sample coverage for a better out-of-sample spread, never 1% of it.
+        let floor = (0.75 / (tol * tol)).ceil();
         let covered = s.in_sample * s.selection_sets as f64 / n;
         assert!(
-            covered >= floor - 1e-6,
+            covered >= 0.99 * floor,
             "tolerance {tol}: {covered} sets covered, floor {floor}"
         );
         // Past the guarantee the validation sets grow to a quarter of the selection sets.
@@ -743,6 +746,6 @@ fn quality_mode_stops_at_the_coverage_floor_of_its_tolerance() {
         sets.push(s.selection_sets);
     }
     assert!(sets.windows(2).all(|w| w[0] <= w[1]), "{sets:?}");
-    // At 1% the floor (11,250) is past what the guarantee needs here: the sets grew for it.
+    // At 1% the floor (7,500) is past what the guarantee needs here: the sets grew for it.
     assert!(sets[2] > sets[0], "{sets:?}");
 }

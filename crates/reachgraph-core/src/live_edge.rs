@@ -472,6 +472,9 @@ pub(crate) struct Stamps {
     pub(crate) queue: Vec<u32>,
     /// Scratch of [`expand`].
     pub(crate) picked: Vec<usize>,
+    /// RR sampling: the members of the last set that are its roots and their first reverse
+    /// hop.
+    pub(crate) first_hop: u32,
 }
 
 impl Stamps {
@@ -481,6 +484,7 @@ impl Stamps {
             epoch: 0,
             queue: Vec::with_capacity(n.min(1 << 16)),
             picked: Vec::new(),
+            first_hop: 0,
         }
     }
 

@@ -158,6 +158,10 @@ pub struct RrSets {
     offsets: Vec<usize>,
     members: Vec<u32>,
     roots: Vec<u32>,
+    /// Per set, how many of its leading members are its root accounts and the accounts their
+    /// live in-edges reach at the first reverse hop (empty unless the sampler records it; see
+    /// [`RrSampler::record_first_hop`]).
+    first: Vec<u32>,
     nodes: usize,
     scale: f64,
     model: Model,
@@ -207,6 +211,12 @@ impl RrSets {
     /// (see [`crate::People`]) otherwise.
     pub fn roots(&self) -> &[u32] {
         &self.roots
+    }
+    /// Per set, the length of its first hop: the root accounts and the accounts their live
+    /// in-edges reach in one reverse step lead the set, in this many members. Empty when the
+    /// sampler did not record it.
+    pub(crate) fn first_hops(&self) -> &[u32] {
+        &self.first
     }
     /// Number of accounts of the graph the sets were drawn on.
     pub fn node_count(&self) -> usize {
@@ -260,6 +270,7 @@ impl RrSets {
         self.offsets.truncate(sets + 1);
         self.members.truncate(self.offsets[sets]);
         self.roots.truncate(sets);
+        self.first.truncate(sets.min(self.first.len()));
         self.tail = tail;
     }
 }
@@ -558,6 +569,7 @@ struct Job {
 struct JobOut {
     members: Vec<u32>,
     sizes: Vec<u32>,
+    firsts: Vec<u32>,
     roots: Vec<u32>,
     draws: Draws,
 }
@@ -577,6 +589,8 @@ pub struct RrSampler<'g> {
     roots: RootTable,
     scale: f64,
     pool: Option<rayon::ThreadPool>,
+    /// Record each set's first-hop length ([`RrSets::first_hops`]).
+    first_hop: bool,
 }
 
 impl std::fmt::Debug for RrSampler<'_> {
@@ -666,7 +680,15 @@ impl<'g> RrSampler<'g> {
             roots,
             scale,
             pool,
+            first_hop: false,
         })
+    }
+
+    /// Makes the sets drawn from now on record their first-hop length
+    /// ([`RrSets::first_hops`]), the control variate of quality mode's greedy. The sets
+    /// themselves are unchanged.
+    pub(crate) fn record_first_hop(&mut self) {
+        self.first_hop = true;
     }
 
     /// The scale of estimates: `n`, the number of people or the total target weight.
@@ -685,6 +707,7 @@ impl<'g> RrSampler<'g> {
             offsets: vec![0],
             members: Vec::new(),
             roots: Vec::new(),
+            first: Vec::new(),
             nodes: self.graph.node_count(),
             scale: self.scale,
             model: self.model,
@@ -912,6 +935,7 @@ impl<'g> RrSampler<'g> {
                 }
                 sets.members.extend_from_slice(&o.members);
                 sets.roots.extend_from_slice(&o.roots);
+                sets.first.extend_from_slice(&o.firsts);
                 done += o.sizes.len() as u64;
                 last_draws = Some(o.draws);
             }
@@ -937,6 +961,7 @@ impl<'g> RrSampler<'g> {
         let mut out = JobOut {
             members: Vec::new(),
             sizes: Vec::with_capacity(job.count as usize),
+            firsts: Vec::new(),
             roots: Vec::with_capacity(job.count as usize),
             draws: Draws::new(rng::stream(seed, job.chunk)),
         };
@@ -975,6 +1000,9 @@ impl<'g> RrSampler<'g> {
             let root = self.one_set(s, &mut d);
             work += s.queue.len() + 1;
             out.sizes.push(s.queue.len() as u32);
+            if self.first_hop {
+                out.firsts.push(s.first_hop);
+            }
             out.members.extend_from_slice(&s.queue);
             out.roots.push(root);
         }
@@ -1023,6 +1051,10 @@ impl<'g> RrSampler<'g> {
             Model::IndependentCascade => self.ic_bfs(s, d, epoch),
             Model::LinearThreshold => self.lt_bfs(s, d, epoch),
         }
+        if s.first_hop == u32::MAX {
+            // The search ended within the first hop: the whole set is it.
+            s.first_hop = s.queue.len() as u32;
+        }
         root
     }
 
@@ -1036,8 +1068,12 @@ impl<'g> RrSampler<'g> {
         let mut head = 0;
         let mut level = 0u32;
         let mut level_end = queue.len();
+        s.first_hop = u32::MAX;
         while head < queue.len() {
             if head == level_end {
+                if level == 0 {
+                    s.first_hop = queue.len() as u32;
+                }
                 level += 1;
                 level_end = queue.len();
             }
@@ -1070,8 +1106,12 @@ impl<'g> RrSampler<'g> {
         let mut head = 0;
         let mut level = 0u32;
         let mut level_end = queue.len();
+        s.first_hop = u32::MAX;
         while head < queue.len() {
             if head == level_end {
+                if level == 0 {
+                    s.first_hop = queue.len() as u32;
+                }
                 level += 1;
                 level_end = queue.len();
             }

@@ -20,12 +20,22 @@ use std::collections::BinaryHeap;
 
 /// An inverted index of RR sets: `sets[offsets[v]..offsets[v + 1]]` are the ids (in increasing
 /// order) of the sets containing account `v`. Only candidate accounts are indexed.
+///
+/// An index made [`RrIndex::with_first_hop`] also marks, in each id's top bit
+/// ([`FIRST_HOP`]), that `v` is in the set's first hop (its roots and the accounts their live
+/// in-edges reach in one reverse step), and counts per account the first hops that hold it:
+/// quality mode's control variate (the `cv` module). [`Bitmap`] ignores the mark.
 #[derive(Debug, Clone)]
 pub(crate) struct RrIndex {
     offsets: Vec<usize>,
     sets: Vec<u32>,
     len: usize,
+    /// Per account, the first hops that hold it (first-hop indexes only).
+    first_counts: Option<Vec<u32>>,
 }
+
+/// The mark of an id whose set holds the account in its first hop.
+pub(crate) const FIRST_HOP: u32 = 1 << 31;
 
 impl RrIndex {
     /// An empty index over `n` accounts.
@@ -34,7 +44,22 @@ impl RrIndex {
             offsets: vec![0; n + 1],
             sets: Vec::new(),
             len: 0,
+            first_counts: None,
         }
+    }
+
+    /// An empty index over `n` accounts that marks first hops (the batches appended must
+    /// record them: [`crate::rrset::RrSampler::record_first_hop`]).
+    pub(crate) fn with_first_hop(n: usize) -> RrIndex {
+        RrIndex {
+            first_counts: Some(vec![0; n]),
+            ..RrIndex::new(n)
+        }
+    }
+
+    /// Per account, the number of sets whose first hop holds it, when first hops are marked.
+    pub(crate) fn first_counts(&self) -> Option<&[u32]> {
+        self.first_counts.as_deref()
     }
 
     /// Number of sets indexed.
@@ -42,7 +67,7 @@ impl RrIndex {
         self.len
     }
 
-    /// Ids of the sets containing `v`.
+    /// Ids of the sets containing `v` (with the [`FIRST_HOP`] mark in a first-hop index).
     #[inline]
     pub(crate) fn list(&self, v: u32) -> &[u32] {
         &self.sets[self.offsets[v as usize]..self.offsets[v as usize + 1]]
@@ -50,12 +75,15 @@ impl RrIndex {
 
     /// Bytes held (capacity of the id array and the offsets).
     pub(crate) fn bytes(&self) -> u64 {
-        (self.sets.capacity() * 4 + self.offsets.capacity() * std::mem::size_of::<usize>()) as u64
+        (self.sets.capacity() * 4
+            + self.offsets.capacity() * std::mem::size_of::<usize>()
+            + self.first_counts.as_ref().map_or(0, |c| c.capacity() * 4)) as u64
     }
 
     /// Raw bytes of the index ([`super::index_raw_bytes`] of its ids).
     pub(crate) fn raw_bytes(&self) -> u64 {
         super::index_raw_bytes(self.sets.len() as u64, self.offsets.len() - 1)
+            + self.first_counts.as_ref().map_or(0, |c| c.len() as u64 * 4)
     }
 
     /// Number of set ids held (memberships of candidate accounts).
@@ -76,6 +104,19 @@ impl RrIndex {
     pub(crate) fn append(&mut self, batch: &RrSets, mask: Option<&[bool]>) {
         let n = self.offsets.len() - 1;
         let keep = |v: u32| mask.is_none_or(|m| m[v as usize]);
+        // First hops are marked while every id fits below the mark.
+        if self.first_counts.is_some() && (self.len + batch.len()) as u64 >= u64::from(FIRST_HOP) {
+            self.first_counts = None;
+        }
+        // A batch drawn without first hops (never by quality mode's sampler) ends the marks.
+        if self.first_counts.is_some() && batch.first_hops().len() != batch.len() {
+            debug_assert!(false, "a batch without first hops");
+            self.first_counts = None;
+        }
+        let hops = match &self.first_counts {
+            Some(_) => batch.first_hops(),
+            None => &[],
+        };
         // New ids per account: at most one per set, and set ids are `u32`.
         let mut cnt = vec![0u32; n];
         let mut added = 0usize;
@@ -83,6 +124,15 @@ impl RrIndex {
             if keep(v) {
                 cnt[v as usize] += 1;
                 added += 1;
+            }
+        }
+        if let Some(counts) = &mut self.first_counts {
+            for (set, &h) in batch.iter().zip(hops) {
+                for &v in &set[..h as usize] {
+                    if keep(v) {
+                        counts[v as usize] += 1;
+                    }
+                }
             }
         }
         let old_total = self.sets.len();
@@ -109,10 +159,12 @@ impl RrIndex {
         let base = self.len as u32;
         for (j, set) in batch.iter().enumerate() {
             let id = base + j as u32;
-            for &v in set {
+            let h = hops.get(j).map_or(0, |&h| h as usize);
+            for (i, &v) in set.iter().enumerate() {
                 if keep(v) {
                     let left = &mut cnt[v as usize];
-                    sets[off[v as usize + 1] - *left as usize] = id;
+                    sets[off[v as usize + 1] - *left as usize] =
+                        if i < h { id | FIRST_HOP } else { id };
                     *left -= 1;
                 }
             }
@@ -143,6 +195,7 @@ impl Bitmap {
     /// Sets bit `i`; true when it was clear.
     #[inline]
     pub(super) fn set(&mut self, i: u32) -> bool {
+        let i = i & !FIRST_HOP;
         let (w, b) = ((i >> 6) as usize, 1u64 << (i & 63));
         let was = self.0[w] & b;
         self.0[w] |= b;
@@ -150,10 +203,20 @@ impl Bitmap {
     }
     /// Number of ids in `list` whose bit is clear.
     #[inline]
-    fn count_clear(&self, list: &[u32]) -> u64 {
+    pub(super) fn count_clear(&self, list: &[u32]) -> u64 {
         list.iter()
-            .map(|&i| ((self.0[(i >> 6) as usize] >> (i & 63)) & 1) ^ 1)
+            .map(|&i| {
+                let i = i & !FIRST_HOP;
+                ((self.0[(i >> 6) as usize] >> (i & 63)) & 1) ^ 1
+            })
             .sum()
+    }
+
+    /// True when id `i` (its mark ignored) is set.
+    #[inline]
+    pub(super) fn get(&self, i: u32) -> bool {
+        let i = i & !FIRST_HOP;
+        (self.0[(i >> 6) as usize] >> (i & 63)) & 1 == 1
     }
 }
 

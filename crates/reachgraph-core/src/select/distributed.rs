@@ -31,7 +31,8 @@
 //! its share of an inverted index plus the forward sets it needs to update counts). Only the
 //! time figures differ, and only a time limit can change the answer, as in one process.
 
-use super::cover::{self, Bitmap, Entry, Greedy, Method, RrIndex, EXACT};
+use super::cover::{self, Bitmap, Entry, Greedy, Method, RrIndex, EXACT, FIRST_HOP};
+use super::cv::{self, CvCounts};
 use super::store::{Collection, RrStore};
 use super::{
     forward_coverage, forward_raw, imm, index_raw_bytes, opim, Algorithm, Constraint, Engine,
@@ -123,6 +124,44 @@ pub fn select_distributed_stats(
     Ok((s, timed.stats()))
 }
 
+/// [`CvCounts`] over the shards of all ranks: local counts, summed.
+struct RankCounts<'a, 'c> {
+    s: &'a Shard,
+    covered: Bitmap,
+    covered1: Bitmap,
+    comm: &'c Timed<'c>,
+}
+
+impl CvCounts for RankCounts<'_, '_> {
+    fn sets(&self) -> usize {
+        self.s.global
+    }
+    fn initial(&mut self, cands: &super::Candidates) -> Result<Vec<(u64, u64)>> {
+        let first = self.s.index.first_counts().ok_or_else(|| {
+            Error::invalid_parameter("mode", "quality", "a shard kept no first hops")
+        })?;
+        let a: Vec<u64> = cands
+            .iter()
+            .map(|v| self.s.index.list(v).len() as u64)
+            .collect();
+        let b: Vec<u64> = cands.iter().map(|v| u64::from(first[v as usize])).collect();
+        let (a, b) = (reduce(&a, self.comm)?, reduce(&b, self.comm)?);
+        Ok(a.into_iter().zip(b).collect())
+    }
+    fn now(&mut self, v: u32) -> Result<f64> {
+        let (a, b) = cv::counts_now(self.s.index.list(v), &self.covered, &self.covered1);
+        let mut w = [a, b];
+        self.comm.all_reduce_sum_u64(&mut w)?;
+        Ok(w[0] as f64 - w[1] as f64)
+    }
+    fn cover(&mut self, v: u32) -> Result<u64> {
+        let g = cv::cover_list(self.s.index.list(v), &mut self.covered, &mut self.covered1);
+        let mut w = [g];
+        self.comm.all_reduce_sum_u64(&mut w)?;
+        Ok(w[0])
+    }
+}
+
 /// Candidate position of accounts that are not candidates.
 const NOT_CANDIDATE: u32 = u32::MAX;
 
@@ -141,9 +180,14 @@ struct Shard {
 }
 
 impl Shard {
-    fn new(n: usize) -> Shard {
+    /// An empty shard over `n` accounts, marking first hops when `first_hop` (quality mode).
+    fn new(n: usize, first_hop: bool) -> Shard {
         Shard {
-            index: RrIndex::new(n),
+            index: if first_hop {
+                RrIndex::with_first_hop(n)
+            } else {
+                RrIndex::new(n)
+            },
             batches: Vec::new(),
             starts: Vec::new(),
             global: 0,
@@ -175,7 +219,9 @@ impl Collection for Shard {
         self.global
     }
     fn raw(&self) -> u64 {
-        index_raw_bytes(self.ids_global, self.accounts)
+        // As one process's index: its first-hop counts too, 4 bytes per account.
+        let first = self.index.first_counts().map_or(0, |c| c.len() as u64 * 4);
+        index_raw_bytes(self.ids_global, self.accounts) + first
     }
 }
 
@@ -335,7 +381,7 @@ impl<'g> RrStore<'g> for Dist<'g, '_> {
     }
 
     fn new_index(&self) -> Shard {
-        Shard::new(self.e.graph.node_count())
+        Shard::new(self.e.graph.node_count(), self.e.first_hop.is_some())
     }
     fn new_forward(&self, seed: u64) -> Pieces {
         Pieces {
@@ -365,6 +411,26 @@ impl<'g> RrStore<'g> for Dist<'g, '_> {
             bound,
             self.comm,
         )
+    }
+    /// The control-variate greedy on the shards of all ranks: each count it reads is summed
+    /// over the ranks, so every rank makes the single-process picks.
+    fn greedy_cv(&self, s: &Shard) -> Result<Option<Greedy>> {
+        let Some(hop) = &self.e.first_hop else {
+            return Ok(None);
+        };
+        // The whole collection's size decides, the same on every rank and in one process
+        // (whose index stops marking first hops at `FIRST_HOP` sets).
+        if s.global as u64 >= u64::from(FIRST_HOP) || !self.e.cv_fits() {
+            return Ok(None);
+        }
+        let costs = &self.e.graph.attributes().cost;
+        let mut counts = RankCounts {
+            s,
+            covered: Bitmap::new(s.index.len()),
+            covered1: Bitmap::new(s.index.len()),
+            comm: self.comm,
+        };
+        cv::greedy(&mut counts, hop, &self.e.cands, self.e.constraint, costs).map(Some)
     }
     fn index_coverage(&self, s: &Shard, seeds: &[u32]) -> Result<u64> {
         let [c] = self.sum([s.index.coverage(seeds)])?;
@@ -440,7 +506,7 @@ fn reduce(local: &[u64], comm: &Timed<'_>) -> Result<Vec<u64>> {
 fn cover_sets(s: &Shard, v: u32, pos: &[u32], covered: &mut Bitmap, counts: &mut [u64]) {
     for &id in s.index.list(v) {
         if covered.set(id) {
-            for &m in s.members(id) {
+            for &m in s.members(id & !FIRST_HOP) {
                 let p = pos[m as usize];
                 if p != NOT_CANDIDATE {
                     counts[p as usize] -= 1;
@@ -690,6 +756,25 @@ mod tests {
             .tolerance(0.02)
             .objective(RootDistribution::TargetWeighted);
         same_on_ranks(&g, &c.build().unwrap());
+    }
+
+    /// Quality mode's final greedy with the first-hop control variate (one account per person,
+    /// so it runs) reads every count summed over the ranks: the same picks on 1 to 4 ranks,
+    /// for all accounts and for a candidate list.
+    #[test]
+    fn quality_mode_with_the_control_variate_matches_one_process() {
+        let g = super::super::random_graph(600, 4_000, 0.15, 7);
+        assert_eq!(g.people().count, g.node_count(), "one account per person");
+        let c = SelectConfig::builder()
+            .k(6)
+            .epsilon(0.3)
+            .seed(3)
+            .mode(Mode::Quality)
+            .tolerance(0.03)
+            .objective(RootDistribution::Uniform);
+        same_on_ranks(&g, &c.clone().build().unwrap());
+        let cands: Vec<u32> = (0..600).filter(|v| v % 3 != 0).collect();
+        same_on_ranks(&g, &c.candidates(cands).build().unwrap());
     }
 
     #[test]

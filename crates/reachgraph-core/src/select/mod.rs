@@ -22,13 +22,18 @@
 //! - [`Mode::Quality`]: the expected spread of greedy keeps growing with the number of sets
 //!   long after the guarantee is met (IMM at ε = 0.1 reaches seeds about 3% better than
 //!   OPIM-C's at the same ε). Quality mode runs OPIM-C until the guarantee is met and then
-//!   grows both collections until greedy's seeds cover at least `1.125 / tolerance²` selection
-//!   sets (45,000 at the default [`SelectConfigBuilder::tolerance`] of 0.5%), so the counts
+//!   grows both collections until greedy's seeds cover at least `0.75 / tolerance²` selection
+//!   sets (30,000 at the default [`SelectConfigBuilder::tolerance`] of 0.5%), so the counts
 //!   greedy compares carry about the same relative noise on any graph: one step to the size
 //!   the out-of-sample coverage rate on `R2` predicts (2% margin), then steps of at least
 //!   1.25×, within the time, set and memory limits. Past the guarantee `R2` grows to a
 //!   quarter of `R1` only (it carries the estimate, independent of the seeds, and the rate
-//!   the next round aims by; its standard error is reported).
+//!   the next round aims by; its standard error is reported). The answer is greedy on the
+//!   last round's sets with a control variate, the first reverse hop, whose chance of
+//!   meeting the seeds is exact (the `cv` module source): the gains it compares carry less
+//!   noise, so it needs fewer sets than plain greedy for the same spread. Where a person
+//!   holds several accounts the variate is not modelled: plain greedy answers and the floor
+//!   is `1.125 / tolerance²` (45,000).
 //!
 //! Greedy is lazy (CELF) maximum coverage on an inverted index of the selection sets (see the
 //! `cover` module source): sequential, since parallel max-cover loses on small machines, while
@@ -81,6 +86,7 @@
 mod baseline;
 mod compare;
 mod cover;
+mod cv;
 mod distributed;
 mod imm;
 mod mc;
@@ -172,8 +178,9 @@ pub enum Mode {
     /// Stop as soon as the approximation guarantee is certified (or, for IMM, proven).
     #[default]
     Guarantee,
-    /// After the guarantee, keep growing the sets until greedy's seeds cover `1.125 /
-    /// tolerance²` selection sets (OPIM-C only).
+    /// After the guarantee, keep growing the sets until greedy's seeds cover `0.75 /
+    /// tolerance²` selection sets (`1.125 / tolerance²` where a person holds several
+    /// accounts), then pick with the first-hop control variate (OPIM-C only).
     Quality,
 }
 
@@ -359,9 +366,10 @@ impl SelectConfigBuilder {
         self.config.candidates = c;
         self
     }
-    /// Quality mode: stop once greedy's seeds cover at least `1.125 / t²` selection sets
-    /// (default 0.005, i.e. 45,000 sets, for "within 0.5% of IMM at ε = 0.1"; the constant is
-    /// calibrated on three real graphs, see docs/BENCHMARKS.md).
+    /// Quality mode: stop once greedy's seeds cover at least `0.75 / t²` selection sets
+    /// (default 0.005, i.e. 30,000 sets, for "within 0.5% of IMM at ε = 0.1"; `1.125 / t²`,
+    /// 45,000, where a person holds several accounts and the control variate is off; the
+    /// constants are calibrated on three real graphs, see docs/BENCHMARKS.md).
     pub fn tolerance(mut self, t: f64) -> Self {
         self.config.tolerance = t;
         self
@@ -422,7 +430,7 @@ impl SelectConfigBuilder {
                 return Err(Error::invalid_parameter("delta", d, "must be in (0, 1)"));
             }
         }
-        // Quality mode grows until greedy covers 1.125 / tolerance² sets; at 0 it would grow
+        // Quality mode grows until greedy covers 0.75 (or 1.125) / tolerance² sets; at 0 it would grow
         // until the memory limit.
         crate::limits::check_unit_range(
             "tolerance",
@@ -882,6 +890,8 @@ pub(crate) struct Engine<'g> {
     pub(crate) model: Model,
     pub(crate) config: &'g SelectConfig,
     pub(crate) sampler: RrSampler<'g>,
+    /// Quality mode: the exact first-hop gains of the control-variate greedy (the `cv` module).
+    pub(crate) first_hop: Option<cv::FirstHop<'g>>,
     pub(crate) progress: &'g dyn Progress,
     /// Candidate accounts (affordable ones for a budget), ascending.
     pub(crate) cands: Candidates,
@@ -990,8 +1000,16 @@ impl<'g> Engine<'g> {
             .sampling(config.sampling)
             .roots(config.objective)
             .build()?;
-        let sampler = RrSampler::new(graph, model, &rr)?;
+        let mut sampler = RrSampler::new(graph, model, &rr)?;
         let scale = sampler.scale();
+        let first_hop = if config.mode == Mode::Quality {
+            cv::FirstHop::new(graph, model, config.objective, scale)
+        } else {
+            None
+        };
+        if first_hop.is_some() {
+            sampler.record_first_hop();
+        }
         // Each seed reaches itself: the optimum is at least the largest total self-weight of a
         // feasible set (distinct people; for a budget, one affordable account).
         let opt_lower = match constraint {
@@ -1014,6 +1032,7 @@ impl<'g> Engine<'g> {
             model,
             config,
             sampler,
+            first_hop,
             progress,
             cands,
             mask,
@@ -1138,6 +1157,27 @@ impl<'g> Engine<'g> {
     pub(crate) fn greedy(&self, index: &RrIndex, bound: bool) -> Greedy {
         let costs = &self.graph.attributes().cost;
         cover::greedy(index, &self.cands, self.constraint, costs, bound)
+    }
+
+    /// True when the control-variate greedy's own arrays fit under the memory limit beside
+    /// the store's peak (a figure every rank of a distributed run shares).
+    pub(crate) fn cv_fits(&self) -> bool {
+        let need = cv::greedy_bytes(self.graph.node_count(), self.cands.len());
+        self.peak.saturating_add(need) <= self.config.sampling().effective_memory_limit()
+    }
+
+    /// Quality mode's final greedy, with the first-hop control variate (`None` when the
+    /// index keeps no first hops); its `upper` is infinite.
+    pub(crate) fn greedy_cv(&self, index: &RrIndex) -> Result<Option<Greedy>> {
+        let costs = &self.graph.attributes().cost;
+        let (Some(hop), Some(_)) = (&self.first_hop, index.first_counts()) else {
+            return Ok(None);
+        };
+        if !self.cv_fits() {
+            return Ok(None);
+        }
+        let mut counts = cv::Local::new(index);
+        cv::greedy(&mut counts, hop, &self.cands, self.constraint, costs).map(Some)
     }
 
     /// Runs `work` (greedy and evaluation) on this thread while the selection batch `ahead`

@@ -78,6 +78,12 @@ pub(super) trait RrStore<'g> {
 
     /// Greedy on `index`, with the optimum's upper bound when `bound`.
     fn greedy(&self, index: &Self::Index, bound: bool) -> Result<Greedy>;
+    /// Quality mode's final greedy with the first-hop control variate, when the store keeps
+    /// first hops (its `upper` is infinite).
+    fn greedy_cv(&self, index: &Self::Index) -> Result<Option<Greedy>> {
+        let _ = index;
+        Ok(None)
+    }
     /// Sets of `index` that contain a seed.
     fn index_coverage(&self, index: &Self::Index, seeds: &[u32]) -> Result<u64>;
     /// Sets of `sets` that contain a seed, in parallel blocks of at least `min_len` sets.
@@ -138,7 +144,12 @@ impl<'g> RrStore<'g> for OneProcess<'g> {
     }
 
     fn new_index(&self) -> RrIndex {
-        RrIndex::new(self.e.graph.node_count())
+        let n = self.e.graph.node_count();
+        if self.e.first_hop.is_some() {
+            RrIndex::with_first_hop(n)
+        } else {
+            RrIndex::new(n)
+        }
     }
     fn new_forward(&self, seed: u64) -> RrSets {
         self.e.sampler.empty(seed)
@@ -160,6 +171,9 @@ impl<'g> RrStore<'g> for OneProcess<'g> {
 
     fn greedy(&self, index: &RrIndex, bound: bool) -> Result<Greedy> {
         Ok(self.e.greedy(index, bound))
+    }
+    fn greedy_cv(&self, index: &RrIndex) -> Result<Option<Greedy>> {
+        self.e.greedy_cv(index)
     }
     fn index_coverage(&self, index: &RrIndex, seeds: &[u32]) -> Result<u64> {
         Ok(index.coverage(seeds))
