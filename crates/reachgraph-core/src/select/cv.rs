@@ -41,7 +41,6 @@ use crate::error::Result;
 use crate::graph::Graph;
 use crate::rrset::RootDistribution;
 use crate::weights::InPerTarget;
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// The probability of each out-edge.
@@ -195,33 +194,6 @@ impl<'g> FirstHop<'g> {
     }
 }
 
-/// A heap entry of the control-variate greedy: score per cost, the account, the round its score
-/// was computed in.
-#[derive(Debug, Clone, Copy)]
-struct Scored {
-    key: f64,
-    node: u32,
-    round: u32,
-}
-
-impl PartialEq for Scored {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
-}
-impl Eq for Scored {}
-impl PartialOrd for Scored {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Scored {
-    /// Larger key first, then the lower account id.
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.key.total_cmp(&o.key).then(o.node.cmp(&self.node))
-    }
-}
-
 /// Score per unit of cost (a positive score at zero cost first).
 fn key(score: f64, cost: f64) -> f64 {
     if cost > 0.0 {
@@ -368,13 +340,15 @@ pub(crate) fn greedy(
         cover::best_single(plain.iter(), &cost)
     };
     let gains0 = hop.initial_gains();
+    // Heap entries carry no gain (0): they order by score per cost, then the lower id.
     // Candidates in no set stay out, as in plain greedy (a count they must fill is filled with
     // the lowest ids after greedy): their score is the first hop's expectation alone.
-    let mut entries: Vec<Scored> = cands
+    let mut entries: Vec<Entry> = cands
         .iter()
         .zip(&initial)
         .filter(|&(v, &(a, _))| cost(v) <= capacity && a > 0)
-        .map(|(v, &(a, b))| Scored {
+        .map(|(v, &(a, b))| Entry {
+            gain: 0,
             key: key(a as f64 - b as f64 + theta * gains0[v as usize], cost(v)),
             node: v,
             round: 0,
@@ -405,7 +379,7 @@ pub(crate) fn greedy(
         if top.round != round {
             let v = top.node;
             let s = counts.now(v)? + theta * hop.gain(v, &chosen, &miss);
-            heap.push(Scored {
+            heap.push(Entry {
                 key: key(s, cost(v)),
                 round,
                 ..top
