@@ -749,3 +749,56 @@ fn quality_mode_stops_at_the_coverage_floor_of_its_tolerance() {
     // At 1% the floor (7,500) is past what the guarantee needs here: the sets grew for it.
     assert!(sets[2] > sets[0], "{sets:?}");
 }
+
+/// Where people hold several accounts, quality mode counting people keeps the floor of
+/// `1.125 / tolerance²` (the variate then buys spread, not fewer sets; docs/BENCHMARKS.md),
+/// while counting accounts on the same graph keeps `0.75 / tolerance²`, stopping short of
+/// the other.
+#[test]
+fn quality_mode_keeps_the_plain_floor_for_people_with_several_accounts() {
+    let mut g = random_graph(3000, 15_000, 9);
+    g.set_weights(&WeightScheme::WeightedCascade).unwrap();
+    let mut a = Attributes::new(g.node_count());
+    // Accounts 3i and 3i + 1 are one person; the rest hold one account each.
+    let labels: Vec<String> = (0..g.node_count())
+        .map(|i| match i % 3 {
+            2 => format!("solo{i}"),
+            _ => format!("p{}", i / 3),
+        })
+        .collect();
+    a.person = reachgraph_core::Categorical::from_labels(labels.iter().map(|l| Some(l.as_str())));
+    g.set_attributes(a).unwrap();
+    let people = g.people().count as f64;
+    assert_eq!(people, 2000.0);
+    let tol = 0.02;
+    for (objective, c, scale) in [
+        (RootDistribution::People, 1.125, people),
+        (RootDistribution::Uniform, 0.75, g.node_count() as f64),
+    ] {
+        let s = run(
+            &g,
+            Model::IndependentCascade,
+            &SelectConfig::builder()
+                .k(10)
+                .seed(3)
+                .mode(Mode::Quality)
+                .tolerance(tol)
+                .objective(objective)
+                .build()
+                .unwrap(),
+        );
+        assert_eq!(s.stopped_by, StopReason::Converged, "{objective:?}");
+        let (floor, plain) = ((c / (tol * tol)).ceil(), (1.125 / (tol * tol)).ceil());
+        let covered = s.in_sample * s.selection_sets as f64 / scale;
+        assert!(
+            covered >= 0.99 * floor,
+            "{objective:?}: {covered} sets covered, floor {floor}"
+        );
+        if objective == RootDistribution::Uniform {
+            assert!(
+                covered < 0.99 * plain,
+                "{covered} sets covered: not the lower floor"
+            );
+        }
+    }
+}

@@ -745,21 +745,29 @@ mod tests {
         same_on_ranks(&g, &c.build().unwrap());
     }
 
+    /// Quality mode on the scenario, where people hold several accounts: the control
+    /// variate's person first hops, for people and for target weight.
     #[test]
     fn quality_mode_and_targets_match_one_process() {
         let g = graph();
-        let c = SelectConfig::builder()
-            .k(4)
-            .epsilon(0.3)
-            .seed(9)
-            .mode(Mode::Quality)
-            .tolerance(0.02)
-            .objective(RootDistribution::TargetWeighted);
-        same_on_ranks(&g, &c.build().unwrap());
+        assert!(
+            g.people().count < g.node_count(),
+            "people with several accounts"
+        );
+        for objective in [RootDistribution::TargetWeighted, RootDistribution::People] {
+            let c = SelectConfig::builder()
+                .k(4)
+                .epsilon(0.3)
+                .seed(9)
+                .mode(Mode::Quality)
+                .tolerance(0.02)
+                .objective(objective);
+            same_on_ranks(&g, &c.build().unwrap());
+        }
     }
 
-    /// Quality mode's final greedy with the first-hop control variate (one account per person,
-    /// so it runs) reads every count summed over the ranks: the same picks on 1 to 4 ranks,
+    /// Quality mode's final greedy with the first-hop control variate (one account per person)
+    /// reads every count summed over the ranks: the same picks on 1 to 4 ranks,
     /// for all accounts and for a candidate list.
     #[test]
     fn quality_mode_with_the_control_variate_matches_one_process() {

@@ -31,9 +31,11 @@
 //!   the next round aims by; its standard error is reported). The answer is greedy on the
 //!   last round's sets with a control variate, the first reverse hop, whose chance of
 //!   meeting the seeds is exact (the `cv` module source): the gains it compares carry less
-//!   noise, so it needs fewer sets than plain greedy for the same spread. Where a person
-//!   holds several accounts the variate is not modelled: plain greedy answers and the floor
-//!   is `1.125 / tolerance²` (45,000).
+//!   noise, so it needs fewer sets than plain greedy for the same spread. Where people hold
+//!   several accounts (person roots) a person's first hop is that of all their accounts and
+//!   the floor stays `1.125 / tolerance²` (45,000): there the variate buys spread, not fewer
+//!   sets. Where its arrays would not fit under the memory limit, plain greedy answers, at
+//!   the same floor.
 //!
 //! Greedy is lazy (CELF) maximum coverage on an inverted index of the selection sets (see the
 //! `cover` module source): sequential, since parallel max-cover loses on small machines, while
@@ -368,8 +370,9 @@ impl SelectConfigBuilder {
     }
     /// Quality mode: stop once greedy's seeds cover at least `0.75 / t²` selection sets
     /// (default 0.005, i.e. 30,000 sets, for "within 0.5% of IMM at ε = 0.1"; `1.125 / t²`,
-    /// 45,000, where a person holds several accounts and the control variate is off; the
-    /// constants are calibrated on three real graphs, see docs/BENCHMARKS.md).
+    /// 45,000, where people hold several accounts and the objective counts people or target
+    /// weight, or where the control variate's arrays would not fit in memory; the constants
+    /// are calibrated on three real graphs, see docs/BENCHMARKS.md).
     pub fn tolerance(mut self, t: f64) -> Self {
         self.config.tolerance = t;
         self
@@ -1002,11 +1005,8 @@ impl<'g> Engine<'g> {
             .build()?;
         let mut sampler = RrSampler::new(graph, model, &rr)?;
         let scale = sampler.scale();
-        let first_hop = if config.mode == Mode::Quality {
-            cv::FirstHop::new(graph, model, config.objective, scale)
-        } else {
-            None
-        };
+        let first_hop = (config.mode == Mode::Quality)
+            .then(|| cv::FirstHop::new(graph, model, config.objective, scale));
         if first_hop.is_some() {
             sampler.record_first_hop();
         }
@@ -1162,7 +1162,10 @@ impl<'g> Engine<'g> {
     /// True when the control-variate greedy's own arrays fit under the memory limit beside
     /// the store's peak (a figure every rank of a distributed run shares).
     pub(crate) fn cv_fits(&self) -> bool {
-        let need = cv::greedy_bytes(self.graph.node_count(), self.cands.len());
+        let Some(hop) = &self.first_hop else {
+            return false;
+        };
+        let need = hop.greedy_bytes(self.cands.len());
         self.peak.saturating_add(need) <= self.config.sampling().effective_memory_limit()
     }
 
