@@ -741,6 +741,37 @@ mod tests {
         (0..n).map(|r| meet(g, model, r, seeds)).sum::<f64>() / n as f64
     }
 
+    /// With seeds `picks` added one by one: every other account's gain equals `coverage` with
+    /// it minus without it, and with no seeds so do the initial gains.
+    fn check_gains(
+        hop: &FirstHop<'_>,
+        n: usize,
+        picks: &[u32],
+        label: &str,
+        coverage: impl Fn(&[u32]) -> f64,
+    ) {
+        let mut st = hop.misses();
+        let initial = hop.initial_gains();
+        let mut seeds = Vec::new();
+        for &pick in picks {
+            for v in (0..n as u32).filter(|v| !seeds.contains(v)) {
+                let mut with = seeds.clone();
+                with.push(v);
+                let want = coverage(&with) - coverage(&seeds);
+                let got = hop.gain(v, &mut st);
+                assert!(
+                    (got - want).abs() < 1e-9,
+                    "{label} seeds {seeds:?} + {v}: {got} vs {want}"
+                );
+                if seeds.is_empty() {
+                    assert!((initial[v as usize] - want).abs() < 1e-9, "{label} initial");
+                }
+            }
+            hop.add(pick, &mut st);
+            seeds.push(pick);
+        }
+    }
+
     /// Every account's exact first-hop gain, given seeds added one by one, equals the
     /// enumerated coverage with it minus without it, under IC and LT, with given probabilities
     /// and weighted cascade (the per-target path); with no seeds, the one-pass initial gains
@@ -754,27 +785,10 @@ mod tests {
         for (g, name) in [(&given, "given"), (&wc, "wc")] {
             for model in [Model::IndependentCascade, Model::LinearThreshold] {
                 let hop = FirstHop::new(g, model, RootDistribution::Uniform, 7.0);
-                let n = g.node_count();
-                let mut st = hop.misses();
-                let initial = hop.initial_gains();
-                let mut seeds = Vec::new();
-                for pick in [3u32, 0, 5, 6] {
-                    for v in (0..n as u32).filter(|v| !seeds.contains(v)) {
-                        let mut with = seeds.clone();
-                        with.push(v);
-                        let want = coverage(g, model, &with) - coverage(g, model, &seeds);
-                        let got = hop.gain(v, &mut st);
-                        assert!(
-                            (got - want).abs() < 1e-6,
-                            "{name} {model:?} seeds {seeds:?} + {v}: {got} vs {want}"
-                        );
-                        if seeds.is_empty() {
-                            assert!((initial[v as usize] - want).abs() < 1e-6, "{name} initial");
-                        }
-                    }
-                    hop.add(pick, &mut st);
-                    seeds.push(pick);
-                }
+                let label = format!("{name} {model:?}");
+                check_gains(&hop, g.node_count(), &[3, 0, 5, 6], &label, |seeds| {
+                    coverage(g, model, seeds)
+                });
             }
         }
     }
@@ -891,29 +905,11 @@ mod tests {
                 for roots in [RootDistribution::People, RootDistribution::TargetWeighted] {
                     let hop = FirstHop::new(g, model, roots, total);
                     assert!(hop.persons.is_some());
-                    let n = g.node_count();
-                    let mut st = hop.misses();
-                    let initial = hop.initial_gains();
-                    let mut seeds = Vec::new();
+                    let label = format!("{name} {model:?} {roots:?}");
                     // 3 then 2 (the same person), 5, then 6 (the person of 0 and 6).
-                    for pick in [3u32, 2, 5, 6] {
-                        for v in (0..n as u32).filter(|v| !seeds.contains(v)) {
-                            let mut with = seeds.clone();
-                            with.push(v);
-                            let want = person_coverage(g, model, roots, &with)
-                                - person_coverage(g, model, roots, &seeds);
-                            let got = hop.gain(v, &mut st);
-                            assert!(
-                                (got - want).abs() < 1e-9,
-                                "{name} {model:?} {roots:?} seeds {seeds:?} + {v}: {got} vs {want}"
-                            );
-                            if seeds.is_empty() {
-                                assert!((initial[v as usize] - want).abs() < 1e-9, "initial");
-                            }
-                        }
-                        hop.add(pick, &mut st);
-                        seeds.push(pick);
-                    }
+                    check_gains(&hop, g.node_count(), &[3, 2, 5, 6], &label, |seeds| {
+                        person_coverage(g, model, roots, seeds)
+                    });
                 }
                 let accounts = FirstHop::new(g, model, RootDistribution::Uniform, 7.0);
                 assert!(accounts.persons.is_none());
