@@ -420,7 +420,7 @@ impl<'g> RrStore<'g> for Dist<'g, '_> {
         };
         // The whole collection's size decides, the same on every rank and in one process
         // (whose index stops marking first hops at `FIRST_HOP` sets).
-        if s.global as u64 >= u64::from(FIRST_HOP) || !self.e.cv_fits() {
+        if s.global as u64 >= u64::from(FIRST_HOP) || !self.e.cv_ready() {
             return Ok(None);
         }
         let costs = &self.e.graph.attributes().cost;
@@ -697,6 +697,19 @@ mod tests {
             .graph
     }
 
+    /// Asserts that quality mode's answer on `g` comes from the control variate: the graph's
+    /// passes are at most twice the store's peak (`Engine::cv_ready`; `weight` 8 where people
+    /// hold several accounts).
+    fn assert_variate_runs(g: &Graph, config: &SelectConfig, weight: u64) {
+        let s = select(g, Model::IndependentCascade, config, &NoProgress).unwrap();
+        let graph = 4 * (g.edge_count() + g.node_count()) as u64 * weight;
+        assert!(
+            graph <= 2 * s.summary.peak_rr_bytes,
+            "{graph} bytes of graph passes, peak {}",
+            s.summary.peak_rr_bytes
+        );
+    }
+
     /// `select_distributed` on 1 to 4 thread ranks equals `select`, on every rank.
     fn same_on_ranks(g: &Graph, config: &SelectConfig) {
         let one = select(g, Model::IndependentCascade, config, &NoProgress).unwrap();
@@ -762,6 +775,7 @@ mod tests {
                 .mode(Mode::Quality)
                 .tolerance(0.02)
                 .objective(objective);
+            assert_variate_runs(&g, &c.clone().build().unwrap(), 8);
             same_on_ranks(&g, &c.build().unwrap());
         }
     }
@@ -780,6 +794,7 @@ mod tests {
             .mode(Mode::Quality)
             .tolerance(0.03)
             .objective(RootDistribution::Uniform);
+        assert_variate_runs(&g, &c.clone().build().unwrap(), 1);
         same_on_ranks(&g, &c.clone().build().unwrap());
         let cands: Vec<u32> = (0..600).filter(|v| v % 3 != 0).collect();
         same_on_ranks(&g, &c.candidates(cands).build().unwrap());

@@ -1159,14 +1159,29 @@ impl<'g> Engine<'g> {
         cover::greedy(index, &self.cands, self.constraint, costs, bound)
     }
 
-    /// True when the control-variate greedy's own arrays fit under the memory limit beside
-    /// the store's peak (a figure every rank of a distributed run shares).
-    pub(crate) fn cv_fits(&self) -> bool {
+    /// True when quality mode answers with the control-variate greedy: the engine keeps
+    /// first hops, the greedy's own arrays fit under the memory limit beside the store's peak
+    /// (a figure every rank of a distributed run shares), and its passes over the graph pay.
+    ///
+    /// Those passes (the initial gains read every in-edge; the arrays span every account) cost
+    /// about as much per byte as the sets cost to draw, so the variate runs only when the
+    /// graph's `4 × (edges + accounts)` bytes are at most twice the store's peak. Measured
+    /// (docs/BENCHMARKS.md, issue 18): on soc-Epinions1, at the round that reaches the 30,000
+    /// floor, they are 1.3–1.6× the peak and the variate saves a quarter of the time; on a 10M
+    /// follow graph with one account per person they are over 2.1× and it took 1.36× the time
+    /// of plain greedy at 45,000. Where people hold several accounts the variate buys spread,
+    /// not fewer sets, so its passes must be at most a quarter of the peak (on a 1M
+    /// population, at 0.44× the peak, it cost 3–15% more time; at 10M and 100M, 2–2.7×).
+    pub(crate) fn cv_ready(&self) -> bool {
         let Some(hop) = &self.first_hop else {
             return false;
         };
         let need = hop.greedy_bytes(self.cands.len());
-        self.peak.saturating_add(need) <= self.config.sampling().effective_memory_limit()
+        let fits =
+            self.peak.saturating_add(need) <= self.config.sampling().effective_memory_limit();
+        let graph = 4 * (self.graph.edge_count() as u64 + self.graph.node_count() as u64);
+        let weight = if hop.one_account_roots() { 1 } else { 8 };
+        fits && graph.saturating_mul(weight) <= self.peak.saturating_mul(2)
     }
 
     /// Quality mode's final greedy, with the first-hop control variate (`None` when the
@@ -1176,7 +1191,7 @@ impl<'g> Engine<'g> {
         let (Some(hop), Some(_)) = (&self.first_hop, index.first_counts()) else {
             return Ok(None);
         };
-        if !self.cv_fits() {
+        if !self.cv_ready() {
             return Ok(None);
         }
         let mut counts = cv::Local::new(index);

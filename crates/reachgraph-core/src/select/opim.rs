@@ -125,7 +125,7 @@ pub(super) fn approximation(r: &Round, theta_max: f64, target: f64) -> f64 {
 /// missed in 8 of 80 runs of seeds 1–40 on NetHEPT and wiki-Vote).
 ///
 /// With the first-hop control variate (`control_variate`: the final greedy of the `cv`
-/// module, where each root's first hop is one account's and its arrays fit in memory) the
+/// module, where each root's first hop is one account's and `Engine::cv_ready` holds) the
 /// constant is [`QUALITY_FLOOR_CV`]: the variate cuts the noise of the gains greedy compares,
 /// and 0.75 (30,000 sets) passed where 1.125 had, on the same 120 runs (docs/BENCHMARKS.md,
 /// issue 18). Where people hold several accounts the variate still picks, at 1.125: on
@@ -219,10 +219,10 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
             (guess as f64 <= cap).then(|| s.engine().next_batch(r1.sets(), guess, STREAM_SELECT));
         let was_guaranteed = guaranteed;
         // The control variate's floor holds where it was calibrated, one account per root's
-        // first hop, and only if its greedy will answer: its arrays must fit beside the sets
-        // held now (else plain greedy answers, at the plain floor).
+        // first hop, and only if its greedy will answer (`Engine::cv_ready`, on the sets held
+        // now; else plain greedy answers, at the plain floor).
         let e = s.engine();
-        let cv = e.first_hop.as_ref().is_some_and(|h| h.one_account_roots()) && e.cv_fits();
+        let cv = e.first_hop.as_ref().is_some_and(|h| h.one_account_roots()) && e.cv_ready();
         let floor = coverage_floor(e.config.tolerance, cv);
         let out = s.overlapped(ahead, |s, min_len| {
             let out = (|| {
