@@ -194,7 +194,7 @@ pub enum Command {
         /// 2009), pagerank (on the follower graph), random (seeded).
         #[arg(long, default_value = "opim-c", value_parser = ["opim-c", "imm", "degree", "degree-discount", "pagerank", "random"])]
         algorithm: String,
-        /// Quality mode: stop once greedy's seeds cover 0.75 / tolerance² selection sets (default 0.005: 30,000; 1.125 / tolerance², 45,000, where people hold several accounts and the spread counts people).
+        /// Quality mode: stop once greedy's seeds cover 0.75 / tolerance² selection sets (default 0.005: 30,000; 1.125 / tolerance², 45,000, where people hold several accounts and the spread counts people, or on graphs too large for the control variate to pay).
         #[arg(long)]
         tolerance: Option<f64>,
         /// Random seed (same seed, same seeds, on any number of threads).

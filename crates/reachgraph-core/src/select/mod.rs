@@ -34,8 +34,10 @@
 //!   noise, so it needs fewer sets than plain greedy for the same spread. Where people hold
 //!   several accounts (person roots) a person's first hop is that of all their accounts and
 //!   the floor stays `1.125 / tolerance²` (45,000): there the variate buys spread, not fewer
-//!   sets. Where its arrays would not fit under the memory limit, plain greedy answers, at
-//!   the same floor.
+//!   sets. Where its arrays would not fit under the memory limit, or its passes over the
+//!   graph (every in-edge and every account, whatever the number of sets) would cost more
+//!   than they save, plain greedy answers, at the same floor: on graphs of 10M follows and
+//!   more, quality mode's sets are small beside the graph.
 //!
 //! Greedy is lazy (CELF) maximum coverage on an inverted index of the selection sets (see the
 //! `cover` module source): sequential, since parallel max-cover loses on small machines, while
@@ -371,8 +373,9 @@ impl SelectConfigBuilder {
     /// Quality mode: stop once greedy's seeds cover at least `0.75 / t²` selection sets
     /// (default 0.005, i.e. 30,000 sets, for "within 0.5% of IMM at ε = 0.1"; `1.125 / t²`,
     /// 45,000, where people hold several accounts and the objective counts people or target
-    /// weight, or where the control variate's arrays would not fit in memory; the constants
-    /// are calibrated on three real graphs, see docs/BENCHMARKS.md).
+    /// weight, or where the control variate does not answer: its arrays would not fit in
+    /// memory, or its passes over the graph would not pay; the constants are calibrated on
+    /// three real graphs, see docs/BENCHMARKS.md).
     pub fn tolerance(mut self, t: f64) -> Self {
         self.config.tolerance = t;
         self

@@ -1255,8 +1255,8 @@ class Graph:
         of at least 1 - 1/e - epsilon (1 - 1/sqrt(e) - epsilon with a budget); ``mode="quality"``
         keeps sampling past the guarantee until greedy's seeds cover 0.75 / tolerance**2
         selection sets (30,000 at the default ``tolerance`` of 0.005; 1.125 / tolerance**2
-        where people hold several accounts and the objective counts people) and picks with
-        the first-hop control variate. ``objective`` is
+        where people hold several accounts and the objective counts people, or where the
+        graph is too large for it to pay) and picks with the first-hop control variate. ``objective`` is
         ``"people"`` (default), ``"uniform"`` (accounts) or ``"target_weighted"`` (the
         ``target_weight`` attribute). Same ``seed``, same seeds on any ``threads``; equals
         ``reachgraph select`` with the same flags. With ``runs=R`` (2 to 64) the selection is
