@@ -107,10 +107,20 @@ pub(crate) struct Misses {
     /// Per account `a`, the chance that no seed's edge into `a` is live (IC:
     /// `Π (1 − p(u, a))`; LT: `1 − Σ p(u, a)`) over the seeds `u`.
     miss: Vec<f64>,
-    /// With [`Persons`]: per person, the chance that their first hop misses the seeds (the
-    /// product of their accounts' `miss`, 0 once one of their accounts is a seed), and the
-    /// scratch of one gain: the factor each person touched keeps of it, and who was touched.
-    person: Option<(Vec<f64>, Vec<f64>, Vec<u32>)>,
+    /// With [`Persons`]: the misses per person.
+    person: Option<PersonMisses>,
+}
+
+/// [`Misses`] per person, with the scratch of one gain.
+struct PersonMisses {
+    /// The chance that the person's first hop misses the seeds: the product of their accounts'
+    /// `miss`, 0 once one of their accounts is a seed.
+    miss: Vec<f64>,
+    /// The factor of `miss` that a person touched by the gain being read keeps (-1: not
+    /// touched).
+    keep: Vec<f64>,
+    /// The people the gain being read touched.
+    touched: Vec<u32>,
 }
 
 impl<'g> FirstHop<'g> {
@@ -170,10 +180,11 @@ impl<'g> FirstHop<'g> {
         Misses {
             chosen: vec![false; n],
             miss: vec![1.0; n],
-            person: self
-                .persons
-                .as_ref()
-                .map(|ps| (vec![1.0; ps.count], vec![-1.0; ps.count], Vec::new())),
+            person: self.persons.as_ref().map(|ps| PersonMisses {
+                miss: vec![1.0; ps.count],
+                keep: vec![-1.0; ps.count],
+                touched: Vec::new(),
+            }),
         }
     }
 
@@ -243,7 +254,11 @@ impl<'g> FirstHop<'g> {
     /// each account keeps one in-edge: `1 − Π (miss[a] − p) / miss[a]`).
     fn gain_people(&self, ps: &Persons<'_>, v: u32, st: &mut Misses) -> f64 {
         let Misses { miss, person, .. } = st;
-        let (pmiss, keep, touched) = person.as_mut().expect("person misses");
+        let PersonMisses {
+            miss: pmiss,
+            keep,
+            touched,
+        } = person.as_mut().expect("person misses");
         let own = ps.of[v as usize];
         let mut g = ps.mass(own) * pmiss[own as usize];
         for (a, p) in self.out(v) {
@@ -280,32 +295,25 @@ impl<'g> FirstHop<'g> {
         }
         let own = |a: usize| self.mass.as_ref().map_or(self.uniform, |m| m[a]);
         let mut g: Vec<f64> = (0..n).map(own).collect();
-        match self.probs {
-            OutProbs::ByTarget(rule, _) => {
-                let inc = self.graph.in_csr_without_probabilities();
-                for a in 0..n {
-                    let (lo, hi) = (inc.offsets[a], inc.offsets[a + 1]);
-                    let w = own(a) * rule.of_degree(hi - lo) as f64;
-                    for &v in &inc.neighbors[lo..hi] {
-                        if v as usize != a {
-                            g[v as usize] += w;
-                        }
-                    }
+        let (inc, rule) = self.in_edges();
+        for a in 0..n {
+            let w = own(a);
+            each_in(&inc, rule, a, |v, p| {
+                if v as usize != a {
+                    g[v as usize] += w * self.fall(1.0, p);
                 }
-            }
-            OutProbs::Array(_) => {
-                let inc = self.graph.in_csr();
-                for a in 0..n {
-                    let (lo, hi) = (inc.offsets[a], inc.offsets[a + 1]);
-                    for (&v, &p) in inc.neighbors[lo..hi].iter().zip(&inc.probs[lo..hi]) {
-                        if v as usize != a {
-                            g[v as usize] += own(a) * self.fall(1.0, p as f64);
-                        }
-                    }
-                }
-            }
+            });
         }
         g
+    }
+
+    /// The in-edges the initial gains read, with the rule of their probabilities where it is
+    /// a function of the target's in-degree (see [`each_in`]).
+    fn in_edges(&self) -> (Csr<'g>, Option<InPerTarget>) {
+        match self.probs {
+            OutProbs::ByTarget(rule, _) => (self.graph.in_csr_without_probabilities(), Some(rule)),
+            OutProbs::Array(_) => (self.graph.in_csr(), None),
+        }
     }
 
     /// [`FirstHop::initial_gains`] with person roots, from the in-edges: a person `q` with one
@@ -315,10 +323,7 @@ impl<'g> FirstHop<'g> {
     fn initial_gains_people(&self, ps: &Persons<'_>) -> Vec<f64> {
         let n = self.offsets.len() - 1;
         let of = ps.of;
-        let (inc, rule) = match self.probs {
-            OutProbs::ByTarget(rule, _) => (self.graph.in_csr_without_probabilities(), Some(rule)),
-            OutProbs::Array(_) => (self.graph.in_csr(), None),
-        };
+        let (inc, rule) = self.in_edges();
         // Accounts per person, then (a counting sort) where each person's accounts start.
         let mut start = vec![0u32; ps.count + 1];
         for &q in of {
@@ -387,15 +392,15 @@ impl<'g> FirstHop<'g> {
     fn add(&self, v: u32, st: &mut Misses) {
         st.chosen[v as usize] = true;
         let own = self.persons.as_ref().map(|ps| ps.of[v as usize]);
-        if let (Some(own), Some((pmiss, _, _))) = (own, &mut st.person) {
-            pmiss[own as usize] = 0.0;
+        if let (Some(own), Some(pm)) = (own, &mut st.person) {
+            pm.miss[own as usize] = 0.0;
         }
         for (a, p) in self.out(v) {
             let m = &mut st.miss[a as usize];
             let old = *m;
             *m = (old - self.fall(old, p)).max(0.0);
-            if let (Some(ps), Some((pmiss, _, _))) = (&self.persons, &mut st.person) {
-                let q = &mut pmiss[ps.of[a as usize] as usize];
+            if let (Some(ps), Some(pm)) = (&self.persons, &mut st.person) {
+                let q = &mut pm.miss[ps.of[a as usize] as usize];
                 if *q > 0.0 {
                     // The person's miss is the product of their accounts': scale it by this
                     // account's fall (IC: 1 − p exactly; LT: the ratio, or 0).
