@@ -80,6 +80,7 @@ pub mod margin;
 pub mod names;
 pub mod output;
 pub mod overlap;
+mod pages;
 pub mod plan;
 pub mod progress;
 pub mod reach;

@@ -53,7 +53,7 @@ use crate::cascade::{validate_model, Model};
 use crate::error::{Error, Result};
 use crate::exec::{ChunkProgress, ScratchPool};
 use crate::graph::{Csr, Graph};
-use crate::live_edge::{expand, list_rule, uniform_rule, Draws, Frontier, ListRule, Same, Stamps};
+use crate::live_edge::{expand, list_rule, uniform_rule, Draws, ListRule, RrScratch, Same};
 use crate::progress::{NoProgress, Progress};
 use crate::rng;
 use crate::sampling::Sampling;
@@ -917,7 +917,7 @@ impl<'g> RrSampler<'g> {
                     if report.cancelled() {
                         return None;
                     }
-                    let mut s = pool.take(|| Stamps::new(n));
+                    let mut s = pool.take(|| RrScratch::new(n));
                     let out = self.run_job(seed, job, &mut s, &report);
                     pool.give(s);
                     report.add(out.sizes.len() as u64);
@@ -957,7 +957,13 @@ impl<'g> RrSampler<'g> {
 
     /// Draws the sets of `job`; on a cancellation seen inside the chunk it returns early with
     /// a partial output, which the caller discards.
-    fn run_job(&self, seed: u64, job: Job, s: &mut Stamps, report: &ChunkProgress<'_>) -> JobOut {
+    fn run_job(
+        &self,
+        seed: u64,
+        job: Job,
+        s: &mut RrScratch,
+        report: &ChunkProgress<'_>,
+    ) -> JobOut {
         let mut out = JobOut {
             members: Vec::new(),
             sizes: Vec::with_capacity(job.count as usize),
@@ -1012,13 +1018,12 @@ impl<'g> RrSampler<'g> {
 
     /// Draws one RR set into `s.queue`; returns its root (account or person).
     #[inline]
-    fn one_set(&self, s: &mut Stamps, d: &mut Draws) -> u32 {
-        let epoch = s.next_epoch();
+    fn one_set(&self, s: &mut RrScratch, d: &mut Draws) -> u32 {
+        s.start();
         let root = match &self.roots {
             RootTable::Accounts(n) => {
                 let r = d.below(*n) as u32;
-                s.stamp[r as usize] = epoch;
-                s.queue.push(r);
+                s.add_root(r);
                 r
             }
             RootTable::People {
@@ -1032,15 +1037,12 @@ impl<'g> RrSampler<'g> {
                 };
                 match accounts {
                     None => {
-                        let a = self.graph.people().first_accounts()[p as usize];
-                        s.stamp[a as usize] = epoch;
-                        s.queue.push(a);
+                        s.add_root(self.graph.people().first_accounts()[p as usize]);
                     }
                     Some(other) => {
                         let first = self.graph.people().first_accounts()[p as usize];
                         for &a in std::iter::once(&first).chain(other.of(p)) {
-                            s.stamp[a as usize] = epoch;
-                            s.queue.push(a);
+                            s.add_root(a);
                         }
                     }
                 }
@@ -1048,8 +1050,8 @@ impl<'g> RrSampler<'g> {
             }
         };
         match self.model {
-            Model::IndependentCascade => self.ic_bfs(s, d, epoch),
-            Model::LinearThreshold => self.lt_bfs(s, d, epoch),
+            Model::IndependentCascade => self.ic_bfs(s, d),
+            Model::LinearThreshold => self.lt_bfs(s, d),
         }
         if s.first_hop == u32::MAX {
             // The search ended within the first hop: the whole set is it.
@@ -1059,66 +1061,68 @@ impl<'g> RrSampler<'g> {
     }
 
     /// Reverse BFS over live in-edges from the roots already in the queue.
-    fn ic_bfs(&self, s: &mut Stamps, d: &mut Draws, epoch: u32) {
+    fn ic_bfs(&self, s: &mut RrScratch, d: &mut Draws) {
         let max_level = self.config.sampling.hops.unwrap_or(u32::MAX);
         let inc = self.inc;
-        let stamp = &mut s.stamp[..];
-        let queue = &mut s.queue;
-        let picked = &mut s.picked;
+        let mut picked = std::mem::take(&mut s.picked);
+        let mut first_hop = u32::MAX;
+        let mut f = s.frontier();
         let mut head = 0;
         let mut level = 0u32;
-        let mut level_end = queue.len();
-        s.first_hop = u32::MAX;
-        while head < queue.len() {
+        let mut level_end = f.queue.len();
+        while head < f.queue.len() {
             if head == level_end {
                 if level == 0 {
-                    s.first_hop = queue.len() as u32;
+                    first_hop = f.queue.len() as u32;
                 }
                 level += 1;
-                level_end = queue.len();
+                level_end = f.queue.len();
             }
             if level >= max_level {
                 break;
             }
-            let v = queue[head] as usize;
+            let v = f.queue[head] as usize;
             head += 1;
             let (lo, hi) = (inc.offsets[v], inc.offsets[v + 1]);
-            let mut f = Frontier {
-                stamp: &mut *stamp,
-                queue: &mut *queue,
-                epoch,
-            };
             let ends = &inc.neighbors[lo..hi];
             let rule = self.ic_rules.get(v, hi - lo, uniform_rule);
             match self.per_target {
-                None => expand(rule, ends, &inc.probs[lo..hi], d, picked, &mut f),
-                Some(r) => expand(rule, ends, Same(r.of_degree(hi - lo)), d, picked, &mut f),
+                None => expand(rule, ends, &inc.probs[lo..hi], d, &mut picked, &mut f),
+                Some(r) => expand(
+                    rule,
+                    ends,
+                    Same(r.of_degree(hi - lo)),
+                    d,
+                    &mut picked,
+                    &mut f,
+                ),
             }
         }
+        s.picked = picked;
+        s.first_hop = first_hop;
     }
 
     /// Reverse BFS where each visited account keeps at most one live in-edge (LT).
-    fn lt_bfs(&self, s: &mut Stamps, d: &mut Draws, epoch: u32) {
+    fn lt_bfs(&self, s: &mut RrScratch, d: &mut Draws) {
         let max_level = self.config.sampling.hops.unwrap_or(u32::MAX);
         let inc = self.inc;
-        let stamp = &mut s.stamp[..];
-        let queue = &mut s.queue;
+        let mut first_hop = u32::MAX;
+        let mut f = s.frontier();
         let mut head = 0;
         let mut level = 0u32;
-        let mut level_end = queue.len();
-        s.first_hop = u32::MAX;
-        while head < queue.len() {
+        let mut level_end = f.queue.len();
+        while head < f.queue.len() {
             if head == level_end {
                 if level == 0 {
-                    s.first_hop = queue.len() as u32;
+                    first_hop = f.queue.len() as u32;
                 }
                 level += 1;
-                level_end = queue.len();
+                level_end = f.queue.len();
             }
             if level >= max_level {
                 break;
             }
-            let v = queue[head] as usize;
+            let v = f.queue[head] as usize;
             head += 1;
             let (lo, hi) = (inc.offsets[v], inc.offsets[v + 1]);
             let pick = match self.lt_rules.get(v, hi - lo, lt_rule_by_degree) {
@@ -1138,14 +1142,10 @@ impl<'g> RrSampler<'g> {
                 }
             };
             if let Some(k) = pick {
-                let u = inc.neighbors[lo + k];
-                let su = &mut stamp[u as usize];
-                if *su != epoch {
-                    *su = epoch;
-                    queue.push(u);
-                }
+                f.offer(inc.neighbors[lo + k]);
             }
         }
+        s.first_hop = first_hop;
     }
 }
 
@@ -1365,7 +1365,7 @@ mod tests {
             let calls = AtomicUsize::new(0);
             let sink = |_: &str, _: u64, _: u64| calls.fetch_add(1, Relaxed) < go;
             let report = ChunkProgress::new(&sink, "rr_sets", RR_CHUNK_SETS);
-            let mut s = Stamps::new(n as usize);
+            let mut s = RrScratch::new(n as usize);
             let job = Job {
                 chunk: 0,
                 within: 0,

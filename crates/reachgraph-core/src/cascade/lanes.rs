@@ -46,7 +46,7 @@ pub(super) struct Lanes {
 impl Lanes {
     pub(super) fn new(n: usize) -> Lanes {
         Lanes {
-            state: vec![[0; 2]; n],
+            state: crate::pages::huge(vec![[0; 2]; n]),
             touched: Vec::new(),
             // A sixteenth of the accounts: past that a scan of the masks (16 bytes each) costs
             // little beside the cascade that reached them, and the list no longer grows with

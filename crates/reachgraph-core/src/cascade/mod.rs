@@ -1027,10 +1027,11 @@ impl<'g> Simulator<'g> {
             Some(InPerTarget::Constant(p)) => Probs::Same(p),
             Some(r @ InPerTarget::WeightedCascade) => {
                 let topo = graph.topology();
-                let t: Vec<f32> = (0..n as u32)
-                    .into_par_iter()
-                    .map(|v| r.of(topo, v))
-                    .collect();
+                // Read at a random place per edge: on huge pages (`pages`), filled after.
+                let mut t = crate::pages::huge(vec![0f32; n]);
+                t.par_iter_mut()
+                    .enumerate()
+                    .for_each(|(v, p)| *p = r.of(topo, v as u32));
                 let tags = if ic {
                     let out = graph.out_csr_without_probabilities();
                     (0..n as u32)

@@ -41,7 +41,7 @@ impl RrIndex {
     /// An empty index over `n` accounts.
     pub(crate) fn new(n: usize) -> RrIndex {
         RrIndex {
-            offsets: vec![0; n + 1],
+            offsets: crate::pages::huge(vec![0; n + 1]),
             sets: Vec::new(),
             len: 0,
             first_counts: None,
