@@ -13,7 +13,7 @@ use reachgraph_core::select::{
     evaluate, mc_greedy, select, Algorithm, EvalConfig, Mode, SelectConfig, Selection, StopReason,
     BUDGET_GUARANTEE, CARDINALITY_GUARANTEE,
 };
-use reachgraph_core::{Attributes, Error, Graph, GraphOptions, NoProgress, WeightScheme};
+use reachgraph_core::{Attributes, Error, Graph, GraphOptions, NoProgress, NodeIds, WeightScheme};
 
 const EPS: f64 = 0.1;
 
@@ -801,4 +801,44 @@ fn quality_mode_keeps_the_plain_floor_for_people_with_several_accounts() {
             );
         }
     }
+}
+
+/// Quality mode's memory checks count the index's per-account arrays (offsets and first-hop
+/// counts, 36 MB at 3M accounts) once, not as if they grew with the sets. Here every RR set
+/// holds two accounts, a root and the one hub it follows, so those arrays dwarf the sets. Read
+/// as ids per set, they made a 200 MB limit refuse the next round with an error; scaled with
+/// the sets, they stopped quality mode at its first round (`memory_limit`). At a billion
+/// follows the second stopped it at 4,096 sets, and with that fixed the first refused it.
+#[test]
+fn quality_mode_memory_checks_count_per_account_arrays_once() {
+    let (n, hubs) = (3_000_000u32, 100u32);
+    let src: Vec<u32> = (hubs..n).map(|v| v % hubs).collect();
+    let dst: Vec<u32> = (hubs..n).collect();
+    let (mut g, _) = Graph::from_edges(
+        n,
+        &src,
+        &dst,
+        None,
+        NodeIds::identity(n),
+        GraphOptions::default(),
+    )
+    .unwrap();
+    g.set_weights(&WeightScheme::WeightedCascade).unwrap();
+    let config = SelectConfig::builder()
+        .k(50)
+        .mode(Mode::Quality)
+        .seed(3)
+        .memory_limit_bytes(200 << 20);
+    let s = run(&g, Model::IndependentCascade, &config.build().unwrap());
+    assert_eq!(s.stopped_by, StopReason::Converged);
+    // Past the first round (2,048 sets) to the floor: at least 30,000 covered sets, each
+    // seed hub covering about one set in a hundred.
+    let covered = s.in_sample * s.selection_sets as f64 / n as f64;
+    assert!(
+        covered >= 30_000.0,
+        "{covered} of {} sets",
+        s.selection_sets
+    );
+    // The seeds are 50 of the hubs, each in about one set in a hundred.
+    assert!(s.seeds.iter().all(|&v| v < hubs), "{:?}", s.seeds);
 }

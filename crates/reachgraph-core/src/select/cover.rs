@@ -80,6 +80,13 @@ impl RrIndex {
             + self.first_counts.as_ref().map_or(0, |c| c.capacity() * 4)) as u64
     }
 
+    /// The part of [`RrIndex::bytes`] held per account (the offsets and the first-hop counts):
+    /// it does not grow with the sets.
+    pub(crate) fn account_bytes(&self) -> u64 {
+        (self.offsets.capacity() * std::mem::size_of::<usize>()
+            + self.first_counts.as_ref().map_or(0, |c| c.capacity() * 4)) as u64
+    }
+
     /// Raw bytes of the index ([`super::index_raw_bytes`] of its ids).
     pub(crate) fn raw_bytes(&self) -> u64 {
         super::index_raw_bytes(self.sets.len() as u64, self.offsets.len() - 1)

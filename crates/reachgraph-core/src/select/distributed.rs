@@ -445,9 +445,10 @@ impl<'g> RrStore<'g> for Dist<'g, '_> {
         let [c] = self.sum([local])?;
         Ok(c)
     }
-    fn doubled_bytes(&self, s: &Shard, p: &Pieces) -> u64 {
-        // A batch being indexed adds a quarter of the index.
-        2 * (s.bytes() + p.bytes()) + s.index.bytes() / 2
+    fn grown_bytes(&self, s: &Shard, p: &Pieces, growth: f64) -> u64 {
+        let index = s.index.bytes();
+        let rest = s.bytes() - index + p.bytes();
+        super::store::grown_bytes(index, s.index.account_bytes(), rest, growth)
     }
     /// True on every rank when `local` is true on any.
     fn any(&self, local: bool) -> Result<bool> {

@@ -277,9 +277,9 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
             break StopReason::SetLimit;
         }
         if let Some(l) = memory_limit {
-            // The store after a doubling, scaled to the step (exactly the doubling's figure in
-            // guarantee mode).
-            let bytes = s.doubled_bytes(&r1, &r2) as f64 * next as f64 / (2 * theta) as f64;
+            // The store after the step (a doubling in guarantee mode; quality mode's steps
+            // scale only what grows with the sets).
+            let bytes = s.grown_bytes(&r1, &r2, next as f64 / theta as f64) as f64;
             if s.any(bytes > l as f64)? {
                 break StopReason::MemoryLimit;
             }

@@ -89,8 +89,9 @@ pub(super) trait RrStore<'g> {
     /// Sets of `sets` that contain a seed, in parallel blocks of at least `min_len` sets.
     fn forward_coverage(&self, sets: &Self::Forward, seeds: &[u32], min_len: usize) -> Result<u64>;
 
-    /// Bytes this process would hold once both collections double (for the memory limit).
-    fn doubled_bytes(&self, index: &Self::Index, sets: &Self::Forward) -> u64;
+    /// Bytes this process would hold once both collections grow `growth`-fold (2: a doubling),
+    /// with a batch being indexed, for the memory limit ([`grown_bytes`]).
+    fn grown_bytes(&self, index: &Self::Index, sets: &Self::Forward, growth: f64) -> u64;
     /// True everywhere when `local` is true on any rank.
     fn any(&self, local: bool) -> Result<bool>;
 
@@ -182,9 +183,13 @@ impl<'g> RrStore<'g> for OneProcess<'g> {
         Ok(forward_coverage(sets, seeds, min_len))
     }
 
-    fn doubled_bytes(&self, index: &RrIndex, sets: &RrSets) -> u64 {
-        // A batch being indexed adds a quarter of the index.
-        2 * (index.bytes() + sets.memory_bytes()) + index.bytes() / 2
+    fn grown_bytes(&self, index: &RrIndex, sets: &RrSets, growth: f64) -> u64 {
+        grown_bytes(
+            index.bytes(),
+            index.account_bytes(),
+            sets.memory_bytes(),
+            growth,
+        )
     }
     fn any(&self, local: bool) -> Result<bool> {
         Ok(local)
@@ -205,5 +210,51 @@ impl<'g> RrStore<'g> for OneProcess<'g> {
         let (out, drawn) = this.e.overlapped(ahead, |_| work(this, min_len));
         self.ahead = drawn;
         out
+    }
+}
+
+/// The bytes of a store whose index holds `index` bytes, `accounts` of them per account (the
+/// offsets and first-hop counts, which do not grow with the sets), and whose other sets hold
+/// `rest`, once its sets grow `growth`-fold while a batch is being indexed.
+///
+/// - What grows with the sets, the index's ids and the other sets, is scaled by `growth`; a
+///   batch being indexed adds a quarter of the grown ids (a doubling: `2.5 × ids + 2 × rest`).
+/// - The per-account arrays are counted once, plus half again for the batch's per-account
+///   counts (4 bytes per account beside the offsets' 8).
+///
+/// Before, the per-account arrays were scaled with the sets. At 1B follows (133M accounts, 1.6
+/// GB of them) quality mode's step from 4,096 sets to the floor's size then projected about 50
+/// GB, and it stopped at its first 4,096 sets.
+pub(super) fn grown_bytes(index: u64, accounts: u64, rest: u64, growth: f64) -> u64 {
+    let accounts = accounts.min(index);
+    let grows = (index - accounts) as f64 * 2.5 + rest as f64 * 2.0;
+    (accounts as f64 * 1.5 + grows * growth / 2.0) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grown_bytes;
+
+    #[test]
+    fn grown_bytes_scale_the_sets_and_not_the_per_account_arrays() {
+        // No per-account part: a doubling is both collections twice and a quarter more index.
+        assert_eq!(
+            grown_bytes(1_000, 0, 400, 2.0),
+            2 * (1_000 + 400) + 1_000 / 2
+        );
+        // The per-account part is counted 1.5 times whatever the growth.
+        for accounts in [0u64, 600, 1_000_000] {
+            let index = accounts + 1_000;
+            let step = |g| grown_bytes(index, accounts, 400, g) as f64;
+            assert_eq!(step(2.0), accounts as f64 * 1.5 + 2_500.0 + 800.0);
+            assert_eq!(step(20.0) - step(2.0), 9.0 * (2_500.0 + 800.0));
+        }
+        // The case that stopped quality mode at 1B: 133M accounts (12 bytes each), 4,096 sets
+        // of about 3,000 ids each, grown 25-fold, fits 12 GB; scaling the whole index did not.
+        let (accounts, ids, rest) = (133_191_423 * 12, 4_096 * 3_000 * 4, 1_024 * 3_000 * 4);
+        let now = grown_bytes(accounts + ids, accounts, rest, 25.0);
+        let before = (2.5 * (accounts + ids) as f64 + 2.0 * rest as f64) * 12.5;
+        assert!(now < 12 << 30, "{now}");
+        assert!(before > (12u64 << 30) as f64, "{before}");
     }
 }
