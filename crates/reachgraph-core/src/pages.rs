@@ -1,8 +1,8 @@
 //! Large per-account scratch arrays on transparent huge pages.
 //!
-//! The kernels that jump around a large graph (RR sampling's visited stamps, the cascade's bit
-//! lanes, the index's per-account counts) touch one entry of an array of tens or hundreds of
-//! megabytes at a random place per edge. With 4 KiB pages nearly every such touch also misses
+//! The kernels that jump around a large graph (RR sampling's visited bits, the cascade's bit
+//! lanes and per-target probabilities, the RR index's offsets) touch one entry of an array of
+//! tens or hundreds of megabytes at a random place per edge. With 4 KiB pages nearly every such touch also misses
 //! the TLB and walks the page table; with 2 MiB pages a few hundred entries cover the array.
 //! Linux backs an anonymous region with huge pages when asked (`madvise(MADV_HUGEPAGE)`),
 //! which is the only way where transparent huge pages are set to `madvise` (the default of
