@@ -61,6 +61,7 @@
 #![deny(missing_docs)]
 
 pub mod attrs;
+mod bits;
 pub mod buf;
 pub mod cascade;
 pub mod comm;

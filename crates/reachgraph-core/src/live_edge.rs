@@ -8,6 +8,7 @@
 //! Everything here runs inside the trial loops: keep the `#[inline(always)]` marks, so moving
 //! the code between modules never costs a call.
 
+use crate::bits::word_bit;
 use crate::rng::{self, Rng};
 use rand::RngCore;
 
@@ -228,11 +229,13 @@ pub(crate) struct Frontier<'a> {
 impl Frontier<'_> {
     #[inline(always)]
     fn is_new(&self, v: u32) -> bool {
-        self.seen[(v >> 6) as usize] & (1u64 << (v & 63)) == 0
+        let (w, b) = word_bit(v);
+        self.seen[w] & b == 0
     }
     #[inline(always)]
     fn add(&mut self, v: u32) {
-        self.seen[(v >> 6) as usize] |= 1u64 << (v & 63);
+        let (w, b) = word_bit(v);
+        self.seen[w] |= b;
         self.queue.push(v);
     }
     #[inline(always)]
@@ -523,7 +526,8 @@ impl RrScratch {
     #[inline]
     pub(crate) fn start(&mut self) {
         for &v in &self.queue {
-            self.seen[(v >> 6) as usize] &= !(1u64 << (v & 63));
+            let (w, b) = word_bit(v);
+            self.seen[w] &= !b;
         }
         self.queue.clear();
     }

@@ -214,13 +214,14 @@ impl<'g> RrStore<'g> for OneProcess<'g> {
 }
 
 /// The bytes of a store whose index holds `index` bytes, `accounts` of them per account (the
-/// offsets and first-hop counts, which do not grow with the sets), and whose other sets hold
+/// offsets, first-hop counts and the batch counts, which do not grow with the sets), and whose
+/// other sets hold
 /// `rest`, once its sets grow `growth`-fold while a batch is being indexed.
 ///
 /// - What grows with the sets, the index's ids and the other sets, is scaled by `growth`; a
 ///   batch being indexed adds a quarter of the grown ids (a doubling: `2.5 × ids + 2 × rest`).
-/// - The per-account arrays are counted once, plus half again for the batch's per-account
-///   counts (4 bytes per account beside the offsets' 8).
+/// - The per-account arrays are counted once: the index keeps its per-account batch counts
+///   between batches, so they are among them.
 ///
 /// Before, the per-account arrays were scaled with the sets. At 1B follows (133M accounts, 1.6
 /// GB of them) quality mode's step from 4,096 sets to the floor's size then projected about 50
@@ -228,7 +229,7 @@ impl<'g> RrStore<'g> for OneProcess<'g> {
 pub(super) fn grown_bytes(index: u64, accounts: u64, rest: u64, growth: f64) -> u64 {
     let accounts = accounts.min(index);
     let grows = (index - accounts) as f64 * 2.5 + rest as f64 * 2.0;
-    (accounts as f64 * 1.5 + grows * growth / 2.0) as u64
+    (accounts as f64 + grows * growth / 2.0) as u64
 }
 
 #[cfg(test)]
@@ -242,16 +243,16 @@ mod tests {
             grown_bytes(1_000, 0, 400, 2.0),
             2 * (1_000 + 400) + 1_000 / 2
         );
-        // The per-account part is counted 1.5 times whatever the growth.
+        // The per-account part is counted once whatever the growth.
         for accounts in [0u64, 600, 1_000_000] {
             let index = accounts + 1_000;
             let step = |g| grown_bytes(index, accounts, 400, g) as f64;
-            assert_eq!(step(2.0), accounts as f64 * 1.5 + 2_500.0 + 800.0);
+            assert_eq!(step(2.0), accounts as f64 + 2_500.0 + 800.0);
             assert_eq!(step(20.0) - step(2.0), 9.0 * (2_500.0 + 800.0));
         }
-        // The case that stopped quality mode at 1B: 133M accounts (12 bytes each), 4,096 sets
+        // The case that stopped quality mode at 1B: 133M accounts (16 bytes each), 4,096 sets
         // of about 3,000 ids each, grown 25-fold, fits 12 GB; scaling the whole index did not.
-        let (accounts, ids, rest) = (133_191_423 * 12, 4_096 * 3_000 * 4, 1_024 * 3_000 * 4);
+        let (accounts, ids, rest) = (133_191_423 * 16, 4_096 * 3_000 * 4, 1_024 * 3_000 * 4);
         let now = grown_bytes(accounts + ids, accounts, rest, 25.0);
         let before = (2.5 * (accounts + ids) as f64 + 2.0 * rest as f64) * 12.5;
         assert!(now < 12 << 30, "{now}");
