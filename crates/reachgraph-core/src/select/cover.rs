@@ -19,8 +19,15 @@ use crate::rrset::RrSets;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// An inverted index of RR sets: `sets[offsets[v]..offsets[v + 1]]` are the ids (in increasing
-/// order) of the sets containing account `v`. Only candidate accounts are indexed.
+/// An inverted index of RR sets: per account, the ids (in increasing order) of the sets that
+/// contain it. Only candidate accounts are indexed.
+///
+/// Only accounts in some set hold a slot: slots are numbered in account order, and
+/// `sets[offsets[s]..offsets[s + 1]]` is the list of slot `s`. An account's slot is its rank
+/// among the accounts that have one (a bit per account and a count per 64 of them), so the
+/// index holds 16 bytes per account in some set and 3/8 of a byte per account. At 1B follows
+/// quality mode's 107,115 sets hold 1.4M of the 133M accounts: a dense index's offsets (8 bytes
+/// per account) took seconds to fault in and 1 GB to hold.
 ///
 /// An index made [`RrIndex::with_first_hop`] also marks, in each id's top bit
 /// ([`FIRST_HOP`]), that `v` is in the set's first hop (its roots and the accounts their live
@@ -28,65 +35,123 @@ use std::collections::BinaryHeap;
 /// quality mode's control variate (the `cv` module). [`Bitmap`] ignores the mark.
 #[derive(Debug, Clone)]
 pub(crate) struct RrIndex {
+    /// Accounts indexed over.
+    n: usize,
+    /// One bit per account: it has a slot.
+    present: Vec<u64>,
+    /// Per word of `present`, the slots of the accounts before it.
+    rank: Vec<usize>,
+    /// Every account has a slot, its own id: set once an eighth of them would
+    /// ([`DENSE_FROM`]), after which the index is a dense one (16 bytes per account) and a
+    /// lookup is an index.
+    dense: bool,
+    /// Per slot, where its ids start in `sets`; one more, the end.
     offsets: Vec<usize>,
     sets: Vec<u32>,
     len: usize,
-    /// Per account, the first hops that hold it (first-hop indexes only).
+    /// Per slot, the first hops that hold it (first-hop indexes only).
     first_counts: Option<Vec<u32>>,
     /// Scratch of [`RrIndex::append`], all zero between calls.
     scratch: AppendScratch,
 }
 
-/// What [`RrIndex::append`] counts a batch in: per account the ids the batch adds (counted
-/// back down to zero as they are written), and one bit per account the batch adds ids to.
-/// Kept between batches, so a batch neither allocates nor zeroes 4 bytes per account (533 MB
-/// at 1B follows), and the bits let it visit only the accounts it touched.
+/// What [`RrIndex::append`] counts a batch in, kept between batches (all zero between them):
+/// - per account, a bit if the batch gives it its first ids (it needs a slot);
+/// - per slot, the ids the batch adds (counted back down to zero as they are written) and a
+///   bit if it adds any, so that only the touched slots are visited.
 #[derive(Debug, Clone)]
 struct AppendScratch {
+    fresh: Vec<u64>,
     counts: Vec<u32>,
     touched: Vec<u64>,
 }
 
 impl AppendScratch {
-    fn new(n: usize) -> AppendScratch {
-        AppendScratch {
-            counts: vec![0; n],
-            touched: vec![0; n.div_ceil(64)],
-        }
-    }
-
     fn bytes(&self) -> usize {
-        self.counts.capacity() * 4 + self.touched.capacity() * 8
+        self.fresh.capacity() * 8 + self.counts.capacity() * 4 + self.touched.capacity() * 8
     }
 }
 
 /// The mark of an id whose set holds the account in its first hop.
 pub(crate) const FIRST_HOP: u32 = 1 << 31;
 
+/// An index turns dense once `1 / DENSE_FROM` of the accounts would have slots. A sparse
+/// lookup (a rank and a population count) costs about 2 ns more than a dense one, and greedy
+/// looks up every candidate: at 100M follows, where quality mode's sets hold about a third of
+/// the accounts, the sparse index saved 80 ms of indexing and 180 MiB but cost 86 ms of
+/// greedy. Below an eighth the memory saved (15 of 16 bytes per account without a slot) is
+/// worth the lookups.
+const DENSE_FROM: usize = 8;
+
+/// Indexes over at most this many accounts are dense from the start (16 MiB of per-account
+/// arrays at most): the graphs quality mode is compared with SUBSIM on keep the plain lookups
+/// of the index before it had slots.
+const DENSE_BELOW: usize = 1 << 20;
+
+/// The slot of account `v`, which has one (its rank among the accounts with a slot; its id in
+/// a dense index).
+#[inline(always)]
+fn slot_of(dense: bool, present: &[u64], rank: &[usize], v: u32) -> usize {
+    if dense {
+        return v as usize;
+    }
+    let (w, b) = word_bit(v);
+    debug_assert!(present[w] & b != 0, "account {v} has no slot");
+    rank[w] + (present[w] & (b - 1)).count_ones() as usize
+}
+
+/// The word and bit of slot `s` in a slot bitset.
+#[inline(always)]
+fn slot_bit(s: usize) -> (usize, u64) {
+    (s >> 6, 1 << (s & 63))
+}
+
 impl RrIndex {
     /// An empty index over `n` accounts.
     pub(crate) fn new(n: usize) -> RrIndex {
-        RrIndex {
-            offsets: crate::pages::huge(vec![0; n + 1]),
-            sets: Vec::new(),
-            len: 0,
-            first_counts: None,
-            scratch: AppendScratch::new(n),
-        }
+        RrIndex::starting(n, n <= DENSE_BELOW)
     }
 
     /// An empty index over `n` accounts that marks first hops (the batches appended must
     /// record them: [`crate::rrset::RrSampler::record_first_hop`]).
     pub(crate) fn with_first_hop(n: usize) -> RrIndex {
+        let index = RrIndex::new(n);
         RrIndex {
-            first_counts: Some(vec![0; n]),
-            ..RrIndex::new(n)
+            first_counts: Some(vec![0; index.offsets.len() - 1]),
+            ..index
         }
     }
 
-    /// Per account, the number of sets whose first hop holds it, when first hops are marked.
-    pub(crate) fn first_counts(&self) -> Option<&[u32]> {
-        self.first_counts.as_deref()
+    /// An empty index over `n` accounts, dense (a slot per account) or sparse from the start.
+    fn starting(n: usize, dense: bool) -> RrIndex {
+        let words = if dense { 0 } else { n.div_ceil(64) };
+        RrIndex {
+            n,
+            present: vec![0; words],
+            rank: vec![0; words],
+            dense,
+            offsets: vec![0; if dense { n + 1 } else { 1 }],
+            sets: Vec::new(),
+            len: 0,
+            first_counts: None,
+            scratch: AppendScratch {
+                fresh: vec![0; words],
+                counts: Vec::new(),
+                touched: Vec::new(),
+            },
+        }
+    }
+
+    /// True when the index marks first hops and counts them per account.
+    pub(crate) fn marks_first_hops(&self) -> bool {
+        self.first_counts.is_some()
+    }
+
+    /// The number of sets whose first hop holds `v`, when first hops are marked.
+    #[inline]
+    pub(crate) fn first_count(&self, v: u32) -> Option<u32> {
+        let counts = self.first_counts.as_ref()?;
+        Some(self.slot(v).map_or(0, |s| counts[s]))
     }
 
     /// Number of sets indexed.
@@ -94,29 +159,57 @@ impl RrIndex {
         self.len
     }
 
+    /// The slot of account `v`, if it is in some set.
+    #[inline(always)]
+    fn slot(&self, v: u32) -> Option<usize> {
+        if self.dense {
+            return ((v as usize) < self.n).then_some(v as usize);
+        }
+        let (w, b) = word_bit(v);
+        let p = *self.present.get(w)?;
+        (p & b != 0).then(|| self.rank[w] + (p & (b - 1)).count_ones() as usize)
+    }
+
     /// Ids of the sets containing `v` (with the [`FIRST_HOP`] mark in a first-hop index).
     #[inline]
     pub(crate) fn list(&self, v: u32) -> &[u32] {
-        &self.sets[self.offsets[v as usize]..self.offsets[v as usize + 1]]
+        let s = if self.dense {
+            v as usize
+        } else {
+            match self.slot(v) {
+                Some(s) => s,
+                None => return &[],
+            }
+        };
+        &self.sets[self.offsets[s]..self.offsets[s + 1]]
     }
 
-    /// Bytes held (capacity of the id array, the offsets and the per-account counts).
+    /// Bytes held (capacity of the id array, the per-slot arrays and the per-account bits).
     pub(crate) fn bytes(&self) -> u64 {
         self.sets.capacity() as u64 * 4 + self.account_bytes()
     }
 
-    /// The part of [`RrIndex::bytes`] held per account (the offsets, the first-hop counts and
-    /// the scratch of [`RrIndex::append`]): it does not grow with the sets.
+    /// The part of [`RrIndex::bytes`] that does not grow with the sets' ids: per account its
+    /// bits and ranks, per slot its offset, first-hop count and batch count (16 bytes per
+    /// account in some set at most), and the scratch of [`RrIndex::append`].
     pub(crate) fn account_bytes(&self) -> u64 {
-        (self.offsets.capacity() * std::mem::size_of::<usize>()
+        (self.present.capacity() * 8
+            + self.rank.capacity() * std::mem::size_of::<usize>()
+            + self.offsets.capacity() * std::mem::size_of::<usize>()
             + self.first_counts.as_ref().map_or(0, |c| c.capacity() * 4)
             + self.scratch.bytes()) as u64
     }
 
-    /// Raw bytes of the index ([`super::index_raw_bytes`] of its ids).
+    /// Raw bytes of the index as a dense one over every account ([`super::index_raw_bytes`] of
+    /// its ids, and 4 bytes per account of first-hop counts): the figure reported as the
+    /// peak, the same in one process and across ranks.
     pub(crate) fn raw_bytes(&self) -> u64 {
-        super::index_raw_bytes(self.sets.len() as u64, self.offsets.len() - 1)
-            + self.first_counts.as_ref().map_or(0, |c| c.len() as u64 * 4)
+        super::index_raw_bytes(self.sets.len() as u64, self.n)
+            + if self.marks_first_hops() {
+                self.n as u64 * 4
+            } else {
+                0
+            }
     }
 
     /// Number of set ids held (memberships of candidate accounts).
@@ -129,15 +222,87 @@ impl RrIndex {
         (self.sets.len() + members) as u64 * 4 + self.account_bytes()
     }
 
+    /// Gives the accounts marked in `scratch.fresh` their slots (and clears the marks): the
+    /// per-slot arrays grow in place from the top down, each new slot with an empty list. Once
+    /// an eighth of the accounts would have slots, every account gets one and the index turns
+    /// dense.
+    fn add_slots(&mut self) {
+        let words = self.present.len();
+        let fresh = &mut self.scratch.fresh;
+        let old = self.offsets.len() - 1;
+        let mut added: usize = fresh.iter().map(|w| w.count_ones() as usize).sum();
+        if (old + added) * DENSE_FROM >= self.n {
+            for (w, (f, &p)) in fresh.iter_mut().zip(&self.present).enumerate() {
+                let valid = match self.n - 64 * w {
+                    r if r >= 64 => u64::MAX,
+                    r => (1u64 << r) - 1,
+                };
+                *f = !p & valid;
+            }
+            added = self.n - old;
+        }
+        let slots = old + added;
+        let off = &mut self.offsets;
+        off.resize(slots + 1, 0);
+        let mut first = self.first_counts.as_mut();
+        if let Some(f) = first.as_deref_mut() {
+            f.resize(slots, 0);
+        }
+        // From the top: `s` old slots and `t` slots in all are still to place (t ≥ s, so no
+        // old entry is overwritten before it is read).
+        let (mut s, mut t) = (old, slots);
+        off[t] = off[s];
+        for w in (0..words).rev() {
+            let (had, new) = (self.present[w], std::mem::take(&mut fresh[w]));
+            if new == 0 {
+                let c = had.count_ones() as usize;
+                if c > 0 && t != s {
+                    off.copy_within(s - c..s, t - c);
+                    if let Some(f) = first.as_deref_mut() {
+                        f.copy_within(s - c..s, t - c);
+                    }
+                }
+                (s, t) = (s - c, t - c);
+                continue;
+            }
+            let mut bits = had | new;
+            while bits != 0 {
+                let b = 1u64 << (63 - bits.leading_zeros());
+                bits ^= b;
+                t -= 1;
+                if had & b != 0 {
+                    s -= 1;
+                    off[t] = off[s];
+                    if let Some(f) = first.as_deref_mut() {
+                        f[t] = f[s];
+                    }
+                } else {
+                    // An empty list, which starts where the next slot's does.
+                    off[t] = off[t + 1];
+                    if let Some(f) = first.as_deref_mut() {
+                        f[t] = 0;
+                    }
+                }
+            }
+            self.present[w] = had | new;
+        }
+        debug_assert_eq!((s, t), (0, 0));
+        self.dense = slots == self.n;
+        let mut before = 0;
+        for (r, &p) in self.rank.iter_mut().zip(&self.present) {
+            *r = before;
+            before += p.count_ones() as usize;
+        }
+    }
+
     /// Appends the sets of `batch` as sets `len()..len() + batch.len()`, indexing only accounts
     /// with `mask[v]` (all when `None`).
     ///
     /// # Complexity
-    /// O(total ids) for the ids, plus a pass over the offsets of the accounts above the lowest
-    /// one the batch touches (a streaming add, no per-account call) and over one bit per
-    /// account; no allocation but the grown id array.
+    /// O(total ids) for the ids; a pass over one bit per account (3/8 of a byte each) when the
+    /// batch brings accounts into the index; and a streaming pass over the offsets of the slots
+    /// above the lowest one the batch touches. No allocation but the grown arrays.
     pub(crate) fn append(&mut self, batch: &RrSets, mask: Option<&[bool]>) {
-        let n = self.offsets.len() - 1;
         let keep = |v: u32| mask.is_none_or(|m| m[v as usize]);
         // First hops are marked while every id fits below the mark.
         if self.first_counts.is_some() && (self.len + batch.len()) as u64 >= u64::from(FIRST_HOP) {
@@ -152,13 +317,34 @@ impl RrIndex {
             Some(_) => batch.first_hops(),
             None => &[],
         };
-        // New ids per account: at most one per set, and set ids are `u32`.
-        let AppendScratch { counts, touched } = &mut self.scratch;
+        // Accounts new to the index get their slots first.
+        let mut fresh = false;
+        if !self.dense {
+            for &v in batch.members() {
+                let (w, b) = word_bit(v);
+                if self.present[w] & b == 0 && keep(v) {
+                    self.scratch.fresh[w] |= b;
+                    fresh = true;
+                }
+            }
+        }
+        if fresh {
+            self.add_slots();
+        }
+        let slots = self.offsets.len() - 1;
+        let (dense, present, rank) = (self.dense, &self.present, &self.rank);
+        let AppendScratch {
+            counts, touched, ..
+        } = &mut self.scratch;
+        counts.resize(slots, 0);
+        touched.resize(slots.div_ceil(64), 0);
+        // New ids per slot: at most one per set, and set ids are `u32`.
         let mut added = 0usize;
         for &v in batch.members() {
             if keep(v) {
-                counts[v as usize] += 1;
-                let (w, b) = word_bit(v);
+                let s = slot_of(dense, present, rank, v);
+                counts[s] += 1;
+                let (w, b) = slot_bit(s);
                 touched[w] |= b;
                 added += 1;
             }
@@ -167,31 +353,31 @@ impl RrIndex {
             for (set, &h) in batch.iter().zip(hops) {
                 for &v in &set[..h as usize] {
                     if keep(v) {
-                        first[v as usize] += 1;
+                        first[slot_of(dense, present, rank, v)] += 1;
                     }
                 }
             }
         }
         let old_total = self.sets.len();
         self.sets.resize(old_total + added, 0);
-        // Each list moves up by the new ids of the accounts before it. Between two touched
-        // accounts that shift is the same, so the touched accounts are taken from the top
-        // down, and the untouched accounts above each move as one block (no list is
-        // overwritten before it has moved). Below the lowest touched account nothing moves.
+        // Each list moves up by the new ids of the slots before it. Between two touched slots
+        // that shift is the same, so the touched slots are taken from the top down, and the
+        // untouched slots above each move as one block (no list is overwritten before it has
+        // moved). Below the lowest touched slot nothing moves.
         let sets = &mut self.sets;
         let off = &mut self.offsets;
-        // `top`: the lowest account placed (its offset new), `old_top` its old offset, and
-        // `shift` the new ids of the accounts below it.
-        let (mut top, mut old_top, mut shift) = (n, off[n], added);
-        off[n] += added;
+        // `top`: the lowest slot placed (its offset new), `old_top` its old offset, and
+        // `shift` the new ids of the slots below it.
+        let (mut top, mut old_top, mut shift) = (slots, off[slots], added);
+        off[slots] += added;
         for w in (0..touched.len()).rev() {
             let mut bits = std::mem::take(&mut touched[w]);
             while bits != 0 {
                 let b = 63 - bits.leading_zeros() as usize;
                 bits ^= 1 << b;
                 let u = w * 64 + b;
-                // Accounts u + 1 .. top are untouched and shift by `shift`; u by its own
-                // new ids less. (When u + 1 is `top`, its offset is already the new one.)
+                // Slots u + 1 .. top are untouched and shift by `shift`; u by its own new
+                // ids less. (When u + 1 is `top`, its offset is already the new one.)
                 let lo = off[u];
                 let mid = if u + 1 == top { old_top } else { off[u + 1] };
                 if shift > 0 && old_top > mid {
@@ -207,16 +393,17 @@ impl RrIndex {
             }
         }
         debug_assert_eq!(shift, 0);
-        // v's new ids end its list: the next goes `counts[v]` (the ids left) before its end.
+        // A slot's new ids end its list: the next goes `counts[s]` (the ids left) before its
+        // end.
         let base = self.len as u32;
         for (j, set) in batch.iter().enumerate() {
             let id = base + j as u32;
             let h = hops.get(j).map_or(0, |&h| h as usize);
             for (i, &v) in set.iter().enumerate() {
                 if keep(v) {
-                    let left = &mut counts[v as usize];
-                    sets[off[v as usize + 1] - *left as usize] =
-                        if i < h { id | FIRST_HOP } else { id };
+                    let s = slot_of(dense, present, rank, v);
+                    let left = &mut counts[s];
+                    sets[off[s + 1] - *left as usize] = if i < h { id | FIRST_HOP } else { id };
                     *left -= 1;
                 }
             }
@@ -666,15 +853,23 @@ mod tests {
 
     /// Appends batches of `sizes` sets of `g` (with and without a mask) and checks after each
     /// that every account holds the ids of the sets that hold it, in increasing order: the
-    /// inverted index read off the sets directly.
-    fn check_appends(g: &crate::Graph, sizes: &[usize]) -> RrSets {
+    /// inverted index read off the sets directly. Returns the sets and, per batch, whether the
+    /// index without a mask was dense after it.
+    fn check_appends(g: &crate::Graph, sizes: &[usize]) -> (RrSets, Vec<bool>) {
         let n = g.node_count() as u32;
         let total = sizes.iter().sum();
         let config = RrConfig::builder().seed(2).build().unwrap();
         let sets = sample_rr_sets(g, Model::IndependentCascade, total, &config).unwrap();
         let mask: Vec<bool> = (0..n).map(|v| v % 3 != 1).collect();
-        for mask in [None, Some(&mask[..])] {
-            let mut index = RrIndex::new(n as usize);
+        let mut dense = Vec::new();
+        let starts = [
+            (None, false),
+            (Some(&mask[..]), false),
+            (None, true),
+            (Some(&mask[..]), true),
+        ];
+        for (mask, start_dense) in starts {
+            let mut index = RrIndex::starting(n as usize, start_dense);
             let mut want = vec![Vec::new(); n as usize];
             let mut done = 0;
             for &size in sizes {
@@ -701,12 +896,16 @@ mod tests {
                     );
                 }
                 assert_eq!(index.ids(), want.iter().map(Vec::len).sum::<usize>());
+                if mask.is_none() && !start_dense {
+                    dense.push(index.dense);
+                }
             }
             // The scratch is all zero again.
             assert!(index.scratch.counts.iter().all(|&c| c == 0));
             assert!(index.scratch.touched.iter().all(|&w| w == 0));
+            assert!(index.scratch.fresh.iter().all(|&w| w == 0));
         }
-        sets
+        (sets, dense)
     }
 
     #[test]
@@ -736,13 +935,62 @@ mod tests {
         .unwrap()
         .0;
         let sizes = [1, 1, 2, 3, 64, 1, 130, 5, 1, 400];
-        let runs = check_appends(&chain, &sizes);
-        let singles = check_appends(&empty, &sizes);
+        let (runs, _) = check_appends(&chain, &sizes);
+        let (singles, dense) = check_appends(&empty, &sizes);
         // The cases the runs must get right were drawn: a batch of one set that touches the
         // first account alone, and one that touches every account up to the last.
         assert!(runs.iter().any(|s| s.len() == 1 && s[0] == 0));
         assert!(runs.iter().any(|s| s.len() == n as usize));
         assert!(singles.iter().all(|s| s.len() == 1));
+        // The index of single accounts grew sparse over several batches, then turned dense.
+        assert_eq!(&dense[..4], &[false; 4]);
+        assert!(dense[dense.len() - 1]);
+    }
+
+    /// A few sets over many accounts hold slots for their accounts only: well under a byte per
+    /// account (a dense index holds 8 to 16), with the lists and first-hop counts of the dense
+    /// one.
+    #[test]
+    fn few_sets_over_many_accounts_hold_few_bytes() {
+        let n = 200_000u32;
+        let g = super::super::random_graph(n, 200_000, 0.5, 4);
+        let config = RrConfig::builder().seed(8).build().unwrap();
+        let mut sampler =
+            crate::rrset::RrSampler::new(&g, Model::IndependentCascade, &config).unwrap();
+        sampler.record_first_hop();
+        let mut index = RrIndex {
+            first_counts: Some(Vec::new()),
+            ..RrIndex::starting(n as usize, false)
+        };
+        let mut want = std::collections::BTreeMap::<u32, (Vec<u32>, u32)>::new();
+        let mut done = 0;
+        for size in [5, 20, 75] {
+            let batch = sampler
+                .sample_range(8, done as u64, size, &crate::progress::NoProgress)
+                .unwrap();
+            index.append(&batch, None);
+            for (j, (set, &h)) in batch.iter().zip(batch.first_hops()).enumerate() {
+                for (i, &v) in set.iter().enumerate() {
+                    let e = want.entry(v).or_default();
+                    let first = i < h as usize;
+                    e.0.push((done + j) as u32 | if first { FIRST_HOP } else { 0 });
+                    e.1 += first as u32;
+                }
+            }
+            done += size;
+        }
+        assert!(!index.dense);
+        assert!(want.len() > 100, "{} accounts in sets", want.len());
+        for v in 0..n {
+            let (list, first) = want.get(&v).cloned().unwrap_or_default();
+            assert_eq!(index.list(v), &list[..], "account {v}");
+            assert_eq!(index.first_count(v), Some(first), "account {v}");
+        }
+        assert!(
+            index.account_bytes() < u64::from(n),
+            "{} bytes for {n} accounts",
+            index.account_bytes()
+        );
     }
 
     #[test]

@@ -506,16 +506,13 @@ impl CvCounts for Local<'_> {
         self.index.len()
     }
     fn initial(&mut self, cands: &Candidates) -> Result<Vec<(u64, u64)>> {
-        let first = self
-            .index
-            .first_counts()
-            .expect("quality mode's index marks first hops");
+        let index = self.index;
         Ok(cands
             .iter()
             .map(|v| {
                 (
-                    self.index.list(v).len() as u64,
-                    u64::from(first[v as usize]),
+                    index.list(v).len() as u64,
+                    u64::from(index.first_count(v).unwrap_or(0)),
                 )
             })
             .collect())
@@ -1011,7 +1008,7 @@ mod tests {
                     .collect();
                 assert_eq!(index.list(v), &want[..], "{model:?} account {v}");
                 let marked = want.iter().filter(|&&id| id & FIRST_HOP != 0).count();
-                assert_eq!(index.first_counts().unwrap()[v as usize] as usize, marked);
+                assert_eq!(index.first_count(v).unwrap() as usize, marked);
             }
         }
     }

@@ -137,14 +137,22 @@ impl CvCounts for RankCounts<'_, '_> {
         self.s.global
     }
     fn initial(&mut self, cands: &super::Candidates) -> Result<Vec<(u64, u64)>> {
-        let first = self.s.index.first_counts().ok_or_else(|| {
-            Error::invalid_parameter("mode", "quality", "a shard kept no first hops")
-        })?;
+        let index = &self.s.index;
+        if !index.marks_first_hops() {
+            return Err(Error::invalid_parameter(
+                "mode",
+                "quality",
+                "a shard kept no first hops",
+            ));
+        }
         let a: Vec<u64> = cands
             .iter()
             .map(|v| self.s.index.list(v).len() as u64)
             .collect();
-        let b: Vec<u64> = cands.iter().map(|v| u64::from(first[v as usize])).collect();
+        let b: Vec<u64> = cands
+            .iter()
+            .map(|v| u64::from(index.first_count(v).unwrap_or(0)))
+            .collect();
         let (a, b) = (reduce(&a, self.comm)?, reduce(&b, self.comm)?);
         Ok(a.into_iter().zip(b).collect())
     }
@@ -220,7 +228,11 @@ impl Collection for Shard {
     }
     fn raw(&self) -> u64 {
         // As one process's index: its first-hop counts too, 4 bytes per account.
-        let first = self.index.first_counts().map_or(0, |c| c.len() as u64 * 4);
+        let first = if self.index.marks_first_hops() {
+            self.accounts as u64 * 4
+        } else {
+            0
+        };
         index_raw_bytes(self.ids_global, self.accounts) + first
     }
 }

@@ -1193,7 +1193,7 @@ impl<'g> Engine<'g> {
     /// index keeps no first hops); its `upper` is infinite.
     pub(crate) fn greedy_cv(&self, index: &RrIndex) -> Result<Option<Greedy>> {
         let costs = &self.graph.attributes().cost;
-        let (Some(hop), Some(_)) = (&self.first_hop, index.first_counts()) else {
+        let (Some(hop), true) = (&self.first_hop, index.marks_first_hops()) else {
             return Ok(None);
         };
         if !self.cv_ready() {
