@@ -77,9 +77,9 @@ pub(crate) const FIRST_HOP: u32 = 1 << 31;
 
 /// An index turns dense once `1 / DENSE_FROM` of the accounts would have slots. A sparse
 /// lookup (a rank and a population count) costs about 2 ns more than a dense one, and greedy
-/// looks up every candidate: at 100M follows, where quality mode's sets hold about a third of
-/// the accounts, the sparse index saved 80 ms of indexing and 180 MiB but cost 86 ms of
-/// greedy. Below an eighth the memory saved (15 of 16 bytes per account without a slot) is
+/// looks up every candidate: at 100M follows, where quality mode's sets hold fewer than an
+/// eighth of the accounts, the sparse index saved 80 ms of indexing and 180 MiB but cost 86 ms
+/// of greedy. Below an eighth the memory saved (15 of 16 bytes per account without a slot) is
 /// worth the lookups.
 const DENSE_FROM: usize = 8;
 
