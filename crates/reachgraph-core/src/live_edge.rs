@@ -229,12 +229,12 @@ pub(crate) struct Frontier<'a> {
 impl Frontier<'_> {
     #[inline(always)]
     fn is_new(&self, v: u32) -> bool {
-        let (w, b) = word_bit(v);
+        let (w, b) = word_bit(v as usize);
         self.seen[w] & b == 0
     }
     #[inline(always)]
     fn add(&mut self, v: u32) {
-        let (w, b) = word_bit(v);
+        let (w, b) = word_bit(v as usize);
         self.seen[w] |= b;
         self.queue.push(v);
     }
@@ -526,7 +526,7 @@ impl RrScratch {
     #[inline]
     pub(crate) fn start(&mut self) {
         for &v in &self.queue {
-            let (w, b) = word_bit(v);
+            let (w, b) = word_bit(v as usize);
             self.seen[w] &= !b;
         }
         self.queue.clear();

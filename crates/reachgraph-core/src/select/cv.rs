@@ -449,8 +449,9 @@ fn key(score: f64, cost: f64) -> f64 {
 pub(crate) trait CvCounts {
     /// Sets in the collection.
     fn sets(&self) -> usize;
-    /// Per candidate (in `cands` order): the sets that hold it and the first hops that hold it.
-    fn initial(&mut self, cands: &Candidates) -> Result<Vec<(u64, u64)>>;
+    /// Each candidate in some set (in `cands` order), with the sets that hold it and the first
+    /// hops that hold it.
+    fn initial(&mut self, cands: &Candidates) -> Result<Vec<(u32, u64, u64)>>;
     /// `A(v) − B(v)` for the seeds covered so far: the sets that hold `v` and miss the seeds,
     /// less the first hops that hold `v` and miss the seeds.
     fn now(&mut self, v: u32) -> Result<f64>;
@@ -505,17 +506,14 @@ impl CvCounts for Local<'_> {
     fn sets(&self) -> usize {
         self.index.len()
     }
-    fn initial(&mut self, cands: &Candidates) -> Result<Vec<(u64, u64)>> {
+    fn initial(&mut self, cands: &Candidates) -> Result<Vec<(u32, u64, u64)>> {
         let index = self.index;
-        Ok(cands
-            .iter()
-            .map(|v| {
-                (
-                    index.list(v).len() as u64,
-                    u64::from(index.first_count(v).unwrap_or(0)),
-                )
-            })
-            .collect())
+        let mut counts = Vec::new();
+        cover::for_each_listed(index, cands, |v, list| {
+            let first = index.first_count(v).unwrap_or(0);
+            counts.push((v, list.len() as u64, u64::from(first)));
+        });
+        Ok(counts)
     }
     fn now(&mut self, v: u32) -> Result<f64> {
         let (a, b) = counts_now(self.index.list(v), &self.covered, &self.covered1);
@@ -553,11 +551,10 @@ pub(crate) fn greedy(
     let best_single = if unit {
         None
     } else {
-        let plain: Vec<Entry> = cands
+        let plain: Vec<Entry> = initial
             .iter()
-            .zip(&initial)
-            .filter(|&(v, &(a, _))| cost(v) <= capacity && a > 0)
-            .map(|(v, &(gain, _))| Entry {
+            .filter(|&&(v, _, _)| cost(v) <= capacity)
+            .map(|&(v, gain, _)| Entry {
                 key: cover::ratio(gain, cost(v)),
                 gain,
                 node: v,
@@ -573,11 +570,10 @@ pub(crate) fn greedy(
     // Heap entries carry no gain (0): they order by score per cost, then the lower id.
     // Candidates in no set stay out, as in plain greedy (a count they must fill is filled with
     // the lowest ids after greedy): their score is the first hop's expectation alone.
-    let mut entries: Vec<Entry> = cands
+    let mut entries: Vec<Entry> = initial
         .iter()
-        .zip(&initial)
-        .filter(|&(v, &(a, _))| cost(v) <= capacity && a > 0)
-        .map(|(v, &(a, b))| Entry {
+        .filter(|&&(v, _, _)| cost(v) <= capacity)
+        .map(|&(v, a, b)| Entry {
             gain: 0,
             key: key(a as f64 - b as f64 + theta * first[v as usize], cost(v)),
             node: v,

@@ -136,7 +136,7 @@ impl CvCounts for RankCounts<'_, '_> {
     fn sets(&self) -> usize {
         self.s.global
     }
-    fn initial(&mut self, cands: &super::Candidates) -> Result<Vec<(u64, u64)>> {
+    fn initial(&mut self, cands: &super::Candidates) -> Result<Vec<(u32, u64, u64)>> {
         let index = &self.s.index;
         if !index.marks_first_hops() {
             return Err(Error::invalid_parameter(
@@ -154,7 +154,12 @@ impl CvCounts for RankCounts<'_, '_> {
             .map(|v| u64::from(index.first_count(v).unwrap_or(0)))
             .collect();
         let (a, b) = (reduce(&a, self.comm)?, reduce(&b, self.comm)?);
-        Ok(a.into_iter().zip(b).collect())
+        Ok(cands
+            .iter()
+            .zip(a.into_iter().zip(b))
+            .filter(|&(_, (a, _))| a > 0)
+            .map(|(v, (a, b))| (v, a, b))
+            .collect())
     }
     fn now(&mut self, v: u32) -> Result<f64> {
         let (a, b) = cv::counts_now(self.s.index.list(v), &self.covered, &self.covered1);
