@@ -16,7 +16,8 @@ release CLI in the work folder (`--dir`):
               --threads 2 --seed 1 --json
     quality   the same with --mode quality
     ic        spread --graph gN.rgraph --weights wc --seeds top50.N --trials T --threads 2 --seed 1
-              --json; T = 10,000 when a 64-trial pilot says it fits in --ic-budget seconds, else
+              --json; T = 10,000 when a 128-trial pilot (two chunks of 64 trials, one per thread:
+              a 64-trial pilot would run on one thread) says it fits in --ic-budget seconds, else
               the pilot itself, and the 10,000-trial time is extrapolated linearly (marked so)
 
 `top5000.N` / `top50.N` are the 5,000 / 50 accounts with the most out-edges (the most followers
@@ -234,7 +235,9 @@ def main() -> int:
     ap.add_argument("--max-rss-gib", type=float, default=20)
     ap.add_argument("--ic-budget", type=float, default=600,
                     help="run 10,000 IC trials only when the pilot predicts at most this many seconds")
-    ap.add_argument("--ic-pilot", type=int, default=64, help="pilot trials (a multiple of 32)")
+    ap.add_argument("--ic-pilot", type=int, default=128,
+                    help="pilot trials (a multiple of 64, a chunk of trials; at least one chunk per "
+                         "thread, or the pilot runs on fewer threads than the full run)")
     ap.add_argument("--direct", action="store_true",
                     help="generate the .rgraph directly (generate --out gN-rg.rgraph, as at 1B) and skip convert")
     ap.add_argument("--delete-text", action="store_true", help="delete gN.txt and its attributes after convert")

@@ -1806,8 +1806,9 @@ fn scan_section<T: Sync>(
 /// Rows are short (7.5 edges on average in the generated graphs), so a loop per row runs
 /// scalar. Here each edge's row is first written beside it (a buffer of the chunk's size, in
 /// cache), then one flat loop over the chunk's edges checks and hashes them: the loop has no
-/// dependency from edge to edge but the sums, so it vectorises, and with AVX-512 (detected at
-/// run time) its 64-bit multiplies run eight at a time.
+/// dependency from edge to edge but the sums, so it vectorises. Its 64-bit multiplies run eight
+/// at a time with AVX-512 and four at a time with AVX2 (each made of three 32-bit ones), picked
+/// at run time by what the CPU has.
 fn pair_pass(
     offsets: &[usize],
     neighbors: &[u32],
@@ -1817,25 +1818,71 @@ fn pair_pass(
     key: u64,
 ) -> (bool, u64) {
     let (lo, hi) = (offsets[a], offsets[b]);
-    let mut rows = Vec::with_capacity(hi - lo);
-    for u in a..b {
-        rows.extend(std::iter::repeat_n(u as u32, offsets[u + 1] - offsets[u]));
-    }
-    let nb = &neighbors[lo..hi];
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512dq")
-    {
-        // SAFETY: the CPU has the features `pair_flat_avx512` is compiled for.
-        return unsafe { pair_flat_avx512(&rows, nb, n, out, key) };
-    }
-    pair_flat(&rows, nb, n, out, key)
+    ROWS.with_borrow_mut(|rows| {
+        edge_rows(offsets, (a, b), rows);
+        let (rows, nb) = (&rows[..hi - lo], &neighbors[lo..hi]);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+            {
+                // SAFETY: the CPU has the features `pair_flat_avx512` is compiled for.
+                return unsafe { pair_flat_avx512(rows, nb, n, out, key) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has the feature `pair_flat_avx2` is compiled for.
+                return unsafe { pair_flat_avx2(rows, nb, n, out, key) };
+            }
+        }
+        pair_flat(rows, nb, n, out, key)
+    })
 }
+
+thread_local! {
+    /// [`pair_pass`]'s row of each edge, kept per thread from chunk to chunk (a chunk's worth,
+    /// about 256 KiB) so that no chunk allocates or zeroes it.
+    static ROWS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Fills `rows[..hi - lo]` (`lo..hi` the edges of rows `a..b`) with each edge's row, in
+/// strides of [`ROW_STRIDE`] rather than an edge at a time: rows are short (7.5 edges on
+/// average), so each is one or two wide stores. Row `u` writes its id from its first edge on,
+/// a stride at a time, until it has covered its own edges; what it writes past them belongs to
+/// later rows, which write it again after it (rows come in order), or to the slack at the end.
+/// An empty row writes one stride that the next row covers. So every edge ends up holding the
+/// one row whose range holds it. The buffer keeps [`ROW_STRIDE`] slots of slack past the edges.
+fn edge_rows(offsets: &[usize], (a, b): (usize, usize), rows: &mut Vec<u32>) {
+    let lo = offsets[a];
+    let need = offsets[b] - lo + ROW_STRIDE;
+    if rows.len() < need {
+        rows.resize(need, 0);
+    }
+    for (u, w) in (a..b).zip(offsets[a..=b].windows(2)) {
+        let (mut p, end) = (w[0] - lo, w[1] - lo);
+        loop {
+            rows[p..p + ROW_STRIDE].fill(u as u32);
+            p += ROW_STRIDE;
+            if p >= end {
+                break;
+            }
+        }
+    }
+}
+
+/// Slots [`edge_rows`] writes at a time: eight `u32`, 32 bytes (one store with AVX).
+const ROW_STRIDE: usize = 8;
 
 /// [`pair_flat`] compiled for AVX-512 (64-bit lane multiplies).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq")]
 fn pair_flat_avx512(rows: &[u32], nb: &[u32], n: usize, out: bool, key: u64) -> (bool, u64) {
+    pair_flat(rows, nb, n, out, key)
+}
+
+/// [`pair_flat`] compiled for AVX2 (64-bit lane multiplies made of 32-bit ones, four lanes).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn pair_flat_avx2(rows: &[u32], nb: &[u32], n: usize, out: bool, key: u64) -> (bool, u64) {
     pair_flat(rows, nb, n, out, key)
 }
 
@@ -2238,12 +2285,65 @@ mod tests {
                     .flat_map(|u| std::iter::repeat_n(u as u32, offsets[u + 1] - offsets[u]))
                     .collect();
                 assert_eq!(pair_flat(&rows, &nb[lo..hi], n, out, key), want);
+                // Each compiled copy the CPU can run, whichever `pair_pass` prefers.
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2.
+                    let got = unsafe { pair_flat_avx2(&rows, &nb[lo..hi], n, out, key) };
+                    assert_eq!(got, want);
+                }
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512dq")
+                {
+                    // SAFETY: the CPU has AVX-512 F and DQ.
+                    let got = unsafe { pair_flat_avx512(&rows, &nb[lo..hi], n, out, key) };
+                    assert_eq!(got, want);
+                }
             }
         }
         assert!(
             seen_bad > 20 && seen_good > 200,
             "{seen_bad} bad, {seen_good} good"
         );
+    }
+
+    #[test]
+    fn edge_rows_give_each_edge_its_row_whatever_the_buffer_held() {
+        // Rows of every length from 0 to 3 strides, empty runs at the start, middle and end,
+        // and a buffer left full of junk (and too short, then long enough) between calls.
+        let mut state = 0x0dd_ba11_u64;
+        let mut next = |k: u64| {
+            state = fmix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            state % k
+        };
+        let mut rows = Vec::new();
+        for trial in 0..300 {
+            let n = 1 + next(60) as usize;
+            let mut offsets = vec![0usize];
+            for _ in 0..n {
+                let len = match next(4) {
+                    0 => 0,
+                    1 => next(3 * ROW_STRIDE as u64 + 1) as usize,
+                    _ => 1 + next(ROW_STRIDE as u64) as usize,
+                };
+                offsets.push(offsets.last().unwrap() + len);
+            }
+            let a = next(n as u64 + 1) as usize;
+            let b = a + next((n - a) as u64 + 1) as usize;
+            let want: Vec<u32> = (a..b)
+                .flat_map(|u| std::iter::repeat_n(u as u32, offsets[u + 1] - offsets[u]))
+                .collect();
+            if trial % 2 == 0 {
+                rows.iter_mut().for_each(|r| *r = u32::MAX);
+            }
+            edge_rows(&offsets, (a, b), &mut rows);
+            assert_eq!(
+                &rows[..want.len()],
+                &want[..],
+                "offsets {offsets:?}, rows {a}..{b}"
+            );
+        }
     }
 
     #[test]
