@@ -278,15 +278,7 @@ fn section_cascade(reps: usize) -> Table {
             };
             t.row(
                 format!("{label} Monte Carlo, {threads} thread(s), spread {mean:.0}"),
-                format!(
-                    "{} per cascade ({:.2}× one thread)",
-                    fmt_s(per),
-                    if model == Model::IndependentCascade {
-                        one / per
-                    } else {
-                        f64::NAN
-                    }
-                ),
+                format!("{} per cascade ({:.2}× one thread)", fmt_s(per), one / per),
                 target,
                 ok,
             );

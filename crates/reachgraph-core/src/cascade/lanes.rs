@@ -13,6 +13,14 @@
 //! two hops, reads its out-list, and each follower's probability and state, once or twice per
 //! chunk instead of once per trial; on graphs that do not fit the cache those reads are most
 //! of a trial's time.
+//!
+//! Two more things keep those reads few and overlapped. A hop is expanded in account-id order
+//! (its list sorted, or found by a scan of the masks when it is large), so the out-lists and
+//! offsets are read front to back. And a live edge's far end is not written at once: its state
+//! is prefetched and the edge waits in a short ring ([`Front`]) while the next live edges are
+//! drawn, so only live edges fetch a far end's state and many of those misses are in flight at
+//! once. Neither changes a draw's meaning: the order is fixed by the ids, and applying an edge
+//! is an OR into its far end's masks.
 
 use super::{OutProbs, Sim};
 use crate::live_edge::{
@@ -20,8 +28,12 @@ use crate::live_edge::{
     EdgeProbs, ListRule, Same,
 };
 
-/// How many edges ahead in an out-list the far end's state is prefetched.
+/// How many edges ahead in an out-list the far end's probability is prefetched (where it is
+/// held per account).
 const PREFETCH_AHEAD: usize = 6;
+
+/// How many live edges wait, their far end's state being fetched, before they are applied.
+const PENDING: usize = 16;
 
 /// Per-worker state of the bit-parallel trials; all-zero between chunks.
 pub(super) struct Lanes {
@@ -34,8 +46,11 @@ pub(super) struct Lanes {
     touched: Vec<u32>,
     touched_cap: usize,
     overflow: bool,
-    /// The accounts with bits in `state[_][1]` (the next hop).
+    /// The accounts with bits in `state[_][1]` (the next hop), until there are `queued_cap`
+    /// of them; past that `queued_over` is set and the next hop is found by a scan of `state`.
     queued: Vec<u32>,
+    queued_cap: usize,
+    queued_over: bool,
     /// The accounts that became active at the current hop, and the lanes they did.
     hop_ids: Vec<u32>,
     hop_masks: Vec<u64>,
@@ -54,6 +69,11 @@ impl Lanes {
             touched_cap: (n / 16).max(4096),
             overflow: false,
             queued: Vec::new(),
+            // A thirty-second of the accounts: a hop that large has a few edges per account of
+            // the graph, each a likely cache miss, beside which a scan of 16 bytes per account
+            // is cheap; below it the list is sorted.
+            queued_cap: (n / 32).max(4096),
+            queued_over: false,
             hop_ids: Vec::new(),
             hop_masks: Vec::new(),
             picked: Vec::new(),
@@ -98,19 +118,37 @@ impl Lanes {
             touched_cap: self.touched_cap,
             overflow: &mut self.overflow,
             queued: &mut self.queued,
+            queued_cap: self.queued_cap,
+            queued_over: &mut self.queued_over,
+            pending: [(0, 0); PENDING],
+            waiting: 0,
         }
     }
 
-    /// Makes the queued accounts the hop (their list becomes the hop's, with no copy), with
-    /// the lanes each gained, taken out of `state`.
+    /// Makes the queued accounts the hop, in id order, with the lanes each gained, taken out of
+    /// `state`. In id order the hop's out-lists and offsets are read front to back, not at
+    /// random; the order does not depend on how the hop was found.
     fn next_hop(&mut self) {
-        std::mem::swap(&mut self.hop_ids, &mut self.queued);
-        self.queued.clear();
         self.hop_masks.clear();
-        for &v in &self.hop_ids {
-            self.hop_masks
-                .push(std::mem::take(&mut self.state[v as usize][1]));
+        if self.queued_over {
+            self.hop_ids.clear();
+            for (v, st) in self.state.iter_mut().enumerate() {
+                if st[1] != 0 {
+                    self.hop_ids.push(v as u32);
+                    self.hop_masks.push(std::mem::take(&mut st[1]));
+                }
+            }
+            self.queued_over = false;
+        } else {
+            // The list becomes the hop's, with no copy.
+            std::mem::swap(&mut self.hop_ids, &mut self.queued);
+            self.hop_ids.sort_unstable();
+            for &v in &self.hop_ids {
+                self.hop_masks
+                    .push(std::mem::take(&mut self.state[v as usize][1]));
+            }
         }
+        self.queued.clear();
     }
 
     /// Clears the active lanes, ready for the next chunk.
@@ -128,18 +166,51 @@ impl Lanes {
 }
 
 /// What the live edges of one hop write to.
+///
+/// A live edge is not applied at once: its far end's state is prefetched and the edge waits
+/// in a ring of [`PENDING`] until that many more have come, so that many misses are in flight
+/// and only live edges fetch a state. Applying an edge is an OR into the far end's masks, so
+/// the delay changes no mask and no draw; [`Front::finish`] applies the edges still waiting.
 struct Front<'a> {
     state: &'a mut [[u64; 2]],
     touched: &'a mut Vec<u32>,
     touched_cap: usize,
     overflow: &'a mut bool,
     queued: &'a mut Vec<u32>,
+    queued_cap: usize,
+    queued_over: &'a mut bool,
+    /// The ring of waiting edges (far end, live lanes); slot `k % PENDING` holds the `k`-th.
+    pending: [(u32, u64); PENDING],
+    /// How many edges were offered since the front was made.
+    waiting: usize,
 }
 
 impl Front<'_> {
-    /// Account `v` is reached in lanes `live`; the lanes new to it join the next hop.
+    /// Account `v` is reached in lanes `live` (applied after [`PENDING`] more offers or at
+    /// [`Front::finish`]).
     #[inline(always)]
     fn offer(&mut self, v: u32, live: u64) {
+        prefetch(&self.state[v as usize]);
+        let slot = &mut self.pending[self.waiting % PENDING];
+        let (w, l) = std::mem::replace(slot, (v, live));
+        if self.waiting >= PENDING {
+            self.apply(w, l);
+        }
+        self.waiting += 1;
+    }
+
+    /// Applies the edges still waiting, oldest first.
+    fn finish(mut self) {
+        let held = self.waiting.min(PENDING);
+        for k in self.waiting - held..self.waiting {
+            let (v, live) = self.pending[k % PENDING];
+            self.apply(v, live);
+        }
+    }
+
+    /// Account `v` is reached in lanes `live`; the lanes new to it join the next hop.
+    #[inline(always)]
+    fn apply(&mut self, v: u32, live: u64) {
         let [a, nx] = &mut self.state[v as usize];
         let add = live & !*a;
         if add != 0 {
@@ -152,7 +223,11 @@ impl Front<'_> {
             }
             *a |= add;
             if *nx == 0 {
-                self.queued.push(v);
+                if self.queued.len() < self.queued_cap {
+                    self.queued.push(v);
+                } else {
+                    *self.queued_over = true;
+                }
             }
             *nx |= add;
         }
@@ -176,10 +251,9 @@ fn expand_lanes(
         ListRule::All => ends.iter().for_each(|&v| f.offer(v, m)),
         ListRule::Coins => {
             for (i, (v, p)) in probs.edges(ends).enumerate() {
-                // The far ends' state a few edges ahead: in a graph larger than the cache each
-                // is a miss.
+                // The far ends' probability a few edges ahead, where it is held per account:
+                // in a graph larger than the cache each is a miss.
                 if let Some(&w) = ends.get(i + PREFETCH_AHEAD) {
-                    prefetch(&f.state[w as usize]);
                     probs.prefetch(w);
                 }
                 let live = d.lanes_below(m, coin_threshold(p));
@@ -246,6 +320,7 @@ impl Sim<'_> {
         for &v in self.seeds {
             f.offer(v, all);
         }
+        f.finish();
         let mut level = 0u32;
         loop {
             s.next_hop();
@@ -270,14 +345,15 @@ impl Sim<'_> {
                 if let Some(&w) = hop.get(i + 8) {
                     super::prefetch_list(out, w);
                 }
-                // The far ends' state of the first edges of an account nearer ahead, whose
-                // list was fetched by now (the coin loop fetches the rest as it goes).
-                if let Some(&w) = hop.get(i + 4) {
-                    let lo = out.offsets[w as usize];
-                    let hi = out.offsets[w as usize + 1].min(lo + PREFETCH_AHEAD);
-                    for &x in &out.neighbors[lo..hi] {
-                        prefetch(&f.state[x as usize]);
-                        self.probs.prefetch_target(x);
+                // The far ends' probability of the first edges of an account nearer ahead,
+                // where it is held per account (the coin loop fetches the rest as it goes).
+                if self.probs.per_target() {
+                    if let Some(&w) = hop.get(i + 4) {
+                        let lo = out.offsets[w as usize];
+                        let hi = out.offsets[w as usize + 1].min(lo + PREFETCH_AHEAD);
+                        for &x in &out.neighbors[lo..hi] {
+                            self.probs.prefetch_target(x);
+                        }
                     }
                 }
                 let u = u as usize;
@@ -299,6 +375,7 @@ impl Sim<'_> {
                     }
                 }
             }
+            f.finish();
             (s.hop_ids, s.hop_masks, s.picked) = (hop_ids, hop_masks, picked);
             level += 1;
         }
@@ -712,7 +789,7 @@ mod tally_tests {
     /// Past the touched list's cap the active accounts are found by a scan: the same accounts
     /// with the same lanes, seeds first, and a reset that leaves every mask zero.
     #[test]
-    fn an_overflowing_touched_list_gives_the_same_accounts() {
+    fn overflowing_touched_and_queued_lists_give_the_same_accounts() {
         use super::super::super::live_edge::Draws;
         use super::Lanes;
         let n = 400i64;
@@ -725,13 +802,19 @@ mod tally_tests {
         let probs = vec![0.2f32; src.len()];
         let (g, _) =
             Graph::from_id_arrays(&src, &dst, Some(&probs), GraphOptions::default()).unwrap();
-        let c = SpreadConfig::builder().trials(64).build().unwrap();
-        let sim = Simulator::new(&g, Model::IndependentCascade, &c).unwrap();
         let seeds: Vec<u32> = [7u32, 3, 250].to_vec();
-        let sim = sim.sim(&seeds);
-        let run = |cap: usize| {
+        // Touched cap, queued cap, hop horizon.
+        let run = |cap: usize, qcap: usize, hops: Option<u32>| {
+            let mut b = SpreadConfig::builder().trials(64);
+            if let Some(h) = hops {
+                b = b.hops(h);
+            }
+            let c = b.build().unwrap();
+            let sim = Simulator::new(&g, Model::IndependentCascade, &c).unwrap();
+            let sim = sim.sim(&seeds);
             let mut lanes = Lanes::new(g.node_count());
             lanes.touched_cap = cap;
+            lanes.queued_cap = qcap;
             let mut seen = Vec::new();
             for chunk in 0..3 {
                 let mut d = Draws::new(rng::stream(9, chunk));
@@ -740,6 +823,7 @@ mod tally_tests {
                 lanes.for_each_active(&seeds, |v, a| got.push((v, a)));
                 assert_eq!(lanes.overflow, got.len() > cap, "{cap} {chunk}");
                 assert_eq!(got[..3].iter().map(|x| x.0).collect::<Vec<_>>(), seeds);
+                assert!(!lanes.queued_over && lanes.queued.is_empty());
                 lanes.reset();
                 assert!(lanes.state.iter().all(|st| *st == [0, 0]), "{cap} {chunk}");
                 got.sort_unstable();
@@ -747,12 +831,24 @@ mod tally_tests {
             }
             seen
         };
-        let whole = run(usize::MAX);
-        assert!(
-            whole.iter().all(|g| g.len() > 40),
-            "cascades reach beyond the cap below"
+        for hops in [None, Some(2)] {
+            let whole = run(usize::MAX, usize::MAX, hops);
+            assert!(
+                whole.iter().all(|g| g.len() > 40),
+                "cascades reach beyond the caps below"
+            );
+            assert_eq!(run(2, usize::MAX, hops), whole);
+            assert_eq!(run(40, usize::MAX, hops), whole);
+            // A queued list that overflows finds the hop by a scan, in the same (id) order:
+            // the same draws, so the same accounts in the same lanes.
+            assert_eq!(run(usize::MAX, 0, hops), whole);
+            assert_eq!(run(40, 5, hops), whole);
+        }
+        let capped = run(usize::MAX, usize::MAX, Some(2));
+        assert_ne!(
+            capped,
+            run(usize::MAX, usize::MAX, None),
+            "the horizon cuts"
         );
-        assert_eq!(run(2), whole);
-        assert_eq!(run(40), whole);
     }
 }

@@ -522,6 +522,12 @@ enum OutProbs<'a> {
 }
 
 impl OutProbs<'_> {
+    /// Whether the probabilities are held per target account (read at random, edge by edge).
+    #[inline(always)]
+    fn per_target(self) -> bool {
+        matches!(self, OutProbs::ByTarget(..))
+    }
+
     /// Prefetches the probability of the edges into account `v`, when it is held per target.
     #[inline(always)]
     fn prefetch_target(self, v: u32) {
