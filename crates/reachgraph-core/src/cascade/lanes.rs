@@ -786,8 +786,9 @@ mod tally_tests {
         }
     }
 
-    /// Past the touched list's cap the active accounts are found by a scan: the same accounts
-    /// with the same lanes, seeds first, and a reset that leaves every mask zero.
+    /// Past the touched list's cap the active accounts are found by a scan, and past the
+    /// queued list's cap each hop is: the same accounts with the same lanes, seeds first, and
+    /// a reset that leaves every mask zero, with and without a hop horizon.
     #[test]
     fn overflowing_touched_and_queued_lists_give_the_same_accounts() {
         use super::super::super::live_edge::Draws;
