@@ -215,22 +215,25 @@ impl Front<'_> {
         let add = live & !*a;
         if add != 0 {
             if *a == 0 {
-                if self.touched.len() < self.touched_cap {
-                    self.touched.push(v);
-                } else {
-                    *self.overflow = true;
-                }
+                push_capped(self.touched, self.touched_cap, self.overflow, v);
             }
             *a |= add;
             if *nx == 0 {
-                if self.queued.len() < self.queued_cap {
-                    self.queued.push(v);
-                } else {
-                    *self.queued_over = true;
-                }
+                push_capped(self.queued, self.queued_cap, self.queued_over, v);
             }
             *nx |= add;
         }
+    }
+}
+
+/// Pushes `v` onto `list` while it holds fewer than `cap` ids; past that sets `over` instead
+/// (the caller then finds the accounts by a scan of the masks).
+#[inline(always)]
+fn push_capped(list: &mut Vec<u32>, cap: usize, over: &mut bool, v: u32) {
+    if list.len() < cap {
+        list.push(v);
+    } else {
+        *over = true;
     }
 }
 
