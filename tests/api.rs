@@ -5,7 +5,9 @@
 //! `REACHGRAPH_BLESS=1 cargo test --release golden` and review the diff. When a `spread`
 //! response changes for the same seed (the trials draw differently), also bump
 //! `DRAWS_VERSION` in `crates/reachgraph-core/src/cascade/checkpoint.rs`, so no run resumes
-//! from a checkpoint of the old draws.
+//! from a checkpoint of the old draws. The goldens do not hold every change of the draws (no
+//! response holds an IC spread to the digit); the test `the_draws_of_this_version_are_pinned`
+//! there does, and fails until the version is bumped.
 
 use reachgraph_api::{parse_request, request_to_json, run, NoProgress, Response};
 use serde_json::Value;

@@ -26,9 +26,14 @@ use std::path::{Path, PathBuf};
 /// `RGCKPT`, format version 1.
 const MAGIC: u64 = u64::from_le_bytes(*b"RGCKPT\x00\x01");
 
-/// The version of the trials' draws: bump it with every change that changes a seeded result
-/// (the goldens re-blessed), so no run resumes from chunks another version drew.
-const DRAWS_VERSION: u32 = 1;
+/// The version of the trials' draws: bump it with every change that changes a seeded result,
+/// so no run resumes from chunks another version drew. The test
+/// `the_draws_of_this_version_are_pinned` holds a fingerprint of each version's draws and
+/// fails when they change without a bump.
+///
+/// - 1: from the key's start (`27869b2`).
+/// - 2: IC hops expanded in account-id order (`4627110`).
+const DRAWS_VERSION: u32 = 2;
 
 /// What a checkpoint must match to be resumed: the graph and the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,6 +315,51 @@ mod tests {
         progress: &dyn crate::Progress,
     ) -> Result<SpreadResult> {
         Simulator::new(g, model, c)?.run(&(0..8).collect::<Vec<u32>>(), progress)
+    }
+
+    /// Fingerprints of each draws version's answers (IC, LT) on [`graph`]: 133 trials, seed 5,
+    /// seeds 0–7, every activation count and the histogram. Rows are history: a change of the
+    /// draws bumps [`DRAWS_VERSION`] and adds a row; no row is ever edited.
+    const DRAWS_FINGERPRINTS: &[(u32, u64, u64)] = &[
+        (1, 9_749_000_194_315_155_349, 17_176_850_496_813_877_641),
+        (2, 5_145_956_521_859_763_411, 17_176_850_496_813_877_641),
+    ];
+
+    /// The answer's draws, as one word: the trials, every account's activation count and the
+    /// histogram of spreads.
+    fn fingerprint(r: &SpreadResult) -> u64 {
+        let mut h = Checksum::default();
+        h.word(r.trials);
+        let p = r.node_probabilities.as_ref().unwrap();
+        h.words(p.iter().map(|&x| (x * r.trials as f64).round() as u64));
+        let hist = r.histogram.as_ref().unwrap();
+        h.word(hist.start);
+        h.word(hist.bin_width);
+        h.words(hist.counts.iter().copied());
+        h.value()
+    }
+
+    /// The seeded draws of the current [`DRAWS_VERSION`] are the ones its row records, under
+    /// IC and LT, on one and on two threads: a change that draws differently without a bump
+    /// fails here, so no checkpoint of old draws resumes into new ones.
+    #[test]
+    fn the_draws_of_this_version_are_pinned() {
+        let g = graph();
+        let row = DRAWS_FINGERPRINTS
+            .iter()
+            .find(|r| r.0 == DRAWS_VERSION)
+            .expect("record this DRAWS_VERSION's fingerprints in DRAWS_FINGERPRINTS");
+        for threads in [1, 2] {
+            let c = config(64 * 2 + 5, 5, threads, None);
+            let got = [Model::IndependentCascade, Model::LinearThreshold]
+                .map(|m| fingerprint(&run(&g, m, &c, &NoProgress).unwrap()));
+            assert_eq!(
+                (got[0], got[1]),
+                (row.1, row.2),
+                "the draws of version {DRAWS_VERSION} changed ({threads} threads): bump \
+                 DRAWS_VERSION and add a row for it; never edit an old row"
+            );
+        }
     }
 
     /// A run stopped part way (Ctrl-C) and run again with the same checkpoint gives the answer
