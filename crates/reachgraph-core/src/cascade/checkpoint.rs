@@ -317,15 +317,16 @@ mod tests {
         Simulator::new(g, model, c)?.run(&(0..8).collect::<Vec<u32>>(), progress)
     }
 
-    /// Fingerprints of each draws version's answers (IC, LT) on [`graph`]: 133 trials, seed 5,
-    /// seeds 0–7, every activation count and the histogram. Rows are history: a change of the
-    /// draws bumps [`DRAWS_VERSION`] and adds a row; no row is ever edited.
+    /// Fingerprints of each draws version's answers (IC, LT), 133 trials at seed 5 from seeds
+    /// 0–7: on [`graph`] (weighted cascade) as it is, with a hop horizon of 2 and without
+    /// subset sampling, and for IC also with every edge at 0.05. Rows are history: a change of
+    /// the draws bumps [`DRAWS_VERSION`] and adds a row; no row is ever edited.
     const DRAWS_FINGERPRINTS: &[(u32, u64, u64)] = &[
-        (1, 9_749_000_194_315_155_349, 17_176_850_496_813_877_641),
-        (2, 5_145_956_521_859_763_411, 17_176_850_496_813_877_641),
+        (1, 2_028_034_462_261_565_119, 4_882_669_615_624_778_643),
+        (2, 12_640_033_490_003_369_181, 4_882_669_615_624_778_643),
     ];
 
-    /// The answer's draws, as one word: the trials, every account's activation count and the
+    /// An answer's draws, as one word: the trials, every account's activation count and the
     /// histogram of spreads.
     fn fingerprint(r: &SpreadResult) -> u64 {
         let mut h = Checksum::default();
@@ -339,20 +340,46 @@ mod tests {
         h.value()
     }
 
+    /// The draws of `model` on `threads` threads in the runs [`DRAWS_FINGERPRINTS`] names.
+    fn draws(model: Model, threads: usize) -> u64 {
+        let g = graph();
+        let constant = g.with_weights(&WeightScheme::Constant { p: 0.05 }).unwrap();
+        let base = || {
+            SpreadConfig::builder()
+                .trials(64 * 2 + 5)
+                .seed(5)
+                .threads(threads)
+                .node_probabilities(true)
+                .histogram(true)
+        };
+        let mut runs = vec![
+            (&g, base()),
+            (&g, base().hops(2)),
+            (&g, base().subset_sampling(false)),
+        ];
+        if model == Model::IndependentCascade {
+            runs.push((&constant, base()));
+        }
+        let mut h = Checksum::default();
+        for (graph, c) in runs {
+            let r = run(graph, model, &c.build().unwrap(), &NoProgress).unwrap();
+            h.word(fingerprint(&r));
+        }
+        h.value()
+    }
+
     /// The seeded draws of the current [`DRAWS_VERSION`] are the ones its row records, under
     /// IC and LT, on one and on two threads: a change that draws differently without a bump
     /// fails here, so no checkpoint of old draws resumes into new ones.
     #[test]
     fn the_draws_of_this_version_are_pinned() {
-        let g = graph();
         let row = DRAWS_FINGERPRINTS
             .iter()
             .find(|r| r.0 == DRAWS_VERSION)
             .expect("record this DRAWS_VERSION's fingerprints in DRAWS_FINGERPRINTS");
         for threads in [1, 2] {
-            let c = config(64 * 2 + 5, 5, threads, None);
-            let got = [Model::IndependentCascade, Model::LinearThreshold]
-                .map(|m| fingerprint(&run(&g, m, &c, &NoProgress).unwrap()));
+            let got =
+                [Model::IndependentCascade, Model::LinearThreshold].map(|m| draws(m, threads));
             assert_eq!(
                 (got[0], got[1]),
                 (row.1, row.2),
