@@ -275,7 +275,7 @@ fn temporary(path: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Simulator, SpreadConfig, SpreadResult};
+    use super::super::{Simulator, SpreadConfig, SpreadConfigBuilder, SpreadResult};
     use super::*;
     use crate::progress::NoProgress;
     use crate::weights::WeightScheme;
@@ -294,14 +294,18 @@ mod tests {
         d
     }
 
-    fn config(trials: u64, seed: u64, threads: usize, path: Option<&Path>) -> SpreadConfig {
-        let mut b = SpreadConfig::builder()
+    /// A run with activation probabilities and the histogram on.
+    fn builder(trials: u64, seed: u64, threads: usize) -> SpreadConfigBuilder {
+        SpreadConfig::builder()
             .trials(trials)
             .seed(seed)
             .threads(threads)
             .node_probabilities(true)
             .histogram(true)
-            .checkpoint_every(Duration::ZERO);
+    }
+
+    fn config(trials: u64, seed: u64, threads: usize, path: Option<&Path>) -> SpreadConfig {
+        let mut b = builder(trials, seed, threads).checkpoint_every(Duration::ZERO);
         if let Some(p) = path {
             b = b.checkpoint(p);
         }
@@ -344,14 +348,7 @@ mod tests {
     fn draws(model: Model, threads: usize) -> u64 {
         let g = graph();
         let constant = g.with_weights(&WeightScheme::Constant { p: 0.05 }).unwrap();
-        let base = || {
-            SpreadConfig::builder()
-                .trials(64 * 2 + 5)
-                .seed(5)
-                .threads(threads)
-                .node_probabilities(true)
-                .histogram(true)
-        };
+        let base = || builder(64 * 2 + 5, 5, threads);
         let mut runs = vec![
             (&g, base()),
             (&g, base().hops(2)),
