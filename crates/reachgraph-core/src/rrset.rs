@@ -822,6 +822,35 @@ impl<'g> RrSampler<'g> {
         Ok(sets)
     }
 
+    /// [`RrSampler::sample_with_seed`] with `other` run beside it on the sampler's own threads:
+    /// one of them runs `other` while the rest draw, and it draws too once `other` is done. The
+    /// sets are the same as without `other`. Returns the sets, the seconds they took, and
+    /// `other`'s answer.
+    pub(crate) fn sample_beside<R: Send>(
+        &self,
+        seed: u64,
+        count: usize,
+        progress: &dyn Progress,
+        other: impl FnOnce() -> R + Send,
+    ) -> (Result<RrSets>, f64, R) {
+        let ((sets, seconds), r) = self.install(|| {
+            rayon::join(
+                || {
+                    let t = std::time::Instant::now();
+                    let sets = self.sample_with_seed(seed, count, progress);
+                    (sets, t.elapsed().as_secs_f64())
+                },
+                other,
+            )
+        });
+        (sets, seconds, r)
+    }
+
+    /// The threads that draw the sets (the sampler's pool, or rayon's current one).
+    pub(crate) fn threads(&self) -> usize {
+        self.install(rayon::current_num_threads)
+    }
+
     fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
         match &self.pool {
             Some(pool) => pool.install(f),

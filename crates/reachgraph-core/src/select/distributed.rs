@@ -336,7 +336,7 @@ impl<'g, 'c> Dist<'g, 'c> {
         ) else {
             return Ok(());
         };
-        let mean = self.e.mean_index_size(&s.index);
+        let mean = self.e.mean_size(&s.index, 0, 0);
         let need = s.index.bytes_after((count as f64 * mean) as usize)
             + (count as f64 * (mean * 8.0 + 12.0)) as u64
             + s.bytes()

@@ -44,7 +44,11 @@
 //! sampling is parallel and deterministic. OPIM-C and quality mode fill the cores greedy leaves
 //! idle: while a round's greedy and evaluation run, the pool already draws the next round's
 //! first selection batch (the very sets the next round would draw; dropped if the round
-//! stops the doubling), so the phase times in [`Timings`] may overlap.
+//! stops the doubling). On a quality-mode round aimed at the floor, expected to be the last,
+//! the other core runs the control-variate greedy (the answer's) beside plain greedy instead.
+//! On two or more threads each selection batch after a round's first is drawn while one of
+//! the pool's threads indexes the batch before it. None of this changes an answer, and the
+//! phase times in [`Timings`] may overlap.
 //!
 //! ## Budgets and targets
 //! - A budget ([`SelectConfigBuilder::budget`]) uses the account costs of the graph's
@@ -595,7 +599,9 @@ pub struct SelectionSummary {
     /// counted, so the figure is the same on any number of threads or ranks.
     pub rr_store_bytes: u64,
     /// Largest raw bytes the RR store held at once (including a batch being indexed), counted
-    /// as [`SelectionSummary::rr_store_bytes`].
+    /// as [`SelectionSummary::rr_store_bytes`]. On two or more threads the selection batch
+    /// drawn while the one before is indexed is held too and not counted here, so that the
+    /// figure is the same on any number of threads; the memory limit counts it.
     pub peak_rr_bytes: u64,
     /// A baseline's parameters (absent for OPIM-C and IMM).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1068,6 +1074,14 @@ impl<'g> Engine<'g> {
     /// quarter of the target (each from its own sub-stream keyed by its first position).
     /// `other` is the bytes of the rest of the store, for the peak and the memory limit.
     ///
+    /// On two or more threads each batch after the first is drawn while one of the sampler's
+    /// threads indexes the batch before it, so the others do not wait on the index. The
+    /// batches, the order they are indexed in, the index and the memory limit's stops are the
+    /// same either way. The reported peak counts one batch being indexed, as on one thread, so
+    /// that it is the same on any number of threads; the batch drawn beside it (at most a
+    /// quarter of the target's sets) is held only when the two fit under the memory limit
+    /// together ([`Engine::fits_beside`]).
+    ///
     /// # Errors
     /// [`Error::MemoryLimit`] (before sampling a batch that would exceed it), errors of the
     /// sampler.
@@ -1079,49 +1093,139 @@ impl<'g> Engine<'g> {
         other: u64,
         mut ahead: Option<Prefetched>,
     ) -> Result<()> {
-        while index.len() < target {
-            let (seed, count) = self.next_batch(index.len(), target, stream);
-            let t = Instant::now();
-            if let (Some(limit), true) = (
-                Some(self.config.sampling().effective_memory_limit()),
-                index.len() > 0,
-            ) {
-                let mean = self.mean_index_size(index);
-                let need = index.bytes_after((count as f64 * mean) as usize)
-                    + (count as f64 * (mean * 4.0 + 12.0)) as u64
-                    + other;
-                if need > limit {
-                    return Err(Error::MemoryLimit {
-                        what: format!("{} RR sets", index.len() + count),
-                        estimate_bytes: need,
-                        limit_bytes: limit,
-                    });
+        let mut batches = Vec::new();
+        let mut len = index.len();
+        while len < target {
+            let (seed, count) = self.next_batch(len, target, stream);
+            batches.push((seed, count));
+            len += count;
+        }
+        let pipelined = batches.len() > 1 && self.sampler.threads() > 1;
+        // A batch drawn and not yet indexed (pipelined only).
+        let mut held: Option<RrSets> = None;
+        for (seed, count) in batches {
+            // The batch held is indexed beside this one's drawing when the two fit under the
+            // memory limit together; else first, and then this batch is checked as it would
+            // be on one thread (so a limit stops a run on the same batch whatever the threads).
+            let beside = match held.take() {
+                Some(prev) if self.fits_beside(index, &prev, count, other) => Some(prev),
+                Some(prev) => {
+                    self.index_batch(index, &prev, other);
+                    None
                 }
+                None => None,
+            };
+            if beside.is_none() {
+                self.check_batch_memory(index, count, other)?;
             }
+            let t = Instant::now();
             // The batch drawn ahead, if it is this one; else drawn now.
-            let batch = match ahead
+            let prefetched = ahead
                 .take()
-                .filter(|p| p.seed == seed && p.sets.len() == count)
-            {
-                Some(p) => {
+                .filter(|p| p.seed == seed && p.sets.len() == count);
+            let batch = match (prefetched, beside) {
+                (Some(p), beside) => {
+                    if let Some(prev) = beside {
+                        self.index_batch(index, &prev, other);
+                    }
                     self.timings.sampling_s += p.seconds;
                     p.sets
                 }
-                None => {
+                (None, Some(prev)) => {
+                    let mask = self.mask.as_deref();
+                    let (batch, seconds, indexing) =
+                        self.sampler.sample_beside(seed, count, self.progress, || {
+                            let t = Instant::now();
+                            index.append(&prev, mask);
+                            t.elapsed().as_secs_f64()
+                        });
+                    self.timings.indexing_s += indexing;
+                    self.timings.sampling_s += seconds;
+                    // The peak as the one-thread order counts it, so that it is the same on
+                    // any number of threads (the variate's go-ahead reads it).
+                    self.peak = self
+                        .peak
+                        .max(index.raw_bytes() + forward_raw_bytes(&prev) + other);
+                    batch?
+                }
+                (None, None) => {
                     let batch = self.sampler.sample_with_seed(seed, count, self.progress)?;
                     self.timings.sampling_s += t.elapsed().as_secs_f64();
                     batch
                 }
             };
             self.sampled += count as u64;
-            let t = Instant::now();
-            index.append(&batch, self.mask.as_deref());
-            self.timings.indexing_s += t.elapsed().as_secs_f64();
-            self.peak = self
-                .peak
-                .max(index.raw_bytes() + forward_raw_bytes(&batch) + other);
+            if pipelined {
+                held = Some(batch);
+            } else {
+                self.index_batch(index, &batch, other);
+            }
+        }
+        if let Some(last) = held {
+            self.index_batch(index, &last, other);
         }
         Ok(())
+    }
+
+    /// Appends `batch` to `index`, timed, and counts the peak.
+    fn index_batch(&mut self, index: &mut RrIndex, batch: &RrSets, other: u64) {
+        let t = Instant::now();
+        index.append(batch, self.mask.as_deref());
+        self.timings.indexing_s += t.elapsed().as_secs_f64();
+        self.peak = self
+            .peak
+            .max(index.raw_bytes() + forward_raw_bytes(batch) + other);
+    }
+
+    /// Bytes once `count` more sets of the mean size so far are drawn and indexed into `index`,
+    /// with `held` (drawn, not yet indexed) in it too and still held, and `other`; `None` before
+    /// any set (nothing to estimate from; the sampler checks its own growth).
+    fn batch_need(
+        &self,
+        index: &RrIndex,
+        held: Option<&RrSets>,
+        count: usize,
+        other: u64,
+    ) -> Option<u64> {
+        let (held_sets, held_ids, held_bytes) = held.map_or((0, 0, 0), |b| {
+            (b.len(), b.members().len(), forward_raw_bytes(b))
+        });
+        if index.len() + held_sets == 0 {
+            return None;
+        }
+        let mean = self.mean_size(index, held_sets, held_ids);
+        Some(
+            index.bytes_after(held_ids + (count as f64 * mean) as usize)
+                + (count as f64 * (mean * 4.0 + 12.0)) as u64
+                + held_bytes
+                + other,
+        )
+    }
+
+    /// [`Error::MemoryLimit`] when drawing `count` more sets would pass the memory limit
+    /// ([`Engine::batch_need`], nothing held).
+    fn check_batch_memory(&self, index: &RrIndex, count: usize, other: u64) -> Result<()> {
+        let limit = self.config.sampling().effective_memory_limit();
+        match self.batch_need(index, None, count, other) {
+            Some(need) if need > limit => Err(Error::MemoryLimit {
+                what: format!("{} RR sets", index.len() + count),
+                estimate_bytes: need,
+                limit_bytes: limit,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// True when `count` sets can be drawn while `held` is indexed: both batches, the index
+    /// grown by both, and room for the index's per-account arrays to grow to every account
+    /// (`BESIDE_ACCOUNT_BYTES` each) fit under the memory limit. That bounds what
+    /// [`Engine::check_batch_memory`] would ask once `held` is indexed, so a batch drawn
+    /// beside never passes a limit the one-thread order would have stopped at.
+    fn fits_beside(&self, index: &RrIndex, held: &RrSets, count: usize, other: u64) -> bool {
+        let limit = self.config.sampling().effective_memory_limit();
+        let room = BESIDE_ACCOUNT_BYTES * self.graph.node_count() as u64;
+        self.batch_need(index, Some(held), count, other)
+            .is_some_and(|need| need.saturating_add(room) <= limit)
     }
 
     /// The seed and size of the batch that grows an index of `len` sets towards `target`.
@@ -1132,11 +1236,14 @@ impl<'g> Engine<'g> {
         (seed, count)
     }
 
-    fn mean_index_size(&self, index: &RrIndex) -> f64 {
+    /// Mean ids per set over `index` and a batch of `held_sets` sets and `held_ids` ids not yet
+    /// in it.
+    pub(crate) fn mean_size(&self, index: &RrIndex, held_sets: usize, held_ids: usize) -> f64 {
         // The ids, not the index's bytes: those also hold 8 to 12 bytes per account, which at
         // 1B follows (133M accounts, 4,096 sets) read as 195,000 ids per set and refused
         // quality mode's second round as 52 GB.
-        (index.ids() as f64 / index.len().max(1) as f64).max(1.0)
+        let sets = (index.len() + held_sets).max(1);
+        ((index.ids() + held_ids) as f64 / sets as f64).max(1.0)
     }
 
     /// Extends the validation sets to `target` sets (same sequence, so a doubling keeps them).
@@ -1309,6 +1416,10 @@ impl<'g> Engine<'g> {
     }
 }
 
+/// Bytes per account [`Engine::fits_beside`] keeps free for the index's per-account arrays
+/// (at most 16 per slot, doubled for the arrays' spare capacity, and the scratch of an append).
+const BESIDE_ACCOUNT_BYTES: u64 = 64;
+
 /// A selection batch drawn ahead of the round that indexes it, and the time it took.
 #[derive(Debug)]
 pub(crate) struct Prefetched {
@@ -1374,6 +1485,19 @@ pub(crate) fn spread_lower(covered: f64, theta: f64, a: f64, scale: f64) -> f64 
 /// coverage of `theta` sets (Eq. 8): `(√(Λᵘ + a/2) + √(a/2))² · scale/θ`.
 pub(crate) fn optimum_upper(upper: f64, theta: f64, a: f64, scale: f64) -> f64 {
     ((upper + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * scale / theta
+}
+
+/// An IC engine on `g` with `config`, started now (for unit tests).
+#[cfg(test)]
+pub(crate) fn test_engine<'g>(g: &'g Graph, config: &'g SelectConfig) -> Engine<'g> {
+    Engine::new(
+        g,
+        Model::IndependentCascade,
+        config,
+        &crate::progress::NoProgress,
+        Instant::now(),
+    )
+    .unwrap()
 }
 
 /// A random graph of `n` accounts with `m` edges of probability `p` (for unit tests).
@@ -1523,16 +1647,7 @@ mod tests {
             .unwrap();
         let stream = 0x5E1E;
         let (target, next) = (40_000, 80_000);
-        let engine = || {
-            Engine::new(
-                &g,
-                Model::IndependentCascade,
-                &config,
-                &NoProgress,
-                Instant::now(),
-            )
-            .unwrap()
-        };
+        let engine = || test_engine(&g, &config);
         // In turn: grow to `target`, then to `next`.
         let mut plain = engine();
         let mut a = RrIndex::new(300);
@@ -1573,6 +1688,60 @@ mod tests {
             .grow_index(&mut d, target, stream + 1, 0, None)
             .unwrap();
         assert_eq!(lists(&c, 300), lists(&d, 300));
+    }
+
+    /// The index grown on 2 and 3 threads, where each batch after the first is drawn beside
+    /// the indexing of the one before, against one thread: the same lists, sets counted and
+    /// peak without a limit, and under memory limits from a few batches' worth to plenty, the
+    /// same stop (the same error, on the same batch) or the same index. The growth is in four
+    /// steps of four batches each, and the tighter limits make some batches go in turn.
+    #[test]
+    fn batches_drawn_beside_the_indexing_give_the_one_thread_index_and_stops() {
+        let g = random_graph(400, 3_000, 0.1, 5);
+        let n = g.node_count() as u32;
+        let grow = |threads: usize, limit: Option<u64>| {
+            let mut b = SelectConfig::builder().k(5).seed(3).threads(threads);
+            if let Some(l) = limit {
+                b = b.memory_limit_bytes(l);
+            }
+            let config = b.build().unwrap();
+            let mut e = test_engine(&g, &config);
+            let mut index = RrIndex::new(g.node_count());
+            let mut out = Ok(());
+            for target in [5_000, 20_000, 60_000, 150_000] {
+                out = e.grow_index(&mut index, target, 0xBE51DE, 1_000, None);
+                if out.is_err() {
+                    break;
+                }
+            }
+            let out = out.map_err(|err| match err {
+                Error::MemoryLimit {
+                    what,
+                    estimate_bytes,
+                    limit_bytes,
+                } => (what, estimate_bytes, limit_bytes),
+                other => panic!("{other}"),
+            });
+            (out, lists(&index, n), e.sampled, e.peak)
+        };
+        let one = grow(1, None);
+        assert!(one.0.is_ok());
+        let full = one.3;
+        for threads in [2, 3] {
+            assert_eq!(grow(threads, None), one, "{threads} threads");
+        }
+        let (mut stops, mut tried) = (0, 0);
+        for share in (4..=96).step_by(2) {
+            let limit = full * share / 64 + 64 * u64::from(n);
+            let one = grow(1, Some(limit));
+            stops += usize::from(one.0.is_err());
+            tried += 1;
+            assert_eq!(grow(2, Some(limit)), one, "limit {limit}");
+        }
+        assert!(
+            (tried / 4..tried).contains(&stops),
+            "{stops} of {tried} limits stopped the growth"
+        );
     }
 
     #[test]

@@ -194,6 +194,10 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
     let mut last: Option<Round>;
     // Quality mode: the guarantee was reached in an earlier round.
     let mut guaranteed = false;
+    // Quality mode: this round's size was aimed at the floor, so it is expected to be the last.
+    let mut expect_last = false;
+    // The variate's greedy run beside the last round's plain greedy, with its seconds.
+    let mut early_cv = None;
     let target = gamma - eps;
     let stop = loop {
         let round_start = Instant::now();
@@ -224,7 +228,7 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
         let e = s.engine();
         let cv = e.first_hop.as_ref().is_some_and(|h| h.one_account_roots()) && e.cv_ready();
         let floor = coverage_floor(e.config.tolerance, cv);
-        let out = s.overlapped(ahead, |s, min_len| {
+        let work = |s: &S, min_len: usize| {
             let out = (|| {
                 let t = Instant::now();
                 let g = s.greedy(&r1, true)?;
@@ -247,7 +251,15 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
             })();
             let go_on = matches!(out, Ok((_, Verdict::Continue { .. }, ..)));
             (out, go_on)
-        });
+        };
+        // On a round expected to be the last, the other core runs the variate's greedy (the
+        // answer's) instead of drawing ahead; if the growth goes on, it is dropped and the
+        // next round draws its first batch in turn. Either way the answer is the same.
+        let (out, cv_beside) = if cv && expect_last {
+            s.overlapped_cv(&r1, work)
+        } else {
+            (s.overlapped(ahead, work), None)
+        };
         let (round, verdict, greedy_s, eval_s) = out?;
         let timings = &mut s.engine_mut().timings;
         timings.greedy_s += greedy_s;
@@ -255,6 +267,7 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
         let next = match verdict {
             Verdict::Stop(reason) => {
                 last = Some(round);
+                early_cv = cv_beside;
                 break reason;
             }
             Verdict::Continue {
@@ -276,6 +289,9 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
         if next as f64 > cap || next <= theta {
             break StopReason::SetLimit;
         }
+        // Past the guarantee, a step larger than the smallest was aimed at the floor.
+        expect_last =
+            quality && guaranteed && next as f64 > (theta as f64 * QUALITY_MIN_GROWTH).ceil();
         if let Some(l) = memory_limit {
             // The store after the step (a doubling in guarantee mode; quality mode's steps
             // scale only what grows with the sets).
@@ -298,12 +314,17 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
     if quality {
         // The answer: greedy with the first-hop control variate on the last round's sets (the
         // rounds above judged the growth by plain greedy).
-        let t = Instant::now();
-        if let Some(mut g) = s.greedy_cv(&r1)? {
+        let (cv, greedy_s) = match early_cv {
+            Some((g, seconds)) => (g?, seconds),
+            None => {
+                let t = Instant::now();
+                (s.greedy_cv(&r1)?, t.elapsed().as_secs_f64())
+            }
+        };
+        if let Some(mut g) = cv {
             // Plain greedy's bound on these sets bounds the optimum whatever seeds are returned
             // (Lemma 4.2 of OPIM-C's paper holds for any seed set).
             g.upper = r.greedy.upper;
-            let greedy_s = t.elapsed().as_secs_f64();
             let t = Instant::now();
             let covered = s.forward_coverage(&r2, &g.seeds, super::store::PAR_MIN_LEN)?;
             let timings = &mut s.engine_mut().timings;

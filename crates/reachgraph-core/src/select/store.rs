@@ -108,6 +108,20 @@ pub(super) trait RrStore<'g> {
         work(self, PAR_MIN_LEN).0
     }
 
+    /// Runs `work` as [`RrStore::overlapped`] does without a batch drawn ahead, while
+    /// [`RrStore::greedy_cv`] on `index` runs beside it where the store can (one process: on a
+    /// thread of its own); returns `work`'s answer and, where it ran, the variate's greedy
+    /// with the seconds it took. Quality mode calls it on the round it expects to be its last,
+    /// whose answer is that greedy's. The answers are those of the two run one after the other.
+    fn overlapped_cv<T>(
+        &mut self,
+        index: &Self::Index,
+        work: impl FnOnce(&Self, usize) -> (T, bool),
+    ) -> (T, Option<CvBeside>) {
+        let _ = index;
+        (work(self, PAR_MIN_LEN).0, None)
+    }
+
     /// [`RrStore::greedy`], timed.
     fn greedy_timed(&mut self, index: &Self::Index, bound: bool) -> Result<Greedy> {
         let t = Instant::now();
@@ -116,6 +130,9 @@ pub(super) trait RrStore<'g> {
         g
     }
 }
+
+/// The variate's greedy run beside a round ([`RrStore::overlapped_cv`]) and its seconds.
+pub(super) type CvBeside = (Result<Option<Greedy>>, f64);
 
 /// All sets in this process; the pool draws the next round's first batch while greedy runs.
 pub(super) struct OneProcess<'g> {
@@ -211,6 +228,25 @@ impl<'g> RrStore<'g> for OneProcess<'g> {
         self.ahead = drawn;
         out
     }
+
+    fn overlapped_cv<T>(
+        &mut self,
+        index: &RrIndex,
+        work: impl FnOnce(&Self, usize) -> (T, bool),
+    ) -> (T, Option<CvBeside>) {
+        let this = &*self;
+        std::thread::scope(|scope| {
+            let cv = scope.spawn(|| {
+                let t = Instant::now();
+                let g = this.e.greedy_cv(index);
+                (g, t.elapsed().as_secs_f64())
+            });
+            // The evaluation stays on this thread: the other core runs the variate's greedy.
+            let (out, _) = work(this, usize::MAX);
+            let cv = cv.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (out, Some(cv))
+        })
+    }
 }
 
 /// The bytes of a store whose index holds `index` bytes, `accounts` of them per account (the
@@ -234,7 +270,39 @@ pub(super) fn grown_bytes(index: u64, accounts: u64, rest: u64, growth: f64) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::grown_bytes;
+    use super::{grown_bytes, OneProcess, RrStore};
+    use crate::select::{random_graph, test_engine, Mode, SelectConfig};
+
+    /// The variate's greedy run beside other work gives what it gives run alone, and the work
+    /// runs on this thread with its answer passed back (evaluation kept serial: `usize::MAX`).
+    #[test]
+    fn the_variate_greedy_beside_the_round_is_the_one_run_after_it() {
+        let g = random_graph(300, 1_500, 0.2, 4);
+        for threads in [1, 2] {
+            let config = SelectConfig::builder()
+                .k(8)
+                .seed(5)
+                .mode(Mode::Quality)
+                .threads(threads)
+                .build()
+                .unwrap();
+            let mut s = OneProcess::new(test_engine(&g, &config));
+            let mut index = s.new_index();
+            s.grow_index(&mut index, 30_000, 0xC0FFEE, 0).unwrap();
+            let alone = s.greedy_cv(&index).unwrap().expect("the variate runs");
+            let plain = s.greedy(&index, true).unwrap();
+            let (out, beside) = s.overlapped_cv(&index, |s, min_len| {
+                ((s.greedy(&index, true).unwrap().seeds, min_len), true)
+            });
+            assert_eq!(out, (plain.seeds.clone(), usize::MAX));
+            let (cv, _) = beside.expect("one process runs it beside");
+            let cv = cv.unwrap().unwrap();
+            assert_eq!((&cv.seeds, &cv.gains), (&alone.seeds, &alone.gains));
+            assert_eq!(cv.coverage, alone.coverage);
+            // The variate's picks are not plain greedy's here, so the two are told apart.
+            assert_ne!(cv.gains, plain.gains, "{threads} threads");
+        }
+    }
 
     #[test]
     fn grown_bytes_scale_the_sets_and_not_the_per_account_arrays() {
