@@ -226,7 +226,8 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
         // first hop, and only if its greedy will answer (`Engine::cv_ready`, on the sets held
         // now; else plain greedy answers, at the plain floor).
         let e = s.engine();
-        let cv = e.first_hop.as_ref().is_some_and(|h| h.one_account_roots()) && e.cv_ready();
+        let cv_answers = e.first_hop.is_some() && e.cv_ready();
+        let cv = cv_answers && e.first_hop.as_ref().is_some_and(|h| h.one_account_roots());
         let floor = coverage_floor(e.config.tolerance, cv);
         let work = |s: &S, min_len: usize| {
             let out = (|| {
@@ -253,9 +254,10 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
             (out, go_on)
         };
         // On a round expected to be the last, the other core runs the variate's greedy (the
-        // answer's) instead of drawing ahead; if the growth goes on, it is dropped and the
-        // next round draws its first batch in turn. Either way the answer is the same.
-        let (out, cv_beside) = if cv && expect_last {
+        // answer's, where it answers: with people of several accounts too) instead of drawing
+        // ahead; if the growth goes on, it is dropped and the next round draws its first batch
+        // in turn. Either way the answer is the same.
+        let (out, cv_beside) = if cv_answers && expect_last {
             s.overlapped_cv(&r1, work)
         } else {
             (s.overlapped(ahead, work), None)
