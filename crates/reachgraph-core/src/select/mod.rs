@@ -1118,7 +1118,6 @@ impl<'g> Engine<'g> {
             if beside.is_none() {
                 self.check_batch_memory(index, count, other)?;
             }
-            let t = Instant::now();
             // The batch drawn ahead, if it is this one; else drawn now.
             let prefetched = ahead
                 .take()
@@ -1141,14 +1140,11 @@ impl<'g> Engine<'g> {
                         });
                     self.timings.indexing_s += indexing;
                     self.timings.sampling_s += seconds;
-                    // The peak as the one-thread order counts it, so that it is the same on
-                    // any number of threads (the variate's go-ahead reads it).
-                    self.peak = self
-                        .peak
-                        .max(index.raw_bytes() + forward_raw_bytes(&prev) + other);
+                    self.count_peak(index, &prev, other);
                     batch?
                 }
                 (None, None) => {
+                    let t = Instant::now();
                     let batch = self.sampler.sample_with_seed(seed, count, self.progress)?;
                     self.timings.sampling_s += t.elapsed().as_secs_f64();
                     batch
@@ -1172,6 +1168,14 @@ impl<'g> Engine<'g> {
         let t = Instant::now();
         index.append(batch, self.mask.as_deref());
         self.timings.indexing_s += t.elapsed().as_secs_f64();
+        self.count_peak(index, batch, other);
+    }
+
+    /// Counts the peak once `batch` is indexed into `index`: the index, the batch and `other`.
+    /// The batch drawn beside it on two or more threads is left out, as the one-thread order
+    /// has none, so that the peak is the same on any number of threads (the variate's go-ahead
+    /// reads it).
+    fn count_peak(&mut self, index: &RrIndex, batch: &RrSets, other: u64) {
         self.peak = self
             .peak
             .max(index.raw_bytes() + forward_raw_bytes(batch) + other);
