@@ -833,17 +833,32 @@ impl<'g> RrSampler<'g> {
         progress: &dyn Progress,
         other: impl FnOnce() -> R + Send,
     ) -> (Result<RrSets>, f64, R) {
-        let ((sets, seconds), r) = self.install(|| {
+        let mut sets = self.empty(seed);
+        let (out, seconds, r) = self.extend_beside(&mut sets, count, progress, other);
+        (out.map(|()| sets), seconds, r)
+    }
+
+    /// [`RrSampler::extend`] with `other` run beside it, as in [`RrSampler::sample_beside`]:
+    /// the sets are the same as without `other`. Returns the outcome, the seconds the drawing
+    /// took, and `other`'s answer.
+    pub(crate) fn extend_beside<R: Send>(
+        &self,
+        sets: &mut RrSets,
+        additional: usize,
+        progress: &dyn Progress,
+        other: impl FnOnce() -> R + Send,
+    ) -> (Result<()>, f64, R) {
+        let ((out, seconds), r) = self.install(|| {
             rayon::join(
                 || {
                     let t = std::time::Instant::now();
-                    let sets = self.sample_with_seed(seed, count, progress);
-                    (sets, t.elapsed().as_secs_f64())
+                    let out = self.extend(sets, additional, progress);
+                    (out, t.elapsed().as_secs_f64())
                 },
                 other,
             )
         });
-        (sets, seconds, r)
+        (out, seconds, r)
     }
 
     /// The threads that draw the sets (the sampler's pool, or rayon's current one).

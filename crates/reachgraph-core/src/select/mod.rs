@@ -1091,8 +1091,26 @@ impl<'g> Engine<'g> {
         target: usize,
         stream: u64,
         other: u64,
-        mut ahead: Option<Prefetched>,
+        ahead: Option<Prefetched>,
     ) -> Result<()> {
+        if let Some(last) = self.grow_index_holding(index, target, stream, other, ahead)? {
+            self.index_batch(index, &last, other);
+        }
+        Ok(())
+    }
+
+    /// [`Engine::grow_index`] without indexing the last batch where it was drawn beside the
+    /// indexing (two or more threads): that batch is returned, drawn and counted in
+    /// `sampled`, for the caller to index ([`Engine::grow_both`] indexes it beside
+    /// the validation sets' drawing).
+    fn grow_index_holding(
+        &mut self,
+        index: &mut RrIndex,
+        target: usize,
+        stream: u64,
+        other: u64,
+        mut ahead: Option<Prefetched>,
+    ) -> Result<Option<RrSets>> {
         let mut batches = Vec::new();
         let mut len = index.len();
         while len < target {
@@ -1134,9 +1152,7 @@ impl<'g> Engine<'g> {
                     let mask = self.mask.as_deref();
                     let (batch, seconds, indexing) =
                         self.sampler.sample_beside(seed, count, self.progress, || {
-                            let t = Instant::now();
-                            index.append(&prev, mask);
-                            t.elapsed().as_secs_f64()
+                            append_timed(index, &prev, mask)
                         });
                     self.timings.indexing_s += indexing;
                     self.timings.sampling_s += seconds;
@@ -1157,17 +1173,84 @@ impl<'g> Engine<'g> {
                 self.index_batch(index, &batch, other);
             }
         }
-        if let Some(last) = held {
-            self.index_batch(index, &last, other);
-        }
+        Ok(held)
+    }
+
+    /// [`Engine::grow_index`] to `target` (with `ahead` and `other` = the bytes of `sets`), then
+    /// [`Engine::grow_forward`] of `sets` to `forward_target` (with `other` = the grown index):
+    /// the two one after the other, except that on two or more threads the index's last batch
+    /// is indexed by one of the sampler's threads while the others extend `sets`, when the
+    /// index, that batch and the grown `sets` fit under the memory limit together
+    /// ([`Engine::fits_forward_beside`]). The index, the sets, the sets counted, the peak and
+    /// every error are those of the two calls in turn.
+    ///
+    /// # Errors
+    /// As [`Engine::grow_index`] and [`Engine::grow_forward`].
+    pub(crate) fn grow_both(
+        &mut self,
+        index: &mut RrIndex,
+        target: usize,
+        stream: u64,
+        ahead: Option<Prefetched>,
+        sets: &mut RrSets,
+        forward_target: usize,
+    ) -> Result<()> {
+        let other = forward_raw_bytes(sets);
+        let held = self.grow_index_holding(index, target, stream, other, ahead)?;
+        let held = match held {
+            Some(last)
+                if sets.len() < forward_target
+                    && self.fits_forward_beside(index, &last, sets, forward_target) =>
+            {
+                last
+            }
+            Some(last) => {
+                self.index_batch(index, &last, other);
+                return self.grow_forward(sets, forward_target, index.raw_bytes());
+            }
+            None => return self.grow_forward(sets, forward_target, index.raw_bytes()),
+        };
+        let add = forward_target - sets.len();
+        let mask = self.mask.as_deref();
+        let (grown, seconds, indexing) =
+            self.sampler.extend_beside(sets, add, self.progress, || {
+                append_timed(index, &held, mask)
+            });
+        self.timings.indexing_s += indexing;
+        self.count_peak(index, &held, other);
+        drop(held);
+        self.timings.sampling_s += seconds;
+        grown?;
+        self.sampled += add as u64;
+        self.count_forward_peak(sets, index.raw_bytes());
         Ok(())
+    }
+
+    /// True when `sets` can grow to `target` sets while `held` is indexed into `index`: the
+    /// index grown by `held`, `held` itself, the grown sets (at the mean size so far) and room
+    /// for the index's per-account arrays (`BESIDE_ACCOUNT_BYTES` each) fit under the memory
+    /// limit. In turn, `held` is dropped before the sets grow.
+    fn fits_forward_beside(
+        &self,
+        index: &RrIndex,
+        held: &RrSets,
+        sets: &RrSets,
+        target: usize,
+    ) -> bool {
+        let limit = self.config.sampling().effective_memory_limit();
+        let room = BESIDE_ACCOUNT_BYTES * self.graph.node_count() as u64;
+        let mean = self.mean_size(index, held.len(), held.members().len());
+        let add = target.saturating_sub(sets.len()) as f64;
+        let need = index.bytes_after(held.members().len())
+            + forward_raw_bytes(held)
+            + forward_raw_bytes(sets)
+            + (add * (mean * 4.0 + 12.0)) as u64;
+        need.saturating_add(room) <= limit
     }
 
     /// Appends `batch` to `index`, timed, and counts the peak.
     fn index_batch(&mut self, index: &mut RrIndex, batch: &RrSets, other: u64) {
-        let t = Instant::now();
-        index.append(batch, self.mask.as_deref());
-        self.timings.indexing_s += t.elapsed().as_secs_f64();
+        self.timings.indexing_s += append_timed(index, batch, self.mask.as_deref());
         self.count_peak(index, batch, other);
     }
 
@@ -1265,8 +1348,13 @@ impl<'g> Engine<'g> {
         self.sampler.extend(sets, add, self.progress)?;
         self.timings.sampling_s += t.elapsed().as_secs_f64();
         self.sampled += add as u64;
-        self.peak = self.peak.max(forward_raw_bytes(sets) + other);
+        self.count_forward_peak(sets, other);
         Ok(())
+    }
+
+    /// Counts the peak once the validation sets have grown to `sets`, beside `other` bytes.
+    fn count_forward_peak(&mut self, sets: &RrSets, other: u64) {
+        self.peak = self.peak.max(forward_raw_bytes(sets) + other);
     }
 
     /// Greedy on `index` (untimed: the pool may be drawing sets meanwhile).
@@ -1442,6 +1530,13 @@ pub(crate) fn index_raw_bytes(ids: u64, accounts: usize) -> u64 {
 /// usize offset per set and one more).
 pub(crate) fn forward_raw(sets: u64, members: u64) -> u64 {
     4 * members + 12 * sets + 8
+}
+
+/// Appends `batch` to `index` (accounts outside `mask` left out); returns the seconds it took.
+fn append_timed(index: &mut RrIndex, batch: &RrSets, mask: Option<&[bool]>) -> f64 {
+    let t = Instant::now();
+    index.append(batch, mask);
+    t.elapsed().as_secs_f64()
 }
 
 /// [`forward_raw`] of a collection.
@@ -1704,11 +1799,7 @@ mod tests {
         let g = random_graph(400, 3_000, 0.1, 5);
         let n = g.node_count() as u32;
         let grow = |threads: usize, limit: Option<u64>| {
-            let mut b = SelectConfig::builder().k(5).seed(3).threads(threads);
-            if let Some(l) = limit {
-                b = b.memory_limit_bytes(l);
-            }
-            let config = b.build().unwrap();
+            let config = limited_config(threads, limit);
             let mut e = test_engine(&g, &config);
             let mut index = RrIndex::new(g.node_count());
             let mut out = Ok(());
@@ -1718,29 +1809,116 @@ mod tests {
                     break;
                 }
             }
-            let out = out.map_err(|err| match err {
-                Error::MemoryLimit {
-                    what,
-                    estimate_bytes,
-                    limit_bytes,
-                } => (what, estimate_bytes, limit_bytes),
-                other => panic!("{other}"),
-            });
-            (out, lists(&index, n), e.sampled, e.peak)
+            (memory_stop(out), lists(&index, n), e.sampled, e.peak)
         };
         let one = grow(1, None);
         assert!(one.0.is_ok());
-        let full = one.3;
         for threads in [2, 3] {
             assert_eq!(grow(threads, None), one, "{threads} threads");
         }
+        assert_same_under_limits(
+            one.3,
+            n,
+            |l| grow(1, Some(l)),
+            |l| grow(2, Some(l)),
+            |r| r.0.is_err(),
+        );
+    }
+
+    /// The index and the validation sets grown together, where the index's last batch is
+    /// indexed beside the validation sets' drawing on 2 and 3 threads, against the two grown
+    /// in turn on one thread: the same lists, sets, sets counted and peak, and under memory
+    /// limits the same stop (the same error) or the same collections.
+    #[test]
+    fn the_last_batch_indexed_beside_the_validation_sets_gives_the_answer_in_turn() {
+        let g = random_graph(400, 3_000, 0.1, 5);
+        let n = g.node_count() as u32;
+        let steps = [
+            (5_000, 5_000),
+            (20_000, 20_000),
+            (60_000, 20_000),
+            (150_000, 37_500),
+        ];
+        let grow = |threads: usize, limit: Option<u64>, together: bool| {
+            let config = limited_config(threads, limit);
+            let mut e = test_engine(&g, &config);
+            let mut index = RrIndex::new(g.node_count());
+            let mut sets = e.sampler.empty(0xF0);
+            let mut out = Ok(());
+            for (target, forward) in steps {
+                out = if together {
+                    e.grow_both(&mut index, target, 0xBE51DE, None, &mut sets, forward)
+                } else {
+                    let other = forward_raw_bytes(&sets);
+                    e.grow_index(&mut index, target, 0xBE51DE, other, None)
+                        .and_then(|()| e.grow_forward(&mut sets, forward, index.raw_bytes()))
+                };
+                if out.is_err() {
+                    break;
+                }
+            }
+            let forward = (sets.offsets().to_vec(), sets.members().to_vec());
+            (
+                memory_stop(out),
+                lists(&index, n),
+                forward,
+                e.sampled,
+                e.peak,
+            )
+        };
+        let one = grow(1, None, false);
+        assert!(one.0.is_ok());
+        assert_eq!(one.2 .0.len(), 37_501);
+        for threads in [1, 2, 3] {
+            assert_eq!(grow(threads, None, true), one, "{threads} threads");
+        }
+        assert_same_under_limits(
+            one.4,
+            n,
+            |l| grow(1, Some(l), false),
+            |l| grow(2, Some(l), true),
+            |r| r.0.is_err(),
+        );
+    }
+
+    /// The config of the growth tests: k 5, seed 3, `threads`, and the memory limit if any.
+    fn limited_config(threads: usize, limit: Option<u64>) -> SelectConfig {
+        let mut b = SelectConfig::builder().k(5).seed(3).threads(threads);
+        if let Some(l) = limit {
+            b = b.memory_limit_bytes(l);
+        }
+        b.build().unwrap()
+    }
+
+    /// A growth's outcome with a memory-limit stop as its figures; any other error panics.
+    fn memory_stop(out: Result<()>) -> std::result::Result<(), (String, u64, u64)> {
+        out.map_err(|err| match err {
+            Error::MemoryLimit {
+                what,
+                estimate_bytes,
+                limit_bytes,
+            } => (what, estimate_bytes, limit_bytes),
+            other => panic!("{other}"),
+        })
+    }
+
+    /// Under 47 memory limits, from a sixteenth to one and a half times `full` plus 64 bytes
+    /// for each of `n` accounts, `one` and `beside` give the same outcome, and a quarter to
+    /// all but one of the limits stop the growth (`stopped`).
+    fn assert_same_under_limits<T: PartialEq + std::fmt::Debug>(
+        full: u64,
+        n: u32,
+        one: impl Fn(u64) -> T,
+        beside: impl Fn(u64) -> T,
+        stopped: impl Fn(&T) -> bool,
+    ) {
         let (mut stops, mut tried) = (0, 0);
         for share in (4..=96).step_by(2) {
             let limit = full * share / 64 + 64 * u64::from(n);
-            let one = grow(1, Some(limit));
-            stops += usize::from(one.0.is_err());
+            let expected = one(limit);
+            stops += usize::from(stopped(&expected));
             tried += 1;
-            assert_eq!(grow(2, Some(limit)), one, "limit {limit}");
+            assert_eq!(beside(limit), expected, "limit {limit}");
         }
         assert!(
             (tried / 4..tried).contains(&stops),

@@ -201,7 +201,6 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
     let target = gamma - eps;
     let stop = loop {
         let round_start = Instant::now();
-        s.grow_index(&mut r1, theta, STREAM_SELECT, r2.raw())?;
         // Past the guarantee the validation sets only carry the estimate (and the rate the
         // next round aims by): they grow to a quarter of the selection sets, never shrinking.
         let t2 = if guaranteed {
@@ -209,7 +208,7 @@ pub(super) fn run<'g, S: RrStore<'g>>(mut s: S) -> Result<Selection> {
         } else {
             theta
         };
-        s.grow_forward(&mut r2, t2, r1.raw())?;
+        s.grow_both(&mut r1, theta, STREAM_SELECT, &mut r2, t2)?;
         rounds += 1;
         // The next round's size is known only after this round's answer; the batch drawn
         // ahead is the first of the likely next round (a doubling before the guarantee, the

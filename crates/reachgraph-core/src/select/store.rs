@@ -76,6 +76,22 @@ pub(super) trait RrStore<'g> {
     /// Extends `sets` to `target` sets (the same sequence, so a doubling keeps them).
     fn grow_forward(&mut self, sets: &mut Self::Forward, target: usize, other: u64) -> Result<()>;
 
+    /// [`RrStore::grow_index`] to `target` (beside the bytes of `sets`), then
+    /// [`RrStore::grow_forward`] of `sets` to `forward_target` (beside the grown index). One
+    /// process overlaps the index's last batch with the drawing of `sets`
+    /// ([`Engine::grow_both`]); the answer is that of the two in turn.
+    fn grow_both(
+        &mut self,
+        index: &mut Self::Index,
+        target: usize,
+        stream: u64,
+        sets: &mut Self::Forward,
+        forward_target: usize,
+    ) -> Result<()> {
+        self.grow_index(index, target, stream, sets.raw())?;
+        self.grow_forward(sets, forward_target, index.raw())
+    }
+
     /// Greedy on `index`, with the optimum's upper bound when `bound`.
     fn greedy(&self, index: &Self::Index, bound: bool) -> Result<Greedy>;
     /// Quality mode's final greedy with the first-hop control variate, when the store keeps
@@ -185,6 +201,18 @@ impl<'g> RrStore<'g> for OneProcess<'g> {
     }
     fn grow_forward(&mut self, sets: &mut RrSets, target: usize, other: u64) -> Result<()> {
         self.e.grow_forward(sets, target, other)
+    }
+    fn grow_both(
+        &mut self,
+        index: &mut RrIndex,
+        target: usize,
+        stream: u64,
+        sets: &mut RrSets,
+        forward_target: usize,
+    ) -> Result<()> {
+        let ahead = self.ahead.take();
+        self.e
+            .grow_both(index, target, stream, ahead, sets, forward_target)
     }
 
     fn greedy(&self, index: &RrIndex, bound: bool) -> Result<Greedy> {
