@@ -1204,11 +1204,12 @@ impl<'g> Engine<'g> {
             {
                 last
             }
-            Some(last) => {
-                self.index_batch(index, &last, other);
+            in_turn => {
+                if let Some(last) = in_turn {
+                    self.index_batch(index, &last, other);
+                }
                 return self.grow_forward(sets, forward_target, index.raw_bytes());
             }
-            None => return self.grow_forward(sets, forward_target, index.raw_bytes()),
         };
         let add = forward_target - sets.len();
         let mask = self.mask.as_deref();
@@ -1219,10 +1220,8 @@ impl<'g> Engine<'g> {
         self.timings.indexing_s += indexing;
         self.count_peak(index, &held, other);
         drop(held);
-        self.timings.sampling_s += seconds;
         grown?;
-        self.sampled += add as u64;
-        self.count_forward_peak(sets, index.raw_bytes());
+        self.count_forward(sets, add, seconds, index.raw_bytes());
         Ok(())
     }
 
@@ -1237,15 +1236,12 @@ impl<'g> Engine<'g> {
         sets: &RrSets,
         target: usize,
     ) -> bool {
-        let limit = self.config.sampling().effective_memory_limit();
-        let room = BESIDE_ACCOUNT_BYTES * self.graph.node_count() as u64;
         let mean = self.mean_size(index, held.len(), held.members().len());
-        let add = target.saturating_sub(sets.len()) as f64;
-        let need = index.bytes_after(held.members().len())
-            + forward_raw_bytes(held)
-            + forward_raw_bytes(sets)
-            + (add * (mean * 4.0 + 12.0)) as u64;
-        need.saturating_add(room) <= limit
+        let grown =
+            forward_raw_bytes(sets) + new_sets_bytes(target.saturating_sub(sets.len()), mean);
+        // `held` indexed, nothing more drawn into the index, the grown sets beside.
+        self.batch_need(index, Some(held), 0, grown)
+            .is_some_and(|need| self.fits_with_room(need))
     }
 
     /// Appends `batch` to `index`, timed, and counts the peak.
@@ -1283,7 +1279,7 @@ impl<'g> Engine<'g> {
         let mean = self.mean_size(index, held_sets, held_ids);
         Some(
             index.bytes_after(held_ids + (count as f64 * mean) as usize)
-                + (count as f64 * (mean * 4.0 + 12.0)) as u64
+                + new_sets_bytes(count, mean)
                 + held_bytes
                 + other,
         )
@@ -1309,10 +1305,16 @@ impl<'g> Engine<'g> {
     /// [`Engine::check_batch_memory`] would ask once `held` is indexed, so a batch drawn
     /// beside never passes a limit the one-thread order would have stopped at.
     fn fits_beside(&self, index: &RrIndex, held: &RrSets, count: usize, other: u64) -> bool {
-        let limit = self.config.sampling().effective_memory_limit();
-        let room = BESIDE_ACCOUNT_BYTES * self.graph.node_count() as u64;
         self.batch_need(index, Some(held), count, other)
-            .is_some_and(|need| need.saturating_add(room) <= limit)
+            .is_some_and(|need| self.fits_with_room(need))
+    }
+
+    /// True when `need` bytes and room for the index's per-account arrays to grow to every
+    /// account (`BESIDE_ACCOUNT_BYTES` each) fit under the memory limit: the test of work done
+    /// beside the indexing.
+    fn fits_with_room(&self, need: u64) -> bool {
+        let room = BESIDE_ACCOUNT_BYTES * self.graph.node_count() as u64;
+        need.saturating_add(room) <= self.config.sampling().effective_memory_limit()
     }
 
     /// The seed and size of the batch that grows an index of `len` sets towards `target`.
@@ -1346,14 +1348,15 @@ impl<'g> Engine<'g> {
         let t = Instant::now();
         let add = target - sets.len();
         self.sampler.extend(sets, add, self.progress)?;
-        self.timings.sampling_s += t.elapsed().as_secs_f64();
-        self.sampled += add as u64;
-        self.count_forward_peak(sets, other);
+        self.count_forward(sets, add, t.elapsed().as_secs_f64(), other);
         Ok(())
     }
 
-    /// Counts the peak once the validation sets have grown to `sets`, beside `other` bytes.
-    fn count_forward_peak(&mut self, sets: &RrSets, other: u64) {
+    /// Counts `add` validation sets drawn in `seconds`, which grew them to `sets`: the
+    /// sampling time, the sets drawn, and the peak beside `other` bytes.
+    fn count_forward(&mut self, sets: &RrSets, add: usize, seconds: f64, other: u64) {
+        self.timings.sampling_s += seconds;
+        self.sampled += add as u64;
         self.peak = self.peak.max(forward_raw_bytes(sets) + other);
     }
 
@@ -1530,6 +1533,12 @@ pub(crate) fn index_raw_bytes(ids: u64, accounts: usize) -> u64 {
 /// usize offset per set and one more).
 pub(crate) fn forward_raw(sets: u64, members: u64) -> u64 {
     4 * members + 12 * sets + 8
+}
+
+/// Bytes of `count` new sets of `mean` ids each, in forward form (members, a root and an
+/// offset per set), as the memory checks estimate them.
+fn new_sets_bytes(count: usize, mean: f64) -> u64 {
+    (count as f64 * (mean * 4.0 + 12.0)) as u64
 }
 
 /// Appends `batch` to `index` (accounts outside `mask` left out); returns the seconds it took.
