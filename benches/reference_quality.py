@@ -30,7 +30,8 @@ deterministic and runs once per graph.
 
 Columns: sets drawn (median); CPU, the whole process's user + system time (median), and its
 multiple of SUBSIM ε = 0.1's; "own", each program's own figure with loading left out
-(SUBSIM `Time (sec)`, IMM `InfluenceMaximize(Total Time)`, reachgraph `time_s`); the mean and
+(SUBSIM `Time (sec)`, IMM `InfluenceMaximize(Total Time)`, reachgraph `time_s`); wall, the
+whole process's (with `--threads 2` the one that shows reachgraph's second thread); the mean and
 lowest spread as a percentage of IMM's; the runs below 99.5% of IMM's, and of those the runs
 more than two standard errors of the paired difference below it; how many of the runs' seed
 sets differ (SUBSIM's draws depend on the clock in whole seconds, so some of its runs repeat).
@@ -113,7 +114,7 @@ def write_seeds(a, name, seeds):
 
 
 def run_graph(a, g, names, rows):
-    out, _, cpu = timed(
+    out, wall, cpu = timed(
         [a.imm, "-dataset", f"imm_{g}/", "-k", str(a.k), "-model", "IC", "-epsilon", "0.1",
          "-epsilon1", "0.001"],
         a.work,
@@ -121,10 +122,11 @@ def run_graph(a, g, names, rows):
     seeds = re.search(r"g\.seedSet=([\d ]+)", out).group(1).split()
     own = float(re.search(r"Spend\s+([\d.e+-]+) seconds on InfluenceMaximize", out).group(1))
     imm = write_seeds(a, f"{g}.imm", [names[int(x)] for x in seeds])
-    rows.append(dict(g=g, code="IMM", par="0.1", cpu=cpu, own=own, sets=None, file=imm))
+    rows.append(dict(g=g, code="IMM", par="0.1", cpu=cpu, wall=wall, own=own, sets=None,
+                     file=imm))
     for i in range(a.runs):
         for eps in a.eps:
-            out, _, cpu = timed(
+            out, wall, cpu = timed(
                 [a.subsim, "-func=im", f"-gname={g}", f"-seedsize={a.k}", f"-eps={eps}",
                  "-dir=graphInfo", "-outpath=result"],
                 a.work,
@@ -132,13 +134,13 @@ def run_graph(a, g, names, rows):
             with open(os.path.join(a.work, "result", "seed", f"seed_{g}_subsim_k{a.k}_wc")) as f:
                 seeds = [names[int(x)] for x in f.read().split()]
             rows.append(dict(
-                g=g, code="SUBSIM", par=f"ε = {eps}", cpu=cpu,
+                g=g, code="SUBSIM", par=f"ε = {eps}", cpu=cpu, wall=wall,
                 own=float(re.search(r"Time \(sec\): ([\d.e+-]+)", out).group(1)),
                 sets=int(re.findall(r"#RR sets: (\d+)", out)[-1]),
                 file=write_seeds(a, f"{g}.subsim{eps}.{i}", seeds),
             ))
         for tol in a.tolerances:
-            out, _, cpu = timed([
+            out, wall, cpu = timed([
                 a.bin, "--quiet", "select", "--graph", os.path.join(a.work, g + ".rgraph"),
                 "--weights", "wc", "-k", str(a.k), "--epsilon", "0.1", "--mode", "quality",
                 "--tolerance", str(tol), "--seed", str(i + 1), "--threads", str(a.threads),
@@ -147,7 +149,7 @@ def run_graph(a, g, names, rows):
             d = json.loads(out)
             floor = -(-TOLERANCE_FLOOR // (tol * tol))
             rows.append(dict(
-                g=g, code="quality", par=f"tolerance {tol} ({floor / 1000:.0f}k)", cpu=cpu,
+                g=g, code="quality", par=f"tolerance {tol} ({floor / 1000:.0f}k)", cpu=cpu, wall=wall,
                 own=d["time_s"], sets=d["rr_sets"],
                 file=write_seeds(a, f"{g}.rg{tol}.{i}", [str(x) for x in d["seeds"]]),
             ))
@@ -177,26 +179,29 @@ def table(rows):
         groups.setdefault((r["g"], r["code"], r["par"]), []).append(r)
     med = statistics.median
     print("| graph | code | setting | sets | CPU | × SUBSIM ε = 0.1 CPU | own time | × SUBSIM own "
-          "| % of IMM: mean | lowest | runs below 99.5% (clearly) | distinct seed sets |")
-    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
+          "| wall | × SUBSIM wall | % of IMM: mean | lowest | runs below 99.5% (clearly) "
+          "| distinct seed sets |")
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- "
+          "| ---: |")
     for g in GRAPHS:
         base = groups.get((g, "SUBSIM", "ε = 0.1"))
         for (gg, code, par), v in groups.items():
             if gg != g:
                 continue
-            cpu, own = med(r["cpu"] for r in v), med(r["own"] for r in v)
-            xs = (f"{cpu / med(r['cpu'] for r in base):.2f}×" if base else "",
-                  f"{own / med(r['own'] for r in base):.2f}×" if base else "")
+            cpu, own, wall = (med(r[c] for r in v) for c in ("cpu", "own", "wall"))
+            xs = tuple(f"{x / med(r[c] for r in base):.2f}×" if base else ""
+                       for x, c in ((cpu, "cpu"), (own, "own"), (wall, "wall")))
             if code == "IMM":
                 print(f"| {g} | IMM | ε = 0.1 | | {cpu * 1e3:.1f} ms | {xs[0]} | {own * 1e3:.1f} ms "
-                      f"| {xs[1]} | 100 (reference) | | | 1 |")
+                      f"| {xs[1]} | {wall * 1e3:.1f} ms | {xs[2]} | 100 (reference) | | | 1 |")
                 continue
             pct = [r["ratio"] * 100 for r in v]
             below = sum(r["ratio"] < 0.995 for r in v)
             clear = sum(r["clear_miss"] for r in v)
             distinct = len({open(r["file"]).read() for r in v})
             print(f"| {g} | {code} | {par} | {med(r['sets'] for r in v):,.0f} | {cpu * 1e3:.1f} ms "
-                  f"| {xs[0]} | {own * 1e3:.1f} ms | {xs[1]} | {statistics.mean(pct):.2f} "
+                  f"| {xs[0]} | {own * 1e3:.1f} ms | {xs[1]} | {wall * 1e3:.1f} ms | {xs[2]} "
+                  f"| {statistics.mean(pct):.2f} "
                   f"| {min(pct):.2f} | {below} of {len(v)} ({clear}) | {distinct} |")
 
 
