@@ -25,8 +25,8 @@ edges merged, weighted cascade (1/in-degree), ids made dense in order of first a
 SUBSIM and IMM (`-func=format -pdist=wc`; `graph_ic.inf`) and mapped back for scoring;
 reachgraph reads a `.rgraph` copy (`reachgraph convert`). Runs are interleaved (one round of
 every setting, then the next), so all settings see the same machine. SUBSIM seeds its
-generator from the clock, so its runs differ; reachgraph's run i uses `--seed i`. IMM is
-deterministic and runs once per graph.
+generator from the clock, so its runs differ; reachgraph's i-th run uses `--seed` i, counted
+from `--first-seed` (1 by default). IMM is deterministic and runs once per graph.
 
 Columns: sets drawn (median); CPU, the whole process's user + system time (median), and its
 multiple of SUBSIM ε = 0.1's; "own", each program's own figure with loading left out
@@ -143,8 +143,8 @@ def run_graph(a, g, names, rows):
             out, wall, cpu = timed([
                 a.bin, "--quiet", "select", "--graph", os.path.join(a.work, g + ".rgraph"),
                 "--weights", "wc", "-k", str(a.k), "--epsilon", "0.1", "--mode", "quality",
-                "--tolerance", str(tol), "--seed", str(i + 1), "--threads", str(a.threads),
-                "--json",
+                "--tolerance", str(tol), "--seed", str(a.first_seed + i),
+                "--threads", str(a.threads), "--json",
             ])
             d = json.loads(out)
             floor = -(-TOLERANCE_FLOOR // (tol * tol))
@@ -213,6 +213,8 @@ def main() -> int:
     ap.add_argument("--bin", default="target/release/reachgraph")
     ap.add_argument("--work", default="/tmp/reachgraph-reference-quality")
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--first-seed", type=int, default=1,
+                    help="reachgraph's seed of the first run (run i uses this plus i)")
     ap.add_argument("-k", dest="k", type=int, default=50)
     ap.add_argument("--eps", default="0.1,0.05,0.02,0.01,0.001",
                     help="SUBSIM's ε values, comma-separated (0.1 is the baseline)")
