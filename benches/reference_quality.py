@@ -50,6 +50,7 @@ import time
 
 GRAPHS = ["soc-Epinions1", "nethept", "wiki-Vote"]
 TOLERANCE_FLOOR = 0.75  # quality mode's covered-set floor times tolerance² (select/opim.rs)
+COMPARE_MAX_SETS = 64  # `reachgraph compare` scores 2 to 64 seed sets per call
 
 
 def timed(cmd, cwd=None):
@@ -137,7 +138,7 @@ def run_graph(a, g, names, rows):
                 g=g, code="SUBSIM", par=f"ε = {eps}", cpu=cpu, wall=wall,
                 own=float(re.search(r"Time \(sec\): ([\d.e+-]+)", out).group(1)),
                 sets=int(re.findall(r"#RR sets: (\d+)", out)[-1]),
-                file=write_seeds(a, f"{g}.subsim{eps}.{i}", seeds),
+                seeds=seeds, file=write_seeds(a, f"{g}.subsim{eps}.{i}", seeds),
             ))
         for tol in a.tolerances:
             out, wall, cpu = timed([
@@ -147,11 +148,12 @@ def run_graph(a, g, names, rows):
                 "--threads", str(a.threads), "--json",
             ])
             d = json.loads(out)
+            seeds = [str(x) for x in d["seeds"]]
             floor = -(-TOLERANCE_FLOOR // (tol * tol))
             rows.append(dict(
                 g=g, code="quality", par=f"tolerance {tol} ({floor / 1000:.0f}k)", cpu=cpu, wall=wall,
                 own=d["time_s"], sets=d["rr_sets"],
-                file=write_seeds(a, f"{g}.rg{tol}.{i}", [str(x) for x in d["seeds"]]),
+                seeds=seeds, file=write_seeds(a, f"{g}.rg{tol}.{i}", seeds),
             ))
 
 
@@ -159,15 +161,18 @@ def score(a, g, rows):
     """Each run's spread over IMM's on one set of common RR sets (`compare` takes 64 sets)."""
     imm = next(r["file"] for r in rows if r["g"] == g and r["code"] == "IMM")
     rest = [r for r in rows if r["g"] == g and r["code"] != "IMM"]
-    for b in range(0, len(rest), 63):
+    # IMM's seeds head every call; the same --seed gives every call the same common sets.
+    step = COMPARE_MAX_SETS - 1
+    for b in range(0, len(rest), step):
+        batch = rest[b:b + step]
         cmd = [a.bin, "--quiet", "compare", "--graph", os.path.join(a.work, g + ".rgraph"),
                "--weights", "wc", "--samples", str(a.samples), "--seed", "9001", "--json",
                "--seeds", imm]
-        for r in rest[b:b + 63]:
+        for r in batch:
             cmd += ["--seeds", r["file"]]
         d = json.loads(timed(cmd)[0])
         base = d["sets"][0]["mean"]
-        for r, s, diff in zip(rest[b:b + 63], d["sets"][1:], d["differences"]):
+        for r, s, diff in zip(batch, d["sets"][1:], d["differences"]):
             r["ratio"] = s["mean"] / base
             # Below 99.5% by more than two standard errors of the paired difference.
             r["clear_miss"] = s["mean"] - 0.995 * base < -2 * diff["stderr"]
@@ -198,7 +203,7 @@ def table(rows):
             pct = [r["ratio"] * 100 for r in v]
             below = sum(r["ratio"] < 0.995 for r in v)
             clear = sum(r["clear_miss"] for r in v)
-            distinct = len({open(r["file"]).read() for r in v})
+            distinct = len({tuple(r["seeds"]) for r in v})
             print(f"| {g} | {code} | {par} | {med(r['sets'] for r in v):,.0f} | {cpu * 1e3:.1f} ms "
                   f"| {xs[0]} | {own * 1e3:.1f} ms | {xs[1]} | {wall * 1e3:.1f} ms | {xs[2]} "
                   f"| {statistics.mean(pct):.2f} "
